@@ -1,0 +1,35 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+// The import directions of docs/architecture.md are lint rules; these cases prove the rules bite.
+const eslint = new ESLint();
+
+async function restrictedImports(filePath: string, code: string): Promise<number> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').length;
+}
+
+describe('import directions', () => {
+  it.each([
+    ['server/domain/x/a.ts', "import { a } from '../../rails/l402/a';\nexport const b = a;\n"],
+    ['server/domain/x/a.ts', "import { initTRPC } from '@trpc/server';\nexport const b = initTRPC;\n"],
+    ['server/domain/x/a.ts', "import { a } from '../../api/router';\nexport const b = a;\n"],
+    ['server/rails/x/a.ts', "import { a } from '../../domain/ledger/ledger';\nexport const b = a;\n"],
+    ['server/agent/a.ts', "import { a } from '../rails/nwc/a';\nexport const b = a;\n"],
+    ['server/api/a.ts', "import { a } from '../db/client';\nexport const b = a;\n"],
+    ['shared/a.ts', "import { a } from '../server/env';\nexport const b = a;\n"],
+    ['server/sandbox/a.ts', "import { a } from '../domain/ledger/ledger';\nexport const b = a;\n"],
+    ['client/src/a.ts', "import { appRouter } from '../../server/api/router';\nexport const b = appRouter;\n"],
+    ['client/src/a.ts', "import { openDatabase } from '../../server/db/client';\nexport const b = openDatabase;\n"],
+  ])('refuses %s importing across a boundary (%#)', async (filePath, code) => {
+    expect(await restrictedImports(filePath, code)).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['server/domain/x/a.ts', "import { a } from '../ports/wallet';\nimport { b } from '../../../shared/money';\nexport const c = [a, b];\n"],
+    ['server/rails/x/a.ts', "import type { A } from '../../domain/ports/wallet';\nexport type B = A;\n"],
+    ['client/src/a.ts', "import type { AppRouter } from '../../server/api/router';\nexport type R = AppRouter;\n"],
+  ])('allows %s (%#)', async (filePath, code) => {
+    expect(await restrictedImports(filePath, code)).toBe(0);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidEnvError, parseEnv } from './env';
+
+describe('parseEnv', () => {
+  it('defaults to the sandbox on 127.0.0.1:5402 with the database under data/', () => {
+    const env = parseEnv({});
+    expect(env.mode).toBe('sandbox');
+    expect(env.HOST).toBe('127.0.0.1');
+    expect(env.PORT).toBe(5402);
+    expect(env.databasePath).toBe('data/steward.db');
+    expect(env.sandboxPieces).toEqual({ treasury: true, stripe: true, catalog: true });
+  });
+
+  it('names the variable when a value is invalid', () => {
+    expect(() => parseEnv({ PORT: 'eighty' })).toThrow(/^Invalid configuration: PORT: /);
+    expect(() => parseEnv({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => parseEnv({ NWC_TREASURY_URL: 'https://wallet' })).toThrow(/NWC_TREASURY_URL: must be a nostr\+walletconnect/);
+    expect(() => parseEnv({ SECRETS_KEY: 'c2hvcnQ=' })).toThrow(/SECRETS_KEY: must be base64 of exactly 32 bytes/);
+    expect(() => parseEnv({ CATALOG_URLS: 'not a url' })).toThrow(InvalidEnvError);
+  });
+
+  it('refuses half of a pair of settings', () => {
+    expect(() => parseEnv({ STRIPE_SECRET_KEY: 'sk_test_123' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(() => parseEnv({ LLM_BASE_URL: 'http://127.0.0.1:9/v1' })).toThrow(/LLM_MODEL/);
+  });
+
+  it('replaces each sandbox piece with its live setting and is live only when all are real', () => {
+    const stripeOnly = parseEnv({ STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' });
+    expect(stripeOnly.mode).toBe('sandbox');
+    expect(stripeOnly.sandboxPieces.stripe).toBe(false);
+
+    const live = {
+      STRIPE_SECRET_KEY: 'sk_live_1',
+      STRIPE_WEBHOOK_SECRET: 'whsec_1',
+      NWC_TREASURY_URL: 'nostr+walletconnect://abc?relay=wss://r&secret=00',
+      CATALOG_URLS: 'https://a.example, https://b.example',
+    };
+    expect(() => parseEnv(live)).toThrow(/SECRETS_KEY: required in live mode/);
+    const env = parseEnv({ ...live, SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') });
+    expect(env.mode).toBe('live');
+    expect(env.CATALOG_URLS).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(parseEnv({ DATABASE_PATH: '', STRIPE_SECRET_KEY: '' }).databasePath).toBe('data/steward.db');
+  });
+});

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every setting is validated once at start-up; an invalid value stops
+ * the process with one line naming the variable, so a typo never becomes a half-working server.
+ * Each live setting replaces one sandbox piece; with none of them the whole product runs on the sandbox.
+ */
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().min(1).optional());
+const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
+const port = z.coerce.number().int().min(0).max(65_535);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(5402),
+  DATA_DIR: z.string().min(1).default('data'),
+  DATABASE_PATH: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** base64 of 32 random bytes; encrypts secrets at rest. Generated into DATA_DIR when absent. */
+  SECRETS_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes')
+      .optional(),
+  ),
+  /** The app's public origin, used for Stripe redirect URLs. Defaults to http://HOST:PORT. */
+  PUBLIC_URL: optionalUrl,
+  /** Live treasury wallet (NIP-47 connection string); absent = sandbox treasury. */
+  NWC_TREASURY_URL: z.preprocess(
+    emptyAsUndefined,
+    z.string().startsWith('nostr+walletconnect://', 'must be a nostr+walletconnect:// URL').optional(),
+  ),
+  STRIPE_SECRET_KEY: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_...)').optional(),
+  ),
+  STRIPE_WEBHOOK_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z.string().startsWith('whsec_', 'must start with whsec_').optional(),
+  ),
+  /** Comma-separated base URLs of L402 providers whose /.well-known/l402.json forms the catalog. */
+  CATALOG_URLS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.url()).min(1))
+      .optional(),
+  ),
+  LLM_BASE_URL: optionalUrl,
+  LLM_MODEL: optionalString,
+  LLM_API_KEY: optionalString,
+  /** First operator account, created at start-up when both are set (never through public sign-up). */
+  OPERATOR_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),
+  OPERATOR_PASSWORD: optionalString,
+  SANDBOX_RELAY_PORT: port.default(0),
+  SANDBOX_MARKET_PORT: port.default(0),
+  SANDBOX_STRIPE_PORT: port.default(0),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+
+export interface Env extends RawEnv {
+  databasePath: string;
+  publicUrl: string;
+  /** 'live' only when every rail is real; any sandbox piece makes the deployment a sandbox. */
+  mode: 'sandbox' | 'live';
+  sandboxPieces: { treasury: boolean; stripe: boolean; catalog: boolean };
+}
+
+export class InvalidEnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join('.') ?? 'environment';
+    throw new InvalidEnvError(`Invalid configuration: ${name}: ${issue?.message ?? 'invalid'}`);
+  }
+  const raw = parsed.data;
+  if (Boolean(raw.STRIPE_SECRET_KEY) !== Boolean(raw.STRIPE_WEBHOOK_SECRET)) {
+    throw new InvalidEnvError(
+      'Invalid configuration: STRIPE_WEBHOOK_SECRET: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together',
+    );
+  }
+  if (Boolean(raw.LLM_BASE_URL) !== Boolean(raw.LLM_MODEL)) {
+    throw new InvalidEnvError('Invalid configuration: LLM_MODEL: LLM_BASE_URL and LLM_MODEL go together');
+  }
+  const sandboxPieces = {
+    treasury: !raw.NWC_TREASURY_URL,
+    stripe: !raw.STRIPE_SECRET_KEY,
+    catalog: !raw.CATALOG_URLS,
+  };
+  const live = !sandboxPieces.treasury && !sandboxPieces.stripe && !sandboxPieces.catalog;
+  if (live && !raw.SECRETS_KEY) {
+    throw new InvalidEnvError('Invalid configuration: SECRETS_KEY: required in live mode');
+  }
+  return {
+    ...raw,
+    databasePath: raw.DATABASE_PATH ?? `${raw.DATA_DIR}/steward.db`,
+    publicUrl: raw.PUBLIC_URL ?? `http://${raw.HOST}:${raw.PORT}`,
+    mode: live ? 'live' : 'sandbox',
+    sandboxPieces,
+  };
+}
+
+/** Reads process.env; on bad configuration prints one line and exits (used by entry points only). */
+export function loadEnv(): Env {
+  try {
+    return parseEnv(process.env);
+  } catch (error) {
+    if (error instanceof InvalidEnvError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { appRouter, type AppRouter } from '../api/router';
+import { createApiContext, type ApiDeps } from '../api/context';
+
+export interface HttpAppOptions {
+  deps: ApiDeps;
+  /** Directory of the built client (index.html + assets); absent in API-only tests. */
+  clientDir?: string;
+}
+
+/** Largest request body accepted anywhere; big enough for any form, small enough to refuse abuse. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+/**
+ * Builds the single HTTP server: tRPC under /api/trpc, plain routes under /api, and the built client
+ * for everything else (with index.html as the fallback so client-side routes survive a reload).
+ */
+export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const { deps } = options;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: false,
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    // The app is served over plain HTTP on loopback in sandbox mode; HSTS would break that.
+    strictTransportSecurity: false,
+  });
+  await app.register(fastifyCookie);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // Never send stacks or internal messages (SQL, file paths) to the client.
+    const message = status < 500 ? error.message : 'Internal server error';
+    void reply.status(status).send({ error: message });
+  });
+
+  app.get('/api/health', async () => ({ status: 'ok', mode: deps.mode, version: deps.version }));
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/api/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: () => createApiContext(deps),
+      onError({ error, path }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error, path }, 'trpc error');
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  const clientDir = options.clientDir;
+  if (clientDir && existsSync(clientDir)) {
+    await app.register(fastifyStatic, { root: clientDir, wildcard: false, index: ['index.html'] });
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/api/')) {
+        return reply.type('text/html').sendFile('index.html');
+      }
+      return reply.status(404).send({ error: 'Not found' });
+    });
+  } else {
+    app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: 'Not found' }));
+  }
+
+  return app;
+}
