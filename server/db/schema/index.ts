@@ -1,3 +1,3 @@
 // Every table of the app database, re-exported so drizzle sees one schema.
 // Each area keeps its tables in its own file beside this one.
-export {};
+export * from './ledger';

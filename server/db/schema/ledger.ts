@@ -1,0 +1,126 @@
+// The double-entry ledger: accounts, transfers and their entries. All three tables are append-only
+// (triggers in the migrations refuse UPDATE and DELETE), so the history is the truth and every balance
+// is derived by summing entries.
+//
+// A pending reservation is resolved by appending a second transfer (kind post | void | expire) whose
+// `pending_id` points at it, as TigerBeetle does, rather than by updating a status column. The UNIQUE
+// index on `pending_id` then makes "resolved at most once" a property the database enforces, and the
+// resolution keeps its own idempotency key, time and amounts without any row ever changing.
+// Amounts are INTEGER msat (SQLite integers are 64-bit; the code asserts JS safe integers).
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  index,
+  integer,
+  sqliteTable,
+  text,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from 'drizzle-orm/sqlite-core';
+
+export const ledgerAccounts = sqliteTable(
+  'ledger_accounts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    // Stable natural key, e.g. "user:<id>:available", "provider:<name>", "treasury".
+    code: text('code').notNull(),
+    kind: text('kind', {
+      enum: [
+        'user_available',
+        'user_reserved',
+        'treasury',
+        'provider',
+        'routing_fees',
+        'refunds',
+        'stripe',
+      ],
+    }).notNull(),
+    ownerUserId: text('owner_user_id'),
+    // non_negative: the balance may never drop below zero. unbounded: the account stands for money
+    // outside the system (card payments in, refunds granted) and goes negative as money enters.
+    floor: text('floor', { enum: ['non_negative', 'unbounded'] }).notNull(),
+    createdAtMs: integer('created_at_ms').notNull(),
+  },
+  (t) => [
+    uniqueIndex('ledger_accounts_code_unique').on(t.code),
+    index('ledger_accounts_owner_idx').on(t.ownerUserId),
+    check('ledger_accounts_floor_valid', sql`${t.floor} IN ('non_negative', 'unbounded')`),
+  ],
+);
+
+export const ledgerTransfers = sqliteTable(
+  'ledger_transfers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    // Null only for expiry resolutions, which the ledger makes itself (no client to retry them).
+    idempotencyKey: text('idempotency_key'),
+    // Canonical JSON of the request, compared on replay to tell a retry from a reused key.
+    requestJson: text('request_json').notNull(),
+    kind: text('kind', { enum: ['transfer', 'reserve', 'post', 'void', 'expire'] }).notNull(),
+    // For post | void | expire: the reservation this resolves.
+    pendingId: integer('pending_id').references((): AnySQLiteColumn => ledgerTransfers.id),
+    // transfer: debit -> credit. reserve: the user's available -> reserved, held for `destination`.
+    debitAccountId: integer('debit_account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    creditAccountId: integer('credit_account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    destinationAccountId: integer('destination_account_id').references(() => ledgerAccounts.id),
+    userId: text('user_id'),
+    // transfer/reserve: the amount moved or held. post: paid to the destination. void/expire: released.
+    amountMsat: integer('amount_msat').notNull(),
+    // post: routing fee paid out of the reservation; 0 otherwise.
+    feeMsat: integer('fee_msat').notNull().default(0),
+    expiresAtMs: integer('expires_at_ms'),
+    reason: text('reason'),
+    metadataJson: text('metadata_json'),
+    createdAtMs: integer('created_at_ms').notNull(),
+  },
+  (t) => [
+    uniqueIndex('ledger_transfers_idempotency_key_unique').on(t.idempotencyKey),
+    uniqueIndex('ledger_transfers_pending_id_unique').on(t.pendingId),
+    index('ledger_transfers_user_kind_idx').on(t.userId, t.kind),
+    index('ledger_transfers_kind_expires_idx').on(t.kind, t.expiresAtMs),
+    check(
+      'ledger_transfers_kind_valid',
+      sql`${t.kind} IN ('transfer', 'reserve', 'post', 'void', 'expire')`,
+    ),
+    check('ledger_transfers_amounts_non_negative', sql`${t.amountMsat} >= 0 AND ${t.feeMsat} >= 0`),
+    check(
+      'ledger_transfers_resolution_has_pending',
+      sql`(${t.kind} IN ('post', 'void', 'expire')) = (${t.pendingId} IS NOT NULL)`,
+    ),
+    check(
+      'ledger_transfers_key_present',
+      sql`${t.idempotencyKey} IS NOT NULL OR ${t.kind} = 'expire'`,
+    ),
+  ],
+);
+
+export const ledgerEntries = sqliteTable(
+  'ledger_entries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    transferId: integer('transfer_id')
+      .notNull()
+      .references(() => ledgerTransfers.id),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    // Signed: positive raises the account's balance, negative lowers it. A transfer's entries sum to 0.
+    amountMsat: integer('amount_msat').notNull(),
+    createdAtMs: integer('created_at_ms').notNull(),
+  },
+  (t) => [
+    // Covers SUM(amount_msat) per account without touching the table.
+    index('ledger_entries_account_amount_idx').on(t.accountId, t.amountMsat),
+    index('ledger_entries_transfer_idx').on(t.transferId),
+    check('ledger_entries_amount_non_zero', sql`${t.amountMsat} <> 0`),
+  ],
+);
+
+export type LedgerAccountRow = typeof ledgerAccounts.$inferSelect;
+export type LedgerTransferRow = typeof ledgerTransfers.$inferSelect;
+export type NewLedgerTransferRow = typeof ledgerTransfers.$inferInsert;
+export type LedgerEntryRow = typeof ledgerEntries.$inferSelect;
