@@ -18,7 +18,7 @@ function newestMtimeMs(dir: string): number {
   return newest;
 }
 
-const sources = ['client', 'shared'].map(newestMtimeMs).concat([statSync('vite.config.ts').mtimeMs]);
+const sources = ['client', 'shared'].filter((dir) => existsSync(dir)).map(newestMtimeMs).concat([statSync('vite.config.ts').mtimeMs]);
 const stale = !existsSync(builtIndex) || statSync(builtIndex).mtimeMs < Math.max(...sources);
 if (stale) {
   console.log('Building the client…');

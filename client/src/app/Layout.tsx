@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { Menu } from 'lucide-react';
 import { NavLink, Outlet } from 'react-router';
 import { useTRPC } from '../lib/trpc';
 import { useUiStore } from '../lib/ui-store';
@@ -21,7 +22,7 @@ export function Layout() {
           aria-controls="main-nav"
           onClick={toggleNav}
         >
-          ☰
+          <Menu size={20} aria-hidden="true" />
         </button>
         <a className="brand" href="/chat">
           <span className="brand-mark" aria-hidden="true">S</span>
@@ -38,9 +39,7 @@ export function Layout() {
           {NAV_ITEMS.map((item) => (
             <li key={item.path}>
               <NavLink to={item.path} onClick={closeNav} className={({ isActive }) => (isActive ? 'active' : '')}>
-                <span className="nav-icon" aria-hidden="true">
-                  {item.icon}
-                </span>
+                <item.icon className="nav-icon" aria-hidden="true" size={20} strokeWidth={1.75} />
                 <span className="nav-text">
                   <span className="nav-label">{item.label}</span>
                   <span className="nav-hint">{item.hint}</span>
