@@ -1,0 +1,55 @@
+// Which accounts exist and how low each may go. Accounts are identified by a stable code built from
+// their kind and owner, and created on first use, so callers name accounts instead of storing ids.
+
+export type AccountKind =
+  | 'user_available' // what the user may spend
+  | 'user_reserved' // held by pending reservations; only reserve/post/void/expire move money here
+  | 'treasury' // the operator's funds
+  | 'provider' // an L402 provider: paid out of reservations; money that has left us
+  | 'routing_fees' // Lightning routing fees paid on posts
+  | 'refunds' // source of refund and dispute credits (external, see floors)
+  | 'stripe'; // source of card top-ups (external, see floors)
+
+export type AccountFloor = 'non_negative' | 'unbounded';
+
+export type AccountRef =
+  | { kind: 'user_available' | 'user_reserved'; userId: string }
+  | { kind: 'provider'; provider: string }
+  | { kind: 'treasury' | 'routing_fees' | 'refunds' | 'stripe' };
+
+export type ProviderAccountRef = Extract<AccountRef, { kind: 'provider' }>;
+
+export const treasuryAccount: AccountRef = { kind: 'treasury' };
+export const routingFeesAccount: AccountRef = { kind: 'routing_fees' };
+export const refundsAccount: AccountRef = { kind: 'refunds' };
+export const stripeAccount: AccountRef = { kind: 'stripe' };
+export const userAvailableAccount = (userId: string): AccountRef => ({ kind: 'user_available', userId });
+export const userReservedAccount = (userId: string): AccountRef => ({ kind: 'user_reserved', userId });
+export const providerAccount = (provider: string): ProviderAccountRef => ({ kind: 'provider', provider });
+
+/**
+ * Sources stand for money outside the system: a card payment arriving through Stripe, or a refund the
+ * operator grants. Their balance goes negative by exactly what they brought in, which keeps the sum of
+ * all entries at zero. Every other account holds real money we owe or have paid, so it never goes
+ * below zero.
+ */
+export function accountFloor(kind: AccountKind): AccountFloor {
+  return kind === 'stripe' || kind === 'refunds' ? 'unbounded' : 'non_negative';
+}
+
+export function accountCode(ref: AccountRef): string {
+  switch (ref.kind) {
+    case 'user_available':
+      return `user:${ref.userId}:available`;
+    case 'user_reserved':
+      return `user:${ref.userId}:reserved`;
+    case 'provider':
+      return `provider:${ref.provider}`;
+    default:
+      return ref.kind;
+  }
+}
+
+export function accountOwner(ref: AccountRef): string | null {
+  return ref.kind === 'user_available' || ref.kind === 'user_reserved' ? ref.userId : null;
+}

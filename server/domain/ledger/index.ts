@@ -1,0 +1,18 @@
+// The ledger's public surface: everything other modules may use.
+export { createLedger, type Ledger, type LedgerOptions } from './ledger';
+export {
+  accountCode,
+  providerAccount,
+  refundsAccount,
+  routingFeesAccount,
+  stripeAccount,
+  treasuryAccount,
+  userAvailableAccount,
+  userReservedAccount,
+  type AccountKind,
+  type AccountRef,
+  type ProviderAccountRef,
+} from './accounts';
+export { LedgerInvariantError } from './invariants';
+export type { JsonValue } from './canonical-json';
+export type * from './types';

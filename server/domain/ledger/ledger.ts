@@ -1,0 +1,460 @@
+// The double-entry ledger: single-phase transfers and two-phase reservations (reserve -> post | void |
+// expire). Every operation is one synchronous IMMEDIATE transaction: it takes SQLite's write lock
+// before its first read, so "check the funds, then write" cannot interleave with another writer,
+// whether that writer is in this process or another connection on the same file.
+import { msat, signedMsat, type Msat, type SignedMsat } from '../../../shared/money';
+import type { DatabaseHandle } from '../../db/client';
+import {
+  createLedgerRepository,
+  type NewLedgerEntry,
+  type ReservationRows,
+} from '../../db/repositories/ledger-repository';
+import type { LedgerAccountRow, LedgerTransferRow } from '../../db/schema/ledger';
+import {
+  accountCode,
+  accountFloor,
+  accountOwner,
+  routingFeesAccount,
+  userAvailableAccount,
+  userReservedAccount,
+  type AccountRef,
+} from './accounts';
+import { canonicalJson, type JsonValue } from './canonical-json';
+import { assertLedger, checkLedgerInvariants } from './invariants';
+import type {
+  JsonObject,
+  PostRequest,
+  PostResult,
+  Reservation,
+  ReserveRequest,
+  ReserveResult,
+  Resolution,
+  Transfer,
+  TransferRequest,
+  TransferResult,
+  VoidRequest,
+  VoidResult,
+} from './types';
+
+export interface LedgerOptions {
+  /** Milliseconds since the epoch; injected so tests control expiry. */
+  now: () => number;
+}
+
+export type Ledger = ReturnType<typeof createLedger>;
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
+function assertIdempotencyKey(key: string): void {
+  assertLedger(
+    key.length > 0 && key.length <= MAX_IDEMPOTENCY_KEY_LENGTH,
+    'idempotency key must be 1..200 characters',
+    { key },
+  );
+}
+
+function assertPositiveAmount(amountMsat: number, what: string): void {
+  assertLedger(Number.isSafeInteger(amountMsat) && amountMsat > 0, `${what} must be a positive msat integer`, {
+    amountMsat,
+  });
+}
+
+function parseMetadata(json: string | null): JsonObject | null {
+  return json === null ? null : (JSON.parse(json) as JsonObject);
+}
+
+export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, options: LedgerOptions) {
+  const repository = createLedgerRepository(handle.db);
+
+  /** better-sqlite3 rolls back if fn throws, so a failed assertion leaves no trace. */
+  function inWriteTransaction<T>(fn: () => T): T {
+    return handle.sqlite.transaction(fn).immediate();
+  }
+
+  function ensureAccount(ref: AccountRef, nowMs: number): LedgerAccountRow {
+    const code = accountCode(ref);
+    return (
+      repository.findAccountByCode(code) ??
+      repository.insertAccount({
+        code,
+        kind: ref.kind,
+        ownerUserId: accountOwner(ref),
+        floor: accountFloor(ref.kind),
+        createdAtMs: nowMs,
+      })
+    );
+  }
+
+  function balanceOf(account: LedgerAccountRow | undefined): SignedMsat {
+    return signedMsat(account === undefined ? 0 : repository.balanceMsat(account.id));
+  }
+
+  /** Writes a transfer's entries after asserting they conserve money and respect every floor. */
+  function writeEntries(
+    transfer: LedgerTransferRow,
+    entries: readonly (NewLedgerEntry & { account: LedgerAccountRow })[],
+  ): void {
+    const nonZero = entries.filter((entry) => entry.amountMsat !== 0);
+    assertLedger(nonZero.length >= 2, 'a transfer moves money between at least two accounts', entries);
+    const sum = nonZero.reduce((total, entry) => total + entry.amountMsat, 0);
+    assertLedger(sum === 0, 'transfer entries must sum to zero', { transferId: transfer.id, sum });
+    repository.insertEntries(
+      transfer.id,
+      transfer.createdAtMs,
+      nonZero.map(({ accountId, amountMsat }) => ({ accountId, amountMsat })),
+    );
+    for (const { account } of nonZero) {
+      if (account.floor !== 'non_negative') continue;
+      const balance = repository.balanceMsat(account.id);
+      assertLedger(balance >= 0, 'account below its floor', { code: account.code, balance });
+    }
+  }
+
+  function toTransfer(row: LedgerTransferRow): Transfer {
+    const debit = repository.findAccountById(row.debitAccountId);
+    const credit = repository.findAccountById(row.creditAccountId);
+    assertLedger(debit !== undefined && credit !== undefined && row.idempotencyKey !== null, 'transfer row', row);
+    return {
+      id: row.id,
+      idempotencyKey: row.idempotencyKey,
+      debit: debit.code,
+      credit: credit.code,
+      amountMsat: msat(row.amountMsat),
+      reason: row.reason,
+      metadata: parseMetadata(row.metadataJson),
+      createdAtMs: row.createdAtMs,
+    };
+  }
+
+  function toResolution(reserved: Msat, row: LedgerTransferRow): Resolution {
+    assertLedger(row.kind === 'post' || row.kind === 'void' || row.kind === 'expire', 'resolution kind', row);
+    const posted = row.kind === 'post';
+    const paidMsat = msat(posted ? row.amountMsat : 0);
+    const feeMsat = msat(posted ? row.feeMsat : 0);
+    return {
+      transferId: row.id,
+      kind: row.kind,
+      idempotencyKey: row.idempotencyKey,
+      paidMsat,
+      feeMsat,
+      releasedMsat: msat(reserved - paidMsat - feeMsat),
+      reason: row.reason,
+      resolvedAtMs: row.createdAtMs,
+    };
+  }
+
+  const statusByResolution = { post: 'posted', void: 'voided', expire: 'expired' } as const;
+
+  function toReservation({ reservation: row, resolution }: ReservationRows): Reservation {
+    const destination =
+      row.destinationAccountId === null ? undefined : repository.findAccountById(row.destinationAccountId);
+    assertLedger(
+      destination !== undefined && row.userId !== null && row.idempotencyKey !== null && row.expiresAtMs !== null,
+      'reservation row',
+      row,
+    );
+    const amountMsat = msat(row.amountMsat);
+    const resolved = resolution === null ? null : toResolution(amountMsat, resolution);
+    return {
+      id: row.id,
+      idempotencyKey: row.idempotencyKey,
+      userId: row.userId,
+      destination: destination.code,
+      amountMsat,
+      status: resolved === null ? 'pending' : statusByResolution[resolved.kind],
+      createdAtMs: row.createdAtMs,
+      expiresAtMs: row.expiresAtMs,
+      metadata: parseMetadata(row.metadataJson),
+      resolution: resolved,
+    };
+  }
+
+  function reservationById(id: number): Reservation | undefined {
+    const rows = repository.findReservation(id);
+    return rows === undefined ? undefined : toReservation(rows);
+  }
+
+  function existingReservation(id: number | null): Reservation {
+    const reservation = id === null ? undefined : reservationById(id);
+    assertLedger(reservation !== undefined, 'a recorded transfer refers to a missing reservation', { id });
+    return reservation;
+  }
+
+  /**
+   * Looks the key up before anything else: a retry of the same request gets the outcome it already
+   * had (as it stands now), while the same key with a different request is refused, never applied.
+   */
+  function findPrior(
+    idempotencyKey: string,
+    request: JsonValue,
+  ): { requestJson: string; prior?: LedgerTransferRow; conflict: boolean } {
+    assertIdempotencyKey(idempotencyKey);
+    const requestJson = canonicalJson(request);
+    const prior = repository.findTransferByKey(idempotencyKey);
+    if (prior === undefined) return { requestJson, conflict: false };
+    return { requestJson, prior, conflict: prior.requestJson !== requestJson };
+  }
+
+  function transfer(request: TransferRequest): TransferResult {
+    assertPositiveAmount(request.amountMsat, 'transfer amount');
+    // Reserved funds move only through reservations, which keeps them equal to what is pending.
+    assertLedger(
+      request.debit.kind !== 'user_reserved' && request.credit.kind !== 'user_reserved',
+      'single-phase transfers may not touch reserved accounts',
+    );
+    const debitCode = accountCode(request.debit);
+    const creditCode = accountCode(request.credit);
+    assertLedger(debitCode !== creditCode, 'a transfer needs two different accounts', { debitCode });
+    return inWriteTransaction((): TransferResult => {
+      const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, {
+        op: 'transfer',
+        debit: debitCode,
+        credit: creditCode,
+        amountMsat: request.amountMsat,
+        reason: request.reason ?? null,
+        metadata: request.metadata ?? null,
+      });
+      if (conflict) return { ok: false, reason: 'idempotency_conflict' };
+      if (prior) return { ok: true, transfer: toTransfer(prior), replayed: true };
+
+      const nowMs = options.now();
+      const debit = ensureAccount(request.debit, nowMs);
+      const credit = ensureAccount(request.credit, nowMs);
+      if (debit.floor === 'non_negative' && balanceOf(debit) < request.amountMsat) {
+        return { ok: false, reason: 'insufficient_funds' };
+      }
+      const row = repository.insertTransfer({
+        idempotencyKey: request.idempotencyKey,
+        requestJson,
+        kind: 'transfer',
+        debitAccountId: debit.id,
+        creditAccountId: credit.id,
+        amountMsat: request.amountMsat,
+        reason: request.reason ?? null,
+        metadataJson: request.metadata === undefined ? null : canonicalJson(request.metadata),
+        createdAtMs: nowMs,
+      });
+      writeEntries(row, [
+        { account: debit, accountId: debit.id, amountMsat: -request.amountMsat },
+        { account: credit, accountId: credit.id, amountMsat: request.amountMsat },
+      ]);
+      return { ok: true, transfer: toTransfer(row), replayed: false };
+    });
+  }
+
+  function reserve<R extends string = never>(request: ReserveRequest<R>): ReserveResult<R> {
+    assertPositiveAmount(request.amountMsat, 'reservation amount');
+    assertLedger(Number.isSafeInteger(request.expiresAtMs), 'expiresAtMs must be an integer', request.expiresAtMs);
+    const destinationCode = accountCode(request.destination);
+    return inWriteTransaction((): ReserveResult<R> => {
+      const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, {
+        op: 'reserve',
+        userId: request.userId,
+        destination: destinationCode,
+        amountMsat: request.amountMsat,
+        expiresAtMs: request.expiresAtMs,
+        metadata: request.metadata ?? null,
+      });
+      if (conflict) return { ok: false, reason: 'idempotency_conflict' };
+      if (prior) return { ok: true, reservation: existingReservation(prior.id), replayed: true };
+
+      const nowMs = options.now();
+      assertLedger(request.expiresAtMs > nowMs, 'a reservation must expire in the future', {
+        expiresAtMs: request.expiresAtMs,
+        nowMs,
+      });
+      if (request.precondition) {
+        const verdict = request.precondition({
+          userId: request.userId,
+          destination: destinationCode,
+          amountMsat: request.amountMsat,
+          nowMs,
+        });
+        if (!verdict.ok) return verdict;
+      }
+      const available = ensureAccount(userAvailableAccount(request.userId), nowMs);
+      if (balanceOf(available) < request.amountMsat) return { ok: false, reason: 'insufficient_funds' };
+      const reserved = ensureAccount(userReservedAccount(request.userId), nowMs);
+      const destination = ensureAccount(request.destination, nowMs);
+      const row = repository.insertTransfer({
+        idempotencyKey: request.idempotencyKey,
+        requestJson,
+        kind: 'reserve',
+        debitAccountId: available.id,
+        creditAccountId: reserved.id,
+        destinationAccountId: destination.id,
+        userId: request.userId,
+        amountMsat: request.amountMsat,
+        expiresAtMs: request.expiresAtMs,
+        metadataJson: request.metadata === undefined ? null : canonicalJson(request.metadata),
+        createdAtMs: nowMs,
+      });
+      writeEntries(row, [
+        { account: available, accountId: available.id, amountMsat: -request.amountMsat },
+        { account: reserved, accountId: reserved.id, amountMsat: request.amountMsat },
+      ]);
+      return { ok: true, reservation: toReservation({ reservation: row, resolution: null }), replayed: false };
+    });
+  }
+
+  /** The accounts a reservation moved money between, fixed when it was made. */
+  function reservationAccounts(row: LedgerTransferRow) {
+    const available = repository.findAccountById(row.debitAccountId);
+    const reserved = repository.findAccountById(row.creditAccountId);
+    const destination =
+      row.destinationAccountId === null ? undefined : repository.findAccountById(row.destinationAccountId);
+    assertLedger(
+      available !== undefined && reserved !== undefined && destination !== undefined,
+      'reservation accounts',
+      row,
+    );
+    return { available, reserved, destination };
+  }
+
+  /** Void and expire: the whole hold goes back to the user's available funds. */
+  function release(
+    pending: LedgerTransferRow,
+    resolution: { kind: 'void' | 'expire'; idempotencyKey: string | null; requestJson: string; reason: string },
+    nowMs: number,
+  ): void {
+    const { available, reserved } = reservationAccounts(pending);
+    const row = repository.insertTransfer({
+      ...resolution,
+      pendingId: pending.id,
+      debitAccountId: reserved.id,
+      creditAccountId: available.id,
+      userId: pending.userId,
+      amountMsat: pending.amountMsat,
+      createdAtMs: nowMs,
+    });
+    writeEntries(row, [
+      { account: reserved, accountId: reserved.id, amountMsat: -pending.amountMsat },
+      { account: available, accountId: available.id, amountMsat: pending.amountMsat },
+    ]);
+  }
+
+  /**
+   * Pays the destination what was actually paid and routing fees what they actually cost, out of the
+   * hold, and releases the rest. A reservation past its expiry that the sweep has not reached yet can
+   * still be posted: money that really moved must be recorded, and expiry only frees abandoned holds.
+   */
+  function post(request: PostRequest): PostResult {
+    assertLedger(
+      Number.isSafeInteger(request.amountMsat) && request.amountMsat >= 0 &&
+        Number.isSafeInteger(request.feeMsat) && request.feeMsat >= 0,
+      'post amounts must be non-negative msat integers',
+      request,
+    );
+    return inWriteTransaction((): PostResult => {
+      const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, {
+        op: 'post',
+        reservationId: request.reservationId,
+        amountMsat: request.amountMsat,
+        feeMsat: request.feeMsat,
+      });
+      if (conflict) return { ok: false, reason: 'idempotency_conflict' };
+      if (prior) return { ok: true, reservation: existingReservation(prior.pendingId), replayed: true };
+
+      const rows = repository.findReservation(request.reservationId);
+      if (rows === undefined) return { ok: false, reason: 'not_found' };
+      if (rows.resolution !== null) return { ok: false, reason: 'already_resolved', reservation: toReservation(rows) };
+      const pending = rows.reservation;
+      const releasedMsat = pending.amountMsat - request.amountMsat - request.feeMsat;
+      if (releasedMsat < 0) return { ok: false, reason: 'amount_exceeds_reservation' };
+
+      const nowMs = options.now();
+      const { available, reserved, destination } = reservationAccounts(pending);
+      const fees = ensureAccount(routingFeesAccount, nowMs);
+      const row = repository.insertTransfer({
+        idempotencyKey: request.idempotencyKey,
+        requestJson,
+        kind: 'post',
+        pendingId: pending.id,
+        debitAccountId: reserved.id,
+        creditAccountId: destination.id,
+        destinationAccountId: destination.id,
+        userId: pending.userId,
+        amountMsat: request.amountMsat,
+        feeMsat: request.feeMsat,
+        createdAtMs: nowMs,
+      });
+      writeEntries(row, [
+        { account: reserved, accountId: reserved.id, amountMsat: -pending.amountMsat },
+        { account: destination, accountId: destination.id, amountMsat: request.amountMsat },
+        { account: fees, accountId: fees.id, amountMsat: request.feeMsat },
+        { account: available, accountId: available.id, amountMsat: releasedMsat },
+      ]);
+      return { ok: true, reservation: existingReservation(pending.id), replayed: false };
+    });
+  }
+
+  function voidReservation(request: VoidRequest): VoidResult {
+    return inWriteTransaction((): VoidResult => {
+      const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, {
+        op: 'void',
+        reservationId: request.reservationId,
+        reason: request.reason,
+      });
+      if (conflict) return { ok: false, reason: 'idempotency_conflict' };
+      if (prior) return { ok: true, reservation: existingReservation(prior.pendingId), replayed: true };
+
+      const rows = repository.findReservation(request.reservationId);
+      if (rows === undefined) return { ok: false, reason: 'not_found' };
+      if (rows.resolution !== null) return { ok: false, reason: 'already_resolved', reservation: toReservation(rows) };
+      release(
+        rows.reservation,
+        { kind: 'void', idempotencyKey: request.idempotencyKey, requestJson, reason: request.reason },
+        options.now(),
+      );
+      return { ok: true, reservation: existingReservation(request.reservationId), replayed: false };
+    });
+  }
+
+  /** Releases every pending reservation whose expiry has passed; safe to run at any time, repeatedly. */
+  function expire(): { expired: Reservation[] } {
+    return inWriteTransaction(() => {
+      const nowMs = options.now();
+      const due = repository.listDueReservations(nowMs);
+      for (const { reservation } of due) {
+        release(
+          reservation,
+          {
+            kind: 'expire',
+            idempotencyKey: null,
+            requestJson: canonicalJson({ op: 'expire', reservationId: reservation.id }),
+            reason: 'expired',
+          },
+          nowMs,
+        );
+      }
+      return { expired: due.map(({ reservation }) => existingReservation(reservation.id)) };
+    });
+  }
+
+  function balanceMsat(ref: AccountRef): SignedMsat {
+    return balanceOf(repository.findAccountByCode(accountCode(ref)));
+  }
+
+  /** User accounts never go below zero, so their balances are plain Msat. */
+  function userBalances(userId: string): { availableMsat: Msat; reservedMsat: Msat } {
+    return {
+      availableMsat: msat(balanceMsat(userAvailableAccount(userId))),
+      reservedMsat: msat(balanceMsat(userReservedAccount(userId))),
+    };
+  }
+
+  return {
+    transfer,
+    reserve,
+    post,
+    void: voidReservation,
+    expire,
+    balanceMsat,
+    userBalances,
+    getReservation: reservationById,
+    pendingReservations: (userId?: string): Reservation[] =>
+      repository.listPendingReservations(userId).map(toReservation),
+    /** Throws LedgerInvariantError with details if any ledger-wide invariant is broken. */
+    checkInvariants: (): void => checkLedgerInvariants(repository),
+  };
+}
