@@ -1,0 +1,170 @@
+/**
+ * The sandbox's demo L402 market: several providers' services behind Aperture-style L402, the
+ * agent-spec manifest and quote endpoint, and a few misbehaving endpoints for tests.
+ *
+ * An invalid, expired, tampered or out-of-scope token gets a fresh 402 challenge, as Aperture
+ * does (not the 401 the spec describes); the 402 body's `token_rejected` says why.
+ */
+import Fastify from 'fastify';
+import type { FastifyReply } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { MARKET_PROVIDERS, SERVICES, providerName } from './catalog';
+import type { MarketProvider, Service } from './catalog';
+import type { Invoicer } from './invoicer';
+import { loadRootKeys } from './keys';
+import { QUOTE_PATH, buildManifest } from './manifest';
+import { MISBEHAVING_ENDPOINTS, MISBEHAVING_PRICE_MSAT, MISBEHAVING_PROVIDER_ID } from './misbehaving';
+import { quote } from './quote';
+import { createSeller } from './seller';
+import type { Challenge, Misbehaviour, SaleTerms, Seller } from './seller';
+import { parseAuthorization } from './token';
+import type { TokenRejection } from './token';
+
+export { MARKET_PROVIDERS, SERVICES } from './catalog';
+export type { MarketProvider, Service } from './catalog';
+export type { InvoiceRequest, Invoicer, MintedInvoice } from './invoicer';
+export { MISBEHAVING_ENDPOINTS } from './misbehaving';
+
+export interface StartMarketOptions {
+  host: string;
+  port: number;
+  invoicerFor(providerId: string): Invoicer;
+  now?: () => number; // ms
+  /** Root keys persist here, so tokens survive a restart. */
+  dataDir?: string;
+  /** How long the `slow` misbehaving endpoint stalls after payment. */
+  slowResponseMs?: number;
+}
+
+export interface RunningMarket {
+  url: string;
+  providers: MarketProvider[];
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT_BYTES = 64 * 1024;
+const DEFAULT_SLOW_RESPONSE_MS = 120_000;
+
+export async function startMarket(opts: StartMarketOptions): Promise<RunningMarket> {
+  const nowMs = opts.now ?? Date.now;
+  const seller = createSeller({
+    rootKeys: loadRootKeys(MARKET_PROVIDERS.map((p) => p.id), opts.dataDir),
+    invoicerFor: opts.invoicerFor,
+    nowMs,
+  });
+  const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, logger: false });
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    void reply.status(status).send({
+      error: { code: status < 500 ? 'invalid_request' : 'internal', message: status < 500 ? error.message : 'internal error' },
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } });
+  });
+
+  const manifest = buildManifest(SERVICES);
+  app.get('/.well-known/l402.json', async () => manifest);
+  app.post(QUOTE_PATH, async (request, reply) => {
+    const outcome = quote(request.body, { services: SERVICES, seller, nowMs: nowMs() });
+    return reply.status(outcome.status).header('cache-control', 'no-store').send(outcome.body);
+  });
+
+  for (const service of SERVICES) {
+    app.route({
+      method: service.method,
+      url: service.path,
+      handler: async (request, reply) => {
+        // Validate before anything else: an invalid request must never mint an invoice.
+        const parsed = service.parse(service.method === 'GET' ? request.query : request.body);
+        if (!parsed.ok) return sendInvalidInput(reply, parsed.issues);
+        const { usage, respond } = parsed.request;
+        const terms = termsFor(service, usage, nowMs());
+        const credential = parseAuthorization(request.headers.authorization);
+        if (!credential) return sendChallenge(reply, seller.challenge(terms));
+        const check = seller.check({ providerId: service.providerId, service: service.name, credential, usage });
+        if (!check.ok) return sendChallenge(reply, seller.challenge(terms), check.reason);
+        return reply.header('cache-control', 'no-store').send(respond(nowMs()));
+      },
+    });
+  }
+
+  const slowResponseMs = opts.slowResponseMs ?? DEFAULT_SLOW_RESPONSE_MS;
+  for (const endpoint of MISBEHAVING_ENDPOINTS) {
+    const terms: Omit<SaleTerms, 'usage'> = {
+      providerId: MISBEHAVING_PROVIDER_ID,
+      providerName: providerName(MISBEHAVING_PROVIDER_ID),
+      service: `misbehaving-${endpoint.name}`,
+      description: endpoint.description,
+      priceMsat: MISBEHAVING_PRICE_MSAT,
+      validitySec: 3600,
+    };
+    const challengeFor = (misbehaviour: Misbehaviour) => seller.challenge({ ...terms, usage: {} }, misbehaviour);
+    app.get(endpoint.path, async (request, reply) => {
+      const credential = parseAuthorization(request.headers.authorization);
+      const fresh = () => challengeFor(endpoint.challenge(Math.floor(nowMs() / 1000)));
+      if (!credential) return sendChallenge(reply, fresh());
+      const check = seller.check({ providerId: terms.providerId, service: terms.service, credential, usage: {} });
+      if (!check.ok) return sendChallenge(reply, fresh(), check.reason);
+      const content = { endpoint: endpoint.name, message: 'You paid for this, and here it is.' };
+      switch (endpoint.afterPayment) {
+        case 'content':
+          return reply.send(content);
+        case 'challenge_again':
+          return sendChallenge(reply, challengeFor({}));
+        case 'server_error':
+          return reply.status(500).send({ error: { code: 'internal', message: 'backend failure after payment' } });
+        case 'slow_content':
+          try {
+            await sleep(slowResponseMs, undefined, { signal: closing.signal });
+          } catch {
+            return reply.status(503).send({ error: { code: 'shutting_down', message: 'market is closing' } });
+          }
+          return reply.send(content);
+      }
+    });
+  }
+
+  await app.listen({ host: opts.host, port: opts.port });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('market is not listening on a TCP port');
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    providers: MARKET_PROVIDERS.map((p) => ({ ...p })),
+    close: () => app.close(),
+  };
+}
+
+function termsFor(service: Service, usage: Record<string, number>, nowMs: number): SaleTerms {
+  return {
+    providerId: service.providerId,
+    providerName: providerName(service.providerId),
+    service: service.name,
+    description: service.description,
+    priceMsat: service.priceMsat(usage, nowMs),
+    usage,
+    validitySec: service.validitySec,
+  };
+}
+
+function sendInvalidInput(reply: FastifyReply, issues: z.core.$ZodIssue[]) {
+  return reply.status(400).send({
+    error: {
+      code: 'invalid_input',
+      message: issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; '),
+      issues: issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    },
+  });
+}
+
+function sendChallenge(reply: FastifyReply, challenge: Challenge, rejected?: TokenRejection) {
+  return reply
+    .status(402)
+    .header('www-authenticate', challenge.wwwAuthenticate)
+    .header('cache-control', 'no-store')
+    .send(rejected ? { ...challenge.body, token_rejected: rejected } : challenge.body);
+}

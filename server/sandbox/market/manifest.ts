@@ -1,0 +1,68 @@
+/**
+ * The discovery document served at /.well-known/l402.json, in the agent spec's manifest shape
+ * (lightninglabs/L402 agent-spec.md), extended per resource with `description`, `input_schema`
+ * (JSON Schema of the query or body) and `input_in`, and per service with its provider.
+ */
+import { MARKET_PROVIDERS } from './catalog';
+import type { Pricing, Service } from './catalog';
+
+export const QUOTE_PATH = '/l402/quote';
+
+function pricingJson(pricing: Pricing): Record<string, unknown> {
+  switch (pricing.model) {
+    case 'fixed':
+      return { model: 'fixed', price_msat: pricing.priceMsat };
+    case 'formula':
+      return {
+        model: 'formula',
+        base_msat: pricing.baseMsat,
+        components: pricing.components.map((c) => ({
+          constraint: c.constraint,
+          price_msat_per_unit: c.priceMsatPerUnit,
+          unit: c.unit,
+        })),
+      };
+    case 'dynamic':
+      // The spec keeps dynamic prices out of the manifest: the client must ask the quote endpoint.
+      return { model: 'dynamic' };
+  }
+}
+
+export function buildManifest(services: readonly Service[]): Record<string, unknown> {
+  const caveats: Record<string, unknown> = {
+    services: { type: 'service_list', attenuation: 'subset' },
+  };
+  for (const service of services) {
+    caveats[`${service.name}_valid_until`] = { type: 'unix_timestamp', attenuation: 'decrease' };
+    for (const key of Object.keys(service.constraints)) caveats[key] = { type: 'integer', attenuation: 'decrease' };
+  }
+  return {
+    version: '1.0',
+    provider: {
+      name: 'Steward sandbox market',
+      description: 'Demo L402 services from several providers; content is generated locally.',
+    },
+    currencies: ['msat'],
+    quote_endpoint: QUOTE_PATH,
+    services: services.map((service) => ({
+      name: service.name,
+      provider: MARKET_PROVIDERS.find((p) => p.id === service.providerId),
+      description: service.description,
+      tiers: [{ tier: 0 }],
+      capabilities: [],
+      token_validity_seconds: service.validitySec,
+      resources: [
+        {
+          path: service.path,
+          method: service.method,
+          description: service.description,
+          pricing: pricingJson(service.pricing),
+          ...(Object.keys(service.constraints).length > 0 ? { constraints: service.constraints } : {}),
+          input_in: service.method === 'GET' ? 'query' : 'body',
+          input_schema: service.inputJsonSchema,
+        },
+      ],
+    })),
+    caveats,
+  };
+}
