@@ -1,3 +1,4 @@
 // Every table of the app database, re-exported so drizzle sees one schema.
 // Each area keeps its tables in its own file beside this one.
 export * from './ledger';
+export * from './accounts';
