@@ -8,7 +8,7 @@
 import Fastify from 'fastify';
 import type { FastifyReply } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { MARKET_PROVIDERS, SERVICES, providerName } from './catalog';
 import type { MarketProvider, Service } from './catalog';
 import type { Invoicer } from './invoicer';
@@ -17,7 +17,7 @@ import { QUOTE_PATH, buildManifest } from './manifest';
 import { MISBEHAVING_ENDPOINTS, MISBEHAVING_PRICE_MSAT, MISBEHAVING_PROVIDER_ID } from './misbehaving';
 import { quote } from './quote';
 import { createSeller } from './seller';
-import type { Challenge, Misbehaviour, SaleTerms, Seller } from './seller';
+import type { Challenge, Misbehaviour, SaleTerms } from './seller';
 import { parseAuthorization } from './token';
 import type { TokenRejection } from './token';
 

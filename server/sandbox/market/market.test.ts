@@ -36,6 +36,19 @@ const SAMPLE: Record<string, { query?: Record<string, string>; body?: unknown }>
   headlines: { query: { topic: 'economy', count: '3' } },
 };
 
+/** The fields these tests read from market responses (402 bodies, quotes, errors, content). */
+interface Body {
+  [key: string]: unknown;
+  invoice: string;
+  macaroon: string;
+  provider: { id: string };
+  constraints: Record<string, number>;
+  price_msat: number;
+  quote_expiry: number;
+  token_rejected?: string;
+  error: { code: string; message: string };
+}
+
 let clockMs = START_MS;
 const now = () => clockMs;
 let invoicers: Map<string, TestInvoicer>;
@@ -58,7 +71,7 @@ async function call(
   if (opts.authorization) headers['authorization'] = opts.authorization;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-  const json = (await res.json()) as Record<string, any>;
+  const json = (await res.json()) as Body;
   return { status: res.status, json, headers: res.headers };
 }
 
@@ -188,8 +201,8 @@ describe('discovery', () => {
   it('publishes a JSON Schema of each input that matches what the endpoint accepts', async () => {
     const { json } = await call('GET', '/.well-known/l402.json');
     Manifest.parse(json);
-    const weather = (json['services'] as Array<Record<string, any>>).find((s) => s['name'] === 'weather');
-    expect(weather?.['resources'][0]).toMatchObject({
+    const weather = (json['services'] as Array<{ name: string; resources: unknown[] }>).find((s) => s.name === 'weather');
+    expect(weather?.resources[0]).toMatchObject({
       input_in: 'query',
       input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
     });
@@ -440,7 +453,7 @@ describe('persistence', () => {
     const dir = mkdtempSync(join(tmpdir(), 'market-'));
     try {
       const first = await start(dir);
-      const challenge = await fetch(new URL('/v1/joke', first.url)).then((r) => r.json() as Promise<Record<string, any>>);
+      const challenge = await fetch(new URL('/v1/joke', first.url)).then((r) => r.json() as Promise<Body>);
       await first.close();
       expect(statSync(join(dir, 'market-root-keys.json')).mode & 0o777).toBe(0o600);
       const second = await start(dir);
