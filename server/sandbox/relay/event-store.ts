@@ -5,14 +5,6 @@ import type { Event } from 'nostr-tools/pure';
 export interface EventStoreOptions {
   /** Regular events kept; past this the earliest-received are dropped (replaceable ones are never dropped). */
   maxRegularEvents: number;
-  /**
-   * How long an ephemeral event (kinds 20000-29999) stays queryable after it arrived. NIP-01 says
-   * relays do not store them, and with 0 this store does not. A few seconds covers a subscriber whose
-   * REQ reaches the relay a moment after the event (e.g. a wallet service subscribing while a client
-   * already publishes); see relay.ts for why the sandbox keeps a short window.
-   */
-  ephemeralRetentionMs: number;
-  now: () => number;
 }
 
 export type AddOutcome =
@@ -20,33 +12,24 @@ export type AddOutcome =
   | { status: 'duplicate' }
   /** A replaceable event older than the one already kept: accepted, not stored (NIP-01 keeps the latest). */
   | { status: 'superseded' }
-  /** Ephemeral: to be fanned out live, kept only for the retention window. */
+  /** Ephemeral (kinds 20000-29999): to be fanned out live, never stored. */
   | { status: 'ephemeral' };
 
 /**
  * In-memory event storage with NIP-01 semantics: regular events kept (bounded), replaceable and
- * addressable events latest-only per (pubkey, kind[, d]), ephemeral events not stored beyond a short
- * window. Signature checks are the caller's job: everything added here is trusted.
+ * addressable events latest-only per (pubkey, kind[, d]), ephemeral events not stored. Signature checks are the caller's job: everything added here is trusted.
  */
 export class EventStore {
   private readonly regular = new Map<string, Event>(); // insertion order = arrival order, for pruning
   private readonly replaceable = new Map<string, Event>(); // key: pubkey:kind[:d]
   private readonly replaceableIds = new Set<string>();
-  private readonly ephemeral = new Map<string, { event: Event; expiresAtMs: number }>();
 
   constructor(private readonly options: EventStoreOptions) {}
 
   add(event: Event): AddOutcome {
-    this.dropExpiredEphemeral();
     if (this.has(event.id)) return { status: 'duplicate' };
     switch (classifyKind(event.kind)) {
       case 'ephemeral':
-        if (this.options.ephemeralRetentionMs > 0) {
-          this.ephemeral.set(event.id, {
-            event,
-            expiresAtMs: this.options.now() + this.options.ephemeralRetentionMs,
-          });
-        }
         return { status: 'ephemeral' };
       case 'replaceable':
       case 'parameterized':
@@ -60,7 +43,6 @@ export class EventStore {
 
   /** Events matching any filter, newest first; each filter's `limit` caps what that filter contributes. */
   query(filters: Filter[]): Event[] {
-    this.dropExpiredEphemeral();
     const all = [...this.allEvents()].sort(newestFirst);
     const found = new Map<string, Event>();
     for (const filter of filters) {
@@ -77,11 +59,11 @@ export class EventStore {
   }
 
   get size(): number {
-    return this.regular.size + this.replaceable.size + this.ephemeral.size;
+    return this.regular.size + this.replaceable.size;
   }
 
   private has(id: string): boolean {
-    return this.regular.has(id) || this.ephemeral.has(id) || this.replaceableIds.has(id);
+    return this.regular.has(id) || this.replaceableIds.has(id);
   }
 
   private addReplaceable(event: Event): AddOutcome {
@@ -102,15 +84,9 @@ export class EventStore {
     }
   }
 
-  private dropExpiredEphemeral(): void {
-    const nowMs = this.options.now();
-    for (const [id, entry] of this.ephemeral) if (entry.expiresAtMs <= nowMs) this.ephemeral.delete(id);
-  }
-
   private *allEvents(): Iterable<Event> {
     yield* this.regular.values();
     yield* this.replaceable.values();
-    for (const entry of this.ephemeral.values()) yield entry.event;
   }
 }
 

@@ -9,16 +9,6 @@ export interface RelayOptions {
   host?: string;
   port?: number;
   maxRegularEvents?: number;
-  /**
-   * Ephemeral events stay queryable this long (default 10 s). @getalby/sdk 8.0.3's NWCClient sends
-   * its REQ for the reply (`{kinds:[23195], '#e':[request id]}`) and then the request, each after
-   * its own `await ensureRelay()`, and the wallet service's own REQ is sent asynchronously after
-   * `subscribe()` resolves. Strict NIP-01 (never store ephemeral) would silently lose a request or
-   * reply whenever such a REQ lands a moment late; a short window makes that race harmless. Replays
-   * are safe because the wallet service dedupes requests by event id.
-   */
-  ephemeralRetentionMs?: number;
-  now?: () => number;
 }
 
 export interface RunningRelay {
@@ -64,12 +54,17 @@ const MAX_SUBSCRIPTIONS_PER_CONNECTION = 200;
  * answered, duplicates answered), REQ with filters, EOSE, CLOSE and live fan-out. No maintained
  * relay library on npm fit (the candidates are pre-1.0 with few users), so this stays small and
  * leans on nostr-tools for signature checks and filter matching.
+ *
+ * Ephemeral events (NWC requests 23194 and replies 23195) are fanned out and never stored, as
+ * NIP-01 says. That loses nothing for NIP-47 because each side subscribes before the other can
+ * publish: @getalby/sdk 8.0.3's NWCClient sends its REQ for the reply (`'#e': [request id]`) on the
+ * same socket before the request itself, and the sandbox wallet service waits for the relay's OK to
+ * an event it publishes after subscribing (see wallets/wallet-service.ts). The wallet tests run
+ * against this relay and would fail if either side missed an event.
  */
 export async function startRelay(options: RelayOptions = {}): Promise<RunningRelay> {
   const store = new EventStore({
     maxRegularEvents: options.maxRegularEvents ?? 10_000,
-    ephemeralRetentionMs: options.ephemeralRetentionMs ?? 10_000,
-    now: options.now ?? Date.now,
   });
   const subscriptions = new Map<WebSocket, Map<string, Filter[]>>();
   const server = new WebSocketServer({
