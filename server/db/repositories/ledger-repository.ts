@@ -1,7 +1,8 @@
 // SQL for the ledger, kept apart from its rules (server/domain/ledger). Everything here is synchronous
 // (better-sqlite3) so the domain can compose these calls inside one IMMEDIATE transaction.
-// Only INSERT and SELECT: the ledger tables are append-only.
-import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
+// Only INSERT and SELECT: the ledger tables are append-only. Every statement is prepared once per
+// repository: rebuilding and re-preparing SQL on each call cost more than running it.
+import { and, asc, eq, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../client';
 import {
@@ -13,169 +14,225 @@ import {
   type NewLedgerTransferRow,
 } from '../schema/ledger';
 
-export type NewLedgerAccountRow = typeof ledgerAccounts.$inferInsert;
 export interface NewLedgerEntry {
   accountId: number;
   amountMsat: number;
 }
-/** A reservation (kind reserve) with the transfer that resolved it, if any. */
+/** A reservation (kind reserve), its destination's code and the transfer that resolved it, if any. */
 export interface ReservationRows {
   reservation: LedgerTransferRow;
+  destinationCode: string;
   resolution: LedgerTransferRow | null;
 }
 
 const resolutions = alias(ledgerTransfers, 'resolution');
+const destinations = alias(ledgerAccounts, 'destination');
+const p = sql.placeholder;
 
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;
 
 export function createLedgerRepository(db: Db) {
-  function listReservations(filter: {
-    id?: number;
-    userId?: string;
-    pendingOnly?: boolean;
-    expiresAtOrBeforeMs?: number;
-  }): ReservationRows[] {
-    const conditions = [eq(ledgerTransfers.kind, 'reserve')];
-    if (filter.id !== undefined) conditions.push(eq(ledgerTransfers.id, filter.id));
-    if (filter.userId !== undefined) conditions.push(eq(ledgerTransfers.userId, filter.userId));
-    if (filter.pendingOnly) conditions.push(isNull(resolutions.id));
-    if (filter.expiresAtOrBeforeMs !== undefined) {
-      conditions.push(lte(ledgerTransfers.expiresAtMs, filter.expiresAtOrBeforeMs));
-    }
-    return db
-      .select({ reservation: ledgerTransfers, resolution: resolutions })
+  const reservationsWhere = (...conditions: SQL[]) =>
+    db
+      .select({ reservation: ledgerTransfers, destinationCode: destinations.code, resolution: resolutions })
       .from(ledgerTransfers)
+      .innerJoin(destinations, eq(destinations.id, ledgerTransfers.destinationAccountId))
       .leftJoin(resolutions, eq(resolutions.pendingId, ledgerTransfers.id))
-      .where(and(...conditions))
+      .where(and(eq(ledgerTransfers.kind, 'reserve'), ...conditions))
       .orderBy(asc(ledgerTransfers.id))
-      .all();
-  }
+      .prepare();
+  const entriesTotal = sql<number>`coalesce(sum(${ledgerEntries.amountMsat}), 0)`;
+  const audit = prepareAuditQueries(db);
+
+  const statements = {
+    accountByCode: db.select().from(ledgerAccounts).where(eq(ledgerAccounts.code, p('code'))).prepare(),
+    accountById: db.select().from(ledgerAccounts).where(eq(ledgerAccounts.id, p('id'))).prepare(),
+    insertAccount: db
+      .insert(ledgerAccounts)
+      .values({
+        code: p('code'),
+        kind: p('kind'),
+        ownerUserId: p('ownerUserId'),
+        floor: p('floor'),
+        createdAtMs: p('createdAtMs'),
+      })
+      .returning()
+      .prepare(),
+    balance: db
+      .select({ total: entriesTotal })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.accountId, p('accountId')))
+      .prepare(),
+    transferByKey: db
+      .select()
+      .from(ledgerTransfers)
+      .where(eq(ledgerTransfers.idempotencyKey, p('key')))
+      .prepare(),
+    transferById: db.select().from(ledgerTransfers).where(eq(ledgerTransfers.id, p('id'))).prepare(),
+    insertTransfer: db
+      .insert(ledgerTransfers)
+      .values({
+        idempotencyKey: p('idempotencyKey'),
+        requestJson: p('requestJson'),
+        kind: p('kind'),
+        pendingId: p('pendingId'),
+        debitAccountId: p('debitAccountId'),
+        creditAccountId: p('creditAccountId'),
+        destinationAccountId: p('destinationAccountId'),
+        userId: p('userId'),
+        amountMsat: p('amountMsat'),
+        feeMsat: p('feeMsat'),
+        expiresAtMs: p('expiresAtMs'),
+        reason: p('reason'),
+        metadataJson: p('metadataJson'),
+        createdAtMs: p('createdAtMs'),
+      })
+      .returning()
+      .prepare(),
+    insertEntry: db
+      .insert(ledgerEntries)
+      .values({
+        transferId: p('transferId'),
+        accountId: p('accountId'),
+        amountMsat: p('amountMsat'),
+        createdAtMs: p('createdAtMs'),
+      })
+      .prepare(),
+    reservationById: reservationsWhere(eq(ledgerTransfers.id, p('id'))),
+    pendingReservations: reservationsWhere(isNull(resolutions.id)),
+    pendingReservationsOfUser: reservationsWhere(isNull(resolutions.id), eq(ledgerTransfers.userId, p('userId'))),
+    dueReservations: reservationsWhere(isNull(resolutions.id), lte(ledgerTransfers.expiresAtMs, p('nowMs'))),
+  };
 
   return {
     findAccountByCode(code: string): LedgerAccountRow | undefined {
-      return db.select().from(ledgerAccounts).where(eq(ledgerAccounts.code, code)).get();
+      return statements.accountByCode.get({ code });
     },
 
     findAccountById(id: number): LedgerAccountRow | undefined {
-      return db.select().from(ledgerAccounts).where(eq(ledgerAccounts.id, id)).get();
+      return statements.accountById.get({ id });
     },
 
-    insertAccount(row: NewLedgerAccountRow): LedgerAccountRow {
-      return db.insert(ledgerAccounts).values(row).returning().get();
+    insertAccount(row: Omit<LedgerAccountRow, 'id'>): LedgerAccountRow {
+      const inserted = statements.insertAccount.get(row);
+      if (inserted === undefined) throw new Error('insert into ledger_accounts returned no row');
+      return inserted;
     },
 
     /** The balance is the sum of the account's entries; there is no stored balance to drift. */
     balanceMsat(accountId: number): number {
-      const row = db
-        .select({ total: sql<number>`coalesce(sum(${ledgerEntries.amountMsat}), 0)` })
-        .from(ledgerEntries)
-        .where(eq(ledgerEntries.accountId, accountId))
-        .get();
-      return row?.total ?? 0;
+      return statements.balance.get({ accountId })?.total ?? 0;
     },
 
     findTransferByKey(idempotencyKey: string): LedgerTransferRow | undefined {
-      return db
-        .select()
-        .from(ledgerTransfers)
-        .where(eq(ledgerTransfers.idempotencyKey, idempotencyKey))
-        .get();
+      return statements.transferByKey.get({ key: idempotencyKey });
     },
 
     findTransferById(id: number): LedgerTransferRow | undefined {
-      return db.select().from(ledgerTransfers).where(eq(ledgerTransfers.id, id)).get();
+      return statements.transferById.get({ id });
     },
 
     insertTransfer(row: NewLedgerTransferRow): LedgerTransferRow {
-      return db.insert(ledgerTransfers).values(row).returning().get();
+      const inserted = statements.insertTransfer.get({
+        idempotencyKey: row.idempotencyKey ?? null,
+        requestJson: row.requestJson,
+        kind: row.kind,
+        pendingId: row.pendingId ?? null,
+        debitAccountId: row.debitAccountId,
+        creditAccountId: row.creditAccountId,
+        destinationAccountId: row.destinationAccountId ?? null,
+        userId: row.userId ?? null,
+        amountMsat: row.amountMsat,
+        feeMsat: row.feeMsat ?? 0,
+        expiresAtMs: row.expiresAtMs ?? null,
+        reason: row.reason ?? null,
+        metadataJson: row.metadataJson ?? null,
+        createdAtMs: row.createdAtMs,
+      });
+      if (inserted === undefined) throw new Error('insert into ledger_transfers returned no row');
+      return inserted;
     },
 
     insertEntries(transferId: number, createdAtMs: number, entries: readonly NewLedgerEntry[]): void {
-      db.insert(ledgerEntries)
-        .values(entries.map((entry) => ({ ...entry, transferId, createdAtMs })))
-        .run();
+      for (const entry of entries) statements.insertEntry.run({ transferId, createdAtMs, ...entry });
     },
 
     findReservation(id: number): ReservationRows | undefined {
-      return listReservations({ id })[0];
+      return statements.reservationById.get({ id });
     },
 
     /** Reservations not yet posted, voided or expired, oldest first. */
     listPendingReservations(userId?: string): ReservationRows[] {
-      return listReservations({ pendingOnly: true, ...(userId === undefined ? {} : { userId }) });
+      return userId === undefined
+        ? statements.pendingReservations.all()
+        : statements.pendingReservationsOfUser.all({ userId });
     },
 
     /** Pending reservations whose expiry is at or before the given time. */
     listDueReservations(nowMs: number): ReservationRows[] {
-      return listReservations({ pendingOnly: true, expiresAtOrBeforeMs: nowMs });
+      return statements.dueReservations.all({ nowMs });
     },
 
-    // Audit queries behind checkInvariants(): each returns the rows that break a rule.
-
-    sumOfAllEntriesMsat(): number {
-      const row = db
-        .select({ total: sql<number>`coalesce(sum(${ledgerEntries.amountMsat}), 0)` })
-        .from(ledgerEntries)
-        .get();
-      return row?.total ?? 0;
-    },
-
-    unbalancedTransfers(): { transferId: number; sumMsat: number }[] {
-      return db
-        .select({
-          transferId: ledgerTransfers.id,
-          sumMsat: sql<number>`coalesce(sum(${ledgerEntries.amountMsat}), 0)`,
-        })
-        .from(ledgerTransfers)
-        .leftJoin(ledgerEntries, eq(ledgerEntries.transferId, ledgerTransfers.id))
-        .groupBy(ledgerTransfers.id)
-        .having(sql`coalesce(sum(${ledgerEntries.amountMsat}), 0) <> 0 OR count(${ledgerEntries.id}) < 2`)
-        .all();
-    },
-
-    accountsBelowFloor(): { code: string; balanceMsat: number }[] {
-      return db
-        .select({
-          code: ledgerAccounts.code,
-          balanceMsat: sql<number>`sum(${ledgerEntries.amountMsat})`,
-        })
-        .from(ledgerAccounts)
-        .innerJoin(ledgerEntries, eq(ledgerEntries.accountId, ledgerAccounts.id))
-        .where(eq(ledgerAccounts.floor, 'non_negative'))
-        .groupBy(ledgerAccounts.id)
-        .having(sql`sum(${ledgerEntries.amountMsat}) < 0`)
-        .all();
-    },
-
+    // Audit queries behind checkInvariants(): each returns the rows that break a rule. They scan
+    // the whole ledger, so they are for tests and audits, not for every request.
+    sumOfAllEntriesMsat: (): number => audit.sumOfAllEntries.get()?.total ?? 0,
+    unbalancedTransfers: (): { transferId: number; sumMsat: number }[] => audit.unbalancedTransfers.all(),
+    accountsBelowFloor: (): { code: string; balanceMsat: number }[] => audit.accountsBelowFloor.all(),
     /** Resolutions that point at something other than a reservation, or share one reservation. */
-    invalidResolutions(): { pendingId: number; count: number; pendingKind: string | null }[] {
-      const pending = alias(ledgerTransfers, 'pending');
-      return db
-        .select({
-          pendingId: sql<number>`${ledgerTransfers.pendingId}`,
-          count: sql<number>`count(*)`,
-          pendingKind: pending.kind,
-        })
-        .from(ledgerTransfers)
-        .leftJoin(pending, eq(pending.id, ledgerTransfers.pendingId))
-        .where(sql`${ledgerTransfers.pendingId} IS NOT NULL`)
-        .groupBy(ledgerTransfers.pendingId)
-        .having(sql`count(*) > 1 OR ${pending.kind} IS NOT 'reserve'`)
-        .all();
-    },
-
+    invalidResolutions: (): { pendingId: number; count: number; pendingKind: string | null }[] =>
+      audit.invalidResolutions.all(),
     /** Each user's reserved balance next to the sum of their pending reservations. */
-    reservedBalancesVsPending(): { userId: string; balanceMsat: number; pendingMsat: number }[] {
-      const rows = db.all<{ userId: string; balanceMsat: number; pendingMsat: number }>(sql`
-        SELECT a.owner_user_id AS userId,
-          (SELECT coalesce(sum(e.amount_msat), 0) FROM ledger_entries e WHERE e.account_id = a.id)
-            AS balanceMsat,
-          (SELECT coalesce(sum(r.amount_msat), 0) FROM ledger_transfers r
-            WHERE r.kind = 'reserve' AND r.user_id = a.owner_user_id
-              AND NOT EXISTS (SELECT 1 FROM ledger_transfers x WHERE x.pending_id = r.id))
-            AS pendingMsat
-        FROM ledger_accounts a WHERE a.kind = 'user_reserved'`);
-      return rows;
-    },
+    reservedBalancesVsPending: (): { userId: string; balanceMsat: number; pendingMsat: number }[] =>
+      audit.reservedBalancesVsPending.all(),
+  };
+}
+
+function prepareAuditQueries(db: Db) {
+  const pending = alias(ledgerTransfers, 'pending');
+  const reservedAccounts = alias(ledgerAccounts, 'reserved_account');
+  const entriesTotal = sql<number>`coalesce(sum(${ledgerEntries.amountMsat}), 0)`;
+  return {
+    sumOfAllEntries: db.select({ total: entriesTotal }).from(ledgerEntries).prepare(),
+    unbalancedTransfers: db
+      .select({ transferId: ledgerTransfers.id, sumMsat: entriesTotal })
+      .from(ledgerTransfers)
+      .leftJoin(ledgerEntries, eq(ledgerEntries.transferId, ledgerTransfers.id))
+      .groupBy(ledgerTransfers.id)
+      .having(sql`${entriesTotal} <> 0 OR count(${ledgerEntries.id}) < 2`)
+      .prepare(),
+    accountsBelowFloor: db
+      .select({ code: ledgerAccounts.code, balanceMsat: entriesTotal })
+      .from(ledgerAccounts)
+      .innerJoin(ledgerEntries, eq(ledgerEntries.accountId, ledgerAccounts.id))
+      .where(eq(ledgerAccounts.floor, 'non_negative'))
+      .groupBy(ledgerAccounts.id)
+      .having(sql`${entriesTotal} < 0`)
+      .prepare(),
+    invalidResolutions: db
+      .select({
+        pendingId: sql<number>`${ledgerTransfers.pendingId}`,
+        count: sql<number>`count(*)`,
+        pendingKind: pending.kind,
+      })
+      .from(ledgerTransfers)
+      .leftJoin(pending, eq(pending.id, ledgerTransfers.pendingId))
+      .where(isNotNull(ledgerTransfers.pendingId))
+      .groupBy(ledgerTransfers.pendingId)
+      .having(sql`count(*) > 1 OR ${pending.kind} IS NOT 'reserve'`)
+      .prepare(),
+    reservedBalancesVsPending: db
+      .select({
+        userId: sql<string>`${reservedAccounts.ownerUserId}`,
+        // Spelled out: drizzle prints columns unqualified in a one-table select, which would bind
+        // them to the subquery's own tables.
+        balanceMsat: sql<number>`(SELECT coalesce(sum(e.amount_msat), 0) FROM ledger_entries e
+          WHERE e.account_id = reserved_account.id)`,
+        pendingMsat: sql<number>`(SELECT coalesce(sum(r.amount_msat), 0) FROM ledger_transfers r
+          WHERE r.kind = 'reserve' AND r.user_id = reserved_account.owner_user_id
+            AND NOT EXISTS (SELECT 1 FROM ledger_transfers x WHERE x.pending_id = r.id))`,
+      })
+      .from(reservedAccounts)
+      .where(eq(reservedAccounts.kind, 'user_reserved'))
+      .prepare(),
   };
 }

@@ -145,11 +145,9 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
 
   const statusByResolution = { post: 'posted', void: 'voided', expire: 'expired' } as const;
 
-  function toReservation({ reservation: row, resolution }: ReservationRows): Reservation {
-    const destination =
-      row.destinationAccountId === null ? undefined : repository.findAccountById(row.destinationAccountId);
+  function toReservation({ reservation: row, destinationCode, resolution }: ReservationRows): Reservation {
     assertLedger(
-      destination !== undefined && row.userId !== null && row.idempotencyKey !== null && row.expiresAtMs !== null,
+      row.userId !== null && row.idempotencyKey !== null && row.expiresAtMs !== null,
       'reservation row',
       row,
     );
@@ -159,7 +157,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       id: row.id,
       idempotencyKey: row.idempotencyKey,
       userId: row.userId,
-      destination: destination.code,
+      destination: destinationCode,
       amountMsat,
       status: resolved === null ? 'pending' : statusByResolution[resolved.kind],
       createdAtMs: row.createdAtMs,
@@ -293,7 +291,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         { account: available, accountId: available.id, amountMsat: -request.amountMsat },
         { account: reserved, accountId: reserved.id, amountMsat: request.amountMsat },
       ]);
-      return { ok: true, reservation: toReservation({ reservation: row, resolution: null }), replayed: false };
+      return { ok: true, reservation: existingReservation(row.id), replayed: false };
     });
   }
 

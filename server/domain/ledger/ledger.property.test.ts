@@ -1,0 +1,334 @@
+// Property tests: thousands of random interleavings of transfers, reservations, posts (partial and
+// full), voids, expiries, replays and reused keys, checked against a plain in-memory model after every
+// step, with the ledger's own invariant audit after every step too.
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { msat } from '../../../shared/money';
+import { openDatabase, type DatabaseHandle } from '../../db/client';
+import {
+  accountCode,
+  createLedger,
+  providerAccount,
+  refundsAccount,
+  routingFeesAccount,
+  stripeAccount,
+  treasuryAccount,
+  userAvailableAccount,
+  userReservedAccount,
+  type AccountRef,
+  type Ledger,
+} from './index';
+
+const USERS = ['alice', 'bob', 'carol'] as const;
+const PROVIDERS = ['jokes', 'weather'] as const;
+const PER_USER_RESERVED_CAP_MSAT = 40_000; // the precondition's stand-in for a budget
+const ALL_ACCOUNTS: AccountRef[] = [
+  stripeAccount,
+  refundsAccount,
+  treasuryAccount,
+  routingFeesAccount,
+  ...PROVIDERS.map((p) => providerAccount(p)),
+  ...USERS.flatMap((u) => [userAvailableAccount(u), userReservedAccount(u)]),
+];
+
+let operationsRun = 0;
+afterAll(() => {
+  // The issue's bar: at least 10,000 random ledger operations per test run.
+  console.log('ops', operationsRun);
+  expect(operationsRun).toBeGreaterThanOrEqual(10_000);
+});
+
+interface ModelReservation {
+  id: number;
+  userId: string;
+  amountMsat: number;
+  expiresAtMs: number;
+  status: 'pending' | 'posted' | 'voided' | 'expired';
+}
+
+/** A request that succeeded, kept so it can be replayed exactly or with its payload changed. */
+interface Replayable {
+  replay(ledger: Ledger): { ok: boolean; replayed?: boolean; reason?: string };
+  withChangedPayload(ledger: Ledger): { ok: boolean; reason?: string };
+}
+
+interface Model {
+  nowMs: number;
+  nextKey: number;
+  balances: Map<string, number>;
+  reservations: ModelReservation[];
+  succeeded: Replayable[];
+}
+
+interface Real {
+  ledger: Ledger;
+  clock: { nowMs: number };
+}
+
+const move = (m: Model, ref: AccountRef, deltaMsat: number) => {
+  const code = accountCode(ref);
+  m.balances.set(code, (m.balances.get(code) ?? 0) + deltaMsat);
+};
+const balance = (m: Model, ref: AccountRef) => m.balances.get(accountCode(ref)) ?? 0;
+const freshKey = (m: Model) => `k${m.nextKey++}`;
+
+function checkAgainstModel(m: Model, r: Real): void {
+  operationsRun += 1;
+  for (const ref of ALL_ACCOUNTS) expect(r.ledger.balanceMsat(ref), accountCode(ref)).toBe(balance(m, ref));
+  const pending = m.reservations.filter((x) => x.status === 'pending').map((x) => x.id);
+  expect(r.ledger.pendingReservations().map((x) => x.id)).toEqual(pending);
+  r.ledger.checkInvariants();
+}
+
+type LedgerCommand = fc.Command<Model, Real>;
+
+class TransferCommand implements LedgerCommand {
+  constructor(
+    readonly debit: AccountRef,
+    readonly credit: AccountRef,
+    readonly amountMsat: number,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const request = {
+      idempotencyKey: freshKey(m),
+      debit: this.debit,
+      credit: this.credit,
+      amountMsat: msat(this.amountMsat),
+    };
+    const unbounded = this.debit.kind === 'stripe' || this.debit.kind === 'refunds';
+    const expectOk = unbounded || balance(m, this.debit) >= this.amountMsat;
+    const result = r.ledger.transfer(request);
+    expect(result).toMatchObject(expectOk ? { ok: true, replayed: false } : { ok: false, reason: 'insufficient_funds' });
+    if (expectOk) {
+      move(m, this.debit, -this.amountMsat);
+      move(m, this.credit, this.amountMsat);
+      m.succeeded.push({
+        replay: (ledger) => ledger.transfer(request),
+        withChangedPayload: (ledger) => ledger.transfer({ ...request, amountMsat: msat(request.amountMsat + 1) }),
+      });
+    }
+    checkAgainstModel(m, r);
+  }
+  toString = () => `transfer(${accountCode(this.debit)} -> ${accountCode(this.credit)}, ${this.amountMsat})`;
+}
+
+class ReserveCommand implements LedgerCommand {
+  constructor(
+    readonly userId: string,
+    readonly provider: string,
+    readonly amountMsat: number,
+    readonly ttlMs: number,
+    readonly withBudget: boolean,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const userId = this.userId;
+    const request = {
+      idempotencyKey: freshKey(m),
+      userId,
+      destination: providerAccount(this.provider),
+      amountMsat: msat(this.amountMsat),
+      expiresAtMs: m.nowMs + this.ttlMs,
+    };
+    const reserved = balance(m, userReservedAccount(userId));
+    const overBudget = this.withBudget && reserved + this.amountMsat > PER_USER_RESERVED_CAP_MSAT;
+    const insufficient = balance(m, userAvailableAccount(userId)) < this.amountMsat;
+    const result = r.ledger.reserve({
+      ...request,
+      // Reads the ledger from inside the reservation's transaction, as the budget check will.
+      precondition: this.withBudget
+        ? ({ amountMsat }) =>
+            r.ledger.userBalances(userId).reservedMsat + amountMsat > PER_USER_RESERVED_CAP_MSAT
+              ? { ok: false, reason: 'over_budget' as const }
+              : { ok: true }
+        : undefined,
+    });
+    if (overBudget) expect(result).toEqual({ ok: false, reason: 'over_budget' });
+    else if (insufficient) expect(result).toEqual({ ok: false, reason: 'insufficient_funds' });
+    else {
+      if (!result.ok) throw new Error(`expected reservation, got ${result.reason}`);
+      expect(result.reservation).toMatchObject({ status: 'pending', amountMsat: this.amountMsat, userId });
+      move(m, userAvailableAccount(userId), -this.amountMsat);
+      move(m, userReservedAccount(userId), this.amountMsat);
+      m.reservations.push({
+        id: result.reservation.id,
+        userId,
+        amountMsat: this.amountMsat,
+        expiresAtMs: request.expiresAtMs,
+        status: 'pending',
+      });
+      // Replays carry no precondition: an accepted reservation is never re-judged.
+      m.succeeded.push({
+        replay: (ledger) => ledger.reserve(request),
+        withChangedPayload: (ledger) => ledger.reserve({ ...request, expiresAtMs: request.expiresAtMs + 1 }),
+      });
+    }
+    checkAgainstModel(m, r);
+  }
+  toString = () =>
+    `reserve(${this.userId}, ${this.provider}, ${this.amountMsat}, ttl ${this.ttlMs}${this.withBudget ? ', budget' : ''})`;
+}
+
+/** Picks a known reservation (or an id that is not one) by a generated index. */
+function target(m: Model, pick: number): ModelReservation | undefined {
+  return m.reservations.length === 0 ? undefined : m.reservations[pick % m.reservations.length];
+}
+
+class PostCommand implements LedgerCommand {
+  constructor(
+    readonly pick: number,
+    readonly paidPermille: number, // of the reservation; above 1000 tries to overspend
+    readonly feeMsat: number,
+  ) {}
+  check = (m: Readonly<Model>) => m.reservations.length > 0;
+  run(m: Model, r: Real): void {
+    const reservation = target(m, this.pick)!;
+    const amountMsat = Math.floor((reservation.amountMsat * this.paidPermille) / 1000);
+    const request = {
+      idempotencyKey: freshKey(m),
+      reservationId: reservation.id,
+      amountMsat: msat(amountMsat),
+      feeMsat: msat(this.feeMsat),
+    };
+    const result = r.ledger.post(request);
+    if (reservation.status !== 'pending') {
+      expect(result).toMatchObject({ ok: false, reason: 'already_resolved', reservation: { status: reservation.status } });
+    } else if (amountMsat + this.feeMsat > reservation.amountMsat) {
+      expect(result).toEqual({ ok: false, reason: 'amount_exceeds_reservation' });
+    } else {
+      const released = reservation.amountMsat - amountMsat - this.feeMsat;
+      expect(result).toMatchObject({
+        ok: true,
+        replayed: false,
+        reservation: { status: 'posted', resolution: { paidMsat: amountMsat, feeMsat: this.feeMsat, releasedMsat: released } },
+      });
+      reservation.status = 'posted';
+      const destination = result.ok ? result.reservation.destination : '';
+      m.balances.set(destination, (m.balances.get(destination) ?? 0) + amountMsat);
+      move(m, routingFeesAccount, this.feeMsat);
+      move(m, userReservedAccount(reservation.userId), -reservation.amountMsat);
+      move(m, userAvailableAccount(reservation.userId), released);
+      m.succeeded.push({
+        replay: (ledger) => ledger.post(request),
+        withChangedPayload: (ledger) => ledger.post({ ...request, feeMsat: msat(request.feeMsat + 1) }),
+      });
+    }
+    checkAgainstModel(m, r);
+  }
+  toString = () => `post(#${this.pick}, ${this.paidPermille}‰, fee ${this.feeMsat})`;
+}
+
+class VoidCommand implements LedgerCommand {
+  constructor(readonly pick: number) {}
+  check = (m: Readonly<Model>) => m.reservations.length > 0;
+  run(m: Model, r: Real): void {
+    const reservation = target(m, this.pick)!;
+    const request = { idempotencyKey: freshKey(m), reservationId: reservation.id, reason: 'payment_failed' };
+    const result = r.ledger.void(request);
+    if (reservation.status !== 'pending') {
+      expect(result).toMatchObject({ ok: false, reason: 'already_resolved' });
+    } else {
+      expect(result).toMatchObject({ ok: true, replayed: false, reservation: { status: 'voided' } });
+      reservation.status = 'voided';
+      move(m, userReservedAccount(reservation.userId), -reservation.amountMsat);
+      move(m, userAvailableAccount(reservation.userId), reservation.amountMsat);
+      m.succeeded.push({
+        replay: (ledger) => ledger.void(request),
+        withChangedPayload: (ledger) => ledger.void({ ...request, reason: 'other' }),
+      });
+    }
+    checkAgainstModel(m, r);
+  }
+  toString = () => `void(#${this.pick})`;
+}
+
+class AdvanceAndExpireCommand implements LedgerCommand {
+  constructor(readonly advanceMs: number) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    m.nowMs += this.advanceMs;
+    r.clock.nowMs = m.nowMs;
+    const due = m.reservations.filter((x) => x.status === 'pending' && x.expiresAtMs <= m.nowMs);
+    const { expired } = r.ledger.expire();
+    expect(expired.map((x) => x.id)).toEqual(due.map((x) => x.id));
+    for (const reservation of due) {
+      reservation.status = 'expired';
+      move(m, userReservedAccount(reservation.userId), -reservation.amountMsat);
+      move(m, userAvailableAccount(reservation.userId), reservation.amountMsat);
+    }
+    checkAgainstModel(m, r);
+  }
+  toString = () => `advance(${this.advanceMs}) + expire`;
+}
+
+class ReplayCommand implements LedgerCommand {
+  constructor(
+    readonly pick: number,
+    readonly changePayload: boolean,
+  ) {}
+  check = (m: Readonly<Model>) => m.succeeded.length > 0;
+  run(m: Model, r: Real): void {
+    const prior = m.succeeded[this.pick % m.succeeded.length]!;
+    if (this.changePayload) {
+      expect(prior.withChangedPayload(r.ledger)).toEqual({ ok: false, reason: 'idempotency_conflict' });
+    } else {
+      expect(prior.replay(r.ledger)).toMatchObject({ ok: true, replayed: true });
+    }
+    checkAgainstModel(m, r); // balances unchanged: the model was not touched
+  }
+  toString = () => `${this.changePayload ? 'reuse-key' : 'replay'}(#${this.pick})`;
+}
+
+class UnknownReservationCommand implements LedgerCommand {
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const reservationId = 1_000_000 + m.nextKey;
+    expect(
+      r.ledger.post({ idempotencyKey: freshKey(m), reservationId, amountMsat: msat(1), feeMsat: msat(0) }),
+    ).toEqual({ ok: false, reason: 'not_found' });
+    checkAgainstModel(m, r);
+  }
+  toString = () => 'post(unknown)';
+}
+
+const user = fc.constantFrom(...USERS);
+const amount = fc.integer({ min: 1, max: 30_000 });
+const commandArbitraries = [
+  fc.tuple(user, amount).map(([u, a]) => new TransferCommand(stripeAccount, userAvailableAccount(u), a)),
+  fc.tuple(user, amount).map(([u, a]) => new TransferCommand(refundsAccount, userAvailableAccount(u), a)),
+  amount.map((a) => new TransferCommand(stripeAccount, treasuryAccount, a)),
+  fc.tuple(user, amount).map(([u, a]) => new TransferCommand(treasuryAccount, userAvailableAccount(u), a)),
+  fc.tuple(user, amount).map(([u, a]) => new TransferCommand(userAvailableAccount(u), treasuryAccount, a)),
+  fc
+    .tuple(user, fc.constantFrom(...PROVIDERS), amount, fc.integer({ min: 1, max: 5_000 }), fc.boolean())
+    .map(([u, p, a, ttl, budget]) => new ReserveCommand(u, p, a, ttl, budget)),
+  fc
+    .tuple(user, fc.constantFrom(...PROVIDERS), amount, fc.integer({ min: 1, max: 5_000 }), fc.boolean())
+    .map(([u, p, a, ttl, budget]) => new ReserveCommand(u, p, a, ttl, budget)),
+  fc
+    .tuple(fc.nat(), fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1001, max: 1200 })), fc.nat({ max: 500 }))
+    .map(([pick, permille, fee]) => new PostCommand(pick, permille, fee)),
+  fc.nat().map((pick) => new VoidCommand(pick)),
+  fc.integer({ min: 0, max: 3_000 }).map((ms) => new AdvanceAndExpireCommand(ms)),
+  fc.tuple(fc.nat(), fc.boolean()).map(([pick, change]) => new ReplayCommand(pick, change)),
+  fc.constant(new UnknownReservationCommand()),
+];
+
+describe('ledger under random operation sequences', () => {
+  it('matches the model and keeps every invariant after every step', () => {
+    fc.assert(
+      fc.property(fc.commands(commandArbitraries, { maxCommands: 200, size: 'max' }), (commands) => {
+        const handle: DatabaseHandle = openDatabase(':memory:');
+        try {
+          const clock = { nowMs: Date.UTC(2026, 0, 1) };
+          const model: Model = { nowMs: clock.nowMs, nextKey: 0, balances: new Map(), reservations: [], succeeded: [] };
+          fc.modelRun(() => ({ model, real: { ledger: createLedger(handle, { now: () => clock.nowMs }), clock } }), commands);
+        } finally {
+          handle.close();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
