@@ -121,6 +121,7 @@ export const AUDIT_EVENT_KINDS = [
   'two_factor_enrollment_started',
   'two_factor_enabled',
   'two_factor_disabled',
+  'recovery_codes_regenerated',
   'step_up_granted',
   'step_up_used',
   'preferences_changed',

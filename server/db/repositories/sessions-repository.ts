@@ -1,0 +1,37 @@
+// SQL for server-side sessions. The cookie carries a random token; only its SHA-256 is stored here,
+// so a copy of the database does not let anyone sign in as its users.
+import { and, desc, eq, lte, or } from 'drizzle-orm';
+import type { Db } from '../client';
+import { sessions, type SessionRow } from '../schema/accounts';
+
+export type SessionsRepository = ReturnType<typeof createSessionsRepository>;
+
+export function createSessionsRepository(db: Db) {
+  return {
+    insert(row: SessionRow): void {
+      db.insert(sessions).values(row).run();
+    },
+    findByTokenHash(tokenHash: string): SessionRow | undefined {
+      return db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
+    },
+    listForUser(userId: string): SessionRow[] {
+      return db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAtMs)).all();
+    },
+    touch(sessionId: string, lastSeenAtMs: number, expiresAtMs: number): void {
+      db.update(sessions).set({ lastSeenAtMs, expiresAtMs }).where(eq(sessions.id, sessionId)).run();
+    },
+    /** Scoped by owner: a user can only ever delete their own session. Returns whether one was deleted. */
+    deleteForUser(userId: string, sessionId: string): boolean {
+      return db.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.id, sessionId))).run().changes === 1;
+    },
+    deleteAllForUser(userId: string): number {
+      return db.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
+    },
+    deleteExpired(nowMs: number): number {
+      return db
+        .delete(sessions)
+        .where(or(lte(sessions.expiresAtMs, nowMs), lte(sessions.absoluteExpiresAtMs, nowMs)))
+        .run().changes;
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import type { DisplayCurrency, SignInInput, SignUpInput } from '../../../shared/accounts';
+import type { AccountsRepository } from '../../db/repositories/accounts-repository';
+import type { UserRow } from '../../db/schema/accounts';
+import type { SecretBox } from '../../db/secret-box';
+import type { Logger } from '../../logger';
+import type { WalletProvisioner } from '../ports/wallet-provisioner';
+import type { AuditLog } from './audit-log';
+import { decoyPasswordHash, hashPassword, verifyPassword } from './password';
+import type { SessionService } from './sessions';
+import type { TwoFactorService, VerifyRefusal } from './two-factor';
+import type { Clock, PublicUser, RequestMeta, Result } from './types';
+
+export type SignInRefusal = 'invalid_credentials' | 'second_factor_required' | VerifyRefusal;
+export interface SignedIn {
+  user: PublicUser;
+  sessionToken: string;
+  sessionExpiresAt: Date;
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;
+
+/**
+ * Sign-up, sign-in and the user record. Public sign-up only ever makes `user`s; operators come from
+ * configuration or the CLI (`ensureOperator`). Each sign-in makes a new session token (rotation).
+ */
+export function createAccountService(deps: {
+  repo: AccountsRepository;
+  sessions: SessionService;
+  twoFactor: TwoFactorService;
+  audit: AuditLog;
+  secretBox: SecretBox;
+  walletProvisioner: WalletProvisioner | null;
+  logger: Logger;
+  now: Clock;
+}) {
+  const { repo, audit } = deps;
+  const walletContext = (userId: string) => `wallet:${userId}`;
+
+  function toPublic(row: UserRow): PublicUser {
+    return {
+      id: row.id,
+      email: row.email,
+      role: row.role,
+      timeZone: row.timeZone,
+      displayCurrency: row.displayCurrency,
+      twoFactorEnabled: deps.twoFactor.isEnabled(row.id),
+    };
+  }
+
+  /**
+   * A wallet that fails to provision does not fail the sign-up: the account is still safe to use and
+   * the wallet can be provisioned again later (`provisionWallet`). The failure is logged and audited.
+   */
+  async function provisionWallet(userId: string, meta?: RequestMeta): Promise<Result<object, 'no_provisioner' | 'provisioning_failed'>> {
+    if (!deps.walletProvisioner) return { ok: false, reason: 'no_provisioner' };
+    try {
+      const { nwcUrl } = await deps.walletProvisioner.provisionUserWallet(userId);
+      repo.upsertWallet({
+        userId,
+        source: 'provisioned',
+        nwcUrlCiphertext: deps.secretBox.seal(nwcUrl, walletContext(userId)),
+        createdAtMs: deps.now().getTime(),
+      });
+      audit.record(userId, 'wallet_provisioned', undefined, meta);
+      return { ok: true };
+    } catch (error) {
+      deps.logger.warn({ userId, reason: error instanceof Error ? error.message : 'unknown' }, 'wallet provisioning failed');
+      audit.record(userId, 'wallet_provisioning_failed', undefined, meta);
+      return { ok: false, reason: 'provisioning_failed' };
+    }
+  }
+
+  return {
+    async signUp(input: SignUpInput, meta: RequestMeta): Promise<Result<SignedIn, 'email_taken'>> {
+      if (repo.findUserByEmail(input.email)) return { ok: false, reason: 'email_taken' };
+      const passwordHash = await hashPassword(input.password);
+      const row: UserRow = {
+        id: randomUUID(),
+        email: input.email,
+        passwordHash,
+        role: 'user',
+        timeZone: input.timeZone,
+        displayCurrency: input.displayCurrency,
+        createdAtMs: deps.now().getTime(),
+      };
+      const inserted = repo.transaction(() => {
+        // Checked again inside the write transaction: two sign-ups racing for one email.
+        if (repo.findUserByEmail(input.email)) return false;
+        repo.insertUser(row);
+        audit.record(row.id, 'signed_up', undefined, meta);
+        return true;
+      });
+      if (!inserted) return { ok: false, reason: 'email_taken' };
+      await provisionWallet(row.id, meta);
+      const session = deps.sessions.create(row.id, meta);
+      audit.record(row.id, 'signed_in', { method: 'sign_up' }, meta);
+      return { ok: true, user: toPublic(row), sessionToken: session.token, sessionExpiresAt: session.expiresAt };
+    },
+
+    /**
+     * Password first, then (when 2FA is on) an authenticator or recovery code in the same request.
+     * Without a code the answer is `second_factor_required` and no session is made.
+     */
+    async signIn(input: SignInInput, meta: RequestMeta): Promise<Result<SignedIn, SignInRefusal, { retryAt?: string }>> {
+      const row = repo.findUserByEmail(input.email);
+      const passwordOk = await verifyPassword(input.password, row?.passwordHash ?? (await decoyPasswordHash()));
+      if (!row || !passwordOk) {
+        if (row) audit.record(row.id, 'sign_in_failed', { reason: 'wrong_password' }, meta);
+        return { ok: false, reason: 'invalid_credentials' };
+      }
+      if (deps.twoFactor.isEnabled(row.id)) {
+        const factor = input.code ? { code: input.code } : input.recoveryCode ? { recoveryCode: input.recoveryCode } : null;
+        if (!factor) return { ok: false, reason: 'second_factor_required' };
+        const verified = deps.twoFactor.verify(row.id, factor, 'sign_in', meta);
+        if (!verified.ok) return verified;
+      }
+      const session = deps.sessions.create(row.id, meta);
+      audit.record(row.id, 'signed_in', { method: 'password' }, meta);
+      return { ok: true, user: toPublic(row), sessionToken: session.token, sessionExpiresAt: session.expiresAt };
+    },
+
+    signOut(userId: string, sessionId: string, meta: RequestMeta): void {
+      if (deps.sessions.revoke(userId, sessionId)) audit.record(userId, 'signed_out', undefined, meta);
+    },
+
+    signOutEverywhere(userId: string, meta: RequestMeta): { sessionsEnded: number } {
+      const sessionsEnded = deps.sessions.revokeAll(userId);
+      audit.record(userId, 'signed_out_everywhere', { sessionsEnded }, meta);
+      return { sessionsEnded };
+    },
+
+    revokeSession(userId: string, sessionId: string, meta: RequestMeta): Result<object, 'session_not_found'> {
+      if (!deps.sessions.revoke(userId, sessionId)) return { ok: false, reason: 'session_not_found' };
+      audit.record(userId, 'session_revoked', { sessionId }, meta);
+      return { ok: true };
+    },
+
+    getUser(userId: string): PublicUser | null {
+      const row = repo.findUserById(userId);
+      return row ? toPublic(row) : null;
+    },
+
+    listUsers(): PublicUser[] {
+      return repo.listUsers().map(toPublic);
+    },
+
+    updatePreferences(
+      userId: string,
+      preferences: { timeZone: string; displayCurrency: DisplayCurrency },
+      meta: RequestMeta,
+    ): PublicUser {
+      repo.updateUser(userId, preferences);
+      audit.record(userId, 'preferences_changed', { ...preferences }, meta);
+      const row = repo.findUserById(userId);
+      if (!row) throw new Error(`user ${userId} vanished while updating preferences`);
+      return toPublic(row);
+    },
+
+    /**
+     * Creates the operator, or makes an existing account one. Called from start-up configuration and
+     * the CLI, never from the public API. The password is set only when the account is created here.
+     */
+    async ensureOperator(input: { email: string; password: string; timeZone?: string }): Promise<'created' | 'upgraded' | 'unchanged'> {
+      const existing = repo.findUserByEmail(input.email);
+      if (existing) {
+        if (existing.role === 'operator') return 'unchanged';
+        repo.updateUser(existing.id, { role: 'operator' });
+        audit.record(existing.id, 'role_granted', { role: 'operator' });
+        return 'upgraded';
+      }
+      const id = randomUUID();
+      repo.insertUser({
+        id,
+        email: input.email,
+        passwordHash: await hashPassword(input.password),
+        role: 'operator',
+        timeZone: input.timeZone ?? 'UTC',
+        displayCurrency: 'USD',
+        createdAtMs: deps.now().getTime(),
+      });
+      audit.record(id, 'role_granted', { role: 'operator' });
+      return 'created';
+    },
+
+    provisionWallet,
+
+    /** The user's decrypted wallet connection string, for the payment rails; null when there is none. */
+    walletConnection(userId: string): string | null {
+      const wallet = repo.findWallet(userId);
+      return wallet ? deps.secretBox.open(wallet.nwcUrlCiphertext, walletContext(userId)) : null;
+    },
+
+    hasWallet(userId: string): boolean {
+      return Boolean(repo.findWallet(userId));
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Accounts and security: who is asking, and proof that it is really them.
+ *
+ * Other areas use:
+ * - `accounts.getUser(userId)`, `accounts.walletConnection(userId)` (decrypted NWC URL; never log it).
+ * - `stepUp` before large approvals and overage authorizations (see step-up.ts for the contract):
+ *     `stepUp.verify({ userId, code, action: { kind, id } })` -> `{ ok, grant: { grantId, ... } }`
+ *     `stepUp.consume({ userId, grantId, action })` inside the transaction that performs the action, or
+ *     `stepUp.authorize({ userId, code, action })` to do both at once.
+ * - `audit.record(userId, kind, detail?, meta?)` for their own security-relevant events
+ *   ('spend_approved', 'overage_authorized', ...; kinds are listed in shared/accounts.ts).
+ */
+import type { Db } from '../../db/client';
+import { createAccountsRepository } from '../../db/repositories/accounts-repository';
+import { createAuditRepository } from '../../db/repositories/audit-repository';
+import { createSessionsRepository } from '../../db/repositories/sessions-repository';
+import { createSecretBox } from '../../db/secret-box';
+import type { Logger } from '../../logger';
+import type { WalletProvisioner } from '../ports/wallet-provisioner';
+import { createAccountService } from './accounts';
+import { createAuditLog } from './audit-log';
+import { createSessionService } from './sessions';
+import { createStepUp } from './step-up';
+import { createKeyedHasher } from './tokens';
+import { createTwoFactorService } from './two-factor';
+import type { Clock } from './types';
+
+export type AccountsModule = ReturnType<typeof createAccountsModule>;
+
+export function createAccountsModule(deps: {
+  db: Db;
+  secretsKey: Buffer;
+  walletProvisioner: WalletProvisioner | null;
+  logger: Logger;
+  now?: Clock;
+}) {
+  const now = deps.now ?? (() => new Date());
+  const repo = createAccountsRepository(deps.db);
+  const secretBox = createSecretBox(deps.secretsKey);
+  const audit = createAuditLog({ repo: createAuditRepository(deps.db), now });
+  const sessions = createSessionService({ repo: createSessionsRepository(deps.db), now });
+  const twoFactor = createTwoFactorService({
+    repo,
+    secretBox,
+    recoveryCodeHasher: createKeyedHasher(deps.secretsKey, 'recovery-codes'),
+    audit,
+    now,
+  });
+  const stepUp = createStepUp({ repo, twoFactor, audit, now });
+  const accounts = createAccountService({
+    repo,
+    sessions,
+    twoFactor,
+    audit,
+    secretBox,
+    walletProvisioner: deps.walletProvisioner,
+    logger: deps.logger,
+    now,
+  });
+  return { accounts, sessions, twoFactor, stepUp, audit };
+}
+
+export type { AuditEvent, AuditLog } from './audit-log';
+export type { AccountService, SignInRefusal } from './accounts';
+export type { SessionService, SessionSummary } from './sessions';
+export type { StepUp, StepUpAction, StepUpGrant, ConsumeRefusal } from './step-up';
+export type { TwoFactorService, TwoFactorStatus, VerifyRefusal } from './two-factor';
+export type { PublicUser, RequestMeta } from './types';

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { SessionsRepository } from '../../db/repositories/sessions-repository';
+import type { SessionRow } from '../../db/schema/accounts';
+import { randomToken, sha256Hex } from './tokens';
+import type { Clock, RequestMeta } from './types';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const SESSION_IDLE_MS = 30 * DAY_MS;
+export const SESSION_ABSOLUTE_MS = 90 * DAY_MS;
+// Writing last-seen on every request would turn reads into writes; once a minute is precise enough.
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+export interface SessionSummary {
+  id: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  current: boolean;
+}
+
+export interface ResolvedSession {
+  sessionId: string;
+  userId: string;
+  expiresAt: Date;
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;
+
+/**
+ * Server-side sessions. The cookie holds a random 32-byte token; the table holds its SHA-256. A session
+ * ends after 30 idle days or 90 days in all. Signing in always creates a new token (rotation), so a
+ * token planted before sign-in (session fixation) never becomes an authenticated one.
+ */
+export function createSessionService(deps: { repo: SessionsRepository; now: Clock }) {
+  return {
+    create(userId: string, meta: RequestMeta): { token: string; expiresAt: Date } {
+      const nowMs = deps.now().getTime();
+      const token = randomToken();
+      const row: SessionRow = {
+        id: randomUUID(),
+        userId,
+        tokenHash: sha256Hex(token),
+        userAgent: meta.userAgent?.slice(0, 256) ?? null,
+        ip: meta.ip,
+        createdAtMs: nowMs,
+        lastSeenAtMs: nowMs,
+        expiresAtMs: nowMs + SESSION_IDLE_MS,
+        absoluteExpiresAtMs: nowMs + SESSION_ABSOLUTE_MS,
+      };
+      deps.repo.insert(row);
+      return { token, expiresAt: new Date(row.expiresAtMs) };
+    },
+
+    /** The live session for a cookie token, or null (unknown, idle too long, or past its absolute end). */
+    resolve(token: string): ResolvedSession | null {
+      const row = deps.repo.findByTokenHash(sha256Hex(token));
+      if (!row) return null;
+      const nowMs = deps.now().getTime();
+      if (row.expiresAtMs <= nowMs || row.absoluteExpiresAtMs <= nowMs) {
+        deps.repo.deleteForUser(row.userId, row.id);
+        return null;
+      }
+      let expiresAtMs = row.expiresAtMs;
+      if (nowMs - row.lastSeenAtMs >= TOUCH_INTERVAL_MS) {
+        expiresAtMs = Math.min(nowMs + SESSION_IDLE_MS, row.absoluteExpiresAtMs);
+        deps.repo.touch(row.id, nowMs, expiresAtMs);
+      }
+      return { sessionId: row.id, userId: row.userId, expiresAt: new Date(expiresAtMs) };
+    },
+
+    list(userId: string, currentSessionId: string | null): SessionSummary[] {
+      const nowMs = deps.now().getTime();
+      return deps.repo
+        .listForUser(userId)
+        .filter((row) => row.expiresAtMs > nowMs && row.absoluteExpiresAtMs > nowMs)
+        .map((row) => ({
+          id: row.id,
+          userAgent: row.userAgent,
+          ip: row.ip,
+          createdAt: new Date(row.createdAtMs).toISOString(),
+          lastSeenAt: new Date(row.lastSeenAtMs).toISOString(),
+          current: row.id === currentSessionId,
+        }));
+    },
+
+    /** Ends one of the user's own sessions; false when no such session belongs to them. */
+    revoke(userId: string, sessionId: string): boolean {
+      return deps.repo.deleteForUser(userId, sessionId);
+    },
+
+    revokeAll(userId: string): number {
+      return deps.repo.deleteAllForUser(userId);
+    },
+
+    purgeExpired(): number {
+      return deps.repo.deleteExpired(deps.now().getTime());
+    },
+  };
+}
