@@ -3,9 +3,8 @@ import type Database from 'better-sqlite3';
 import { decodeRegtestInvoice, nodePublicKeyHex, signInvoice } from './invoice-codec';
 import { LightningNode } from './node';
 import { createLightningSchema } from './schema';
+import type { InvoiceRequest, MintedInvoice } from '../market/invoicer';
 import type {
-  InvoiceRequest,
-  MintedInvoice,
   NodeTransaction,
   PaymentOutcome,
   PaymentRefusal,

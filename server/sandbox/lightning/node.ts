@@ -1,7 +1,6 @@
 import type { LightningNetwork } from './network';
+import type { InvoiceRequest, Invoicer, MintedInvoice } from '../market/invoicer';
 import type {
-  InvoiceRequest,
-  MintedInvoice,
   NodeTransaction,
   PaymentFault,
   PaymentOutcome,
@@ -9,10 +8,10 @@ import type {
 } from './types';
 
 /**
- * One wallet on the simulated network. Satisfies the market's `Invoicer` (synchronous
+ * One wallet on the simulated network. Implements the market's `Invoicer` (synchronous
  * `createInvoice`), so a provider's node is handed to the market as is.
  */
-export class LightningNode {
+export class LightningNode implements Invoicer {
   private fault: PaymentFault | null = null;
 
   constructor(

@@ -1,20 +1,4 @@
-import type { InvoiceNetwork } from './invoice-codec';
-
-/**
- * What the market asks a provider's node for. The market (engineer B) declares the same shape as
- * `Invoicer` in server/sandbox/market/invoicer.ts; LightningNode satisfies it structurally.
- */
-export interface InvoiceRequest {
-  amountMsat: number | null;
-  description: string;
-  expirySeconds: number;
-  network?: InvoiceNetwork;
-  timestampSec?: number;
-}
-export interface MintedInvoice {
-  paymentRequest: string;
-  paymentHashHex: string;
-}
+export type { InvoiceRequest, Invoicer, MintedInvoice } from '../market/invoicer';
 
 /** Routing fee charged to the payer on every payment: base + proportional (parts per million). */
 export interface RoutingFeePolicy {
