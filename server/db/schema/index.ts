@@ -2,3 +2,4 @@
 // Each area keeps its tables in its own file beside this one.
 export * from './ledger';
 export * from './accounts';
+export * from './governance';
