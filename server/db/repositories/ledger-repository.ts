@@ -63,6 +63,13 @@ export function createLedgerRepository(db: Db) {
       .from(ledgerEntries)
       .where(eq(ledgerEntries.accountId, p('accountId')))
       .prepare(),
+    allBalances: db
+      .select({ code: ledgerAccounts.code, kind: ledgerAccounts.kind, balanceMsat: entriesTotal })
+      .from(ledgerAccounts)
+      .leftJoin(ledgerEntries, eq(ledgerEntries.accountId, ledgerAccounts.id))
+      .groupBy(ledgerAccounts.id)
+      .orderBy(asc(ledgerAccounts.code))
+      .prepare(),
     transferByKey: db
       .select()
       .from(ledgerTransfers)
@@ -122,6 +129,11 @@ export function createLedgerRepository(db: Db) {
     /** The balance is the sum of the account's entries; there is no stored balance to drift. */
     balanceMsat(accountId: number): number {
       return statements.balance.get({ accountId })?.total ?? 0;
+    },
+
+    /** Every account's balance in one pass, for overviews and audits. */
+    allBalances(): { code: string; kind: LedgerAccountRow['kind']; balanceMsat: number }[] {
+      return statements.allBalances.all();
     },
 
     findTransferByKey(idempotencyKey: string): LedgerTransferRow | undefined {

@@ -17,6 +17,7 @@ import {
   routingFeesAccount,
   userAvailableAccount,
   userReservedAccount,
+  type AccountKind,
   type AccountRef,
 } from './accounts';
 import { canonicalJson, type JsonValue } from './canonical-json';
@@ -441,6 +442,13 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     };
   }
 
+  /** Every account with its balance, ordered by code: the operator's overview of where money sits. */
+  function allBalances(): { code: string; kind: AccountKind; balanceMsat: SignedMsat }[] {
+    return repository
+      .allBalances()
+      .map(({ code, kind, balanceMsat }) => ({ code, kind, balanceMsat: signedMsat(balanceMsat) }));
+  }
+
   return {
     transfer,
     reserve,
@@ -449,6 +457,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     expire,
     balanceMsat,
     userBalances,
+    allBalances,
     getReservation: reservationById,
     pendingReservations: (userId?: string): Reservation[] =>
       repository.listPendingReservations(userId).map(toReservation),
