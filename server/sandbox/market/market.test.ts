@@ -1,3 +1,4 @@
+import { fetchWithL402 } from '@getalby/lightning-tools/402/l402';
 import bolt11 from 'bolt11';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -317,6 +318,23 @@ describe('L402 challenge, payment and reuse', () => {
   it('bounds the request body size', async () => {
     const res = await call('POST', '/v1/text/sentiment', { body: { text: 'x'.repeat(70_000) } });
     expect(res.status).toBe(413);
+  });
+});
+
+describe('standard clients', () => {
+  it('works with fetchWithL402 from @getalby/lightning-tools, which reads the folded challenge header', async () => {
+    const paid: string[] = [];
+    const wallet = {
+      payInvoice: async ({ invoice }: { invoice: string }) => {
+        paid.push(invoice);
+        return { preimage: pay(invoice, 'skycast') };
+      },
+    };
+    const url = new URL('/v1/weather?city=Reykjavik&date=2025-02-01', market.url).toString();
+    const res = await fetchWithL402(url, {}, { wallet });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ city: 'Reykjavik', date: '2025-02-01' });
+    expect(paid).toHaveLength(1);
   });
 });
 

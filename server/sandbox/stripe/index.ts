@@ -120,7 +120,8 @@ type IdParams = { Params: { id: string } };
 function registerApi(app: App, deps: ApiDeps) {
   // Stripe answers POSTs that reuse an Idempotency-Key with the first response; the client keys every POST.
   const idempotent = new Map<string, { fingerprint: string; result: ApiResult }>();
-  const send = (reply: FastifyReply, result: ApiResult) => reply.status(result.status).header('request-id', `req_${stripeId('evt').slice(4)}`).send(result.body);
+  const IDEMPOTENCY_KEYS_KEPT = 10_000;
+  const send = (reply: FastifyReply, result: ApiResult) => reply.status(result.status).header('request-id', stripeId('req')).send(result.body);
   const post = (request: FastifyRequest, reply: FastifyReply, run: () => ApiResult) => {
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string') return send(reply, run());
@@ -135,6 +136,8 @@ function registerApi(app: App, deps: ApiDeps) {
     if (previous) return send(reply.header('idempotent-replayed', 'true'), previous.result);
     const result = run();
     if (result.status < 500) idempotent.set(key, { fingerprint, result });
+    // Forget the oldest keys first (Map keeps insertion order); Stripe itself keeps them for 24 hours.
+    if (idempotent.size > IDEMPOTENCY_KEYS_KEPT) idempotent.delete(idempotent.keys().next().value ?? '');
     return send(reply, result);
   };
   const apiVersion = (request: FastifyRequest) => {
@@ -166,6 +169,7 @@ function registerCheckout(app: App, deps: ApiDeps) {
   const html = (reply: FastifyReply, status: number, body: string, session?: { success_url: string; cancel_url: string | null }) => {
     // The form posts to us and we redirect to the app's success URL, so form-action must allow its origin.
     const redirectOrigins = session ? [session.success_url, session.cancel_url].flatMap((u) => (u ? [new URL(u).origin] : [])) : [];
+    const formAction = ["'self'", ...new Set(redirectOrigins)].join(' ');
     return reply
       .status(status)
       .header('content-type', 'text/html; charset=utf-8')
@@ -174,7 +178,7 @@ function registerCheckout(app: App, deps: ApiDeps) {
       .header('referrer-policy', 'no-referrer')
       .header(
         'content-security-policy',
-        `default-src 'none'; style-src 'self'; form-action 'self' ${[...new Set(redirectOrigins)].join(' ')}; frame-ancestors 'none'; base-uri 'none'`.replace('  ', ' '),
+        `default-src 'none'; style-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
       )
       .send(body);
   };

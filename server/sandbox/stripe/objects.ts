@@ -1,7 +1,7 @@
 /** Stripe-shaped objects, limited to the fields the sandbox fills in; amounts in minor units (cents). */
 import { randomBytes } from 'node:crypto';
 
-export function stripeId(prefix: 'cs_test' | 'pi' | 'ch' | 're' | 'evt'): string {
+export function stripeId(prefix: 'cs_test' | 'pi' | 'ch' | 're' | 'evt' | 'req'): string {
   return `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
 }
 

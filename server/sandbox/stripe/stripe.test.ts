@@ -191,6 +191,20 @@ describe('checkout sessions through the real stripe client', () => {
     expect(receiver.deliveries).toHaveLength(4);
   });
 
+  it('replays a POST that reuses an Idempotency-Key and refuses the key with other params', async () => {
+    const params: Stripe.Checkout.SessionCreateParams = {
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 900, product_data: { name: 'Top-up' } }, quantity: 1 }],
+      success_url: 'http://127.0.0.1:5402/ok',
+    };
+    const first = await stripe.checkout.sessions.create(params, { idempotencyKey: 'topup-77' });
+    const replay = await stripe.checkout.sessions.create(params, { idempotencyKey: 'topup-77' });
+    expect(replay.id).toBe(first.id);
+    await expect(
+      stripe.checkout.sessions.create({ ...params, client_reference_id: 'other' }, { idempotencyKey: 'topup-77' }),
+    ).rejects.toMatchObject({ type: 'StripeIdempotencyError' });
+  });
+
   it('answers Stripe-shaped errors the client understands', async () => {
     await expect(stripe.checkout.sessions.retrieve('cs_test_missing')).rejects.toMatchObject({
       type: 'StripeInvalidRequestError',
