@@ -30,6 +30,8 @@ export class SandboxWallets {
   private readonly service: NWCWalletService;
   private readonly store: ConnectionStore;
   private readonly unsubscribes: (() => void)[] = [];
+  /** Connections being created, so a concurrent call for the same label waits until it is served. */
+  private readonly creating = new Map<string, Promise<string>>();
   private readonly now: () => number;
 
   private constructor(private readonly options: SandboxWalletsOptions) {
@@ -51,23 +53,15 @@ export class SandboxWallets {
    * lifetime budget) the first time. Later calls return the stored one unchanged.
    */
   async connect(label: string, nodeName: string, options: { budgetMsat?: number } = {}): Promise<string> {
+    // In flight first: the row is stored before the connection is served, and a caller must not
+    // get a URL whose requests nobody listens for yet.
+    const inFlight = this.creating.get(label);
+    if (inFlight) return inFlight;
     const existing = this.store.byLabel(label);
     if (existing) return this.urlFor(existing);
-    if (!this.options.network.node(nodeName)) throw new Error(`unknown lightning node ${nodeName}`);
-    const walletSecret = generateSecretKey();
-    const clientSecret = generateSecretKey();
-    const connection: WalletConnection = {
-      walletPubkey: getPublicKey(walletSecret),
-      walletSecretHex: Buffer.from(walletSecret).toString('hex'),
-      clientSecretHex: Buffer.from(clientSecret).toString('hex'),
-      clientPubkey: getPublicKey(clientSecret),
-      nodeName,
-      label,
-      budgetMsat: options.budgetMsat ?? null,
-    };
-    this.store.add(connection);
-    await this.serve(connection);
-    return this.urlFor(connection);
+    const created = this.create(label, nodeName, options.budgetMsat ?? null).finally(() => this.creating.delete(label));
+    this.creating.set(label, created);
+    return created;
   }
 
   /** label -> connection URL, for every connection. */
@@ -78,6 +72,24 @@ export class SandboxWallets {
   close(): void {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     this.service.close();
+  }
+
+  private async create(label: string, nodeName: string, budgetMsat: number | null): Promise<string> {
+    if (!this.options.network.node(nodeName)) throw new Error(`unknown lightning node ${nodeName}`);
+    const walletSecret = generateSecretKey();
+    const clientSecret = generateSecretKey();
+    const connection: WalletConnection = {
+      walletPubkey: getPublicKey(walletSecret),
+      walletSecretHex: Buffer.from(walletSecret).toString('hex'),
+      clientSecretHex: Buffer.from(clientSecret).toString('hex'),
+      clientPubkey: getPublicKey(clientSecret),
+      nodeName,
+      label,
+      budgetMsat,
+    };
+    this.store.add(connection);
+    await this.serve(connection);
+    return this.urlFor(connection);
   }
 
   private async serve(connection: WalletConnection): Promise<void> {

@@ -185,6 +185,18 @@ describe('sandbox NWC wallets', () => {
     }
   });
 
+  it('hands a racing second caller the new connection only once it is served', async () => {
+    network.ensureNode('racer');
+    let firstServed = false;
+    const first = wallets.connect('racer', 'racer').then((url) => {
+      firstServed = true;
+      return url;
+    });
+    const second = await wallets.connect('racer', 'racer');
+    expect(firstServed).toBe(true); // the second caller waited for subscribe + announce
+    expect(await first).toBe(second);
+  });
+
   it('keeps connection URLs and serves them again after a restart of the wallet service', async () => {
     const url = await wallets.connect('guest', 'guest');
     const before = wallets.urls();
