@@ -1,0 +1,43 @@
+/** The catalog as a BM25F index over what a provider says about each service. */
+import type { CatalogService } from '../../../shared/catalog';
+import { buildBm25Index } from './text/bm25';
+import type { Bm25Field, Bm25Index } from './text/bm25';
+import { terms } from './text/terms';
+
+type Field = 'name' | 'tags' | 'examples' | 'description' | 'inputs';
+
+// A service's name and tags are its provider's own summary of what it does; examples are whole
+// requests (with filler), descriptions are prose, and the input schema only hints (e.g. enum values).
+const FIELDS: Record<Field, Bm25Field> = {
+  name: { weight: 3, b: 0.3 },
+  tags: { weight: 2, b: 0.5 },
+  examples: { weight: 1.5, b: 0.75 },
+  description: { weight: 1, b: 0.75 },
+  inputs: { weight: 0.5, b: 0.75 },
+};
+
+export function indexCatalog(catalog: readonly CatalogService[]): Bm25Index {
+  return buildBm25Index<Field>(
+    catalog.map((service) => ({
+      id: service.id,
+      fields: {
+        name: terms(service.name),
+        tags: service.tags.flatMap(terms),
+        examples: service.examples.flatMap(terms),
+        description: terms(service.description),
+        inputs: terms(inputVocabulary(service)),
+      },
+    })),
+    FIELDS,
+  );
+}
+
+function inputVocabulary(service: CatalogService): string {
+  const parts: string[] = [];
+  for (const [name, property] of Object.entries(service.inputSchema.properties ?? {})) {
+    parts.push(name);
+    if (typeof property['description'] === 'string') parts.push(property['description']);
+    if (Array.isArray(property['enum'])) parts.push(...property['enum'].filter((v): v is string => typeof v === 'string'));
+  }
+  return parts.join(' ');
+}
