@@ -51,8 +51,10 @@ export type PayInvoiceResult =
   /**
    * The wallet says it paid. `preimageHex` is null when the wallet reported success without the
    * proof; the caller must check it with `preimageMatchesPaymentHash` before relying on it.
+   * `feesPaidMsat` is null when the wallet did not report fees (optional in NIP-47): read them
+   * from `lookupInvoice` rather than assuming zero.
    */
-  | { status: 'paid'; preimageHex: string | null; feesPaidMsat: Msat }
+  | { status: 'paid'; preimageHex: string | null; feesPaidMsat: Msat | null }
   /** The wallet answered with an error that means it definitely did not pay. */
   | { status: 'failed'; reason: WalletRefusalReason; message: string }
   /** It may have paid: reconcile with `lookupInvoice` before doing anything else with this invoice. */
