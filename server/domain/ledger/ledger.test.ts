@@ -221,8 +221,9 @@ describe('reservations', () => {
     ).toEqual({ ok: false, reason: 'idempotency_conflict' });
   });
 
-  it('asserts that a reservation expires in the future and holds a positive amount', () => {
-    expect(() => reserve('past', 1, 'alice', 0)).toThrow(/future/);
+  it('refuses a reservation that arrives after its own expiry; asserts a positive amount', () => {
+    expect(reserve('past', 1, 'alice', 0)).toEqual({ ok: false, reason: 'expiry_in_past' });
+    expect(reserve('future', 1, 'alice', 1).ok).toBe(true);
     expect(() => reserve('zero', 0)).toThrow(/positive/);
   });
 });

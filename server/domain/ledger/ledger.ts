@@ -258,10 +258,9 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       if (prior) return { ok: true, reservation: existingReservation(prior.id), replayed: true };
 
       const nowMs = options.now();
-      assertLedger(request.expiresAtMs > nowMs, 'a reservation must expire in the future', {
-        expiresAtMs: request.expiresAtMs,
-        nowMs,
-      });
+      // A request built before an await can arrive after its own expiry; holding it would only
+      // invite a payment against a hold the next sweep releases.
+      if (request.expiresAtMs <= nowMs) return { ok: false, reason: 'expiry_in_past' };
       if (request.precondition) {
         const verdict = request.precondition({
           userId: request.userId,

@@ -83,7 +83,7 @@ export interface ReserveRequest<R extends string = never> {
 }
 export type ReserveResult<R extends string = never> =
   | { ok: true; reservation: Reservation; replayed: boolean }
-  | Refusal<'insufficient_funds' | 'idempotency_conflict' | R>;
+  | Refusal<'insufficient_funds' | 'expiry_in_past' | 'idempotency_conflict' | R>;
 
 export interface PostRequest {
   idempotencyKey: string;
