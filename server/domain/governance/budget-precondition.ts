@@ -1,0 +1,85 @@
+// The budget check that runs inside the ledger's reservation transaction (the ledger's `reserve`
+// `precondition`). The ledger holds SQLite's write lock from before this check reads usage until the
+// reservation is written, so two spends can never both see the same headroom: whichever reserves
+// second sees the first one's hold as pending. That is what makes overspend impossible, in one process
+// or across several connections on the same database file.
+import type { DenyReason, GovernanceSettings, SpendQuote } from '../../../shared/governance';
+import { msat, type Msat } from '../../../shared/money';
+import type { GovernanceRepository } from '../../db/repositories/governance-repository';
+import type { JsonObject, ReservePrecondition } from '../ledger';
+import { usedMsat } from './budget';
+import { periodFor } from './period';
+import { checkLimits } from './policy';
+
+export type BudgetRefusalReason = DenyReason | 'exceeds_monthly_budget';
+
+/**
+ * The metadata governance reads back from a reservation: which service and task it was for, and how
+ * much of the hold is routing-fee allowance. Merge it into the metadata passed to `ledger.reserve`.
+ */
+export function budgetReservationMetadata(input: {
+  serviceId: string;
+  taskId: string | null;
+  feeReserveMsat: Msat;
+}): JsonObject {
+  return { serviceId: input.serviceId, taskId: input.taskId, feeReserveMsat: input.feeReserveMsat };
+}
+
+export interface BudgetCheck {
+  userId: string;
+  timeZone: string;
+  settings: GovernanceSettings;
+  /** The quote being reserved for; the reservation's amount must be its maxMsat. */
+  quote: SpendQuote;
+  task: { id: string; startedAtMs: number } | null;
+  /** How far past the monthly limit the person approved with a second factor; 0 if they did not. */
+  authorizedOverageMsat?: Msat;
+}
+
+/**
+ * A precondition for `ledger.reserve`: re-reads usage under the write lock and applies the hard
+ * limits (block, task cap, service cap, monthly limit + any approved overage). Tiers are not
+ * re-checked: the approval they asked for was given before reserving.
+ */
+export function budgetPrecondition(
+  repository: GovernanceRepository,
+  check: BudgetCheck,
+): ReservePrecondition<BudgetRefusalReason> {
+  return (input) => {
+    if (input.userId !== check.userId || input.amountMsat !== check.quote.maxMsat) {
+      throw new Error('budgetPrecondition: the reservation does not match the checked quote');
+    }
+    const period = periodFor(new Date(input.nowMs), check.timeZone);
+    const usage = repository.usage({
+      userId: check.userId,
+      period: { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() },
+      serviceId: check.quote.serviceId,
+      task: check.task,
+    });
+    const verdict = checkLimits(
+      {
+        quote: check.quote,
+        settings: check.settings,
+        usage: {
+          monthUsedMsat: usedMsat(usage.month),
+          serviceUsedMsat: usedMsat(usage.service),
+          taskUsedMsat: usedMsat(usage.task),
+        },
+      },
+      check.authorizedOverageMsat ?? msat(0),
+    );
+    repository.recordPeriod(
+      check.userId,
+      {
+        periodKey: period.periodKey,
+        timeZone: check.timeZone,
+        startsAtMs: period.startsAt.getTime(),
+        endsAtMs: period.endsAt.getTime(),
+        limit: check.settings.monthlyLimit,
+      },
+      input.nowMs,
+    );
+    if (verdict.ok) return { ok: true };
+    return { ok: false, reason: verdict.kind === 'deny' ? verdict.reason : 'exceeds_monthly_budget' };
+  };
+}

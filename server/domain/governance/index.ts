@@ -1,0 +1,30 @@
+// Budget governance's public surface: everything other modules may use.
+export { alertKey, alertMessage, lowBalanceAlert, priceDriftAlert, thresholdReached, thresholdsCrossed } from './alerts';
+export {
+  EMPTY_USAGE,
+  formatLimit,
+  formatSpend,
+  limitToMsat,
+  percentOf,
+  spendToUsdCents,
+  summarizeBudget,
+  usedMsat,
+  type BudgetSummary,
+  type BudgetUsage,
+} from './budget';
+export {
+  budgetPrecondition,
+  budgetReservationMetadata,
+  type BudgetCheck,
+  type BudgetRefusalReason,
+} from './budget-precondition';
+export { createGovernance, type Governance, type GovernanceOptions } from './governance';
+export {
+  InvalidTimeZoneError,
+  isPeriodKey,
+  periodFor,
+  periodForKey,
+  previousPeriodKey,
+  type BudgetPeriod,
+} from './period';
+export { checkLimits, decide, serviceRuleFor, tierFor, type LimitVerdict, type PolicyInput, type SpendUsage } from './policy';
