@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { LightningNetwork, type LightningNode } from './lightning';
+import { MARKET_PROVIDERS, startMarket } from './market';
+import { startRelay } from './relay/relay';
+import { startStripeSandbox } from './stripe';
+import { SandboxWallets } from './wallets';
+
+export interface SandboxOptions {
+  /** Everything the sandbox keeps (its SQLite file, market keys, Stripe state, connections.json). */
+  dataDir: string;
+  host?: string;
+  /** 0 or absent = a free port. */
+  ports?: { relay?: number; market?: number; stripe?: number };
+  /** Where the Stripe sandbox posts webhook events (default: the app's route on its default port). */
+  stripeWebhookUrl?: string;
+  /** Signing secret for those events (default: one generated once and kept in `<dataDir>`). */
+  stripeWebhookSecret?: string;
+  log?: (msg: string, extra?: object) => void;
+}
+
+export interface RunningSandbox {
+  relayUrl: string;
+  marketUrl: string;
+  stripeUrl: string;
+  /** The simulated Lightning network, for tests: `network.node(name)?.setFault(...)`, balances. */
+  network: LightningNetwork;
+  /** Wallet name -> NWC connection URL: `guest`, `treasury`, `provider:<id>`, `user:<id>`. */
+  wallets: Record<string, string>;
+  /** The user's spending wallet (created, funded with `initialBalanceMsat`, on first call only). */
+  createUserWallet(userId: string, opts?: { initialBalanceMsat?: number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Funding applied when a wallet is first created; balances persist after that. */
+export const GUEST_INITIAL_BALANCE_MSAT = 1_000_000 * 1_000; // 1,000,000 sat
+export const TREASURY_INITIAL_BALANCE_MSAT = 100_000_000 * 1_000; // 100,000,000 sat (1 BTC)
+const DEFAULT_STRIPE_WEBHOOK_URL = 'http://127.0.0.1:5402/api/stripe/webhook';
+
+const userIdSchema = z.string().min(1).max(128);
+const providerNodeName = (providerId: string) => `provider:${providerId}`;
+
+/**
+ * The embedded sandbox: relay, simulated Lightning network with NWC wallets, demo L402 market and
+ * Stripe sandbox, all on loopback. Writes `<dataDir>/connections.json` (mode 0600) for any NIP-47
+ * client, with a funded `guest` wallet.
+ */
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  mkdirSync(options.dataDir, { recursive: true });
+  const dbPath = join(options.dataDir, 'sandbox.db');
+  // It holds node keys and NWC secrets: create it owner-only (SQLite gives -wal/-shm the same mode).
+  if (!existsSync(dbPath)) writeFileSync(dbPath, '', { mode: 0o600 });
+  const db = new Database(dbPath);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  const closers: (() => Promise<void> | void)[] = [() => void db.close()];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer();
+  };
+
+  try {
+    const network = new LightningNetwork(db);
+    network.ensureNode('treasury', { initialBalanceMsat: TREASURY_INITIAL_BALANCE_MSAT });
+    network.ensureNode('guest', { initialBalanceMsat: GUEST_INITIAL_BALANCE_MSAT });
+    for (const provider of MARKET_PROVIDERS) network.ensureNode(providerNodeName(provider.id));
+
+    const relay = await startRelay({ host, port: options.ports?.relay ?? 0 });
+    closers.push(() => relay.close());
+    const wallets = await SandboxWallets.start({ db, network, relayUrl: relay.url });
+    closers.push(() => wallets.close());
+    for (const name of ['treasury', 'guest', ...MARKET_PROVIDERS.map((p) => providerNodeName(p.id))]) {
+      await wallets.connect(name, name);
+    }
+
+    const market = await startMarket({
+      host,
+      port: options.ports?.market ?? 0,
+      invoicerFor: (providerId) => requireNode(network, providerNodeName(providerId)),
+      dataDir: join(options.dataDir, 'market'),
+    });
+    closers.push(() => market.close());
+    const stripe = await startStripeSandbox({
+      host,
+      port: options.ports?.stripe ?? 0,
+      webhookUrl: options.stripeWebhookUrl ?? DEFAULT_STRIPE_WEBHOOK_URL,
+      webhookSecret: options.stripeWebhookSecret ?? persistentSecret(join(options.dataDir, 'stripe-webhook-secret')),
+      dataDir: join(options.dataDir, 'stripe'),
+    });
+    closers.push(() => stripe.close());
+
+    const urls = { relayUrl: relay.url, marketUrl: market.url, stripeUrl: stripe.url };
+    const writeConnections = () =>
+      writePrivateJson(join(options.dataDir, 'connections.json'), { ...urls, wallets: wallets.urls() });
+    writeConnections();
+    log('sandbox started', { ...urls, wallets: Object.keys(wallets.urls()) });
+
+    return {
+      ...urls,
+      network,
+      get wallets() {
+        return wallets.urls();
+      },
+      async createUserWallet(userId, opts = {}) {
+        const name = `user:${userIdSchema.parse(userId)}`;
+        network.ensureNode(name, { initialBalanceMsat: opts.initialBalanceMsat ?? 0 });
+        const url = await wallets.connect(name, name);
+        writeConnections();
+        return url;
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function requireNode(network: LightningNetwork, name: string): LightningNode {
+  const node = network.node(name);
+  if (!node) throw new Error(`no lightning node ${name}`);
+  return node;
+}
+
+/** Connection strings carry wallet secrets: owner-only, written whole (temp file + rename). */
+function writePrivateJson(path: string, value: object): void {
+  const temp = `${path}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(temp, 0o600);
+  renameSync(temp, path);
+}
+
+function persistentSecret(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const secret = `whsec_${randomBytes(24).toString('hex')}`;
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
