@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { catalogServiceSchema, inputJsonSchemaSchema } from '../../../shared/catalog';
-import type { CatalogService , catalogPricingSchema} from '../../../shared/catalog';
+import type { CatalogService, catalogPricingSchema } from '../../../shared/catalog';
 
 const textList = z.array(z.string().trim().min(1).max(500)).max(50);
 

@@ -75,7 +75,18 @@ export function planRequest(request: string, catalog: readonly CatalogService[],
   const byId = new Map(catalog.map((s) => [s.id, s]));
 
   const analyses: Analysis[] = [];
-  for (const clause of clauses) analyses.push(analyse(clause, prepared, analyses, index, byId, settings));
+  for (const clause of clauses) {
+    const analysis = analyse(clause, prepared, analyses, index, byId, settings);
+    const previous = analyses.at(-1);
+    // A comma only separates requests when what follows asks for a service of its own; otherwise
+    // it was part of the clause before ("weather in Paris, France").
+    if (clause.connector === 'comma' && previous && analysis.choice.kind !== 'service') {
+      const merged = { ...previous.clause, text: `${previous.clause.text}, ${clause.text}` };
+      analyses[analyses.length - 1] = analyse(merged, prepared, analyses.slice(0, -1), index, byId, settings);
+      continue;
+    }
+    analyses.push(analysis);
+  }
 
   const resolved = resolveServices(analyses, settings);
   if (!Array.isArray(resolved)) return resolved;
@@ -147,7 +158,7 @@ function choose(
   for (const hit of hits) {
     const service = byId.get(hit.id);
     if (!service) continue;
-    const filled = fillParameters(service, params);
+    const filled = fillParameters(service, params, new Set(hit.matched));
     if (coverage(clauseTerms, hit, filled) < settings.minCoverage) continue;
     if (hit.score >= settings.minScore) passing.push({ service, hit, filled });
     else weak.push(service);
@@ -176,7 +187,10 @@ function resolveServices(analyses: Analysis[], settings: Settings): Resolved[] |
   analyses.forEach((analysis, clauseIndex) => {
     const { choice } = analysis;
     if (choice.kind === 'service') {
-      resolved.push({ analysis, clauseIndex, service: choice.service, filled: choice.filled });
+      // A clause of bare parameters ("... and London") shares the neighbour's other parameters.
+      const bare = analysis.terms.every((t) => choice.filled.consumed.has(t));
+      const inherited = bare ? inherit(analyses, clauseIndex, settings) : undefined;
+      resolved.push(inherited ?? { analysis, clauseIndex, service: choice.service, filled: choice.filled });
       return;
     }
     if (choice.kind === 'none') {
@@ -283,7 +297,8 @@ function buildStep(item: Resolved, earlier: readonly BuiltStep[], stepOfClause: 
       inputFrom = { stepId: source.step.id, field: property.name };
       sources.push(`${property.name}: the output of step ${source.step.id}`);
     } else if (source.kind === 'url') {
-      return { kind: 'unsupported', missing: `fetch the web page at ${source.url}`, message: `None of the catalogued services can fetch ${source.url}; paste the text instead.` };
+      const missing = `fetch the web page at ${source.url}`;
+      return { kind: 'unsupported', missing, message: `No catalogued service can ${missing}; paste its text instead.` };
     }
   }
 

@@ -24,11 +24,19 @@ export interface ClauseParameters {
   urls: string[];
 }
 
-export function fillParameters(service: CatalogService, clause: ClauseParameters): FilledParameters {
+/**
+ * `serviceTerms` are the clause terms that matched the service itself: a number next to one of them
+ * ("top 7 news stories" for a headlines service) is the count when the service takes only one number.
+ */
+export function fillParameters(service: CatalogService, clause: ClauseParameters, serviceTerms: ReadonlySet<string> = new Set()): FilledParameters {
   const filled: FilledParameters = { input: {}, consumed: new Set(), described: [] };
   const usedNumbers = new Set<number>();
-  for (const property of inputProperties(service)) {
-    const value = valueFor(property, clause, usedNumbers);
+  const properties = inputProperties(service);
+  const soleNumber = properties.filter((p) => p.kind === 'number').length === 1;
+  for (const property of properties) {
+    const about = new Set(terms(`${property.name} ${property.description}`));
+    if (soleNumber) for (const t of serviceTerms) about.add(t);
+    const value = valueFor(property, clause, usedNumbers, about);
     if (!value) continue;
     filled.input[property.name] = value.value;
     for (const w of value.words) filled.consumed.add(stem(w));
@@ -37,7 +45,7 @@ export function fillParameters(service: CatalogService, clause: ClauseParameters
   return filled;
 }
 
-function valueFor(property: InputProperty, clause: ClauseParameters, usedNumbers: Set<number>): Mention<unknown> | undefined {
+function valueFor(property: InputProperty, clause: ClauseParameters, usedNumbers: Set<number>, about: ReadonlySet<string>): Mention<unknown> | undefined {
   const { entities } = clause;
   switch (property.kind) {
     case 'place':
@@ -51,7 +59,6 @@ function valueFor(property: InputProperty, clause: ClauseParameters, usedNumbers
     case 'enum':
       return enumValue(property, clause);
     case 'number': {
-      const about = new Set(terms(`${property.name} ${property.description}`));
       const index = entities.numbers.findIndex((n, i) => !usedNumbers.has(i) && n.near.some((w) => about.has(stem(w))));
       const found = entities.numbers[index];
       if (!found) return undefined;
