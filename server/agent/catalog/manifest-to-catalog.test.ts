@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { catalogSchema } from '../../../shared/catalog';
+import plannerFixture from '../planner/fixtures/market-catalog.json';
+import marketManifest from './fixtures/market-manifest.json';
+import { manifestToCatalog } from './manifest-to-catalog';
+
+const ORIGIN = 'http://market.example';
+
+function mapped(manifest: unknown, origin = ORIGIN) {
+  const result = manifestToCatalog(manifest, origin);
+  if (!result.ok) throw new Error(`expected a catalog, got ${result.reason}: ${result.detail}`);
+  return result;
+}
+
+describe('manifestToCatalog', () => {
+  it("maps every service of the sandbox market's manifest, with prices in msat", () => {
+    const { services, skipped } = mapped(marketManifest);
+    expect(skipped).toEqual([]);
+    expect(services.map((s) => s.id)).toEqual([
+      'satoshi-jokes/joke', 'block-data/btc-price', 'block-data/fee-estimate', 'block-data/market-report',
+      'wordsmith/sentiment', 'wordsmith/summarise', 'wordsmith/translate', 'skycast/weather', 'daily-ledger/headlines',
+    ]);
+    const byName = new Map(services.map((s) => [s.name, s]));
+    expect(byName.get('btc-price')).toMatchObject({
+      providerName: 'Block Data', origin: ORIGIN, method: 'GET', path: '/v1/btc/price', inputIn: 'query',
+      pricing: { model: 'fixed', priceMsat: 10_000 }, advertisedPriceMsat: 10_000, quotePath: '/l402/quote', tokenValiditySec: 600,
+    });
+    expect(byName.get('summarise')).toMatchObject({
+      pricing: { model: 'formula', baseMsat: 10_000, components: [{ constraint: 'summarise_input_chars', priceMsatPerUnit: 1000, unit: 100 }] },
+      constraints: { summarise_input_chars: { type: 'integer', min: 1, max: 20_000 } },
+      inputIn: 'body',
+    });
+    expect(byName.get('translate')?.pricing).toEqual({ model: 'dynamic' });
+    expect(byName.get('translate')).not.toHaveProperty('advertisedPriceMsat');
+    expect(byName.get('weather')?.inputSchema.required).toEqual(['city']);
+  });
+
+  it("keeps the planner's fixture catalog in step with the manifest (everything but its tags and examples)", () => {
+    const strip = (services: unknown[]) => catalogSchema.parse(services).map((s) => ({ ...s, tags: [], examples: [] }));
+    expect(strip(plannerFixture)).toEqual(strip(mapped(marketManifest).services));
+  });
+
+  it('normalises the origin and reads tags and examples from services and resources', () => {
+    const manifest = {
+      provider: { name: 'Acme Data' },
+      services: [
+        {
+          name: 'quotes',
+          tags: ['stocks'],
+          examples: ['AAPL quote'],
+          resources: [{ path: '/q', pricing: { model: 'fixed', price_msat: 2000 }, tags: ['stocks', 'shares'] }],
+        },
+      ],
+    };
+    const [service] = mapped(manifest, 'https://acme.example:8443/some/path?x=1').services;
+    expect(service).toMatchObject({
+      id: 'acme-data/quotes', providerId: 'acme-data', providerName: 'Acme Data', origin: 'https://acme.example:8443',
+      tags: ['stocks', 'shares'], examples: ['AAPL quote'], method: 'GET', inputIn: 'query',
+      inputSchema: { type: 'object', properties: {} },
+    });
+  });
+
+  it('gives each resource of a multi-resource service its own id', () => {
+    const resource = (path: string) => ({ path, method: 'post', pricing: { model: 'dynamic' } });
+    const { services } = mapped({ services: [{ name: 'gpu', provider: { id: 'p', name: 'P' }, resources: [resource('/a'), resource('/b')] }] });
+    expect(services.map((s) => [s.id, s.method, s.path, s.inputIn])).toEqual([
+      ['p/gpu/1', 'POST', '/a', 'body'],
+      ['p/gpu/2', 'POST', '/b', 'body'],
+    ]);
+  });
+
+  it('skips unusable services with a reason and keeps the rest', () => {
+    const good = { name: 'ok', resources: [{ path: '/ok', pricing: { model: 'fixed', price_msat: 1 } }] };
+    const result = mapped({
+      services: [
+        good,
+        { name: 'empty', resources: [] },
+        { name: 'put', resources: [{ path: '/p', method: 'PUT', pricing: { model: 'dynamic' } }] },
+        { name: 'arr', resources: [{ path: '/a', pricing: { model: 'dynamic' }, input_schema: { type: 'array' } }] },
+        { name: 'neg', resources: [{ path: '/n', pricing: { model: 'fixed', price_msat: -5 } }] },
+        { name: 'float', resources: [{ path: '/f', pricing: { model: 'fixed', price_msat: 1.5 } }] },
+        { name: 'dup', resources: [{ path: '/d', pricing: { model: 'dynamic' } }] },
+        { name: 'dup', resources: [{ path: '/d2', pricing: { model: 'dynamic' } }] },
+        { resources: [] },
+      ],
+    });
+    expect(result.services.map((s) => s.name)).toEqual(['ok', 'dup']);
+    expect(result.skipped.map((s) => [s.name, s.reason])).toEqual([
+      ['empty', 'no_resources'],
+      ['put', 'unsupported_method'],
+      ['arr', 'unsupported_input_schema'],
+      ['neg', 'invalid_resource'],
+      ['float', 'invalid_resource'],
+      ['dup', 'invalid_service'],
+      ['(unnamed)', 'invalid_service'],
+    ]);
+  });
+
+  it('refuses a document that is not a manifest, and an origin that is not http(s)', () => {
+    expect(manifestToCatalog({ services: 'nope' }, ORIGIN)).toMatchObject({ ok: false, reason: 'invalid_manifest' });
+    expect(manifestToCatalog(null, ORIGIN)).toMatchObject({ ok: false, reason: 'invalid_manifest' });
+    expect(manifestToCatalog(marketManifest, 'ftp://market.example')).toMatchObject({ ok: false, reason: 'invalid_origin' });
+    expect(manifestToCatalog(marketManifest, 'not a url')).toMatchObject({ ok: false, reason: 'invalid_origin' });
+  });
+});
