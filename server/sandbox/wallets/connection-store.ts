@@ -88,6 +88,13 @@ export class ConnectionStore {
     return row && fromRow(row);
   }
 
+  byWalletPubkey(walletPubkey: string): WalletConnection | undefined {
+    const row = this.db.prepare('SELECT * FROM nwc_connections WHERE wallet_pubkey = ?').get(walletPubkey) as
+      | ConnectionRow
+      | undefined;
+    return row && fromRow(row);
+  }
+
   all(): WalletConnection[] {
     return (this.db.prepare('SELECT * FROM nwc_connections ORDER BY created_at, label').all() as ConnectionRow[]).map(
       fromRow,

@@ -1,4 +1,5 @@
 import type {
+  Nip47GetBudgetResponse,
   Nip47ListTransactionsRequest,
   Nip47LookupInvoiceRequest,
   Nip47MakeInvoiceRequest,
@@ -15,11 +16,25 @@ import type { ConnectionStore, WalletConnection } from './connection-store';
 export const SUPPORTED_METHODS: Nip47SingleMethod[] = [
   'get_info',
   'get_balance',
+  'get_budget',
   'make_invoice',
   'pay_invoice',
   'lookup_invoice',
   'list_transactions',
 ];
+
+/**
+ * get_budget as Alby Hub answers it (amounts in msat; `{}` when the connection has no budget).
+ * The sdk's wallet service has no hook for it, so wallet-service.ts answers it itself.
+ */
+export function budgetOf(connection: WalletConnection, store: ConnectionStore): Nip47GetBudgetResponse {
+  if (connection.budgetMsat === null) return {};
+  return {
+    used_budget: store.spentMsat(connection.walletPubkey),
+    total_budget: connection.budgetMsat,
+    renewal_period: 'never',
+  };
+}
 
 const DEFAULT_INVOICE_EXPIRY_SEC = 3600;
 const MAX_LIST_LIMIT = 100;

@@ -4,7 +4,7 @@ import { NWCWalletService, NWCWalletServiceKeyPair } from '@getalby/sdk/nwc';
 import type Database from 'better-sqlite3';
 import type { LightningNetwork } from '../lightning';
 import { ConnectionStore, type WalletConnection } from './connection-store';
-import { createRequestHandler, SUPPORTED_METHODS } from './request-handler';
+import { budgetOf, createRequestHandler, SUPPORTED_METHODS } from './request-handler';
 
 export interface SandboxWalletsOptions {
   db: Database.Database;
@@ -22,9 +22,10 @@ const NWC_RESPONSE_KIND = 23195;
  * sandbox relay. Each connection has its own wallet-service keypair and client secret, both kept in
  * the sandbox database so connection URLs survive restarts (the relay part changes if its port does).
  *
- * Two things the 8.0.3 wallet service does not do are added around it, by wrapping its relay pool:
+ * What the 8.0.3 wallet service does not do is added around it, by wrapping its relay pool:
  * requests are handled at most once per event id (a republished request gets the saved response
  * again and can never pay twice), and a request whose NIP-47 `expiration` tag has passed is ignored.
+ * get_budget (which the sdk's service cannot route to a handler) is answered here too.
  */
 export class SandboxWallets {
   private readonly service: NWCWalletService;
@@ -125,7 +126,10 @@ export class SandboxWallets {
           if (event.kind !== NWC_REQUEST_KIND) return params.onevent?.(event);
           if (this.isExpired(event)) return;
           const walletPubkey = event.tags.find((tag) => tag[0] === 'p')?.[1] ?? '';
-          if (this.store.claimRequest(event.id, walletPubkey)) return params.onevent?.(event);
+          if (this.store.claimRequest(event.id, walletPubkey)) {
+            void this.answerBudgetOr(event, () => params.onevent?.(event));
+            return;
+          }
           // A republished request: answer again with the saved response; if it is still being
           // handled, its one response is on its way.
           const saved = this.store.savedResponse(event.id);
@@ -137,6 +141,38 @@ export class SandboxWallets {
       if (requestId) this.store.saveResponse(requestId, JSON.stringify(event));
       return publish(relays, event, params);
     };
+  }
+
+  /**
+   * Answers get_budget here (the sdk's service would say NOT_IMPLEMENTED); every other request goes
+   * on to the sdk's handler via `delegate`.
+   */
+  private async answerBudgetOr(event: Event, delegate: () => unknown): Promise<void> {
+    const connection = this.store.byWalletPubkey(event.tags.find((tag) => tag[0] === 'p')?.[1] ?? '');
+    if (!connection) return void delegate();
+    const keypair = new NWCWalletServiceKeyPair(connection.walletSecretHex, connection.clientPubkey);
+    const encryption = event.tags.find((tag) => tag[0] === 'encryption')?.[1] === 'nip44_v2' ? 'nip44_v2' : 'nip04';
+    let method: unknown;
+    try {
+      method = (JSON.parse(await this.service.decrypt(keypair, event.content, encryption)) as { method?: unknown }).method;
+    } catch {
+      return void delegate(); // the sdk reports what it cannot decrypt
+    }
+    if (method !== 'get_budget') return void delegate();
+    const content = JSON.stringify({ result_type: 'get_budget', result: budgetOf(connection, this.store), error: null });
+    const response = await this.service.signEvent(
+      {
+        kind: NWC_RESPONSE_KIND,
+        created_at: this.nowSec(),
+        tags: [
+          ['e', event.id],
+          ['p', connection.clientPubkey],
+        ],
+        content: await this.service.encrypt(keypair, content, encryption),
+      },
+      connection.walletSecretHex,
+    );
+    await Promise.any(this.service.pool.publish(this.service.relayUrls, response));
   }
 
   /** NIP-47: a request carrying an `expiration` tag in the past must not be acted on. */

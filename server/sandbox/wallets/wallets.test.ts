@@ -56,7 +56,8 @@ describe('sandbox NWC wallets', () => {
     const info = await guest.getInfo();
     expect(info.network).toBe('regtest');
     expect(info.pubkey).toBe(network.node('guest')?.pubkeyHex);
-    expect(info.methods).toEqual(expect.arrayContaining(['pay_invoice', 'make_invoice', 'lookup_invoice']));
+    expect(info.methods).toEqual(expect.arrayContaining(['pay_invoice', 'make_invoice', 'lookup_invoice', 'get_budget']));
+    expect((await guest.getWalletServiceInfo()).capabilities).toEqual(expect.arrayContaining(['get_budget', 'pay_invoice']));
     expect((await guest.getBalance()).balance).toBe(network.node('guest')?.balanceMsat());
   });
 
@@ -116,11 +117,14 @@ describe('sandbox NWC wallets', () => {
       providerNode.createInvoice({ amountMsat, description: 'x', expirySeconds: 600 }).paymentRequest;
     await budgeted.payInvoice({ invoice: mint(10 * SAT) }); // 10 sat + 1.1 sat fee
     await budgeted.payInvoice({ invoice: mint(10 * SAT) }); // 22.2 sat used
+    const usedMsat = 2 * (10 * SAT + network.feeFor(10 * SAT));
+    expect(await budgeted.getBudget()).toEqual({ used_budget: usedMsat, total_budget: 25 * SAT, renewal_period: 'never' });
     const balanceBefore = network.node('guest')?.balanceMsat();
     await expectWalletError(budgeted.payInvoice({ invoice: mint(2 * SAT) }), 'QUOTA_EXCEEDED');
     expect(network.node('guest')?.balanceMsat()).toBe(balanceBefore);
     // The same node through an unbudgeted connection still pays.
     const guest = client(await wallets.connect('guest', 'guest'));
+    expect(await guest.getBudget()).toEqual({}); // as Alby Hub answers for a connection without a budget
     await expect(guest.payInvoice({ invoice: mint(2 * SAT) })).resolves.toHaveProperty('preimage');
   });
 
