@@ -102,6 +102,14 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
   // The usage aggregate is plain SQL (a CTE with conditional sums), prepared on the same connection.
   const usage = sqlite.prepare<Record<string, string | number | null>, UsageRow>(USAGE_SQL);
   const credits = sqlite.prepare<Record<string, string | number | null>, CreditRow>(CREDITS_SQL);
+  // Runs on every budget check, so prepared once; the first record fixes the bounds, a later one only
+  // rewrites the limit when it changed.
+  const recordPeriod = sqlite.prepare<Record<string, string | number | null>>(`
+    INSERT INTO governance_budget_periods
+      (user_id, period_key, time_zone, starts_at_ms, ends_at_ms, limit_json, first_seen_at_ms)
+    VALUES (@userId, @periodKey, @timeZone, @startsAtMs, @endsAtMs, @limitJson, @nowMs)
+    ON CONFLICT (user_id, period_key) DO UPDATE SET limit_json = excluded.limit_json
+      WHERE limit_json IS NOT excluded.limit_json`);
   const statements = {
     settings: db.select().from(governanceSettings).where(eq(governanceSettings.userId, p('userId'))).prepare(),
     firedThresholds: db
@@ -159,28 +167,17 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
       };
     },
 
-    /**
-     * Remembers that the person spent in this period, with its bounds and the limit in force, for
-     * history. The first record fixes the bounds; a later one only updates the limit if it changed.
-     */
+    /** Remembers that the person spent in this period, with its bounds and the limit in force, for history. */
     recordPeriod(userId: string, period: BudgetPeriodRecord, nowMs: number): void {
-      const limitJson = period.limit === null ? null : JSON.stringify(period.limit);
-      db.insert(governanceBudgetPeriods)
-        .values({
-          userId,
-          periodKey: period.periodKey,
-          timeZone: period.timeZone,
-          startsAtMs: period.startsAtMs,
-          endsAtMs: period.endsAtMs,
-          limitJson,
-          firstSeenAtMs: nowMs,
-        })
-        .onConflictDoUpdate({
-          target: [governanceBudgetPeriods.userId, governanceBudgetPeriods.periodKey],
-          set: { limitJson },
-          setWhere: sql`${governanceBudgetPeriods.limitJson} IS NOT ${limitJson}`,
-        })
-        .run();
+      recordPeriod.run({
+        userId,
+        periodKey: period.periodKey,
+        timeZone: period.timeZone,
+        startsAtMs: period.startsAtMs,
+        endsAtMs: period.endsAtMs,
+        limitJson: period.limit === null ? null : JSON.stringify(period.limit),
+        nowMs,
+      });
     },
 
     /** Periods the person has spent in, newest first. */

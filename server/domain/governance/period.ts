@@ -101,15 +101,25 @@ function periodOfMonth(year: number, month: number, timeZone: string): BudgetPer
   };
 }
 
+// The last period computed per zone: every spend asks for the current month, and the Intl work
+// (about ten formatToParts calls) would otherwise dominate a budget check. Bounded by the number of
+// zones the runtime knows, since unknown ones throw before anything is cached.
+const lastPeriodByZone = new Map<string, BudgetPeriod>();
+
 /** The budget period containing `now` for someone living in `timeZone`. */
 export function periodFor(now: Date, timeZone: string): BudgetPeriod {
   const nowMs = now.getTime();
   if (!Number.isFinite(nowMs)) throw new Error('periodFor needs a valid date');
+  const cached = lastPeriodByZone.get(timeZone);
+  if (cached && cached.startsAt.getTime() <= nowMs && nowMs < cached.endsAt.getTime()) {
+    return { periodKey: cached.periodKey, startsAt: new Date(cached.startsAt), endsAt: new Date(cached.endsAt) };
+  }
   const wall = new Date(wallClockMs(nowMs, timeZone));
   const period = periodOfMonth(wall.getUTCFullYear(), wall.getUTCMonth() + 1, timeZone);
   if (!(period.startsAt.getTime() <= nowMs && nowMs < period.endsAt.getTime())) {
     throw new Error(`period ${period.periodKey} in ${timeZone} does not contain ${now.toISOString()}`);
   }
+  lastPeriodByZone.set(timeZone, { ...period, startsAt: new Date(period.startsAt), endsAt: new Date(period.endsAt) });
   return period;
 }
 
