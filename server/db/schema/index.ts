@@ -3,3 +3,4 @@
 export * from './ledger';
 export * from './accounts';
 export * from './governance';
+export * from './payments';

@@ -1,0 +1,93 @@
+// Payments: the write-ahead record of every L402 purchase (and its receipt), and the token vault.
+//
+// A payment row is written in the same transaction as its ledger reservation, before the wallet is
+// asked to pay, so a crash at any point leaves a row the reconciler can finish. UNIQUE payment_hash
+// is what makes "a payment hash is never paid twice" a property the database enforces; UNIQUE
+// idempotency_key makes a retried step find its earlier attempt instead of starting another.
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { ledgerTransfers } from './ledger';
+
+export const PAYMENT_STATUSES = ['reserved', 'paying', 'paid', 'paid_unusable', 'failed'] as const;
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'paid_not_delivered'] as const;
+
+export const payments = sqliteTable(
+  'payments',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    paymentHash: text('payment_hash').notNull(),
+    reservationId: integer('reservation_id')
+      .notNull()
+      .references(() => ledgerTransfers.id),
+    // reserved -> paying -> paid | paid_unusable (money moved, proof missing or wrong) | failed (voided).
+    status: text('status', { enum: PAYMENT_STATUSES }).notNull(),
+    // What the step got for the money; pending until the credential was presented (or never, after a crash).
+    delivery: text('delivery', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+    // Named reason for failed payments and undelivered purchases (e.g. 'challenged_again').
+    reason: text('reason'),
+    origin: text('origin').notNull(),
+    service: text('service').notNull(),
+    serviceId: text('service_id').notNull(),
+    providerId: text('provider_id').notNull(),
+    method: text('method').notNull(),
+    url: text('url').notNull(),
+    // Evidence: the challenge as received (scheme, dialect, macaroon id; the macaroon itself is a
+    // bearer secret and lives only in the vault), the invoice, the proof and what was delivered.
+    challengeScheme: text('challenge_scheme').notNull(),
+    macaroonIdHex: text('macaroon_id_hex').notNull(),
+    invoice: text('invoice').notNull(),
+    invoiceExpiresAtMs: integer('invoice_expires_at_ms').notNull(),
+    amountMsat: integer('amount_msat').notNull(),
+    feeAllowanceMsat: integer('fee_allowance_msat').notNull(),
+    // Null until posted.
+    feeMsat: integer('fee_msat'),
+    preimageHex: text('preimage_hex'),
+    httpStatus: integer('http_status'),
+    responseSha256: text('response_sha256'),
+    // The BTC/USD rate locked for the step ({ usdCents, perMsat }), so receipts show fiat at that rate.
+    rateJson: text('rate_json'),
+    createdAtMs: integer('created_at_ms').notNull(),
+    paidAtMs: integer('paid_at_ms'),
+    resolvedAtMs: integer('resolved_at_ms'),
+    deliveredAtMs: integer('delivered_at_ms'),
+    updatedAtMs: integer('updated_at_ms').notNull(),
+  },
+  (t) => [
+    uniqueIndex('payments_payment_hash_unique').on(t.paymentHash),
+    uniqueIndex('payments_idempotency_key_unique').on(t.userId, t.idempotencyKey),
+    uniqueIndex('payments_reservation_unique').on(t.reservationId),
+    index('payments_user_created_idx').on(t.userId, t.createdAtMs),
+    index('payments_status_idx').on(t.status),
+    check('payments_amount_positive', sql`${t.amountMsat} > 0`),
+    check('payments_fee_nonnegative', sql`${t.feeMsat} IS NULL OR ${t.feeMsat} >= 0`),
+    check('payments_hash_hex', sql`length(${t.paymentHash}) = 64`),
+  ],
+);
+
+export type PaymentRow = typeof payments.$inferSelect;
+export type NewPaymentRow = typeof payments.$inferInsert;
+
+/**
+ * One reusable L402 token per (user, origin, service). Macaroon and preimage together are a bearer
+ * credential, so both are sealed with the secret box, bound to this row's key as associated data.
+ */
+export const l402Tokens = sqliteTable(
+  'l402_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: text('user_id').notNull(),
+    origin: text('origin').notNull(),
+    service: text('service').notNull(),
+    macaroonSealed: text('macaroon_sealed').notNull(),
+    preimageSealed: text('preimage_sealed').notNull(),
+    // Predicted from `<service>_valid_until` caveats; null when the token states none.
+    expiresAtMs: integer('expires_at_ms'),
+    paymentId: text('payment_id').references(() => payments.id),
+    createdAtMs: integer('created_at_ms').notNull(),
+  },
+  (t) => [uniqueIndex('l402_tokens_key_unique').on(t.userId, t.origin, t.service)],
+);
+
+export type L402TokenRow = typeof l402Tokens.$inferSelect;
