@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { catalogSchema } from '../../../shared/catalog';
+import type { PlanStep } from '../../../shared/catalog';
+import { resolveStepInput } from './chain';
+import fixture from './fixtures/market-catalog.json';
+
+const catalog = catalogSchema.parse(fixture);
+const service = (name: string) => catalog.find((s) => s.name === name);
+const translate: PlanStep = { id: 's2', serviceId: 'wordsmith/translate', input: { to: 'es' }, inputFrom: { stepId: 's1', field: 'text' }, reason: '' };
+
+describe('resolveStepInput', () => {
+  it('takes the field named like the producing service: summary from summarise, translation from translate', () => {
+    const summary = { summary: 'Fees rose.', sentences_in: 4, sentences_out: 1, compression_pct: 20 };
+    expect(resolveStepInput(translate, new Map([['s1', summary]]), service('summarise'))).toEqual({ ok: true, input: { to: 'es', text: 'Fees rose.' } });
+    const translation = { from: 'en', to: 'fr', translation: 'bonjour le monde', method: 'Wordsmith phrasebook (word by word, sandbox)' };
+    expect(resolveStepInput(translate, new Map([['s1', translation]]), service('translate'))).toMatchObject({ ok: true, input: { text: 'bonjour le monde' } });
+  });
+
+  it('joins the sentences of an output with no such field (a joke), and honours an explicit output field', () => {
+    const joke = { topic: 'bitcoin', setup: 'Why do miners never get lost?', punchline: 'They always follow the longest chain.' };
+    expect(resolveStepInput(translate, new Map([['s1', joke]]), service('joke'))).toMatchObject({
+      ok: true,
+      input: { text: 'Why do miners never get lost? They always follow the longest chain.' },
+    });
+    const explicit = { ...translate, inputFrom: { stepId: 's1', field: 'text', outputField: 'punchline' } };
+    expect(resolveStepInput(explicit, new Map([['s1', joke]]), service('joke'))).toMatchObject({ ok: true, input: { text: 'They always follow the longest chain.' } });
+  });
+
+  it('names what is missing instead of sending an empty input', () => {
+    expect(resolveStepInput(translate, new Map(), service('summarise'))).toEqual({ ok: false, reason: 'missing_output', stepId: 's1' });
+    const sentiment = { label: 'positive', score: 0.6, matched_terms: [] };
+    expect(resolveStepInput(translate, new Map([['s1', sentiment]]), service('sentiment'))).toEqual({ ok: false, reason: 'no_text_in_output', stepId: 's1' });
+    const unchained: PlanStep = { id: 's1', serviceId: 'skycast/weather', input: { city: 'Paris' }, reason: '' };
+    expect(resolveStepInput(unchained, new Map(), undefined)).toEqual({ ok: true, input: { city: 'Paris' } });
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * The planner port: a request and a catalog in, a plan, a question or a plain "unsupported" out.
+ * The built-in planner is the default; an OpenAI-compatible LLM planner is used when configured.
+ * Configuration is passed in (server/env.ts reads the environment, main.ts wires it here).
+ */
+import type { CatalogService, PlannerResult } from '../../../shared/catalog';
+import { planRequest } from './builtin-planner';
+import type { BuiltinPlannerOptions } from './builtin-planner';
+import { createLlmPlanner } from './llm-planner';
+import type { LlmPlannerConfig } from './llm-planner';
+
+export interface PlanRequest {
+  text: string;
+  catalog: readonly CatalogService[];
+  /** Resolves relative dates ("tomorrow"). */
+  nowMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Planning failed for a reason outside the request itself: the model was unreachable or misbehaved. */
+export type PlannerFailureReason = 'llm_unreachable' | 'llm_http_error' | 'llm_bad_response' | 'llm_invalid_plan';
+
+export type PlanOutcome = { ok: true; result: PlannerResult } | { ok: false; reason: PlannerFailureReason; detail: string };
+
+export interface Planner {
+  readonly kind: 'builtin' | 'llm';
+  plan(request: PlanRequest): Promise<PlanOutcome>;
+}
+
+export function createBuiltinPlanner(options: Omit<BuiltinPlannerOptions, 'nowMs'> = {}): Planner {
+  return {
+    kind: 'builtin',
+    plan: async ({ text, catalog, nowMs }) => ({ ok: true, result: planRequest(text, catalog, { ...options, ...(nowMs !== undefined ? { nowMs } : {}) }) }),
+  };
+}
+
+export interface PlannerConfig {
+  /** Set when LLM_BASE_URL and LLM_MODEL are configured; otherwise the built-in planner plans. */
+  llm?: LlmPlannerConfig;
+}
+
+export function createPlanner(config: PlannerConfig): Planner {
+  return config.llm ? createLlmPlanner(config.llm) : createBuiltinPlanner();
+}
