@@ -1,7 +1,7 @@
 // A real multi-connection race: several processes, each with its own better-sqlite3 connection, reserve
 // against one small account in one database file at the same moment. SQLite's write lock (taken by
 // each operation's IMMEDIATE transaction) must serialise them so funds are never over-reserved.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
