@@ -1,5 +1,9 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from './db/client';
+import { loadSecretsKey } from './db/secret-box';
+import { createAccountsModule } from './domain/accounts';
+import type { WalletProvisioner } from './domain/ports/wallet-provisioner';
 import { loadEnv } from './env';
 import { buildHttpApp } from './http/app';
 import { createLogger } from './logger';
@@ -10,10 +14,30 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const logger = createLogger({ level: env.LOG_LEVEL });
   const database = openDatabase(env.databasePath);
+  const secretsKey = loadSecretsKey({
+    configuredKeyBase64: env.SECRETS_KEY,
+    mode: env.mode,
+    keyPath: join(env.DATA_DIR, 'secrets.key'),
+  });
+
+  // Until the sandbox stack is wired here, sign-up still works and records that no wallet was made.
+  const walletProvisioner: WalletProvisioner = {
+    provisionUserWallet: async () => {
+      throw new Error('sandbox not started: no wallet provisioner is wired yet');
+    },
+  };
+  const accounts = createAccountsModule({ db: database.db, secretsKey, walletProvisioner, logger });
+  if (env.OPERATOR_EMAIL && env.OPERATOR_PASSWORD) {
+    const outcome = await accounts.accounts.ensureOperator({ email: env.OPERATOR_EMAIL, password: env.OPERATOR_PASSWORD });
+    logger.info({ outcome }, 'operator account from configuration');
+  }
+  const purgeSessions = setInterval(() => accounts.sessions.purgeExpired(), 60 * 60_000);
+  purgeSessions.unref();
 
   const app = await buildHttpApp({
-    deps: { mode: env.mode, version: APP_VERSION, logger },
+    deps: { mode: env.mode, version: APP_VERSION, logger, accounts },
     clientDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
+    publicOrigin: env.publicUrl,
   });
 
   let stopping = false;
@@ -21,6 +45,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    clearInterval(purgeSessions);
     await app.close();
     database.close();
     logger.info('stopped cleanly');

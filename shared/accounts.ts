@@ -132,3 +132,7 @@ export const AUDIT_EVENT_KINDS = [
   'overage_authorized',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
+
+export const auditLogInputSchema = z
+  .object({ beforeId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(100).optional() })
+  .default({});

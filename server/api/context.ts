@@ -1,3 +1,4 @@
+import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
 import type { Logger } from '../logger';
 
 /** What the composition root hands to every request. Later areas add their domain services here. */
@@ -5,12 +6,47 @@ export interface ApiDeps {
   mode: 'sandbox' | 'live';
   version: string;
   logger: Logger;
+  accounts: AccountsModule;
+}
+
+/** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */
+export interface SessionCookieJar {
+  set(token: string, expiresAt: Date): void;
+  clear(): void;
+}
+
+/** Named buckets of attempts limited per client address (see server/http/rate-limits.ts). */
+export type RateLimitBucket = 'sign_in' | 'sign_up' | 'code_check';
+export type RateLimitCheck = (bucket: RateLimitBucket) => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
+
+export interface RequestFacts {
+  sessionToken: string | null;
+  meta: RequestMeta;
+  cookies: SessionCookieJar;
+  checkRateLimit: RateLimitCheck;
 }
 
 export interface ApiContext {
   deps: ApiDeps;
+  /** The signed-in caller, resolved once per request from the session cookie; null when signed out. */
+  session: { sessionId: string; userId: string } | null;
+  user: PublicUser | null;
+  meta: RequestMeta;
+  cookies: SessionCookieJar;
+  checkRateLimit: RateLimitCheck;
 }
 
-export function createApiContext(deps: ApiDeps): ApiContext {
-  return { deps };
+export function createApiContext(deps: ApiDeps, request: RequestFacts): ApiContext {
+  const resolved = request.sessionToken ? deps.accounts.sessions.resolve(request.sessionToken) : null;
+  const user = resolved ? deps.accounts.accounts.getUser(resolved.userId) : null;
+  // A cookie for a session that has ended is removed, so the browser stops sending it.
+  if (request.sessionToken && !user) request.cookies.clear();
+  return {
+    deps,
+    session: resolved && user ? { sessionId: resolved.sessionId, userId: resolved.userId } : null,
+    user,
+    meta: request.meta,
+    cookies: request.cookies,
+    checkRateLimit: request.checkRateLimit,
+  };
 }

@@ -2,17 +2,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../logger';
+import { createApiHarness } from '../api/test-harness';
 import { buildHttpApp } from './app';
 
-const logger = createLogger({ level: 'silent' });
 const apps: { close(): Promise<unknown> }[] = [];
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.close()));
 });
 
 async function app(clientDir?: string) {
-  const instance = await buildHttpApp({ deps: { mode: 'sandbox', version: '9.9.9', logger }, clientDir });
+  const harness = createApiHarness();
+  apps.push({ close: async () => harness.database.close() });
+  const instance = await buildHttpApp({ deps: { ...harness.deps, version: '9.9.9' }, clientDir });
   apps.push(instance);
   return instance;
 }
@@ -54,7 +55,7 @@ describe('http app', () => {
     const res = await (await app()).inject({
       method: 'POST',
       url: '/api/trpc/system.info',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-steward-csrf': '1' },
       payload: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }),
     });
     expect(res.statusCode).toBe(413);

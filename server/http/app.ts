@@ -1,16 +1,23 @@
 import { existsSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { appRouter, type AppRouter } from '../api/router';
 import { createApiContext, type ApiDeps } from '../api/context';
+import { csrfRefusal, refuseCsrf } from './csrf';
+import { createRateLimiter, DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limits';
+import { readSessionToken, sessionCookieJar } from './session-cookie';
 
 export interface HttpAppOptions {
   deps: ApiDeps;
   /** Directory of the built client (index.html + assets); absent in API-only tests. */
   clientDir?: string;
+  /** The app's public origin (PUBLIC_URL); an https origin makes the session cookie Secure. */
+  publicOrigin?: string;
+  rateLimits?: RateLimitSettings;
 }
 
 /** Largest request body accepted anywhere; big enough for any form, small enough to refuse abuse. */
@@ -48,6 +55,17 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     strictTransportSecurity: false,
   });
   await app.register(fastifyCookie);
+  // Limits apply per procedure through the tRPC `rateLimited` middleware, not to every route.
+  await app.register(fastifyRateLimit, { global: false });
+  const rateLimiterFor = createRateLimiter(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const publicOrigin = new URL(options.publicOrigin ?? 'http://127.0.0.1').origin;
+  const cookieSecure = publicOrigin.startsWith('https://');
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/trpc')) return;
+    const refused = csrfRefusal(request, publicOrigin);
+    if (refused) return refuseCsrf(reply, refused);
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
@@ -63,7 +81,13 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     prefix: '/api/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: () => createApiContext(deps),
+      createContext: ({ req, res }) =>
+        createApiContext(deps, {
+          sessionToken: readSessionToken(req),
+          meta: { ip: req.ip, userAgent: req.headers['user-agent'] ?? null },
+          cookies: sessionCookieJar(res, cookieSecure),
+          checkRateLimit: rateLimiterFor(req),
+        }),
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error, path }, 'trpc error');
       },

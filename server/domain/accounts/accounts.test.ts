@@ -49,7 +49,7 @@ describe('sign-up, sign-in, sessions', () => {
     const { user, sessionToken } = await signUp(h);
     expect(user).toMatchObject({ email: 'ada@example.com', role: 'user', timeZone: 'Europe/Berlin', twoFactorEnabled: false });
     expect(h.sessions.resolve(sessionToken)?.userId).toBe(user.id);
-    const issued = (h.provisioner as { issued: string[] }).issued;
+    const issued = (h.provisioner as unknown as { issued: string[] }).issued;
     expect(h.accounts.walletConnection(user.id)).toBe(issued[0]);
     const stored = h.database.sqlite.prepare('select nwc_url_ciphertext as c from user_wallets').get() as { c: string };
     expect(stored.c).not.toContain('secret=');

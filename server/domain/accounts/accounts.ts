@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DisplayCurrency, SignInInput, SignUpInput } from '../../../shared/accounts';
+import { emailSchema, newPasswordSchema, type DisplayCurrency, type SignInInput, type SignUpInput } from '../../../shared/accounts';
 import type { AccountsRepository } from '../../db/repositories/accounts-repository';
 import type { UserRow } from '../../db/schema/accounts';
 import type { SecretBox } from '../../db/secret-box';
@@ -162,7 +162,11 @@ export function createAccountService(deps: {
      * the CLI, never from the public API. The password is set only when the account is created here.
      */
     async ensureOperator(input: { email: string; password: string; timeZone?: string }): Promise<'created' | 'upgraded' | 'unchanged'> {
-      const existing = repo.findUserByEmail(input.email);
+      // Configuration is held to the same rules as sign-up; a bad value stops start-up.
+      const email = emailSchema.parse(input.email);
+      const password = newPasswordSchema.safeParse(input.password);
+      if (!password.success) throw new Error(`operator password too weak: ${password.error.issues[0]?.message ?? ''}`);
+      const existing = repo.findUserByEmail(email);
       if (existing) {
         if (existing.role === 'operator') return 'unchanged';
         repo.updateUser(existing.id, { role: 'operator' });
@@ -172,8 +176,8 @@ export function createAccountService(deps: {
       const id = randomUUID();
       repo.insertUser({
         id,
-        email: input.email,
-        passwordHash: await hashPassword(input.password),
+        email,
+        passwordHash: await hashPassword(password.data),
         role: 'operator',
         timeZone: input.timeZone ?? 'UTC',
         displayCurrency: 'USD',

@@ -1,0 +1,180 @@
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../domain/accounts/test-support';
+import { appRouter } from './router';
+import { createApiHarness, TEST_PASSWORD } from './test-harness';
+
+/**
+ * Every procedure of the app, who may call it, and a sample input. The first test fails when a
+ * procedure is missing here, so a new procedure cannot ship without saying who may call it.
+ *
+ * To add a procedure: add a row. `input` builds a valid input for the caller; for a procedure that
+ * takes the id of an owned object, add `foreignObject`: it returns an input naming an object of
+ * *alice* and a check that the object is unchanged. The matrix then proves that signed-out callers get
+ * UNAUTHORIZED, plain users get FORBIDDEN on operator procedures, bob's calls never return alice's
+ * data, bob gets NOT_FOUND/FORBIDDEN on alice's objects, and nothing bob does changes alice's state.
+ */
+type Access = 'public' | 'authed' | 'operator';
+interface Fixture {
+  h: ReturnType<typeof createApiHarness>;
+  alice: { id: string; email: string; sessionIds: string[] };
+}
+interface Row {
+  access: Access;
+  input?: (f: Fixture) => unknown;
+  foreignObject?: (f: Fixture) => { input: unknown; unchanged: () => void };
+}
+
+const code = { code: '123456' };
+const MATRIX: Record<string, Row> = {
+  'system.info': { access: 'public' },
+  'auth.session': { access: 'public' },
+  'auth.signUp': {
+    access: 'public',
+    input: () => ({ email: `new-${Math.random()}@example.com`, password: TEST_PASSWORD, timeZone: 'UTC', displayCurrency: 'USD' }),
+  },
+  'auth.signIn': { access: 'public', input: (f) => ({ email: f.alice.email, password: 'not-alices-password' }) },
+  'auth.signOut': { access: 'authed' },
+  'account.updatePreferences': { access: 'authed', input: () => ({ timeZone: 'Asia/Tokyo', displayCurrency: 'SAT' }) },
+  'security.twoFactorStatus': { access: 'authed' },
+  'security.beginTotpEnrollment': { access: 'authed' },
+  'security.confirmTotpEnrollment': { access: 'authed', input: () => code },
+  'security.disableTotp': { access: 'authed', input: () => code },
+  'security.regenerateRecoveryCodes': { access: 'authed', input: () => code },
+  'security.sessions': { access: 'authed' },
+  'security.revokeSession': {
+    access: 'authed',
+    input: () => ({ sessionId: 'no-such-session' }),
+    foreignObject: (f) => {
+      const sessionId = f.alice.sessionIds[0] ?? '';
+      return {
+        input: { sessionId },
+        unchanged: () => expect(f.h.sessions.list(f.alice.id, null).map((s) => s.id)).toContain(sessionId),
+      };
+    },
+  },
+  'security.signOutEverywhere': { access: 'authed' },
+  'security.auditLog': { access: 'authed', input: () => ({}) },
+  'operator.users': { access: 'operator' },
+};
+
+// At runtime the router's procedure record is flat, keyed by dotted path ('security.sessions').
+const procedurePaths = Object.keys(appRouter._def.procedures as unknown as Record<string, unknown>);
+
+async function call(caller: unknown, path: string, input: unknown): Promise<unknown> {
+  const fn = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
+  return (fn as (input: unknown) => Promise<unknown>)(input);
+}
+async function errorCode(promise: Promise<unknown>): Promise<string | null> {
+  try {
+    await promise;
+    return null;
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+}
+
+describe('authorization matrix', () => {
+  let f: Fixture;
+  let aliceSecrets: string[];
+  let operatorToken: string;
+
+  beforeAll(async () => {
+    const h = createApiHarness();
+    const alice = await h.signUp('alice@example.com');
+    const begun = await alice.as().security.beginTotpEnrollment();
+    const { recoveryCodes } = await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    h.clock.nextTotpStep();
+    h.sessions.create(alice.user.id, { ip: '10.0.0.9', userAgent: 'alice-phone' });
+    await h.accounts.ensureOperator({ email: 'op@example.com', password: TEST_PASSWORD });
+    const op = await h.accounts.signIn({ email: 'op@example.com', password: TEST_PASSWORD }, { ip: null, userAgent: null });
+    if (!op.ok) throw new Error(op.reason);
+    operatorToken = op.sessionToken;
+    const sessionIds = h.sessions.list(alice.user.id, null).map((s) => s.id);
+    f = { h, alice: { id: alice.user.id, email: alice.user.email, sessionIds } };
+    aliceSecrets = [alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
+  });
+  afterAll(() => f.h.database.close());
+
+  /** A fresh signed-in bob per call, so one call (e.g. signing out everywhere) cannot spoil the next. */
+  async function bob() {
+    const existing = f.h.accounts.listUsers().find((u) => u.email === 'bob@example.com');
+    const userId = existing?.id ?? (await f.h.signUp('bob@example.com')).user.id;
+    return f.h.callerFor(f.h.sessions.create(userId, { ip: null, userAgent: 'bob' }).token).caller;
+  }
+  function aliceState() {
+    return JSON.stringify({
+      user: f.h.accounts.getUser(f.alice.id),
+      twoFactor: f.h.twoFactor.status(f.alice.id),
+      sessions: f.h.sessions.list(f.alice.id, null).map((s) => s.id),
+      wallet: f.h.accounts.walletConnection(f.alice.id),
+    });
+  }
+
+  it('lists every procedure of the router, and nothing else', () => {
+    expect(procedurePaths.length).toBeGreaterThan(10);
+    expect(Object.keys(MATRIX).sort()).toEqual([...procedurePaths].sort());
+  });
+
+  it('refuses every non-public procedure to a signed-out caller, and to a forged session token', async () => {
+    for (const [path, row] of Object.entries(MATRIX)) {
+      if (row.access === 'public') continue;
+      const input = row.input?.(f);
+      expect([path, await errorCode(call(f.h.callerFor(null).caller, path, input))]).toEqual([path, 'UNAUTHORIZED']);
+      const forged = f.h.callerFor('A'.repeat(43)).caller;
+      expect([path, await errorCode(call(forged, path, input))]).toEqual([path, 'UNAUTHORIZED']);
+    }
+  });
+
+  it('refuses operator procedures to users and allows them to operators', async () => {
+    for (const [path, row] of Object.entries(MATRIX)) {
+      if (row.access !== 'operator') continue;
+      expect([path, await errorCode(call(await bob(), path, row.input?.(f)))]).toEqual([path, 'FORBIDDEN']);
+      expect([path, await errorCode(call(f.h.callerFor(operatorToken).caller, path, row.input?.(f)))]).toEqual([path, null]);
+    }
+  });
+
+  it("never returns alice's data to bob or to a signed-out caller, and nothing they do changes it", async () => {
+    const before = aliceState();
+    for (const [path, row] of Object.entries(MATRIX)) {
+      if (row.access === 'operator') continue;
+      const callers = row.access === 'public' ? [f.h.callerFor(null).caller, await bob()] : [await bob()];
+      for (const caller of callers) {
+        let result: unknown;
+        try {
+          result = await call(caller, path, row.input?.(f));
+        } catch (error) {
+          // Refusals are fine (e.g. a wrong code); what matters is that nothing leaks or changes.
+          if (!(error instanceof TRPCError)) throw error;
+          result = { code: error.code, message: error.message };
+        }
+        const text = JSON.stringify(result) ?? '';
+        for (const secret of aliceSecrets) expect([path, text.includes(secret)]).toEqual([path, false]);
+      }
+    }
+    expect(aliceState()).toBe(before);
+  });
+
+  it("gives bob NOT_FOUND or FORBIDDEN on alice's objects and leaves them unchanged", async () => {
+    const rows = Object.entries(MATRIX).filter(([, row]) => row.foreignObject);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [path, row] of rows) {
+      const target = row.foreignObject?.(f);
+      if (!target) continue;
+      expect([path, await errorCode(call(await bob(), path, target.input))]).toEqual([path, expect.stringMatching(/^(NOT_FOUND|FORBIDDEN)$/)]);
+      target.unchanged();
+    }
+  });
+
+  it('lets each user reach their own procedures (no false refusals)', async () => {
+    for (const [path, row] of Object.entries(MATRIX)) {
+      if (row.access !== 'authed') continue;
+      const outcome = await errorCode(call(await bob(), path, row.input?.(f)));
+      expect([path, outcome === 'UNAUTHORIZED' || outcome === 'FORBIDDEN']).toEqual([path, false]);
+    }
+    // Sanity check that alice's real password still works: nothing above changed it.
+    const signedIn = await f.h.accounts.signIn({ email: f.alice.email, password: TEST_PASSWORD }, { ip: null, userAgent: null });
+    expect(signedIn).toMatchObject({ ok: false, reason: 'second_factor_required' });
+  });
+});

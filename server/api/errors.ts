@@ -1,0 +1,52 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+
+/**
+ * The one place where named domain refusals become wire errors. Each reason gets a status and a message
+ * a person can act on; the reason itself travels in `error.data.reason` so the client can branch on it
+ * (e.g. show the code field on `second_factor_required`). Add new reasons here, nowhere else.
+ */
+const REFUSALS = {
+  email_taken: ['CONFLICT', 'An account with this email already exists. Sign in instead.'],
+  invalid_credentials: ['UNAUTHORIZED', 'That email and password do not match an account.'],
+  second_factor_required: ['UNAUTHORIZED', 'Enter the 6-digit code from your authenticator app.'],
+  invalid_code: ['BAD_REQUEST', 'That code is not right. Check your authenticator app and try again.'],
+  code_already_used: ['BAD_REQUEST', 'That code was already used. Wait for the next one and try again.'],
+  locked: ['TOO_MANY_REQUESTS', 'Too many wrong codes. Two-factor checks are paused for a while.'],
+  not_enabled: ['BAD_REQUEST', 'Two-factor authentication is not turned on for this account.'],
+  already_enabled: ['CONFLICT', 'Two-factor authentication is already on.'],
+  session_not_found: ['NOT_FOUND', 'That session does not exist or has already ended.'],
+  grant_not_found: ['NOT_FOUND', 'That approval code was not found. Enter a new code.'],
+  grant_expired: ['BAD_REQUEST', 'That approval has expired. Enter a new code.'],
+  grant_already_used: ['CONFLICT', 'That approval was already used. Enter a new code.'],
+  action_mismatch: ['FORBIDDEN', 'That approval was for something else. Enter a new code.'],
+  rate_limited: ['TOO_MANY_REQUESTS', 'Too many attempts from your network. Please wait a minute and try again.'],
+} as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
+
+export type RefusalReason = keyof typeof REFUSALS;
+
+/** Carried as the TRPCError's cause; the error formatter copies it into `error.data`. */
+export class RefusalDetail extends Error {
+  constructor(
+    readonly reason: RefusalReason,
+    readonly retryAt: string | undefined,
+  ) {
+    super(reason);
+  }
+}
+
+export function refusal(reason: RefusalReason, extra: { retryAt?: string } = {}): TRPCError {
+  const [code, message] = REFUSALS[reason];
+  return new TRPCError({ code, message, cause: new RefusalDetail(reason, extra.retryAt) });
+}
+
+type Refusal = { ok: false; reason: RefusalReason; retryAt?: string };
+
+/** Unwraps a domain result: the value when ok, otherwise throws the mapped refusal. */
+export function unwrap<R extends { ok: true } | Refusal>(result: R): Extract<R, { ok: true }> {
+  if (!result.ok) {
+    const refused = result as Refusal;
+    throw refusal(refused.reason, { retryAt: refused.retryAt });
+  }
+  return result as Extract<R, { ok: true }>;
+}

@@ -1,0 +1,32 @@
+import { signInInputSchema, signUpInputSchema } from '../../../shared/accounts';
+import { unwrap } from '../errors';
+import { authedProcedure, publicProcedure, rateLimited, router } from '../trpc';
+
+export const authRouter = router({
+  /** Who is signed in (null when nobody); the client gates the app on this. */
+  session: publicProcedure.query(({ ctx }) => ({ user: ctx.user })),
+
+  signUp: publicProcedure
+    .use(rateLimited('sign_up'))
+    .input(signUpInputSchema)
+    .mutation(async ({ ctx, input }) => {
+      const signedUp = unwrap(await ctx.deps.accounts.accounts.signUp(input, ctx.meta));
+      ctx.cookies.set(signedUp.sessionToken, signedUp.sessionExpiresAt);
+      return { user: signedUp.user };
+    }),
+
+  signIn: publicProcedure
+    .use(rateLimited('sign_in'))
+    .input(signInInputSchema)
+    .mutation(async ({ ctx, input }) => {
+      const signedIn = unwrap(await ctx.deps.accounts.accounts.signIn(input, ctx.meta));
+      ctx.cookies.set(signedIn.sessionToken, signedIn.sessionExpiresAt);
+      return { user: signedIn.user };
+    }),
+
+  signOut: authedProcedure.mutation(({ ctx }) => {
+    ctx.deps.accounts.accounts.signOut(ctx.user.id, ctx.session.sessionId, ctx.meta);
+    ctx.cookies.clear();
+    return { signedOut: true };
+  }),
+});

@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export const CSRF_HEADER = 'x-steward-csrf';
+
+/**
+ * CSRF defence for cookie-authenticated tRPC mutations (POST /api/trpc/...), in three layers:
+ * 1. The session cookie is SameSite=Lax, so browsers do not attach it to cross-site POSTs at all.
+ * 2. Every POST must carry the custom header `x-steward-csrf: 1`. A cross-site page cannot set a custom
+ *    header without a CORS preflight, and this server answers no preflight, so a forged form or
+ *    fetch cannot produce it. This needs no per-session token to keep in sync.
+ * 3. When the browser says where the request came from (Origin, Sec-Fetch-Site), it must be this site.
+ * tRPC only runs queries on GET and refuses mutations on GET, so reads never change state.
+ */
+export function csrfRefusal(request: FastifyRequest, publicOrigin: string): string | null {
+  if (request.method !== 'POST') return null;
+  if (request.headers[CSRF_HEADER] !== '1') return 'missing CSRF header';
+  const fetchSite = request.headers['sec-fetch-site'];
+  if (fetchSite === 'cross-site' || fetchSite === 'same-site') return 'cross-site request';
+  const origin = request.headers.origin;
+  if (origin !== undefined) {
+    const host = request.headers.host;
+    const sameHost = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+    if (!sameHost && origin !== publicOrigin) return 'foreign origin';
+  }
+  return null;
+}
+
+export function refuseCsrf(reply: FastifyReply, reason: string): FastifyReply {
+  return reply.status(403).send({ error: `Forbidden: ${reason}` });
+}

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApiHarness, TEST_PASSWORD } from '../api/test-harness';
+import { buildHttpApp, type HttpAppOptions } from './app';
+import { SESSION_COOKIE } from './session-cookie';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+async function app(options: Partial<HttpAppOptions> = {}) {
+  const harness = createApiHarness();
+  const instance = await buildHttpApp({ deps: harness.deps, ...options });
+  cleanups.push(async () => {
+    await instance.close();
+    harness.database.close();
+  });
+  return instance;
+}
+
+const signUpBody = (email: string) => JSON.stringify({ email, password: TEST_PASSWORD, timeZone: 'UTC', displayCurrency: 'USD' });
+const json = { 'content-type': 'application/json' };
+const csrf = { ...json, 'x-steward-csrf': '1' };
+
+describe('session cookie', () => {
+  it('is httpOnly, SameSite=Lax, not Secure over http, and authenticates later requests', async () => {
+    const instance = await app();
+    const res = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: csrf, payload: signUpBody('c@example.com') });
+    expect(res.statusCode).toBe(200);
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43};`));
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Lax');
+    expect(cookie).not.toContain('Secure');
+    const token = /=([^;]+);/.exec(cookie)?.[1] ?? '';
+    const me = await instance.inject({ method: 'GET', url: '/api/trpc/auth.session', cookies: { [SESSION_COOKIE]: token } });
+    expect(me.json().result.data.user.email).toBe('c@example.com');
+  });
+
+  it('is Secure when the public origin is https', async () => {
+    const instance = await app({ publicOrigin: 'https://steward.example' });
+    const res = await instance.inject({
+      method: 'POST',
+      url: '/api/trpc/auth.signUp',
+      headers: { ...csrf, origin: 'https://steward.example' },
+      payload: signUpBody('d@example.com'),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(String(res.headers['set-cookie'])).toContain('Secure');
+  });
+});
+
+describe('CSRF protection', () => {
+  it('refuses mutations without the custom header, from a foreign origin, or marked cross-site', async () => {
+    const instance = await app();
+    const post = (headers: Record<string, string>) =>
+      instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers, payload: signUpBody('e@example.com') });
+    expect((await post(json)).statusCode).toBe(403);
+    expect((await post({ ...csrf, origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect((await post({ ...csrf, 'sec-fetch-site': 'cross-site' })).statusCode).toBe(403);
+    expect((await post({ ...csrf, origin: 'http://localhost:80', host: 'localhost:80' })).statusCode).toBe(200);
+  });
+
+  it('never runs a mutation over GET', async () => {
+    const instance = await app();
+    const input = encodeURIComponent(signUpBody('f@example.com'));
+    const res = await instance.inject({ method: 'GET', url: `/api/trpc/auth.signUp?input=${input}` });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    const me = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signIn', headers: csrf, payload: signUpBody('f@example.com') });
+    expect(me.json().error.data.reason).toBe('invalid_credentials');
+  });
+});
+
+describe('rate limits and error hygiene', () => {
+  it('limits sign-in attempts per address with a friendly TOO_MANY_REQUESTS', async () => {
+    const tight = { max: 2, timeWindowMs: 60_000 };
+    const instance = await app({ rateLimits: { sign_in: tight, sign_up: tight, code_check: tight } });
+    const attempt = () =>
+      instance.inject({
+        method: 'POST',
+        url: '/api/trpc/auth.signIn',
+        headers: csrf,
+        payload: JSON.stringify({ email: 'x@example.com', password: 'wrong-password' }),
+      });
+    expect((await attempt()).statusCode).toBe(401);
+    expect((await attempt()).statusCode).toBe(401);
+    const limited = await attempt();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.data.reason).toBe('rate_limited');
+    expect(limited.json().error.message).toMatch(/Too many attempts/);
+  });
+
+  it('returns field messages for invalid input and never a stack trace or SQL', async () => {
+    const instance = await app();
+    const res = await instance.inject({
+      method: 'POST',
+      url: '/api/trpc/auth.signUp',
+      headers: csrf,
+      payload: JSON.stringify({ email: 'nope', password: 'short', timeZone: 'Mars/Olympus' }),
+    });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error.data.fieldErrors).toMatchObject({
+      email: expect.stringMatching(/valid email/),
+      password: expect.stringMatching(/at least 12/),
+      timeZone: expect.stringMatching(/time zone/),
+    });
+    expect(res.body).not.toMatch(/\.ts:\d+|at [\w.]+ \(|SELECT|sqlite/i);
+    expect(body.error.data.stack).toBeUndefined();
+  });
+});
