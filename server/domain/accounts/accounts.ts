@@ -164,8 +164,6 @@ export function createAccountService(deps: {
     async ensureOperator(input: { email: string; password: string; timeZone?: string }): Promise<'created' | 'upgraded' | 'unchanged'> {
       // Configuration is held to the same rules as sign-up; a bad value stops start-up.
       const email = emailSchema.parse(input.email);
-      const password = newPasswordSchema.safeParse(input.password);
-      if (!password.success) throw new Error(`operator password too weak: ${password.error.issues[0]?.message ?? ''}`);
       const existing = repo.findUserByEmail(email);
       if (existing) {
         if (existing.role === 'operator') return 'unchanged';
@@ -173,6 +171,8 @@ export function createAccountService(deps: {
         audit.record(existing.id, 'role_granted', { role: 'operator' });
         return 'upgraded';
       }
+      const password = newPasswordSchema.safeParse(input.password);
+      if (!password.success) throw new Error(`operator password too weak: ${password.error.issues[0]?.message ?? ''}`);
       const id = randomUUID();
       repo.insertUser({
         id,

@@ -1,0 +1,43 @@
+// Creates the first operator (or makes an existing account one), outside the public sign-up:
+//   npm run operator:create -- ops@example.com        (then type the password; it is not echoed)
+//   printf '%s\n' "$PASSWORD" | npm run operator:create -- ops@example.com
+// Uses the same configuration (DATA_DIR, DATABASE_PATH, SECRETS_KEY) as the server.
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { openDatabase } from '../db/client';
+import { loadSecretsKey } from '../db/secret-box';
+import { createAccountsModule } from '../domain/accounts';
+import { loadEnv } from '../env';
+import { createLogger } from '../logger';
+
+async function readPassword(): Promise<string> {
+  // Input goes to a muted stream, so a password typed at a terminal is not echoed.
+  const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const rl = createInterface({ input: process.stdin, output: muted, terminal: Boolean(process.stdin.isTTY) });
+  if (process.stdin.isTTY) process.stderr.write('Operator password: ');
+  const line = await new Promise<string>((resolve) => rl.once('line', resolve).once('close', () => resolve('')));
+  rl.close();
+  if (process.stdin.isTTY) process.stderr.write('\n');
+  return line;
+}
+
+async function main(): Promise<void> {
+  const email = process.argv[2];
+  if (!email) throw new Error('usage: npm run operator:create -- <email>   (password on stdin)');
+  const env = loadEnv();
+  const database = openDatabase(env.databasePath);
+  try {
+    const secretsKey = loadSecretsKey({ configuredKeyBase64: env.SECRETS_KEY, mode: env.mode, keyPath: join(env.DATA_DIR, 'secrets.key') });
+    const module = createAccountsModule({ db: database.db, secretsKey, walletProvisioner: null, logger: createLogger({ level: 'warn' }) });
+    const outcome = await module.accounts.ensureOperator({ email, password: await readPassword() });
+    process.stdout.write(`operator ${email}: ${outcome}\n`);
+  } finally {
+    database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
