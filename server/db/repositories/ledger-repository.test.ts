@@ -1,0 +1,145 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../client';
+import type { LedgerAccountRow } from '../schema/ledger';
+import { createLedgerRepository, type LedgerRepository } from './ledger-repository';
+
+let handle: DatabaseHandle;
+let repo: LedgerRepository;
+let available: LedgerAccountRow;
+let reserved: LedgerAccountRow;
+let provider: LedgerAccountRow;
+
+beforeEach(() => {
+  handle = openDatabase(':memory:');
+  repo = createLedgerRepository(handle.db);
+  const account = (code: string, kind: LedgerAccountRow['kind'], ownerUserId: string | null) =>
+    repo.insertAccount({ code, kind, ownerUserId, floor: 'non_negative', createdAtMs: 1 });
+  available = account('user:u:available', 'user_available', 'u');
+  reserved = account('user:u:reserved', 'user_reserved', 'u');
+  provider = account('provider:p', 'provider', null);
+});
+afterEach(() => handle.close());
+
+function reserve(key: string, amountMsat: number, expiresAtMs: number) {
+  const row = repo.insertTransfer({
+    idempotencyKey: key,
+    requestJson: '{}',
+    kind: 'reserve',
+    debitAccountId: available.id,
+    creditAccountId: reserved.id,
+    destinationAccountId: provider.id,
+    userId: 'u',
+    amountMsat,
+    expiresAtMs,
+    createdAtMs: 1,
+  });
+  repo.insertEntries(row.id, 1, [
+    { accountId: available.id, amountMsat: -amountMsat },
+    { accountId: reserved.id, amountMsat },
+  ]);
+  return row;
+}
+
+function voidReservation(pendingId: number, key: string) {
+  return repo.insertTransfer({
+    idempotencyKey: key,
+    requestJson: '{}',
+    kind: 'void',
+    pendingId,
+    debitAccountId: reserved.id,
+    creditAccountId: available.id,
+    amountMsat: 0,
+    createdAtMs: 2,
+  });
+}
+
+describe('ledger repository', () => {
+  it('finds accounts by code and id, and refuses a duplicate code', () => {
+    expect(repo.findAccountByCode('user:u:available')).toEqual(available);
+    expect(repo.findAccountById(provider.id)?.code).toBe('provider:p');
+    expect(repo.findAccountByCode('missing')).toBeUndefined();
+    expect(() =>
+      repo.insertAccount({ code: 'provider:p', kind: 'provider', ownerUserId: null, floor: 'non_negative', createdAtMs: 1 }),
+    ).toThrow(/UNIQUE/);
+  });
+
+  it('derives balances by summing entries', () => {
+    expect(repo.balanceMsat(available.id)).toBe(0);
+    reserve('a', 300, 10);
+    reserve('b', 200, 20);
+    expect(repo.balanceMsat(available.id)).toBe(-500);
+    expect(repo.balanceMsat(reserved.id)).toBe(500);
+    expect(repo.allBalances()).toEqual([
+      { code: 'provider:p', kind: 'provider', balanceMsat: 0 },
+      { code: 'user:u:available', kind: 'user_available', balanceMsat: -500 },
+      { code: 'user:u:reserved', kind: 'user_reserved', balanceMsat: 500 },
+    ]);
+    expect(repo.sumOfAllEntriesMsat()).toBe(0);
+  });
+
+  it('lists reservations with their destination and resolution; pending and due filters', () => {
+    const a = reserve('a', 300, 10);
+    const b = reserve('b', 200, 20);
+    const c = reserve('c', 100, 30);
+    const voided = voidReservation(b.id, 'void-b');
+    expect(repo.findReservation(b.id)).toMatchObject({ destinationCode: 'provider:p', resolution: { id: voided.id } });
+    expect(repo.findReservation(voided.id)).toBeUndefined(); // not a reservation
+    expect(repo.listPendingReservations().map((r) => r.reservation.id)).toEqual([a.id, c.id]);
+    expect(repo.listPendingReservations('u').map((r) => r.reservation.id)).toEqual([a.id, c.id]);
+    expect(repo.listPendingReservations('other')).toEqual([]);
+    expect(repo.listDueReservations(9).map((r) => r.reservation.id)).toEqual([]);
+    expect(repo.listDueReservations(20).map((r) => r.reservation.id)).toEqual([a.id]);
+    expect(repo.listDueReservations(30).map((r) => r.reservation.id)).toEqual([a.id, c.id]);
+    expect(repo.findTransferByKey('void-b')?.id).toBe(voided.id);
+    expect(repo.findTransferById(a.id)?.idempotencyKey).toBe('a');
+  });
+
+  it('audit queries report the rows that break a rule', () => {
+    const a = reserve('a', 300, 10);
+    expect(repo.unbalancedTransfers()).toEqual([]);
+    expect(repo.reservedBalancesVsPending()).toEqual([{ userId: 'u', balanceMsat: 300, pendingMsat: 300 }]);
+    expect(repo.accountsBelowFloor()).toEqual([{ code: 'user:u:available', balanceMsat: -300 }]);
+    repo.insertEntries(a.id, 1, [{ accountId: provider.id, amountMsat: 7 }]);
+    expect(repo.unbalancedTransfers()).toEqual([{ transferId: a.id, sumMsat: 7 }]);
+    const pendingOfTransfer = repo.insertTransfer({
+      idempotencyKey: 't',
+      requestJson: '{}',
+      kind: 'transfer',
+      debitAccountId: available.id,
+      creditAccountId: provider.id,
+      amountMsat: 1,
+      createdAtMs: 1,
+    });
+    voidReservation(pendingOfTransfer.id, 'void-a-transfer');
+    expect(repo.invalidResolutions()).toEqual([{ pendingId: pendingOfTransfer.id, count: 1, pendingKind: 'transfer' }]);
+  });
+});
+
+describe('ledger tables enforce their rules in the database', () => {
+  it('refuse UPDATE and DELETE on every ledger table', () => {
+    reserve('a', 300, 10);
+    for (const table of ['ledger_entries', 'ledger_transfers', 'ledger_accounts']) {
+      expect(() => handle.sqlite.prepare(`UPDATE ${table} SET created_at_ms = 0`).run()).toThrow(/append-only/);
+      expect(() => handle.sqlite.prepare(`DELETE FROM ${table}`).run()).toThrow(/append-only/);
+    }
+  });
+
+  it('refuse a second resolution of one reservation and a reused idempotency key', () => {
+    const a = reserve('a', 300, 10);
+    voidReservation(a.id, 'v1');
+    expect(() => voidReservation(a.id, 'v2')).toThrow(/UNIQUE/);
+    expect(() => reserve('a', 1, 1)).toThrow(/UNIQUE/);
+  });
+
+  it('refuse zero entries, negative amounts, unknown kinds and resolutions without a reservation', () => {
+    const a = reserve('a', 300, 10);
+    expect(() => repo.insertEntries(a.id, 1, [{ accountId: provider.id, amountMsat: 0 }])).toThrow(/CHECK/);
+    expect(() => reserve('neg', -1, 10)).toThrow(/CHECK/);
+    const base = { requestJson: '{}', debitAccountId: available.id, creditAccountId: provider.id, amountMsat: 1, createdAtMs: 1 };
+    expect(() => repo.insertTransfer({ ...base, idempotencyKey: 'x', kind: 'void' })).toThrow(/CHECK/);
+    expect(() => repo.insertTransfer({ ...base, idempotencyKey: 'y', kind: 'transfer', pendingId: a.id })).toThrow(/CHECK/);
+    expect(() => repo.insertTransfer({ ...base, idempotencyKey: null, kind: 'transfer' })).toThrow(/CHECK/);
+    expect(() => repo.insertTransfer({ ...base, idempotencyKey: 'z', kind: 'gift' as never })).toThrow(/CHECK/);
+    expect(() => repo.insertEntries(a.id, 1, [{ accountId: 9_999, amountMsat: 5 }])).toThrow(/FOREIGN KEY/);
+  });
+});
