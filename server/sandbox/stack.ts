@@ -69,7 +69,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     network.ensureNode('guest', { initialBalanceMsat: GUEST_INITIAL_BALANCE_MSAT });
     for (const provider of MARKET_PROVIDERS) network.ensureNode(providerNodeName(provider.id));
 
-    const relay = await startRelay({ host, port: options.ports?.relay ?? 0 });
+    // Connection strings embed the relay URL and the app stores them, so a port picked freely on the
+    // first start is remembered and reused on later starts (falling back to a new one if it is taken).
+    const portsFile = join(options.dataDir, 'ports.json');
+    const remembered = readRememberedPorts(portsFile);
+    const listen = <T extends { url: string }>(name: keyof RememberedPorts, start: (port: number) => Promise<T>) =>
+      listenRemembering(options.ports?.[name] ?? 0, remembered[name], start);
+
+    const relay = await listen('relay', (port) => startRelay({ host, port }));
     closers.push(() => relay.close());
     const wallets = await SandboxWallets.start({ db, network, relayUrl: relay.url });
     closers.push(() => wallets.close());
@@ -77,23 +84,28 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       await wallets.connect(name, name);
     }
 
-    const market = await startMarket({
-      host,
-      port: options.ports?.market ?? 0,
-      invoicerFor: (providerId) => requireNode(network, providerNodeName(providerId)),
-      dataDir: join(options.dataDir, 'market'),
-    });
+    const market = await listen('market', (port) =>
+      startMarket({
+        host,
+        port,
+        invoicerFor: (providerId) => requireNode(network, providerNodeName(providerId)),
+        dataDir: join(options.dataDir, 'market'),
+      }),
+    );
     closers.push(() => market.close());
-    const stripe = await startStripeSandbox({
-      host,
-      port: options.ports?.stripe ?? 0,
-      webhookUrl: options.stripeWebhookUrl ?? DEFAULT_STRIPE_WEBHOOK_URL,
-      webhookSecret: options.stripeWebhookSecret ?? persistentSecret(join(options.dataDir, 'stripe-webhook-secret')),
-      dataDir: join(options.dataDir, 'stripe'),
-    });
+    const stripe = await listen('stripe', (port) =>
+      startStripeSandbox({
+        host,
+        port,
+        webhookUrl: options.stripeWebhookUrl ?? DEFAULT_STRIPE_WEBHOOK_URL,
+        webhookSecret: options.stripeWebhookSecret ?? persistentSecret(join(options.dataDir, 'stripe-webhook-secret')),
+        dataDir: join(options.dataDir, 'stripe'),
+      }),
+    );
     closers.push(() => stripe.close());
 
     const urls = { relayUrl: relay.url, marketUrl: market.url, stripeUrl: stripe.url };
+    writePrivateJson(portsFile, { relay: portOf(relay.url), market: portOf(market.url), stripe: portOf(stripe.url) });
     const writeConnections = () =>
       writePrivateJson(join(options.dataDir, 'connections.json'), { ...urls, wallets: wallets.urls() });
     writeConnections();
@@ -119,6 +131,37 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     throw error;
   }
 }
+
+interface RememberedPorts {
+  relay?: number;
+  market?: number;
+  stripe?: number;
+}
+
+const rememberedPortsSchema = z.object({
+  relay: z.number().int().min(1).max(65_535).optional(),
+  market: z.number().int().min(1).max(65_535).optional(),
+  stripe: z.number().int().min(1).max(65_535).optional(),
+});
+
+function readRememberedPorts(path: string): RememberedPorts {
+  if (!existsSync(path)) return {};
+  const parsed = rememberedPortsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  return parsed.success ? parsed.data : {};
+}
+
+/** An explicit port wins; otherwise the remembered one, unless another process took it meanwhile. */
+async function listenRemembering<T>(requested: number, remembered: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
+  if (requested !== 0 || remembered === undefined) return start(requested);
+  try {
+    return await start(remembered);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return start(0);
+  }
+}
+
+const portOf = (url: string): number => Number(new URL(url).port);
 
 function requireNode(network: LightningNetwork, name: string): LightningNode {
   const node = network.node(name);
