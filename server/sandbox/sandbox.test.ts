@@ -124,6 +124,8 @@ describe('sandbox stack restart', () => {
       const balances = { guest: (await guest.getBalance()).balance, provider: (await provider.getBalance()).balance };
       const keysOf = (url: string | undefined) => NWCClient.parseWalletConnectUrl(url ?? '');
       const guestKeys = keysOf(wallets.guest);
+      const urlsBefore = { relay: sandbox.relayUrl, market: sandbox.marketUrl, stripe: sandbox.stripeUrl };
+      const guestUrlBefore = wallets.guest;
       guest.close();
       provider.close();
       await sandbox.close();
@@ -131,6 +133,9 @@ describe('sandbox stack restart', () => {
       sandbox = await startSandbox({ dataDir });
       wallets = readConnections(dataDir).wallets;
       expect(keysOf(wallets.guest)).toMatchObject({ walletPubkey: guestKeys.walletPubkey, secret: guestKeys.secret });
+      // The freely picked ports are remembered, so a connection string stored before still works.
+      expect({ relay: sandbox.relayUrl, market: sandbox.marketUrl, stripe: sandbox.stripeUrl }).toEqual(urlsBefore);
+      expect(wallets.guest).toBe(guestUrlBefore);
       provider = new NWCClient({ nostrWalletConnectUrl: wallets['provider:skycast'] });
       guest = new NWCClient({ nostrWalletConnectUrl: wallets.guest });
       try {
