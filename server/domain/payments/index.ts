@@ -1,0 +1,15 @@
+// The payments domain's public surface: everything other modules may use.
+export { creditUserFunding } from './funding';
+export { DEFAULT_FEE_ALLOWANCE, feeAllowanceFor, type FeeAllowancePolicy } from './fee-allowance';
+export { createKeyedMutex, type KeyedMutex } from './keyed-mutex';
+export {
+  createPaymentService,
+  DEFAULT_PAYMENT_OPTIONS,
+  type PaymentOptions,
+  type PaymentService,
+  type PaymentServiceDeps,
+} from './payment-service';
+export type { PriceProbeRequest, PriceProbeResult } from './price-probe';
+export { createReceipts, listReceiptsInputSchema, type ListReceiptsInput, type Receipt, type ReceiptOutcome, type Receipts } from './receipts';
+export { createReconciler, type Reconciler, type ReconcilerDeps, type ReconcileReport } from './reconciler';
+export type * from './types';

@@ -1,0 +1,232 @@
+/**
+ * The synchronous half of a payment: every step that changes money or a payment's status is one
+ * IMMEDIATE transaction over the ledger and the payment row together, so the two can never disagree.
+ *
+ *   writeAhead   reserve (with the budget precondition) + insert the row as `reserved`
+ *   markPaying   reserved -> paying; only a payment that made this move may be handed to the wallet
+ *   settlePaid   post the invoice amount + actual fee, release the rest; paid | paid_unusable
+ *   settleFailed void the hold; failed
+ *
+ * The await on the wallet sits between markPaying and a settle, never inside a transaction.
+ * Ledger calls nest inside these transactions as savepoints (better-sqlite3 nests transactions).
+ */
+import { randomUUID } from 'node:crypto';
+import type { BtcUsdRate, Msat } from '../../../shared/money';
+import { msat } from '../../../shared/money';
+import type { DatabaseHandle } from '../../db/client';
+import type { PaymentsRepository } from '../../db/repositories/payments-repository';
+import type { PaymentRow } from '../../db/schema/payments';
+import { budgetReservationMetadata, type BudgetRefusalReason, type Governance } from '../governance';
+import { providerAccount, routingFeesAccount, userAvailableAccount, type Ledger } from '../ledger';
+import type { VerifiedChallenge } from '../ports/l402';
+import { preimageMatchesPaymentHash } from '../ports/wallet';
+
+export interface WriteAheadInput {
+  userId: string;
+  timeZone: string;
+  idempotencyKey: string;
+  task: { id: string; startedAtMs: number } | null;
+  serviceId: string;
+  service: string;
+  providerId: string;
+  method: string;
+  url: string;
+  verified: VerifiedChallenge;
+  feeAllowanceMsat: Msat;
+  rate: BtcUsdRate;
+  authorizedOverageMsat?: Msat;
+}
+
+export type WriteAheadResult =
+  | { ok: true; payment: PaymentRow }
+  | { ok: false; reason: 'payment_hash_already_used' | 'insufficient_funds' | 'expiry_in_past' | 'idempotency_conflict' | BudgetRefusalReason }
+  /** The step's idempotency key already has a payment: a retry, which must never pay again. */
+  | { ok: false; reason: 'existing_payment'; payment: PaymentRow };
+
+export interface SettlePaidInput {
+  /** As the wallet reported it; null when it reported none. */
+  preimageHex: string | null;
+  /** The routing fee actually paid. */
+  feeMsat: Msat;
+}
+
+export type SettleResult =
+  | { settled: true; payment: PaymentRow }
+  /** It was already settled (by the reconciler, or a replay): nothing changed. */
+  | { settled: false; payment: PaymentRow };
+
+export interface PaymentRecordsDeps {
+  handle: Pick<DatabaseHandle, 'sqlite'>;
+  ledger: Ledger;
+  governance: Pick<Governance, 'precondition' | 'settingsFor'>;
+  repository: PaymentsRepository;
+  now: () => number;
+  /** How long a reservation may stay pending before the ledger's sweep may release it. */
+  reservationTtlMs: number;
+}
+
+export type PaymentRecords = ReturnType<typeof createPaymentRecords>;
+
+export function createPaymentRecords(deps: PaymentRecordsDeps) {
+  const { repository, ledger } = deps;
+  const inTransaction = <T>(fn: () => T): T => deps.handle.sqlite.transaction(fn).immediate();
+
+  function writeAhead(input: WriteAheadInput): WriteAheadResult {
+    const { verified } = input;
+    const holdMsat = msat(verified.amountMsat + input.feeAllowanceMsat);
+    const settings = deps.governance.settingsFor(input.userId);
+    return inTransaction((): WriteAheadResult => {
+      const prior = repository.byIdempotencyKey(input.userId, input.idempotencyKey);
+      if (prior) return { ok: false, reason: 'existing_payment', payment: prior };
+      if (repository.byPaymentHash(verified.paymentHashHex)) return { ok: false, reason: 'payment_hash_already_used' };
+
+      const id = randomUUID();
+      const nowMs = deps.now();
+      const reserved = ledger.reserve({
+        idempotencyKey: `payment:${id}:reserve`,
+        userId: input.userId,
+        destination: providerAccount(input.providerId),
+        amountMsat: holdMsat,
+        expiresAtMs: nowMs + deps.reservationTtlMs,
+        metadata: {
+          ...budgetReservationMetadata({ serviceId: input.serviceId, taskId: input.task?.id ?? null, feeReserveMsat: input.feeAllowanceMsat }),
+          paymentId: id,
+          paymentHash: verified.paymentHashHex,
+        },
+        precondition: deps.governance.precondition({
+          userId: input.userId,
+          timeZone: input.timeZone,
+          settings,
+          quote: { serviceId: input.serviceId, maxMsat: holdMsat, feeAllowanceMsat: input.feeAllowanceMsat, rate: input.rate },
+          task: input.task,
+          ...(input.authorizedOverageMsat === undefined ? {} : { authorizedOverageMsat: input.authorizedOverageMsat }),
+        }),
+      });
+      if (!reserved.ok) return { ok: false, reason: reserved.reason };
+
+      const payment = repository.insert({
+        id,
+        userId: input.userId,
+        idempotencyKey: input.idempotencyKey,
+        paymentHash: verified.paymentHashHex,
+        reservationId: reserved.reservation.id,
+        status: 'reserved',
+        origin: new URL(input.url).origin,
+        service: input.service,
+        serviceId: input.serviceId,
+        providerId: input.providerId,
+        method: input.method.toUpperCase(),
+        url: input.url,
+        challengeScheme: verified.challenge.scheme,
+        macaroonIdHex: verified.token.macaroonIdHex,
+        invoice: verified.challenge.invoice,
+        invoiceExpiresAtMs: verified.invoiceExpiresAtSec * 1000,
+        amountMsat: verified.amountMsat,
+        feeAllowanceMsat: input.feeAllowanceMsat,
+        rateJson: JSON.stringify(input.rate),
+        createdAtMs: nowMs,
+        updatedAtMs: nowMs,
+      });
+      return { ok: true, payment };
+    });
+  }
+
+  /** reserved -> paying. False means someone else moved it: do not pay. */
+  function markPaying(paymentId: string): boolean {
+    return inTransaction(() => repository.transition(paymentId, ['reserved'], 'paying', { updatedAtMs: deps.now() }));
+  }
+
+  function requirePayment(paymentId: string): PaymentRow {
+    const payment = repository.byId(paymentId);
+    if (!payment) throw new Error(`payment ${paymentId} does not exist`);
+    return payment;
+  }
+
+  /**
+   * Records money that moved. With a proof that hashes to the payment hash the payment is `paid`;
+   * without one (or with a wrong one) it is `paid_unusable`, a dispute candidate, and never retried.
+   */
+  function settlePaid(paymentId: string, input: SettlePaidInput): SettleResult {
+    return inTransaction((): SettleResult => {
+      const payment = requirePayment(paymentId);
+      if (payment.status !== 'reserved' && payment.status !== 'paying') return { settled: false, payment };
+      const nowMs = deps.now();
+      const proofOk = input.preimageHex !== null && preimageMatchesPaymentHash(input.preimageHex, payment.paymentHash);
+      postMoneyMoved(payment, input.feeMsat);
+      const moved = repository.transition(paymentId, ['reserved', 'paying'], proofOk ? 'paid' : 'paid_unusable', {
+        feeMsat: input.feeMsat,
+        preimageHex: input.preimageHex,
+        reason: proofOk ? null : input.preimageHex === null ? 'missing_preimage' : 'preimage_mismatch',
+        paidAtMs: nowMs,
+        resolvedAtMs: nowMs,
+        updatedAtMs: nowMs,
+      });
+      if (!moved) throw new Error(`payment ${paymentId} changed status inside its own transaction`);
+      return { settled: true, payment: requirePayment(paymentId) };
+    });
+  }
+
+  /**
+   * Posts the invoice amount and the fee out of the hold. A fee above the allowance is still money
+   * that left the wallet: the excess is taken from available funds so the ledger keeps mirroring the
+   * wallet. A hold the ledger already released (its expiry sweep ran while the outcome was unknown)
+   * is replaced by direct transfers for the same reason.
+   */
+  function postMoneyMoved(payment: PaymentRow, feeMsat: Msat): void {
+    const amountMsat = msat(payment.amountMsat);
+    const feeFromHoldMsat = msat(Math.min(feeMsat, payment.feeAllowanceMsat));
+    const posted = ledger.post({
+      idempotencyKey: `payment:${payment.id}:post`,
+      reservationId: payment.reservationId,
+      amountMsat,
+      feeMsat: feeFromHoldMsat,
+    });
+    if (posted.ok) {
+      if (feeMsat > feeFromHoldMsat) chargeDirect(payment, 'fee-overrun', routingFeesAccount, msat(feeMsat - feeFromHoldMsat));
+      return;
+    }
+    if (posted.reason !== 'already_resolved' || posted.reservation.status === 'posted') {
+      throw new Error(`posting payment ${payment.id} failed: ${posted.reason}`);
+    }
+    chargeDirect(payment, 'late-amount', providerAccount(payment.providerId), amountMsat);
+    if (feeMsat > 0) chargeDirect(payment, 'late-fee', routingFeesAccount, feeMsat);
+  }
+
+  function chargeDirect(payment: PaymentRow, what: string, credit: Parameters<Ledger['transfer']>[0]['credit'], amountMsat: Msat) {
+    const result = ledger.transfer({
+      idempotencyKey: `payment:${payment.id}:${what}`,
+      debit: userAvailableAccount(payment.userId),
+      credit,
+      amountMsat,
+      reason: `payment_${what.replace('-', '_')}`,
+      metadata: { paymentId: payment.id, paymentHash: payment.paymentHash },
+    });
+    // Refusing would leave the ledger claiming money the wallet no longer has: fail loudly instead.
+    if (!result.ok) throw new Error(`recording ${what} of payment ${payment.id} failed: ${result.reason}`);
+  }
+
+  /** The wallet definitely did not pay: release the hold. */
+  function settleFailed(paymentId: string, reason: string): SettleResult {
+    return inTransaction((): SettleResult => {
+      const payment = requirePayment(paymentId);
+      if (payment.status !== 'reserved' && payment.status !== 'paying') return { settled: false, payment };
+      const voided = ledger.void({ idempotencyKey: `payment:${paymentId}:void`, reservationId: payment.reservationId, reason });
+      // Already released by the expiry sweep is as good as voided here.
+      if (!voided.ok && voided.reason !== 'already_resolved') throw new Error(`voiding payment ${paymentId} failed: ${voided.reason}`);
+      const nowMs = deps.now();
+      repository.transition(paymentId, ['reserved', 'paying'], 'failed', { reason, resolvedAtMs: nowMs, updatedAtMs: nowMs });
+      return { settled: true, payment: requirePayment(paymentId) };
+    });
+  }
+
+  return {
+    writeAhead,
+    markPaying,
+    settlePaid,
+    settleFailed,
+    byId: (paymentId: string) => repository.byId(paymentId),
+    byIdempotencyKey: (userId: string, key: string) => repository.byIdempotencyKey(userId, key),
+    unresolved: () => repository.unresolved(),
+    recordDelivery: (...args: Parameters<PaymentsRepository['recordDelivery']>) => repository.recordDelivery(...args),
+  };
+}

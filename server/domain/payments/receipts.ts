@@ -1,0 +1,105 @@
+/**
+ * Receipts: each payment with its evidence, for the Activity page and disputes. Read-only. Fiat is
+ * shown at the rate locked for the step, when one was recorded.
+ */
+import { z } from 'zod';
+import { btcUsdRateSchema, msat, msatToUsdCentsRoundHalfUp, type Msat, type UsdCents } from '../../../shared/money';
+import type { Db } from '../../db/client';
+import { createPaymentsRepository } from '../../db/repositories/payments-repository';
+import type { PaymentRow } from '../../db/schema/payments';
+
+/** What the person sees first: one word for where the purchase ended up. */
+export type ReceiptOutcome = 'pending' | 'failed' | 'paid' | 'delivered' | 'paid_not_delivered' | 'paid_unusable';
+
+export interface Receipt {
+  id: string;
+  createdAtMs: number;
+  serviceId: string;
+  service: string;
+  providerId: string;
+  origin: string;
+  method: string;
+  url: string;
+  amountMsat: Msat;
+  /** null until the payment is settled. */
+  feeMsat: Msat | null;
+  /** The amount plus any fee at the step's locked rate; null when no rate was recorded. */
+  totalUsdCents: UsdCents | null;
+  outcome: ReceiptOutcome;
+  /** Named reason for failures and undelivered purchases. */
+  reason: string | null;
+  evidence: {
+    challengeScheme: string;
+    invoice: string;
+    paymentHash: string;
+    macaroonIdHex: string;
+    preimageHex: string | null;
+    httpStatus: number | null;
+    responseSha256: string | null;
+    paidAtMs: number | null;
+    resolvedAtMs: number | null;
+    deliveredAtMs: number | null;
+  };
+}
+
+function outcomeOf(row: PaymentRow): ReceiptOutcome {
+  if (row.status === 'reserved' || row.status === 'paying') return 'pending';
+  if (row.status === 'failed' || row.status === 'paid_unusable') return row.status;
+  if (row.delivery === 'delivered') return 'delivered';
+  return row.delivery === 'paid_not_delivered' ? 'paid_not_delivered' : 'paid';
+}
+
+function toReceipt(row: PaymentRow): Receipt {
+  const rate = row.rateJson === null ? null : btcUsdRateSchema.safeParse(JSON.parse(row.rateJson));
+  const totalMsat = msat(row.amountMsat + (row.feeMsat ?? 0));
+  return {
+    id: row.id,
+    createdAtMs: row.createdAtMs,
+    serviceId: row.serviceId,
+    service: row.service,
+    providerId: row.providerId,
+    origin: row.origin,
+    method: row.method,
+    url: row.url,
+    amountMsat: msat(row.amountMsat),
+    feeMsat: row.feeMsat === null ? null : msat(row.feeMsat),
+    totalUsdCents: rate?.success ? msatToUsdCentsRoundHalfUp(totalMsat, rate.data) : null,
+    outcome: outcomeOf(row),
+    reason: row.reason,
+    evidence: {
+      challengeScheme: row.challengeScheme,
+      invoice: row.invoice,
+      paymentHash: row.paymentHash,
+      macaroonIdHex: row.macaroonIdHex,
+      preimageHex: row.preimageHex,
+      httpStatus: row.httpStatus,
+      responseSha256: row.responseSha256,
+      paidAtMs: row.paidAtMs,
+      resolvedAtMs: row.resolvedAtMs,
+      deliveredAtMs: row.deliveredAtMs,
+    },
+  };
+}
+
+export const listReceiptsInputSchema = z
+  .object({
+    limit: z.number().int().min(1).max(200).default(50),
+    /** Receipts created before this time (ms), for paging back. */
+    beforeMs: z.number().int().nonnegative().optional(),
+  })
+  .default({ limit: 50 });
+export type ListReceiptsInput = z.output<typeof listReceiptsInputSchema>;
+
+export type Receipts = ReturnType<typeof createReceipts>;
+
+export function createReceipts(db: Db) {
+  const repository = createPaymentsRepository(db);
+  return {
+    /** The user's receipts, newest first. */
+    list(userId: string, input: ListReceiptsInput = { limit: 50 }): Receipt[] {
+      return repository
+        .listForUser(userId, { limit: input.limit, ...(input.beforeMs === undefined ? {} : { beforeMs: input.beforeMs }) })
+        .map(toReceipt);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// What the payments domain takes and returns. Every outcome of a purchase has a name, so the task
+// runner, the Activity page and dispute handling can each branch on it without parsing messages.
+import type { BtcUsdRate, Msat } from '../../../shared/money';
+import type { BudgetRefusalReason } from '../governance';
+import type { ChallengeRefusal, L402HttpRequest, NotPayableReason } from '../ports/l402';
+import type { WalletRefusalReason } from '../ports/wallet';
+
+/** One paid call of a step, as the agent planned and the person approved it. */
+export interface PurchaseRequest {
+  userId: string;
+  /** The person's time zone: budget periods are their calendar months. */
+  timeZone: string;
+  /** Chosen by the caller and persisted before calling; a retry with the same key never pays again. */
+  idempotencyKey: string;
+  task: { id: string; startedAtMs: number } | null;
+  /** The catalog id (`<providerId>/<service>`), for budgets and receipts. */
+  serviceId: string;
+  /** The provider's service name as its macaroons name it (`services=` caveat), for the vault. */
+  service: string;
+  providerId: string;
+  request: L402HttpRequest;
+  /** The most this step was approved to pay, fees excluded. A larger invoice is price drift. */
+  approvedMaxMsat: Msat;
+  /** The rate locked for the step's quote: budgets in fiat are checked at it. */
+  rate: BtcUsdRate;
+  /** How far past the monthly limit the person approved with a second factor. */
+  authorizedOverageMsat?: Msat;
+  /** The provider's published node key, when the catalog has one: the invoice must be payable to it. */
+  expectedPayeePubkeyHex?: string | null;
+}
+
+/** Why nothing was paid although the step wanted to pay. */
+export type RefusedBeforePaymentReason =
+  | Exclude<ChallengeRefusal, 'amount_above_approved'>
+  | NotPayableReason
+  /** The macaroon's `services=` caveat does not grant the service the step is buying. */
+  | 'service_not_granted'
+  /** This invoice's payment hash was already paid (or is being paid) by another payment. */
+  | 'payment_hash_already_used'
+  /** No HTTP answer from the provider (refused URL, DNS, connection, timeout). */
+  | 'fetch_failed'
+  /** The provider answered something that is neither content nor a challenge (e.g. 404, 500). */
+  | 'unexpected_status'
+  /** The user has no spending wallet, or it could not tell us its network. */
+  | 'wallet_unavailable'
+  /** The ledger's available funds do not cover the invoice and its fee allowance. */
+  | 'insufficient_funds';
+
+/** Why money moved but the step got nothing usable for it. Each is a dispute candidate. */
+export type NotDeliveredReason =
+  /** The provider answered the paid credential with a fresh 402 (Aperture's way to reject a token). */
+  | 'challenged_again'
+  /** 5xx on every bounded retry with the token. */
+  | 'server_error'
+  /** No HTTP answer on every retry. */
+  | 'fetch_failed'
+  /** The wallet said it paid but gave no proof, or a proof that does not match the payment hash. */
+  | 'paid_unusable'
+  /** An answer that is not content (e.g. 4xx other than 402). */
+  | 'unexpected_status'
+  /** A retried step paid earlier, but the token to redeem it is no longer held (evicted, or lost in a crash). */
+  | 'token_unavailable';
+
+export interface DeliveredContent {
+  status: number;
+  bodyText: string;
+  bodySha256Hex: string;
+  contentType: string | null;
+}
+
+export type PurchaseOutcome =
+  | {
+      kind: 'delivered';
+      content: DeliveredContent;
+      /** null when nothing was paid: a cached token was reused, or the resource was free. */
+      paymentId: string | null;
+      via: 'paid' | 'cached_token' | 'free';
+    }
+  | { kind: 'refused_before_payment'; reason: RefusedBeforePaymentReason; detail?: string }
+  | { kind: 'budget_refused'; reason: BudgetRefusalReason }
+  /** The invoice asks more than the step was approved for; ask the person again. */
+  | { kind: 'needs_approval'; reason: 'price_drift'; invoiceMsat: Msat; approvedMaxMsat: Msat }
+  | { kind: 'payment_failed'; reason: WalletRefusalReason; paymentId: string }
+  /** The wallet's answer never came: the reconciler will settle it; never pay this step again now. */
+  | { kind: 'payment_unknown'; paymentId: string }
+  | { kind: 'paid_not_delivered'; reason: NotDeliveredReason; paymentId: string; httpStatus: number | null };
+
+export type PurchaseOutcomeKind = PurchaseOutcome['kind'];
