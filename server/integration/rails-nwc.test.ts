@@ -61,13 +61,13 @@ describe('NWC wallet port over the sandbox relay', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('get_info, get_balance and get_budget (unsupported by this wallet)', async () => {
+  it('get_info, get_balance and get_budget', async () => {
     const guest = await open('guest', 'guest');
     const info = await guest.getInfo();
     expect(info).toMatchObject({ ok: true, value: { network: 'regtest', networkReported: 'regtest' } });
     expect(info.ok && info.value.methods).toEqual(expect.arrayContaining(['pay_invoice', 'lookup_invoice']));
     expect(await guest.getBalance()).toEqual({ ok: true, value: { balanceMsat: network.node('guest')?.balanceMsat() } });
-    expect(await guest.getBudget()).toEqual({ ok: true, value: { kind: 'unsupported' } });
+    expect(await guest.getBudget()).toEqual({ ok: true, value: { kind: 'unlimited' } });
   });
 
   it('make_invoice, pay_invoice with a valid preimage and fees, lookup and list on both sides', async () => {
@@ -110,6 +110,10 @@ describe('NWC wallet port over the sandbox relay', () => {
     const balanceBefore = network.node('guest')?.balanceMsat();
     expect(await budgeted.payInvoice(mint(2 * SAT).paymentRequest)).toMatchObject({ status: 'failed', reason: 'quota_exceeded' });
     expect(network.node('guest')?.balanceMsat()).toBe(balanceBefore);
+    expect(await budgeted.getBudget()).toEqual({
+      ok: true,
+      value: { kind: 'limited', budget: { usedMsat: 11_100, totalMsat: 12 * SAT, renewsAtSec: null, renewalPeriod: 'never' } },
+    });
   });
 
   it('a wallet that pays but never answers gives unknown/reply_timeout, and lookup then shows it settled', async () => {
