@@ -1,0 +1,36 @@
+// `npm run bench`: runs every benchmark in one process, one after another (so they do not compete for
+// the 2 cores), prints the figures and writes them to docs/benchmarks.md. Benchmarks report ratios
+// against a baseline or target measured in the same run; nothing here asserts timing.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+interface BenchReport {
+  name: string;
+  lines: string[];
+}
+
+const benches: { file: string; run: () => Promise<BenchReport> }[] = [
+  { file: 'governance.bench.ts', run: async () => (await import('./governance.bench')).runGovernanceBench() },
+];
+
+const reports: BenchReport[] = [];
+for (const bench of benches) {
+  console.log(`Running ${bench.file}…`);
+  const report = await bench.run();
+  for (const line of report.lines) console.log(`  ${line}`);
+  reports.push(report);
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const markdown = [
+  '# Benchmarks',
+  '',
+  'Written by `npm run bench`; each figure is measured in the same run as its baseline or target, so',
+  'compare the ratios, not the absolute times, across machines.',
+  '',
+  `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine}.`,
+  '',
+  ...reports.flatMap((report) => [`## ${report.name}`, '', ...report.lines.map((line) => `- ${line}`), '']),
+].join('\n');
+writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), markdown);
+console.log('Wrote docs/benchmarks.md');
