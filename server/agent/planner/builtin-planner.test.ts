@@ -77,6 +77,13 @@ const CASES: Case[] = [
   { request: 'weather in Paris, France', steps: [{ service: 'weather', input: { city: 'Paris' } }] },
   { request: "get the sentiment of 'I love this fast wallet' and translate it to Spanish", steps: [{ service: 'sentiment', input: { text: 'I love this fast wallet' } }, { service: 'translate', input: { to: 'es' }, from: 1 }] },
   { request: `summarise and analyse the sentiment of: ${PARAGRAPH}`, steps: [{ service: 'summarise', input: { text: PARAGRAPH } }, { service: 'sentiment', input: { text: PARAGRAPH } }] },
+  { request: "translate 'thank you' to Spanish and then to French", steps: [{ service: 'translate', input: { text: 'thank you', to: 'es' } }, { service: 'translate', input: { text: 'thank you', to: 'fr' } }] },
+  {
+    request: `summarise and then translate into German and French: ${PARAGRAPH}`,
+    steps: [{ service: 'summarise', input: { text: PARAGRAPH } }, { service: 'translate', input: { to: 'de' }, from: 1 }, { service: 'translate', input: { to: 'fr' }, from: 1 }],
+  },
+  { request: '3 headlines about bitcoin and translate them to Spanish', steps: [{ service: 'headlines', input: { topic: 'bitcoin', count: 3 } }, { service: 'translate', input: { to: 'es' }, from: 1 }] },
+  { request: 'what is the weather in Buenos Aires on 2026-07-04 and in Cape Town', steps: [{ service: 'weather', input: { city: 'Buenos Aires', date: '2026-07-04' } }, { service: 'weather', input: { city: 'Cape Town', date: '2026-07-04' } }] },
   // Ambiguous or incomplete: ask, naming what is missing.
   { request: 'translate', clarify: /Which English text should I use for translate\?/, field: 'text' },
   { request: 'weather', clarify: /Which city name should I use for weather\?/, field: 'city' },
@@ -95,6 +102,9 @@ const CASES: Case[] = [
   { request: 'Can you please order a pizza?', unsupported: /^order a pizza$/ },
   { request: 'what is the price of tea in China', unsupported: /price of tea in China/ },
   { request: 'pay my electricity bill', unsupported: /electricity bill/ },
+  { request: 'convert 100 USD to EUR', unsupported: /convert 100 USD to EUR/ },
+  { request: 'send 5000 sats to Alice', unsupported: /send 5000 sats to Alice/ },
+  { request: 'translate it to German', clarify: /English text/, field: 'text' },
   { request: 'weather in Paris and book me a hotel', unsupported: /book me a hotel/ },
   { request: 'summarise https://example.com/article', unsupported: /fetch the web page at https:\/\/example\.com\/article/ },
 ];

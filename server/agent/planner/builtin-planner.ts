@@ -7,6 +7,7 @@
  */
 import type { CatalogService, PlanStep, PlannerResult } from '../../../shared/catalog';
 import { indexCatalog } from './catalog-index';
+import type { CatalogIndex } from './catalog-index';
 import { splitClauses } from './clauses';
 import type { Clause } from './clauses';
 import { extractEntities } from './entities';
@@ -15,7 +16,7 @@ import { fillParameters } from './parameters';
 import type { ClauseParameters, FilledParameters } from './parameters';
 import { placeholders, prepareRequest, withoutPlaceholders } from './request-text';
 import type { PreparedRequest } from './request-text';
-import type { Bm25Hit, Bm25Index } from './text/bm25';
+import type { Bm25Hit } from './text/bm25';
 import { stem, terms, words } from './text/terms';
 
 export interface BuiltinPlannerOptions {
@@ -56,7 +57,7 @@ type Choice =
 
 type Problem = Extract<PlannerResult, { kind: 'clarify' | 'unsupported' }>;
 
-const indexCache = new WeakMap<readonly CatalogService[], Bm25Index>();
+const indexCache = new WeakMap<readonly CatalogService[], CatalogIndex>();
 
 export function planRequest(request: string, catalog: readonly CatalogService[], options: BuiltinPlannerOptions = {}): PlannerResult {
   const settings: Settings = { ...BUILTIN_PLANNER_DEFAULTS, ...options };
@@ -101,7 +102,7 @@ function analyse(
   clause: Clause,
   prepared: PreparedRequest,
   earlier: readonly Analysis[],
-  index: Bm25Index,
+  index: CatalogIndex,
   byId: ReadonlyMap<string, CatalogService>,
   settings: Settings,
 ): Analysis {
@@ -114,7 +115,7 @@ function analyse(
     words: clauseWords,
     urls: placeholders(clause.text, 'u').map((i) => prepared.urls[i] ?? ''),
   };
-  const choice = choose(clauseTerms, params, index.search(clauseTerms), byId, settings);
+  const choice = choose(clauseTerms, params, index, byId, settings);
   return {
     clause,
     words: clauseWords,
@@ -145,19 +146,14 @@ function coverage(clauseTerms: readonly string[], hit: Bm25Hit, filled: FilledPa
   return covered / clauseTerms.length;
 }
 
-function choose(
-  clauseTerms: string[],
-  params: ClauseParameters,
-  hits: Bm25Hit[],
-  byId: ReadonlyMap<string, CatalogService>,
-  settings: Settings,
-): Choice {
+function choose(clauseTerms: string[], params: ClauseParameters, index: CatalogIndex, byId: ReadonlyMap<string, CatalogService>, settings: Settings): Choice {
   const passing: Array<{ service: CatalogService; hit: Bm25Hit; filled: FilledParameters }> = [];
   // Services that explain the clause's words but score too low to choose: worth asking about.
   const weak: CatalogService[] = [];
-  for (const hit of hits) {
+  for (const hit of index.bm25.search(clauseTerms)) {
     const service = byId.get(hit.id);
-    if (!service) continue;
+    // A service is chosen for what it does; matching only its input vocabulary is not enough.
+    if (!service || !hit.matched.some((t) => index.describes(hit.id, t))) continue;
     const filled = fillParameters(service, params, new Set(hit.matched));
     if (coverage(clauseTerms, hit, filled) < settings.minCoverage) continue;
     if (hit.score >= settings.minScore) passing.push({ service, hit, filled });
@@ -328,7 +324,8 @@ type TextSource =
   | { kind: 'none' };
 
 /**
- * Where a text input comes from, in order: the clause's own quote; an earlier step named ("the
+ * Where a text input comes from, in order: the clause's own quote; the text of the step a bare
+ * clause repeats; an earlier step named ("the
  * summary"); the previous step's result when pointed at ("it", or a "then" sequence); the request's
  * payload; the same text as the last text step ("sentiment of '...' and summarise"), or its output
  * when it had none of its own. Otherwise nothing, and the planner asks.
@@ -337,6 +334,14 @@ function textSource(item: Resolved, earlier: readonly BuiltStep[], stepOfClause:
   const { analysis } = item;
   const quote = quotes[0];
   if (quote !== undefined && quote.length > 0) return { kind: 'literal', text: quote, label: `"${preview(quote)}"` };
+  // A repeated service ("... to Spanish and then to French") takes the same text as the step it repeats.
+  const donor = item.inheritedFrom !== undefined ? earlier.find((b) => b.step === stepOfClause.get(item.inheritedFrom ?? -1)) : undefined;
+  if (donor?.textField) {
+    const donorText = donor.step.input[donor.textField];
+    if (typeof donorText === 'string') return { kind: 'literal', text: donorText, label: `the same text as step ${donor.step.id}` };
+    const donorSource = donor.step.inputFrom && earlier.find((b) => b.step.id === donor.step.inputFrom?.stepId);
+    if (donorSource) return { kind: 'chain', step: donorSource.step };
+  }
   const named = analysis.referencedClause !== undefined ? stepOfClause.get(analysis.referencedClause) : undefined;
   if (named) return { kind: 'chain', step: named };
   const previous = earlier.at(-1);

@@ -16,20 +16,32 @@ const FIELDS: Record<Field, Bm25Field> = {
   inputs: { weight: 0.5, b: 0.75 },
 };
 
-export function indexCatalog(catalog: readonly CatalogService[]): Bm25Index {
-  return buildBm25Index<Field>(
-    catalog.map((service) => ({
-      id: service.id,
-      fields: {
-        name: terms(service.name),
-        tags: service.tags.flatMap(terms),
-        examples: service.examples.flatMap(terms),
-        description: terms(service.description),
-        inputs: terms(inputVocabulary(service)),
-      },
-    })),
-    FIELDS,
-  );
+export interface CatalogIndex {
+  bm25: Bm25Index;
+  /**
+   * Whether a term is in what the service says it does (name, tags, examples, description), as
+   * opposed to only in what it accepts: "USD" names a btc-price input, but "convert 100 USD to EUR"
+   * is not a request for a bitcoin price.
+   */
+  describes(serviceId: string, term: string): boolean;
+}
+
+export function indexCatalog(catalog: readonly CatalogService[]): CatalogIndex {
+  const documents = catalog.map((service) => ({
+    id: service.id,
+    fields: {
+      name: terms(service.name),
+      tags: service.tags.flatMap(terms),
+      examples: service.examples.flatMap(terms),
+      description: terms(service.description),
+      inputs: terms(inputVocabulary(service)),
+    },
+  }));
+  const descriptive = new Map(documents.map((d) => [d.id, new Set([...d.fields.name, ...d.fields.tags, ...d.fields.examples, ...d.fields.description])]));
+  return {
+    bm25: buildBm25Index<Field>(documents, FIELDS),
+    describes: (serviceId, term) => descriptive.get(serviceId)?.has(term) ?? false,
+  };
 }
 
 function inputVocabulary(service: CatalogService): string {
