@@ -1,0 +1,253 @@
+// The purchase flow against the real ledger, governance and database, with the provider and the
+// wallet faked behind their ports: every named outcome, what the ledger holds after each, and how
+// often the wallet was asked to pay.
+import { randomBytes } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_GOVERNANCE_SETTINGS } from '../../../shared/governance';
+import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../../../shared/money';
+import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { createSecretBox } from '../../db/secret-box';
+import { createGovernance, type Governance } from '../governance';
+import { createLedger, providerAccount, routingFeesAccount, type Ledger } from '../ledger';
+import { creditUserFunding } from './funding';
+import { createPaymentService, type PaymentService } from './payment-service';
+import { createReceipts } from './receipts';
+import { createReconciler } from './reconciler';
+import { createFakeProvider, createFakeWallet } from './test-fakes';
+import type { PurchaseRequest } from './types';
+
+const RATE = btcUsdRateFromCentsPerBtc(usdCents(10_000_000));
+const USER = 'user-1';
+const PRICE_MSAT = 20_000;
+const FEE_MSAT = 1_020;
+const FUNDS_MSAT = 1_000_000;
+const FEE_ALLOWANCE_MSAT = 10_000; // the default minimum: 1% of 20 sats is less
+
+let handle: DatabaseHandle;
+let ledger: Ledger;
+let governance: Governance;
+let nowMs: number;
+let provider: ReturnType<typeof createFakeProvider>;
+let wallet: ReturnType<typeof createFakeWallet>;
+let service: PaymentService;
+let step = 0;
+
+function newService() {
+  return createPaymentService({
+    database: handle,
+    ledger,
+    governance,
+    http: provider.port,
+    walletFor: async () => wallet.wallet,
+    secretBox: createSecretBox(randomBytes(32)),
+    now: () => nowMs,
+    options: { deliveryBackoffMs: 1 },
+  });
+}
+
+beforeEach(() => {
+  handle = openDatabase(':memory:');
+  nowMs = Date.parse('2026-03-10T15:00:00Z');
+  ledger = createLedger(handle, { now: () => nowMs });
+  governance = createGovernance(handle, { now: () => nowMs });
+  provider = createFakeProvider({ service: 'joke', invoiceMsat: PRICE_MSAT, nowMs: () => nowMs });
+  wallet = createFakeWallet(provider, { feeMsat: FEE_MSAT });
+  service = newService();
+  expect(creditUserFunding(ledger, { userId: USER, amountMsat: msat(FUNDS_MSAT), idempotencyKey: 'fund-1' }).ok).toBe(true);
+});
+
+function purchaseRequest(overrides: Partial<PurchaseRequest> = {}): PurchaseRequest {
+  step++;
+  return {
+    userId: USER,
+    timeZone: 'UTC',
+    idempotencyKey: `step-${step}`,
+    task: null,
+    serviceId: 'satoshi-jokes/joke',
+    service: 'joke',
+    providerId: 'satoshi-jokes',
+    request: { url: 'http://market.test/v1/joke?topic=bitcoin', method: 'GET' },
+    approvedMaxMsat: msat(PRICE_MSAT),
+    rate: RATE,
+    ...overrides,
+  };
+}
+
+const balances = () => ({
+  ...ledger.userBalances(USER),
+  provider: ledger.balanceMsat(providerAccount('satoshi-jokes')),
+  fees: ledger.balanceMsat(routingFeesAccount),
+});
+
+describe('purchase', () => {
+  it('pays once, posts the invoice amount and the actual fee, delivers, then reuses the token', async () => {
+    const first = await service.purchase(purchaseRequest());
+    expect(first).toMatchObject({ kind: 'delivered', via: 'paid', content: { status: 200 } });
+    expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT, fees: FEE_MSAT });
+
+    const second = await service.purchase(purchaseRequest());
+    expect(second).toMatchObject({ kind: 'delivered', via: 'cached_token', paymentId: null });
+    expect(wallet.calls.pay).toBe(1);
+    expect(provider.calls.request).toBe(1);
+    expect(balances().availableMsat).toBe(FUNDS_MSAT - PRICE_MSAT - FEE_MSAT);
+    ledger.checkInvariants();
+
+    const [receipt] = createReceipts(handle.db).list(USER);
+    expect(receipt).toMatchObject({ outcome: 'delivered', amountMsat: PRICE_MSAT, feeMsat: FEE_MSAT, evidence: { httpStatus: 200 } });
+    expect(receipt?.evidence.preimageHex).toMatch(/^[0-9a-f]{64}$/);
+    expect(receipt?.evidence.responseSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(receipt?.totalUsdCents).toBe(2); // 21,020 msat at 10,000 msat a cent, half up
+  });
+
+  it('keeps the token sealed at rest and reads the fee from the wallet when pay does not report it', async () => {
+    wallet.script.push('no_fee');
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'delivered', via: 'paid' });
+    expect(wallet.calls.lookup).toBe(1);
+    expect(balances().fees).toBe(FEE_MSAT);
+    const rows = handle.sqlite.prepare('SELECT macaroon_sealed, preimage_sealed FROM l402_tokens').all() as Record<string, string>[];
+    expect(rows).toHaveLength(1);
+    const [row] = rows;
+    expect(row?.macaroon_sealed).toMatch(/^v1:/);
+    const receipt = createReceipts(handle.db).list(USER)[0];
+    expect(row?.preimage_sealed).not.toContain(receipt?.evidence.preimageHex ?? 'x');
+  });
+
+  it('asks again (price drift) when the invoice is above the approved maximum, holding nothing', async () => {
+    provider.state.invoiceMsat = PRICE_MSAT * 2;
+    expect(await service.purchase(purchaseRequest())).toEqual({
+      kind: 'needs_approval',
+      reason: 'price_drift',
+      invoiceMsat: PRICE_MSAT * 2,
+      approvedMaxMsat: PRICE_MSAT,
+    });
+    expect(wallet.calls.pay).toBe(0);
+    expect(balances()).toMatchObject({ availableMsat: FUNDS_MSAT, reservedMsat: 0 });
+  });
+
+  it('refuses before paying what the gate refuses, with its name', async () => {
+    provider.state.hashMismatch = true;
+    expect(await service.purchase(purchaseRequest())).toEqual({ kind: 'refused_before_payment', reason: 'payment_hash_mismatch' });
+    provider.state.hashMismatch = false;
+    provider.state.network = 'mainnet';
+    expect(await service.purchase(purchaseRequest())).toEqual({ kind: 'refused_before_payment', reason: 'network_mismatch' });
+    expect(wallet.calls.pay).toBe(0);
+  });
+
+  it('refuses over budget inside the reservation, before the wallet is asked', async () => {
+    governance.saveSettings(USER, { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(25_000) } });
+    expect(await service.purchase(purchaseRequest())).toEqual({ kind: 'budget_refused', reason: 'exceeds_monthly_budget' });
+    expect(wallet.calls.pay).toBe(0);
+    expect(balances().reservedMsat).toBe(0);
+  });
+
+  it('voids the hold when the wallet refuses to pay', async () => {
+    wallet.script.push('failed');
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'payment_failed', reason: 'insufficient_balance' });
+    expect(balances()).toMatchObject({ availableMsat: FUNDS_MSAT, reservedMsat: 0, provider: 0 });
+    expect(createReceipts(handle.db).list(USER)[0]?.outcome).toBe('failed');
+  });
+
+  it('posts a payment without proof as paid_unusable and never retries it', async () => {
+    wallet.script.push('no_preimage');
+    const request = purchaseRequest();
+    expect(await service.purchase(request)).toMatchObject({ kind: 'paid_not_delivered', reason: 'paid_unusable' });
+    expect(provider.calls.deliver).toBe(0);
+    expect(balances()).toMatchObject({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0 });
+    expect(await service.purchase(request)).toMatchObject({ kind: 'paid_not_delivered', reason: 'paid_unusable' });
+    expect(wallet.calls.pay).toBe(1);
+  });
+
+  it('marks a 402 after paying as paid, not delivered, evicts the token and pays nothing more', async () => {
+    provider.state.afterPayment = 'challenge_again';
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'paid_not_delivered', reason: 'challenged_again', httpStatus: 402 });
+    expect(provider.calls.deliver).toBe(1);
+    expect(handle.sqlite.prepare('SELECT count(*) AS n FROM l402_tokens').get()).toEqual({ n: 0 });
+    expect(wallet.calls.pay).toBe(1);
+    expect(createReceipts(handle.db).list(USER)[0]).toMatchObject({ outcome: 'paid_not_delivered', reason: 'challenged_again' });
+  });
+
+  it('retries a 5xx after paying a bounded number of times with the same token', async () => {
+    provider.state.afterPayment = 'server_error';
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'paid_not_delivered', reason: 'server_error', httpStatus: 500 });
+    expect(provider.calls.deliver).toBe(3);
+    expect(wallet.calls.pay).toBe(1);
+  });
+
+  it('leaves an unknown outcome for the reconciler, which posts it once the wallet says settled', async () => {
+    wallet.script.push('unknown_after_paying');
+    const request = purchaseRequest();
+    const outcome = await service.purchase(request);
+    expect(outcome).toMatchObject({ kind: 'payment_unknown' });
+    expect(balances().reservedMsat).toBe(PRICE_MSAT + FEE_ALLOWANCE_MSAT);
+    // The step retried: never paid again.
+    expect(await service.purchase(request)).toMatchObject({ kind: 'payment_unknown' });
+    expect(wallet.calls.pay).toBe(1);
+
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    wallet.setLookup('unknown');
+    expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [], kept: [expect.any(String)] });
+    wallet.setLookup('truth');
+    expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [expect.any(String)] });
+    expect(await reconciler.reconcileOnce()).toEqual({ posted: [], voided: [], kept: [] });
+    expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT, fees: FEE_MSAT });
+    ledger.checkInvariants();
+  });
+
+  it('voids a payment the wallet never saw once its invoice has long expired, and keeps it before', async () => {
+    wallet.script.push('unknown');
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'payment_unknown' });
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    expect(await reconciler.reconcileOnce()).toMatchObject({ kept: [expect.any(String)] });
+    nowMs += 600_000 + 10 * 60_000 + 1;
+    expect(await reconciler.reconcileOnce()).toMatchObject({ voided: [expect.any(String)] });
+    expect(balances()).toMatchObject({ availableMsat: FUNDS_MSAT, reservedMsat: 0 });
+  });
+
+  it('buys one token for parallel steps of the same service', async () => {
+    const outcomes = await Promise.all([1, 2, 3, 4].map(() => service.purchase(purchaseRequest())));
+    expect(outcomes.map((o) => o.kind)).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+    expect(outcomes.filter((o) => o.kind === 'delivered' && o.via === 'paid')).toHaveLength(1);
+    expect(wallet.calls.pay).toBe(1);
+  });
+
+  it('never pays one payment hash twice, even for different steps', async () => {
+    const exchange = await provider.port.request({ url: 'http://market.test/v1/joke', method: 'GET' });
+    if (exchange.kind !== 'challenge') throw new Error('expected a challenge');
+    let served = 0;
+    provider.port.request = async () => {
+      served++;
+      return exchange;
+    };
+    // Two services with separate vault keys get the same challenge (a misbehaving provider).
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'delivered', via: 'paid' });
+    expect(await service.purchase(purchaseRequest({ service: 'joke', request: { url: 'http://other.test/v1/joke', method: 'GET' } }))).toEqual({
+      kind: 'refused_before_payment',
+      reason: 'payment_hash_already_used',
+    });
+    expect(served).toBe(2);
+    expect(wallet.calls.pay).toBe(1);
+  });
+
+  it('pays a challenge kept from a price probe without asking the provider again', async () => {
+    const probed = await service.probePrice({ userId: USER, service: 'joke', request: purchaseRequest().request, firm: true });
+    expect(probed).toMatchObject({ ok: true, source: 'challenge', priceMsat: PRICE_MSAT, advisory: false });
+    expect(provider.calls.request).toBe(1);
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'delivered', via: 'paid' });
+    expect(provider.calls.request).toBe(1);
+  });
+
+  it('probes the manifest price (advisory) and checks a quote against what was asked', async () => {
+    expect(await service.probePrice({ userId: USER, service: 'joke', request: purchaseRequest().request })).toEqual({
+      ok: true,
+      source: 'manifest',
+      priceMsat: PRICE_MSAT,
+      advisory: true,
+      expiresAtMs: null,
+    });
+    provider.port.manifestPrice = async () => ({ kind: 'dynamic', hasQuoteEndpoint: true });
+    provider.state.quoteCaveats = [{ key: 'translate_words', value: '5' }];
+    const request = { userId: USER, service: 'joke', request: purchaseRequest().request };
+    expect(await service.probePrice({ ...request, usage: { translate_words: 8 } })).toMatchObject({ ok: false, reason: 'quote_mismatch' });
+    expect(await service.probePrice({ ...request, usage: { translate_words: 5 } })).toMatchObject({ ok: true, source: 'quote', priceMsat: PRICE_MSAT });
+  });
+});
