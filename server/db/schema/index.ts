@@ -4,3 +4,5 @@ export * from './ledger';
 export * from './accounts';
 export * from './governance';
 export * from './payments';
+export * from './tasks';
+export * from './catalog';
