@@ -6,3 +6,6 @@ export * from './governance';
 export * from './payments';
 export * from './tasks';
 export * from './catalog';
+export * from './quotes';
+export * from './approvals';
+export * from './alerts';
