@@ -179,12 +179,14 @@ function usdCentsToMsat(amount: UsdCents, rate: BtcUsdRate, rounding: Rounding):
 export const msatToUsdCentsRoundHalfUp = (amount: Msat, rate: BtcUsdRate) =>
   msatToUsdCents(amount, rate, 'half_up');
 /** For budgets: a spend counts as at least its full fiat value. */
-export const msatToUsdCentsCeil = (amount: Msat, rate: BtcUsdRate) => msatToUsdCents(amount, rate, 'ceil');
+export const msatToUsdCentsCeil = (amount: Msat, rate: BtcUsdRate) =>
+  msatToUsdCents(amount, rate, 'ceil');
 /** For limits: how many msat a fiat allowance covers without exceeding it. */
 export const usdCentsToMsatFloor = (amount: UsdCents, rate: BtcUsdRate) =>
   usdCentsToMsat(amount, rate, 'floor');
 /** For top-ups: the msat needed to be worth at least the fiat amount. */
-export const usdCentsToMsatCeil = (amount: UsdCents, rate: BtcUsdRate) => usdCentsToMsat(amount, rate, 'ceil');
+export const usdCentsToMsatCeil = (amount: UsdCents, rate: BtcUsdRate) =>
+  usdCentsToMsat(amount, rate, 'ceil');
 
 /** 1234567 -> "1,234,567"; done by hand so output does not depend on the runtime's locale data. */
 function groupThousands(digits: string): string {

@@ -107,7 +107,10 @@ export function createLedgerRepository(db: Db) {
       .prepare(),
     reservationById: reservationsWhere(eq(ledgerTransfers.id, p('id'))),
     pendingReservations: reservationsWhere(isNull(resolutions.id)),
-    pendingReservationsOfUser: reservationsWhere(isNull(resolutions.id), eq(ledgerTransfers.userId, p('userId'))),
+    pendingReservationsOfUser: reservationsWhere(
+      isNull(resolutions.id),
+      eq(ledgerTransfers.userId, p('userId')),
+    ),
     dueReservations: reservationsWhere(isNull(resolutions.id), lte(ledgerTransfers.expiresAtMs, p('nowMs'))),
   };
 

@@ -32,7 +32,8 @@ export function checkLedgerInvariants(repository: LedgerRepository): void {
   assertLedger(belowFloor.length === 0, 'accounts below their floor', belowFloor);
 
   const invalid = repository.invalidResolutions();
-  assertLedger(invalid.length === 0, 'reservations resolved twice or resolutions of non-reservations', invalid);
+  const message = 'reservation resolved twice, or a resolution of a non-reservation';
+  assertLedger(invalid.length === 0, message, invalid);
 
   const mismatched = repository
     .reservedBalancesVsPending()

@@ -21,7 +21,9 @@ export interface RaceOutcome {
 }
 
 const [dbPath, planJson] = process.argv.slice(2);
-if (dbPath === undefined || planJson === undefined) throw new Error('usage: ledger-race-worker <db> <plan json>');
+if (dbPath === undefined || planJson === undefined) {
+  throw new Error('usage: ledger-race-worker <db file> <plan json>');
+}
 const steps = JSON.parse(planJson) as RaceStep[];
 const handle = openDatabase(dbPath);
 const ledger = createLedger(handle, { now: () => Date.now() });
@@ -58,7 +60,12 @@ for (const step of steps) {
     const spentMsat = Math.floor(step.amountMsat / 2);
     const resolved =
       step.then === 'post'
-        ? ledger.post({ idempotencyKey: `${step.key}:post`, reservationId, amountMsat: msat(spentMsat), feeMsat: msat(0) })
+        ? ledger.post({
+            idempotencyKey: `${step.key}:post`,
+            reservationId,
+            amountMsat: msat(spentMsat),
+            feeMsat: msat(0),
+          })
         : ledger.void({ idempotencyKey: `${step.key}:void`, reservationId, reason: 'race' });
     outcome.resolve = resolved.ok
       ? { ok: true, spentMsat: step.then === 'post' ? spentMsat : 0 }

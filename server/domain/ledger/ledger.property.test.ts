@@ -335,7 +335,7 @@ describe('ledger under random operation sequences', () => {
           handle.close();
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 120 },
     );
   });
 });

@@ -99,8 +99,10 @@ describe('reservations racing across processes on one database file', () => {
       expect(outcomes.some((o) => !o.reserve.ok)).toBe(true);
       // The processes really overlapped: in id order, reservations alternate between processes far
       // more often than the WORKERS - 1 switches that one-after-another runs would give.
-      const byId = outcomes
-        .map((o, i) => ({ id: o.reserve.replayed ? undefined : o.reserve.reservationId, worker: Math.floor(i / (STEPS_PER_WORKER + SHARED_KEYS)) }))
+      const byId = results
+        .flatMap((workerOutcomes, worker) =>
+          workerOutcomes.map((o) => ({ id: o.reserve.replayed ? undefined : o.reserve.reservationId, worker })),
+        )
         .filter((o): o is { id: number; worker: number } => o.id !== undefined)
         .sort((a, b) => a.id - b.id);
       const switches = byId.filter((o, i) => i > 0 && byId[i - 1]!.worker !== o.worker).length;

@@ -4,11 +4,7 @@
 // whether that writer is in this process or another connection on the same file.
 import { msat, signedMsat, type Msat, type SignedMsat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
-import {
-  createLedgerRepository,
-  type NewLedgerEntry,
-  type ReservationRows,
-} from '../../db/repositories/ledger-repository';
+import { createLedgerRepository, type ReservationRows } from '../../db/repositories/ledger-repository';
 import type { LedgerAccountRow, LedgerTransferRow } from '../../db/schema/ledger';
 import {
   accountCode,
@@ -55,9 +51,8 @@ function assertIdempotencyKey(key: string): void {
 }
 
 function assertPositiveAmount(amountMsat: number, what: string): void {
-  assertLedger(Number.isSafeInteger(amountMsat) && amountMsat > 0, `${what} must be a positive msat integer`, {
-    amountMsat,
-  });
+  const valid = Number.isSafeInteger(amountMsat) && amountMsat > 0;
+  assertLedger(valid, `${what} must be a positive msat integer`, { amountMsat });
 }
 
 function parseMetadata(json: string | null): JsonObject | null {
@@ -93,7 +88,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
   /** Writes a transfer's entries after asserting they conserve money and respect every floor. */
   function writeEntries(
     transfer: LedgerTransferRow,
-    entries: readonly (NewLedgerEntry & { account: LedgerAccountRow })[],
+    entries: readonly { account: LedgerAccountRow; amountMsat: number }[],
   ): void {
     const nonZero = entries.filter((entry) => entry.amountMsat !== 0);
     assertLedger(nonZero.length >= 2, 'a transfer moves money between at least two accounts', entries);
@@ -102,10 +97,11 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     repository.insertEntries(
       transfer.id,
       transfer.createdAtMs,
-      nonZero.map(({ accountId, amountMsat }) => ({ accountId, amountMsat })),
+      nonZero.map(({ account, amountMsat }) => ({ accountId: account.id, amountMsat })),
     );
-    for (const { account } of nonZero) {
-      if (account.floor !== 'non_negative') continue;
+    // Only a debit can take an account below its floor.
+    for (const { account, amountMsat } of nonZero) {
+      if (account.floor !== 'non_negative' || amountMsat > 0) continue;
       const balance = repository.balanceMsat(account.id);
       assertLedger(balance >= 0, 'account below its floor', { code: account.code, balance });
     }
@@ -114,7 +110,11 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
   function toTransfer(row: LedgerTransferRow): Transfer {
     const debit = repository.findAccountById(row.debitAccountId);
     const credit = repository.findAccountById(row.creditAccountId);
-    assertLedger(debit !== undefined && credit !== undefined && row.idempotencyKey !== null, 'transfer row', row);
+    assertLedger(
+      debit !== undefined && credit !== undefined && row.idempotencyKey !== null,
+      'transfer row',
+      row,
+    );
     return {
       id: row.id,
       idempotencyKey: row.idempotencyKey,
@@ -234,8 +234,8 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         createdAtMs: nowMs,
       });
       writeEntries(row, [
-        { account: debit, accountId: debit.id, amountMsat: -request.amountMsat },
-        { account: credit, accountId: credit.id, amountMsat: request.amountMsat },
+        { account: debit, amountMsat: -request.amountMsat },
+        { account: credit, amountMsat: request.amountMsat },
       ]);
       return { ok: true, transfer: toTransfer(row), replayed: false };
     });
@@ -243,7 +243,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
 
   function reserve<R extends string = never>(request: ReserveRequest<R>): ReserveResult<R> {
     assertPositiveAmount(request.amountMsat, 'reservation amount');
-    assertLedger(Number.isSafeInteger(request.expiresAtMs), 'expiresAtMs must be an integer', request.expiresAtMs);
+    assertLedger(Number.isSafeInteger(request.expiresAtMs), 'expiresAtMs must be an integer', request);
     const destinationCode = accountCode(request.destination);
     return inWriteTransaction((): ReserveResult<R> => {
       const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, {
@@ -288,8 +288,8 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         createdAtMs: nowMs,
       });
       writeEntries(row, [
-        { account: available, accountId: available.id, amountMsat: -request.amountMsat },
-        { account: reserved, accountId: reserved.id, amountMsat: request.amountMsat },
+        { account: available, amountMsat: -request.amountMsat },
+        { account: reserved, amountMsat: request.amountMsat },
       ]);
       return { ok: true, reservation: existingReservation(row.id), replayed: false };
     });
@@ -312,7 +312,12 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
   /** Void and expire: the whole hold goes back to the user's available funds. */
   function release(
     pending: LedgerTransferRow,
-    resolution: { kind: 'void' | 'expire'; idempotencyKey: string | null; requestJson: string; reason: string },
+    resolution: {
+      kind: 'void' | 'expire';
+      idempotencyKey: string | null;
+      requestJson: string;
+      reason: string;
+    },
     nowMs: number,
   ): void {
     const { available, reserved } = reservationAccounts(pending);
@@ -326,8 +331,8 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       createdAtMs: nowMs,
     });
     writeEntries(row, [
-      { account: reserved, accountId: reserved.id, amountMsat: -pending.amountMsat },
-      { account: available, accountId: available.id, amountMsat: pending.amountMsat },
+      { account: reserved, amountMsat: -pending.amountMsat },
+      { account: available, amountMsat: pending.amountMsat },
     ]);
   }
 
@@ -355,7 +360,9 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
 
       const rows = repository.findReservation(request.reservationId);
       if (rows === undefined) return { ok: false, reason: 'not_found' };
-      if (rows.resolution !== null) return { ok: false, reason: 'already_resolved', reservation: toReservation(rows) };
+      if (rows.resolution !== null) {
+        return { ok: false, reason: 'already_resolved', reservation: toReservation(rows) };
+      }
       const pending = rows.reservation;
       const releasedMsat = pending.amountMsat - request.amountMsat - request.feeMsat;
       if (releasedMsat < 0) return { ok: false, reason: 'amount_exceeds_reservation' };
@@ -377,10 +384,10 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         createdAtMs: nowMs,
       });
       writeEntries(row, [
-        { account: reserved, accountId: reserved.id, amountMsat: -pending.amountMsat },
-        { account: destination, accountId: destination.id, amountMsat: request.amountMsat },
-        { account: fees, accountId: fees.id, amountMsat: request.feeMsat },
-        { account: available, accountId: available.id, amountMsat: releasedMsat },
+        { account: reserved, amountMsat: -pending.amountMsat },
+        { account: destination, amountMsat: request.amountMsat },
+        { account: fees, amountMsat: request.feeMsat },
+        { account: available, amountMsat: releasedMsat },
       ]);
       return { ok: true, reservation: existingReservation(pending.id), replayed: false };
     });
@@ -398,7 +405,9 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
 
       const rows = repository.findReservation(request.reservationId);
       if (rows === undefined) return { ok: false, reason: 'not_found' };
-      if (rows.resolution !== null) return { ok: false, reason: 'already_resolved', reservation: toReservation(rows) };
+      if (rows.resolution !== null) {
+        return { ok: false, reason: 'already_resolved', reservation: toReservation(rows) };
+      }
       release(
         rows.reservation,
         { kind: 'void', idempotencyKey: request.idempotencyKey, requestJson, reason: request.reason },
