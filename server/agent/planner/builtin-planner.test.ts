@@ -185,6 +185,12 @@ describe('built-in planner: properties', () => {
     if (result.kind === 'plan') expect(result.plan.steps[0]?.reason).toBe('"What\'s the weather in Paris tomorrow" matches weather (SkyCast); city: Paris; date: 2026-05-11.');
   });
 
+  it('asks for fewer things at once beyond 8 steps', () => {
+    const result = plan(Array.from({ length: 9 }, () => 'a joke').join(' and '));
+    expect(result).toMatchObject({ kind: 'clarify', question: expect.stringMatching(/more than 8 things/) });
+    expect(plan(Array.from({ length: 8 }, () => 'a joke').join(' and ')).kind).toBe('plan');
+  });
+
   it('keeps the words inside a quote together, even "and" and "then"', () => {
     const result = plan("translate 'bread and butter, then jam' to French");
     expect(result).toMatchObject({ kind: 'plan', plan: { steps: [{ input: { text: 'bread and butter, then jam', to: 'fr' } }] } });

@@ -66,7 +66,6 @@ export function planRequest(request: string, catalog: readonly CatalogService[],
   const prepared = prepareRequest(text);
   const clauses = splitClauses(prepared.instruction);
   if (clauses.length === 0) return clarify('What would you like me to do with this text?');
-  if (clauses.length > MAX_STEPS) return clarify(`That is more than ${MAX_STEPS} things at once. Which should I do first?`);
 
   let index = indexCache.get(catalog);
   if (!index) {
@@ -88,6 +87,7 @@ export function planRequest(request: string, catalog: readonly CatalogService[],
     }
     analyses.push(analysis);
   }
+  if (analyses.length > MAX_STEPS) return clarify(`That is more than ${MAX_STEPS} things at once. Which should I do first?`);
 
   const resolved = resolveServices(analyses, settings);
   if (!Array.isArray(resolved)) return resolved;

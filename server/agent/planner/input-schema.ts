@@ -73,9 +73,10 @@ function placeholderFor(service: CatalogService, field: string): unknown {
 export function questionFor(service: CatalogService, field: string): string {
   const property = inputProperties(service).find((p) => p.name === field);
   const label = labelOf(field, property?.description ?? '');
-  const options = property?.enumValues.length
-    ? ` Options: ${property.enumValues.map((v) => (languageName(v) && property.kind === 'enum' && isLanguageEnum(property.enumValues) ? `${languageName(v)} (${v})` : v)).join(', ')}.`
-    : '';
+  const values = property?.enumValues ?? [];
+  // Language codes read better with their names: "Spanish (es)".
+  const shown = isLanguageEnum(values) ? values.map((v) => `${languageName(v)} (${v})`) : values;
+  const options = shown.length > 0 ? ` Options: ${shown.join(', ')}.` : '';
   const hint = property?.description && label.toLowerCase() !== property.description.toLowerCase() ? ` (${property.description})` : '';
   return `Which ${label} should I use for ${service.name}?${hint}${options}`;
 }
