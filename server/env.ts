@@ -50,6 +50,15 @@ const envSchema = z.object({
       .pipe(z.array(z.url()).min(1))
       .optional(),
   ),
+  /** A fixed BTC/USD price for fiat values ("97250.5"); absent = the sandbox's $100,000 (no live feed yet). */
+  BTC_USD_RATE: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d+(\.\d{1,8})?$/, 'must be a USD price per BTC like 97250.5')
+      .refine((v) => Number(v) > 0, 'must be more than zero')
+      .optional(),
+  ),
   LLM_BASE_URL: optionalUrl,
   LLM_MODEL: optionalString,
   LLM_API_KEY: optionalString,
