@@ -153,6 +153,8 @@ describe('reservations', () => {
     expect(reserve('exact', 10_000).ok).toBe(true);
     expect(reserve('one-more', 1)).toEqual({ ok: false, reason: 'insufficient_funds' });
     expect(reserve('stranger', 1, 'nobody')).toEqual({ ok: false, reason: 'insufficient_funds' });
+    // Refusals write nothing, not even the accounts they named.
+    expect(ledger.allBalances().map((a) => a.code)).not.toContain('user:nobody:available');
   });
 
   it('runs the precondition inside the transaction and returns its named refusal', () => {

@@ -81,7 +81,9 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     );
   }
 
-  function balanceOf(account: LedgerAccountRow | undefined): SignedMsat {
+  /** An account that does not exist yet has no entries, so its balance is zero. */
+  function balanceMsat(ref: AccountRef): SignedMsat {
+    const account = repository.findAccountByCode(accountCode(ref));
     return signedMsat(account === undefined ? 0 : repository.balanceMsat(account.id));
   }
 
@@ -216,12 +218,14 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       if (conflict) return { ok: false, reason: 'idempotency_conflict' };
       if (prior) return { ok: true, transfer: toTransfer(prior), replayed: true };
 
+      // Checked before any account is created, so a refusal writes nothing at all.
+      const floored = accountFloor(request.debit.kind) === 'non_negative';
+      if (floored && balanceMsat(request.debit) < request.amountMsat) {
+        return { ok: false, reason: 'insufficient_funds' };
+      }
       const nowMs = options.now();
       const debit = ensureAccount(request.debit, nowMs);
       const credit = ensureAccount(request.credit, nowMs);
-      if (debit.floor === 'non_negative' && balanceOf(debit) < request.amountMsat) {
-        return { ok: false, reason: 'insufficient_funds' };
-      }
       const row = repository.insertTransfer({
         idempotencyKey: request.idempotencyKey,
         requestJson,
@@ -270,8 +274,9 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         });
         if (!verdict.ok) return verdict;
       }
-      const available = ensureAccount(userAvailableAccount(request.userId), nowMs);
-      if (balanceOf(available) < request.amountMsat) return { ok: false, reason: 'insufficient_funds' };
+      const availableRef = userAvailableAccount(request.userId);
+      if (balanceMsat(availableRef) < request.amountMsat) return { ok: false, reason: 'insufficient_funds' };
+      const available = ensureAccount(availableRef, nowMs);
       const reserved = ensureAccount(userReservedAccount(request.userId), nowMs);
       const destination = ensureAccount(request.destination, nowMs);
       const row = repository.insertTransfer({
@@ -436,10 +441,6 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       }
       return { expired: due.map(({ reservation }) => existingReservation(reservation.id)) };
     });
-  }
-
-  function balanceMsat(ref: AccountRef): SignedMsat {
-    return balanceOf(repository.findAccountByCode(accountCode(ref)));
   }
 
   /** User accounts never go below zero, so their balances are plain Msat. */
