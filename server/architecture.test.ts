@@ -15,6 +15,7 @@ describe('import directions', () => {
     ['server/domain/x/a.ts', "import { initTRPC } from '@trpc/server';\nexport const b = initTRPC;\n"],
     ['server/domain/x/a.ts', "import { a } from '../../api/router';\nexport const b = a;\n"],
     ['server/rails/x/a.ts', "import { a } from '../../domain/ledger/ledger';\nexport const b = a;\n"],
+    ['server/rails/x/a.ts', "import { a } from '../../http/app';\nexport const b = a;\n"],
     ['server/agent/a.ts', "import { a } from '../rails/nwc/a';\nexport const b = a;\n"],
     ['server/api/a.ts', "import { a } from '../db/client';\nexport const b = a;\n"],
     ['shared/a.ts', "import { a } from '../server/env';\nexport const b = a;\n"],
@@ -29,6 +30,7 @@ describe('import directions', () => {
     ['server/domain/x/a.ts', "import { a } from '../ports/wallet';\nimport { b } from '../../../shared/money';\nexport const c = [a, b];\n"],
     ['server/rails/x/a.ts', "import type { A } from '../../domain/ports/wallet';\nexport type B = A;\n"],
     ['client/src/a.ts', "import type { AppRouter } from '../../server/api/router';\nexport type R = AppRouter;\n"],
+    ['server/rails/l402/a.ts', "import { a } from '../http/guarded-fetch';\nexport const b = a;\n"],
   ])('allows %s (%#)', async (filePath, code) => {
     expect(await restrictedImports(filePath, code)).toBe(0);
   });
