@@ -1,0 +1,4 @@
+// Quotes' public surface: everything other modules may use.
+export { createQuoteService, DEFAULT_QUOTE_OPTIONS, type QuoteOptions, type QuoteService, type QuoteServiceDeps } from './quote-service';
+export { requestForStep } from './step-request';
+export type { Quote, QuotePlanRefusal, QuotePlanResult, QuoteStep, QuoteStepInput, QuoteStepSource } from './types';

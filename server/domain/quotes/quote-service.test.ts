@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { msat } from '../../../shared/money';
+import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { createQuoteService } from './quote-service';
+import { planStep, scriptedProbe, TEST_RATE as SANDBOX_TEST_RATE } from './test-support';
+
+const handles: DatabaseHandle[] = [];
+afterEach(() => handles.splice(0).forEach((h) => h.close()));
+
+function setup(table: Parameters<typeof scriptedProbe>[0], options: { priceCacheTtlMs?: number; quoteTtlMs?: number } = {}) {
+  const handle = openDatabase(':memory:');
+  handles.push(handle);
+  const clock = { ms: Date.UTC(2026, 0, 15, 12) };
+  const probe = scriptedProbe(table);
+  const quotes = createQuoteService({
+    db: handle.db,
+    probePrice: probe.probePrice,
+    rates: { current: async () => SANDBOX_TEST_RATE },
+    now: () => clock.ms,
+    options,
+  });
+  return { quotes, probe, clock };
+}
+
+describe('quotePlan', () => {
+  it('prices every step with a fee allowance, totals the range at the locked rate, and stores the quote', async () => {
+    const { quotes } = setup({ joke: { priceMsat: 5_000 }, translate: { priceMsat: 120_000, quotedMsat: 100_000 } });
+    const result = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke'), planStep('s2', 'translate')] });
+    if (!result.ok) throw new Error(result.message);
+    const { quote } = result;
+    expect(quote.steps).toEqual([
+      expect.objectContaining({ stepId: 's1', priceMsatMin: 5_000, priceMsatMax: 5_000, feeAllowanceMsat: 10_000, maxMsat: 15_000, source: 'manifest' }),
+      // The quote endpoint said 100 sats, its invoice asks 120: the range spans both, fees on the max (1%).
+      expect.objectContaining({ stepId: 's2', priceMsatMin: 100_000, priceMsatMax: 120_000, feeAllowanceMsat: 10_000, maxMsat: 130_000, source: 'quote_endpoint' }),
+    ]);
+    expect(quote.totalMsatMin).toBe(105_000);
+    expect(quote.totalMsatMax).toBe(145_000);
+    // $100,000/BTC: 1 sat = 0.1 cent. 105 sats = 10.5 -> 11 cents (half up); 145 sats = 14.5 -> 15 (ceil).
+    expect([quote.totalUsdCentsMin, quote.totalUsdCentsMax]).toEqual([11, 15]);
+    expect(quote.rate).toEqual(SANDBOX_TEST_RATE);
+    expect(quote.expiresAt - quote.createdAt).toBe(15 * 60_000);
+    expect(quotes.get('u1', quote.id)).toEqual(quote);
+    expect(quotes.get('someone-else', quote.id)).toBeNull();
+  });
+
+  it('probes the steps in parallel: the total time is close to the slowest probe, not the sum', async () => {
+    const { quotes, probe } = setup({
+      a: { priceMsat: 1_000, delayMs: 300 },
+      b: { priceMsat: 1_000, delayMs: 300 },
+      c: { priceMsat: 1_000, delayMs: 300 },
+      d: { priceMsat: 1_000, delayMs: 300 },
+    });
+    const started = performance.now();
+    const result = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: ['a', 'b', 'c', 'd'].map((s) => planStep(s, s)) });
+    const elapsedMs = performance.now() - started;
+    expect(result.ok).toBe(true);
+    expect(probe.calls).toHaveLength(4);
+    // Sequential would take 1,200 ms.
+    expect(elapsedMs).toBeGreaterThanOrEqual(290);
+    expect(elapsedMs).toBeLessThan(600);
+  });
+
+  it('reuses a cached price within the TTL and probes again after it (injected clock)', async () => {
+    const { quotes, probe, clock } = setup({ joke: { priceMsat: 5_000 } }, { priceCacheTtlMs: 60_000 });
+    const plan = { userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke', { topic: 'cats' })] };
+    await quotes.quotePlan(plan);
+    clock.ms += 59_000;
+    probe.table.joke = { priceMsat: 7_000 };
+    const cached = await quotes.quotePlan(plan);
+    expect(probe.calls).toHaveLength(1);
+    expect(cached.ok && cached.quote.steps[0]?.priceMsatMax).toBe(5_000);
+    clock.ms += 1_000;
+    const fresh = await quotes.quotePlan(plan);
+    expect(probe.calls).toHaveLength(2);
+    expect(fresh.ok && fresh.quote.steps[0]?.priceMsatMax).toBe(7_000);
+    // A different input is a different request: never served from another's cache entry.
+    await quotes.quotePlan({ ...plan, steps: [planStep('s1', 'joke', { topic: 'dogs' })] });
+    expect(probe.calls).toHaveLength(3);
+  });
+
+  it('shares one probe between identical steps of one plan', async () => {
+    const { quotes, probe } = setup({ joke: { priceMsat: 5_000, delayMs: 20 } });
+    const result = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke'), planStep('s2', 'joke')] });
+    expect(result.ok && result.quote.totalMsatMax).toBe(30_000);
+    expect(probe.calls).toHaveLength(1);
+  });
+
+  it('expires: isExpired turns true at expiresAt', async () => {
+    const { quotes, clock } = setup({ joke: { priceMsat: 5_000 } }, { quoteTtlMs: 10_000 });
+    const result = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke')] });
+    if (!result.ok) throw new Error(result.message);
+    expect(quotes.isExpired(result.quote)).toBe(false);
+    clock.ms += 9_999;
+    expect(quotes.isExpired(result.quote)).toBe(false);
+    clock.ms += 1;
+    expect(quotes.isExpired(result.quote)).toBe(true);
+  });
+
+  it('names the step whose probe failed, stores nothing, and does not cache the failure', async () => {
+    const { quotes, probe } = setup({ joke: { priceMsat: 5_000 }, broken: { priceMsat: 1, fail: 'status 500' } });
+    const result = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke'), planStep('s2', 'broken')] });
+    expect(result).toEqual({ ok: false, reason: 'probe_failed', stepId: 's2', message: expect.stringContaining('status 500') });
+    await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s2', 'broken')] });
+    expect(probe.calls.filter((c) => c.service === 'broken')).toHaveLength(2);
+  });
+
+  it('refuses a malformed plan as a named value', async () => {
+    const { quotes } = setup({ joke: { priceMsat: 5_000 } });
+    expect(await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [] })).toMatchObject({ ok: false, reason: 'invalid_plan' });
+    const dup = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke'), planStep('s1', 'joke')] });
+    expect(dup).toMatchObject({ ok: false, reason: 'invalid_plan' });
+  });
+
+  it('charges no fee allowance on a free step', async () => {
+    const handle = openDatabase(':memory:');
+    handles.push(handle);
+    const free = createQuoteService({
+      db: handle.db,
+      probePrice: async () => ({ ok: true, source: 'free', priceMsat: msat(0), advisory: false, expiresAtMs: null }),
+      rates: { current: async () => SANDBOX_TEST_RATE },
+    });
+    const result = await free.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'free')] });
+    expect(result.ok && result.quote.steps[0]).toMatchObject({ source: 'free', maxMsat: 0, feeAllowanceMsat: 0 });
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * Quotes: what a plan will cost, learned without paying.
+ *
+ *   quotes.quotePlan({ userId, taskId, steps }) -> { ok: true, quote } | { ok: false, reason, stepId?, message }
+ *
+ * Every step is probed at once (the total time is that of the slowest probe, not the sum), through
+ * a short-lived price cache. Each step's range is min..max of what the provider said (a quote
+ * endpoint's price and its invoice may differ), plus a routing-fee allowance on the max. The BTC/USD
+ * rate is read once and locked into the quote. A quote expires `quoteTtlMs` after it was made; an
+ * expired quote is never paid: the task runner asks for a new one (isExpired).
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { msat, msatToUsdCentsCeil, msatToUsdCentsRoundHalfUp, sumMsat, type Msat } from '../../../shared/money';
+import type { Db } from '../../db/client';
+import { createQuotesRepository } from '../../db/repositories/quotes-repository';
+import type { QuoteRow } from '../../db/schema/quotes';
+import { DEFAULT_FEE_ALLOWANCE, feeAllowanceFor, type FeeAllowancePolicy, type PriceProbeRequest, type PriceProbeResult } from '../payments';
+import type { ExchangeRatePort } from '../ports/exchange-rate';
+import { createPriceCache } from './price-cache';
+import { requestForStep } from './step-request';
+import { quoteStepInputSchema, storedStepsSchema, type Quote, type QuotePlanResult, type QuoteStep, type QuoteStepInput } from './types';
+
+export interface QuoteOptions {
+  /** How long a probed price is reused. */
+  priceCacheTtlMs: number;
+  /** How long a quote (and the approval asked for it) stays payable. */
+  quoteTtlMs: number;
+  feeAllowance: FeeAllowancePolicy;
+}
+
+export const DEFAULT_QUOTE_OPTIONS: QuoteOptions = {
+  priceCacheTtlMs: 60_000,
+  quoteTtlMs: 15 * 60_000,
+  feeAllowance: DEFAULT_FEE_ALLOWANCE,
+};
+
+export interface QuoteServiceDeps {
+  db: Db;
+  /** The payments service's `probePrice` (payments/price-probe.ts). */
+  probePrice: (request: PriceProbeRequest) => Promise<PriceProbeResult>;
+  rates: ExchangeRatePort;
+  now?: () => number;
+  options?: Partial<QuoteOptions>;
+}
+
+export type QuoteService = ReturnType<typeof createQuoteService>;
+
+const planSchema = z.object({
+  userId: z.string().min(1),
+  taskId: z.string().min(1),
+  steps: z
+    .array(quoteStepInputSchema)
+    .min(1)
+    .max(50)
+    .refine((steps) => new Set(steps.map((s) => s.stepId)).size === steps.length, { message: 'step ids must be unique' }),
+});
+
+/** The step's range from one probe answer; `quoteExpiresAt` stands in for prices without their own expiry. */
+function priceStep(input: QuoteStepInput, probed: Extract<PriceProbeResult, { ok: true }>, quoteExpiresAt: number, fees: FeeAllowancePolicy): QuoteStep {
+  const quoted = probed.source === 'quote' ? probed.quotedMsat : null;
+  const priceMsatMin = msat(quoted === null ? probed.priceMsat : Math.min(quoted, probed.priceMsat));
+  const priceMsatMax = msat(quoted === null ? probed.priceMsat : Math.max(quoted, probed.priceMsat));
+  // Nothing is paid for a free answer, so nothing is routed.
+  const feeAllowanceMsat = probed.source === 'free' ? msat(0) : feeAllowanceFor(priceMsatMax, fees);
+  return {
+    stepId: input.stepId,
+    serviceId: input.serviceId,
+    serviceName: input.serviceName,
+    providerName: input.providerName,
+    priceMsatMin,
+    priceMsatMax,
+    feeAllowanceMsat,
+    maxMsat: msat(priceMsatMax + feeAllowanceMsat),
+    source: probed.source === 'quote' ? 'quote_endpoint' : probed.source,
+    expiresAt: probed.expiresAtMs ?? quoteExpiresAt,
+  };
+}
+
+function probeFailure(input: QuoteStepInput, probed: Extract<PriceProbeResult, { ok: false }>): QuotePlanResult {
+  const detail = probed.detail ? ` (${probed.detail})` : '';
+  return {
+    ok: false,
+    reason: 'probe_failed',
+    stepId: input.stepId,
+    message: `Could not get a price from ${input.providerName} for ${input.serviceName}: ${probed.reason.replaceAll('_', ' ')}${detail}.`,
+  };
+}
+
+function quoteFromRow(row: QuoteRow): Quote {
+  const steps = storedStepsSchema.parse(JSON.parse(row.stepsJson));
+  return {
+    id: row.id,
+    userId: row.userId,
+    taskId: row.taskId,
+    createdAt: row.createdAtMs,
+    expiresAt: row.expiresAtMs,
+    rate: { usdCents: row.rateUsdCents, perMsat: row.ratePerMsat },
+    steps,
+    totalMsatMin: msat(row.totalMsatMin),
+    totalMsatMax: msat(row.totalMsatMax),
+    totalUsdCentsMin: msatToUsdCentsRoundHalfUp(msat(row.totalMsatMin), { usdCents: row.rateUsdCents, perMsat: row.ratePerMsat }),
+    totalUsdCentsMax: msatToUsdCentsCeil(msat(row.totalMsatMax), { usdCents: row.rateUsdCents, perMsat: row.ratePerMsat }),
+  };
+}
+
+export function createQuoteService(deps: QuoteServiceDeps) {
+  const now = deps.now ?? Date.now;
+  const options: QuoteOptions = { ...DEFAULT_QUOTE_OPTIONS, ...deps.options };
+  const repository = createQuotesRepository(deps.db);
+  const cache = createPriceCache({ ttlMs: options.priceCacheTtlMs, now });
+
+  function probeStep(userId: string, step: QuoteStepInput): Promise<PriceProbeResult> {
+    const request: PriceProbeRequest = {
+      userId,
+      service: step.serviceName,
+      request: requestForStep(step),
+      ...(step.usage ? { usage: step.usage } : {}),
+    };
+    return cache.get(request, deps.probePrice);
+  }
+
+  async function quotePlan(input: { userId: string; taskId: string; steps: QuoteStepInput[] }): Promise<QuotePlanResult> {
+    const parsed = planSchema.safeParse(input);
+    if (!parsed.success) return { ok: false, reason: 'invalid_plan', message: `The plan cannot be quoted: ${z.prettifyError(parsed.error)}` };
+    const { userId, taskId, steps } = parsed.data;
+    const [rate, probes] = await Promise.all([deps.rates.current(), Promise.all(steps.map((step) => probeStep(userId, step)))]);
+
+    const createdAt = now();
+    const expiresAt = createdAt + options.quoteTtlMs;
+    const priced: QuoteStep[] = [];
+    for (const [index, step] of steps.entries()) {
+      const probed = probes[index];
+      if (!probed) throw new Error('a probe result is missing');
+      if (!probed.ok) return probeFailure(step, probed);
+      priced.push(priceStep(step, probed, expiresAt, options.feeAllowance));
+    }
+    const totalMsatMin: Msat = sumMsat(priced.map((s) => s.priceMsatMin));
+    const totalMsatMax: Msat = sumMsat(priced.map((s) => s.maxMsat));
+    const quote: Quote = {
+      id: randomUUID(),
+      userId,
+      taskId,
+      createdAt,
+      expiresAt,
+      rate: { usdCents: rate.usdCents, perMsat: rate.perMsat },
+      steps: priced,
+      totalMsatMin,
+      totalMsatMax,
+      totalUsdCentsMin: msatToUsdCentsRoundHalfUp(totalMsatMin, rate),
+      totalUsdCentsMax: msatToUsdCentsCeil(totalMsatMax, rate),
+    };
+    repository.insert({
+      id: quote.id,
+      userId,
+      taskId,
+      createdAtMs: createdAt,
+      expiresAtMs: expiresAt,
+      rateUsdCents: rate.usdCents,
+      ratePerMsat: rate.perMsat,
+      stepsJson: JSON.stringify(priced),
+      totalMsatMin,
+      totalMsatMax,
+      totalUsdCentsMin: quote.totalUsdCentsMin,
+      totalUsdCentsMax: quote.totalUsdCentsMax,
+    });
+    return { ok: true, quote };
+  }
+
+  return {
+    quotePlan,
+    /** The owner's quote, or null (also for another user's quote id). */
+    get(userId: string, quoteId: string): Quote | null {
+      const row = repository.byId(userId, quoteId);
+      return row ? quoteFromRow(row) : null;
+    },
+    /** True from the quote's expiry on; `nowMs` defaults to the service's clock. */
+    isExpired(quote: Pick<Quote, 'expiresAt'>, nowMs: number = now()): boolean {
+      return nowMs >= quote.expiresAt;
+    },
+  };
+}
