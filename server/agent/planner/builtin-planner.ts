@@ -65,7 +65,10 @@ export function planRequest(request: string, catalog: readonly CatalogService[],
   if (text.length === 0) return clarify('What would you like me to do?');
   const prepared = prepareRequest(text);
   const clauses = splitClauses(prepared.instruction);
-  if (clauses.length === 0) return clarify('What would you like me to do with this text?');
+  if (clauses.length === 0) {
+    const material = prepared.quotes.length > 0 || prepared.urls.length > 0 || prepared.payload !== undefined;
+    return clarify(material ? 'What would you like me to do with this text?' : 'What would you like me to do?');
+  }
 
   let index = indexCache.get(catalog);
   if (!index) {
@@ -228,6 +231,7 @@ function inherit(analyses: readonly Analysis[], clauseIndex: number, settings: S
 function problemFor(analysis: Analysis): Problem {
   const said = withoutPlaceholders(analysis.clause.text).replace(/\s+/g, ' ').trim();
   const { choice } = analysis;
+  if (analysis.terms.length === 0) return clarify('What would you like me to do with this text?');
   if (choice.kind === 'ambiguous') {
     const options = choice.services.map((s) => `${s.name} (${s.description})`);
     return clarify(`For "${said}", did you mean ${joinOr(options)}?`);
