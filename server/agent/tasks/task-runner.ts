@@ -1,0 +1,542 @@
+/**
+ * The task runner: a chat request becomes a plan, a quote, an approval, paid steps and an answer.
+ *
+ *   draft -> planned -> quoted -> awaiting_approval -> running -> completed | failed | cancelled
+ *                                                      running <-> paused (a price drifted; re-approval)
+ *
+ * One async loop per task. Each step's status is written before and after every await, and its
+ * idempotency key exists before its purchase is ever attempted, so after a crash a task resumes
+ * from its first unfinished step: a step found `paying` is asked of the payments service again under
+ * the same key, which answers with what happened (delivered from the kept token, or the recorded
+ * outcome) and never pays twice. Cancelling aborts the loop and is checked before every payment;
+ * steps already paid keep their receipts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CatalogService, Plan, PlanStep } from '../../../shared/catalog';
+import type { PolicyDecision } from '../../../shared/governance';
+import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
+import type { PurchaseOutcome } from '../../domain/payments';
+import { resolveStepInput } from '../planner/chain';
+import type { Planner } from '../planner/planner';
+import { composeAnswer, parseOutput, type TaskAnswer } from './answer';
+import type { ApprovalRequestResult, ApprovalsPort, PaymentsPort, QuotesPort, TaskApproval, TaskQuote } from './ports';
+import { serviceRequest } from './service-request';
+import type { TaskEvents } from './task-events';
+import type { StepRecord, type TaskRecord, type TaskStatus, type TaskStore } from './task-store';
+
+export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
+  store: TaskStore;
+  events: TaskEvents;
+  planner: Planner;
+  catalog: {
+    servicesFor(userId: string): CatalogService[];
+    serviceFor(userId: string, serviceId: string): CatalogService | undefined;
+  };
+  quotes: QuotesPort<Q>;
+  approvals: ApprovalsPort<Q>;
+  payments: PaymentsPort;
+  /** The person's time zone: budget months are theirs. */
+  timeZoneFor(userId: string): string;
+  now?: () => number;
+  onError?: (error: unknown, taskId: string) => void;
+}
+
+export interface TaskFailure {
+  reason: string;
+  message: string;
+  stepId?: string;
+}
+
+export interface StepView {
+  stepId: string;
+  position: number;
+  serviceId: string;
+  serviceName: string;
+  providerName: string;
+  reasonText: string;
+  status: StepRecord['status'];
+  priceMsatMin: number | null;
+  priceMsatMax: number | null;
+  /** What the step paid, fee included; null when nothing was paid. */
+  paidMsat: number | null;
+  feeMsat: number | null;
+  paidUsdCents: number | null;
+  paymentId: string | null;
+  outcome: string | null;
+  reason: string | null;
+  output: unknown;
+  judgement: StepRecord['judgement'];
+}
+
+export interface TaskView {
+  id: string;
+  request: string;
+  status: TaskStatus;
+  version: number;
+  createdAtMs: number;
+  updatedAtMs: number;
+  finishedAtMs: number | null;
+  plan: Plan | null;
+  quote: {
+    id: string;
+    totalMsatMin: number;
+    totalMsatMax: number;
+    totalUsdCentsMin: number;
+    totalUsdCentsMax: number;
+    expiresAt: string;
+  } | null;
+  decision: PolicyDecision | null;
+  approvalId: string | null;
+  steps: StepView[];
+  answer: TaskAnswer | null;
+  failure: TaskFailure | null;
+  /** Everything paid so far, fees included. */
+  spentMsat: number;
+}
+
+export type SubmitResult = { ok: true; task: TaskView } | { ok: false; reason: 'empty_request' };
+export type CancelResult = { ok: true; task: TaskView } | { ok: false; reason: 'task_not_found' | 'task_finished' };
+export type JudgeResult = { ok: true; task: TaskView } | { ok: false; reason: 'task_not_found' | 'step_not_found' | 'step_not_paid' };
+
+const ACTIVE: readonly TaskStatus[] = ['draft', 'planned', 'quoted', 'awaiting_approval', 'running', 'paused'];
+const parse = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T));
+
+export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
+  const now = deps.now ?? Date.now;
+  const { store } = deps;
+  const loops = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  function changed(task: Pick<TaskRecord, 'id' | 'userId'>): void {
+    deps.events.publish(task.userId, task.id);
+  }
+  function patchTask(task: TaskRecord, patch: Parameters<TaskStore['update']>[1]): void {
+    store.update(task.id, patch, now());
+    changed(task);
+  }
+  function moveTask(task: TaskRecord, from: readonly TaskStatus[], to: TaskStatus, patch: Parameters<TaskStore['update']>[1] = {}): boolean {
+    const moved = store.transition(task.id, from, to, patch, now());
+    if (moved) changed(task);
+    return moved;
+  }
+  function patchStep(task: TaskRecord, stepId: string, patch: Parameters<TaskStore['updateStep']>[2]): void {
+    store.updateStep(task.id, stepId, patch, now());
+    changed(task);
+  }
+  function fail(task: TaskRecord, failure: TaskFailure): void {
+    store.updateStepsIn(task.id, ['pending'], 'skipped', now());
+    moveTask(task, ACTIVE, 'failed', { failureJson: JSON.stringify(failure), finishedAtMs: now() });
+  }
+  const current = (taskId: string): TaskRecord => {
+    const task = store.byId(taskId);
+    if (!task) throw new Error(`task ${taskId} vanished`);
+    return task;
+  };
+  const isActive = (taskId: string) => ACTIVE.includes(current(taskId).status);
+
+  function view(task: TaskRecord): TaskView {
+    const quote = parse<Q>(task.quoteJson);
+    const priceOf = new Map((quote?.steps ?? []).map((s) => [s.stepId, s]));
+    const plan = parse<Plan>(task.planJson);
+    const reasonOf = new Map((plan?.steps ?? []).map((s) => [s.id, s.reason]));
+    const steps = store.steps(task.id).map((s): StepView => {
+      const paidMsat = s.amountMsat === null ? null : s.amountMsat + (s.feeMsat ?? 0);
+      return {
+        stepId: s.stepId,
+        position: s.position,
+        serviceId: s.serviceId,
+        serviceName: s.serviceName,
+        providerName: s.providerName,
+        reasonText: reasonOf.get(s.stepId) ?? '',
+        status: s.status,
+        priceMsatMin: priceOf.get(s.stepId)?.priceMsatMin ?? null,
+        priceMsatMax: priceOf.get(s.stepId)?.priceMsatMax ?? null,
+        paidMsat,
+        feeMsat: s.feeMsat,
+        paidUsdCents: paidMsat === null || !quote ? null : msatToUsdCentsRoundHalfUp(msat(paidMsat), quote.rate),
+        paymentId: s.paymentId,
+        outcome: s.outcome,
+        reason: s.reason,
+        output: parse<unknown>(s.outputJson),
+        judgement: s.judgement,
+      };
+    });
+    return {
+      id: task.id,
+      request: task.request,
+      status: task.status,
+      version: task.version,
+      createdAtMs: task.createdAtMs,
+      updatedAtMs: task.updatedAtMs,
+      finishedAtMs: task.finishedAtMs,
+      plan,
+      quote: quote && {
+        id: quote.id,
+        totalMsatMin: quote.totalMsatMin,
+        totalMsatMax: quote.totalMsatMax,
+        totalUsdCentsMin: quote.totalUsdCentsMin,
+        totalUsdCentsMax: quote.totalUsdCentsMax,
+        expiresAt: new Date(quote.expiresAt).toISOString(),
+      },
+      decision: parse<PolicyDecision>(task.decisionJson),
+      approvalId: task.approvalId,
+      steps,
+      answer: parse<TaskAnswer>(task.answerJson),
+      failure: parse<TaskFailure>(task.failureJson),
+      spentMsat: steps.reduce((sum, s) => sum + (s.paidMsat ?? 0), 0),
+    };
+  }
+
+  function startLoop(taskId: string, body: (signal: AbortSignal) => Promise<void>): void {
+    const controller = new AbortController();
+    const done = body(controller.signal)
+      .catch((error: unknown) => {
+        // Aborted by cancel (the task is already cancelled) or by shutdown (it resumes on restart).
+        if (controller.signal.aborted) return;
+        deps.onError?.(error, taskId);
+        const task = store.byId(taskId);
+        if (task) fail(task, { reason: 'internal_error', message: 'Something went wrong while running this task.' });
+      })
+      .finally(() => loops.delete(taskId));
+    loops.set(taskId, { controller, done });
+  }
+
+  // ---- planning and quoting -------------------------------------------------------------------
+
+  async function planAndQuote(taskId: string, signal: AbortSignal): Promise<void> {
+    const task = current(taskId);
+    const planned = await deps.planner.plan({ text: task.request, catalog: deps.catalog.servicesFor(task.userId), nowMs: now(), signal });
+    if (!isActive(taskId)) return;
+    if (!planned.ok) return fail(task, { reason: planned.reason, message: 'The planner could not be reached. Please try again.' });
+    const result = planned.result;
+    if (result.kind === 'clarify') return fail(task, { reason: 'needs_clarification', message: result.question });
+    if (result.kind === 'unsupported') return fail(task, { reason: 'unsupported', message: result.message });
+    const services = new Map<string, CatalogService>();
+    for (const step of result.plan.steps) {
+      const service = deps.catalog.serviceFor(task.userId, step.serviceId);
+      if (!service) return fail(task, { reason: 'unknown_service', message: `The plan names a service that is not in your catalog (${step.serviceId}).`, stepId: step.id });
+      services.set(step.id, service);
+    }
+    store.insertSteps(
+      result.plan.steps.map((step, position) => {
+        const service = services.get(step.id) as CatalogService;
+        return {
+          taskId,
+          stepId: step.id,
+          position,
+          serviceId: service.id,
+          serviceName: service.name,
+          providerName: service.providerName,
+          status: 'pending' as const,
+          idempotencyKey: `task:${taskId}:step:${step.id}`,
+          updatedAtMs: now(),
+        };
+      }),
+      now(),
+    );
+    if (!moveTask(task, ['draft'], 'planned', { planJson: JSON.stringify(result.plan) })) return;
+    await quoteAndApprove(taskId, result.plan.steps, services, signal);
+  }
+
+  function quoteSteps(steps: readonly PlanStep[], services: ReadonlyMap<string, CatalogService>) {
+    return steps.map((step) => {
+      const service = services.get(step.id) as CatalogService;
+      // A chained input is not known yet: quote with a short stand-in; a larger invoice later is price drift.
+      const input = step.inputFrom ? { ...step.input, [step.inputFrom.field]: `(the result of step ${step.inputFrom.stepId})` } : step.input;
+      return {
+        stepId: step.id,
+        serviceId: service.id,
+        serviceName: service.name,
+        providerName: service.providerName,
+        origin: service.origin,
+        method: service.method,
+        path: service.path,
+        input,
+      };
+    });
+  }
+
+  async function quoteAndApprove(taskId: string, steps: readonly PlanStep[], services: ReadonlyMap<string, CatalogService>, signal: AbortSignal): Promise<void> {
+    const task = current(taskId);
+    const quoted = await deps.quotes.quotePlan({ userId: task.userId, taskId, steps: quoteSteps(steps, services) });
+    if (!isActive(taskId)) return;
+    if (!quoted.ok) return fail(task, { reason: quoted.reason, message: quoted.message, ...(quoted.stepId ? { stepId: quoted.stepId } : {}) });
+    if (!moveTask(task, ['planned'], 'quoted', { quoteJson: JSON.stringify(quoted.quote) })) return;
+    const requested = await deps.approvals.request({ userId: task.userId, quote: quoted.quote });
+    await awaitApproval(taskId, requested, ['quoted'], signal);
+  }
+
+  /** Records the decision, waits for the person when asked to, then runs the steps or stops. */
+  async function awaitApproval(taskId: string, requested: ApprovalRequestResult, from: readonly TaskStatus[], signal: AbortSignal): Promise<void> {
+    const task = current(taskId);
+    const { decision, approval } = requested;
+    const decisionPatch = { decisionJson: JSON.stringify(decision), approvalId: approval.id };
+    if (decision.kind === 'deny') {
+      patchTask(task, decisionPatch);
+      return fail(task, { reason: decision.reason, message: decision.why });
+    }
+    if (approval.status === 'approved') {
+      if (!moveTask(task, from, 'running', { ...decisionPatch, startedAtMs: task.startedAtMs ?? now() })) return;
+      return runSteps(taskId, approval, signal);
+    }
+    const waiting: TaskStatus = from.includes('paused') ? 'paused' : 'awaiting_approval';
+    if (waiting !== task.status && !moveTask(task, from, waiting, decisionPatch)) return;
+    if (waiting === task.status) patchTask(task, decisionPatch);
+    await waitThenRun(taskId, approval.id, signal);
+  }
+
+  async function waitThenRun(taskId: string, approvalId: string, signal: AbortSignal): Promise<void> {
+    const resolved = await deps.approvals.waitForResolution(approvalId, signal);
+    if (signal.aborted || !isActive(taskId)) return;
+    const task = current(taskId);
+    if (resolved.status !== 'approved') {
+      const reason = resolved.status === 'denied' ? 'approval_denied' : resolved.status === 'expired' ? 'approval_expired' : 'approval_cancelled';
+      const message = resolved.status === 'denied' ? 'You declined this task; nothing was paid for it.' : 'The approval ended before it was given; nothing more was paid.';
+      return fail(task, { reason, message });
+    }
+    if (!moveTask(task, ['awaiting_approval', 'paused'], 'running', { startedAtMs: task.startedAtMs ?? now() })) return;
+    await runSteps(taskId, resolved, signal);
+  }
+
+  // ---- running ----------------------------------------------------------------------------------
+
+  async function runSteps(taskId: string, approval: TaskApproval, signal: AbortSignal): Promise<void> {
+    const task = current(taskId);
+    const plan = parse<Plan>(task.planJson);
+    const quote = parse<Q>(task.quoteJson);
+    if (!plan || !quote) throw new Error(`task ${taskId} runs without a plan or quote`);
+    const outputs = new Map<string, unknown>();
+    for (const record of store.steps(taskId)) if (record.status === 'delivered') outputs.set(record.stepId, parse<unknown>(record.outputJson));
+
+    for (const step of plan.steps) {
+      const record = store.steps(taskId).find((s) => s.stepId === step.id);
+      if (!record) throw new Error(`step ${step.id} has no record`);
+      if (record.status === 'delivered') continue;
+      // Cancelled (or failed elsewhere) since the last step: no further spending.
+      if (signal.aborted || current(taskId).status !== 'running') return;
+      const outcome = await runStep(current(taskId), step, record, outputs, quote, approval, plan);
+      if (outcome === 'continue') continue;
+      if (outcome === 'stop') return;
+      // Price drift: the loop is handed to the re-approval, which resumes this task when approved.
+      return reapprove(taskId, step, plan, signal);
+    }
+    finish(taskId, plan);
+  }
+
+  async function runStep(
+    task: TaskRecord,
+    step: PlanStep,
+    record: StepRecord,
+    outputs: Map<string, unknown>,
+    quote: Q,
+    approval: TaskApproval,
+    plan: Plan,
+  ): Promise<'continue' | 'stop' | 'drift'> {
+    const service = deps.catalog.serviceFor(task.userId, step.serviceId);
+    if (!service) {
+      patchStep(task, step.id, { status: 'failed', reason: 'service_gone' });
+      fail(task, { reason: 'service_gone', message: `${record.serviceName} is no longer in your catalog.`, stepId: step.id });
+      return 'stop';
+    }
+    const producer = step.inputFrom ? deps.catalog.serviceFor(task.userId, plan.steps.find((s) => s.id === step.inputFrom?.stepId)?.serviceId ?? '') : undefined;
+    const input = resolveStepInput(step, outputs, producer);
+    if (!input.ok) {
+      patchStep(task, step.id, { status: 'failed', reason: input.reason });
+      fail(task, { reason: input.reason, message: `Step ${step.id} needed the result of step ${input.stepId}, which had none it could use.`, stepId: step.id });
+      return 'stop';
+    }
+    const quoted = quote.steps.find((s) => s.stepId === step.id);
+    if (!quoted) throw new Error(`step ${step.id} is not in quote ${quote.id}`);
+    patchStep(task, step.id, { status: 'paying', inputJson: JSON.stringify(input.input) });
+    const outcome = await deps.payments.purchase({
+      userId: task.userId,
+      timeZone: deps.timeZoneFor(task.userId),
+      idempotencyKey: record.idempotencyKey,
+      task: { id: task.id, startedAtMs: task.startedAtMs ?? task.createdAtMs },
+      serviceId: service.id,
+      service: service.name,
+      providerId: service.providerId,
+      request: serviceRequest(service, input.input),
+      approvedMaxMsat: quoted.priceMsatMax,
+      rate: quote.rate,
+      ...(approval.authorizedOverageMsat ? { authorizedOverageMsat: approval.authorizedOverageMsat } : {}),
+    });
+    return recordOutcome(task, step, outputs, outcome);
+  }
+
+  /**
+   * What the step's purchase paid, read by its idempotency key: a step resumed after a crash is
+   * delivered from the kept token (no payment id in the outcome) yet was paid before the crash.
+   */
+  function costOf(task: TaskRecord, step: PlanStep): { paymentId: string | null; amountMsat: number | null; feeMsat: number | null } {
+    const record = store.steps(task.id).find((s) => s.stepId === step.id);
+    const payment = record ? deps.payments.paymentFor(task.userId, record.idempotencyKey) : undefined;
+    if (!payment) return { paymentId: null, amountMsat: null, feeMsat: null };
+    return { paymentId: payment.id, amountMsat: payment.amountMsat, feeMsat: payment.feeMsat };
+  }
+
+  function recordOutcome(task: TaskRecord, step: PlanStep, outputs: Map<string, unknown>, outcome: PurchaseOutcome): 'continue' | 'stop' | 'drift' {
+    switch (outcome.kind) {
+      case 'delivered': {
+        const output = parseOutput(outcome.content.bodyText, outcome.content.contentType);
+        outputs.set(step.id, output);
+        patchStep(task, step.id, { status: 'delivered', outcome: outcome.via, reason: null, ...costOf(task, step), outputJson: JSON.stringify(output) });
+        return 'continue';
+      }
+      case 'needs_approval':
+        patchStep(task, step.id, { status: 'pending', outcome: 'needs_approval', reason: 'price_drift' });
+        return 'drift';
+      case 'refused_before_payment':
+      case 'budget_refused':
+        patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason });
+        fail(task, { reason: outcome.reason, message: `${step.serviceId} was not paid: ${outcome.reason.replaceAll('_', ' ')}.`, stepId: step.id });
+        return 'stop';
+      case 'payment_failed':
+        patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason, paymentId: outcome.paymentId });
+        fail(task, { reason: outcome.reason, message: `The payment for ${step.serviceId} failed; nothing was spent on it.`, stepId: step.id });
+        return 'stop';
+      case 'payment_unknown':
+        // Left `paying`: the reconciler learns the outcome; a restart asks again under the same key.
+        patchStep(task, step.id, { status: 'paying', outcome: outcome.kind, paymentId: outcome.paymentId });
+        fail(task, { reason: 'payment_unknown', message: `The wallet has not confirmed the payment for ${step.serviceId} yet; it will not be paid again.`, stepId: step.id });
+        return 'stop';
+      case 'paid_not_delivered':
+        patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason, ...costOf(task, step) });
+        fail(task, { reason: 'paid_not_delivered', message: `${step.serviceId} was paid but did not deliver (${outcome.reason.replaceAll('_', ' ')}). You can dispute it.`, stepId: step.id });
+        return 'stop';
+    }
+  }
+
+  /** Re-quotes the steps from the drifted one on and asks the person again before paying more. */
+  async function reapprove(taskId: string, step: PlanStep, plan: Plan, signal: AbortSignal): Promise<void> {
+    const task = current(taskId);
+    if (!moveTask(task, ['running'], 'paused')) return;
+    const remaining = plan.steps.slice(plan.steps.findIndex((s) => s.id === step.id));
+    const services = new Map(remaining.map((s) => [s.id, deps.catalog.serviceFor(task.userId, s.serviceId) as CatalogService]));
+    const outputs = new Map(store.steps(taskId).filter((s) => s.status === 'delivered').map((s) => [s.stepId, parse<unknown>(s.outputJson)]));
+    // Chained inputs are known now: quote with the real text so the new quote prices it exactly.
+    const resolved = remaining.map((s) => {
+      const chained = resolveStepInput(s, outputs, undefined);
+      return chained.ok && s.inputFrom && outputs.has(s.inputFrom.stepId) ? { ...s, input: chained.input, inputFrom: undefined } : s;
+    });
+    const quoted = await deps.quotes.quotePlan({ userId: task.userId, taskId, steps: quoteSteps(resolved, services) });
+    if (!isActive(taskId)) return;
+    if (!quoted.ok) return fail(current(taskId), { reason: quoted.reason, message: quoted.message, stepId: step.id });
+    const previous = parse<Q>(current(taskId).quoteJson);
+    const merged = previous ? { ...quoted.quote, steps: [...previous.steps.filter((s) => !remaining.some((r) => r.id === s.stepId)), ...quoted.quote.steps] } : quoted.quote;
+    patchTask(current(taskId), { quoteJson: JSON.stringify(merged) });
+    const requested = await deps.approvals.requestReapproval({ userId: task.userId, taskId, quote: quoted.quote, reason: 'price_drift', stepId: step.id });
+    await awaitApproval(taskId, requested, ['paused'], signal);
+  }
+
+  function finish(taskId: string, plan: Plan): void {
+    const task = current(taskId);
+    const records = new Map(store.steps(taskId).map((s) => [s.stepId, s]));
+    const answer = composeAnswer(
+      plan.steps.map((step) => {
+        const record = records.get(step.id);
+        return { stepId: step.id, title: record ? `${record.serviceName} (${record.providerName})` : step.serviceId, output: parse<unknown>(record?.outputJson ?? null) };
+      }),
+    );
+    moveTask(task, ['running'], 'completed', { answerJson: JSON.stringify(answer), finishedAtMs: now() });
+  }
+
+  // ---- public surface ---------------------------------------------------------------------------
+
+  return {
+    /** Starts a task for a chat request; progress arrives through the events. */
+    submit(userId: string, text: string): SubmitResult {
+      const request = text.trim();
+      if (request === '') return { ok: false, reason: 'empty_request' };
+      const task = store.insert({ id: randomUUID(), userId, request, nowMs: now() });
+      changed(task);
+      startLoop(task.id, (signal) => planAndQuote(task.id, signal));
+      return { ok: true, task: view(task) };
+    },
+
+    /** Stops a task now: no further step is paid; a payment already in flight keeps its receipt. */
+    async cancel(userId: string, taskId: string): Promise<CancelResult> {
+      const task = store.forUser(userId, taskId);
+      if (!task) return { ok: false, reason: 'task_not_found' };
+      if (!moveTask(task, ACTIVE, 'cancelled', { failureJson: JSON.stringify({ reason: 'cancelled', message: 'You cancelled this task.' }), finishedAtMs: now() })) {
+        return { ok: false, reason: 'task_finished' };
+      }
+      store.updateStepsIn(taskId, ['pending'], 'cancelled', now());
+      loops.get(taskId)?.controller.abort();
+      await deps.approvals.cancelForTask({ userId, taskId });
+      changed(task);
+      return { ok: true, task: view(current(taskId)) };
+    },
+
+    get(userId: string, taskId: string): TaskView | null {
+      const task = store.forUser(userId, taskId);
+      return task ? view(task) : null;
+    },
+
+    list(userId: string, options: { limit: number; beforeMs?: number }): TaskView[] {
+      return store.listForUser(userId, options).map(view);
+    },
+
+    /** Accept or dispute a paid step; a dispute records the complaint with the step's evidence. */
+    judgeStep(userId: string, input: { taskId: string; stepId: string; verdict: 'accept' | 'dispute'; complaint?: string; evidence?: unknown }): JudgeResult {
+      const task = store.forUser(userId, input.taskId);
+      if (!task) return { ok: false, reason: 'task_not_found' };
+      const step = store.steps(task.id).find((s) => s.stepId === input.stepId);
+      if (!step) return { ok: false, reason: 'step_not_found' };
+      if (step.paymentId === null && step.status !== 'delivered') return { ok: false, reason: 'step_not_paid' };
+      const dispute =
+        input.verdict === 'dispute'
+          ? JSON.stringify({ complaint: input.complaint ?? '', atMs: now(), paymentId: step.paymentId, outcome: step.outcome, reason: step.reason, output: parse<unknown>(step.outputJson), evidence: input.evidence ?? null })
+          : null;
+      patchStep(task, step.stepId, { judgement: input.verdict === 'accept' ? 'accepted' : 'disputed', disputeJson: dispute });
+      return { ok: true, task: view(current(task.id)) };
+    },
+
+    /**
+     * After a restart: settle payments left unknown, then pick every unfinished task up where its
+     * rows say it stopped. Tasks that never got past planning are failed (their plan was not kept).
+     */
+    async resume(): Promise<{ resumed: string[]; failed: string[] }> {
+      await deps.payments.reconcileOnce();
+      const resumed: string[] = [];
+      const failed: string[] = [];
+      for (const task of store.withStatus(ACTIVE)) {
+        if (loops.has(task.id)) continue;
+        const quote = parse<Q>(task.quoteJson);
+        if (task.status === 'running' && quote) {
+          // Steps caught mid-payment go back through the purchase under their own key: never paid twice.
+          store.updateStepsIn(task.id, ['paying'], 'pending', now());
+          const approvalId = task.approvalId;
+          startLoop(task.id, async (signal) => runSteps(task.id, await approvalOf(approvalId, signal), signal));
+          resumed.push(task.id);
+        } else if ((task.status === 'awaiting_approval' || task.status === 'paused') && task.approvalId) {
+          const approvalId = task.approvalId;
+          startLoop(task.id, (signal) => waitThenRun(task.id, approvalId, signal));
+          resumed.push(task.id);
+        } else {
+          fail(task, { reason: 'interrupted', message: 'The server restarted before this task was approved. Please ask again.' });
+          failed.push(task.id);
+        }
+      }
+      return { resumed, failed };
+    },
+
+    /** Waits for every running loop to settle (tests and shutdown). */
+    async idle(): Promise<void> {
+      while (loops.size > 0) await Promise.all([...loops.values()].map((l) => l.done));
+    },
+
+    /** Aborts every loop (shutdown); tasks stay as their rows say and resume on the next start. */
+    async stop(): Promise<void> {
+      for (const loop of loops.values()) loop.controller.abort();
+      await Promise.all([...loops.values()].map((l) => l.done.catch(() => undefined)));
+    },
+  };
+
+  async function approvalOf(approvalId: string | null, signal: AbortSignal): Promise<TaskApproval> {
+    if (approvalId === null) throw new Error('a running task has no approval');
+    // An approved approval resolves at once.
+    return deps.approvals.waitForResolution(approvalId, signal);
+  }
+}
+
+export type TaskRunner = ReturnType<typeof createTaskRunner>;
