@@ -2,7 +2,7 @@
 // these inside the same IMMEDIATE transaction as the ledger call they belong with. Every status
 // change names the status it expects to find: an update that finds another status changes nothing
 // and reports it, which is how "mark paying" refuses to hand the same payment to the wallet twice.
-import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { payments, type NewPaymentRow, type PaymentRow } from '../schema/payments';
 
@@ -55,8 +55,8 @@ export function createPaymentsRepository(db: Db) {
       db.update(payments)
         .set({
           delivery: fields.delivery,
-          // A payment's own failure reason (e.g. missing preimage) is kept; a delivery reason fills a blank.
-          ...(fields.reason === null ? {} : { reason: fields.reason }),
+          // A payment's own reason (e.g. missing_preimage) is kept; a delivery reason fills a blank.
+          reason: sql`coalesce(${payments.reason}, ${fields.reason})`,
           httpStatus: fields.httpStatus,
           responseSha256: fields.responseSha256,
           deliveredAtMs: fields.atMs,
