@@ -56,6 +56,7 @@ const MATRIX: Record<string, Row> = {
   'security.signOutEverywhere': { access: 'authed' },
   'security.auditLog': { access: 'authed', input: () => ({}) },
   'operator.users': { access: 'operator' },
+  'activity.list': { access: 'authed', input: () => ({}) },
 };
 
 // At runtime the router's procedure record is flat, keyed by dotted path ('security.sessions').

@@ -1,4 +1,5 @@
 import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
+import type { Receipts } from '../domain/payments';
 import type { Logger } from '../logger';
 
 /** What the composition root hands to every request. Later areas add their domain services here. */
@@ -7,6 +8,7 @@ export interface ApiDeps {
   version: string;
   logger: Logger;
   accounts: AccountsModule;
+  receipts: Receipts;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */

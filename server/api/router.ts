@@ -1,4 +1,5 @@
 import { accountRouter, operatorRouter } from './routers/account';
+import { activityRouter } from './routers/activity';
 import { authRouter } from './routers/auth';
 import { securityRouter } from './routers/security';
 import { systemRouter } from './routers/system';
@@ -10,6 +11,7 @@ export const appRouter = router({
   account: accountRouter,
   security: securityRouter,
   operator: operatorRouter,
+  activity: activityRouter,
 });
 
 /** The only server symbol the client may import (type-only). */

@@ -2,6 +2,7 @@
 // a given session, so API tests exercise the same middleware and scoping as HTTP requests.
 import type { Writable } from 'node:stream';
 import { createTestAccounts, TEST_META } from '../domain/accounts/test-support';
+import { createReceipts } from '../domain/payments';
 import { createApiContext, type ApiDeps, type RateLimitCheck, type SessionCookieJar } from './context';
 import { appRouter } from './router';
 import { createCallerFactory } from './trpc';
@@ -23,6 +24,7 @@ export function createApiHarness(options: { logDestination?: Writable } = {}) {
       stepUp: accounts.stepUp,
       audit: accounts.audit,
     },
+    receipts: createReceipts(accounts.database.db),
   };
 
   /** A caller as the holder of `token` (null = signed out); `jar.token` is whatever the call set. */
