@@ -1,10 +1,132 @@
-import { PlaceholderPage } from '../../components/PlaceholderPage';
+import { useQuery } from '@tanstack/react-query';
+import { ChevronDown, ChevronRight } from 'lucide-react';
+import { Fragment, useState } from 'react';
+import { formatSats, formatUsd } from '../../../../shared/money';
+import { useTRPC } from '../../lib/trpc';
+import './activity.css';
+
+/** What each receipt outcome means to the person, and how it looks. */
+const OUTCOMES = {
+  delivered: { label: 'Delivered', tone: 'good' },
+  paid: { label: 'Paid', tone: 'good' },
+  pending: { label: 'Confirming payment', tone: 'warn' },
+  failed: { label: 'Not paid', tone: 'muted' },
+  paid_not_delivered: { label: 'Paid, not delivered', tone: 'bad' },
+  paid_unusable: { label: 'Paid, no proof from wallet', tone: 'bad' },
+} as const;
+
+const REASONS: Record<string, string> = {
+  challenged_again: 'the provider refused the paid token',
+  server_error: 'the provider kept failing after payment',
+  fetch_failed: 'the provider did not answer after payment',
+  unexpected_status: 'the provider answered with an error',
+  token_unavailable: 'the paid token is no longer held',
+  missing_preimage: 'the wallet gave no proof of payment',
+  preimage_mismatch: 'the wallet’s proof does not match the invoice',
+  expired_unpaid: 'the invoice expired unpaid',
+  never_sent: 'the payment was never sent',
+};
+
+const reasonText = (reason: string) => REASONS[reason] ?? reason.replaceAll('_', ' ');
+const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString());
 
 export function ActivityPage() {
+  const trpc = useTRPC();
+  const receipts = useQuery(trpc.activity.list.queryOptions());
+  const [open, setOpen] = useState<string | null>(null);
+
   return (
-    <PlaceholderPage
-      title="Activity"
-      summary="Every payment the agent made, with its receipt and evidence."
-    />
+    <section className="page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">Activity</h1>
+        <p className="page-summary">Every payment the agent made, with its receipt and the evidence kept for it.</p>
+      </header>
+      <div className="card">
+        {receipts.isPending && <p className="muted">Loading receipts…</p>}
+        {receipts.isError && <p className="form-error">Receipts could not be loaded. Please try again.</p>}
+        {receipts.data?.length === 0 && (
+          <p className="muted" data-testid="activity-empty">
+            No payments yet. When the agent buys something for you, its receipt appears here.
+          </p>
+        )}
+        {receipts.data && receipts.data.length > 0 && (
+          <table className="table activity-table" data-testid="activity-receipts">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Service</th>
+                <th scope="col">Provider</th>
+                <th scope="col" className="amount">Amount</th>
+                <th scope="col" className="amount">Fee</th>
+                <th scope="col">Status</th>
+                <th scope="col"><span className="visually-hidden">Evidence</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {receipts.data.map((receipt) => {
+                const outcome = OUTCOMES[receipt.outcome];
+                const expanded = open === receipt.id;
+                return (
+                  <Fragment key={receipt.id}>
+                    <tr>
+                      <td>{when(receipt.createdAtMs)}</td>
+                      <td>{receipt.service}</td>
+                      <td className="muted">{receipt.providerId}</td>
+                      <td className="amount">
+                        {formatSats(receipt.amountMsat)}
+                        {receipt.totalUsdCents !== null && <span className="muted fiat">{formatUsd(receipt.totalUsdCents)} with fee</span>}
+                      </td>
+                      <td className="amount">{receipt.feeMsat === null ? '—' : formatSats(receipt.feeMsat)}</td>
+                      <td>
+                        <span className={`status receipt-${outcome.tone}`}>{outcome.label}</span>
+                        {receipt.reason && <span className="muted reason">{reasonText(receipt.reason)}</span>}
+                      </td>
+                      <td>
+                        <button
+                          type="button"
+                          className="button subtle"
+                          aria-expanded={expanded}
+                          aria-controls={`evidence-${receipt.id}`}
+                          onClick={() => setOpen(expanded ? null : receipt.id)}
+                        >
+                          {expanded ? <ChevronDown size={16} aria-hidden /> : <ChevronRight size={16} aria-hidden />}
+                          Evidence
+                        </button>
+                      </td>
+                    </tr>
+                    {expanded && (
+                      <tr className="evidence-row">
+                        <td colSpan={7} id={`evidence-${receipt.id}`}>
+                          <dl className="evidence">
+                            <dt>Request</dt>
+                            <dd><code>{receipt.method} {receipt.url}</code></dd>
+                            <dt>Invoice</dt>
+                            <dd><code>{receipt.evidence.invoice}</code></dd>
+                            <dt>Payment hash</dt>
+                            <dd><code>{receipt.evidence.paymentHash}</code></dd>
+                            <dt>Proof of payment (preimage)</dt>
+                            <dd><code>{receipt.evidence.preimageHex ?? 'none received'}</code></dd>
+                            <dt>Macaroon id</dt>
+                            <dd><code>{receipt.evidence.macaroonIdHex}</code></dd>
+                            <dt>HTTP status</dt>
+                            <dd>{receipt.evidence.httpStatus ?? '—'}</dd>
+                            <dt>Response hash (SHA-256)</dt>
+                            <dd><code>{receipt.evidence.responseSha256 ?? '—'}</code></dd>
+                            <dt>Paid</dt>
+                            <dd>{when(receipt.evidence.paidAtMs)}</dd>
+                            <dt>Delivered</dt>
+                            <dd>{when(receipt.evidence.deliveredAtMs)}</dd>
+                          </dl>
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </section>
   );
 }
