@@ -5,10 +5,14 @@ import { ActivityPage } from '../features/activity/ActivityPage';
 import { AlertsPage } from '../features/alerts/AlertsPage';
 import { ApprovalsPage } from '../features/approvals/ApprovalsPage';
 import { BudgetPage } from '../features/budget/BudgetPage';
+import { SignInPage } from '../features/auth/SignInPage';
+import { SignUpPage } from '../features/auth/SignUpPage';
 import { ChatPage } from '../features/chat/ChatPage';
+import { SecurityPage } from '../features/security/SecurityPage';
 import { WalletPage } from '../features/wallet/WalletPage';
 import { createApiClient, createQueryClient, TRPCProvider } from '../lib/trpc';
 import { Layout } from './Layout';
+import { RequireAuth } from './RequireAuth';
 
 export function App() {
   const [queryClient] = useState(createQueryClient);
@@ -18,15 +22,20 @@ export function App() {
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
         <BrowserRouter>
           <Routes>
-            <Route element={<Layout />}>
-              <Route index element={<Navigate to="/chat" replace />} />
-              <Route path="chat" element={<ChatPage />} />
-              <Route path="approvals" element={<ApprovalsPage />} />
-              <Route path="budget" element={<BudgetPage />} />
-              <Route path="wallet" element={<WalletPage />} />
-              <Route path="activity" element={<ActivityPage />} />
-              <Route path="alerts" element={<AlertsPage />} />
-              <Route path="*" element={<NotFound />} />
+            <Route path="signin" element={<SignInPage />} />
+            <Route path="signup" element={<SignUpPage />} />
+            <Route element={<RequireAuth />}>
+              <Route element={<Layout />}>
+                <Route index element={<Navigate to="/chat" replace />} />
+                <Route path="chat" element={<ChatPage />} />
+                <Route path="approvals" element={<ApprovalsPage />} />
+                <Route path="budget" element={<BudgetPage />} />
+                <Route path="wallet" element={<WalletPage />} />
+                <Route path="activity" element={<ActivityPage />} />
+                <Route path="alerts" element={<AlertsPage />} />
+                <Route path="security" element={<SecurityPage />} />
+                <Route path="*" element={<NotFound />} />
+              </Route>
             </Route>
           </Routes>
         </BrowserRouter>

@@ -1,6 +1,7 @@
-import { useQuery } from '@tanstack/react-query';
-import { Menu } from 'lucide-react';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { LogOut, Menu } from 'lucide-react';
 import { NavLink, Outlet } from 'react-router';
+import { signedOut, useSession } from '../features/auth/useSession';
 import { useTRPC } from '../lib/trpc';
 import { useUiStore } from '../lib/ui-store';
 import { NAV_ITEMS } from './navigation';
@@ -11,6 +12,8 @@ export function Layout() {
   const navOpen = useUiStore((s) => s.navOpen);
   const toggleNav = useUiStore((s) => s.toggleNav);
   const closeNav = useUiStore((s) => s.closeNav);
+  const { user } = useSession();
+  const signOut = useMutation(trpc.auth.signOut.mutationOptions({ onSettled: signedOut }));
 
   return (
     <div className="shell">
@@ -32,6 +35,16 @@ export function Layout() {
           <span className={`mode-badge mode-${info.data.mode}`} data-testid="mode-badge">
             {info.data.mode === 'sandbox' ? 'Sandbox · no real money' : 'Live'}
           </span>
+        )}
+        {user && (
+          <div className="account-menu">
+            <span className="account-email" data-testid="account-email">
+              {user.email}
+            </span>
+            <button className="button subtle" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+              <LogOut size={16} aria-hidden="true" /> Sign out
+            </button>
+          </div>
         )}
       </header>
       <nav id="main-nav" className={navOpen ? 'sidebar open' : 'sidebar'} aria-label="Main">

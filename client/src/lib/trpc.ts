@@ -18,7 +18,8 @@ export function createApiClient() {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({ url: '/api/trpc' }),
-        false: httpBatchLink({ url: '/api/trpc' }),
+        // The server refuses POSTs without this header (CSRF defence; see server/http/csrf.ts).
+        false: httpBatchLink({ url: '/api/trpc', headers: { 'x-steward-csrf': '1' } }),
       }),
     ],
   });

@@ -1,0 +1,113 @@
+import { useMutation } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
+import { Field, FormError } from '../../components/Field';
+import { apiProblem, describeProblem } from '../../lib/api-error';
+import { useTRPC } from '../../lib/trpc';
+import { AuthShell } from './AuthShell';
+import { useResetSession, useSession } from './useSession';
+
+type SecondFactorMode = 'none' | 'code' | 'recovery';
+
+export function SignInPage() {
+  const trpc = useTRPC();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const resetSession = useResetSession();
+  const { user } = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [mode, setMode] = useState<SecondFactorMode>('none');
+  const [code, setCode] = useState('');
+  const from = (location.state as { from?: string } | null)?.from ?? '/chat';
+
+  const signIn = useMutation(
+    trpc.auth.signIn.mutationOptions({
+      onSuccess: async () => {
+        await resetSession();
+        await navigate(from === '/signin' ? '/chat' : from, { replace: true });
+      },
+      onError: (error) => {
+        if (apiProblem(error)?.reason === 'second_factor_required') setMode((m) => (m === 'none' ? 'code' : m));
+      },
+    }),
+  );
+  const problem = apiProblem(signIn.error);
+
+  if (user && signIn.isIdle) return <Navigate to={from} replace />;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    signIn.mutate({
+      email,
+      password,
+      code: mode === 'code' && code ? code : undefined,
+      recoveryCode: mode === 'recovery' && code ? code : undefined,
+    });
+  }
+  function switchMode(next: SecondFactorMode) {
+    setMode(next);
+    setCode('');
+    signIn.reset();
+  }
+
+  // "Enter your code" is a step of the flow, not an error, so it is not shown in red.
+  const askingForFactor = problem?.reason === 'second_factor_required';
+  const codeError = problem && ['invalid_code', 'code_already_used'].includes(problem.reason ?? '') ? problem.message : undefined;
+  const formError = problem && !askingForFactor && !codeError ? describeProblem(problem) : null;
+
+  return (
+    <AuthShell
+      title="Sign in"
+      summary="Welcome back. Sign in to see what your agent has been doing."
+      footer={
+        <>
+          New to Steward? <Link to="/signup">Create an account</Link>
+        </>
+      }
+    >
+      <form className="form" onSubmit={submit} noValidate>
+        <FormError message={formError} />
+        <Field
+          label="Email"
+          type="email"
+          autoComplete="username"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={problem?.fieldErrors.email}
+          autoFocus
+        />
+        <Field
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={problem?.fieldErrors.password}
+        />
+        {mode !== 'none' && (
+          <fieldset className="second-factor">
+            <legend>Two-factor check</legend>
+            <Field
+              key={mode}
+              label={mode === 'code' ? 'Authenticator code' : 'Recovery code'}
+              inputMode={mode === 'code' ? 'numeric' : 'text'}
+              autoComplete="one-time-code"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              hint={mode === 'code' ? 'The 6-digit code your authenticator app shows for Steward.' : 'One of the codes you saved, like abcde-12345. Each works once.'}
+              error={codeError ?? problem?.fieldErrors.code ?? problem?.fieldErrors.recoveryCode}
+              autoFocus
+            />
+            <button type="button" className="link-button" onClick={() => switchMode(mode === 'code' ? 'recovery' : 'code')}>
+              {mode === 'code' ? 'Use a recovery code instead' : 'Use my authenticator app instead'}
+            </button>
+          </fieldset>
+        )}
+        <button className="button primary" type="submit" disabled={signIn.isPending}>
+          {signIn.isPending ? 'Signing in…' : mode === 'none' ? 'Sign in' : 'Verify and sign in'}
+        </button>
+      </form>
+    </AuthShell>
+  );
+}

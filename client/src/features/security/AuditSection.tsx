@@ -1,0 +1,60 @@
+import { useQuery } from '@tanstack/react-query';
+import type { AuditEventKind } from '../../../../shared/accounts';
+import { useTRPC } from '../../lib/trpc';
+
+const DESCRIPTIONS: Record<AuditEventKind, string> = {
+  signed_up: 'Account created',
+  signed_in: 'Signed in',
+  sign_in_failed: 'Sign-in with a wrong password',
+  signed_out: 'Signed out',
+  signed_out_everywhere: 'Signed out everywhere',
+  session_revoked: 'Ended a session',
+  second_factor_passed: 'Two-factor code accepted',
+  second_factor_failed: 'Two-factor code refused',
+  second_factor_locked: 'Two-factor paused after too many wrong codes',
+  recovery_code_used: 'Recovery code used',
+  two_factor_enrollment_started: 'Two-factor setup started',
+  two_factor_enabled: 'Two-factor turned on',
+  two_factor_disabled: 'Two-factor turned off',
+  recovery_codes_regenerated: 'New recovery codes made',
+  step_up_granted: 'Extra check passed for an approval',
+  step_up_used: 'Approval confirmed with an extra check',
+  preferences_changed: 'Preferences changed',
+  role_granted: 'Role granted',
+  wallet_provisioned: 'Spending wallet created',
+  wallet_provisioning_failed: 'Spending wallet could not be created yet',
+  spend_approved: 'Spend approved',
+  overage_authorized: 'Over-budget spend authorized',
+};
+
+export function AuditSection() {
+  const trpc = useTRPC();
+  const events = useQuery(trpc.security.auditLog.queryOptions({}));
+  return (
+    <section className="card section" aria-labelledby="audit-title">
+      <h2 id="audit-title">Security activity</h2>
+      <p className="page-summary">Every sign-in, code check and security change on your account, newest first.</p>
+      <table className="table" data-testid="audit-log">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">What</th>
+            <th scope="col">From</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.data?.map((event) => (
+            <tr key={event.id}>
+              <td>{new Date(event.at).toLocaleString()}</td>
+              <td>
+                {DESCRIPTIONS[event.kind] ?? event.kind}
+                {typeof event.detail.reason === 'string' && <span className="muted"> ({event.detail.reason.replaceAll('_', ' ')})</span>}
+              </td>
+              <td className="muted">{event.ip ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
