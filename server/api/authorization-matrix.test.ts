@@ -56,8 +56,33 @@ const MATRIX: Record<string, Row> = {
   'security.signOutEverywhere': { access: 'authed' },
   'security.auditLog': { access: 'authed', input: () => ({}) },
   'operator.users': { access: 'operator' },
+  'tasks.submit': { access: 'authed', input: () => ({ text: 'book me a flight to Lisbon' }) },
+  'tasks.list': { access: 'authed' },
+  'tasks.get': { access: 'authed', input: () => ({ taskId: 'no-such-task' }), foreignObject: (f) => aliceTask(f) },
+  'tasks.cancel': { access: 'authed', input: () => ({ taskId: 'no-such-task' }), foreignObject: (f) => aliceTask(f) },
+  'tasks.judgeStep': {
+    access: 'authed',
+    input: () => ({ taskId: 'no-such-task', stepId: 's1', verdict: 'dispute', complaint: 'nothing came' }),
+    foreignObject: (f) => ({ ...aliceTask(f), input: { taskId: aliceTaskId, stepId: 's1', verdict: 'accept' } }),
+  },
+  'tasks.onUpdate': { access: 'authed', input: () => ({}) },
+  'catalog.list': { access: 'authed' },
+  'catalog.setPreference': { access: 'authed', input: () => ({ serviceId: 'satoshi-jokes/joke', preference: 'block' }) },
+  'catalog.priceHistory': { access: 'authed', input: () => ({ serviceId: 'satoshi-jokes/joke' }) },
+  'catalog.addProvider': { access: 'authed', input: () => ({ url: 'https://provider.example' }) },
+  'catalog.removeProvider': { access: 'authed', input: () => ({ providerId: 'no-such-provider' }) },
   'activity.list': { access: 'authed', input: () => ({}) },
 };
+
+/** Alice's task (planned to "unsupported" by the harness's empty catalog); bob must not see or change it. */
+let aliceTaskId = '';
+function aliceTask(f: Fixture) {
+  const before = JSON.stringify(f.h.deps.tasks.get(f.alice.id, aliceTaskId));
+  return {
+    input: { taskId: aliceTaskId },
+    unchanged: () => expect(JSON.stringify(f.h.deps.tasks.get(f.alice.id, aliceTaskId))).toBe(before),
+  };
+}
 
 // At runtime the router's procedure record is flat, keyed by dotted path ('security.sessions').
 const procedurePaths = Object.keys(appRouter._def.procedures as unknown as Record<string, unknown>);
@@ -94,7 +119,11 @@ describe('authorization matrix', () => {
     operatorToken = op.sessionToken;
     const sessionIds = h.sessions.list(alice.user.id, null).map((s) => s.id);
     f = { h, alice: { id: alice.user.id, email: alice.user.email, sessionIds } };
-    aliceSecrets = [alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
+    const submitted = h.deps.tasks.submit(alice.user.id, 'book me a flight to Lisbon');
+    if (!submitted.ok) throw new Error(submitted.reason);
+    aliceTaskId = submitted.task.id;
+    await h.deps.tasks.idle();
+    aliceSecrets = [aliceTaskId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
   });
   afterAll(() => f.h.database.close());
 

@@ -1,5 +1,8 @@
 import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
 import type { Receipts } from '../domain/payments';
+import type { CatalogServiceApi } from '../agent/catalog/catalog-service';
+import type { TaskEvents } from '../agent/tasks/task-events';
+import type { TaskRunner } from '../agent/tasks/task-runner';
 import type { Logger } from '../logger';
 
 /** What the composition root hands to every request. Later areas add their domain services here. */
@@ -9,6 +12,9 @@ export interface ApiDeps {
   logger: Logger;
   accounts: AccountsModule;
   receipts: Receipts;
+  tasks: TaskRunner;
+  taskEvents: TaskEvents;
+  catalog: CatalogServiceApi;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */

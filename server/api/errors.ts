@@ -21,6 +21,22 @@ const REFUSALS = {
   grant_already_used: ['CONFLICT', 'That approval was already used. Enter a new code.'],
   action_mismatch: ['FORBIDDEN', 'That approval was for something else. Enter a new code.'],
   rate_limited: ['TOO_MANY_REQUESTS', 'Too many attempts from your network. Please wait a minute and try again.'],
+  empty_request: ['BAD_REQUEST', 'Type what you would like the agent to do.'],
+  task_not_found: ['NOT_FOUND', 'That task does not exist.'],
+  task_finished: ['CONFLICT', 'That task has already finished.'],
+  step_not_found: ['NOT_FOUND', 'That step is not part of the task.'],
+  step_not_paid: ['BAD_REQUEST', 'Only a step that was paid for can be accepted or disputed.'],
+  service_not_found: ['NOT_FOUND', 'That service is not in your catalog.'],
+  provider_not_found: ['NOT_FOUND', 'That provider is not one you added.'],
+  provider_exists: ['CONFLICT', 'That provider is already in your catalog.'],
+  invalid_url: ['BAD_REQUEST', 'Enter an http(s) address of an L402 provider.'],
+  blocked_address: ['BAD_REQUEST', 'That address is not on the public internet, so it cannot be added.'],
+  fetch_failed: ['BAD_REQUEST', 'That provider did not answer. Check the address and try again.'],
+  no_manifest: ['BAD_REQUEST', 'That provider publishes no /.well-known/l402.json.'],
+  http_error: ['BAD_REQUEST', 'That provider answered with an error for its manifest.'],
+  invalid_json: ['BAD_REQUEST', "That provider's manifest is not valid JSON."],
+  invalid_manifest: ['BAD_REQUEST', "That provider's manifest is not a valid L402 manifest."],
+  no_services: ['BAD_REQUEST', "That provider's manifest has no service the agent can use."],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

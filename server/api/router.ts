@@ -3,9 +3,13 @@ import { activityRouter } from './routers/activity';
 import { authRouter } from './routers/auth';
 import { securityRouter } from './routers/security';
 import { systemRouter } from './routers/system';
+import { catalogRouter } from './routers/catalog';
+import { tasksRouter } from './routers/tasks';
 import { router } from './trpc';
 
 export const appRouter = router({
+  tasks: tasksRouter,
+  catalog: catalogRouter,
   system: systemRouter,
   auth: authRouter,
   account: accountRouter,

@@ -1,8 +1,14 @@
 // Builds the real router over the real accounts module (in-memory database) and hands out callers as
 // a given session, so API tests exercise the same middleware and scoping as HTTP requests.
 import type { Writable } from 'node:stream';
+import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings } from '../../shared/governance';
 import { createTestAccounts, TEST_META } from '../domain/accounts/test-support';
+import { createCatalogService } from '../agent/catalog/catalog-service';
+import { createBuiltinPlanner } from '../agent/planner/planner';
+import { createTaskEvents } from '../agent/tasks/task-events';
+import { createTaskRunner } from '../agent/tasks/task-runner';
 import { createReceipts } from '../domain/payments';
+import { createAgentStores } from '../integration/agent-support';
 import { createApiContext, type ApiDeps, type RateLimitCheck, type SessionCookieJar } from './context';
 import { appRouter } from './router';
 import { createCallerFactory } from './trpc';
@@ -25,6 +31,7 @@ export function createApiHarness(options: { logDestination?: Writable } = {}) {
       audit: accounts.audit,
     },
     receipts: createReceipts(accounts.database.db),
+    ...createAgentDeps(accounts),
   };
 
   /** A caller as the holder of `token` (null = signed out); `jar.token` is whatever the call set. */
@@ -51,4 +58,37 @@ export function createApiHarness(options: { logDestination?: Writable } = {}) {
   }
 
   return { ...accounts, deps, callerFor, signUp };
+}
+
+/**
+ * The agent with an empty catalog (no configured provider): requests get planned to "unsupported",
+ * so nothing is ever quoted or paid here; the ports past planning fail loudly if reached.
+ */
+function createAgentDeps(accounts: ReturnType<typeof createTestAccounts>) {
+  const { taskStore, catalogStore } = createAgentStores(accounts.database.db);
+  const unreachable = (): never => {
+    throw new Error('the API harness has no quotes, approvals or payments');
+  };
+  const settings = new Map<string, GovernanceSettings>();
+  const catalog = createCatalogService({
+    source: { readManifest: async () => ({ ok: false, reason: 'fetch_failed', detail: 'no network in the API harness' }) },
+    store: catalogStore,
+    governance: {
+      settingsFor: (userId) => settings.get(userId) ?? DEFAULT_GOVERNANCE_SETTINGS,
+      saveSettings: (userId, value) => void settings.set(userId, value),
+    },
+    configuredProviderUrls: [],
+  });
+  const taskEvents = createTaskEvents();
+  const tasks = createTaskRunner({
+    store: taskStore,
+    events: taskEvents,
+    planner: createBuiltinPlanner(),
+    catalog,
+    quotes: { quotePlan: unreachable },
+    approvals: { request: unreachable, requestReapproval: unreachable, waitForResolution: unreachable, cancelForTask: () => undefined },
+    payments: { purchase: unreachable, paymentFor: () => undefined, reconcileOnce: async () => undefined },
+    timeZoneFor: () => 'UTC',
+  });
+  return { tasks, taskEvents, catalog };
 }

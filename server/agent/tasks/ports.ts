@@ -13,9 +13,11 @@ export interface QuoteStepRequest {
   serviceName: string;
   providerName: string;
   origin: string;
-  method: string;
+  method: 'GET' | 'POST';
   path: string;
   input: Record<string, unknown>;
+  /** Usage by constraint name, for formula and dynamic prices. */
+  usage?: Record<string, number>;
 }
 
 export interface QuotedStep {

@@ -16,13 +16,14 @@ import type { CatalogService, Plan, PlanStep } from '../../../shared/catalog';
 import type { PolicyDecision } from '../../../shared/governance';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
 import type { PurchaseOutcome } from '../../domain/payments';
+import { requestForStep } from '../../domain/quotes';
 import { resolveStepInput } from '../planner/chain';
 import type { Planner } from '../planner/planner';
 import { composeAnswer, parseOutput, type TaskAnswer } from './answer';
 import type { ApprovalRequestResult, ApprovalsPort, PaymentsPort, QuotesPort, TaskApproval, TaskQuote } from './ports';
-import { serviceRequest } from './service-request';
 import type { TaskEvents } from './task-events';
-import type { StepRecord, type TaskRecord, type TaskStatus, type TaskStore } from './task-store';
+import { usageFor } from './usage';
+import type { StepRecord, TaskRecord, TaskStatus, TaskStore } from './task-store';
 
 export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
   store: TaskStore;
@@ -99,6 +100,10 @@ export type CancelResult = { ok: true; task: TaskView } | { ok: false; reason: '
 export type JudgeResult = { ok: true; task: TaskView } | { ok: false; reason: 'task_not_found' | 'step_not_found' | 'step_not_paid' };
 
 const ACTIVE: readonly TaskStatus[] = ['draft', 'planned', 'quoted', 'awaiting_approval', 'running', 'paused'];
+function withUsage(service: CatalogService, input: Record<string, unknown>): { usage?: Record<string, number> } {
+  const usage = usageFor(service, input);
+  return usage ? { usage } : {};
+}
 const parse = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T));
 
 export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
@@ -251,6 +256,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
         method: service.method,
         path: service.path,
         input,
+        ...withUsage(service, input),
       };
     });
   }
@@ -355,7 +361,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       serviceId: service.id,
       service: service.name,
       providerId: service.providerId,
-      request: serviceRequest(service, input.input),
+      request: requestForStep({ origin: service.origin, method: service.method, path: service.path, input: input.input }),
       approvedMaxMsat: quoted.priceMsatMax,
       rate: quote.rate,
       ...(approval.authorizedOverageMsat ? { authorizedOverageMsat: approval.authorizedOverageMsat } : {}),

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { unwrap } from '../errors';
+import { authedProcedure, router } from '../trpc';
+
+const serviceIdSchema = z.string().min(1).max(300);
+
+export const catalogRouter = router({
+  /** Every service the caller can use, with their allow/block preference, and the providers they come from. */
+  list: authedProcedure.query(({ ctx }) => ({
+    services: ctx.deps.catalog.entriesFor(ctx.user.id),
+    providers: ctx.deps.catalog.providersFor(ctx.user.id),
+  })),
+
+  setPreference: authedProcedure
+    .input(z.object({ serviceId: serviceIdSchema, preference: z.enum(['allow', 'block']).nullable() }))
+    .mutation(({ ctx, input }) => {
+      unwrap(ctx.deps.catalog.setPreference(ctx.user.id, input.serviceId, input.preference));
+      return { serviceId: input.serviceId, preference: input.preference };
+    }),
+
+  priceHistory: authedProcedure.input(z.object({ serviceId: serviceIdSchema })).query(({ ctx, input }) => {
+    const history = ctx.deps.catalog.priceHistory(ctx.user.id, input.serviceId);
+    if (history === null) return unwrap({ ok: false, reason: 'service_not_found' } as const);
+    return history;
+  }),
+
+  /** Adds a provider by URL for the caller; kept only when its manifest loads (live mode: public http(s) only). */
+  addProvider: authedProcedure
+    .input(z.object({ url: z.string().trim().min(1, { message: 'Enter the provider URL.' }).max(2_000) }))
+    .mutation(async ({ ctx, input }) => unwrap(await ctx.deps.catalog.addProvider(ctx.user.id, input.url)).provider),
+
+  removeProvider: authedProcedure.input(z.object({ providerId: z.string().min(1).max(100) })).mutation(({ ctx, input }) => {
+    if (!ctx.deps.catalog.removeProvider(ctx.user.id, input.providerId)) unwrap({ ok: false, reason: 'provider_not_found' } as const);
+    return { providerId: input.providerId };
+  }),
+});
