@@ -250,4 +250,33 @@ describe('purchase', () => {
     expect(await service.probePrice({ ...request, usage: { translate_words: 8 } })).toMatchObject({ ok: false, reason: 'quote_mismatch' });
     expect(await service.probePrice({ ...request, usage: { translate_words: 5 } })).toMatchObject({ ok: true, source: 'quote', priceMsat: PRICE_MSAT });
   });
+
+  it('pays again once the vault token is predicted to have expired', async () => {
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'delivered', via: 'paid' });
+    nowMs += 3_600_000; // the fake provider's tokens are valid for an hour
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'delivered', via: 'paid' });
+    expect(wallet.calls.pay).toBe(2);
+  });
+
+  it('voids a write-ahead record that was never marked paying, after a grace period', async () => {
+    const exchange = await provider.port.request(purchaseRequest().request);
+    if (exchange.kind !== 'challenge') throw new Error('expected a challenge');
+    const verdict = provider.port.verifyChallenge({ challenge: exchange.challenge, walletNetwork: 'regtest', nowMs, maxAmountMsat: msat(PRICE_MSAT), expiryMarginSec: 30 });
+    if (!verdict.ok) throw new Error(verdict.reason);
+    const request = purchaseRequest();
+    const written = service.records.writeAhead({
+      ...request,
+      method: 'GET',
+      url: request.request.url,
+      verified: verdict.verified,
+      feeAllowanceMsat: msat(FEE_ALLOWANCE_MSAT),
+    });
+    expect(written.ok).toBe(true);
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    expect(await reconciler.reconcileOnce()).toMatchObject({ kept: [expect.any(String)] });
+    nowMs += 60_001;
+    expect(await reconciler.reconcileOnce()).toMatchObject({ voided: [expect.any(String)] });
+    expect(wallet.calls.lookup).toBe(0);
+    expect(balances()).toMatchObject({ availableMsat: FUNDS_MSAT, reservedMsat: 0 });
+  });
 });
