@@ -1,6 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
 import { totpCode } from '../domain/accounts/test-support';
+import { planStep } from '../domain/quotes/test-support';
 import { appRouter } from './router';
 import { createApiHarness, TEST_PASSWORD } from './test-harness';
 
@@ -72,7 +74,32 @@ const MATRIX: Record<string, Row> = {
   'catalog.addProvider': { access: 'authed', input: () => ({ url: 'https://provider.example' }) },
   'catalog.removeProvider': { access: 'authed', input: () => ({ providerId: 'no-such-provider' }) },
   'activity.list': { access: 'authed', input: () => ({}) },
+  'budget.settings': { access: 'authed' },
+  'budget.saveSettings': { access: 'authed', input: () => ({ ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'usd', usdCents: 2_000 } }) },
+  'budget.status': { access: 'authed' },
+  'approvals.pending': { access: 'authed' },
+  'approvals.recent': { access: 'authed', input: () => ({}) },
+  'approvals.get': { access: 'authed', input: () => ({ approvalId: 'no-such-approval' }), foreignObject: (f) => aliceApproval(f) },
+  'approvals.approve': { access: 'authed', input: () => ({ approvalId: 'no-such-approval' }), foreignObject: (f) => aliceApproval(f) },
+  'approvals.deny': { access: 'authed', input: () => ({ approvalId: 'no-such-approval' }), foreignObject: (f) => aliceApproval(f) },
+  // Bob's markRead of alice's ids answers { marked: 0 }; aliceState() proves her alerts stay unread.
+  'alerts.list': { access: 'authed', input: () => ({}) },
+  'alerts.unreadCount': { access: 'authed' },
+  'alerts.markRead': { access: 'authed', input: () => ({ ids: [aliceAlertId] }) },
+  'alerts.markAllRead': { access: 'authed' },
+  'alerts.onAlert': { access: 'authed' },
 };
+
+/** Alice's pending approval (a confirm-tier quote) and its alert; bob must not see, answer or read them. */
+let aliceApprovalId = '';
+let aliceAlertId = 0;
+function aliceApproval(f: Fixture) {
+  const before = JSON.stringify(f.h.deps.approvals.get(f.alice.id, aliceApprovalId));
+  return {
+    input: { approvalId: aliceApprovalId },
+    unchanged: () => expect(JSON.stringify(f.h.deps.approvals.get(f.alice.id, aliceApprovalId))).toBe(before),
+  };
+}
 
 /** Alice's task (planned to "unsupported" by the harness's empty catalog); bob must not see or change it. */
 let aliceTaskId = '';
@@ -123,7 +150,12 @@ describe('authorization matrix', () => {
     if (!submitted.ok) throw new Error(submitted.reason);
     aliceTaskId = submitted.task.id;
     await h.deps.tasks.idle();
-    aliceSecrets = [aliceTaskId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
+    const quoted = await h.deps.quotes.quotePlan({ userId: alice.user.id, taskId: 'alice-task', steps: [planStep('s1', 'summary')] });
+    if (!quoted.ok) throw new Error(quoted.message);
+    aliceApprovalId = h.deps.approvals.request({ userId: alice.user.id, quote: quoted.quote }).approval.id;
+    aliceAlertId = h.deps.alerts.list(alice.user.id)[0]?.id ?? 0;
+    expect(aliceAlertId).toBeGreaterThan(0);
+    aliceSecrets = [aliceApprovalId, quoted.quote.id, aliceTaskId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
   });
   afterAll(() => f.h.database.close());
 
@@ -139,6 +171,9 @@ describe('authorization matrix', () => {
       twoFactor: f.h.twoFactor.status(f.alice.id),
       sessions: f.h.sessions.list(f.alice.id, null).map((s) => s.id),
       wallet: f.h.accounts.walletConnection(f.alice.id),
+      approvals: f.h.deps.approvals.list(f.alice.id),
+      alerts: f.h.deps.alerts.list(f.alice.id),
+      budget: f.h.deps.governance.settingsFor(f.alice.id),
     });
   }
 

@@ -1,4 +1,9 @@
 import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
+import type { AlertService } from '../domain/alerts';
+import type { ApprovalService } from '../domain/approvals';
+import type { Governance } from '../domain/governance';
+import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
+import type { QuoteService } from '../domain/quotes';
 import type { Receipts } from '../domain/payments';
 import type { CatalogServiceApi } from '../agent/catalog/catalog-service';
 import type { TaskEvents } from '../agent/tasks/task-events';
@@ -15,6 +20,11 @@ export interface ApiDeps {
   tasks: TaskRunner;
   taskEvents: TaskEvents;
   catalog: CatalogServiceApi;
+  governance: Governance;
+  rates: ExchangeRatePort;
+  quotes: QuoteService;
+  approvals: ApprovalService;
+  alerts: AlertService;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */

@@ -37,6 +37,13 @@ const REFUSALS = {
   invalid_json: ['BAD_REQUEST', "That provider's manifest is not valid JSON."],
   invalid_manifest: ['BAD_REQUEST', "That provider's manifest is not a valid L402 manifest."],
   no_services: ['BAD_REQUEST', "That provider's manifest has no service the agent can use."],
+  not_found: ['NOT_FOUND', 'That request was not found. It may have been removed, or belong to another account.'],
+  not_pending: ['CONFLICT', 'This request has already been answered.'],
+  expired: ['BAD_REQUEST', 'This request has expired. The agent will ask again with fresh prices.'],
+  code_required: ['BAD_REQUEST', 'Enter the 6-digit code from your authenticator app to approve this.'],
+  code_invalid: ['BAD_REQUEST', 'That code is not right. Check your authenticator app and try again.'],
+  two_factor_required: ['FORBIDDEN', 'Turn on two-factor authentication (Security page) to approve large or over-budget spends.'],
+  overage_reason_required: ['BAD_REQUEST', 'Say why this spend may go over your monthly budget.'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

@@ -1,5 +1,8 @@
 import { accountRouter, operatorRouter } from './routers/account';
 import { activityRouter } from './routers/activity';
+import { alertsRouter } from './routers/alerts';
+import { approvalsRouter } from './routers/approvals';
+import { budgetRouter } from './routers/budget';
 import { authRouter } from './routers/auth';
 import { securityRouter } from './routers/security';
 import { systemRouter } from './routers/system';
@@ -16,6 +19,9 @@ export const appRouter = router({
   security: securityRouter,
   operator: operatorRouter,
   activity: activityRouter,
+  budget: budgetRouter,
+  approvals: approvalsRouter,
+  alerts: alertsRouter,
 });
 
 /** The only server symbol the client may import (type-only). */

@@ -8,6 +8,11 @@ import { createBuiltinPlanner } from '../agent/planner/planner';
 import { createTaskEvents } from '../agent/tasks/task-events';
 import { createTaskRunner } from '../agent/tasks/task-runner';
 import { createReceipts } from '../domain/payments';
+import { createAlertService } from '../domain/alerts';
+import { createApprovalService } from '../domain/approvals';
+import { createGovernance } from '../domain/governance';
+import { createQuoteService } from '../domain/quotes';
+import { scriptedProbe, TEST_RATE } from '../domain/quotes/test-support';
 import { createAgentStores } from '../integration/agent-support';
 import { createApiContext, type ApiDeps, type RateLimitCheck, type SessionCookieJar } from './context';
 import { appRouter } from './router';
@@ -32,6 +37,7 @@ export function createApiHarness(options: { logDestination?: Writable } = {}) {
     },
     receipts: createReceipts(accounts.database.db),
     ...createAgentDeps(accounts),
+    ...createGovernanceDeps(accounts),
   };
 
   /** A caller as the holder of `token` (null = signed out); `jar.token` is whatever the call set. */
@@ -58,6 +64,29 @@ export function createApiHarness(options: { logDestination?: Writable } = {}) {
   }
 
   return { ...accounts, deps, callerFor, signUp };
+}
+
+/**
+ * Budget governance on the harness database: quotes price from a fixed table (no network; `summary`
+ * costs 1,000 sats, which needs a confirmation), at the sandbox rate, on the accounts' clock.
+ */
+function createGovernanceDeps(accounts: ReturnType<typeof createTestAccounts>) {
+  const now = () => accounts.clock.now().getTime();
+  const governance = createGovernance(accounts.database, { now });
+  const rates = { current: async () => TEST_RATE };
+  const quotes = createQuoteService({ db: accounts.database.db, probePrice: scriptedProbe({ summary: { priceMsat: 1_000_000 } }).probePrice, rates, now });
+  const alerts = createAlertService({ db: accounts.database.db, now });
+  const approvals = createApprovalService({
+    db: accounts.database.db,
+    quotes,
+    governance,
+    stepUp: accounts.stepUp,
+    audit: accounts.audit,
+    alerts,
+    timeZoneOf: (userId) => accounts.accounts.getUser(userId)?.timeZone ?? null,
+    now,
+  });
+  return { governance, rates, quotes, alerts, approvals };
 }
 
 /**

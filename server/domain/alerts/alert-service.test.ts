@@ -81,3 +81,19 @@ describe('alerts', () => {
     expect(fire().map((a) => a.title)).toEqual(['25% of your monthly budget used', '50% of your monthly budget used']);
   });
 });
+
+describe('live', () => {
+  it('yields alerts stored after it started, in order, and ends when the signal aborts', async () => {
+    const controller = new AbortController();
+    const stream = env.alerts.live('alice', controller.signal);
+    const first = stream.next();
+    env.alerts.notify('alice', { ...sample, body: 'one' });
+    env.alerts.notify('alice', { ...sample, body: 'two' });
+    env.alerts.notify('bob', { ...sample, body: 'not yours' });
+    expect((await first).value?.body).toBe('one');
+    expect((await stream.next()).value?.body).toBe('two');
+    const ended = stream.next();
+    controller.abort();
+    expect((await ended).done).toBe(true);
+  });
+});

@@ -71,6 +71,17 @@ export function createAlertService(deps: { db: Db; now?: () => number }) {
     }
   }
 
+  /** Calls `listener` with each new alert of this person until the returned function is called. */
+  function subscribe(userId: string, listener: AlertListener): () => void {
+    const set = listeners.get(userId) ?? new Set<AlertListener>();
+    set.add(listener);
+    listeners.set(userId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) listeners.delete(userId);
+    };
+  }
+
   function notify(userId: string, input: AlertInput): StoredAlert {
     const row = repository.insert({
       userId,
@@ -115,15 +126,38 @@ export function createAlertService(deps: { db: Db; now?: () => number }) {
 
     markAllRead: (userId: string): number => repository.markRead(userId, 'all', now()),
 
-    /** Calls `listener` with each new alert of this person until the returned function is called. */
-    subscribe(userId: string, listener: AlertListener): () => void {
-      const set = listeners.get(userId) ?? new Set<AlertListener>();
-      set.add(listener);
-      listeners.set(userId, set);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0) listeners.delete(userId);
-      };
+    /**
+     * New alerts of this person as they are stored, until `signal` aborts (the live subscription).
+     * Buffered: alerts stored while the consumer is busy are yielded in order, none dropped.
+     */
+    async *live(userId: string, signal: AbortSignal | undefined): AsyncGenerator<StoredAlert> {
+      if (signal?.aborted) return;
+      const queue: StoredAlert[] = [];
+      let wake: (() => void) | null = null;
+      const stop = subscribe(userId, (alert) => {
+        queue.push(alert);
+        wake?.();
+      });
+      const onAbort = () => wake?.();
+      signal?.addEventListener('abort', onAbort);
+      try {
+        while (!signal?.aborted) {
+          const next = queue.shift();
+          if (next) {
+            yield next;
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = null;
+        }
+      } finally {
+        stop();
+        signal?.removeEventListener('abort', onAbort);
+      }
     },
+
+    subscribe,
   };
 }
