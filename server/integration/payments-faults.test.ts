@@ -60,7 +60,8 @@ describe('payment faults on the sandbox', () => {
       marketUrl: sandbox.marketUrl,
       userNwcUrl,
       secretsKeyHex: keyHex,
-      walletTimeouts: { payMs: 1_500, otherMs: 1_500 },
+      // A short pay timeout keeps the "no answer" cases quick; other calls get room for a loaded machine.
+      walletTimeouts: { payMs: 2_000, otherMs: 5_000 },
       ...(now ? { now } : {}),
     });
     opened.push(app);
