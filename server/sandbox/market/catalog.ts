@@ -8,6 +8,18 @@ import { HEADLINE_TOPICS, headlinesFor } from './content/headlines';
 import { JOKE_TOPICS, tellJoke } from './content/jokes';
 import { TARGET_LANGUAGES, analyseSentiment, summarise, translate, words } from './content/text';
 import { weatherFor } from './content/weather';
+import {
+  btcPriceOutput,
+  feeEstimateOutput,
+  headlinesOutput,
+  jokeOutput,
+  marketReportOutput,
+  outputJsonSchema,
+  sentimentOutput,
+  summariseOutput,
+  translateOutput,
+  weatherOutput,
+} from './outputs';
 
 export interface MarketProvider {
   id: string;
@@ -48,6 +60,9 @@ export interface Service {
   name: string;
   providerId: string;
   description: string;
+  /** Words and sample requests a person might use for this service; agents rank services on them. */
+  tags: string[];
+  examples: string[];
   method: 'GET' | 'POST';
   path: string;
   pricing: Pricing;
@@ -55,26 +70,37 @@ export interface Service {
   constraints: Record<string, { type: 'integer'; min: number; max: number }>;
   validitySec: number;
   inputJsonSchema: Record<string, unknown>;
+  /** JSON Schema of the paid response body. */
+  outputJsonSchema: Record<string, unknown>;
+  /** The output's main text, for a client that feeds one service's answer into another (summarise -> translate). */
+  outputTextField?: string;
   /** `raw` is the query object for GET and the parsed JSON body for POST. */
   parse(raw: unknown): ParseResult;
   /** Invoice amount for a bundle of constraints at `nowMs`; all services price through this. */
   priceMsat(usage: Record<string, number>, nowMs: number): number;
 }
 
-interface ServiceDefinition<S extends z.ZodType> extends Omit<Service, 'parse' | 'inputJsonSchema' | 'priceMsat' | 'constraints'> {
+type ServiceFields = Omit<Service, 'parse' | 'inputJsonSchema' | 'outputJsonSchema' | 'outputTextField' | 'priceMsat' | 'constraints'>;
+
+interface ServiceDefinition<S extends z.ZodType, O extends z.ZodObject> extends ServiceFields {
   input: S;
+  /** What `respond` returns; published as the output schema, so the two cannot disagree at compile time. */
+  output: O;
+  /** Only a string property of the output qualifies. */
+  outputTextField?: { [K in keyof z.output<O>]: z.output<O>[K] extends string ? K : never }[keyof z.output<O>] & string;
   constraints?: Service['constraints'];
   usage?(input: z.output<S>): Record<string, number>;
   dynamicPriceMsat?(usage: Record<string, number>, nowMs: number): number;
-  respond(input: z.output<S>, nowMs: number): unknown;
+  respond(input: z.output<S>, nowMs: number): z.output<O>;
 }
 
-function defineService<S extends z.ZodType>(def: ServiceDefinition<S>): Service {
-  const { input, usage, dynamicPriceMsat, respond, constraints = {}, ...rest } = def;
+function defineService<S extends z.ZodType, O extends z.ZodObject>(def: ServiceDefinition<S, O>): Service {
+  const { input, output, usage, dynamicPriceMsat, respond, constraints = {}, ...rest } = def;
   return {
     ...rest,
     constraints,
     inputJsonSchema: z.toJSONSchema(input, { io: 'input' }) as Record<string, unknown>,
+    outputJsonSchema: outputJsonSchema(output),
     parse(raw) {
       const parsed = input.safeParse(raw);
       if (!parsed.success) return { ok: false, issues: parsed.error.issues };
@@ -114,6 +140,8 @@ export const SERVICES: readonly Service[] = [
     name: 'joke',
     providerId: 'satoshi-jokes',
     description: 'A short joke on a chosen topic. The cheapest thing in the market: 1 sat.',
+    tags: ['joke', 'humour', 'funny', 'laugh'],
+    examples: ['tell me a joke', 'a funny joke about programming', 'make me laugh'],
     method: 'GET',
     path: '/v1/joke',
     pricing: { model: 'fixed', priceMsat: 1 * SAT },
@@ -122,56 +150,72 @@ export const SERVICES: readonly Service[] = [
       topic: z.enum(JOKE_TOPICS).default('bitcoin').describe('Joke topic'),
       seed: z.string().max(64).optional().describe('Any string; the same seed gives the same joke. Default: the current minute'),
     }),
+    output: jokeOutput,
     respond: (input, nowMs) => tellJoke({ topic: input.topic, seed: input.seed ?? String(Math.floor(nowMs / 60_000)) }),
   }),
   defineService({
     name: 'btc-price',
     providerId: 'block-data',
     description: 'Current BTC price in a fiat currency, with 24 h change and sats per unit.',
+    tags: ['bitcoin price', 'exchange rate', 'btc', 'market price'],
+    examples: ['what is the bitcoin price', 'BTC price in euros', 'how much is one bitcoin worth in dollars'],
     method: 'GET',
     path: '/v1/btc/price',
     pricing: { model: 'fixed', priceMsat: 10 * SAT },
     validitySec: 600,
     input: z.strictObject({ currency: z.enum(FIAT_CURRENCIES).default('USD').describe('Fiat currency code') }),
+    output: btcPriceOutput,
     respond: (input, nowMs) => btcPrice({ currency: input.currency, nowMs }),
   }),
   defineService({
     name: 'fee-estimate',
     providerId: 'block-data',
     description: 'On-chain fee rate estimates (sat/vB) for several confirmation targets.',
+    tags: ['fees', 'fee rate', 'mempool', 'on-chain', 'transaction fee'],
+    examples: ["today's fee estimate", 'what fee should my transaction pay to confirm soon', 'current mempool fee rates'],
     method: 'GET',
     path: '/v1/btc/fees',
     pricing: { model: 'fixed', priceMsat: 5 * SAT },
     validitySec: 600,
     input: z.strictObject({}),
+    output: feeEstimateOutput,
     respond: (_input, nowMs) => feeEstimate({ nowMs }),
   }),
   defineService({
     name: 'market-report',
     providerId: 'block-data',
     description: 'Premium Bitcoin market report: OHLC, volatility, fee trend and highlights for a period.',
+    tags: ['market report', 'analysis', 'volatility', 'ohlc', 'premium'],
+    examples: ['weekly bitcoin market report', 'bitcoin market analysis for the month', 'how volatile was bitcoin this week'],
     method: 'GET',
     path: '/v1/btc/report',
     pricing: { model: 'fixed', priceMsat: 5000 * SAT },
     validitySec: 24 * 3600,
     input: z.strictObject({ period: z.enum(REPORT_PERIODS).default('week').describe('Report period') }),
+    output: marketReportOutput,
+    outputTextField: 'summary',
     respond: (input, nowMs) => marketReport({ period: input.period, nowMs }),
   }),
   defineService({
     name: 'sentiment',
     providerId: 'wordsmith',
     description: 'Sentiment of an English text (positive, negative or neutral) with the terms that decided it.',
+    tags: ['sentiment', 'mood', 'tone', 'opinion', 'positive', 'negative'],
+    examples: ['is this review positive or negative', 'analyse the sentiment of this text', 'what is the tone of this message'],
     method: 'POST',
     path: '/v1/text/sentiment',
     pricing: { model: 'fixed', priceMsat: 20 * SAT },
     validitySec: 3600,
     input: z.strictObject({ text: z.string().min(1).max(10_000).describe('English text to analyse') }),
+    output: sentimentOutput,
     respond: (input) => analyseSentiment(input),
   }),
   defineService({
     name: 'summarise',
     providerId: 'wordsmith',
     description: 'Extractive summary of an English text. Priced by input length: 10 sats + 1 sat per 100 characters.',
+    tags: ['summary', 'summarise', 'tl;dr', 'shorten', 'condense'],
+    examples: ['summarise this article', 'give me a summary of this text', 'make this text shorter'],
     method: 'POST',
     path: '/v1/text/summarise',
     pricing: {
@@ -186,6 +230,8 @@ export const SERVICES: readonly Service[] = [
       sentences: z.number().int().min(1).max(10).default(3).describe('Sentences to keep'),
     }),
     usage: (input) => ({ summarise_input_chars: input.text.length }),
+    output: summariseOutput,
+    outputTextField: 'summary',
     respond: (input) => summarise(input),
   }),
   defineService({
@@ -194,6 +240,8 @@ export const SERVICES: readonly Service[] = [
     description:
       'Translate short English text into Spanish, French, German or Portuguese. Dynamically priced per word ' +
       '(busier hours cost more): ask POST /l402/quote with constraints.translate_words.',
+    tags: ['translation', 'translate', 'language'],
+    examples: ['translate this to Spanish', 'say this in French', 'translate the summary into German'],
     method: 'POST',
     path: '/v1/text/translate',
     pricing: { model: 'dynamic' },
@@ -211,12 +259,16 @@ export const SERVICES: readonly Service[] = [
       // 5 sats + 400 msat per word, scaled by demand; integer msat with the rounding in our favour.
       return 5 * SAT + Math.ceil((wordCount * 400 * demandFactorPct(nowMs)) / 100);
     },
+    output: translateOutput,
+    outputTextField: 'translation',
     respond: (input) => translate(input),
   }),
   defineService({
     name: 'weather',
     providerId: 'skycast',
     description: 'Weather for a city and date: conditions, min/max temperature, rain, humidity and wind.',
+    tags: ['weather', 'forecast', 'temperature', 'rain', 'wind'],
+    examples: ['weather in London tomorrow', 'will it rain in Paris', "what's the temperature in Tokyo"],
     method: 'GET',
     path: '/v1/weather',
     pricing: { model: 'fixed', priceMsat: 50 * SAT },
@@ -225,12 +277,15 @@ export const SERVICES: readonly Service[] = [
       city: z.string().trim().min(1).max(80).describe('City name, e.g. London'),
       date: isoDate.optional().describe('YYYY-MM-DD; default today (UTC)'),
     }),
+    output: weatherOutput,
     respond: (input, nowMs) => weatherFor({ city: input.city, date: input.date ?? todayIso(nowMs) }),
   }),
   defineService({
     name: 'headlines',
     providerId: 'daily-ledger',
     description: 'Top headlines for a topic and day.',
+    tags: ['news', 'headlines', 'top stories'],
+    examples: ["today's top bitcoin headlines", 'latest technology news', '5 science headlines'],
     method: 'GET',
     path: '/v1/headlines',
     pricing: { model: 'fixed', priceMsat: 100 * SAT },
@@ -240,6 +295,7 @@ export const SERVICES: readonly Service[] = [
       date: isoDate.optional().describe('YYYY-MM-DD; default today (UTC)'),
       count: z.coerce.number().int().min(1).max(10).default(5).describe('How many headlines'),
     }),
+    output: headlinesOutput,
     respond: (input, nowMs) => headlinesFor({ topic: input.topic, date: input.date ?? todayIso(nowMs), count: input.count }),
   }),
 ];

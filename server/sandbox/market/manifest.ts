@@ -1,7 +1,9 @@
 /**
  * The discovery document served at /.well-known/l402.json, in the agent spec's manifest shape
  * (lightninglabs/L402 agent-spec.md), extended per resource with `description`, `input_schema`
- * (JSON Schema of the query or body) and `input_in`, and per service with its provider.
+ * (JSON Schema of the query or body), `input_in`, `output_schema` (JSON Schema of the paid response
+ * body) and `output_text_field` (its main text, where it has one), and per service with its provider,
+ * `tags` and `examples` (sample requests), which agents rank services on.
  */
 import { MARKET_PROVIDERS } from './catalog';
 import type { Pricing, Service } from './catalog';
@@ -48,6 +50,8 @@ export function buildManifest(services: readonly Service[]): Record<string, unkn
       name: service.name,
       provider: MARKET_PROVIDERS.find((p) => p.id === service.providerId),
       description: service.description,
+      tags: service.tags,
+      examples: service.examples,
       tiers: [{ tier: 0 }],
       capabilities: [],
       token_validity_seconds: service.validitySec,
@@ -60,6 +64,8 @@ export function buildManifest(services: readonly Service[]): Record<string, unkn
           ...(Object.keys(service.constraints).length > 0 ? { constraints: service.constraints } : {}),
           input_in: service.method === 'GET' ? 'query' : 'body',
           input_schema: service.inputJsonSchema,
+          output_schema: service.outputJsonSchema,
+          ...(service.outputTextField ? { output_text_field: service.outputTextField } : {}),
         },
       ],
     })),

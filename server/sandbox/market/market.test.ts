@@ -166,6 +166,8 @@ const Manifest = z.object({
     z.object({
       name: z.string(),
       provider: z.object({ id: z.string(), name: z.string() }),
+      tags: z.array(z.string().min(1)).min(1),
+      examples: z.array(z.string().min(1)).min(1),
       tiers: z.array(z.object({ tier: z.number().int() })).min(1),
       capabilities: z.array(z.string()),
       resources: z.array(
@@ -175,6 +177,8 @@ const Manifest = z.object({
           pricing: Pricing,
           description: z.string().min(10),
           input_schema: z.object({ type: z.literal('object'), properties: z.record(z.string(), z.unknown()) }),
+          output_schema: z.object({ type: z.literal('object'), properties: z.record(z.string(), z.record(z.string(), z.unknown())) }),
+          output_text_field: z.string().optional(),
           constraints: z.record(z.string(), z.object({ type: z.literal('integer'), max: z.number() })).optional(),
         }),
       ).min(1),
@@ -208,6 +212,27 @@ describe('discovery', () => {
       input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
     });
   });
+
+  it("publishes each service's tags, examples, output schema and, where there is one, its output's main text field", async () => {
+    const { json } = await call('GET', '/.well-known/l402.json');
+    const manifest = Manifest.parse(json);
+    // Compare with the raw document: parsing strips what the test schema does not name.
+    const raw = json['services'] as Array<{ resources: Array<{ output_schema: unknown }> }>;
+    manifest.services.forEach((published, index) => {
+      const service = serviceNamed(published.name);
+      expect(published).toMatchObject({ tags: service.tags, examples: service.examples });
+      expect(raw[index]?.resources[0]?.output_schema).toEqual(service.outputJsonSchema);
+      const [resource] = published.resources;
+      const textField = resource?.output_text_field;
+      if (textField !== undefined) expect(resource?.output_schema.properties[textField]).toMatchObject({ type: 'string' });
+    });
+    const textFields = manifest.services.flatMap((s) => s.resources.map((r) => [s.name, r.output_text_field]));
+    expect(textFields.filter(([, field]) => field !== undefined)).toEqual([
+      ['market-report', 'summary'],
+      ['summarise', 'summary'],
+      ['translate', 'translation'],
+    ]);
+  });
 });
 
 describe('L402 challenge, payment and reuse', () => {
@@ -229,8 +254,9 @@ describe('L402 challenge, payment and reuse', () => {
     const preimage = pay(challenge.json['invoice'], service.providerId);
     const paid = await callService(name, `L402 ${challenge.json['macaroon']}:${preimage}`);
     expect(paid.status).toBe(200);
-    expect(paid.json).not.toHaveProperty('macaroon');
-    expect(Object.keys(paid.json).length).toBeGreaterThan(0);
+    // The published output schema (no extra properties allowed) describes exactly what was delivered.
+    expect(z.fromJSONSchema(service.outputJsonSchema as Parameters<typeof z.fromJSONSchema>[0]).safeParse(paid.json).error).toBeUndefined();
+    if (service.outputTextField) expect(paid.json[service.outputTextField]).toEqual(expect.stringMatching(/\S/));
   });
 
   it('sends the two challenges as separate WWW-Authenticate lines, LSAT first', async () => {

@@ -52,7 +52,7 @@ export function feeEstimate(input: { nowMs: number }) {
   const base = baseFeeRate(input.nowMs);
   const tier = (factor: number) => Math.max(1, Math.round(base * factor));
   return {
-    unit: 'sat/vB',
+    unit: 'sat/vB' as const,
     fastest: tier(1.6),
     half_hour: tier(1.2),
     hour: tier(1),
@@ -84,7 +84,7 @@ export function marketReport(input: { period: ReportPeriod; nowMs: number }) {
   const feeThen = baseFeeRate(input.nowMs - spanMs);
   const rng = seededRandom('report', input.period, Math.floor(input.nowMs / HOUR_MS));
   const direction = changePct > 1 ? 'rallied' : changePct < -1 ? 'slid' : 'traded sideways';
-  const feeTrend = feeNow > feeThen * 1.1 ? 'rising' : feeNow < feeThen * 0.9 ? 'easing' : 'stable';
+  const feeTrend: 'rising' | 'easing' | 'stable' = feeNow > feeThen * 1.1 ? 'rising' : feeNow < feeThen * 0.9 ? 'easing' : 'stable';
   return {
     title: `Bitcoin ${input.period}ly market report`,
     period: input.period,

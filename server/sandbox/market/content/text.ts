@@ -34,7 +34,7 @@ export function analyseSentiment(input: { text: string }) {
   });
   // Squash into [-1, 1] so long texts do not run off the scale.
   const normalised = matched.length === 0 ? 0 : score / Math.sqrt(score * score + 4);
-  const label = normalised > 0.15 ? 'positive' : normalised < -0.15 ? 'negative' : 'neutral';
+  const label: 'positive' | 'negative' | 'neutral' = normalised > 0.15 ? 'positive' : normalised < -0.15 ? 'negative' : 'neutral';
   return { label, score: roundTo(normalised, 3), words_analysed: tokens.length, matched_terms: matched };
 }
 
@@ -142,7 +142,7 @@ export function translate(input: { text: string; to: TargetLanguage }) {
       : target;
   });
   return {
-    from: 'en',
+    from: 'en' as const,
     to: input.to,
     translation,
     words: words(input.text).length,
