@@ -61,6 +61,11 @@ export const catalogServiceSchema = z.object({
   constraints: z.record(z.string(), usageConstraintSchema),
   quotePath: z.string().startsWith('/').optional(),
   tokenValiditySec: z.number().int().positive().optional(),
+  /**
+   * The string property of the response body that holds its main text (`summary` from summarise),
+   * when the provider's output schema names one; a chained step takes its text from there.
+   */
+  outputTextField: z.string().min(1).optional(),
 });
 export type CatalogService = z.infer<typeof catalogServiceSchema>;
 

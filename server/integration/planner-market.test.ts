@@ -1,13 +1,15 @@
 /**
- * The built-in planner on the sandbox market's real manifest: the served manifest maps to a catalog
- * (and still matches the snapshot the unit tests use), requests plan to the right services without
- * any tags or examples, and every planned input is one the market itself accepts (it answers 402 with
- * a challenge, never 400), so a plan never leads to a refused paid call.
+ * The built-in planner on the sandbox market's real manifest: the served manifest maps to a catalog,
+ * requests plan to the right services on what the market publishes (tags, examples, schemas), and
+ * every planned input is one the market itself accepts (it answers 402 with a challenge, never 400),
+ * so a plan never leads to a refused paid call.
+ *
+ * The unit tests' fixtures are generated here from the served manifest, so they cannot drift from it:
+ * this file fails while they differ, and `vitest run <this file> -u` rewrites them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogService, PlanStep } from '../../shared/catalog';
 import { manifestToCatalog } from '../agent/catalog/manifest-to-catalog';
-import manifestSnapshot from '../agent/catalog/fixtures/market-manifest.json';
 import { planRequest } from '../agent/planner/builtin-planner';
 import { MARKET_PROVIDERS, startMarket } from '../sandbox/market';
 import type { RunningMarket } from '../sandbox/market';
@@ -18,7 +20,11 @@ const PARAGRAPH =
   'Bitcoin fees rose sharply this week as blocks filled up. Miners earned more than usual. ' +
   'Many users waited hours for confirmations. Lightning payments stayed cheap and fast.';
 
+// The unit tests' fixtures are mapped as if served from here, so they do not depend on a port.
+const FIXTURE_ORIGIN = 'http://market.example';
+
 let market: RunningMarket;
+let servedManifest: unknown;
 let catalog: CatalogService[];
 
 beforeAll(async () => {
@@ -33,7 +39,8 @@ beforeAll(async () => {
     },
   });
   const response = await fetch(`${market.url}/.well-known/l402.json`);
-  const mapped = manifestToCatalog(await response.json(), market.url);
+  servedManifest = await response.json();
+  const mapped = manifestToCatalog(servedManifest, market.url);
   if (!mapped.ok) throw new Error(`market manifest refused: ${mapped.detail}`);
   expect(mapped.skipped).toEqual([]);
   catalog = mapped.services;
@@ -55,9 +62,20 @@ async function statusFor(step: PlanStep, chainedText = 'Fees rose this week.'): 
 }
 
 describe('planner on the live sandbox market manifest', () => {
-  it('maps the served manifest to the same catalog as the committed snapshot', () => {
-    const snapshot = manifestToCatalog(manifestSnapshot, market.url);
-    expect(snapshot.ok && snapshot.services).toEqual(catalog);
+  it("is what the agent's fixtures hold: the manifest snapshot and the planner's catalog mapped from it", async () => {
+    const asFile = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+    await expect(asFile(servedManifest)).toMatchFileSnapshot('../agent/catalog/fixtures/market-manifest.json');
+    const mapped = manifestToCatalog(servedManifest, FIXTURE_ORIGIN);
+    expect(mapped.ok).toBe(true);
+    await expect(asFile(mapped.ok && mapped.services)).toMatchFileSnapshot('../agent/planner/fixtures/market-catalog.json');
+  });
+
+  it('publishes tags, examples and main text fields, so ranking and chaining use what the market says', () => {
+    const byName = new Map(catalog.map((s) => [s.name, s]));
+    for (const service of catalog) expect([service.name, service.tags.length > 0, service.examples.length > 0]).toEqual([service.name, true, true]);
+    expect(byName.get('summarise')?.outputTextField).toBe('summary');
+    expect(byName.get('translate')?.outputTextField).toBe('translation');
+    expect(byName.get('joke')).not.toHaveProperty('outputTextField');
   });
 
   it.each([

@@ -35,9 +35,25 @@ describe('manifestToCatalog', () => {
     expect(byName.get('weather')?.inputSchema.required).toEqual(['city']);
   });
 
-  it("keeps the planner's fixture catalog in step with the manifest (everything but its tags and examples)", () => {
-    const strip = (services: unknown[]) => catalogSchema.parse(services).map((s) => ({ ...s, tags: [], examples: [] }));
-    expect(strip(plannerFixture)).toEqual(strip(mapped(marketManifest).services));
+  it("keeps the planner's fixture catalog equal to the manifest's mapping, tags and examples included", () => {
+    expect(catalogSchema.parse(plannerFixture)).toEqual(mapped(marketManifest).services);
+    const byName = new Map(mapped(marketManifest).services.map((s) => [s.name, s]));
+    expect(byName.get('weather')?.tags).toContain('forecast');
+    expect(byName.get('summarise')?.outputTextField).toBe('summary');
+  });
+
+  it('keeps an output text field only when the output schema declares it a string', () => {
+    const outputSchema = { type: 'object', properties: { summary: { type: 'string' }, words: { type: 'integer' } } };
+    const withOutput = (extra: Record<string, unknown>) => ({
+      services: [{ name: 'sum', resources: [{ path: '/s', pricing: { model: 'fixed', price_msat: 1000 }, ...extra }] }],
+    });
+    const fieldOf = (extra: Record<string, unknown>) => mapped(withOutput(extra)).services[0]?.outputTextField;
+    expect(fieldOf({ output_schema: outputSchema, output_text_field: 'summary' })).toBe('summary');
+    expect(fieldOf({ output_schema: outputSchema, output_text_field: 'words' })).toBeUndefined();
+    expect(fieldOf({ output_schema: outputSchema, output_text_field: 'missing' })).toBeUndefined();
+    expect(fieldOf({ output_schema: outputSchema, output_text_field: 'toString' })).toBeUndefined();
+    expect(fieldOf({ output_text_field: 'summary' })).toBeUndefined();
+    expect(fieldOf({ output_schema: outputSchema })).toBeUndefined();
   });
 
   it('normalises the origin and reads tags and examples from services and resources', () => {

@@ -3,6 +3,10 @@
  * as the sandbox market serves it) to catalog entries: one per service resource. Pure: the caller
  * fetches the manifest and says which origin it came from.
  *
+ * Besides the spec's fields it reads our extensions: `tags` and `examples` on services and resources,
+ * and per resource `input_in`, `input_schema` and `output_text_field`, which is kept only when the
+ * resource's `output_schema` declares that field a string (an unchecked hint would be a guess).
+ *
  * The manifest is untrusted input. A malformed document is refused as a whole; a single unusable
  * service (no resources, a non-object or unconvertible input schema, an unknown method) is skipped
  * with a reason, so one bad entry does not hide a provider's other services.
@@ -37,6 +41,8 @@ const resourceJsonSchema = z.looseObject({
   constraints: z.record(z.string(), z.looseObject({ type: z.literal('integer'), min: z.number().int(), max: z.number().int() })).optional(),
   input_in: z.enum(['query', 'body']).optional(),
   input_schema: z.record(z.string(), z.unknown()).optional(),
+  output_schema: z.record(z.string(), z.unknown()).optional(),
+  output_text_field: z.string().min(1).max(100).optional(),
   tags: textList.optional(),
   examples: textList.optional(),
 });
@@ -138,6 +144,7 @@ function resourceToService(raw: unknown, ctx: ResourceContext): ResourceResult {
   if (!schemaCheck.ok) return { ok: false, reason: 'unsupported_input_schema', detail: schemaCheck.detail };
 
   const pricing = toPricing(resource.pricing);
+  const outputTextField = declaredTextField(resource.output_schema, resource.output_text_field);
   const constraints = Object.fromEntries(
     Object.entries(resource.constraints ?? {}).map(([key, c]) => [key, { type: c.type, min: c.min, max: c.max }]),
   );
@@ -159,6 +166,7 @@ function resourceToService(raw: unknown, ctx: ResourceContext): ResourceResult {
     constraints,
     ...(ctx.quotePath ? { quotePath: ctx.quotePath } : {}),
     ...(ctx.service.token_validity_seconds ? { tokenValiditySec: ctx.service.token_validity_seconds } : {}),
+    ...(outputTextField ? { outputTextField } : {}),
   };
   const checked = catalogServiceSchema.safeParse(candidate);
   if (!checked.success) return { ok: false, reason: 'invalid_resource', detail: z.prettifyError(checked.error) };
@@ -179,6 +187,17 @@ function toPricing(pricing: z.infer<typeof pricingJsonSchema>): z.input<typeof c
     case 'dynamic':
       return { model: 'dynamic' };
   }
+}
+
+const stringPropertySchema = z.looseObject({ type: z.literal('string') });
+const outputSchemaJsonSchema = z.looseObject({ type: z.literal('object'), properties: z.record(z.string(), z.unknown()) });
+
+/** The hint counts only when the output schema backs it: an object whose property `field` is a string. */
+function declaredTextField(outputSchema: unknown, field: string | undefined): string | undefined {
+  if (field === undefined) return undefined;
+  const schema = outputSchemaJsonSchema.safeParse(outputSchema);
+  if (!schema.success || !Object.hasOwn(schema.data.properties, field)) return undefined;
+  return stringPropertySchema.safeParse(schema.data.properties[field]).success ? field : undefined;
 }
 
 /** The planner validates inputs by converting the schema to zod, so a schema it cannot convert is unusable. */

@@ -16,6 +16,28 @@ describe('resolveStepInput', () => {
     expect(resolveStepInput(translate, new Map([['s1', translation]]), service('translate'))).toMatchObject({ ok: true, input: { text: 'bonjour le monde' } });
   });
 
+  it("prefers the producer's published output text field, and falls back when the output lacks it", () => {
+    const report = {
+      title: 'Bitcoin weekly market report',
+      summary: 'Over the past week, bitcoin rallied.',
+      disclaimer: 'Generated locally. Not financial advice.',
+    };
+    const producer = service('market-report');
+    expect(producer?.outputTextField).toBe('summary');
+    expect(resolveStepInput(translate, new Map([['s1', report]]), producer)).toMatchObject({ ok: true, input: { text: 'Over the past week, bitcoin rallied.' } });
+    // Without the published field the old rule would join every sentence-like value.
+    const unpublished = producer && { ...producer, outputTextField: undefined };
+    expect(resolveStepInput(translate, new Map([['s1', report]]), unpublished)).toMatchObject({
+      ok: true,
+      input: { text: 'Bitcoin weekly market report Over the past week, bitcoin rallied. Generated locally. Not financial advice.' },
+    });
+    const { summary: _dropped, ...withoutSummary } = report;
+    expect(resolveStepInput(translate, new Map([['s1', withoutSummary]]), producer)).toMatchObject({
+      ok: true,
+      input: { text: 'Bitcoin weekly market report Generated locally. Not financial advice.' },
+    });
+  });
+
   it('joins the sentences of an output with no such field (a joke), and honours an explicit output field', () => {
     const joke = { topic: 'bitcoin', setup: 'Why do miners never get lost?', punchline: 'They always follow the longest chain.' };
     expect(resolveStepInput(translate, new Map([['s1', joke]]), service('joke'))).toMatchObject({

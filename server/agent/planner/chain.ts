@@ -1,9 +1,9 @@
 /**
- * Completes a chained step's input from an earlier step's output, for the task runner. Manifests
- * publish input schemas but not output schemas, so when the plan names no output field the text is
- * picked by a rule: a string output as is; else the string field named like the producing service
- * ("summary" from summarise, "translation" from translate); else the output's sentences joined
- * (a joke's setup and punchline).
+ * Completes a chained step's input from an earlier step's output, for the task runner. When the plan
+ * names no output field the text is picked by a rule: a string output as is; else the producer's
+ * published main text field (`outputTextField`, from its output schema); else, for providers that
+ * publish none, the string field named like the producing service ("summary" from summarise,
+ * "translation" from translate); else the output's sentences joined (a joke's setup and punchline).
  */
 import type { CatalogService, PlanStep } from '../../../shared/catalog';
 import { stem, terms } from './text/terms';
@@ -26,6 +26,8 @@ function textOf(output: unknown, outputField: string | undefined, producer: Cata
   if (typeof output !== 'object' || output === null || Array.isArray(output)) return undefined;
   const fields = Object.entries(output as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== '');
   if (outputField !== undefined) return nonEmpty(fields.find(([name]) => name === outputField)?.[1]);
+  const published = fields.find(([name]) => name === producer?.outputTextField);
+  if (published) return published[1];
   const serviceStems = new Set(producer ? terms(producer.name) : []);
   const named = fields.find(([name]) => serviceStems.has(stem(name)));
   if (named) return named[1];
