@@ -115,7 +115,7 @@ function createAgentDeps(accounts: ReturnType<typeof createTestAccounts>) {
     planner: createBuiltinPlanner(),
     catalog,
     quotes: { quotePlan: unreachable },
-    approvals: { request: unreachable, requestReapproval: unreachable, waitForResolution: unreachable, cancelForTask: () => undefined },
+    approvals: { request: unreachable, requestReapproval: unreachable, waitForResolution: unreachable, authorizationForStep: unreachable, cancelForTask: () => undefined },
     payments: { purchase: unreachable, paymentFor: () => undefined, reconcileOnce: async () => undefined },
     timeZoneFor: () => 'UTC',
   });

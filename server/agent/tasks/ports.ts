@@ -54,9 +54,14 @@ export interface TaskApproval {
   why: string;
   maxMsat: Msat;
   stepMaxMsat: Readonly<Record<string, Msat>>;
-  /** Set when the person authorized spending past the monthly limit (overage). */
-  authorizedOverageMsat?: Msat | null;
 }
+
+/** What paying one step of an approved quote may spend (approvals' authorizationForStep). */
+export type StepAuthorization =
+  | { ok: true; quoteId: string; approvedMaxMsat: Msat; authorizedOverageMsat: Msat; rate: BtcUsdRate }
+  | { ok: false; reason: 'not_found' | 'not_approved' | 'unknown_step' | 'quote_expired' };
+
+export type ReapprovalReason = 'price_drift' | 'quote_expired';
 
 export interface ApprovalRequestResult {
   decision: PolicyDecision;
@@ -64,8 +69,9 @@ export interface ApprovalRequestResult {
 }
 
 export interface ApprovalsPort<Q extends TaskQuote = TaskQuote> {
-  request(input: { userId: string; quote: Q }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
-  requestReapproval(input: { userId: string; taskId: string; quote: Q; reason: 'price_drift'; stepId: string }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
+  request(input: { userId: string; quote: Q; taskStartedAtMs?: number }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
+  requestReapproval(input: { userId: string; taskId: string; quote: Q; reason: ReapprovalReason; stepId: string; taskStartedAtMs?: number }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
+  authorizationForStep(input: { userId: string; approvalId: string; stepId: string }): StepAuthorization;
   waitForResolution(approvalId: string, signal?: AbortSignal): Promise<TaskApproval>;
   cancelForTask(input: { userId: string; taskId: string }): unknown;
 }

@@ -20,7 +20,7 @@ import { requestForStep } from '../../domain/quotes';
 import { resolveStepInput } from '../planner/chain';
 import type { Planner } from '../planner/planner';
 import { composeAnswer, parseOutput, type TaskAnswer } from './answer';
-import type { ApprovalRequestResult, ApprovalsPort, PaymentsPort, QuotesPort, TaskApproval, TaskQuote } from './ports';
+import type { ApprovalRequestResult, ApprovalsPort, PaymentsPort, QuotesPort, ReapprovalReason, TaskQuote } from './ports';
 import type { TaskEvents } from './task-events';
 import { usageFor } from './usage';
 import type { StepRecord, TaskRecord, TaskStatus, TaskStore } from './task-store';
@@ -267,7 +267,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     if (!isActive(taskId)) return;
     if (!quoted.ok) return fail(task, { reason: quoted.reason, message: quoted.message, ...(quoted.stepId ? { stepId: quoted.stepId } : {}) });
     if (!moveTask(task, ['planned'], 'quoted', { quoteJson: JSON.stringify(quoted.quote) })) return;
-    const requested = await deps.approvals.request({ userId: task.userId, quote: quoted.quote });
+    const requested = await deps.approvals.request({ userId: task.userId, quote: quoted.quote, taskStartedAtMs: task.createdAtMs });
     await awaitApproval(taskId, requested, ['quoted'], signal);
   }
 
@@ -282,7 +282,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     }
     if (approval.status === 'approved') {
       if (!moveTask(task, from, 'running', { ...decisionPatch, startedAtMs: task.startedAtMs ?? now() })) return;
-      return runSteps(taskId, approval, signal);
+      return runSteps(taskId, signal);
     }
     const waiting: TaskStatus = from.includes('paused') ? 'paused' : 'awaiting_approval';
     if (waiting !== task.status && !moveTask(task, from, waiting, decisionPatch)) return;
@@ -300,16 +300,14 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       return fail(task, { reason, message });
     }
     if (!moveTask(task, ['awaiting_approval', 'paused'], 'running', { startedAtMs: task.startedAtMs ?? now() })) return;
-    await runSteps(taskId, resolved, signal);
+    await runSteps(taskId, signal);
   }
 
   // ---- running ----------------------------------------------------------------------------------
 
-  async function runSteps(taskId: string, approval: TaskApproval, signal: AbortSignal): Promise<void> {
-    const task = current(taskId);
-    const plan = parse<Plan>(task.planJson);
-    const quote = parse<Q>(task.quoteJson);
-    if (!plan || !quote) throw new Error(`task ${taskId} runs without a plan or quote`);
+  async function runSteps(taskId: string, signal: AbortSignal): Promise<void> {
+    const plan = parse<Plan>(current(taskId).planJson);
+    if (!plan) throw new Error(`task ${taskId} runs without a plan`);
     const outputs = new Map<string, unknown>();
     for (const record of store.steps(taskId)) if (record.status === 'delivered') outputs.set(record.stepId, parse<unknown>(record.outputJson));
 
@@ -319,11 +317,11 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       if (record.status === 'delivered') continue;
       // Cancelled (or failed elsewhere) since the last step: no further spending.
       if (signal.aborted || current(taskId).status !== 'running') return;
-      const outcome = await runStep(current(taskId), step, record, outputs, quote, approval, plan);
+      const outcome = await runStep(current(taskId), step, record, outputs, plan);
       if (outcome === 'continue') continue;
       if (outcome === 'stop') return;
-      // Price drift: the loop is handed to the re-approval, which resumes this task when approved.
-      return reapprove(taskId, step, plan, signal);
+      // Price drift or an expired quote: the re-approval resumes this task when approved.
+      return reapprove(taskId, step, plan, outcome, signal);
     }
     finish(taskId, plan);
   }
@@ -333,10 +331,8 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     step: PlanStep,
     record: StepRecord,
     outputs: Map<string, unknown>,
-    quote: Q,
-    approval: TaskApproval,
     plan: Plan,
-  ): Promise<'continue' | 'stop' | 'drift'> {
+  ): Promise<'continue' | 'stop' | ReapprovalReason> {
     const service = deps.catalog.serviceFor(task.userId, step.serviceId);
     if (!service) {
       patchStep(task, step.id, { status: 'failed', reason: 'service_gone' });
@@ -350,8 +346,14 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       fail(task, { reason: input.reason, message: `Step ${step.id} needed the result of step ${input.stepId}, which had none it could use.`, stepId: step.id });
       return 'stop';
     }
-    const quoted = quote.steps.find((s) => s.stepId === step.id);
-    if (!quoted) throw new Error(`step ${step.id} is not in quote ${quote.id}`);
+    if (task.approvalId === null) throw new Error(`task ${task.id} runs without an approval`);
+    const authorization = deps.approvals.authorizationForStep({ userId: task.userId, approvalId: task.approvalId, stepId: step.id });
+    if (!authorization.ok) {
+      if (authorization.reason === 'quote_expired') return 'quote_expired';
+      patchStep(task, step.id, { status: 'failed', reason: authorization.reason });
+      fail(task, { reason: authorization.reason, message: `Step ${step.id} has no approval to pay with.`, stepId: step.id });
+      return 'stop';
+    }
     patchStep(task, step.id, { status: 'paying', inputJson: JSON.stringify(input.input) });
     const outcome = await deps.payments.purchase({
       userId: task.userId,
@@ -362,9 +364,9 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       service: service.name,
       providerId: service.providerId,
       request: requestForStep({ origin: service.origin, method: service.method, path: service.path, input: input.input }),
-      approvedMaxMsat: quoted.priceMsatMax,
-      rate: quote.rate,
-      ...(approval.authorizedOverageMsat ? { authorizedOverageMsat: approval.authorizedOverageMsat } : {}),
+      approvedMaxMsat: authorization.approvedMaxMsat,
+      rate: authorization.rate,
+      ...(authorization.authorizedOverageMsat > 0 ? { authorizedOverageMsat: authorization.authorizedOverageMsat } : {}),
     });
     return recordOutcome(task, step, outputs, outcome);
   }
@@ -380,7 +382,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     return { paymentId: payment.id, amountMsat: payment.amountMsat, feeMsat: payment.feeMsat };
   }
 
-  function recordOutcome(task: TaskRecord, step: PlanStep, outputs: Map<string, unknown>, outcome: PurchaseOutcome): 'continue' | 'stop' | 'drift' {
+  function recordOutcome(task: TaskRecord, step: PlanStep, outputs: Map<string, unknown>, outcome: PurchaseOutcome): 'continue' | 'stop' | 'price_drift' {
     switch (outcome.kind) {
       case 'delivered': {
         const output = parseOutput(outcome.content.bodyText, outcome.content.contentType);
@@ -390,7 +392,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       }
       case 'needs_approval':
         patchStep(task, step.id, { status: 'pending', outcome: 'needs_approval', reason: 'price_drift' });
-        return 'drift';
+        return 'price_drift';
       case 'refused_before_payment':
       case 'budget_refused':
         patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason });
@@ -412,8 +414,8 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     }
   }
 
-  /** Re-quotes the steps from the drifted one on and asks the person again before paying more. */
-  async function reapprove(taskId: string, step: PlanStep, plan: Plan, signal: AbortSignal): Promise<void> {
+  /** Re-quotes the steps from this one on and asks the person again before paying more. */
+  async function reapprove(taskId: string, step: PlanStep, plan: Plan, reason: ReapprovalReason, signal: AbortSignal): Promise<void> {
     const task = current(taskId);
     if (!moveTask(task, ['running'], 'paused')) return;
     const remaining = plan.steps.slice(plan.steps.findIndex((s) => s.id === step.id));
@@ -430,7 +432,8 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     const previous = parse<Q>(current(taskId).quoteJson);
     const merged = previous ? { ...quoted.quote, steps: [...previous.steps.filter((s) => !remaining.some((r) => r.id === s.stepId)), ...quoted.quote.steps] } : quoted.quote;
     patchTask(current(taskId), { quoteJson: JSON.stringify(merged) });
-    const requested = await deps.approvals.requestReapproval({ userId: task.userId, taskId, quote: quoted.quote, reason: 'price_drift', stepId: step.id });
+    const startedAtMs = current(taskId).startedAtMs ?? task.createdAtMs;
+    const requested = await deps.approvals.requestReapproval({ userId: task.userId, taskId, quote: quoted.quote, reason, stepId: step.id, taskStartedAtMs: startedAtMs });
     await awaitApproval(taskId, requested, ['paused'], signal);
   }
 
@@ -511,8 +514,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
         if (task.status === 'running' && quote) {
           // Steps caught mid-payment go back through the purchase under their own key: never paid twice.
           store.updateStepsIn(task.id, ['paying'], 'pending', now());
-          const approvalId = task.approvalId;
-          startLoop(task.id, async (signal) => runSteps(task.id, await approvalOf(approvalId, signal), signal));
+          startLoop(task.id, (signal) => runSteps(task.id, signal));
           resumed.push(task.id);
         } else if ((task.status === 'awaiting_approval' || task.status === 'paused') && task.approvalId) {
           const approvalId = task.approvalId;
@@ -537,12 +539,6 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       await Promise.all([...loops.values()].map((l) => l.done.catch(() => undefined)));
     },
   };
-
-  async function approvalOf(approvalId: string | null, signal: AbortSignal): Promise<TaskApproval> {
-    if (approvalId === null) throw new Error('a running task has no approval');
-    // An approved approval resolves at once.
-    return deps.approvals.waitForResolution(approvalId, signal);
-  }
 }
 
 export type TaskRunner = ReturnType<typeof createTaskRunner>;

@@ -1,0 +1,163 @@
+/**
+ * The agent end to end on the sandbox: a chat request is planned from the market's manifest, quoted
+ * by probing the real market, approved by policy (or by the person), paid over NWC from the user's
+ * sandbox wallet, delivered, and answered; receipts and budget usage match what was paid exactly.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { msat } from '../../shared/money';
+import type { TaskView } from '../agent/tasks/task-runner';
+import { createReceipts, creditUserFunding } from '../domain/payments';
+import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
+import { startAgentStack, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
+
+let dir: string;
+let stack: AgentStack;
+let counter = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'steward-agent-task-'));
+  stack = await startAgentStack(dir);
+}, 30_000);
+
+afterAll(async () => {
+  await stack?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function newUser() {
+  counter++;
+  const signedUp = await stack.accounts.accounts.signUp(
+    { email: `agent-${counter}@example.com`, password: 'plum-orchard-lantern-42', timeZone: 'UTC', displayCurrency: 'USD' },
+    { ip: null, userAgent: null },
+  );
+  if (!signedUp.ok) throw new Error(signedUp.reason);
+  const userId = signedUp.user.id;
+  // The ledger mirrors the sandbox wallet's welcome balance, as main.ts does for new accounts.
+  expect(creditUserFunding(stack.ledger, { userId, amountMsat: msat(WELCOME_BALANCE_MSAT), idempotencyKey: `welcome:${userId}`, source: 'sandbox' }).ok).toBe(true);
+  return userId;
+}
+
+/** Resolves with the task once `done` holds for it, watching the live events (not polling). */
+async function until(userId: string, taskId: string, done: (task: TaskView) => boolean): Promise<TaskView> {
+  const controller = new AbortController();
+  const timeout = setTimeout(() => controller.abort(), 20_000);
+  try {
+    const first = stack.tasks.get(userId, taskId);
+    if (first && done(first)) return first;
+    for await (const change of stack.taskEvents.changes(userId, controller.signal)) {
+      if (change.taskId !== taskId) continue;
+      const task = stack.tasks.get(userId, taskId);
+      if (task && done(task)) return task;
+    }
+    throw new Error(`task ${taskId} never reached the expected state: ${JSON.stringify(stack.tasks.get(userId, taskId)?.status)}`);
+  } finally {
+    clearTimeout(timeout);
+    controller.abort();
+  }
+}
+
+const used = (userId: string) => stack.governance.status(userId, 'UTC', SANDBOX_BTC_USD_RATE).summary.usedMsat;
+
+describe('agent task on the sandbox market', () => {
+  it('runs a three-step task end to end: quote, auto approval, payments, results, receipts, budget usage', async () => {
+    const userId = await newUser();
+    const before = used(userId);
+    const submitted = stack.tasks.submit(userId, 'BTC price, fee estimate and a joke about bitcoin');
+    if (!submitted.ok) throw new Error(submitted.reason);
+    const task = await until(userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
+
+    expect(task.status).toBe('completed');
+    expect(task.steps.map((s) => [s.serviceName, s.status])).toEqual([
+      ['btc-price', 'delivered'],
+      ['fee-estimate', 'delivered'],
+      ['joke', 'delivered'],
+    ]);
+    expect(task.decision?.kind).toBe('auto');
+    expect(task.quote?.totalMsatMin).toBe(16_000);
+    // Each step paid its invoice (the advertised price) plus whatever routing fee the network charged.
+    expect(task.steps.map((s) => (s.paidMsat ?? 0) - (s.feeMsat ?? 0))).toEqual([10_000, 5_000, 1_000]);
+    expect(task.steps.every((s) => s.paymentId !== null && s.paidUsdCents !== null)).toBe(true);
+
+    const receipts = createReceipts(stack.database.db).list(userId);
+    expect(receipts.map((r) => r.outcome).sort()).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(new Set(receipts.map((r) => r.id))).toEqual(new Set(task.steps.map((s) => s.paymentId)));
+
+    // Budget usage grew by exactly what was paid (amounts + fees), nothing held back.
+    const paidMsat = receipts.reduce((sum, r) => sum + r.amountMsat + (r.feeMsat ?? 0), 0);
+    expect(task.spentMsat).toBe(paidMsat);
+    expect(used(userId) - before).toBe(paidMsat);
+    expect(stack.ledger.userBalances(userId)).toEqual({ availableMsat: WELCOME_BALANCE_MSAT - paidMsat, reservedMsat: 0 });
+
+    expect(task.answer?.steps).toHaveLength(3);
+    expect(task.answer?.summary).toMatch(/joke/i);
+    expect(task.steps[2]?.output).toMatchObject({ setup: expect.any(String) });
+  }, 30_000);
+
+  it('waits for the person when the policy asks for confirmation, paying nothing until approved', async () => {
+    const userId = await newUser();
+    const submitted = stack.tasks.submit(userId, 'weather in Paris and London tomorrow and BTC price');
+    if (!submitted.ok) throw new Error(submitted.reason);
+    const waiting = await until(userId, submitted.task.id, (t) => t.status !== 'draft' && t.status !== 'planned' && t.status !== 'quoted');
+    expect(waiting.status).toBe('awaiting_approval');
+    expect(waiting.decision?.kind).toBe('confirm');
+    expect(createReceipts(stack.database.db).list(userId)).toEqual([]);
+
+    const approved = stack.approvals.approve({ userId, approvalId: waiting.approvalId ?? '' });
+    expect(approved.ok).toBe(true);
+    const done = await until(userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
+    expect(done.status).toBe('completed');
+    expect(done.steps.map((s) => s.status)).toEqual(['delivered', 'delivered', 'delivered']);
+  }, 30_000);
+
+  it('fails a denied task without paying anything', async () => {
+    const userId = await newUser();
+    const submitted = stack.tasks.submit(userId, 'weather in Paris and London tomorrow and BTC price');
+    if (!submitted.ok) throw new Error(submitted.reason);
+    const waiting = await until(userId, submitted.task.id, (t) => t.status === 'awaiting_approval');
+    expect(stack.approvals.deny({ userId, approvalId: waiting.approvalId ?? '' }).ok).toBe(true);
+    const done = await until(userId, submitted.task.id, (t) => t.status === 'failed');
+    expect(done.failure?.reason).toBe('approval_denied');
+    expect(done.steps.map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(createReceipts(stack.database.db).list(userId)).toEqual([]);
+  }, 30_000);
+
+  it('stops spending at once when cancelled midway; paid steps keep their receipts', async () => {
+    const userId = await newUser();
+    const submitted = stack.tasks.submit(userId, 'BTC price, fee estimate and a joke about bitcoin');
+    if (!submitted.ok) throw new Error(submitted.reason);
+    await until(userId, submitted.task.id, (t) => t.steps[0]?.status === 'delivered');
+    const cancelled = await stack.tasks.cancel(userId, submitted.task.id);
+    expect(cancelled.ok).toBe(true);
+    await stack.tasks.idle();
+    const task = stack.tasks.get(userId, submitted.task.id);
+    expect(task?.status).toBe('cancelled');
+    // The step in flight when the cancel came may finish; the last one is never paid.
+    expect(task?.steps[2]?.status).toBe('cancelled');
+    const receipts = createReceipts(stack.database.db).list(userId);
+    expect(receipts.length).toBeGreaterThanOrEqual(1);
+    expect(receipts.length).toBeLessThanOrEqual(2);
+    expect(task?.spentMsat).toBe(receipts.reduce((sum, r) => sum + r.amountMsat + (r.feeMsat ?? 0), 0));
+    expect((await stack.tasks.cancel(userId, submitted.task.id)).ok).toBe(false);
+  }, 30_000);
+
+  it('answers a request the catalog cannot serve with a plain message and no spending', async () => {
+    const userId = await newUser();
+    const submitted = stack.tasks.submit(userId, 'book me a flight to Lisbon');
+    if (!submitted.ok) throw new Error(submitted.reason);
+    const done = await until(userId, submitted.task.id, (t) => t.status === 'failed');
+    expect(done.failure?.reason).toBe('unsupported');
+    expect(done.steps).toEqual([]);
+  });
+
+  it('hides a blocked service from planning and records catalog prices', async () => {
+    const userId = await newUser();
+    expect(stack.catalog.setPreference(userId, 'satoshi-jokes/joke', 'block')).toEqual({ ok: true });
+    expect(stack.catalog.servicesFor(userId).some((s) => s.id === 'satoshi-jokes/joke')).toBe(false);
+    expect(stack.catalog.entriesFor(userId).find((s) => s.id === 'satoshi-jokes/joke')?.preference).toBe('block');
+    expect(stack.governance.settingsFor(userId).serviceRules).toEqual([{ serviceId: 'satoshi-jokes/joke', rule: 'block', monthlyCap: null }]);
+    expect(stack.catalog.priceHistory(userId, 'satoshi-jokes/joke')?.[0]?.priceMsat).toBe(1_000);
+  });
+});
