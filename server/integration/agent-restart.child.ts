@@ -1,0 +1,39 @@
+// The server side of the restart test, run as a real process: `start <dir> <email>` signs up, submits
+// a three-step task and prints every change of it as a JSON line until it is killed; `resume <dir>
+// <userId> <taskId>` resumes unfinished tasks after the crash and prints the final task and receipts.
+import { msat } from '../../shared/money';
+import { createReceipts, creditUserFunding } from '../domain/payments';
+import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
+import { startAgentStack, WELCOME_BALANCE_MSAT } from './agent-support';
+
+const [mode, dir, a, b] = process.argv.slice(2);
+if (!dir || !a) throw new Error('usage: start <dir> <email> | resume <dir> <userId> <taskId>');
+const stack = await startAgentStack(dir);
+const print = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+
+if (mode === 'start') {
+  const signedUp = await stack.accounts.accounts.signUp(
+    { email: a, password: 'plum-orchard-lantern-42', timeZone: 'UTC', displayCurrency: 'USD' },
+    { ip: null, userAgent: null },
+  );
+  if (!signedUp.ok) throw new Error(signedUp.reason);
+  const userId = signedUp.user.id;
+  creditUserFunding(stack.ledger, { userId, amountMsat: msat(WELCOME_BALANCE_MSAT), idempotencyKey: `welcome:${userId}`, source: 'sandbox' });
+  const changes = stack.taskEvents.changes(userId, undefined);
+  const submitted = stack.tasks.submit(userId, 'BTC price, fee estimate and a joke about bitcoin');
+  if (!submitted.ok) throw new Error(submitted.reason);
+  print({ userId, taskId: submitted.task.id });
+  for await (const change of changes) {
+    const task = stack.tasks.get(userId, change.taskId);
+    if (task) print({ status: task.status, steps: task.steps.map((s) => s.status) });
+  }
+} else if (mode === 'resume' && b) {
+  const resumed = await stack.tasks.resume();
+  await stack.tasks.idle();
+  const task = stack.tasks.get(a, b);
+  const receipts = createReceipts(stack.database.db).list(a);
+  const usedMsat = stack.governance.status(a, 'UTC', SANDBOX_BTC_USD_RATE).summary.usedMsat;
+  print({ resumed, task, receipts, usedMsat, balances: stack.ledger.userBalances(a), unresolved: stack.payments.records.unresolved().length });
+  await stack.close();
+  process.exit(0);
+}
