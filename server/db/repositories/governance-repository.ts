@@ -2,11 +2,18 @@
 // (better-sqlite3) so the budget check can run inside the ledger's IMMEDIATE reservation transaction.
 // Every statement is prepared once per repository: the budget check runs on every spend.
 //
-// Usage is read from the ledger's reservations (kind 'reserve') and their resolutions. A reservation
-// counts in the period it was MADE in, whenever it is posted: the budget check that let it through
-// charged it to that period, and moving it at post time could overshoot the next one.
+// Usage is DEFINED by the ledger's reservations (kind 'reserve') and their resolutions (SPENDS below).
+// A reservation counts in the period it was MADE in, whenever it is posted: the budget check that let
+// it through charged it to that period, and moving it at post time could overshoot the next one.
 // Reservation metadata carries serviceId, taskId and feeReserveMsat (see budgetReservationMetadata in
 // server/domain/governance/budget-precondition.ts).
+//
+// Reading that definition means scanning the month's reservations, which grows with every spend. So
+// usage is also kept as totals (governance_month_usage, _service_usage, _task_usage), which triggers
+// on ledger_transfers (migration 0008) update in the same statement as each reservation and resolution,
+// in whatever transaction and process writes it. A check then reads three rows. Totals answer only when
+// they cover exactly the window asked for; otherwise usage() scans, as it always did. usageTotalsDrift()
+// recomputes every total from the reservations for audits and tests.
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { governanceSettingsSchema, moneyLimitSchema, type GovernanceSettings, type MoneyLimit } from '../../../shared/governance';
 import { msat, type Msat } from '../../../shared/money';
@@ -45,26 +52,44 @@ export interface BudgetPeriodRecord {
   endsAtMs: number;
   limit: MoneyLimit | null;
 }
+/** A usage total that differs from its reservations: the cached row, the recomputed one, or both. */
+export interface UsageTotalsDrift {
+  table: 'month' | 'service' | 'task';
+  side: 'cached' | 'scanned';
+  row: Record<string, unknown>;
+}
 
+type Params = Record<string, string | number | null>;
 interface UsageRow {
   month_posted: number; month_pending: number; month_fee: number;
   service_posted: number; service_pending: number; service_fee: number;
   task_posted: number; task_pending: number; task_fee: number;
 }
 interface CreditRow { month_credit: number; service_credit: number; task_credit: number }
+interface TotalsRow { posted_msat: number; pending_msat: number; fee_reserve_msat: number }
+interface TaskTotalsRow extends TotalsRow { first_at_ms: number; last_at_ms: number }
 
-// One pass over the user's reservations in the window that covers both the period and the task.
-const USAGE_SQL = `
-WITH spends AS (
-  SELECT r.created_at_ms AS at,
+// What each reservation adds to usage: the definition that every total follows. Migration 0008's
+// triggers apply the same expressions one reservation at a time. serviceId and taskId match a query
+// only when they are JSON strings (the query's ids are strings), hence the *_is_text columns.
+const SPENDS = `
+  SELECT r.user_id AS user_id, r.created_at_ms AS at,
     json_extract(r.metadata_json, '$.serviceId') AS service,
+    json_type(r.metadata_json, '$.serviceId') = 'text' AS service_is_text,
     json_extract(r.metadata_json, '$.taskId') AS task,
+    json_type(r.metadata_json, '$.taskId') = 'text' AS task_is_text,
     CASE WHEN res.id IS NULL THEN r.amount_msat - coalesce(json_extract(r.metadata_json, '$.feeReserveMsat'), 0) ELSE 0 END AS pending,
     CASE WHEN res.id IS NULL THEN coalesce(json_extract(r.metadata_json, '$.feeReserveMsat'), 0) ELSE 0 END AS fee,
     CASE WHEN res.kind = 'post' THEN res.amount_msat + res.fee_msat ELSE 0 END AS posted
   FROM ledger_transfers r
   LEFT JOIN ledger_transfers res ON res.pending_id = r.id
-  WHERE r.user_id = @userId AND r.kind = 'reserve' AND r.created_at_ms >= @scanFromMs AND r.created_at_ms < @endsAtMs
+  WHERE r.kind = 'reserve'`;
+
+// The definition read directly: one pass over the user's reservations in the window that covers both
+// the period and the task.
+const USAGE_SQL = `
+WITH spends AS (
+  ${SPENDS} AND r.user_id = @userId AND r.created_at_ms >= @scanFromMs AND r.created_at_ms < @endsAtMs
 ),
 tagged AS (
   SELECT *, (at >= @startsAtMs) AS in_month, (at >= @startsAtMs AND service = @serviceId) AS in_service,
@@ -91,25 +116,103 @@ SELECT
 FROM governance_credits
 WHERE user_id = @userId AND (period_key = @periodKey OR task_id = @taskId)`;
 
+const WINDOW_SPENDS = `${SPENDS} AND r.user_id = @userId AND r.created_at_ms >= @startsAtMs AND r.created_at_ms < @endsAtMs`;
+
+// A new window's totals, and one row per service spent on in it, from one scan each.
+const CREATE_MONTH_TOTALS_SQL = `
+INSERT INTO governance_month_usage (user_id, starts_at_ms, ends_at_ms, posted_msat, pending_msat, fee_reserve_msat)
+SELECT @userId, @startsAtMs, @endsAtMs, coalesce(sum(posted), 0), coalesce(sum(pending), 0), coalesce(sum(fee), 0)
+FROM (${WINDOW_SPENDS})`;
+const CREATE_SERVICE_TOTALS_SQL = `
+INSERT INTO governance_service_usage
+  (user_id, starts_at_ms, ends_at_ms, service_id, posted_msat, pending_msat, fee_reserve_msat)
+SELECT @userId, @startsAtMs, @endsAtMs, service, sum(posted), sum(pending), sum(fee)
+FROM (${WINDOW_SPENDS}) WHERE service_is_text GROUP BY service`;
+
+// Audits: each total next to the same total recomputed from the reservations; rows on one side only
+// are the drift. Scans everything, so for tests and audits, not for requests.
+const symmetricDifference = (cached: string, scanned: string) => `
+WITH spends AS (${SPENDS}), cached AS (${cached}), scanned AS (${scanned})
+SELECT 'cached' AS side, * FROM (SELECT * FROM cached EXCEPT SELECT * FROM scanned)
+UNION ALL
+SELECT 'scanned' AS side, * FROM (SELECT * FROM scanned EXCEPT SELECT * FROM cached)`;
+const AUDIT_SQL = {
+  month: symmetricDifference(
+    'SELECT user_id, starts_at_ms, ends_at_ms, posted_msat, pending_msat, fee_reserve_msat FROM governance_month_usage',
+    `SELECT m.user_id, m.starts_at_ms, m.ends_at_ms, coalesce(sum(s.posted), 0), coalesce(sum(s.pending), 0), coalesce(sum(s.fee), 0)
+     FROM governance_month_usage m
+     LEFT JOIN spends s ON s.user_id = m.user_id AND s.at >= m.starts_at_ms AND s.at < m.ends_at_ms
+     GROUP BY m.user_id, m.starts_at_ms, m.ends_at_ms`,
+  ),
+  service: symmetricDifference(
+    'SELECT user_id, starts_at_ms, ends_at_ms, service_id, posted_msat, pending_msat, fee_reserve_msat FROM governance_service_usage',
+    `SELECT m.user_id, m.starts_at_ms, m.ends_at_ms, s.service, sum(s.posted), sum(s.pending), sum(s.fee)
+     FROM governance_month_usage m
+     JOIN spends s ON s.user_id = m.user_id AND s.at >= m.starts_at_ms AND s.at < m.ends_at_ms AND s.service_is_text
+     GROUP BY m.user_id, m.starts_at_ms, m.ends_at_ms, s.service`,
+  ),
+  task: symmetricDifference(
+    'SELECT user_id, task_id, first_at_ms, last_at_ms, posted_msat, pending_msat, fee_reserve_msat FROM governance_task_usage',
+    `SELECT user_id, task, min(at), max(at), sum(posted), sum(pending), sum(fee)
+     FROM spends WHERE task_is_text AND user_id IS NOT NULL GROUP BY user_id, task`,
+  ),
+};
+
 function totals(posted: number, pending: number, fee: number, credit: number): UsageTotals {
   return { postedMsat: msat(posted), pendingMsat: msat(pending), feeReserveMsat: msat(fee), creditedMsat: msat(credit) };
+}
+
+function cachedTotals(row: TotalsRow | undefined, credit: number): UsageTotals {
+  return row === undefined
+    ? totals(0, 0, 0, credit)
+    : totals(row.posted_msat, row.pending_msat, row.fee_reserve_msat, credit);
 }
 
 export type GovernanceRepository = ReturnType<typeof createGovernanceRepository>;
 
 export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>) {
   const { db, sqlite } = handle;
-  // The usage aggregate is plain SQL (a CTE with conditional sums), prepared on the same connection.
-  const usage = sqlite.prepare<Record<string, string | number | null>, UsageRow>(USAGE_SQL);
-  const credits = sqlite.prepare<Record<string, string | number | null>, CreditRow>(CREDITS_SQL);
+  // Usage is plain SQL (CTEs, conditional sums, the totals tables), prepared on the same connection.
+  const scanUsage = sqlite.prepare<Params, UsageRow>(USAGE_SQL);
+  const credits = sqlite.prepare<Params, CreditRow>(CREDITS_SQL);
+  const monthTotals = sqlite.prepare<Params, TotalsRow>(`
+    SELECT posted_msat, pending_msat, fee_reserve_msat FROM governance_month_usage
+    WHERE user_id = @userId AND starts_at_ms = @startsAtMs AND ends_at_ms = @endsAtMs`);
+  const serviceTotals = sqlite.prepare<Params, TotalsRow>(`
+    SELECT posted_msat, pending_msat, fee_reserve_msat FROM governance_service_usage
+    WHERE user_id = @userId AND starts_at_ms = @startsAtMs AND ends_at_ms = @endsAtMs AND service_id = @serviceId`);
+  const taskTotals = sqlite.prepare<Params, TaskTotalsRow>(`
+    SELECT first_at_ms, last_at_ms, posted_msat, pending_msat, fee_reserve_msat FROM governance_task_usage
+    WHERE user_id = @userId AND task_id = @taskId`);
+  const createMonthTotals = sqlite.prepare<Params>(CREATE_MONTH_TOTALS_SQL);
+  const createServiceTotals = sqlite.prepare<Params>(CREATE_SERVICE_TOTALS_SQL);
+  const audits = {
+    month: sqlite.prepare<[], { side: 'cached' | 'scanned' } & Record<string, unknown>>(AUDIT_SQL.month),
+    service: sqlite.prepare<[], { side: 'cached' | 'scanned' } & Record<string, unknown>>(AUDIT_SQL.service),
+    task: sqlite.prepare<[], { side: 'cached' | 'scanned' } & Record<string, unknown>>(AUDIT_SQL.task),
+  };
   // Runs on every budget check, so prepared once; the first record fixes the bounds, a later one only
   // rewrites the limit when it changed.
-  const recordPeriod = sqlite.prepare<Record<string, string | number | null>>(`
+  const recordPeriod = sqlite.prepare<Params>(`
     INSERT INTO governance_budget_periods
       (user_id, period_key, time_zone, starts_at_ms, ends_at_ms, limit_json, first_seen_at_ms)
     VALUES (@userId, @periodKey, @timeZone, @startsAtMs, @endsAtMs, @limitJson, @nowMs)
     ON CONFLICT (user_id, period_key) DO UPDATE SET limit_json = excluded.limit_json
       WHERE limit_json IS NOT excluded.limit_json`);
+  /**
+   * Creating a window scans it and then inserts; the triggers keep it from then on. Holding the write
+   * lock from the scan on (IMMEDIATE, or the caller's transaction as a savepoint) means no reservation
+   * can land between the two and be missed.
+   */
+  const createWindow = sqlite.transaction((window: Params) => {
+    if (monthTotals.get(window) !== undefined) return;
+    createMonthTotals.run(window);
+    createServiceTotals.run(window);
+  });
+  // Parsed settings by user, reused while the stored JSON is the same string: it was validated when
+  // first read, and every check reads settings. The objects are shared, like the defaults: read-only.
+  const parsedSettings = new Map<string, { json: string; settings: GovernanceSettings }>();
+
   const statements = {
     settings: db.select().from(governanceSettings).where(eq(governanceSettings.userId, p('userId'))).prepare(),
     firedThresholds: db
@@ -133,8 +236,13 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
     /** The person's settings; null if they never saved any (callers fall back to the defaults). */
     findSettings(userId: string): GovernanceSettings | null {
       const row = statements.settings.get({ userId });
+      if (row === undefined) return null;
+      const cached = parsedSettings.get(userId);
+      if (cached?.json === row.settingsJson) return cached.settings;
       // Written only through saveSettings, so a row that fails the schema is corruption: throw.
-      return row === undefined ? null : governanceSettingsSchema.parse(JSON.parse(row.settingsJson));
+      const settings = governanceSettingsSchema.parse(JSON.parse(row.settingsJson));
+      parsedSettings.set(userId, { json: row.settingsJson, settings });
+      return settings;
     },
 
     saveSettings(userId: string, settings: GovernanceSettings, nowMs: number): void {
@@ -145,26 +253,60 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
         .run();
     },
 
-    /** Month, service and task usage in one read; run inside the reservation transaction. */
+    /**
+     * Month, service and task usage. From the totals when they cover exactly this window: the month
+     * window exists, and the task's reservations all fall in [task start, period end). Otherwise from
+     * the reservations themselves. Either way the same numbers; inside the reservation transaction
+     * (after ensureUsageTotals) it is three primary-key reads.
+     */
     usage(query: UsageQuery): UsageBreakdown {
       const { userId, period, serviceId, task } = query;
+      const window = { userId, startsAtMs: period.startsAtMs, endsAtMs: period.endsAtMs };
+      const credit = credits.get({ userId, serviceId, periodKey: period.periodKey, taskId: task?.id ?? null });
+      if (credit === undefined) throw new Error('aggregate queries always return a row');
+      const month = monthTotals.get(window);
+      // No row: the task never reserved (every reservation with a task id has one), so it used nothing.
+      const taskRow = task === null ? undefined : taskTotals.get({ userId, taskId: task.id });
+      const taskCovered =
+        task === null || taskRow === undefined ||
+        (taskRow.first_at_ms >= task.startedAtMs && taskRow.last_at_ms < period.endsAtMs);
+      if (month !== undefined && taskCovered) {
+        const service = serviceTotals.get({ ...window, serviceId });
+        return {
+          month: cachedTotals(month, credit.month_credit),
+          service: cachedTotals(service, credit.service_credit),
+          task: cachedTotals(taskRow, credit.task_credit),
+        };
+      }
       const taskStartedAtMs = task?.startedAtMs ?? period.startsAtMs;
-      const row = usage.get({
-        userId,
+      const row = scanUsage.get({
+        ...window,
         serviceId,
-        startsAtMs: period.startsAtMs,
-        endsAtMs: period.endsAtMs,
         scanFromMs: Math.min(period.startsAtMs, taskStartedAtMs),
         taskId: task?.id ?? null,
         taskStartedAtMs,
       });
-      const credit = credits.get({ userId, serviceId, periodKey: period.periodKey, taskId: task?.id ?? null });
-      if (row === undefined || credit === undefined) throw new Error('aggregate queries always return a row');
+      if (row === undefined) throw new Error('aggregate queries always return a row');
       return {
         month: totals(row.month_posted, row.month_pending, row.month_fee, credit.month_credit),
         service: totals(row.service_posted, row.service_pending, row.service_fee, credit.service_credit),
         task: totals(row.task_posted, row.task_pending, row.task_fee, credit.task_credit),
       };
+    },
+
+    /**
+     * Makes sure the usage totals of this window exist, creating them from the reservations the first
+     * time; the triggers keep them current after that. The budget check calls it under the write lock.
+     */
+    ensureUsageTotals(userId: string, period: { startsAtMs: number; endsAtMs: number }): void {
+      createWindow.immediate({ userId, startsAtMs: period.startsAtMs, endsAtMs: period.endsAtMs });
+    },
+
+    /** Every usage total that differs from its recomputation from the reservations; empty when sound. */
+    usageTotalsDrift(): UsageTotalsDrift[] {
+      return (['month', 'service', 'task'] as const).flatMap((table) =>
+        audits[table].all().map(({ side, ...row }) => ({ table, side, row })),
+      );
     },
 
     /** Remembers that the person spent in this period, with its bounds and the limit in force, for history. */

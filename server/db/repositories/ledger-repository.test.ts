@@ -63,7 +63,7 @@ describe('ledger repository', () => {
     ).toThrow(/UNIQUE/);
   });
 
-  it('derives balances by summing entries', () => {
+  it('reads balances from the cache that a trigger keeps equal to the sum of entries', () => {
     expect(repo.balanceMsat(available.id)).toBe(0);
     reserve('a', 300, 10);
     reserve('b', 200, 20);
@@ -75,6 +75,15 @@ describe('ledger repository', () => {
       { code: 'user:u:reserved', kind: 'user_reserved', balanceMsat: 500 },
     ]);
     expect(repo.sumOfAllEntriesMsat()).toBe(0);
+    expect(repo.cachedBalancesVsEntries()).toEqual([]);
+    // Straight SQL gets the same cache upkeep as the repository: the trigger is in the database.
+    const transfer = repo.findTransferByKey('a');
+    if (!transfer) throw new Error('transfer a');
+    handle.sqlite
+      .prepare('INSERT INTO ledger_entries (transfer_id, account_id, amount_msat, created_at_ms) VALUES (?, ?, ?, 1)')
+      .run(transfer.id, provider.id, 42);
+    expect(repo.balanceMsat(provider.id)).toBe(42);
+    expect(repo.cachedBalancesVsEntries()).toEqual([]);
   });
 
   it('lists reservations with their destination and resolution; pending and due filters', () => {
@@ -113,6 +122,17 @@ describe('ledger repository', () => {
     voidReservation(pendingOfTransfer.id, 'void-a-transfer');
     expect(repo.invalidResolutions()).toEqual([{ pendingId: pendingOfTransfer.id, count: 1, pendingKind: 'transfer' }]);
   });
+
+  it('reports a cached balance that drifted from its entries', () => {
+    reserve('a', 300, 10);
+    // The cache is the only mutable ledger table; an UPDATE behind the ledger's back is what the audit is for.
+    handle.sqlite.prepare('UPDATE ledger_balances SET balance_msat = balance_msat + 1 WHERE account_id = ?').run(reserved.id);
+    handle.sqlite.prepare('INSERT INTO ledger_balances (account_id, balance_msat) VALUES (?, 5)').run(provider.id);
+    expect(repo.cachedBalancesVsEntries()).toEqual([
+      { code: 'user:u:reserved', cachedMsat: 301, entriesMsat: 300 },
+      { code: 'provider:p', cachedMsat: 5, entriesMsat: 0 },
+    ]);
+  });
 });
 
 describe('ledger tables enforce their rules in the database', () => {
@@ -122,6 +142,7 @@ describe('ledger tables enforce their rules in the database', () => {
       expect(() => handle.sqlite.prepare(`UPDATE ${table} SET created_at_ms = 0`).run()).toThrow(/append-only/);
       expect(() => handle.sqlite.prepare(`DELETE FROM ${table}`).run()).toThrow(/append-only/);
     }
+    expect(() => handle.sqlite.prepare('DELETE FROM ledger_balances').run()).toThrow(/never deleted/);
   });
 
   it('refuse a second resolution of one reservation and a reused idempotency key', () => {

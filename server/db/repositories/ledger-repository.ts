@@ -7,6 +7,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../client';
 import {
   ledgerAccounts,
+  ledgerBalances,
   ledgerEntries,
   ledgerTransfers,
   type LedgerAccountRow,
@@ -41,7 +42,6 @@ export function createLedgerRepository(db: Db) {
       .where(and(eq(ledgerTransfers.kind, 'reserve'), ...conditions))
       .orderBy(asc(ledgerTransfers.id))
       .prepare();
-  const entriesTotal = sql<number>`coalesce(sum(${ledgerEntries.amountMsat}), 0)`;
   const audit = prepareAuditQueries(db);
 
   const statements = {
@@ -59,15 +59,18 @@ export function createLedgerRepository(db: Db) {
       .returning()
       .prepare(),
     balance: db
-      .select({ total: entriesTotal })
-      .from(ledgerEntries)
-      .where(eq(ledgerEntries.accountId, p('accountId')))
+      .select({ balanceMsat: ledgerBalances.balanceMsat })
+      .from(ledgerBalances)
+      .where(eq(ledgerBalances.accountId, p('accountId')))
       .prepare(),
     allBalances: db
-      .select({ code: ledgerAccounts.code, kind: ledgerAccounts.kind, balanceMsat: entriesTotal })
+      .select({
+        code: ledgerAccounts.code,
+        kind: ledgerAccounts.kind,
+        balanceMsat: sql<number>`coalesce(${ledgerBalances.balanceMsat}, 0)`,
+      })
       .from(ledgerAccounts)
-      .leftJoin(ledgerEntries, eq(ledgerEntries.accountId, ledgerAccounts.id))
-      .groupBy(ledgerAccounts.id)
+      .leftJoin(ledgerBalances, eq(ledgerBalances.accountId, ledgerAccounts.id))
       .orderBy(asc(ledgerAccounts.code))
       .prepare(),
     transferByKey: db
@@ -129,9 +132,12 @@ export function createLedgerRepository(db: Db) {
       return inserted;
     },
 
-    /** The balance is the sum of the account's entries; there is no stored balance to drift. */
+    /**
+     * The account's balance from ledger_balances, which a trigger keeps equal to the sum of its
+     * entries in the same transaction (checked by cachedBalancesVsEntries). No row: no entries yet.
+     */
     balanceMsat(accountId: number): number {
-      return statements.balance.get({ accountId })?.total ?? 0;
+      return statements.balance.get({ accountId })?.balanceMsat ?? 0;
     },
 
     /** Every account's balance in one pass, for overviews and audits. */
@@ -199,6 +205,9 @@ export function createLedgerRepository(db: Db) {
     /** Each user's reserved balance next to the sum of their pending reservations. */
     reservedBalancesVsPending: (): { userId: string; balanceMsat: number; pendingMsat: number }[] =>
       audit.reservedBalancesVsPending.all(),
+    /** Accounts whose cached balance differs from the sum of their entries (none, unless broken). */
+    cachedBalancesVsEntries: (): { code: string; cachedMsat: number; entriesMsat: number }[] =>
+      audit.cachedBalancesVsEntries.all(),
   };
 }
 
@@ -248,6 +257,19 @@ function prepareAuditQueries(db: Db) {
       })
       .from(reservedAccounts)
       .where(eq(reservedAccounts.kind, 'user_reserved'))
+      .prepare(),
+    // Also catches a balance row without any entries behind it (its account's sum is 0).
+    cachedBalancesVsEntries: db
+      .select({
+        code: ledgerAccounts.code,
+        cachedMsat: sql<number>`coalesce(${ledgerBalances.balanceMsat}, 0)`,
+        entriesMsat: entriesTotal,
+      })
+      .from(ledgerAccounts)
+      .leftJoin(ledgerBalances, eq(ledgerBalances.accountId, ledgerAccounts.id))
+      .leftJoin(ledgerEntries, eq(ledgerEntries.accountId, ledgerAccounts.id))
+      .groupBy(ledgerAccounts.id)
+      .having(sql`coalesce(${ledgerBalances.balanceMsat}, 0) <> ${entriesTotal}`)
       .prepare(),
   };
 }

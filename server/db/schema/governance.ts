@@ -1,7 +1,8 @@
 // Budget governance: each person's settings, the budget periods they have used (history), refund
-// credits attributed to the period of the spend they refund, and budget alerts already fired.
-// Usage itself is never stored: it is derived from the ledger's reservations every time, so there is
-// no counter to drift from the money that actually moved.
+// credits attributed to the period of the spend they refund, budget alerts already fired, and usage
+// totals. Usage is defined by the ledger's reservations; the totals tables below only cache it, kept
+// current by triggers on ledger_transfers (migration 0008) in the same transaction as the ledger's own
+// writes, and audited against the reservations by governance's checkUsageTotals().
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { ledgerTransfers } from './ledger';
@@ -76,6 +77,72 @@ export const governanceAlertsFired = sqliteTable(
     uniqueIndex('governance_alerts_fired_unique').on(t.userId, t.periodKey, t.thresholdPercent),
     check('governance_alerts_fired_percent', sql`${t.thresholdPercent} BETWEEN 1 AND 100`),
   ],
+);
+
+// The three usage totals: what the reservations in a scope add up to, split as budget.ts counts them
+// (posted = amount + fee actually paid; pending = held minus its fee allowance; fee reserve = that
+// allowance while in flight). A reservation counts in the window it was MADE in.
+
+/**
+ * Usage of one person in one window [startsAtMs, endsAtMs): their budget month as computed in the
+ * time zone of the check that created the row. Keyed by the exact bounds rather than the period key,
+ * so a change of time zone gets its own, exact row instead of a neighbour's. Created (from a scan of
+ * the window's reservations) by the first budget check in the window; from then on the triggers add
+ * every reservation made in it and every resolution of one.
+ */
+export const governanceMonthUsage = sqliteTable(
+  'governance_month_usage',
+  {
+    userId: text('user_id').notNull(),
+    startsAtMs: integer('starts_at_ms').notNull(),
+    endsAtMs: integer('ends_at_ms').notNull(),
+    postedMsat: integer('posted_msat').notNull(),
+    pendingMsat: integer('pending_msat').notNull(),
+    feeReserveMsat: integer('fee_reserve_msat').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.startsAtMs, t.endsAtMs] }),
+    check('governance_month_usage_bounds', sql`${t.startsAtMs} < ${t.endsAtMs}`),
+  ],
+);
+
+/**
+ * Usage of one service within a month window. Every service with a reservation in the window has a
+ * row once the window's row exists (the scan that creates a window creates these too), so a missing
+ * row means nothing was spent on that service in that window.
+ */
+export const governanceServiceUsage = sqliteTable(
+  'governance_service_usage',
+  {
+    userId: text('user_id').notNull(),
+    startsAtMs: integer('starts_at_ms').notNull(),
+    endsAtMs: integer('ends_at_ms').notNull(),
+    serviceId: text('service_id').notNull(),
+    postedMsat: integer('posted_msat').notNull(),
+    pendingMsat: integer('pending_msat').notNull(),
+    feeReserveMsat: integer('fee_reserve_msat').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.startsAtMs, t.endsAtMs, t.serviceId] })],
+);
+
+/**
+ * Usage of one task across all time, with the times of its first and last reservation: a check asks
+ * for the task's reservations since the task started and before the period ends, which these totals
+ * answer exactly whenever every reservation of the task falls inside that window (otherwise the check
+ * scans). One row per (person, task) that has ever reserved; the migration backfilled existing ones.
+ */
+export const governanceTaskUsage = sqliteTable(
+  'governance_task_usage',
+  {
+    userId: text('user_id').notNull(),
+    taskId: text('task_id').notNull(),
+    firstAtMs: integer('first_at_ms').notNull(),
+    lastAtMs: integer('last_at_ms').notNull(),
+    postedMsat: integer('posted_msat').notNull(),
+    pendingMsat: integer('pending_msat').notNull(),
+    feeReserveMsat: integer('fee_reserve_msat').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.taskId] })],
 );
 
 export type GovernanceBudgetPeriodRow = typeof governanceBudgetPeriods.$inferSelect;

@@ -1,6 +1,6 @@
 // The double-entry ledger: accounts, transfers and their entries. All three tables are append-only
 // (triggers in the migrations refuse UPDATE and DELETE), so the history is the truth and every balance
-// is derived by summing entries.
+// is derived by summing entries. `ledger_balances` caches those sums for reads (see below).
 //
 // A pending reservation is resolved by appending a second transfer (kind post | void | expire) whose
 // `pending_id` points at it, as TigerBeetle does, rather than by updating a status column. The UNIQUE
@@ -119,6 +119,20 @@ export const ledgerEntries = sqliteTable(
     check('ledger_entries_amount_non_zero', sql`${t.amountMsat} <> 0`),
   ],
 );
+
+/**
+ * Each account's balance, kept equal to the sum of its entries by a trigger on ledger_entries
+ * (migration 0008), so it changes in the same statement, and so the same transaction, as the entries.
+ * A cache that makes a balance one lookup instead of a sum over the account's whole history; the
+ * entries stay the truth, and checkInvariants() verifies every cached balance against their sum.
+ * An account without entries may have no row: its balance is zero.
+ */
+export const ledgerBalances = sqliteTable('ledger_balances', {
+  accountId: integer('account_id')
+    .primaryKey()
+    .references(() => ledgerAccounts.id),
+  balanceMsat: integer('balance_msat').notNull(),
+});
 
 export type LedgerAccountRow = typeof ledgerAccounts.$inferSelect;
 export type LedgerTransferRow = typeof ledgerTransfers.$inferSelect;

@@ -50,12 +50,10 @@ export function budgetPrecondition(
       throw new Error('budgetPrecondition: the reservation does not match the checked quote');
     }
     const period = periodFor(new Date(input.nowMs), check.timeZone);
-    const usage = repository.usage({
-      userId: check.userId,
-      period: { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() },
-      serviceId: check.quote.serviceId,
-      task: check.task,
-    });
+    const bounds = { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() };
+    // The first check of a month creates its usage totals; after that usage is a few row reads.
+    repository.ensureUsageTotals(check.userId, bounds);
+    const usage = repository.usage({ userId: check.userId, period: bounds, serviceId: check.quote.serviceId, task: check.task });
     const verdict = checkLimits(
       {
         quote: check.quote,
@@ -71,10 +69,8 @@ export function budgetPrecondition(
     repository.recordPeriod(
       check.userId,
       {
-        periodKey: period.periodKey,
+        ...bounds,
         timeZone: check.timeZone,
-        startsAtMs: period.startsAt.getTime(),
-        endsAtMs: period.endsAt.getTime(),
         limit: check.settings.monthlyLimit,
       },
       input.nowMs,

@@ -40,6 +40,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   ledger.checkInvariants();
+  governance.checkUsageTotals();
   handle.close();
 });
 

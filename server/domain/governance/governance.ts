@@ -69,6 +69,15 @@ export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, 
     /** The `precondition` to pass to `ledger.reserve` for this spend. */
     precondition: (check: BudgetCheck) => budgetPrecondition(repository, check),
 
+    /**
+     * Audits the usage totals the budget check reads against the reservations they summarise; throws
+     * with the differing rows if any total drifted (a bug, never an expected outcome). Scans everything.
+     */
+    checkUsageTotals(): void {
+      const drift = repository.usageTotalsDrift();
+      if (drift.length > 0) throw new Error(`usage totals differ from the reservations: ${JSON.stringify(drift)}`);
+    },
+
     /** This month's budget in both units. */
     status(userId: string, timeZone: string, rate: BtcUsdRate): { period: BudgetPeriod; summary: BudgetSummary } {
       const { period, usage } = usageNow(userId, timeZone, '', null);

@@ -18,8 +18,10 @@ export function assertLedger(condition: boolean, message: string, details?: unkn
 
 /**
  * Audits the whole ledger: money is conserved (all entries sum to zero, and so does each transfer's),
- * no account with a floor is below it, every resolution resolves exactly one reservation, and each
- * user's reserved balance equals the sum of their pending reservations.
+ * no account with a floor is below it, every resolution resolves exactly one reservation, each
+ * user's reserved balance equals the sum of their pending reservations, and every cached balance
+ * (ledger_balances, what operations read) equals the sum of its account's entries. The first four
+ * are computed from the entries themselves, so the cache can never vouch for itself.
  */
 export function checkLedgerInvariants(repository: LedgerRepository): void {
   const total = repository.sumOfAllEntriesMsat();
@@ -39,4 +41,7 @@ export function checkLedgerInvariants(repository: LedgerRepository): void {
     .reservedBalancesVsPending()
     .filter((row) => row.balanceMsat !== row.pendingMsat);
   assertLedger(mismatched.length === 0, 'reserved balances differ from pending reservations', mismatched);
+
+  const stale = repository.cachedBalancesVsEntries();
+  assertLedger(stale.length === 0, 'cached balances differ from the sums of their entries', stale);
 }

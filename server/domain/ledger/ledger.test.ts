@@ -392,4 +392,21 @@ describe('invariant audit', () => {
     handle = openDatabase(':memory:');
     ledger = createLedger(handle, { now: () => nowMs });
   });
+
+  it('checkInvariants reports a cached balance that differs from its entries, and the ledger trusts the cache', () => {
+    fund('alice', 100);
+    ledger.checkInvariants();
+    // Forge the cache alone: the entries still say 100, so every other invariant holds.
+    handle.sqlite
+      .prepare(
+        `UPDATE ledger_balances SET balance_msat = 1000
+         WHERE account_id = (SELECT id FROM ledger_accounts WHERE code = 'user:alice:available')`,
+      )
+      .run();
+    expect(ledger.userBalances('alice').availableMsat).toBe(1000);
+    expect(() => ledger.checkInvariants()).toThrow(/cached balances differ from the sums of their entries/);
+    handle.close();
+    handle = openDatabase(':memory:');
+    ledger = createLedger(handle, { now: () => nowMs });
+  });
 });
