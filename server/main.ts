@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { composeServices } from './compose';
 import { openDatabase } from './db/client';
 import { loadSecretsKey } from './db/secret-box';
-import { createAccountsModule } from './domain/accounts';
-import type { WalletProvisioner } from './domain/ports/wallet-provisioner';
 import { loadEnv, type Env } from './env';
 import { buildHttpApp } from './http/app';
 import { createLogger, type Logger } from './logger';
+import { createConfiguredExchangeRate, createFixedExchangeRate } from './rails/rates/fixed-rate';
 import { startSandbox, type RunningSandbox } from './sandbox/stack';
 import { APP_VERSION } from './version';
 
-/** Composition root: env -> logger -> db -> rails -> domain services -> HTTP. */
+/** Composition root: env -> logger -> db -> sandbox or live rails -> domain services -> HTTP. */
 async function main(): Promise<void> {
   const env = loadEnv();
   const logger = createLogger({ level: env.LOG_LEVEL });
@@ -20,28 +20,27 @@ async function main(): Promise<void> {
     mode: env.mode,
     keyPath: join(env.DATA_DIR, 'secrets.key'),
   });
-
   const sandbox = env.mode === 'sandbox' ? await startEmbeddedSandbox(env, logger) : null;
-  // Sandbox: every new account gets a simulated wallet with a welcome balance. Live: people bring their
-  // own wallet connection, so there is no provisioner.
-  const walletProvisioner: WalletProvisioner | null =
-    sandbox && env.sandboxPieces.treasury
-      ? {
-          provisionUserWallet: async (userId) => ({
-            nwcUrl: await sandbox.createUserWallet(userId, { initialBalanceMsat: SANDBOX_WELCOME_BALANCE_MSAT }),
-          }),
-        }
-      : null;
-  const accounts = createAccountsModule({ db: database.db, secretsKey, walletProvisioner, logger });
+
+  const services = composeServices({
+    database,
+    secretsKey,
+    logger,
+    rates: env.BTC_USD_RATE ? createConfiguredExchangeRate(env.BTC_USD_RATE) : createFixedExchangeRate(),
+    providerUrls: env.CATALOG_URLS ?? (sandbox ? [sandbox.marketUrl] : []),
+    allowedOrigins: sandbox && env.sandboxPieces.catalog ? [sandbox.marketUrl] : [],
+    // Sandbox: every new account gets a simulated, funded wallet. Live: people bring their own.
+    sandboxWallets: sandbox && env.sandboxPieces.treasury ? sandbox : null,
+    llm: env.LLM_BASE_URL && env.LLM_MODEL ? { baseUrl: env.LLM_BASE_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY } : undefined,
+  });
   if (env.OPERATOR_EMAIL && env.OPERATOR_PASSWORD) {
-    const outcome = await accounts.accounts.ensureOperator({ email: env.OPERATOR_EMAIL, password: env.OPERATOR_PASSWORD });
+    const outcome = await services.accounts.accounts.ensureOperator({ email: env.OPERATOR_EMAIL, password: env.OPERATOR_PASSWORD });
     logger.info({ outcome }, 'operator account from configuration');
   }
-  const purgeSessions = setInterval(() => accounts.sessions.purgeExpired(), 60 * 60_000);
-  purgeSessions.unref();
+  await services.start();
 
   const app = await buildHttpApp({
-    deps: { mode: env.mode, version: APP_VERSION, logger, accounts },
+    deps: { mode: env.mode, version: APP_VERSION, logger, ...services },
     clientDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
     publicOrigin: env.publicUrl,
   });
@@ -51,8 +50,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    clearInterval(purgeSessions);
     await app.close();
+    await services.stop();
     await sandbox?.close();
     database.close();
     logger.info('stopped cleanly');
@@ -64,9 +63,6 @@ async function main(): Promise<void> {
   await app.listen({ host: env.HOST, port: env.PORT });
   logger.info({ url: `http://${env.HOST}:${env.PORT}`, mode: env.mode }, 'Steward is running');
 }
-
-/** A new sandbox account starts with 100,000 sats of play money so it can try the agent at once. */
-const SANDBOX_WELCOME_BALANCE_MSAT = 100_000_000;
 
 function startEmbeddedSandbox(env: Env, logger: Logger): Promise<RunningSandbox> {
   return startSandbox({

@@ -1,0 +1,173 @@
+// The service graph, built once from its outside pieces (database, secrets key, sandbox or live rails).
+// main.ts and the integration tests both build the app through here, so what the tests run is what
+// people run.
+import { createCatalogService } from './agent/catalog/catalog-service';
+import { createPlanner, type PlannerConfig } from './agent/planner/planner';
+import { createTaskEvents } from './agent/tasks/task-events';
+import { createTaskRunner } from './agent/tasks/task-runner';
+import type { DatabaseHandle } from './db/client';
+import { createCatalogRepository } from './db/repositories/catalog-repository';
+import { createTasksRepository } from './db/repositories/tasks-repository';
+import { createSecretBox } from './db/secret-box';
+import { createAccountsModule } from './domain/accounts';
+import { createAlertService } from './domain/alerts';
+import { createApprovalService } from './domain/approvals';
+import { createGovernance } from './domain/governance';
+import { createLedger } from './domain/ledger';
+import { createPaymentService, createReceipts, createReconciler, creditUserFunding } from './domain/payments';
+import type { ExchangeRatePort } from './domain/ports/exchange-rate';
+import type { WalletPort } from './domain/ports/wallet';
+import type { WalletProvisioner } from './domain/ports/wallet-provisioner';
+import { createQuoteService } from './domain/quotes';
+import type { Logger } from './logger';
+import { createGuardedFetch } from './rails/http/guarded-fetch';
+import { createCatalogSource } from './rails/l402/catalog-source';
+import { createL402Http } from './rails/l402/l402-http';
+import { openNwcWallet } from './rails/nwc/nwc-wallet';
+import { msat } from '../shared/money';
+
+/** A new sandbox account starts with 100,000 sats of play money, so it can try the agent at once. */
+export const SANDBOX_WELCOME_BALANCE_MSAT = 100_000_000;
+const RECONCILE_INTERVAL_MS = 60_000;
+const CATALOG_REFRESH_INTERVAL_MS = 15 * 60_000;
+
+export interface ComposeOptions {
+  database: Pick<DatabaseHandle, 'db' | 'sqlite'>;
+  secretsKey: Buffer;
+  logger: Logger;
+  rates: ExchangeRatePort;
+  /** Provider base URLs whose manifests form everybody's catalog. */
+  providerUrls: readonly string[];
+  /** Origins the agent may reach even though they are on loopback (the sandbox market). */
+  allowedOrigins: readonly string[];
+  /** Makes each new account a funded spending wallet (sandbox); null when people bring their own. */
+  sandboxWallets: { createUserWallet(userId: string, opts: { initialBalanceMsat: number }): Promise<string> } | null;
+  llm?: PlannerConfig['llm'];
+  now?: () => number;
+}
+
+export function composeServices(options: ComposeOptions) {
+  const { database, logger } = options;
+  const now = options.now ?? Date.now;
+  const ledger = createLedger(database, { now });
+  const governance = createGovernance(database, { now });
+
+  // The wallet balance and the ledger move together: the welcome balance the sandbox puts in the new
+  // wallet is credited to the person's ledger funds exactly once (idempotency key per user).
+  const sandboxWallets = options.sandboxWallets;
+  const walletProvisioner: WalletProvisioner | null = sandboxWallets
+    ? {
+        async provisionUserWallet(userId) {
+          const nwcUrl = await sandboxWallets.createUserWallet(userId, { initialBalanceMsat: SANDBOX_WELCOME_BALANCE_MSAT });
+          const credit = creditUserFunding(ledger, {
+            userId,
+            amountMsat: msat(SANDBOX_WELCOME_BALANCE_MSAT),
+            idempotencyKey: `sandbox-welcome:${userId}`,
+            source: 'sandbox_welcome',
+          });
+          if (!credit.ok) throw new Error(`welcome credit refused: ${credit.reason}`);
+          return { nwcUrl };
+        },
+      }
+    : null;
+  const accounts = createAccountsModule({ db: database.db, secretsKey: options.secretsKey, walletProvisioner, logger });
+
+  const fetcher = createGuardedFetch({ allowedOrigins: [...options.allowedOrigins] });
+  const openWallets = new Map<string, WalletPort>();
+  const walletFor = async (userId: string): Promise<WalletPort | null> => {
+    const known = openWallets.get(userId);
+    if (known) return known;
+    const url = accounts.accounts.walletConnection(userId);
+    if (!url) return null;
+    const opened = openNwcWallet(url);
+    if (!opened.ok) return null;
+    openWallets.set(userId, opened.wallet);
+    return opened.wallet;
+  };
+
+  const payments = createPaymentService({
+    database,
+    ledger,
+    governance,
+    http: createL402Http(fetcher),
+    walletFor,
+    secretBox: createSecretBox(options.secretsKey),
+    now,
+  });
+  const reconciler = createReconciler({ records: payments.records, walletFor, now, isInFlight: payments.isInFlight });
+  const receipts = createReceipts(database.db);
+  const quotes = createQuoteService({ db: database.db, probePrice: payments.probePrice, rates: options.rates, now });
+  const alerts = createAlertService({ db: database.db, now });
+  const approvals = createApprovalService({
+    db: database.db,
+    quotes,
+    governance,
+    stepUp: accounts.stepUp,
+    audit: accounts.audit,
+    alerts,
+    timeZoneOf: (userId) => accounts.accounts.getUser(userId)?.timeZone ?? null,
+    now,
+  });
+  const catalog = createCatalogService({
+    source: createCatalogSource(fetcher),
+    store: createCatalogRepository(database.db),
+    governance,
+    configuredProviderUrls: options.providerUrls,
+    now,
+  });
+  const taskEvents = createTaskEvents();
+  const tasks = createTaskRunner({
+    store: createTasksRepository(database.db),
+    events: taskEvents,
+    planner: createPlanner(options.llm ? { llm: options.llm } : {}),
+    catalog,
+    quotes,
+    approvals,
+    payments: {
+      purchase: payments.purchase,
+      paymentFor: (userId, key) => payments.records.byIdempotencyKey(userId, key),
+      reconcileOnce: reconciler.reconcileOnce,
+    },
+    timeZoneFor: (userId) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC',
+    now,
+    onError: (error, taskId) => logger.error({ err: error, taskId }, 'task loop failed'),
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  let reconciling: { stop(): Promise<void> } | null = null;
+
+  return {
+    accounts,
+    ledger,
+    governance,
+    payments,
+    reconciler,
+    receipts,
+    quotes,
+    alerts,
+    approvals,
+    catalog,
+    taskEvents,
+    tasks,
+    rates: options.rates,
+    /** Background work: reconcile payments left in doubt, keep the catalog fresh, purge sessions. */
+    async start(): Promise<void> {
+      reconciling = reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed'));
+      await catalog.refreshAll();
+      const resumed = await tasks.resume();
+      if (resumed.resumed.length + resumed.failed.length > 0) logger.info(resumed, 'tasks picked up after restart');
+      timers.push(setInterval(() => void catalog.refreshAll(), CATALOG_REFRESH_INTERVAL_MS));
+      timers.push(setInterval(() => accounts.sessions.purgeExpired(), 60 * 60_000));
+      for (const timer of timers) timer.unref();
+    },
+    async stop(): Promise<void> {
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      await tasks.stop();
+      await reconciling?.stop();
+      for (const wallet of openWallets.values()) wallet.close();
+      openWallets.clear();
+    },
+  };
+}
+
+export type Services = ReturnType<typeof composeServices>;
