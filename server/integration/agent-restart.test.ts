@@ -52,11 +52,19 @@ async function startAndKill(dir: string, killWhen: (p: Progress) => boolean): Pr
   return { ...ids, lastSeen };
 }
 
-async function resume(dir: string, userId: string, taskId: string) {
+interface Resumed {
+  task: TaskView;
+  receipts: Receipt[];
+  usedMsat: number;
+  unresolved: number;
+  balances: { availableMsat: number; reservedMsat: number };
+}
+
+async function resume(dir: string, userId: string, taskId: string): Promise<Resumed> {
   const { child, lines } = run(['resume', dir, userId, taskId]);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let result: { task: TaskView; receipts: Receipt[]; usedMsat: number; unresolved: number; balances: { availableMsat: number; reservedMsat: number } } | null = null;
-  for await (const line of lines) result = JSON.parse(line) as typeof result;
+  let result: Resumed | null = null;
+  for await (const line of lines) result = JSON.parse(line) as Resumed;
   expect(await exited).toBe(0);
   if (!result) throw new Error('the resumed child printed nothing');
   return result;

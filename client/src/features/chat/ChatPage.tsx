@@ -1,10 +1,129 @@
-import { PlaceholderPage } from '../../components/PlaceholderPage';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSubscription } from '@trpc/tanstack-react-query';
+import { SendHorizontal } from 'lucide-react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { FormError } from '../../components/Field';
+import { apiProblem, describeProblem } from '../../lib/api-error';
+import { useTRPC } from '../../lib/trpc';
+import './chat.css';
+import { TaskCard } from './TaskCard';
+import type { TaskView } from './types';
 
+const HISTORY = { limit: 30 };
+const EXAMPLES = ['Tell me a joke about bitcoin', "BTC price and today's fee estimate", 'Weather in Paris and London tomorrow'];
+
+/** The conversation: each request and the agent's answer to it, oldest first, updated live. */
 export function ChatPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const listKey = trpc.tasks.list.queryKey(HISTORY);
+  const history = useQuery(trpc.tasks.list.queryOptions(HISTORY));
+  const endRef = useRef<HTMLDivElement>(null);
+
+  // Live progress: each event is a whole task; put it into the history in place (or at the top).
+  useSubscription(
+    trpc.tasks.onUpdate.subscriptionOptions(
+      {},
+      {
+        onData: (event) => {
+          const task = event.data as TaskView;
+          queryClient.setQueryData<TaskView[]>(listKey, (tasks) => {
+            const list = tasks ?? [];
+            const index = list.findIndex((t) => t.id === task.id);
+            if (index === -1) return [task, ...list];
+            if ((list[index]?.version ?? 0) > task.version) return list;
+            return list.map((t) => (t.id === task.id ? task : t));
+          });
+        },
+      },
+    ),
+  );
+
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.tasks.list.pathKey() });
+  const tasks = [...(history.data ?? [])].reverse();
+  const count = tasks.length;
+  const lastVersion = tasks.at(-1)?.version ?? 0;
+  useEffect(() => {
+    endRef.current?.scrollIntoView?.({ block: 'end' });
+  }, [count, lastVersion]);
+
   return (
-    <PlaceholderPage
-      title="Chat"
-      summary="Tell Steward what you need in plain words. The agent plans the paid calls, shows you a quote, and only spends what you allow."
-    />
+    <div className="page chat-page">
+      <header className="page-header">
+        <h1>Chat</h1>
+        <p className="page-summary">Ask in plain words. The agent plans the paid calls, shows the price, and only spends what you allow.</p>
+      </header>
+      <div className="chat-log" role="log" aria-live="polite" aria-label="Conversation" data-testid="chat-log">
+        {history.isLoading && <p className="loading">Loading your conversation…</p>}
+        {history.data && count === 0 && (
+          <div className="card chat-empty">
+            <p>Nothing asked yet. Try one of these:</p>
+            <ul>
+              {EXAMPLES.map((example) => (
+                <li key={example}>{example}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {tasks.map((task) => (
+          <div className="chat-exchange" key={task.id} data-testid="chat-exchange">
+            <p className="chat-bubble" data-testid="user-message">
+              {task.request}
+            </p>
+            <TaskCard task={task} onChanged={refresh} />
+          </div>
+        ))}
+        <div ref={endRef} />
+      </div>
+      <Composer onSent={(task) => queryClient.setQueryData<TaskView[]>(listKey, (list) => (list?.some((t) => t.id === task.id) ? list : [task, ...(list ?? [])]))} />
+    </div>
+  );
+}
+
+/** Enter sends, Shift+Enter starts a new line. */
+function Composer(props: { onSent(task: TaskView): void }) {
+  const trpc = useTRPC();
+  const [text, setText] = useState('');
+  const submit = useMutation(
+    trpc.tasks.submit.mutationOptions({
+      onSuccess: (task) => {
+        setText('');
+        props.onSent(task);
+      },
+    }),
+  );
+  const problem = apiProblem(submit.error);
+
+  function send(event?: FormEvent) {
+    event?.preventDefault();
+    if (text.trim() === '' || submit.isPending) return;
+    submit.mutate({ text });
+  }
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) send(event);
+  }
+
+  return (
+    <form className="chat-composer card" onSubmit={send}>
+      <label htmlFor="chat-input" className="sr-only">
+        Message the agent
+      </label>
+      <textarea
+        id="chat-input"
+        data-testid="chat-input"
+        placeholder="Ask the agent… (Enter to send, Shift+Enter for a new line)"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+        rows={2}
+        maxLength={4000}
+        autoFocus
+      />
+      <button className="button primary" type="submit" disabled={submit.isPending || text.trim() === ''} aria-label="Send">
+        <SendHorizontal size={18} aria-hidden="true" />
+        <span className="chat-send-label">Send</span>
+      </button>
+      <FormError message={problem && describeProblem(problem)} />
+    </form>
   );
 }

@@ -1,0 +1,70 @@
+import { useMutation } from '@tanstack/react-query';
+import { Check, X } from 'lucide-react';
+import { useState, type FormEvent } from 'react';
+import { FormError } from '../../components/Field';
+import { apiProblem, describeProblem } from '../../lib/api-error';
+import { useTRPC } from '../../lib/trpc';
+import type { TaskView } from './types';
+
+/**
+ * Approve or deny the task's pending approval inline. Step-up and overage need the authenticator's
+ * code; an overage also needs a reason. The task itself moves on when the server resolves it.
+ */
+export function ApprovalControls(props: { task: TaskView; onChanged(): void }) {
+  const { task } = props;
+  const trpc = useTRPC();
+  const approve = useMutation(trpc.approvals.approve.mutationOptions({ onSuccess: () => props.onChanged() }));
+  const deny = useMutation(trpc.approvals.deny.mutationOptions({ onSuccess: () => props.onChanged() }));
+  const [code, setCode] = useState('');
+  const [overageReason, setOverageReason] = useState('');
+  const kind = task.decision?.kind;
+  const needsCode = kind === 'step_up' || kind === 'overage_required';
+  const problem = apiProblem(approve.error ?? deny.error);
+  const approvalId = task.approvalId;
+  if (!approvalId) return null;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!approvalId) return;
+    approve.mutate({
+      approvalId,
+      ...(needsCode && code ? { code } : {}),
+      ...(kind === 'overage_required' && overageReason ? { overageReason } : {}),
+    });
+  }
+  const busy = approve.isPending || deny.isPending;
+
+  return (
+    <form className="chat-approval" onSubmit={submit} aria-label="Approve this task" data-testid="approval-controls">
+      {kind === 'overage_required' && (
+        <div className="field">
+          <label htmlFor={`overage-${task.id}`}>Why go over your monthly budget?</label>
+          <input id={`overage-${task.id}`} value={overageReason} onChange={(e) => setOverageReason(e.target.value)} maxLength={500} />
+        </div>
+      )}
+      {needsCode && (
+        <div className="field chat-code">
+          <label htmlFor={`code-${task.id}`}>Authenticator code</label>
+          <input
+            id={`code-${task.id}`}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]*"
+            maxLength={6}
+            value={code}
+            onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
+          />
+        </div>
+      )}
+      <div className="button-row">
+        <button className="button primary" type="submit" disabled={busy}>
+          <Check size={16} aria-hidden="true" /> {needsCode ? 'Approve with code' : 'Approve'}
+        </button>
+        <button className="button danger" type="button" onClick={() => deny.mutate({ approvalId })} disabled={busy}>
+          <X size={16} aria-hidden="true" /> Deny
+        </button>
+      </div>
+      <FormError message={problem && describeProblem(problem)} />
+    </form>
+  );
+}

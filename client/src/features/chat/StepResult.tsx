@@ -1,0 +1,75 @@
+import { useMutation } from '@tanstack/react-query';
+import { Flag, ThumbsUp } from 'lucide-react';
+import { useState, type FormEvent } from 'react';
+import { FormError } from '../../components/Field';
+import { apiProblem, describeProblem } from '../../lib/api-error';
+import { useTRPC } from '../../lib/trpc';
+import { Blocks } from './AnswerView';
+import { sats, usd } from './format';
+import type { StepView, TaskAnswer } from './types';
+
+/** One delivered (or paid but undelivered) step: its output, its receipt, and Accept / Dispute. */
+export function StepResult(props: { taskId: string; step: StepView; answer: TaskAnswer['steps'][number] | undefined; onChanged(): void }) {
+  const { step } = props;
+  const trpc = useTRPC();
+  const judge = useMutation(trpc.tasks.judgeStep.mutationOptions({ onSuccess: () => props.onChanged() }));
+  const [disputing, setDisputing] = useState(false);
+  const [complaint, setComplaint] = useState('');
+  const problem = apiProblem(judge.error);
+  const paid = step.paidMsat !== null;
+
+  function dispute(event: FormEvent) {
+    event.preventDefault();
+    judge.mutate({ taskId: props.taskId, stepId: step.stepId, verdict: 'dispute', complaint }, { onSuccess: () => setDisputing(false) });
+  }
+
+  return (
+    <article className="chat-result" data-testid={`result-${step.stepId}`} aria-label={`Result of ${step.serviceName}`}>
+      <header className="chat-result-head">
+        <h4>{step.serviceName}</h4>
+        <span className="muted">{step.providerName}</span>
+      </header>
+      {props.answer && <Blocks blocks={props.answer.blocks} />}
+      <footer className="chat-receipt" data-testid={`receipt-${step.stepId}`}>
+        {paid ? (
+          <span>
+            Paid <strong>{sats(step.paidMsat ?? 0)}</strong>
+            {step.paidUsdCents !== null && <> ({usd(step.paidUsdCents)})</>} to {step.providerName}
+            {step.feeMsat ? <span className="muted"> · incl. {sats(step.feeMsat)} routing fee</span> : null}
+          </span>
+        ) : (
+          <span className="muted">No new payment: an earlier token for {step.serviceName} was reused.</span>
+        )}
+        {step.judgement ? (
+          <span className={`chat-judgement ${step.judgement}`} data-testid={`judgement-${step.stepId}`}>
+            {step.judgement === 'accepted' ? 'Accepted' : 'Disputed'}
+          </span>
+        ) : (
+          <span className="button-row">
+            <button className="button subtle" onClick={() => judge.mutate({ taskId: props.taskId, stepId: step.stepId, verdict: 'accept' })} disabled={judge.isPending}>
+              <ThumbsUp size={16} aria-hidden="true" /> Accept
+            </button>
+            <button className="button subtle" onClick={() => setDisputing((open) => !open)} aria-expanded={disputing} disabled={judge.isPending}>
+              <Flag size={16} aria-hidden="true" /> Dispute
+            </button>
+          </span>
+        )}
+      </footer>
+      {disputing && (
+        <form className="chat-dispute" onSubmit={dispute}>
+          <label htmlFor={`complaint-${props.taskId}-${step.stepId}`}>What was wrong with this result?</label>
+          <textarea id={`complaint-${props.taskId}-${step.stepId}`} value={complaint} onChange={(e) => setComplaint(e.target.value)} rows={2} maxLength={2000} />
+          <span className="button-row">
+            <button className="button danger" type="submit" disabled={judge.isPending}>
+              Record dispute
+            </button>
+            <button className="button subtle" type="button" onClick={() => setDisputing(false)}>
+              Cancel
+            </button>
+          </span>
+        </form>
+      )}
+      <FormError message={problem && describeProblem(problem)} />
+    </article>
+  );
+}

@@ -1,0 +1,135 @@
+import { useMutation } from '@tanstack/react-query';
+import { Ban, CheckCircle2, Circle, CircleDashed, Loader2, OctagonX, PauseCircle, XCircle } from 'lucide-react';
+import { FormError } from '../../components/Field';
+import { apiProblem, describeProblem } from '../../lib/api-error';
+import { useTRPC } from '../../lib/trpc';
+import { ApprovalControls } from './ApprovalControls';
+import { AnswerSummary } from './AnswerView';
+import { sats, satsRange, usdRange } from './format';
+import { StepResult } from './StepResult';
+import { isActive, type StepView, type TaskView } from './types';
+
+const STATUS_TEXT: Record<TaskView['status'], string> = {
+  draft: 'Planning…',
+  planned: 'Getting prices…',
+  quoted: 'Checking your limits…',
+  awaiting_approval: 'Waiting for your approval',
+  running: 'Running',
+  paused: 'Paused: the price changed',
+  completed: 'Done',
+  failed: 'Stopped',
+  cancelled: 'Cancelled',
+};
+
+const TIER_TEXT: Record<string, string> = {
+  auto: 'Approved automatically',
+  confirm: 'Needs your confirmation',
+  step_up: 'Needs your confirmation with a code',
+  overage_required: 'Over your monthly budget: needs a code and a reason',
+  deny: 'Not allowed',
+};
+
+const STEP_TEXT: Record<StepView['status'], string> = {
+  pending: 'waiting',
+  paying: 'paying…',
+  delivered: 'done',
+  failed: 'failed',
+  skipped: 'skipped',
+  cancelled: 'cancelled',
+};
+
+function StepIcon(props: { status: StepView['status'] }) {
+  const common = { size: 18, 'aria-hidden': true } as const;
+  switch (props.status) {
+    case 'pending':
+      return <Circle {...common} className="chat-icon muted-icon" />;
+    case 'paying':
+      return <Loader2 {...common} className="chat-icon spin" />;
+    case 'delivered':
+      return <CheckCircle2 {...common} className="chat-icon good" />;
+    case 'failed':
+      return <XCircle {...common} className="chat-icon bad" />;
+    case 'skipped':
+      return <CircleDashed {...common} className="chat-icon muted-icon" />;
+    case 'cancelled':
+      return <Ban {...common} className="chat-icon muted-icon" />;
+  }
+}
+
+/** The agent's side of one request: plan and quote, approval, live progress, results with receipts. */
+export function TaskCard(props: { task: TaskView; onChanged(): void }) {
+  const { task } = props;
+  const trpc = useTRPC();
+  const cancel = useMutation(trpc.tasks.cancel.mutationOptions({ onSuccess: () => props.onChanged() }));
+  const problem = apiProblem(cancel.error);
+  const waiting = (task.status === 'awaiting_approval' || task.status === 'paused') && task.approvalId !== null;
+  const answers = new Map((task.answer?.steps ?? []).map((s) => [s.stepId, s]));
+  const results = task.steps.filter((s) => s.status === 'delivered' || s.paidMsat !== null);
+
+  return (
+    <section className={`card chat-task status-${task.status}`} aria-label={`Task: ${task.request}`} data-testid="task-card" data-status={task.status}>
+      <header className="chat-task-head">
+        <span className="chat-task-status" role="status" data-testid="task-status">
+          {task.status === 'paused' ? <PauseCircle size={16} aria-hidden="true" /> : task.status === 'failed' ? <OctagonX size={16} aria-hidden="true" /> : null}
+          {STATUS_TEXT[task.status]}
+        </span>
+        {isActive(task) && (
+          <button className="button subtle" onClick={() => cancel.mutate({ taskId: task.id })} disabled={cancel.isPending}>
+            Cancel task
+          </button>
+        )}
+      </header>
+
+      {task.steps.length > 0 && (
+        <ol className="chat-steps" aria-label="Plan">
+          {task.steps.map((step) => (
+            <li key={step.stepId} className={`chat-step ${step.status}`} data-testid={`step-${step.stepId}`} data-status={step.status}>
+              <StepIcon status={step.status} />
+              <span className="chat-step-main">
+                <span className="chat-step-name">
+                  {step.serviceName} <span className="muted">· {step.providerName}</span>
+                </span>
+                {step.reasonText && <span className="chat-step-reason">{step.reasonText}</span>}
+              </span>
+              <span className="chat-step-price">
+                {step.paidMsat !== null ? sats(step.paidMsat) : step.priceMsatMin !== null && step.priceMsatMax !== null ? satsRange(step.priceMsatMin, step.priceMsatMax) : ''}
+                <span className="sr-only"> — {STEP_TEXT[step.status]}</span>
+                <span className="chat-step-state" aria-hidden="true">
+                  {STEP_TEXT[step.status]}
+                </span>
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+
+      {task.quote && (
+        <div className="chat-quote" data-testid="quote">
+          <span>
+            Total <strong>{satsRange(task.quote.totalMsatMin, task.quote.totalMsatMax)}</strong> ({usdRange(task.quote.totalUsdCentsMin, task.quote.totalUsdCentsMax)})
+          </span>
+          {task.decision && (
+            <span className={`chat-tier tier-${task.decision.kind}`} data-testid="tier">
+              <strong>{TIER_TEXT[task.decision.kind] ?? task.decision.kind}.</strong> {task.decision.why}
+            </span>
+          )}
+        </div>
+      )}
+
+      {waiting && <ApprovalControls task={task} onChanged={props.onChanged} />}
+
+      {task.failure && task.status !== 'completed' && (
+        <p className={task.status === 'cancelled' ? 'chat-note' : 'chat-note bad'} data-testid="task-failure">
+          {task.failure.message}
+        </p>
+      )}
+
+      {task.answer && <AnswerSummary answer={task.answer} />}
+      {results.map((step) => (
+        <StepResult key={step.stepId} taskId={task.id} step={step} answer={answers.get(step.stepId)} onChanged={props.onChanged} />
+      ))}
+      {task.spentMsat > 0 && !isActive(task) && <p className="muted chat-spent">Spent on this task: {sats(task.spentMsat)}</p>}
+      <FormError message={problem && describeProblem(problem)} />
+    </section>
+  );
+}
