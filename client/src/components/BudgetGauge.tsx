@@ -1,0 +1,69 @@
+import { formatSats, formatUsd, type Msat, type UsdCents } from '../../../shared/money';
+import './governance.css';
+
+export interface BudgetGaugeProps {
+  usedMsat: Msat;
+  usedUsdCents: UsdCents;
+  /** Null: no monthly limit. */
+  limitMsat: Msat | null;
+  limitUsdCents: UsdCents | null;
+  percentUsed: number | null;
+  thresholdsPercent: readonly number[];
+  periodLabel: string;
+}
+
+/**
+ * This month's spending against the limit, with each alert threshold marked on the bar. An SVG (not
+ * inline styles, which the Content-Security-Policy forbids); the bar is also a `meter` for screen readers.
+ */
+export function BudgetGauge(props: BudgetGaugeProps) {
+  const used = `${formatUsd(props.usedUsdCents)} (${formatSats(props.usedMsat)})`;
+  if (props.limitMsat === null || props.percentUsed === null || props.limitUsdCents === null) {
+    return (
+      <div className="gauge" data-testid="budget-gauge">
+        <div className="gauge-figures">
+          <span className="gauge-used">{used}</span>
+          <span className="muted">spent in {props.periodLabel}</span>
+        </div>
+        <p className="gauge-note">No monthly limit is set, so there is nothing to measure against. Every spend still passes your approval tiers.</p>
+      </div>
+    );
+  }
+  const percent = props.percentUsed;
+  const fill = Math.min(percent, 100);
+  const level = percent >= 100 ? 'over' : percent >= (props.thresholdsPercent.at(-2) ?? 80) ? 'warn' : '';
+  return (
+    <div className="gauge" data-testid="budget-gauge">
+      <div className="gauge-figures">
+        <span className="gauge-used">
+          {used} <span className="muted">of {formatUsd(props.limitUsdCents)} ({formatSats(props.limitMsat)})</span>
+        </span>
+        <span className="muted" data-testid="gauge-percent">
+          {percent}% used in {props.periodLabel}
+        </span>
+      </div>
+      <svg
+        viewBox="0 0 100 16"
+        preserveAspectRatio="none"
+        role="meter"
+        aria-label="Monthly budget used"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={fill}
+        aria-valuetext={`${percent}% of your monthly budget used`}
+      >
+        <rect className="gauge-track" x="0" y="2" width="100" height="7" rx="3.5" />
+        <rect className={`gauge-fill ${level}`} x="0" y="2" width={fill} height="7" rx="3.5" data-testid="gauge-fill" />
+        {props.thresholdsPercent.map((threshold) => (
+          <g key={threshold} data-testid={`gauge-threshold-${threshold}`}>
+            <line className="gauge-tick" x1={threshold} x2={threshold} y1="0.5" y2="10.5" />
+            <text className="gauge-tick-label" x={Math.min(Math.max(threshold, 3), 97)} y="15">
+              {threshold}%
+            </text>
+          </g>
+        ))}
+      </svg>
+      <p className="gauge-note">Marks show where you get an alert, once each month.</p>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// Budget governance in the browser: the settings form with friendly validation, the gauge with the
+// alert thresholds marked, an approval in the inbox, and the alerts centre (list, mark read).
+const PASSWORD = 'amber-meadow-compass-58';
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+
+async function signUp(page: Page) {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(`budget.${Date.now()}@example.com`);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/chat$/);
+}
+
+/** Starts a task through the API with the browser's session (and the CSRF header the server requires). */
+async function submitTask(page: Page, text: string) {
+  const response = await page.request.post('/api/trpc/tasks.submit', { data: { text }, headers: { 'x-steward-csrf': '1' } });
+  expect(response.ok()).toBe(true);
+}
+
+test('budget settings validate kindly, the gauge marks thresholds, approvals and alerts work', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUp(page);
+  await page.getByRole('link', { name: /Budget/ }).click();
+  await expect(page.getByRole('heading', { name: 'Budget', level: 1 })).toBeVisible();
+  await expect(page.getByTestId('budget-gauge')).toContainText('No monthly limit is set');
+
+  // Friendly validation: one error read in the browser, others from the server's rules.
+  const limit = page.getByTestId('monthly-limit');
+  await limit.getByRole('combobox').selectOption('usd');
+  await limit.getByRole('textbox').fill('twenty');
+  await page.getByTestId('auto-max').fill('6');
+  await page.getByTestId('alert-thresholds').fill('80, 50');
+  await page.getByRole('button', { name: 'Save budget settings' }).click();
+  await expect(limit).toContainText('Enter an amount in dollars, like 20 or 20.50.');
+  await limit.getByRole('textbox').fill('20');
+  await page.getByRole('button', { name: 'Save budget settings' }).click();
+  await expect(page.getByText('The confirm limit must be at least the auto-approve limit.')).toBeVisible();
+  await expect(page.getByText('List alert thresholds from lowest to highest.')).toBeVisible();
+  await expect(page.getByTestId('confirm-max')).toHaveAttribute('aria-invalid', 'true');
+  await shot(page, 'budget-validation');
+
+  // Valid settings: ask before any spend (auto 0), thresholds edited.
+  await page.getByTestId('auto-max').fill('0');
+  await page.getByTestId('alert-thresholds').fill('25, 50, 100');
+  await page.getByRole('button', { name: 'Save budget settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  const gauge = page.getByTestId('budget-gauge');
+  await expect(gauge).toContainText('$20.00');
+  for (const threshold of [25, 50, 100]) await expect(gauge.getByTestId(`gauge-threshold-${threshold}`)).toHaveCount(1);
+  await expect(gauge.getByTestId('gauge-threshold-80')).toHaveCount(0);
+  await expect(page.getByRole('meter', { name: 'Monthly budget used' })).toHaveAttribute('aria-valuenow', '0');
+  await shot(page, 'budget-settings-gauge');
+
+  // A task now waits for approval: it shows in the inbox, and an alert is stored.
+  await submitTask(page, 'tell me a joke about bitcoin');
+  await page.getByRole('link', { name: /Approvals/ }).click();
+  const card = page.getByTestId('approval-card').first();
+  await expect(card).toBeVisible({ timeout: 30_000 });
+  await expect(card).toContainText('Needs your OK');
+  await expect(card.getByRole('table', { name: 'Steps and their prices' })).toBeVisible();
+  await shot(page, 'approvals-inbox');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByTestId('no-pending-approvals')).toBeVisible();
+
+  // The alerts centre lists it, unread, and marks it read.
+  await page.getByRole('link', { name: /Alerts/ }).click();
+  const waiting = page.getByTestId('alert-item').filter({ hasText: 'A payment is waiting for your approval' });
+  await expect(waiting).toHaveAttribute('data-unread', 'true');
+  await shot(page, 'alerts-unread');
+  await waiting.getByRole('button', { name: /Mark as read/ }).click();
+  await expect(waiting).toHaveAttribute('data-unread', 'false');
+  await page.getByLabel('Show unread only').check();
+  await expect(page.getByTestId('alert-item').filter({ hasText: 'A payment is waiting for your approval' })).toHaveCount(0);
+  await shot(page, 'alerts-read');
+});
