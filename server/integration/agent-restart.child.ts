@@ -1,10 +1,9 @@
 // The server side of the restart test, run as a real process: `start <dir> <email>` signs up, submits
 // a three-step task and prints every change of it as a JSON line until it is killed; `resume <dir>
 // <userId> <taskId>` resumes unfinished tasks after the crash and prints the final task and receipts.
-import { msat } from '../../shared/money';
-import { createReceipts, creditUserFunding } from '../domain/payments';
+import { createReceipts } from '../domain/payments';
 import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
-import { startAgentStack, WELCOME_BALANCE_MSAT } from './agent-support';
+import { startAgentStack } from './agent-support';
 
 const [mode, dir, a, b] = process.argv.slice(2);
 if (!dir || !a) throw new Error('usage: start <dir> <email> | resume <dir> <userId> <taskId>');
@@ -18,7 +17,6 @@ if (mode === 'start') {
   );
   if (!signedUp.ok) throw new Error(signedUp.reason);
   const userId = signedUp.user.id;
-  creditUserFunding(stack.ledger, { userId, amountMsat: msat(WELCOME_BALANCE_MSAT), idempotencyKey: `welcome:${userId}`, source: 'sandbox' });
   const changes = stack.taskEvents.changes(userId, undefined);
   const submitted = stack.tasks.submit(userId, 'BTC price, fee estimate and a joke about bitcoin');
   if (!submitted.ok) throw new Error(submitted.reason);

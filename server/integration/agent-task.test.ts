@@ -7,9 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { msat } from '../../shared/money';
 import type { TaskView } from '../agent/tasks/task-runner';
-import { createReceipts, creditUserFunding } from '../domain/payments';
+import { createReceipts } from '../domain/payments';
 import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
 import { startAgentStack, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
 
@@ -34,10 +33,8 @@ async function newUser() {
     { ip: null, userAgent: null },
   );
   if (!signedUp.ok) throw new Error(signedUp.reason);
-  const userId = signedUp.user.id;
-  // The ledger mirrors the sandbox wallet's welcome balance, as main.ts does for new accounts.
-  expect(creditUserFunding(stack.ledger, { userId, amountMsat: msat(WELCOME_BALANCE_MSAT), idempotencyKey: `welcome:${userId}`, source: 'sandbox' }).ok).toBe(true);
-  return userId;
+  // The sign-up made the sandbox wallet and credited its welcome balance to the ledger.
+  return signedUp.user.id;
 }
 
 /** Resolves with the task once `done` holds for it, watching the live events (not polling). */
