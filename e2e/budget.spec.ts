@@ -10,7 +10,8 @@ async function signUp(page: Page) {
   await page.getByLabel('Email').fill(`budget.${Date.now()}@example.com`);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/chat$/);
+  // A new account lands on Security (to offer two-factor); the app is signed in from here.
+  await expect(page).toHaveURL(/\/security$/);
 }
 
 /** Starts a task through the API with the browser's session (and the CSRF header the server requires). */

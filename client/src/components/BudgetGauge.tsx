@@ -43,8 +43,6 @@ export function BudgetGauge(props: BudgetGaugeProps) {
         </span>
       </div>
       <svg
-        viewBox="0 0 100 16"
-        preserveAspectRatio="none"
         role="meter"
         aria-label="Monthly budget used"
         aria-valuemin={0}
@@ -52,12 +50,13 @@ export function BudgetGauge(props: BudgetGaugeProps) {
         aria-valuenow={fill}
         aria-valuetext={`${percent}% of your monthly budget used`}
       >
-        <rect className="gauge-track" x="0" y="2" width="100" height="7" rx="3.5" />
-        <rect className={`gauge-fill ${level}`} x="0" y="2" width={fill} height="7" rx="3.5" data-testid="gauge-fill" />
+        {/* Percent units in the attributes scale the bar with the card without stretching the labels. */}
+        <rect className="gauge-track" x="0" y="8" width="100%" height="14" rx="7" />
+        {fill > 0 && <rect className={`gauge-fill ${level}`} x="0" y="8" width={`${fill}%`} height="14" rx="7" data-testid="gauge-fill" />}
         {props.thresholdsPercent.map((threshold) => (
           <g key={threshold} data-testid={`gauge-threshold-${threshold}`}>
-            <line className="gauge-tick" x1={threshold} x2={threshold} y1="0.5" y2="10.5" />
-            <text className="gauge-tick-label" x={Math.min(Math.max(threshold, 3), 97)} y="15">
+            <line className="gauge-tick" x1={`${threshold}%`} x2={`${threshold}%`} y1="3" y2="27" />
+            <text className="gauge-tick-label" x={`${threshold}%`} y="44" textAnchor={threshold >= 97 ? 'end' : threshold <= 3 ? 'start' : 'middle'}>
               {threshold}%
             </text>
           </g>

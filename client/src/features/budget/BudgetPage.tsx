@@ -37,7 +37,8 @@ export function BudgetPage() {
           <p className="loading">Loading…</p>
         )}
       </section>
-      {settings.data && <SettingsForm key={JSON.stringify(settings.data)} settings={settings.data} />}
+      {/* Mounted once with the saved settings; after a save the form already shows what was saved. */}
+      {settings.data && <SettingsForm settings={settings.data} />}
     </section>
   );
 }
