@@ -78,6 +78,32 @@ describe('quotePlan', () => {
     expect(probe.calls).toHaveLength(3);
   });
 
+  it('never serves a firm price past its own expiry, even within the cache TTL', async () => {
+    const handle = openDatabase(':memory:');
+    handles.push(handle);
+    const clock = { ms: Date.UTC(2026, 0, 15, 12) };
+    let calls = 0;
+    const quotes = createQuoteService({
+      db: handle.db,
+      probePrice: async () => {
+        calls += 1;
+        return { ok: true, source: 'challenge', priceMsat: msat(9_000), quotedMsat: null, advisory: false, expiresAtMs: clock.ms + 10_000, paymentHashHex: 'ab'.repeat(32) };
+      },
+      rates: { current: async () => SANDBOX_TEST_RATE },
+      now: () => clock.ms,
+      options: { priceCacheTtlMs: 60_000 },
+    });
+    const plan = { userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke')] };
+    const first = await quotes.quotePlan(plan);
+    expect(first.ok && first.quote.steps[0]).toMatchObject({ source: 'challenge', expiresAt: clock.ms + 10_000 });
+    clock.ms += 9_999;
+    await quotes.quotePlan(plan);
+    expect(calls).toBe(1);
+    clock.ms += 1;
+    await quotes.quotePlan(plan);
+    expect(calls).toBe(2);
+  });
+
   it('shares one probe between identical steps of one plan', async () => {
     const { quotes, probe } = setup({ joke: { priceMsat: 5_000, delayMs: 20 } });
     const result = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke'), planStep('s2', 'joke')] });
