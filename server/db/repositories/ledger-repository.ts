@@ -33,15 +33,16 @@ const p = sql.placeholder;
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;
 
 export function createLedgerRepository(db: Db) {
-  const reservationsWhere = (...conditions: SQL[]) =>
+  const reservations = (...conditions: SQL[]) =>
     db
       .select({ reservation: ledgerTransfers, destinationCode: destinations.code, resolution: resolutions })
       .from(ledgerTransfers)
       .innerJoin(destinations, eq(destinations.id, ledgerTransfers.destinationAccountId))
       .leftJoin(resolutions, eq(resolutions.pendingId, ledgerTransfers.id))
-      .where(and(eq(ledgerTransfers.kind, 'reserve'), ...conditions))
-      .orderBy(asc(ledgerTransfers.id))
-      .prepare();
+      // Literal, not a bound parameter, so SQLite can use the partial indexes on reservations.
+      .where(and(sql`${ledgerTransfers.kind} = 'reserve'`, ...conditions));
+  const reservationsWhere = (...conditions: SQL[]) =>
+    reservations(...conditions).orderBy(asc(ledgerTransfers.id)).prepare();
   const audit = prepareAuditQueries(db);
 
   const statements = {
@@ -114,7 +115,9 @@ export function createLedgerRepository(db: Db) {
       isNull(resolutions.id),
       eq(ledgerTransfers.userId, p('userId')),
     ),
-    dueReservations: reservationsWhere(isNull(resolutions.id), lte(ledgerTransfers.expiresAtMs, p('nowMs'))),
+    // Unordered in SQL: ordering by id would make SQLite scan the table in id order rather than use
+    // the expiry index; listDueReservations sorts the (few) rows instead.
+    dueReservations: reservations(isNull(resolutions.id), lte(ledgerTransfers.expiresAtMs, p('nowMs'))).prepare(),
   };
 
   return {
@@ -191,7 +194,7 @@ export function createLedgerRepository(db: Db) {
 
     /** Pending reservations whose expiry is at or before the given time. */
     listDueReservations(nowMs: number): ReservationRows[] {
-      return statements.dueReservations.all({ nowMs });
+      return statements.dueReservations.all({ nowMs }).sort((a, b) => a.reservation.id - b.reservation.id);
     },
 
     // Audit queries behind checkInvariants(): each returns the rows that break a rule. They scan
@@ -248,9 +251,10 @@ function prepareAuditQueries(db: Db) {
       .select({
         userId: sql<string>`${reservedAccounts.ownerUserId}`,
         // Spelled out: drizzle prints columns unqualified in a one-table select, which would bind
-        // them to the subquery's own tables.
-        balanceMsat: sql<number>`(SELECT coalesce(sum(e.amount_msat), 0) FROM ledger_entries e
-          WHERE e.account_id = reserved_account.id)`,
+        // them to the subquery's own tables. Entries have no index by account: sum them all in one
+        // pass, then look each reserved account up.
+        balanceMsat: sql<number>`coalesce((SELECT s.total FROM (SELECT account_id, sum(amount_msat) AS total
+          FROM ledger_entries GROUP BY account_id) s WHERE s.account_id = reserved_account.id), 0)`,
         pendingMsat: sql<number>`(SELECT coalesce(sum(r.amount_msat), 0) FROM ledger_transfers r
           WHERE r.kind = 'reserve' AND r.user_id = reserved_account.owner_user_id
             AND NOT EXISTS (SELECT 1 FROM ledger_transfers x WHERE x.pending_id = r.id))`,
