@@ -81,9 +81,12 @@ export function blocksFor(output: unknown): AnswerBlock[] {
   return facts.length > 0 ? [{ kind: 'facts', facts }, ...blocks] : blocks;
 }
 
-/** One line per step: its longest sentence-like text, or its first few facts, or the table's size. */
+/** Text that reads as a sentence (a joke's line, a summary), not a label such as a source's name. */
+const isSentence = (text: string) => /[.!?…]["')]?$/.test(text.trim()) && /\s/.test(text.trim());
+
+/** One line per step: its sentences, or its first few facts, or the table's size. */
 function sentenceFor(title: string, blocks: AnswerBlock[]): string {
-  const texts = blocks.flatMap((b) => (b.kind === 'text' ? [b.text] : b.kind === 'facts' ? b.facts.filter((f) => /\s/.test(f.value)).map((f) => f.value) : []));
+  const texts = blocks.flatMap((b) => (b.kind === 'text' ? [b.text] : b.kind === 'facts' ? b.facts.filter((f) => isSentence(f.value)).map((f) => f.value) : []));
   if (texts.length > 0) return `${title}: ${texts.join(' ')}`;
   const facts = blocks.flatMap((b) => (b.kind === 'facts' ? b.facts : []));
   if (facts.length > 0) return `${title}: ${facts.slice(0, 3).map((f) => `${f.label} ${f.value}`).join(', ')}.`;

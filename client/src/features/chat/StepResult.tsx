@@ -33,9 +33,9 @@ export function StepResult(props: { taskId: string; step: StepView; answer: Task
       <footer className="chat-receipt" data-testid={`receipt-${step.stepId}`}>
         {paid ? (
           <span>
-            Paid <strong>{sats(step.paidMsat ?? 0)}</strong>
-            {step.paidUsdCents !== null && <> ({usd(step.paidUsdCents)})</>} to {step.providerName}
-            {step.feeMsat ? <span className="muted"> · incl. {sats(step.feeMsat)} routing fee</span> : null}
+            Paid <strong>{sats((step.paidMsat ?? 0) - (step.feeMsat ?? 0))}</strong> to {step.providerName}
+            {step.feeMsat ? <> + {sats(step.feeMsat)} routing fee</> : null}
+            {step.paidUsdCents !== null && <span className="muted"> · {step.paidUsdCents === 0 ? '<$0.01' : usd(step.paidUsdCents)} in all</span>}
           </span>
         ) : (
           <span className="muted">No new payment: an earlier token for {step.serviceName} was reused.</span>

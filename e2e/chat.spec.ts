@@ -1,0 +1,121 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// The chat: a new person asks a cheap question and gets an answer with a receipt; a compound question
+// shows each step's progress live; a task that waits for approval is cancelled and nothing is spent.
+const PASSWORD = 'cedar-lantern-harbour-19';
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+
+async function signUpToChat(page: Page, name: string) {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(`${name}.${Date.now()}@example.com`);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/security$/);
+  await page.goto('/chat');
+  await expect(page.getByRole('heading', { name: 'Chat', level: 1 })).toBeVisible();
+}
+
+async function ask(page: Page, text: string) {
+  const input = page.getByTestId('chat-input');
+  await input.fill(text);
+  await input.press('Enter');
+  await expect(input).toHaveValue('');
+}
+
+const lastTask = (page: Page) => page.getByTestId('task-card').last();
+
+test('a cheap question gets an answer with a receipt, accepted or disputed', async ({ page }) => {
+  await signUpToChat(page, 'chat-cheap');
+  await expect(page.getByText('Nothing asked yet')).toBeVisible();
+
+  // Shift+Enter is a new line, not a send.
+  const input = page.getByTestId('chat-input');
+  await input.fill('Tell me a joke');
+  await input.press('Shift+Enter');
+  await input.pressSequentially('about bitcoin');
+  await expect(input).toHaveValue('Tell me a joke\nabout bitcoin');
+  await input.press('Enter');
+
+  const task = lastTask(page);
+  await expect(page.getByTestId('user-message').last()).toHaveText(/Tell me a joke\s+about bitcoin/);
+  await expect(task).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(task.getByTestId('tier')).toContainText('Approved automatically');
+  await expect(task.getByTestId('task-answer')).toContainText('joke');
+  const receipt = task.getByTestId('receipt-s1');
+  await expect(receipt).toContainText(/Paid 1 sat to Satoshi Jokes/);
+  await shot(page, 'chat-cheap-answer');
+
+  await receipt.getByRole('button', { name: 'Accept' }).click();
+  await expect(task.getByTestId('judgement-s1')).toHaveText('Accepted');
+
+  // History survives a reload.
+  await page.reload();
+  await expect(lastTask(page)).toHaveAttribute('data-status', 'completed');
+  await expect(page.getByTestId('judgement-s1')).toHaveText('Accepted');
+});
+
+test('a compound question shows each step progress live', async ({ page }) => {
+  await signUpToChat(page, 'chat-compound');
+  // Record every status the steps and the task pass through, as the browser renders them.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { seen: string[] }).seen = seen;
+    new MutationObserver((records) => {
+      for (const record of records) {
+        const el = record.target as HTMLElement;
+        if (record.type === 'attributes' && el.dataset.status) seen.push(`${el.dataset.testid}:${el.dataset.status}`);
+      }
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-status'] });
+  });
+  await ask(page, 'BTC price, fee estimate and a joke about bitcoin');
+  const task = lastTask(page);
+  await expect(task.getByTestId('step-s1')).toBeVisible({ timeout: 30_000 });
+  await expect(task).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  for (const step of ['s1', 's2', 's3']) await expect(task.getByTestId(`step-${step}`)).toHaveAttribute('data-status', 'delivered');
+  await expect(task.getByTestId('quote')).toContainText('Total');
+  for (const step of ['s1', 's2', 's3']) await expect(task.getByTestId(`receipt-${step}`)).toContainText('Paid');
+  await shot(page, 'chat-compound-done');
+
+  // Without any reload the page saw the task move through states and steps change one by one.
+  const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+  expect(seen).toContain('task-card:running');
+  expect(seen).toContain('task-card:completed');
+  expect(seen.filter((s) => s.startsWith('step-s3:')).length).toBeGreaterThan(0);
+  expect(seen.indexOf('step-s1:delivered')).toBeLessThan(seen.lastIndexOf('step-s3:delivered'));
+});
+
+test('cancelling a task stops it before any spending', async ({ page }) => {
+  await signUpToChat(page, 'chat-cancel');
+  // Two weather reports and a price: 110 sats, above the automatic limit, so it waits for a click.
+  await ask(page, 'weather in Paris and London tomorrow and BTC price');
+  const task = lastTask(page);
+  await expect(task).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
+  await expect(task.getByTestId('tier')).toContainText('Needs your confirmation');
+  await shot(page, 'chat-awaiting-approval');
+  await task.getByRole('button', { name: 'Cancel task' }).click();
+  await expect(task).toHaveAttribute('data-status', 'cancelled');
+  for (const step of ['s1', 's2', 's3']) await expect(task.getByTestId(`step-${step}`)).toHaveAttribute('data-status', 'cancelled');
+  await expect(task.getByTestId('approval-controls')).toHaveCount(0);
+  await expect(task.getByText('Paid')).toHaveCount(0);
+  await shot(page, 'chat-cancelled');
+
+  // Nothing was paid: the Activity page has no receipts.
+  const receipts = await page.request.get('/api/trpc/activity.list');
+  expect(JSON.stringify(await receipts.json())).not.toContain('"amountMsat"');
+});
+
+test('the chat works on a phone-sized screen', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signUpToChat(page, 'chat-phone');
+  await ask(page, 'Bitcoin price in euros');
+  const task = lastTask(page);
+  await expect(task).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  // Nothing in the conversation is wider than its box (long values wrap; tables scroll inside their card).
+  const overflowing = await page.evaluate(() =>
+    [...document.querySelectorAll('.chat-page *')].filter((el) => !el.closest('.chat-table-wrap, .sr-only') && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0).map((el) => el.className),
+  );
+  expect(overflowing).toEqual([]);
+  const composer = await page.getByTestId('chat-input').boundingBox();
+  expect((composer?.x ?? 0) + (composer?.width ?? 0)).toBeLessThanOrEqual(page.viewportSize()?.width ?? 390);
+  await shot(page, 'chat-phone');
+});
