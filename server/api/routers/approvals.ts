@@ -3,7 +3,14 @@ import { totpCodeSchema } from '../../../shared/accounts';
 import type { Approval } from '../../domain/approvals';
 import type { ApiContext } from '../context';
 import { refusal, unwrap } from '../errors';
-import { authedProcedure, rateLimited, router } from '../trpc';
+import { authedProcedure, router } from '../trpc';
+
+/** The `code_check` limit of server/api/trpc.ts's rateLimited, applied only when the call carries a code. */
+async function rateLimitedCall<T>(ctx: Pick<ApiContext, 'checkRateLimit'>, next: () => Promise<T>): Promise<T> {
+  const verdict = await ctx.checkRateLimit('code_check');
+  if (!verdict.allowed) throw refusal('rate_limited', { retryAt: new Date(Date.now() + verdict.retryAfterSeconds * 1000).toISOString() });
+  return next();
+}
 
 const approvalIdSchema = z.object({ approvalId: z.string().min(1).max(100) });
 
@@ -31,10 +38,13 @@ export const approvalsRouter = router({
     return withQuote(ctx, approval);
   }),
 
-  /** Approves; step-up needs `code`, an overage needs `code` and `overageReason`. */
+  /**
+   * Approves; step-up needs `code`, an overage needs `code` and `overageReason`. Only calls that carry
+   * a code count against the code-guessing limit: plain confirmations are clicks, not guesses.
+   */
   approve: authedProcedure
-    .use(rateLimited('code_check'))
     .input(approveInputSchema)
+    .use(async ({ ctx, input, next }) => (input.code ? rateLimitedCall(ctx, next) : next()))
     .mutation(({ ctx, input }) => {
       const result = ctx.deps.approvals.approve(
         {
