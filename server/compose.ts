@@ -129,6 +129,7 @@ export function composeServices(options: ComposeOptions) {
       reconcileOnce: reconciler.reconcileOnce,
     },
     timeZoneFor: (userId) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC',
+    budgetAlerts: { governance, alerts },
     now,
     onError: (error, taskId) => logger.error({ err: error, taskId }, 'task loop failed'),
   });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../agent/tasks/task-runner';
+import { msat } from '../../shared/money';
 import { createReceipts } from '../domain/payments';
 import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
 import { startAgentStack, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
@@ -148,6 +149,19 @@ describe('agent task on the sandbox market', () => {
     expect(done.failure?.reason).toBe('unsupported');
     expect(done.steps).toEqual([]);
   });
+
+  it('fires the budget threshold alerts that a paid step crosses', async () => {
+    const userId = await newUser();
+    // 100 sats a month: the three steps (16 sats + fees, up to 46 sats with allowances) stay within it.
+    stack.governance.saveSettings(userId, { ...stack.governance.settingsFor(userId), monthlyLimit: { unit: 'sat', msat: msat(100_000) }, alertThresholdsPercent: [10, 90] });
+    const submitted = stack.tasks.submit(userId, 'BTC price, fee estimate and a joke about bitcoin');
+    if (!submitted.ok) throw new Error(submitted.reason);
+    const task = await until(userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
+    expect(task.status).toBe('completed');
+    const titles = stack.alerts.list(userId).map((a) => a.title);
+    expect(titles).toContain('10% of your monthly budget used');
+    expect(titles).not.toContain('90% of your monthly budget used');
+  }, 30_000);
 
   it('hides a blocked service from planning and records catalog prices', async () => {
     const userId = await newUser();

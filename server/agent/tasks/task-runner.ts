@@ -15,6 +15,8 @@ import { randomUUID } from 'node:crypto';
 import type { CatalogService, Plan, PlanStep } from '../../../shared/catalog';
 import type { PolicyDecision } from '../../../shared/governance';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
+import { notifyBudgetThresholds, type AlertService } from '../../domain/alerts';
+import type { Governance } from '../../domain/governance';
 import type { PurchaseOutcome } from '../../domain/payments';
 import { requestForStep } from '../../domain/quotes';
 import { resolveStepInput } from '../planner/chain';
@@ -38,6 +40,8 @@ export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
   payments: PaymentsPort;
   /** The person's time zone: budget months are theirs. */
   timeZoneFor(userId: string): string;
+  /** Budget threshold alerts (50%, 80%, ...) are checked after every step that paid. */
+  budgetAlerts?: { governance: Pick<Governance, 'fireBudgetAlerts'>; alerts: Pick<AlertService, 'notifyGovernance'> };
   now?: () => number;
   onError?: (error: unknown, taskId: string) => void;
 }
@@ -368,7 +372,11 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       rate: authorization.rate,
       ...(authorization.authorizedOverageMsat > 0 ? { authorizedOverageMsat: authorization.authorizedOverageMsat } : {}),
     });
-    return recordOutcome(task, step, outputs, outcome);
+    const recorded = recordOutcome(task, step, outputs, outcome);
+    if (deps.budgetAlerts && 'paymentId' in outcome && outcome.paymentId !== null) {
+      notifyBudgetThresholds(deps.budgetAlerts, { userId: task.userId, timeZone: deps.timeZoneFor(task.userId), rate: authorization.rate });
+    }
+    return recorded;
   }
 
   /**
