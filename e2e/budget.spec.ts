@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { generateSync } from 'otplib';
 
 // Budget governance in the browser: the settings form with friendly validation, the gauge with the
 // alert thresholds marked, an approval in the inbox, and the alerts centre (list, mark read).
@@ -12,6 +13,16 @@ async function signUp(page: Page) {
   await page.getByRole('button', { name: 'Create account' }).click();
   // A new account lands on Security (to offer two-factor); the app is signed in from here.
   await expect(page).toHaveURL(/\/security$/);
+}
+
+/** A code from a time step later than `afterStep` (the server refuses a step it has already seen). */
+async function freshCode(secret: string, afterStep: number): Promise<{ code: string; step: number }> {
+  let step = Math.floor(Date.now() / 30_000);
+  while (step <= afterStep) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    step = Math.floor(Date.now() / 30_000);
+  }
+  return { code: generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }), step };
 }
 
 /** Starts a task through the API with the browser's session (and the CSRF header the server requires). */
@@ -75,4 +86,50 @@ test('budget settings validate kindly, the gauge marks thresholds, approvals and
   await page.getByLabel('Show unread only').check();
   await expect(page.getByTestId('alert-item').filter({ hasText: 'A payment is waiting for your approval' })).toHaveCount(0);
   await shot(page, 'alerts-read');
+});
+
+test('an over-budget spend needs a reason and a fresh authenticator code in the approval dialog', async ({ page }) => {
+  test.setTimeout(150_000);
+  await signUp(page);
+  await page.getByRole('button', { name: 'Set up two-factor' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
+  const enrolled = await freshCode(secret, 0);
+  await page.getByLabel('Code from your app').fill(enrolled.code);
+  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+
+  // A 5-sat monthly limit: any paid step goes over it.
+  await page.getByRole('link', { name: /Budget/ }).click();
+  const limit = page.getByTestId('monthly-limit');
+  await limit.getByRole('combobox').selectOption('sat');
+  await limit.getByRole('textbox').fill('5');
+  await page.getByRole('button', { name: 'Save budget settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+
+  await submitTask(page, 'tell me a joke about bitcoin');
+  await page.getByRole('link', { name: /Approvals/ }).click();
+  const card = page.getByTestId('approval-card').first();
+  await expect(card).toHaveAttribute('data-kind', 'overage_required', { timeout: 30_000 });
+  await expect(card).toContainText('over your monthly budget');
+  await card.getByRole('button', { name: 'Approve' }).click();
+
+  const dialog = page.getByRole('dialog', { name: 'Approve going over budget' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByTestId('approve-code').fill('000000');
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await expect(dialog).toContainText('Say why this spend may go over your monthly budget.');
+  await dialog.getByLabel('Why may this go over budget?').fill('Testing the overage path');
+  const wrong = generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }) === '000000' ? '111111' : '000000';
+  await dialog.getByTestId('approve-code').fill(wrong);
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await expect(dialog).toContainText('That code is not right.');
+  await shot(page, 'approvals-overage-dialog');
+
+  const fresh = await freshCode(secret, enrolled.step);
+  await dialog.getByTestId('approve-code').fill(fresh.code);
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('no-pending-approvals')).toBeVisible();
+  await expect(page.getByTestId('recent-approvals')).toContainText('Approved');
+  await shot(page, 'approvals-after-overage');
 });
