@@ -66,8 +66,13 @@ interface UsageRow {
   task_posted: number; task_pending: number; task_fee: number;
 }
 interface CreditRow { month_credit: number; service_credit: number; task_credit: number }
-interface TotalsRow { posted_msat: number; pending_msat: number; fee_reserve_msat: number }
-interface TaskTotalsRow extends TotalsRow { first_at_ms: number; last_at_ms: number }
+/** The three totals rows and the credits in one read; a column is null when its row does not exist. */
+interface TotalsRow extends CreditRow {
+  month_posted: number | null; month_pending: number | null; month_fee: number | null;
+  service_posted: number | null; service_pending: number | null; service_fee: number | null;
+  task_first_at: number | null; task_last_at: number | null;
+  task_posted: number | null; task_pending: number | null; task_fee: number | null;
+}
 
 // What each reservation adds to usage: the definition that every total follows. Migration 0008's
 // triggers apply the same expressions one reservation at a time. serviceId and taskId match a query
@@ -116,6 +121,20 @@ SELECT
 FROM governance_credits
 WHERE user_id = @userId AND (period_key = @periodKey OR task_id = @taskId)`;
 
+// Everything a check reads, in one statement: the credits (one row, always) and the three totals.
+const TOTALS_SQL = `
+SELECT c.month_credit, c.service_credit, c.task_credit,
+  m.posted_msat AS month_posted, m.pending_msat AS month_pending, m.fee_reserve_msat AS month_fee,
+  s.posted_msat AS service_posted, s.pending_msat AS service_pending, s.fee_reserve_msat AS service_fee,
+  t.first_at_ms AS task_first_at, t.last_at_ms AS task_last_at,
+  t.posted_msat AS task_posted, t.pending_msat AS task_pending, t.fee_reserve_msat AS task_fee
+FROM (${CREDITS_SQL}) c
+LEFT JOIN governance_month_usage m
+  ON m.user_id = @userId AND m.starts_at_ms = @startsAtMs AND m.ends_at_ms = @endsAtMs
+LEFT JOIN governance_service_usage s
+  ON s.user_id = @userId AND s.starts_at_ms = @startsAtMs AND s.ends_at_ms = @endsAtMs AND s.service_id = @serviceId
+LEFT JOIN governance_task_usage t ON t.user_id = @userId AND t.task_id = @taskId`;
+
 const WINDOW_SPENDS = `${SPENDS} AND r.user_id = @userId AND r.created_at_ms >= @startsAtMs AND r.created_at_ms < @endsAtMs`;
 
 // A new window's totals, and one row per service spent on in it, from one scan each.
@@ -162,11 +181,6 @@ function totals(posted: number, pending: number, fee: number, credit: number): U
   return { postedMsat: msat(posted), pendingMsat: msat(pending), feeReserveMsat: msat(fee), creditedMsat: msat(credit) };
 }
 
-function cachedTotals(row: TotalsRow | undefined, credit: number): UsageTotals {
-  return row === undefined
-    ? totals(0, 0, 0, credit)
-    : totals(row.posted_msat, row.pending_msat, row.fee_reserve_msat, credit);
-}
 
 export type GovernanceRepository = ReturnType<typeof createGovernanceRepository>;
 
@@ -174,16 +188,10 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
   const { db, sqlite } = handle;
   // Usage is plain SQL (CTEs, conditional sums, the totals tables), prepared on the same connection.
   const scanUsage = sqlite.prepare<Params, UsageRow>(USAGE_SQL);
-  const credits = sqlite.prepare<Params, CreditRow>(CREDITS_SQL);
-  const monthTotals = sqlite.prepare<Params, TotalsRow>(`
-    SELECT posted_msat, pending_msat, fee_reserve_msat FROM governance_month_usage
+  const readTotals = sqlite.prepare<Params, TotalsRow>(TOTALS_SQL);
+  const monthExists = sqlite.prepare<Params, { found: 1 }>(`
+    SELECT 1 AS found FROM governance_month_usage
     WHERE user_id = @userId AND starts_at_ms = @startsAtMs AND ends_at_ms = @endsAtMs`);
-  const serviceTotals = sqlite.prepare<Params, TotalsRow>(`
-    SELECT posted_msat, pending_msat, fee_reserve_msat FROM governance_service_usage
-    WHERE user_id = @userId AND starts_at_ms = @startsAtMs AND ends_at_ms = @endsAtMs AND service_id = @serviceId`);
-  const taskTotals = sqlite.prepare<Params, TaskTotalsRow>(`
-    SELECT first_at_ms, last_at_ms, posted_msat, pending_msat, fee_reserve_msat FROM governance_task_usage
-    WHERE user_id = @userId AND task_id = @taskId`);
   const createMonthTotals = sqlite.prepare<Params>(CREATE_MONTH_TOTALS_SQL);
   const createServiceTotals = sqlite.prepare<Params>(CREATE_SERVICE_TOTALS_SQL);
   const audits = {
@@ -199,16 +207,66 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
     VALUES (@userId, @periodKey, @timeZone, @startsAtMs, @endsAtMs, @limitJson, @nowMs)
     ON CONFLICT (user_id, period_key) DO UPDATE SET limit_json = excluded.limit_json
       WHERE limit_json IS NOT excluded.limit_json`);
-  /**
-   * Creating a window scans it and then inserts; the triggers keep it from then on. Holding the write
-   * lock from the scan on (IMMEDIATE, or the caller's transaction as a savepoint) means no reservation
-   * can land between the two and be missed.
-   */
+  // Re-checks under the lock: another connection may have created the window since we looked.
   const createWindow = sqlite.transaction((window: Params) => {
-    if (monthTotals.get(window) !== undefined) return;
+    if (monthExists.get(window) !== undefined) return;
     createMonthTotals.run(window);
     createServiceTotals.run(window);
   });
+
+  function queryParams({ userId, period, serviceId, task }: UsageQuery): Params {
+    return {
+      userId,
+      serviceId,
+      periodKey: period.periodKey,
+      startsAtMs: period.startsAtMs,
+      endsAtMs: period.endsAtMs,
+      taskId: task?.id ?? null,
+    };
+  }
+
+  /**
+   * Usage from the totals when they cover exactly this query: the month window exists, and the task's
+   * reservations all fall in [task start, period end). Undefined when they do not.
+   */
+  function fromTotals(query: UsageQuery, row: TotalsRow): UsageBreakdown | undefined {
+    const { task, period } = query;
+    if (row.month_posted === null) return undefined;
+    // No task row: the task never reserved (each reservation with a task id makes one), so it used nothing.
+    const taskCovered =
+      task === null || row.task_first_at === null || row.task_last_at === null ||
+      (row.task_first_at >= task.startedAtMs && row.task_last_at < period.endsAtMs);
+    if (!taskCovered) return undefined;
+    return {
+      month: totals(row.month_posted, row.month_pending ?? 0, row.month_fee ?? 0, row.month_credit),
+      // No service row in an existing window: nothing was reserved for that service in it.
+      service: totals(row.service_posted ?? 0, row.service_pending ?? 0, row.service_fee ?? 0, row.service_credit),
+      task: totals(row.task_posted ?? 0, row.task_pending ?? 0, row.task_fee ?? 0, row.task_credit),
+    };
+  }
+
+  /** Usage by its definition, from the reservations themselves. */
+  function scanned(query: UsageQuery, credit: CreditRow): UsageBreakdown {
+    const { period, task } = query;
+    const taskStartedAtMs = task?.startedAtMs ?? period.startsAtMs;
+    const row = scanUsage.get({
+      ...queryParams(query),
+      scanFromMs: Math.min(period.startsAtMs, taskStartedAtMs),
+      taskStartedAtMs,
+    });
+    if (row === undefined) throw new Error('aggregate queries always return a row');
+    return {
+      month: totals(row.month_posted, row.month_pending, row.month_fee, credit.month_credit),
+      service: totals(row.service_posted, row.service_pending, row.service_fee, credit.service_credit),
+      task: totals(row.task_posted, row.task_pending, row.task_fee, credit.task_credit),
+    };
+  }
+
+  function readTotalsRow(params: Params): TotalsRow {
+    const row = readTotals.get(params);
+    if (row === undefined) throw new Error('the credits aggregate always returns a row');
+    return row;
+  }
   // Parsed settings by user, reused while the stored JSON is the same string: it was validated when
   // first read, and every check reads settings. The objects are shared, like the defaults: read-only.
   const parsedSettings = new Map<string, { json: string; settings: GovernanceSettings }>();
@@ -254,52 +312,28 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
     },
 
     /**
-     * Month, service and task usage. From the totals when they cover exactly this window: the month
-     * window exists, and the task's reservations all fall in [task start, period end). Otherwise from
-     * the reservations themselves. Either way the same numbers; inside the reservation transaction
-     * (after ensureUsageTotals) it is three primary-key reads.
+     * Month, service and task usage: from the totals when they cover exactly this window (one read),
+     * otherwise from the reservations. The same numbers either way.
      */
     usage(query: UsageQuery): UsageBreakdown {
-      const { userId, period, serviceId, task } = query;
-      const window = { userId, startsAtMs: period.startsAtMs, endsAtMs: period.endsAtMs };
-      const credit = credits.get({ userId, serviceId, periodKey: period.periodKey, taskId: task?.id ?? null });
-      if (credit === undefined) throw new Error('aggregate queries always return a row');
-      const month = monthTotals.get(window);
-      // No row: the task never reserved (every reservation with a task id has one), so it used nothing.
-      const taskRow = task === null ? undefined : taskTotals.get({ userId, taskId: task.id });
-      const taskCovered =
-        task === null || taskRow === undefined ||
-        (taskRow.first_at_ms >= task.startedAtMs && taskRow.last_at_ms < period.endsAtMs);
-      if (month !== undefined && taskCovered) {
-        const service = serviceTotals.get({ ...window, serviceId });
-        return {
-          month: cachedTotals(month, credit.month_credit),
-          service: cachedTotals(service, credit.service_credit),
-          task: cachedTotals(taskRow, credit.task_credit),
-        };
-      }
-      const taskStartedAtMs = task?.startedAtMs ?? period.startsAtMs;
-      const row = scanUsage.get({
-        ...window,
-        serviceId,
-        scanFromMs: Math.min(period.startsAtMs, taskStartedAtMs),
-        taskId: task?.id ?? null,
-        taskStartedAtMs,
-      });
-      if (row === undefined) throw new Error('aggregate queries always return a row');
-      return {
-        month: totals(row.month_posted, row.month_pending, row.month_fee, credit.month_credit),
-        service: totals(row.service_posted, row.service_pending, row.service_fee, credit.service_credit),
-        task: totals(row.task_posted, row.task_pending, row.task_fee, credit.task_credit),
-      };
+      const row = readTotalsRow(queryParams(query));
+      return fromTotals(query, row) ?? scanned(query, row);
     },
 
     /**
-     * Makes sure the usage totals of this window exist, creating them from the reservations the first
-     * time; the triggers keep them current after that. The budget check calls it under the write lock.
+     * usage() for the budget check under the reservation's write lock. The first check in a window
+     * creates its totals (from one scan); from then on the triggers keep them and every check reads
+     * them. Creating holds the write lock from the scan on (IMMEDIATE, or the caller's transaction as
+     * a savepoint), so no reservation can land between the scan and the insert and be missed.
      */
-    ensureUsageTotals(userId: string, period: { startsAtMs: number; endsAtMs: number }): void {
-      createWindow.immediate({ userId, startsAtMs: period.startsAtMs, endsAtMs: period.endsAtMs });
+    usageForReservation(query: UsageQuery): UsageBreakdown {
+      const params = queryParams(query);
+      let row = readTotalsRow(params);
+      if (row.month_posted === null) {
+        createWindow.immediate(params);
+        row = readTotalsRow(params);
+      }
+      return fromTotals(query, row) ?? scanned(query, row);
     },
 
     /** Every usage total that differs from its recomputation from the reservations; empty when sound. */

@@ -48,6 +48,12 @@ export function createLedgerRepository(db: Db) {
   const statements = {
     accountByCode: db.select().from(ledgerAccounts).where(eq(ledgerAccounts.code, p('code'))).prepare(),
     accountById: db.select().from(ledgerAccounts).where(eq(ledgerAccounts.id, p('id'))).prepare(),
+    accountWithBalanceByCode: db
+      .select({ account: ledgerAccounts, balanceMsat: sql<number>`coalesce(${ledgerBalances.balanceMsat}, 0)` })
+      .from(ledgerAccounts)
+      .leftJoin(ledgerBalances, eq(ledgerBalances.accountId, ledgerAccounts.id))
+      .where(eq(ledgerAccounts.code, p('code')))
+      .prepare(),
     insertAccount: db
       .insert(ledgerAccounts)
       .values({
@@ -123,6 +129,11 @@ export function createLedgerRepository(db: Db) {
   return {
     findAccountByCode(code: string): LedgerAccountRow | undefined {
       return statements.accountByCode.get({ code });
+    },
+
+    /** An account and its (cached) balance in one read; undefined if the account does not exist. */
+    findAccountWithBalance(code: string): { account: LedgerAccountRow; balanceMsat: number } | undefined {
+      return statements.accountWithBalanceByCode.get({ code });
     },
 
     findAccountById(id: number): LedgerAccountRow | undefined {

@@ -51,9 +51,12 @@ export function budgetPrecondition(
     }
     const period = periodFor(new Date(input.nowMs), check.timeZone);
     const bounds = { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() };
-    // The first check of a month creates its usage totals; after that usage is a few row reads.
-    repository.ensureUsageTotals(check.userId, bounds);
-    const usage = repository.usage({ userId: check.userId, period: bounds, serviceId: check.quote.serviceId, task: check.task });
+    const usage = repository.usageForReservation({
+      userId: check.userId,
+      period: bounds,
+      serviceId: check.quote.serviceId,
+      task: check.task,
+    });
     const verdict = checkLimits(
       {
         quote: check.quote,

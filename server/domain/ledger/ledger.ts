@@ -83,8 +83,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
 
   /** An account that does not exist yet has no entries, so its balance is zero. */
   function balanceMsat(ref: AccountRef): SignedMsat {
-    const account = repository.findAccountByCode(accountCode(ref));
-    return signedMsat(account === undefined ? 0 : repository.balanceMsat(account.id));
+    return signedMsat(repository.findAccountWithBalance(accountCode(ref))?.balanceMsat ?? 0);
   }
 
   /** Writes a transfer's entries after asserting they conserve money and respect every floor. */
@@ -274,9 +273,11 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         });
         if (!verdict.ok) return verdict;
       }
-      const availableRef = userAvailableAccount(request.userId);
-      if (balanceMsat(availableRef) < request.amountMsat) return { ok: false, reason: 'insufficient_funds' };
-      const available = ensureAccount(availableRef, nowMs);
+      // Checked before any account is created, so a refusal writes nothing. A user without an
+      // available account has no funds, so past this point the account exists.
+      const funds = repository.findAccountWithBalance(accountCode(userAvailableAccount(request.userId)));
+      if (funds === undefined || funds.balanceMsat < request.amountMsat) return { ok: false, reason: 'insufficient_funds' };
+      const available = funds.account;
       const reserved = ensureAccount(userReservedAccount(request.userId), nowMs);
       const destination = ensureAccount(request.destination, nowMs);
       const row = repository.insertTransfer({
@@ -296,7 +297,8 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         { account: available, amountMsat: -request.amountMsat },
         { account: reserved, amountMsat: request.amountMsat },
       ]);
-      return { ok: true, reservation: existingReservation(row.id), replayed: false };
+      // The row just written is the whole reservation: no need to read it back.
+      return { ok: true, reservation: toReservation({ reservation: row, destinationCode, resolution: null }), replayed: false };
     });
   }
 
