@@ -161,7 +161,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         kind: 'auto_approved',
         severity: 'info',
         title: 'Approved automatically',
-        body: `Up to ${formatSpend(quote.totalMsatMax, quote.rate)} for ${serviceNames(quote)}: ${decision.why}`,
+        body: `${serviceNames(quote)}: ${decision.why}`,
         data: { approvalId: approval.id, taskId: quote.taskId },
         dedupeKey: `auto_approved:${approval.id}`,
       });
