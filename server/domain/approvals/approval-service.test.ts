@@ -239,6 +239,18 @@ describe('waitForResolution', () => {
   });
 });
 
+describe('waitForResolution without anyone reading', () => {
+  it('expires the request by its own timer at the quote expiry', async () => {
+    env.database.close();
+    env = createGovernanceEnvironment(PRICES, { quoteTtlMs: 40 });
+    const alice = await env.signUp('alice@example.com');
+    const { approval } = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't1', ['summary']) });
+    const waiting = env.approvals.waitForResolution(approval.id);
+    env.clock.advance(40); // the timer (about 50 ms of real time) then finds the request due
+    expect((await waiting).status).toBe('expired');
+  });
+});
+
 describe('requestReapproval (price drift)', () => {
   it('supersedes pending requests, alerts with old and new price, and never auto-approves', async () => {
     const alice = await env.signUp('alice@example.com');

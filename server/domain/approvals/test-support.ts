@@ -17,7 +17,7 @@ import { createApprovalService } from './approval-service';
 
 export { planStep, TEST_RATE };
 
-export function createGovernanceEnvironment(prices: Parameters<typeof scriptedProbe>[0] = {}) {
+export function createGovernanceEnvironment(prices: Parameters<typeof scriptedProbe>[0] = {}, options: { quoteTtlMs?: number } = {}) {
   const database = openDatabase(':memory:');
   const clock = new TestClock(Date.UTC(2026, 2, 10, 15, 0, 0));
   const nowMs = () => clock.now().getTime();
@@ -26,7 +26,7 @@ export function createGovernanceEnvironment(prices: Parameters<typeof scriptedPr
   const ledger = createLedger(database, { now: nowMs });
   const governance = createGovernance(database, { now: nowMs });
   const probe = scriptedProbe({ ...prices });
-  const quotes = createQuoteService({ db: database.db, probePrice: probe.probePrice, rates: { current: async () => TEST_RATE }, now: nowMs });
+  const quotes = createQuoteService({ db: database.db, probePrice: probe.probePrice, rates: { current: async () => TEST_RATE }, now: nowMs, options });
   const alerts = createAlertService({ db: database.db, now: nowMs });
   const approvals = createApprovalService({
     db: database.db,
