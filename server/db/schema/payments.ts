@@ -33,10 +33,16 @@ export const payments = sqliteTable(
     providerId: text('provider_id').notNull(),
     method: text('method').notNull(),
     url: text('url').notNull(),
-    // Evidence: the challenge as received (scheme, dialect, macaroon id; the macaroon itself is a
-    // bearer secret and lives only in the vault), the invoice, the proof and what was delivered.
+    // Evidence: the challenge as received (scheme, dialect, macaroon id), the invoice, the proof and
+    // what was delivered.
     challengeScheme: text('challenge_scheme').notNull(),
     macaroonIdHex: text('macaroon_id_hex').notNull(),
+    // The macaroon is a bearer secret: sealed with the secret box, bound to this payment's id. It is
+    // written ahead with the row so that whoever settles the payment as paid (the purchase, or the
+    // reconciler after a crash) can put the token in the vault. Null on rows from before it was kept.
+    macaroonSealed: text('macaroon_sealed'),
+    // When the token is predicted to expire (from its `<service>_valid_until` caveat); null when it states none.
+    tokenExpiresAtMs: integer('token_expires_at_ms'),
     invoice: text('invoice').notNull(),
     invoiceExpiresAtMs: integer('invoice_expires_at_ms').notNull(),
     amountMsat: integer('amount_msat').notNull(),
