@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { LogOut, Menu } from 'lucide-react';
 import { NavLink, Outlet } from 'react-router';
+import { ToastHost } from '../components/ToastHost';
 import { signedOut, useSession } from '../features/auth/useSession';
 import { useTRPC } from '../lib/trpc';
 import { useUiStore } from '../lib/ui-store';
@@ -14,6 +15,13 @@ export function Layout() {
   const closeNav = useUiStore((s) => s.closeNav);
   const { user } = useSession();
   const signOut = useMutation(trpc.auth.signOut.mutationOptions({ onSettled: signedOut }));
+  // Counts on the navigation; ToastHost refreshes them whenever a live alert arrives.
+  const unreadAlerts = useQuery({ ...trpc.alerts.unreadCount.queryOptions(), enabled: Boolean(user) });
+  const pendingApprovals = useQuery({ ...trpc.approvals.pending.queryOptions(), enabled: Boolean(user) });
+  const badges: Record<string, number> = {
+    '/alerts': unreadAlerts.data ?? 0,
+    '/approvals': pendingApprovals.data?.length ?? 0,
+  };
 
   return (
     <div className="shell">
@@ -57,6 +65,11 @@ export function Layout() {
                   <span className="nav-label">{item.label}</span>
                   <span className="nav-hint">{item.hint}</span>
                 </span>
+                {(badges[item.path] ?? 0) > 0 && (
+                  <span className="nav-badge" data-testid={`badge-${item.label.toLowerCase()}`} aria-label={`${badges[item.path]} new`}>
+                    {badges[item.path]}
+                  </span>
+                )}
               </NavLink>
             </li>
           ))}
@@ -66,6 +79,7 @@ export function Layout() {
       <main className="content">
         <Outlet />
       </main>
+      {user && <ToastHost />}
     </div>
   );
 }
