@@ -1,17 +1,23 @@
 /**
  * The one way the agent fetches a URL it did not write itself. Only http(s); the host is resolved
- * once (every address) and refused if any address is not public, unless its origin is allow-listed
- * (the sandbox market on 127.0.0.1); the connection is pinned to the address that was checked, so a
- * second DNS answer (rebinding) cannot move it; the response is bounded in size and time. Redirects
- * are returned as they are, or followed within the same origin only, so credentials never leave it.
+ * once per request (every address) and refused if any address is not public, unless its origin is
+ * allow-listed (the sandbox market on 127.0.0.1); the connection is pinned to the address that was
+ * checked, so a second DNS answer (rebinding) cannot move it; the response is bounded in size and
+ * time. Redirects are returned as they are, or followed within the same origin only, so credentials
+ * never leave it.
+ *
+ * Connections are kept alive and reused, pooled per pinned destination (pinned-agents.ts): a
+ * request reuses a socket only if its host was just checked and pinned to the address that socket
+ * is connected to. Without reuse every paid call would pay a TCP (and TLS) handshake per request.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { classifyAddress } from './address-policy';
 import type { AddressClass } from './address-policy';
+import { createPinnedAgents, DEFAULT_PINNED_AGENTS, pinnedLookup, type PinnedAgents, type PinnedAgentsOptions } from './pinned-agents';
 
 export interface ResolvedAddress {
   address: string;
@@ -26,6 +32,8 @@ export interface GuardedFetchOptions {
   maxRedirects?: number;
   /** All addresses of a host name; injectable for tests. Defaults to the system resolver. */
   resolve?: (hostname: string) => Promise<ResolvedAddress[]>;
+  /** Keep-alive pool bounds (per pinned destination). */
+  pool?: Partial<PinnedAgentsOptions>;
 }
 
 export interface GuardedRequest {
@@ -63,19 +71,29 @@ export type GuardedFetchResult =
 
 export type GuardedFetch = (url: string, request?: GuardedRequest) => Promise<GuardedFetchResult>;
 
+/** A guarded fetch with its connection pool. */
+export type PooledGuardedFetch = GuardedFetch & {
+  /** Closes every pooled connection; later calls open new ones. */
+  close(): void;
+};
+
 const DEFAULTS = { timeoutMs: 15_000, maxResponseBytes: 1024 * 1024, maxRedirects: 3 };
 
 async function systemResolve(hostname: string): Promise<ResolvedAddress[]> {
+  // An IP literal is its own only address (it is still checked like any other).
+  const literalFamily = isIP(hostname);
+  if (literalFamily !== 0) return [{ address: hostname, family: literalFamily === 6 ? 6 : 4 }];
   const addresses = await dnsLookup(hostname, { all: true, verbatim: true });
   return addresses.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
 }
 
-export function createGuardedFetch(options: GuardedFetchOptions = {}): GuardedFetch {
+export function createGuardedFetch(options: GuardedFetchOptions = {}): PooledGuardedFetch {
   const config = { ...DEFAULTS, ...options };
   const allowed = new Set((options.allowedOrigins ?? []).map((origin) => new URL(origin).origin));
   const resolve = options.resolve ?? systemResolve;
+  const pool = createPinnedAgents({ ...DEFAULT_PINNED_AGENTS, ...options.pool });
 
-  return async function guardedFetch(url, request = {}) {
+  const guardedFetch: GuardedFetch = async (url, request = {}) => {
     const deadline = Date.now() + config.timeoutMs;
     let current = url;
     let method = (request.method ?? 'GET').toUpperCase();
@@ -85,7 +103,7 @@ export function createGuardedFetch(options: GuardedFetchOptions = {}): GuardedFe
       if (!target.ok) return target;
       const pinned = await pinAddress(target.url, allowed, resolve);
       if (!pinned.ok) return pinned;
-      const answer = await send(target.url, pinned.address, { method, headers: request.headers ?? {}, body }, {
+      const answer = await sendPinned(pool, target.url, pinned.address, { method, headers: request.headers ?? {}, body }, {
         deadline,
         maxResponseBytes: config.maxResponseBytes,
       });
@@ -111,6 +129,7 @@ export function createGuardedFetch(options: GuardedFetchOptions = {}): GuardedFe
       current = next.href;
     }
   };
+  return Object.assign(guardedFetch, { close: () => pool.destroy() });
 }
 
 type Checked<T> = ({ ok: true } & T) | Extract<GuardedFetchResult, { ok: false }>;
@@ -161,39 +180,73 @@ interface Outgoing {
   body: string | Uint8Array | undefined;
 }
 
-function send(
+/**
+ * Safe methods (RFC 9110 9.2.1): resent on a fresh connection. PUT and DELETE are idempotent too,
+ * but a paid request may be metered per call, so only requests that change nothing are repeated.
+ */
+const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Sends over a pooled connection to the pinned address. A kept-alive connection the server closed
+ * while it sat idle fails before any answer; a safe request is then sent once more on a new
+ * connection (to the same pinned address), as browsers do. Anything else reports the failure.
+ */
+async function sendPinned(
+  pool: PinnedAgents,
   url: URL,
   pinned: ResolvedAddress,
   outgoing: Outgoing,
   limits: { deadline: number; maxResponseBytes: number },
 ): Promise<GuardedFetchResult> {
-  // The socket connects to the checked address whatever the resolver would answer now.
-  const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
-    if (lookupOptions.all) callback(null, [pinned]);
-    else callback(null, pinned.address, pinned.family);
-  };
+  const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
+  const port = Number(url.port) || (protocol === 'https:' ? 443 : 80);
+  const agent = pool.agentFor({ protocol, address: pinned.address, family: pinned.family, port, hostname: url.hostname });
+  const first = await send(url, agent, outgoing, limits);
+  if (first.kind === 'result') return first.result;
+  if (!RESENDABLE.has(outgoing.method)) return first.failure;
+  const fresh = await send(url, agent, outgoing, limits, { freshConnection: pinned });
+  return fresh.kind === 'result' ? fresh.result : fresh.failure;
+}
+
+type SendOutcome =
+  | { kind: 'result'; result: GuardedFetchResult }
+  /** A reused connection failed before any answer: the server had likely closed it while idle. */
+  | { kind: 'stale_connection'; failure: GuardedFetchResult };
+
+function send(
+  url: URL,
+  agent: http.Agent,
+  outgoing: Outgoing,
+  limits: { deadline: number; maxResponseBytes: number },
+  retry?: { freshConnection: ResolvedAddress },
+): Promise<SendOutcome> {
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise((resolvePromise) => {
     let settled = false;
-    const finish = (result: GuardedFetchResult) => {
+    let answered = false;
+    const finish = (result: GuardedFetchResult, stale = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolvePromise(result);
+      resolvePromise(stale ? { kind: 'stale_connection', failure: result } : { kind: 'result', result });
     };
     const request = transport.request(url, {
       method: outgoing.method,
       headers: outgoing.headers,
-      lookup,
-      agent: false, // no pooled socket can carry a connection made for another address
+      // The pool's agent connects only to the pinned address. A retry takes a new, unpooled socket,
+      // pinned the same way.
+      ...(retry ? { agent: false, lookup: pinnedLookup(retry.freshConnection.address, retry.freshConnection.family) } : { agent }),
     });
     const timer = setTimeout(() => {
       finish({ ok: false, reason: 'timeout', detail: `no complete answer from ${url.origin} in time` });
       request.destroy();
     }, Math.max(0, limits.deadline - Date.now()));
 
-    request.on('error', (error) => finish({ ok: false, reason: 'connection_failed', detail: error.message }));
+    request.on('error', (error) =>
+      finish({ ok: false, reason: 'connection_failed', detail: error.message }, request.reusedSocket && !answered && retry === undefined),
+    );
     request.on('response', (response) => {
+      answered = true;
       const declared = Number(response.headers['content-length']);
       if (Number.isFinite(declared) && declared > limits.maxResponseBytes) {
         finish({ ok: false, reason: 'response_too_large', detail: `declared ${declared} bytes` });
