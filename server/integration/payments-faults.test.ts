@@ -138,7 +138,7 @@ describe('payment faults on the sandbox', () => {
     await expectMirrored(app, 'nopreimage');
   });
 
-  it('server killed between write-ahead and post: the restarted reconciler posts it once', async () => {
+  it('server killed between write-ahead and post: the restarted reconciler posts it once, the resumed step delivers', async () => {
     const { app, node, nwcUrl, dbPath } = await fundedUser('crash');
     // The wallet holds the payment for 4 s: the worker is killed while it waits for the answer.
     node.setFault({ kind: 'delay', ms: 4_000 });
@@ -168,14 +168,17 @@ describe('payment faults on the sandbox', () => {
     expect(app.ledger.userBalances('crash').reservedMsat).toBeGreaterThan(0);
 
     const { stdout } = await promisify(execFile)(NODE_TSX[0], [...NODE_TSX.slice(1), WORKER, 'reconcile', ...args]);
-    expect(JSON.parse(stdout)).toMatchObject({ posted: [expect.any(String)], voided: [], kept: [] });
+    const report = JSON.parse(stdout) as { posted: string[] };
+    expect(report).toMatchObject({ posted: [expect.any(String)], voided: [], kept: [] });
+    expect(app.receipts.list('crash')[0]).toMatchObject({ outcome: 'paid', amountMsat: JOKE_MSAT });
 
-    // The restarted step finds its payment and never pays again.
-    expect(await app.service.purchase(jokeStep('crash', 'crash-step'))).toMatchObject({ kind: 'paid_not_delivered', reason: 'token_unavailable' });
+    // The restarted step finds its payment, redeems the token the reconciler stored, and never pays again.
+    const resumed = await app.service.purchase(jokeStep('crash', 'crash-step'));
+    expect(resumed).toMatchObject({ kind: 'delivered', via: 'paid', paymentId: report.posted[0], content: { status: 200 } });
     expect(outgoing(node)).toHaveLength(1);
     const posts = app.database.sqlite.prepare("SELECT count(*) AS n FROM ledger_transfers WHERE kind = 'post'").get() as { n: number };
     expect(posts.n).toBe(1);
-    expect(app.receipts.list('crash')[0]).toMatchObject({ outcome: 'paid', amountMsat: JOKE_MSAT });
+    expect(app.receipts.list('crash')[0]).toMatchObject({ outcome: 'delivered', amountMsat: JOKE_MSAT, evidence: { httpStatus: 200 } });
     await expectMirrored(app, 'crash');
   });
 });

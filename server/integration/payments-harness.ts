@@ -63,6 +63,7 @@ export function openPaymentsHarness(options: PaymentsHarnessOptions): PaymentsHa
     reconciler,
     receipts: createReceipts(database.db),
     close() {
+      fetcher.close();
       wallet.close();
       database.close();
     },

@@ -2,6 +2,9 @@
 // these inside the same IMMEDIATE transaction as the ledger call they belong with. Every status
 // change names the status it expects to find: an update that finds another status changes nothing
 // and reports it, which is how "mark paying" refuses to hand the same payment to the wallet twice.
+//
+// The statements a purchase runs are prepared once per repository: building a drizzle query over
+// this wide table costs more CPU than running it, and a purchase runs about ten of them.
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { payments, type NewPaymentRow, type PaymentRow } from '../schema/payments';
@@ -9,61 +12,81 @@ import { payments, type NewPaymentRow, type PaymentRow } from '../schema/payment
 type PaymentStatus = PaymentRow['status'];
 type Delivery = PaymentRow['delivery'];
 
+/** The fields a status change may set besides the status itself. */
+export type TransitionFields = Partial<
+  Pick<NewPaymentRow, 'reason' | 'feeMsat' | 'preimageHex' | 'paidAtMs' | 'resolvedAtMs'>
+> & { updatedAtMs: number };
+
 export type PaymentsRepository = ReturnType<typeof createPaymentsRepository>;
 
 export function createPaymentsRepository(db: Db) {
+  const byIdQuery = db.select().from(payments).where(eq(payments.id, sql.placeholder('id'))).prepare();
+  const byPaymentHashQuery = db.select().from(payments).where(eq(payments.paymentHash, sql.placeholder('paymentHash'))).prepare();
+  const byIdempotencyKeyQuery = db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.userId, sql.placeholder('userId')), eq(payments.idempotencyKey, sql.placeholder('idempotencyKey'))))
+    .prepare();
+  const recordDeliveryQuery = db
+    .update(payments)
+    .set({
+      delivery: sql`${sql.placeholder('delivery')}`,
+      // A payment's own reason (e.g. missing_preimage) is kept; a delivery reason fills a blank.
+      reason: sql`coalesce(${payments.reason}, ${sql.placeholder('reason')})`,
+      httpStatus: sql`${sql.placeholder('httpStatus')}`,
+      responseSha256: sql`${sql.placeholder('responseSha256')}`,
+      deliveredAtMs: sql`${sql.placeholder('atMs')}`,
+      updatedAtMs: sql`${sql.placeholder('atMs')}`,
+    })
+    .where(eq(payments.id, sql.placeholder('id')))
+    .prepare();
+  // One prepared update per shape of status change (from, to, fields set): a handful in all.
+  const transitions = new Map<string, { get(values: Record<string, unknown>): PaymentRow | undefined }>();
+
+  function transitionQuery(from: readonly PaymentStatus[], to: PaymentStatus, fieldNames: readonly string[]) {
+    const shape = JSON.stringify([from, to, fieldNames]);
+    let query = transitions.get(shape);
+    if (!query) {
+      const set = Object.fromEntries(fieldNames.map((name) => [name, sql`${sql.placeholder(name)}`]));
+      query = db
+        .update(payments)
+        .set({ ...set, status: to })
+        .where(and(eq(payments.id, sql.placeholder('id')), inArray(payments.status, [...from])))
+        .returning()
+        .prepare();
+      transitions.set(shape, query);
+    }
+    return query;
+  }
+
   return {
     insert(row: NewPaymentRow): PaymentRow {
       return db.insert(payments).values(row).returning().get();
     },
 
     byId(id: string): PaymentRow | undefined {
-      return db.select().from(payments).where(eq(payments.id, id)).get();
+      return byIdQuery.get({ id });
     },
 
     byPaymentHash(paymentHash: string): PaymentRow | undefined {
-      return db.select().from(payments).where(eq(payments.paymentHash, paymentHash)).get();
+      return byPaymentHashQuery.get({ paymentHash });
     },
 
     byIdempotencyKey(userId: string, idempotencyKey: string): PaymentRow | undefined {
-      return db
-        .select()
-        .from(payments)
-        .where(and(eq(payments.userId, userId), eq(payments.idempotencyKey, idempotencyKey)))
-        .get();
+      return byIdempotencyKeyQuery.get({ userId, idempotencyKey });
     },
 
-    /** Moves `id` from `from` to `to` with the given fields; false when it was not in `from`. */
-    transition(
-      id: string,
-      from: readonly PaymentStatus[],
-      to: PaymentStatus,
-      fields: Partial<Pick<NewPaymentRow, 'reason' | 'feeMsat' | 'preimageHex' | 'paidAtMs' | 'resolvedAtMs'>> & { updatedAtMs: number },
-    ): boolean {
-      const result = db
-        .update(payments)
-        .set({ ...fields, status: to })
-        .where(and(eq(payments.id, id), inArray(payments.status, [...from])))
-        .run();
-      return result.changes === 1;
+    /** Moves `id` from `from` to `to` with the given fields: the row as changed, or undefined when it was not in `from`. */
+    transition(id: string, from: readonly PaymentStatus[], to: PaymentStatus, fields: TransitionFields): PaymentRow | undefined {
+      const names = Object.keys(fields).sort();
+      return transitionQuery(from, to, names).get({ ...fields, id });
     },
 
     recordDelivery(
       id: string,
       fields: { delivery: Delivery; reason: string | null; httpStatus: number | null; responseSha256: string | null; atMs: number },
     ): void {
-      db.update(payments)
-        .set({
-          delivery: fields.delivery,
-          // A payment's own reason (e.g. missing_preimage) is kept; a delivery reason fills a blank.
-          reason: sql`coalesce(${payments.reason}, ${fields.reason})`,
-          httpStatus: fields.httpStatus,
-          responseSha256: fields.responseSha256,
-          deliveredAtMs: fields.atMs,
-          updatedAtMs: fields.atMs,
-        })
-        .where(eq(payments.id, id))
-        .run();
+      recordDeliveryQuery.run({ id, ...fields });
     },
 
     /** Payments whose outcome is not settled yet: the reconciler's work list, oldest first. */

@@ -4,7 +4,9 @@
  *
  *   writeAhead   reserve (with the budget precondition) + insert the row as `reserved`
  *   markPaying   reserved -> paying; only a payment that made this move may be handed to the wallet
- *   settlePaid   post the invoice amount + actual fee, release the rest; paid | paid_unusable
+ *   settlePaid   post the invoice amount + actual fee, release the rest; paid | paid_unusable;
+ *                a paid payment's token goes into the vault in the same transaction, whoever
+ *                settles it (the purchase itself, or the reconciler after a crash)
  *   settleFailed void the hold; failed
  *
  * The await on the wallet sits between markPaying and a settle, never inside a transaction.
@@ -16,10 +18,12 @@ import { msat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
 import type { PaymentsRepository } from '../../db/repositories/payments-repository';
 import type { PaymentRow } from '../../db/schema/payments';
+import { SecretBoxError, type SecretBox } from '../../db/secret-box';
 import { budgetReservationMetadata, type BudgetRefusalReason, type Governance } from '../governance';
 import { providerAccount, routingFeesAccount, userAvailableAccount, type Ledger } from '../ledger';
 import type { VerifiedChallenge } from '../ports/l402';
 import { preimageMatchesPaymentHash } from '../ports/wallet';
+import type { StoredToken, TokenVault } from './token-vault';
 
 export interface WriteAheadInput {
   userId: string;
@@ -55,17 +59,28 @@ export type SettleResult =
   /** It was already settled (by the reconciler, or a replay): nothing changed. */
   | { settled: false; payment: PaymentRow };
 
+export type SettlePaidResult =
+  /** `token`: the vault's token bought by a `paid` payment; null when paid_unusable or not recoverable. */
+  | { settled: true; payment: PaymentRow; token: StoredToken | null }
+  | { settled: false; payment: PaymentRow };
+
 export interface PaymentRecordsDeps {
   handle: Pick<DatabaseHandle, 'sqlite'>;
   ledger: Ledger;
   governance: Pick<Governance, 'precondition' | 'settingsFor'>;
   repository: PaymentsRepository;
+  /** Where a paid payment's token goes; the macaroon is sealed on the row with `secretBox` until then. */
+  vault: TokenVault;
+  secretBox: SecretBox;
   now: () => number;
   /** How long a reservation may stay pending before the ledger's sweep may release it. */
   reservationTtlMs: number;
 }
 
 export type PaymentRecords = ReturnType<typeof createPaymentRecords>;
+
+/** Binds a sealed macaroon to its payment: copied to another row it fails to open. */
+const macaroonContext = (paymentId: string) => `payment-macaroon:${paymentId}`;
 
 export function createPaymentRecords(deps: PaymentRecordsDeps) {
   const { repository, ledger } = deps;
@@ -119,6 +134,8 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
         url: input.url,
         challengeScheme: verified.challenge.scheme,
         macaroonIdHex: verified.token.macaroonIdHex,
+        macaroonSealed: deps.secretBox.seal(verified.challenge.macaroon, macaroonContext(id)),
+        tokenExpiresAtMs: verified.token.validUntilSec === null ? null : verified.token.validUntilSec * 1000,
         invoice: verified.challenge.invoice,
         invoiceExpiresAtMs: verified.invoiceExpiresAtSec * 1000,
         amountMsat: verified.amountMsat,
@@ -133,7 +150,7 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
 
   /** reserved -> paying. False means someone else moved it: do not pay. */
   function markPaying(paymentId: string): boolean {
-    return inTransaction(() => repository.transition(paymentId, ['reserved'], 'paying', { updatedAtMs: deps.now() }));
+    return inTransaction(() => repository.transition(paymentId, ['reserved'], 'paying', { updatedAtMs: deps.now() }) !== undefined);
   }
 
   function requirePayment(paymentId: string): PaymentRow {
@@ -143,17 +160,19 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
   }
 
   /**
-   * Records money that moved. With a proof that hashes to the payment hash the payment is `paid`;
-   * without one (or with a wrong one) it is `paid_unusable`, a dispute candidate, and never retried.
+   * Records money that moved. With a proof that hashes to the payment hash the payment is `paid` and
+   * its token (the macaroon written ahead + the proof) goes into the vault, so a step resumed after a
+   * crash can redeem what was bought; without a proof (or with a wrong one) it is `paid_unusable`, a
+   * dispute candidate, and never retried.
    */
-  function settlePaid(paymentId: string, input: SettlePaidInput): SettleResult {
-    return inTransaction((): SettleResult => {
+  function settlePaid(paymentId: string, input: SettlePaidInput): SettlePaidResult {
+    return inTransaction((): SettlePaidResult => {
       const payment = requirePayment(paymentId);
       if (payment.status !== 'reserved' && payment.status !== 'paying') return { settled: false, payment };
       const nowMs = deps.now();
       const proofOk = input.preimageHex !== null && preimageMatchesPaymentHash(input.preimageHex, payment.paymentHash);
       postMoneyMoved(payment, input.feeMsat);
-      const moved = repository.transition(paymentId, ['reserved', 'paying'], proofOk ? 'paid' : 'paid_unusable', {
+      const paid = repository.transition(paymentId, ['reserved', 'paying'], proofOk ? 'paid' : 'paid_unusable', {
         feeMsat: input.feeMsat,
         preimageHex: input.preimageHex,
         reason: proofOk ? null : input.preimageHex === null ? 'missing_preimage' : 'preimage_mismatch',
@@ -161,9 +180,25 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
         resolvedAtMs: nowMs,
         updatedAtMs: nowMs,
       });
-      if (!moved) throw new Error(`payment ${paymentId} changed status inside its own transaction`);
-      return { settled: true, payment: requirePayment(paymentId) };
+      if (!paid) throw new Error(`payment ${paymentId} changed status inside its own transaction`);
+      const token = proofOk && input.preimageHex !== null ? storeToken(paid, input.preimageHex, nowMs) : null;
+      return { settled: true, payment: paid, token };
     });
+  }
+
+  function storeToken(payment: PaymentRow, preimageHex: string, nowMs: number): StoredToken | null {
+    if (payment.macaroonSealed === null) return null; // written before macaroons were kept
+    let macaroon: string;
+    try {
+      macaroon = deps.secretBox.open(payment.macaroonSealed, macaroonContext(payment.id));
+    } catch (error) {
+      // Sealed under another key (rotated) or altered: the money moved all the same and is recorded;
+      // the step will report the token unavailable, a dispute candidate.
+      if (error instanceof SecretBoxError) return null;
+      throw error;
+    }
+    const key = { userId: payment.userId, origin: payment.origin, service: payment.service };
+    return deps.vault.put(key, { macaroon, preimageHex, expiresAtMs: payment.tokenExpiresAtMs, paymentId: payment.id }, nowMs);
   }
 
   /**
@@ -214,8 +249,9 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
       // Already released by the expiry sweep is as good as voided here.
       if (!voided.ok && voided.reason !== 'already_resolved') throw new Error(`voiding payment ${paymentId} failed: ${voided.reason}`);
       const nowMs = deps.now();
-      repository.transition(paymentId, ['reserved', 'paying'], 'failed', { reason, resolvedAtMs: nowMs, updatedAtMs: nowMs });
-      return { settled: true, payment: requirePayment(paymentId) };
+      const failed = repository.transition(paymentId, ['reserved', 'paying'], 'failed', { reason, resolvedAtMs: nowMs, updatedAtMs: nowMs });
+      if (!failed) throw new Error(`payment ${paymentId} changed status inside its own transaction`);
+      return { settled: true, payment: failed };
     });
   }
 

@@ -191,6 +191,33 @@ describe('purchase', () => {
     expect(await reconciler.reconcileOnce()).toEqual({ posted: [], voided: [], kept: [] });
     expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT, fees: FEE_MSAT });
     ledger.checkInvariants();
+
+    // The reconciler put the paid token in the vault: the resumed step redeems its own payment.
+    const paymentId = outcome.kind === 'payment_unknown' ? outcome.paymentId : '';
+    expect(await service.purchase(request)).toMatchObject({ kind: 'delivered', via: 'paid', paymentId, content: { status: 200 } });
+    expect(wallet.calls.pay).toBe(1);
+    expect(createReceipts(handle.db).list(USER)[0]).toMatchObject({ id: paymentId, outcome: 'delivered', evidence: { httpStatus: 200 } });
+    // Redeemed once: the next retry of the step is served from the vault like any other request.
+    expect(await service.purchase(request)).toMatchObject({ kind: 'delivered', via: 'cached_token', paymentId: null });
+    expect(wallet.calls.pay).toBe(1);
+  });
+
+  it('keeps the macaroon written ahead sealed on the payment row; one that will not open still posts the money', async () => {
+    wallet.script.push('unknown_after_paying');
+    const outcome = await service.purchase(purchaseRequest());
+    if (outcome.kind !== 'payment_unknown') throw new Error(`expected payment_unknown, got ${outcome.kind}`);
+    const row = handle.sqlite.prepare('SELECT id, macaroon_sealed, token_expires_at_ms FROM payments').get() as Record<string, string | number>;
+    expect(row.macaroon_sealed).toMatch(/^v1:/);
+    expect(row.token_expires_at_ms).toBe(nowMs + 3_600_000); // the fake provider's tokens are valid for an hour
+    // Sealed under another key (a rotated secret) it does not open: the payment is posted all the same, no token stored.
+    handle.sqlite.prepare('UPDATE payments SET macaroon_sealed = ? WHERE id = ?').run(
+      createSecretBox(randomBytes(32)).seal('AgEEbHNhdAJC', `payment-macaroon:${outcome.paymentId}`),
+      outcome.paymentId,
+    );
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [outcome.paymentId] });
+    expect(handle.sqlite.prepare('SELECT count(*) AS n FROM l402_tokens').get()).toEqual({ n: 0 });
+    expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT, fees: FEE_MSAT });
   });
 
   it('voids a payment the wallet never saw once its invoice has long expired, and keeps it before', async () => {

@@ -70,15 +70,17 @@ const isSuccess = (status: number) => status >= 200 && status < 300;
 export function createPaymentService(deps: PaymentServiceDeps) {
   const now = deps.now ?? Date.now;
   const options: PaymentOptions = { ...DEFAULT_PAYMENT_OPTIONS, ...deps.options };
+  const vault = createTokenVault(createTokenVaultRepository(deps.database.db), deps.secretBox);
   const records = createPaymentRecords({
     handle: deps.database,
     ledger: deps.ledger,
     governance: deps.governance,
     repository: createPaymentsRepository(deps.database.db),
+    vault,
+    secretBox: deps.secretBox,
     now,
     reservationTtlMs: options.reservationTtlMs,
   });
-  const vault = createTokenVault(createTokenVaultRepository(deps.database.db), deps.secretBox);
   const kept = createKeptChallenges();
   const mutex = createKeyedMutex();
   const inFlight = new Set<string>();
@@ -107,6 +109,11 @@ export function createPaymentService(deps: PaymentServiceDeps) {
     let freshChallenge: L402ChallengeOffer | null = null;
 
     const token = vault.find(key, now(), options.tokenMarginMs);
+    // A step resumed after a crash: its payment was settled (by the reconciler, which put the token in
+    // the vault) but the token was never presented. Redeem it as the purchase would have.
+    if (token && prior && token.paymentId === prior.id && prior.status === 'paid' && prior.delivery === 'pending') {
+      return deliverPaid(request, key, prior.id, token);
+    }
     if (token) {
       const reused = await deliverWithToken(request, key, token);
       if (reused.kind === 'delivered') return { kind: 'delivered', content: reused.content, paymentId: null, via: 'cached_token' };
@@ -216,17 +223,11 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       if (settled.payment.status !== 'paid' || paid.preimageHex === null) {
         return markNotDelivered(paymentId, 'paid_unusable', null);
       }
-      vault.put(
-        key,
-        {
-          macaroon: verified.challenge.macaroon,
-          preimageHex: paid.preimageHex,
-          expiresAtMs: verified.token.validUntilSec === null ? null : verified.token.validUntilSec * 1000,
-          paymentId,
-        },
-        now(),
-      );
-      return deliverPaid(request, key, paymentId);
+      // Settled here, the token came back stored; settled meanwhile by another process's reconciler,
+      // that process stored it.
+      const token = settled.settled ? settled.token : vault.find(key, now(), 0);
+      if (!token) return markNotDelivered(paymentId, 'token_unavailable', null);
+      return deliverPaid(request, key, paymentId, token);
     } finally {
       inFlight.delete(paymentId);
     }
@@ -261,9 +262,7 @@ export function createPaymentService(deps: PaymentServiceDeps) {
   }
 
   /** The paid request, retried a bounded number of times with the same token on 5xx or no answer. */
-  async function deliverPaid(request: PurchaseRequest, key: TokenKey, paymentId: string): Promise<PurchaseOutcome> {
-    const token = vault.find(key, now(), 0);
-    if (!token) throw new Error('the token stored after paying is gone');
+  async function deliverPaid(request: PurchaseRequest, key: TokenKey, paymentId: string, token: StoredToken): Promise<PurchaseOutcome> {
     let last: { reason: NotDeliveredReason; httpStatus: number | null } = { reason: 'fetch_failed', httpStatus: null };
     for (let attempt = 0; attempt < options.deliveryAttempts; attempt++) {
       if (attempt > 0) await sleep(options.deliveryBackoffMs * attempt);

@@ -6,7 +6,10 @@
  *   reserved  The wallet was never asked (a payment is marked `paying` before the call). After a
  *             short grace, void it.
  *   paying    lookup_invoice(payment hash):
- *             settled                   -> post it, with the wallet's preimage and fee
+ *             settled                   -> post it, with the wallet's preimage and fee; with a valid
+ *                                          preimage its token (the macaroon sealed on the write-ahead
+ *                                          row + the preimage) goes into the vault in the same
+ *                                          transaction, so the resumed step delivers without paying
  *             failed / expired          -> void
  *             pending / accepted        -> keep, try again later
  *             NOT_FOUND                 -> keep while the invoice could still be paid; once it has been
