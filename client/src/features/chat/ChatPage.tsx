@@ -73,7 +73,7 @@ export function ChatPage() {
             <TaskCard task={task} onChanged={refresh} />
           </div>
         ))}
-        <div ref={endRef} />
+        <div ref={endRef} className="chat-end" />
       </div>
       <Composer onSent={(task) => queryClient.setQueryData<TaskView[]>(listKey, (list) => (list?.some((t) => t.id === task.id) ? list : [task, ...(list ?? [])]))} />
     </div>

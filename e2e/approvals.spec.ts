@@ -1,0 +1,131 @@
+import { expect, test, type Page } from '@playwright/test';
+import { generateSync } from 'otplib';
+
+// Issue 6's approval journeys, through the chat: a cheap request is approved automatically and the
+// person is notified; a medium one waits for a click; a large one needs a valid authenticator code
+// (a wrong one is refused); an over-budget one needs an overage authorization (code + reason); and
+// the 80% budget alert arrives live, without a reload. Market prices: joke 1 sat, weather 50 sats,
+// market report 5,000 sats; sandbox rate $100,000/BTC, so 1 sat = $0.001.
+const PASSWORD = 'willow-granite-beacon-64';
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+
+async function signUp(page: Page, name: string) {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(`${name}.${Date.now()}@example.com`);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/security$/);
+}
+
+/** A code from a time step later than `afterStep` (each code is accepted once). */
+async function freshCode(secret: string, afterStep: number): Promise<{ code: string; step: number }> {
+  let step = Math.floor(Date.now() / 30_000);
+  while (step <= afterStep) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    step = Math.floor(Date.now() / 30_000);
+  }
+  return { code: generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }), step };
+}
+
+async function enrollTotp(page: Page): Promise<{ secret: string; step: number }> {
+  await page.goto('/security');
+  await page.getByRole('button', { name: 'Set up two-factor' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
+  const { code, step } = await freshCode(secret, 0);
+  await page.getByLabel('Code from your app').fill(code);
+  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+  await expect(page.getByTestId('recovery-codes')).toBeVisible();
+  return { secret, step };
+}
+
+async function ask(page: Page, text: string) {
+  if (!page.url().endsWith('/chat')) await page.goto('/chat');
+  const input = page.getByTestId('chat-input');
+  await input.fill(text);
+  await input.press('Enter');
+  await expect(input).toHaveValue('');
+  return page.getByTestId('task-card').last();
+}
+
+test('a cheap request is approved automatically and notified; a medium one waits for a click', async ({ page }) => {
+  await signUp(page, 'approvals-tiers');
+  const cheap = await ask(page, 'Tell me a joke about bitcoin');
+  await expect(cheap).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(cheap.getByTestId('tier')).toContainText('Approved automatically');
+  await shot(page, 'approvals-auto');
+  // Notified: the alerts centre has it (the live toast is checked below, for the 80% alert).
+  await page.getByRole('link', { name: /Alerts/ }).click();
+  await expect(page.getByTestId('alert-item').filter({ hasText: 'Approved automatically' })).toHaveCount(1);
+  await shot(page, 'approvals-auto-notified');
+
+  // Two weather reports and a price: 110 sats ($0.11), over the $0.10 automatic limit.
+  const medium = await ask(page, 'weather in Paris and London tomorrow and BTC price');
+  await expect(medium).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
+  await expect(medium.getByTestId('tier')).toContainText('Needs your confirmation');
+  await expect(medium.getByText('Paid')).toHaveCount(0);
+  await shot(page, 'approvals-confirm-waiting');
+  await medium.getByRole('button', { name: 'Approve', exact: true }).click();
+  await expect(medium).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  // London's report reuses the token bought for Paris (same service): paid once, delivered twice.
+  for (const step of ['s1', 's3']) await expect(medium.getByTestId(`receipt-${step}`)).toContainText('Paid');
+  await expect(medium.getByTestId('receipt-s2')).toContainText('token for weather was reused');
+});
+
+test('a large request cannot proceed without a valid authenticator code', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUp(page, 'approvals-large');
+  const { secret, step } = await enrollTotp(page);
+
+  // The market report costs 5,000 sats ($5.00) plus a fee allowance: above the $5.00 confirm limit.
+  const large = await ask(page, 'monthly market report');
+  await expect(large).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
+  await expect(large.getByTestId('tier')).toContainText('with a code');
+  await large.getByRole('button', { name: 'Approve with code' }).click();
+  await expect(large.getByRole('alert')).toContainText('Enter the 6-digit code');
+  await large.getByLabel('Authenticator code').fill('000000');
+  await large.getByRole('button', { name: 'Approve with code' }).click();
+  await expect(large.getByRole('alert')).toContainText('That code is not right');
+  await expect(large).toHaveAttribute('data-status', 'awaiting_approval');
+  await expect(large.getByText('Paid')).toHaveCount(0);
+  await shot(page, 'approvals-step-up-wrong-code');
+
+  const fresh = await freshCode(secret, step);
+  await large.getByLabel('Authenticator code').fill(fresh.code);
+  await large.getByRole('button', { name: 'Approve with code' }).click();
+  await expect(large).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(large.getByTestId('receipt-s1')).toContainText('Paid 5,000 sats');
+  await shot(page, 'approvals-step-up-done');
+});
+
+test('an over-budget request needs an overage authorization, and the 80% alert arrives live', async ({ page }) => {
+  test.setTimeout(150_000);
+  await signUp(page, 'approvals-overage');
+  const { secret, step } = await enrollTotp(page);
+
+  // A monthly limit of 100 sats, alert at 80%: the 5,000-sat report goes over it.
+  await page.goto('/budget');
+  const limit = page.getByTestId('monthly-limit');
+  await limit.getByRole('combobox').selectOption('sat');
+  await limit.getByRole('textbox').fill('100');
+  await page.getByTestId('alert-thresholds').fill('80');
+  await page.getByRole('button', { name: 'Save budget settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+
+  const over = await ask(page, 'monthly market report');
+  await expect(over).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
+  await expect(over.getByTestId('tier')).toContainText('Over your monthly budget');
+  await over.getByLabel('Authenticator code').fill('123456');
+  await over.getByRole('button', { name: 'Approve with code' }).click();
+  await expect(over.getByRole('alert')).toContainText('Say why');
+  await over.getByLabel('Why go over your monthly budget?').fill('Quarterly review needs the full report');
+  await shot(page, 'approvals-overage');
+  const fresh = await freshCode(secret, step);
+  await over.getByLabel('Authenticator code').fill(fresh.code);
+  await over.getByRole('button', { name: 'Approve with code' }).click();
+  await expect(over).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(over.getByTestId('receipt-s1')).toContainText('Paid 5,000 sats');
+
+  // The spend crossed 80% of the limit: the alert arrives while the page stays as it is.
+  await expect(page.getByTestId('toast').filter({ hasText: '80% of your monthly budget used' })).toBeVisible();
+  await shot(page, 'approvals-80-percent-alert');
+});
