@@ -72,6 +72,8 @@ interface TotalsRow extends CreditRow {
   service_posted: number | null; service_pending: number | null; service_fee: number | null;
   task_first_at: number | null; task_last_at: number | null;
   task_posted: number | null; task_pending: number | null; task_fee: number | null;
+  /** 1 if the period is recorded for history (governance_budget_periods), with its limit then. */
+  period_recorded: 0 | 1; period_limit_json: string | null;
 }
 
 // What each reservation adds to usage: the definition that every total follows. Migration 0008's
@@ -127,13 +129,15 @@ SELECT c.month_credit, c.service_credit, c.task_credit,
   m.posted_msat AS month_posted, m.pending_msat AS month_pending, m.fee_reserve_msat AS month_fee,
   s.posted_msat AS service_posted, s.pending_msat AS service_pending, s.fee_reserve_msat AS service_fee,
   t.first_at_ms AS task_first_at, t.last_at_ms AS task_last_at,
-  t.posted_msat AS task_posted, t.pending_msat AS task_pending, t.fee_reserve_msat AS task_fee
+  t.posted_msat AS task_posted, t.pending_msat AS task_pending, t.fee_reserve_msat AS task_fee,
+  p.user_id IS NOT NULL AS period_recorded, p.limit_json AS period_limit_json
 FROM (${CREDITS_SQL}) c
 LEFT JOIN governance_month_usage m
   ON m.user_id = @userId AND m.starts_at_ms = @startsAtMs AND m.ends_at_ms = @endsAtMs
 LEFT JOIN governance_service_usage s
   ON s.user_id = @userId AND s.starts_at_ms = @startsAtMs AND s.ends_at_ms = @endsAtMs AND s.service_id = @serviceId
-LEFT JOIN governance_task_usage t ON t.user_id = @userId AND t.task_id = @taskId`;
+LEFT JOIN governance_task_usage t ON t.user_id = @userId AND t.task_id = @taskId
+LEFT JOIN governance_budget_periods p ON p.user_id = @userId AND p.period_key = @periodKey`;
 
 const WINDOW_SPENDS = `${SPENDS} AND r.user_id = @userId AND r.created_at_ms >= @startsAtMs AND r.created_at_ms < @endsAtMs`;
 
@@ -189,6 +193,9 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
   // Usage is plain SQL (CTEs, conditional sums, the totals tables), prepared on the same connection.
   const scanUsage = sqlite.prepare<Params, UsageRow>(USAGE_SQL);
   const readTotals = sqlite.prepare<Params, TotalsRow>(TOTALS_SQL);
+  const readSettings = sqlite.prepare<[string], { settingsJson: string }>(
+    'SELECT settings_json AS settingsJson FROM governance_settings WHERE user_id = ?',
+  );
   const monthExists = sqlite.prepare<Params, { found: 1 }>(`
     SELECT 1 AS found FROM governance_month_usage
     WHERE user_id = @userId AND starts_at_ms = @startsAtMs AND ends_at_ms = @endsAtMs`);
@@ -199,8 +206,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
     service: sqlite.prepare<[], { side: 'cached' | 'scanned' } & Record<string, unknown>>(AUDIT_SQL.service),
     task: sqlite.prepare<[], { side: 'cached' | 'scanned' } & Record<string, unknown>>(AUDIT_SQL.task),
   };
-  // Runs on every budget check, so prepared once; the first record fixes the bounds, a later one only
-  // rewrites the limit when it changed.
+  // The first record fixes the bounds; a later one only rewrites the limit when it changed.
   const recordPeriod = sqlite.prepare<Params>(`
     INSERT INTO governance_budget_periods
       (user_id, period_key, time_zone, starts_at_ms, ends_at_ms, limit_json, first_seen_at_ms)
@@ -272,7 +278,6 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
   const parsedSettings = new Map<string, { json: string; settings: GovernanceSettings }>();
 
   const statements = {
-    settings: db.select().from(governanceSettings).where(eq(governanceSettings.userId, p('userId'))).prepare(),
     firedThresholds: db
       .select({ thresholdPercent: governanceAlertsFired.thresholdPercent })
       .from(governanceAlertsFired)
@@ -293,7 +298,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
   return {
     /** The person's settings; null if they never saved any (callers fall back to the defaults). */
     findSettings(userId: string): GovernanceSettings | null {
-      const row = statements.settings.get({ userId });
+      const row = readSettings.get(userId);
       if (row === undefined) return null;
       const cached = parsedSettings.get(userId);
       if (cached?.json === row.settingsJson) return cached.settings;
@@ -321,17 +326,23 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
     },
 
     /**
-     * usage() for the budget check under the reservation's write lock. The first check in a window
-     * creates its totals (from one scan); from then on the triggers keep them and every check reads
-     * them. Creating holds the write lock from the scan on (IMMEDIATE, or the caller's transaction as
-     * a savepoint), so no reservation can land between the scan and the insert and be missed.
+     * What the budget check does in the database, under the reservation's write lock: usage, as
+     * usage() reads it, and the period recorded for history. The first check in a window creates its
+     * totals (from one scan); from then on the triggers keep them. Creating holds the write lock from
+     * the scan on (IMMEDIATE, or the caller's transaction as a savepoint), so no reservation can land
+     * between the scan and the insert and be missed. The period is written only when it is new or its
+     * limit changed, which the same read tells, so the usual check is one read and no write.
      */
-    usageForReservation(query: UsageQuery): UsageBreakdown {
+    usageForReservation(query: UsageQuery, record: { timeZone: string; limit: MoneyLimit | null; nowMs: number }): UsageBreakdown {
       const params = queryParams(query);
       let row = readTotalsRow(params);
       if (row.month_posted === null) {
         createWindow.immediate(params);
         row = readTotalsRow(params);
+      }
+      const limitJson = record.limit === null ? null : JSON.stringify(record.limit);
+      if (row.period_recorded === 0 || row.period_limit_json !== limitJson) {
+        recordPeriod.run({ ...params, timeZone: record.timeZone, limitJson, nowMs: record.nowMs });
       }
       return fromTotals(query, row) ?? scanned(query, row);
     },
@@ -341,19 +352,6 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
       return (['month', 'service', 'task'] as const).flatMap((table) =>
         audits[table].all().map(({ side, ...row }) => ({ table, side, row })),
       );
-    },
-
-    /** Remembers that the person spent in this period, with its bounds and the limit in force, for history. */
-    recordPeriod(userId: string, period: BudgetPeriodRecord, nowMs: number): void {
-      recordPeriod.run({
-        userId,
-        periodKey: period.periodKey,
-        timeZone: period.timeZone,
-        startsAtMs: period.startsAtMs,
-        endsAtMs: period.endsAtMs,
-        limitJson: period.limit === null ? null : JSON.stringify(period.limit),
-        nowMs,
-      });
     },
 
     /** Periods the person has spent in, newest first. */

@@ -11,7 +11,7 @@ let provider: LedgerAccountRow;
 
 beforeEach(() => {
   handle = openDatabase(':memory:');
-  repo = createLedgerRepository(handle.db);
+  repo = createLedgerRepository(handle);
   const account = (code: string, kind: LedgerAccountRow['kind'], ownerUserId: string | null) =>
     repo.insertAccount({ code, kind, ownerUserId, floor: 'non_negative', createdAtMs: 1 });
   available = account('user:u:available', 'user_available', 'u');

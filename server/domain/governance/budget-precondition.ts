@@ -51,12 +51,11 @@ export function budgetPrecondition(
     }
     const period = periodFor(new Date(input.nowMs), check.timeZone);
     const bounds = { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() };
-    const usage = repository.usageForReservation({
-      userId: check.userId,
-      period: bounds,
-      serviceId: check.quote.serviceId,
-      task: check.task,
-    });
+    // Also records the period (with the limit in force) for history, whether or not this spend fits.
+    const usage = repository.usageForReservation(
+      { userId: check.userId, period: bounds, serviceId: check.quote.serviceId, task: check.task },
+      { timeZone: check.timeZone, limit: check.settings.monthlyLimit, nowMs: input.nowMs },
+    );
     const verdict = checkLimits(
       {
         quote: check.quote,
@@ -68,15 +67,6 @@ export function budgetPrecondition(
         },
       },
       check.authorizedOverageMsat ?? msat(0),
-    );
-    repository.recordPeriod(
-      check.userId,
-      {
-        ...bounds,
-        timeZone: check.timeZone,
-        limit: check.settings.monthlyLimit,
-      },
-      input.nowMs,
     );
     if (verdict.ok) return { ok: true };
     return { ok: false, reason: verdict.kind === 'deny' ? verdict.reason : 'exceeds_monthly_budget' };

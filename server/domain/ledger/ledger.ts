@@ -60,7 +60,7 @@ function parseMetadata(json: string | null): JsonObject | null {
 }
 
 export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, options: LedgerOptions) {
-  const repository = createLedgerRepository(handle.db);
+  const repository = createLedgerRepository(handle);
 
   /** better-sqlite3 rolls back if fn throws, so a failed assertion leaves no trace. */
   function inWriteTransaction<T>(fn: () => T): T {
