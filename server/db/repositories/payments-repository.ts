@@ -5,7 +5,7 @@
 //
 // The statements a purchase runs are prepared once per repository: building a drizzle query over
 // this wide table costs more CPU than running it, and a purchase runs about ten of them.
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { payments, type NewPaymentRow, type PaymentRow } from '../schema/payments';
 
@@ -40,6 +40,15 @@ export function createPaymentsRepository(db: Db) {
     })
     .where(eq(payments.id, sql.placeholder('id')))
     .prepare();
+  // Every column a placeholder; a column the row leaves out gets its schema default, or null.
+  const columns = Object.entries(getTableColumns(payments));
+  const insertQuery = db
+    .insert(payments)
+    .values(Object.fromEntries(columns.map(([name]) => [name, sql.placeholder(name)])) as unknown as NewPaymentRow)
+    .returning()
+    .prepare();
+  const insertValues = (row: NewPaymentRow): Record<string, unknown> =>
+    Object.fromEntries(columns.map(([name, column]) => [name, row[name as keyof NewPaymentRow] ?? (column.hasDefault ? column.default : null)]));
   // One prepared update per shape of status change (from, to, fields set): a handful in all.
   const transitions = new Map<string, { get(values: Record<string, unknown>): PaymentRow | undefined }>();
 
@@ -61,7 +70,9 @@ export function createPaymentsRepository(db: Db) {
 
   return {
     insert(row: NewPaymentRow): PaymentRow {
-      return db.insert(payments).values(row).returning().get();
+      const inserted = insertQuery.get(insertValues(row));
+      if (!inserted) throw new Error(`inserting payment ${row.id} returned no row`);
+      return inserted;
     },
 
     byId(id: string): PaymentRow | undefined {
