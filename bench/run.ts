@@ -10,7 +10,9 @@ interface BenchReport {
 }
 
 const benches: { file: string; run: () => Promise<BenchReport> }[] = [
+  { file: 'payments.bench.ts', run: async () => (await import('./payments.bench')).runPaymentsBench() },
   { file: 'governance.bench.ts', run: async () => (await import('./governance.bench')).runGovernanceBench() },
+  { file: 'quote.bench.ts', run: async () => (await import('./quote.bench')).runQuoteBench() },
 ];
 
 const reports: BenchReport[] = [];

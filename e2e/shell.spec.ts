@@ -39,5 +39,14 @@ test('the shell works on a phone-sized screen', async ({ page }) => {
   await nav.getByRole('link', { name: /Wallet/ }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
   await expect(nav).toBeHidden();
+  // Nothing on the page is wider than the phone: no sideways scrolling on any area.
+  for (const path of ['/chat', '/approvals', '/budget', '/wallet', '/activity', '/alerts', '/security']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+  }
+  const badge = page.getByTestId('mode-badge');
+  await expect(badge).toBeVisible();
+  expect(await badge.innerText()).toBe('Sandbox'); // the short form on a phone
   await page.screenshot({ path: 'test-results/screenshots/shell-phone.png' });
 });

@@ -41,7 +41,13 @@ export function Layout() {
         </a>
         {info.data && (
           <span className={`mode-badge mode-${info.data.mode}`} data-testid="mode-badge">
-            {info.data.mode === 'sandbox' ? 'Sandbox · no real money' : 'Live'}
+            {info.data.mode === 'sandbox' ? (
+              <>
+                Sandbox<span className="wide-only"> · no real money</span>
+              </>
+            ) : (
+              'Live'
+            )}
           </span>
         )}
         {user && (
@@ -49,8 +55,8 @@ export function Layout() {
             <span className="account-email" data-testid="account-email">
               {user.email}
             </span>
-            <button className="button subtle" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
-              <LogOut size={16} aria-hidden="true" /> Sign out
+            <button className="button subtle" aria-label="Sign out" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+              <LogOut size={16} aria-hidden="true" /> <span className="wide-only">Sign out</span>
             </button>
           </div>
         )}
