@@ -19,6 +19,7 @@ import type { ExchangeRatePort } from './domain/ports/exchange-rate';
 import type { WalletPort } from './domain/ports/wallet';
 import type { WalletProvisioner } from './domain/ports/wallet-provisioner';
 import { createQuoteService } from './domain/quotes';
+import { createWalletOverview } from './domain/wallet';
 import type { Logger } from './logger';
 import { createGuardedFetch } from './rails/http/guarded-fetch';
 import { createCatalogSource } from './rails/l402/catalog-source';
@@ -115,6 +116,7 @@ export function composeServices(options: ComposeOptions) {
     configuredProviderUrls: options.providerUrls,
     now,
   });
+  const wallet = createWalletOverview({ database, ledger, walletFor, rates: options.rates });
   const taskEvents = createTaskEvents();
   const tasks = createTaskRunner({
     store: createTasksRepository(database.db),
@@ -150,6 +152,7 @@ export function composeServices(options: ComposeOptions) {
     catalog,
     taskEvents,
     tasks,
+    wallet,
     rates: options.rates,
     /** Background work: reconcile payments left in doubt, keep the catalog fresh, purge sessions. */
     async start(): Promise<void> {
@@ -167,6 +170,7 @@ export function composeServices(options: ComposeOptions) {
       await reconciling?.stop();
       for (const wallet of openWallets.values()) wallet.close();
       openWallets.clear();
+      fetcher.close();
     },
   };
 }
