@@ -7,20 +7,11 @@ import type { Msat } from '../../../shared/money';
 import type { L402Challenge } from './challenge';
 import type { DecodedInvoice, InvoiceDecodeResult } from './invoice';
 import { decodeMacaroon } from './macaroon';
+import type { ChallengeRefusal } from '../../domain/ports/l402';
 import type { DecodedMacaroon } from './macaroon';
 
-export type GateRefusal =
-  | 'malformed_macaroon'
-  | 'unknown_macaroon_version'
-  | 'unparseable_invoice'
-  | 'invalid_invoice_signature'
-  | 'unknown_network'
-  | 'network_mismatch'
-  | 'amountless_invoice'
-  | 'amount_above_approved'
-  | 'invoice_expired'
-  | 'payment_hash_mismatch'
-  | 'payee_mismatch';
+/** The gate's refusals are the port's: one list, named once, for the step's record. */
+export type GateRefusal = ChallengeRefusal;
 
 export interface GateInput {
   challenge: Pick<L402Challenge, 'macaroon'>;
