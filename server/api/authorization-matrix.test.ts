@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
 import { totpCode } from '../domain/accounts/test-support';
 import { planStep } from '../domain/quotes/test-support';
+import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO } from '../domain/wallet/test-support';
 import { appRouter } from './router';
 import { createApiHarness, TEST_PASSWORD } from './test-harness';
 
@@ -88,7 +89,12 @@ const MATRIX: Record<string, Row> = {
   'alerts.markRead': { access: 'authed', input: () => ({ ids: [aliceAlertId] }) },
   'alerts.markAllRead': { access: 'authed' },
   'alerts.onAlert': { access: 'authed' },
+  'wallet.summary': { access: 'authed' },
+  'wallet.status': { access: 'authed' },
 };
+
+/** Alice's wallet answers with a name only she may see (bob has no wallet, so his status says so). */
+const ALICE_WALLET_ALIAS = 'alice-wallet-5c1e';
 
 /** Alice's pending approval (a confirm-tier quote) and its alert; bob must not see, answer or read them. */
 let aliceApprovalId = '';
@@ -155,7 +161,8 @@ describe('authorization matrix', () => {
     aliceApprovalId = h.deps.approvals.request({ userId: alice.user.id, quote: quoted.quote }).approval.id;
     aliceAlertId = h.deps.alerts.list(alice.user.id)[0]?.id ?? 0;
     expect(aliceAlertId).toBeGreaterThan(0);
-    aliceSecrets = [aliceApprovalId, quoted.quote.id, aliceTaskId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
+    h.wallets.set(alice.user.id, fakeReadOnlyWallet({ info: { ok: true, value: { ...FAKE_WALLET_INFO, alias: ALICE_WALLET_ALIAS } }, balance: balanceOfSats(7) }));
+    aliceSecrets = [ALICE_WALLET_ALIAS, aliceApprovalId, quoted.quote.id, aliceTaskId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
   });
   afterAll(() => f.h.database.close());
 

@@ -8,6 +8,7 @@ import { securityRouter } from './routers/security';
 import { systemRouter } from './routers/system';
 import { catalogRouter } from './routers/catalog';
 import { tasksRouter } from './routers/tasks';
+import { walletRouter } from './routers/wallet';
 import { router } from './trpc';
 
 export const appRouter = router({
@@ -22,6 +23,7 @@ export const appRouter = router({
   budget: budgetRouter,
   approvals: approvalsRouter,
   alerts: alertsRouter,
+  wallet: walletRouter,
 });
 
 /** The only server symbol the client may import (type-only). */

@@ -11,6 +11,9 @@ import { createReceipts } from '../domain/payments';
 import { createAlertService } from '../domain/alerts';
 import { createApprovalService } from '../domain/approvals';
 import { createGovernance } from '../domain/governance';
+import { createLedger } from '../domain/ledger';
+import type { WalletPort } from '../domain/ports/wallet';
+import { createWalletOverview } from '../domain/wallet';
 import { createQuoteService } from '../domain/quotes';
 import { scriptedProbe, TEST_RATE } from '../domain/quotes/test-support';
 import { createAgentStores } from '../integration/agent-support';
@@ -24,6 +27,9 @@ const alwaysAllowed: RateLimitCheck = async () => ({ allowed: true });
 
 export function createApiHarness(options: { logDestination?: Writable } = {}) {
   const accounts = createTestAccounts(options);
+  /** Each person's spending wallet, for tests to plug a fake into; nobody has one until then. */
+  const wallets = new Map<string, WalletPort>();
+  const money = createWalletDeps(accounts, wallets);
   const deps: ApiDeps = {
     mode: 'sandbox',
     version: '0.0.0-test',
@@ -38,6 +44,7 @@ export function createApiHarness(options: { logDestination?: Writable } = {}) {
     receipts: createReceipts(accounts.database.db),
     ...createAgentDeps(accounts),
     ...createGovernanceDeps(accounts),
+    wallet: money.wallet,
   };
 
   /** A caller as the holder of `token` (null = signed out); `jar.token` is whatever the call set. */
@@ -63,7 +70,7 @@ export function createApiHarness(options: { logDestination?: Writable } = {}) {
     return { user, token, as: () => callerFor(token).caller };
   }
 
-  return { ...accounts, deps, callerFor, signUp };
+  return { ...accounts, deps, wallets, ledger: money.ledger, callerFor, signUp };
 }
 
 /**
@@ -87,6 +94,13 @@ function createGovernanceDeps(accounts: ReturnType<typeof createTestAccounts>) {
     now,
   });
   return { governance, rates, quotes, alerts, approvals };
+}
+
+/** The Wallet page over a ledger on the harness database and whichever wallets a test plugged in. */
+function createWalletDeps(accounts: ReturnType<typeof createTestAccounts>, wallets: ReadonlyMap<string, WalletPort>) {
+  const ledger = createLedger(accounts.database, { now: () => accounts.clock.now().getTime() });
+  const rates = { current: async () => TEST_RATE };
+  return { ledger, wallet: createWalletOverview({ database: accounts.database, ledger, walletFor: async (userId) => wallets.get(userId) ?? null, rates }) };
 }
 
 /**
