@@ -9,6 +9,7 @@ import { SignInPage } from '../features/auth/SignInPage';
 import { SignUpPage } from '../features/auth/SignUpPage';
 import { ChatPage } from '../features/chat/ChatPage';
 import { SecurityPage } from '../features/security/SecurityPage';
+import { ServicesPage } from '../features/services/ServicesPage';
 import { WalletPage } from '../features/wallet/WalletPage';
 import { createApiClient, createQueryClient, TRPCProvider } from '../lib/trpc';
 import { Layout } from './Layout';
@@ -30,6 +31,7 @@ export function App() {
                 <Route path="chat" element={<ChatPage />} />
                 <Route path="approvals" element={<ApprovalsPage />} />
                 <Route path="budget" element={<BudgetPage />} />
+                <Route path="services" element={<ServicesPage />} />
                 <Route path="wallet" element={<WalletPage />} />
                 <Route path="activity" element={<ActivityPage />} />
                 <Route path="alerts" element={<AlertsPage />} />

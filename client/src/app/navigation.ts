@@ -1,10 +1,11 @@
-import { Bell, CircleCheck, MessageSquare, PieChart, ReceiptText, ShieldCheck, Wallet, type LucideIcon } from 'lucide-react';
+import { Bell, CircleCheck, MessageSquare, PieChart, ReceiptText, ShieldCheck, Store, Wallet, type LucideIcon } from 'lucide-react';
 
 /** The areas of the product, in the order the navigation shows them. */
 export const NAV_ITEMS: readonly { path: string; label: string; icon: LucideIcon; hint: string }[] = [
   { path: '/chat', label: 'Chat', icon: MessageSquare, hint: 'Ask the agent to do a task' },
   { path: '/approvals', label: 'Approvals', icon: CircleCheck, hint: 'Spends waiting for you' },
   { path: '/budget', label: 'Budget', icon: PieChart, hint: 'Monthly limit and approval tiers' },
+  { path: '/services', label: 'Services', icon: Store, hint: 'What the agent may buy' },
   { path: '/wallet', label: 'Wallet', icon: Wallet, hint: 'Balance and top-ups' },
   { path: '/activity', label: 'Activity', icon: ReceiptText, hint: 'Payments and receipts' },
   { path: '/alerts', label: 'Alerts', icon: Bell, hint: 'Spending alerts' },

@@ -5,10 +5,14 @@ import { authedProcedure, router } from '../trpc';
 const serviceIdSchema = z.string().min(1).max(300);
 
 export const catalogRouter = router({
-  /** Every service the caller can use, with their allow/block preference, and the providers they come from. */
-  list: authedProcedure.query(({ ctx }) => ({
+  /**
+   * Every service the caller can use, with their allow/block preference, and the providers they come
+   * from; `rate` is the current BTC/USD rate, so prices can be shown in dollars too (display only).
+   */
+  list: authedProcedure.query(async ({ ctx }) => ({
     services: ctx.deps.catalog.entriesFor(ctx.user.id),
     providers: ctx.deps.catalog.providersFor(ctx.user.id),
+    rate: await ctx.deps.rates.current(),
   })),
 
   setPreference: authedProcedure
