@@ -37,6 +37,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 60_000,
     reuseExistingServer: false,
-    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+    // summarise answers 2 s after payment, so a task can be cancelled between its paid steps (e2e/cancel.spec.ts).
+    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'test', SANDBOX_SLOW_SERVICES: 'summarise:2000' },
   },
 });

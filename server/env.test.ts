@@ -41,6 +41,13 @@ describe('parseEnv', () => {
     expect(env.CATALOG_URLS).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it('reads slow sandbox services as name:ms pairs, and refuses anything else', () => {
+    expect(parseEnv({}).SANDBOX_SLOW_SERVICES).toBeUndefined();
+    expect(parseEnv({ SANDBOX_SLOW_SERVICES: 'summarise:2000, translate:500' }).SANDBOX_SLOW_SERVICES).toEqual({ summarise: 2000, translate: 500 });
+    expect(() => parseEnv({ SANDBOX_SLOW_SERVICES: 'summarise' })).toThrow(/SANDBOX_SLOW_SERVICES.*: must be service:milliseconds pairs/);
+    expect(() => parseEnv({ SANDBOX_SLOW_SERVICES: 'summarise:2s' })).toThrow(/SANDBOX_SLOW_SERVICES/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseEnv({ DATABASE_PATH: '', STRIPE_SECRET_KEY: '' }).databasePath).toBe('data/steward.db');
   });

@@ -68,6 +68,19 @@ const envSchema = z.object({
   SANDBOX_RELAY_PORT: port.default(0),
   SANDBOX_MARKET_PORT: port.default(0),
   SANDBOX_STRIPE_PORT: port.default(0),
+  /**
+   * Sandbox market services that take their time after payment, as `name:ms` pairs
+   * ("summarise:2000,translate:500"); absent = every service answers at once. For demos and e2e.
+   */
+  SANDBOX_SLOW_SERVICES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z0-9-]+:\d{1,6}$/, 'must be service:milliseconds pairs like summarise:2000')).min(1))
+      .transform((pairs) => Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf(':')), Number(pair.slice(pair.indexOf(':') + 1))])))
+      .optional(),
+  ),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -15,6 +15,8 @@ export interface SandboxOptions {
   host?: string;
   /** 0 or absent = a free port. */
   ports?: { relay?: number; market?: number; stripe?: number };
+  /** Market services that answer a paid call only after this many ms (see market/README.md). */
+  processingDelayMs?: Readonly<Record<string, number>>;
   /** Where the Stripe sandbox posts webhook events (default: the app's route on its default port). */
   stripeWebhookUrl?: string;
   /** Signing secret for those events (default: one generated once and kept in `<dataDir>`). */
@@ -90,6 +92,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         port,
         invoicerFor: (providerId) => requireNode(network, providerNodeName(providerId)),
         dataDir: join(options.dataDir, 'market'),
+        ...(options.processingDelayMs ? { processingDelayMs: options.processingDelayMs } : {}),
       }),
     );
     closers.push(() => market.close());

@@ -35,6 +35,12 @@ export interface StartMarketOptions {
   dataDir?: string;
   /** How long the `slow` misbehaving endpoint stalls after payment. */
   slowResponseMs?: number;
+  /**
+   * Per service name (e.g. `{ summarise: 1500 }`): how long a paid call takes to answer, as a real
+   * provider's work would. The challenge still comes at once: only the paid answer waits, so a client
+   * can be observed between paying and receiving (e.g. a task cancelled midway). Default: no delay.
+   */
+  processingDelayMs?: Readonly<Record<string, number>>;
 }
 
 export interface RunningMarket {
@@ -48,6 +54,9 @@ const DEFAULT_SLOW_RESPONSE_MS = 120_000;
 
 export async function startMarket(opts: StartMarketOptions): Promise<RunningMarket> {
   const nowMs = opts.now ?? Date.now;
+  // A misspelt name would silently slow nothing: refuse it.
+  const unknown = Object.keys(opts.processingDelayMs ?? {}).filter((name) => !SERVICES.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`processingDelayMs names no service of the market: ${unknown.join(', ')}`);
   const seller = createSeller({
     rootKeys: loadRootKeys(MARKET_PROVIDERS.map((p) => p.id), opts.dataDir),
     invoicerFor: opts.invoicerFor,
@@ -56,6 +65,16 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, logger: false });
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
+  /** Waits `ms`; false when the market started closing meanwhile (the caller answers 503). */
+  const pause = async (ms: number): Promise<boolean> => {
+    try {
+      await sleep(ms, undefined, { signal: closing.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const sendClosing = (reply: FastifyReply) => reply.status(503).send({ error: { code: 'shutting_down', message: 'market is closing' } });
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     void reply.status(status).send({
@@ -74,6 +93,7 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
   });
 
   for (const service of SERVICES) {
+    const processingMs = opts.processingDelayMs?.[service.name] ?? 0;
     app.route({
       method: service.method,
       url: service.path,
@@ -87,6 +107,7 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
         if (!credential) return sendChallenge(reply, seller.challenge(terms));
         const check = seller.check({ providerId: service.providerId, service: service.name, credential, usage });
         if (!check.ok) return sendChallenge(reply, seller.challenge(terms), check.reason);
+        if (processingMs > 0 && !(await pause(processingMs))) return sendClosing(reply);
         return reply.header('cache-control', 'no-store').send(respond(nowMs()));
       },
     });
@@ -118,12 +139,7 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
         case 'server_error':
           return reply.status(500).send({ error: { code: 'internal', message: 'backend failure after payment' } });
         case 'slow_content':
-          try {
-            await sleep(slowResponseMs, undefined, { signal: closing.signal });
-          } catch {
-            return reply.status(503).send({ error: { code: 'shutting_down', message: 'market is closing' } });
-          }
-          return reply.send(content);
+          return (await pause(slowResponseMs)) ? reply.send(content) : sendClosing(reply);
       }
     });
   }

@@ -123,8 +123,9 @@ async function buyToken(name: string, input = SAMPLE[name]) {
   return { macaroon: first.json['macaroon'] as string, preimage, challenge: first.json };
 }
 
-async function start(dataDir?: string) {
+async function start(dataDir?: string, extra: { processingDelayMs?: Record<string, number> } = {}) {
   return startMarket({
+    ...extra,
     host: '127.0.0.1',
     port: 0,
     now,
@@ -489,6 +490,45 @@ describe('misbehaving endpoints', () => {
     const res = await paidCall('overpriced-invoice');
     expect(res.status).toBe(200);
     expect(res.elapsedMs).toBeLessThan(290);
+  });
+});
+
+describe('processing delay', () => {
+  it('makes the chosen service take its time after payment, and only after payment', async () => {
+    const slowMarket = await start(undefined, { processingDelayMs: { joke: 300 } });
+    const timed = async (path: string, authorization?: string) => {
+      const started = Date.now();
+      const res = await fetch(new URL(path, slowMarket.url), { headers: authorization ? { authorization } : {} });
+      return { status: res.status, json: (await res.json()) as Body, elapsedMs: Date.now() - started };
+    };
+    try {
+      const challenge = await timed('/v1/joke?topic=lightning');
+      expect(challenge.status).toBe(402);
+      expect(challenge.elapsedMs).toBeLessThan(290); // the 402 comes at once: nothing to process yet
+      const token = `L402 ${challenge.json['macaroon']}:${pay(challenge.json['invoice'], 'satoshi-jokes')}`;
+      const paid = await timed('/v1/joke?topic=lightning', token);
+      expect(paid.status).toBe(200);
+      expect(paid.elapsedMs).toBeGreaterThanOrEqual(290);
+
+      // Other services are not slowed.
+      const fees = await timed('/v1/btc/fees');
+      const feesToken = `L402 ${fees.json['macaroon']}:${pay(fees.json['invoice'], 'block-data')}`;
+      const feesPaid = await timed('/v1/btc/fees', feesToken);
+      expect(feesPaid.status).toBe(200);
+      expect(feesPaid.elapsedMs).toBeLessThan(290);
+
+      // A paid call still processing when the market closes is answered 503, not left hanging.
+      const closingCall = timed('/v1/joke?topic=lightning', token);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await slowMarket.close();
+      expect((await closingCall).status).toBe(503);
+    } finally {
+      await slowMarket.close();
+    }
+  });
+
+  it('refuses a delay for a service it does not sell', async () => {
+    await expect(start(undefined, { processingDelayMs: { summarize: 100 } })).rejects.toThrow(/names no service of the market: summarize/);
   });
 });
 

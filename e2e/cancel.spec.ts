@@ -1,0 +1,74 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// Cancel midway: the sandbox's summarise answers 2 s after payment (SANDBOX_SLOW_SERVICES in
+// playwright.config.ts), so a two-step task can be cancelled after step 1 was paid and before step 2.
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+
+const TEXT =
+  'Lightning payments settle in seconds and cost a few sats. Channels need liquidity on both sides, so routing nodes ' +
+  'rebalance them often. Wallets hide most of this from people. Merchants like that refunds are simple. Some people ' +
+  'still prefer on-chain payments for large amounts, because they want the security of the base layer.';
+
+interface Receipt {
+  outcome: string;
+  serviceId: string;
+}
+
+async function receipts(page: Page): Promise<Receipt[]> {
+  const response = await page.request.get('/api/trpc/activity.list');
+  expect(response.ok()).toBe(true);
+  return ((await response.json()) as { result: { data: Receipt[] } }).result.data;
+}
+
+test('cancelling a task midway keeps the paid step and pays nothing more', async ({ page }) => {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(`cancel.${Date.now()}@example.com`);
+  await page.getByLabel('Password').fill('cedar-lantern-harbour-19');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/security$/);
+  await page.goto('/chat');
+
+  const input = page.getByTestId('chat-input');
+  await input.fill(`Summarise this text and translate the summary to Spanish: ${TEXT}`);
+  await input.press('Enter');
+  const task = page.getByTestId('task-card').last();
+  // Two steps: the translation takes the summary as its input.
+  await expect(task.getByTestId('step-s2')).toBeVisible({ timeout: 30_000 });
+  await expect(task.getByTestId('step-s1')).toContainText('summarise');
+  await expect(task.getByTestId('step-s2')).toContainText('translate');
+  const approve = task.getByRole('button', { name: 'Approve', exact: true });
+  await expect(task).toHaveAttribute('data-status', /running|awaiting_approval/, { timeout: 30_000 });
+  if ((await task.getAttribute('data-status')) === 'awaiting_approval') await approve.click();
+
+  // Step 1 is paid and the provider is still working on it: now cancel.
+  await expect.poll(async () => (await receipts(page)).map((r) => `${r.serviceId}:${r.outcome}`), { timeout: 20_000, intervals: [50] }).toEqual([
+    'wordsmith/summarise:paid',
+  ]);
+  await expect(task.getByTestId('step-s1')).toHaveAttribute('data-status', 'paying');
+  await task.getByRole('button', { name: 'Cancel task' }).click();
+  await expect(task).toHaveAttribute('data-status', 'cancelled');
+  await expect(task.getByTestId('step-s2')).toHaveAttribute('data-status', 'cancelled');
+
+  // The paid step still delivers and keeps its receipt; the second is never paid.
+  await expect(task.getByTestId('step-s1')).toHaveAttribute('data-status', 'delivered', { timeout: 15_000 });
+  await expect(task.getByTestId('receipt-s1')).toContainText('Paid');
+  await expect(task.getByTestId('receipt-s2')).toHaveCount(0);
+  await expect(task.getByTestId('task-failure')).toContainText('You cancelled this task.');
+  await shot(page, 'cancel-midway-chat');
+
+  // Activity: exactly one payment, for the summary, delivered. Nothing more arrives later.
+  await page.goto('/activity');
+  const rows = page.getByTestId('activity-receipts').locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('summarise');
+  await expect(rows.first()).toContainText('Delivered');
+  await shot(page, 'cancel-midway-activity');
+  await page.waitForTimeout(2_500);
+  expect((await receipts(page)).map((r) => `${r.serviceId}:${r.outcome}`)).toEqual(['wordsmith/summarise:delivered']);
+
+  // The wallet agrees with the ledger after the one payment (amount and routing fee).
+  await page.goto('/wallet');
+  await expect(page.getByTestId('wallet-movements').locator('tr[data-kind="payment"]')).toHaveCount(1);
+  await expect(page.getByTestId('reconciliation')).toHaveAttribute('data-status', 'agree', { timeout: 20_000 });
+  await shot(page, 'cancel-midway-wallet');
+});
