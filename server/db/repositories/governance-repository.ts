@@ -185,7 +185,6 @@ function totals(posted: number, pending: number, fee: number, credit: number): U
   return { postedMsat: msat(posted), pendingMsat: msat(pending), feeReserveMsat: msat(fee), creditedMsat: msat(credit) };
 }
 
-
 export type GovernanceRepository = ReturnType<typeof createGovernanceRepository>;
 
 export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>) {
