@@ -227,8 +227,14 @@ function ServiceItem({ service, rate }: { service: ServiceEntry; rate: BtcUsdRat
     }),
   );
 
-  // The choice shows at once; the list (refetched once it is saved) then confirms it.
-  const preference = setPreference.isPending ? setPreference.variables.preference : service.preference;
+  // The choice shows at once; once saved and the list refetched, the list's own value takes over
+  // (also after a refusal, which puts the saved rule back).
+  const [chosen, setChosen] = useState<Preference | undefined>(undefined);
+  const preference = chosen === undefined ? service.preference : chosen;
+  const choose = (value: Preference) => {
+    setChosen(value);
+    setPreference.mutate({ serviceId: service.id, preference: value }, { onSettled: () => setChosen(undefined) });
+  };
 
   return (
     <li className={`service-item ${preference === 'block' ? 'blocked' : ''}`} data-testid="service" data-service-id={service.id}>
@@ -251,7 +257,7 @@ function ServiceItem({ service, rate }: { service: ServiceEntry; rate: BtcUsdRat
               type="radio"
               name={groupName}
               checked={preference === option.value}
-              onChange={() => setPreference.mutate({ serviceId: service.id, preference: option.value })}
+              onChange={() => choose(option.value)}
             />
             {option.label}
           </label>
