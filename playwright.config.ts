@@ -37,7 +37,16 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 60_000,
     reuseExistingServer: false,
-    // summarise answers 2 s after payment, so a task can be cancelled between its paid steps (e2e/cancel.spec.ts).
-    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'test', SANDBOX_SLOW_SERVICES: 'summarise:2000' },
+    // summarise answers 2 s after payment, so a task can be cancelled between its paid steps (e2e/cancel.spec.ts);
+    // every journey signs up a fresh person from 127.0.0.1, more than the default 10 per 10 minutes.
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      SANDBOX_SLOW_SERVICES: 'summarise:2000',
+      SIGN_UP_RATE_LIMIT: '200',
+    },
   },
 });

@@ -48,6 +48,12 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ SANDBOX_SLOW_SERVICES: 'summarise:2s' })).toThrow(/SANDBOX_SLOW_SERVICES/);
   });
 
+  it('limits sign-ups per address to 10 unless told otherwise', () => {
+    expect(parseEnv({}).SIGN_UP_RATE_LIMIT).toBe(10);
+    expect(parseEnv({ SIGN_UP_RATE_LIMIT: '200' }).SIGN_UP_RATE_LIMIT).toBe(200);
+    expect(() => parseEnv({ SIGN_UP_RATE_LIMIT: '0' })).toThrow(/SIGN_UP_RATE_LIMIT/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseEnv({ DATABASE_PATH: '', STRIPE_SECRET_KEY: '' }).databasePath).toBe('data/steward.db');
   });

@@ -65,6 +65,11 @@ const envSchema = z.object({
   /** First operator account, created at start-up when both are set (never through public sign-up). */
   OPERATOR_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),
   OPERATOR_PASSWORD: optionalString,
+  /**
+   * New accounts one client address may create per 10 minutes (default 10). The e2e suite, which
+   * signs up a fresh person per journey from one address, raises it.
+   */
+  SIGN_UP_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
   SANDBOX_RELAY_PORT: port.default(0),
   SANDBOX_MARKET_PORT: port.default(0),
   SANDBOX_STRIPE_PORT: port.default(0),

@@ -5,6 +5,7 @@ import { openDatabase } from './db/client';
 import { loadSecretsKey } from './db/secret-box';
 import { loadEnv, type Env } from './env';
 import { buildHttpApp } from './http/app';
+import { DEFAULT_RATE_LIMITS } from './http/rate-limits';
 import { createLogger, type Logger } from './logger';
 import { createConfiguredExchangeRate, createFixedExchangeRate } from './rails/rates/fixed-rate';
 import { startSandbox, type RunningSandbox } from './sandbox/stack';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     deps: { mode: env.mode, version: APP_VERSION, logger, ...services },
     clientDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
     publicOrigin: env.publicUrl,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, sign_up: { ...DEFAULT_RATE_LIMITS.sign_up, max: env.SIGN_UP_RATE_LIMIT } },
   });
 
   let stopping = false;
