@@ -17,7 +17,7 @@ test('the app shell loads and navigates between every area', async ({ page }) =>
   await expect(page.getByTestId('mode-badge')).toHaveText(/Sandbox/);
 
   const nav = page.getByRole('navigation', { name: 'Main' });
-  for (const area of ['Approvals', 'Budget', 'Wallet', 'Activity', 'Alerts', 'Security', 'Chat']) {
+  for (const area of ['Approvals', 'Budget', 'Wallet', 'Activity', 'Alerts', 'Services', 'Security', 'Chat']) {
     await nav.getByRole('link', { name: new RegExp(area) }).click();
     await expect(page).toHaveURL(new RegExp(`/${area.toLowerCase()}$`));
     await expect(page.getByRole('heading', { level: 1, name: area })).toBeVisible();
@@ -40,7 +40,7 @@ test('the shell works on a phone-sized screen', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
   await expect(nav).toBeHidden();
   // Nothing on the page is wider than the phone: no sideways scrolling on any area.
-  for (const path of ['/chat', '/approvals', '/budget', '/wallet', '/activity', '/alerts', '/security']) {
+  for (const path of ['/chat', '/approvals', '/budget', '/wallet', '/activity', '/alerts', '/services', '/security']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
