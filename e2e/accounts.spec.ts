@@ -1,41 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
-import { generateSync } from 'otplib';
+import { expect, test } from '@playwright/test';
+import { freshCode, PASSWORD, shot, signIn, signOut } from './support/session';
 
 // A new person signs up, turns on TOTP (codes computed from the secret the page shows), signs out and
 // back in; wrong codes lock the second factor; a recovery code works exactly once.
-const PASSWORD = 'quiet-harbour-lantern-73';
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
-
-/** A code from a time step later than `afterStep`, waiting for the next step when needed (replay guard). */
-async function freshCode(secret: string, afterStep: number): Promise<{ code: string; step: number }> {
-  let step = Math.floor(Date.now() / 30_000);
-  while (step <= afterStep) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    step = Math.floor(Date.now() / 30_000);
-  }
-  return { code: generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }), step };
-}
-
-async function signIn(page: Page, email: string, factor?: { code?: string; recoveryCode?: string }) {
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  if (!factor) return;
-  await expect(page.getByLabel('Authenticator code')).toBeVisible();
-  if (factor.recoveryCode) {
-    await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
-    await page.getByLabel('Recovery code').fill(factor.recoveryCode);
-  } else {
-    await page.getByLabel('Authenticator code').fill(factor.code ?? '');
-  }
-  await page.getByRole('button', { name: 'Verify and sign in' }).click();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out', exact: true }).first().click();
-  await expect(page).toHaveURL(/\/signin$/);
-}
 
 test('sign up, enroll TOTP, sign in with codes, lock after wrong codes, recovery code works once', async ({ page }) => {
   test.setTimeout(180_000);

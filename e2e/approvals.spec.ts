@@ -1,42 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { generateSync } from 'otplib';
+import { enrollTotp, freshCode, shot, signUp } from './support/session';
 
 // Issue 6's approval journeys, through the chat: a cheap request is approved automatically and the
 // person is notified; a medium one waits for a click; a large one needs a valid authenticator code
 // (a wrong one is refused); an over-budget one needs an overage authorization (code + reason); and
 // the 80% budget alert arrives live, without a reload. Market prices: joke 1 sat, weather 50 sats,
 // market report 5,000 sats; sandbox rate $100,000/BTC, so 1 sat = $0.001.
-const PASSWORD = 'willow-granite-beacon-64';
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
-
-async function signUp(page: Page, name: string) {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(`${name}.${Date.now()}@example.com`);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/security$/);
-}
-
-/** A code from a time step later than `afterStep` (each code is accepted once). */
-async function freshCode(secret: string, afterStep: number): Promise<{ code: string; step: number }> {
-  let step = Math.floor(Date.now() / 30_000);
-  while (step <= afterStep) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    step = Math.floor(Date.now() / 30_000);
-  }
-  return { code: generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }), step };
-}
-
-async function enrollTotp(page: Page): Promise<{ secret: string; step: number }> {
-  await page.goto('/security');
-  await page.getByRole('button', { name: 'Set up two-factor' }).click();
-  const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
-  const { code, step } = await freshCode(secret, 0);
-  await page.getByLabel('Code from your app').fill(code);
-  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
-  await expect(page.getByTestId('recovery-codes')).toBeVisible();
-  return { secret, step };
-}
 
 async function ask(page: Page, text: string) {
   if (!page.url().endsWith('/chat')) await page.goto('/chat');

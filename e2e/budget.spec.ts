@@ -1,29 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { generateSync } from 'otplib';
+import { enrollTotp, freshCode, shot, signUp, totpCode } from './support/session';
 
 // Budget governance in the browser: the settings form with friendly validation, the gauge with the
 // alert thresholds marked, an approval in the inbox, and the alerts centre (list, mark read).
-const PASSWORD = 'amber-meadow-compass-58';
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
-
-async function signUp(page: Page) {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(`budget.${Date.now()}@example.com`);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  // A new account lands on Security (to offer two-factor); the app is signed in from here.
-  await expect(page).toHaveURL(/\/security$/);
-}
-
-/** A code from a time step later than `afterStep` (the server refuses a step it has already seen). */
-async function freshCode(secret: string, afterStep: number): Promise<{ code: string; step: number }> {
-  let step = Math.floor(Date.now() / 30_000);
-  while (step <= afterStep) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    step = Math.floor(Date.now() / 30_000);
-  }
-  return { code: generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }), step };
-}
 
 /** Starts a task through the API with the browser's session (and the CSRF header the server requires). */
 async function submitTask(page: Page, text: string) {
@@ -33,7 +12,7 @@ async function submitTask(page: Page, text: string) {
 
 test('budget settings validate kindly, the gauge marks thresholds, approvals and alerts work', async ({ page }) => {
   test.setTimeout(120_000);
-  await signUp(page);
+  await signUp(page, 'budget');
   await page.getByRole('link', { name: /Budget/ }).click();
   await expect(page.getByRole('heading', { name: 'Budget', level: 1 })).toBeVisible();
   await expect(page.getByTestId('budget-gauge')).toContainText('No monthly limit is set');
@@ -90,13 +69,8 @@ test('budget settings validate kindly, the gauge marks thresholds, approvals and
 
 test('an over-budget spend needs a reason and a fresh authenticator code in the approval dialog', async ({ page }) => {
   test.setTimeout(150_000);
-  await signUp(page);
-  await page.getByRole('button', { name: 'Set up two-factor' }).click();
-  const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
-  const enrolled = await freshCode(secret, 0);
-  await page.getByLabel('Code from your app').fill(enrolled.code);
-  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
-  await page.getByRole('button', { name: 'I have saved them' }).click();
+  await signUp(page, 'budget');
+  const enrolled = await enrollTotp(page);
 
   // A 5-sat monthly limit: any paid step goes over it.
   await page.getByRole('link', { name: /Budget/ }).click();
@@ -119,13 +93,13 @@ test('an over-budget spend needs a reason and a fresh authenticator code in the 
   await dialog.getByRole('button', { name: 'Approve' }).click();
   await expect(dialog).toContainText('Say why this spend may go over your monthly budget.');
   await dialog.getByLabel('Why may this go over budget?').fill('Testing the overage path');
-  const wrong = generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }) === '000000' ? '111111' : '000000';
+  const wrong = totpCode(enrolled.secret) === '000000' ? '111111' : '000000';
   await dialog.getByTestId('approve-code').fill(wrong);
   await dialog.getByRole('button', { name: 'Approve' }).click();
   await expect(dialog).toContainText('That code is not right.');
   await shot(page, 'approvals-overage-dialog');
 
-  const fresh = await freshCode(secret, enrolled.step);
+  const fresh = await freshCode(enrolled.secret, enrolled.step);
   await dialog.getByTestId('approve-code').fill(fresh.code);
   await dialog.getByRole('button', { name: 'Approve' }).click();
   await expect(dialog).toBeHidden();

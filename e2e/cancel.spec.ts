@@ -1,8 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
+import { shot, signUp } from './support/session';
 
 // Cancel midway: the sandbox's summarise answers 2 s after payment (SANDBOX_SLOW_SERVICES in
 // playwright.config.ts), so a two-step task can be cancelled after step 1 was paid and before step 2.
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 
 const TEXT =
   'Lightning payments settle in seconds and cost a few sats. Channels need liquidity on both sides, so routing nodes ' +
@@ -21,11 +21,7 @@ async function receipts(page: Page): Promise<Receipt[]> {
 }
 
 test('cancelling a task midway keeps the paid step and pays nothing more', async ({ page }) => {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(`cancel.${Date.now()}@example.com`);
-  await page.getByLabel('Password').fill('cedar-lantern-harbour-19');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/security$/);
+  await signUp(page, 'cancel');
   await page.goto('/chat');
 
   const input = page.getByTestId('chat-input');

@@ -1,16 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
+import { shot, signUp } from './support/session';
 
 // The chat: a new person asks a cheap question and gets an answer with a receipt; a compound question
 // shows each step's progress live; a task that waits for approval is cancelled and nothing is spent.
-const PASSWORD = 'cedar-lantern-harbour-19';
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 
 async function signUpToChat(page: Page, name: string) {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(`${name}.${Date.now()}@example.com`);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/security$/);
+  await signUp(page, name);
   await page.goto('/chat');
   await expect(page.getByRole('heading', { name: 'Chat', level: 1 })).toBeVisible();
 }

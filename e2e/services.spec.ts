@@ -1,20 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
+import { shot, signUp } from './support/session';
 
 // The Services page: the catalog with prices and rules; a blocked service is left out of planning.
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
-
-async function signUp(page: Page) {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(`services.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`);
-  await page.getByLabel('Password').fill('quiet-harbour-lantern-73');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/security$/);
-}
 
 const service = (page: Page, id: string) => page.locator(`[data-testid="service"][data-service-id="${id}"]`);
 
 test('the catalog shows providers and prices; a blocked service is never planned', async ({ page }) => {
-  await signUp(page);
+  await signUp(page, 'services');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Services/ }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Services' })).toBeVisible();
 
@@ -71,7 +63,7 @@ test('the catalog shows providers and prices; a blocked service is never planned
 
 test('the Services page fits a phone', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 780 });
-  await signUp(page);
+  await signUp(page, 'services');
   await page.goto('/services');
   await expect(page.getByTestId('provider-services').first()).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

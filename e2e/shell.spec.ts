@@ -1,16 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { shot, signUp } from './support/session';
 
 // Every area needs a signed-in person (e2e/accounts.spec.ts covers the account journeys themselves).
-async function signUp(page: Page) {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(`shell.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`);
-  await page.getByLabel('Password').fill('quiet-harbour-lantern-73');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/security$/);
-}
 
 test('the app shell loads and navigates between every area', async ({ page }) => {
-  await signUp(page);
+  await signUp(page, 'shell');
   await page.goto('/');
   await expect(page).toHaveURL(/\/chat$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Chat' })).toBeVisible();
@@ -22,7 +16,7 @@ test('the app shell loads and navigates between every area', async ({ page }) =>
     await expect(page).toHaveURL(new RegExp(`/${area.toLowerCase()}$`));
     await expect(page.getByRole('heading', { level: 1, name: area })).toBeVisible();
   }
-  await page.screenshot({ path: 'test-results/screenshots/shell-desktop.png', fullPage: true });
+  await shot(page, 'shell-desktop');
 
   // A deep link survives a reload (the server falls back to index.html).
   await page.goto('/budget');
@@ -31,7 +25,7 @@ test('the app shell loads and navigates between every area', async ({ page }) =>
 
 test('the shell works on a phone-sized screen', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 780 });
-  await signUp(page);
+  await signUp(page, 'shell');
   await page.goto('/chat');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav).toBeHidden();

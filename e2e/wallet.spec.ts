@@ -1,15 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
-
-async function signUp(page: Page) {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(`wallet.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`);
-  await page.getByLabel('Password').fill('quiet-harbour-lantern-73');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/security$/);
-}
+import { expect, test } from '@playwright/test';
+import { shot, signUp } from './support/session';
 
 test('a new account sees its 100,000 sats in the ledger and in the wallet, in agreement', async ({ page }) => {
-  await signUp(page);
+  await signUp(page, 'wallet');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Wallet/ }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
 
@@ -29,11 +22,11 @@ test('a new account sees its 100,000 sats in the ledger and in the wallet, in ag
   await expect(movements.locator('tbody tr')).toHaveCount(1);
   await expect(movements.locator('tr[data-kind="welcome_credit"]')).toContainText('+100,000 sats');
   await expect(page.getByTestId('top-ups-note')).toContainText('Card top-ups (Stripe) are not available yet');
-  await page.screenshot({ path: 'test-results/screenshots/wallet-desktop.png', fullPage: true });
+  await shot(page, 'wallet-desktop');
 
   await page.setViewportSize({ width: 390, height: 780 });
   await page.reload();
   await expect(page.getByTestId('wallet-balance-amount')).toHaveText('100,000 sats', { timeout: 20_000 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  await page.screenshot({ path: 'test-results/screenshots/wallet-phone.png', fullPage: true });
+  await shot(page, 'wallet-phone');
 });

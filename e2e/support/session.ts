@@ -1,0 +1,82 @@
+// The signed-in person every journey starts from: sign up, sign in and out, two-factor enrolment and
+// authenticator codes computed from the secret the page shows (page-model helpers shared by the specs).
+import { expect, type Page } from '@playwright/test';
+import { generateSync } from 'otplib';
+
+export const PASSWORD = 'quiet-harbour-lantern-73';
+
+/** A full-page screenshot under test-results/screenshots, to look at after a run. */
+export const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+
+/** An address nobody has used yet (the server keeps every account of the run). */
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`;
+}
+
+/** Creates an account and waits on Security, where a new account lands (signed in from here). */
+export async function signUp(page: Page, prefix: string): Promise<{ email: string }> {
+  const email = uniqueEmail(prefix);
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/security$/);
+  return { email };
+}
+
+/** Signs in from the sign-in page, with a second factor when the account has one. */
+export async function signIn(page: Page, email: string, factor?: { code?: string; recoveryCode?: string }) {
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (!factor) return;
+  await expect(page.getByLabel('Authenticator code')).toBeVisible();
+  if (factor.recoveryCode) {
+    await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await page.getByLabel('Recovery code').fill(factor.recoveryCode);
+  } else {
+    await page.getByLabel('Authenticator code').fill(factor.code ?? '');
+  }
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).first().click();
+  await expect(page).toHaveURL(/\/signin$/);
+}
+
+/** The authenticator code for this moment. */
+export function totpCode(secret: string): string {
+  return generateSync({ secret, epoch: Math.floor(Date.now() / 1000) });
+}
+
+/**
+ * A code from a time step later than `afterStep`, waiting for the next step when needed: the server
+ * accepts each step's code once (replay guard).
+ */
+export async function freshCode(secret: string, afterStep: number): Promise<{ code: string; step: number }> {
+  let step = Math.floor(Date.now() / 30_000);
+  while (step <= afterStep) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    step = Math.floor(Date.now() / 30_000);
+  }
+  return { code: totpCode(secret), step };
+}
+
+/**
+ * Turns two-factor on from the Security page and puts the recovery codes away; returns the secret
+ * and the time step whose code was used, for `freshCode`.
+ */
+export async function enrollTotp(page: Page): Promise<{ secret: string; step: number }> {
+  await page.goto('/security');
+  await page.getByRole('button', { name: 'Set up two-factor' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
+  const { code, step } = await freshCode(secret, 0);
+  await page.getByLabel('Code from your app').fill(code);
+  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+  await expect(page.getByTestId('recovery-codes')).toBeVisible();
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+  await expect(page.getByTestId('two-factor-on')).toBeVisible();
+  return { secret, step };
+}
