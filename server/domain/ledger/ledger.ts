@@ -26,6 +26,7 @@ import type {
   ReserveRequest,
   ReserveResult,
   Resolution,
+  ResolveResult,
   Transfer,
   TransferRequest,
   TransferResult,
@@ -344,6 +345,26 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
   }
 
   /**
+   * The common start of a post or a void: a retry gets the reservation as it stands now, the same key
+   * with another request is refused, and only a reservation still pending may be resolved.
+   */
+  function openReservation(
+    request: { idempotencyKey: string; reservationId: number },
+    fingerprint: JsonValue,
+  ): { open: true; requestJson: string; pending: LedgerTransferRow } | { open: false; result: ResolveResult<never> } {
+    const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, fingerprint);
+    if (conflict) return { open: false, result: { ok: false, reason: 'idempotency_conflict' } };
+    if (prior) return { open: false, result: { ok: true, reservation: existingReservation(prior.pendingId), replayed: true } };
+
+    const rows = repository.findReservation(request.reservationId);
+    if (rows === undefined) return { open: false, result: { ok: false, reason: 'not_found' } };
+    if (rows.resolution !== null) {
+      return { open: false, result: { ok: false, reason: 'already_resolved', reservation: toReservation(rows) } };
+    }
+    return { open: true, requestJson, pending: rows.reservation };
+  }
+
+  /**
    * Pays the destination what was actually paid and routing fees what they actually cost, out of the
    * hold, and releases the rest. A reservation past its expiry that the sweep has not reached yet can
    * still be posted: money that really moved must be recorded, and expiry only frees abandoned holds.
@@ -356,21 +377,14 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       request,
     );
     return inWriteTransaction((): PostResult => {
-      const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, {
+      const opened = openReservation(request, {
         op: 'post',
         reservationId: request.reservationId,
         amountMsat: request.amountMsat,
         feeMsat: request.feeMsat,
       });
-      if (conflict) return { ok: false, reason: 'idempotency_conflict' };
-      if (prior) return { ok: true, reservation: existingReservation(prior.pendingId), replayed: true };
-
-      const rows = repository.findReservation(request.reservationId);
-      if (rows === undefined) return { ok: false, reason: 'not_found' };
-      if (rows.resolution !== null) {
-        return { ok: false, reason: 'already_resolved', reservation: toReservation(rows) };
-      }
-      const pending = rows.reservation;
+      if (!opened.open) return opened.result;
+      const { requestJson, pending } = opened;
       const releasedMsat = pending.amountMsat - request.amountMsat - request.feeMsat;
       if (releasedMsat < 0) return { ok: false, reason: 'amount_exceeds_reservation' };
 
@@ -402,22 +416,15 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
 
   function voidReservation(request: VoidRequest): VoidResult {
     return inWriteTransaction((): VoidResult => {
-      const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, {
+      const opened = openReservation(request, {
         op: 'void',
         reservationId: request.reservationId,
         reason: request.reason,
       });
-      if (conflict) return { ok: false, reason: 'idempotency_conflict' };
-      if (prior) return { ok: true, reservation: existingReservation(prior.pendingId), replayed: true };
-
-      const rows = repository.findReservation(request.reservationId);
-      if (rows === undefined) return { ok: false, reason: 'not_found' };
-      if (rows.resolution !== null) {
-        return { ok: false, reason: 'already_resolved', reservation: toReservation(rows) };
-      }
+      if (!opened.open) return opened.result;
       release(
-        rows.reservation,
-        { kind: 'void', idempotencyKey: request.idempotencyKey, requestJson, reason: request.reason },
+        opened.pending,
+        { kind: 'void', idempotencyKey: request.idempotencyKey, requestJson: opened.requestJson, reason: request.reason },
         options.now(),
       );
       return { ok: true, reservation: existingReservation(request.reservationId), replayed: false };

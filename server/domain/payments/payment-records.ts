@@ -13,7 +13,7 @@
  * Ledger calls nest inside these transactions as savepoints (better-sqlite3 nests transactions).
  */
 import { randomUUID } from 'node:crypto';
-import type { BtcUsdRate, Msat } from '../../../shared/money';
+import type { Msat } from '../../../shared/money';
 import { msat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
 import type { PaymentsRepository } from '../../db/repositories/payments-repository';
@@ -24,22 +24,18 @@ import { providerAccount, routingFeesAccount, userAvailableAccount, type Ledger 
 import type { VerifiedChallenge } from '../ports/l402';
 import { preimageMatchesPaymentHash } from '../ports/wallet';
 import type { StoredToken, TokenVault } from './token-vault';
+import type { PurchaseRequest } from './types';
 
-export interface WriteAheadInput {
-  userId: string;
-  timeZone: string;
-  idempotencyKey: string;
-  task: { id: string; startedAtMs: number } | null;
-  serviceId: string;
-  service: string;
-  providerId: string;
+/** The purchase as the row records it, with the challenge it is about to pay. */
+export type WriteAheadInput = Pick<
+  PurchaseRequest,
+  'userId' | 'timeZone' | 'idempotencyKey' | 'task' | 'serviceId' | 'service' | 'providerId' | 'rate' | 'authorizedOverageMsat'
+> & {
   method: string;
   url: string;
   verified: VerifiedChallenge;
   feeAllowanceMsat: Msat;
-  rate: BtcUsdRate;
-  authorizedOverageMsat?: Msat;
-}
+};
 
 export type WriteAheadResult =
   | { ok: true; payment: PaymentRow }
