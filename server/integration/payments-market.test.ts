@@ -13,6 +13,7 @@ import { btcUsdRateFromCentsPerBtc, msat, usdCents, type Msat } from '../../shar
 import { creditUserFunding, type PurchaseOutcome, type PurchaseRequest } from '../domain/payments';
 import { providerAccount } from '../domain/ledger';
 import { MISBEHAVING_ENDPOINTS, SERVICES } from '../sandbox/market';
+import { SAMPLE_INPUTS } from '../sandbox/market/sample-inputs';
 import { startSandbox, type RunningSandbox } from '../sandbox/stack';
 import { openPaymentsHarness, type PaymentsHarness } from './payments-harness';
 
@@ -21,18 +22,6 @@ const FUNDS_MSAT = 50_000_000; // 50,000 sats: the wallet's funding, credited to
 const RATE = btcUsdRateFromCentsPerBtc(usdCents(10_000_000));
 const MISBEHAVING_PRICE_MSAT = 10_000;
 
-/** A valid input for every market service (query for GET, JSON body for POST). */
-const INPUTS: Record<string, Record<string, string | number>> = {
-  joke: { topic: 'lightning' },
-  'btc-price': { currency: 'EUR' },
-  'fee-estimate': {},
-  'market-report': { period: 'week' },
-  sentiment: { text: 'The wallet is fast and reliable.' },
-  summarise: { text: 'Lightning settles fast. Fees are low. Channels need liquidity.', sentences: 1 },
-  translate: { text: 'Hello friend, the weather is good today.', to: 'es' },
-  weather: { city: 'London', date: '2025-07-01' },
-  headlines: { topic: 'economy', count: 3 },
-};
 
 describe('governed payments against the sandbox market', () => {
   let dataDir: string;
@@ -65,7 +54,7 @@ describe('governed payments against the sandbox market', () => {
 
   function requestFor(name: string) {
     const service = SERVICES.find((s) => s.name === name);
-    const input = INPUTS[name];
+    const input = SAMPLE_INPUTS[name];
     if (!service || !input) throw new Error(`no sample input for ${name}`);
     const url = new URL(service.path, sandbox.marketUrl);
     if (service.method === 'GET') {
@@ -97,7 +86,7 @@ describe('governed payments against the sandbox market', () => {
     return balance.value.balanceMsat;
   };
 
-  it.each(Object.keys(INPUTS))('buys %s at its invoice price, once, and reuses the token', async (name) => {
+  it.each(Object.keys(SAMPLE_INPUTS))('buys %s at its invoice price, once, and reuses the token', async (name) => {
     const { service, request } = requestFor(name);
     const probed = await app.service.probePrice({ userId: USER, service: name, request, firm: true });
     if (!probed.ok || probed.source !== 'challenge') throw new Error(`probe failed: ${JSON.stringify(probed)}`);
@@ -135,7 +124,7 @@ describe('governed payments against the sandbox market', () => {
       advisory: true,
     });
     const summarise = requestFor('summarise');
-    const chars = String(INPUTS.summarise?.text).length;
+    const chars = String(SAMPLE_INPUTS.summarise?.text).length;
     expect(
       await app.service.probePrice({ userId: USER, service: 'summarise', request: summarise.request, usage: { summarise_input_chars: chars } }),
     ).toMatchObject({ ok: true, source: 'manifest', priceMsat: 10_000 + 1_000 * Math.ceil(chars / 100) });

@@ -7,20 +7,9 @@ import { fetchWithL402 } from '@getalby/lightning-tools/402/l402';
 import { NWCClient } from '@getalby/sdk/nwc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICES } from './market';
+import { SAMPLE_INPUTS } from './market/sample-inputs';
 import { GUEST_INITIAL_BALANCE_MSAT, startSandbox, type RunningSandbox } from './stack';
 
-/** A valid input for every market service (query for GET, JSON body for POST). */
-const INPUTS: Record<string, Record<string, unknown>> = {
-  joke: { topic: 'lightning' },
-  'btc-price': { currency: 'EUR' },
-  'fee-estimate': {},
-  'market-report': { period: 'week' },
-  sentiment: { text: 'The wallet is fast and reliable.' },
-  summarise: { text: 'Lightning settles fast. Fees are low. Channels need liquidity.', sentences: 1 },
-  translate: { text: 'Hello friend, the weather is good today.', to: 'es' },
-  weather: { city: 'London', date: '2025-07-01' },
-  headlines: { topic: 'economy', count: 3 },
-};
 const sha256Hex = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
 
 interface ConnectionsFile {
@@ -62,7 +51,7 @@ describe('sandbox stack with third-party clients', () => {
     'buys %s with fetchWithL402 over NWC: price + fee moved once, token reused without paying',
     async (name) => {
       const service = SERVICES.find((s) => s.name === name);
-      const input = INPUTS[name];
+      const input = SAMPLE_INPUTS[name];
       if (!service || !input) throw new Error(`no sample input for ${name}`);
       const parsed = service.parse(service.method === 'GET' ? stringValues(input) : input);
       if (!parsed.ok) throw new Error(`sample input for ${name} is invalid`);
