@@ -13,15 +13,15 @@ import { createAccountsModule } from './domain/accounts';
 import { createAlertService } from './domain/alerts';
 import { createApprovalService } from './domain/approvals';
 import { createGovernance } from './domain/governance';
-import { createLedger } from './domain/ledger';
+import { createLedger, type Ledger } from './domain/ledger';
 import { createPaymentService, createReceipts, createReconciler, creditUserFunding } from './domain/payments';
 import type { ExchangeRatePort } from './domain/ports/exchange-rate';
 import type { WalletPort } from './domain/ports/wallet';
 import type { WalletProvisioner } from './domain/ports/wallet-provisioner';
-import { createQuoteService } from './domain/quotes';
+import { createQuoteService, type QuoteServiceDeps } from './domain/quotes';
 import { createWalletOverview } from './domain/wallet';
 import type { Logger } from './logger';
-import { createGuardedFetch } from './rails/http/guarded-fetch';
+import { createGuardedFetch, type PooledGuardedFetch } from './rails/http/guarded-fetch';
 import { createCatalogSource } from './rails/l402/catalog-source';
 import { createL402Http } from './rails/l402/l402-http';
 import { openNwcWallet } from './rails/nwc/nwc-wallet';
@@ -45,42 +45,50 @@ export interface ComposeOptions {
   sandboxWallets: { createUserWallet(userId: string, opts: { initialBalanceMsat: number }): Promise<string> } | null;
   llm?: PlannerConfig['llm'];
   now?: () => number;
+  seams?: ComposeSeams;
+}
+
+/**
+ * Where the graph meets the outside world, for tests that must not reach it (the API harness,
+ * server/api/test-harness.ts); each one left out is the real thing.
+ */
+export interface ComposeSeams {
+  /** Gives each new account its spending wallet in place of `sandboxWallets` (and its welcome credit). */
+  walletProvisioner?: WalletProvisioner;
+  /** Opens a person's wallet from their connection string; normally NWC. */
+  openWallet?: (nwcUrl: string) => { ok: true; wallet: WalletPort } | { ok: false };
+  /** The agent's one way out to the network: manifests, price probes and paid calls. */
+  fetcher?: PooledGuardedFetch;
+  /** Prices a step for its quote; normally the payments service's probe over `fetcher`. */
+  probePrice?: QuoteServiceDeps['probePrice'];
 }
 
 export function composeServices(options: ComposeOptions) {
   const { database, logger } = options;
+  const seams = options.seams ?? {};
   const now = options.now ?? Date.now;
   const ledger = createLedger(database, { now });
   const governance = createGovernance(database, { now });
 
-  // The wallet balance and the ledger move together: the welcome balance the sandbox puts in the new
-  // wallet is credited to the person's ledger funds exactly once (idempotency key per user).
-  const sandboxWallets = options.sandboxWallets;
-  const walletProvisioner: WalletProvisioner | null = sandboxWallets
-    ? {
-        async provisionUserWallet(userId) {
-          const nwcUrl = await sandboxWallets.createUserWallet(userId, { initialBalanceMsat: SANDBOX_WELCOME_BALANCE_MSAT });
-          const credit = creditUserFunding(ledger, {
-            userId,
-            amountMsat: msat(SANDBOX_WELCOME_BALANCE_MSAT),
-            idempotencyKey: `sandbox-welcome:${userId}`,
-            source: 'sandbox_welcome',
-          });
-          if (!credit.ok) throw new Error(`welcome credit refused: ${credit.reason}`);
-          return { nwcUrl };
-        },
-      }
-    : null;
-  const accounts = createAccountsModule({ db: database.db, secretsKey: options.secretsKey, walletProvisioner, logger });
+  const walletProvisioner =
+    seams.walletProvisioner ?? (options.sandboxWallets ? fundedSandboxWallets(options.sandboxWallets, ledger) : null);
+  const accounts = createAccountsModule({
+    db: database.db,
+    secretsKey: options.secretsKey,
+    walletProvisioner,
+    logger,
+    now: () => new Date(now()),
+  });
 
-  const fetcher = createGuardedFetch({ allowedOrigins: [...options.allowedOrigins] });
+  const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.allowedOrigins] });
+  const openWallet = seams.openWallet ?? openNwcWallet;
   const openWallets = new Map<string, WalletPort>();
   const walletFor = async (userId: string): Promise<WalletPort | null> => {
     const known = openWallets.get(userId);
     if (known) return known;
     const url = accounts.accounts.walletConnection(userId);
     if (!url) return null;
-    const opened = openNwcWallet(url);
+    const opened = openWallet(url);
     if (!opened.ok) return null;
     openWallets.set(userId, opened.wallet);
     return opened.wallet;
@@ -97,7 +105,7 @@ export function composeServices(options: ComposeOptions) {
   });
   const reconciler = createReconciler({ records: payments.records, walletFor, now, isInFlight: payments.isInFlight });
   const receipts = createReceipts(database.db);
-  const quotes = createQuoteService({ db: database.db, probePrice: payments.probePrice, rates: options.rates, now });
+  const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, now });
   const alerts = createAlertService({ db: database.db, now });
   const approvals = createApprovalService({
     db: database.db,
@@ -176,3 +184,23 @@ export function composeServices(options: ComposeOptions) {
 }
 
 export type Services = ReturnType<typeof composeServices>;
+
+/**
+ * The wallet balance and the ledger move together: the welcome balance the sandbox puts in the new
+ * wallet is credited to the person's ledger funds exactly once (idempotency key per user).
+ */
+function fundedSandboxWallets(sandboxWallets: NonNullable<ComposeOptions['sandboxWallets']>, ledger: Ledger): WalletProvisioner {
+  return {
+    async provisionUserWallet(userId) {
+      const nwcUrl = await sandboxWallets.createUserWallet(userId, { initialBalanceMsat: SANDBOX_WELCOME_BALANCE_MSAT });
+      const credit = creditUserFunding(ledger, {
+        userId,
+        amountMsat: msat(SANDBOX_WELCOME_BALANCE_MSAT),
+        idempotencyKey: `sandbox-welcome:${userId}`,
+        source: 'sandbox_welcome',
+      });
+      if (!credit.ok) throw new Error(`welcome credit refused: ${credit.reason}`);
+      return { nwcUrl };
+    },
+  };
+}

@@ -1,22 +1,12 @@
-// Builds the real router over the real accounts module (in-memory database) and hands out callers as
-// a given session, so API tests exercise the same middleware and scoping as HTTP requests.
+// Builds the real router over the app's real service graph (server/compose.ts, as main.ts builds it)
+// on an in-memory database, and hands out callers as a given session, so API tests exercise the same
+// middleware and scoping as HTTP requests. Only the outside world is faked, through compose's seams:
+// no network, wallets that tests plug in, prices from a fixed table.
 import type { Writable } from 'node:stream';
-import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings } from '../../shared/governance';
-import { createTestAccounts, TEST_META } from '../domain/accounts/test-support';
-import { createCatalogService } from '../agent/catalog/catalog-service';
-import { createBuiltinPlanner } from '../agent/planner/planner';
-import { createTaskEvents } from '../agent/tasks/task-events';
-import { createTaskRunner } from '../agent/tasks/task-runner';
-import { createReceipts } from '../domain/payments';
-import { createAlertService } from '../domain/alerts';
-import { createApprovalService } from '../domain/approvals';
-import { createGovernance } from '../domain/governance';
-import { createLedger } from '../domain/ledger';
+import { composeServices, type ComposeSeams } from '../compose';
+import { createTestEnvironment, fakeWalletProvisioner, TEST_META } from '../domain/accounts/test-support';
 import type { WalletPort } from '../domain/ports/wallet';
-import { createWalletOverview } from '../domain/wallet';
-import { createQuoteService } from '../domain/quotes';
 import { scriptedProbe, TEST_RATE } from '../domain/quotes/test-support';
-import { createAgentStores } from '../integration/agent-support';
 import { createApiContext, type ApiDeps, type RateLimitCheck, type SessionCookieJar } from './context';
 import { appRouter } from './router';
 import { createCallerFactory } from './trpc';
@@ -25,27 +15,48 @@ export const TEST_PASSWORD = 'plum-orchard-lantern-42';
 const createCaller = createCallerFactory(appRouter);
 const alwaysAllowed: RateLimitCheck = async () => ({ allowed: true });
 
+/** Every request fails as if nothing answered: the harness never reaches the network. */
+const noNetwork: NonNullable<ComposeSeams['fetcher']> = Object.assign(
+  async () => ({ ok: false as const, reason: 'connection_failed' as const, detail: 'no network in the API harness' }),
+  { close: () => undefined },
+);
+
 export function createApiHarness(options: { logDestination?: Writable } = {}) {
-  const accounts = createTestAccounts(options);
+  const environment = createTestEnvironment(options);
+  const provisioner = fakeWalletProvisioner();
   /** Each person's spending wallet, for tests to plug a fake into; nobody has one until then. */
   const wallets = new Map<string, WalletPort>();
-  const money = createWalletDeps(accounts, wallets);
-  const deps: ApiDeps = {
-    mode: 'sandbox',
-    version: '0.0.0-test',
-    logger: accounts.logger,
-    accounts: {
-      accounts: accounts.accounts,
-      sessions: accounts.sessions,
-      twoFactor: accounts.twoFactor,
-      stepUp: accounts.stepUp,
-      audit: accounts.audit,
+  const walletOwners = new Map<string, string>();
+  const services = composeServices({
+    database: environment.database,
+    secretsKey: environment.secretsKey,
+    logger: environment.logger,
+    rates: { current: async () => TEST_RATE },
+    // No configured provider: requests get planned to "unsupported", so nothing is quoted or paid
+    // through the agent here.
+    providerUrls: [],
+    allowedOrigins: [],
+    sandboxWallets: null,
+    now: () => environment.clock.now().getTime(),
+    seams: {
+      // A wallet URL per account (with a recognisable secret, so tests can look for leaks), no welcome credit.
+      walletProvisioner: {
+        async provisionUserWallet(userId) {
+          const issued = await provisioner.provisionUserWallet(userId);
+          walletOwners.set(issued.nwcUrl, userId);
+          return issued;
+        },
+      },
+      openWallet: (nwcUrl) => {
+        const wallet = wallets.get(walletOwners.get(nwcUrl) ?? '');
+        return wallet ? { ok: true, wallet } : { ok: false };
+      },
+      fetcher: noNetwork,
+      // `summary` costs 1,000 sats, which needs a confirmation.
+      probePrice: scriptedProbe({ summary: { priceMsat: 1_000_000 } }).probePrice,
     },
-    receipts: createReceipts(accounts.database.db),
-    ...createAgentDeps(accounts),
-    ...createGovernanceDeps(accounts),
-    wallet: money.wallet,
-  };
+  });
+  const deps: ApiDeps = { mode: 'sandbox', version: '0.0.0-test', logger: environment.logger, ...services };
 
   /** A caller as the holder of `token` (null = signed out); `jar.token` is whatever the call set. */
   function callerFor(token: string | null) {
@@ -70,68 +81,5 @@ export function createApiHarness(options: { logDestination?: Writable } = {}) {
     return { user, token, as: () => callerFor(token).caller };
   }
 
-  return { ...accounts, deps, wallets, ledger: money.ledger, callerFor, signUp };
-}
-
-/**
- * Budget governance on the harness database: quotes price from a fixed table (no network; `summary`
- * costs 1,000 sats, which needs a confirmation), at the sandbox rate, on the accounts' clock.
- */
-function createGovernanceDeps(accounts: ReturnType<typeof createTestAccounts>) {
-  const now = () => accounts.clock.now().getTime();
-  const governance = createGovernance(accounts.database, { now });
-  const rates = { current: async () => TEST_RATE };
-  const quotes = createQuoteService({ db: accounts.database.db, probePrice: scriptedProbe({ summary: { priceMsat: 1_000_000 } }).probePrice, rates, now });
-  const alerts = createAlertService({ db: accounts.database.db, now });
-  const approvals = createApprovalService({
-    db: accounts.database.db,
-    quotes,
-    governance,
-    stepUp: accounts.stepUp,
-    audit: accounts.audit,
-    alerts,
-    timeZoneOf: (userId) => accounts.accounts.getUser(userId)?.timeZone ?? null,
-    now,
-  });
-  return { governance, rates, quotes, alerts, approvals };
-}
-
-/** The Wallet page over a ledger on the harness database and whichever wallets a test plugged in. */
-function createWalletDeps(accounts: ReturnType<typeof createTestAccounts>, wallets: ReadonlyMap<string, WalletPort>) {
-  const ledger = createLedger(accounts.database, { now: () => accounts.clock.now().getTime() });
-  const rates = { current: async () => TEST_RATE };
-  return { ledger, wallet: createWalletOverview({ database: accounts.database, ledger, walletFor: async (userId) => wallets.get(userId) ?? null, rates }) };
-}
-
-/**
- * The agent with an empty catalog (no configured provider): requests get planned to "unsupported",
- * so nothing is ever quoted or paid here; the ports past planning fail loudly if reached.
- */
-function createAgentDeps(accounts: ReturnType<typeof createTestAccounts>) {
-  const { taskStore, catalogStore } = createAgentStores(accounts.database.db);
-  const unreachable = (): never => {
-    throw new Error('the API harness has no quotes, approvals or payments');
-  };
-  const settings = new Map<string, GovernanceSettings>();
-  const catalog = createCatalogService({
-    source: { readManifest: async () => ({ ok: false, reason: 'fetch_failed', detail: 'no network in the API harness' }) },
-    store: catalogStore,
-    governance: {
-      settingsFor: (userId) => settings.get(userId) ?? DEFAULT_GOVERNANCE_SETTINGS,
-      saveSettings: (userId, value) => void settings.set(userId, value),
-    },
-    configuredProviderUrls: [],
-  });
-  const taskEvents = createTaskEvents();
-  const tasks = createTaskRunner({
-    store: taskStore,
-    events: taskEvents,
-    planner: createBuiltinPlanner(),
-    catalog,
-    quotes: { quotePlan: unreachable },
-    approvals: { request: unreachable, requestReapproval: unreachable, waitForResolution: unreachable, authorizationForStep: unreachable, cancelForTask: () => undefined },
-    payments: { purchase: unreachable, paymentFor: () => undefined, reconcileOnce: async () => undefined },
-    timeZoneFor: () => 'UTC',
-  });
-  return { tasks, taskEvents, catalog };
+  return { ...environment, ...services.accounts, provisioner, deps, wallets, ledger: services.ledger, callerFor, signUp };
 }

@@ -40,12 +40,22 @@ export function totpCode(secret: string, clock: TestClock): string {
   return generateSync({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
 }
 
-export function createTestAccounts(options: { logDestination?: Writable; provisioner?: WalletProvisioner | null } = {}) {
+/**
+ * What accounts run on in a test: an in-memory database, a clock the test moves, a fresh secrets key
+ * and a logger that is silent unless the test reads its lines (`logDestination`).
+ */
+export function createTestEnvironment(options: { logDestination?: Writable } = {}) {
   const database = openDatabase(':memory:');
   const clock = new TestClock();
-  const provisioner = options.provisioner === undefined ? fakeWalletProvisioner() : options.provisioner;
   const logger = createLogger({ level: options.logDestination ? 'trace' : 'silent', destination: options.logDestination });
   const secretsKey = randomBytes(32);
+  return { database, clock, logger, secretsKey };
+}
+
+export function createTestAccounts(options: { logDestination?: Writable; provisioner?: WalletProvisioner | null } = {}) {
+  const environment = createTestEnvironment(options);
+  const { database, clock, logger, secretsKey } = environment;
+  const provisioner = options.provisioner === undefined ? fakeWalletProvisioner() : options.provisioner;
   const module = createAccountsModule({ db: database.db, secretsKey, walletProvisioner: provisioner, logger, now: clock.now });
-  return { ...module, database, clock, logger, provisioner, secretsKey };
+  return { ...module, ...environment, provisioner };
 }
