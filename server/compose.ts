@@ -1,6 +1,6 @@
 // The service graph, built once from its outside pieces (database, secrets key, sandbox or live rails).
-// main.ts and the integration tests both build the app through here, so what the tests run is what
-// people run.
+// main.ts, the integration tests and the API harness all build the app through here, so what the
+// tests run is what people run.
 import { createCatalogService } from './agent/catalog/catalog-service';
 import { createPlanner, type PlannerConfig } from './agent/planner/planner';
 import { createTaskEvents } from './agent/tasks/task-events';
