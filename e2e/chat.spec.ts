@@ -55,12 +55,21 @@ test('a compound question shows each step progress live', async ({ page }) => {
   await page.evaluate(() => {
     const seen: string[] = [];
     (window as unknown as { seen: string[] }).seen = seen;
+    const note = (el: HTMLElement) => {
+      if (el.dataset.status) seen.push(`${el.dataset.testid}:${el.dataset.status}`);
+    };
+    // A status can arrive on a changed attribute or on an element rendered with it already set
+    // (a fast step may first appear as 'running'), so both are recorded.
     new MutationObserver((records) => {
       for (const record of records) {
-        const el = record.target as HTMLElement;
-        if (record.type === 'attributes' && el.dataset.status) seen.push(`${el.dataset.testid}:${el.dataset.status}`);
+        if (record.type === 'attributes') note(record.target as HTMLElement);
+        for (const node of record.addedNodes) {
+          if (!(node instanceof HTMLElement)) continue;
+          note(node);
+          node.querySelectorAll<HTMLElement>('[data-status]').forEach(note);
+        }
       }
-    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-status'] });
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
   });
   await ask(page, 'BTC price, fee estimate and a joke about bitcoin');
   const task = lastTask(page);
