@@ -32,7 +32,8 @@ const markdown = [
   '',
   `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine}.`,
   '',
-  ...reports.flatMap((report) => [`## ${report.name}`, '', ...report.lines.map((line) => `- ${line}`), '']),
+  // Each report as printed, so its tables and wrapped explanations keep their shape.
+  ...reports.flatMap((report) => [`## ${report.name}`, '', '```text', ...report.lines, '```', '']),
 ].join('\n');
 writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), markdown);
 console.log('Wrote docs/benchmarks.md');
