@@ -1,19 +1,24 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, useState, type ComponentType } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
-import { ActivityPage } from '../features/activity/ActivityPage';
-import { AlertsPage } from '../features/alerts/AlertsPage';
-import { ApprovalsPage } from '../features/approvals/ApprovalsPage';
-import { BudgetPage } from '../features/budget/BudgetPage';
 import { SignInPage } from '../features/auth/SignInPage';
 import { SignUpPage } from '../features/auth/SignUpPage';
-import { ChatPage } from '../features/chat/ChatPage';
-import { SecurityPage } from '../features/security/SecurityPage';
-import { ServicesPage } from '../features/services/ServicesPage';
-import { WalletPage } from '../features/wallet/WalletPage';
 import { createApiClient, createQueryClient, TRPCProvider } from '../lib/trpc';
 import { Layout } from './Layout';
 import { RequireAuth } from './RequireAuth';
+
+/** Each area loads when first opened, so the first screen does not wait for every page's code. */
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] }));
+}
+const ChatPage = page(() => import('../features/chat/ChatPage'), 'ChatPage');
+const ApprovalsPage = page(() => import('../features/approvals/ApprovalsPage'), 'ApprovalsPage');
+const BudgetPage = page(() => import('../features/budget/BudgetPage'), 'BudgetPage');
+const ServicesPage = page(() => import('../features/services/ServicesPage'), 'ServicesPage');
+const WalletPage = page(() => import('../features/wallet/WalletPage'), 'WalletPage');
+const ActivityPage = page(() => import('../features/activity/ActivityPage'), 'ActivityPage');
+const AlertsPage = page(() => import('../features/alerts/AlertsPage'), 'AlertsPage');
+const SecurityPage = page(() => import('../features/security/SecurityPage'), 'SecurityPage');
 
 export function App() {
   const [queryClient] = useState(createQueryClient);

@@ -1,5 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { LogOut, Menu } from 'lucide-react';
+import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { ToastHost } from '../components/ToastHost';
 import { signedOut, useSession } from '../features/auth/useSession';
@@ -83,7 +84,9 @@ export function Layout() {
         {info.data && <p className="version">v{info.data.version}</p>}
       </nav>
       <main className="content">
-        <Outlet />
+        <Suspense fallback={<p className="page-summary">Loading…</p>}>
+          <Outlet />
+        </Suspense>
       </main>
       {user && <ToastHost />}
     </div>
