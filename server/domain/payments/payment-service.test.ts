@@ -202,6 +202,31 @@ describe('purchase', () => {
     expect(wallet.calls.pay).toBe(1);
   });
 
+  it('records a routing fee above the allowance in full, the excess taken from available funds', async () => {
+    const feeMsat = FEE_ALLOWANCE_MSAT + 5_000;
+    wallet = createFakeWallet(provider, { feeMsat });
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'delivered', via: 'paid' });
+    expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - feeMsat, reservedMsat: 0, provider: PRICE_MSAT, fees: feeMsat });
+    expect(createReceipts(handle.db).list(USER)[0]).toMatchObject({ feeMsat });
+    ledger.checkInvariants();
+  });
+
+  it('records a payment settled after the expiry sweep released its hold, once', async () => {
+    wallet.script.push('unknown_after_paying');
+    const outcome = await service.purchase(purchaseRequest());
+    if (outcome.kind !== 'payment_unknown') throw new Error(`expected payment_unknown, got ${outcome.kind}`);
+    nowMs += 24 * 60 * 60_000 + 1; // past the default reservation TTL
+    expect(ledger.expire().expired).toHaveLength(1);
+    expect(balances()).toMatchObject({ availableMsat: FUNDS_MSAT, reservedMsat: 0, provider: 0 });
+
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [outcome.paymentId] });
+    expect(await reconciler.reconcileOnce()).toEqual({ posted: [], voided: [], kept: [] });
+    expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT, fees: FEE_MSAT });
+    expect(wallet.calls.pay).toBe(1);
+    ledger.checkInvariants();
+  });
+
   it('keeps the macaroon written ahead sealed on the payment row; one that will not open still posts the money', async () => {
     wallet.script.push('unknown_after_paying');
     const outcome = await service.purchase(purchaseRequest());
