@@ -62,7 +62,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const cookieSecure = publicOrigin.startsWith('https://');
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/trpc')) return;
+    // The matched route, not the raw URL: the router decodes the path, so `/api/%74rpc/...` is tRPC too.
+    if (!request.routeOptions.url?.startsWith('/api/trpc/')) return;
     const refused = csrfRefusal(request, publicOrigin);
     if (refused) return refuseCsrf(reply, refused);
   });

@@ -61,6 +61,14 @@ describe('CSRF protection', () => {
     expect((await post({ ...csrf, origin: 'http://localhost:80', host: 'localhost:80' })).statusCode).toBe(200);
   });
 
+  it('guards every path the router decodes to tRPC, not only its plain spelling', async () => {
+    const instance = await app();
+    for (const url of ['/api/%74rpc/auth.signUp', '/%61pi/trpc/auth.signUp']) {
+      const res = await instance.inject({ method: 'POST', url, headers: json, payload: signUpBody('g@example.com') });
+      expect(res.statusCode, url).toBe(403);
+    }
+  });
+
   it('never runs a mutation over GET', async () => {
     const instance = await app();
     const input = encodeURIComponent(signUpBody('f@example.com'));
