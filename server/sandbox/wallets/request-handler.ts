@@ -10,7 +10,13 @@ import type {
   NWCWalletServiceRequestHandler,
   NWCWalletServiceResponse,
 } from '@getalby/sdk/nwc';
-import { decodeRegtestInvoice, type LightningNode, type NodeTransaction, type PaymentRefusal } from '../lightning';
+import {
+  decodeRegtestInvoice,
+  type LightningNode,
+  type NodeTransaction,
+  type PaymentOutcome,
+  type PaymentRefusal,
+} from '../lightning';
 import type { ConnectionStore, WalletConnection } from './connection-store';
 
 export const SUPPORTED_METHODS: Nip47SingleMethod[] = [
@@ -102,8 +108,13 @@ export function createRequestHandler(context: HandlerContext): NWCWalletServiceR
         }
       }
       reservedMsat += holdMsat;
-      const outcome = await node.pay(request.invoice, request.amount === undefined ? {} : { amountMsat: request.amount });
-      reservedMsat -= holdMsat;
+      let outcome: PaymentOutcome;
+      try {
+        outcome = await node.pay(request.invoice, request.amount === undefined ? {} : { amountMsat: request.amount });
+      } finally {
+        // Released even if pay throws, or the connection's budget would shrink for good.
+        reservedMsat -= holdMsat;
+      }
 
       if (outcome.status === 'refused') return fail(errorCodeFor(outcome.reason), outcome.reason);
       if (outcome.status === 'no_reply') {
