@@ -115,6 +115,19 @@ describe('simulated lightning network', () => {
     expect(payer.balanceMsat()).toBe(afterFirst);
   });
 
+  it('refuses a payment the balance covers but not with the routing fee, and pays one it covers exactly', async () => {
+    const payee = network.ensureNode('provider');
+    const feeMsat = 1_000 + 50; // base + 5000 ppm of 10_000
+    const short = network.ensureNode('short', { initialBalanceMsat: 10 * SAT + feeMsat - 1 });
+    const exact = network.ensureNode('exact', { initialBalanceMsat: 10 * SAT + feeMsat });
+    const invoice = () => payee.createInvoice({ amountMsat: 10 * SAT, description: 'x', expirySeconds: 60 }).paymentRequest;
+    expect(await short.pay(invoice())).toEqual({ status: 'refused', reason: 'insufficient_balance' });
+    expect(short.balanceMsat()).toBe(10 * SAT + feeMsat - 1);
+    expect(await exact.pay(invoice())).toMatchObject({ status: 'settled', feeMsat });
+    expect(exact.balanceMsat()).toBe(0);
+    expect(payee.balanceMsat()).toBe(10 * SAT);
+  });
+
   it('pays an amountless invoice only with an explicit amount, and rejects a contradicting amount', async () => {
     const payer = network.ensureNode('guest', { initialBalanceMsat: 100 * SAT });
     const payee = network.ensureNode('provider');
