@@ -4,7 +4,7 @@ import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../../server/api/router';
 
 /** Server state lives here (tRPC + react-query); zustand holds UI state only. */
-export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({

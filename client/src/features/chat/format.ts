@@ -1,7 +1,7 @@
 import { formatSats, formatUsd, msat, usdCents } from '../../../../shared/money';
 
 export const sats = (amountMsat: number) => formatSats(msat(amountMsat));
-export const usd = (cents: number) => (cents > 0 && cents < 1 ? '<$0.01' : formatUsd(usdCents(cents)));
+export const usd = (cents: number) => formatUsd(usdCents(cents));
 
 /** "10 sats" or "10–15 sats" for a price range. */
 export function satsRange(minMsat: number, maxMsat: number): string {

@@ -7,5 +7,5 @@ export type StepView = TaskView['steps'][number];
 export type TaskAnswer = NonNullable<TaskView['answer']>;
 export type AnswerBlock = TaskAnswer['steps'][number]['blocks'][number];
 
-export const ACTIVE_STATUSES: readonly TaskView['status'][] = ['draft', 'planned', 'quoted', 'awaiting_approval', 'running', 'paused'];
+const ACTIVE_STATUSES: readonly TaskView['status'][] = ['draft', 'planned', 'quoted', 'awaiting_approval', 'running', 'paused'];
 export const isActive = (task: Pick<TaskView, 'status'>) => ACTIVE_STATUSES.includes(task.status);
