@@ -39,7 +39,11 @@ export function ChatPage() {
     ),
   );
 
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.tasks.list.pathKey() });
+  // Approving, denying or cancelling here also changes what waits under Approvals (and its badge).
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.tasks.list.pathKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
+  };
   const tasks = [...(history.data ?? [])].reverse();
   const count = tasks.length;
   const lastVersion = tasks.at(-1)?.version ?? 0;
