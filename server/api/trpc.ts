@@ -57,13 +57,18 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
   return next();
 });
 
+/** Counts one attempt in `bucket` for the caller's address; throws `rate_limited` past the limit. */
+export async function enforceRateLimit(ctx: Pick<ApiContext, 'checkRateLimit'>, bucket: RateLimitBucket): Promise<void> {
+  const verdict = await ctx.checkRateLimit(bucket);
+  if (!verdict.allowed) {
+    throw refusal('rate_limited', { retryAt: new Date(Date.now() + verdict.retryAfterSeconds * 1000).toISOString() });
+  }
+}
+
 /** Limits attempts per client address for guessable things: passwords, sign-ups, codes. */
 export function rateLimited(bucket: RateLimitBucket) {
   return t.middleware(async ({ ctx, next }) => {
-    const verdict = await ctx.checkRateLimit(bucket);
-    if (!verdict.allowed) {
-      throw refusal('rate_limited', { retryAt: new Date(Date.now() + verdict.retryAfterSeconds * 1000).toISOString() });
-    }
+    await enforceRateLimit(ctx, bucket);
     return next();
   });
 }

@@ -3,14 +3,7 @@ import { totpCodeSchema } from '../../../shared/accounts';
 import type { Approval } from '../../domain/approvals';
 import type { ApiContext } from '../context';
 import { refusal, unwrap } from '../errors';
-import { authedProcedure, router } from '../trpc';
-
-/** The `code_check` limit of server/api/trpc.ts's rateLimited, applied only when the call carries a code. */
-async function rateLimitedCall<T>(ctx: Pick<ApiContext, 'checkRateLimit'>, next: () => Promise<T>): Promise<T> {
-  const verdict = await ctx.checkRateLimit('code_check');
-  if (!verdict.allowed) throw refusal('rate_limited', { retryAt: new Date(Date.now() + verdict.retryAfterSeconds * 1000).toISOString() });
-  return next();
-}
+import { authedProcedure, enforceRateLimit, router } from '../trpc';
 
 const approvalIdSchema = z.object({ approvalId: z.string().min(1).max(100) });
 
@@ -44,7 +37,10 @@ export const approvalsRouter = router({
    */
   approve: authedProcedure
     .input(approveInputSchema)
-    .use(async ({ ctx, input, next }) => (input.code ? rateLimitedCall(ctx, next) : next()))
+    .use(async ({ ctx, input, next }) => {
+      if (input.code) await enforceRateLimit(ctx, 'code_check');
+      return next();
+    })
     .mutation(({ ctx, input }) => {
       const result = ctx.deps.approvals.approve(
         {
