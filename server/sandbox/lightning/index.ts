@@ -1,4 +1,4 @@
 export { LightningNetwork, DEFAULT_ROUTING_FEES, type LightningNetworkOptions } from './network';
 export { LightningNode } from './node';
-export { decodeRegtestInvoice, type DecodedInvoice } from './invoice-codec';
+export { decodeRegtestInvoice } from './invoice-codec';
 export type * from './types';

@@ -42,8 +42,6 @@ export interface DecodedInvoice {
   /** Recovered from the signature, so a match with a node's key proves that node signed it. */
   payeePubkeyHex: string;
   amountMsat: number | null;
-  timestampSec: number;
-  expiresAtSec: number;
 }
 
 export type DecodeOutcome =
@@ -62,23 +60,14 @@ export function decodeRegtestInvoice(paymentRequest: string): DecodeOutcome {
   } catch {
     return { ok: false, reason: 'invalid_invoice' };
   }
-  const { payment_hash: paymentHashHex, expire_time: expirySeconds } = decoded.tagsObject;
-  if (!paymentHashHex || !decoded.payeeNodeKey || decoded.timestamp === undefined) {
+  const paymentHashHex = decoded.tagsObject.payment_hash;
+  if (!paymentHashHex || !decoded.payeeNodeKey) {
     return { ok: false, reason: 'invalid_invoice' };
   }
   const amountMsat = decoded.millisatoshis ? Number(decoded.millisatoshis) : null;
   if (amountMsat !== null && !Number.isSafeInteger(amountMsat)) return { ok: false, reason: 'invalid_invoice' };
-  return {
-    ok: true,
-    invoice: {
-      paymentHashHex,
-      payeePubkeyHex: decoded.payeeNodeKey,
-      amountMsat,
-      timestampSec: decoded.timestamp,
-      // BOLT11: without an expiry field the invoice expires after 3600 s.
-      expiresAtSec: decoded.timestamp + (expirySeconds ?? 3600),
-    },
-  };
+  // Expiry is not read from the invoice: settling checks the one stored when the invoice was minted.
+  return { ok: true, invoice: { paymentHashHex, payeePubkeyHex: decoded.payeeNodeKey, amountMsat } };
 }
 
 /** The compressed secp256k1 public key (33 bytes, hex) a Lightning node is known by. */
