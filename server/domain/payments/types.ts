@@ -84,5 +84,3 @@ export type PurchaseOutcome =
   /** The wallet's answer never came: the reconciler will settle it; never pay this step again now. */
   | { kind: 'payment_unknown'; paymentId: string }
   | { kind: 'paid_not_delivered'; reason: NotDeliveredReason; paymentId: string; httpStatus: number | null };
-
-export type PurchaseOutcomeKind = PurchaseOutcome['kind'];
