@@ -41,6 +41,11 @@ test('the catalog shows providers and prices; a blocked service is never planned
   // The rule holds across a reload, and the Budget page lists it as a rule too.
   await page.reload();
   await expect(service(page, 'satoshi-jokes/joke').getByRole('radio', { name: 'Block' })).toBeChecked();
+  await page.goto('/budget');
+  const rule = page.getByTestId('service-rule');
+  await expect(rule).toHaveCount(1);
+  await expect(rule.getByLabel('Service', { exact: true })).toHaveValue('satoshi-jokes/joke');
+  await expect(rule.getByLabel('Rule', { exact: true })).toHaveValue('block');
 
   await page.goto('/chat');
   const input = page.getByTestId('chat-input');
