@@ -31,10 +31,6 @@ const SAME_AS: Record<string, string> = {
   satoshis: 'sat',
 };
 
-export function isStopWord(word: string): boolean {
-  return STOP_WORDS.has(word);
-}
-
 /** Ranking terms of a text: words, minus stop words and bare numbers, normalised and stemmed. */
 export function terms(text: string): string[] {
   return words(text)
