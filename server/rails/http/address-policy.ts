@@ -49,6 +49,7 @@ const CLASSES: ReadonlyArray<readonly [AddressClass, FamilyLists]> = [
     blockList([
       ['192.0.0.0', 24, 'ipv4'],
       ['192.0.2.0', 24, 'ipv4'],
+      ['192.88.99.0', 24, 'ipv4'], // deprecated 6to4 relay anycast
       ['198.18.0.0', 15, 'ipv4'],
       ['198.51.100.0', 24, 'ipv4'],
       ['203.0.113.0', 24, 'ipv4'],
@@ -56,9 +57,13 @@ const CLASSES: ReadonlyArray<readonly [AddressClass, FamilyLists]> = [
       ['100::', 64, 'ipv6'],
       ['2001::', 23, 'ipv6'],
       ['2001:db8::', 32, 'ipv6'],
+      ['3fff::', 20, 'ipv6'],
     ]),
   ],
 ];
+
+/** IANA's global unicast space; any other IPv6 address (site-local fec0::/10, unassigned) is not public. */
+const GLOBAL_UNICAST_V6 = blockList([['2000::', 3, 'ipv6']]).ipv6;
 
 export function classifyAddress(address: string): AddressClass {
   const family = isIP(address);
@@ -67,5 +72,6 @@ export function classifyAddress(address: string): AddressClass {
   // BlockList matches an IPv4-mapped IPv6 address against IPv4 rules too; name it for what it is.
   if (type === 'ipv6' && /^::ffff:/i.test(address)) return 'ipv4_mapped';
   for (const [name, lists] of CLASSES) if (lists[type].check(address, type)) return name;
+  if (type === 'ipv6' && !GLOBAL_UNICAST_V6.check(address, 'ipv6')) return 'reserved';
   return 'public';
 }

@@ -43,6 +43,10 @@ describe('classifyAddress', () => {
     ['64:ff9b::a00:1', 'ipv4_mapped'],
     ['192.0.2.1', 'reserved'],
     ['255.255.255.255', 'reserved'],
+    ['192.88.99.1', 'reserved'],
+    ['fec0::1', 'reserved'],
+    ['3fff::1', 'reserved'],
+    ['4000::1', 'reserved'],
     ['172.32.0.1', 'public'],
     ['example.com', 'not_an_ip'],
   ])('%s is %s', (address, expected) => {
