@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { MARKET_PROVIDERS, SERVICES, startMarket } from './index';
 import type { RunningMarket } from './index';
 import { MISBEHAVING_PRICE_MSAT, OVERPRICE_FACTOR } from './misbehaving';
+import { SAMPLE_INPUTS } from './sample-inputs';
 import { createTestInvoicer } from './test-invoicer';
 import type { TestInvoicer } from './test-invoicer';
 import { decodeIdentifier } from './token';
@@ -17,25 +18,15 @@ import { importMacaroons } from 'macaroon';
 const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0, 1] };
 const START_MS = Date.UTC(2025, 0, 15, 12, 0, 0);
 
-/** Inputs that pass each service's validation. */
-const SAMPLE: Record<string, { query?: Record<string, string>; body?: unknown }> = {
-  joke: { query: { topic: 'lightning' } },
-  'btc-price': { query: { currency: 'EUR' } },
-  'fee-estimate': { query: {} },
-  'market-report': { query: { period: 'week' } },
-  sentiment: { body: { text: 'The wallet is fast and really reliable. I love it.' } },
-  summarise: {
-    body: {
-      text:
-        'Lightning payments settle in seconds. Fees on Lightning are usually a few sats. ' +
-        'Some people still prefer on-chain payments for large amounts. Lightning channels need liquidity.',
-      sentences: 2,
-    },
-  },
-  translate: { body: { text: 'Hello friend, the weather is good today.', to: 'es' } },
-  weather: { query: { city: 'London', date: '2025-07-01' } },
-  headlines: { query: { topic: 'economy', count: '3' } },
-};
+/** Each service's shared sample input, as a query for GET and a JSON body for POST. */
+const SAMPLE: Record<string, { query?: Record<string, string>; body?: unknown }> = Object.fromEntries(
+  SERVICES.map((service) => {
+    const input = SAMPLE_INPUTS[service.name];
+    if (!input) throw new Error(`no sample input for ${service.name}`);
+    const query = Object.fromEntries(Object.entries(input).map(([key, value]) => [key, String(value)]));
+    return [service.name, service.method === 'GET' ? { query } : { body: input }];
+  }),
+);
 
 /** The fields these tests read from market responses (402 bodies, quotes, errors, content). */
 interface Body {
