@@ -20,7 +20,7 @@ import type { PaymentsRepository } from '../../db/repositories/payments-reposito
 import type { PaymentRow } from '../../db/schema/payments';
 import { SecretBoxError, type SecretBox } from '../../db/secret-box';
 import { budgetReservationMetadata, type BudgetRefusalReason, type Governance } from '../governance';
-import { providerAccount, routingFeesAccount, userAvailableAccount, type Ledger } from '../ledger';
+import { providerAccount, type Ledger } from '../ledger';
 import type { VerifiedChallenge } from '../ports/l402';
 import { preimageMatchesPaymentHash } from '../ports/wallet';
 import type { StoredToken, TokenVault } from './token-vault';
@@ -199,9 +199,10 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
 
   /**
    * Posts the invoice amount and the fee out of the hold. A fee above the allowance is still money
-   * that left the wallet: the excess is taken from available funds so the ledger keeps mirroring the
-   * wallet. A hold the ledger already released (its expiry sweep ran while the outcome was unknown)
-   * is replaced by direct transfers for the same reason.
+   * that left the wallet, and so is a payment the wallet settled after the ledger's expiry sweep
+   * released its hold. Each such charge is booked as its own reservation, posted at once, carrying the
+   * spend's service and task: budget usage is summed from reservations, so the month, service and task
+   * totals count every msat that moved. No budget check runs on it (the money has already gone).
    */
   function postMoneyMoved(payment: PaymentRow, feeMsat: Msat): void {
     const amountMsat = msat(payment.amountMsat);
@@ -213,27 +214,43 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
       feeMsat: feeFromHoldMsat,
     });
     if (posted.ok) {
-      if (feeMsat > feeFromHoldMsat) chargeDirect(payment, 'fee-overrun', routingFeesAccount, msat(feeMsat - feeFromHoldMsat));
+      if (feeMsat > feeFromHoldMsat) chargeAfterTheFact(payment, 'fee-overrun', { amountMsat: msat(0), feeMsat: msat(feeMsat - feeFromHoldMsat) });
       return;
     }
     if (posted.reason !== 'already_resolved' || posted.reservation.status === 'posted') {
       throw new Error(`posting payment ${payment.id} failed: ${posted.reason}`);
     }
-    chargeDirect(payment, 'late-amount', providerAccount(payment.providerId), amountMsat);
-    if (feeMsat > 0) chargeDirect(payment, 'late-fee', routingFeesAccount, feeMsat);
+    chargeAfterTheFact(payment, 'late', { amountMsat, feeMsat });
   }
 
-  function chargeDirect(payment: PaymentRow, what: string, credit: Parameters<Ledger['transfer']>[0]['credit'], amountMsat: Msat) {
-    const result = ledger.transfer({
-      idempotencyKey: `payment:${payment.id}:${what}`,
-      debit: userAvailableAccount(payment.userId),
-      credit,
-      amountMsat,
-      reason: `payment_${what.replace('-', '_')}`,
-      metadata: { paymentId: payment.id, paymentHash: payment.paymentHash },
+  function chargeAfterTheFact(payment: PaymentRow, what: 'fee-overrun' | 'late', charge: { amountMsat: Msat; feeMsat: Msat }): void {
+    const original = ledger.getReservation(payment.reservationId);
+    const taskId = typeof original?.metadata?.taskId === 'string' ? original.metadata.taskId : null;
+    const nowMs = deps.now();
+    const reserved = ledger.reserve({
+      idempotencyKey: `payment:${payment.id}:${what}:reserve`,
+      userId: payment.userId,
+      destination: providerAccount(payment.providerId),
+      amountMsat: msat(charge.amountMsat + charge.feeMsat),
+      expiresAtMs: nowMs + deps.reservationTtlMs,
+      metadata: {
+        ...budgetReservationMetadata({ serviceId: payment.serviceId, taskId, feeReserveMsat: msat(0) }),
+        paymentId: payment.id,
+        paymentHash: payment.paymentHash,
+        charge: what,
+      },
     });
     // Refusing would leave the ledger claiming money the wallet no longer has: fail loudly instead.
-    if (!result.ok) throw new Error(`recording ${what} of payment ${payment.id} failed: ${result.reason}`);
+    if (!reserved.ok) throw new Error(`recording ${what} charge of payment ${payment.id} failed: ${reserved.reason}`);
+    const postedCharge = ledger.post({
+      idempotencyKey: `payment:${payment.id}:${what}:post`,
+      reservationId: reserved.reservation.id,
+      amountMsat: charge.amountMsat,
+      feeMsat: charge.feeMsat,
+    });
+    if (!postedCharge.ok && !(postedCharge.reason === 'already_resolved' && postedCharge.reservation.status === 'posted')) {
+      throw new Error(`posting ${what} charge of payment ${payment.id} failed: ${postedCharge.reason}`);
+    }
   }
 
   /** The wallet definitely did not pay: release the hold. */

@@ -208,6 +208,9 @@ describe('purchase', () => {
     expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'delivered', via: 'paid' });
     expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - feeMsat, reservedMsat: 0, provider: PRICE_MSAT, fees: feeMsat });
     expect(createReceipts(handle.db).list(USER)[0]).toMatchObject({ feeMsat });
+    // The month's budget counts every msat that left the wallet, the excess fee included.
+    expect(governance.status(USER, 'UTC', RATE).summary.usedMsat).toBe(PRICE_MSAT + feeMsat);
+    governance.checkUsageTotals();
     ledger.checkInvariants();
   });
 
@@ -224,6 +227,9 @@ describe('purchase', () => {
     expect(await reconciler.reconcileOnce()).toEqual({ posted: [], voided: [], kept: [] });
     expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT, fees: FEE_MSAT });
     expect(wallet.calls.pay).toBe(1);
+    // The expired hold no longer counts, the late charge does: usage is exactly what was paid.
+    expect(governance.status(USER, 'UTC', RATE).summary.usedMsat).toBe(PRICE_MSAT + FEE_MSAT);
+    governance.checkUsageTotals();
     ledger.checkInvariants();
   });
 

@@ -123,13 +123,15 @@ function metadataOf(json: string | null): Record<string, unknown> {
 function transferKind(row: WalletMovementRow): MovementKind {
   if (row.reason === 'top_up') return metadataOf(row.metadataJson).source === 'sandbox_welcome' ? 'welcome_credit' : 'top_up';
   if (row.reason === 'refund') return 'refund';
-  if (row.reason === 'payment_late_amount') return 'payment';
-  if (row.reason === 'payment_fee_overrun' || row.reason === 'payment_late_fee') return 'fee';
   return 'other';
 }
 
 function toMovement(row: WalletMovementRow): WalletMovement {
   const base = { id: row.transferId, service: row.service, serviceId: row.serviceId, atMs: row.createdAtMs };
+  // A fee charged after the fact (above the hold's allowance) is a post that paid the provider nothing.
+  if (row.kind === 'post' && row.amountMsat === 0) {
+    return { ...base, kind: 'fee', amountMsat: signedMsat(-row.feeMsat), feeMsat: msat(0), providerId: null };
+  }
   if (row.kind === 'post') {
     return {
       ...base,
