@@ -254,15 +254,20 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
   }
 
   /** The wallet definitely did not pay: release the hold. */
-  function settleFailed(paymentId: string, reason: string): SettleResult {
+  /**
+   * `from` names the statuses the caller saw. The reconciler voids a payment it saw `reserved` (never
+   * sent) only if it is still `reserved` inside this transaction: another process may have started
+   * paying it since.
+   */
+  function settleFailed(paymentId: string, reason: string, from: readonly ('reserved' | 'paying')[] = ['reserved', 'paying']): SettleResult {
     return inTransaction((): SettleResult => {
       const payment = requirePayment(paymentId);
-      if (payment.status !== 'reserved' && payment.status !== 'paying') return { settled: false, payment };
+      if (!(from as readonly string[]).includes(payment.status)) return { settled: false, payment };
       const voided = ledger.void({ idempotencyKey: `payment:${paymentId}:void`, reservationId: payment.reservationId, reason });
       // Already released by the expiry sweep is as good as voided here.
       if (!voided.ok && voided.reason !== 'already_resolved') throw new Error(`voiding payment ${paymentId} failed: ${voided.reason}`);
       const nowMs = deps.now();
-      const failed = repository.transition(paymentId, ['reserved', 'paying'], 'failed', { reason, resolvedAtMs: nowMs, updatedAtMs: nowMs });
+      const failed = repository.transition(paymentId, [...from], 'failed', { reason, resolvedAtMs: nowMs, updatedAtMs: nowMs });
       if (!failed) throw new Error(`payment ${paymentId} changed status inside its own transaction`);
       return { settled: true, payment: failed };
     });

@@ -233,6 +233,21 @@ describe('purchase', () => {
     ledger.checkInvariants();
   });
 
+  it('does not void a payment another process began paying after the reconciler read it as never sent', async () => {
+    wallet.script.push('unknown_after_paying');
+    const outcome = await service.purchase(purchaseRequest());
+    if (outcome.kind !== 'payment_unknown') throw new Error(`expected payment_unknown, got ${outcome.kind}`);
+    const [row] = service.records.unresolved();
+    if (!row) throw new Error('expected the payment to be unresolved');
+    // What a reconciler in another process read a moment before this one's purchase marked it paying.
+    const stale = { ...row, status: 'reserved' as const, createdAtMs: row.createdAtMs - 10 * 60_000 };
+    const reconciler = createReconciler({ records: { ...service.records, unresolved: () => [stale] }, walletFor: async () => wallet.wallet, now: () => nowMs });
+    expect(await reconciler.reconcileOnce()).toMatchObject({ voided: [] });
+    expect(service.records.unresolved()).toEqual([expect.objectContaining({ id: row.id, status: 'paying' })]);
+    expect(balances().reservedMsat).toBeGreaterThan(0); // the hold stays until the wallet's answer is known
+    ledger.checkInvariants();
+  });
+
   it('keeps the macaroon written ahead sealed on the payment row; one that will not open still posts the money', async () => {
     wallet.script.push('unknown_after_paying');
     const outcome = await service.purchase(purchaseRequest());

@@ -55,7 +55,7 @@ export function createReconciler(deps: ReconcilerDeps) {
     const nowMs = deps.now();
     if (payment.status === 'reserved') {
       if (nowMs - payment.createdAtMs < reservedGraceMs) return 'kept';
-      return deps.records.settleFailed(payment.id, 'never_sent').settled ? 'voided' : 'skipped';
+      return deps.records.settleFailed(payment.id, 'never_sent', ['reserved']).settled ? 'voided' : 'skipped';
     }
     const wallet = await deps.walletFor(payment.userId);
     if (!wallet) return 'kept';
