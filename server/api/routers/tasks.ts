@@ -36,7 +36,7 @@ export const tasksRouter = router({
     .mutation(({ ctx, input }) => {
       const task = ctx.deps.tasks.get(ctx.user.id, input.taskId);
       const paymentId = task?.steps.find((s) => s.stepId === input.stepId)?.paymentId ?? null;
-      const receipt = paymentId === null ? null : (ctx.deps.receipts.list(ctx.user.id, { limit: 200 }).find((r) => r.id === paymentId) ?? null);
+      const receipt = paymentId === null ? null : ctx.deps.receipts.get(ctx.user.id, paymentId);
       return unwrap(ctx.deps.tasks.judgeStep(ctx.user.id, { ...input, evidence: receipt })).task;
     }),
 

@@ -233,6 +233,16 @@ describe('purchase', () => {
     ledger.checkInvariants();
   });
 
+  it("finds one receipt by payment id for its owner only (a dispute's evidence)", async () => {
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'delivered', via: 'paid' });
+    const receipts = createReceipts(handle.db);
+    const [latest] = receipts.list(USER);
+    if (!latest) throw new Error('expected a receipt');
+    expect(receipts.get(USER, latest.id)).toEqual(latest);
+    expect(receipts.get('someone-else', latest.id)).toBeNull();
+    expect(receipts.get(USER, 'no-such-payment')).toBeNull();
+  });
+
   it('does not void a payment another process began paying after the reconciler read it as never sent', async () => {
     wallet.script.push('unknown_after_paying');
     const outcome = await service.purchase(purchaseRequest());

@@ -101,5 +101,10 @@ export function createReceipts(db: Db) {
         .listForUser(userId, { limit: input.limit, ...(input.beforeMs === undefined ? {} : { beforeMs: input.beforeMs }) })
         .map(toReceipt);
     },
+    /** One of the user's receipts (a dispute's evidence), however old; null when it is not theirs. */
+    get(userId: string, paymentId: string): Receipt | null {
+      const row = repository.byId(paymentId);
+      return row && row.userId === userId ? toReceipt(row) : null;
+    },
   };
 }
