@@ -1,12 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { enrollTotp, freshCode, shot, signUp, totpCode } from './support/session';
+import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../shared/http';
 
 // Budget governance in the browser: the settings form with friendly validation, the gauge with the
 // alert thresholds marked, an approval in the inbox, and the alerts centre (list, mark read).
 
 /** Starts a task through the API with the browser's session (and the CSRF header the server requires). */
 async function submitTask(page: Page, text: string) {
-  const response = await page.request.post('/api/trpc/tasks.submit', { data: { text }, headers: { 'x-steward-csrf': '1' } });
+  const response = await page.request.post('/api/trpc/tasks.submit', { data: { text }, headers: { [CSRF_HEADER]: CSRF_HEADER_VALUE } });
   expect(response.ok()).toBe(true);
 }
 

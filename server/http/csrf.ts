@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-
-export const CSRF_HEADER = 'x-steward-csrf';
+import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../../shared/http';
 
 /**
  * CSRF defence for cookie-authenticated tRPC mutations (POST /api/trpc/...), in three layers:
@@ -13,7 +12,7 @@ export const CSRF_HEADER = 'x-steward-csrf';
  */
 export function csrfRefusal(request: FastifyRequest, publicOrigin: string): string | null {
   if (request.method !== 'POST') return null;
-  if (request.headers[CSRF_HEADER] !== '1') return 'missing CSRF header';
+  if (request.headers[CSRF_HEADER] !== CSRF_HEADER_VALUE) return 'missing CSRF header';
   const fetchSite = request.headers['sec-fetch-site'];
   if (fetchSite === 'cross-site' || fetchSite === 'same-site') return 'cross-site request';
   const origin = request.headers.origin;

@@ -2,6 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../../server/api/router';
+import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../../../shared/http';
 
 /** Server state lives here (tRPC + react-query); zustand holds UI state only. */
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
@@ -19,7 +20,7 @@ export function createApiClient() {
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({ url: '/api/trpc' }),
         // The server refuses POSTs without this header (CSRF defence; see server/http/csrf.ts).
-        false: httpBatchLink({ url: '/api/trpc', headers: { 'x-steward-csrf': '1' } }),
+        false: httpBatchLink({ url: '/api/trpc', headers: { [CSRF_HEADER]: CSRF_HEADER_VALUE } }),
       }),
     ],
   });
