@@ -165,7 +165,9 @@ export function composeServices(options: ComposeOptions) {
     /** Background work: reconcile payments left in doubt, keep the catalog fresh, purge sessions. */
     async start(): Promise<void> {
       reconciling = reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed'));
-      await catalog.refreshAll();
+      // People's own providers load in the background: a slow one must not hold up start-up.
+      await catalog.refreshConfigured();
+      void catalog.refreshAdded().catch((err: unknown) => logger.error({ err }, 'catalog refresh failed'));
       const resumed = await tasks.resume();
       if (resumed.resumed.length + resumed.failed.length > 0) logger.info(resumed, 'tasks picked up after restart');
       timers.push(setInterval(() => void catalog.refreshAll(), CATALOG_REFRESH_INTERVAL_MS));

@@ -101,6 +101,9 @@ describe('catalog service', () => {
     expect(catalog.serviceFor('u1', 'market/joke')?.advertisedPriceMsat).toBe(1_000);
     expect(catalog.servicesFor('u2').map((s) => s.id)).toEqual(['market/joke', 'market/price']);
     expect(await catalog.addProvider('u1', other)).toMatchObject({ ok: false, reason: 'provider_exists' });
+    // Start-up waits only for the configured provider; people's own load separately.
+    expect(await catalog.refreshConfigured()).toEqual({ loaded: 1, failed: 0 });
+    expect(await catalog.refreshAdded()).toEqual({ loaded: 1, failed: 0 });
     if (!added.ok) throw new Error('not added');
     expect(catalog.removeProvider('u2', added.provider.id)).toBe(false);
     expect(catalog.removeProvider('u1', added.provider.id)).toBe(true);

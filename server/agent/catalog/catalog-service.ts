@@ -137,19 +137,36 @@ export function createCatalogService(deps: CatalogServiceDeps) {
     return services.filter((s) => !taken.has(s.id));
   }
 
-  /** Reloads every provider's manifest; one failing provider does not stop the others. */
-  async function refreshAll(): Promise<{ loaded: number; failed: number }> {
-    ensureConfigured();
-    const providers = deps.store.allProviders().sort((a, b) => Number(a.ownerUserId !== null) - Number(b.ownerUserId !== null));
+  /** Reloads the given providers' manifests; one failing provider does not stop the others. */
+  async function refreshProviders(providers: ReturnType<CatalogStore['allProviders']>): Promise<{ loaded: number; failed: number }> {
     let loaded = 0;
     let failed = 0;
-    // Configured providers first, so an added provider's ids are checked against fresh configured ones.
     for (const provider of providers) {
       const result = await refreshProvider(provider);
       if (result.ok) loaded++;
       else failed++;
     }
     return { loaded, failed };
+  }
+
+  /** The operator's providers: what everybody's catalog needs before the server takes requests. */
+  function refreshConfigured() {
+    ensureConfigured();
+    return refreshProviders(deps.store.allProviders().filter((p) => p.ownerUserId === null));
+  }
+
+  /**
+   * Providers people added. Kept apart so start-up never waits on them: anyone can add a slow one.
+   * Run after refreshConfigured, so an added provider's ids are checked against fresh configured ones.
+   */
+  function refreshAdded() {
+    return refreshProviders(deps.store.allProviders().filter((p) => p.ownerUserId !== null));
+  }
+
+  async function refreshAll(): Promise<{ loaded: number; failed: number }> {
+    const configured = await refreshConfigured();
+    const added = await refreshAdded();
+    return { loaded: configured.loaded + added.loaded, failed: configured.failed + added.failed };
   }
 
   function preferencesOf(userId: string): Map<string, ServicePreference> {
@@ -175,6 +192,8 @@ export function createCatalogService(deps: CatalogServiceDeps) {
   return {
     ensureConfigured,
     refreshAll,
+    refreshConfigured,
+    refreshAdded,
 
     /** What the planner may choose from for this person: everything visible except what they blocked. */
     servicesFor(userId: string): CatalogService[] {
