@@ -45,6 +45,8 @@ export interface ComposeOptions {
   sandboxWallets: { createUserWallet(userId: string, opts: { initialBalanceMsat: number }): Promise<string> } | null;
   llm?: PlannerConfig['llm'];
   now?: () => number;
+  /** How often an open stream re-reads its session to notice expiry (server/domain/accounts/sessions.ts). */
+  sessionRecheckMs?: number;
   seams?: ComposeSeams;
 }
 
@@ -78,6 +80,7 @@ export function composeServices(options: ComposeOptions) {
     walletProvisioner,
     logger,
     now: () => new Date(now()),
+    sessionRecheckMs: options.sessionRecheckMs,
   });
 
   const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.allowedOrigins] });

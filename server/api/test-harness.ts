@@ -21,7 +21,7 @@ const noNetwork: NonNullable<ComposeSeams['fetcher']> = Object.assign(
   { close: () => undefined },
 );
 
-export function createApiHarness(options: { logDestination?: Writable } = {}) {
+export function createApiHarness(options: { logDestination?: Writable; sessionRecheckMs?: number } = {}) {
   const environment = createTestEnvironment(options);
   const provisioner = fakeWalletProvisioner();
   /** Each person's spending wallet, for tests to plug a fake into; nobody has one until then. */
@@ -38,6 +38,7 @@ export function createApiHarness(options: { logDestination?: Writable } = {}) {
     allowedOrigins: [],
     sandboxWallets: null,
     now: () => environment.clock.now().getTime(),
+    sessionRecheckMs: options.sessionRecheckMs,
     seams: {
       // A wallet URL per account (with a recognisable secret, so tests can look for leaks), no welcome credit.
       walletProvisioner: {

@@ -42,14 +42,68 @@ export const publicProcedure = t.procedure;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
+ * A signed-in stream lives no longer than its session. A subscription is checked once, when it opens;
+ * without this, a stream opened before "sign out everywhere" would keep delivering the person's tasks
+ * and alerts. The session is watched (revocation at once, expiry within a minute): when it ends, the
+ * stream stops yielding at once and closes with UNAUTHORIZED, and `ctx.streamSignal` aborts so the
+ * sources the handler listens to let go. Handlers pass `ctx.streamSignal`, not the request's signal.
+ */
+const endStreamsWithSession = t.middleware(async ({ ctx, type, signal, next }) => {
+  if (type !== 'subscription' || !ctx.session) return next({ ctx: { streamSignal: signal } });
+  const sessionEnded = new AbortController();
+  const stopWatching = ctx.deps.accounts.sessions.watch(ctx.session.sessionId, () => sessionEnded.abort());
+  const streamSignal = signal ? AbortSignal.any([signal, sessionEnded.signal]) : sessionEnded.signal;
+  const result = await next({ ctx: { streamSignal } });
+  if (!result.ok || !isAsyncIterable(result.data)) {
+    stopWatching();
+    return result;
+  }
+  return { ...result, data: untilEnded(result.data, { streamSignal, sessionEnded: sessionEnded.signal, stopWatching }) };
+});
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * Yields from `source` until `streamSignal` aborts. It does not wait for the source's next value to
+ * notice (a quiet source could hold a revoked stream open for hours), and it checks again after every
+ * value, so nothing that arrives after the end is delivered.
+ */
+async function* untilEnded<T>(
+  source: AsyncIterable<T>,
+  stream: { streamSignal: AbortSignal; sessionEnded: AbortSignal; stopWatching: () => void },
+): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (stream.streamSignal.aborted) resolve('aborted');
+    stream.streamSignal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next === 'aborted' || stream.streamSignal.aborted || next.done) break;
+      yield next.value;
+    }
+    if (stream.sessionEnded.aborted) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has ended. Please sign in again.' });
+  } finally {
+    stream.stopWatching();
+    // Not awaited: a source waiting for its next value finishes once it sees the aborted signal.
+    iterator.return?.().catch(() => undefined);
+  }
+}
+
+/**
  * Every procedure that touches a person's data uses `authedProcedure`: it guarantees `ctx.user` and
  * `ctx.session`, and handlers scope every read and write by `ctx.user.id`. Add each new procedure to
  * the table in server/api/authorization-matrix.test.ts (the test fails until you do).
  */
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.user || !ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
-  return next({ ctx: { ...ctx, user: ctx.user, session: ctx.session } });
-});
+export const authedProcedure = t.procedure
+  .use(({ ctx, next }) => {
+    if (!ctx.user || !ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
+    return next({ ctx: { ...ctx, user: ctx.user, session: ctx.session } });
+  })
+  .use(endStreamsWithSession);
 
 /** For operators only (dispute review and the like). */
 export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {

@@ -21,7 +21,7 @@ export const alertsRouter = router({
   markAllRead: authedProcedure.mutation(({ ctx }) => ({ marked: ctx.deps.alerts.markAllRead(ctx.user.id) })),
 
   /** New alerts as they are stored (SSE). Missed ones are in `list`: the client refetches it on reconnect. */
-  onAlert: authedProcedure.subscription(async function* ({ ctx, signal }) {
-    for await (const alert of ctx.deps.alerts.live(ctx.user.id, signal)) yield tracked(String(alert.id), alert);
+  onAlert: authedProcedure.subscription(async function* ({ ctx }) {
+    for await (const alert of ctx.deps.alerts.live(ctx.user.id, ctx.streamSignal)) yield tracked(String(alert.id), alert);
   }),
 });

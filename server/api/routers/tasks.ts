@@ -46,13 +46,13 @@ export const tasksRouter = router({
    */
   onUpdate: authedProcedure
     .input(z.object({ taskId: z.string().min(1).max(100).optional(), lastEventId: z.string().nullish() }).default({}))
-    .subscription(async function* ({ ctx, input, signal }) {
+    .subscription(async function* ({ ctx, input }) {
       const userId = ctx.user.id;
       if (input.taskId) {
         const task = ctx.deps.tasks.get(userId, input.taskId);
         if (task) yield tracked(`${task.id}:${task.version}`, task);
       }
-      for await (const change of ctx.deps.taskEvents.changes(userId, signal)) {
+      for await (const change of ctx.deps.taskEvents.changes(userId, ctx.streamSignal)) {
         if (input.taskId && change.taskId !== input.taskId) continue;
         const task = ctx.deps.tasks.get(userId, change.taskId);
         if (task) yield tracked(`${task.id}:${task.version}`, task);

@@ -11,6 +11,9 @@ export function createSessionsRepository(db: Db) {
     insert(row: SessionRow): void {
       db.insert(sessions).values(row).run();
     },
+    findById(sessionId: string): SessionRow | undefined {
+      return db.select().from(sessions).where(eq(sessions.id, sessionId)).get();
+    },
     findByTokenHash(tokenHash: string): SessionRow | undefined {
       return db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
     },
@@ -24,14 +27,18 @@ export function createSessionsRepository(db: Db) {
     deleteForUser(userId: string, sessionId: string): boolean {
       return db.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.id, sessionId))).run().changes === 1;
     },
-    deleteAllForUser(userId: string): number {
-      return db.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
+    /** Returns the ids deleted, so the live streams of those sessions can be ended. */
+    deleteAllForUser(userId: string): string[] {
+      return db.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id }).all().map((row) => row.id);
     },
-    deleteExpired(nowMs: number): number {
+    /** Returns the ids deleted, so the live streams of those sessions can be ended. */
+    deleteExpired(nowMs: number): string[] {
       return db
         .delete(sessions)
         .where(or(lte(sessions.expiresAtMs, nowMs), lte(sessions.absoluteExpiresAtMs, nowMs)))
-        .run().changes;
+        .returning({ id: sessions.id })
+        .all()
+        .map((row) => row.id);
     },
   };
 }

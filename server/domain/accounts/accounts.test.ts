@@ -132,6 +132,39 @@ describe('sign-up, sign-in, sessions', () => {
     expect(h.sessions.resolve(idle.sessionToken)).toBeNull();
   });
 
+  it('tells watchers when a session ends: sign-out, sign out everywhere, purge, or before the watch began', async () => {
+    const h = setup();
+    const first = await signUp(h);
+    const idOf = (token: string) => h.sessions.resolve(token)?.sessionId ?? 'gone';
+    const signInAgain = async () => {
+      const signedIn = await h.accounts.signIn({ email: 'ada@example.com', password: PASSWORD }, TEST_META);
+      if (!signedIn.ok) throw new Error(signedIn.reason);
+      return idOf(signedIn.sessionToken);
+    };
+    const ended: string[] = [];
+    const watch = (id: string) => h.sessions.watch(id, () => ended.push(id));
+
+    const a = idOf(first.sessionToken);
+    const b = await signInAgain();
+    const c = await signInAgain();
+    const stopC = watch(c);
+    watch(a);
+    watch(b);
+    h.accounts.signOut(first.user.id, a, TEST_META);
+    expect(ended).toEqual([a]);
+    stopC();
+    h.accounts.signOutEverywhere(first.user.id, TEST_META);
+    expect(ended).toEqual([a, b]);
+
+    const d = await signInAgain();
+    watch(d);
+    h.clock.advance(SESSION_IDLE_MS + 1);
+    expect(h.sessions.purgeExpired()).toBe(1);
+    expect(ended).toEqual([a, b, d]);
+    watch(a);
+    expect(ended).toEqual([a, b, d, a]);
+  });
+
   it('stores only the SHA-256 of session tokens', async () => {
     const h = setup();
     const { sessionToken } = await signUp(h);

@@ -33,12 +33,13 @@ export function createAccountsModule(deps: {
   walletProvisioner: WalletProvisioner | null;
   logger: Logger;
   now?: Clock;
+  sessionRecheckMs?: number;
 }) {
   const now = deps.now ?? (() => new Date());
   const repo = createAccountsRepository(deps.db);
   const secretBox = createSecretBox(deps.secretsKey);
   const audit = createAuditLog({ repo: createAuditRepository(deps.db), now });
-  const sessions = createSessionService({ repo: createSessionsRepository(deps.db), now });
+  const sessions = createSessionService({ repo: createSessionsRepository(deps.db), now, recheckMs: deps.sessionRecheckMs });
   const twoFactor = createTwoFactorService({
     repo,
     secretBox,

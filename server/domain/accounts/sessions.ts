@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { SessionsRepository } from '../../db/repositories/sessions-repository';
 import type { SessionRow } from '../../db/schema/accounts';
 import { randomToken, sha256Hex } from './tokens';
@@ -9,6 +10,9 @@ export const SESSION_IDLE_MS = 30 * DAY_MS;
 export const SESSION_ABSOLUTE_MS = 90 * DAY_MS;
 // Writing last-seen on every request would turn reads into writes; once a minute is precise enough.
 const TOUCH_INTERVAL_MS = 60 * 1000;
+// A watched session is read again at least this often, so a stream notices an end that no event
+// announced (the idle or absolute expiry passing) within a minute.
+export const SESSION_RECHECK_MS = 60 * 1000;
 
 export interface SessionSummary {
   id: string;
@@ -27,12 +31,24 @@ export interface ResolvedSession {
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
+/** Whether a stored session is still usable at `nowMs` (neither idle too long nor past its absolute end). */
+export function isSessionLive(row: Pick<SessionRow, 'expiresAtMs' | 'absoluteExpiresAtMs'>, nowMs: number): boolean {
+  return row.expiresAtMs > nowMs && row.absoluteExpiresAtMs > nowMs;
+}
+
 /**
  * Server-side sessions. The cookie holds a random 32-byte token; the table holds its SHA-256. A session
  * ends after 30 idle days or 90 days in all. Signing in always creates a new token (rotation), so a
  * token planted before sign-in (session fixation) never becomes an authenticated one.
  */
-export function createSessionService(deps: { repo: SessionsRepository; now: Clock }) {
+export function createSessionService(deps: { repo: SessionsRepository; now: Clock; recheckMs?: number }) {
+  const recheckMs = deps.recheckMs ?? SESSION_RECHECK_MS;
+  // One event per ended session id; any number of open streams may listen to the same session.
+  const endings = new EventEmitter().setMaxListeners(0);
+  const announceEnded = (sessionIds: readonly string[]) => {
+    for (const id of sessionIds) endings.emit(id);
+  };
+
   return {
     create(userId: string, meta: RequestMeta): { token: string; expiresAt: Date } {
       const nowMs = deps.now().getTime();
@@ -57,8 +73,8 @@ export function createSessionService(deps: { repo: SessionsRepository; now: Cloc
       const row = deps.repo.findByTokenHash(sha256Hex(token));
       if (!row) return null;
       const nowMs = deps.now().getTime();
-      if (row.expiresAtMs <= nowMs || row.absoluteExpiresAtMs <= nowMs) {
-        deps.repo.deleteForUser(row.userId, row.id);
+      if (!isSessionLive(row, nowMs)) {
+        if (deps.repo.deleteForUser(row.userId, row.id)) announceEnded([row.id]);
         return null;
       }
       let expiresAtMs = row.expiresAtMs;
@@ -73,7 +89,7 @@ export function createSessionService(deps: { repo: SessionsRepository; now: Cloc
       const nowMs = deps.now().getTime();
       return deps.repo
         .listForUser(userId)
-        .filter((row) => row.expiresAtMs > nowMs && row.absoluteExpiresAtMs > nowMs)
+        .filter((row) => isSessionLive(row, nowMs))
         .map((row) => ({
           id: row.id,
           userAgent: row.userAgent,
@@ -86,15 +102,50 @@ export function createSessionService(deps: { repo: SessionsRepository; now: Cloc
 
     /** Ends one of the user's own sessions; false when no such session belongs to them. */
     revoke(userId: string, sessionId: string): boolean {
-      return deps.repo.deleteForUser(userId, sessionId);
+      const revoked = deps.repo.deleteForUser(userId, sessionId);
+      if (revoked) announceEnded([sessionId]);
+      return revoked;
     },
 
     revokeAll(userId: string): number {
-      return deps.repo.deleteAllForUser(userId);
+      const ended = deps.repo.deleteAllForUser(userId);
+      announceEnded(ended);
+      return ended.length;
     },
 
     purgeExpired(): number {
-      return deps.repo.deleteExpired(deps.now().getTime());
+      const ended = deps.repo.deleteExpired(deps.now().getTime());
+      announceEnded(ended);
+      return ended.length;
+    },
+
+    /**
+     * Calls `onEnded` once when the session ends: at once when it is revoked (sign-out, sign out
+     * everywhere, a revoked device), and within `recheckMs` of its expiry, however it came about.
+     * Checked immediately too, so a session that ended before the watch began is reported. Returns
+     * the function that stops watching; live streams hold it for as long as they are open.
+     */
+    watch(sessionId: string, onEnded: () => void): () => void {
+      let timer: NodeJS.Timeout | undefined;
+      const stop = () => {
+        clearTimeout(timer);
+        endings.off(sessionId, end);
+      };
+      function end() {
+        stop();
+        onEnded();
+      }
+      function check() {
+        const row = deps.repo.findById(sessionId);
+        const nowMs = deps.now().getTime();
+        if (!row || !isSessionLive(row, nowMs)) return end();
+        const untilExpiry = Math.min(row.expiresAtMs, row.absoluteExpiresAtMs) - nowMs;
+        timer = setTimeout(check, Math.min(untilExpiry, recheckMs));
+        timer.unref();
+      }
+      endings.once(sessionId, end);
+      check();
+      return stop;
     },
   };
 }
