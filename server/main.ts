@@ -4,6 +4,7 @@ import { composeServices } from './compose';
 import { openDatabase } from './db/client';
 import { loadSecretsKey } from './db/secret-box';
 import { loadEnv, type Env } from './env';
+import { allowedHostsFor } from './http/allowed-hosts';
 import { buildHttpApp } from './http/app';
 import { DEFAULT_RATE_LIMITS } from './http/rate-limits';
 import { createLogger, type Logger } from './logger';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     deps: { mode: env.mode, version: APP_VERSION, logger, ...services },
     clientDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
     publicOrigin: env.publicUrl,
+    allowedHosts: allowedHostsFor({ publicUrl: env.publicUrl, host: env.HOST, port: env.PORT }),
     rateLimits: { ...DEFAULT_RATE_LIMITS, sign_up: { ...DEFAULT_RATE_LIMITS.sign_up, max: env.SIGN_UP_RATE_LIMIT } },
   });
 

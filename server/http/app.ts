@@ -7,6 +7,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { appRouter, type AppRouter } from '../api/router';
 import { createApiContext, type ApiDeps } from '../api/context';
+import { isAllowedHost, LOOPBACK_HOSTS, type AllowedHosts } from './allowed-hosts';
 import { csrfRefusal, refuseCsrf } from './csrf';
 import { createRateLimiter, DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limits';
 import { readSessionToken, sessionCookieJar } from './session-cookie';
@@ -18,7 +19,12 @@ export interface HttpAppOptions {
   /** The app's public origin (PUBLIC_URL); an https origin makes the session cookie Secure. */
   publicOrigin?: string;
   rateLimits?: RateLimitSettings;
+  /** Host header values served (server/http/allowed-hosts.ts); loopback on any port when absent. */
+  allowedHosts?: AllowedHosts;
 }
+
+// HSTS for a year once the public origin is https; subdomains are the operator's to decide.
+const HSTS_MAX_AGE_S = 365 * 24 * 60 * 60;
 
 /** Largest request body accepted anywhere; big enough for any form, small enough to refuse abuse. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -29,6 +35,9 @@ export const BODY_LIMIT_BYTES = 256 * 1024;
  */
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const { deps } = options;
+  const publicOrigin = new URL(options.publicOrigin ?? 'http://127.0.0.1').origin;
+  const overHttps = publicOrigin.startsWith('https://');
+  const allowedHosts = options.allowedHosts ?? LOOPBACK_HOSTS;
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -51,15 +60,22 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         objectSrc: ["'none'"],
       },
     },
-    // The app is served over plain HTTP on loopback in sandbox mode; HSTS would break that.
-    strictTransportSecurity: false,
+    // Only over https: the sandbox serves plain HTTP on loopback, where HSTS would break it.
+    strictTransportSecurity: overHttps ? { maxAge: HSTS_MAX_AGE_S, includeSubDomains: false } : false,
   });
   await app.register(fastifyCookie);
   // Limits apply per procedure through the tRPC `rateLimited` middleware, not to every route.
   await app.register(fastifyRateLimit, { global: false });
   const rateLimiterFor = createRateLimiter(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
-  const publicOrigin = new URL(options.publicOrigin ?? 'http://127.0.0.1').origin;
-  const cookieSecure = publicOrigin.startsWith('https://');
+
+  // Before any route runs: a request for another host name (DNS rebinding) gets nothing from this server.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isAllowedHost(request.headers.host, allowedHosts)) {
+      return reply.status(421).header('cache-control', 'no-store').send({ error: 'This server does not answer for that host name.' });
+    }
+    // API answers are about one person, right now: never stored by a browser or a shared cache.
+    if (request.url.startsWith('/api/') || request.routeOptions.url?.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     // The matched route, not the raw URL: the router decodes the path, so `/api/%74rpc/...` is tRPC too.
@@ -86,7 +102,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         createApiContext(deps, {
           sessionToken: readSessionToken(req),
           meta: { ip: req.ip, userAgent: req.headers['user-agent'] ?? null },
-          cookies: sessionCookieJar(res, cookieSecure),
+          cookies: sessionCookieJar(res, overHttps),
           checkRateLimit: rateLimiterFor(req),
         }),
       onError({ error, path }) {

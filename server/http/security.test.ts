@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiHarness, TEST_PASSWORD } from '../api/test-harness';
+import { allowedHostsFor, isAllowedHost } from './allowed-hosts';
 import { buildHttpApp, type HttpAppOptions } from './app';
 import { SESSION_COOKIE } from './session-cookie';
 
@@ -115,5 +116,60 @@ describe('rate limits and error hygiene', () => {
     });
     expect(res.body).not.toMatch(/\.ts:\d+|at [\w.]+ \(|SELECT|sqlite/i);
     expect(body.error.data.stack).toBeUndefined();
+  });
+});
+
+describe('allowed hosts (DNS rebinding)', () => {
+  it('answers 421 to a Host it does not serve, on the API, the health check and everything else', async () => {
+    const instance = await app({ allowedHosts: allowedHostsFor({ publicUrl: 'http://127.0.0.1:5402', host: '127.0.0.1', port: 5402 }) });
+    for (const url of ['/api/health', '/api/trpc/auth.session', '/']) {
+      const res = await instance.inject({ method: 'GET', url, headers: { host: 'attacker.example:5402' } });
+      expect(res.statusCode, url).toBe(421);
+      expect(res.body, url).not.toContain('"user"');
+    }
+    const signUp = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: { ...csrf, host: 'rebound.example' }, payload: signUpBody('h@example.com') });
+    expect(signUp.statusCode).toBe(421);
+    // Every loopback alias works when the server listens on loopback, on its own port only.
+    for (const host of ['127.0.0.1:5402', 'localhost:5402', '[::1]:5402', 'LOCALHOST:5402']) {
+      expect((await instance.inject({ method: 'GET', url: '/api/health', headers: { host } })).statusCode, host).toBe(200);
+    }
+    expect((await instance.inject({ method: 'GET', url: '/api/health', headers: { host: 'localhost:9999' } })).statusCode).toBe(421);
+  });
+
+  it('derives the names from PUBLIC_URL and HOST', () => {
+    expect(allowedHostsFor({ publicUrl: 'https://Steward.Example', host: '0.0.0.0', port: 5402 })).toEqual([
+      'steward.example',
+      'steward.example:443',
+      '127.0.0.1:5402',
+      'localhost:5402',
+      '[::1]:5402',
+    ]);
+    expect(allowedHostsFor({ publicUrl: 'http://10.0.0.5:8080', host: '10.0.0.5', port: 8080 })).toEqual(['10.0.0.5:8080']);
+    const onLan = allowedHostsFor({ publicUrl: 'https://steward.example', host: '10.0.0.5', port: 5402 });
+    expect(isAllowedHost('localhost:5402', onLan)).toBe(false);
+    expect(isAllowedHost('steward.example', onLan)).toBe(true);
+    expect(isAllowedHost(undefined, onLan)).toBe(false);
+  });
+});
+
+describe('transport and caching headers', () => {
+  it('sends HSTS only when the public origin is https', async () => {
+    const overHttps = await app({ publicOrigin: 'https://steward.example' });
+    const secure = await overHttps.inject({ method: 'GET', url: '/api/health' });
+    expect(secure.headers['strict-transport-security']).toBe('max-age=31536000');
+    const overHttp = await app({ publicOrigin: 'http://127.0.0.1:5402' });
+    expect((await overHttp.inject({ method: 'GET', url: '/api/health' })).headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('marks every API answer no-store: queries, mutations, refusals, unknown API paths', async () => {
+    const instance = await app();
+    const answers = [
+      await instance.inject({ method: 'GET', url: '/api/health' }),
+      await instance.inject({ method: 'GET', url: '/api/trpc/auth.session' }),
+      await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: csrf, payload: signUpBody('i@example.com') }),
+      await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: json, payload: signUpBody('j@example.com') }),
+      await instance.inject({ method: 'GET', url: '/api/nothing-here' }),
+    ];
+    for (const res of answers) expect(res.headers['cache-control'], res.body).toBe('no-store');
   });
 });
