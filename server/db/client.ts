@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -31,9 +31,13 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migratio
  * fewer checkpoints make that window longer (the OS still writes the WAL back within about 30 s).
  */
 export function openDatabase(path: string): DatabaseHandle {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true });
+    ownerOnly(path);
+  }
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
+  if (path !== ':memory:') ownerOnly(path);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
@@ -41,4 +45,16 @@ export function openDatabase(path: string): DatabaseHandle {
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
   return { db, sqlite, close: () => sqlite.close() };
+}
+
+/**
+ * The database holds sessions, audit trails and sealed wallet secrets: readable by its owner only.
+ * The file is created 0600 before SQLite opens it, because SQLite gives the -wal and -shm files the
+ * mode of the database file; files from an older install, or copied with a looser mode, are tightened.
+ */
+function ownerOnly(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
