@@ -3,10 +3,14 @@ import { ZodError } from 'zod';
 import type { ApiContext, RateLimitBucket } from './context';
 import { refusal, RefusalDetail } from './errors';
 
+/** Input that fails its schema: this short sentence, with each field's own message in `data.fieldErrors`. */
+export const INVALID_INPUT_MESSAGE = 'Check the highlighted fields.';
+
 /**
  * The one tRPC instance. Errors leave the server without stacks or internal messages: an unexpected
  * error becomes a generic INTERNAL_SERVER_ERROR (logged in full on the server), a zod failure carries
- * only field messages the form can show, a domain refusal carries its name (and when to retry).
+ * a short sentence and the field messages the form shows beside its fields (never zod's issue dump),
+ * a domain refusal carries its name (and when to retry).
  */
 const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
@@ -15,7 +19,7 @@ const t = initTRPC.context<ApiContext>().create({
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
     return {
       code: shape.code,
-      message: internal ? 'Something went wrong on our side. Please try again.' : shape.message,
+      message: internal ? 'Something went wrong on our side. Please try again.' : zodError ? INVALID_INPUT_MESSAGE : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,

@@ -43,7 +43,7 @@ describe('logs from a full account flow', () => {
     h.clock.nextTotpStep();
     const withCode = await post('auth.signIn', { email, password: TEST_PASSWORD, code: code(begun.secret) });
     const wrong = await post('auth.signIn', { email, password: TEST_PASSWORD, code: '000000' });
-    expect(wrong.body.error.data.reason).toBe('invalid_code');
+    expect(wrong.body.error.data.reason).toBe('invalid_credentials');
     const withRecovery = await post('auth.signIn', { email, password: TEST_PASSWORD, recoveryCode: recoveryCodes[0] });
     await post('auth.signIn', { email, password: 'wrong-password-entirely' });
     h.clock.nextTotpStep();

@@ -114,6 +114,8 @@ describe('rate limits and error hygiene', () => {
       password: expect.stringMatching(/at least 12/),
       timeZone: expect.stringMatching(/time zone/),
     });
+    // A short sentence for the form, not zod's JSON list of issues.
+    expect(body.error.message).toBe('Check the highlighted fields.');
     expect(res.body).not.toMatch(/\.ts:\d+|at [\w.]+ \(|SELECT|sqlite/i);
     expect(body.error.data.stack).toBeUndefined();
   });

@@ -222,7 +222,34 @@ describe('TOTP second factor', () => {
     h.clock.nextTotpStep();
     const stale = totpCode(secret, h.clock);
     h.clock.advance(60_000);
-    expect(await h.accounts.signIn({ ...base, code: stale }, TEST_META)).toMatchObject({ ok: false, reason: 'invalid_code' });
+    expect(await h.accounts.signIn({ ...base, code: stale }, TEST_META)).toEqual({ ok: false, reason: 'invalid_credentials' });
+  });
+
+  it('never tells whether the password was right before the code is checked too', async () => {
+    const h = setup();
+    const { user } = await signUp(h);
+    const { secret } = await enroll(h, user.id);
+    const right = { email: user.email, password: PASSWORD };
+    const wrong = { email: user.email, password: 'not-the-password-at-all' };
+    // Without a code, a right and a wrong password get the same answer.
+    expect(await h.accounts.signIn(wrong, TEST_META)).toEqual({ ok: false, reason: 'second_factor_required' });
+    expect(await h.accounts.signIn(right, TEST_META)).toEqual({ ok: false, reason: 'second_factor_required' });
+    // With a code: a wrong password with the right code, and the right password with a wrong code, alike.
+    const code = totpCode(secret, h.clock);
+    expect(await h.accounts.signIn({ ...wrong, code }, TEST_META)).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(await h.accounts.signIn({ ...right, code: '000000' }, TEST_META)).toEqual({ ok: false, reason: 'invalid_credentials' });
+    // The code offered with the wrong password was not spent.
+    expect((await h.accounts.signIn({ ...right, code }, TEST_META)).ok).toBe(true);
+    expect(kinds(h, user.id).filter((k) => k === 'sign_in_failed')).toHaveLength(2);
+
+    // Wrong passwords count towards the lockout like wrong codes, so it cannot single out the right one.
+    h.clock.nextTotpStep();
+    const results = [];
+    for (let i = 0; i < 5; i += 1) results.push(await h.accounts.signIn({ ...wrong, code: totpCode(secret, h.clock) }, TEST_META));
+    expect(results.slice(0, 4).every((r) => !r.ok && r.reason === 'invalid_credentials')).toBe(true);
+    expect(results[4]).toMatchObject({ ok: false, reason: 'locked' });
+    expect(await h.accounts.signIn({ ...right, code: totpCode(secret, h.clock) }, TEST_META)).toMatchObject({ ok: false, reason: 'locked' });
+    expect(await h.accounts.signIn({ ...wrong, code: '000000' }, TEST_META)).toMatchObject({ ok: false, reason: 'locked' });
   });
 
   it('refuses a code that was already used (replay), even within its window', async () => {
@@ -277,7 +304,7 @@ describe('TOTP second factor', () => {
     const canonical = code.replace('-', '');
     const signIn = () => h.accounts.signIn({ email: user.email, password: PASSWORD, recoveryCode: canonical }, TEST_META);
     expect((await signIn()).ok).toBe(true);
-    expect(await signIn()).toMatchObject({ ok: false, reason: 'invalid_code' });
+    expect(await signIn()).toEqual({ ok: false, reason: 'invalid_credentials' });
     expect(h.twoFactor.status(user.id).recoveryCodesRemaining).toBe(9);
     expect(h.twoFactor.verify(user.id, { recoveryCode: (recoveryCodes[4] ?? '').replace('-', '') }, 'step_up', TEST_META)).toMatchObject({
       ok: false,

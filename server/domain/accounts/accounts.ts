@@ -8,10 +8,10 @@ import type { WalletProvisioner } from '../ports/wallet-provisioner';
 import type { AuditLog } from './audit-log';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password';
 import type { SessionService } from './sessions';
-import type { TwoFactorService, VerifyRefusal } from './two-factor';
-import type { Clock, PublicUser, RequestMeta, Result } from './types';
+import type { TwoFactorService } from './two-factor';
+import type { Clock, PublicUser, Refused, RequestMeta, Result } from './types';
 
-export type SignInRefusal = 'invalid_credentials' | 'second_factor_required' | VerifyRefusal;
+export type SignInRefusal = 'invalid_credentials' | 'second_factor_required' | 'locked';
 export interface SignedIn {
   user: PublicUser;
   sessionToken: string;
@@ -36,6 +36,27 @@ export function createAccountService(deps: {
 }) {
   const { repo, audit } = deps;
   const walletContext = (userId: string) => `wallet:${userId}`;
+
+  /**
+   * The second-factor half of a sign-in to an account with 2FA: null when both the password and the
+   * code are right, otherwise the one refusal to give (see `signIn`).
+   */
+  function checkSecondFactor(
+    userId: string,
+    input: SignInInput,
+    passwordOk: boolean,
+    meta: RequestMeta,
+  ): Refused<SignInRefusal, { retryAt?: string }> | null {
+    const factor = input.code ? { code: input.code } : input.recoveryCode ? { recoveryCode: input.recoveryCode } : null;
+    if (!factor) {
+      if (!passwordOk) audit.record(userId, 'sign_in_failed', { reason: 'wrong_password' }, meta);
+      return { ok: false, reason: 'second_factor_required' };
+    }
+    const verified = passwordOk ? deps.twoFactor.verify(userId, factor, 'sign_in', meta) : deps.twoFactor.refuseSignInCode(userId, meta);
+    if (verified.ok) return null;
+    if (!passwordOk) audit.record(userId, 'sign_in_failed', { reason: 'wrong_password' }, meta);
+    return verified.reason === 'locked' ? { ok: false, reason: 'locked', retryAt: verified.retryAt } : { ok: false, reason: 'invalid_credentials' };
+  }
 
   function toPublic(row: UserRow): PublicUser {
     return {
@@ -99,21 +120,21 @@ export function createAccountService(deps: {
     },
 
     /**
-     * Password first, then (when 2FA is on) an authenticator or recovery code in the same request.
-     * Without a code the answer is `second_factor_required` and no session is made.
+     * Email, password and (when 2FA is on) an authenticator or recovery code, checked together. The answer
+     * never says whether the password alone was right: an account with 2FA asks for the code
+     * (`second_factor_required`) whatever the password, and then any failure is `invalid_credentials`
+     * (or `locked`, which wrong passwords and wrong codes reach alike). The password is hashed on every
+     * path, a decoy for unknown emails, so the time taken says nothing either.
      */
     async signIn(input: SignInInput, meta: RequestMeta): Promise<Result<SignedIn, SignInRefusal, { retryAt?: string }>> {
       const row = repo.findUserByEmail(input.email);
       const passwordOk = await verifyPassword(input.password, row?.passwordHash ?? (await decoyPasswordHash()));
-      if (!row || !passwordOk) {
-        if (row) audit.record(row.id, 'sign_in_failed', { reason: 'wrong_password' }, meta);
+      if (!row) return { ok: false, reason: 'invalid_credentials' };
+      const refused = deps.twoFactor.isEnabled(row.id) ? checkSecondFactor(row.id, input, passwordOk, meta) : null;
+      if (refused) return refused;
+      if (!passwordOk) {
+        audit.record(row.id, 'sign_in_failed', { reason: 'wrong_password' }, meta);
         return { ok: false, reason: 'invalid_credentials' };
-      }
-      if (deps.twoFactor.isEnabled(row.id)) {
-        const factor = input.code ? { code: input.code } : input.recoveryCode ? { recoveryCode: input.recoveryCode } : null;
-        if (!factor) return { ok: false, reason: 'second_factor_required' };
-        const verified = deps.twoFactor.verify(row.id, factor, 'sign_in', meta);
-        if (!verified.ok) return verified;
       }
       const session = deps.sessions.create(row.id, meta);
       audit.record(row.id, 'signed_in', { method: 'password' }, meta);

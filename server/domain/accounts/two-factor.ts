@@ -100,17 +100,44 @@ export function createTwoFactorService(deps: {
     }
 
     audit.record(userId, 'second_factor_failed', { purpose, reason: checked.reason }, meta);
+    return countFailure(userId, credential, { purpose, reason: checked.reason, nowMs }, meta);
+  }
+
+  /** One more failure towards the lockout; at the threshold the second factor locks for the next step. */
+  function countFailure(
+    userId: string,
+    credential: TotpCredentialRow,
+    failure: { purpose: VerifyPurpose; reason: 'invalid_code' | 'code_already_used'; nowMs: number },
+    meta?: RequestMeta,
+  ): VerifyResult & { ok: false } {
     const failedAttempts = credential.failedAttempts + 1;
     if (failedAttempts < LOCKOUT_THRESHOLD) {
       repo.setTotpCounters(userId, { failedAttempts, lockoutCount: credential.lockoutCount, lockedUntilMs: null });
-      return { ok: false, reason: checked.reason };
+      return { ok: false, reason: failure.reason };
     }
     const step = LOCKOUT_STEPS_MS[Math.min(credential.lockoutCount, LOCKOUT_STEPS_MS.length - 1)] ?? 0;
-    const lockedUntilMs = nowMs + step;
+    const lockedUntilMs = failure.nowMs + step;
     repo.setTotpCounters(userId, { failedAttempts: 0, lockoutCount: credential.lockoutCount + 1, lockedUntilMs });
     const retryAt = new Date(lockedUntilMs).toISOString();
-    audit.record(userId, 'second_factor_locked', { purpose, until: retryAt }, meta);
+    audit.record(userId, 'second_factor_locked', { purpose: failure.purpose, until: retryAt }, meta);
     return { ok: false, reason: 'locked', retryAt };
+  }
+
+  /**
+   * A sign-in to an account with 2FA whose password was wrong, with a code: counted towards the lockout
+   * like a wrong code, so neither the answer nor the lockout tells which of the two was wrong. The code
+   * is not checked (a right one is not spent); while locked, the answer is `locked` as for any code.
+   */
+  function refuseSignInCode(userId: string, meta?: RequestMeta): VerifyResult & { ok: false } {
+    return repo.transaction(() => {
+      const credential = repo.findTotp(userId);
+      if (!credential?.enabledAtMs) return { ok: false, reason: 'not_enabled' };
+      const nowMs = deps.now().getTime();
+      if (credential.lockedUntilMs !== null && credential.lockedUntilMs > nowMs) {
+        return { ok: false, reason: 'locked', retryAt: new Date(credential.lockedUntilMs).toISOString() };
+      }
+      return countFailure(userId, credential, { purpose: 'sign_in', reason: 'invalid_code', nowMs }, meta);
+    });
   }
 
   function issueRecoveryCodes(userId: string): string[] {
@@ -195,6 +222,8 @@ export function createTwoFactorService(deps: {
         return { ok: true, recoveryCodes };
       });
     },
+
+    refuseSignInCode,
 
     /** For composition inside another service's transaction (step-up). */
     verifyInTransaction,

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { FormError } from '../../components/Field';
 import '../../components/governance.css';
-import { apiProblem } from '../../lib/api-error';
+import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 
 const SEVERITY_LABEL = { info: 'Info', warning: 'Warning', critical: 'Important' } as const;
@@ -36,7 +36,7 @@ export function AlertsPage() {
             <CheckCheck size={16} aria-hidden="true" /> Mark all as read
           </button>
         </div>
-        <FormError message={problem?.message} />
+        <FormError message={problem && describeProblem(problem)} />
         {alerts.isPending ? (
           <p className="loading">Loading alerts…</p>
         ) : alerts.data && alerts.data.length > 0 ? (

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { FormError } from '../../components/Field';
-import { apiProblem } from '../../lib/api-error';
+import { problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { signedOut } from '../auth/useSession';
 
@@ -17,7 +17,7 @@ export function SessionsSection() {
   return (
     <section className="card section" aria-labelledby="sessions-title">
       <h2 id="sessions-title">Where you are signed in</h2>
-      <FormError message={apiProblem(revoke.error ?? everywhere.error)?.message} />
+      <FormError message={problemText(revoke.error ?? everywhere.error)} />
       <ul className="list" data-testid="sessions">
         {sessions.data?.map((session) => (
           <li key={session.id} className="list-row">

@@ -5,7 +5,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatSats, formatUsd, msat, msatToUsdCentsRoundHalfUp, type BtcUsdRate } from '../../../../shared/money';
 import { Field, FormError } from '../../components/Field';
-import { apiProblem } from '../../lib/api-error';
+import { apiProblem, describeProblem, problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import './services.css';
 
@@ -125,7 +125,7 @@ function Providers({ providers }: { providers: Provider[] }) {
           </li>
         ))}
       </ul>
-      <FormError message={apiProblem(remove.error)?.message} />
+      <FormError message={problemText(remove.error)} />
       <AddProvider onAdded={invalidate} />
     </section>
   );
@@ -163,7 +163,7 @@ function AddProvider({ onAdded }: { onAdded: () => Promise<void> }) {
         error={problem?.fieldErrors.url}
         data-testid="provider-url"
       />
-      <FormError message={problem && !problem.fieldErrors.url ? problem.message : null} />
+      <FormError message={problem && !problem.fieldErrors.url ? describeProblem(problem) : null} />
       {added && (
         <p className="saved" role="status">
           {added}
@@ -263,7 +263,7 @@ function ServiceItem({ service, rate }: { service: ServiceEntry; rate: BtcUsdRat
           </label>
         ))}
       </fieldset>
-      <FormError message={apiProblem(setPreference.error)?.message} />
+      <FormError message={problemText(setPreference.error)} />
       <button type="button" className="button subtle history-toggle" aria-expanded={historyOpen} onClick={() => setHistoryOpen(!historyOpen)}>
         {historyOpen ? <ChevronDown size={16} aria-hidden /> : <ChevronRight size={16} aria-hidden />}
         Price history
