@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { X } from 'lucide-react';
 import { useEffect, useState } from 'react';
+import { onStreamError } from '../features/auth/useSession';
 import { useTRPC } from '../lib/trpc';
 import './governance.css';
 
@@ -26,6 +27,7 @@ export function ToastHost() {
 
   useSubscription(
     trpc.alerts.onAlert.subscriptionOptions(undefined, {
+      onError: onStreamError,
       onData: (event) => {
         const alert = event.data;
         setToasts((current) => [...current.filter((t) => t.id !== alert.id), { id: alert.id, title: alert.title, body: alert.body, severity: alert.severity }].slice(-4));

@@ -51,10 +51,17 @@ export function SignInPage() {
     signIn.reset();
   }
 
-  // "Enter your code" is a step of the flow, not an error, so it is not shown in red.
+  // "Enter your code" is a step of the flow, not an error, so it is not shown in red. It is asked of
+  // every account with two-factor on, whatever the password: only the password and the code together
+  // are judged, and a refusal cannot say which of the two was wrong.
   const askingForFactor = problem?.reason === 'second_factor_required';
-  const codeError = problem && ['invalid_code', 'code_already_used'].includes(problem.reason ?? '') ? problem.message : undefined;
-  const formError = problem && !askingForFactor && !codeError ? describeProblem(problem) : null;
+  const fieldErrorShown = problem ? Object.keys(problem.fieldErrors).length > 0 : false;
+  const formError =
+    !problem || askingForFactor || fieldErrorShown
+      ? null
+      : mode !== 'none' && problem.reason === 'invalid_credentials'
+        ? `That did not work. Check your password and the ${mode === 'code' ? 'code' : 'recovery code'}, then try again.`
+        : describeProblem(problem);
 
   return (
     <AuthShell
@@ -96,7 +103,7 @@ export function SignInPage() {
               value={code}
               onChange={(e) => setCode(e.target.value)}
               hint={mode === 'code' ? 'The 6-digit code your authenticator app shows for Steward.' : 'One of the codes you saved, like abcde-12345. Each works once.'}
-              error={codeError ?? problem?.fieldErrors.code ?? problem?.fieldErrors.recoveryCode}
+              error={problem?.fieldErrors.code ?? problem?.fieldErrors.recoveryCode}
               autoFocus
             />
             <button type="button" className="link-button" onClick={() => switchMode(mode === 'code' ? 'recovery' : 'code')}>

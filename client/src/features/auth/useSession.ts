@@ -21,3 +21,11 @@ export function useResetSession() {
 export function signedOut(): void {
   window.location.replace('/signin');
 }
+
+/**
+ * For live streams: the server closes them with UNAUTHORIZED when the session ends (signed out on
+ * another device, revoked, expired), and the page then starts again at sign-in.
+ */
+export function onStreamError(error: { data?: { code?: string } | null }): void {
+  if (error.data?.code === 'UNAUTHORIZED') signedOut();
+}

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { onStreamError } from '../auth/useSession';
 import './chat.css';
 import { TaskCard } from './TaskCard';
 import type { TaskView } from './types';
@@ -25,6 +26,7 @@ export function ChatPage() {
     trpc.tasks.onUpdate.subscriptionOptions(
       {},
       {
+        onError: onStreamError,
         onData: (event) => {
           const task = event.data as TaskView;
           queryClient.setQueryData<TaskView[]>(listKey, (tasks) => {
