@@ -54,15 +54,13 @@ export const createCallerFactory = t.createCallerFactory;
  */
 const endStreamsWithSession = t.middleware(async ({ ctx, type, signal, next }) => {
   if (type !== 'subscription' || !ctx.session) return next({ ctx: { streamSignal: signal } });
+  const { sessionId } = ctx.session;
   const sessionEnded = new AbortController();
-  const stopWatching = ctx.deps.accounts.sessions.watch(ctx.session.sessionId, () => sessionEnded.abort());
   const streamSignal = signal ? AbortSignal.any([signal, sessionEnded.signal]) : sessionEnded.signal;
   const result = await next({ ctx: { streamSignal } });
-  if (!result.ok || !isAsyncIterable(result.data)) {
-    stopWatching();
-    return result;
-  }
-  return { ...result, data: untilEnded(result.data, { streamSignal, sessionEnded: sessionEnded.signal, stopWatching }) };
+  if (!result.ok || !isAsyncIterable(result.data)) return result;
+  const watch = () => ctx.deps.accounts.sessions.watch(sessionId, () => sessionEnded.abort());
+  return { ...result, data: untilEnded(result.data, { streamSignal, sessionEnded: sessionEnded.signal, watch }) };
 });
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -72,12 +70,14 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 /**
  * Yields from `source` until `streamSignal` aborts. It does not wait for the source's next value to
  * notice (a quiet source could hold a revoked stream open for hours), and it checks again after every
- * value, so nothing that arrives after the end is delivered.
+ * value, so nothing that arrives after the end is delivered. The session is watched only while the
+ * stream is being read, so a stream that is never read holds no watch.
  */
 async function* untilEnded<T>(
   source: AsyncIterable<T>,
-  stream: { streamSignal: AbortSignal; sessionEnded: AbortSignal; stopWatching: () => void },
+  stream: { streamSignal: AbortSignal; sessionEnded: AbortSignal; watch: () => () => void },
 ): AsyncGenerator<T> {
+  const stopWatching = stream.watch();
   const iterator = source[Symbol.asyncIterator]();
   const aborted = new Promise<'aborted'>((resolve) => {
     if (stream.streamSignal.aborted) resolve('aborted');
@@ -91,7 +91,7 @@ async function* untilEnded<T>(
     }
     if (stream.sessionEnded.aborted) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session has ended. Please sign in again.' });
   } finally {
-    stream.stopWatching();
+    stopWatching();
     // Not awaited: a source waiting for its next value finishes once it sees the aborted signal.
     iterator.return?.().catch(() => undefined);
   }
