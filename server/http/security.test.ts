@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiHarness, TEST_PASSWORD } from '../api/test-harness';
+import { totpCode } from '../domain/accounts/test-support';
 import { allowedHostsFor, isAllowedHost } from './allowed-hosts';
 import { buildHttpApp, type HttpAppOptions } from './app';
 import { SESSION_COOKIE } from './session-cookie';
@@ -173,5 +174,35 @@ describe('transport and caching headers', () => {
       await instance.inject({ method: 'GET', url: '/api/nothing-here' }),
     ];
     for (const res of answers) expect(res.headers['cache-control'], res.body).toBe('no-store');
+  });
+});
+
+describe('sign-in answers', () => {
+  it('answers a right and a wrong password alike until the code is checked with them', async () => {
+    const harness = createApiHarness();
+    const instance = await buildHttpApp({ deps: harness.deps });
+    cleanups.push(async () => {
+      await instance.close();
+      harness.database.close();
+    });
+    const { user } = await harness.signUp('k@example.com');
+    const begun = await harness.twoFactor.beginEnrollment(user.id, user.email);
+    if (!begun.ok) throw new Error(begun.reason);
+    harness.twoFactor.confirmEnrollment(user.id, totpCode(begun.secret, harness.clock));
+    harness.clock.nextTotpStep();
+
+    const signIn = async (body: object) => {
+      const res = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signIn', headers: csrf, payload: JSON.stringify({ email: user.email, ...body }) });
+      return { status: res.statusCode, error: res.json().error };
+    };
+    const rightNoCode = await signIn({ password: TEST_PASSWORD });
+    const wrongNoCode = await signIn({ password: 'not-the-password-at-all' });
+    expect(rightNoCode.error.data.reason).toBe('second_factor_required');
+    expect(wrongNoCode).toEqual(rightNoCode);
+
+    const wrongWithCode = await signIn({ password: 'not-the-password-at-all', code: totpCode(begun.secret, harness.clock) });
+    const rightWrongCode = await signIn({ password: TEST_PASSWORD, code: '000000' });
+    expect(rightWrongCode.error.data.reason).toBe('invalid_credentials');
+    expect(wrongWithCode).toEqual(rightWrongCode);
   });
 });

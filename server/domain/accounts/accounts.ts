@@ -48,10 +48,9 @@ export function createAccountService(deps: {
     meta: RequestMeta,
   ): Refused<SignInRefusal, { retryAt?: string }> | null {
     const factor = input.code ? { code: input.code } : input.recoveryCode ? { recoveryCode: input.recoveryCode } : null;
-    if (!factor) {
-      if (!passwordOk) audit.record(userId, 'sign_in_failed', { reason: 'wrong_password' }, meta);
-      return { ok: false, reason: 'second_factor_required' };
-    }
+    // Nothing is written here, for a right password or a wrong one, so both take the same time;
+    // a wrong password is recorded once a code comes with it.
+    if (!factor) return { ok: false, reason: 'second_factor_required' };
     const verified = passwordOk ? deps.twoFactor.verify(userId, factor, 'sign_in', meta) : deps.twoFactor.refuseSignInCode(userId, meta);
     if (verified.ok) return null;
     if (!passwordOk) audit.record(userId, 'sign_in_failed', { reason: 'wrong_password' }, meta);
