@@ -127,6 +127,24 @@ describe('catalog service', () => {
     expect(await sandboxed.addProvider('u1', other)).toMatchObject({ ok: false, reason: 'no_manifest' });
   });
 
+  it('refuses a service whose path leads to another origin, and names it beside its provider', async () => {
+    const hop = { ...service('hop', 'market', 1_000), resources: [{ path: `//${new URL(other).host}/v1/poem`, method: 'GET', pricing: { model: 'fixed', price_msat: 1_000 } }] };
+    manifests[new URL(base).host] = { version: '0.1', services: [service('joke', 'market', 1_000), hop] };
+    const catalog = catalogWith([base]);
+    expect(await catalog.refreshAll()).toEqual({ loaded: 1, failed: 0 });
+    expect(catalog.servicesFor('u1').map((s) => s.id)).toEqual(['market/joke']);
+    expect(catalog.providersFor('u1')[0]?.refused).toEqual([
+      { name: 'hop', reason: 'off_origin_path', detail: `//${new URL(other).host}/v1/poem leads to ${other}, not ${base}` },
+    ]);
+
+    // A provider whose every service leaves its origin is not added; the refusal says why.
+    const backToBase = [{ path: `//${new URL(base).host}/v1/joke`, method: 'GET', pricing: { model: 'fixed', price_msat: 1_000 } }];
+    manifests[new URL(other).host] = { version: '0.1', services: [{ ...hop, name: 'only-hop', resources: backToBase }] };
+    const added = await catalogWith([base, other]).addProvider('u1', other);
+    expect(added).toMatchObject({ ok: false, reason: 'no_services' });
+    expect(!added.ok && added.detail).toContain('only-hop: off_origin_path');
+  });
+
   it('keeps allow/block as governance rules, preserving a monthly cap set for the service', async () => {
     const catalog = catalogWith([base]);
     await catalog.refreshAll();
