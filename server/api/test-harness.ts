@@ -35,7 +35,6 @@ export function createApiHarness(options: { logDestination?: Writable } = {}) {
     // No configured provider: requests get planned to "unsupported", so nothing is quoted or paid
     // through the agent here.
     providerUrls: [],
-    allowedOrigins: [],
     sandboxWallets: null,
     now: () => environment.clock.now().getTime(),
     seams: {

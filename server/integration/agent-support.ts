@@ -33,7 +33,6 @@ export async function startAgentStack(dataDir: string) {
     logger: createLogger({ level: 'silent' }),
     rates: createFixedExchangeRate(),
     providerUrls: [sandbox.marketUrl],
-    allowedOrigins: [sandbox.marketUrl],
     sandboxWallets: sandbox,
   });
   await services.catalog.refreshAll();
