@@ -145,6 +145,20 @@ describe('catalog service', () => {
     expect(!added.ok && added.detail).toContain('only-hop: off_origin_path');
   });
 
+  it('leaves out a stored off-origin service loaded before such paths were refused, while its provider stays down', async () => {
+    const catalog = catalogWith([base]);
+    await catalog.refreshAll();
+    const [joke] = catalog.servicesFor('u1');
+    if (!joke) throw new Error('no service loaded');
+    const { catalogStore } = createAgentStores(handle.db);
+    const [row] = catalogStore.allProviders();
+    const stored = [joke, { ...joke, id: 'market/hop', name: 'hop', path: `//${new URL(other).host}/v1/poem` }];
+    catalogStore.recordLoad(row?.id ?? '', { name: row?.name ?? null, servicesJson: JSON.stringify(stored), refusedJson: '[]', nowMs });
+    manifests[new URL(base).host] = null;
+    expect(await catalog.refreshAll()).toEqual({ loaded: 0, failed: 1 });
+    expect(catalog.servicesFor('u1').map((s) => s.id)).toEqual(['market/joke']);
+  });
+
   it('keeps allow/block as governance rules, preserving a monthly cap set for the service', async () => {
     const catalog = catalogWith([base]);
     await catalog.refreshAll();

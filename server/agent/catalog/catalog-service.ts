@@ -16,7 +16,7 @@ import type { CatalogService } from '../../../shared/catalog';
 import type { ServiceRuleKind } from '../../../shared/governance';
 import type { Governance } from '../../domain/governance';
 import type { CatalogSourcePort, CatalogSourceRefusal } from '../../domain/ports/catalog-source';
-import { manifestToCatalog, SKIP_REASONS, type SkippedService } from './manifest-to-catalog';
+import { manifestToCatalog, resolvesToOrigin, SKIP_REASONS, type SkippedService } from './manifest-to-catalog';
 
 /** The catalog's rows as the store keeps them (server/db/repositories/catalog-repository.ts). */
 export interface ProviderRecord {
@@ -296,8 +296,12 @@ export function createCatalogService(deps: CatalogServiceDeps) {
 
 export type CatalogServiceApi = ReturnType<typeof createCatalogService>;
 
+/**
+ * The services last loaded. A service stored before off-origin paths were refused (and not reloaded
+ * since, e.g. its provider is down) is left out here too: it would call, and pay, another server.
+ */
 function servicesOf(provider: ProviderRecord): CatalogService[] {
-  return JSON.parse(provider.servicesJson) as CatalogService[];
+  return (JSON.parse(provider.servicesJson) as CatalogService[]).filter((s) => resolvesToOrigin(s.path, s.origin));
 }
 
 const refusedServicesSchema = z.array(z.object({ name: z.string(), reason: z.enum(SKIP_REASONS), detail: z.string() }));

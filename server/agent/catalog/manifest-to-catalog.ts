@@ -239,7 +239,7 @@ function checkSchema(schema: Record<string, unknown>): { ok: true } | { ok: fals
 }
 
 /** True when `path` (as a manifest gives it, relative to the origin) resolves on that same origin. */
-function resolvesToOrigin(path: string, origin: string): boolean {
+export function resolvesToOrigin(path: string, origin: string): boolean {
   try {
     return new URL(path, origin).origin === origin;
   } catch {
