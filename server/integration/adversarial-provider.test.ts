@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../agent/tasks/task-runner';
 import { createReceipts, type Receipt } from '../domain/payments';
+import { callerOver, TEST_PASSWORD } from '../api/test-harness';
+import { createLogger } from '../logger';
 import { startAgentStack, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
 import {
   ACCOMPLICE_NODE,
@@ -250,5 +252,28 @@ describe('lies before payment: nothing paid without the person', () => {
     expect(adversary.counts(BEHAVIOURS.drift.name).paidCalls).toBe(1);
     expect(stack.alerts.list(userId).length).toBeGreaterThan(alertsBefore);
     await expectWalletAgreesWithLedger(userId, paidIn(receipts));
+  }, 30_000);
+});
+
+describe('through the API, as the pages see it', () => {
+  it('Services names the off-origin refusal; Activity and the task show a schema-invalid 200 as paid, not delivered', async () => {
+    const deps = { mode: 'sandbox' as const, version: '0.0.0-test', logger: createLogger({ level: 'silent' }), ...stack };
+    const signUp = callerOver(deps, null);
+    const { user } = await signUp.caller.auth.signUp({ email: 'adversary-api@example.com', password: TEST_PASSWORD, timeZone: 'UTC', displayCurrency: 'USD' });
+    const api = callerOver(deps, signUp.jar.token).caller;
+
+    const catalog = await api.catalog.list();
+    expect(catalog.providers.find((p) => p.origin === adversary.url)?.refused.map((r) => [r.name, r.reason])).toEqual([[BEHAVIOURS.offOrigin.name, 'off_origin_path']]);
+    expect(catalog.services.some((s) => s.name === BEHAVIOURS.offOrigin.name)).toBe(false);
+
+    const submitted = await api.tasks.submit({ text: BEHAVIOURS.schemaInvalid.name });
+    await until(user.id, submitted.id, (t) => FINISHED.includes(t.status));
+    const task = await api.tasks.get({ taskId: submitted.id });
+    expect(task.failure?.reason).toBe('paid_not_delivered');
+    expect(task.steps[0]?.reason).toBe('schema_invalid');
+    const [receipt, ...others] = await api.activity.list();
+    expect(others).toEqual([]);
+    expect(receipt).toMatchObject({ outcome: 'paid_not_delivered', reason: 'schema_invalid', evidence: { httpStatus: 200 } });
+    expect(receipt?.reasonDetail).toContain('answer');
   }, 30_000);
 });
