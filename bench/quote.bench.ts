@@ -54,7 +54,6 @@ export async function runQuoteBench(): Promise<{ name: string; lines: string[] }
       logger: createLogger({ level: 'silent' }),
       rates: createFixedExchangeRate(),
       providerUrls: [sandbox.marketUrl],
-      allowedOrigins: [sandbox.marketUrl],
       sandboxWallets: sandbox,
     });
     graphs.push(graph);

@@ -37,10 +37,12 @@ export interface ComposeOptions {
   secretsKey: Buffer;
   logger: Logger;
   rates: ExchangeRatePort;
-  /** Provider base URLs whose manifests form everybody's catalog. */
+  /**
+   * Provider base URLs whose manifests form everybody's catalog (env.ts `configuredProviderUrls`).
+   * The operator chose them, so the agent may reach them on loopback or private addresses; every
+   * other origin (a provider a person added by URL) must resolve to public addresses only.
+   */
   providerUrls: readonly string[];
-  /** Origins the agent may reach even though they are on loopback (the sandbox market). */
-  allowedOrigins: readonly string[];
   /** Makes each new account a funded spending wallet (sandbox); null when people bring their own. */
   sandboxWallets: { createUserWallet(userId: string, opts: { initialBalanceMsat: number }): Promise<string> } | null;
   llm?: PlannerConfig['llm'];
@@ -83,7 +85,7 @@ export function composeServices(options: ComposeOptions) {
     sessionRecheckMs: options.sessionRecheckMs,
   });
 
-  const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.allowedOrigins] });
+  const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.providerUrls] });
   const openWallet = seams.openWallet ?? openNwcWallet;
   const openWallets = new Map<string, WalletPort>();
   const walletFor = async (userId: string): Promise<WalletPort | null> => {

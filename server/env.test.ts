@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidEnvError, parseEnv } from './env';
+import { configuredProviderUrls, InvalidEnvError, parseEnv } from './env';
 
 describe('parseEnv', () => {
   it('defaults to the sandbox on 127.0.0.1:5402 with the database under data/', () => {
@@ -39,6 +39,18 @@ describe('parseEnv', () => {
     const env = parseEnv({ ...live, SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') });
     expect(env.mode).toBe('live');
     expect(env.CATALOG_URLS).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('combines CATALOG_URLS with the sandbox market in sandbox mode, and stays sandbox until every rail is real', () => {
+    const env = parseEnv({ CATALOG_URLS: 'http://127.0.0.1:9000, http://10.0.0.7:8080/api' });
+    expect(env.mode).toBe('sandbox');
+    const market = 'http://127.0.0.1:4021';
+    expect(configuredProviderUrls(env, market)).toEqual(['http://127.0.0.1:9000', 'http://10.0.0.7:8080/api', market]);
+    // One entry per origin, the operator's first.
+    expect(configuredProviderUrls(parseEnv({ CATALOG_URLS: `${market}/x` }), market)).toEqual([`${market}/x`]);
+    expect(configuredProviderUrls(parseEnv({}), market)).toEqual([market]);
+    // Live mode has no sandbox market: the operator's providers only.
+    expect(configuredProviderUrls(env, null)).toEqual(['http://127.0.0.1:9000', 'http://10.0.0.7:8080/api']);
   });
 
   it('reads slow sandbox services as name:ms pairs, and refuses anything else', () => {

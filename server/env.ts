@@ -134,6 +134,23 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   };
 }
 
+/**
+ * The providers everybody's catalog is loaded from: the operator's `CATALOG_URLS` and, in sandbox mode,
+ * the sandbox market beside them (one entry per origin). They are the operator's choice, so the agent
+ * may reach them on loopback or private addresses (a person testing their own L402 service locally);
+ * providers people add by URL stay behind the SSRF guard.
+ */
+export function configuredProviderUrls(env: Pick<Env, 'CATALOG_URLS'>, sandboxMarketUrl: string | null): string[] {
+  const urls = [...(env.CATALOG_URLS ?? []), ...(sandboxMarketUrl === null ? [] : [sandboxMarketUrl])];
+  const origins = new Set<string>();
+  return urls.filter((url) => {
+    const origin = new URL(url).origin;
+    if (origins.has(origin)) return false;
+    origins.add(origin);
+    return true;
+  });
+}
+
 /** Reads process.env; on bad configuration prints one line and exits (used by entry points only). */
 export function loadEnv(): Env {
   try {

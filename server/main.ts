@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { composeServices } from './compose';
 import { openDatabase } from './db/client';
 import { loadSecretsKey } from './db/secret-box';
-import { loadEnv, type Env } from './env';
+import { configuredProviderUrls, loadEnv, type Env } from './env';
 import { allowedHostsFor } from './http/allowed-hosts';
 import { buildHttpApp } from './http/app';
 import { DEFAULT_RATE_LIMITS } from './http/rate-limits';
@@ -29,8 +29,7 @@ async function main(): Promise<void> {
     secretsKey,
     logger,
     rates: env.BTC_USD_RATE ? createConfiguredExchangeRate(env.BTC_USD_RATE) : createFixedExchangeRate(),
-    providerUrls: env.CATALOG_URLS ?? (sandbox ? [sandbox.marketUrl] : []),
-    allowedOrigins: sandbox && env.sandboxPieces.catalog ? [sandbox.marketUrl] : [],
+    providerUrls: configuredProviderUrls(env, sandbox?.marketUrl ?? null),
     // Sandbox: every new account gets a simulated, funded wallet. Live: people bring their own.
     sandboxWallets: sandbox && env.sandboxPieces.treasury ? sandbox : null,
     llm: env.LLM_BASE_URL && env.LLM_MODEL ? { baseUrl: env.LLM_BASE_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY } : undefined,

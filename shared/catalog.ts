@@ -66,6 +66,11 @@ export const catalogServiceSchema = z.object({
    * when the provider's output schema names one; a chained step takes its text from there.
    */
   outputTextField: z.string().min(1).optional(),
+  /**
+   * The JSON Schema the provider published for the paid answer (`output_schema`), kept as published:
+   * a paid answer counts as delivered only when it parses against it.
+   */
+  outputSchema: z.record(z.string(), z.unknown()).optional(),
 });
 export type CatalogService = z.infer<typeof catalogServiceSchema>;
 

@@ -21,6 +21,24 @@ const noNetwork: NonNullable<ComposeSeams['fetcher']> = Object.assign(
   { close: () => undefined },
 );
 
+/**
+ * A caller over any service graph as the holder of `token` (null = signed out); `jar.token` is whatever
+ * the call set. The integration tests use it over the real sandbox stack.
+ */
+export function callerOver(deps: ApiDeps, token: string | null) {
+  const jar: SessionCookieJar & { token: string | null } = {
+    token,
+    set(value) {
+      jar.token = value;
+    },
+    clear() {
+      jar.token = null;
+    },
+  };
+  const ctx = createApiContext(deps, { sessionToken: token, meta: TEST_META, cookies: jar, checkRateLimit: alwaysAllowed });
+  return { caller: createCaller(ctx), jar };
+}
+
 export function createApiHarness(options: { logDestination?: Writable; sessionRecheckMs?: number } = {}) {
   const environment = createTestEnvironment(options);
   const provisioner = fakeWalletProvisioner();
@@ -35,7 +53,6 @@ export function createApiHarness(options: { logDestination?: Writable; sessionRe
     // No configured provider: requests get planned to "unsupported", so nothing is quoted or paid
     // through the agent here.
     providerUrls: [],
-    allowedOrigins: [],
     sandboxWallets: null,
     now: () => environment.clock.now().getTime(),
     sessionRecheckMs: options.sessionRecheckMs,
@@ -59,20 +76,7 @@ export function createApiHarness(options: { logDestination?: Writable; sessionRe
   });
   const deps: ApiDeps = { mode: 'sandbox', version: '0.0.0-test', logger: environment.logger, ...services };
 
-  /** A caller as the holder of `token` (null = signed out); `jar.token` is whatever the call set. */
-  function callerFor(token: string | null) {
-    const jar: SessionCookieJar & { token: string | null } = {
-      token,
-      set(value) {
-        jar.token = value;
-      },
-      clear() {
-        jar.token = null;
-      },
-    };
-    const ctx = createApiContext(deps, { sessionToken: token, meta: TEST_META, cookies: jar, checkRateLimit: alwaysAllowed });
-    return { caller: createCaller(ctx), jar };
-  }
+  const callerFor = (token: string | null) => callerOver(deps, token);
 
   async function signUp(email: string) {
     const { caller, jar } = callerFor(null);

@@ -127,6 +127,38 @@ describe('catalog service', () => {
     expect(await sandboxed.addProvider('u1', other)).toMatchObject({ ok: false, reason: 'no_manifest' });
   });
 
+  it('refuses a service whose path leads to another origin, and names it beside its provider', async () => {
+    const hop = { ...service('hop', 'market', 1_000), resources: [{ path: `//${new URL(other).host}/v1/poem`, method: 'GET', pricing: { model: 'fixed', price_msat: 1_000 } }] };
+    manifests[new URL(base).host] = { version: '0.1', services: [service('joke', 'market', 1_000), hop] };
+    const catalog = catalogWith([base]);
+    expect(await catalog.refreshAll()).toEqual({ loaded: 1, failed: 0 });
+    expect(catalog.servicesFor('u1').map((s) => s.id)).toEqual(['market/joke']);
+    expect(catalog.providersFor('u1')[0]?.refused).toEqual([
+      { name: 'hop', reason: 'off_origin_path', detail: `//${new URL(other).host}/v1/poem leads to ${other}, not ${base}` },
+    ]);
+
+    // A provider whose every service leaves its origin is not added; the refusal says why.
+    const backToBase = [{ path: `//${new URL(base).host}/v1/joke`, method: 'GET', pricing: { model: 'fixed', price_msat: 1_000 } }];
+    manifests[new URL(other).host] = { version: '0.1', services: [{ ...hop, name: 'only-hop', resources: backToBase }] };
+    const added = await catalogWith([base, other]).addProvider('u1', other);
+    expect(added).toMatchObject({ ok: false, reason: 'no_services' });
+    expect(!added.ok && added.detail).toContain('only-hop: off_origin_path');
+  });
+
+  it('leaves out a stored off-origin service loaded before such paths were refused, while its provider stays down', async () => {
+    const catalog = catalogWith([base]);
+    await catalog.refreshAll();
+    const [joke] = catalog.servicesFor('u1');
+    if (!joke) throw new Error('no service loaded');
+    const { catalogStore } = createAgentStores(handle.db);
+    const [row] = catalogStore.allProviders();
+    const stored = [joke, { ...joke, id: 'market/hop', name: 'hop', path: `//${new URL(other).host}/v1/poem` }];
+    catalogStore.recordLoad(row?.id ?? '', { name: row?.name ?? null, servicesJson: JSON.stringify(stored), refusedJson: '[]', nowMs });
+    manifests[new URL(base).host] = null;
+    expect(await catalog.refreshAll()).toEqual({ loaded: 0, failed: 1 });
+    expect(catalog.servicesFor('u1').map((s) => s.id)).toEqual(['market/joke']);
+  });
+
   it('keeps allow/block as governance rules, preserving a monthly cap set for the service', async () => {
     const catalog = catalogWith([base]);
     await catalog.refreshAll();

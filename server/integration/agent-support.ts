@@ -8,11 +8,12 @@ import type { CatalogStore } from '../agent/catalog/catalog-service';
 import type { TaskStore } from '../agent/tasks/task-store';
 import { composeServices, SANDBOX_WELCOME_BALANCE_MSAT } from '../compose';
 import { openDatabase, type Db } from '../db/client';
+import { configuredProviderUrls, parseEnv } from '../env';
 import { createCatalogRepository } from '../db/repositories/catalog-repository';
 import { createTasksRepository } from '../db/repositories/tasks-repository';
 import { createLogger } from '../logger';
 import { createFixedExchangeRate } from '../rails/rates/fixed-rate';
-import { startSandbox } from '../sandbox/stack';
+import { startSandbox, type RunningSandbox } from '../sandbox/stack';
 
 export function createAgentStores(db: Db): { taskStore: TaskStore; catalogStore: CatalogStore } {
   return { taskStore: createTasksRepository(db), catalogStore: createCatalogRepository(db) };
@@ -21,8 +22,18 @@ export function createAgentStores(db: Db): { taskStore: TaskStore; catalogStore:
 /** A new account's sandbox wallet and ledger balance. */
 export const WELCOME_BALANCE_MSAT = SANDBOX_WELCOME_BALANCE_MSAT;
 
-export async function startAgentStack(dataDir: string) {
+export interface AgentStackOptions {
+  /**
+   * Providers the operator configures (CATALOG_URLS), started once the sandbox is up (they may need its
+   * Lightning network); read through env.ts and joined with the sandbox market as main.ts does.
+   */
+  catalogUrls?: (sandbox: RunningSandbox) => Promise<readonly string[]>;
+}
+
+export async function startAgentStack(dataDir: string, options: AgentStackOptions = {}) {
   const sandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox'), host: '127.0.0.1' });
+  const catalogUrls = options.catalogUrls ? await options.catalogUrls(sandbox) : [];
+  const env = parseEnv({ CATALOG_URLS: catalogUrls.join(',') });
   const database = openDatabase(join(dataDir, 'app.db'));
   // Kept in the directory so a restarted process can open the token vault it sealed before.
   const keyPath = join(dataDir, 'secrets.key');
@@ -32,8 +43,7 @@ export async function startAgentStack(dataDir: string) {
     secretsKey: readFileSync(keyPath),
     logger: createLogger({ level: 'silent' }),
     rates: createFixedExchangeRate(),
-    providerUrls: [sandbox.marketUrl],
-    allowedOrigins: [sandbox.marketUrl],
+    providerUrls: configuredProviderUrls(env, sandbox.marketUrl),
     sandboxWallets: sandbox,
   });
   await services.catalog.refreshAll();

@@ -11,11 +11,12 @@
  * refuses a payment and the catalog that hides a service from planning read the same rule.
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { CatalogService } from '../../../shared/catalog';
 import type { ServiceRuleKind } from '../../../shared/governance';
 import type { Governance } from '../../domain/governance';
 import type { CatalogSourcePort, CatalogSourceRefusal } from '../../domain/ports/catalog-source';
-import { manifestToCatalog } from './manifest-to-catalog';
+import { manifestToCatalog, resolvesToOrigin, SKIP_REASONS, type SkippedService } from './manifest-to-catalog';
 
 /** The catalog's rows as the store keeps them (server/db/repositories/catalog-repository.ts). */
 export interface ProviderRecord {
@@ -26,6 +27,8 @@ export interface ProviderRecord {
   servicesJson: string;
   lastLoadedAtMs: number | null;
   lastErrorJson: string | null;
+  /** Services the last load refused (RefusedService[] as JSON). */
+  refusedJson: string;
   createdAtMs: number;
 }
 export interface PriceRecord {
@@ -40,8 +43,9 @@ export interface CatalogStore {
   findProvider(ownerUserId: string | null, origin: string): ProviderRecord | undefined;
   allProviders(): ProviderRecord[];
   providersVisibleTo(userId: string): ProviderRecord[];
-  recordLoad(providerId: string, load: { name: string | null; servicesJson: string; nowMs: number }): void;
-  recordFailure(providerId: string, errorJson: string): void;
+  recordLoad(providerId: string, load: { name: string | null; servicesJson: string; refusedJson: string; nowMs: number }): void;
+  /** `refusedJson`: set when the load got as far as judging the services (e.g. every one was refused). */
+  recordFailure(providerId: string, failure: { errorJson: string; refusedJson?: string }): void;
   deleteOwnedProvider(ownerUserId: string, providerId: string): boolean;
   latestPrice(serviceId: string, origin: string): PriceRecord | undefined;
   insertPrice(row: { serviceId: string; origin: string; pricingJson: string; priceMsat: number | null; nowMs: number }): void;
@@ -58,6 +62,8 @@ export interface CatalogServiceDeps {
 }
 
 export type CatalogLoadRefusal = CatalogSourceRefusal | 'invalid_manifest' | 'no_services';
+/** A service of a provider's manifest that the catalog refused, with its named reason (shown on the Services page). */
+export type RefusedService = SkippedService;
 export type ServicePreference = 'allow' | 'block' | null;
 
 export interface CatalogEntryView extends CatalogService {
@@ -73,6 +79,8 @@ export interface ProviderView {
   serviceCount: number;
   lastLoadedAtMs: number | null;
   lastError: { reason: string; detail: string } | null;
+  /** Services of its manifest that were refused at the last load, each with a named reason. */
+  refused: RefusedService[];
 }
 
 export type AddProviderResult =
@@ -92,16 +100,21 @@ export function createCatalogService(deps: CatalogServiceDeps) {
     }
   }
 
-  type Loaded = { ok: true; services: CatalogService[]; name: string | null } | { ok: false; reason: CatalogLoadRefusal; detail: string };
+  type Loaded =
+    | { ok: true; services: CatalogService[]; refused: RefusedService[]; name: string | null }
+    | { ok: false; reason: CatalogLoadRefusal; detail: string; refused?: RefusedService[] };
 
   async function load(origin: string): Promise<Loaded> {
     const document = await deps.source.readManifest(origin);
     if (!document.ok) return document;
     const mapped = manifestToCatalog(document.manifest, document.origin);
     if (!mapped.ok) return { ok: false, reason: mapped.reason === 'invalid_origin' ? 'invalid_url' : 'invalid_manifest', detail: mapped.detail };
-    if (mapped.services.length === 0) return { ok: false, reason: 'no_services', detail: 'the manifest lists no usable service' };
+    if (mapped.services.length === 0) {
+      const why = mapped.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+      return { ok: false, reason: 'no_services', detail: `the manifest lists no usable service${why ? ` (${why})` : ''}`, refused: mapped.skipped };
+    }
     const names = [...new Set(mapped.services.map((s) => s.providerName))];
-    return { ok: true, services: mapped.services, name: names.join(', ') };
+    return { ok: true, services: mapped.services, refused: mapped.skipped, name: names.join(', ') };
   }
 
   /** A price row when the advertised pricing differs from the last one recorded (or none was). */
@@ -118,12 +131,13 @@ export function createCatalogService(deps: CatalogServiceDeps) {
     const loaded = await load(provider.origin);
     if (!loaded.ok) {
       // The services loaded last time stay usable; the failure is shown beside the provider.
-      deps.store.recordFailure(provider.id, JSON.stringify({ reason: loaded.reason, detail: loaded.detail }));
+      const errorJson = JSON.stringify({ reason: loaded.reason, detail: loaded.detail });
+      deps.store.recordFailure(provider.id, { errorJson, ...(loaded.refused ? { refusedJson: JSON.stringify(loaded.refused) } : {}) });
       return loaded;
     }
     const services = provider.ownerUserId === null ? loaded.services : withoutConfiguredIds(loaded.services);
     const nowMs = now();
-    deps.store.recordLoad(provider.id, { name: loaded.name, servicesJson: JSON.stringify(services), nowMs });
+    deps.store.recordLoad(provider.id, { name: loaded.name, servicesJson: JSON.stringify(services), refusedJson: JSON.stringify(loaded.refused), nowMs });
     recordPrices(services, nowMs);
     return loaded;
   }
@@ -228,12 +242,12 @@ export function createCatalogService(deps: CatalogServiceDeps) {
         return { ok: false, reason: 'provider_exists', detail: 'that provider is already in your catalog' };
       }
       const loaded = await load(url);
-      if (!loaded.ok) return loaded;
+      if (!loaded.ok) return { ok: false, reason: loaded.reason, detail: loaded.detail };
       const services = withoutConfiguredIds(loaded.services);
       if (services.length === 0) return { ok: false, reason: 'no_services', detail: 'every service of that manifest is already in the catalog' };
       const row = deps.store.insertProvider({ id: randomUUID(), ownerUserId: userId, origin, nowMs: now() });
       const nowMs = now();
-      deps.store.recordLoad(row.id, { name: loaded.name, servicesJson: JSON.stringify(services), nowMs });
+      deps.store.recordLoad(row.id, { name: loaded.name, servicesJson: JSON.stringify(services), refusedJson: JSON.stringify(loaded.refused), nowMs });
       recordPrices(services, nowMs);
       const saved = deps.store.findProvider(userId, origin);
       if (!saved) throw new Error('the provider just added is gone');
@@ -282,8 +296,20 @@ export function createCatalogService(deps: CatalogServiceDeps) {
 
 export type CatalogServiceApi = ReturnType<typeof createCatalogService>;
 
+/**
+ * The services last loaded. A service stored before off-origin paths were refused (and not reloaded
+ * since, e.g. its provider is down) is left out here too: it would call, and pay, another server.
+ */
 function servicesOf(provider: ProviderRecord): CatalogService[] {
-  return JSON.parse(provider.servicesJson) as CatalogService[];
+  return (JSON.parse(provider.servicesJson) as CatalogService[]).filter((s) => resolvesToOrigin(s.path, s.origin));
+}
+
+const refusedServicesSchema = z.array(z.object({ name: z.string(), reason: z.enum(SKIP_REASONS), detail: z.string() }));
+
+/** Read through zod: a row written by an older version (or altered) shows no refusals rather than breaking the page. */
+function refusedOf(provider: ProviderRecord): RefusedService[] {
+  const parsed = refusedServicesSchema.safeParse(JSON.parse(provider.refusedJson));
+  return parsed.success ? parsed.data : [];
 }
 
 function toProviderView(p: ProviderRecord, userId: string): ProviderView {
@@ -295,5 +321,6 @@ function toProviderView(p: ProviderRecord, userId: string): ProviderView {
     serviceCount: servicesOf(p).length,
     lastLoadedAtMs: p.lastLoadedAtMs,
     lastError: p.lastErrorJson === null ? null : (JSON.parse(p.lastErrorJson) as { reason: string; detail: string }),
+    refused: refusedOf(p),
   };
 }

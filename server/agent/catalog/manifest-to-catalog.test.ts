@@ -112,6 +112,41 @@ describe('manifestToCatalog', () => {
     ]);
   });
 
+  it('refuses a resource whose path leads off the provider origin, and drops an off-origin quote endpoint', () => {
+    const resource = (path: string) => ({ path, pricing: { model: 'fixed', price_msat: 1000 } });
+    const result = mapped({
+      quote_endpoint: '//quotes.elsewhere.example/q',
+      services: [
+        { name: 'home', resources: [resource('/v1/home')] },
+        { name: 'hop', resources: [resource('//127.0.0.1:4021/v1/joke')] },
+        { name: 'slashes', resources: [resource('/\\evil.example/x')] },
+      ],
+    });
+    expect(result.services.map((s) => s.name)).toEqual(['home']);
+    expect(result.services[0]).not.toHaveProperty('quotePath');
+    expect(result.skipped).toEqual([
+      { name: 'hop', reason: 'off_origin_path', detail: `//127.0.0.1:4021/v1/joke leads to http://127.0.0.1:4021, not ${ORIGIN}` },
+      { name: 'slashes', reason: 'off_origin_path', detail: `/\\evil.example/x leads to http://evil.example, not ${ORIGIN}` },
+    ]);
+  });
+
+  it('keeps the published output schema for judging paid answers, and refuses one that cannot be converted', () => {
+    const outputSchema = { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] };
+    const result = mapped({
+      services: [
+        { name: 'typed', resources: [{ path: '/t', pricing: { model: 'fixed', price_msat: 1 }, output_schema: outputSchema }] },
+        { name: 'untyped', resources: [{ path: '/u', pricing: { model: 'fixed', price_msat: 1 } }] },
+        { name: 'broken', resources: [{ path: '/b', pricing: { model: 'fixed', price_msat: 1 }, output_schema: { $ref: 'https://elsewhere.example/s.json' } }] },
+      ],
+    });
+    expect(result.services.map((s) => [s.name, s.outputSchema])).toEqual([
+      ['typed', outputSchema],
+      ['untyped', undefined],
+    ]);
+    expect(result.skipped.map((s) => [s.name, s.reason])).toEqual([['broken', 'unsupported_output_schema']]);
+    expect(mapped(marketManifest).services.every((s) => s.outputSchema !== undefined)).toBe(true);
+  });
+
   it('refuses a document that is not a manifest, and an origin that is not http(s)', () => {
     expect(manifestToCatalog({ services: 'nope' }, ORIGIN)).toMatchObject({ ok: false, reason: 'invalid_manifest' });
     expect(manifestToCatalog(null, ORIGIN)).toMatchObject({ ok: false, reason: 'invalid_manifest' });

@@ -8,8 +8,14 @@
  * resource's `output_schema` declares that field a string (an unchecked hint would be a guess).
  *
  * The manifest is untrusted input. A malformed document is refused as a whole; a single unusable
- * service (no resources, a non-object or unconvertible input schema, an unknown method) is skipped
- * with a reason, so one bad entry does not hide a provider's other services.
+ * service (no resources, a non-object or unconvertible input or output schema, an unknown method, a
+ * path that leaves the provider's origin) is skipped with a reason, so one bad entry does not hide a
+ * provider's other services.
+ *
+ * Every path must resolve to the origin the manifest came from: `//other-host/x` is a valid
+ * path-absolute-looking string that URL resolution sends to another host, so the person would see one
+ * provider's name while another is called and paid. Such a resource is refused (`off_origin_path`); an
+ * off-origin quote endpoint is dropped.
  */
 import { z } from 'zod';
 import { catalogServiceSchema, inputJsonSchemaSchema } from '../../../shared/catalog';
@@ -67,9 +73,19 @@ export const l402ManifestSchema = z.looseObject({
   services: z.array(z.unknown()),
 });
 
+export const SKIP_REASONS = [
+  'invalid_service',
+  'no_resources',
+  'invalid_resource',
+  'unsupported_method',
+  'unsupported_input_schema',
+  'unsupported_output_schema',
+  'off_origin_path',
+] as const;
+
 export interface SkippedService {
   name: string;
-  reason: 'invalid_service' | 'no_resources' | 'invalid_resource' | 'unsupported_method' | 'unsupported_input_schema';
+  reason: (typeof SKIP_REASONS)[number];
   detail: string;
 }
 
@@ -87,6 +103,7 @@ export function manifestToCatalog(manifest: unknown, origin: string): ManifestTo
   const doc = parsed.data;
   const fallbackProvider = { id: slug(doc.provider?.name ?? new URL(originCheck.origin).host), name: doc.provider?.name ?? new URL(originCheck.origin).host };
 
+  const quotePath = doc.quote_endpoint !== undefined && resolvesToOrigin(doc.quote_endpoint, originCheck.origin) ? doc.quote_endpoint : undefined;
   const services: CatalogService[] = [];
   const skipped: SkippedService[] = [];
   const seenIds = new Set<string>();
@@ -103,7 +120,7 @@ export function manifestToCatalog(manifest: unknown, origin: string): ManifestTo
     }
     const provider = { id: s.provider?.id ?? slug(s.provider?.name ?? fallbackProvider.name), name: s.provider?.name ?? fallbackProvider.name };
     s.resources.forEach((rawResource, index) => {
-      const entry = resourceToService(rawResource, { service: s, provider, origin: originCheck.origin, quotePath: doc.quote_endpoint, index, total: s.resources.length });
+      const entry = resourceToService(rawResource, { service: s, provider, origin: originCheck.origin, quotePath, index, total: s.resources.length });
       if (!entry.ok) {
         skipped.push({ name: s.name, reason: entry.reason, detail: entry.detail });
         return;
@@ -137,10 +154,17 @@ function resourceToService(raw: unknown, ctx: ResourceContext): ResourceResult {
   const resource = parsed.data;
   const method = (resource.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'POST') return { ok: false, reason: 'unsupported_method', detail: `method ${method}` };
+  if (!resolvesToOrigin(resource.path, ctx.origin)) {
+    return { ok: false, reason: 'off_origin_path', detail: `${resource.path} leads to ${new URL(resource.path, ctx.origin).origin}, not ${ctx.origin}` };
+  }
+  if (resource.output_schema !== undefined) {
+    const outputCheck = checkSchema(resource.output_schema);
+    if (!outputCheck.ok) return { ok: false, reason: 'unsupported_output_schema', detail: outputCheck.detail };
+  }
   const rawSchema = resource.input_schema ?? EMPTY_INPUT_SCHEMA;
   const inputSchema = inputJsonSchemaSchema.safeParse(rawSchema);
   if (!inputSchema.success) return { ok: false, reason: 'unsupported_input_schema', detail: z.prettifyError(inputSchema.error) };
-  const schemaCheck = checkInputSchema(rawSchema);
+  const schemaCheck = checkSchema(rawSchema);
   if (!schemaCheck.ok) return { ok: false, reason: 'unsupported_input_schema', detail: schemaCheck.detail };
 
   const pricing = toPricing(resource.pricing);
@@ -167,6 +191,7 @@ function resourceToService(raw: unknown, ctx: ResourceContext): ResourceResult {
     ...(ctx.quotePath ? { quotePath: ctx.quotePath } : {}),
     ...(ctx.service.token_validity_seconds ? { tokenValiditySec: ctx.service.token_validity_seconds } : {}),
     ...(outputTextField ? { outputTextField } : {}),
+    ...(resource.output_schema ? { outputSchema: resource.output_schema } : {}),
   };
   const checked = catalogServiceSchema.safeParse(candidate);
   if (!checked.success) return { ok: false, reason: 'invalid_resource', detail: z.prettifyError(checked.error) };
@@ -200,13 +225,25 @@ function declaredTextField(outputSchema: unknown, field: string | undefined): st
   return stringPropertySchema.safeParse(schema.data.properties[field]).success ? field : undefined;
 }
 
-/** The planner validates inputs by converting the schema to zod, so a schema it cannot convert is unusable. */
-function checkInputSchema(schema: Record<string, unknown>): { ok: true } | { ok: false; detail: string } {
+/**
+ * The planner validates inputs, and payments judge paid answers, by converting the schema to zod, so
+ * a schema that cannot be converted is unusable.
+ */
+function checkSchema(schema: Record<string, unknown>): { ok: true } | { ok: false; detail: string } {
   try {
     z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
     return { ok: true };
   } catch (error) {
     return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** True when `path` (as a manifest gives it, relative to the origin) resolves on that same origin. */
+export function resolvesToOrigin(path: string, origin: string): boolean {
+  try {
+    return new URL(path, origin).origin === origin;
+  } catch {
+    return false;
   }
 }
 

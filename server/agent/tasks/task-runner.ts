@@ -368,6 +368,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       service: service.name,
       providerId: service.providerId,
       request: requestForStep({ origin: service.origin, method: service.method, path: service.path, input: input.input }),
+      outputSchema: service.outputSchema ?? null,
       approvedMaxMsat: authorization.approvedMaxMsat,
       rate: authorization.rate,
       ...(authorization.authorizedOverageMsat > 0 ? { authorizedOverageMsat: authorization.authorizedOverageMsat } : {}),

@@ -40,15 +40,18 @@ export function createCatalogRepository(db: Db) {
         .sort((a, b) => Number(a.ownerUserId !== null) - Number(b.ownerUserId !== null));
     },
 
-    recordLoad(providerId: string, load: { name: string | null; servicesJson: string; nowMs: number }): void {
+    recordLoad(providerId: string, load: { name: string | null; servicesJson: string; refusedJson: string; nowMs: number }): void {
       db.update(catalogProviders)
-        .set({ name: load.name, servicesJson: load.servicesJson, lastLoadedAtMs: load.nowMs, lastErrorJson: null })
+        .set({ name: load.name, servicesJson: load.servicesJson, refusedJson: load.refusedJson, lastLoadedAtMs: load.nowMs, lastErrorJson: null })
         .where(eq(catalogProviders.id, providerId))
         .run();
     },
 
-    recordFailure(providerId: string, errorJson: string): void {
-      db.update(catalogProviders).set({ lastErrorJson: errorJson }).where(eq(catalogProviders.id, providerId)).run();
+    recordFailure(providerId: string, failure: { errorJson: string; refusedJson?: string }): void {
+      db.update(catalogProviders)
+        .set({ lastErrorJson: failure.errorJson, ...(failure.refusedJson === undefined ? {} : { refusedJson: failure.refusedJson }) })
+        .where(eq(catalogProviders.id, providerId))
+        .run();
     },
 
     deleteOwnedProvider(ownerUserId: string, providerId: string): boolean {

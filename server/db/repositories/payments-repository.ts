@@ -17,6 +17,19 @@ export type TransitionFields = Partial<
   Pick<NewPaymentRow, 'reason' | 'feeMsat' | 'preimageHex' | 'paidAtMs' | 'resolvedAtMs'>
 > & { updatedAtMs: number };
 
+export interface DeliveryRecord {
+  delivery: Delivery;
+  reason: string | null;
+  httpStatus: number | null;
+  responseSha256: string | null;
+  responseBytes: number | null;
+  /** Why the answer did not count, in a sentence; null when delivered or when the reason says it all. */
+  detail: string | null;
+  /** When the paid request was sent; null when it never was (e.g. no proof of payment). */
+  requestedAtMs: number | null;
+  atMs: number;
+}
+
 export type PaymentsRepository = ReturnType<typeof createPaymentsRepository>;
 
 export function createPaymentsRepository(db: Db) {
@@ -35,6 +48,9 @@ export function createPaymentsRepository(db: Db) {
       reason: sql`coalesce(${payments.reason}, ${sql.placeholder('reason')})`,
       httpStatus: sql`${sql.placeholder('httpStatus')}`,
       responseSha256: sql`${sql.placeholder('responseSha256')}`,
+      responseBytes: sql`${sql.placeholder('responseBytes')}`,
+      deliveryDetail: sql`${sql.placeholder('detail')}`,
+      deliveryRequestedAtMs: sql`${sql.placeholder('requestedAtMs')}`,
       deliveredAtMs: sql`${sql.placeholder('atMs')}`,
       updatedAtMs: sql`${sql.placeholder('atMs')}`,
     })
@@ -93,10 +109,8 @@ export function createPaymentsRepository(db: Db) {
       return transitionQuery(from, to, names).get({ ...fields, id });
     },
 
-    recordDelivery(
-      id: string,
-      fields: { delivery: Delivery; reason: string | null; httpStatus: number | null; responseSha256: string | null; atMs: number },
-    ): void {
+    /** What the paid request got: the outcome and its evidence (`atMs` is when it was answered, or given up on). */
+    recordDelivery(id: string, fields: DeliveryRecord): void {
       recordDeliveryQuery.run({ id, ...fields });
     },
 

@@ -18,6 +18,8 @@ export const catalogProviders = sqliteTable(
     lastLoadedAtMs: integer('last_loaded_at_ms'),
     // The last refresh's failure ({ reason, detail }), null when it succeeded.
     lastErrorJson: text('last_error_json'),
+    // Services the last load refused ([{ name, reason, detail }], e.g. a path off the provider's origin).
+    refusedJson: text('refused_json').notNull().default('[]'),
     createdAtMs: integer('created_at_ms').notNull(),
   },
   (t) => [uniqueIndex('catalog_providers_owner_origin').on(t.ownerUserId, t.origin)],

@@ -52,6 +52,12 @@ export const payments = sqliteTable(
     preimageHex: text('preimage_hex'),
     httpStatus: integer('http_status'),
     responseSha256: text('response_sha256'),
+    // Size in bytes of the paid answer's body, as received (dispute evidence beside its hash).
+    responseBytes: integer('response_bytes'),
+    // Why the paid answer did not count as delivered, in a sentence (e.g. which output-schema fields failed).
+    deliveryDetail: text('delivery_detail'),
+    // When the paid request (with the credential) was sent; delivered_at_ms is when it was answered.
+    deliveryRequestedAtMs: integer('delivery_requested_at_ms'),
     // The BTC/USD rate locked for the step ({ usdCents, perMsat }), so receipts show fiat at that rate.
     rateJson: text('rate_json'),
     createdAtMs: integer('created_at_ms').notNull(),

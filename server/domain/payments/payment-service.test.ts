@@ -73,6 +73,9 @@ function purchaseRequest(overrides: Partial<PurchaseRequest> = {}): PurchaseRequ
   };
 }
 
+/** Forgets every kept token, as if it had expired: a retried step must then go by its payment record. */
+const vaultCleared = () => handle.sqlite.prepare('DELETE FROM l402_tokens').run();
+
 const balances = () => ({
   ...ledger.userBalances(USER),
   provider: ledger.balanceMsat(providerAccount('satoshi-jokes')),
@@ -164,6 +167,60 @@ describe('purchase', () => {
     expect(handle.sqlite.prepare('SELECT count(*) AS n FROM l402_tokens').get()).toEqual({ n: 0 });
     expect(wallet.calls.pay).toBe(1);
     expect(createReceipts(handle.db).list(USER)[0]).toMatchObject({ outcome: 'paid_not_delivered', reason: 'challenged_again' });
+  });
+
+  it('judges a 200 after paying: an empty body is paid, not delivered, with its evidence, and is not retried', async () => {
+    provider.state.deliveredBody = '';
+    const paidAtMs = nowMs;
+    expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'paid_not_delivered', reason: 'empty_body', httpStatus: 200 });
+    expect(provider.calls.deliver).toBe(1);
+    expect(wallet.calls.pay).toBe(1);
+    expect(balances()).toMatchObject({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT });
+    const [receipt] = createReceipts(handle.db).list(USER);
+    expect(receipt).toMatchObject({
+      outcome: 'paid_not_delivered',
+      reason: 'empty_body',
+      reasonDetail: 'the provider answered with an empty body',
+      evidence: {
+        httpStatus: 200,
+        responseSha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+        responseBytes: 0,
+        paidAtMs,
+        deliveryRequestedAtMs: paidAtMs,
+        deliveredAtMs: paidAtMs,
+      },
+    });
+  });
+
+  it("judges a 200 against the service's published output schema, and a kept token's later answers too", async () => {
+    const outputSchema = { type: 'object', properties: { setup: { type: 'string' }, punchline: { type: 'string' } }, required: ['setup', 'punchline'] };
+    provider.state.deliveredBody = JSON.stringify({ setup: 42 });
+    const outcome = await service.purchase(purchaseRequest({ outputSchema }));
+    expect(outcome).toMatchObject({ kind: 'paid_not_delivered', reason: 'schema_invalid', httpStatus: 200 });
+    expect(outcome.kind === 'paid_not_delivered' && outcome.detail).toMatch(/setup.*punchline/);
+    const [receipt] = createReceipts(handle.db).list(USER);
+    expect(receipt).toMatchObject({ reason: 'schema_invalid', evidence: { responseBytes: 12 } });
+    expect(receipt?.reasonDetail).toContain('punchline');
+
+    // The next step of the same service finds the token bought above: its answer is judged as well,
+    // and nothing is paid for it.
+    expect(await service.purchase(purchaseRequest({ outputSchema }))).toMatchObject({ kind: 'refused_before_payment', reason: 'cached_token_not_delivered' });
+    provider.state.deliveredBody = '<html>';
+    expect(await service.purchase(purchaseRequest({ outputSchema }))).toMatchObject({ kind: 'refused_before_payment', reason: 'cached_token_not_delivered' });
+    provider.state.deliveredBody = JSON.stringify({ setup: 'Why?', punchline: 'Sats.' });
+    expect(await service.purchase(purchaseRequest({ outputSchema }))).toMatchObject({ kind: 'delivered', via: 'cached_token' });
+    expect(wallet.calls.pay).toBe(1);
+  });
+
+  it('a step retried after its answer was judged undelivered gets the same outcome and detail, never a new payment', async () => {
+    provider.state.deliveredBody = 'not json';
+    const request = purchaseRequest({ outputSchema: { type: 'object' } });
+    expect(await service.purchase(request)).toMatchObject({ kind: 'paid_not_delivered', reason: 'not_json' });
+    vaultCleared();
+    const again = await service.purchase(request);
+    expect(again).toMatchObject({ kind: 'paid_not_delivered', reason: 'not_json', httpStatus: 200 });
+    expect(again.kind === 'paid_not_delivered' && again.detail).toContain('not JSON');
+    expect(wallet.calls.pay).toBe(1);
   });
 
   it('retries a 5xx after paying a bounded number of times with the same token', async () => {

@@ -5,6 +5,7 @@
  *   -> gate (pure)  ->  write-ahead: reserve + payment row (one transaction)  ->  mark paying
  *   -> wallet.pay  ->  settle: post (paid | paid_unusable) or void (failed), or leave for the reconciler
  *   -> deliver: the same request with one L402 credential, bounded retries on 5xx
+ *   -> judge: a 2xx counts only when its body is what the service published (delivery-judge.ts)
  *
  * Purchases are serialized per (user, origin, service), so parallel steps of one task never buy the
  * same token twice: the second waits, then finds the first one's token in the vault. Every outcome is
@@ -17,9 +18,10 @@ import type { SecretBox } from '../../db/secret-box';
 import { createTokenVaultRepository, type TokenKey } from '../../db/repositories/token-vault-repository';
 import type { Governance } from '../governance';
 import type { Ledger } from '../ledger';
-import type { L402ChallengeOffer, L402Exchange, L402HttpPort, VerifiedChallenge } from '../ports/l402';
+import type { L402ChallengeOffer, L402Exchange, L402HttpAnswer, L402HttpPort, VerifiedChallenge } from '../ports/l402';
 import type { BitcoinNetwork, WalletPort } from '../ports/wallet';
 import { DEFAULT_FEE_ALLOWANCE, feeAllowanceFor, type FeeAllowancePolicy } from './fee-allowance';
+import { judgeDelivery } from './delivery-judge';
 import { createKeptChallenges } from './kept-challenges';
 import { createKeyedMutex } from './keyed-mutex';
 import { createPaymentRecords, type PaymentRecords } from './payment-records';
@@ -118,7 +120,7 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       const reused = await deliverWithToken(request, key, token);
       if (reused.kind === 'delivered') return { kind: 'delivered', content: reused.content, paymentId: null, via: 'cached_token' };
       if (reused.kind === 'rejected') freshChallenge = reused.challenge;
-      else if (!prior) return { kind: 'refused_before_payment', reason: reused.reason };
+      else if (!prior) return { kind: 'refused_before_payment', reason: reused.reason, ...(reused.detail === undefined ? {} : { detail: reused.detail }) };
     }
     if (prior) return outcomeOfPrior(prior.id);
 
@@ -221,12 +223,12 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       const feeMsat = paid.feesPaidMsat ?? (await feeFromLookup(wallet, verified, paymentId));
       const settled = records.settlePaid(paymentId, { preimageHex: paid.preimageHex, feeMsat });
       if (settled.payment.status !== 'paid' || paid.preimageHex === null) {
-        return markNotDelivered(paymentId, 'paid_unusable', null);
+        return markNotDelivered(paymentId, { reason: 'paid_unusable', answer: null }, null);
       }
       // Settled here, the token came back stored; settled meanwhile by another process's reconciler,
       // that process stored it.
       const token = settled.settled ? settled.token : vault.find(key, now(), 0);
-      if (!token) return markNotDelivered(paymentId, 'token_unavailable', null);
+      if (!token) return markNotDelivered(paymentId, { reason: 'token_unavailable', answer: null }, null);
       return deliverPaid(request, key, paymentId, token);
     } finally {
       inFlight.delete(paymentId);
@@ -249,11 +251,16 @@ export function createPaymentService(deps: PaymentServiceDeps) {
     | { kind: 'delivered'; content: ReturnType<typeof contentOf> }
     /** The provider refused the token with a fresh challenge: evicted; the challenge may be paid. */
     | { kind: 'rejected'; challenge: L402ChallengeOffer }
-    | { kind: 'unavailable'; reason: 'fetch_failed' | 'unexpected_status' };
+    | { kind: 'unavailable'; reason: 'fetch_failed' | 'unexpected_status' | 'cached_token_not_delivered'; detail?: string };
 
   async function deliverWithToken(request: PurchaseRequest, key: TokenKey, token: StoredToken): Promise<TokenDelivery> {
     const exchange = await deps.http.deliver(request.request, { macaroon: token.macaroon, preimageHex: token.preimageHex });
-    if (exchange.kind === 'answer' && isSuccess(exchange.answer.status)) return { kind: 'delivered', content: contentOf(exchange.answer) };
+    if (exchange.kind === 'answer' && isSuccess(exchange.answer.status)) {
+      // Judged like a paid answer: a provider that took the money once does not get to hand out garbage later.
+      const verdict = judgeDelivery(exchange.answer.bodyText, request.outputSchema ?? null);
+      if (!verdict.ok) return { kind: 'unavailable', reason: 'cached_token_not_delivered', detail: `${verdict.reason}: ${verdict.detail}` };
+      return { kind: 'delivered', content: contentOf(exchange.answer) };
+    }
     if (exchange.kind === 'challenge' || exchange.kind === 'not_payable') {
       vault.evict(key, token.id);
       if (exchange.kind === 'challenge') return { kind: 'rejected', challenge: exchange.challenge };
@@ -261,38 +268,47 @@ export function createPaymentService(deps: PaymentServiceDeps) {
     return { kind: 'unavailable', reason: exchange.kind === 'fetch_failed' ? 'fetch_failed' : 'unexpected_status' };
   }
 
-  /** The paid request, retried a bounded number of times with the same token on 5xx or no answer. */
+  /**
+   * The paid request, retried a bounded number of times with the same token on 5xx or no answer.
+   * A 2xx counts only when the delivery judge accepts its body; anything else ends the purchase as
+   * `paid_not_delivered` with its evidence (status, body hash and size, when asked and answered).
+   */
   async function deliverPaid(request: PurchaseRequest, key: TokenKey, paymentId: string, token: StoredToken): Promise<PurchaseOutcome> {
-    let last: { reason: NotDeliveredReason; httpStatus: number | null } = { reason: 'fetch_failed', httpStatus: null };
+    const requestedAtMs = now();
+    let last: NotDelivered = { reason: 'fetch_failed', answer: null };
     for (let attempt = 0; attempt < options.deliveryAttempts; attempt++) {
       if (attempt > 0) await sleep(options.deliveryBackoffMs * attempt);
       const exchange = await deps.http.deliver(request.request, { macaroon: token.macaroon, preimageHex: token.preimageHex });
       if (exchange.kind === 'fetch_failed') {
-        last = { reason: 'fetch_failed', httpStatus: null };
+        last = { reason: 'fetch_failed', answer: null, detail: `${exchange.reason}: ${exchange.detail}` };
         continue;
       }
       const { answer } = exchange;
       if (exchange.kind === 'answer' && isSuccess(answer.status)) {
-        records.recordDelivery(paymentId, { delivery: 'delivered', reason: null, httpStatus: answer.status, responseSha256: answer.bodySha256Hex, atMs: now() });
+        const verdict = judgeDelivery(answer.bodyText, request.outputSchema ?? null);
+        if (!verdict.ok) return markNotDelivered(paymentId, { reason: verdict.reason, answer, detail: verdict.detail }, requestedAtMs);
+        records.recordDelivery(paymentId, { delivery: 'delivered', reason: null, ...evidenceOf(answer), detail: null, requestedAtMs, atMs: now() });
         return { kind: 'delivered', content: contentOf(answer), paymentId, via: 'paid' };
       }
       if (answer.status >= 500) {
-        last = { reason: 'server_error', httpStatus: answer.status };
+        last = { reason: 'server_error', answer };
         continue;
       }
       // A 402 after paying: the provider rejected what we paid for. Never pay again in this task.
       if (answer.status === 402) {
         vault.evict(key, token.id);
-        return markNotDelivered(paymentId, 'challenged_again', answer.status, answer.bodySha256Hex);
+        return markNotDelivered(paymentId, { reason: 'challenged_again', answer }, requestedAtMs);
       }
-      return markNotDelivered(paymentId, 'unexpected_status', answer.status, answer.bodySha256Hex);
+      return markNotDelivered(paymentId, { reason: 'unexpected_status', answer }, requestedAtMs);
     }
-    return markNotDelivered(paymentId, last.reason, last.httpStatus);
+    return markNotDelivered(paymentId, last, requestedAtMs);
   }
 
-  function markNotDelivered(paymentId: string, reason: NotDeliveredReason, httpStatus: number | null, responseSha256: string | null = null): PurchaseOutcome {
-    records.recordDelivery(paymentId, { delivery: 'paid_not_delivered', reason, httpStatus, responseSha256, atMs: now() });
-    return { kind: 'paid_not_delivered', reason, paymentId, httpStatus };
+  function markNotDelivered(paymentId: string, notDelivered: NotDelivered, requestedAtMs: number | null): PurchaseOutcome {
+    const { reason, answer, detail } = notDelivered;
+    const evidence = answer === null ? { httpStatus: null, responseSha256: null, responseBytes: null } : evidenceOf(answer);
+    records.recordDelivery(paymentId, { delivery: 'paid_not_delivered', reason, ...evidence, detail: detail ?? null, requestedAtMs, atMs: now() });
+    return { kind: 'paid_not_delivered', reason, paymentId, httpStatus: evidence.httpStatus, ...(detail === undefined ? {} : { detail }) };
   }
 
   /** What a step that already has a payment gets on a retry: its recorded outcome, never a new payment. */
@@ -313,6 +329,7 @@ export function createPaymentService(deps: PaymentServiceDeps) {
           reason: payment.delivery === 'paid_not_delivered' ? ((payment.reason ?? 'fetch_failed') as NotDeliveredReason) : 'token_unavailable',
           paymentId,
           httpStatus: payment.httpStatus,
+          ...(payment.deliveryDetail === null ? {} : { detail: payment.deliveryDetail }),
         };
     }
   }
@@ -327,6 +344,18 @@ export function createPaymentService(deps: PaymentServiceDeps) {
     /** For the reconciler, so both settle through the same transactions. */
     records: records as PaymentRecords,
   };
+}
+
+/** Why a paid request ended without content, with the last answer it got (null: none came). */
+interface NotDelivered {
+  reason: NotDeliveredReason;
+  answer: L402HttpAnswer | null;
+  detail?: string;
+}
+
+/** The answer as dispute evidence: the status, and the body's hash and size (both over its UTF-8 text). */
+function evidenceOf(answer: L402HttpAnswer) {
+  return { httpStatus: answer.status, responseSha256: answer.bodySha256Hex, responseBytes: Buffer.byteLength(answer.bodyText, 'utf8') };
 }
 
 function contentOf(answer: { status: number; bodyText: string; bodySha256Hex: string; contentType: string | null }) {

@@ -28,6 +28,8 @@ export interface Receipt {
   outcome: ReceiptOutcome;
   /** Named reason for failures and undelivered purchases. */
   reason: string | null;
+  /** What was wrong with the paid answer, in a sentence (e.g. which output-schema fields failed). */
+  reasonDetail: string | null;
   evidence: {
     challengeScheme: string;
     invoice: string;
@@ -36,8 +38,13 @@ export interface Receipt {
     preimageHex: string | null;
     httpStatus: number | null;
     responseSha256: string | null;
+    /** Size of the paid answer's body in bytes. */
+    responseBytes: number | null;
     paidAtMs: number | null;
     resolvedAtMs: number | null;
+    /** When the paid request was sent. */
+    deliveryRequestedAtMs: number | null;
+    /** When the paid request was answered (or given up on). */
     deliveredAtMs: number | null;
   };
 }
@@ -66,6 +73,7 @@ function toReceipt(row: PaymentRow): Receipt {
     totalUsdCents: rate?.success ? msatToUsdCentsRoundHalfUp(totalMsat, rate.data) : null,
     outcome: outcomeOf(row),
     reason: row.reason,
+    reasonDetail: row.deliveryDetail,
     evidence: {
       challengeScheme: row.challengeScheme,
       invoice: row.invoice,
@@ -74,8 +82,10 @@ function toReceipt(row: PaymentRow): Receipt {
       preimageHex: row.preimageHex,
       httpStatus: row.httpStatus,
       responseSha256: row.responseSha256,
+      responseBytes: row.responseBytes,
       paidAtMs: row.paidAtMs,
       resolvedAtMs: row.resolvedAtMs,
+      deliveryRequestedAtMs: row.deliveryRequestedAtMs,
       deliveredAtMs: row.deliveredAtMs,
     },
   };

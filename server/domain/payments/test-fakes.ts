@@ -43,6 +43,8 @@ export function createFakeProvider(options: { service: string; invoiceMsat: numb
     hashMismatch: false,
     network: 'regtest' as 'regtest' | 'mainnet',
     quoteCaveats: [] as { key: string; value: string }[],
+    /** What a valid token gets with its 200 (e.g. '' or garbage, for the delivery judge). */
+    deliveredBody: JSON.stringify({ joke: 'sats' }),
   };
 
   function mint(): L402ChallengeOffer {
@@ -95,7 +97,7 @@ export function createFakeProvider(options: { service: string; invoiceMsat: numb
       const valid = invoice !== undefined && sha256Hex(credential.preimageHex) === invoice.paymentHashHex;
       if (!valid || state.afterPayment === 'challenge_again') return challengeExchange();
       if (state.afterPayment === 'server_error') return { kind: 'answer', answer: answer(500, 'oops') };
-      return { kind: 'answer', answer: answer(200, JSON.stringify({ joke: 'sats' })) };
+      return { kind: 'answer', answer: answer(200, state.deliveredBody) };
     },
     verifyChallenge(check: ChallengeCheck): ChallengeVerdict {
       const invoice = invoices.get(check.challenge.invoice);

@@ -4,6 +4,7 @@ import type { BtcUsdRate, Msat } from '../../../shared/money';
 import type { BudgetRefusalReason } from '../governance';
 import type { ChallengeRefusal, L402HttpRequest, NotPayableReason } from '../ports/l402';
 import type { WalletRefusalReason } from '../ports/wallet';
+import type { DeliveryRefusal, OutputJsonSchema } from './delivery-judge';
 
 /** One paid call of a step, as the agent planned and the person approved it. */
 export interface PurchaseRequest {
@@ -27,6 +28,11 @@ export interface PurchaseRequest {
   authorizedOverageMsat?: Msat;
   /** The provider's published node key, when the catalog has one: the invoice must be payable to it. */
   expectedPayeePubkeyHex?: string | null;
+  /**
+   * The JSON Schema the service published for its paid answer (manifest `output_schema`): the answer
+   * counts as delivered only when it parses against it. Absent: any non-empty 2xx body counts.
+   */
+  outputSchema?: OutputJsonSchema | null;
 }
 
 /** Why nothing was paid although the step wanted to pay. */
@@ -41,6 +47,8 @@ export type RefusedBeforePaymentReason =
   | 'fetch_failed'
   /** The provider answered something that is neither content nor a challenge (e.g. 404, 500). */
   | 'unexpected_status'
+  /** A token bought earlier was answered 2xx with something that is not the published output. */
+  | 'cached_token_not_delivered'
   /** The user has no spending wallet, or it could not tell us its network. */
   | 'wallet_unavailable'
   /** The ledger's available funds do not cover the invoice and its fee allowance. */
@@ -59,7 +67,9 @@ export type NotDeliveredReason =
   /** An answer that is not content (e.g. 4xx other than 402). */
   | 'unexpected_status'
   /** A retried step paid earlier, but the token to redeem it is no longer held (evicted, or lost in a crash). */
-  | 'token_unavailable';
+  | 'token_unavailable'
+  /** A 2xx whose body is empty, not JSON, or not what the service's output schema promised (delivery-judge.ts). */
+  | DeliveryRefusal;
 
 export interface DeliveredContent {
   status: number;
@@ -83,4 +93,5 @@ export type PurchaseOutcome =
   | { kind: 'payment_failed'; reason: WalletRefusalReason; paymentId: string }
   /** The wallet's answer never came: the reconciler will settle it; never pay this step again now. */
   | { kind: 'payment_unknown'; paymentId: string }
-  | { kind: 'paid_not_delivered'; reason: NotDeliveredReason; paymentId: string; httpStatus: number | null };
+  /** `detail`: what was wrong with the answer, in a sentence, when it was judged (e.g. which schema fields failed). */
+  | { kind: 'paid_not_delivered'; reason: NotDeliveredReason; paymentId: string; httpStatus: number | null; detail?: string };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localPrice } from './manifest';
+import type { L402Fetcher } from './fetcher';
+import { localPrice, requestQuote } from './manifest';
 import type { ManifestResource } from './manifest';
 
 const formula: ManifestResource = {
@@ -28,5 +29,19 @@ describe('localPrice', () => {
   it('fixed is its price; dynamic needs a quote', () => {
     expect(localPrice({ ...formula, pricing: { model: 'fixed', price_msat: 5_000 } }, {})).toEqual({ kind: 'priced', priceMsat: 5_000 });
     expect(localPrice({ ...formula, pricing: { model: 'dynamic' } }, {})).toEqual({ kind: 'dynamic' });
+  });
+});
+
+describe('requestQuote', () => {
+  it('refuses a quote endpoint that resolves off the provider origin, without fetching it', async () => {
+    const fetched: string[] = [];
+    const fetcher: L402Fetcher = async (url) => {
+      fetched.push(url);
+      return { ok: false, reason: 'connection_failed', detail: 'not in this test' };
+    };
+    const manifest = { version: '1', quote_endpoint: '//127.0.0.1:9/quote', services: [] };
+    const result = await requestQuote('http://provider.example', manifest, { service: 'x', constraints: {} }, fetcher);
+    expect(result).toMatchObject({ ok: false, reason: 'no_quote_endpoint' });
+    expect(fetched).toEqual([]);
   });
 });

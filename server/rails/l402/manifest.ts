@@ -126,7 +126,10 @@ export async function requestQuote(
   fetcher: L402Fetcher,
 ): Promise<QuoteResult> {
   if (!manifest.quote_endpoint) return { ok: false, reason: 'no_quote_endpoint', detail: 'the manifest names no quote endpoint' };
-  const result = await fetcher(new URL(manifest.quote_endpoint, origin).href, {
+  const endpoint = new URL(manifest.quote_endpoint, origin);
+  // `//other-host/quote` resolves to another host: a quote (and its invoice) from someone else.
+  if (endpoint.origin !== new URL(origin).origin) return { ok: false, reason: 'no_quote_endpoint', detail: `the quote endpoint leads off the provider's origin, to ${endpoint.origin}` };
+  const result = await fetcher(endpoint.href, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({

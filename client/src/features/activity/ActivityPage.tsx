@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { ChevronDown, ChevronRight } from 'lucide-react';
 import { Fragment, useState } from 'react';
 import { formatSats, formatUsd } from '../../../../shared/money';
+import { purchaseReasonText } from '../../lib/purchase-reasons';
 import { useTRPC } from '../../lib/trpc';
 import './activity.css';
 
@@ -15,19 +16,6 @@ const OUTCOMES = {
   paid_unusable: { label: 'Paid, no proof from wallet', tone: 'bad' },
 } as const;
 
-const REASONS: Record<string, string> = {
-  challenged_again: 'the provider refused the paid token',
-  server_error: 'the provider kept failing after payment',
-  fetch_failed: 'the provider did not answer after payment',
-  unexpected_status: 'the provider answered with an error',
-  token_unavailable: 'the paid token is no longer held',
-  missing_preimage: 'the wallet gave no proof of payment',
-  preimage_mismatch: 'the wallet’s proof does not match the invoice',
-  expired_unpaid: 'the invoice expired unpaid',
-  never_sent: 'the payment was never sent',
-};
-
-const reasonText = (reason: string) => REASONS[reason] ?? reason.replaceAll('_', ' ');
 const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString());
 
 export function ActivityPage() {
@@ -79,7 +67,7 @@ export function ActivityPage() {
                       <td className="amount">{receipt.feeMsat === null ? '—' : formatSats(receipt.feeMsat)}</td>
                       <td>
                         <span className={`status receipt-${outcome.tone}`}>{outcome.label}</span>
-                        {receipt.reason && <span className="muted reason">{reasonText(receipt.reason)}</span>}
+                        {receipt.reason && <span className="muted reason">{purchaseReasonText(receipt.reason)}</span>}
                       </td>
                       <td>
                         <button
@@ -112,9 +100,19 @@ export function ActivityPage() {
                             <dd>{receipt.evidence.httpStatus ?? '—'}</dd>
                             <dt>Response hash (SHA-256)</dt>
                             <dd><code>{receipt.evidence.responseSha256 ?? '—'}</code></dd>
+                            <dt>Response size</dt>
+                            <dd>{receipt.evidence.responseBytes === null ? '—' : `${receipt.evidence.responseBytes} bytes`}</dd>
+                            {receipt.reasonDetail && (
+                              <>
+                                <dt>What was wrong</dt>
+                                <dd data-testid="receipt-reason-detail">{receipt.reasonDetail}</dd>
+                              </>
+                            )}
                             <dt>Paid</dt>
                             <dd>{when(receipt.evidence.paidAtMs)}</dd>
-                            <dt>Delivered</dt>
+                            <dt>Paid request sent</dt>
+                            <dd>{when(receipt.evidence.deliveryRequestedAtMs)}</dd>
+                            <dt>{receipt.outcome === 'delivered' ? 'Delivered' : 'Answered'}</dt>
                             <dd>{when(receipt.evidence.deliveredAtMs)}</dd>
                           </dl>
                         </td>

@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { Ban, CheckCircle2, Circle, CircleDashed, Loader2, OctagonX, PauseCircle, XCircle } from 'lucide-react';
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
+import { purchaseReasonText } from '../../lib/purchase-reasons';
 import { useTRPC } from '../../lib/trpc';
 import { ApprovalControls } from './ApprovalControls';
 import { AnswerSummary } from './AnswerView';
@@ -90,6 +91,11 @@ export function TaskCard(props: { task: TaskView; onChanged(): void }) {
                   {step.serviceName} <span className="muted">· {step.providerName}</span>
                 </span>
                 {step.reasonText && <span className="chat-step-reason">{step.reasonText}</span>}
+                {step.status === 'failed' && step.reason && (
+                  <span className="chat-step-reason bad" data-testid="step-failure-reason">
+                    {purchaseReasonText(step.reason)}
+                  </span>
+                )}
               </span>
               <span className="chat-step-price">
                 {step.paidMsat !== null ? sats(step.paidMsat) : step.priceMsatMin !== null && step.priceMsatMax !== null ? satsRange(step.priceMsatMin, step.priceMsatMax) : ''}

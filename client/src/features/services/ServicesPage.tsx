@@ -89,6 +89,30 @@ function ProviderStatus({ provider }: { provider: Provider }) {
   );
 }
 
+/** Why the catalog refused a service of a provider's manifest, in words (reasons from manifest-to-catalog.ts). */
+const REFUSAL_TEXT: Record<Provider['refused'][number]['reason'], string> = {
+  off_origin_path: 'its address leads to another server than this provider',
+  unsupported_output_schema: 'what it promises to return cannot be checked',
+  unsupported_input_schema: 'its input cannot be checked',
+  unsupported_method: 'it uses an HTTP method the agent does not call',
+  invalid_resource: 'its description is malformed',
+  invalid_service: 'its description is malformed',
+  no_resources: 'it lists nothing to call',
+};
+
+function RefusedServices({ provider }: { provider: Provider }) {
+  if (provider.refused.length === 0) return null;
+  return (
+    <ul className="provider-refused" data-testid="provider-refused" aria-label={`Services of ${provider.name ?? provider.origin} left out`}>
+      {provider.refused.map((refused, index) => (
+        <li key={`${refused.name}-${index}`} className="provider-status bad" data-reason={refused.reason} title={refused.detail}>
+          <CircleAlert size={14} aria-hidden /> Left out {refused.name}: {REFUSAL_TEXT[refused.reason]} ({refused.reason.replaceAll('_', ' ')})
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function Providers({ providers }: { providers: Provider[] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -107,6 +131,7 @@ function Providers({ providers }: { providers: Provider[] }) {
               {provider.own && <span className="tag">added by you</span>}
               <span className="muted provider-origin">{provider.origin}</span>
               <ProviderStatus provider={provider} />
+              <RefusedServices provider={provider} />
             </div>
             <span className="muted">
               {provider.serviceCount} {provider.serviceCount === 1 ? 'service' : 'services'}

@@ -1,0 +1,279 @@
+/**
+ * The agent against a provider written to lie (support/adversarial-provider.ts), configured the way an
+ * operator would (CATALOG_URLS, on loopback) beside the sandbox market: each lie is caught by name, no
+ * invoice is paid twice, nothing is paid for a service that points elsewhere or asks more than was
+ * approved, and after every attack the wallet's balance over NWC agrees with the ledger.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskView } from '../agent/tasks/task-runner';
+import { createReceipts, type Receipt } from '../domain/payments';
+import { callerOver, TEST_PASSWORD } from '../api/test-harness';
+import { createLogger } from '../logger';
+import { startAgentStack, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
+import {
+  ACCOMPLICE_NODE,
+  ADVERSARY_NODE,
+  ADVERSARY_PROVIDER_ID,
+  BEHAVIOURS,
+  startAdversarialProvider,
+  type RunningAdversary,
+} from './support/adversarial-provider';
+
+const SLOW_MS = 1_500;
+const FINISHED: readonly TaskView['status'][] = ['completed', 'failed', 'cancelled'];
+
+let dir: string;
+let stack: AgentStack;
+let adversary: RunningAdversary;
+let counter = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'steward-adversary-'));
+  stack = await startAgentStack(dir, {
+    catalogUrls: async (sandbox) => {
+      adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl, slowMs: SLOW_MS });
+      return [adversary.url];
+    },
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await adversary?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function newUser(): Promise<string> {
+  counter++;
+  const signedUp = await stack.accounts.accounts.signUp(
+    { email: `adversary-${counter}@example.com`, password: 'plum-orchard-lantern-42', timeZone: 'UTC', displayCurrency: 'USD' },
+    { ip: null, userAgent: null },
+  );
+  if (!signedUp.ok) throw new Error(signedUp.reason);
+  return signedUp.user.id;
+}
+
+/** Resolves with the task once `done` holds for it, watching the live events (not polling). */
+async function until(userId: string, taskId: string, done: (task: TaskView) => boolean): Promise<TaskView> {
+  const controller = new AbortController();
+  const timeout = setTimeout(() => controller.abort(), 20_000);
+  try {
+    const first = stack.tasks.get(userId, taskId);
+    if (first && done(first)) return first;
+    for await (const change of stack.taskEvents.changes(userId, controller.signal)) {
+      if (change.taskId !== taskId) continue;
+      const task = stack.tasks.get(userId, taskId);
+      if (task && done(task)) return task;
+    }
+    throw new Error(`task ${taskId} never reached the expected state: ${JSON.stringify(stack.tasks.get(userId, taskId)?.status)}`);
+  } finally {
+    clearTimeout(timeout);
+    controller.abort();
+  }
+}
+
+/** Asks the agent for one adversarial service by its name and waits until the task settles. */
+async function ask(userId: string, serviceName: string, settled: (task: TaskView) => boolean = (t) => FINISHED.includes(t.status)): Promise<TaskView> {
+  const submitted = stack.tasks.submit(userId, serviceName);
+  if (!submitted.ok) throw new Error(submitted.reason);
+  return until(userId, submitted.task.id, settled);
+}
+
+const receiptsOf = (userId: string): Receipt[] => createReceipts(stack.database.db).list(userId);
+const nodeBalance = (name: string) => stack.sandbox.network.node(name)?.balanceMsat() ?? 0;
+const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The wallet's balance as it reports it over NWC (get_balance) is the ledger's: nothing held, nothing lost. */
+async function expectWalletAgreesWithLedger(userId: string, paidMsat: number): Promise<void> {
+  const status = await stack.wallet.status(userId);
+  expect(status.balance).toEqual({ state: 'known', balanceMsat: WELCOME_BALANCE_MSAT - paidMsat });
+  expect(stack.ledger.userBalances(userId)).toEqual({ availableMsat: WELCOME_BALANCE_MSAT - paidMsat, reservedMsat: 0 });
+}
+
+const paidIn = (receipts: readonly Receipt[]) => receipts.reduce((sum, r) => sum + r.amountMsat + (r.feeMsat ?? 0), 0);
+
+describe('configuring the adversary', () => {
+  it('loads a provider named in CATALOG_URLS although it is on loopback; the same server added by a person is refused', async () => {
+    const userId = await newUser();
+    const ids = stack.catalog.servicesFor(userId).map((s) => s.id);
+    expect(ids).toContain(`${ADVERSARY_PROVIDER_ID}/${BEHAVIOURS.steady.name}`);
+    // Beside the sandbox market, not instead of it.
+    expect(ids).toContain('satoshi-jokes/joke');
+    // A person adding a loopback URL stays behind the SSRF guard.
+    const localhost = adversary.url.replace('127.0.0.1', 'localhost');
+    expect(await stack.catalog.addProvider(userId, localhost)).toMatchObject({ ok: false, reason: 'blocked_address' });
+  });
+
+  it('refuses a service whose path leads to another origin when the catalog is built, and nothing is paid for it', async () => {
+    const userId = await newUser();
+    const detour = `${ADVERSARY_PROVIDER_ID}/${BEHAVIOURS.offOrigin.name}`;
+    expect(stack.catalog.servicesFor(userId).map((s) => s.id)).not.toContain(detour);
+    const provider = stack.catalog.providersFor(userId).find((p) => p.origin === adversary.url);
+    expect(provider?.refused).toEqual([
+      expect.objectContaining({ name: BEHAVIOURS.offOrigin.name, reason: 'off_origin_path', detail: expect.stringContaining(stack.sandbox.marketUrl) }),
+    ]);
+    const jokesBefore = nodeBalance('provider:satoshi-jokes');
+    const task = await ask(userId, BEHAVIOURS.offOrigin.name);
+    expect(task.status).toBe('failed');
+    expect(receiptsOf(userId)).toEqual([]);
+    expect(nodeBalance('provider:satoshi-jokes')).toBe(jokesBefore);
+    await expectWalletAgreesWithLedger(userId, 0);
+  }, 30_000);
+});
+
+describe('lies after payment: paid, not delivered, with the evidence kept', () => {
+  it.each([
+    { behaviour: BEHAVIOURS.emptyBody, reason: 'empty_body', body: '', detail: /empty body/ },
+    { behaviour: BEHAVIOURS.garbageBody, reason: 'not_json', body: '\u0000\u00ff<<not json at all>>', detail: /not JSON/ },
+    {
+      behaviour: BEHAVIOURS.schemaInvalid,
+      reason: 'schema_invalid',
+      body: JSON.stringify({ answer: 42, note: 'the answer field should be a string' }),
+      detail: /output schema: answer: .*string/,
+    },
+  ])('a 200 with $reason after payment is paid_not_delivered, paid once', async ({ behaviour, reason, body, detail }) => {
+    const userId = await newUser();
+    const before = adversary.counts(behaviour.name);
+    const task = await ask(userId, behaviour.name);
+
+    expect(task.status).toBe('failed');
+    expect(task.failure?.reason).toBe('paid_not_delivered');
+    expect(task.steps.map((s) => [s.serviceName, s.status, s.outcome, s.reason])).toEqual([[behaviour.name, 'failed', 'paid_not_delivered', reason]]);
+    const receipts = receiptsOf(userId);
+    expect(receipts).toHaveLength(1);
+    const [receipt] = receipts;
+    expect(receipt).toMatchObject({
+      outcome: 'paid_not_delivered',
+      reason,
+      amountMsat: behaviour.priceMsat,
+      evidence: { httpStatus: 200, responseSha256: sha256Hex(body), responseBytes: Buffer.byteLength(body, 'utf8') },
+    });
+    expect(receipt?.reasonDetail).toMatch(detail);
+    const { paidAtMs, deliveryRequestedAtMs, deliveredAtMs } = receipt?.evidence ?? {};
+    expect(paidAtMs).toBeTypeOf('number');
+    expect(deliveryRequestedAtMs).toBeGreaterThanOrEqual(paidAtMs ?? Infinity);
+    expect(deliveredAtMs).toBeGreaterThanOrEqual(deliveryRequestedAtMs ?? Infinity);
+    // A judged answer is not retried: one paid call, one invoice.
+    expect(adversary.counts(behaviour.name)).toEqual({ challenges: before.challenges + 1, paidCalls: before.paidCalls + 1 });
+    await expectWalletAgreesWithLedger(userId, paidIn(receipts));
+  }, 30_000);
+
+  it('judges the token bought earlier too: a second task gets nothing and pays nothing', async () => {
+    const userId = await newUser();
+    await ask(userId, BEHAVIOURS.schemaInvalid.name);
+    const paid = receiptsOf(userId);
+    expect(paid).toHaveLength(1);
+
+    const again = await ask(userId, BEHAVIOURS.schemaInvalid.name);
+    expect(again.status).toBe('failed');
+    expect(again.steps[0]?.reason).toBe('cached_token_not_delivered');
+    expect(receiptsOf(userId)).toHaveLength(1);
+    await expectWalletAgreesWithLedger(userId, paidIn(paid));
+  }, 30_000);
+
+  it.each([
+    { behaviour: BEHAVIOURS.paid402, reason: 'challenged_again', httpStatus: 402, paidCalls: 1 },
+    // 5xx is retried a bounded number of times with the same token, never with a new payment.
+    { behaviour: BEHAVIOURS.paid500, reason: 'server_error', httpStatus: 500, paidCalls: 3 },
+  ])('a $httpStatus after payment is paid_not_delivered and never paid twice', async ({ behaviour, reason, httpStatus, paidCalls }) => {
+    const userId = await newUser();
+    const adversaryBefore = nodeBalance(ADVERSARY_NODE);
+    const before = adversary.counts(behaviour.name);
+    const task = await ask(userId, behaviour.name);
+
+    expect(task.failure?.reason).toBe('paid_not_delivered');
+    expect(task.steps[0]?.reason).toBe(reason);
+    const receipts = receiptsOf(userId);
+    expect(receipts.map((r) => [r.outcome, r.reason, r.evidence.httpStatus])).toEqual([['paid_not_delivered', reason, httpStatus]]);
+    expect(adversary.counts(behaviour.name).paidCalls - before.paidCalls).toBe(paidCalls);
+    // The provider's node received the price exactly once.
+    expect(nodeBalance(ADVERSARY_NODE) - adversaryBefore).toBe(behaviour.priceMsat);
+    await expectWalletAgreesWithLedger(userId, paidIn(receipts));
+  }, 30_000);
+
+  it('a slow answer after payment is waited for (within the fetch timeout) and delivered once, paid once', async () => {
+    const userId = await newUser();
+    const task = await ask(userId, BEHAVIOURS.slow.name);
+    expect(task.status).toBe('completed');
+    expect(task.steps[0]?.output).toEqual({ answer: `${BEHAVIOURS.slow.name} delivered` });
+    const receipts = receiptsOf(userId);
+    expect(receipts).toHaveLength(1);
+    const evidence = receipts[0]?.evidence;
+    expect((evidence?.deliveredAtMs ?? 0) - (evidence?.deliveryRequestedAtMs ?? Infinity)).toBeGreaterThanOrEqual(SLOW_MS - 50);
+    expect(adversary.counts(BEHAVIOURS.slow.name).paidCalls).toBe(1);
+    await expectWalletAgreesWithLedger(userId, paidIn(receipts));
+  }, 30_000);
+
+  it('the honest control service delivers, so the lies above are caught for what they are', async () => {
+    const userId = await newUser();
+    const task = await ask(userId, BEHAVIOURS.steady.name);
+    expect(task.status).toBe('completed');
+    expect(receiptsOf(userId).map((r) => r.outcome)).toEqual(['delivered']);
+  }, 30_000);
+});
+
+describe('lies before payment: nothing paid without the person', () => {
+  it('an invoice above the manifest price is not paid without a new approval', async () => {
+    const userId = await newUser();
+    const adversaryBefore = nodeBalance(ADVERSARY_NODE);
+    const task = await ask(userId, BEHAVIOURS.overpriced.name, (t) => t.status === 'paused' || FINISHED.includes(t.status));
+    expect(task.status).toBe('paused');
+    expect(task.steps[0]).toMatchObject({ status: 'pending', outcome: 'needs_approval', reason: 'price_drift', paymentId: null });
+    expect(receiptsOf(userId)).toEqual([]);
+    expect(nodeBalance(ADVERSARY_NODE)).toBe(adversaryBefore);
+    await expectWalletAgreesWithLedger(userId, 0);
+    expect((await stack.tasks.cancel(userId, task.id)).ok).toBe(true);
+  }, 30_000);
+
+  // enabled when the spending owner lands
+  it.skip('an invoice signed by another node than the manifest names is refused by name before paying', async () => {
+    const userId = await newUser();
+    const accompliceBefore = nodeBalance(ACCOMPLICE_NODE);
+    const task = await ask(userId, BEHAVIOURS.wrongPayee.name);
+    expect(task.status).toBe('failed');
+    expect(task.steps[0]).toMatchObject({ status: 'failed', outcome: 'refused_before_payment', reason: 'payee_mismatch' });
+    expect(receiptsOf(userId)).toEqual([]);
+    expect(nodeBalance(ACCOMPLICE_NODE)).toBe(accompliceBefore);
+    await expectWalletAgreesWithLedger(userId, 0);
+  }, 30_000);
+
+  // enabled when the spending owner lands
+  it.skip('a drift of a few sats inside the auto-approve tier proceeds after a notification and pays exactly once', async () => {
+    const userId = await newUser();
+    const alertsBefore = stack.alerts.list(userId).length;
+    const task = await ask(userId, BEHAVIOURS.drift.name);
+    expect(task.status).toBe('completed');
+    const receipts = receiptsOf(userId);
+    expect(receipts.map((r) => [r.outcome, r.amountMsat])).toEqual([['delivered', BEHAVIOURS.drift.invoice.amountMsat]]);
+    expect(adversary.counts(BEHAVIOURS.drift.name).paidCalls).toBe(1);
+    expect(stack.alerts.list(userId).length).toBeGreaterThan(alertsBefore);
+    await expectWalletAgreesWithLedger(userId, paidIn(receipts));
+  }, 30_000);
+});
+
+describe('through the API, as the pages see it', () => {
+  it('Services names the off-origin refusal; Activity and the task show a schema-invalid 200 as paid, not delivered', async () => {
+    const deps = { mode: 'sandbox' as const, version: '0.0.0-test', logger: createLogger({ level: 'silent' }), ...stack };
+    const signUp = callerOver(deps, null);
+    const { user } = await signUp.caller.auth.signUp({ email: 'adversary-api@example.com', password: TEST_PASSWORD, timeZone: 'UTC', displayCurrency: 'USD' });
+    const api = callerOver(deps, signUp.jar.token).caller;
+
+    const catalog = await api.catalog.list();
+    expect(catalog.providers.find((p) => p.origin === adversary.url)?.refused.map((r) => [r.name, r.reason])).toEqual([[BEHAVIOURS.offOrigin.name, 'off_origin_path']]);
+    expect(catalog.services.some((s) => s.name === BEHAVIOURS.offOrigin.name)).toBe(false);
+
+    const submitted = await api.tasks.submit({ text: BEHAVIOURS.schemaInvalid.name });
+    await until(user.id, submitted.id, (t) => FINISHED.includes(t.status));
+    const task = await api.tasks.get({ taskId: submitted.id });
+    expect(task.failure?.reason).toBe('paid_not_delivered');
+    expect(task.steps[0]?.reason).toBe('schema_invalid');
+    const [receipt, ...others] = await api.activity.list();
+    expect(others).toEqual([]);
+    expect(receipt).toMatchObject({ outcome: 'paid_not_delivered', reason: 'schema_invalid', evidence: { httpStatus: 200 } });
+    expect(receipt?.reasonDetail).toContain('answer');
+  }, 30_000);
+});
