@@ -13,7 +13,7 @@ import { creditUserFunding } from './funding';
 import { createPaymentService, type PaymentService } from './payment-service';
 import { createReceipts } from './receipts';
 import { createReconciler } from './reconciler';
-import { createFakeProvider, createFakeWallet } from './test-fakes';
+import { createFakeProvider, createFakeWallet, testAuthorization } from './test-fakes';
 import type { PurchaseRequest } from './types';
 
 const RATE = btcUsdRateFromCentsPerBtc(usdCents(10_000_000));
@@ -67,8 +67,7 @@ function purchaseRequest(overrides: Partial<PurchaseRequest> = {}): PurchaseRequ
     service: 'joke',
     providerId: 'satoshi-jokes',
     request: { url: 'http://market.test/v1/joke?topic=bitcoin', method: 'GET' },
-    approvedMaxMsat: msat(PRICE_MSAT),
-    rate: RATE,
+    authorization: testAuthorization({ approvedMaxMsat: msat(PRICE_MSAT), rate: RATE }),
     ...overrides,
   };
 }
@@ -349,6 +348,7 @@ describe('purchase', () => {
     const request = purchaseRequest();
     const written = service.records.writeAhead({
       ...request,
+      rate: request.authorization.rate,
       method: 'GET',
       url: request.request.url,
       verified: verdict.verified,

@@ -2,7 +2,8 @@
  * The discovery document served at /.well-known/l402.json, in the agent spec's manifest shape
  * (lightninglabs/L402 agent-spec.md), extended per resource with `description`, `input_schema`
  * (JSON Schema of the query or body), `input_in`, `output_schema` (JSON Schema of the paid response
- * body) and `output_text_field` (its main text, where it has one), and per service with its provider,
+ * body), `output_text_field` (its main text, where it has one) and `output_text_within` (the input
+ * property that text is an excerpt of), and per service with its provider,
  * `tags` and `examples` (sample requests), which agents rank services on.
  */
 import { MARKET_PROVIDERS } from './catalog';
@@ -66,6 +67,7 @@ export function buildManifest(services: readonly Service[]): Record<string, unkn
           input_schema: service.inputJsonSchema,
           output_schema: service.outputJsonSchema,
           ...(service.outputTextField ? { output_text_field: service.outputTextField } : {}),
+          ...(service.outputTextWithin ? { output_text_within: service.outputTextWithin } : {}),
         },
       ],
     })),
