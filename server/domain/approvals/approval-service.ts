@@ -366,7 +366,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         taskStartedAtMs,
         reason: input.reason,
         driftStepId: input.stepId,
-        adjust: (decision) => (keepAuto && decision.kind === 'auto' ? { ...decision, why: `${note} ${decision.why}` } : atLeastConfirm(decision, note)),
+        // The note (the real price, the new total) leads whatever the policy says.
+        adjust: (decision) => (decision.kind === 'auto' && !keepAuto ? atLeastConfirm(decision, note) : { ...decision, why: `${note} ${decision.why}` }),
       });
     },
 

@@ -28,7 +28,7 @@ import type { Reapproval, SpendRefusal, SpendResult, SpendStepInput } from './ty
 export interface SpendingDeps {
   approvals: Pick<ApprovalService, 'get' | 'requestReapproval'>;
   quotes: Pick<QuoteService, 'get' | 'isExpired' | 'requoteDrift'>;
-  payments: Pick<PaymentService, 'purchase' | 'records'>;
+  payments: Pick<PaymentService, 'purchase'> & { records: { byId(paymentId: string): { amountMsat: number; feeMsat: number | null } | undefined } };
   governance: Pick<Governance, 'fireBudgetAlerts'>;
   alerts: Pick<AlertService, 'notify' | 'notifyGovernance'>;
   /** The person's IANA time zone: budget months are theirs. */
