@@ -21,8 +21,13 @@ export function createAgentStores(db: Db): { taskStore: TaskStore; catalogStore:
 /** A new account's sandbox wallet and ledger balance. */
 export const WELCOME_BALANCE_MSAT = SANDBOX_WELCOME_BALANCE_MSAT;
 
-export async function startAgentStack(dataDir: string) {
+/**
+ * `providers` picks the catalog's providers once the market runs (default: the market itself), e.g.
+ * a lying provider in front of it (lying-market.ts).
+ */
+export async function startAgentStack(dataDir: string, options: { providers?: (marketUrl: string) => Promise<string[]> } = {}) {
   const sandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox'), host: '127.0.0.1' });
+  const providerUrls = options.providers ? await options.providers(sandbox.marketUrl) : [sandbox.marketUrl];
   const database = openDatabase(join(dataDir, 'app.db'));
   // Kept in the directory so a restarted process can open the token vault it sealed before.
   const keyPath = join(dataDir, 'secrets.key');
@@ -32,8 +37,8 @@ export async function startAgentStack(dataDir: string) {
     secretsKey: readFileSync(keyPath),
     logger: createLogger({ level: 'silent' }),
     rates: createFixedExchangeRate(),
-    providerUrls: [sandbox.marketUrl],
-    allowedOrigins: [sandbox.marketUrl],
+    providerUrls,
+    allowedOrigins: providerUrls,
     sandboxWallets: sandbox,
   });
   await services.catalog.refreshAll();
