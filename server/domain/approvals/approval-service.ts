@@ -2,7 +2,7 @@
  * Approval requests: one per quote, a state machine pending -> approved | denied | expired | cancelled.
  *
  *   approvals.request({ userId, quote })             -> { decision, approval }
- *     auto: created 'approved' (and an 'auto_approved' alert when the person asked to be told);
+ *     auto: created 'approved' (spending tells the person once it has paid, when they asked to be told);
  *     confirm / step_up / overage_required: 'pending' (+ an 'approval_waiting' alert);
  *     deny: 'denied', with the policy's reason in `why`. Asking twice for one quote returns the first.
  *   approvals.approve({ userId, approvalId, totpCode?, overage?: { reason } }, meta?)

@@ -123,6 +123,17 @@ describe('purchase', () => {
     expect(balances()).toMatchObject({ availableMsat: FUNDS_MSAT, reservedMsat: 0 });
   });
 
+  it('keeps the drifted invoice, so the step approved at its amount pays that very invoice', async () => {
+    provider.state.invoiceMsat = PRICE_MSAT * 2;
+    const request = purchaseRequest();
+    expect(await service.purchase(request)).toMatchObject({ kind: 'needs_approval', invoiceMsat: PRICE_MSAT * 2 });
+    const approvedAgain = { ...request, authorization: testAuthorization({ approvedMaxMsat: msat(PRICE_MSAT * 2), rate: RATE }) };
+    expect(await service.purchase(approvedAgain)).toMatchObject({ kind: 'delivered', via: 'paid' });
+    // One challenge asked for in all: the second purchase paid the kept one.
+    expect(provider.calls.request).toBe(1);
+    expect(wallet.calls.pay).toBe(1);
+  });
+
   it('refuses before paying what the gate refuses, with its name', async () => {
     provider.state.hashMismatch = true;
     expect(await service.purchase(purchaseRequest())).toEqual({ kind: 'refused_before_payment', reason: 'payment_hash_mismatch' });
