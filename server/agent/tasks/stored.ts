@@ -4,8 +4,6 @@
  * wrong type. Quotes keep their unknown fields (the runner merges and re-stores them whole).
  */
 import { z } from 'zod';
-import { planSchema } from '../../../shared/catalog';
-import { policyDecisionSchema } from '../../../shared/governance';
 import { btcUsdRateSchema, msatSchema } from '../../../shared/money';
 import type { TaskAnswer } from './answer';
 import type { TaskQuote } from './ports';
@@ -42,8 +40,6 @@ export const taskQuoteSchema = z.looseObject({
   totalUsdCentsMin: z.number().int(),
   totalUsdCentsMax: z.number().int(),
 }) satisfies z.ZodType<TaskQuote>;
-
-export { planSchema, policyDecisionSchema };
 
 /** The stored JSON parsed by its schema; null stays null. */
 export function readJson<T>(schema: z.ZodType<T>, json: string | null): T | null {

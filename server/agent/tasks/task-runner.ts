@@ -14,15 +14,15 @@
  * steps already paid keep their receipts.
  */
 import { randomUUID } from 'node:crypto';
-import type { CatalogService, Plan, PlanStep } from '../../../shared/catalog';
-import type { PolicyDecision } from '../../../shared/governance';
+import { planSchema, type CatalogService, type Plan, type PlanStep } from '../../../shared/catalog';
+import { policyDecisionSchema, type PolicyDecision } from '../../../shared/governance';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
 import { stepIdempotencyKey, type SpendOutcome, type SpendResult } from '../../domain/spending';
 import { chainedInputBound, resolveStepInput } from '../planner/chain';
 import type { Planner } from '../planner/planner';
 import { composeAnswer, parseOutput, type TaskAnswer } from './answer';
 import type { ApprovalRequestResult, ApprovalsPort, PaymentsPort, QuotesPort, QuoteStepRequest, SpendingPort, TaskQuote } from './ports';
-import { planSchema, policyDecisionSchema, readJson, readOutput, taskAnswerSchema, taskFailureSchema, taskQuoteSchema, type TaskFailure } from './stored';
+import { readJson, readOutput, taskAnswerSchema, taskFailureSchema, taskQuoteSchema, type TaskFailure } from './stored';
 import type { TaskEvents } from './task-events';
 import { boundedUsageFor, usageFor } from './usage';
 import type { StepRecord, TaskRecord, TaskStatus, TaskStore } from './task-store';

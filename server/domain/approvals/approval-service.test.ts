@@ -255,3 +255,14 @@ describe('requestReapproval (price drift)', () => {
     expect(env.approvals.get(alice.userId, again.approval.id)?.status).toBe('cancelled');
   });
 });
+
+describe('stored approvals are parsed, never cast', () => {
+  it('refuses a row whose step maxima or decision are damaged', async () => {
+    const alice = await env.signUp('alice@example.com');
+    const { approval } = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't1', ['joke']) });
+    env.database.sqlite.prepare('UPDATE approvals SET step_max_msat_json = ? WHERE id = ?').run('{"s1":-1}', approval.id);
+    expect(() => env.approvals.get(alice.userId, approval.id)).toThrow();
+    env.database.sqlite.prepare('UPDATE approvals SET step_max_msat_json = ?, decision_json = ? WHERE id = ?').run('{"s1":5000}', '{"kind":"auto"}', approval.id);
+    expect(() => env.approvals.get(alice.userId, approval.id)).toThrow();
+  });
+});
