@@ -104,6 +104,13 @@ describe('spending through the agent', () => {
     expect(stack.approvals.list(userId).map((a) => a.reason)).toEqual(['plan']);
   }, 40_000);
 
+  it("binds the sandbox's services to their providers' nodes: the manifest publishes each node key", async () => {
+    const userId = await newUser();
+    const services = stack.catalog.servicesFor(userId).filter((s) => s.name !== 'joke');
+    expect(services.length).toBeGreaterThan(0);
+    for (const service of services) expect([service.id, service.payeePubkeyHex]).toEqual([service.id, stack.sandbox.network.node(`provider:${service.providerId}`)?.pubkeyHex]);
+  });
+
   it('refuses an invoice from a payee other than the node the manifest names, before paying', async () => {
     const userId = await newUser();
     const before = walletMsat(userId);

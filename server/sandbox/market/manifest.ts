@@ -31,7 +31,11 @@ function pricingJson(pricing: Pricing): Record<string, unknown> {
   }
 }
 
-export function buildManifest(services: readonly Service[]): Record<string, unknown> {
+/**
+ * `nodeKeyOf` gives a provider's Lightning node key, published as its `node_pubkey` so a client can
+ * refuse an invoice payable to anyone else (the sandbox's simulated nodes have one; test invoicers not).
+ */
+export function buildManifest(services: readonly Service[], nodeKeyOf: (providerId: string) => string | undefined = () => undefined): Record<string, unknown> {
   const caveats: Record<string, unknown> = {
     services: { type: 'service_list', attenuation: 'subset' },
   };
@@ -49,7 +53,7 @@ export function buildManifest(services: readonly Service[]): Record<string, unkn
     quote_endpoint: QUOTE_PATH,
     services: services.map((service) => ({
       name: service.name,
-      provider: MARKET_PROVIDERS.find((p) => p.id === service.providerId),
+      provider: providerOf(service.providerId, nodeKeyOf(service.providerId)),
       description: service.description,
       tags: service.tags,
       examples: service.examples,
@@ -73,4 +77,9 @@ export function buildManifest(services: readonly Service[]): Record<string, unkn
     })),
     caveats,
   };
+}
+
+function providerOf(providerId: string, nodePubkey: string | undefined): Record<string, unknown> | undefined {
+  const provider = MARKET_PROVIDERS.find((p) => p.id === providerId);
+  return provider && { ...provider, ...(nodePubkey ? { node_pubkey: nodePubkey } : {}) };
 }
