@@ -1,5 +1,6 @@
 /**
- * The governed L402 purchase: the only place in the app that awaits a payment rail.
+ * The governed L402 purchase: the only place in the app that awaits a payment rail. Only
+ * domain/spending calls `purchase`, with an authorization it read from storage (lint enforces it).
  *
  *   reuse a vault token  ->  or get a challenge (kept from a probe, or asked for)
  *   -> gate (pure)  ->  write-ahead: reserve + payment row (one transaction)  ->  mark paying
