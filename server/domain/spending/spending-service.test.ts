@@ -68,6 +68,7 @@ describe('spendStep', () => {
     const auto = env.alerts.list(alice.userId).filter((a) => a.kind === 'auto_approved');
     expect(auto).toHaveLength(1);
     expect(auto[0]?.data).toMatchObject({ approvalId: approval.id, paymentId: 'pay-1', amountMsat: 5_000 });
+    expect(auto[0]?.body).toMatch(/^joke \(Demo market\) was paid \$0\.01 \(6 sats\), fee included: /);
   });
 
   it("refuses another person's approval, a step it does not approve, a pending and an expired one, paying nothing", async () => {

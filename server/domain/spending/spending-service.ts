@@ -19,7 +19,7 @@
 import { msat } from '../../../shared/money';
 import { notifyBudgetThresholds, type AlertService } from '../alerts';
 import type { Approval, ApprovalService } from '../approvals';
-import type { Governance } from '../governance';
+import { formatSpend, type Governance } from '../governance';
 import type { PaymentService, PurchaseOutcome, SpendAuthorization } from '../payments';
 import { requestForStep, type Quote, type QuoteService, type QuoteStep, type QuotedCall } from '../quotes';
 import { stepInput } from './step-input';
@@ -119,11 +119,12 @@ export function createSpending(deps: SpendingDeps) {
     const { decision } = authorized.approval;
     const payment = deps.payments.records.byId(paymentId);
     if (!posted || decision.kind !== 'auto' || !decision.notify || !payment) return;
+    const paid = formatSpend(msat(payment.amountMsat + (payment.feeMsat ?? 0)), authorized.quote.rate);
     deps.alerts.notify(input.userId, {
       kind: 'auto_approved',
       severity: 'info',
-      title: 'Paid automatically',
-      body: `${authorized.step.serviceName} (${authorized.step.providerName}): ${decision.why}`,
+      title: 'Approved automatically',
+      body: `${authorized.step.serviceName} (${authorized.step.providerName}) was paid ${paid}, fee included: ${decision.why}`,
       data: { approvalId: authorized.approval.id, taskId: authorized.approval.taskId, paymentId, amountMsat: payment.amountMsat, feeMsat: payment.feeMsat },
       dedupeKey: `auto_approved:${paymentId}`,
     });
