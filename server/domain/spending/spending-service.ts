@@ -134,7 +134,7 @@ export function createSpending(deps: SpendingDeps) {
    * Pays one approved step (see the top of this file). A drift is re-approved at most once per call
    * without the person: a provider that drifts again after that waits for them.
    */
-  async function spendStep(input: SpendStepInput, autoIfWithinTier = true): Promise<SpendResult> {
+  async function spend(input: SpendStepInput, autoIfWithinTier: boolean): Promise<SpendResult> {
     const authorized = authorize(deps, input);
     if (!authorized.ok) return { outcome: { kind: 'refused', reason: authorized.reason }, reapproval: null };
     const checked = stepInput(authorized.value.step.call, input.resolvedInput);
@@ -145,9 +145,11 @@ export function createSpending(deps: SpendingDeps) {
 
     const reapproval = reapproveDrift(input, authorized.value, outcome.invoiceMsat, autoIfWithinTier);
     if (reapproval.approval.status !== 'approved') return { outcome: { kind: 'awaiting_reapproval', invoiceMsat: outcome.invoiceMsat }, reapproval };
-    const again = await spendStep({ ...input, approvalId: reapproval.approval.id }, false);
+    const again = await spend({ ...input, approvalId: reapproval.approval.id }, false);
     return { outcome: again.outcome, reapproval: again.reapproval ?? reapproval };
   }
 
-  return { spendStep };
+  return {
+    spendStep: (input: SpendStepInput): Promise<SpendResult> => spend(input, true),
+  };
 }
