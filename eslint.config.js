@@ -15,6 +15,24 @@ const restrict = (patterns) => ({
 });
 const layer = (names, message) => ({ group: names, message });
 
+/**
+ * The right to spend has one owner: domain/spending reads an approval and its quote by id and mints
+ * the authorization payments' purchase takes. Nothing else may call purchase (or lift it off the
+ * service to call later) or cast a SpendAuthorization into being. Payments' own engine tests, the
+ * crash worker and the bench drive the engine directly and are exempt by file below.
+ */
+const SPEND_MESSAGE = 'Only domain/spending pays: call spending.spendStep({ userId, approvalId, stepId }).';
+const spendingOwnsPurchase = {
+  'no-restricted-syntax': [
+    'error',
+    { selector: "MemberExpression[property.name='purchase']", message: SPEND_MESSAGE },
+    { selector: "MemberExpression[computed=true][property.value='purchase']", message: SPEND_MESSAGE },
+    { selector: "Property[key.name='purchase']", message: SPEND_MESSAGE },
+    { selector: "TSAsExpression > TSTypeReference[typeName.name='SpendAuthorization']", message: 'Only domain/spending mints a SpendAuthorization, from storage.' },
+    { selector: "TSTypeAssertion > TSTypeReference[typeName.name='SpendAuthorization']", message: 'Only domain/spending mints a SpendAuthorization, from storage.' },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'test-results/**', 'playwright-report/**', 'server/db/migrations/**'] },
   js.configs.recommended,
@@ -81,6 +99,16 @@ export default tseslint.config(
   {
     files: ['server/api/**/*.ts'],
     rules: restrict([layer(['**/rails/**', '**/db/**', '**/sandbox/**'], 'Routers stay thin: call a domain service from the context.')]),
+  },
+  {
+    files: ['server/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'e2e/**/*.ts'],
+    ignores: [
+      'server/domain/spending/**',
+      'server/domain/payments/**',
+      'server/integration/payments-*.ts',
+      'bench/payments.bench.ts',
+    ],
+    rules: spendingOwnsPurchase,
   },
   {
     files: ['server/sandbox/**/*.ts'],

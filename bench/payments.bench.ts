@@ -20,6 +20,7 @@ import { fetchWithL402 } from '@getalby/lightning-tools/402/l402';
 import { NWCClient } from '@getalby/sdk/nwc';
 import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../shared/money';
 import { creditUserFunding, type PurchaseRequest } from '../server/domain/payments';
+import { testAuthorization } from '../server/domain/payments/test-fakes';
 import { openPaymentsHarness } from '../server/integration/payments-harness';
 import { startSandbox } from '../server/sandbox/stack';
 
@@ -111,8 +112,7 @@ export async function runPaymentsBench(): Promise<{ name: string; lines: string[
       service: 'joke',
       providerId: 'satoshi-jokes',
       request: { url, method: 'GET' },
-      approvedMaxMsat: msat(1_000),
-      rate: btcUsdRateFromCentsPerBtc(usdCents(10_000_000)),
+      authorization: testAuthorization({ approvedMaxMsat: msat(1_000), rate: btcUsdRateFromCentsPerBtc(usdCents(10_000_000)) }),
     });
     const forgetTokens = () => app.database.sqlite.prepare('DELETE FROM l402_tokens').run();
 

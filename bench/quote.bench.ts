@@ -25,11 +25,11 @@ const WARM_ROUNDS = 300;
 
 /** Five steps of different services, each with a valid input, as the planner would hand them over. */
 const STEPS: Omit<QuoteStepInput, 'origin'>[] = [
-  { stepId: 's1', serviceId: 'block-data/btc-price', serviceName: 'btc-price', providerName: 'Block Data', method: 'GET', path: '/v1/btc/price', input: { currency: 'USD' } },
-  { stepId: 's2', serviceId: 'block-data/fee-estimate', serviceName: 'fee-estimate', providerName: 'Block Data', method: 'GET', path: '/v1/btc/fees', input: {} },
-  { stepId: 's3', serviceId: 'satoshi-jokes/joke', serviceName: 'joke', providerName: 'Satoshi Jokes', method: 'GET', path: '/v1/joke', input: { topic: 'bitcoin' } },
-  { stepId: 's4', serviceId: 'skycast/weather', serviceName: 'weather', providerName: 'SkyCast', method: 'GET', path: '/v1/weather', input: { city: 'Paris' } },
-  { stepId: 's5', serviceId: 'daily-ledger/headlines', serviceName: 'headlines', providerName: 'Daily Ledger', method: 'GET', path: '/v1/headlines', input: { topic: 'bitcoin' } },
+  { stepId: 's1', serviceId: 'block-data/btc-price', serviceName: 'btc-price', providerName: 'Block Data', providerId: 'block-data', method: 'GET', path: '/v1/btc/price', input: { currency: 'USD' } },
+  { stepId: 's2', serviceId: 'block-data/fee-estimate', serviceName: 'fee-estimate', providerName: 'Block Data', providerId: 'block-data', method: 'GET', path: '/v1/btc/fees', input: {} },
+  { stepId: 's3', serviceId: 'satoshi-jokes/joke', serviceName: 'joke', providerName: 'Satoshi Jokes', providerId: 'satoshi-jokes', method: 'GET', path: '/v1/joke', input: { topic: 'bitcoin' } },
+  { stepId: 's4', serviceId: 'skycast/weather', serviceName: 'weather', providerName: 'SkyCast', providerId: 'skycast', method: 'GET', path: '/v1/weather', input: { city: 'Paris' } },
+  { stepId: 's5', serviceId: 'daily-ledger/headlines', serviceName: 'headlines', providerName: 'Daily Ledger', providerId: 'daily-ledger', method: 'GET', path: '/v1/headlines', input: { topic: 'bitcoin' } },
 ];
 
 function median(samples: number[]): number {

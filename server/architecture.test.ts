@@ -35,3 +35,29 @@ describe('import directions', () => {
     expect(await restrictedImports(filePath, code)).toBe(0);
   });
 });
+
+// Only domain/spending pays for a step: nothing else calls payments' purchase or mints an authorization.
+async function spendingViolations(filePath: string, code: string): Promise<number> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').length;
+}
+
+describe('the right to spend has one owner', () => {
+  it.each([
+    ['server/agent/tasks/a.ts', 'export const pay = (payments: { purchase(r: unknown): unknown }) => payments.purchase({});\n'],
+    ['server/agent/tasks/a.ts', "export const pay = (payments: Record<string, () => unknown>) => payments['purchase']?.();\n"],
+    ['server/compose.ts', 'export const port = (payments: { purchase: unknown }) => ({ purchase: payments });\n'],
+    ['server/api/routers/a.ts', 'export const take = ({ purchase }: { purchase: unknown }) => purchase;\n'],
+    ['server/domain/approvals/a.ts', "import type { SpendAuthorization } from '../payments';\nexport const forged = { approvedMaxMsat: 1 } as unknown as SpendAuthorization;\n"],
+  ])('refuses %s (%#)', async (filePath, code) => {
+    expect(await spendingViolations(filePath, code)).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['server/domain/spending/a.ts', 'export const pay = (payments: { purchase(r: unknown): unknown }) => payments.purchase({});\n'],
+    ['server/domain/payments/a.test.ts', 'export const pay = (service: { purchase(r: unknown): unknown }) => service.purchase({});\n'],
+    ['server/integration/payments-market.test.ts', 'export const pay = (service: { purchase(r: unknown): unknown }) => service.purchase({});\n'],
+  ])('allows %s (%#)', async (filePath, code) => {
+    expect(await spendingViolations(filePath, code)).toBe(0);
+  });
+});

@@ -19,6 +19,7 @@ import type { ExchangeRatePort } from './domain/ports/exchange-rate';
 import type { WalletPort } from './domain/ports/wallet';
 import type { WalletProvisioner } from './domain/ports/wallet-provisioner';
 import { createQuoteService, type QuoteServiceDeps } from './domain/quotes';
+import { createSpending } from './domain/spending';
 import { createWalletOverview } from './domain/wallet';
 import type { Logger } from './logger';
 import { createGuardedFetch, type PooledGuardedFetch } from './rails/http/guarded-fetch';
@@ -130,21 +131,33 @@ export function composeServices(options: ComposeOptions) {
     now,
   });
   const wallet = createWalletOverview({ database, ledger, walletFor, rates: options.rates });
+  const taskStore = createTasksRepository(database.db);
+  const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
+  const spending = createSpending({
+    approvals,
+    quotes,
+    payments,
+    governance,
+    alerts,
+    timeZoneOf,
+    taskStartedAtMs: (userId, taskId) => {
+      const task = taskStore.forUser(userId, taskId);
+      return task ? (task.startedAtMs ?? task.createdAtMs) : null;
+    },
+  });
   const taskEvents = createTaskEvents();
   const tasks = createTaskRunner({
-    store: createTasksRepository(database.db),
+    store: taskStore,
     events: taskEvents,
     planner: createPlanner(options.llm ? { llm: options.llm } : {}),
     catalog,
     quotes,
     approvals,
+    spending,
     payments: {
-      purchase: payments.purchase,
       paymentFor: (userId, key) => payments.records.byIdempotencyKey(userId, key),
       reconcileOnce: reconciler.reconcileOnce,
     },
-    timeZoneFor: (userId) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC',
-    budgetAlerts: { governance, alerts },
     now,
     onError: (error, taskId) => logger.error({ err: error, taskId }, 'task loop failed'),
   });
@@ -162,6 +175,7 @@ export function composeServices(options: ComposeOptions) {
     quotes,
     alerts,
     approvals,
+    spending,
     catalog,
     taskEvents,
     tasks,

@@ -71,6 +71,15 @@ export const catalogServiceSchema = z.object({
    * a paid answer counts as delivered only when it parses against it.
    */
   outputSchema: z.record(z.string(), z.unknown()).optional(),
+  /** The output schema's `maxLength` for that main text, when it publishes one. */
+  outputTextMaxLength: z.number().int().nonnegative().optional(),
+  /**
+   * The input property the main text is an excerpt of (manifest `output_text_within`, e.g. `text` for
+   * an extractive summary): it is never longer, in characters or words, than that input.
+   */
+  outputTextWithin: z.string().min(1).optional(),
+  /** The provider's Lightning node key (manifest `node_pubkey`): invoices must be payable to it. */
+  payeePubkeyHex: z.string().regex(/^[0-9a-f]{66}$/).optional(),
 });
 export type CatalogService = z.infer<typeof catalogServiceSchema>;
 

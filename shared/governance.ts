@@ -176,6 +176,15 @@ export type PolicyDecision =
   | { kind: 'deny'; reason: DenyReason; why: string };
 export type PolicyDecisionKind = PolicyDecision['kind'];
 
+/** A stored decision (approvals, tasks) read back: parsed, never cast. */
+export const policyDecisionSchema: z.ZodType<PolicyDecision> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('auto'), notify: z.boolean(), why: z.string() }),
+  z.object({ kind: z.literal('confirm'), why: z.string() }),
+  z.object({ kind: z.literal('step_up'), why: z.string() }),
+  z.object({ kind: z.literal('overage_required'), overageMsat: msatSchema, why: z.string() }),
+  z.object({ kind: z.literal('deny'), reason: z.enum(['service_blocked', 'exceeds_task_cap', 'exceeds_service_cap']), why: z.string() }),
+]);
+
 /** Things the person is told about; budget thresholds fire once per month, the rest per event. */
 export type GovernanceAlert =
   | { kind: 'budget_threshold'; periodKey: string; thresholdPercent: number; usedMsat: Msat; limitMsat: Msat }

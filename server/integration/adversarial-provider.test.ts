@@ -229,8 +229,7 @@ describe('lies before payment: nothing paid without the person', () => {
     expect((await stack.tasks.cancel(userId, task.id)).ok).toBe(true);
   }, 30_000);
 
-  // enabled when the spending owner lands
-  it.skip('an invoice signed by another node than the manifest names is refused by name before paying', async () => {
+  it('an invoice signed by another node than the manifest names is refused by name before paying', async () => {
     const userId = await newUser();
     const accompliceBefore = nodeBalance(ACCOMPLICE_NODE);
     const task = await ask(userId, BEHAVIOURS.wrongPayee.name);
@@ -241,8 +240,7 @@ describe('lies before payment: nothing paid without the person', () => {
     await expectWalletAgreesWithLedger(userId, 0);
   }, 30_000);
 
-  // enabled when the spending owner lands
-  it.skip('a drift of a few sats inside the auto-approve tier proceeds after a notification and pays exactly once', async () => {
+  it('a drift of a few sats inside the auto-approve tier proceeds after a notification and pays exactly once', async () => {
     const userId = await newUser();
     const alertsBefore = stack.alerts.list(userId).length;
     const task = await ask(userId, BEHAVIOURS.drift.name);

@@ -4,6 +4,7 @@
  * start-up, and prints its report. Arguments: <pay|reconcile> <dbPath> <marketUrl> <nwcUrl> <keyHex> <userId>.
  */
 import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../../shared/money';
+import { testAuthorization } from '../domain/payments/test-fakes';
 import { openPaymentsHarness } from './payments-harness';
 
 const [mode, dbPath, marketUrl, userNwcUrl, secretsKeyHex, userId] = process.argv.slice(2);
@@ -21,8 +22,7 @@ try {
       service: 'joke',
       providerId: 'satoshi-jokes',
       request: { url: new URL('/v1/joke?topic=bitcoin', marketUrl).href, method: 'GET' },
-      approvedMaxMsat: msat(1_000),
-      rate: btcUsdRateFromCentsPerBtc(usdCents(10_000_000)),
+      authorization: testAuthorization({ approvedMaxMsat: msat(1_000), rate: btcUsdRateFromCentsPerBtc(usdCents(10_000_000)) }),
     });
     process.stdout.write(`${JSON.stringify({ outcome: outcome.kind })}\n`);
   } else {

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../../shared/money';
 import { creditUserFunding, type PurchaseRequest } from '../domain/payments';
+import { testAuthorization } from '../domain/payments/test-fakes';
 import { startSandbox, type RunningSandbox } from '../sandbox/stack';
 import { openPaymentsHarness, type PaymentsHarness } from './payments-harness';
 
@@ -78,8 +79,7 @@ describe('payment faults on the sandbox', () => {
       service: 'joke',
       providerId: 'satoshi-jokes',
       request: { url: new URL('/v1/joke?topic=bitcoin', sandbox.marketUrl).href, method: 'GET' },
-      approvedMaxMsat: msat(JOKE_MSAT),
-      rate: RATE,
+      authorization: testAuthorization({ approvedMaxMsat: msat(JOKE_MSAT), rate: RATE }),
     };
   }
 

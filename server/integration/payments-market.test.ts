@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { btcUsdRateFromCentsPerBtc, msat, usdCents, type Msat } from '../../shared/money';
 import { creditUserFunding, type PurchaseOutcome, type PurchaseRequest } from '../domain/payments';
+import { testAuthorization } from '../domain/payments/test-fakes';
 import { providerAccount } from '../domain/ledger';
 import { MISBEHAVING_ENDPOINTS, SERVICES } from '../sandbox/market';
 import { SAMPLE_INPUTS } from '../sandbox/market/sample-inputs';
@@ -67,16 +68,17 @@ describe('governed payments against the sandbox market', () => {
     };
   }
 
-  function purchase(fields: Pick<PurchaseRequest, 'service' | 'providerId' | 'request' | 'approvedMaxMsat'>): Promise<PurchaseOutcome> {
+  function purchase(fields: Pick<PurchaseRequest, 'service' | 'providerId' | 'request'> & { approvedMaxMsat: Msat }): Promise<PurchaseOutcome> {
     step++;
+    const { approvedMaxMsat, ...rest } = fields;
     return app.service.purchase({
       userId: USER,
       timeZone: 'UTC',
       idempotencyKey: `step-${step}`,
       task: { id: 'task-1', startedAtMs: Date.now() },
       serviceId: `${fields.providerId}/${fields.service}`,
-      rate: RATE,
-      ...fields,
+      authorization: testAuthorization({ approvedMaxMsat, rate: RATE }),
+      ...rest,
     });
   }
 

@@ -153,4 +153,37 @@ describe('manifestToCatalog', () => {
     expect(manifestToCatalog(marketManifest, 'ftp://market.example')).toMatchObject({ ok: false, reason: 'invalid_origin' });
     expect(manifestToCatalog(marketManifest, 'not a url')).toMatchObject({ ok: false, reason: 'invalid_origin' });
   });
+
+  it('keeps the provider node key and what bounds the main text: output_text_within and the schema maxLength', () => {
+    const key = `03${'CD'.repeat(32)}`;
+    const manifest = {
+      provider: { name: 'Text Co', node_pubkey: key },
+      services: [
+        {
+          name: 'digest',
+          resources: [
+            {
+              path: '/digest',
+              method: 'POST',
+              pricing: { model: 'fixed', price_msat: 1_000 },
+              input_schema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+              output_schema: { type: 'object', properties: { digest: { type: 'string', maxLength: 280 } } },
+              output_text_field: 'digest',
+              output_text_within: 'text',
+            },
+          ],
+        },
+        // A node key of its own provider wins; an excerpt of an input that is not a string is ignored.
+        {
+          name: 'other',
+          provider: { name: 'Other', node_pubkey: `02${'11'.repeat(32)}` },
+          resources: [{ path: '/other', pricing: { model: 'fixed', price_msat: 1 }, output_text_within: 'text' }],
+        },
+      ],
+    };
+    const [digest, other] = mapped(manifest).services;
+    expect(digest).toMatchObject({ payeePubkeyHex: key.toLowerCase(), outputTextField: 'digest', outputTextMaxLength: 280, outputTextWithin: 'text' });
+    expect(other).toMatchObject({ payeePubkeyHex: `02${'11'.repeat(32)}` });
+    expect(other).not.toHaveProperty('outputTextWithin');
+  });
 });

@@ -49,11 +49,13 @@ const resourceJsonSchema = z.looseObject({
   input_schema: z.record(z.string(), z.unknown()).optional(),
   output_schema: z.record(z.string(), z.unknown()).optional(),
   output_text_field: z.string().min(1).max(100).optional(),
+  output_text_within: z.string().min(1).max(100).optional(),
   tags: textList.optional(),
   examples: textList.optional(),
 });
 
-const providerJsonSchema = z.looseObject({ id: z.string().min(1).optional(), name: z.string().min(1) });
+const nodePubkeySchema = z.string().regex(/^[0-9a-fA-F]{66}$/).transform((key) => key.toLowerCase());
+const providerJsonSchema = z.looseObject({ id: z.string().min(1).optional(), name: z.string().min(1), node_pubkey: nodePubkeySchema.optional() });
 
 const serviceJsonSchema = z.looseObject({
   name: z.string().min(1).max(100),
@@ -68,7 +70,7 @@ const serviceJsonSchema = z.looseObject({
 
 export const l402ManifestSchema = z.looseObject({
   version: z.string().optional(),
-  provider: providerJsonSchema.optional(),
+  provider: providerJsonSchema.partial({ name: true }).optional(),
   quote_endpoint: z.string().startsWith('/').optional(),
   services: z.array(z.unknown()),
 });
@@ -118,7 +120,12 @@ export function manifestToCatalog(manifest: unknown, origin: string): ManifestTo
       skipped.push({ name: s.name, reason: 'no_resources', detail: 'the service lists no resources' });
       continue;
     }
-    const provider = { id: s.provider?.id ?? slug(s.provider?.name ?? fallbackProvider.name), name: s.provider?.name ?? fallbackProvider.name };
+    const provider = {
+      id: s.provider?.id ?? slug(s.provider?.name ?? fallbackProvider.name),
+      name: s.provider?.name ?? fallbackProvider.name,
+      // The service's own provider's key, else the manifest's: the node its invoices must come from.
+      nodePubkey: s.provider?.node_pubkey ?? doc.provider?.node_pubkey,
+    };
     s.resources.forEach((rawResource, index) => {
       const entry = resourceToService(rawResource, { service: s, provider, origin: originCheck.origin, quotePath, index, total: s.resources.length });
       if (!entry.ok) {
@@ -139,7 +146,7 @@ export function manifestToCatalog(manifest: unknown, origin: string): ManifestTo
 
 interface ResourceContext {
   service: z.infer<typeof serviceJsonSchema>;
-  provider: { id: string; name: string };
+  provider: { id: string; name: string; nodePubkey: string | undefined };
   origin: string;
   quotePath: string | undefined;
   index: number;
@@ -192,6 +199,8 @@ function resourceToService(raw: unknown, ctx: ResourceContext): ResourceResult {
     ...(ctx.service.token_validity_seconds ? { tokenValiditySec: ctx.service.token_validity_seconds } : {}),
     ...(outputTextField ? { outputTextField } : {}),
     ...(resource.output_schema ? { outputSchema: resource.output_schema } : {}),
+    ...outputTextBounds(resource, outputTextField),
+    ...(ctx.provider.nodePubkey ? { payeePubkeyHex: ctx.provider.nodePubkey } : {}),
   };
   const checked = catalogServiceSchema.safeParse(candidate);
   if (!checked.success) return { ok: false, reason: 'invalid_resource', detail: z.prettifyError(checked.error) };
@@ -223,6 +232,20 @@ function declaredTextField(outputSchema: unknown, field: string | undefined): st
   const schema = outputSchemaJsonSchema.safeParse(outputSchema);
   if (!schema.success || !Object.hasOwn(schema.data.properties, field)) return undefined;
   return stringPropertySchema.safeParse(schema.data.properties[field]).success ? field : undefined;
+}
+
+/**
+ * What bounds the main text, for quoting a step that takes it as input: the output schema's maxLength
+ * on it, and `output_text_within` when that names a string property of the input schema.
+ */
+function outputTextBounds(resource: z.infer<typeof resourceJsonSchema>, textField: string | undefined): { outputTextMaxLength?: number; outputTextWithin?: string } {
+  if (textField === undefined) return {};
+  const schema = outputSchemaJsonSchema.safeParse(resource.output_schema);
+  const maxLength = schema.success ? z.looseObject({ maxLength: z.number().int().nonnegative() }).safeParse(schema.data.properties[textField]) : null;
+  const within = resource.output_text_within;
+  const inputProperties = z.looseObject({ properties: z.record(z.string(), z.unknown()) }).safeParse(resource.input_schema);
+  const withinIsText = within !== undefined && inputProperties.success && stringPropertySchema.safeParse(inputProperties.data.properties[within]).success;
+  return { ...(maxLength?.success ? { outputTextMaxLength: maxLength.data.maxLength } : {}), ...(withinIsText ? { outputTextWithin: within } : {}) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalogSchema } from '../../../shared/catalog';
 import type { PlanStep } from '../../../shared/catalog';
-import { resolveStepInput } from './chain';
+import { chainedInputBound, resolveStepInput } from './chain';
 import fixture from './fixtures/market-catalog.json';
 
 const catalog = catalogSchema.parse(fixture);
@@ -54,5 +54,26 @@ describe('resolveStepInput', () => {
     expect(resolveStepInput(translate, new Map([['s1', sentiment]]), service('sentiment'))).toEqual({ ok: false, reason: 'no_text_in_output', stepId: 's1' });
     const unchained: PlanStep = { id: 's1', serviceId: 'skycast/weather', input: { city: 'Paris' }, reason: '' };
     expect(resolveStepInput(unchained, new Map(), undefined)).toEqual({ ok: true, input: { city: 'Paris' } });
+  });
+});
+
+describe('chainedInputBound', () => {
+  const summarise: PlanStep = { id: 's1', serviceId: 'wordsmith/summarise', input: { text: 'Fees rose sharply. Blocks filled up; miners earned more.' }, reason: '' };
+  const serviceOf = (step: PlanStep) => catalog.find((s) => s.id === step.serviceId);
+
+  it("bounds translating a summary by the summarised text: the summary is an excerpt of it (output_text_within)", () => {
+    expect(service('summarise')?.outputTextWithin).toBe('text');
+    expect(chainedInputBound(translate, [summarise, translate], serviceOf)).toEqual({ field: 'text', maxChars: 56, maxWords: 9 });
+  });
+
+  it("uses the output schema's maxLength when that is all there is, and is unbounded without either", () => {
+    const published = (step: PlanStep) => {
+      const found = serviceOf(step);
+      return found && { ...found, outputTextWithin: undefined, outputTextMaxLength: step.id === 's1' ? 101 : undefined };
+    };
+    expect(chainedInputBound(translate, [summarise, translate], published)).toEqual({ field: 'text', maxChars: 101, maxWords: 51 });
+    const joke: PlanStep = { id: 's1', serviceId: 'satoshi-jokes/joke', input: {}, reason: '' };
+    expect(chainedInputBound(translate, [joke, translate], serviceOf)).toEqual({ field: 'text', maxChars: null, maxWords: null });
+    expect(chainedInputBound(summarise, [summarise], serviceOf)).toBeUndefined();
   });
 });

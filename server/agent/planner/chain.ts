@@ -6,6 +6,8 @@
  * "translation" from translate); else the output's sentences joined (a joke's setup and punchline).
  */
 import type { CatalogService, PlanStep } from '../../../shared/catalog';
+import { measureText } from '../../../shared/text-measure';
+import type { ChainedInputBound } from '../../domain/quotes';
 import { stem, terms } from './text/terms';
 
 export type ChainedInput =
@@ -37,4 +39,36 @@ function textOf(output: unknown, outputField: string | undefined, producer: Cata
 
 function nonEmpty(text: string | undefined): string | undefined {
   return text !== undefined && text.trim() !== '' ? text : undefined;
+}
+
+/**
+ * How long a chained step's text can be, from what the producing service publishes: its main text is
+ * an excerpt of one of its inputs (`outputTextWithin`: measured now, or that input's own bound when it
+ * is chained too), or has a maximum length in its output schema. Unbounded (null) otherwise.
+ */
+export function chainedInputBound(
+  step: PlanStep,
+  steps: readonly PlanStep[],
+  serviceOf: (step: PlanStep) => CatalogService | undefined,
+): ChainedInputBound | undefined {
+  const source = step.inputFrom;
+  if (!source) return undefined;
+  const unbounded: ChainedInputBound = { field: source.field, maxChars: null, maxWords: null };
+  const producerStep = steps.find((s) => s.id === source.stepId);
+  const producer = producerStep && serviceOf(producerStep);
+  if (!producerStep || !producer || (source.outputField !== undefined && source.outputField !== producer.outputTextField)) return unbounded;
+  const within = producer.outputTextWithin;
+  const excerptOf = within === undefined ? undefined : producerStep.input[within];
+  if (typeof excerptOf === 'string') {
+    const measured = measureText(excerptOf);
+    return { field: source.field, maxChars: measured.chars, maxWords: measured.words };
+  }
+  if (within !== undefined && producerStep.inputFrom?.field === within) {
+    const inner = chainedInputBound(producerStep, steps, serviceOf);
+    if (inner) return { ...inner, field: source.field };
+  }
+  const maxLength = producer.outputTextMaxLength;
+  // A text of n characters has at most ceil(n / 2) words: each needs a character and a separator.
+  if (maxLength !== undefined) return { field: source.field, maxChars: maxLength, maxWords: Math.ceil(maxLength / 2) };
+  return unbounded;
 }

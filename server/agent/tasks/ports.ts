@@ -5,19 +5,27 @@
  */
 import type { PolicyDecision } from '../../../shared/governance';
 import type { BtcUsdRate, Msat } from '../../../shared/money';
-import type { PurchaseOutcome, PurchaseRequest } from '../../domain/payments';
+import type { ChainedInputBound } from '../../domain/quotes';
+import type { SpendResult, SpendStepInput } from '../../domain/spending';
 
 export interface QuoteStepRequest {
   stepId: string;
   serviceId: string;
   serviceName: string;
   providerName: string;
+  providerId: string;
   origin: string;
   method: 'GET' | 'POST';
   path: string;
   input: Record<string, unknown>;
   /** Usage by constraint name, for formula and dynamic prices. */
   usage?: Record<string, number>;
+  /** The provider's published node key: spending refuses an invoice payable to anyone else. */
+  payeePubkeyHex?: string;
+  /** The JSON Schema the service publishes for its paid answer: the purchase judges delivery by it. */
+  outputSchema?: Record<string, unknown>;
+  /** For a chained step: the stand-in field and the bound its real text must keep to. */
+  chained?: ChainedInputBound;
 }
 
 export interface QuotedStep {
@@ -56,13 +64,6 @@ export interface TaskApproval {
   stepMaxMsat: Readonly<Record<string, Msat>>;
 }
 
-/** What paying one step of an approved quote may spend (approvals' authorizationForStep). */
-export type StepAuthorization =
-  | { ok: true; quoteId: string; approvedMaxMsat: Msat; authorizedOverageMsat: Msat; rate: BtcUsdRate }
-  | { ok: false; reason: 'not_found' | 'not_approved' | 'unknown_step' | 'quote_expired' };
-
-export type ReapprovalReason = 'price_drift' | 'quote_expired';
-
 export interface ApprovalRequestResult {
   decision: PolicyDecision;
   approval: TaskApproval;
@@ -70,14 +71,17 @@ export interface ApprovalRequestResult {
 
 export interface ApprovalsPort<Q extends TaskQuote = TaskQuote> {
   request(input: { userId: string; quote: Q; taskStartedAtMs?: number }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
-  requestReapproval(input: { userId: string; taskId: string; quote: Q; reason: ReapprovalReason; stepId: string; taskStartedAtMs?: number }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
-  authorizationForStep(input: { userId: string; approvalId: string; stepId: string }): StepAuthorization;
+  requestReapproval(input: { userId: string; taskId: string; quote: Q; reason: 'quote_expired'; stepId: string; taskStartedAtMs?: number }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
   waitForResolution(approvalId: string, signal?: AbortSignal): Promise<TaskApproval>;
   cancelForTask(input: { userId: string; taskId: string }): unknown;
 }
 
+/** domain/spending: pays an approved step by ids; the runner never holds a limit. */
+export interface SpendingPort {
+  spendStep(input: SpendStepInput): Promise<SpendResult>;
+}
+
 export interface PaymentsPort {
-  purchase(request: PurchaseRequest): Promise<PurchaseOutcome>;
   /** The payment made under a step's idempotency key, if any: its id and what it cost (fee once settled). */
   paymentFor(userId: string, idempotencyKey: string): { id: string; amountMsat: number; feeMsat: number | null } | undefined;
   /** One reconciler pass, run before resuming tasks so a payment left `paying` has its outcome. */

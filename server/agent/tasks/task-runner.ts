@@ -6,25 +6,25 @@
  *
  * One async loop per task. Each step's status is written before and after every await, and its
  * idempotency key exists before its purchase is ever attempted, so after a crash a task resumes
- * from its first unfinished step: a step found `paying` is asked of the payments service again under
- * the same key, which answers with what happened (delivered from the kept token, or the recorded
- * outcome) and never pays twice. Cancelling aborts the loop and is checked before every payment;
+ * from its first unfinished step: a step found `paying` is asked of spending again under the same
+ * key, which answers with what happened (delivered from the kept token, or the recorded outcome) and
+ * never pays twice. The runner never carries a limit: it names the approval and the step, and
+ * domain/spending reads what they allow. A price drift spending could not approve within the auto
+ * tier pauses the task on the new approval spending made. Cancelling aborts the loop and is checked before every payment;
  * steps already paid keep their receipts.
  */
 import { randomUUID } from 'node:crypto';
-import type { CatalogService, Plan, PlanStep } from '../../../shared/catalog';
-import type { PolicyDecision } from '../../../shared/governance';
+import { planSchema, type CatalogService, type Plan, type PlanStep } from '../../../shared/catalog';
+import { policyDecisionSchema, type PolicyDecision } from '../../../shared/governance';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
-import { notifyBudgetThresholds, type AlertService } from '../../domain/alerts';
-import type { Governance } from '../../domain/governance';
-import type { PurchaseOutcome } from '../../domain/payments';
-import { requestForStep } from '../../domain/quotes';
-import { resolveStepInput } from '../planner/chain';
+import { stepIdempotencyKey, type SpendOutcome, type SpendResult } from '../../domain/spending';
+import { chainedInputBound, resolveStepInput } from '../planner/chain';
 import type { Planner } from '../planner/planner';
 import { composeAnswer, parseOutput, type TaskAnswer } from './answer';
-import type { ApprovalRequestResult, ApprovalsPort, PaymentsPort, QuotesPort, ReapprovalReason, TaskQuote } from './ports';
+import type { ApprovalRequestResult, ApprovalsPort, PaymentsPort, QuotesPort, QuoteStepRequest, SpendingPort, TaskQuote } from './ports';
+import { readJson, readOutput, taskAnswerSchema, taskFailureSchema, taskQuoteSchema, type TaskFailure } from './stored';
 import type { TaskEvents } from './task-events';
-import { usageFor } from './usage';
+import { boundedUsageFor, usageFor } from './usage';
 import type { StepRecord, TaskRecord, TaskStatus, TaskStore } from './task-store';
 
 export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
@@ -37,20 +37,14 @@ export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
   };
   quotes: QuotesPort<Q>;
   approvals: ApprovalsPort<Q>;
+  /** The only way the runner pays: by approval and step id. */
+  spending: SpendingPort;
   payments: PaymentsPort;
-  /** The person's time zone: budget months are theirs. */
-  timeZoneFor(userId: string): string;
-  /** Budget threshold alerts (50%, 80%, ...) are checked after every step that paid. */
-  budgetAlerts?: { governance: Pick<Governance, 'fireBudgetAlerts'>; alerts: Pick<AlertService, 'notifyGovernance'> };
   now?: () => number;
   onError?: (error: unknown, taskId: string) => void;
 }
 
-export interface TaskFailure {
-  reason: string;
-  message: string;
-  stepId?: string;
-}
+export type { TaskFailure };
 
 export interface StepView {
   stepId: string;
@@ -104,11 +98,31 @@ export type CancelResult = { ok: true; task: TaskView } | { ok: false; reason: '
 export type JudgeResult = { ok: true; task: TaskView } | { ok: false; reason: 'task_not_found' | 'step_not_found' | 'step_not_paid' };
 
 const ACTIVE: readonly TaskStatus[] = ['draft', 'planned', 'quoted', 'awaiting_approval', 'running', 'paused'];
-function withUsage(service: CatalogService, input: Record<string, unknown>): { usage?: Record<string, number> } {
-  const usage = usageFor(service, input);
-  return usage ? { usage } : {};
+/**
+ * A step as the quote prices it. A chained input is not known yet: it is quoted with a stand-in text
+ * and priced at the most the earlier step's output can be (its bound), so an honest provider's
+ * invoice never drifts above the quote; spending later checks the real text against that bound.
+ */
+function quoteStepFor(step: PlanStep, service: CatalogService, plan: readonly PlanStep[], serviceOf: (s: PlanStep) => CatalogService | undefined): QuoteStepRequest {
+  const chained = chainedInputBound(step, plan, serviceOf);
+  const input = chained ? { ...step.input, [chained.field]: `(the result of step ${step.inputFrom?.stepId ?? ''})` } : step.input;
+  const usage = chained ? boundedUsageFor(service, chained) : usageFor(service, input);
+  return {
+    stepId: step.id,
+    serviceId: service.id,
+    serviceName: service.name,
+    providerName: service.providerName,
+    providerId: service.providerId,
+    origin: service.origin,
+    method: service.method,
+    path: service.path,
+    input,
+    ...(usage ? { usage } : {}),
+    ...(service.payeePubkeyHex ? { payeePubkeyHex: service.payeePubkeyHex } : {}),
+    ...(service.outputSchema ? { outputSchema: service.outputSchema } : {}),
+    ...(chained ? { chained } : {}),
+  };
 }
-const parse = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T));
 
 export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
   const now = deps.now ?? Date.now;
@@ -143,9 +157,9 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
   const isActive = (taskId: string) => ACTIVE.includes(current(taskId).status);
 
   function view(task: TaskRecord): TaskView {
-    const quote = parse<Q>(task.quoteJson);
+    const quote = readJson(taskQuoteSchema, task.quoteJson);
     const priceOf = new Map((quote?.steps ?? []).map((s) => [s.stepId, s]));
-    const plan = parse<Plan>(task.planJson);
+    const plan = readJson(planSchema, task.planJson);
     const reasonOf = new Map((plan?.steps ?? []).map((s) => [s.id, s.reason]));
     const steps = store.steps(task.id).map((s): StepView => {
       const paidMsat = s.amountMsat === null ? null : s.amountMsat + (s.feeMsat ?? 0);
@@ -165,7 +179,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
         paymentId: s.paymentId,
         outcome: s.outcome,
         reason: s.reason,
-        output: parse<unknown>(s.outputJson),
+        output: readOutput(s.outputJson),
         judgement: s.judgement,
       };
     });
@@ -186,11 +200,11 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
         totalUsdCentsMax: quote.totalUsdCentsMax,
         expiresAt: new Date(quote.expiresAt).toISOString(),
       },
-      decision: parse<PolicyDecision>(task.decisionJson),
+      decision: readJson(policyDecisionSchema, task.decisionJson),
       approvalId: task.approvalId,
       steps,
-      answer: parse<TaskAnswer>(task.answerJson),
-      failure: parse<TaskFailure>(task.failureJson),
+      answer: readJson(taskAnswerSchema, task.answerJson),
+      failure: readJson(taskFailureSchema, task.failureJson),
       spentMsat: steps.reduce((sum, s) => sum + (s.paidMsat ?? 0), 0),
     };
   }
@@ -236,7 +250,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
           serviceName: service.name,
           providerName: service.providerName,
           status: 'pending' as const,
-          idempotencyKey: `task:${taskId}:step:${step.id}`,
+          idempotencyKey: stepIdempotencyKey(taskId, step.id),
           updatedAtMs: now(),
         };
       }),
@@ -246,23 +260,9 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     await quoteAndApprove(taskId, result.plan.steps, services, signal);
   }
 
-  function quoteSteps(steps: readonly PlanStep[], services: ReadonlyMap<string, CatalogService>) {
-    return steps.map((step) => {
-      const service = services.get(step.id) as CatalogService;
-      // A chained input is not known yet: quote with a short stand-in; a larger invoice later is price drift.
-      const input = step.inputFrom ? { ...step.input, [step.inputFrom.field]: `(the result of step ${step.inputFrom.stepId})` } : step.input;
-      return {
-        stepId: step.id,
-        serviceId: service.id,
-        serviceName: service.name,
-        providerName: service.providerName,
-        origin: service.origin,
-        method: service.method,
-        path: service.path,
-        input,
-        ...withUsage(service, input),
-      };
-    });
+  function quoteSteps(steps: readonly PlanStep[], services: ReadonlyMap<string, CatalogService>): QuoteStepRequest[] {
+    const serviceOf = (s: PlanStep) => services.get(s.id);
+    return steps.map((step) => quoteStepFor(step, services.get(step.id) as CatalogService, steps, serviceOf));
   }
 
   async function quoteAndApprove(taskId: string, steps: readonly PlanStep[], services: ReadonlyMap<string, CatalogService>, signal: AbortSignal): Promise<void> {
@@ -310,10 +310,10 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
   // ---- running ----------------------------------------------------------------------------------
 
   async function runSteps(taskId: string, signal: AbortSignal): Promise<void> {
-    const plan = parse<Plan>(current(taskId).planJson);
+    const plan = readJson(planSchema, current(taskId).planJson);
     if (!plan) throw new Error(`task ${taskId} runs without a plan`);
     const outputs = new Map<string, unknown>();
-    for (const record of store.steps(taskId)) if (record.status === 'delivered') outputs.set(record.stepId, parse<unknown>(record.outputJson));
+    for (const record of store.steps(taskId)) if (record.status === 'delivered') outputs.set(record.stepId, readOutput(record.outputJson));
 
     for (const step of plan.steps) {
       const record = store.steps(taskId).find((s) => s.stepId === step.id);
@@ -321,26 +321,24 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       if (record.status === 'delivered') continue;
       // Cancelled (or failed elsewhere) since the last step: no further spending.
       if (signal.aborted || current(taskId).status !== 'running') return;
-      const outcome = await runStep(current(taskId), step, record, outputs, plan);
+      const outcome = await runStep(current(taskId), step, outputs, plan);
       if (outcome === 'continue') continue;
       if (outcome === 'stop') return;
-      // Price drift or an expired quote: the re-approval resumes this task when approved.
-      return reapprove(taskId, step, plan, outcome, signal);
+      if (outcome === 'quote_expired') return reapprove(taskId, step, plan, signal);
+      // The price drifted beyond what spending could approve alone: wait on the new approval.
+      if (!moveTask(current(taskId), ['running'], 'paused')) return;
+      return awaitApproval(taskId, outcome.reapproval, ['paused'], signal);
     }
     finish(taskId, plan);
   }
 
-  async function runStep(
-    task: TaskRecord,
-    step: PlanStep,
-    record: StepRecord,
-    outputs: Map<string, unknown>,
-    plan: Plan,
-  ): Promise<'continue' | 'stop' | ReapprovalReason> {
-    const service = deps.catalog.serviceFor(task.userId, step.serviceId);
-    if (!service) {
+  type StepRun = 'continue' | 'stop' | 'quote_expired' | { reapproval: ApprovalRequestResult };
+
+  async function runStep(task: TaskRecord, step: PlanStep, outputs: Map<string, unknown>, plan: Plan): Promise<StepRun> {
+    // A provider the person removed since the plan is not paid, whatever its approval said.
+    if (!deps.catalog.serviceFor(task.userId, step.serviceId)) {
       patchStep(task, step.id, { status: 'failed', reason: 'service_gone' });
-      fail(task, { reason: 'service_gone', message: `${record.serviceName} is no longer in your catalog.`, stepId: step.id });
+      fail(task, { reason: 'service_gone', message: `${step.serviceId} is no longer in your catalog.`, stepId: step.id });
       return 'stop';
     }
     const producer = step.inputFrom ? deps.catalog.serviceFor(task.userId, plan.steps.find((s) => s.id === step.inputFrom?.stepId)?.serviceId ?? '') : undefined;
@@ -351,33 +349,25 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       return 'stop';
     }
     if (task.approvalId === null) throw new Error(`task ${task.id} runs without an approval`);
-    const authorization = deps.approvals.authorizationForStep({ userId: task.userId, approvalId: task.approvalId, stepId: step.id });
-    if (!authorization.ok) {
-      if (authorization.reason === 'quote_expired') return 'quote_expired';
-      patchStep(task, step.id, { status: 'failed', reason: authorization.reason });
-      fail(task, { reason: authorization.reason, message: `Step ${step.id} has no approval to pay with.`, stepId: step.id });
-      return 'stop';
-    }
     patchStep(task, step.id, { status: 'paying', inputJson: JSON.stringify(input.input) });
-    const outcome = await deps.payments.purchase({
+    const spent = await deps.spending.spendStep({
       userId: task.userId,
-      timeZone: deps.timeZoneFor(task.userId),
-      idempotencyKey: record.idempotencyKey,
-      task: { id: task.id, startedAtMs: task.startedAtMs ?? task.createdAtMs },
-      serviceId: service.id,
-      service: service.name,
-      providerId: service.providerId,
-      request: requestForStep({ origin: service.origin, method: service.method, path: service.path, input: input.input }),
-      outputSchema: service.outputSchema ?? null,
-      approvedMaxMsat: authorization.approvedMaxMsat,
-      rate: authorization.rate,
-      ...(authorization.authorizedOverageMsat > 0 ? { authorizedOverageMsat: authorization.authorizedOverageMsat } : {}),
+      approvalId: task.approvalId,
+      stepId: step.id,
+      ...(step.inputFrom ? { resolvedInput: input.input } : {}),
     });
-    const recorded = recordOutcome(task, step, outputs, outcome);
-    if (deps.budgetAlerts && 'paymentId' in outcome && outcome.paymentId !== null) {
-      notifyBudgetThresholds(deps.budgetAlerts, { userId: task.userId, timeZone: deps.timeZoneFor(task.userId), rate: authorization.rate });
-    }
-    return recorded;
+    if (spent.reapproval) adoptReapproval(task.id, spent.reapproval);
+    const recorded = recordOutcome(current(task.id), step, outputs, spent.outcome);
+    if (recorded === 'awaiting_reapproval' && spent.reapproval) return { reapproval: spent.reapproval };
+    return recorded === 'awaiting_reapproval' ? 'stop' : recorded;
+  }
+
+  /** The task now runs under the drift re-approval: its quote replaces the re-priced steps' prices. */
+  function adoptReapproval(taskId: string, reapproval: NonNullable<SpendResult['reapproval']>): void {
+    const previous = readJson(taskQuoteSchema, current(taskId).quoteJson);
+    const repriced = new Set(reapproval.quote.steps.map((s) => s.stepId));
+    const merged = previous ? { ...reapproval.quote, steps: [...previous.steps.filter((s) => !repriced.has(s.stepId)), ...reapproval.quote.steps] } : reapproval.quote;
+    patchTask(current(taskId), { quoteJson: JSON.stringify(merged), decisionJson: JSON.stringify(reapproval.decision), approvalId: reapproval.approval.id });
   }
 
   /**
@@ -385,13 +375,12 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
    * delivered from the kept token (no payment id in the outcome) yet was paid before the crash.
    */
   function costOf(task: TaskRecord, step: PlanStep): { paymentId: string | null; amountMsat: number | null; feeMsat: number | null } {
-    const record = store.steps(task.id).find((s) => s.stepId === step.id);
-    const payment = record ? deps.payments.paymentFor(task.userId, record.idempotencyKey) : undefined;
+    const payment = deps.payments.paymentFor(task.userId, stepIdempotencyKey(task.id, step.id));
     if (!payment) return { paymentId: null, amountMsat: null, feeMsat: null };
     return { paymentId: payment.id, amountMsat: payment.amountMsat, feeMsat: payment.feeMsat };
   }
 
-  function recordOutcome(task: TaskRecord, step: PlanStep, outputs: Map<string, unknown>, outcome: PurchaseOutcome): 'continue' | 'stop' | 'price_drift' {
+  function recordOutcome(task: TaskRecord, step: PlanStep, outputs: Map<string, unknown>, outcome: SpendOutcome): 'continue' | 'stop' | 'quote_expired' | 'awaiting_reapproval' {
     switch (outcome.kind) {
       case 'delivered': {
         const output = parseOutput(outcome.content.bodyText, outcome.content.contentType);
@@ -399,9 +388,17 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
         patchStep(task, step.id, { status: 'delivered', outcome: outcome.via, reason: null, ...costOf(task, step), outputJson: JSON.stringify(output) });
         return 'continue';
       }
-      case 'needs_approval':
+      case 'awaiting_reapproval':
         patchStep(task, step.id, { status: 'pending', outcome: 'needs_approval', reason: 'price_drift' });
-        return 'price_drift';
+        return 'awaiting_reapproval';
+      case 'refused':
+        if (outcome.reason === 'quote_expired') {
+          patchStep(task, step.id, { status: 'pending' });
+          return 'quote_expired';
+        }
+        patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason });
+        fail(task, { reason: outcome.reason, message: `Step ${step.id} was not paid: ${outcome.reason.replaceAll('_', ' ')}.`, stepId: step.id });
+        return 'stop';
       case 'refused_before_payment':
       case 'budget_refused':
         patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason });
@@ -423,14 +420,14 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     }
   }
 
-  /** Re-quotes the steps from this one on and asks the person again before paying more. */
-  async function reapprove(taskId: string, step: PlanStep, plan: Plan, reason: ReapprovalReason, signal: AbortSignal): Promise<void> {
+  /** The quote expired mid-task: re-quotes the steps from this one on and asks the person again. */
+  async function reapprove(taskId: string, step: PlanStep, plan: Plan, signal: AbortSignal): Promise<void> {
     const task = current(taskId);
     if (!moveTask(task, ['running'], 'paused')) return;
     const remaining = plan.steps.slice(plan.steps.findIndex((s) => s.id === step.id));
     const services = new Map(remaining.map((s) => [s.id, deps.catalog.serviceFor(task.userId, s.serviceId) as CatalogService]));
-    const outputs = new Map(store.steps(taskId).filter((s) => s.status === 'delivered').map((s) => [s.stepId, parse<unknown>(s.outputJson)]));
-    // Chained inputs are known now: quote with the real text so the new quote prices it exactly.
+    const outputs = new Map(store.steps(taskId).filter((s) => s.status === 'delivered').map((s) => [s.stepId, readOutput(s.outputJson)]));
+    // Chained inputs whose producer has delivered are known now: quote with the real text.
     const resolved = remaining.map((s) => {
       const chained = resolveStepInput(s, outputs, undefined);
       return chained.ok && s.inputFrom && outputs.has(s.inputFrom.stepId) ? { ...s, input: chained.input, inputFrom: undefined } : s;
@@ -438,11 +435,11 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     const quoted = await deps.quotes.quotePlan({ userId: task.userId, taskId, steps: quoteSteps(resolved, services) });
     if (!isActive(taskId)) return;
     if (!quoted.ok) return fail(current(taskId), { reason: quoted.reason, message: quoted.message, stepId: step.id });
-    const previous = parse<Q>(current(taskId).quoteJson);
+    const previous = readJson(taskQuoteSchema, current(taskId).quoteJson);
     const merged = previous ? { ...quoted.quote, steps: [...previous.steps.filter((s) => !remaining.some((r) => r.id === s.stepId)), ...quoted.quote.steps] } : quoted.quote;
     patchTask(current(taskId), { quoteJson: JSON.stringify(merged) });
     const startedAtMs = current(taskId).startedAtMs ?? task.createdAtMs;
-    const requested = await deps.approvals.requestReapproval({ userId: task.userId, taskId, quote: quoted.quote, reason, stepId: step.id, taskStartedAtMs: startedAtMs });
+    const requested = await deps.approvals.requestReapproval({ userId: task.userId, taskId, quote: quoted.quote, reason: 'quote_expired', stepId: step.id, taskStartedAtMs: startedAtMs });
     await awaitApproval(taskId, requested, ['paused'], signal);
   }
 
@@ -452,7 +449,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     const answer = composeAnswer(
       plan.steps.map((step) => {
         const record = records.get(step.id);
-        return { stepId: step.id, title: record ? `${record.serviceName} (${record.providerName})` : step.serviceId, output: parse<unknown>(record?.outputJson ?? null) };
+        return { stepId: step.id, title: record ? `${record.serviceName} (${record.providerName})` : step.serviceId, output: readOutput(record?.outputJson ?? null) };
       }),
     );
     moveTask(task, ['running'], 'completed', { answerJson: JSON.stringify(answer), finishedAtMs: now() });
@@ -503,7 +500,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       if (step.paymentId === null && step.status !== 'delivered') return { ok: false, reason: 'step_not_paid' };
       const dispute =
         input.verdict === 'dispute'
-          ? JSON.stringify({ complaint: input.complaint ?? '', atMs: now(), paymentId: step.paymentId, outcome: step.outcome, reason: step.reason, output: parse<unknown>(step.outputJson), evidence: input.evidence ?? null })
+          ? JSON.stringify({ complaint: input.complaint ?? '', atMs: now(), paymentId: step.paymentId, outcome: step.outcome, reason: step.reason, output: readOutput(step.outputJson), evidence: input.evidence ?? null })
           : null;
       patchStep(task, step.stepId, { judgement: input.verdict === 'accept' ? 'accepted' : 'disputed', disputeJson: dispute });
       return { ok: true, task: view(current(task.id)) };
@@ -519,8 +516,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       const failed: string[] = [];
       for (const task of store.withStatus(ACTIVE)) {
         if (loops.has(task.id)) continue;
-        const quote = parse<Q>(task.quoteJson);
-        if (task.status === 'running' && quote) {
+        if (task.status === 'running' && task.quoteJson !== null) {
           // Steps caught mid-payment go back through the purchase under their own key: never paid twice.
           store.updateStepsIn(task.id, ['paying'], 'pending', now());
           startLoop(task.id, (signal) => runSteps(task.id, signal));

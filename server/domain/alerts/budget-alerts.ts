@@ -4,8 +4,8 @@ import type { AlertService } from './alert-service';
 import type { StoredAlert } from './types';
 
 /**
- * Routes the budget thresholds governance fires into stored, pushed alerts. Call it after each spend
- * is reserved or posted (the payments path / task runner). Governance claims each threshold in the
+ * Routes the budget thresholds governance fires into stored, pushed alerts. domain/spending calls it
+ * from the outcome of each payment (and the budget router after a settings change). Governance claims each threshold in the
  * database first, so each fires once per period even when spends finish at the same moment; the
  * alert's dedupe key (governance alertKey) makes a retried call harmless too.
  */

@@ -17,13 +17,14 @@ afterEach(() => env.database.close());
 const auditKinds = (userId: string) => env.accounts.audit.list(userId).map((e) => e.kind);
 
 describe('request: the decision sets the starting state', () => {
-  it('auto: created approved, with an auto_approved alert', async () => {
+  it('auto: created approved, with nothing to tell yet (spending announces it once paid)', async () => {
     const alice = await env.signUp('alice@example.com');
     const { decision, approval } = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't1', ['joke']) });
     expect(decision.kind).toBe('auto');
     expect(approval).toMatchObject({ status: 'approved', decisionKind: 'auto', maxMsat: 15_000, stepMaxMsat: { s1: 5_000 } });
     expect(approval.resolvedAt).toBe(env.nowMs());
-    expect(env.alerts.list(alice.userId).map((a) => a.kind)).toEqual(['auto_approved']);
+    expect(approval.decision).toMatchObject({ kind: 'auto', notify: true });
+    expect(env.alerts.list(alice.userId)).toEqual([]);
   });
 
   it('confirm / step_up: pending, with an approval_waiting alert naming the request', async () => {
@@ -183,32 +184,14 @@ describe('overage authorization', () => {
 
     const audited = env.accounts.audit.list(alice.userId).find((e) => e.kind === 'overage_authorized');
     expect(audited?.detail).toEqual({ approvalId: approval.id, quoteId: quote.id, overageMsat: 510_000, reason: 'Quarterly report' });
-    expect(env.approvals.authorizationForStep({ userId: alice.userId, approvalId: approval.id, stepId: 's1' })).toEqual({
-      ok: true,
-      quoteId: quote.id,
-      approvedMaxMsat: 1_000_000,
-      authorizedOverageMsat: 510_000,
-      rate: quote.rate,
-    });
+    expect(env.approvals.get(alice.userId, approval.id)).toMatchObject({ status: 'approved', stepMaxMsat: { s1: 1_000_000 }, overageMsat: 510_000 });
 
     // Another quote is a new question: it needs its own authorization.
     env.clock.nextTotpStep();
     const other = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't2', ['summary']) });
     expect(other.decision.kind).toBe('overage_required');
     expect(other.approval.status).toBe('pending');
-    expect(env.approvals.authorizationForStep({ userId: alice.userId, approvalId: other.approval.id, stepId: 's1' })).toEqual({ ok: false, reason: 'not_approved' });
     expect(env.approvals.approve({ userId: alice.userId, approvalId: other.approval.id, overage: { reason: 'again' } })).toEqual({ ok: false, reason: 'code_required' });
-  });
-});
-
-describe('authorizationForStep', () => {
-  it('gives the step maximum with no overage, and refuses unknown steps and expired quotes', async () => {
-    const alice = await env.signUp('alice@example.com');
-    const { approval } = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't1', ['joke']) });
-    expect(env.approvals.authorizationForStep({ userId: alice.userId, approvalId: approval.id, stepId: 's1' })).toMatchObject({ ok: true, approvedMaxMsat: 5_000, authorizedOverageMsat: 0 });
-    expect(env.approvals.authorizationForStep({ userId: alice.userId, approvalId: approval.id, stepId: 's9' })).toEqual({ ok: false, reason: 'unknown_step' });
-    env.clock.advance(15 * 60_000);
-    expect(env.approvals.authorizationForStep({ userId: alice.userId, approvalId: approval.id, stepId: 's1' })).toEqual({ ok: false, reason: 'quote_expired' });
   });
 });
 
@@ -252,7 +235,7 @@ describe('waitForResolution without anyone reading', () => {
 });
 
 describe('requestReapproval (price drift)', () => {
-  it('supersedes pending requests, alerts with old and new price, and never auto-approves', async () => {
+  it('supersedes pending requests, names the invoice and the new total, alerts, and never auto-approves unless asked', async () => {
     const alice = await env.signUp('alice@example.com');
     const first = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't1', ['joke']) });
     expect(first.approval.status).toBe('approved');
@@ -263,11 +246,23 @@ describe('requestReapproval (price drift)', () => {
     expect(again.decision.kind).toBe('confirm');
     expect(again.approval).toMatchObject({ status: 'pending', reason: 'price_drift', driftStepId: 's1', stepMaxMsat: { s1: 6_000 } });
     expect(again.approval.why).toMatch(/asks again because the price changed/);
+    expect(again.approval.why).toMatch(/joke's invoice asks \$0\.01 \(6 sats\), more than the \$0\.01 \(5 sats\) you approved; with it this task comes to at most/);
     const drift = env.alerts.list(alice.userId).find((a) => a.kind === 'price_drift');
     expect(drift?.body).toMatch(/joke asked for 6 sats, 20% more than the 5 sats it quoted/);
 
     const newer = await env.quoteFor(alice.userId, 't1', ['summary']);
     env.approvals.requestReapproval({ userId: alice.userId, taskId: 't1', quote: newer, reason: 'price_drift', stepId: 's1' });
     expect(env.approvals.get(alice.userId, again.approval.id)?.status).toBe('cancelled');
+  });
+});
+
+describe('stored approvals are parsed, never cast', () => {
+  it('refuses a row whose step maxima or decision are damaged', async () => {
+    const alice = await env.signUp('alice@example.com');
+    const { approval } = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't1', ['joke']) });
+    env.database.sqlite.prepare('UPDATE approvals SET step_max_msat_json = ? WHERE id = ?').run('{"s1":-1}', approval.id);
+    expect(() => env.approvals.get(alice.userId, approval.id)).toThrow();
+    env.database.sqlite.prepare('UPDATE approvals SET step_max_msat_json = ?, decision_json = ? WHERE id = ?').run('{"s1":5000}', '{"kind":"auto"}', approval.id);
+    expect(() => env.approvals.get(alice.userId, approval.id)).toThrow();
   });
 });

@@ -2,14 +2,15 @@
  * Approval requests: one per quote, a state machine pending -> approved | denied | expired | cancelled.
  *
  *   approvals.request({ userId, quote })             -> { decision, approval }
- *     auto: created 'approved' (and an 'auto_approved' alert when the person asked to be told);
+ *     auto: created 'approved' (spending tells the person once it has paid, when they asked to be told);
  *     confirm / step_up / overage_required: 'pending' (+ an 'approval_waiting' alert);
  *     deny: 'denied', with the policy's reason in `why`. Asking twice for one quote returns the first.
  *   approvals.approve({ userId, approvalId, totpCode?, overage?: { reason } }, meta?)
  *   approvals.deny({ userId, approvalId }), approvals.cancelForTask({ userId, taskId })
  *   approvals.get / list / listPending, approvals.waitForResolution(approvalId, signal?)
- *   approvals.requestReapproval({ userId, taskId, quote, reason: 'price_drift', stepId })
- *   approvals.authorizationForStep({ userId, approvalId, stepId })  // what to pass to payments
+ *   approvals.requestReapproval({ userId, taskId, quote, reason: 'price_drift', stepId, ... })
+ *
+ * What an approved request lets a step spend is read by domain/spending, the one owner of that right.
  *
  * Who may act: every call takes the owner's id and finds only the owner's requests (another user's id
  * is 'not_found'). The second factor is checked here, on the server, for step_up and overage_required:
@@ -21,8 +22,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { PolicyDecision } from '../../../shared/governance';
-import { msat, type Msat } from '../../../shared/money';
+import { z } from 'zod';
+import { policyDecisionSchema, type PolicyDecision } from '../../../shared/governance';
+import { msat, msatSchema, type Msat } from '../../../shared/money';
 import type { Db } from '../../db/client';
 import { createApprovalsRepository } from '../../db/repositories/approvals-repository';
 import type { ApprovalRow } from '../../db/schema/approvals';
@@ -31,7 +33,7 @@ import type { AlertService } from '../alerts';
 import { formatSpend, periodFor, priceDriftAlert, usedMsat, type Governance } from '../governance';
 import type { Quote, QuoteService } from '../quotes';
 import { atLeastConfirm, decideQuote } from './quote-decision';
-import type { Approval, ApprovalReason, ApprovalRequestResult, ApproveResult, DenyResult, StepAuthorization } from './types';
+import type { Approval, ApprovalReason, ApprovalRequestResult, ApproveResult, DenyResult } from './types';
 
 export interface ApprovalServiceDeps {
   db: Db;
@@ -52,8 +54,10 @@ const approveAction = (approvalId: string) => ({ kind: 'approve_spend', id: appr
 const NEEDS_SECOND_FACTOR = new Set(['step_up', 'overage_required']);
 const CHANGED = 'changed';
 
+const stepMaxSchema = z.record(z.string(), msatSchema);
+
 function toApproval(row: ApprovalRow): Approval {
-  const stepMaxMsat = JSON.parse(row.stepMaxMsatJson) as Record<string, number>;
+  const stepMaxMsat = stepMaxSchema.parse(JSON.parse(row.stepMaxMsatJson));
   return {
     id: row.id,
     userId: row.userId,
@@ -62,9 +66,10 @@ function toApproval(row: ApprovalRow): Approval {
     status: row.status,
     reason: row.reason,
     decisionKind: row.decisionKind,
+    decision: policyDecisionSchema.parse(JSON.parse(row.decisionJson)),
     why: row.why,
     maxMsat: msat(row.maxMsat),
-    stepMaxMsat: Object.fromEntries(Object.entries(stepMaxMsat).map(([stepId, amount]) => [stepId, msat(amount)])),
+    stepMaxMsat,
     ...(row.overageMsat === null ? {} : { overageMsat: msat(row.overageMsat) }),
     ...(row.driftStepId === null ? {} : { driftStepId: row.driftStepId }),
     expiresAt: row.expiresAtMs,
@@ -112,6 +117,21 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     };
   }
 
+  /** "translate now asks 60 sats, more than the 20 sats you approved; this task comes to 95 sats." */
+  function driftNote(input: { userId: string; taskId: string; quote: Quote; stepId: string }, taskStartedAtMs: number): string {
+    const step = input.quote.steps.find((s) => s.stepId === input.stepId);
+    const approved = repository.list(input.userId, { taskId: input.taskId, status: 'approved', limit: 20 }).map(toApproval);
+    const approvedMax = approved.map((a) => a.stepMaxMsat[input.stepId]).find((amount): amount is Msat => amount !== undefined);
+    if (!step || approvedMax === undefined || approvedMax === 0) return 'The price changed.';
+    const drift = priceDriftAlert({ serviceId: step.serviceName, quotedMsat: approvedMax, invoiceMsat: step.priceMsatMax, toleranceBasisPoints: 0 });
+    if (drift) deps.alerts.notifyGovernance(input.userId, drift, input.quote.rate, { taskId: input.taskId, stepId: input.stepId });
+    const taskTotal = msat(usageFor(input.userId, input.quote, taskStartedAtMs).taskUsedMsat + input.quote.totalMsatMax);
+    return (
+      `${step.serviceName}'s invoice asks ${formatSpend(step.priceMsatMax, input.quote.rate)}, more than the ` +
+      `${formatSpend(approvedMax, input.quote.rate)} you approved; with it this task comes to at most ${formatSpend(taskTotal, input.quote.rate)}.`
+    );
+  }
+
   function create(input: {
     userId: string;
     quote: Quote;
@@ -123,7 +143,10 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     const { userId, quote } = input;
     if (quote.userId !== userId) throw new Error('an approval was asked for another user\'s quote');
     const existing = repository.byQuote(userId, quote.id);
-    if (existing) return { decision: JSON.parse(existing.decisionJson) as PolicyDecision, approval: toApproval(existing) };
+    if (existing) {
+      const approval = toApproval(existing);
+      return { decision: approval.decision, approval };
+    }
 
     const decided = decideQuote({ steps: quote.steps, rate: quote.rate, usage: usageFor(userId, quote, input.taskStartedAtMs), settings: deps.governance.settingsFor(userId) });
     const decision = input.adjust ? input.adjust(decided) : decided;
@@ -156,16 +179,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         quote.rate,
         { approvalId: approval.id, taskId: quote.taskId },
       );
-    } else if (status === 'approved' && decision.kind === 'auto' && decision.notify) {
-      deps.alerts.notify(userId, {
-        kind: 'auto_approved',
-        severity: 'info',
-        title: 'Approved automatically',
-        body: `${serviceNames(quote)}: ${decision.why}`,
-        data: { approvalId: approval.id, taskId: quote.taskId },
-        dedupeKey: `auto_approved:${approval.id}`,
-      });
     }
+    // An auto-approved spend is announced by domain/spending once it is paid, with what it cost.
     changed([row]);
     return { decision, approval };
   }
@@ -324,10 +339,12 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     },
 
     /**
-     * The price moved above what was approved (payments refused with price_drift before paying), or
-     * the quote expired mid-task: the runner re-quotes the rest of the task and asks again here. Any
-     * pending request of the task is superseded (cancelled). A price_drift alert names the step's old
-     * and new price. The new request is never auto-approved (at least 'confirm').
+     * The price moved above what was approved (spending found an invoice asking more, and quotes
+     * re-priced the step at exactly that invoice), or the quote expired mid-task: the task is asked
+     * again here. Any pending request of the task is superseded (cancelled). A drift names the invoice's
+     * amount, the amount approved before and the task's new total, with a price_drift alert. The new
+     * request is at least 'confirm', except a drift with `autoIfWithinTier` whose new total still fits
+     * the auto tier and the budget: approved at once (spending then pays and tells the person).
      */
     requestReapproval(input: {
       userId: string;
@@ -336,48 +353,22 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       reason: 'price_drift' | 'quote_expired';
       stepId: string;
       taskStartedAtMs?: number;
+      autoIfWithinTier?: boolean;
     }): ApprovalRequestResult {
       if (input.quote.taskId !== input.taskId) throw new Error('the re-approval quote belongs to another task');
       changed(repository.resolveTask(input.userId, input.taskId, 'cancelled', now()));
-      const step = input.quote.steps.find((s) => s.stepId === input.stepId);
-      const approved = repository.list(input.userId, { taskId: input.taskId, status: 'approved', limit: 20 }).map(toApproval);
-      const approvedMax = approved.map((a) => a.stepMaxMsat[input.stepId]).find((amount): amount is Msat => amount !== undefined);
-      let note = 'The price changed.';
-      if (input.reason === 'price_drift' && step && approvedMax !== undefined && approvedMax > 0) {
-        const drift = priceDriftAlert({ serviceId: step.serviceName, quotedMsat: approvedMax, invoiceMsat: step.priceMsatMax, toleranceBasisPoints: 0 });
-        if (drift) {
-          deps.alerts.notifyGovernance(input.userId, drift, input.quote.rate, { taskId: input.taskId, stepId: input.stepId });
-          note = `${step.serviceName} now asks ${formatSpend(step.priceMsatMax, input.quote.rate)}, more than the ${formatSpend(approvedMax, input.quote.rate)} you approved.`;
-        }
-      } else if (input.reason === 'quote_expired') {
-        note = 'The earlier prices expired, so these are fresh ones.';
-      }
+      const taskStartedAtMs = input.taskStartedAtMs ?? 0;
+      const note = input.reason === 'price_drift' ? driftNote(input, taskStartedAtMs) : 'The earlier prices expired, so these are fresh ones.';
+      const keepAuto = input.reason === 'price_drift' && input.autoIfWithinTier === true;
       return create({
         userId: input.userId,
         quote: input.quote,
-        taskStartedAtMs: input.taskStartedAtMs ?? 0,
+        taskStartedAtMs,
         reason: input.reason,
         driftStepId: input.stepId,
-        adjust: (decision) => atLeastConfirm(decision, note),
+        // The note (the real price, the new total) leads whatever the policy says.
+        adjust: (decision) => (decision.kind === 'auto' && !keepAuto ? atLeastConfirm(decision, note) : { ...decision, why: `${note} ${decision.why}` }),
       });
-    },
-
-    /**
-     * What the payments service needs to pay one step: the step's approved invoice maximum, the
-     * overage authorized for this quote (0 when none), and the quote's locked rate. Refuses when the
-     * request is not approved or its quote has expired (re-quote, never pay an expired quote).
-     */
-    authorizationForStep(input: { userId: string; approvalId: string; stepId: string }): StepAuthorization {
-      const row = repository.byId(input.userId, input.approvalId);
-      if (!row) return { ok: false, reason: 'not_found' };
-      if (row.status !== 'approved') return { ok: false, reason: 'not_approved' };
-      const approval = toApproval(row);
-      const approvedMaxMsat = approval.stepMaxMsat[input.stepId];
-      if (approvedMaxMsat === undefined) return { ok: false, reason: 'unknown_step' };
-      const quote = deps.quotes.get(input.userId, row.quoteId);
-      if (!quote) throw new Error(`approval ${row.id} names a missing quote`);
-      if (deps.quotes.isExpired(quote, now())) return { ok: false, reason: 'quote_expired' };
-      return { ok: true, quoteId: quote.id, approvedMaxMsat, authorizedOverageMsat: approval.overageMsat ?? msat(0), rate: quote.rate };
     },
 
     expireDue,

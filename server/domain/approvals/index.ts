@@ -9,5 +9,4 @@ export type {
   ApproveRefusal,
   ApproveResult,
   DenyResult,
-  StepAuthorization,
 } from './types';

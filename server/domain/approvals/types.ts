@@ -9,10 +9,10 @@ export type ApprovalReason = 'plan' | 'price_drift' | 'quote_expired';
  * One approval request, bound to one quote. Times are milliseconds since the epoch.
  *
  * - `maxMsat`: the quote's totalMsatMax (prices + fee allowances): the most the task may take for it.
- * - `stepMaxMsat[stepId]`: the most that step's invoice may ask, fees excluded. Pass it to the payments
- *   service as `PurchaseRequest.approvedMaxMsat`; a larger invoice is price drift (requestReapproval).
+ * - `stepMaxMsat[stepId]`: the most that step's invoice may ask, fees excluded; a larger invoice is
+ *   price drift (requestReapproval). domain/spending reads it when it pays the step.
  * - `overageMsat`: for overage_required, how far past the monthly limit this quote goes; once approved,
- *   pass it as `PurchaseRequest.authorizedOverageMsat` for this quote's steps only.
+ *   spending lets this quote's steps (only) go that far over.
  */
 export interface Approval {
   id: string;
@@ -22,6 +22,8 @@ export interface Approval {
   status: ApprovalStatus;
   reason: ApprovalReason;
   decisionKind: PolicyDecisionKind;
+  /** The policy's decision as recorded (an auto decision says whether to tell the person once paid). */
+  decision: PolicyDecision;
   why: string;
   maxMsat: Msat;
   stepMaxMsat: Record<string, Msat>;
@@ -54,8 +56,3 @@ export type ApproveRefusal =
 
 export type ApproveResult = { ok: true; approval: Approval } | { ok: false; reason: ApproveRefusal; retryAt?: string };
 export type DenyResult = { ok: true; approval: Approval } | { ok: false; reason: 'not_found' | 'not_pending' | 'expired' };
-
-/** What the payments service needs to pay one step of an approved quote. */
-export type StepAuthorization =
-  | { ok: true; quoteId: string; approvedMaxMsat: Msat; authorizedOverageMsat: Msat; rate: { usdCents: number; perMsat: number } }
-  | { ok: false; reason: 'not_found' | 'not_approved' | 'unknown_step' | 'quote_expired' };

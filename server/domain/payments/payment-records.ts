@@ -24,13 +24,16 @@ import { providerAccount, type Ledger } from '../ledger';
 import type { VerifiedChallenge } from '../ports/l402';
 import { preimageMatchesPaymentHash } from '../ports/wallet';
 import type { StoredToken, TokenVault } from './token-vault';
-import type { PurchaseRequest } from './types';
+import type { PurchaseRequest, SpendAuthorization } from './types';
 
 /** The purchase as the row records it, with the challenge it is about to pay. */
 export type WriteAheadInput = Pick<
   PurchaseRequest,
-  'userId' | 'timeZone' | 'idempotencyKey' | 'task' | 'serviceId' | 'service' | 'providerId' | 'rate' | 'authorizedOverageMsat'
-> & {
+  'userId' | 'timeZone' | 'idempotencyKey' | 'task' | 'serviceId' | 'service' | 'providerId'
+> &
+  Pick<SpendAuthorization, 'rate'> & {
+  /** How far past the monthly limit the person approved for this spend (absent: none). */
+  authorizedOverageMsat?: Msat;
   method: string;
   url: string;
   verified: VerifiedChallenge;

@@ -13,7 +13,7 @@ import { creditUserFunding } from './funding';
 import { createPaymentService, type PaymentService } from './payment-service';
 import { createReceipts } from './receipts';
 import { createReconciler } from './reconciler';
-import { createFakeProvider, createFakeWallet } from './test-fakes';
+import { createFakeProvider, createFakeWallet, testAuthorization } from './test-fakes';
 import type { PurchaseRequest } from './types';
 
 const RATE = btcUsdRateFromCentsPerBtc(usdCents(10_000_000));
@@ -67,8 +67,7 @@ function purchaseRequest(overrides: Partial<PurchaseRequest> = {}): PurchaseRequ
     service: 'joke',
     providerId: 'satoshi-jokes',
     request: { url: 'http://market.test/v1/joke?topic=bitcoin', method: 'GET' },
-    approvedMaxMsat: msat(PRICE_MSAT),
-    rate: RATE,
+    authorization: testAuthorization({ approvedMaxMsat: msat(PRICE_MSAT), rate: RATE }),
     ...overrides,
   };
 }
@@ -125,6 +124,17 @@ describe('purchase', () => {
     });
     expect(wallet.calls.pay).toBe(0);
     expect(balances()).toMatchObject({ availableMsat: FUNDS_MSAT, reservedMsat: 0 });
+  });
+
+  it('keeps the drifted invoice, so the step approved at its amount pays that very invoice', async () => {
+    provider.state.invoiceMsat = PRICE_MSAT * 2;
+    const request = purchaseRequest();
+    expect(await service.purchase(request)).toMatchObject({ kind: 'needs_approval', invoiceMsat: PRICE_MSAT * 2 });
+    const approvedAgain = { ...request, authorization: testAuthorization({ approvedMaxMsat: msat(PRICE_MSAT * 2), rate: RATE }) };
+    expect(await service.purchase(approvedAgain)).toMatchObject({ kind: 'delivered', via: 'paid' });
+    // One challenge asked for in all: the second purchase paid the kept one.
+    expect(provider.calls.request).toBe(1);
+    expect(wallet.calls.pay).toBe(1);
   });
 
   it('refuses before paying what the gate refuses, with its name', async () => {
@@ -406,6 +416,7 @@ describe('purchase', () => {
     const request = purchaseRequest();
     const written = service.records.writeAhead({
       ...request,
+      rate: request.authorization.rate,
       method: 'GET',
       url: request.request.url,
       verified: verdict.verified,

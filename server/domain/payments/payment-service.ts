@@ -1,5 +1,6 @@
 /**
- * The governed L402 purchase: the only place in the app that awaits a payment rail.
+ * The governed L402 purchase: the only place in the app that awaits a payment rail. Only
+ * domain/spending calls `purchase`, with an authorization it read from storage (lint enforces it).
  *
  *   reuse a vault token  ->  or get a challenge (kept from a probe, or asked for)
  *   -> gate (pure)  ->  write-ahead: reserve + payment row (one transaction)  ->  mark paying
@@ -161,9 +162,9 @@ export function createPaymentService(deps: PaymentServiceDeps) {
         nowMs: now(),
         maxAmountMsat,
         expiryMarginSec: options.expiryMarginSec,
-        expectedPayeePubkeyHex: request.expectedPayeePubkeyHex ?? null,
+        expectedPayeePubkeyHex: request.authorization.expectedPayeePubkeyHex,
       });
-    const verdict = gate(request.approvedMaxMsat);
+    const verdict = gate(request.authorization.approvedMaxMsat);
     if (!verdict.ok) {
       if (verdict.reason !== 'amount_above_approved') return { kind: 'refused_before_payment', reason: verdict.reason };
       // Price drift: read the invoice's amount (every other check passing) so the person sees what it asks.
@@ -172,7 +173,9 @@ export function createPaymentService(deps: PaymentServiceDeps) {
         if (unbounded.reason === 'amount_above_approved') throw new Error('the gate refused an amount below its unbounded maximum');
         return { kind: 'refused_before_payment', reason: unbounded.reason };
       }
-      return { kind: 'needs_approval', reason: 'price_drift', invoiceMsat: unbounded.verified.amountMsat, approvedMaxMsat: request.approvedMaxMsat };
+      // Kept, so approving the drift pays this very invoice (while it stays payable), not a new one.
+      kept.keep(request.userId, request.request, challenge, unbounded.verified.invoiceExpiresAtSec * 1000);
+      return { kind: 'needs_approval', reason: 'price_drift', invoiceMsat: unbounded.verified.amountMsat, approvedMaxMsat: request.authorization.approvedMaxMsat };
     }
     const { verified } = verdict;
     const granted = verified.token.services;
@@ -193,8 +196,8 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       url: request.request.url,
       verified,
       feeAllowanceMsat: feeAllowanceFor(verified.amountMsat, options.feeAllowance),
-      rate: request.rate,
-      ...(request.authorizedOverageMsat === undefined ? {} : { authorizedOverageMsat: request.authorizedOverageMsat }),
+      rate: request.authorization.rate,
+      ...(request.authorization.authorizedOverageMsat > 0 ? { authorizedOverageMsat: request.authorization.authorizedOverageMsat } : {}),
     });
     if (!written.ok) {
       switch (written.reason) {

@@ -2,7 +2,7 @@
 // L402 port (challenges, credential checks, scripted misbehaviour) and a wallet whose answers are
 // scripted per call. Both keep counts, so tests can assert how often money was asked to move.
 import { createHash, randomBytes } from 'node:crypto';
-import { msat, type Msat } from '../../../shared/money';
+import { msat, type BtcUsdRate, type Msat } from '../../../shared/money';
 import type {
   ChallengeCheck,
   ChallengeVerdict,
@@ -15,6 +15,7 @@ import type {
   TokenFacts,
 } from '../ports/l402';
 import type { PayInvoiceResult, WalletPort, WalletResult, WalletTransaction } from '../ports/wallet';
+import type { SpendAuthorization } from './types';
 
 const sha256Hex = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
 
@@ -213,4 +214,17 @@ export function createFakeWallet(provider: ReturnType<typeof createFakeProvider>
     /** Pretends the wallet paid `invoice` out of band (e.g. before a crash). */
     settle,
   };
+}
+
+/**
+ * An authorization for exercising the payment engine directly (its own tests, the crash worker, the
+ * bench). The app mints them only in domain/spending, from storage; lint keeps this cast in tests.
+ */
+export function testAuthorization(input: { approvedMaxMsat: Msat; rate: BtcUsdRate; authorizedOverageMsat?: Msat; expectedPayeePubkeyHex?: string | null }): SpendAuthorization {
+  return {
+    approvedMaxMsat: input.approvedMaxMsat,
+    authorizedOverageMsat: input.authorizedOverageMsat ?? msat(0),
+    rate: input.rate,
+    expectedPayeePubkeyHex: input.expectedPayeePubkeyHex ?? null,
+  } as SpendAuthorization;
 }

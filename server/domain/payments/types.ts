@@ -6,6 +6,23 @@ import type { ChallengeRefusal, L402HttpRequest, NotPayableReason } from '../por
 import type { WalletRefusalReason } from '../ports/wallet';
 import type { DeliveryRefusal, OutputJsonSchema } from './delivery-judge';
 
+declare const minted: unique symbol;
+
+/**
+ * The right to spend on one step: its approved invoice maximum (a larger invoice is price drift),
+ * the overage the person authorized with a second factor, the quote's locked rate (fiat budgets are
+ * checked at it) and the provider's published node key (the invoice must be payable to it). Only
+ * domain/spending mints one, from the approval and quote it reads itself (lint forbids the cast
+ * anywhere else), so no caller can hand payments limits of its own.
+ */
+export interface SpendAuthorization {
+  readonly approvedMaxMsat: Msat;
+  readonly authorizedOverageMsat: Msat;
+  readonly rate: BtcUsdRate;
+  readonly expectedPayeePubkeyHex: string | null;
+  readonly [minted]: true;
+}
+
 /** One paid call of a step, as the agent planned and the person approved it. */
 export interface PurchaseRequest {
   userId: string;
@@ -20,14 +37,8 @@ export interface PurchaseRequest {
   service: string;
   providerId: string;
   request: L402HttpRequest;
-  /** The most this step was approved to pay, fees excluded. A larger invoice is price drift. */
-  approvedMaxMsat: Msat;
-  /** The rate locked for the step's quote: budgets in fiat are checked at it. */
-  rate: BtcUsdRate;
-  /** How far past the monthly limit the person approved with a second factor. */
-  authorizedOverageMsat?: Msat;
-  /** The provider's published node key, when the catalog has one: the invoice must be payable to it. */
-  expectedPayeePubkeyHex?: string | null;
+  /** What the step may spend, read from storage by domain/spending; never numbers a caller chose. */
+  authorization: SpendAuthorization;
   /**
    * The JSON Schema the service published for its paid answer (manifest `output_schema`): the answer
    * counts as delivered only when it parses against it. Absent: any non-empty 2xx body counts.

@@ -149,3 +149,27 @@ describe('quotePlan', () => {
     expect(result.ok && result.quote.steps[0]).toMatchObject({ source: 'free', maxMsat: 0, feeAllowanceMsat: 0 });
   });
 });
+
+describe('requoteDrift', () => {
+  it('re-prices the drifting step at exactly the invoice (never the manifest again), keeps its call and the later steps, at the locked rate', async () => {
+    const { quotes, probe, clock } = setup({ joke: { priceMsat: 5_000 }, weather: { priceMsat: 50_000 } });
+    const key = `02${'ab'.repeat(32)}`;
+    const first = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'weather', { city: 'Paris' }), { ...planStep('s2', 'joke'), payeePubkeyHex: key }] });
+    if (!first.ok) throw new Error(first.message);
+    expect(first.quote.steps[1]?.call).toEqual({ providerId: 'market', origin: 'http://127.0.0.1:9', method: 'GET', path: '/api/joke', input: {}, payeePubkeyHex: key, chained: null });
+    clock.ms += 60_000;
+    const calls = probe.calls.length;
+    const drift = quotes.requoteDrift({ userId: 'u1', quoteId: first.quote.id, stepId: 's1', invoiceMsat: msat(80_000) });
+    if (!drift.ok) throw new Error(drift.reason);
+    expect(probe.calls).toHaveLength(calls);
+    expect(drift.quote.steps.map((s) => [s.stepId, s.priceMsatMin, s.priceMsatMax, s.maxMsat])).toEqual([
+      ['s1', 80_000, 80_000, 90_000],
+      ['s2', 5_000, 5_000, 15_000],
+    ]);
+    expect(drift.quote.steps[0]?.call).toEqual(first.quote.steps[0]?.call);
+    expect(drift.quote).toMatchObject({ taskId: 't1', rate: first.quote.rate, totalMsatMax: 105_000, expiresAt: clock.ms + 15 * 60_000 });
+    expect(quotes.get('u1', drift.quote.id)).toEqual(drift.quote);
+    expect(quotes.requoteDrift({ userId: 'u2', quoteId: first.quote.id, stepId: 's1', invoiceMsat: msat(80_000) })).toEqual({ ok: false, reason: 'not_found' });
+    expect(quotes.requoteDrift({ userId: 'u1', quoteId: first.quote.id, stepId: 's9', invoiceMsat: msat(80_000) })).toEqual({ ok: false, reason: 'unknown_step' });
+  });
+});

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { msat, msatToUsdCentsCeil, msatToUsdCentsRoundHalfUp, sumMsat, type Msat } from '../../../shared/money';
+import { msat, msatToUsdCentsCeil, msatToUsdCentsRoundHalfUp, sumMsat, type BtcUsdRate, type Msat } from '../../../shared/money';
 import type { Db } from '../../db/client';
 import { createQuotesRepository } from '../../db/repositories/quotes-repository';
 import type { QuoteRow } from '../../db/schema/quotes';
@@ -19,7 +19,7 @@ import { DEFAULT_FEE_ALLOWANCE, feeAllowanceFor, type FeeAllowancePolicy, type P
 import type { ExchangeRatePort } from '../ports/exchange-rate';
 import { createPriceCache } from './price-cache';
 import { requestForStep } from './step-request';
-import { quoteStepInputSchema, storedStepsSchema, type Quote, type QuotePlanResult, type QuoteStep, type QuoteStepInput } from './types';
+import { quoteStepInputSchema, storedStepsSchema, type DriftQuoteResult, type Quote, type QuotePlanResult, type QuoteStep, type QuoteStepInput } from './types';
 
 export interface QuoteOptions {
   /** How long a probed price is reused. */
@@ -74,7 +74,23 @@ function priceStep(input: QuoteStepInput, probed: Extract<PriceProbeResult, { ok
     maxMsat: msat(priceMsatMax + feeAllowanceMsat),
     source: probed.source === 'quote' ? 'quote_endpoint' : probed.source,
     expiresAt: probed.expiresAtMs ?? quoteExpiresAt,
+    call: {
+      providerId: input.providerId,
+      origin: input.origin,
+      method: input.method,
+      path: input.path,
+      input: input.input,
+      payeePubkeyHex: input.payeePubkeyHex?.toLowerCase() ?? null,
+      chained: input.chained ?? null,
+      outputSchema: input.outputSchema ?? null,
+    },
   };
+}
+
+/** The drifting step priced at exactly the invoice's amount: what approving the re-quote authorizes. */
+function repriceAtInvoice(step: QuoteStep, invoiceMsat: Msat, expiresAt: number, fees: FeeAllowancePolicy): QuoteStep {
+  const feeAllowanceMsat = feeAllowanceFor(invoiceMsat, fees);
+  return { ...step, priceMsatMin: invoiceMsat, priceMsatMax: invoiceMsat, feeAllowanceMsat, maxMsat: msat(invoiceMsat + feeAllowanceMsat), source: 'challenge', expiresAt };
 }
 
 function probeFailure(input: QuoteStepInput, probed: Extract<PriceProbeResult, { ok: false }>): QuotePlanResult {
@@ -120,6 +136,57 @@ export function createQuoteService(deps: QuoteServiceDeps) {
     return cache.get(request, deps.probePrice);
   }
 
+  function store(quote: Quote): void {
+    repository.insert({
+      id: quote.id,
+      userId: quote.userId,
+      taskId: quote.taskId,
+      createdAtMs: quote.createdAt,
+      expiresAtMs: quote.expiresAt,
+      rateUsdCents: quote.rate.usdCents,
+      ratePerMsat: quote.rate.perMsat,
+      stepsJson: JSON.stringify(quote.steps),
+      totalMsatMin: quote.totalMsatMin,
+      totalMsatMax: quote.totalMsatMax,
+      totalUsdCentsMin: quote.totalUsdCentsMin,
+      totalUsdCentsMax: quote.totalUsdCentsMax,
+    });
+  }
+
+  function assemble(input: { userId: string; taskId: string; rate: BtcUsdRate; steps: QuoteStep[]; createdAt: number; expiresAt: number }): Quote {
+    const totalMsatMin: Msat = sumMsat(input.steps.map((s) => s.priceMsatMin));
+    const totalMsatMax: Msat = sumMsat(input.steps.map((s) => s.maxMsat));
+    return {
+      id: randomUUID(),
+      ...input,
+      rate: { usdCents: input.rate.usdCents, perMsat: input.rate.perMsat },
+      totalMsatMin,
+      totalMsatMax,
+      totalUsdCentsMin: msatToUsdCentsRoundHalfUp(totalMsatMin, input.rate),
+      totalUsdCentsMax: msatToUsdCentsCeil(totalMsatMax, input.rate),
+    };
+  }
+
+  /**
+   * After price drift: a new quote for the steps from `stepId` on, at the old quote's locked rate, the
+   * drifting step priced at exactly the invoice's amount (never re-read from the manifest, which is
+   * what drifted from), the later steps as they were quoted.
+   */
+  function requoteDrift(input: { userId: string; quoteId: string; stepId: string; invoiceMsat: Msat }): DriftQuoteResult {
+    const row = repository.byId(input.userId, input.quoteId);
+    if (!row) return { ok: false, reason: 'not_found' };
+    const previous = quoteFromRow(row);
+    const index = previous.steps.findIndex((s) => s.stepId === input.stepId);
+    const drifting = previous.steps[index];
+    if (!drifting) return { ok: false, reason: 'unknown_step' };
+    const createdAt = now();
+    const expiresAt = createdAt + options.quoteTtlMs;
+    const steps = [repriceAtInvoice(drifting, input.invoiceMsat, expiresAt, options.feeAllowance), ...previous.steps.slice(index + 1)];
+    const quote = assemble({ userId: input.userId, taskId: previous.taskId, rate: previous.rate, steps, createdAt, expiresAt });
+    store(quote);
+    return { ok: true, quote };
+  }
+
   async function quotePlan(input: { userId: string; taskId: string; steps: QuoteStepInput[] }): Promise<QuotePlanResult> {
     const parsed = planSchema.safeParse(input);
     if (!parsed.success) return { ok: false, reason: 'invalid_plan', message: `The plan cannot be quoted: ${z.prettifyError(parsed.error)}` };
@@ -135,40 +202,14 @@ export function createQuoteService(deps: QuoteServiceDeps) {
       if (!probed.ok) return probeFailure(step, probed);
       priced.push(priceStep(step, probed, expiresAt, options.feeAllowance));
     }
-    const totalMsatMin: Msat = sumMsat(priced.map((s) => s.priceMsatMin));
-    const totalMsatMax: Msat = sumMsat(priced.map((s) => s.maxMsat));
-    const quote: Quote = {
-      id: randomUUID(),
-      userId,
-      taskId,
-      createdAt,
-      expiresAt,
-      rate: { usdCents: rate.usdCents, perMsat: rate.perMsat },
-      steps: priced,
-      totalMsatMin,
-      totalMsatMax,
-      totalUsdCentsMin: msatToUsdCentsRoundHalfUp(totalMsatMin, rate),
-      totalUsdCentsMax: msatToUsdCentsCeil(totalMsatMax, rate),
-    };
-    repository.insert({
-      id: quote.id,
-      userId,
-      taskId,
-      createdAtMs: createdAt,
-      expiresAtMs: expiresAt,
-      rateUsdCents: rate.usdCents,
-      ratePerMsat: rate.perMsat,
-      stepsJson: JSON.stringify(priced),
-      totalMsatMin,
-      totalMsatMax,
-      totalUsdCentsMin: quote.totalUsdCentsMin,
-      totalUsdCentsMax: quote.totalUsdCentsMax,
-    });
+    const quote = assemble({ userId, taskId, rate, steps: priced, createdAt, expiresAt });
+    store(quote);
     return { ok: true, quote };
   }
 
   return {
     quotePlan,
+    requoteDrift,
     /** The owner's quote, or null (also for another user's quote id). */
     get(userId: string, quoteId: string): Quote | null {
       const row = repository.byId(userId, quoteId);

@@ -37,6 +37,7 @@ export function planStep(stepId: string, serviceName: string, input: Record<stri
     serviceId: `market/${serviceName}`,
     serviceName,
     providerName: 'Demo market',
+    providerId: 'market',
     origin: 'http://127.0.0.1:9',
     method: 'GET',
     path: `/api/${serviceName}`,

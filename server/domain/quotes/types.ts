@@ -3,6 +3,20 @@
 import { z } from 'zod';
 import { msatSchema, type BtcUsdRate, type Msat, type UsdCents } from '../../../shared/money';
 
+/**
+ * A chained step's input field is filled at run time from an earlier step's output. The quote priced
+ * it at the most that output can be (from the producer's published output schema); spending refuses
+ * a resolved text beyond these bounds (null: no bound was published, the consumer's own limits apply).
+ */
+export const chainedInputBoundSchema = z.object({
+  field: z.string().min(1).max(200),
+  maxChars: z.number().int().nonnegative().nullable(),
+  maxWords: z.number().int().nonnegative().nullable(),
+});
+export type ChainedInputBound = z.infer<typeof chainedInputBoundSchema>;
+
+const payeePubkeySchema = z.string().regex(/^[0-9a-f]{66}$/, { message: 'a node key is 33 bytes of lowercase hex' });
+
 /** One planned call to price: a step of the agent's plan, resolved to its provider's endpoint. */
 export const quoteStepInputSchema = z.object({
   stepId: z.string().min(1).max(200),
@@ -11,6 +25,7 @@ export const quoteStepInputSchema = z.object({
   /** The provider's service name as its manifest and macaroons name it. */
   serviceName: z.string().min(1).max(200),
   providerName: z.string().min(1).max(200),
+  providerId: z.string().min(1).max(200),
   origin: z.url({ protocol: /^https?$/ }),
   method: z.enum(['GET', 'POST']),
   path: z.string().startsWith('/').max(2000),
@@ -18,6 +33,12 @@ export const quoteStepInputSchema = z.object({
   input: z.record(z.string(), z.unknown()),
   /** Usage by constraint name for formula and dynamic prices (e.g. `{ translate_words: 12 }`). */
   usage: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** The provider's published node key (manifest `node_pubkey`): an invoice from any other payee is refused. */
+  payeePubkeyHex: payeePubkeySchema.nullable().optional(),
+  /** The JSON Schema the service publishes for its paid answer: delivery is judged against it. */
+  outputSchema: z.record(z.string(), z.unknown()).nullable().optional(),
+  /** Set when `input[chained.field]` is a stand-in for an earlier step's output. */
+  chained: chainedInputBoundSchema.optional(),
 });
 export type QuoteStepInput = z.input<typeof quoteStepInputSchema>;
 
@@ -27,6 +48,20 @@ export type QuoteStepInput = z.input<typeof quoteStepInputSchema>;
  * `quote_endpoint`: the provider's firm quote; `free`: the endpoint answered without asking for payment.
  */
 export type QuoteStepSource = 'manifest' | 'challenge' | 'quote_endpoint' | 'free';
+
+/** The call a quoted step makes, kept with its price so spending builds the paid request from storage. */
+export const quotedCallSchema = z.object({
+  providerId: z.string(),
+  origin: z.string(),
+  method: z.enum(['GET', 'POST']),
+  path: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  payeePubkeyHex: payeePubkeySchema.nullable(),
+  chained: chainedInputBoundSchema.nullable(),
+  /** The paid answer is judged against it (absent on calls kept before: any non-empty body counts). */
+  outputSchema: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+export type QuotedCall = z.infer<typeof quotedCallSchema>;
 
 export const quoteStepSchema = z.object({
   stepId: z.string(),
@@ -43,6 +78,8 @@ export const quoteStepSchema = z.object({
   source: z.enum(['manifest', 'challenge', 'quote_endpoint', 'free']),
   /** Until when this price holds: the invoice's or quote's expiry, else the quote's. */
   expiresAt: z.number().int(),
+  /** Absent on quotes stored before calls were kept: such a step cannot be spent (re-quote). */
+  call: quotedCallSchema.optional(),
 });
 export interface QuoteStep {
   stepId: string;
@@ -55,6 +92,7 @@ export interface QuoteStep {
   maxMsat: Msat;
   source: QuoteStepSource;
   expiresAt: number;
+  call?: QuotedCall;
 }
 
 export interface Quote {
@@ -78,6 +116,8 @@ export interface Quote {
 }
 
 export const storedStepsSchema = z.array(quoteStepSchema);
+
+export type DriftQuoteResult = { ok: true; quote: Quote } | { ok: false; reason: 'not_found' | 'unknown_step' };
 
 export type QuotePlanRefusal = 'invalid_plan' | 'probe_failed';
 export type QuotePlanResult =

@@ -74,6 +74,11 @@ export interface Service {
   outputJsonSchema: Record<string, unknown>;
   /** The output's main text, for a client that feeds one service's answer into another (summarise -> translate). */
   outputTextField?: string;
+  /**
+   * The input property the main text is an excerpt of (never longer in characters or words), so a
+   * client can bound what the next step of a chain will cost before this one runs.
+   */
+  outputTextWithin?: string;
   /** `raw` is the query object for GET and the parsed JSON body for POST. */
   parse(raw: unknown): ParseResult;
   /** Invoice amount for a bundle of constraints at `nowMs`; all services price through this. */
@@ -232,6 +237,7 @@ export const SERVICES: readonly Service[] = [
     usage: (input) => ({ summarise_input_chars: input.text.length }),
     output: summariseOutput,
     outputTextField: 'summary',
+    outputTextWithin: 'text',
     respond: (input) => summarise(input),
   }),
   defineService({

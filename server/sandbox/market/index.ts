@@ -85,7 +85,7 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
     void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } });
   });
 
-  const manifest = buildManifest(SERVICES);
+  const manifest = buildManifest(SERVICES, (providerId) => opts.invoicerFor(providerId).pubkeyHex);
   app.get('/.well-known/l402.json', async () => manifest);
   app.post(QUOTE_PATH, async (request, reply) => {
     const outcome = quote(request.body, { services: SERVICES, seller, nowMs: nowMs() });

@@ -18,4 +18,6 @@ export interface MintedInvoice {
 
 export interface Invoicer {
   createInvoice(req: InvoiceRequest): MintedInvoice; // synchronous
+  /** The node key its invoices are payable to, when it has a fixed one: the manifest publishes it. */
+  readonly pubkeyHex?: string;
 }

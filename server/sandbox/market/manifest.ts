@@ -2,7 +2,8 @@
  * The discovery document served at /.well-known/l402.json, in the agent spec's manifest shape
  * (lightninglabs/L402 agent-spec.md), extended per resource with `description`, `input_schema`
  * (JSON Schema of the query or body), `input_in`, `output_schema` (JSON Schema of the paid response
- * body) and `output_text_field` (its main text, where it has one), and per service with its provider,
+ * body), `output_text_field` (its main text, where it has one) and `output_text_within` (the input
+ * property that text is an excerpt of), and per service with its provider,
  * `tags` and `examples` (sample requests), which agents rank services on.
  */
 import { MARKET_PROVIDERS } from './catalog';
@@ -30,7 +31,11 @@ function pricingJson(pricing: Pricing): Record<string, unknown> {
   }
 }
 
-export function buildManifest(services: readonly Service[]): Record<string, unknown> {
+/**
+ * `nodeKeyOf` gives a provider's Lightning node key, published as its `node_pubkey` so a client can
+ * refuse an invoice payable to anyone else (the sandbox's simulated nodes have one; test invoicers not).
+ */
+export function buildManifest(services: readonly Service[], nodeKeyOf: (providerId: string) => string | undefined = () => undefined): Record<string, unknown> {
   const caveats: Record<string, unknown> = {
     services: { type: 'service_list', attenuation: 'subset' },
   };
@@ -48,7 +53,7 @@ export function buildManifest(services: readonly Service[]): Record<string, unkn
     quote_endpoint: QUOTE_PATH,
     services: services.map((service) => ({
       name: service.name,
-      provider: MARKET_PROVIDERS.find((p) => p.id === service.providerId),
+      provider: providerOf(service.providerId, nodeKeyOf(service.providerId)),
       description: service.description,
       tags: service.tags,
       examples: service.examples,
@@ -66,9 +71,15 @@ export function buildManifest(services: readonly Service[]): Record<string, unkn
           input_schema: service.inputJsonSchema,
           output_schema: service.outputJsonSchema,
           ...(service.outputTextField ? { output_text_field: service.outputTextField } : {}),
+          ...(service.outputTextWithin ? { output_text_within: service.outputTextWithin } : {}),
         },
       ],
     })),
     caveats,
   };
+}
+
+function providerOf(providerId: string, nodePubkey: string | undefined): Record<string, unknown> | undefined {
+  const provider = MARKET_PROVIDERS.find((p) => p.id === providerId);
+  return provider && { ...provider, ...(nodePubkey ? { node_pubkey: nodePubkey } : {}) };
 }

@@ -65,8 +65,11 @@ export function summarise(input: { text: string; sentences: number }) {
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .slice(0, input.sentences)
     .sort((a, b) => a.index - b.index);
+  const joined = chosen.map((c) => c.sentence).join(' ');
   return {
-    summary: chosen.map((c) => c.sentence).join(' '),
+    // An excerpt, as the manifest promises (output_text_within): sentences glued without a space in
+    // the input ("Hi.There.") would come out one character longer each, so the excess is cut.
+    summary: joined.slice(0, input.text.length),
     sentences_in: sentences.length,
     sentences_out: chosen.length,
     compression_pct: input.text.length === 0 ? 0 : Math.round((100 * chosen.reduce((n, c) => n + c.sentence.length, 0)) / input.text.length),
