@@ -120,8 +120,10 @@ export function createSoakApi(baseUrl: string, timeoutMs = 20_000) {
     tasks: (person: SoakPerson) => attempt(() => client(person).tasks.list.query({ limit: 100 })),
     cancelTask: (person: SoakPerson, taskId: string) => attempt(() => client(person).tasks.cancel.mutate({ taskId })),
     approval: (person: SoakPerson, approvalId: string) => attempt(() => client(person).approvals.get.query({ approvalId })),
+    /** An empty `code` sends none (the approval then needs one it was not given). */
     approve(person: SoakPerson, approvalId: string, secondFactor: { code: string; overageReason?: string } | null) {
-      return attempt(() => client(person).approvals.approve.mutate({ approvalId, ...(secondFactor ?? {}) }));
+      const { code, overageReason } = secondFactor ?? { code: '' };
+      return attempt(() => client(person).approvals.approve.mutate({ approvalId, ...(code ? { code } : {}), ...(overageReason ? { overageReason } : {}) }));
     },
     deny: (person: SoakPerson, approvalId: string) => attempt(() => client(person).approvals.deny.mutate({ approvalId })),
   };

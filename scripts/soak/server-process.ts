@@ -34,6 +34,8 @@ export function createServerProcess(options: ServerOptions): ServerProcess {
   const log: WriteStream = createWriteStream(options.logPath, { flags: 'a' });
   let child: ChildProcess | null = null;
   let up = false;
+  // Never leave a server behind, whatever ends the soak.
+  process.on('exit', () => child?.kill('SIGKILL'));
 
   async function waitForHealth(): Promise<void> {
     const deadline = Date.now() + HEALTH_TIMEOUT_MS;
