@@ -63,7 +63,7 @@ async function check(dataDir: string, ctx: SoakContext, actors: readonly Actor[]
       `approvals by status:   ${format(app.approvalsByStatus)}`,
       `payments by status:    ${format(paymentsByStatus)}`,
       `sats moved:            ${Math.floor(app.postedMsat / 1000).toLocaleString('en-US')} sats to providers + ${Math.floor(app.feesMsat / 1000).toLocaleString('en-US')} sats routing fees`,
-      `reservations:          ${app.reservations.length}`,
+      `reservations:          ${app.reservations.length} (${app.reservations.filter((r) => r.resolution === null).length} still held at the stop)`,
     ];
     return { violations, lines };
   } finally {

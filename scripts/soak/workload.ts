@@ -126,7 +126,7 @@ export async function join(ctx: SoakContext, index: number): Promise<Actor | nul
   ctx.figures.users += 1;
   const actor = { person, prng, settings: DEFAULT_GOVERNANCE_SETTINGS };
   await changeSettings(ctx, actor, randomSettings(prng));
-  if (prng.chance(0.4) && takeCodeCheck(ctx) && (await settle(ctx, await ctx.api.enrollTotp(person)))) ctx.figures.twoFactorUsers += 1;
+  if (prng.chance(0.5) && takeCodeCheck(ctx) && (await settle(ctx, await ctx.api.enrollTotp(person)))) ctx.figures.twoFactorUsers += 1;
   return actor;
 }
 
