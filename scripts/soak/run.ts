@@ -4,7 +4,7 @@
 //
 // SOAK_SECONDS (300), SOAK_SEED (random, printed), SOAK_USERS (30), SOAK_KILL_EVERY_SECONDS (30),
 // SOAK_PORT (5520; the sandbox takes the next three), SOAK_DATA_DIR (data/soak-<seed>, emptied first).
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { auditViolations, checkBudgets, checkInvoicesPaidOnce, checkPaymentsMatchWallets, checkStepsPaidOnce, checkWallets, type Violation } from './checks';
 import { createSoakApi } from './client';
@@ -132,6 +132,8 @@ async function main(): Promise<void> {
   if (stillRunning > 0) console.log(`note: ${stillRunning} task(s) were still running at the stop`);
   const byKind = violations.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.kind]: (acc[v.kind] ?? 0) + 1 }), {});
   console.log(['', `Soak figures (seed ${config.SOAK_SEED}, ${config.SOAK_SECONDS} s)`, ...figureLines(ctx.figures), ...lines, `violations:            ${violations.length === 0 ? 'none' : format(byKind)}`].join('\n'));
+  // For a look afterwards: what the soak did and found, beside the server's log and databases.
+  writeFileSync(`${dataDir}/soak-log.json`, JSON.stringify({ seed: config.SOAK_SEED, figures: ctx.figures, settingsChanges: ctx.changes, violations }, null, 2));
   for (const v of violations.slice(0, 50)) console.log(`  ${v.kind}: ${v.detail}`);
   if (violations.length > 50) console.log(`  ... and ${violations.length - 50} more`);
   process.exit(violations.length === 0 ? 0 : 1);

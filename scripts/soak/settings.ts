@@ -25,7 +25,7 @@ export function randomSettings(prng: Prng): GovernanceSettings {
   const autoMax = prng.int(0, 30);
   return {
     ...DEFAULT_GOVERNANCE_SETTINGS,
-    monthlyLimit: prng.chance(0.2) ? null : satLimit(prng.int(3, 40) * 1_000),
+    monthlyLimit: prng.chance(0.2) ? null : satLimit(prng.int(1, 20) * 1_000),
     taskCap: prng.chance(0.7) ? null : satLimit(prng.int(1, 8) * 1_000),
     tiers: { autoMaxUsdCents: usdCents(autoMax), confirmMaxUsdCents: usdCents(autoMax + prng.int(20, 700)), notifyOnAuto: prng.chance(0.7) },
   };
