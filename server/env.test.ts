@@ -60,6 +60,16 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ SANDBOX_SLOW_SERVICES: 'summarise:2s' })).toThrow(/SANDBOX_SLOW_SERVICES/);
   });
 
+  it('reads misbehaving sandbox services as name:misbehaviour pairs, off by default, and refuses unknown misbehaviours', () => {
+    expect(parseEnv({}).SANDBOX_MISBEHAVING_SERVICES).toBeUndefined();
+    expect(parseEnv({ SANDBOX_MISBEHAVING_SERVICES: 'weather:drift, headlines:paid-500' }).SANDBOX_MISBEHAVING_SERVICES).toEqual({
+      weather: 'drift',
+      headlines: 'paid-500',
+    });
+    expect(() => parseEnv({ SANDBOX_MISBEHAVING_SERVICES: 'weather:lies' })).toThrow(/SANDBOX_MISBEHAVING_SERVICES.*: must be service:misbehaviour pairs/);
+    expect(() => parseEnv({ SANDBOX_MISBEHAVING_SERVICES: 'weather' })).toThrow(/SANDBOX_MISBEHAVING_SERVICES/);
+  });
+
   it('limits sign-ups per address to 10 unless told otherwise', () => {
     expect(parseEnv({}).SIGN_UP_RATE_LIMIT).toBe(10);
     expect(parseEnv({ SIGN_UP_RATE_LIMIT: '200' }).SIGN_UP_RATE_LIMIT).toBe(200);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CATALOG_MISBEHAVIOURS, type CatalogMisbehaviour } from './sandbox/market/misbehaving';
 
 /**
  * The only reader of process.env. Every setting is validated once at start-up; an invalid value stops
@@ -9,6 +10,7 @@ import { z } from 'zod';
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().min(1).optional());
 const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
+const MISBEHAVING_PAIR = new RegExp(`^[a-z0-9-]+:(${CATALOG_MISBEHAVIOURS.join('|')})$`);
 const port = z.coerce.number().int().min(0).max(65_535);
 
 const envSchema = z.object({
@@ -84,6 +86,19 @@ const envSchema = z.object({
       .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
       .pipe(z.array(z.string().regex(/^[a-z0-9-]+:\d{1,6}$/, 'must be service:milliseconds pairs like summarise:2000')).min(1))
       .transform((pairs) => Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf(':')), Number(pair.slice(pair.indexOf(':') + 1))])))
+      .optional(),
+  ),
+  /**
+   * Sandbox market services that break their contract in a named way, as `name:misbehaviour` pairs
+   * ("weather:drift,headlines:paid-500"); absent = every service is honest. For soak runs and demos.
+   */
+  SANDBOX_MISBEHAVING_SERVICES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(MISBEHAVING_PAIR, `must be service:misbehaviour pairs, the misbehaviour one of ${CATALOG_MISBEHAVIOURS.join(', ')}`)).min(1))
+      .transform((pairs) => Object.fromEntries(pairs.map((pair) => pair.split(':') as [string, CatalogMisbehaviour])))
       .optional(),
   ),
 });

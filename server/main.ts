@@ -73,6 +73,7 @@ function startEmbeddedSandbox(env: Env, logger: Logger): Promise<RunningSandbox>
     host: '127.0.0.1',
     ports: { relay: env.SANDBOX_RELAY_PORT, market: env.SANDBOX_MARKET_PORT, stripe: env.SANDBOX_STRIPE_PORT },
     ...(env.SANDBOX_SLOW_SERVICES ? { processingDelayMs: env.SANDBOX_SLOW_SERVICES } : {}),
+    ...(env.SANDBOX_MISBEHAVING_SERVICES ? { misbehaviours: env.SANDBOX_MISBEHAVING_SERVICES } : {}),
     stripeWebhookUrl: `${env.publicUrl}/api/stripe/webhook`,
     log: (msg, extra) => logger.info(extra ?? {}, msg),
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { LightningNetwork, type LightningNode } from './lightning';
-import { MARKET_PROVIDERS, startMarket } from './market';
+import { MARKET_PROVIDERS, startMarket, type CatalogMisbehaviour } from './market';
 import { startRelay } from './relay/relay';
 import { startStripeSandbox } from './stripe';
 import { SandboxWallets } from './wallets';
@@ -17,6 +17,8 @@ export interface SandboxOptions {
   ports?: { relay?: number; market?: number; stripe?: number };
   /** Market services that answer a paid call only after this many ms (see market/README.md). */
   processingDelayMs?: Readonly<Record<string, number>>;
+  /** Market services that misbehave in a named way (see market/README.md); default none. */
+  misbehaviours?: Readonly<Record<string, CatalogMisbehaviour>>;
   /** Where the Stripe sandbox posts webhook events (default: the app's route on its default port). */
   stripeWebhookUrl?: string;
   /** Signing secret for those events (default: one generated once and kept in `<dataDir>`). */
@@ -93,6 +95,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         invoicerFor: (providerId) => requireNode(network, providerNodeName(providerId)),
         dataDir: join(options.dataDir, 'market'),
         ...(options.processingDelayMs ? { processingDelayMs: options.processingDelayMs } : {}),
+        ...(options.misbehaviours ? { misbehaviours: options.misbehaviours } : {}),
       }),
     );
     closers.push(() => market.close());

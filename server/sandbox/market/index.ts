@@ -14,7 +14,8 @@ import type { MarketProvider, Service } from './catalog';
 import type { Invoicer } from './invoicer';
 import { loadRootKeys } from './keys';
 import { QUOTE_PATH, buildManifest } from './manifest';
-import { MISBEHAVING_ENDPOINTS, MISBEHAVING_PRICE_MSAT, MISBEHAVING_PROVIDER_ID } from './misbehaving';
+import { MISBEHAVING_ENDPOINTS, MISBEHAVING_PRICE_MSAT, MISBEHAVING_PROVIDER_ID, driftMsat } from './misbehaving';
+import type { CatalogMisbehaviour } from './misbehaving';
 import { quote } from './quote';
 import { createSeller } from './seller';
 import type { Challenge, Misbehaviour, SaleTerms } from './seller';
@@ -24,7 +25,8 @@ import type { TokenRejection } from './token';
 export { MARKET_PROVIDERS, SERVICES } from './catalog';
 export type { MarketProvider, Service } from './catalog';
 export type { InvoiceRequest, Invoicer, MintedInvoice } from './invoicer';
-export { MISBEHAVING_ENDPOINTS } from './misbehaving';
+export { CATALOG_MISBEHAVIOURS, MISBEHAVING_ENDPOINTS } from './misbehaving';
+export type { CatalogMisbehaviour } from './misbehaving';
 
 export interface StartMarketOptions {
   host: string;
@@ -41,6 +43,11 @@ export interface StartMarketOptions {
    * can be observed between paying and receiving (e.g. a task cancelled midway). Default: no delay.
    */
   processingDelayMs?: Readonly<Record<string, number>>;
+  /**
+   * Per service name (e.g. `{ weather: 'drift' }`): a catalog service that breaks its contract in one
+   * named way (see CATALOG_MISBEHAVIOURS in misbehaving.ts). Default: every service is honest.
+   */
+  misbehaviours?: Readonly<Record<string, CatalogMisbehaviour>>;
 }
 
 export interface RunningMarket {
@@ -55,8 +62,10 @@ const DEFAULT_SLOW_RESPONSE_MS = 120_000;
 export async function startMarket(opts: StartMarketOptions): Promise<RunningMarket> {
   const nowMs = opts.now ?? Date.now;
   // A misspelt name would silently slow nothing: refuse it.
-  const unknown = Object.keys(opts.processingDelayMs ?? {}).filter((name) => !SERVICES.some((s) => s.name === name));
-  if (unknown.length > 0) throw new Error(`processingDelayMs names no service of the market: ${unknown.join(', ')}`);
+  for (const [option, names] of [['processingDelayMs', opts.processingDelayMs], ['misbehaviours', opts.misbehaviours]] as const) {
+    const unknown = Object.keys(names ?? {}).filter((name) => !SERVICES.some((s) => s.name === name));
+    if (unknown.length > 0) throw new Error(`${option} names no service of the market: ${unknown.join(', ')}`);
+  }
   const seller = createSeller({
     rootKeys: loadRootKeys(MARKET_PROVIDERS.map((p) => p.id), opts.dataDir),
     invoicerFor: opts.invoicerFor,
@@ -94,6 +103,10 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
 
   for (const service of SERVICES) {
     const processingMs = opts.processingDelayMs?.[service.name] ?? 0;
+    const misbehaviour = opts.misbehaviours?.[service.name];
+    let challenges = 0;
+    const challengeFor = (terms: SaleTerms) =>
+      seller.challenge(terms, misbehaviour === 'drift' ? { invoice: { amountMsat: terms.priceMsat + driftMsat(challenges++) } } : {});
     app.route({
       method: service.method,
       url: service.path,
@@ -104,11 +117,12 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
         const { usage, respond } = parsed.request;
         const terms = termsFor(service, usage, nowMs());
         const credential = parseAuthorization(request.headers.authorization);
-        if (!credential) return sendChallenge(reply, seller.challenge(terms));
+        if (!credential) return sendChallenge(reply, challengeFor(terms));
         const check = seller.check({ providerId: service.providerId, service: service.name, credential, usage });
-        if (!check.ok) return sendChallenge(reply, seller.challenge(terms), check.reason);
+        if (!check.ok) return sendChallenge(reply, challengeFor(terms), check.reason);
         if (processingMs > 0 && !(await pause(processingMs))) return sendClosing(reply);
-        return reply.header('cache-control', 'no-store').send(respond(nowMs()));
+        reply.header('cache-control', 'no-store');
+        return sendPaidAnswer(reply, misbehaviour, () => respond(nowMs()));
       },
     });
   }
@@ -165,6 +179,20 @@ function termsFor(service: Service, usage: Record<string, number>, nowMs: number
     usage,
     validitySec: service.validitySec,
   };
+}
+
+/** What a paid call gets: the content, or the service's configured way of failing after payment. */
+function sendPaidAnswer(reply: FastifyReply, misbehaviour: CatalogMisbehaviour | undefined, content: () => unknown) {
+  switch (misbehaviour) {
+    case 'paid-500':
+      return reply.status(500).send({ error: { code: 'internal', message: 'backend failure after payment' } });
+    case 'paid-empty':
+      return reply.status(200).type('application/json').send('');
+    case 'paid-garbage':
+      return reply.status(200).type('application/json').send('{"result": <<not json>>');
+    default:
+      return reply.send(content());
+  }
 }
 
 function sendInvalidInput(reply: FastifyReply, issues: z.core.$ZodIssue[]) {

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MARKET_PROVIDERS, SERVICES, startMarket } from './index';
 import type { RunningMarket } from './index';
-import { MISBEHAVING_PRICE_MSAT, OVERPRICE_FACTOR } from './misbehaving';
+import { DRIFT_STEPS, MISBEHAVING_PRICE_MSAT, OVERPRICE_FACTOR, driftMsat } from './misbehaving';
+import type { CatalogMisbehaviour } from './misbehaving';
 import { SAMPLE_INPUTS } from './sample-inputs';
 import { createTestInvoicer } from './test-invoicer';
 import type { TestInvoicer } from './test-invoicer';
@@ -114,7 +115,7 @@ async function buyToken(name: string, input = SAMPLE[name]) {
   return { macaroon: first.json['macaroon'] as string, preimage, challenge: first.json };
 }
 
-async function start(dataDir?: string, extra: { processingDelayMs?: Record<string, number> } = {}) {
+async function start(dataDir?: string, extra: { processingDelayMs?: Record<string, number>; misbehaviours?: Record<string, CatalogMisbehaviour> } = {}) {
   return startMarket({
     ...extra,
     host: '127.0.0.1',
@@ -520,6 +521,54 @@ describe('processing delay', () => {
 
   it('refuses a delay for a service it does not sell', async () => {
     await expect(start(undefined, { processingDelayMs: { summarize: 100 } })).rejects.toThrow(/names no service of the market: summarize/);
+  });
+});
+
+describe('misbehaving catalog services (opt-in)', () => {
+  const misbehaving = async <T>(misbehaviours: Record<string, CatalogMisbehaviour>, body: (url: string) => Promise<T>) => {
+    const started = await start(undefined, { misbehaviours });
+    try {
+      return await body(started.url);
+    } finally {
+      await started.close();
+    }
+  };
+  const get = async (url: string, path: string, authorization?: string) => {
+    const res = await fetch(new URL(path, url), { headers: authorization ? { authorization } : {} });
+    return { status: res.status, text: await res.text() };
+  };
+  const paidCall = async (url: string, path: string, providerId: string) => {
+    const challenge = JSON.parse((await get(url, path)).text) as Body;
+    return get(url, path, `L402 ${challenge['macaroon']}:${pay(challenge['invoice'], providerId)}`);
+  };
+  const invoiceMsat = (text: string) => Number(bolt11.decode((JSON.parse(text) as Body)['invoice'], REGTEST).millisatoshis);
+
+  it('drift: invoices ask a few sats above the published price, changing from one challenge to the next', async () => {
+    const amounts = await misbehaving({ weather: 'drift' }, async (url) => {
+      const seen: number[] = [];
+      for (let i = 0; i < DRIFT_STEPS + 1; i++) seen.push(invoiceMsat((await get(url, '/v1/weather?city=Paris')).text));
+      return seen;
+    });
+    expect(amounts).toEqual([50_000, 51_000, 52_000, 53_000, 54_000, 50_000]);
+    expect(driftMsat(DRIFT_STEPS + 2)).toBe(2_000);
+  });
+
+  it('paid-500, paid-empty and paid-garbage fail only after payment; other services stay honest', async () => {
+    await misbehaving({ headlines: 'paid-500', 'fee-estimate': 'paid-empty', joke: 'paid-garbage' }, async (url) => {
+      expect((await paidCall(url, '/v1/headlines?topic=bitcoin&count=2', 'daily-ledger')).status).toBe(500);
+      expect(await paidCall(url, '/v1/btc/fees', 'block-data')).toEqual({ status: 200, text: '' });
+      const garbage = await paidCall(url, '/v1/joke?topic=lightning', 'satoshi-jokes');
+      expect(garbage.status).toBe(200);
+      expect(() => JSON.parse(garbage.text)).toThrow();
+      const price = await paidCall(url, '/v1/btc/price?currency=USD', 'block-data');
+      expect(price.status).toBe(200);
+      expect(JSON.parse(price.text)).toHaveProperty('pair', 'BTC/USD');
+      expect(invoiceMsat((await get(url, '/v1/btc/price')).text)).toBe(10_000);
+    });
+  });
+
+  it('refuses a misbehaviour for a service it does not sell', async () => {
+    await expect(start(undefined, { misbehaviours: { weathr: 'drift' } })).rejects.toThrow(/misbehaviours names no service of the market: weathr/);
   });
 });
 

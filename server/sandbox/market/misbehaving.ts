@@ -92,3 +92,25 @@ export const MISBEHAVING_ENDPOINTS: readonly MisbehavingEndpoint[] = [
     afterPayment: 'slow_content',
   },
 ];
+
+/**
+ * Ways a service of the catalog itself can be told to misbehave (opt-in; the app's embedded sandbox
+ * reads them from SANDBOX_MISBEHAVING_SERVICES). Unlike the endpoints above, these are services the
+ * agent plans with, so a whole task can meet them: the soak run uses them.
+ * - drift: each challenge's invoice asks a few sats more than the published price, a different
+ *   amount from one challenge to the next (see driftMsat), so a quote made from one challenge may
+ *   not cover the invoice of the next;
+ * - paid-500: a valid token gets 500;
+ * - paid-empty: a valid token gets 200 with an empty body;
+ * - paid-garbage: a valid token gets 200 with a body that is not the JSON it promises.
+ */
+export const CATALOG_MISBEHAVIOURS = ['drift', 'paid-500', 'paid-empty', 'paid-garbage'] as const;
+export type CatalogMisbehaviour = (typeof CATALOG_MISBEHAVIOURS)[number];
+
+/** The drift cycles through 0..DRIFT_STEPS-1 sats above the price. */
+export const DRIFT_STEPS = 5;
+
+/** How much the n-th challenge (0-based) of a drifting service adds to its price. */
+export function driftMsat(challengeIndex: number): number {
+  return (challengeIndex % DRIFT_STEPS) * 1000;
+}

@@ -1,0 +1,145 @@
+// `npm run soak`: many people and tasks against the real server for a bounded time, through its public
+// API only, with SIGKILLs and restarts at random moments; then a clean stop and the checks (checks.ts)
+// on the stores it left. Prints the figures and exits 1 on any violation. Not part of `npm test`.
+//
+// SOAK_SECONDS (300), SOAK_SEED (random, printed), SOAK_USERS (30), SOAK_KILL_EVERY_SECONDS (30),
+// SOAK_PORT (5520; the sandbox takes the next three), SOAK_DATA_DIR (data/soak-<seed>, emptied first).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { auditViolations, checkBudgets, checkInvoicesPaidOnce, checkPaymentsMatchWallets, checkStepsPaidOnce, checkWallets, type Violation } from './checks';
+import { createSoakApi } from './client';
+import { createServerProcess } from './server-process';
+import { readAppStore, readWalletStore } from './stores';
+import { nwcBalances } from './wallet-balances';
+import { chaos, emptyFigures, join, live, windDown, type Actor, type Figures, type SoakContext } from './workload';
+
+const configSchema = z.object({
+  SOAK_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(300),
+  SOAK_SEED: z.coerce.number().int().min(0).max(2 ** 31).default(() => Math.floor(Math.random() * 2 ** 31)),
+  SOAK_USERS: z.coerce.number().int().min(1).max(200).default(30),
+  SOAK_KILL_EVERY_SECONDS: z.coerce.number().min(5).default(30),
+  SOAK_PORT: z.coerce.number().int().min(1024).max(65_000).default(5520),
+  SOAK_DATA_DIR: z.string().min(1).optional(),
+});
+
+/** The market's slow and misbehaving services for the run (see server/sandbox/market/README.md). */
+const SANDBOX_ENV = {
+  SANDBOX_SLOW_SERVICES: 'summarise:3000,translate:1000',
+  SANDBOX_MISBEHAVING_SERVICES: 'weather:drift,headlines:paid-500,sentiment:paid-garbage,fee-estimate:paid-empty',
+};
+
+/** Everyone joins before the clock and the chaos start, so a sign-up is never lost to a kill. */
+async function drive(ctx: SoakContext, users: number, seconds: number, killEveryMs: number): Promise<Actor[]> {
+  const joined = await Promise.all(Array.from({ length: users }, (_, i) => join(ctx, i)));
+  const actors = joined.filter((actor): actor is Actor => actor !== null);
+  ctx.deadlineMs = Date.now() + seconds * 1000;
+  await Promise.all([chaos(ctx, killEveryMs), ...actors.map((actor) => live(ctx, actor))]);
+  return actors;
+}
+
+async function check(dataDir: string, ctx: SoakContext, actors: readonly Actor[], nwc: Map<string, number | null>): Promise<{ violations: Violation[]; lines: string[] }> {
+  const app = readAppStore(dataDir);
+  const wallet = readWalletStore(dataDir);
+  const userIds = actors.map((a) => a.person.userId);
+  try {
+    const violations = [
+      ...auditViolations('ledger_invariant', app.auditLedger),
+      ...auditViolations('usage_totals_drift', app.auditUsageTotals),
+      ...checkWallets(
+        userIds.map((userId) => ({
+          userId,
+          ...(app.balances.get(userId) ?? { availableMsat: 0, heldMsat: 0 }),
+          walletMsat: { 'NWC get_balance': nwc.get(userId) ?? null, 'sandbox.db': wallet.balances.get(`user:${userId}`) ?? null },
+        })),
+      ),
+      ...checkBudgets({ reservations: app.reservations, credits: app.credits, timeZoneOf: (id) => app.timeZones.get(id) ?? 'UTC', changes: ctx.changes, overages: app.overages }),
+      ...checkInvoicesPaidOnce(app.payments, wallet.payments),
+      ...checkStepsPaidOnce(app.steps, app.payments),
+      ...checkPaymentsMatchWallets(app.payments, wallet.payments, userIds),
+    ];
+    const paymentsByStatus = app.payments.reduce<Record<string, number>>((acc, p) => ({ ...acc, [p.status]: (acc[p.status] ?? 0) + 1 }), {});
+    const lines = [
+      `tasks by final status: ${format(app.tasksByStatus)}`,
+      `approvals by status:   ${format(app.approvalsByStatus)}`,
+      `payments by status:    ${format(paymentsByStatus)}`,
+      `sats moved:            ${Math.floor(app.postedMsat / 1000).toLocaleString('en-US')} sats to providers + ${Math.floor(app.feesMsat / 1000).toLocaleString('en-US')} sats routing fees`,
+      `reservations:          ${app.reservations.length} (${app.reservations.filter((r) => r.resolution === null).length} still held at the stop)`,
+    ];
+    return { violations, lines };
+  } finally {
+    app.close();
+  }
+}
+
+const format = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, n]) => `${key} ${n}`)
+    .join(', ') || 'none';
+
+function figureLines(figures: Figures): string[] {
+  return [
+    `users:                 ${figures.users} (${figures.twoFactorUsers} with 2FA)`,
+    `tasks submitted:       ${figures.tasksSubmitted}`,
+    `answers:               approved ${figures.approved}, approved with a code ${figures.approvedWithCode}, denied ${figures.denied}, cancelled ${figures.cancelled}, left waiting ${figures.leftWaiting}`,
+    `settings changes:      saved ${figures.settingsSaved} (${figures.settingsLoosened} loosening), refused ${figures.settingsRefused}`,
+    `server:                ${figures.kills} SIGKILLs, ${figures.restarts} restarts`,
+    `calls unanswered:      ${figures.callsUnanswered} (server down or killed mid-call)`,
+    `refusals:              ${format(figures.refusals)}`,
+    `internal errors (500): ${format(figures.internalErrors)}`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const config = configSchema.parse(process.env);
+  const dataDir = config.SOAK_DATA_DIR ?? `data/soak-${config.SOAK_SEED}`;
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  console.log(`soak: seed ${config.SOAK_SEED}, ${config.SOAK_SECONDS} s, ${config.SOAK_USERS} users, data in ${dataDir} (repeat with SOAK_SEED=${config.SOAK_SEED})`);
+
+  const port = config.SOAK_PORT;
+  const server = createServerProcess({
+    port,
+    dataDir,
+    logPath: `${dataDir}/server.log`,
+    env: {
+      ...SANDBOX_ENV,
+      SANDBOX_RELAY_PORT: String(port + 1),
+      SANDBOX_MARKET_PORT: String(port + 2),
+      SANDBOX_STRIPE_PORT: String(port + 3),
+      SIGN_UP_RATE_LIMIT: '10000',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  await server.start();
+  const ctx: SoakContext = {
+    api: createSoakApi(server.baseUrl),
+    server,
+    seed: config.SOAK_SEED,
+    deadlineMs: Number.POSITIVE_INFINITY,
+    figures: emptyFigures(),
+    changes: [],
+    codeChecks: [],
+  };
+  const actors = await drive(ctx, config.SOAK_USERS, config.SOAK_SECONDS, config.SOAK_KILL_EVERY_SECONDS * 1000);
+  console.log('soak: deadline reached; answering what waits and letting running tasks finish');
+  const { stillRunning } = await windDown(ctx, actors, 120_000);
+  const nwc = await nwcBalances(dataDir, actors.map((a) => a.person.userId));
+  const clean = await server.stop(30_000);
+
+  const { violations, lines } = await check(dataDir, ctx, actors, nwc);
+  if (!clean) violations.push({ kind: 'unclean_shutdown', detail: 'the server did not exit 0 within 30 s of SIGTERM' });
+  if (stillRunning > 0) console.log(`note: ${stillRunning} task(s) were still running at the stop`);
+  const byKind = violations.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.kind]: (acc[v.kind] ?? 0) + 1 }), {});
+  console.log(['', `Soak figures (seed ${config.SOAK_SEED}, ${config.SOAK_SECONDS} s)`, ...figureLines(ctx.figures), ...lines, `violations:            ${violations.length === 0 ? 'none' : format(byKind)}`].join('\n'));
+  // For a look afterwards: what the soak did and found, beside the server's log and databases.
+  writeFileSync(`${dataDir}/soak-log.json`, JSON.stringify({ seed: config.SOAK_SEED, figures: ctx.figures, settingsChanges: ctx.changes, violations }, null, 2));
+  for (const v of violations.slice(0, 50)) console.log(`  ${v.kind}: ${v.detail}`);
+  if (violations.length > 50) console.log(`  ... and ${violations.length - 50} more`);
+  process.exit(violations.length === 0 ? 0 : 1);
+}
+
+main().catch((error: unknown) => {
+  console.error(`soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(2);
+});

@@ -1,0 +1,41 @@
+/**
+ * What each person's wallet says it holds, asked as any NIP-47 client would: `get_balance` through
+ * @getalby/sdk's NWCClient, with the connection strings the sandbox writes to connections.json. Asked
+ * while the server (which hosts the relay and the wallets) is still up and idle, before it stops.
+ */
+import '../../server/sandbox/websocket-global';
+import { NWCClient } from '@getalby/sdk/nwc';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { userNode } from './checks';
+
+const connectionsSchema = z.object({ wallets: z.record(z.string(), z.string()) });
+
+const BALANCE_TIMEOUT_MS = 15_000;
+
+async function balanceOf(connection: string): Promise<number | null> {
+  const client = new NWCClient({ nostrWalletConnectUrl: connection });
+  try {
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), BALANCE_TIMEOUT_MS));
+    const answer = await Promise.race([client.getBalance().then((b) => b.balance), timeout]);
+    return typeof answer === 'number' ? answer : null;
+  } catch {
+    return null;
+  } finally {
+    client.close();
+  }
+}
+
+/** Balance in msat per user id; null for a user whose wallet did not answer (or has no connection). */
+export async function nwcBalances(dataDir: string, userIds: readonly string[]): Promise<Map<string, number | null>> {
+  const { wallets } = connectionsSchema.parse(JSON.parse(readFileSync(join(dataDir, 'sandbox', 'connections.json'), 'utf8')));
+  const balances = new Map<string, number | null>();
+  // A few at a time: each client opens its own relay connection.
+  for (let i = 0; i < userIds.length; i += 5) {
+    const batch = userIds.slice(i, i + 5);
+    const answers = await Promise.all(batch.map((id) => (wallets[userNode(id)] ? balanceOf(wallets[userNode(id)] as string) : Promise.resolve(null))));
+    batch.forEach((id, index) => balances.set(id, answers[index] ?? null));
+  }
+  return balances;
+}
