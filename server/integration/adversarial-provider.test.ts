@@ -13,7 +13,7 @@ import type { TaskView } from '../agent/tasks/task-runner';
 import { createReceipts, type Receipt } from '../domain/payments';
 import { callerOver, TEST_PASSWORD } from '../api/test-harness';
 import { createLogger } from '../logger';
-import { startAgentStack, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
+import { signUpOnStack, startAgentStack, untilTask, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
 import {
   ACCOMPLICE_NODE,
   ADVERSARY_NODE,
@@ -29,7 +29,6 @@ const FINISHED: readonly TaskView['status'][] = ['completed', 'failed', 'cancell
 let dir: string;
 let stack: AgentStack;
 let adversary: RunningAdversary;
-let counter = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'steward-adversary-'));
@@ -47,40 +46,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function newUser(): Promise<string> {
-  counter++;
-  const signedUp = await stack.accounts.accounts.signUp(
-    { email: `adversary-${counter}@example.com`, password: 'plum-orchard-lantern-42', timeZone: 'UTC', displayCurrency: 'USD' },
-    { ip: null, userAgent: null },
-  );
-  if (!signedUp.ok) throw new Error(signedUp.reason);
-  return signedUp.user.id;
-}
 
-/** Resolves with the task once `done` holds for it, watching the live events (not polling). */
-async function until(userId: string, taskId: string, done: (task: TaskView) => boolean): Promise<TaskView> {
-  const controller = new AbortController();
-  const timeout = setTimeout(() => controller.abort(), 20_000);
-  try {
-    const first = stack.tasks.get(userId, taskId);
-    if (first && done(first)) return first;
-    for await (const change of stack.taskEvents.changes(userId, controller.signal)) {
-      if (change.taskId !== taskId) continue;
-      const task = stack.tasks.get(userId, taskId);
-      if (task && done(task)) return task;
-    }
-    throw new Error(`task ${taskId} never reached the expected state: ${JSON.stringify(stack.tasks.get(userId, taskId)?.status)}`);
-  } finally {
-    clearTimeout(timeout);
-    controller.abort();
-  }
-}
 
 /** Asks the agent for one adversarial service by its name and waits until the task settles. */
 async function ask(userId: string, serviceName: string, settled: (task: TaskView) => boolean = (t) => FINISHED.includes(t.status)): Promise<TaskView> {
   const submitted = stack.tasks.submit(userId, serviceName);
   if (!submitted.ok) throw new Error(submitted.reason);
-  return until(userId, submitted.task.id, settled);
+  return untilTask(stack, userId, submitted.task.id, settled);
 }
 
 const receiptsOf = (userId: string): Receipt[] => createReceipts(stack.database.db).list(userId);
@@ -98,7 +70,7 @@ const paidIn = (receipts: readonly Receipt[]) => receipts.reduce((sum, r) => sum
 
 describe('configuring the adversary', () => {
   it('loads a provider named in CATALOG_URLS although it is on loopback; the same server added by a person is refused', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'adversary');
     const ids = stack.catalog.servicesFor(userId).map((s) => s.id);
     expect(ids).toContain(`${ADVERSARY_PROVIDER_ID}/${BEHAVIOURS.steady.name}`);
     // Beside the sandbox market, not instead of it.
@@ -109,7 +81,7 @@ describe('configuring the adversary', () => {
   });
 
   it('refuses a service whose path leads to another origin when the catalog is built, and nothing is paid for it', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'adversary');
     const detour = `${ADVERSARY_PROVIDER_ID}/${BEHAVIOURS.offOrigin.name}`;
     expect(stack.catalog.servicesFor(userId).map((s) => s.id)).not.toContain(detour);
     const provider = stack.catalog.providersFor(userId).find((p) => p.origin === adversary.url);
@@ -136,7 +108,7 @@ describe('lies after payment: paid, not delivered, with the evidence kept', () =
       detail: /output schema: answer: .*string/,
     },
   ])('a 200 with $reason after payment is paid_not_delivered, paid once', async ({ behaviour, reason, body, detail }) => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'adversary');
     const before = adversary.counts(behaviour.name);
     const task = await ask(userId, behaviour.name);
 
@@ -163,7 +135,7 @@ describe('lies after payment: paid, not delivered, with the evidence kept', () =
   }, 30_000);
 
   it('judges the token bought earlier too: a second task gets nothing and pays nothing', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'adversary');
     await ask(userId, BEHAVIOURS.schemaInvalid.name);
     const paid = receiptsOf(userId);
     expect(paid).toHaveLength(1);
@@ -180,7 +152,7 @@ describe('lies after payment: paid, not delivered, with the evidence kept', () =
     // 5xx is retried a bounded number of times with the same token, never with a new payment.
     { behaviour: BEHAVIOURS.paid500, reason: 'server_error', httpStatus: 500, paidCalls: 3 },
   ])('a $httpStatus after payment is paid_not_delivered and never paid twice', async ({ behaviour, reason, httpStatus, paidCalls }) => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'adversary');
     const adversaryBefore = nodeBalance(ADVERSARY_NODE);
     const before = adversary.counts(behaviour.name);
     const task = await ask(userId, behaviour.name);
@@ -196,7 +168,7 @@ describe('lies after payment: paid, not delivered, with the evidence kept', () =
   }, 30_000);
 
   it('a slow answer after payment is waited for (within the fetch timeout) and delivered once, paid once', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'adversary');
     const task = await ask(userId, BEHAVIOURS.slow.name);
     expect(task.status).toBe('completed');
     expect(task.steps[0]?.output).toEqual({ answer: `${BEHAVIOURS.slow.name} delivered` });
@@ -209,7 +181,7 @@ describe('lies after payment: paid, not delivered, with the evidence kept', () =
   }, 30_000);
 
   it('the honest control service delivers, so the lies above are caught for what they are', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'adversary');
     const task = await ask(userId, BEHAVIOURS.steady.name);
     expect(task.status).toBe('completed');
     expect(receiptsOf(userId).map((r) => r.outcome)).toEqual(['delivered']);
@@ -218,7 +190,7 @@ describe('lies after payment: paid, not delivered, with the evidence kept', () =
 
 describe('lies before payment: nothing paid without the person', () => {
   it('an invoice above the manifest price is not paid without a new approval', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'adversary');
     const adversaryBefore = nodeBalance(ADVERSARY_NODE);
     const task = await ask(userId, BEHAVIOURS.overpriced.name, (t) => t.status === 'paused' || FINISHED.includes(t.status));
     expect(task.status).toBe('paused');
@@ -230,7 +202,7 @@ describe('lies before payment: nothing paid without the person', () => {
   }, 30_000);
 
   it('an invoice signed by another node than the manifest names is refused by name before paying', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'adversary');
     const accompliceBefore = nodeBalance(ACCOMPLICE_NODE);
     const task = await ask(userId, BEHAVIOURS.wrongPayee.name);
     expect(task.status).toBe('failed');
@@ -241,7 +213,7 @@ describe('lies before payment: nothing paid without the person', () => {
   }, 30_000);
 
   it('a drift of a few sats inside the auto-approve tier proceeds after a notification and pays exactly once', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'adversary');
     const alertsBefore = stack.alerts.list(userId).length;
     const task = await ask(userId, BEHAVIOURS.drift.name);
     expect(task.status).toBe('completed');
@@ -265,7 +237,7 @@ describe('through the API, as the pages see it', () => {
     expect(catalog.services.some((s) => s.name === BEHAVIOURS.offOrigin.name)).toBe(false);
 
     const submitted = await api.tasks.submit({ text: BEHAVIOURS.schemaInvalid.name });
-    await until(user.id, submitted.id, (t) => FINISHED.includes(t.status));
+    await untilTask(stack, user.id, submitted.id, (t) => FINISHED.includes(t.status));
     const task = await api.tasks.get({ taskId: submitted.id });
     expect(task.failure?.reason).toBe('paid_not_delivered');
     expect(task.steps[0]?.reason).toBe('schema_invalid');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../agent/tasks/task-runner';
 import { createReceipts } from '../domain/payments';
-import { startAgentStack, type AgentStack } from './agent-support';
+import { signUpOnStack, startAgentStack, type AgentStack } from './agent-support';
 import { startLyingMarket, type LyingMarket } from './lying-market';
 
 const FOREIGN_NODE_KEY = `02${'ab'.repeat(32)}`;
@@ -24,7 +24,6 @@ const TEXT =
 let dir: string;
 let stack: AgentStack;
 let liar: LyingMarket | undefined;
-let counter = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'steward-agent-spend-'));
@@ -50,15 +49,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function newUser() {
-  counter++;
-  const signedUp = await stack.accounts.accounts.signUp(
-    { email: `spend-${counter}@example.com`, password: 'plum-orchard-lantern-42', timeZone: 'UTC', displayCurrency: 'USD' },
-    { ip: null, userAgent: null },
-  );
-  if (!signedUp.ok) throw new Error(signedUp.reason);
-  return signedUp.user.id;
-}
 
 /** Runs a request to its end (or until `stopAt` holds), recording every status the task passed through. */
 async function run(userId: string, text: string, stopAt: (task: TaskView) => boolean = (t) => ['completed', 'failed', 'cancelled'].includes(t.status)) {
@@ -92,7 +82,7 @@ const receiptsFor = (userId: string) => createReceipts(stack.database.db).list(u
 
 describe('spending through the agent', () => {
   it("runs the README's summarise-and-translate example without a pause: the quote bounds the chained step", async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'spend');
     const { task, statuses } = await run(userId, `Summarise this text and translate the summary to Spanish: ${TEXT}`);
     expect(task.status).toBe('completed');
     expect(statuses).not.toContain('awaiting_approval');
@@ -105,14 +95,14 @@ describe('spending through the agent', () => {
   }, 40_000);
 
   it("binds the sandbox's services to their providers' nodes: the manifest publishes each node key", async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'spend');
     const services = stack.catalog.servicesFor(userId).filter((s) => s.name !== 'joke');
     expect(services.length).toBeGreaterThan(0);
     for (const service of services) expect([service.id, service.payeePubkeyHex]).toEqual([service.id, stack.sandbox.network.node(`provider:${service.providerId}`)?.pubkeyHex]);
   });
 
   it('refuses an invoice from a payee other than the node the manifest names, before paying', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'spend');
     const before = walletMsat(userId);
     const { task } = await run(userId, 'tell me a joke about bitcoin');
     expect(task.status).toBe('failed');
@@ -123,7 +113,7 @@ describe('spending through the agent', () => {
   }, 30_000);
 
   it('pays a small drift within the auto tier without pausing, once, and tells the person', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'spend');
     const { task, statuses } = await run(userId, 'weather in Paris');
     expect(task.status).toBe('completed');
     expect(statuses).not.toContain('paused');
@@ -135,7 +125,7 @@ describe('spending through the agent', () => {
   }, 30_000);
 
   it('asks once, with the invoice amount, for a drift beyond the auto tier; approving pays that amount once', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'spend');
     const paused = await run(userId, "today's top bitcoin headlines", (t) => t.status === 'paused' || ['completed', 'failed'].includes(t.status));
     expect(paused.task.status).toBe('paused');
     const approval = stack.approvals.get(userId, paused.task.approvalId ?? '');

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CatalogStore } from '../agent/catalog/catalog-service';
+import type { TaskView } from '../agent/tasks/task-runner';
 import type { TaskStore } from '../agent/tasks/task-store';
 import { composeServices, SANDBOX_WELCOME_BALANCE_MSAT } from '../compose';
 import { openDatabase, type Db } from '../db/client';
@@ -67,3 +68,35 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
 }
 
 export type AgentStack = Awaited<ReturnType<typeof startAgentStack>>;
+
+let signedUpCount = 0;
+
+/** Signs a new person up on the stack (which makes their sandbox wallet and credits its welcome balance). */
+export async function signUpOnStack(stack: AgentStack, emailPrefix: string): Promise<string> {
+  signedUpCount++;
+  const signedUp = await stack.accounts.accounts.signUp(
+    { email: `${emailPrefix}-${signedUpCount}@example.com`, password: 'plum-orchard-lantern-42', timeZone: 'UTC', displayCurrency: 'USD' },
+    { ip: null, userAgent: null },
+  );
+  if (!signedUp.ok) throw new Error(signedUp.reason);
+  return signedUp.user.id;
+}
+
+/** Resolves with the task once `done` holds for it, watching the live events (not polling). */
+export async function untilTask(stack: AgentStack, userId: string, taskId: string, done: (task: TaskView) => boolean): Promise<TaskView> {
+  const controller = new AbortController();
+  const timeout = setTimeout(() => controller.abort(), 20_000);
+  try {
+    const first = stack.tasks.get(userId, taskId);
+    if (first && done(first)) return first;
+    for await (const change of stack.taskEvents.changes(userId, controller.signal)) {
+      if (change.taskId !== taskId) continue;
+      const task = stack.tasks.get(userId, taskId);
+      if (task && done(task)) return task;
+    }
+    throw new Error(`task ${taskId} never reached the expected state: ${JSON.stringify(stack.tasks.get(userId, taskId)?.status)}`);
+  } finally {
+    clearTimeout(timeout);
+    controller.abort();
+  }
+}

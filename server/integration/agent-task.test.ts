@@ -7,15 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskView } from '../agent/tasks/task-runner';
 import { msat } from '../../shared/money';
 import { createReceipts } from '../domain/payments';
 import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
-import { startAgentStack, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
+import { signUpOnStack, startAgentStack, untilTask, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
 
 let dir: string;
 let stack: AgentStack;
-let counter = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'steward-agent-task-'));
@@ -27,45 +25,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function newUser() {
-  counter++;
-  const signedUp = await stack.accounts.accounts.signUp(
-    { email: `agent-${counter}@example.com`, password: 'plum-orchard-lantern-42', timeZone: 'UTC', displayCurrency: 'USD' },
-    { ip: null, userAgent: null },
-  );
-  if (!signedUp.ok) throw new Error(signedUp.reason);
-  // The sign-up made the sandbox wallet and credited its welcome balance to the ledger.
-  return signedUp.user.id;
-}
 
-/** Resolves with the task once `done` holds for it, watching the live events (not polling). */
-async function until(userId: string, taskId: string, done: (task: TaskView) => boolean): Promise<TaskView> {
-  const controller = new AbortController();
-  const timeout = setTimeout(() => controller.abort(), 20_000);
-  try {
-    const first = stack.tasks.get(userId, taskId);
-    if (first && done(first)) return first;
-    for await (const change of stack.taskEvents.changes(userId, controller.signal)) {
-      if (change.taskId !== taskId) continue;
-      const task = stack.tasks.get(userId, taskId);
-      if (task && done(task)) return task;
-    }
-    throw new Error(`task ${taskId} never reached the expected state: ${JSON.stringify(stack.tasks.get(userId, taskId)?.status)}`);
-  } finally {
-    clearTimeout(timeout);
-    controller.abort();
-  }
-}
 
 const used = (userId: string) => stack.governance.status(userId, 'UTC', SANDBOX_BTC_USD_RATE).summary.usedMsat;
 
 describe('agent task on the sandbox market', () => {
   it('runs a three-step task end to end: quote, auto approval, payments, results, receipts, budget usage', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'agent');
     const before = used(userId);
     const submitted = stack.tasks.submit(userId, 'BTC price, fee estimate and a joke about bitcoin');
     if (!submitted.ok) throw new Error(submitted.reason);
-    const task = await until(userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
+    const task = await untilTask(stack, userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
 
     expect(task.status).toBe('completed');
     expect(task.steps.map((s) => [s.serviceName, s.status])).toEqual([
@@ -95,38 +65,38 @@ describe('agent task on the sandbox market', () => {
   }, 30_000);
 
   it('waits for the person when the policy asks for confirmation, paying nothing until approved', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'agent');
     const submitted = stack.tasks.submit(userId, 'weather in Paris and London tomorrow and BTC price');
     if (!submitted.ok) throw new Error(submitted.reason);
-    const waiting = await until(userId, submitted.task.id, (t) => t.status !== 'draft' && t.status !== 'planned' && t.status !== 'quoted');
+    const waiting = await untilTask(stack, userId, submitted.task.id, (t) => t.status !== 'draft' && t.status !== 'planned' && t.status !== 'quoted');
     expect(waiting.status).toBe('awaiting_approval');
     expect(waiting.decision?.kind).toBe('confirm');
     expect(createReceipts(stack.database.db).list(userId)).toEqual([]);
 
     const approved = stack.approvals.approve({ userId, approvalId: waiting.approvalId ?? '' });
     expect(approved.ok).toBe(true);
-    const done = await until(userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
+    const done = await untilTask(stack, userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
     expect(done.status).toBe('completed');
     expect(done.steps.map((s) => s.status)).toEqual(['delivered', 'delivered', 'delivered']);
   }, 30_000);
 
   it('fails a denied task without paying anything', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'agent');
     const submitted = stack.tasks.submit(userId, 'weather in Paris and London tomorrow and BTC price');
     if (!submitted.ok) throw new Error(submitted.reason);
-    const waiting = await until(userId, submitted.task.id, (t) => t.status === 'awaiting_approval');
+    const waiting = await untilTask(stack, userId, submitted.task.id, (t) => t.status === 'awaiting_approval');
     expect(stack.approvals.deny({ userId, approvalId: waiting.approvalId ?? '' }).ok).toBe(true);
-    const done = await until(userId, submitted.task.id, (t) => t.status === 'failed');
+    const done = await untilTask(stack, userId, submitted.task.id, (t) => t.status === 'failed');
     expect(done.failure?.reason).toBe('approval_denied');
     expect(done.steps.map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
     expect(createReceipts(stack.database.db).list(userId)).toEqual([]);
   }, 30_000);
 
   it('stops spending at once when cancelled midway; paid steps keep their receipts', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'agent');
     const submitted = stack.tasks.submit(userId, 'BTC price, fee estimate and a joke about bitcoin');
     if (!submitted.ok) throw new Error(submitted.reason);
-    await until(userId, submitted.task.id, (t) => t.steps[0]?.status === 'delivered');
+    await untilTask(stack, userId, submitted.task.id, (t) => t.steps[0]?.status === 'delivered');
     const cancelled = await stack.tasks.cancel(userId, submitted.task.id);
     expect(cancelled.ok).toBe(true);
     await stack.tasks.idle();
@@ -142,21 +112,21 @@ describe('agent task on the sandbox market', () => {
   }, 30_000);
 
   it('answers a request the catalog cannot serve with a plain message and no spending', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'agent');
     const submitted = stack.tasks.submit(userId, 'book me a flight to Lisbon');
     if (!submitted.ok) throw new Error(submitted.reason);
-    const done = await until(userId, submitted.task.id, (t) => t.status === 'failed');
+    const done = await untilTask(stack, userId, submitted.task.id, (t) => t.status === 'failed');
     expect(done.failure?.reason).toBe('unsupported');
     expect(done.steps).toEqual([]);
   });
 
   it('fires the budget threshold alerts that a paid step crosses', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'agent');
     // 100 sats a month: the three steps (16 sats + fees, up to 46 sats with allowances) stay within it.
     stack.governance.saveSettings(userId, { ...stack.governance.settingsFor(userId), monthlyLimit: { unit: 'sat', msat: msat(100_000) }, alertThresholdsPercent: [10, 90] });
     const submitted = stack.tasks.submit(userId, 'BTC price, fee estimate and a joke about bitcoin');
     if (!submitted.ok) throw new Error(submitted.reason);
-    const task = await until(userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
+    const task = await untilTask(stack, userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
     expect(task.status).toBe('completed');
     const titles = stack.alerts.list(userId).map((a) => a.title);
     expect(titles).toContain('10% of your monthly budget used');
@@ -164,7 +134,7 @@ describe('agent task on the sandbox market', () => {
   }, 30_000);
 
   it('hides a blocked service from planning and records catalog prices', async () => {
-    const userId = await newUser();
+    const userId = await signUpOnStack(stack, 'agent');
     expect(stack.catalog.setPreference(userId, 'satoshi-jokes/joke', 'block')).toEqual({ ok: true });
     expect(stack.catalog.servicesFor(userId).some((s) => s.id === 'satoshi-jokes/joke')).toBe(false);
     expect(stack.catalog.entriesFor(userId).find((s) => s.id === 'satoshi-jokes/joke')?.preference).toBe('block');
