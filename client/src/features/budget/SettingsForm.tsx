@@ -1,11 +1,34 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Plus, Trash2 } from 'lucide-react';
 import { useId, useState, type FormEvent } from 'react';
-import type { GovernanceSettings, ServiceRuleKind } from '../../../../shared/governance';
+import { Link } from 'react-router';
+import {
+  LIMIT_MAX_SATS,
+  LIMIT_MAX_USD_CENTS,
+  TIER_MAX_WITHOUT_TWO_FACTOR_USD_CENTS,
+  type GovernanceSettings,
+  type ServiceRuleKind,
+} from '../../../../shared/governance';
+import { proofNeeded } from '../../../../shared/loosening';
+import { formatSats, formatUsd, msat, usdCents } from '../../../../shared/money';
 import { Field, FormError } from '../../components/Field';
+import { GuardProofDialog } from '../../components/GuardProofDialog';
 import { apiProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { errorFor, fromFormState, toFormState, type FieldErrors, type LimitInput, type SettingsFormState } from './settings-form';
+
+const LIMIT_MAXIMA = `At most ${formatUsd(usdCents(LIMIT_MAX_USD_CENTS))} or ${formatSats(msat(LIMIT_MAX_SATS * 1000))}.`;
+const TIER_MAX = formatUsd(TIER_MAX_WITHOUT_TWO_FACTOR_USD_CENTS);
+const TIER_HINT = `At most ${TIER_MAX} without two-factor authentication, ${formatUsd(usdCents(LIMIT_MAX_USD_CENTS))} with it.`;
+/** The server's answer when the form's idea of the saved settings was stale and the change loosens after all. */
+const PROOF_REFUSALS: Record<string, 'code' | 'password'> = { step_up_required: 'code', password_required: 'password' };
+
+/** A change waiting for its proof: what to save, which proof, and why it loosens the guard. */
+interface PendingProof {
+  settings: GovernanceSettings;
+  proof: 'code' | 'password';
+  reasons: string[];
+}
 
 const RULE_HELP: Record<ServiceRuleKind, string> = {
   always_allow: 'Pay without asking up to your confirm limit (the second factor and your limits still apply)',
@@ -20,16 +43,21 @@ export function SettingsForm(props: { settings: GovernanceSettings }) {
   const [state, setState] = useState<SettingsFormState>(() => toFormState(props.settings));
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const [saved, setSaved] = useState(false);
+  const [pendingProof, setPendingProof] = useState<PendingProof | null>(null);
+  const [tierNeedsTwoFactor, setTierNeedsTwoFactor] = useState(false);
+  const twoFactor = useQuery(trpc.security.twoFactorStatus.queryOptions());
+  const twoFactorOn = twoFactor.data?.enabled ?? false;
   const datalistId = useId();
   const save = useMutation(
     trpc.budget.saveSettings.mutationOptions({
       onSuccess: async () => {
         setSaved(true);
+        setPendingProof(null);
         await queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() });
       },
     }),
   );
-  const problem = apiProblem(save.error);
+  const problem = pendingProof ? null : apiProblem(save.error);
   const errors: FieldErrors = { ...(problem?.fieldErrors ?? {}), ...clientErrors };
   const update = (patch: Partial<SettingsFormState>) => {
     setSaved(false);
@@ -44,154 +72,192 @@ export function SettingsForm(props: { settings: GovernanceSettings }) {
       return;
     }
     setClientErrors({});
-    save.mutate(parsed.settings);
+    const needed = proofNeeded(props.settings, parsed.settings, twoFactorOn);
+    setTierNeedsTwoFactor(needed.kind === 'two_factor_for_tier');
+    if (needed.kind === 'two_factor_for_tier') return;
+    if (needed.kind === 'none') {
+      save.mutate({ settings: parsed.settings }, { onError: (error) => askForProofAfter(error, parsed.settings) });
+      return;
+    }
+    save.reset();
+    setPendingProof({ settings: parsed.settings, proof: needed.kind, reasons: needed.loosenings.map((l) => l.why) });
+  }
+
+  /** The saved settings changed elsewhere and this change loosens them after all: ask for the proof now. */
+  function askForProofAfter(error: unknown, settings: GovernanceSettings) {
+    const reason = apiProblem(error)?.reason ?? '';
+    const proof = PROOF_REFUSALS[reason];
+    if (proof) setPendingProof({ settings, proof, reasons: [apiProblem(error)?.message ?? ''] });
   }
 
   const hasErrors = Object.keys(errors).length > 0;
   return (
-    <form className="section" onSubmit={submit} noValidate aria-label="Budget settings">
-      <section className="card section" aria-labelledby="limits-title">
-        <h2 id="limits-title">Limits</h2>
-        <LimitField
-          label="Monthly limit"
-          hint="The most the agent may spend in a calendar month (your time zone). Going over needs your authenticator code and a reason, each time."
-          value={state.monthlyLimit}
-          onChange={(monthlyLimit) => update({ monthlyLimit })}
-          error={errorFor(errors, 'monthlyLimit')}
-          testId="monthly-limit"
-        />
-        <LimitField
-          label="Per-task cap"
-          hint="The most one task may spend in total, fees included. A task that would pass it is refused."
-          value={state.taskCap}
-          onChange={(taskCap) => update({ taskCap })}
-          error={errorFor(errors, 'taskCap')}
-          testId="task-cap"
-        />
-      </section>
+    <>
+      <form className="section" onSubmit={submit} noValidate aria-label="Budget settings">
+        <section className="card section" aria-labelledby="limits-title">
+          <h2 id="limits-title">Limits</h2>
+          <LimitField
+            label="Monthly limit"
+            hint={`The most the agent may spend in a calendar month (your time zone). Going over needs your authenticator code and a reason, each time. ${LIMIT_MAXIMA}`}
+            value={state.monthlyLimit}
+            onChange={(monthlyLimit) => update({ monthlyLimit })}
+            error={errorFor(errors, 'monthlyLimit')}
+            testId="monthly-limit"
+          />
+          <LimitField
+            label="Per-task cap"
+            hint={`The most one task may spend in total, fees included. A task that would pass it is refused. ${LIMIT_MAXIMA}`}
+            value={state.taskCap}
+            onChange={(taskCap) => update({ taskCap })}
+            error={errorFor(errors, 'taskCap')}
+            testId="task-cap"
+          />
+        </section>
 
-      <section className="card section" aria-labelledby="tiers-title">
-        <h2 id="tiers-title">When the agent may pay on its own</h2>
-        <div className="tier-list">
-          <div className="tier">
-            <h3>1. Pay automatically</h3>
-            <p>Up to this amount per task the agent just pays. Good for small things like a joke or a price check.</p>
-            <Field
-              label="Auto-approve up to (USD)"
-              inputMode="decimal"
-              value={state.autoMax}
-              onChange={(e) => update({ autoMax: e.target.value })}
-              error={errorFor(errors, 'tiers.autoMaxUsdCents')}
-              data-testid="auto-max"
-            />
-            <label className="checkbox">
-              <input type="checkbox" checked={state.notifyOnAuto} onChange={(e) => update({ notifyOnAuto: e.target.checked })} /> Tell me after each
-              automatic payment
-            </label>
-          </div>
-          <div className="tier">
-            <h3>2. Ask me first</h3>
-            <p>Above the automatic amount and up to this one, the task waits in Approvals until you click Approve.</p>
-            <Field
-              label="Ask me up to (USD)"
-              inputMode="decimal"
-              value={state.confirmMax}
-              onChange={(e) => update({ confirmMax: e.target.value })}
-              error={errorFor(errors, 'tiers.confirmMaxUsdCents') ?? errorFor(errors, 'tiers')}
-              data-testid="confirm-max"
-            />
-          </div>
-          <div className="tier">
-            <h3>3. Ask for my authenticator code</h3>
-            <p>Anything larger also needs the 6-digit code from your phone, so someone using your open session alone cannot approve it.</p>
-          </div>
-        </div>
-      </section>
-
-      <section className="card section" aria-labelledby="rules-title">
-        <h2 id="rules-title">Rules for particular services</h2>
-        <p className="muted">Override the tiers for one service, or cap what it may take each month.</p>
-        <datalist id={datalistId}>
-          {catalog.data?.services.map((service) => (
-            <option key={service.id} value={service.id}>
-              {service.providerName}: {service.name}
-            </option>
-          ))}
-        </datalist>
-        {state.rules.map((rule, index) => (
-          <div className="rule-row" key={index} data-testid="service-rule">
-            <Field
-              label="Service"
-              list={datalistId}
-              value={rule.serviceId}
-              onChange={(e) => update({ rules: state.rules.map((r, i) => (i === index ? { ...r, serviceId: e.target.value } : r)) })}
-              error={errorFor(errors, `serviceRules.${index}.serviceId`)}
-            />
-            <div className="field">
-              <label htmlFor={`${datalistId}-rule-${index}`}>Rule</label>
-              <select
-                id={`${datalistId}-rule-${index}`}
-                value={rule.rule}
-                onChange={(e) =>
-                  update({ rules: state.rules.map((r, i) => (i === index ? { ...r, rule: e.target.value as ServiceRuleKind | '' } : r)) })
-                }
-              >
-                <option value="">Follow the tiers</option>
-                {(Object.keys(RULE_HELP) as ServiceRuleKind[]).map((kind) => (
-                  <option key={kind} value={kind}>
-                    {RULE_HELP[kind]}
-                  </option>
-                ))}
-              </select>
+        <section className="card section" aria-labelledby="tiers-title">
+          <h2 id="tiers-title">When the agent may pay on its own</h2>
+          <div className="tier-list">
+            <div className="tier">
+              <h3>1. Pay automatically</h3>
+              <p>Up to this amount per task the agent just pays. Good for small things like a joke or a price check.</p>
+              <Field
+                label="Auto-approve up to (USD)"
+                inputMode="decimal"
+                value={state.autoMax}
+                onChange={(e) => update({ autoMax: e.target.value })}
+                hint={TIER_HINT}
+                error={errorFor(errors, 'tiers.autoMaxUsdCents')}
+                data-testid="auto-max"
+              />
+              <label className="checkbox">
+                <input type="checkbox" checked={state.notifyOnAuto} onChange={(e) => update({ notifyOnAuto: e.target.checked })} /> Tell me after each
+                automatic payment
+              </label>
             </div>
-            <Field
-              label="Monthly cap (USD, optional)"
-              inputMode="decimal"
-              value={rule.cap.unit === 'none' ? '' : rule.cap.amount}
-              onChange={(e) =>
-                update({
-                  rules: state.rules.map((r, i) =>
-                    i === index ? { ...r, cap: e.target.value.trim() === '' ? { unit: 'none', amount: '' } : { unit: 'usd', amount: e.target.value } } : r,
-                  ),
-                })
-              }
-              error={errorFor(errors, `serviceRules.${index}.monthlyCap`)}
-            />
-            <button className="button subtle" type="button" aria-label={`Remove the rule for ${rule.serviceId || 'this service'}`} onClick={() => update({ rules: state.rules.filter((_, i) => i !== index) })}>
-              <Trash2 size={16} aria-hidden="true" />
-            </button>
+            <div className="tier">
+              <h3>2. Ask me first</h3>
+              <p>Above the automatic amount and up to this one, the task waits in Approvals until you click Approve.</p>
+              <Field
+                label="Ask me up to (USD)"
+                inputMode="decimal"
+                value={state.confirmMax}
+                onChange={(e) => update({ confirmMax: e.target.value })}
+                hint={TIER_HINT}
+                error={errorFor(errors, 'tiers.confirmMaxUsdCents') ?? errorFor(errors, 'tiers')}
+                data-testid="confirm-max"
+              />
+            </div>
+            <div className="tier">
+              <h3>3. Ask for my authenticator code</h3>
+              <p>Anything larger also needs the 6-digit code from your phone, so someone using your open session alone cannot approve it.</p>
+              {!twoFactorOn && (
+                <p className={tierNeedsTwoFactor ? 'form-error' : 'muted'} role={tierNeedsTwoFactor ? 'alert' : undefined} data-testid="tier-needs-two-factor">
+                  Without two-factor authentication, neither tier can go above {TIER_MAX}: larger amounts need your authenticator code.{' '}
+                  <Link to="/security">Turn on two-factor authentication</Link> to raise them.
+                </p>
+              )}
+            </div>
           </div>
-        ))}
-        <FormError message={errors['serviceRules']} />
-        <button className="button" type="button" onClick={() => update({ rules: [...state.rules, { serviceId: '', rule: 'always_confirm', cap: { unit: 'none', amount: '' } }] })}>
-          <Plus size={16} aria-hidden="true" /> Add a rule
-        </button>
-      </section>
+        </section>
 
-      <section className="card section" aria-labelledby="alerts-title">
-        <h2 id="alerts-title">Budget alerts</h2>
-        <Field
-          label="Alert me at these percentages of my monthly limit"
-          hint="Each fires once a month, lowest first, e.g. 50, 80, 100."
-          value={state.thresholds}
-          onChange={(e) => update({ thresholds: e.target.value })}
-          error={errorFor(errors, 'alertThresholdsPercent')}
-          data-testid="alert-thresholds"
+        <section className="card section" aria-labelledby="rules-title">
+          <h2 id="rules-title">Rules for particular services</h2>
+          <p className="muted">Override the tiers for one service, or cap what it may take each month.</p>
+          <datalist id={datalistId}>
+            {catalog.data?.services.map((service) => (
+              <option key={service.id} value={service.id}>
+                {service.providerName}: {service.name}
+              </option>
+            ))}
+          </datalist>
+          {state.rules.map((rule, index) => (
+            <div className="rule-row" key={index} data-testid="service-rule">
+              <Field
+                label="Service"
+                list={datalistId}
+                value={rule.serviceId}
+                onChange={(e) => update({ rules: state.rules.map((r, i) => (i === index ? { ...r, serviceId: e.target.value } : r)) })}
+                error={errorFor(errors, `serviceRules.${index}.serviceId`)}
+              />
+              <div className="field">
+                <label htmlFor={`${datalistId}-rule-${index}`}>Rule</label>
+                <select
+                  id={`${datalistId}-rule-${index}`}
+                  value={rule.rule}
+                  onChange={(e) =>
+                    update({ rules: state.rules.map((r, i) => (i === index ? { ...r, rule: e.target.value as ServiceRuleKind | '' } : r)) })
+                  }
+                >
+                  <option value="">Follow the tiers</option>
+                  {(Object.keys(RULE_HELP) as ServiceRuleKind[]).map((kind) => (
+                    <option key={kind} value={kind}>
+                      {RULE_HELP[kind]}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <Field
+                label="Monthly cap (USD, optional)"
+                inputMode="decimal"
+                value={rule.cap.unit === 'none' ? '' : rule.cap.amount}
+                onChange={(e) =>
+                  update({
+                    rules: state.rules.map((r, i) =>
+                      i === index ? { ...r, cap: e.target.value.trim() === '' ? { unit: 'none', amount: '' } : { unit: 'usd', amount: e.target.value } } : r,
+                    ),
+                  })
+                }
+                error={errorFor(errors, `serviceRules.${index}.monthlyCap`)}
+              />
+              <button className="button subtle" type="button" aria-label={`Remove the rule for ${rule.serviceId || 'this service'}`} onClick={() => update({ rules: state.rules.filter((_, i) => i !== index) })}>
+                <Trash2 size={16} aria-hidden="true" />
+              </button>
+            </div>
+          ))}
+          <FormError message={errors['serviceRules']} />
+          <button className="button" type="button" onClick={() => update({ rules: [...state.rules, { serviceId: '', rule: 'always_confirm', cap: { unit: 'none', amount: '' } }] })}>
+            <Plus size={16} aria-hidden="true" /> Add a rule
+          </button>
+        </section>
+
+        <section className="card section" aria-labelledby="alerts-title">
+          <h2 id="alerts-title">Budget alerts</h2>
+          <Field
+            label="Alert me at these percentages of my monthly limit"
+            hint="Each fires once a month, lowest first, e.g. 50, 80, 100."
+            value={state.thresholds}
+            onChange={(e) => update({ thresholds: e.target.value })}
+            error={errorFor(errors, 'alertThresholdsPercent')}
+            data-testid="alert-thresholds"
+          />
+        </section>
+
+        <FormError message={hasErrors ? 'Please fix the highlighted fields.' : problem?.message} />
+        <div className="button-row">
+          <button className="button primary" type="submit" disabled={save.isPending}>
+            Save budget settings
+          </button>
+          {saved && !hasErrors && (
+            <p className="saved" role="status">
+              Saved.
+            </p>
+          )}
+        </div>
+      </form>
+      {pendingProof && (
+        <GuardProofDialog
+          proof={pendingProof.proof}
+          reasons={pendingProof.reasons}
+          pending={save.isPending}
+          error={save.error}
+          onSubmit={(proof) => save.mutate({ settings: pendingProof.settings, ...proof })}
+          onClose={() => {
+            setPendingProof(null);
+            save.reset();
+          }}
         />
-      </section>
-
-      <FormError message={hasErrors ? 'Please fix the highlighted fields.' : problem?.message} />
-      <div className="button-row">
-        <button className="button primary" type="submit" disabled={save.isPending}>
-          Save budget settings
-        </button>
-        {saved && !hasErrors && (
-          <p className="saved" role="status">
-            Saved.
-          </p>
-        )}
-      </div>
-    </form>
+      )}
+    </>
   );
 }
 
