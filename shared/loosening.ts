@@ -1,7 +1,9 @@
 // Does a settings change loosen the guard? One pure answer, used by the server to demand a fresh proof
 // (server/domain/governance/settings-change.ts) and by the Budget and Services pages to ask for it only
 // when it is needed and to say why. Loosening is anything that lets more money out, or lets it out
-// with less asking or less telling; everything else (including tightening) needs no proof.
+// with less asking or less telling about each payment; everything else (including tightening) needs no
+// proof. Budget-threshold alerts are not part of the guard: they remind the person of a monthly limit
+// that is itself guarded, and neither let money out nor hide a payment, so changing them is free.
 import {
   TIER_MAX_WITHOUT_TWO_FACTOR_USD_CENTS,
   type GovernanceSettings,
@@ -21,8 +23,7 @@ export type LooseningKind =
   | 'auto_notifications_off'
   | 'service_rule_loosened'
   | 'service_cap_raised'
-  | 'service_cap_removed'
-  | 'alerts_reduced';
+  | 'service_cap_removed';
 
 /** One way a change loosens the guard, with the sentence the confirmation dialog shows. */
 export interface Loosening {
@@ -52,9 +53,6 @@ export function looseningsOf(before: GovernanceSettings, after: GovernanceSettin
     ...limitLoosening('task_cap', 'your per-task cap', before.taskCap, after.taskCap),
     ...tierLoosenings(before, after),
     ...serviceRuleLoosenings(before.serviceRules, after.serviceRules),
-    ...(alertsReduced(before.alertThresholdsPercent, after.alertThresholdsPercent)
-      ? [{ kind: 'alerts_reduced' as const, why: `Changes your budget alerts from ${percents(before.alertThresholdsPercent)} to ${percents(after.alertThresholdsPercent)}, so you would be told later or less often.` }]
-      : []),
   ];
 }
 
@@ -137,14 +135,3 @@ function serviceRuleLoosenings(before: ServiceRule[], after: ServiceRule[]): Loo
     return [...ruleChange, ...limitLoosening('service_cap', `the monthly cap for ${serviceId}`, was?.monthlyCap ?? null, now?.monthlyCap ?? null)];
   });
 }
-
-/**
- * Alerts are reduced unless every old threshold can be matched to its own new one at or below it: the
- * person is still told at least as early and at least as often. Lists are sorted (the schema says so).
- */
-function alertsReduced(before: readonly number[], after: readonly number[]): boolean {
-  if (after.length < before.length) return true;
-  return before.some((threshold, i) => (after[i] ?? Infinity) > threshold);
-}
-
-const percents = (list: readonly number[]) => (list.length === 0 ? 'none' : list.map((p) => `${p}%`).join(', '));

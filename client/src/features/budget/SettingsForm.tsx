@@ -15,7 +15,7 @@ import { Field, FormError } from '../../components/Field';
 import { GuardProofDialog } from '../../components/GuardProofDialog';
 import { apiProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
-import { errorFor, fromFormState, toFormState, type FieldErrors, type LimitInput, type SettingsFormState } from './settings-form';
+import { checkSettings, errorFor, fromFormState, serverFieldErrors, toFormState, type FieldErrors, type LimitInput, type SettingsFormState } from './settings-form';
 
 const LIMIT_MAXIMA = `At most ${formatUsd(usdCents(LIMIT_MAX_USD_CENTS))} or ${formatSats(msat(LIMIT_MAX_SATS * 1000))}.`;
 const TIER_MAX = formatUsd(TIER_MAX_WITHOUT_TWO_FACTOR_USD_CENTS);
@@ -58,7 +58,7 @@ export function SettingsForm(props: { settings: GovernanceSettings }) {
     }),
   );
   const problem = pendingProof ? null : apiProblem(save.error);
-  const errors: FieldErrors = { ...(problem?.fieldErrors ?? {}), ...clientErrors };
+  const errors: FieldErrors = { ...serverFieldErrors(problem?.fieldErrors ?? {}), ...clientErrors };
   const update = (patch: Partial<SettingsFormState>) => {
     setSaved(false);
     setState((current) => ({ ...current, ...patch }));
@@ -67,11 +67,9 @@ export function SettingsForm(props: { settings: GovernanceSettings }) {
   function submit(event: FormEvent) {
     event.preventDefault();
     const parsed = fromFormState(state);
-    if (!parsed.ok) {
-      setClientErrors(parsed.errors);
-      return;
-    }
-    setClientErrors({});
+    const invalid = parsed.ok ? checkSettings(parsed.settings) : parsed.errors;
+    setClientErrors(invalid);
+    if (!parsed.ok || Object.keys(invalid).length > 0) return;
     const needed = proofNeeded(props.settings, parsed.settings, twoFactorOn);
     setTierNeedsTwoFactor(needed.kind === 'two_factor_for_tier');
     if (needed.kind === 'two_factor_for_tier') return;
