@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Plus, Trash2 } from 'lucide-react';
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -9,27 +9,15 @@ import {
   type GovernanceSettings,
   type ServiceRuleKind,
 } from '../../../../shared/governance';
-import { proofNeeded } from '../../../../shared/loosening';
 import { formatSats, formatUsd, msat, usdCents } from '../../../../shared/money';
 import { Field, FormError } from '../../components/Field';
-import { GuardProofDialog } from '../../components/GuardProofDialog';
-import { apiProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { checkSettings, errorFor, fromFormState, serverFieldErrors, toFormState, type FieldErrors, type LimitInput, type SettingsFormState } from './settings-form';
+import { useGuardedSave } from './useGuardedSave';
 
 const LIMIT_MAXIMA = `At most ${formatUsd(usdCents(LIMIT_MAX_USD_CENTS))} or ${formatSats(msat(LIMIT_MAX_SATS * 1000))}.`;
 const TIER_MAX = formatUsd(TIER_MAX_WITHOUT_TWO_FACTOR_USD_CENTS);
 const TIER_HINT = `At most ${TIER_MAX} without two-factor authentication, ${formatUsd(usdCents(LIMIT_MAX_USD_CENTS))} with it.`;
-/** The server's answer when the form's idea of the saved settings was stale and the change loosens after all. */
-const PROOF_REFUSALS: Record<string, 'code' | 'password'> = { step_up_required: 'code', password_required: 'password' };
-
-/** A change waiting for its proof: what to save, which proof, and why it loosens the guard. */
-interface PendingProof {
-  settings: GovernanceSettings;
-  proof: 'code' | 'password';
-  reasons: string[];
-}
-
 const RULE_HELP: Record<ServiceRuleKind, string> = {
   always_allow: 'Pay without asking up to your confirm limit (the second factor and your limits still apply)',
   always_confirm: 'Always ask me, even for tiny amounts',
@@ -38,26 +26,13 @@ const RULE_HELP: Record<ServiceRuleKind, string> = {
 
 export function SettingsForm(props: { settings: GovernanceSettings }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const catalog = useQuery(trpc.catalog.list.queryOptions());
   const [state, setState] = useState<SettingsFormState>(() => toFormState(props.settings));
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const [saved, setSaved] = useState(false);
-  const [pendingProof, setPendingProof] = useState<PendingProof | null>(null);
-  const [tierNeedsTwoFactor, setTierNeedsTwoFactor] = useState(false);
-  const twoFactor = useQuery(trpc.security.twoFactorStatus.queryOptions());
-  const twoFactorOn = twoFactor.data?.enabled ?? false;
+  const guarded = useGuardedSave(props.settings, () => setSaved(true));
+  const { problem, twoFactorOn, tierNeedsTwoFactor } = guarded;
   const datalistId = useId();
-  const save = useMutation(
-    trpc.budget.saveSettings.mutationOptions({
-      onSuccess: async () => {
-        setSaved(true);
-        setPendingProof(null);
-        await queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() });
-      },
-    }),
-  );
-  const problem = pendingProof ? null : apiProblem(save.error);
   const errors: FieldErrors = { ...serverFieldErrors(problem?.fieldErrors ?? {}), ...clientErrors };
   const update = (patch: Partial<SettingsFormState>) => {
     setSaved(false);
@@ -69,23 +44,7 @@ export function SettingsForm(props: { settings: GovernanceSettings }) {
     const parsed = fromFormState(state);
     const invalid = parsed.ok ? checkSettings(parsed.settings) : parsed.errors;
     setClientErrors(invalid);
-    if (!parsed.ok || Object.keys(invalid).length > 0) return;
-    const needed = proofNeeded(props.settings, parsed.settings, twoFactorOn);
-    setTierNeedsTwoFactor(needed.kind === 'two_factor_for_tier');
-    if (needed.kind === 'two_factor_for_tier') return;
-    if (needed.kind === 'none') {
-      save.mutate({ settings: parsed.settings }, { onError: (error) => askForProofAfter(error, parsed.settings) });
-      return;
-    }
-    save.reset();
-    setPendingProof({ settings: parsed.settings, proof: needed.kind, reasons: needed.loosenings.map((l) => l.why) });
-  }
-
-  /** The saved settings changed elsewhere and this change loosens them after all: ask for the proof now. */
-  function askForProofAfter(error: unknown, settings: GovernanceSettings) {
-    const reason = apiProblem(error)?.reason ?? '';
-    const proof = PROOF_REFUSALS[reason];
-    if (proof) setPendingProof({ settings, proof, reasons: [apiProblem(error)?.message ?? ''] });
+    if (parsed.ok && Object.keys(invalid).length === 0) guarded.request(parsed.settings);
   }
 
   const hasErrors = Object.keys(errors).length > 0;
@@ -112,51 +71,7 @@ export function SettingsForm(props: { settings: GovernanceSettings }) {
           />
         </section>
 
-        <section className="card section" aria-labelledby="tiers-title">
-          <h2 id="tiers-title">When the agent may pay on its own</h2>
-          <div className="tier-list">
-            <div className="tier">
-              <h3>1. Pay automatically</h3>
-              <p>Up to this amount per task the agent just pays. Good for small things like a joke or a price check.</p>
-              <Field
-                label="Auto-approve up to (USD)"
-                inputMode="decimal"
-                value={state.autoMax}
-                onChange={(e) => update({ autoMax: e.target.value })}
-                hint={TIER_HINT}
-                error={errorFor(errors, 'tiers.autoMaxUsdCents')}
-                data-testid="auto-max"
-              />
-              <label className="checkbox">
-                <input type="checkbox" checked={state.notifyOnAuto} onChange={(e) => update({ notifyOnAuto: e.target.checked })} /> Tell me after each
-                automatic payment
-              </label>
-            </div>
-            <div className="tier">
-              <h3>2. Ask me first</h3>
-              <p>Above the automatic amount and up to this one, the task waits in Approvals until you click Approve.</p>
-              <Field
-                label="Ask me up to (USD)"
-                inputMode="decimal"
-                value={state.confirmMax}
-                onChange={(e) => update({ confirmMax: e.target.value })}
-                hint={TIER_HINT}
-                error={errorFor(errors, 'tiers.confirmMaxUsdCents') ?? errorFor(errors, 'tiers')}
-                data-testid="confirm-max"
-              />
-            </div>
-            <div className="tier">
-              <h3>3. Ask for my authenticator code</h3>
-              <p>Anything larger also needs the 6-digit code from your phone, so someone using your open session alone cannot approve it.</p>
-              {!twoFactorOn && (
-                <p className={tierNeedsTwoFactor ? 'form-error' : 'muted'} role={tierNeedsTwoFactor ? 'alert' : undefined} data-testid="tier-needs-two-factor">
-                  Without two-factor authentication, neither tier can go above {TIER_MAX}: larger amounts need your authenticator code.{' '}
-                  <Link to="/security">Turn on two-factor authentication</Link> to raise them.
-                </p>
-              )}
-            </div>
-          </div>
-        </section>
+        <TiersSection state={state} update={update} errors={errors} twoFactorOn={twoFactorOn} tierNeedsTwoFactor={tierNeedsTwoFactor} />
 
         <section className="card section" aria-labelledby="rules-title">
           <h2 id="rules-title">Rules for particular services</h2>
@@ -232,7 +147,7 @@ export function SettingsForm(props: { settings: GovernanceSettings }) {
 
         <FormError message={hasErrors ? 'Please fix the highlighted fields.' : problem?.message} />
         <div className="button-row">
-          <button className="button primary" type="submit" disabled={save.isPending}>
+          <button className="button primary" type="submit" disabled={guarded.pending}>
             Save budget settings
           </button>
           {saved && !hasErrors && (
@@ -242,20 +157,67 @@ export function SettingsForm(props: { settings: GovernanceSettings }) {
           )}
         </div>
       </form>
-      {pendingProof && (
-        <GuardProofDialog
-          proof={pendingProof.proof}
-          reasons={pendingProof.reasons}
-          pending={save.isPending}
-          error={save.error}
-          onSubmit={(proof) => save.mutate({ settings: pendingProof.settings, ...proof })}
-          onClose={() => {
-            setPendingProof(null);
-            save.reset();
-          }}
-        />
-      )}
+      {guarded.dialog}
     </>
+  );
+}
+
+
+/** The three tiers; without 2FA it says that tiers above the code-guarded amount need it, with a link. */
+function TiersSection(props: {
+  state: SettingsFormState;
+  update(patch: Partial<SettingsFormState>): void;
+  errors: FieldErrors;
+  twoFactorOn: boolean;
+  tierNeedsTwoFactor: boolean;
+}) {
+  const { state, update, errors, twoFactorOn, tierNeedsTwoFactor } = props;
+  return (
+    <section className="card section" aria-labelledby="tiers-title">
+      <h2 id="tiers-title">When the agent may pay on its own</h2>
+      <div className="tier-list">
+        <div className="tier">
+          <h3>1. Pay automatically</h3>
+          <p>Up to this amount per task the agent just pays. Good for small things like a joke or a price check.</p>
+          <Field
+            label="Auto-approve up to (USD)"
+            inputMode="decimal"
+            value={state.autoMax}
+            onChange={(e) => update({ autoMax: e.target.value })}
+            hint={TIER_HINT}
+            error={errorFor(errors, 'tiers.autoMaxUsdCents')}
+            data-testid="auto-max"
+          />
+          <label className="checkbox">
+            <input type="checkbox" checked={state.notifyOnAuto} onChange={(e) => update({ notifyOnAuto: e.target.checked })} /> Tell me after each
+            automatic payment
+          </label>
+        </div>
+        <div className="tier">
+          <h3>2. Ask me first</h3>
+          <p>Above the automatic amount and up to this one, the task waits in Approvals until you click Approve.</p>
+          <Field
+            label="Ask me up to (USD)"
+            inputMode="decimal"
+            value={state.confirmMax}
+            onChange={(e) => update({ confirmMax: e.target.value })}
+            hint={TIER_HINT}
+            error={errorFor(errors, 'tiers.confirmMaxUsdCents') ?? errorFor(errors, 'tiers')}
+            data-testid="confirm-max"
+          />
+        </div>
+        <div className="tier">
+          <h3>3. Ask for my authenticator code</h3>
+          <p>Anything larger also needs the 6-digit code from your phone, so someone using your open session alone cannot approve it.</p>
+          {!twoFactorOn && (
+            <p className={tierNeedsTwoFactor ? 'form-error' : 'muted'} role={tierNeedsTwoFactor ? 'alert' : undefined} data-testid="tier-needs-two-factor">
+              Without two-factor authentication, neither tier can go above {TIER_MAX}: larger amounts need your authenticator code.{' '}
+              <Link to="/security">Turn on two-factor authentication</Link> to raise them.
+            </p>
+          )}
+        </div>
+      </div>
+    </section>
   );
 }
 
