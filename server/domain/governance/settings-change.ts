@@ -121,7 +121,7 @@ function changeAction(before: GovernanceSettings, after: GovernanceSettings): St
  * What the audit log keeps: each changed setting's value before and after, written as the Budget
  * page shows it ("Auto-approve up to: $0.10"), the loosenings and the proof given.
  */
-export function auditDetail(before: GovernanceSettings, after: GovernanceSettings, loosenings: Loosening[], proof: 'none' | 'code' | 'password') {
+function auditDetail(before: GovernanceSettings, after: GovernanceSettings, loosenings: Loosening[], proof: 'none' | 'code' | 'password') {
   const was = describeSettings(before);
   const now = describeSettings(after);
   const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((key) => was[key] !== now[key]);

@@ -18,8 +18,9 @@ const DESCRIPTIONS: Record<AuditEventKind, string> = {
   two_factor_enabled: 'Two-factor turned on',
   two_factor_disabled: 'Two-factor turned off',
   recovery_codes_regenerated: 'New recovery codes made',
-  step_up_granted: 'Extra check passed for an approval',
-  step_up_used: 'Approval confirmed with an extra check',
+  // Step-ups guard approvals and budget settings changes alike.
+  step_up_granted: 'Extra check passed',
+  step_up_used: 'Confirmed with an extra check',
   preferences_changed: 'Preferences changed',
   role_granted: 'Role granted',
   wallet_provisioned: 'Spending wallet created',
