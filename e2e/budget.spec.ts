@@ -1,9 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { enrollTotp, freshCode, shot, signUp, totpCode } from './support/session';
+import { enrollTotp, freshCode, PASSWORD, shot, signUp, totpCode } from './support/session';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../shared/http';
 
 // Budget governance in the browser: the settings form with friendly validation, the gauge with the
-// alert thresholds marked, an approval in the inbox, and the alerts centre (list, mark read).
+// alert thresholds marked, an approval in the inbox, the alerts centre (list, mark read), and the
+// proof a change that loosens the guard needs (the password without 2FA, a fresh code with it).
 
 /** Starts a task through the API with the browser's session (and the CSRF header the server requires). */
 async function submitTask(page: Page, text: string) {
@@ -66,6 +67,31 @@ test('budget settings validate kindly, the gauge marks thresholds, approvals and
   await page.getByLabel('Show unread only').check();
   await expect(page.getByTestId('alert-item').filter({ hasText: 'A payment is waiting for your approval' })).toHaveCount(0);
   await shot(page, 'alerts-read');
+
+  // Without 2FA a tier cannot go above $5 at all: the page says why and links to turning 2FA on.
+  await page.getByRole('link', { name: /Budget/ }).click();
+  await page.getByTestId('confirm-max').fill('6');
+  await page.getByRole('button', { name: 'Save budget settings' }).click();
+  const needsTwoFactor = page.getByTestId('tier-needs-two-factor');
+  await expect(needsTwoFactor).toHaveAttribute('role', 'alert');
+  await expect(needsTwoFactor.getByRole('link', { name: 'Turn on two-factor authentication' })).toHaveAttribute('href', '/security');
+  await expect(page.getByTestId('guard-proof-dialog')).toHaveCount(0);
+  await shot(page, 'budget-tier-needs-2fa');
+
+  // Raising the auto-approve limit loosens the guard: it asks for the password, and says why.
+  await page.getByTestId('confirm-max').fill('5');
+  await page.getByTestId('auto-max').fill('1');
+  await page.getByRole('button', { name: 'Save budget settings' }).click();
+  const guard = page.getByRole('dialog', { name: 'Confirm loosening your spending guard' });
+  await expect(guard).toContainText('Raises what the agent pays without asking from $0.00 to $1.00.');
+  await guard.getByLabel('Your password').fill('not-my-password');
+  await guard.getByRole('button', { name: 'Confirm and save' }).click();
+  await expect(guard).toContainText('That password is not right.');
+  await shot(page, 'budget-loosen-password');
+  await guard.getByLabel('Your password').fill(PASSWORD);
+  await guard.getByRole('button', { name: 'Confirm and save' }).click();
+  await expect(guard).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
 });
 
 test('an over-budget spend needs a reason and a fresh authenticator code in the approval dialog', async ({ page }) => {
@@ -107,4 +133,22 @@ test('an over-budget spend needs a reason and a fresh authenticator code in the 
   await expect(page.getByTestId('no-pending-approvals')).toBeVisible();
   await expect(page.getByTestId('recent-approvals')).toContainText('Approved');
   await shot(page, 'approvals-after-overage');
+
+  // Removing the limit loosens the guard: with 2FA on it takes a fresh code, and Security shows the change.
+  await page.getByRole('link', { name: /Budget/ }).click();
+  await page.getByTestId('monthly-limit').getByRole('combobox').selectOption('none');
+  await page.getByRole('button', { name: 'Save budget settings' }).click();
+  const guard = page.getByRole('dialog', { name: 'Confirm loosening your spending guard' });
+  await expect(guard).toContainText('Removes your monthly limit (5 sats).');
+  const next = await freshCode(enrolled.secret, fresh.step);
+  await guard.getByLabel('Code from your authenticator app').fill(next.code);
+  await guard.getByRole('button', { name: 'Confirm and save' }).click();
+  await expect(guard).toBeHidden();
+  await expect(page.getByTestId('budget-gauge')).toContainText('No monthly limit is set');
+  await page.getByRole('link', { name: /Security/ }).click();
+  const change = page.getByTestId('audit-settings-change').first();
+  await expect(change).toContainText('Monthly limit: 5 sats');
+  await expect(change).toContainText('Monthly limit: no limit');
+  await expect(change).toContainText('monthly limit removed (confirmed with an authenticator code)');
+  await shot(page, 'security-settings-change');
 });

@@ -12,7 +12,7 @@ import { createSecretBox } from './db/secret-box';
 import { createAccountsModule } from './domain/accounts';
 import { createAlertService } from './domain/alerts';
 import { createApprovalService } from './domain/approvals';
-import { createGovernance } from './domain/governance';
+import { createGovernance, createSettingsChanges } from './domain/governance';
 import { createLedger, type Ledger } from './domain/ledger';
 import { createPaymentService, createReceipts, createReconciler, creditUserFunding } from './domain/payments';
 import type { ExchangeRatePort } from './domain/ports/exchange-rate';
@@ -84,6 +84,16 @@ export function composeServices(options: ComposeOptions) {
     logger,
     now: () => new Date(now()),
     sessionRecheckMs: options.sessionRecheckMs,
+  });
+
+  const settingsChanges = createSettingsChanges({
+    governance,
+    accounts: accounts.accounts,
+    twoFactor: accounts.twoFactor,
+    stepUp: accounts.stepUp,
+    audit: accounts.audit,
+    rates: options.rates,
+    transaction: (fn) => database.db.transaction(fn, { behavior: 'immediate' }),
   });
 
   const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.providerUrls] });
@@ -169,6 +179,7 @@ export function composeServices(options: ComposeOptions) {
     accounts,
     ledger,
     governance,
+    settingsChanges,
     payments,
     reconciler,
     receipts,

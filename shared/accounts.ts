@@ -130,6 +130,8 @@ export const AUDIT_EVENT_KINDS = [
   'wallet_provisioning_failed',
   'spend_approved',
   'overage_authorized',
+  'password_check_failed',
+  'guard_settings_changed',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 

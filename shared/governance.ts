@@ -2,7 +2,22 @@
 // rules live in server/domain/governance; this file holds only shapes, defaults and validation, with
 // messages written for the settings form. Money stays in branded integers (shared/money).
 import { z } from 'zod';
-import { btcUsdRateSchema, msatSchema, usdCents, usdCentsSchema, type BtcUsdRate, type Msat } from './money';
+import { passwordSchema, totpCodeSchema } from './accounts';
+import {
+  btcUsdRateSchema,
+  formatSats,
+  formatUsd,
+  msat,
+  MSAT_PER_SAT,
+  msatRoundTrip,
+  msatSchema,
+  usdCents,
+  usdCentsRoundTrip,
+  usdCentsSchema,
+  type BtcUsdRate,
+  type Msat,
+  type UsdCents,
+} from './money';
 
 /**
  * True when the runtime knows the IANA zone. Both the browser and Node ship the full zone database
@@ -22,12 +37,23 @@ export const timeZoneSchema = z
   .string()
   .refine(isValidTimeZone, { message: 'Choose a time zone from the list, such as Europe/London.' });
 
-const positiveSafeInteger = (what: string) =>
+/**
+ * The largest limits a person may set, stated in the form. Far above any sane budget, and low enough
+ * that every conversion a limit undergoes (to msat at any plausible BTC price, back to cents for the
+ * gauge) stays within safe integers: $1,000,000 is 1,000 BTC even at $1,000 per bitcoin. A value is
+ * also checked against the current rate when it is saved (limitFitsConversions below).
+ */
+export const LIMIT_MAX_USD_CENTS = 100_000_000;
+/** 10 BTC, in sats: what the form accepts for a limit chosen in sats. */
+export const LIMIT_MAX_SATS = 1_000_000_000;
+const LIMIT_MAX_MSAT = LIMIT_MAX_SATS * MSAT_PER_SAT;
+
+const positiveLimit = (max: number, maxText: string) =>
   z
-    .number({ message: `${what} must be a number.` })
-    .int({ message: `${what} must be a whole number.` })
-    .positive({ message: `${what} must be more than zero.` })
-    .max(Number.MAX_SAFE_INTEGER, { message: `${what} is too large.` });
+    .number({ message: 'The amount must be a number.' })
+    .int({ message: 'The amount must be a whole number.' })
+    .positive({ message: 'The amount must be more than zero.' })
+    .max(max, { message: `The amount can be at most ${maxText}.` });
 
 /**
  * An amount the person chose, kept in the unit they chose it in: "$20 a month" stays $20 even as the
@@ -37,12 +63,12 @@ const positiveSafeInteger = (what: string) =>
 export const moneyLimitSchema = z.discriminatedUnion('unit', [
   z.object({
     unit: z.literal('usd'),
-    usdCents: positiveSafeInteger('The amount').pipe(usdCentsSchema),
+    usdCents: positiveLimit(LIMIT_MAX_USD_CENTS, formatUsd(usdCents(LIMIT_MAX_USD_CENTS))).pipe(usdCentsSchema),
   }),
   z.object({
     unit: z.literal('sat'),
     // Stored in msat so a limit can be compared without conversion; the form enters whole sats.
-    msat: positiveSafeInteger('The amount').pipe(msatSchema),
+    msat: positiveLimit(LIMIT_MAX_MSAT, formatSats(msat(LIMIT_MAX_MSAT))).pipe(msatSchema),
   }),
 ]);
 export type MoneyLimit = z.output<typeof moneyLimitSchema>;
@@ -58,13 +84,13 @@ export const tiersSchema = z
       .number()
       .int({ message: 'The auto-approve limit must be whole cents.' })
       .min(0, { message: 'The auto-approve limit cannot be negative.' })
-      .max(Number.MAX_SAFE_INTEGER)
+      .max(LIMIT_MAX_USD_CENTS, { message: `The auto-approve limit can be at most ${formatUsd(usdCents(LIMIT_MAX_USD_CENTS))}.` })
       .pipe(usdCentsSchema),
     confirmMaxUsdCents: z
       .number()
       .int({ message: 'The confirm limit must be whole cents.' })
       .min(0, { message: 'The confirm limit cannot be negative.' })
-      .max(Number.MAX_SAFE_INTEGER)
+      .max(LIMIT_MAX_USD_CENTS, { message: `The confirm limit can be at most ${formatUsd(usdCents(LIMIT_MAX_USD_CENTS))}.` })
       .pipe(usdCentsSchema),
     /** Tell the person after each auto-approved payment. */
     notifyOnAuto: z.boolean(),
@@ -136,6 +162,89 @@ export const DEFAULT_GOVERNANCE_SETTINGS: GovernanceSettings = {
   serviceRules: [],
   alertThresholdsPercent: [...DEFAULT_ALERT_THRESHOLDS_PERCENT],
 };
+
+/**
+ * Without two-factor authentication, neither tier may be raised above this ($5, the default confirm
+ * limit): larger spends need the authenticator code, and raising a tier past it would let a session
+ * alone approve them.
+ */
+export const TIER_MAX_WITHOUT_TWO_FACTOR_USD_CENTS: UsdCents = DEFAULT_TIERS.confirmMaxUsdCents;
+
+/** Whether a limit converts to msat at `rate` and back without leaving safe integers. */
+export function limitFitsConversions(limit: MoneyLimit, rate: BtcUsdRate): boolean {
+  return limit.unit === 'usd' ? usdCentsRoundTrip(limit.usdCents, rate) : msatRoundTrip(limit.msat, rate);
+}
+
+/** The form keys of the limits that would not survive their conversions at `rate` (empty: all fit). */
+export function limitsFailingConversions(settings: GovernanceSettings, rate: BtcUsdRate): string[] {
+  const limits: [string, MoneyLimit | null][] = [
+    ['monthlyLimit', settings.monthlyLimit],
+    ['taskCap', settings.taskCap],
+    ...settings.serviceRules.map((rule, index): [string, MoneyLimit | null] => [`serviceRules.${index}.monthlyCap`, rule.monthlyCap]),
+  ];
+  return limits.filter(([, limit]) => limit !== null && !limitFitsConversions(limit, rate)).map(([key]) => key);
+}
+
+/**
+ * Saving settings: the whole form, plus the proof a loosening change needs (shared/loosening.ts):
+ * the authenticator code when 2FA is on, the account password when it is off.
+ */
+export const settingsChangeInputSchema = z.object({
+  settings: governanceSettingsSchema,
+  code: totpCodeSchema.optional(),
+  password: passwordSchema.optional(),
+});
+export type SettingsChangeInput = z.input<typeof settingsChangeInputSchema>;
+
+/**
+ * Stored settings, read back. A row that fails today's schema (saved before the limits had maxima,
+ * or damaged) must not stop every budget read and every task, and must not loosen the guard either:
+ * money values above the maxima are clamped to them (the nearest value the person could choose, and
+ * lower than what was stored); anything still unreadable reads as PAUSED_SETTINGS.
+ */
+export function parseStoredSettings(raw: unknown): GovernanceSettings {
+  const parsed = governanceSettingsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const clamped = governanceSettingsSchema.safeParse(clampStoredAmounts(raw));
+  return clamped.success ? clamped.data : PAUSED_SETTINGS;
+}
+
+/** A stored limit (e.g. the one recorded for a past month), read like parseStoredSettings reads one. */
+export function parseStoredLimit(raw: unknown): MoneyLimit {
+  const parsed = moneyLimitSchema.safeParse(clampStoredAmounts(raw));
+  return parsed.success ? parsed.data : PAUSED_LIMIT;
+}
+
+/** 1 sat a month: every spend needs an over-budget approval with the second factor. */
+const PAUSED_LIMIT: MoneyLimit = { unit: 'sat', msat: msat(MSAT_PER_SAT) };
+/** The strictest reading of unreadable settings: nothing is paid without the person and their second factor. */
+const PAUSED_SETTINGS: GovernanceSettings = {
+  monthlyLimit: PAUSED_LIMIT,
+  taskCap: null,
+  tiers: { autoMaxUsdCents: usdCents(0), confirmMaxUsdCents: usdCents(0), notifyOnAuto: true },
+  serviceRules: [],
+  alertThresholdsPercent: [...DEFAULT_ALERT_THRESHOLDS_PERCENT],
+};
+
+const CLAMPS: Record<string, number> = {
+  usdCents: LIMIT_MAX_USD_CENTS,
+  msat: LIMIT_MAX_MSAT,
+  autoMaxUsdCents: LIMIT_MAX_USD_CENTS,
+  confirmMaxUsdCents: LIMIT_MAX_USD_CENTS,
+};
+
+/** A deep copy of stored JSON with every amount field above its maximum lowered to the maximum. */
+function clampStoredAmounts(raw: unknown): unknown {
+  if (Array.isArray(raw)) return raw.map(clampStoredAmounts);
+  if (raw === null || typeof raw !== 'object') return raw;
+  return Object.fromEntries(
+    Object.entries(raw).map(([key, value]) => {
+      const max = CLAMPS[key];
+      if (max !== undefined && typeof value === 'number' && value > max) return [key, max];
+      return [key, clampStoredAmounts(value)];
+    }),
+  );
+}
 
 /**
  * The price of one step, discovered without paying. maxMsat already includes the routing-fee

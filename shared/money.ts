@@ -175,6 +175,24 @@ function usdCentsToMsat(amount: UsdCents, rate: BtcUsdRate, rounding: Rounding):
   return msat(toSafeNumber(amountMsat, 'Msat'));
 }
 
+const fitsSafeInteger = (value: bigint) => value <= BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Whether cents convert to msat at `rate` (rounding down, as limits do) and those msat back to cents
+ * (rounding up, as spends do) within safe integers. For checking a value before it is saved, so the
+ * throwing conversions below can never meet it.
+ */
+export function usdCentsRoundTrip(amount: UsdCents, rate: BtcUsdRate): boolean {
+  const amountMsat = divide(BigInt(amount) * BigInt(rate.perMsat), BigInt(rate.usdCents), 'floor');
+  return fitsSafeInteger(amountMsat) && fitsSafeInteger(divide(amountMsat * BigInt(rate.usdCents), BigInt(rate.perMsat), 'ceil'));
+}
+
+/** Whether msat convert to cents at `rate` (rounding up) and back to msat within safe integers. */
+export function msatRoundTrip(amount: Msat, rate: BtcUsdRate): boolean {
+  const cents = divide(BigInt(amount) * BigInt(rate.usdCents), BigInt(rate.perMsat), 'ceil');
+  return fitsSafeInteger(cents) && fitsSafeInteger(divide(cents * BigInt(rate.perMsat), BigInt(rate.usdCents), 'ceil'));
+}
+
 /** For display: the nearest cent, halves away from zero. */
 export const msatToUsdCentsRoundHalfUp = (amount: Msat, rate: BtcUsdRate) =>
   msatToUsdCents(amount, rate, 'half_up');

@@ -106,13 +106,9 @@ export function createSoakApi(baseUrl: string, timeoutMs = 20_000) {
       return confirmed;
     },
     settings: (person: SoakPerson) => attempt(() => client(person).budget.settings.query()),
-    /**
-     * Saves budget settings. `stepUp` is the proof a loosening change will need (issue 10): it is sent
-     * beside the settings; today's server ignores the extra field, tomorrow's checks it. Should the
-     * procedure take another shape, this is the one place to change.
-     */
+    /** Saves budget settings; `stepUp` is the proof a loosening change needs (a code, or the password without 2FA). */
     saveSettings(person: SoakPerson, settings: GovernanceSettings, stepUp: StepUp | null) {
-      const input = { ...settings, ...(stepUp ? { stepUp } : {}) };
+      const input = { settings, ...stepUp };
       return attempt(() => client(person).budget.saveSettings.mutate(input));
     },
     submitTask: (person: SoakPerson, text: string) => attempt(() => client(person).tasks.submit.mutate({ text })),

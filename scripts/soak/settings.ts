@@ -1,6 +1,5 @@
 /**
- * Budget settings the soak's people choose: a random monthly limit, task cap and tiers, and whether a
- * change loosens the guard (issue 10: loosening needs a step-up; tightening never does).
+ * Budget settings the soak's people choose: a random monthly limit, task cap and tiers.
  */
 import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings, type MoneyLimit } from '../../shared/governance';
 import { msat, usdCents } from '../../shared/money';
@@ -29,17 +28,4 @@ export function randomSettings(prng: Prng): GovernanceSettings {
     taskCap: prng.chance(0.7) ? null : satLimit(prng.int(1, 8) * 1_000),
     tiers: { autoMaxUsdCents: usdCents(autoMax), confirmMaxUsdCents: usdCents(autoMax + prng.int(20, 700)), notifyOnAuto: prng.chance(0.7) },
   };
-}
-
-/** True when `next` allows something `previous` did not (a higher or removed limit, higher tiers, no notice). */
-export function loosens(previous: GovernanceSettings, next: GovernanceSettings): boolean {
-  const higher = (before: MoneyLimit | null, after: MoneyLimit | null) =>
-    before !== null && (after === null || (limitMsat(after) ?? 0) > (limitMsat(before) ?? 0));
-  return (
-    higher(previous.monthlyLimit, next.monthlyLimit) ||
-    higher(previous.taskCap, next.taskCap) ||
-    next.tiers.autoMaxUsdCents > previous.tiers.autoMaxUsdCents ||
-    next.tiers.confirmMaxUsdCents > previous.tiers.confirmMaxUsdCents ||
-    (previous.tiers.notifyOnAuto && !next.tiers.notifyOnAuto)
-  );
 }

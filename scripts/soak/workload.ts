@@ -11,7 +11,8 @@ import type { LimitChange } from './checks';
 import { SOAK_PASSWORD, freshTotpCode, type CallFailure, type CallResult, type SoakApi, type SoakPerson, type StepUp } from './client';
 import { createPrng, type Prng } from './prng';
 import type { ServerProcess } from './server-process';
-import { limitMsat, loosens, randomSettings } from './settings';
+import { limitMsat, randomSettings } from './settings';
+import { looseningsOf } from '../../shared/loosening';
 
 const PARAGRAPH =
   'Bitcoin fees rose sharply this week as blocks filled up. Miners earned more than usual. ' +
@@ -131,6 +132,8 @@ export async function join(ctx: SoakContext, index: number): Promise<Actor | nul
 }
 
 // ---- settings ----------------------------------------------------------------------------------
+
+const loosens = (previous: GovernanceSettings, next: GovernanceSettings) => looseningsOf(previous, next).length > 0;
 
 /** What a loosening change is sent with, or null to skip it (no code left under the rate limit). */
 async function stepUpFor(ctx: SoakContext, actor: Actor): Promise<StepUp | null | 'skip'> {

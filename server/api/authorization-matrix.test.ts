@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
+import { looseningsOf } from '../../shared/loosening';
 import { totpCode } from '../domain/accounts/test-support';
 import { planStep } from '../domain/quotes/test-support';
 import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO } from '../domain/wallet/test-support';
@@ -26,6 +27,11 @@ interface Row {
   access: Access;
   input?: (f: Fixture) => unknown;
   foreignObject?: (f: Fixture) => { input: unknown; unchanged: () => void };
+  /**
+   * For a procedure that can loosen the budget guard (shared/loosening.ts): an input that loosens
+   * alice's settings. Sent without a code from her own second session, it must be refused.
+   */
+  loosens?: (f: Fixture) => unknown;
 }
 
 const code = { code: '123456' };
@@ -70,13 +76,28 @@ const MATRIX: Record<string, Row> = {
   },
   'tasks.onUpdate': { access: 'authed', input: () => ({}) },
   'catalog.list': { access: 'authed' },
-  'catalog.setPreference': { access: 'authed', input: () => ({ serviceId: 'satoshi-jokes/joke', preference: 'block' }) },
+  'catalog.setPreference': {
+    access: 'authed',
+    input: () => ({ serviceId: 'satoshi-jokes/joke', preference: 'block' }),
+    loosens: () => ({ serviceId: 'satoshi-jokes/joke', preference: 'allow' }),
+  },
   'catalog.priceHistory': { access: 'authed', input: () => ({ serviceId: 'satoshi-jokes/joke' }) },
   'catalog.addProvider': { access: 'authed', input: () => ({ url: 'https://provider.example' }) },
   'catalog.removeProvider': { access: 'authed', input: () => ({ providerId: 'no-such-provider' }) },
   'activity.list': { access: 'authed', input: () => ({}) },
   'budget.settings': { access: 'authed' },
-  'budget.saveSettings': { access: 'authed', input: () => ({ ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'usd', usdCents: 2_000 } }) },
+  'budget.saveSettings': {
+    access: 'authed',
+    // Keeps the block catalog.setPreference's sample sets, so the sample only tightens (needs no code).
+    input: () => ({
+      settings: {
+        ...DEFAULT_GOVERNANCE_SETTINGS,
+        monthlyLimit: { unit: 'usd', usdCents: 2_000 },
+        serviceRules: [{ serviceId: 'satoshi-jokes/joke', rule: 'block', monthlyCap: null }],
+      },
+    }),
+    loosens: () => ({ settings: { ...DEFAULT_GOVERNANCE_SETTINGS, tiers: { autoMaxUsdCents: 100_000, confirmMaxUsdCents: 100_000, notifyOnAuto: false } } }),
+  },
   'budget.status': { access: 'authed' },
   'approvals.pending': { access: 'authed' },
   'approvals.recent': { access: 'authed', input: () => ({}) },
@@ -91,6 +112,12 @@ const MATRIX: Record<string, Row> = {
   'alerts.onAlert': { access: 'authed' },
   'wallet.summary': { access: 'authed' },
   'wallet.status': { access: 'authed' },
+};
+
+const JOKE_SERVICE = {
+  name: 'joke',
+  provider: { id: 'satoshi-jokes', name: 'Satoshi Jokes' },
+  resources: [{ path: '/v1/joke', method: 'GET', pricing: { model: 'fixed', price_msat: 5_000 }, input_schema: { type: 'object', properties: {} } }],
 };
 
 /** Alice's wallet answers with a name only she may see (bob has no wallet, so his status says so). */
@@ -140,7 +167,9 @@ describe('authorization matrix', () => {
   let operatorToken: string;
 
   beforeAll(async () => {
-    const h = createApiHarness();
+    // One catalog service, so per-service rules (allow/block) can be set and loosened.
+    const h = createApiHarness({ providerManifest: { version: '0.1', services: [JOKE_SERVICE] } });
+    await h.deps.catalog.refreshAll();
     const alice = await h.signUp('alice@example.com');
     const begun = await alice.as().security.beginTotpEnrollment();
     const { recoveryCodes } = await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
@@ -248,5 +277,26 @@ describe('authorization matrix', () => {
     // Sanity check that alice's real password still works: nothing above changed it.
     const signedIn = await f.h.accounts.signIn({ email: f.alice.email, password: TEST_PASSWORD }, { ip: null, userAgent: null });
     expect(signedIn).toMatchObject({ ok: false, reason: 'second_factor_required' });
+  });
+
+  // Runs last: some calls below (signing out everywhere) end alice's other sessions.
+  it("never loosens alice's guard from a session of hers without a fresh code, whatever is called", async () => {
+    const loosening = Object.entries(MATRIX).filter(([, row]) => row.loosens);
+    expect(loosening.map(([path]) => path).sort()).toEqual(['budget.saveSettings', 'catalog.setPreference']);
+    const stolen = () => f.h.callerFor(f.h.sessions.create(f.alice.id, { ip: '203.0.113.9', userAgent: 'thief' }).token).caller;
+    for (const [path, row] of loosening) {
+      const before = f.h.deps.governance.settingsFor(f.alice.id);
+      expect([path, await errorCode(call(stolen(), path, row.loosens?.(f)))]).toEqual([path, 'FORBIDDEN']);
+      expect([path, f.h.deps.governance.settingsFor(f.alice.id)]).toEqual([path, before]);
+    }
+    // Every procedure, with its sample input: none may leave alice's guard looser than it found it.
+    for (const [path, row] of Object.entries(MATRIX)) {
+      if (row.access !== 'authed') continue;
+      const before = f.h.deps.governance.settingsFor(f.alice.id);
+      await call(stolen(), path, row.input?.(f)).catch((error: unknown) => {
+        if (!(error instanceof TRPCError)) throw error;
+      });
+      expect([path, looseningsOf(before, f.h.deps.governance.settingsFor(f.alice.id))]).toEqual([path, []]);
+    }
   });
 });

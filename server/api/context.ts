@@ -1,7 +1,7 @@
 import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
 import type { AlertService } from '../domain/alerts';
 import type { ApprovalService } from '../domain/approvals';
-import type { Governance } from '../domain/governance';
+import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { QuoteService } from '../domain/quotes';
 import type { Receipts } from '../domain/payments';
@@ -22,6 +22,7 @@ export interface ApiDeps {
   taskEvents: TaskEvents;
   catalog: CatalogServiceApi;
   governance: Governance;
+  settingsChanges: SettingsChanges;
   rates: ExchangeRatePort;
   quotes: QuoteService;
   approvals: ApprovalService;

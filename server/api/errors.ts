@@ -1,5 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { TIER_MAX_WITHOUT_TWO_FACTOR_USD_CENTS } from '../../shared/governance';
+import { formatUsd } from '../../shared/money';
 
 /**
  * The one place where named domain refusals become wire errors. Each reason gets a status and a message
@@ -44,6 +46,12 @@ const REFUSALS = {
   code_invalid: ['BAD_REQUEST', 'That code is not right. Check your authenticator app and try again.'],
   two_factor_required: ['FORBIDDEN', 'Turn on two-factor authentication (Security page) to approve large or over-budget spends.'],
   overage_reason_required: ['BAD_REQUEST', 'Say why this spend may go over your monthly budget.'],
+  step_up_required: ['FORBIDDEN', 'This change loosens your spending guard. Enter the 6-digit code from your authenticator app to save it.'],
+  password_required: ['FORBIDDEN', 'This change loosens your spending guard. Enter your password to save it.'],
+  wrong_password: ['BAD_REQUEST', 'That password is not right. Nothing was changed.'],
+  tier_needs_two_factor: ['FORBIDDEN', `Raising a tier above ${formatUsd(TIER_MAX_WITHOUT_TWO_FACTOR_USD_CENTS)} needs two-factor authentication. Turn it on (Security page) first.`],
+  settings_changed_meanwhile: ['CONFLICT', 'Your budget settings changed while you were saving. Reload them and try again.'],
+  limit_not_convertible: ['BAD_REQUEST', 'That limit is too large to convert between dollars and sats at the current price. Choose a smaller one.'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

@@ -39,7 +39,26 @@ export function callerOver(deps: ApiDeps, token: string | null) {
   return { caller: createCaller(ctx), jar };
 }
 
-export function createApiHarness(options: { logDestination?: Writable; sessionRecheckMs?: number } = {}) {
+/** The one provider a harness may be given (`providerManifest`); only its manifest answers. */
+export const HARNESS_PROVIDER_URL = 'https://market.test';
+
+/** Answers the harness provider's manifest and nothing else. */
+function manifestOnly(manifest: unknown): NonNullable<ComposeSeams['fetcher']> {
+  const body = Buffer.from(JSON.stringify(manifest));
+  return Object.assign(
+    async (url: string) =>
+      url === `${HARNESS_PROVIDER_URL}/.well-known/l402.json`
+        ? { ok: true as const, response: { status: 200, headers: new Headers({ 'content-type': 'application/json' }), body, url, text: () => body.toString('utf8') } }
+        : noNetwork(url),
+    { close: () => undefined },
+  );
+}
+
+/**
+ * `providerManifest`: a catalog for everybody, served as HARNESS_PROVIDER_URL's manifest (load it
+ * with `deps.catalog.refreshAll()`); without it the catalog is empty.
+ */
+export function createApiHarness(options: { logDestination?: Writable; sessionRecheckMs?: number; providerManifest?: unknown } = {}) {
   const environment = createTestEnvironment(options);
   const provisioner = fakeWalletProvisioner();
   /** Each person's spending wallet, for tests to plug a fake into; nobody has one until then. */
@@ -50,9 +69,9 @@ export function createApiHarness(options: { logDestination?: Writable; sessionRe
     secretsKey: environment.secretsKey,
     logger: environment.logger,
     rates: { current: async () => TEST_RATE },
-    // No configured provider: requests get planned to "unsupported", so nothing is quoted or paid
-    // through the agent here.
-    providerUrls: [],
+    // No configured provider unless asked for: requests get planned to "unsupported", so nothing is
+    // quoted or paid through the agent here.
+    providerUrls: options.providerManifest === undefined ? [] : [HARNESS_PROVIDER_URL],
     sandboxWallets: null,
     now: () => environment.clock.now().getTime(),
     sessionRecheckMs: options.sessionRecheckMs,
@@ -69,7 +88,7 @@ export function createApiHarness(options: { logDestination?: Writable; sessionRe
         const wallet = wallets.get(walletOwners.get(nwcUrl) ?? '');
         return wallet ? { ok: true, wallet } : { ok: false };
       },
-      fetcher: noNetwork,
+      fetcher: options.providerManifest === undefined ? noNetwork : manifestOnly(options.providerManifest),
       // `summary` costs 1,000 sats, which needs a confirmation.
       probePrice: scriptedProbe({ summary: { priceMsat: 1_000_000 } }).probePrice,
     },

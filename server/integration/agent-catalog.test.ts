@@ -49,7 +49,7 @@ function catalogWith(allowedOrigins: string[], configured: string[] = [base]) {
   return createCatalogService({
     source: createCatalogSource(createGuardedFetch({ allowedOrigins, timeoutMs: 2_000 })),
     store: catalogStore,
-    governance: { settingsFor: (u) => settings.get(u) ?? DEFAULT_GOVERNANCE_SETTINGS, saveSettings: (u, s) => void settings.set(u, s) },
+    governance: { settingsFor: (u) => settings.get(u) ?? DEFAULT_GOVERNANCE_SETTINGS },
     configuredProviderUrls: configured,
     now: () => nowMs,
   });
@@ -163,12 +163,18 @@ describe('catalog service', () => {
     const catalog = catalogWith([base]);
     await catalog.refreshAll();
     settings.set('u1', { ...DEFAULT_GOVERNANCE_SETTINGS, serviceRules: [{ serviceId: 'market/price', rule: null, monthlyCap: { unit: 'usd', usdCents: 100 as never } }] });
-    expect(catalog.setPreference('u1', 'market/price', 'block')).toEqual({ ok: true });
+    // The catalog only computes the settings; the settings-change service (tested elsewhere) saves them.
+    const setPreference = (serviceId: string, preference: 'allow' | 'block' | null) => {
+      const next = catalog.withPreference('u1', serviceId, preference);
+      if (next.ok) settings.set('u1', next.settings);
+      return next.ok ? { ok: true } : next;
+    };
+    expect(setPreference('market/price', 'block')).toEqual({ ok: true });
     expect(catalog.servicesFor('u1').map((s) => s.id)).toEqual(['market/joke']);
-    expect(catalog.setPreference('u1', 'market/price', null)).toEqual({ ok: true });
+    expect(setPreference('market/price', null)).toEqual({ ok: true });
     expect(settings.get('u1')?.serviceRules).toEqual([{ serviceId: 'market/price', rule: null, monthlyCap: { unit: 'usd', usdCents: 100 } }]);
-    expect(catalog.setPreference('u1', 'market/joke', 'allow')).toEqual({ ok: true });
+    expect(setPreference('market/joke', 'allow')).toEqual({ ok: true });
     expect(catalog.entriesFor('u1').find((e) => e.id === 'market/joke')?.preference).toBe('allow');
-    expect(catalog.setPreference('u1', 'nobody/nothing', 'block')).toEqual({ ok: false, reason: 'service_not_found' });
+    expect(setPreference('nobody/nothing', 'block')).toEqual({ ok: false, reason: 'service_not_found' });
   });
 });

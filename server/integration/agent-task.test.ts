@@ -135,7 +135,10 @@ describe('agent task on the sandbox market', () => {
 
   it('hides a blocked service from planning and records catalog prices', async () => {
     const userId = await signUpOnStack(stack, 'agent');
-    expect(stack.catalog.setPreference(userId, 'satoshi-jokes/joke', 'block')).toEqual({ ok: true });
+    const blocked = stack.catalog.withPreference(userId, 'satoshi-jokes/joke', 'block');
+    if (!blocked.ok) throw new Error(blocked.reason);
+    // Blocking tightens the guard: no code or password is asked for.
+    expect(await stack.settingsChanges.change({ userId, settings: blocked.settings }, { ip: null, userAgent: null })).toMatchObject({ ok: true });
     expect(stack.catalog.servicesFor(userId).some((s) => s.id === 'satoshi-jokes/joke')).toBe(false);
     expect(stack.catalog.entriesFor(userId).find((s) => s.id === 'satoshi-jokes/joke')?.preference).toBe('block');
     expect(stack.governance.settingsFor(userId).serviceRules).toEqual([{ serviceId: 'satoshi-jokes/joke', rule: 'block', monthlyCap: null }]);

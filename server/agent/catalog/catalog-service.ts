@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CatalogService } from '../../../shared/catalog';
-import type { ServiceRuleKind } from '../../../shared/governance';
+import type { GovernanceSettings, ServiceRuleKind } from '../../../shared/governance';
 import type { Governance } from '../../domain/governance';
 import type { CatalogSourcePort, CatalogSourceRefusal } from '../../domain/ports/catalog-source';
 import { manifestToCatalog, resolvesToOrigin, SKIP_REASONS, type SkippedService } from './manifest-to-catalog';
@@ -55,7 +55,7 @@ export interface CatalogStore {
 export interface CatalogServiceDeps {
   source: CatalogSourcePort;
   store: CatalogStore;
-  governance: Pick<Governance, 'settingsFor' | 'saveSettings'>;
+  governance: Pick<Governance, 'settingsFor'>;
   /** Provider URLs everybody sees (the sandbox market's URL in sandbox mode). */
   configuredProviderUrls: readonly string[];
   now?: () => number;
@@ -258,8 +258,16 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       return deps.store.deleteOwnedProvider(userId, providerId);
     },
 
-    /** Sets (or clears, with null) the person's allow/block rule for a service they can see. */
-    setPreference(userId: string, serviceId: string, preference: ServicePreference): { ok: true } | { ok: false; reason: 'service_not_found' } {
+    /**
+     * The person's settings with their allow/block rule for a service set (or cleared, with null).
+     * Only computed here: saving goes through the settings-change service, which asks for a fresh
+     * proof when the rule loosens the guard (e.g. unblocking, or always allowing).
+     */
+    withPreference(
+      userId: string,
+      serviceId: string,
+      preference: ServicePreference,
+    ): { ok: true; settings: GovernanceSettings } | { ok: false; reason: 'service_not_found' } {
       if (!entriesFor(userId).some((e) => e.id === serviceId)) return { ok: false, reason: 'service_not_found' };
       const settings = deps.governance.settingsFor(userId);
       const existing = settings.serviceRules.find((r) => r.serviceId === serviceId);
@@ -268,8 +276,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       // Keep a monthly cap the person set for the service; drop the row only when nothing is left in it.
       const keep = rule !== null || (existing?.monthlyCap ?? null) !== null;
       const serviceRules = keep ? [...others, { serviceId, rule, monthlyCap: existing?.monthlyCap ?? null }] : others;
-      deps.governance.saveSettings(userId, { ...settings, serviceRules });
-      return { ok: true };
+      return { ok: true, settings: { ...settings, serviceRules } };
     },
 
     /** Advertised prices of a service over time, newest first. */

@@ -22,7 +22,7 @@ async function aliceWithStepUp() {
   const begun = await alice.as().security.beginTotpEnrollment();
   await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
   h.clock.nextTotpStep();
-  await alice.as().budget.saveSettings({ ...DEFAULT_GOVERNANCE_SETTINGS, tiers: { autoMaxUsdCents: 0, confirmMaxUsdCents: 50, notifyOnAuto: true } });
+  await alice.as().budget.saveSettings({ settings: { ...DEFAULT_GOVERNANCE_SETTINGS, tiers: { autoMaxUsdCents: 0, confirmMaxUsdCents: 50, notifyOnAuto: true } } });
   return { ...alice, code: () => totpCode(begun.secret, h.clock) };
 }
 
@@ -99,11 +99,11 @@ describe('budget API', () => {
   it('refuses invalid settings with field messages, and saves valid ones', async () => {
     const alice = await h.signUp('alice@example.com');
     const bad = { ...DEFAULT_GOVERNANCE_SETTINGS, tiers: { autoMaxUsdCents: 600, confirmMaxUsdCents: 500, notifyOnAuto: true }, alertThresholdsPercent: [80, 50] };
-    const error = await alice.as().budget.saveSettings(bad).catch((e: unknown) => e);
+    const error = await alice.as().budget.saveSettings({ settings: bad }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe('BAD_REQUEST');
     const good = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'usd' as const, usdCents: 2_000 } };
-    expect((await alice.as().budget.saveSettings(good)).monthlyLimit).toEqual({ unit: 'usd', usdCents: 2_000 });
+    expect((await alice.as().budget.saveSettings({ settings: good })).monthlyLimit).toEqual({ unit: 'usd', usdCents: 2_000 });
     const status = await alice.as().budget.status();
     expect(status).toMatchObject({ alertThresholdsPercent: [50, 80, 100], summary: { limitUsdCents: 2_000, usedMsat: 0, percentUsed: 0 } });
   });

@@ -1,18 +1,29 @@
-import { governanceSettingsSchema } from '../../../shared/governance';
+import { settingsChangeInputSchema } from '../../../shared/governance';
 import { notifyBudgetThresholds } from '../../domain/alerts';
-import { authedProcedure, router } from '../trpc';
+import { unwrap } from '../errors';
+import { authedProcedure, enforceRateLimit, router } from '../trpc';
 
 /** The Budget page: settings (limit, tiers, per-service rules, alert thresholds) and this month's gauge. */
 export const budgetRouter = router({
   settings: authedProcedure.query(({ ctx }) => ctx.deps.governance.settingsFor(ctx.user.id)),
 
-  /** Saves the whole settings form; a lower limit may cross thresholds at once, so alerts are checked. */
-  saveSettings: authedProcedure.input(governanceSettingsSchema).mutation(async ({ ctx, input }) => {
-    ctx.deps.governance.saveSettings(ctx.user.id, input);
-    const rate = await ctx.deps.rates.current();
-    notifyBudgetThresholds(ctx.deps, { userId: ctx.user.id, timeZone: ctx.user.timeZone, rate });
-    return ctx.deps.governance.settingsFor(ctx.user.id);
-  }),
+  /**
+   * Saves the whole settings form. A change that loosens the guard needs `code` (2FA on) or `password`
+   * (2FA off); calls carrying either count against the guessing limit. A lower limit may cross
+   * thresholds at once, so alerts are checked.
+   */
+  saveSettings: authedProcedure
+    .input(settingsChangeInputSchema)
+    .use(async ({ ctx, input, next }) => {
+      if (input.code || input.password) await enforceRateLimit(ctx, 'code_check');
+      return next();
+    })
+    .mutation(async ({ ctx, input }) => {
+      const { settings } = unwrap(await ctx.deps.settingsChanges.change({ userId: ctx.user.id, ...input }, ctx.meta));
+      const rate = await ctx.deps.rates.current();
+      notifyBudgetThresholds(ctx.deps, { userId: ctx.user.id, timeZone: ctx.user.timeZone, rate });
+      return settings;
+    }),
 
   /** This month's usage against the limit, in both units at the current rate, with the alert thresholds. */
   status: authedProcedure.query(async ({ ctx }) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { passwordSchema, totpCodeSchema } from '../../../shared/accounts';
 import { unwrap } from '../errors';
-import { authedProcedure, router } from '../trpc';
+import { authedProcedure, enforceRateLimit, router } from '../trpc';
 
 const serviceIdSchema = z.string().min(1).max(300);
 
@@ -15,10 +16,23 @@ export const catalogRouter = router({
     rate: await ctx.deps.rates.current(),
   })),
 
+  /** A rule that loosens the guard (unblock, always allow) needs `code` or `password`, as on the Budget page. */
   setPreference: authedProcedure
-    .input(z.object({ serviceId: serviceIdSchema, preference: z.enum(['allow', 'block']).nullable() }))
-    .mutation(({ ctx, input }) => {
-      unwrap(ctx.deps.catalog.setPreference(ctx.user.id, input.serviceId, input.preference));
+    .input(
+      z.object({
+        serviceId: serviceIdSchema,
+        preference: z.enum(['allow', 'block']).nullable(),
+        code: totpCodeSchema.optional(),
+        password: passwordSchema.optional(),
+      }),
+    )
+    .use(async ({ ctx, input, next }) => {
+      if (input.code || input.password) await enforceRateLimit(ctx, 'code_check');
+      return next();
+    })
+    .mutation(async ({ ctx, input }) => {
+      const { settings } = unwrap(ctx.deps.catalog.withPreference(ctx.user.id, input.serviceId, input.preference));
+      unwrap(await ctx.deps.settingsChanges.change({ userId: ctx.user.id, settings, code: input.code, password: input.password }, ctx.meta));
       return { serviceId: input.serviceId, preference: input.preference };
     }),
 

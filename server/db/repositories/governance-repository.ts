@@ -15,7 +15,13 @@
 // they cover exactly the window asked for; otherwise usage() scans, as it always did. usageTotalsDrift()
 // recomputes every total from the reservations for audits and tests.
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { governanceSettingsSchema, moneyLimitSchema, type GovernanceSettings, type MoneyLimit } from '../../../shared/governance';
+import {
+  governanceSettingsSchema,
+  parseStoredLimit,
+  parseStoredSettings,
+  type GovernanceSettings,
+  type MoneyLimit,
+} from '../../../shared/governance';
 import { msat, type Msat } from '../../../shared/money';
 import type { DatabaseHandle } from '../client';
 import {
@@ -291,7 +297,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
   };
 
   function parseLimit(json: string | null): MoneyLimit | null {
-    return json === null ? null : moneyLimitSchema.parse(JSON.parse(json));
+    return json === null ? null : parseStoredLimit(jsonOrNull(json));
   }
 
   return {
@@ -301,8 +307,9 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
       if (row === undefined) return null;
       const cached = parsedSettings.get(userId);
       if (cached?.json === row.settingsJson) return cached.settings;
-      // Written only through saveSettings, so a row that fails the schema is corruption: throw.
-      const settings = governanceSettingsSchema.parse(JSON.parse(row.settingsJson));
+      // A row that fails today's schema (saved before limits had maxima, or damaged) reads as the
+      // nearest safe settings instead of failing every budget read and every task (see parseStoredSettings).
+      const settings = parseStoredSettings(jsonOrNull(row.settingsJson));
       parsedSettings.set(userId, { json: row.settingsJson, settings });
       return settings;
     },
@@ -401,4 +408,13 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
       return inserted.length === 1;
     },
   };
+}
+
+/** Stored JSON text, parsed; null when it is not JSON at all (the stored-value readers treat it as unreadable). */
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
 }

@@ -140,6 +140,17 @@ export function createAccountService(deps: {
       return { ok: true, user: toPublic(row), sessionToken: session.token, sessionExpiresAt: session.expiresAt };
     },
 
+    /**
+     * Re-checks the signed-in person's password, for changes that need more than the session (e.g.
+     * loosening the budget guard without 2FA). A wrong password is audited like a failed sign-in.
+     */
+    async checkPassword(userId: string, password: string, meta: RequestMeta): Promise<boolean> {
+      const row = repo.findUserById(userId);
+      const passwordOk = await verifyPassword(password, row?.passwordHash ?? (await decoyPasswordHash()));
+      if (row && !passwordOk) audit.record(row.id, 'password_check_failed', undefined, meta);
+      return Boolean(row) && passwordOk;
+    },
+
     signOut(userId: string, sessionId: string, meta: RequestMeta): void {
       if (deps.sessions.revoke(userId, sessionId)) audit.record(userId, 'signed_out', undefined, meta);
     },

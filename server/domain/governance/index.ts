@@ -20,6 +20,13 @@ export {
 } from './budget-precondition';
 export { createGovernance, type Governance, type GovernanceOptions } from './governance';
 export {
+  createSettingsChanges,
+  type SettingsChangeRefusal,
+  type SettingsChangeRequest,
+  type SettingsChangeResult,
+  type SettingsChanges,
+} from './settings-change';
+export {
   InvalidTimeZoneError,
   isPeriodKey,
   periodFor,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings } from '../../../../shared/governance';
 import { msat, usdCents } from '../../../../shared/money';
-import { errorFor, fromFormState, parseDollars, toFormState } from './settings-form';
+import { checkSettings, errorFor, fromFormState, parseDollars, serverFieldErrors, toFormState } from './settings-form';
 
 describe('parseDollars', () => {
   it('reads dollars and cents exactly, by string arithmetic', () => {
@@ -42,5 +42,24 @@ describe('settings form state', () => {
     expect(Object.keys(result.errors).sort()).toEqual(['alertThresholdsPercent', 'serviceRules.0.monthlyCap', 'tiers.autoMaxUsdCents']);
     expect(errorFor(result.errors, 'serviceRules.0')).toMatch(/dollars/);
     expect(errorFor(result.errors, 'taskCap')).toBeUndefined();
+  });
+});
+
+describe('checkSettings', () => {
+  it("gives the shared schema's messages keyed like the form, including the maxima", () => {
+    const tooMuch: GovernanceSettings = {
+      ...DEFAULT_GOVERNANCE_SETTINGS,
+      monthlyLimit: { unit: 'usd', usdCents: usdCents(10 ** 13) },
+      tiers: { autoMaxUsdCents: usdCents(600), confirmMaxUsdCents: usdCents(500), notifyOnAuto: true },
+    };
+    expect(checkSettings(tooMuch)).toEqual({
+      'monthlyLimit.usdCents': 'The amount can be at most $1,000,000.00.',
+      'tiers.confirmMaxUsdCents': 'The confirm limit must be at least the auto-approve limit.',
+    });
+    expect(checkSettings(DEFAULT_GOVERNANCE_SETTINGS)).toEqual({});
+  });
+
+  it("reads the server's field errors, nested under settings, with the form's keys", () => {
+    expect(serverFieldErrors({ 'settings.tiers.autoMaxUsdCents': 'Too much.', code: 'Enter the code.' })).toEqual({ 'tiers.autoMaxUsdCents': 'Too much.', code: 'Enter the code.' });
   });
 });

@@ -1,6 +1,6 @@
 // The budget settings form's state (strings, as typed) and its conversion to and from the settings
 // the server validates. Amounts are parsed here by string arithmetic, never through floats.
-import type { GovernanceSettings, MoneyLimit, ServiceRuleKind } from '../../../../shared/governance';
+import { governanceSettingsSchema, type GovernanceSettings, type MoneyLimit, type ServiceRuleKind } from '../../../../shared/governance';
 import { formatUsd, msat, usdCents, type UsdCents } from '../../../../shared/money';
 
 export type LimitUnit = 'none' | 'usd' | 'sat';
@@ -83,8 +83,8 @@ function toLimit(input: LimitInput, key: string, errors: FieldErrors): MoneyLimi
 
 /**
  * The settings to send, or the fields that cannot even be read as numbers. Range and consistency
- * rules (confirm at least auto, thresholds 1-100 in order) are the server's (shared/governance.ts):
- * its messages come back as field errors with the same keys.
+ * rules (confirm at least auto, thresholds 1-100 in order, the maxima) are the shared schema's
+ * (shared/governance.ts): checkSettings runs it here first, and the server runs it again.
  */
 export function fromFormState(state: SettingsFormState): { ok: true; settings: GovernanceSettings } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
@@ -113,6 +113,29 @@ export function fromFormState(state: SettingsFormState): { ok: true; settings: G
       alertThresholdsPercent: thresholds,
     },
   };
+}
+
+/**
+ * The shared schema's messages for settings the form could read, keyed like the form's fields
+ * ('tiers.confirmMaxUsdCents'); empty when the settings are valid. Checked before deciding whether
+ * the change needs a code, so a mistake is shown as a mistake, not as a request for proof.
+ */
+export function checkSettings(settings: GovernanceSettings): FieldErrors {
+  const parsed = governanceSettingsSchema.safeParse(settings);
+  if (parsed.success) return {};
+  return fieldErrorsFrom(parsed.error.issues.map((issue) => [issue.path.join('.'), issue.message]));
+}
+
+/** The server's field errors for the form: saveSettings nests the form under `settings.`. */
+export function serverFieldErrors(fieldErrors: FieldErrors): FieldErrors {
+  return fieldErrorsFrom(Object.entries(fieldErrors).map(([key, message]) => [key.replace(/^settings\./, ''), message]));
+}
+
+/** The first message per key, as the server's error formatter keeps it. */
+function fieldErrorsFrom(entries: [string, string][]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const [key, message] of entries) errors[key || '_'] ??= message;
+  return errors;
 }
 
 /** The first error whose key is `key` or lies under it ('monthlyLimit.usdCents' belongs to 'monthlyLimit'). */

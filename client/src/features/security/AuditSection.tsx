@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import '../../components/governance.css';
 import type { AuditEventKind } from '../../../../shared/accounts';
 import { useTRPC } from '../../lib/trpc';
 
@@ -17,15 +18,40 @@ const DESCRIPTIONS: Record<AuditEventKind, string> = {
   two_factor_enabled: 'Two-factor turned on',
   two_factor_disabled: 'Two-factor turned off',
   recovery_codes_regenerated: 'New recovery codes made',
-  step_up_granted: 'Extra check passed for an approval',
-  step_up_used: 'Approval confirmed with an extra check',
+  // Step-ups guard approvals and budget settings changes alike.
+  step_up_granted: 'Extra check passed',
+  step_up_used: 'Confirmed with an extra check',
   preferences_changed: 'Preferences changed',
   role_granted: 'Role granted',
   wallet_provisioned: 'Spending wallet created',
   wallet_provisioning_failed: 'Spending wallet could not be created yet',
   spend_approved: 'Spend approved',
   overage_authorized: 'Over-budget spend authorized',
+  password_check_failed: 'Wrong password given to confirm a change',
+  guard_settings_changed: 'Budget settings changed',
 };
+
+/** "Before: …" and "After: …" of a settings change, and how it was confirmed when it loosened the guard. */
+function SettingsChange(props: { detail: Record<string, string | number | boolean | null> }) {
+  const { before, after, loosened, proof } = props.detail;
+  if (typeof before !== 'string' || typeof after !== 'string') return null;
+  return (
+    <dl className="audit-change" data-testid="audit-settings-change">
+      <dt>Before</dt>
+      <dd>{before || 'unchanged'}</dd>
+      <dt>After</dt>
+      <dd>{after || 'unchanged'}</dd>
+      {typeof loosened === 'string' && loosened !== '' && (
+        <>
+          <dt>Loosened</dt>
+          <dd>
+            {loosened.replaceAll('_', ' ')} (confirmed with {proof === 'code' ? 'an authenticator code' : 'the password'})
+          </dd>
+        </>
+      )}
+    </dl>
+  );
+}
 
 export function AuditSection() {
   const trpc = useTRPC();
@@ -49,6 +75,7 @@ export function AuditSection() {
               <td>
                 {DESCRIPTIONS[event.kind] ?? event.kind}
                 {typeof event.detail.reason === 'string' && <span className="muted"> ({event.detail.reason.replaceAll('_', ' ')})</span>}
+                {event.kind === 'guard_settings_changed' && <SettingsChange detail={event.detail} />}
               </td>
               <td className="muted">{event.ip ?? '—'}</td>
             </tr>

@@ -5,6 +5,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatSats, formatUsd, msat, msatToUsdCentsRoundHalfUp, type BtcUsdRate } from '../../../../shared/money';
 import { Field, FormError } from '../../components/Field';
+import { GuardProofDialog } from '../../components/GuardProofDialog';
 import { apiProblem, describeProblem, problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import './services.css';
@@ -256,9 +257,23 @@ function ServiceItem({ service, rate }: { service: ServiceEntry; rate: BtcUsdRat
   // (also after a refusal, which puts the saved rule back).
   const [chosen, setChosen] = useState<Preference | undefined>(undefined);
   const preference = chosen === undefined ? service.preference : chosen;
+  // Unblocking or always allowing loosens the guard: the server asks for the code (or password) and
+  // the dialog collects it, then the same choice is sent again with it.
+  const [proofFor, setProofFor] = useState<{ preference: Preference; proof: 'code' | 'password' } | null>(null);
   const choose = (value: Preference) => {
     setChosen(value);
-    setPreference.mutate({ serviceId: service.id, preference: value }, { onSettled: () => setChosen(undefined) });
+    setPreference.mutate(
+      { serviceId: service.id, preference: value },
+      {
+        onSettled: () => setChosen(undefined),
+        onError: (error) => {
+          const reason = apiProblem(error)?.reason;
+          if (reason === 'step_up_required' || reason === 'password_required') {
+            setProofFor({ preference: value, proof: reason === 'step_up_required' ? 'code' : 'password' });
+          }
+        },
+      },
+    );
   };
 
   return (
@@ -288,7 +303,22 @@ function ServiceItem({ service, rate }: { service: ServiceEntry; rate: BtcUsdRat
           </label>
         ))}
       </fieldset>
-      <FormError message={problemText(setPreference.error)} />
+      <FormError message={proofFor ? null : problemText(setPreference.error)} />
+      {proofFor && (
+        <GuardProofDialog
+          proof={proofFor.proof}
+          reasons={[proofFor.preference === 'allow' ? `Always allows ${service.name}: payments up to your confirm limit go through without asking you.` : `Lifts your block on ${service.name}.`]}
+          pending={setPreference.isPending}
+          error={setPreference.error}
+          onSubmit={(proof) =>
+            setPreference.mutate({ serviceId: service.id, preference: proofFor.preference, ...proof }, { onSuccess: () => setProofFor(null) })
+          }
+          onClose={() => {
+            setProofFor(null);
+            setPreference.reset();
+          }}
+        />
+      )}
       <button type="button" className="button subtle history-toggle" aria-expanded={historyOpen} onClick={() => setHistoryOpen(!historyOpen)}>
         {historyOpen ? <ChevronDown size={16} aria-hidden /> : <ChevronRight size={16} aria-hidden />}
         Price history

@@ -1,0 +1,98 @@
+import { ShieldAlert } from 'lucide-react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { apiProblem, describeProblem } from '../lib/api-error';
+import { Field, FormError } from './Field';
+import './governance.css';
+
+/** Refusals that are about the proof itself, shown beside its field rather than as a general error. */
+const PROOF_REASONS = new Set(['wrong_password', 'invalid_code', 'code_already_used', 'locked']);
+/** "This needs a proof": the reason the dialog is open, not an error to show in it. */
+const ASKED_FOR = new Set(['step_up_required', 'password_required']);
+
+/**
+ * Asks for the proof a loosening change needs before it is saved: the authenticator code when 2FA is
+ * on, the account password when it is off. It lists why the change loosens the guard (the sentences
+ * of shared/loosening.ts); the server checks the proof, this only collects it.
+ */
+export function GuardProofDialog(props: {
+  proof: 'code' | 'password';
+  reasons: string[];
+  pending: boolean;
+  error: unknown;
+  onSubmit(proof: { code: string } | { password: string }): void;
+  onClose(): void;
+}) {
+  const titleId = useId();
+  const [value, setValue] = useState('');
+  const { onClose } = props;
+  const answer = apiProblem(props.error);
+  const problem = answer && !ASKED_FOR.has(answer.reason ?? '') ? answer : null;
+  const proofError =
+    problem?.fieldErrors.code ?? problem?.fieldErrors.password ?? (problem && PROOF_REASONS.has(problem.reason ?? '') ? describeProblem(problem) : undefined);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    props.onSubmit(props.proof === 'code' ? { code: value } : { password: value });
+  }
+
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="guard-proof-dialog">
+        <h2 id={titleId}>
+          <ShieldAlert size={20} aria-hidden="true" /> Confirm loosening your spending guard
+        </h2>
+        <p className="muted">
+          This change lets the agent spend more, or with less asking, so it needs{' '}
+          {props.proof === 'code' ? 'a fresh code from your authenticator app' : 'your password'}: someone using your open session alone cannot make it.
+        </p>
+        <ul className="loosenings">
+          {props.reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+        <form className="form" onSubmit={submit} noValidate>
+          {props.proof === 'code' ? (
+            <Field
+              label="Code from your authenticator app"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              autoFocus
+              data-testid="guard-proof"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              error={proofError}
+            />
+          ) : (
+            <Field
+              label="Your password"
+              type="password"
+              autoComplete="current-password"
+              autoFocus
+              data-testid="guard-proof"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              error={proofError}
+            />
+          )}
+          <FormError message={problem && !proofError ? describeProblem(problem) : null} />
+          <div className="button-row">
+            <button className="button primary" type="submit" disabled={props.pending}>
+              Confirm and save
+            </button>
+            <button className="button" type="button" onClick={onClose}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      </div>
+    </div>
+  );
+}
