@@ -156,7 +156,7 @@ describe('requoteDrift', () => {
     const key = `02${'ab'.repeat(32)}`;
     const first = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'weather', { city: 'Paris' }), { ...planStep('s2', 'joke'), payeePubkeyHex: key }] });
     if (!first.ok) throw new Error(first.message);
-    expect(first.quote.steps[1]?.call).toEqual({ providerId: 'market', origin: 'http://127.0.0.1:9', method: 'GET', path: '/api/joke', input: {}, payeePubkeyHex: key, chained: null });
+    expect(first.quote.steps[1]?.call).toEqual({ providerId: 'market', origin: 'http://127.0.0.1:9', method: 'GET', path: '/api/joke', input: {}, payeePubkeyHex: key, chained: null, outputSchema: null });
     clock.ms += 60_000;
     const calls = probe.calls.length;
     const drift = quotes.requoteDrift({ userId: 'u1', quoteId: first.quote.id, stepId: 's1', invoiceMsat: msat(80_000) });
