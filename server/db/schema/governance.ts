@@ -53,6 +53,8 @@ export const governanceCredits = sqliteTable(
     serviceId: text('service_id').notNull(),
     taskId: text('task_id'),
     amountMsat: integer('amount_msat').notNull(),
+    // When the refunded spend was reserved: the credit counts in every usage window that spend counts in.
+    reservedAtMs: integer('reserved_at_ms').notNull().default(0),
     createdAtMs: integer('created_at_ms').notNull(),
   },
   (t) => [
@@ -99,6 +101,7 @@ export const governanceMonthUsage = sqliteTable(
     postedMsat: integer('posted_msat').notNull(),
     pendingMsat: integer('pending_msat').notNull(),
     feeReserveMsat: integer('fee_reserve_msat').notNull(),
+    refundCreditMsat: integer('refund_credit_msat').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.startsAtMs, t.endsAtMs] }),
@@ -121,6 +124,7 @@ export const governanceServiceUsage = sqliteTable(
     postedMsat: integer('posted_msat').notNull(),
     pendingMsat: integer('pending_msat').notNull(),
     feeReserveMsat: integer('fee_reserve_msat').notNull(),
+    refundCreditMsat: integer('refund_credit_msat').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.userId, t.startsAtMs, t.endsAtMs, t.serviceId] })],
 );
@@ -141,6 +145,7 @@ export const governanceTaskUsage = sqliteTable(
     postedMsat: integer('posted_msat').notNull(),
     pendingMsat: integer('pending_msat').notNull(),
     feeReserveMsat: integer('fee_reserve_msat').notNull(),
+    refundCreditMsat: integer('refund_credit_msat').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.userId, t.taskId] })],
 );
