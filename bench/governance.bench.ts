@@ -77,8 +77,8 @@ interface ReservationScenario {
 function benchReservations(dir: string, scenario: ReservationScenario): string[] {
   const handle = openDatabase(scenario.inMemory ? ':memory:' : join(dir, `${scenario.users}x${scenario.reservationsPerUser}.db`));
   const nowMs = Date.parse('2026-03-10T12:00:00Z');
-  const ledger = createLedger(handle, { now: () => nowMs });
   const governance = createGovernance(handle, { now: () => nowMs });
+  const ledger = createLedger(handle, { now: () => nowMs, observer: governance.usageObserver });
   const limitMsat = scenario.limitMsat ?? 2_000_000; // 2,000 sats per person per month
   const settings: GovernanceSettings = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(limitMsat) } };
   const users = Array.from({ length: scenario.users }, (_, i) => `user-${i}`);

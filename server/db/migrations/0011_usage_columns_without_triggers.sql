@@ -16,15 +16,21 @@ UPDATE `governance_credits` SET `reserved_at_ms` = coalesce((
 -- (pending = hold - fee allowance and fee reserve = the allowance while unresolved; posted = amount +
 -- fee once posted; nothing once voided or expired). This is the last SQL that reads the metadata.
 CREATE TEMP TABLE `usage_spends` AS
-SELECT r.`user_id` AS user_id, r.`created_at_ms` AS at,
-  CASE WHEN json_type(r.`metadata_json`, '$.serviceId') = 'text' THEN json_extract(r.`metadata_json`, '$.serviceId') END AS service,
-  CASE WHEN json_type(r.`metadata_json`, '$.taskId') = 'text' THEN json_extract(r.`metadata_json`, '$.taskId') END AS task,
-  CASE WHEN res.`id` IS NULL THEN r.`amount_msat` - coalesce(json_extract(r.`metadata_json`, '$.feeReserveMsat'), 0) ELSE 0 END AS pending,
-  CASE WHEN res.`id` IS NULL THEN coalesce(json_extract(r.`metadata_json`, '$.feeReserveMsat'), 0) ELSE 0 END AS fee,
-  CASE WHEN res.`kind` = 'post' THEN res.`amount_msat` + res.`fee_msat` ELSE 0 END AS posted
-FROM `ledger_transfers` r
-LEFT JOIN `ledger_transfers` res ON res.`pending_id` = r.`id`
-WHERE r.`kind` = 'reserve' AND r.`user_id` IS NOT NULL;--> statement-breakpoint
+SELECT user_id, at, service, task,
+  CASE WHEN resolution_kind IS NULL THEN amount - allowance ELSE 0 END AS pending,
+  CASE WHEN resolution_kind IS NULL THEN allowance ELSE 0 END AS fee,
+  CASE WHEN resolution_kind = 'post' THEN paid ELSE 0 END AS posted
+FROM (
+  SELECT r.`user_id` AS user_id, r.`created_at_ms` AS at, r.`amount_msat` AS amount,
+    CASE WHEN json_type(r.`metadata_json`, '$.serviceId') = 'text' THEN json_extract(r.`metadata_json`, '$.serviceId') END AS service,
+    CASE WHEN json_type(r.`metadata_json`, '$.taskId') = 'text' THEN json_extract(r.`metadata_json`, '$.taskId') END AS task,
+    CASE WHEN json_type(r.`metadata_json`, '$.feeReserveMsat') = 'integer' AND json_extract(r.`metadata_json`, '$.feeReserveMsat') >= 0
+      THEN min(json_extract(r.`metadata_json`, '$.feeReserveMsat'), r.`amount_msat`) ELSE 0 END AS allowance,
+    res.`kind` AS resolution_kind, res.`amount_msat` + res.`fee_msat` AS paid
+  FROM `ledger_transfers` r
+  LEFT JOIN `ledger_transfers` res ON res.`pending_id` = r.`id`
+  WHERE r.`kind` = 'reserve' AND r.`user_id` IS NOT NULL
+);--> statement-breakpoint
 UPDATE `governance_month_usage` SET
   `posted_msat` = (SELECT coalesce(sum(s.posted), 0) FROM `usage_spends` s
     WHERE s.user_id = `governance_month_usage`.`user_id` AND s.at >= `governance_month_usage`.`starts_at_ms` AND s.at < `governance_month_usage`.`ends_at_ms`),

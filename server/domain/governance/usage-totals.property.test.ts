@@ -71,7 +71,7 @@ function expectedTotals(reservations: readonly ModelReservation[], counts: (r: M
       posted += r.resolution.paidMsat + r.resolution.feeMsat;
     }
   }
-  return { postedMsat: msat(posted), pendingMsat: msat(pending), feeReserveMsat: msat(fee), creditedMsat: msat(0) };
+  return { postedMsat: msat(posted), pendingMsat: msat(pending), feeReserveMsat: msat(fee), refundCreditMsat: msat(0) };
 }
 
 function checkAll(r: Real): void {
@@ -195,7 +195,7 @@ class ReadUsageCommand implements Command {
     const startsAtMs = period.startsAt.getTime();
     const endsAtMs = period.endsAt.getTime();
     const task = this.taskId === null ? null : { id: this.taskId, startedAtMs: START_MS + this.taskStartOffsetMs };
-    const usage = r.governance.repository.usage({
+    const usage = r.governance.usage({
       userId: this.userId,
       period: { periodKey: period.periodKey, startsAtMs, endsAtMs },
       serviceId: this.serviceId,
@@ -246,8 +246,8 @@ describe('usage totals under random operation sequences', () => {
         const handle = openDatabase(':memory:');
         try {
           const clock = { nowMs: START_MS };
-          const ledger = createLedger(handle, { now: () => clock.nowMs });
           const governance = createGovernance(handle, { now: () => clock.nowMs });
+          const ledger = createLedger(handle, { now: () => clock.nowMs, observer: governance.usageObserver });
           for (const userId of USERS) {
             const funded = ledger.transfer({
               idempotencyKey: `fund:${userId}`,

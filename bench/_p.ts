@@ -1,0 +1,27 @@
+import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings, type SpendQuote } from '../shared/governance';
+import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../shared/money';
+import { openDatabase } from '../server/db/client';
+import { budgetReservationMetadata, createGovernance } from '../server/domain/governance';
+import { createLedger, providerAccount, stripeAccount, userAvailableAccount } from '../server/domain/ledger';
+const RATE = btcUsdRateFromCentsPerBtc(usdCents(10_000_000));
+const SERVICES = ['jokes', 'weather', 'btc-price', 'summaries'];
+const handle = openDatabase(':memory:');
+const nowMs = Date.parse('2026-03-10T12:00:00Z');
+const ledger = createLedger(handle, { now: () => nowMs });
+const governance = createGovernance(handle, { now: () => nowMs });
+const settings: GovernanceSettings = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(2_000_000_000) } };
+const users = Array.from({ length: 500 }, (_, i) => `user-${i}`);
+for (const userId of users) { governance.saveSettings(userId, settings); ledger.transfer({ idempotencyKey: `fund:${userId}`, debit: stripeAccount, credit: userAvailableAccount(userId), amountMsat: msat(1_000_000_000) }); }
+const t0 = performance.now();
+const total = 40000;
+for (let i = 0; i < total; i++) {
+  const userId = users[i % users.length]!; const serviceId = SERVICES[i % 4]!;
+  const amountMsat = msat(1_000 + ((i * 7_919) % 300_000));
+  const quote: SpendQuote = { serviceId, maxMsat: amountMsat, feeAllowanceMsat: msat(Math.floor(amountMsat / 100)), rate: RATE };
+  const task = { id: `task-${userId}-${Math.floor(i / (users.length * 5))}`, startedAtMs: nowMs };
+  governance.decideSpend({ userId, timeZone: 'Europe/London', quote, task });
+  ledger.reserve({ idempotencyKey: `bench:${i}`, userId, destination: providerAccount(serviceId), amountMsat, expiresAtMs: nowMs + 60_000,
+    metadata: budgetReservationMetadata({ serviceId, taskId: task.id, feeReserveMsat: quote.feeAllowanceMsat }),
+    precondition: governance.precondition({ userId, timeZone: 'Europe/London', settings, quote, task }) });
+}
+console.log((total / (performance.now() - t0) * 1000).toFixed(0), '/s');
