@@ -266,5 +266,6 @@ describe('usage totals under random operation sequences', () => {
       }),
       { numRuns: 200 },
     );
-  });
+    // 30,000 full audits (each recomputes every total from every reservation): generous for a shared machine.
+  }, 180_000);
 });

@@ -43,10 +43,20 @@ interface Spend {
   usage: BudgetUsage;
 }
 
-/** Stored metadata is read through zod (reservationAttribution); JSON.parse only turns text into a value. */
-function spendOf(row: ReservationUsageRow): Spend {
-  const metadata: unknown = row.metadataJson === null ? null : JSON.parse(row.metadataJson);
-  const attribution = reservationAttribution(metadata, msat(row.amountMsat));
+type Attribution = ReturnType<typeof reservationAttribution>;
+
+/**
+ * Stored metadata is read through zod (reservationAttribution); JSON.parse only turns text into a
+ * value. `seen` memoises the reading by metadata text for scans, where many rows share it.
+ */
+function spendOf(row: ReservationUsageRow, seen?: Map<string, Attribution>): Spend {
+  const memoKey = `${row.amountMsat}:${row.metadataJson ?? ''}`;
+  let attribution = seen?.get(memoKey);
+  if (attribution === undefined) {
+    const metadata: unknown = row.metadataJson === null ? null : JSON.parse(row.metadataJson);
+    attribution = reservationAttribution(metadata, msat(row.amountMsat));
+    seen?.set(memoKey, attribution);
+  }
   const resolution =
     row.resolutionKind === null
       ? null
@@ -106,7 +116,7 @@ export function createUsageTotals(repository: GovernanceRepository) {
   /** The person's reservations and credits in [fromMs, toMs) as spends. */
   function spendsBetween(userId: string, fromMs: number, toMs: number): Spend[] {
     return [
-      ...repository.reservations({ userId, fromMs, toMs }).map(spendOf),
+      ...repository.reservations({ userId, fromMs, toMs }).map((row) => spendOf(row)),
       ...repository.credits({ userId, fromMs, toMs }).map(creditAsSpend),
     ];
   }
@@ -202,10 +212,13 @@ function difference(table: UsageTotalsDrift['table'], stored: Record<string, unk
 
 function recomputeDrift(repository: GovernanceRepository): UsageTotalsDrift[] {
   const everything = { fromMs: Number.MIN_SAFE_INTEGER, toMs: Number.MAX_SAFE_INTEGER };
-  const spends = [...repository.reservations(everything).map(spendOf), ...repository.credits(everything).map(creditAsSpend)];
+  const seen = new Map<string, Attribution>();
+  const spends = [...repository.reservations(everything).map((row) => spendOf(row, seen)), ...repository.credits(everything).map(creditAsSpend)];
+  const byUser = new Map<string, Spend[]>();
+  for (const spend of spends) byUser.set(spend.userId, [...(byUser.get(spend.userId) ?? []), spend]);
   const stored = repository.allTotals();
   const windowOf = (row: UsageWindow) => ({ userId: row.userId, startsAtMs: row.startsAtMs, endsAtMs: row.endsAtMs });
-  const mine = (row: UsageWindow) => spends.filter((spend) => spend.userId === row.userId && inWindow(spend, row));
+  const mine = (row: UsageWindow) => (byUser.get(row.userId) ?? []).filter((spend) => inWindow(spend, row));
   const months = stored.month.map((row) => ({ ...windowOf(row), ...sumWhere(mine(row), () => true) }));
   const services = stored.month.flatMap((row) => {
     const ids = new Set(mine(row).flatMap((spend) => (spend.serviceId === null ? [] : [spend.serviceId])));
