@@ -7,8 +7,8 @@ const RATE = btcUsdRateFromCentsPerBtc(usdCents(10_000_000));
 const SERVICES = ['jokes', 'weather', 'btc-price', 'summaries'];
 const handle = openDatabase(':memory:');
 const nowMs = Date.parse('2026-03-10T12:00:00Z');
-const ledger = createLedger(handle, { now: () => nowMs });
 const governance = createGovernance(handle, { now: () => nowMs });
+const ledger = createLedger(handle, { now: () => nowMs, observer: governance.usageObserver });
 const settings: GovernanceSettings = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(2_000_000_000) } };
 const users = Array.from({ length: 500 }, (_, i) => `user-${i}`);
 for (const userId of users) { governance.saveSettings(userId, settings); ledger.transfer({ idempotencyKey: `fund:${userId}`, debit: stripeAccount, credit: userAvailableAccount(userId), amountMsat: msat(1_000_000_000) }); }
