@@ -5,9 +5,6 @@
 DROP TRIGGER IF EXISTS `governance_usage_on_reserve`;--> statement-breakpoint
 DROP TRIGGER IF EXISTS `governance_usage_on_resolve`;--> statement-breakpoint
 ALTER TABLE `governance_credits` ADD `reserved_at_ms` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `governance_month_usage` ADD `refund_credit_msat` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `governance_service_usage` ADD `refund_credit_msat` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `governance_task_usage` ADD `refund_credit_msat` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 -- A credit recorded before this migration knew only its period: it counts from the period's start.
 UPDATE `governance_credits` SET `reserved_at_ms` = coalesce((
   SELECT p.`starts_at_ms` FROM `governance_budget_periods` p
@@ -31,29 +28,66 @@ FROM (
   LEFT JOIN `ledger_transfers` res ON res.`pending_id` = r.`id`
   WHERE r.`kind` = 'reserve' AND r.`user_id` IS NOT NULL
 );--> statement-breakpoint
-UPDATE `governance_month_usage` SET
-  `posted_msat` = (SELECT coalesce(sum(s.posted), 0) FROM `usage_spends` s
-    WHERE s.user_id = `governance_month_usage`.`user_id` AND s.at >= `governance_month_usage`.`starts_at_ms` AND s.at < `governance_month_usage`.`ends_at_ms`),
-  `pending_msat` = (SELECT coalesce(sum(s.pending), 0) FROM `usage_spends` s
-    WHERE s.user_id = `governance_month_usage`.`user_id` AND s.at >= `governance_month_usage`.`starts_at_ms` AND s.at < `governance_month_usage`.`ends_at_ms`),
-  `fee_reserve_msat` = (SELECT coalesce(sum(s.fee), 0) FROM `usage_spends` s
-    WHERE s.user_id = `governance_month_usage`.`user_id` AND s.at >= `governance_month_usage`.`starts_at_ms` AND s.at < `governance_month_usage`.`ends_at_ms`),
-  `refund_credit_msat` = (SELECT coalesce(sum(c.`amount_msat`), 0) FROM `governance_credits` c
-    WHERE c.`user_id` = `governance_month_usage`.`user_id` AND c.`reserved_at_ms` >= `governance_month_usage`.`starts_at_ms` AND c.`reserved_at_ms` < `governance_month_usage`.`ends_at_ms`);--> statement-breakpoint
-DELETE FROM `governance_service_usage`;--> statement-breakpoint
-INSERT INTO `governance_service_usage`
-  (`user_id`, `starts_at_ms`, `ends_at_ms`, `service_id`, `posted_msat`, `pending_msat`, `fee_reserve_msat`, `refund_credit_msat`)
+-- The totals tables are rebuilt WITHOUT ROWID: a row is then found by one descent of its primary
+-- key's B-tree instead of the key's index and then the table, and an update touches one tree. A
+-- budget check reads three of these rows twice and the reservation updates three.
+CREATE TABLE `governance_month_usage_next` (
+  `user_id` text NOT NULL,
+  `starts_at_ms` integer NOT NULL,
+  `ends_at_ms` integer NOT NULL,
+  `posted_msat` integer NOT NULL,
+  `pending_msat` integer NOT NULL,
+  `fee_reserve_msat` integer NOT NULL,
+  `refund_credit_msat` integer DEFAULT 0 NOT NULL,
+  PRIMARY KEY(`user_id`, `starts_at_ms`, `ends_at_ms`),
+  CONSTRAINT "governance_month_usage_bounds" CHECK(`starts_at_ms` < `ends_at_ms`)
+) WITHOUT ROWID;--> statement-breakpoint
+INSERT INTO `governance_month_usage_next`
+SELECT m.`user_id`, m.`starts_at_ms`, m.`ends_at_ms`,
+  (SELECT coalesce(sum(s.posted), 0) FROM `usage_spends` s WHERE s.user_id = m.`user_id` AND s.at >= m.`starts_at_ms` AND s.at < m.`ends_at_ms`),
+  (SELECT coalesce(sum(s.pending), 0) FROM `usage_spends` s WHERE s.user_id = m.`user_id` AND s.at >= m.`starts_at_ms` AND s.at < m.`ends_at_ms`),
+  (SELECT coalesce(sum(s.fee), 0) FROM `usage_spends` s WHERE s.user_id = m.`user_id` AND s.at >= m.`starts_at_ms` AND s.at < m.`ends_at_ms`),
+  (SELECT coalesce(sum(c.`amount_msat`), 0) FROM `governance_credits` c
+    WHERE c.`user_id` = m.`user_id` AND c.`reserved_at_ms` >= m.`starts_at_ms` AND c.`reserved_at_ms` < m.`ends_at_ms`)
+FROM `governance_month_usage` m;--> statement-breakpoint
+DROP TABLE `governance_month_usage`;--> statement-breakpoint
+ALTER TABLE `governance_month_usage_next` RENAME TO `governance_month_usage`;--> statement-breakpoint
+CREATE TABLE `governance_service_usage_next` (
+  `user_id` text NOT NULL,
+  `starts_at_ms` integer NOT NULL,
+  `ends_at_ms` integer NOT NULL,
+  `service_id` text NOT NULL,
+  `posted_msat` integer NOT NULL,
+  `pending_msat` integer NOT NULL,
+  `fee_reserve_msat` integer NOT NULL,
+  `refund_credit_msat` integer DEFAULT 0 NOT NULL,
+  PRIMARY KEY(`user_id`, `starts_at_ms`, `ends_at_ms`, `service_id`)
+) WITHOUT ROWID;--> statement-breakpoint
+INSERT INTO `governance_service_usage_next`
 SELECT m.`user_id`, m.`starts_at_ms`, m.`ends_at_ms`, s.service, sum(s.posted), sum(s.pending), sum(s.fee),
   (SELECT coalesce(sum(c.`amount_msat`), 0) FROM `governance_credits` c
     WHERE c.`user_id` = m.`user_id` AND c.`service_id` = s.service AND c.`reserved_at_ms` >= m.`starts_at_ms` AND c.`reserved_at_ms` < m.`ends_at_ms`)
 FROM `governance_month_usage` m
 JOIN `usage_spends` s ON s.user_id = m.`user_id` AND s.at >= m.`starts_at_ms` AND s.at < m.`ends_at_ms` AND s.service IS NOT NULL
 GROUP BY m.`user_id`, m.`starts_at_ms`, m.`ends_at_ms`, s.service;--> statement-breakpoint
-DELETE FROM `governance_task_usage`;--> statement-breakpoint
-INSERT INTO `governance_task_usage`
-  (`user_id`, `task_id`, `first_at_ms`, `last_at_ms`, `posted_msat`, `pending_msat`, `fee_reserve_msat`, `refund_credit_msat`)
+DROP TABLE `governance_service_usage`;--> statement-breakpoint
+ALTER TABLE `governance_service_usage_next` RENAME TO `governance_service_usage`;--> statement-breakpoint
+CREATE TABLE `governance_task_usage_next` (
+  `user_id` text NOT NULL,
+  `task_id` text NOT NULL,
+  `first_at_ms` integer NOT NULL,
+  `last_at_ms` integer NOT NULL,
+  `posted_msat` integer NOT NULL,
+  `pending_msat` integer NOT NULL,
+  `fee_reserve_msat` integer NOT NULL,
+  `refund_credit_msat` integer DEFAULT 0 NOT NULL,
+  PRIMARY KEY(`user_id`, `task_id`)
+) WITHOUT ROWID;--> statement-breakpoint
+INSERT INTO `governance_task_usage_next`
 SELECT s.user_id, s.task, min(s.at), max(s.at), sum(s.posted), sum(s.pending), sum(s.fee),
   (SELECT coalesce(sum(c.`amount_msat`), 0) FROM `governance_credits` c WHERE c.`user_id` = s.user_id AND c.`task_id` = s.task)
 FROM `usage_spends` s WHERE s.task IS NOT NULL
 GROUP BY s.user_id, s.task;--> statement-breakpoint
+DROP TABLE `governance_task_usage`;--> statement-breakpoint
+ALTER TABLE `governance_task_usage_next` RENAME TO `governance_task_usage`;--> statement-breakpoint
 DROP TABLE `usage_spends`;
