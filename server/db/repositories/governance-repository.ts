@@ -97,19 +97,19 @@ const figures = (alias: string, prefix: string) =>
   `${alias}.posted_msat AS ${prefix}_posted, ${alias}.pending_msat AS ${prefix}_pending, ` +
   `${alias}.fee_reserve_msat AS ${prefix}_fee, ${alias}.refund_credit_msat AS ${prefix}_credit`;
 
-// Everything a check reads, in one statement of primary-key lookups: it costs the same at the first
-// spend of a month as at the millionth.
+// Everything a check reads, in one statement of primary-key lookups driven by the month's row: it
+// costs the same at the first spend of a month as at the millionth. No row: the window has no totals
+// yet (its first check creates them), and nothing else in it is read.
 const TOTALS_SQL = `
 SELECT ${figures('m', 'month')}, ${figures('s', 'service')}, ${figures('t', 'task')},
   t.first_at_ms AS task_first_at, t.last_at_ms AS task_last_at,
   p.user_id IS NOT NULL AS period_recorded, p.limit_json AS period_limit_json
-FROM (SELECT 1) one
-LEFT JOIN governance_month_usage m
-  ON m.user_id = @userId AND m.starts_at_ms = @startsAtMs AND m.ends_at_ms = @endsAtMs
+FROM governance_month_usage m
 LEFT JOIN governance_service_usage s
-  ON s.user_id = @userId AND s.starts_at_ms = @startsAtMs AND s.ends_at_ms = @endsAtMs AND s.service_id = @serviceId
-LEFT JOIN governance_task_usage t ON t.user_id = @userId AND t.task_id = @taskId
-LEFT JOIN governance_budget_periods p ON p.user_id = @userId AND p.period_key = @periodKey`;
+  ON s.user_id = m.user_id AND s.starts_at_ms = m.starts_at_ms AND s.ends_at_ms = m.ends_at_ms AND s.service_id = @serviceId
+LEFT JOIN governance_task_usage t ON t.user_id = m.user_id AND t.task_id = @taskId
+LEFT JOIN governance_budget_periods p ON p.user_id = m.user_id AND p.period_key = @periodKey
+WHERE m.user_id = @userId AND m.starts_at_ms = @startsAtMs AND m.ends_at_ms = @endsAtMs`;
 
 const ADD = `posted_msat = posted_msat + @posted, pending_msat = pending_msat + @pending,
   fee_reserve_msat = fee_reserve_msat + @fee, refund_credit_msat = refund_credit_msat + @credit`;
@@ -216,7 +216,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
         endsAtMs: query.period.endsAtMs,
         taskId: query.task?.id ?? null,
       });
-      if (row === undefined) throw new Error('a select from one row always returns a row');
+      if (row === undefined) return { month: null, service: null, task: null, periodRecorded: false, periodLimitJson: null };
       const task = storedFigures(row, 'task');
       return {
         month: storedFigures(row, 'month'),
