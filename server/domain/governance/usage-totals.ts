@@ -112,37 +112,38 @@ function fromTotals(query: UsageQuery, stored: StoredTotals): UsageBreakdown | u
 
 export type UsageTotalsKeeper = ReturnType<typeof createUsageTotals>;
 
+/** The person's reservations and credits in [fromMs, toMs) as spends. */
+function spendsBetween(repository: GovernanceRepository, userId: string, fromMs: number, toMs: number): Spend[] {
+  return [
+    ...repository.reservations({ userId, fromMs, toMs }).map((row) => spendOf(row)),
+    ...repository.credits({ userId, fromMs, toMs }).map(creditAsSpend),
+  ];
+}
+
+/** Usage by its definition, from the reservations themselves. */
+function scanned(repository: GovernanceRepository, query: UsageQuery): UsageBreakdown {
+  const { period, task } = query;
+  const taskStartedAtMs = task?.startedAtMs ?? period.startsAtMs;
+  const spends = spendsBetween(repository, query.userId, Math.min(period.startsAtMs, taskStartedAtMs), period.endsAtMs);
+  const month = (spend: Spend) => inWindow(spend, period);
+  return {
+    month: sumWhere(spends, month),
+    service: sumWhere(spends, (spend) => month(spend) && spend.serviceId === query.serviceId),
+    task: sumWhere(spends, (spend) => task !== null && spend.taskId === task.id && spend.atMs >= taskStartedAtMs && spend.atMs < period.endsAtMs),
+  };
+}
+
+/** A new window's month total and one total per service spent on in it. */
+function windowTotals(repository: GovernanceRepository, window: UsageWindow) {
+  const spends = spendsBetween(repository, window.userId, window.startsAtMs, window.endsAtMs);
+  const services = new Map<string, BudgetUsage>();
+  for (const spend of spends) {
+    if (spend.serviceId !== null) services.set(spend.serviceId, addUsage(services.get(spend.serviceId) ?? EMPTY_USAGE, spend.usage));
+  }
+  return { month: sumWhere(spends, () => true), services };
+}
+
 export function createUsageTotals(repository: GovernanceRepository) {
-  /** The person's reservations and credits in [fromMs, toMs) as spends. */
-  function spendsBetween(userId: string, fromMs: number, toMs: number): Spend[] {
-    return [
-      ...repository.reservations({ userId, fromMs, toMs }).map((row) => spendOf(row)),
-      ...repository.credits({ userId, fromMs, toMs }).map(creditAsSpend),
-    ];
-  }
-
-  /** Usage by its definition, from the reservations themselves. */
-  function scanned(query: UsageQuery): UsageBreakdown {
-    const { period, task } = query;
-    const taskStartedAtMs = task?.startedAtMs ?? period.startsAtMs;
-    const spends = spendsBetween(query.userId, Math.min(period.startsAtMs, taskStartedAtMs), period.endsAtMs);
-    const month = (spend: Spend) => inWindow(spend, period);
-    return {
-      month: sumWhere(spends, month),
-      service: sumWhere(spends, (spend) => month(spend) && spend.serviceId === query.serviceId),
-      task: sumWhere(spends, (spend) => task !== null && spend.taskId === task.id && spend.atMs >= taskStartedAtMs && spend.atMs < period.endsAtMs),
-    };
-  }
-
-  function windowTotals(window: UsageWindow) {
-    const spends = spendsBetween(window.userId, window.startsAtMs, window.endsAtMs);
-    const services = new Map<string, BudgetUsage>();
-    for (const spend of spends) {
-      if (spend.serviceId !== null) services.set(spend.serviceId, addUsage(services.get(spend.serviceId) ?? EMPTY_USAGE, spend.usage));
-    }
-    return { month: sumWhere(spends, () => true), services };
-  }
-
   const observer: ReservationObserver = {
     reserved(reservation: ObservedReservation): void {
       const { scope, pending } = observedScope(reservation);
@@ -161,7 +162,7 @@ export function createUsageTotals(repository: GovernanceRepository) {
 
     /** Month, service and task usage: from the totals when they cover this query, else by a scan. */
     usage(query: UsageQuery): UsageBreakdown {
-      return fromTotals(query, repository.readTotals(query)) ?? scanned(query);
+      return fromTotals(query, repository.readTotals(query)) ?? scanned(repository, query);
     },
 
     /**
@@ -173,14 +174,14 @@ export function createUsageTotals(repository: GovernanceRepository) {
       let stored = repository.readTotals(query);
       if (stored.month === null) {
         const window = { userId: query.userId, startsAtMs: query.period.startsAtMs, endsAtMs: query.period.endsAtMs };
-        repository.createWindow(window, () => windowTotals(window));
+        repository.createWindow(window, () => windowTotals(repository, window));
         stored = repository.readTotals(query);
       }
       const limitJson = record.limit === null ? null : JSON.stringify(record.limit);
       if (!stored.periodRecorded || stored.periodLimitJson !== limitJson) {
         repository.recordPeriod(query, { timeZone: record.timeZone, limitJson, nowMs: record.nowMs });
       }
-      return fromTotals(query, stored) ?? scanned(query);
+      return fromTotals(query, stored) ?? scanned(repository, query);
     },
 
     /** Counts a refund credit (recorded once per ledger transfer) where its spend counted; true if new. */
