@@ -15,7 +15,7 @@
 // that a decision costs the same at the end of a month as at its start: usage and balances are rows
 // read by primary key, never sums over history. Figures are noisy on a shared machine: compare ratios.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings, type SpendQuote } from '../shared/governance';
@@ -256,13 +256,16 @@ async function benchBusyMonth(dir: string): Promise<string[]> {
 export async function runGovernanceBench(): Promise<{ name: string; lines: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'steward-governance-bench-'));
   try {
+    const loadBefore = loadavg()[0] ?? 0;
+    const lines = [...(await benchLedgerSizes(dir)), ...(await benchBusyMonth(dir))];
     return {
       name: 'governance',
       lines: [
         `Decisions (decideSpend + budget-checked reserve) on a SQLite file, ${CALLERS} callers through the group-commit writer;`,
         'baseline: the same decisions one IMMEDIATE transaction each, sequentially, in the same run and database.',
-        ...(await benchLedgerSizes(dir)),
-        ...(await benchBusyMonth(dir)),
+        // Other work on the machine inflates both wall time and CPU time: say how busy it was.
+        `Load average (1 min) ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after, on this ${availableParallelism()}-core machine.`,
+        ...lines,
       ],
     };
   } finally {
