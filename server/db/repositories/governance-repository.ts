@@ -234,9 +234,17 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
      */
     addToTotals(scope: UsageScope, change: UsageTotalsChange, create: boolean): void {
       const params = changeParams(scope, change);
-      statements.addToMonths.run(params);
-      if (scope.serviceId !== null) (create ? statements.upsertService : statements.addToService).run(params);
-      if (scope.taskId !== null) (create ? statements.upsertTask : statements.addToTask).run(params);
+      const windows = statements.addToMonths.run(params).changes;
+      // Usually one window and the rows exist: plain updates by key. The service upsert (which reads
+      // the windows) runs only when a row may be missing, and never after a partial update.
+      if (scope.serviceId !== null && windows > 0) {
+        if (!create) statements.addToService.run(params);
+        else if (windows > 1 || statements.addToService.run(params).changes === 0) statements.upsertService.run(params);
+      }
+      if (scope.taskId !== null) {
+        if (!create) statements.addToTask.run(params);
+        else if (statements.addToTaskWidening.run(params).changes === 0) statements.insertTask.run(params);
+      }
     },
 
     /**
@@ -349,12 +357,13 @@ function prepareUsageStatements(sqlite: DatabaseHandle['sqlite']) {
       FROM governance_month_usage WHERE ${CONTAINS}
       ON CONFLICT (user_id, starts_at_ms, ends_at_ms, service_id) DO UPDATE SET ${ADD_EXCLUDED}`),
     addToService: sqlite.prepare<Params>(`UPDATE governance_service_usage SET ${ADD} WHERE ${CONTAINS} AND service_id = @serviceId`),
-    upsertTask: sqlite.prepare<Params>(`
+    insertTask: sqlite.prepare<Params>(`
       INSERT INTO governance_task_usage
         (user_id, task_id, first_at_ms, last_at_ms, posted_msat, pending_msat, fee_reserve_msat, refund_credit_msat)
-      VALUES (@userId, @taskId, @atMs, @atMs, @posted, @pending, @fee, @credit)
-      ON CONFLICT (user_id, task_id) DO UPDATE SET ${ADD_EXCLUDED},
-        first_at_ms = min(first_at_ms, excluded.first_at_ms), last_at_ms = max(last_at_ms, excluded.last_at_ms)`),
+      VALUES (@userId, @taskId, @atMs, @atMs, @posted, @pending, @fee, @credit)`),
+    addToTaskWidening: sqlite.prepare<Params>(`
+      UPDATE governance_task_usage SET ${ADD}, first_at_ms = min(first_at_ms, @atMs), last_at_ms = max(last_at_ms, @atMs)
+      WHERE user_id = @userId AND task_id = @taskId`),
     addToTask: sqlite.prepare<Params>(`UPDATE governance_task_usage SET ${ADD} WHERE user_id = @userId AND task_id = @taskId`),
     createWindow: sqlite.transaction(
       (window: UsageWindow, compute: () => { month: UsageTotals; services: Map<string, UsageTotals> }) => {
