@@ -72,8 +72,8 @@ export function composeServices(options: ComposeOptions) {
   const { database, logger } = options;
   const seams = options.seams ?? {};
   const now = options.now ?? Date.now;
-  const ledger = createLedger(database, { now });
   const governance = createGovernance(database, { now });
+  const ledger = createLedger(database, { now, observer: governance.usageObserver });
 
   const walletProvisioner =
     seams.walletProvisioner ?? (options.sandboxWallets ? fundedSandboxWallets(options.sandboxWallets, ledger) : null);

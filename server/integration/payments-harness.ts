@@ -38,8 +38,8 @@ export interface PaymentsHarness {
 export function openPaymentsHarness(options: PaymentsHarnessOptions): PaymentsHarness {
   const now = options.now ?? Date.now;
   const database = openDatabase(options.dbPath);
-  const ledger = createLedger(database, { now });
   const governance = createGovernance(database, { now });
+  const ledger = createLedger(database, { now, observer: governance.usageObserver });
   const opened = openNwcWallet(options.userNwcUrl, { timeouts: options.walletTimeouts ?? {} });
   if (!opened.ok) throw new Error(`the sandbox wallet's connection string was refused: ${opened.reason}`);
   const wallet = opened.wallet;

@@ -87,13 +87,12 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       `SELECT ${TRANSFER} FROM ledger_transfers WHERE idempotency_key = ?`,
     ),
     transferById: raw.prepare<[number], LedgerTransferRow>(`SELECT ${TRANSFER} FROM ledger_transfers WHERE id = ?`),
-    insertTransfer: raw.prepare<Params, LedgerTransferRow>(`
+    insertTransfer: raw.prepare<Params>(`
       INSERT INTO ledger_transfers (idempotency_key, request_json, kind, pending_id, debit_account_id,
         credit_account_id, destination_account_id, user_id, amount_msat, fee_msat, expires_at_ms, reason,
         metadata_json, created_at_ms)
       VALUES (@idempotencyKey, @requestJson, @kind, @pendingId, @debitAccountId, @creditAccountId,
-        @destinationAccountId, @userId, @amountMsat, @feeMsat, @expiresAtMs, @reason, @metadataJson, @createdAtMs)
-      RETURNING ${TRANSFER}`),
+        @destinationAccountId, @userId, @amountMsat, @feeMsat, @expiresAtMs, @reason, @metadataJson, @createdAtMs)`),
     insertEntry: raw.prepare<[number, number, number, number]>(
       'INSERT INTO ledger_entries (transfer_id, account_id, amount_msat, created_at_ms) VALUES (?, ?, ?, ?)',
     ),
@@ -152,8 +151,9 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       return statements.transferById.get(id);
     },
 
+    /** The row as written: every column is given here, so it is built from the values, not read back. */
     insertTransfer(row: NewLedgerTransferRow): LedgerTransferRow {
-      const inserted = statements.insertTransfer.get({
+      const values = {
         idempotencyKey: row.idempotencyKey ?? null,
         requestJson: row.requestJson,
         kind: row.kind,
@@ -168,9 +168,9 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
         reason: row.reason ?? null,
         metadataJson: row.metadataJson ?? null,
         createdAtMs: row.createdAtMs,
-      });
-      if (inserted === undefined) throw new Error('insert into ledger_transfers returned no row');
-      return inserted;
+      };
+      const { lastInsertRowid } = statements.insertTransfer.run(values);
+      return { id: Number(lastInsertRowid), ...values };
     },
 
     insertEntries(transferId: number, createdAtMs: number, entries: readonly NewLedgerEntry[]): void {

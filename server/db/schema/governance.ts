@@ -1,8 +1,10 @@
 // Budget governance: each person's settings, the budget periods they have used (history), refund
-// credits attributed to the period of the spend they refund, budget alerts already fired, and usage
-// totals. Usage is defined by the ledger's reservations; the totals tables below only cache it, kept
-// current by triggers on ledger_transfers (migration 0008) in the same transaction as the ledger's own
-// writes, and audited against the reservations by governance's checkUsageTotals().
+// credits attributed to the spend they refund, budget alerts already fired, and usage totals. Usage is
+// defined once, in server/domain/governance/budget.ts (reservationUsage), over the ledger's
+// reservations; the totals tables below hold it in typed columns that governance's usage observer
+// changes in the same transaction as each reservation, resolution and refund credit (no triggers), and
+// that checkUsageTotals() audits against the ledger by the same rule. Migration 0012 made the totals
+// tables WITHOUT ROWID (drizzle does not model that): a lookup is one descent of the primary key.
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { ledgerTransfers } from './ledger';
@@ -53,6 +55,8 @@ export const governanceCredits = sqliteTable(
     serviceId: text('service_id').notNull(),
     taskId: text('task_id'),
     amountMsat: integer('amount_msat').notNull(),
+    // When the refunded spend was reserved: the credit counts in every usage window that spend counts in.
+    reservedAtMs: integer('reserved_at_ms').notNull().default(0),
     createdAtMs: integer('created_at_ms').notNull(),
   },
   (t) => [
@@ -81,14 +85,15 @@ export const governanceAlertsFired = sqliteTable(
 
 // The three usage totals: what the reservations in a scope add up to, split as budget.ts counts them
 // (posted = amount + fee actually paid; pending = held minus its fee allowance; fee reserve = that
-// allowance while in flight). A reservation counts in the window it was MADE in.
+// allowance while in flight; refund credit = refunds for those spends, which lower usage). A
+// reservation, and any refund of it, counts in the window the reservation was MADE in.
 
 /**
  * Usage of one person in one window [startsAtMs, endsAtMs): their budget month as computed in the
  * time zone of the check that created the row. Keyed by the exact bounds rather than the period key,
  * so a change of time zone gets its own, exact row instead of a neighbour's. Created (from a scan of
- * the window's reservations) by the first budget check in the window; from then on the triggers add
- * every reservation made in it and every resolution of one.
+ * the window's reservations) by the first budget check in the window; from then on the usage observer
+ * adds every reservation made in it, every resolution of one and every refund credit for one.
  */
 export const governanceMonthUsage = sqliteTable(
   'governance_month_usage',
@@ -99,6 +104,7 @@ export const governanceMonthUsage = sqliteTable(
     postedMsat: integer('posted_msat').notNull(),
     pendingMsat: integer('pending_msat').notNull(),
     feeReserveMsat: integer('fee_reserve_msat').notNull(),
+    refundCreditMsat: integer('refund_credit_msat').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.startsAtMs, t.endsAtMs] }),
@@ -121,6 +127,7 @@ export const governanceServiceUsage = sqliteTable(
     postedMsat: integer('posted_msat').notNull(),
     pendingMsat: integer('pending_msat').notNull(),
     feeReserveMsat: integer('fee_reserve_msat').notNull(),
+    refundCreditMsat: integer('refund_credit_msat').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.userId, t.startsAtMs, t.endsAtMs, t.serviceId] })],
 );
@@ -129,7 +136,7 @@ export const governanceServiceUsage = sqliteTable(
  * Usage of one task across all time, with the times of its first and last reservation: a check asks
  * for the task's reservations since the task started and before the period ends, which these totals
  * answer exactly whenever every reservation of the task falls inside that window (otherwise the check
- * scans). One row per (person, task) that has ever reserved; the migration backfilled existing ones.
+ * scans). One row per (person, task) that has ever reserved.
  */
 export const governanceTaskUsage = sqliteTable(
   'governance_task_usage',
@@ -141,6 +148,7 @@ export const governanceTaskUsage = sqliteTable(
     postedMsat: integer('posted_msat').notNull(),
     pendingMsat: integer('pending_msat').notNull(),
     feeReserveMsat: integer('fee_reserve_msat').notNull(),
+    refundCreditMsat: integer('refund_credit_msat').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.userId, t.taskId] })],
 );

@@ -38,7 +38,7 @@ import type { Approval, ApprovalReason, ApprovalRequestResult, ApproveResult, De
 export interface ApprovalServiceDeps {
   db: Db;
   quotes: Pick<QuoteService, 'get' | 'isExpired'>;
-  governance: Pick<Governance, 'settingsFor' | 'repository'>;
+  governance: Pick<Governance, 'settingsFor' | 'usage'>;
   stepUp: Pick<StepUp, 'verify' | 'consume'>;
   audit: Pick<AuditLog, 'record'>;
   alerts: Pick<AlertService, 'notify' | 'notifyGovernance'>;
@@ -107,7 +107,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     const bounds = { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() };
     const task = { id: quote.taskId, startedAtMs: taskStartedAtMs };
     const services = [...new Set(quote.steps.map((step) => step.serviceId))];
-    const perService = services.map((serviceId) => [serviceId, deps.governance.repository.usage({ userId, period: bounds, serviceId, task })] as const);
+    const perService = services.map((serviceId) => [serviceId, deps.governance.usage({ userId, period: bounds, serviceId, task })] as const);
     const any = perService[0]?.[1];
     if (!any) throw new Error('a quote without steps cannot be decided');
     return {

@@ -23,8 +23,8 @@ export function createGovernanceEnvironment(prices: Parameters<typeof scriptedPr
   const nowMs = () => clock.now().getTime();
   const logger = createLogger({ level: 'silent' });
   const accountsModule = createAccountsModule({ db: database.db, secretsKey: randomBytes(32), walletProvisioner: null, logger, now: clock.now });
-  const ledger = createLedger(database, { now: nowMs });
   const governance = createGovernance(database, { now: nowMs });
+  const ledger = createLedger(database, { now: nowMs, observer: governance.usageObserver });
   const probe = scriptedProbe({ ...prices });
   const quotes = createQuoteService({ db: database.db, probePrice: probe.probePrice, rates: { current: async () => TEST_RATE }, now: nowMs, options });
   const alerts = createAlertService({ db: database.db, now: nowMs });

@@ -3,12 +3,13 @@
 // reservation is written, so two spends can never both see the same headroom: whichever reserves
 // second sees the first one's hold as pending. That is what makes overspend impossible, in one process
 // or across several connections on the same database file.
+import { z } from 'zod';
 import type { DenyReason, GovernanceSettings, SpendQuote } from '../../../shared/governance';
 import { msat, type Msat } from '../../../shared/money';
-import type { GovernanceRepository } from '../../db/repositories/governance-repository';
 import type { JsonObject, ReservePrecondition } from '../ledger';
 import { usedMsat } from './budget';
 import { periodFor } from './period';
+import type { UsageTotalsKeeper } from './usage-totals';
 import { checkLimits } from './policy';
 
 export type BudgetRefusalReason = DenyReason | 'exceeds_monthly_budget';
@@ -23,6 +24,29 @@ export function budgetReservationMetadata(input: {
   feeReserveMsat: Msat;
 }): JsonObject {
   return { serviceId: input.serviceId, taskId: input.taskId, feeReserveMsat: input.feeReserveMsat };
+}
+
+/** Whom a reservation's usage is charged to, read from its metadata. */
+export interface ReservationAttribution {
+  /** Null when the metadata names none (as text): the spend counts in the month only. */
+  serviceId: string | null;
+  taskId: string | null;
+  /** The part of the hold that is routing-fee allowance; 0 when not given, never more than the hold. */
+  feeReserveMsat: Msat;
+}
+
+const textOrNull = z.unknown().transform((value) => (typeof value === 'string' ? value : null));
+// Lenient on purpose: reservations made without governance (or by older code) still count in the month.
+const attributionSchema = z.object({
+  serviceId: textOrNull,
+  taskId: textOrNull,
+  feeReserveMsat: z.unknown().transform((value) => (Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : 0)),
+});
+
+/** Reads budgetReservationMetadata back (through zod) from a reservation's metadata, whatever else it holds. */
+export function reservationAttribution(metadata: unknown, amountMsat: Msat): ReservationAttribution {
+  const parsed = attributionSchema.safeParse(metadata ?? {}).data ?? { serviceId: null, taskId: null, feeReserveMsat: 0 };
+  return { serviceId: parsed.serviceId, taskId: parsed.taskId, feeReserveMsat: msat(Math.min(parsed.feeReserveMsat, amountMsat)) };
 }
 
 export interface BudgetCheck {
@@ -42,7 +66,7 @@ export interface BudgetCheck {
  * re-checked: the approval they asked for was given before reserving.
  */
 export function budgetPrecondition(
-  repository: GovernanceRepository,
+  totals: Pick<UsageTotalsKeeper, 'usageForReservation'>,
   check: BudgetCheck,
 ): ReservePrecondition<BudgetRefusalReason> {
   return (input) => {
@@ -52,7 +76,7 @@ export function budgetPrecondition(
     const period = periodFor(new Date(input.nowMs), check.timeZone);
     const bounds = { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() };
     // Also records the period (with the limit in force) for history, whether or not this spend fits.
-    const usage = repository.usageForReservation(
+    const usage = totals.usageForReservation(
       { userId: check.userId, period: bounds, serviceId: check.quote.serviceId, task: check.task },
       { timeZone: check.timeZone, limit: check.settings.monthlyLimit, nowMs: input.nowMs },
     );

@@ -11,8 +11,8 @@ const [dbPath, userId, workerIndex, count, amountMsat, limitMsat, nowMs, startAt
 if (startAtMs === undefined) throw new Error('usage: dbPath userId workerIndex count amountMsat limitMsat nowMs startAtMs');
 
 const handle = openDatabase(dbPath ?? '');
-const ledger = createLedger(handle, { now: () => Number(nowMs) });
 const governance = createGovernance(handle, { now: () => Number(nowMs) });
+const ledger = createLedger(handle, { now: () => Number(nowMs), observer: governance.usageObserver });
 const settings = { ...governance.settingsFor(userId ?? ''), monthlyLimit: { unit: 'sat' as const, msat: msat(Number(limitMsat)) } };
 const rate = { usdCents: 1, perMsat: 10_000 };
 

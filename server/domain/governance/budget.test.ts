@@ -7,7 +7,7 @@ const usage = (posted: number, pending: number, feeReserve: number, credited: nu
   postedMsat: msat(posted),
   pendingMsat: msat(pending),
   feeReserveMsat: msat(feeReserve),
-  creditedMsat: msat(credited),
+  refundCreditMsat: msat(credited),
 });
 
 describe('usedMsat', () => {

@@ -13,13 +13,19 @@ import {
   msat,
   msatToUsdCentsCeil,
   msatToUsdCentsRoundHalfUp,
+  signedMsat,
   usdCentsToMsatFloor,
   type BtcUsdRate,
   type Msat,
+  type SignedMsat,
   type UsdCents,
 } from '../../../shared/money';
 
-/** Money a set of reservations takes from a budget, split by where it stands. */
+/**
+ * Money a set of reservations takes from a budget, split by where it stands. The one definition of
+ * budget usage: the typed usage columns hold exactly these four figures (kept by ./usage-totals.ts
+ * with reservationUsage below), and every check reads usedMsat of them.
+ */
 export interface BudgetUsage {
   /** Paid and settled: amount + routing fee actually paid. */
   postedMsat: Msat;
@@ -27,24 +33,71 @@ export interface BudgetUsage {
   pendingMsat: Msat;
   /** The routing-fee allowance of in-flight payments: counted until the real fee is known. */
   feeReserveMsat: Msat;
-  /** Refund and dispute credits that belong to these spends. */
-  creditedMsat: Msat;
+  /** Refunds and dispute credits for these spends: money that came back lowers usage. */
+  refundCreditMsat: Msat;
 }
 
 export const EMPTY_USAGE: BudgetUsage = {
   postedMsat: msat(0),
   pendingMsat: msat(0),
   feeReserveMsat: msat(0),
-  creditedMsat: msat(0),
+  refundCreditMsat: msat(0),
 };
 
 /**
- * posted + pending + fee reserve - credits, never below zero. Counting what is in flight is what
- * makes concurrent spends unable to overshoot: each reservation sees the others' holds.
+ * posted + pending + fee reserve - refund credits, never below zero. Counting what is in flight is
+ * what makes concurrent spends unable to overshoot: each reservation sees the others' holds.
  */
 export function usedMsat(usage: BudgetUsage): Msat {
   const gross = usage.postedMsat + usage.pendingMsat + usage.feeReserveMsat;
-  return msat(Math.max(0, gross - usage.creditedMsat));
+  return msat(Math.max(0, gross - usage.refundCreditMsat));
+}
+
+/** A reservation as usage sees it: the hold, the part of it that is routing-fee allowance, and its end. */
+export interface SpendForUsage {
+  amountMsat: number;
+  feeReserveMsat: number;
+  resolution: { kind: 'post' | 'void' | 'expire'; amountMsat: number; feeMsat: number } | null;
+}
+
+/**
+ * What one reservation adds to usage as it stands: while pending, its hold (the fee allowance apart);
+ * once posted, what was paid plus the fee; once voided or expired, nothing. Stored totals change by
+ * the difference between two of these, in the transaction that changes the reservation.
+ */
+export function reservationUsage(spend: SpendForUsage): BudgetUsage {
+  const { resolution } = spend;
+  if (resolution === null) {
+    return { ...EMPTY_USAGE, pendingMsat: msat(spend.amountMsat - spend.feeReserveMsat), feeReserveMsat: msat(spend.feeReserveMsat) };
+  }
+  return resolution.kind === 'post' ? { ...EMPTY_USAGE, postedMsat: msat(resolution.amountMsat + resolution.feeMsat) } : EMPTY_USAGE;
+}
+
+/** A refund credit of this amount, as usage counts it. */
+export function refundCreditUsage(amountMsat: Msat): BudgetUsage {
+  return { ...EMPTY_USAGE, refundCreditMsat: amountMsat };
+}
+
+/** How much each usage figure changes: what stored totals add (negative when a hold is released). */
+export type UsageChange = { readonly [K in keyof BudgetUsage]: SignedMsat };
+
+export function usageChange(from: BudgetUsage, to: BudgetUsage): UsageChange {
+  return {
+    postedMsat: signedMsat(to.postedMsat - from.postedMsat),
+    pendingMsat: signedMsat(to.pendingMsat - from.pendingMsat),
+    feeReserveMsat: signedMsat(to.feeReserveMsat - from.feeReserveMsat),
+    refundCreditMsat: signedMsat(to.refundCreditMsat - from.refundCreditMsat),
+  };
+}
+
+/** The sum of several usages: how a total is recomputed from its reservations. */
+export function addUsage(a: BudgetUsage, b: BudgetUsage): BudgetUsage {
+  return {
+    postedMsat: msat(a.postedMsat + b.postedMsat),
+    pendingMsat: msat(a.pendingMsat + b.pendingMsat),
+    feeReserveMsat: msat(a.feeReserveMsat + b.feeReserveMsat),
+    refundCreditMsat: msat(a.refundCreditMsat + b.refundCreditMsat),
+  };
 }
 
 /** The msat a chosen limit allows at this rate, rounded down (see the top of this file). */

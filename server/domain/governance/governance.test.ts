@@ -35,8 +35,8 @@ let nowMs: number;
 beforeEach(() => {
   handle = openDatabase(':memory:');
   nowMs = MARCH_10;
-  ledger = createLedger(handle, { now: () => nowMs });
   governance = createGovernance(handle, { now: () => nowMs });
+  ledger = createLedger(handle, { now: () => nowMs, observer: governance.usageObserver });
 });
 afterEach(() => {
   ledger.checkInvariants();
@@ -107,8 +107,8 @@ describe('usage read from the ledger', () => {
     reservationId(reserve(quote(30_000, 'weather', 3_000)));
 
     const usage = monthUsage('jokes');
-    expect(usage.month).toEqual({ postedMsat: 82_000, pendingMsat: 72_000, feeReserveMsat: 8_000, creditedMsat: 0 });
-    expect(usage.service).toEqual({ postedMsat: 82_000, pendingMsat: 45_000, feeReserveMsat: 5_000, creditedMsat: 0 });
+    expect(usage.month).toEqual({ postedMsat: 82_000, pendingMsat: 72_000, feeReserveMsat: 8_000, refundCreditMsat: 0 });
+    expect(usage.service).toEqual({ postedMsat: 82_000, pendingMsat: 45_000, feeReserveMsat: 5_000, refundCreditMsat: 0 });
     expect(usedMsat(usage.month)).toBe(162_000);
   });
 
@@ -148,7 +148,7 @@ describe('usage read from the ledger', () => {
     expect(usedMsat(april.task)).toBe(60_000); // the task spans months
     nowMs = MARCH_10;
     const march = monthUsage('jokes');
-    expect(march.month).toMatchObject({ postedMsat: 100_000, creditedMsat: 40_000 });
+    expect(march.month).toMatchObject({ postedMsat: 100_000, refundCreditMsat: 40_000 });
     expect(usedMsat(march.service)).toBe(60_000);
   });
 });

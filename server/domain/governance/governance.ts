@@ -9,12 +9,13 @@ import {
 } from '../../../shared/governance';
 import { msat, type BtcUsdRate, type Msat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
-import { createGovernanceRepository, type UsageBreakdown } from '../../db/repositories/governance-repository';
+import { createGovernanceRepository } from '../../db/repositories/governance-repository';
 import { thresholdsCrossed } from './alerts';
 import { limitToMsat, summarizeBudget, usedMsat, type BudgetSummary } from './budget';
-import { budgetPrecondition, type BudgetCheck } from './budget-precondition';
+import { budgetPrecondition, reservationAttribution, type BudgetCheck } from './budget-precondition';
 import { periodFor, type BudgetPeriod } from './period';
 import { decide } from './policy';
+import { createUsageTotals, type UsageBreakdown } from './usage-totals';
 
 export interface GovernanceOptions {
   /** Milliseconds since the epoch; injected so tests control the month. */
@@ -29,6 +30,7 @@ function bounds(period: BudgetPeriod) {
 
 export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, options: GovernanceOptions) {
   const repository = createGovernanceRepository(handle);
+  const totals = createUsageTotals(repository);
 
   function settingsFor(userId: string): GovernanceSettings {
     return repository.findSettings(userId) ?? DEFAULT_GOVERNANCE_SETTINGS;
@@ -36,11 +38,15 @@ export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, 
 
   function usageNow(userId: string, timeZone: string, serviceId: string, task: BudgetCheck['task']) {
     const period = periodFor(new Date(options.now()), timeZone);
-    return { period, usage: repository.usage({ userId, period: bounds(period), serviceId, task }) };
+    return { period, usage: totals.usage({ userId, period: bounds(period), serviceId, task }) };
   }
 
   return {
     repository,
+    /** Pass to createLedger({ observer }) for every ledger on this database: it keeps budget usage. */
+    usageObserver: totals.observer,
+    /** Month, service and task usage for a query, as the budget check counts it. */
+    usage: totals.usage,
     settingsFor,
     saveSettings: (userId: string, settings: GovernanceSettings): void =>
       repository.saveSettings(userId, settings, options.now()),
@@ -67,14 +73,14 @@ export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, 
     },
 
     /** The `precondition` to pass to `ledger.reserve` for this spend. */
-    precondition: (check: BudgetCheck) => budgetPrecondition(repository, check),
+    precondition: (check: BudgetCheck) => budgetPrecondition(totals, check),
 
     /**
      * Audits the usage totals the budget check reads against the reservations they summarise; throws
      * with the differing rows if any total drifted (a bug, never an expected outcome). Scans everything.
      */
     checkUsageTotals(): void {
-      const drift = repository.usageTotalsDrift();
+      const drift = totals.drift();
       if (drift.length > 0) throw new Error(`usage totals differ from the reservations: ${JSON.stringify(drift)}`);
     },
 
@@ -87,7 +93,7 @@ export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, 
     /** Past and current periods the person spent in, newest first, each with the limit that applied. */
     history(userId: string, rate: BtcUsdRate): { periodKey: string; startsAtMs: number; endsAtMs: number; summary: BudgetSummary }[] {
       return repository.listPeriods(userId).map((record) => {
-        const { month } = repository.usage({ userId, period: record, serviceId: '', task: null });
+        const { month } = totals.usage({ userId, period: record, serviceId: '', task: null });
         return {
           periodKey: record.periodKey,
           startsAtMs: record.startsAtMs,
@@ -107,17 +113,20 @@ export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, 
       reservation: { userId: string; createdAtMs: number; metadata: { [key: string]: unknown } | null };
       amountMsat: Msat;
     }): boolean {
-      const { serviceId, taskId } = input.reservation.metadata ?? {};
-      if (typeof serviceId !== 'string') throw new Error('the refunded reservation has no governance metadata');
-      return repository.recordCredit({
+      const { serviceId, taskId } = reservationAttribution(input.reservation.metadata, input.amountMsat);
+      if (serviceId === null) throw new Error('the refunded reservation has no governance metadata');
+      const record = () => totals.recordRefundCredit({
         ledgerTransferId: input.ledgerTransferId,
         userId: input.reservation.userId,
         periodKey: periodFor(new Date(input.reservation.createdAtMs), input.timeZone).periodKey,
         serviceId,
-        taskId: typeof taskId === 'string' ? taskId : null,
+        taskId,
         amountMsat: input.amountMsat,
+        reservedAtMs: input.reservation.createdAtMs,
         createdAtMs: options.now(),
       });
+      // The credit row and the totals it adds to change together.
+      return handle.sqlite.transaction(record).immediate();
     },
 
     /**

@@ -1,7 +1,11 @@
 // Budget governance's public surface: everything other modules may use.
 export { alertKey, alertMessage, lowBalanceAlert, priceDriftAlert, thresholdReached, thresholdsCrossed } from './alerts';
 export {
+  addUsage,
   EMPTY_USAGE,
+  refundCreditUsage,
+  reservationUsage,
+  usageChange,
   formatLimit,
   formatSpend,
   limitToMsat,
@@ -11,11 +15,15 @@ export {
   usedMsat,
   type BudgetSummary,
   type BudgetUsage,
+  type SpendForUsage,
+  type UsageChange,
 } from './budget';
 export {
   budgetPrecondition,
   budgetReservationMetadata,
+  reservationAttribution,
   type BudgetCheck,
+  type ReservationAttribution,
   type BudgetRefusalReason,
 } from './budget-precondition';
 export { createGovernance, type Governance, type GovernanceOptions } from './governance';
@@ -35,3 +43,4 @@ export {
   type BudgetPeriod,
 } from './period';
 export { checkLimits, decide, serviceRuleFor, tierFor, type LimitVerdict, type PolicyInput, type SpendUsage } from './policy';
+export type { UsageBreakdown, UsageTotalsDrift } from './usage-totals';

@@ -1,8 +1,9 @@
-// Property test for the cached usage totals: random interleavings of reservations (budget-checked or
-// not, with or without governance metadata, in several time zones), posts, voids, expiries and clock
-// moves across month ends (forwards and back). After every step the totals must equal their
-// recomputation from the reservations (checkUsageTotals), and usage() must equal a plain in-memory
-// model of the definition, whether it answers from the totals or by scanning. The ledger's own
+// Property test for the typed usage columns: random interleavings of reservations (budget-checked or
+// not, with or without governance metadata, in several time zones), posts, voids, expiries, refund
+// credits and clock moves across month ends (forwards and back). After every step the stored columns
+// must equal the usage recomputed from the ledger's rows by the one rule (budget.ts reservationUsage,
+// via checkUsageTotals), and usage() must equal a plain in-memory model of the definition, written
+// out independently here, whether it answers from the columns or by scanning. The ledger's own
 // invariants (incl. cached balances) are checked at the end of each run.
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -42,7 +43,9 @@ interface ModelReservation {
   createdAtMs: number;
   amountMsat: number;
   metadata: JsonObject | null;
-  resolution: { kind: 'post' | 'void' | 'expire'; paidMsat: number; feeMsat: number } | null;
+  resolution: { kind: 'post' | 'void' | 'expire'; paidMsat: number; feeMsat: number; transferId: number } | null;
+  /** Refund credited for this spend (at most once, through its post's transfer id). */
+  refundedMsat: number;
 }
 interface Model {
   nowMs: number;
@@ -57,12 +60,14 @@ interface Real {
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-/** The definition of usage (see governance-repository.ts), written out over the model. */
+/** The definition of usage (budget.ts), written out independently over the model. */
 function expectedTotals(reservations: readonly ModelReservation[], counts: (r: ModelReservation) => boolean): UsageTotals {
   let posted = 0;
   let pending = 0;
   let fee = 0;
+  let credit = 0;
   for (const r of reservations.filter(counts)) {
+    credit += r.refundedMsat;
     const feeReserve = typeof r.metadata?.feeReserveMsat === 'number' ? r.metadata.feeReserveMsat : 0;
     if (r.resolution === null) {
       pending += r.amountMsat - feeReserve;
@@ -71,7 +76,7 @@ function expectedTotals(reservations: readonly ModelReservation[], counts: (r: M
       posted += r.resolution.paidMsat + r.resolution.feeMsat;
     }
   }
-  return { postedMsat: msat(posted), pendingMsat: msat(pending), feeReserveMsat: msat(fee), creditedMsat: msat(0) };
+  return { postedMsat: msat(posted), pendingMsat: msat(pending), feeReserveMsat: msat(fee), refundCreditMsat: msat(credit) };
 }
 
 function checkAll(r: Real): void {
@@ -84,7 +89,12 @@ function record(m: Model, reservation: Reservation): void {
   const resolution =
     reservation.resolution === null
       ? null
-      : { kind: reservation.resolution.kind, paidMsat: reservation.resolution.paidMsat, feeMsat: reservation.resolution.feeMsat };
+      : {
+          kind: reservation.resolution.kind,
+          paidMsat: reservation.resolution.paidMsat,
+          feeMsat: reservation.resolution.feeMsat,
+          transferId: reservation.resolution.transferId,
+        };
   if (known) known.resolution = resolution;
   else {
     m.reservations.push({
@@ -94,6 +104,7 @@ function record(m: Model, reservation: Reservation): void {
       amountMsat: reservation.amountMsat,
       metadata: reservation.metadata,
       resolution,
+      refundedMsat: 0,
     });
   }
 }
@@ -167,6 +178,38 @@ class ResolveCommand implements Command {
   toString = () => `${this.kind}(#${this.pick}, ${this.paidPermille}‰, fee ${this.feeMsat})`;
 }
 
+/** A refund credit for a posted spend (as disputes will record one): it lowers usage where the spend counted. */
+class RefundCommand implements Command {
+  constructor(
+    readonly pick: number,
+    readonly permille: number,
+    readonly zone: string,
+  ) {}
+  check = (m: Readonly<Model>) => m.reservations.some(refundable);
+  run(m: Model, r: Real): void {
+    const candidates = m.reservations.filter(refundable);
+    const target = candidates[this.pick % candidates.length];
+    if (!target?.resolution) throw new Error('check() guarantees a refundable reservation');
+    const amount = Math.max(1, Math.floor(((target.resolution.paidMsat + target.resolution.feeMsat) * this.permille) / 1000));
+    const credit = {
+      ledgerTransferId: target.resolution.transferId,
+      timeZone: this.zone,
+      reservation: { userId: target.userId, createdAtMs: target.createdAtMs, metadata: target.metadata },
+      amountMsat: msat(amount),
+    };
+    expect(r.governance.recordRefundCredit(credit)).toBe(true);
+    expect(r.governance.recordRefundCredit(credit)).toBe(false); // once per transfer
+    target.refundedMsat = amount;
+    checkAll(r);
+  }
+  toString = () => `refund(#${this.pick}, ${this.permille}‰, ${this.zone})`;
+}
+
+/** Posted, paid something, attributed to a service, and not refunded yet. */
+function refundable(x: ModelReservation): boolean {
+  return x.resolution?.kind === 'post' && x.resolution.paidMsat + x.resolution.feeMsat > 0 && x.refundedMsat === 0 && text(x.metadata?.serviceId) !== null;
+}
+
 /** Moves the clock (mostly forward, across month ends; sometimes back) and runs the expiry sweep. */
 class ClockCommand implements Command {
   constructor(readonly deltaMs: number) {}
@@ -195,7 +238,7 @@ class ReadUsageCommand implements Command {
     const startsAtMs = period.startsAt.getTime();
     const endsAtMs = period.endsAt.getTime();
     const task = this.taskId === null ? null : { id: this.taskId, startedAtMs: START_MS + this.taskStartOffsetMs };
-    const usage = r.governance.repository.usage({
+    const usage = r.governance.usage({
       userId: this.userId,
       period: { periodKey: period.periodKey, startsAtMs, endsAtMs },
       serviceId: this.serviceId,
@@ -233,6 +276,7 @@ const commands = [
   fc
     .tuple(fc.nat(), fc.constantFrom('post' as const, 'void' as const), fc.integer({ min: 0, max: 1000 }), fc.nat({ max: 3_000 }))
     .map((args) => new ResolveCommand(...args)),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 1000 }), zone).map((args) => new RefundCommand(...args)),
   fc.oneof(fc.integer({ min: 0, max: 3 * 60 * 60_000 }), fc.integer({ min: -DAY_MS, max: 3 * DAY_MS })).map((ms) => new ClockCommand(ms)),
   fc
     .tuple(user, service, taskId, fc.integer({ min: -2 * DAY_MS, max: 2 * DAY_MS }), zone)
@@ -246,8 +290,8 @@ describe('usage totals under random operation sequences', () => {
         const handle = openDatabase(':memory:');
         try {
           const clock = { nowMs: START_MS };
-          const ledger = createLedger(handle, { now: () => clock.nowMs });
           const governance = createGovernance(handle, { now: () => clock.nowMs });
+          const ledger = createLedger(handle, { now: () => clock.nowMs, observer: governance.usageObserver });
           for (const userId of USERS) {
             const funded = ledger.transfer({
               idempotencyKey: `fund:${userId}`,
@@ -266,5 +310,6 @@ describe('usage totals under random operation sequences', () => {
       }),
       { numRuns: 200 },
     );
-  });
+    // 30,000 full audits (each recomputes every total from every reservation): generous for a shared machine.
+  }, 180_000);
 });

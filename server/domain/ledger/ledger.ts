@@ -20,10 +20,12 @@ import { canonicalJson, type JsonValue } from './canonical-json';
 import { assertLedger, checkLedgerInvariants } from './invariants';
 import type {
   JsonObject,
+  ObservedReservation,
   PostRequest,
   PostResult,
   Reservation,
   ReserveRequest,
+  ReservationObserver,
   ReserveResult,
   Resolution,
   ResolveResult,
@@ -37,6 +39,11 @@ import type {
 export interface LedgerOptions {
   /** Milliseconds since the epoch; injected so tests control expiry. */
   now: () => number;
+  /**
+   * Keeps what must change with every reservation and resolution (governance's budget usage), in
+   * their transaction. Every ledger that writes a database governance reads must be given one.
+   */
+  observer?: ReservationObserver;
 }
 
 export type Ledger = ReturnType<typeof createLedger>;
@@ -58,6 +65,17 @@ function assertPositiveAmount(amountMsat: number, what: string): void {
 
 function parseMetadata(json: string | null): JsonObject | null {
   return json === null ? null : (JSON.parse(json) as JsonObject);
+}
+
+function observed(row: LedgerTransferRow): ObservedReservation {
+  assertLedger(row.userId !== null, 'reservation row has a user', row);
+  return {
+    id: row.id,
+    userId: row.userId,
+    amountMsat: msat(row.amountMsat),
+    createdAtMs: row.createdAtMs,
+    metadata: parseMetadata(row.metadataJson),
+  };
 }
 
 export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, options: LedgerOptions) {
@@ -298,6 +316,13 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         { account: available, amountMsat: -request.amountMsat },
         { account: reserved, amountMsat: request.amountMsat },
       ]);
+      options.observer?.reserved({
+        id: row.id,
+        userId: request.userId,
+        amountMsat: request.amountMsat,
+        createdAtMs: nowMs,
+        metadata: request.metadata ?? null,
+      });
       // The row just written is the whole reservation: no need to read it back.
       return { ok: true, reservation: toReservation({ reservation: row, destinationCode, resolution: null }), replayed: false };
     });
@@ -342,6 +367,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       { account: reserved, amountMsat: -pending.amountMsat },
       { account: available, amountMsat: pending.amountMsat },
     ]);
+    options.observer?.resolved(observed(pending), { kind: resolution.kind, amountMsat: msat(0), feeMsat: msat(0) });
   }
 
   /**
@@ -410,6 +436,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         { account: fees, amountMsat: request.feeMsat },
         { account: available, amountMsat: releasedMsat },
       ]);
+      options.observer?.resolved(observed(pending), { kind: 'post', amountMsat: request.amountMsat, feeMsat: request.feeMsat });
       return { ok: true, reservation: existingReservation(pending.id), replayed: false };
     });
   }

@@ -102,3 +102,28 @@ export type ResolveResult<R extends string> =
   | Refusal<'idempotency_conflict' | 'not_found' | R>;
 export type PostResult = ResolveResult<'amount_exceeds_reservation'>;
 export type VoidResult = ResolveResult<never>;
+
+/** A reservation as an observer sees it, inside the transaction that creates or resolves it. */
+export interface ObservedReservation {
+  id: number;
+  userId: string;
+  amountMsat: Msat;
+  createdAtMs: number;
+  metadata: JsonObject | null;
+}
+export interface ObservedResolution {
+  kind: 'post' | 'void' | 'expire';
+  /** Paid to the destination; 0 unless posted. */
+  amountMsat: Msat;
+  /** Routing fee paid; 0 unless posted. */
+  feeMsat: Msat;
+}
+/**
+ * Told of every reservation and resolution inside the IMMEDIATE transaction that writes it, so what
+ * it keeps (budget usage) commits or rolls back with the ledger rows. Must be synchronous; throwing
+ * rolls the operation back. The ledger knows nothing of what it keeps.
+ */
+export interface ReservationObserver {
+  reserved(reservation: ObservedReservation): void;
+  resolved(reservation: ObservedReservation, resolution: ObservedResolution): void;
+}

@@ -48,8 +48,8 @@ function newService() {
 beforeEach(() => {
   handle = openDatabase(':memory:');
   nowMs = Date.parse('2026-03-10T15:00:00Z');
-  ledger = createLedger(handle, { now: () => nowMs });
   governance = createGovernance(handle, { now: () => nowMs });
+  ledger = createLedger(handle, { now: () => nowMs, observer: governance.usageObserver });
   provider = createFakeProvider({ service: 'joke', invoiceMsat: PRICE_MSAT, nowMs: () => nowMs });
   wallet = createFakeWallet(provider, { feeMsat: FEE_MSAT });
   service = newService();

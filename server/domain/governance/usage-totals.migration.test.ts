@@ -1,0 +1,130 @@
+// Migration 0012 on a database built by the older migrations, whose usage totals the old triggers
+// kept while real reservations were made, posted, voided and expired: after it, every figure is the
+// same, the audit (the one rule, recomputed from the ledger) agrees, and new operations keep it so.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { msat } from '../../../shared/money';
+import { openDatabase } from '../../db/client';
+import { createLedger, providerAccount, stripeAccount, userAvailableAccount } from '../ledger';
+import { budgetReservationMetadata } from './budget-precondition';
+import { createGovernance } from './governance';
+import { periodFor } from './period';
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
+const MARCH_10 = Date.parse('2026-03-10T12:00:00Z');
+const MARCH = periodFor(new Date(MARCH_10), 'UTC');
+
+/** The migrations folder as it was before 0012 (usage still kept by triggers). */
+function migrationsBefore0012(dir: string): string {
+  const folder = join(dir, 'migrations');
+  cpSync(MIGRATIONS, folder, { recursive: true });
+  const journalPath = join(folder, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
+  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.filter((entry) => entry.idx <= 11) }));
+  return folder;
+}
+
+type Row = Record<string, number | string>;
+const figures = (db: Database.Database) => ({
+  month: db.prepare('SELECT user_id, starts_at_ms, ends_at_ms, posted_msat, pending_msat, fee_reserve_msat FROM governance_month_usage ORDER BY 1, 2').all() as Row[],
+  service: db.prepare('SELECT user_id, service_id, posted_msat, pending_msat, fee_reserve_msat FROM governance_service_usage ORDER BY 1, 2').all() as Row[],
+  task: db.prepare('SELECT user_id, task_id, first_at_ms, last_at_ms, posted_msat, pending_msat, fee_reserve_msat FROM governance_task_usage ORDER BY 1, 2').all() as Row[],
+});
+
+describe('migration 0012: usage triggers to typed columns', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'steward-usage-migration-'));
+    path = join(dir, 'old.db');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Spends on the old schema, the triggers keeping the totals; returns the figures they left. */
+  function spendOnTheOldSchema() {
+    const sqlite = new Database(path);
+    sqlite.pragma('journal_mode = WAL');
+    migrate(drizzle(sqlite), { migrationsFolder: migrationsBefore0012(dir) });
+    const clock = { nowMs: MARCH_10 };
+    // No observer: on this schema the triggers keep the totals, as the old code relied on.
+    const ledger = createLedger({ db: drizzle(sqlite), sqlite }, { now: () => clock.nowMs });
+    for (const userId of ['alice', 'bob']) {
+      ledger.transfer({ idempotencyKey: `fund:${userId}`, debit: stripeAccount, credit: userAvailableAccount(userId), amountMsat: msat(10_000_000) });
+      // The old first budget check created the window from a scan; these users had spent nothing yet.
+      sqlite
+        .prepare('INSERT INTO governance_month_usage VALUES (?, ?, ?, 0, 0, 0)')
+        .run(userId, MARCH.startsAt.getTime(), MARCH.endsAt.getTime());
+    }
+    const reserve = (key: string, userId: string, serviceId: string, taskId: string | null, amount: number, fee: number) => {
+      const result = ledger.reserve({
+        idempotencyKey: key,
+        userId,
+        destination: providerAccount(serviceId),
+        amountMsat: msat(amount),
+        expiresAtMs: clock.nowMs + 60_000,
+        metadata: budgetReservationMetadata({ serviceId, taskId, feeReserveMsat: msat(fee) }),
+      });
+      if (!result.ok) throw new Error(result.reason);
+      return result.reservation.id;
+    };
+    const posted = reserve('r1', 'alice', 'jokes', 'task-1', 50_000, 2_000);
+    expect(ledger.post({ idempotencyKey: 'p1', reservationId: posted, amountMsat: msat(45_000), feeMsat: msat(1_500) }).ok).toBe(true);
+    const voided = reserve('r2', 'alice', 'weather', 'task-1', 30_000, 1_000);
+    expect(ledger.void({ idempotencyKey: 'v2', reservationId: voided, reason: 'failed' }).ok).toBe(true);
+    reserve('r4', 'bob', 'jokes', 'task-2', 10_000, 100); // expires below
+    clock.nowMs += 120_000;
+    expect(ledger.expire().expired).toHaveLength(1);
+    reserve('r3', 'alice', 'weather', null, 20_000, 500); // stays pending
+    reserve('r5', 'bob', 'jokes', 'task-2', 7_000, 0); // pending
+    const before = figures(sqlite);
+    sqlite.close();
+    return before;
+  }
+
+  it('keeps every usage figure, and the totals then follow the ledger by the one rule', () => {
+    const before = spendOnTheOldSchema();
+    expect(before.month).toEqual([
+      expect.objectContaining({ user_id: 'alice', posted_msat: 46_500, pending_msat: 19_500, fee_reserve_msat: 500 }),
+      expect.objectContaining({ user_id: 'bob', posted_msat: 0, pending_msat: 7_000, fee_reserve_msat: 0 }),
+    ]);
+
+    const handle = openDatabase(path); // runs 0012
+    try {
+      const triggers = handle.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'governance_usage%'").all();
+      expect(triggers).toEqual([]);
+      expect(figures(handle.sqlite)).toEqual(before);
+      const credits = handle.sqlite.prepare('SELECT sum(refund_credit_msat) AS total FROM governance_month_usage').get() as { total: number };
+      expect(credits.total).toBe(0);
+
+      const governance = createGovernance(handle, { now: () => MARCH_10 + 300_000 });
+      governance.checkUsageTotals();
+      const query = { userId: 'alice', period: { periodKey: MARCH.periodKey, startsAtMs: MARCH.startsAt.getTime(), endsAtMs: MARCH.endsAt.getTime() } };
+      expect(governance.usage({ ...query, serviceId: 'weather', task: { id: 'task-1', startedAtMs: MARCH_10 - 1 } })).toEqual({
+        month: { postedMsat: 46_500, pendingMsat: 19_500, feeReserveMsat: 500, refundCreditMsat: 0 },
+        service: { postedMsat: 0, pendingMsat: 19_500, feeReserveMsat: 500, refundCreditMsat: 0 },
+        task: { postedMsat: 46_500, pendingMsat: 0, feeReserveMsat: 0, refundCreditMsat: 0 },
+      });
+
+      // The same database, new code: the observer now keeps the totals the triggers kept.
+      const ledger = createLedger(handle, { now: () => MARCH_10 + 300_000, observer: governance.usageObserver });
+      const pending = ledger.pendingReservations('alice')[0];
+      if (pending === undefined) throw new Error('alice has a pending reservation');
+      expect(ledger.post({ idempotencyKey: 'p3', reservationId: pending.id, amountMsat: msat(19_000), feeMsat: msat(300) }).ok).toBe(true);
+      governance.checkUsageTotals();
+      expect(governance.usage({ ...query, serviceId: 'weather', task: null }).month).toEqual({
+        postedMsat: 65_800,
+        pendingMsat: 0,
+        feeReserveMsat: 0,
+        refundCreditMsat: 0,
+      });
+    } finally {
+      handle.close();
+    }
+  });
+});
