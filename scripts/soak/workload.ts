@@ -137,8 +137,9 @@ const loosens = (previous: GovernanceSettings, next: GovernanceSettings) => loos
 
 /** What a loosening change is sent with, or null to skip it (no code left under the rate limit). */
 async function stepUpFor(ctx: SoakContext, actor: Actor): Promise<StepUp | null | 'skip'> {
-  if (!actor.person.totpSecret) return { password: SOAK_PASSWORD };
+  // The server counts a password like a code against its per-address limit on checks.
   if (!takeCodeCheck(ctx)) return 'skip';
+  if (!actor.person.totpSecret) return { password: SOAK_PASSWORD };
   return { code: await freshTotpCode(actor.person) };
 }
 
