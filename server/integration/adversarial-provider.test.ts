@@ -189,16 +189,28 @@ describe('lies after payment: paid, not delivered, with the evidence kept', () =
 });
 
 describe('lies before payment: nothing paid without the person', () => {
-  it('an invoice above the manifest price is not paid without a new approval', async () => {
+  it('an invoice above the manifest price is not paid without a new approval, which names the invoice; approving pays it once', async () => {
     const userId = await signUpOnStack(stack, 'adversary');
     const adversaryBefore = nodeBalance(ADVERSARY_NODE);
     const task = await ask(userId, BEHAVIOURS.overpriced.name, (t) => t.status === 'paused' || FINISHED.includes(t.status));
     expect(task.status).toBe('paused');
     expect(task.steps[0]).toMatchObject({ status: 'pending', outcome: 'needs_approval', reason: 'price_drift', paymentId: null });
+    // The re-approval shows what the invoice asks, not the manifest's price again.
+    expect(task.steps[0]).toMatchObject({ priceMsatMin: 200_000, priceMsatMax: 200_000 });
+    const approval = stack.approvals.get(userId, task.approvalId ?? '');
+    expect(approval).toMatchObject({ status: 'pending', reason: 'price_drift' });
+    expect(approval?.why).toMatch(/invoice asks \$0\.20 \(200 sats\)/);
     expect(receiptsOf(userId)).toEqual([]);
     expect(nodeBalance(ADVERSARY_NODE)).toBe(adversaryBefore);
     await expectWalletAgreesWithLedger(userId, 0);
-    expect((await stack.tasks.cancel(userId, task.id)).ok).toBe(true);
+
+    expect(stack.approvals.approve({ userId, approvalId: approval?.id ?? '' })).toMatchObject({ ok: true });
+    const done = await untilTask(stack, userId, task.id, (t) => FINISHED.includes(t.status));
+    expect(done.status).toBe('completed');
+    // Approving did not produce the next drift approval: one re-approval, one payment of exactly the invoice.
+    expect(stack.approvals.list(userId).filter((a) => a.reason === 'price_drift')).toHaveLength(1);
+    expect(receiptsOf(userId).map((r) => r.amountMsat)).toEqual([200_000]);
+    expect(nodeBalance(ADVERSARY_NODE)).toBe(adversaryBefore + 200_000);
   }, 30_000);
 
   it('an invoice signed by another node than the manifest names is refused by name before paying', async () => {
@@ -221,6 +233,9 @@ describe('lies before payment: nothing paid without the person', () => {
     expect(receipts.map((r) => [r.outcome, r.amountMsat])).toEqual([['delivered', BEHAVIOURS.drift.invoice.amountMsat]]);
     expect(adversary.counts(BEHAVIOURS.drift.name).paidCalls).toBe(1);
     expect(stack.alerts.list(userId).length).toBeGreaterThan(alertsBefore);
+    expect(stack.alerts.list(userId).map((a) => a.kind)).toEqual(expect.arrayContaining(['price_drift', 'auto_approved']));
+    // Re-approved within the auto tier at once: nobody was asked, and it was asked only once.
+    expect(stack.approvals.list(userId).filter((a) => a.reason === 'price_drift').map((a) => a.status)).toEqual(['approved']);
     await expectWalletAgreesWithLedger(userId, paidIn(receipts));
   }, 30_000);
 });

@@ -1,21 +1,16 @@
 /**
- * Spending through the agent on the sandbox stack, with a provider that lies in its manifest
- * (lying-market.ts, configured as the operator's provider): it names a node key that is not the one
- * its invoices come from (joke), and advertises prices below what its invoices ask (weather: a small
- * drift within the auto tier; headlines: a drift that needs the person). Everything else passes
- * through to the honest market, so the README's summarise-and-translate example runs here too.
+ * Spending through the agent on the honest sandbox market: a chained step is quoted within what the
+ * earlier step can output, so the README's summarise-and-translate example never drifts, and every
+ * sandbox service is bound to its provider's node. The lying providers (foreign payee, drift within
+ * and beyond the auto tier) are in adversarial-provider.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../agent/tasks/task-runner';
-import { createReceipts } from '../domain/payments';
 import { signUpOnStack, startAgentStack, type AgentStack } from './agent-support';
-import { startLyingMarket, type LyingMarket } from './lying-market';
 
-const FOREIGN_NODE_KEY = `02${'ab'.repeat(32)}`;
-const ADVERTISED_MSAT: Record<string, number> = { weather: 5_000, headlines: 10_000 };
 const TEXT =
   'Lightning payments settle in seconds and cost a few sats. Channels need liquidity on both sides, so routing nodes ' +
   'rebalance them often. Wallets hide most of this from people. Merchants like that refunds are simple. Some people ' +
@@ -23,32 +18,16 @@ const TEXT =
 
 let dir: string;
 let stack: AgentStack;
-let liar: LyingMarket | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'steward-agent-spend-'));
-  stack = await startAgentStack(dir, {
-    providers: async (marketUrl) => {
-      liar = await startLyingMarket(marketUrl, (manifest) => ({
-        ...manifest,
-        services: manifest.services.map((service) => {
-          if (service.name === 'joke') return { ...service, provider: { ...service.provider, node_pubkey: FOREIGN_NODE_KEY } };
-          const advertised = ADVERTISED_MSAT[service.name];
-          if (advertised === undefined) return service;
-          return { ...service, resources: service.resources.map((r) => ({ ...r, pricing: { model: 'fixed', price_msat: advertised } })) };
-        }),
-      }));
-      return [liar.url];
-    },
-  });
+  stack = await startAgentStack(dir);
 }, 30_000);
 
 afterAll(async () => {
   await stack?.close();
-  await liar?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
 
 /** Runs a request to its end (or until `stopAt` holds), recording every status the task passed through. */
 async function run(userId: string, text: string, stopAt: (task: TaskView) => boolean = (t) => ['completed', 'failed', 'cancelled'].includes(t.status)) {
@@ -77,8 +56,6 @@ async function follow(userId: string, taskId: string, stopAt: (task: TaskView) =
   }
 }
 
-const walletMsat = (userId: string) => stack.sandbox.network.node(`user:${userId}`)?.balanceMsat();
-const receiptsFor = (userId: string) => createReceipts(stack.database.db).list(userId);
 
 describe('spending through the agent', () => {
   it("runs the README's summarise-and-translate example without a pause: the quote bounds the chained step", async () => {
@@ -96,50 +73,8 @@ describe('spending through the agent', () => {
 
   it("binds the sandbox's services to their providers' nodes: the manifest publishes each node key", async () => {
     const userId = await signUpOnStack(stack, 'spend');
-    const services = stack.catalog.servicesFor(userId).filter((s) => s.name !== 'joke');
+    const services = stack.catalog.servicesFor(userId);
     expect(services.length).toBeGreaterThan(0);
     for (const service of services) expect([service.id, service.payeePubkeyHex]).toEqual([service.id, stack.sandbox.network.node(`provider:${service.providerId}`)?.pubkeyHex]);
   });
-
-  it('refuses an invoice from a payee other than the node the manifest names, before paying', async () => {
-    const userId = await signUpOnStack(stack, 'spend');
-    const before = walletMsat(userId);
-    const { task } = await run(userId, 'tell me a joke about bitcoin');
-    expect(task.status).toBe('failed');
-    expect(task.failure).toMatchObject({ reason: 'payee_mismatch' });
-    expect(task.steps[0]).toMatchObject({ status: 'failed', outcome: 'refused_before_payment', reason: 'payee_mismatch', paidMsat: null });
-    expect(walletMsat(userId)).toBe(before);
-    expect(receiptsFor(userId)).toEqual([]);
-  }, 30_000);
-
-  it('pays a small drift within the auto tier without pausing, once, and tells the person', async () => {
-    const userId = await signUpOnStack(stack, 'spend');
-    const { task, statuses } = await run(userId, 'weather in Paris');
-    expect(task.status).toBe('completed');
-    expect(statuses).not.toContain('paused');
-    expect(task.steps[0]).toMatchObject({ status: 'delivered', priceMsatMax: 50_000 });
-    expect(receiptsFor(userId).map((r) => [r.serviceId, r.amountMsat])).toEqual([[task.steps[0]?.serviceId, 50_000]]);
-    const kinds = stack.alerts.list(userId).map((a) => a.kind);
-    expect(kinds).toContain('price_drift');
-    expect(kinds).toContain('auto_approved');
-  }, 30_000);
-
-  it('asks once, with the invoice amount, for a drift beyond the auto tier; approving pays that amount once', async () => {
-    const userId = await signUpOnStack(stack, 'spend');
-    const paused = await run(userId, "today's top bitcoin headlines", (t) => t.status === 'paused' || ['completed', 'failed'].includes(t.status));
-    expect(paused.task.status).toBe('paused');
-    const approval = stack.approvals.get(userId, paused.task.approvalId ?? '');
-    expect(approval).toMatchObject({ status: 'pending', reason: 'price_drift' });
-    expect(approval?.why).toMatch(/invoice asks \$0\.10 \(100 sats\), more than the \$0\.01 \(10 sats\) you approved; with it this task comes to at most \$0\.11 \(110 sats\)/);
-    expect(paused.task.steps[0]).toMatchObject({ priceMsatMin: 100_000, priceMsatMax: 100_000 });
-    expect(receiptsFor(userId)).toEqual([]);
-
-    expect(stack.approvals.approve({ userId, approvalId: approval?.id ?? '' })).toMatchObject({ ok: true });
-    const { task, statuses } = await follow(userId, paused.task.id, (t) => ['completed', 'failed'].includes(t.status));
-    expect(task.status).toBe('completed');
-    // Once running again it never pauses: approving did not produce the next drift approval.
-    expect(statuses.slice(statuses.indexOf('running'))).toEqual(['running', 'completed']);
-    expect(receiptsFor(userId).map((r) => r.amountMsat)).toEqual([100_000]);
-    expect(stack.approvals.list(userId).filter((a) => a.reason === 'price_drift')).toHaveLength(1);
-  }, 40_000);
 });

@@ -29,18 +29,12 @@ export interface AgentStackOptions {
    * Lightning network); read through env.ts and joined with the sandbox market as main.ts does.
    */
   catalogUrls?: (sandbox: RunningSandbox) => Promise<readonly string[]>;
-  /**
-   * The whole provider list instead, for a provider that stands in for the market (lying-market.ts
-   * fronts it under the same provider ids, so both together would name every service twice).
-   */
-  providers?: (marketUrl: string) => Promise<string[]>;
 }
 
 export async function startAgentStack(dataDir: string, options: AgentStackOptions = {}) {
   const sandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox'), host: '127.0.0.1' });
   const catalogUrls = options.catalogUrls ? await options.catalogUrls(sandbox) : [];
   const env = parseEnv({ CATALOG_URLS: catalogUrls.join(',') });
-  const providerUrls = options.providers ? await options.providers(sandbox.marketUrl) : configuredProviderUrls(env, sandbox.marketUrl);
   const database = openDatabase(join(dataDir, 'app.db'));
   // Kept in the directory so a restarted process can open the token vault it sealed before.
   const keyPath = join(dataDir, 'secrets.key');
@@ -50,7 +44,7 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
     secretsKey: readFileSync(keyPath),
     logger: createLogger({ level: 'silent' }),
     rates: createFixedExchangeRate(),
-    providerUrls,
+    providerUrls: configuredProviderUrls(env, sandbox.marketUrl),
     sandboxWallets: sandbox,
   });
   await services.catalog.refreshAll();
