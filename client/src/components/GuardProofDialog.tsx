@@ -1,8 +1,9 @@
 import { ShieldAlert } from 'lucide-react';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { apiProblem, describeProblem } from '../lib/api-error';
 import { Field, FormError } from './Field';
 import './governance.css';
+import { useEscape } from '../lib/use-escape';
 
 /** Refusals that are about the proof itself, shown beside its field rather than as a general error. */
 const PROOF_REASONS = new Set(['wrong_password', 'invalid_code', 'code_already_used', 'locked']);
@@ -30,13 +31,7 @@ export function GuardProofDialog(props: {
   const proofError =
     problem?.fieldErrors.code ?? problem?.fieldErrors.password ?? (problem && PROOF_REASONS.has(problem.reason ?? '') ? describeProblem(problem) : undefined);
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useEscape(onClose);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -59,29 +54,16 @@ export function GuardProofDialog(props: {
           ))}
         </ul>
         <form className="form" onSubmit={submit} noValidate>
-          {props.proof === 'code' ? (
-            <Field
-              label="Code from your authenticator app"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              autoFocus
-              data-testid="guard-proof"
-              value={value}
-              onChange={(e) => setValue(e.target.value)}
-              error={proofError}
-            />
-          ) : (
-            <Field
-              label="Your password"
-              type="password"
-              autoComplete="current-password"
-              autoFocus
-              data-testid="guard-proof"
-              value={value}
-              onChange={(e) => setValue(e.target.value)}
-              error={proofError}
-            />
-          )}
+          <Field
+            {...(props.proof === 'code'
+              ? { label: 'Code from your authenticator app', inputMode: 'numeric' as const, autoComplete: 'one-time-code' }
+              : { label: 'Your password', type: 'password', autoComplete: 'current-password' })}
+            autoFocus
+            data-testid="guard-proof"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            error={proofError}
+          />
           <FormError message={problem && !proofError ? describeProblem(problem) : null} />
           <div className="button-row">
             <button className="button primary" type="submit" disabled={props.pending}>

@@ -1,10 +1,11 @@
 import { useMutation } from '@tanstack/react-query';
 import { ShieldCheck } from 'lucide-react';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Field, FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import type { InboxItem } from './ApprovalsPage';
+import { useEscape } from '../../lib/use-escape';
 
 /**
  * The second-factor dialog for large (step-up) and over-budget (overage) approvals. The server checks
@@ -25,13 +26,7 @@ export function ApproveDialog(props: {
   const problem = apiProblem(approve.error);
   const { onClose } = props;
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useEscape(onClose);
 
   function submit(event: FormEvent) {
     event.preventDefault();
