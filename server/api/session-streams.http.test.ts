@@ -2,15 +2,14 @@
 // SSE (the `eventsource` package), the session cookie and the CSRF header, as the browser uses them.
 // A stream opened before "sign out everywhere", a sign-out or the session's expiry must stop
 // delivering the person's tasks and alerts and close with UNAUTHORIZED.
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
-import { EventSource } from 'eventsource';
+import { TRPCClientError } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_IDLE_MS } from '../domain/accounts/sessions';
 import { buildHttpApp } from '../http/app';
-import { SESSION_COOKIE } from '../http/session-cookie';
 import type { AppRouter } from './router';
 import { createApiHarness, TEST_PASSWORD } from './test-harness';
+import { httpClientFor } from './http-test-client';
 
 // Short, so the expiry test does not wait a minute for the re-check.
 const RECHECK_MS = 50;
@@ -33,23 +32,7 @@ afterAll(async () => {
   h.database.close();
 });
 
-function clientFor(token: string) {
-  const cookie = `${SESSION_COOKIE}=${token}`;
-  const url = `${baseUrl}/api/trpc`;
-  return createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink({
-          url,
-          EventSource,
-          eventSourceOptions: () => ({ fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, cookie } }) }),
-        }),
-        false: httpBatchLink({ url, headers: { 'x-steward-csrf': '1', cookie } }),
-      }),
-    ],
-  });
-}
+const clientFor = (token: string | null) => httpClientFor(baseUrl, token);
 
 interface Stream {
   /** Ids of what arrived: task ids on the tasks stream, alert ids on the alerts stream. */

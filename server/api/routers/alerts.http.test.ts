@@ -1,8 +1,7 @@
 // The live alerts subscription through a real HTTP server: tRPC's httpSubscriptionLink over SSE with
 // the `eventsource` package's EventSource (Node 20 has none), the session cookie, and the CSRF header
 // the server requires on mutations.
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
-import { EventSource } from 'eventsource';
+import { TRPCClientError } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredAlert } from '../../domain/alerts';
@@ -10,6 +9,7 @@ import { buildHttpApp } from '../../http/app';
 import { SESSION_COOKIE } from '../../http/session-cookie';
 import type { AppRouter } from '../router';
 import { createApiHarness } from '../test-harness';
+import { httpClientFor } from '../http-test-client';
 
 let h: ReturnType<typeof createApiHarness>;
 let app: FastifyInstance;
@@ -28,25 +28,7 @@ afterAll(async () => {
   h.database.close();
 });
 
-function clientFor(token: string | null) {
-  const cookie = token ? `${SESSION_COOKIE}=${token}` : '';
-  const url = `${baseUrl}/api/trpc`;
-  return createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink({
-          url,
-          EventSource,
-          eventSourceOptions: () => ({
-            fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, cookie } }),
-          }),
-        }),
-        false: httpBatchLink({ url, headers: { 'x-steward-csrf': '1', cookie } }),
-      }),
-    ],
-  });
-}
+const clientFor = (token: string | null) => httpClientFor(baseUrl, token);
 
 /** Subscribes and resolves once the stream is open; `next()` waits for the next pushed alert. */
 async function listen(client: ReturnType<typeof clientFor>) {
