@@ -98,9 +98,12 @@ export const signInInputSchema = z.object({
 });
 export type SignInInput = z.infer<typeof signInInputSchema>;
 
+/** A new time zone moves the budget month, so it takes the proof a loosening change takes (shared/loosening.ts). */
 export const preferencesInputSchema = z.object({
   timeZone: timeZoneSchema,
   displayCurrency: displayCurrencySchema,
+  code: totpCodeSchema.optional(),
+  password: passwordSchema.optional(),
 });
 
 export const codeInputSchema = z.object({ code: totpCodeSchema });

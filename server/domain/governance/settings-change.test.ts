@@ -56,6 +56,7 @@ describe('settings changes', () => {
     // Someone else saves while the password is being checked (scrypt takes a while).
     const racing = changes({
       accounts: {
+        ...t.accounts,
         checkPassword: async (...args) => {
           governance.saveSettings(userId, { ...DEFAULT_GOVERNANCE_SETTINGS, taskCap: { unit: 'usd', usdCents: usdCents(100) } });
           return t.accounts.checkPassword(...args);
