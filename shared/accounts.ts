@@ -56,11 +56,12 @@ export function isValidTimeZone(value: string): boolean {
   }
 }
 
+export const INVALID_TIME_ZONE = 'Choose a valid time zone, like Europe/Berlin.';
 export const timeZoneSchema = z
   .string()
   .min(1)
   .max(64)
-  .refine(isValidTimeZone, 'Choose a valid time zone, like Europe/Berlin.');
+  .refine(isValidTimeZone, INVALID_TIME_ZONE);
 
 export const DISPLAY_CURRENCIES = ['USD', 'SAT'] as const;
 export type DisplayCurrency = (typeof DISPLAY_CURRENCIES)[number];

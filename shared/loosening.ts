@@ -48,7 +48,7 @@ export function proofNeeded(before: GovernanceSettings, after: GovernanceSetting
 }
 
 /** What changing the person's time zone takes (see timeZoneLoosenings); the display currency is free. */
-export function timeZoneProofNeeded(before: string, after: string, twoFactorOn: boolean): ProofNeeded {
+export function timeZoneProofNeeded(before: string, after: string, twoFactorOn: boolean): Exclude<ProofNeeded, { kind: 'two_factor_for_tier' }> {
   const loosenings = timeZoneLoosenings(before, after);
   if (loosenings.length === 0) return { kind: 'none' };
   return { kind: twoFactorOn ? 'code' : 'password', loosenings };
