@@ -87,3 +87,33 @@ describe('settings changes', () => {
     expect(governance.settingsFor(userId)).toEqual(DEFAULT_GOVERNANCE_SETTINGS);
   });
 });
+
+describe('time zone changes', () => {
+  const east = { timeZone: 'Pacific/Kiritimati', displayCurrency: 'USD' as const };
+
+  it('refuses a proven move when the zone changed between the proof and the save', async () => {
+    const userId = await newUser();
+    // Someone else moves the zone while the password is being checked.
+    const racing = changes({
+      accounts: {
+        ...t.accounts,
+        checkPassword: async (...args) => {
+          t.accounts.updatePreferences(userId, { timeZone: 'Europe/Berlin', displayCurrency: 'USD' }, { loosened: 'time_zone_changed', proof: 'password' }, TEST_META);
+          return t.accounts.checkPassword(...args);
+        },
+      },
+    });
+    expect(await racing.changePreferences({ userId, preferences: east, password: PASSWORD }, TEST_META)).toEqual({ ok: false, reason: 'settings_changed_meanwhile' });
+    expect(t.accounts.getUser(userId)?.timeZone).toBe('Europe/Berlin');
+  });
+
+  it('binds the code to this move: the grant names the zone change and is used once', async () => {
+    const userId = await newUser();
+    const code = await withTwoFactor(userId);
+    expect(await changes().changePreferences({ userId, preferences: east, code: code() }, TEST_META)).toMatchObject({ ok: true, loosenings: [{ kind: 'time_zone_changed' }] });
+    const events = t.audit.list(userId);
+    const granted = events.find((e) => e.kind === 'step_up_granted');
+    expect(granted?.detail).toMatchObject({ actionKind: 'change_time_zone' });
+    expect(events.find((e) => e.kind === 'step_up_used')?.detail).toEqual(granted?.detail);
+  });
+});
