@@ -4,7 +4,8 @@ import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../shared/http';
 
 // Budget governance in the browser: the settings form with friendly validation, the gauge with the
 // alert thresholds marked, an approval in the inbox, the alerts centre (list, mark read), and the
-// proof a change that loosens the guard needs (the password without 2FA, a fresh code with it).
+// proof a change that loosens the guard needs (the password without 2FA, a fresh code with it), also
+// for a new time zone.
 
 /** Starts a task through the API with the browser's session (and the CSRF header the server requires). */
 async function submitTask(page: Page, text: string) {
@@ -92,6 +93,24 @@ test('budget settings validate kindly, the gauge marks thresholds, approvals and
   await guard.getByRole('button', { name: 'Confirm and save' }).click();
   await expect(guard).toBeHidden();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+
+  // A new time zone moves the budget month (a zone further east opens next month's budget early):
+  // it takes the same proof, and Security shows the zone before and after.
+  const zone = page.getByTestId('time-zone');
+  await zone.fill('Pacific/Kiritimati');
+  await page.getByRole('button', { name: 'Change time zone' }).click();
+  await expect(guard).toContainText('Moves when your budget month starts and ends');
+  await shot(page, 'budget-time-zone-proof');
+  await guard.getByRole('button', { name: 'Confirm and save' }).click();
+  await expect(guard).toContainText('Enter your password');
+  await guard.getByLabel('Your password').fill(PASSWORD);
+  await guard.getByRole('button', { name: 'Confirm and save' }).click();
+  await expect(guard).toBeHidden();
+  await expect(zone).toHaveValue('Pacific/Kiritimati');
+  await page.getByRole('link', { name: /Security/ }).click();
+  const moved = page.getByTestId('audit-settings-change').first();
+  await expect(moved).toContainText('Time zone: Pacific/Kiritimati');
+  await expect(moved).toContainText('time zone changed (confirmed with the password)');
 });
 
 test('an over-budget spend needs a reason and a fresh authenticator code in the approval dialog', async ({ page }) => {

@@ -56,11 +56,12 @@ export function isValidTimeZone(value: string): boolean {
   }
 }
 
+export const INVALID_TIME_ZONE = 'Choose a valid time zone, like Europe/Berlin.';
 export const timeZoneSchema = z
   .string()
   .min(1)
   .max(64)
-  .refine(isValidTimeZone, 'Choose a valid time zone, like Europe/Berlin.');
+  .refine(isValidTimeZone, INVALID_TIME_ZONE);
 
 export const DISPLAY_CURRENCIES = ['USD', 'SAT'] as const;
 export type DisplayCurrency = (typeof DISPLAY_CURRENCIES)[number];
@@ -98,9 +99,12 @@ export const signInInputSchema = z.object({
 });
 export type SignInInput = z.infer<typeof signInInputSchema>;
 
+/** A new time zone moves the budget month, so it takes the proof a loosening change takes (shared/loosening.ts). */
 export const preferencesInputSchema = z.object({
   timeZone: timeZoneSchema,
   displayCurrency: displayCurrencySchema,
+  code: totpCodeSchema.optional(),
+  password: passwordSchema.optional(),
 });
 
 export const codeInputSchema = z.object({ code: totpCodeSchema });

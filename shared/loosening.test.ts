@@ -10,7 +10,7 @@ import {
   type MoneyLimit,
   type ServiceRule,
 } from './governance';
-import { looseningsOf, proofNeeded, raisesTierPastTwoFactor, type LooseningKind } from './loosening';
+import { looseningsOf, proofNeeded, raisesTierPastTwoFactor, timeZoneProofNeeded, type LooseningKind } from './loosening';
 import { msat, usdCents } from './money';
 
 const usdLimit = (cents: number): MoneyLimit => ({ unit: 'usd', usdCents: usdCents(cents) });
@@ -180,5 +180,19 @@ describe('proofNeeded without two-factor', () => {
     expect(proofNeeded(tiers(10, 100), tiers(10, 500), false).kind).toBe('password');
     expect(raisesTierPastTwoFactor(tiers(0, 10_000), tiers(100, 10_000))).toBe(false);
     expect(proofNeeded(tiers(0, 10_000), tiers(0, 9_000), false).kind).toBe('none');
+  });
+});
+
+describe('timeZoneProofNeeded', () => {
+  it('asks for the code (2FA on) or the password (2FA off) for any change of zone, east or west', () => {
+    for (const [before, after] of [['UTC', 'Pacific/Kiritimati'], ['Pacific/Kiritimati', 'UTC'], ['Europe/Berlin', 'Europe/Paris']] as const) {
+      expect(timeZoneProofNeeded(before, after, true)).toEqual({ kind: 'code', loosenings: [{ kind: 'time_zone_changed', why: expect.stringContaining(after) as string }] });
+      expect(timeZoneProofNeeded(before, after, false).kind).toBe('password');
+    }
+  });
+
+  it('needs nothing when the zone stays (a display-currency change alone)', () => {
+    expect(timeZoneProofNeeded('Europe/Berlin', 'Europe/Berlin', true)).toEqual({ kind: 'none' });
+    expect(timeZoneProofNeeded('Europe/Berlin', 'Europe/Berlin', false)).toEqual({ kind: 'none' });
   });
 });

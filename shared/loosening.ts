@@ -23,7 +23,8 @@ export type LooseningKind =
   | 'auto_notifications_off'
   | 'service_rule_loosened'
   | 'service_cap_raised'
-  | 'service_cap_removed';
+  | 'service_cap_removed'
+  | 'time_zone_changed';
 
 /** One way a change loosens the guard, with the sentence the confirmation dialog shows. */
 export interface Loosening {
@@ -44,6 +45,29 @@ export function proofNeeded(before: GovernanceSettings, after: GovernanceSetting
   if (loosenings.length === 0) return { kind: 'none' };
   if (twoFactorOn) return { kind: 'code', loosenings };
   return raisesTierPastTwoFactor(before, after) ? { kind: 'two_factor_for_tier', loosenings } : { kind: 'password', loosenings };
+}
+
+/** What changing the person's time zone takes (see timeZoneLoosenings); the display currency is free. */
+export function timeZoneProofNeeded(before: string, after: string, twoFactorOn: boolean): Exclude<ProofNeeded, { kind: 'two_factor_for_tier' }> {
+  const loosenings = timeZoneLoosenings(before, after);
+  if (loosenings.length === 0) return { kind: 'none' };
+  return { kind: twoFactorOn ? 'code' : 'password', loosenings };
+}
+
+/**
+ * Every change of time zone loosens the guard, whichever way it moves. The budget month is the
+ * calendar month in the person's zone (server/domain/governance/period.ts), and spending counts in
+ * the month window it was made in. A zone further east ends the month earlier, so a fresh monthly
+ * budget opens up to a day early; a zone further west starts the month later, so spending made at the
+ * start of the old window drops out of the current one; zig-zagging between the two near a month's
+ * end could open two or three budgets in a day. Telling the harmless changes apart (the same offsets
+ * all year, or a move that neither starts a new window nor drops spending from it) would need the
+ * clock, the stored usage and each zone's future rules, and a mistake is a silent hole; people change
+ * zones rarely (a move, a long trip), so asking every time costs little. Only an unchanged zone is free.
+ */
+export function timeZoneLoosenings(before: string, after: string): Loosening[] {
+  if (before === after) return [];
+  return [{ kind: 'time_zone_changed', why: `Moves when your budget month starts and ends, from ${before} time to ${after} time.` }];
 }
 
 /** Every way `after` is looser than `before`; empty when the change only tightens or changes nothing. */

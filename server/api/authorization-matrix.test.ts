@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
-import { looseningsOf } from '../../shared/loosening';
+import { looseningsOf, timeZoneLoosenings } from '../../shared/loosening';
 import { totpCode } from '../domain/accounts/test-support';
 import { planStep } from '../domain/quotes/test-support';
 import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO } from '../domain/wallet/test-support';
@@ -44,7 +44,13 @@ const MATRIX: Record<string, Row> = {
   },
   'auth.signIn': { access: 'public', input: (f) => ({ email: f.alice.email, password: 'not-alices-password' }) },
   'auth.signOut': { access: 'authed' },
-  'account.updatePreferences': { access: 'authed', input: () => ({ timeZone: 'Asia/Tokyo', displayCurrency: 'SAT' }) },
+  'account.updatePreferences': {
+    access: 'authed',
+    // Everyone here signs up in America/New_York: the sample changes the display currency only (free).
+    input: () => ({ timeZone: 'America/New_York', displayCurrency: 'SAT' }),
+    // A zone further east starts the next budget month early.
+    loosens: () => ({ timeZone: 'Pacific/Kiritimati', displayCurrency: 'USD' }),
+  },
   'security.twoFactorStatus': { access: 'authed' },
   'security.beginTotpEnrollment': { access: 'authed' },
   'security.confirmTotpEnrollment': { access: 'authed', input: () => code },
@@ -282,21 +288,25 @@ describe('authorization matrix', () => {
   // Runs last: some calls below (signing out everywhere) end alice's other sessions.
   it("never loosens alice's guard from a session of hers without a fresh code, whatever is called", async () => {
     const loosening = Object.entries(MATRIX).filter(([, row]) => row.loosens);
-    expect(loosening.map(([path]) => path).sort()).toEqual(['budget.saveSettings', 'catalog.setPreference']);
+    expect(loosening.map(([path]) => path).sort()).toEqual(['account.updatePreferences', 'budget.saveSettings', 'catalog.setPreference']);
     const stolen = () => f.h.callerFor(f.h.sessions.create(f.alice.id, { ip: '203.0.113.9', userAgent: 'thief' }).token).caller;
+    // The guard: her budget settings and the time zone her budget month is counted in.
+    const guard = () => ({ settings: f.h.deps.governance.settingsFor(f.alice.id), timeZone: f.h.accounts.getUser(f.alice.id)?.timeZone ?? '' });
     for (const [path, row] of loosening) {
-      const before = f.h.deps.governance.settingsFor(f.alice.id);
+      const before = guard();
       expect([path, await errorCode(call(stolen(), path, row.loosens?.(f)))]).toEqual([path, 'FORBIDDEN']);
-      expect([path, f.h.deps.governance.settingsFor(f.alice.id)]).toEqual([path, before]);
+      expect([path, guard()]).toEqual([path, before]);
     }
     // Every procedure, with its sample input: none may leave alice's guard looser than it found it.
     for (const [path, row] of Object.entries(MATRIX)) {
       if (row.access !== 'authed') continue;
-      const before = f.h.deps.governance.settingsFor(f.alice.id);
+      const before = guard();
       await call(stolen(), path, row.input?.(f)).catch((error: unknown) => {
         if (!(error instanceof TRPCError)) throw error;
       });
-      expect([path, looseningsOf(before, f.h.deps.governance.settingsFor(f.alice.id))]).toEqual([path, []]);
+      const after = guard();
+      const loosened = [...looseningsOf(before.settings, after.settings), ...timeZoneLoosenings(before.timeZone, after.timeZone)];
+      expect([path, loosened]).toEqual([path, []]);
     }
   });
 });

@@ -1,10 +1,24 @@
 import { preferencesInputSchema } from '../../../shared/accounts';
-import { authedProcedure, operatorProcedure, router } from '../trpc';
+import { unwrap } from '../errors';
+import { authedProcedure, enforceRateLimit, operatorProcedure, router } from '../trpc';
 
 export const accountRouter = router({
+  /**
+   * Saves the time zone and display currency. A new time zone moves the budget month, so it needs
+   * `code` (2FA on) or `password` (2FA off) like other loosening changes; calls carrying either count
+   * against the guessing limit.
+   */
   updatePreferences: authedProcedure
     .input(preferencesInputSchema)
-    .mutation(({ ctx, input }) => ({ user: ctx.deps.accounts.accounts.updatePreferences(ctx.user.id, input, ctx.meta) })),
+    .use(async ({ ctx, input, next }) => {
+      if (input.code || input.password) await enforceRateLimit(ctx, 'code_check');
+      return next();
+    })
+    .mutation(async ({ ctx, input }) => {
+      const { code, password, ...preferences } = input;
+      const { user } = unwrap(await ctx.deps.settingsChanges.changePreferences({ userId: ctx.user.id, preferences, code, password }, ctx.meta));
+      return { user };
+    }),
 });
 
 /** Operator-only views. Operators review disputes later; for now they can see who has an account. */

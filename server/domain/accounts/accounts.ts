@@ -5,7 +5,7 @@ import type { UserRow } from '../../db/schema/accounts';
 import type { SecretBox } from '../../db/secret-box';
 import type { Logger } from '../../logger';
 import type { WalletProvisioner } from '../ports/wallet-provisioner';
-import type { AuditLog } from './audit-log';
+import { describeChange, type AuditLog } from './audit-log';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password';
 import type { SessionService } from './sessions';
 import type { TwoFactorService } from './two-factor';
@@ -19,6 +19,15 @@ export interface SignedIn {
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;
+export interface Preferences {
+  timeZone: string;
+  displayCurrency: DisplayCurrency;
+}
+
+/** Preferences as the audit log shows them. */
+function describePreferences(preferences: Preferences): Record<string, string> {
+  return { 'Time zone': preferences.timeZone, 'Display currency': preferences.displayCurrency === 'SAT' ? 'sats' : 'USD' };
+}
 
 /**
  * Sign-up, sign-in and the user record. Public sign-up only ever makes `user`s; operators come from
@@ -176,16 +185,22 @@ export function createAccountService(deps: {
       return repo.listUsers().map(toPublic);
     },
 
+    /**
+     * Saves the time zone and display currency, audited with the changed values before and after and
+     * the proof given. The time zone moves the budget month, so the one caller is governance's
+     * settings changes, which demand the proof first; `confirmation` says what it was.
+     */
     updatePreferences(
       userId: string,
-      preferences: { timeZone: string; displayCurrency: DisplayCurrency },
+      preferences: Preferences,
+      confirmation: { loosened: string; proof: 'none' | 'code' | 'password' },
       meta: RequestMeta,
     ): PublicUser {
+      const before = repo.findUserById(userId);
+      if (!before) throw new Error(`user ${userId} vanished while updating preferences`);
       repo.updateUser(userId, preferences);
-      audit.record(userId, 'preferences_changed', { ...preferences }, meta);
-      const row = repo.findUserById(userId);
-      if (!row) throw new Error(`user ${userId} vanished while updating preferences`);
-      return toPublic(row);
+      audit.record(userId, 'preferences_changed', { ...describeChange(describePreferences(before), describePreferences(preferences)), ...confirmation }, meta);
+      return toPublic({ ...before, ...preferences });
     },
 
     /**

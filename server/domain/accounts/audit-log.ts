@@ -17,6 +17,17 @@ export type AuditDetail = Record<string, string | number | boolean | null>;
 export type AuditLog = ReturnType<typeof createAuditLog>;
 
 /**
+ * A settings change for the audit log: only the settings that changed, each as "Label: value" the
+ * way its page shows it, joined into one line for before and one for after (the Security page shows
+ * both). A label present on one side only reads "none" on the other.
+ */
+export function describeChange(was: Record<string, string>, now: Record<string, string>): { before: string; after: string } {
+  const labels = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((label) => was[label] !== now[label]);
+  const side = (lines: Record<string, string>) => labels.map((label) => `${label}: ${lines[label] ?? 'none'}`).join('; ');
+  return { before: side(was), after: side(now) };
+}
+
+/**
  * Security events per user (sign-ins, failed codes, 2FA changes, step-ups, approvals, overage
  * authorizations). Later areas record their own events through `record`; people read theirs via `list`.
  */

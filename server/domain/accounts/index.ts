@@ -62,7 +62,8 @@ export function createAccountsModule(deps: {
 }
 
 export type { AuditEvent, AuditLog } from './audit-log';
-export type { AccountService, SignInRefusal } from './accounts';
+export { describeChange } from './audit-log';
+export type { AccountService, Preferences, SignInRefusal } from './accounts';
 export type { SessionService, SessionSummary } from './sessions';
 export type { StepUp, StepUpAction, StepUpGrant, ConsumeRefusal } from './step-up';
 export type { TwoFactorService, TwoFactorStatus, VerifyRefusal } from './two-factor';

@@ -56,6 +56,7 @@ describe('settings changes', () => {
     // Someone else saves while the password is being checked (scrypt takes a while).
     const racing = changes({
       accounts: {
+        ...t.accounts,
         checkPassword: async (...args) => {
           governance.saveSettings(userId, { ...DEFAULT_GOVERNANCE_SETTINGS, taskCap: { unit: 'usd', usdCents: usdCents(100) } });
           return t.accounts.checkPassword(...args);
@@ -84,5 +85,35 @@ describe('settings changes', () => {
     expect(reasons.map((r) => r.reason)).toEqual([...Array<string>(LOCKOUT_THRESHOLD - 1).fill('invalid_code'), 'locked']);
     expect(await changes().change({ userId, settings: raisedAuto(200), code: code() }, TEST_META)).toMatchObject({ ok: false, reason: 'locked' });
     expect(governance.settingsFor(userId)).toEqual(DEFAULT_GOVERNANCE_SETTINGS);
+  });
+});
+
+describe('time zone changes', () => {
+  const east = { timeZone: 'Pacific/Kiritimati', displayCurrency: 'USD' as const };
+
+  it('refuses a proven move when the zone changed between the proof and the save', async () => {
+    const userId = await newUser();
+    // Someone else moves the zone while the password is being checked.
+    const racing = changes({
+      accounts: {
+        ...t.accounts,
+        checkPassword: async (...args) => {
+          t.accounts.updatePreferences(userId, { timeZone: 'Europe/Berlin', displayCurrency: 'USD' }, { loosened: 'time_zone_changed', proof: 'password' }, TEST_META);
+          return t.accounts.checkPassword(...args);
+        },
+      },
+    });
+    expect(await racing.changePreferences({ userId, preferences: east, password: PASSWORD }, TEST_META)).toEqual({ ok: false, reason: 'settings_changed_meanwhile' });
+    expect(t.accounts.getUser(userId)?.timeZone).toBe('Europe/Berlin');
+  });
+
+  it('binds the code to this move: the grant names the zone change and is used once', async () => {
+    const userId = await newUser();
+    const code = await withTwoFactor(userId);
+    expect(await changes().changePreferences({ userId, preferences: east, code: code() }, TEST_META)).toMatchObject({ ok: true, loosenings: [{ kind: 'time_zone_changed' }] });
+    const events = t.audit.list(userId);
+    const granted = events.find((e) => e.kind === 'step_up_granted');
+    expect(granted?.detail).toMatchObject({ actionKind: 'change_time_zone' });
+    expect(events.find((e) => e.kind === 'step_up_used')?.detail).toEqual(granted?.detail);
   });
 });

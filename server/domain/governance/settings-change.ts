@@ -1,13 +1,24 @@
-// The one way budget settings change (the Budget page's form and the Services page's allow/block both
-// come here). A change that loosens the guard (shared/loosening.ts) needs a fresh proof that the
+// The one way the guard's settings change: budget settings (the Budget page's form and the Services
+// page's allow/block both come here) and the person's time zone, which decides when the budget month
+// starts and ends. A change that loosens the guard (shared/loosening.ts) needs a fresh proof that the
 // person, not just their session, wants it: the authenticator code when 2FA is on, bound by a step-up
 // grant to this exact change; the account password when 2FA is off. Without 2FA, tiers cannot be raised
 // into the range that needs the code. Every change is audited with its before and after values.
 import { createHash } from 'node:crypto';
 import { limitsFailingConversions, type GovernanceSettings } from '../../../shared/governance';
-import { describeLimit, proofNeeded, type Loosening } from '../../../shared/loosening';
+import { describeLimit, proofNeeded, timeZoneProofNeeded, type Loosening, type ProofNeeded } from '../../../shared/loosening';
 import { formatUsd } from '../../../shared/money';
-import type { AccountService, AuditLog, RequestMeta, StepUp, StepUpAction, TwoFactorService } from '../accounts';
+import {
+  describeChange,
+  type AccountService,
+  type AuditLog,
+  type Preferences,
+  type PublicUser,
+  type RequestMeta,
+  type StepUp,
+  type StepUpAction,
+  type TwoFactorService,
+} from '../accounts';
 import { canonicalJson } from '../ledger/canonical-json';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
 import type { Governance } from './governance';
@@ -23,20 +34,26 @@ export type SettingsChangeRefusal =
   | 'code_already_used'
   | 'locked';
 
-export type SettingsChangeResult =
-  | { ok: true; settings: GovernanceSettings; loosenings: Loosening[] }
-  | { ok: false; reason: SettingsChangeRefusal; retryAt?: string; fields?: string[] };
+type Refused = { ok: false; reason: SettingsChangeRefusal; retryAt?: string; fields?: string[] };
+export type SettingsChangeResult = { ok: true; settings: GovernanceSettings; loosenings: Loosening[] } | Refused;
+export type PreferencesChangeResult = { ok: true; user: PublicUser; loosenings: Loosening[] } | Refused;
 
-export interface SettingsChangeRequest {
+/** Who asks, and the proof they give (at most one of the two is needed). */
+interface ProofRequest {
   userId: string;
-  settings: GovernanceSettings;
   code?: string | undefined;
   password?: string | undefined;
+}
+export interface SettingsChangeRequest extends ProofRequest {
+  settings: GovernanceSettings;
+}
+export interface PreferencesChangeRequest extends ProofRequest {
+  preferences: Preferences;
 }
 
 export interface SettingsChangeDeps {
   governance: Pick<Governance, 'settingsFor' | 'saveSettings'>;
-  accounts: Pick<AccountService, 'checkPassword'>;
+  accounts: Pick<AccountService, 'checkPassword' | 'getUser' | 'updatePreferences'>;
   twoFactor: Pick<TwoFactorService, 'isEnabled'>;
   stepUp: Pick<StepUp, 'verify' | 'consume'>;
   audit: Pick<AuditLog, 'record'>;
@@ -59,34 +76,75 @@ export function createSettingsChanges(deps: SettingsChangeDeps) {
       if (failing.length > 0) return { ok: false, reason: 'limit_not_convertible', fields: failing };
       const before = deps.governance.settingsFor(request.userId);
       const needed = proofNeeded(before, request.settings, deps.twoFactor.isEnabled(request.userId));
-      const proven = await prove(deps, request, needed, changeAction(before, request.settings), meta);
+      const action = changeAction(before, request.settings);
+      const proven = await prove(deps, request, needed, action, meta);
       if (!proven.ok) return proven;
-      return deps.transaction((): SettingsChangeResult => {
-        // The proof was for the change from `before`; if someone saved in between, it is not this one.
-        const current = deps.governance.settingsFor(request.userId);
-        if (canonicalJson(current) !== canonicalJson(before)) {
-          return { ok: false, reason: 'settings_changed_meanwhile' };
-        }
-        if (proven.grantId !== null) {
-          const used = deps.stepUp.consume({ userId: request.userId, grantId: proven.grantId, action: changeAction(before, request.settings) });
-          // The grant was made a moment ago for this very change; only a racing use of it can fail.
-          if (!used.ok) return { ok: false, reason: 'code_already_used' };
-        }
+      // The proof was for the change from `before`; if someone saved in between, it is not this one.
+      const unchanged = () => canonicalJson(deps.governance.settingsFor(request.userId)) === canonicalJson(before);
+      return saveProven(deps, request.userId, proven, action, unchanged, () => {
+        const loosenings = loosened(needed);
         deps.governance.saveSettings(request.userId, request.settings);
-        deps.audit.record(request.userId, 'guard_settings_changed', auditDetail(before, request.settings, needed.kind === 'none' ? [] : needed.loosenings, proven.proof), meta);
-        return { ok: true, settings: deps.governance.settingsFor(request.userId), loosenings: needed.kind === 'none' ? [] : needed.loosenings };
+        deps.audit.record(request.userId, 'guard_settings_changed', auditDetail(before, request.settings, loosenings, proven.proof), meta);
+        return { ok: true, settings: deps.governance.settingsFor(request.userId), loosenings };
+      });
+    },
+
+    /**
+     * Saves the person's time zone and display currency. A new time zone moves the budget month, so
+     * it needs the proof a loosening change needs (why every new zone does: timeZoneLoosenings in
+     * shared/loosening.ts); the display currency only changes how amounts are shown and needs none.
+     */
+    async changePreferences(request: PreferencesChangeRequest, meta: RequestMeta): Promise<PreferencesChangeResult> {
+      const before = deps.accounts.getUser(request.userId);
+      if (!before) throw new Error(`user ${request.userId} not found for a signed-in request`);
+      const after = request.preferences.timeZone;
+      const needed = timeZoneProofNeeded(before.timeZone, after, deps.twoFactor.isEnabled(request.userId));
+      const action = timeZoneAction(before.timeZone, after);
+      const proven = await prove(deps, request, needed, action, meta);
+      if (!proven.ok) return proven;
+      const unchanged = () => deps.accounts.getUser(request.userId)?.timeZone === before.timeZone;
+      return saveProven(deps, request.userId, proven, action, unchanged, () => {
+        const loosenings = loosened(needed);
+        const user = deps.accounts.updatePreferences(request.userId, request.preferences, confirmation(loosenings, proven.proof), meta);
+        return { ok: true, user, loosenings };
       });
     },
   };
 }
 
-type Proven = { ok: true; proof: 'none' | 'code' | 'password'; grantId: string | null } | Extract<SettingsChangeResult, { ok: false }>;
+type Proof = 'none' | 'code' | 'password';
+type Proven = { ok: true; proof: Proof; grantId: string | null } | Refused;
+
+const loosened = (needed: ProofNeeded): Loosening[] => (needed.kind === 'none' ? [] : needed.loosenings);
+
+/**
+ * Saves a proven change in one transaction: refused when what was proven is no longer the saved state
+ * (someone saved in between), or when the step-up grant was made for this change a moment ago but a
+ * racing request used it first. A refusal changes nothing.
+ */
+function saveProven<T extends { ok: true }>(
+  deps: SettingsChangeDeps,
+  userId: string,
+  proven: Extract<Proven, { ok: true }>,
+  action: StepUpAction,
+  unchanged: () => boolean,
+  save: () => T,
+): T | Refused {
+  return deps.transaction((): T | Refused => {
+    if (!unchanged()) return { ok: false, reason: 'settings_changed_meanwhile' };
+    if (proven.grantId !== null) {
+      const used = deps.stepUp.consume({ userId, grantId: proven.grantId, action });
+      if (!used.ok) return { ok: false, reason: 'code_already_used' };
+    }
+    return save();
+  });
+}
 
 /** Checks the proof the change needs; a code becomes a step-up grant for exactly this change. */
 async function prove(
   deps: SettingsChangeDeps,
-  request: SettingsChangeRequest,
-  needed: ReturnType<typeof proofNeeded>,
+  request: ProofRequest,
+  needed: ProofNeeded,
   action: StepUpAction,
   meta: RequestMeta,
 ): Promise<Proven> {
@@ -113,20 +171,26 @@ async function prove(
 
 /** The step-up action for one change: its id is a digest of the settings before and after. */
 function changeAction(before: GovernanceSettings, after: GovernanceSettings): StepUpAction {
-  const digest = createHash('sha256').update(canonicalJson({ before, after })).digest('hex');
-  return { kind: 'loosen_guard', id: digest };
+  return { kind: 'loosen_guard', id: digestOf({ before, after }) };
 }
+
+/** The step-up action for a move from one time zone to another. */
+function timeZoneAction(before: string, after: string): StepUpAction {
+  return { kind: 'change_time_zone', id: digestOf({ before, after }) };
+}
+
+const digestOf = (value: Parameters<typeof canonicalJson>[0]) => createHash('sha256').update(canonicalJson(value)).digest('hex');
 
 /**
  * What the audit log keeps: each changed setting's value before and after, written as the Budget
  * page shows it ("Auto-approve up to: $0.10"), the loosenings and the proof given.
  */
-function auditDetail(before: GovernanceSettings, after: GovernanceSettings, loosenings: Loosening[], proof: 'none' | 'code' | 'password') {
-  const was = describeSettings(before);
-  const now = describeSettings(after);
-  const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((key) => was[key] !== now[key]);
-  const side = (lines: Record<string, string>) => keys.map((key) => `${key}: ${lines[key] ?? 'none'}`).join('; ');
-  return { before: side(was), after: side(now), loosened: loosenings.map((l) => l.kind).join(', '), proof };
+function auditDetail(before: GovernanceSettings, after: GovernanceSettings, loosenings: Loosening[], proof: Proof) {
+  return { ...describeChange(describeSettings(before), describeSettings(after)), ...confirmation(loosenings, proof) };
+}
+
+function confirmation(loosenings: Loosening[], proof: Proof): { loosened: string; proof: Proof } {
+  return { loosened: loosenings.map((l) => l.kind).join(', '), proof };
 }
 
 function describeSettings(settings: GovernanceSettings): Record<string, string> {

@@ -3,6 +3,7 @@ import { BudgetGauge } from '../../components/BudgetGauge';
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
 import { SettingsForm } from './SettingsForm';
+import { TimeZoneSection } from './TimeZoneSection';
 
 /** "March 2026" for a period key "2026-03". */
 function monthName(periodKey: string): string {
@@ -39,6 +40,7 @@ export function BudgetPage() {
       </section>
       {/* Mounted once with the saved settings; after a save the form already shows what was saved. */}
       {settings.data && <SettingsForm settings={settings.data} />}
+      <TimeZoneSection />
     </section>
   );
 }

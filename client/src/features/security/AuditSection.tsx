@@ -31,7 +31,10 @@ const DESCRIPTIONS: Record<AuditEventKind, string> = {
   guard_settings_changed: 'Budget settings changed',
 };
 
-/** "Before: …" and "After: …" of a settings change, and how it was confirmed when it loosened the guard. */
+/**
+ * "Before: …" and "After: …" of a settings or preferences change (a new time zone moves the budget
+ * month), and how it was confirmed when it loosened the guard.
+ */
 function SettingsChange(props: { detail: Record<string, string | number | boolean | null> }) {
   const { before, after, loosened, proof } = props.detail;
   if (typeof before !== 'string' || typeof after !== 'string') return null;
@@ -75,7 +78,7 @@ export function AuditSection() {
               <td>
                 {DESCRIPTIONS[event.kind] ?? event.kind}
                 {typeof event.detail.reason === 'string' && <span className="muted"> ({event.detail.reason.replaceAll('_', ' ')})</span>}
-                {event.kind === 'guard_settings_changed' && <SettingsChange detail={event.detail} />}
+                {(event.kind === 'guard_settings_changed' || event.kind === 'preferences_changed') && <SettingsChange detail={event.detail} />}
               </td>
               <td className="muted">{event.ip ?? '—'}</td>
             </tr>
