@@ -414,7 +414,7 @@ describe('purchase', () => {
     const verdict = provider.port.verifyChallenge({ challenge: exchange.challenge, walletNetwork: 'regtest', nowMs, maxAmountMsat: msat(PRICE_MSAT), expiryMarginSec: 30 });
     if (!verdict.ok) throw new Error(verdict.reason);
     const request = purchaseRequest();
-    const written = service.records.writeAhead({
+    const written = await service.records.writeAhead({
       ...request,
       rate: request.authorization.rate,
       method: 'GET',
