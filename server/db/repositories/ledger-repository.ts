@@ -67,6 +67,11 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       SELECT ${ACCOUNT}, coalesce((SELECT balance_msat FROM ledger_balances WHERE account_id = ledger_accounts.id), 0)
         AS "balanceMsat"
       FROM ledger_accounts WHERE code = ?`),
+    // A reservation's three accounts (available, reserved, destination) and their balances in one read.
+    accountsWithBalances: raw.prepare<[string, string, string], LedgerAccountRow & { balanceMsat: number }>(`
+      SELECT ${ACCOUNT}, coalesce((SELECT balance_msat FROM ledger_balances WHERE account_id = ledger_accounts.id), 0)
+        AS "balanceMsat"
+      FROM ledger_accounts WHERE code IN (?, ?, ?)`),
     insertAccount: raw.prepare<Params, LedgerAccountRow>(`
       INSERT INTO ledger_accounts (code, kind, owner_user_id, floor, created_at_ms)
       VALUES (@code, @kind, @ownerUserId, @floor, @createdAtMs) RETURNING ${ACCOUNT}`),
@@ -118,6 +123,13 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       if (row === undefined) return undefined;
       const { balanceMsat, ...account } = row;
       return { account, balanceMsat };
+    },
+
+    /** Those of the three accounts that exist, by code, each with its (cached) balance. */
+    findAccountsWithBalances(codes: readonly [string, string, string]): Map<string, { account: LedgerAccountRow; balanceMsat: number }> {
+      const found = new Map<string, { account: LedgerAccountRow; balanceMsat: number }>();
+      for (const { balanceMsat, ...account } of statements.accountsWithBalances.all(...codes)) found.set(account.code, { account, balanceMsat });
+      return found;
     },
 
     findAccountById(id: number): LedgerAccountRow | undefined {

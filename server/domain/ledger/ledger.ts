@@ -81,15 +81,20 @@ function observed(row: LedgerTransferRow): ObservedReservation {
 export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, options: LedgerOptions) {
   const repository = createLedgerRepository(handle);
 
+  // Built once: better-sqlite3 builds a transaction's wrappers on every .transaction() call, which
+  // cost about as much as one of a reservation's statements.
+  const writeTransaction = handle.sqlite.transaction((fn: () => unknown) => fn());
+
   /** better-sqlite3 rolls back if fn throws, so a failed assertion leaves no trace. */
   function inWriteTransaction<T>(fn: () => T): T {
-    return handle.sqlite.transaction(fn).immediate();
+    return writeTransaction.immediate(fn) as T;
   }
 
-  function ensureAccount(ref: AccountRef, nowMs: number): LedgerAccountRow {
+  /** `found`: the account as already read in this transaction (undefined: read it now). */
+  function ensureAccount(ref: AccountRef, nowMs: number, found?: LedgerAccountRow | null): LedgerAccountRow {
     const code = accountCode(ref);
     return (
-      repository.findAccountByCode(code) ??
+      (found === undefined ? repository.findAccountByCode(code) : found) ??
       repository.insertAccount({
         code,
         kind: ref.kind,
@@ -166,7 +171,8 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
 
   const statusByResolution = { post: 'posted', void: 'voided', expire: 'expired' } as const;
 
-  function toReservation({ reservation: row, destinationCode, resolution }: ReservationRows): Reservation {
+  /** `metadata`: the row's metadata when the caller already holds it parsed. */
+  function toReservation({ reservation: row, destinationCode, resolution }: ReservationRows, metadata?: JsonObject | null): Reservation {
     assertLedger(
       row.userId !== null && row.idempotencyKey !== null && row.expiresAtMs !== null,
       'reservation row',
@@ -183,7 +189,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       status: resolved === null ? 'pending' : statusByResolution[resolved.kind],
       createdAtMs: row.createdAtMs,
       expiresAtMs: row.expiresAtMs,
-      metadata: parseMetadata(row.metadataJson),
+      metadata: metadata === undefined ? parseMetadata(row.metadataJson) : metadata,
       resolution: resolved,
     };
   }
@@ -292,13 +298,17 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         });
         if (!verdict.ok) return verdict;
       }
-      // Checked before any account is created, so a refusal writes nothing. A user without an
-      // available account has no funds, so past this point the account exists.
-      const funds = repository.findAccountWithBalance(accountCode(userAvailableAccount(request.userId)));
+      // The three accounts in one read. Checked before any account is created, so a refusal writes
+      // nothing. A user without an available account has no funds, so past this point it exists.
+      const reservedRef = userReservedAccount(request.userId);
+      const availableCode = accountCode(userAvailableAccount(request.userId));
+      const reservedCode = accountCode(reservedRef);
+      const accounts = repository.findAccountsWithBalances([availableCode, reservedCode, destinationCode]);
+      const funds = accounts.get(availableCode);
       if (funds === undefined || funds.balanceMsat < request.amountMsat) return { ok: false, reason: 'insufficient_funds' };
       const available = funds.account;
-      const reserved = ensureAccount(userReservedAccount(request.userId), nowMs);
-      const destination = ensureAccount(request.destination, nowMs);
+      const reserved = ensureAccount(reservedRef, nowMs, accounts.get(reservedCode)?.account ?? null);
+      const destination = ensureAccount(request.destination, nowMs, accounts.get(destinationCode)?.account ?? null);
       const row = repository.insertTransfer({
         idempotencyKey: request.idempotencyKey,
         requestJson,
@@ -323,8 +333,10 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         createdAtMs: nowMs,
         metadata: request.metadata ?? null,
       });
-      // The row just written is the whole reservation: no need to read it back.
-      return { ok: true, reservation: toReservation({ reservation: row, destinationCode, resolution: null }), replayed: false };
+      // The row just written is the whole reservation: no need to read it back, nor to parse the
+      // metadata it was just serialised from.
+      const reservation = toReservation({ reservation: row, destinationCode, resolution: null }, request.metadata ?? null);
+      return { ok: true, reservation, replayed: false };
     });
   }
 
@@ -505,7 +517,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     allBalances,
     getReservation: reservationById,
     pendingReservations: (userId?: string): Reservation[] =>
-      repository.listPendingReservations(userId).map(toReservation),
+      repository.listPendingReservations(userId).map((rows) => toReservation(rows)),
     /** Throws LedgerInvariantError with details if any ledger-wide invariant is broken. */
     checkInvariants: (): void => checkLedgerInvariants(repository),
   };

@@ -408,13 +408,34 @@ describe('purchase', () => {
     expect(wallet.calls.pay).toBe(2);
   });
 
+  it('write-aheads submitted together commit together, and each checks the settings in force when it runs', async () => {
+    const writeAheadFor = async () => {
+      const request = purchaseRequest();
+      const exchange = await provider.port.request(request.request);
+      if (exchange.kind !== 'challenge') throw new Error('expected a challenge');
+      const verdict = provider.port.verifyChallenge({ challenge: exchange.challenge, walletNetwork: 'regtest', nowMs, maxAmountMsat: msat(PRICE_MSAT), expiryMarginSec: 30 });
+      if (!verdict.ok) throw new Error(verdict.reason);
+      return { ...request, rate: request.authorization.rate, method: 'GET', url: request.request.url, verified: verdict.verified, feeAllowanceMsat: msat(FEE_ALLOWANCE_MSAT) };
+    };
+    const [first, second] = [await writeAheadFor(), await writeAheadFor()];
+    const both = [service.records.writeAhead(first), service.records.writeAhead(second)];
+    // Submitted, not yet run: nothing is written until the batch commits...
+    expect(ledger.userBalances(USER).reservedMsat).toBe(0);
+    // ...and a limit tightened meanwhile applies to both (one hold of 30 sats fits in 40, two do not).
+    governance.saveSettings(USER, { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(40_000) } });
+    const outcomes = await Promise.all(both);
+    expect(outcomes.map((outcome) => (outcome.ok ? 'reserved' : outcome.reason))).toEqual(['reserved', 'exceeds_monthly_budget']);
+    expect(ledger.userBalances(USER).reservedMsat).toBe(PRICE_MSAT + FEE_ALLOWANCE_MSAT);
+    ledger.checkInvariants();
+  });
+
   it('voids a write-ahead record that was never marked paying, after a grace period', async () => {
     const exchange = await provider.port.request(purchaseRequest().request);
     if (exchange.kind !== 'challenge') throw new Error('expected a challenge');
     const verdict = provider.port.verifyChallenge({ challenge: exchange.challenge, walletNetwork: 'regtest', nowMs, maxAmountMsat: msat(PRICE_MSAT), expiryMarginSec: 30 });
     if (!verdict.ok) throw new Error(verdict.reason);
     const request = purchaseRequest();
-    const written = service.records.writeAhead({
+    const written = await service.records.writeAhead({
       ...request,
       rate: request.authorization.rate,
       method: 'GET',

@@ -184,7 +184,7 @@ export function createPaymentService(deps: PaymentServiceDeps) {
   }
 
   async function payVerified(request: PurchaseRequest, key: TokenKey, verified: VerifiedChallenge, wallet: WalletPort): Promise<PurchaseOutcome> {
-    const written = records.writeAhead({
+    const written = await records.writeAhead({
       userId: request.userId,
       timeZone: request.timeZone,
       idempotencyKey: request.idempotencyKey,
