@@ -31,6 +31,8 @@ export function TimeZoneSection() {
         setSaved(true);
         await queryClient.invalidateQueries({ queryKey: trpc.auth.pathKey() });
         await queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() });
+        // The change is audited: Security lists it.
+        await queryClient.invalidateQueries({ queryKey: trpc.security.auditLog.pathKey() });
       },
     }),
   );

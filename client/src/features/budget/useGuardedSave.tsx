@@ -35,6 +35,8 @@ export function useGuardedSave(saved: GovernanceSettings, onSaved: () => void) {
         setPendingProof(null);
         onSaved();
         await queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() });
+        // The change is audited: Security lists it.
+        await queryClient.invalidateQueries({ queryKey: trpc.security.auditLog.pathKey() });
       },
     }),
   );

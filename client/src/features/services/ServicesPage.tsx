@@ -248,6 +248,8 @@ function ServiceItem({ service, rate }: { service: ServiceEntry; rate: BtcUsdRat
         await Promise.all([
           queryClient.invalidateQueries({ queryKey: trpc.catalog.list.queryKey() }),
           queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() }),
+          // The change is audited: Security lists it.
+          queryClient.invalidateQueries({ queryKey: trpc.security.auditLog.pathKey() }),
         ]);
       },
     }),
