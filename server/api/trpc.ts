@@ -123,6 +123,16 @@ export async function enforceRateLimit(ctx: Pick<ApiContext, 'checkRateLimit'>, 
   }
 }
 
+/**
+ * For procedures that take a step-up proof (`code` or `password`, to loosen the guard): a call that
+ * carries one counts against the guessing limit for codes; a call without one (tightening) does not.
+ */
+export const proofAttemptsLimited = t.middleware(async ({ ctx, input, next }) => {
+  const proof = input as { code?: unknown; password?: unknown } | undefined;
+  if (proof?.code || proof?.password) await enforceRateLimit(ctx, 'code_check');
+  return next();
+});
+
 /** Limits attempts per client address for guessable things: passwords, sign-ups, codes. */
 export function rateLimited(bucket: RateLimitBucket) {
   return t.middleware(async ({ ctx, next }) => {

@@ -1,6 +1,6 @@
 import { preferencesInputSchema } from '../../../shared/accounts';
 import { unwrap } from '../errors';
-import { authedProcedure, enforceRateLimit, operatorProcedure, router } from '../trpc';
+import { authedProcedure, operatorProcedure, proofAttemptsLimited, router } from '../trpc';
 
 export const accountRouter = router({
   /**
@@ -10,10 +10,7 @@ export const accountRouter = router({
    */
   updatePreferences: authedProcedure
     .input(preferencesInputSchema)
-    .use(async ({ ctx, input, next }) => {
-      if (input.code || input.password) await enforceRateLimit(ctx, 'code_check');
-      return next();
-    })
+    .use(proofAttemptsLimited)
     .mutation(async ({ ctx, input }) => {
       const { code, password, ...preferences } = input;
       const { user } = unwrap(await ctx.deps.settingsChanges.changePreferences({ userId: ctx.user.id, preferences, code, password }, ctx.meta));

@@ -4,8 +4,11 @@ import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings } from '../../../s
 import { btcUsdRateFromCentsPerBtc, usdCents } from '../../../shared/money';
 import { totpCode } from '../../domain/accounts/test-support';
 import { planStep } from '../../domain/quotes/test-support';
+import { createApiContext } from '../context';
 import { RefusalDetail } from '../errors';
+import { appRouter } from '../router';
 import { createApiHarness, TEST_PASSWORD } from '../test-harness';
+import { createCallerFactory } from '../trpc';
 
 // Loosening the budget guard needs a fresh proof (issue 10, finding 1), and a limit that cannot be
 // converted is refused without being saved (finding 4). Everything here goes through the router.
@@ -193,5 +196,28 @@ describe('money limits are checked against the conversions they undergo', () => 
     const settings: GovernanceSettings = await erin.as().budget.settings();
     expect(settings).toMatchObject({ monthlyLimit: { unit: 'sat', msat: 1_000 }, tiers: { autoMaxUsdCents: 0, confirmMaxUsdCents: 0 } });
     await accountStillWorks(erin.user.id, erin);
+  });
+});
+
+describe('the guessing limit on proofs', () => {
+  it('counts a loosening call that carries a code or a password, never a tightening one without a proof', async () => {
+    const alice = await aliceWithTwoFactor();
+    const exhausted = createCallerFactory(appRouter)(
+      createApiContext(h.deps, {
+        sessionToken: alice.token,
+        meta: { ip: '10.0.0.1', userAgent: 'vitest' },
+        cookies: { set: () => undefined, clear: () => undefined },
+        checkRateLimit: async () => ({ allowed: false, retryAfterSeconds: 60 }),
+      }),
+    );
+    const looser = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: null };
+    expect(await refusalOf(exhausted.budget.saveSettings({ settings: looser, code: alice.code() }))).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'rate_limited' });
+    expect(await refusalOf(exhausted.budget.saveSettings({ settings: looser, password: TEST_PASSWORD }))).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'rate_limited' });
+    expect(await refusalOf(exhausted.catalog.setPreference({ serviceId: 'market/joke', preference: 'allow', code: alice.code() }))).toMatchObject({ reason: 'rate_limited' });
+    expect(await refusalOf(exhausted.account.updatePreferences({ timeZone: 'Pacific/Kiritimati', displayCurrency: 'USD', code: alice.code() }))).toMatchObject({ reason: 'rate_limited' });
+    // Nothing was loosened, and tightening still works for a person whose guesses ran out.
+    expect(await alice.as().budget.settings()).toMatchObject({ monthlyLimit: TWENTY_DOLLARS });
+    const tighter = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'usd' as const, usdCents: 1_000 } };
+    expect(await exhausted.budget.saveSettings({ settings: tighter })).toMatchObject({ monthlyLimit: { usdCents: 1_000 } });
   });
 });

@@ -1,7 +1,7 @@
 import { settingsChangeInputSchema } from '../../../shared/governance';
 import { notifyBudgetThresholds } from '../../domain/alerts';
 import { unwrap } from '../errors';
-import { authedProcedure, enforceRateLimit, router } from '../trpc';
+import { authedProcedure, proofAttemptsLimited, router } from '../trpc';
 
 /** The Budget page: settings (limit, tiers, per-service rules, alert thresholds) and this month's gauge. */
 export const budgetRouter = router({
@@ -14,10 +14,7 @@ export const budgetRouter = router({
    */
   saveSettings: authedProcedure
     .input(settingsChangeInputSchema)
-    .use(async ({ ctx, input, next }) => {
-      if (input.code || input.password) await enforceRateLimit(ctx, 'code_check');
-      return next();
-    })
+    .use(proofAttemptsLimited)
     .mutation(async ({ ctx, input }) => {
       const { settings } = unwrap(await ctx.deps.settingsChanges.change({ userId: ctx.user.id, ...input }, ctx.meta));
       const rate = await ctx.deps.rates.current();

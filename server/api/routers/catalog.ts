@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { passwordSchema, totpCodeSchema } from '../../../shared/accounts';
 import { unwrap } from '../errors';
-import { authedProcedure, enforceRateLimit, router } from '../trpc';
+import { authedProcedure, proofAttemptsLimited, router } from '../trpc';
 
 const serviceIdSchema = z.string().min(1).max(300);
 
@@ -26,10 +26,7 @@ export const catalogRouter = router({
         password: passwordSchema.optional(),
       }),
     )
-    .use(async ({ ctx, input, next }) => {
-      if (input.code || input.password) await enforceRateLimit(ctx, 'code_check');
-      return next();
-    })
+    .use(proofAttemptsLimited)
     .mutation(async ({ ctx, input }) => {
       const { settings } = unwrap(ctx.deps.catalog.withPreference(ctx.user.id, input.serviceId, input.preference));
       unwrap(await ctx.deps.settingsChanges.change({ userId: ctx.user.id, settings, code: input.code, password: input.password }, ctx.meta));
