@@ -6,10 +6,9 @@ import { TRPCClientError } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_IDLE_MS } from '../domain/accounts/sessions';
-import { buildHttpApp } from '../http/app';
 import type { AppRouter } from './router';
 import { createApiHarness, TEST_PASSWORD } from './test-harness';
-import { httpClientFor } from './http-test-client';
+import { httpClientFor, listenForTest } from './http-test-client';
 
 // Short, so the expiry test does not wait a minute for the re-check.
 const RECHECK_MS = 50;
@@ -20,11 +19,7 @@ const stops: (() => void)[] = [];
 
 beforeAll(async () => {
   h = createApiHarness({ sessionRecheckMs: RECHECK_MS });
-  app = await buildHttpApp({ deps: h.deps });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  ({ app, baseUrl } = await listenForTest(h.deps));
 });
 afterAll(async () => {
   stops.forEach((stop) => stop());

@@ -23,9 +23,13 @@ const noNetwork: NonNullable<ComposeSeams['fetcher']> = Object.assign(
 
 /**
  * A caller over any service graph as the holder of `token` (null = signed out); `jar.token` is whatever
- * the call set. The integration tests use it over the real sandbox stack.
+ * the call set. The integration tests use it over the real sandbox stack. `checkRateLimit` stands in
+ * for the HTTP layer's limiter (default: every call allowed).
  */
-export function callerOver(deps: ApiDeps, token: string | null) {
+/** A limiter that has run out, as for an address that guessed too often. */
+export const exhaustedRateLimit: RateLimitCheck = async () => ({ allowed: false, retryAfterSeconds: 60 });
+
+export function callerOver(deps: ApiDeps, token: string | null, checkRateLimit: RateLimitCheck = alwaysAllowed) {
   const jar: SessionCookieJar & { token: string | null } = {
     token,
     set(value) {
@@ -35,7 +39,7 @@ export function callerOver(deps: ApiDeps, token: string | null) {
       jar.token = null;
     },
   };
-  const ctx = createApiContext(deps, { sessionToken: token, meta: TEST_META, cookies: jar, checkRateLimit: alwaysAllowed });
+  const ctx = createApiContext(deps, { sessionToken: token, meta: TEST_META, cookies: jar, checkRateLimit });
   return { caller: createCaller(ctx), jar };
 }
 

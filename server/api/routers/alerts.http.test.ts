@@ -5,11 +5,10 @@ import { TRPCClientError } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredAlert } from '../../domain/alerts';
-import { buildHttpApp } from '../../http/app';
 import { SESSION_COOKIE } from '../../http/session-cookie';
 import type { AppRouter } from '../router';
 import { createApiHarness } from '../test-harness';
-import { httpClientFor } from '../http-test-client';
+import { httpClientFor, listenForTest } from '../http-test-client';
 
 let h: ReturnType<typeof createApiHarness>;
 let app: FastifyInstance;
@@ -17,11 +16,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   h = createApiHarness();
-  app = await buildHttpApp({ deps: h.deps });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  ({ app, baseUrl } = await listenForTest(h.deps));
 });
 afterAll(async () => {
   await app.close();

@@ -5,10 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../../../shared/governance';
 import { totpCode } from '../../domain/accounts/test-support';
 import { planStep } from '../../domain/quotes/test-support';
-import { createApiContext } from '../context';
-import { appRouter } from '../router';
-import { createApiHarness } from '../test-harness';
-import { createCallerFactory } from '../trpc';
+import { callerOver, createApiHarness, exhaustedRateLimit } from '../test-harness';
 
 let h: ReturnType<typeof createApiHarness>;
 beforeEach(() => {
@@ -82,14 +79,7 @@ describe('approve and the code-guessing limit', () => {
   it('counts only calls that carry a code', async () => {
     const alice = await h.signUp('alice@example.com');
     const { approval } = await pendingApproval(alice.user.id, 't1');
-    const exhausted = createCallerFactory(appRouter)(
-      createApiContext(h.deps, {
-        sessionToken: alice.token,
-        meta: { ip: '10.0.0.1', userAgent: 'vitest' },
-        cookies: { set: () => undefined, clear: () => undefined },
-        checkRateLimit: async () => ({ allowed: false, retryAfterSeconds: 60 }),
-      }),
-    );
+    const exhausted = callerOver(h.deps, alice.token, exhaustedRateLimit).caller;
     expect(await refusal(exhausted.approvals.approve({ approvalId: approval.id, code: '123456' }))).toEqual({ code: 'TOO_MANY_REQUESTS', reason: 'rate_limited' });
     expect(await exhausted.approvals.approve({ approvalId: approval.id })).toMatchObject({ status: 'approved' });
   });

@@ -4,11 +4,8 @@ import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings } from '../../../s
 import { btcUsdRateFromCentsPerBtc, usdCents } from '../../../shared/money';
 import { totpCode } from '../../domain/accounts/test-support';
 import { planStep } from '../../domain/quotes/test-support';
-import { createApiContext } from '../context';
 import { RefusalDetail } from '../errors';
-import { appRouter } from '../router';
-import { createApiHarness, TEST_PASSWORD } from '../test-harness';
-import { createCallerFactory } from '../trpc';
+import { callerOver, createApiHarness, exhaustedRateLimit, TEST_PASSWORD } from '../test-harness';
 
 // Loosening the budget guard needs a fresh proof (issue 10, finding 1), and a limit that cannot be
 // converted is refused without being saved (finding 4). Everything here goes through the router.
@@ -202,14 +199,7 @@ describe('money limits are checked against the conversions they undergo', () => 
 describe('the guessing limit on proofs', () => {
   it('counts a loosening call that carries a code or a password, never a tightening one without a proof', async () => {
     const alice = await aliceWithTwoFactor();
-    const exhausted = createCallerFactory(appRouter)(
-      createApiContext(h.deps, {
-        sessionToken: alice.token,
-        meta: { ip: '10.0.0.1', userAgent: 'vitest' },
-        cookies: { set: () => undefined, clear: () => undefined },
-        checkRateLimit: async () => ({ allowed: false, retryAfterSeconds: 60 }),
-      }),
-    );
+    const exhausted = callerOver(h.deps, alice.token, exhaustedRateLimit).caller;
     const looser = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: null };
     expect(await refusalOf(exhausted.budget.saveSettings({ settings: looser, code: alice.code() }))).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'rate_limited' });
     expect(await refusalOf(exhausted.budget.saveSettings({ settings: looser, password: TEST_PASSWORD }))).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'rate_limited' });
