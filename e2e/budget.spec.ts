@@ -171,3 +171,33 @@ test('an over-budget spend needs a reason and a fresh authenticator code in the 
   await expect(change).toContainText('monthly limit removed (confirmed with an authenticator code)');
   await shot(page, 'security-settings-change');
 });
+
+test('the Budget page, its proof dialog and the Security audit fit a phone, with data in them', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 780 });
+  await signUp(page, 'budget-phone');
+  await page.goto('/budget');
+  const limit = page.getByTestId('monthly-limit');
+  await limit.getByRole('combobox').selectOption('usd');
+  await limit.getByRole('textbox').fill('20');
+  await page.getByRole('button', { name: 'Save budget settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  // Removing the limit loosens the guard: the proof dialog, thumb-reachable, on a phone.
+  await limit.getByRole('combobox').selectOption('none');
+  await page.getByRole('button', { name: 'Save budget settings' }).click();
+  const guard = page.getByTestId('guard-proof-dialog');
+  await expect(guard).toContainText('Confirm loosening your spending guard');
+  await expect(guard.getByRole('button', { name: 'Confirm and save' })).toBeInViewport();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot(page, 'budget-proof-phone');
+  await guard.getByLabel('Your password').fill(PASSWORD);
+  await guard.getByRole('button', { name: 'Confirm and save' }).click();
+  await expect(guard).toBeHidden();
+
+  await page.goto('/security');
+  const change = page.getByTestId('audit-settings-change').first();
+  await expect(change).toContainText('Monthly limit: no limit');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot(page, 'security-audit-phone');
+});
