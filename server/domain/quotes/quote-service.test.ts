@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { msat } from '../../../shared/money';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { RateUnavailableError } from '../ports/exchange-rate';
 import { createQuoteService } from './quote-service';
 import { planStep, scriptedProbe, TEST_RATE as SANDBOX_TEST_RATE } from './test-support';
 
@@ -23,6 +24,31 @@ function setup(table: Parameters<typeof scriptedProbe>[0], options: { priceCache
 }
 
 describe('quotePlan', () => {
+  it('refuses by name, and stores nothing, when the rate feed has no fresh price', async () => {
+    const handle = openDatabase(':memory:');
+    handles.push(handle);
+    const probe = scriptedProbe({ joke: { priceMsat: 5_000 } });
+    const stale = new RateUnavailableError('stale', 900_000, 'the BTC/USD price ($97,000.00 from example.com) is 900 s old, over the 300 s limit');
+    const quotes = createQuoteService({ db: handle.db, probePrice: probe.probePrice, rates: { current: () => Promise.reject(stale) } });
+    const result = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke')] });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'rate_unavailable',
+      message:
+        'Prices cannot be quoted right now: the BTC/USD price ($97,000.00 from example.com) is 900 s old, over the 300 s limit. ' +
+        'Nothing was spent; try again in a few minutes.',
+    });
+    expect(handle.sqlite.prepare('SELECT COUNT(*) AS n FROM quotes').get()).toEqual({ n: 0 });
+  });
+
+  it('lets any other failure of the rate source through (a bug is not a refusal)', async () => {
+    const handle = openDatabase(':memory:');
+    handles.push(handle);
+    const probe = scriptedProbe({ joke: { priceMsat: 5_000 } });
+    const quotes = createQuoteService({ db: handle.db, probePrice: probe.probePrice, rates: { current: () => Promise.reject(new TypeError('bug')) } });
+    await expect(quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke')] })).rejects.toThrow('bug');
+  });
+
   it('prices every step with a fee allowance, totals the range at the locked rate, and stores the quote', async () => {
     const { quotes } = setup({ joke: { priceMsat: 5_000 }, translate: { priceMsat: 120_000, quotedMsat: 100_000 } });
     const result = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke'), planStep('s2', 'translate')] });

@@ -16,7 +16,7 @@ import type { Db } from '../../db/client';
 import { createQuotesRepository } from '../../db/repositories/quotes-repository';
 import type { QuoteRow } from '../../db/schema/quotes';
 import { DEFAULT_FEE_ALLOWANCE, feeAllowanceFor, type FeeAllowancePolicy, type PriceProbeRequest, type PriceProbeResult } from '../payments';
-import type { ExchangeRatePort } from '../ports/exchange-rate';
+import { RateUnavailableError, type ExchangeRatePort } from '../ports/exchange-rate';
 import { createPriceCache } from './price-cache';
 import { requestForStep } from './step-request';
 import { quoteStepInputSchema, storedStepsSchema, type DriftQuoteResult, type Quote, type QuotePlanResult, type QuoteStep, type QuoteStepInput } from './types';
@@ -191,7 +191,8 @@ export function createQuoteService(deps: QuoteServiceDeps) {
     const parsed = planSchema.safeParse(input);
     if (!parsed.success) return { ok: false, reason: 'invalid_plan', message: `The plan cannot be quoted: ${z.prettifyError(parsed.error)}` };
     const { userId, taskId, steps } = parsed.data;
-    const [rate, probes] = await Promise.all([deps.rates.current(), Promise.all(steps.map((step) => probeStep(userId, step)))]);
+    const [rate, probes] = await Promise.all([lockableRate(deps.rates), Promise.all(steps.map((step) => probeStep(userId, step)))]);
+    if (!rate.ok) return rate;
 
     const createdAt = now();
     const expiresAt = createdAt + options.quoteTtlMs;
@@ -202,7 +203,7 @@ export function createQuoteService(deps: QuoteServiceDeps) {
       if (!probed.ok) return probeFailure(step, probed);
       priced.push(priceStep(step, probed, expiresAt, options.feeAllowance));
     }
-    const quote = assemble({ userId, taskId, rate, steps: priced, createdAt, expiresAt });
+    const quote = assemble({ userId, taskId, rate: rate.rate, steps: priced, createdAt, expiresAt });
     store(quote);
     return { ok: true, quote };
   }
@@ -220,4 +221,23 @@ export function createQuoteService(deps: QuoteServiceDeps) {
       return nowMs >= quote.expiresAt;
     },
   };
+}
+
+/**
+ * The rate to lock into a new quote, or the named refusal when the feed has none fresh enough: a quote
+ * is never made at a stale price (the person would approve fiat figures the market no longer gives).
+ */
+export async function lockableRate(
+  rates: ExchangeRatePort,
+): Promise<{ ok: true; rate: BtcUsdRate } | { ok: false; reason: 'rate_unavailable'; message: string }> {
+  try {
+    return { ok: true, rate: await rates.current() };
+  } catch (error) {
+    if (!(error instanceof RateUnavailableError)) throw error;
+    return {
+      ok: false,
+      reason: 'rate_unavailable',
+      message: `Prices cannot be quoted right now: ${error.message}. Nothing was spent; try again in a few minutes.`,
+    };
+  }
 }

@@ -119,7 +119,8 @@ export const storedStepsSchema = z.array(quoteStepSchema);
 
 export type DriftQuoteResult = { ok: true; quote: Quote } | { ok: false; reason: 'not_found' | 'unknown_step' };
 
-export type QuotePlanRefusal = 'invalid_plan' | 'probe_failed';
+/** `rate_unavailable`: the BTC/USD feed has no price fresh enough to lock (ExchangeRatePort). */
+export type QuotePlanRefusal = 'invalid_plan' | 'probe_failed' | 'rate_unavailable';
 export type QuotePlanResult =
   | { ok: true; quote: Quote }
   | { ok: false; reason: QuotePlanRefusal; stepId?: string; message: string };
