@@ -232,7 +232,7 @@ function fundedSandboxWallets(sandboxWallets: NonNullable<ComposeOptions['sandbo
         source: 'sandbox_welcome',
       });
       if (!credit.ok) throw new Error(`welcome credit refused: ${credit.reason}`);
-      return { nwcUrl };
+      return { ok: true, nwcUrl };
     },
   };
 }

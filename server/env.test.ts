@@ -41,6 +41,31 @@ describe('parseEnv', () => {
     expect(env.CATALOG_URLS).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it('holds live mode to real money: a live Stripe key, and no sandbox price pin', () => {
+    const live = {
+      STRIPE_SECRET_KEY: 'sk_live_1',
+      STRIPE_WEBHOOK_SECRET: 'whsec_1',
+      NWC_TREASURY_URL: 'nostr+walletconnect://abc?relay=wss://r&secret=00',
+      CATALOG_URLS: 'https://a.example',
+      SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+    };
+    expect(() => parseEnv({ ...live, STRIPE_SECRET_KEY: 'sk_test_1' })).toThrow(
+      'Invalid configuration: STRIPE_SECRET_KEY: live mode needs a live key (sk_live_...); a test key is for sandbox mode',
+    );
+    expect(parseEnv({ ...live, STRIPE_SECRET_KEY: 'rk_live_1' }).mode).toBe('live');
+    expect(() => parseEnv({ ...live, BTC_USD_RATE: '100000' })).toThrow('Invalid configuration: BTC_USD_RATE: sandbox only; live mode reads the price from RATE_URLS');
+    expect(parseEnv({ BTC_USD_RATE: '100000' }).BTC_USD_RATE).toBe('100000');
+  });
+
+  it('reads the rate feed settings: endpoints in order, a staleness limit, a refresh shorter than it', () => {
+    const defaults = parseEnv({});
+    expect([defaults.RATE_URLS, defaults.RATE_MAX_AGE_SECONDS, defaults.RATE_REFRESH_SECONDS]).toEqual([undefined, 300, 60]);
+    const env = parseEnv({ RATE_URLS: 'https://a.example/spot, http://127.0.0.1:9/ticker', RATE_MAX_AGE_SECONDS: '120' });
+    expect(env.RATE_URLS).toEqual(['https://a.example/spot', 'http://127.0.0.1:9/ticker']);
+    expect(() => parseEnv({ RATE_URLS: 'ftp://a.example/spot' })).toThrow(/RATE_URLS/);
+    expect(() => parseEnv({ RATE_MAX_AGE_SECONDS: '60', RATE_REFRESH_SECONDS: '60' })).toThrow(/RATE_REFRESH_SECONDS: must be shorter than RATE_MAX_AGE_SECONDS/);
+  });
+
   it('combines CATALOG_URLS with the sandbox market in sandbox mode, and stays sandbox until every rail is real', () => {
     const env = parseEnv({ CATALOG_URLS: 'http://127.0.0.1:9000, http://10.0.0.7:8080/api' });
     expect(env.mode).toBe('sandbox');

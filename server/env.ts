@@ -52,7 +52,10 @@ const envSchema = z.object({
       .pipe(z.array(z.url()).min(1))
       .optional(),
   ),
-  /** A fixed BTC/USD price for fiat values ("97250.5"); absent = the sandbox's $100,000 (no live feed yet). */
+  /**
+   * Sandbox only: pins the BTC/USD price ("97250.5") of the sandbox market, which the app reads as its
+   * rate, so fiat figures stay fixed (e2e uses 100000). Absent = the market's own moving price.
+   */
   BTC_USD_RATE: z.preprocess(
     emptyAsUndefined,
     z
@@ -61,6 +64,22 @@ const envSchema = z.object({
       .refine((v) => Number(v) > 0, 'must be more than zero')
       .optional(),
   ),
+  /**
+   * Comma-separated public BTC/USD price endpoints, primary first, then fallbacks (Coinbase spot,
+   * Kraken ticker or CoinGecko simple price shapes; server/rails/rates/price-body.ts). Absent = the
+   * sandbox market's price in sandbox mode, DEFAULT_RATE_URLS in live mode.
+   */
+  RATE_URLS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1))
+      .optional(),
+  ),
+  /** A price older than this is stale: quotes and top-ups refuse to lock it. */
+  RATE_MAX_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
+  RATE_REFRESH_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
   LLM_BASE_URL: optionalUrl,
   LLM_MODEL: optionalString,
   LLM_API_KEY: optionalString,
@@ -137,8 +156,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     catalog: !raw.CATALOG_URLS,
   };
   const live = !sandboxPieces.treasury && !sandboxPieces.stripe && !sandboxPieces.catalog;
-  if (live && !raw.SECRETS_KEY) {
-    throw new InvalidEnvError('Invalid configuration: SECRETS_KEY: required in live mode');
+  if (live) checkLiveSettings(raw);
+  if (raw.RATE_REFRESH_SECONDS >= raw.RATE_MAX_AGE_SECONDS) {
+    throw new InvalidEnvError('Invalid configuration: RATE_REFRESH_SECONDS: must be shorter than RATE_MAX_AGE_SECONDS, or every price goes stale before the next');
   }
   return {
     ...raw,
@@ -148,6 +168,23 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     sandboxPieces,
   };
 }
+
+/** Live mode moves real money: real keys only, and no sandbox-only setting. */
+function checkLiveSettings(raw: RawEnv): void {
+  if (!raw.SECRETS_KEY) throw new InvalidEnvError('Invalid configuration: SECRETS_KEY: required in live mode');
+  if (!/^(sk|rk)_live_/.test(raw.STRIPE_SECRET_KEY ?? '')) {
+    throw new InvalidEnvError('Invalid configuration: STRIPE_SECRET_KEY: live mode needs a live key (sk_live_...); a test key is for sandbox mode');
+  }
+  if (raw.BTC_USD_RATE) {
+    throw new InvalidEnvError('Invalid configuration: BTC_USD_RATE: sandbox only; live mode reads the price from RATE_URLS');
+  }
+}
+
+/** Live mode's price endpoints when RATE_URLS is not set: Coinbase's spot price, then Kraken's ticker. */
+export const DEFAULT_RATE_URLS: readonly string[] = [
+  'https://api.coinbase.com/v2/prices/BTC-USD/spot',
+  'https://api.kraken.com/0/public/Ticker?pair=XBTUSD',
+];
 
 /**
  * The providers everybody's catalog is loaded from: the operator's `CATALOG_URLS` and, in sandbox mode,

@@ -84,7 +84,7 @@ export function createApiHarness(options: { logDestination?: Writable; sessionRe
       walletProvisioner: {
         async provisionUserWallet(userId) {
           const issued = await provisioner.provisionUserWallet(userId);
-          walletOwners.set(issued.nwcUrl, userId);
+          if (issued.ok) walletOwners.set(issued.nwcUrl, userId);
           return issued;
         },
       },

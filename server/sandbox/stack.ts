@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { LightningNetwork, type LightningNode } from './lightning';
-import { MARKET_PROVIDERS, startMarket, type CatalogMisbehaviour } from './market';
+import { MARKET_PROVIDERS, pinnedBtcUsd, SPOT_PRICE_PATH, startMarket, type CatalogMisbehaviour } from './market';
 import { startRelay } from './relay/relay';
 import { startStripeSandbox } from './stripe';
 import { SandboxWallets } from './wallets';
@@ -19,6 +19,8 @@ export interface SandboxOptions {
   processingDelayMs?: Readonly<Record<string, number>>;
   /** Market services that misbehave in a named way (see market/README.md); default none. */
   misbehaviours?: Readonly<Record<string, CatalogMisbehaviour>>;
+  /** Pins the market's BTC/USD price (its btc-price service and spot endpoint); default its moving series. */
+  btcUsdPerBtc?: number;
   /** Where the Stripe sandbox posts webhook events (default: the app's route on its default port). */
   stripeWebhookUrl?: string;
   /** Signing secret for those events (default: one generated once and kept in `<dataDir>`). */
@@ -30,6 +32,11 @@ export interface RunningSandbox {
   relayUrl: string;
   marketUrl: string;
   stripeUrl: string;
+  /**
+   * The market's free BTC/USD spot price (Coinbase's shape): the app's rate feed in sandbox mode, so
+   * the app's fiat figures and the market's btc-price service agree.
+   */
+  rateUrl: string;
   /** The simulated Lightning network, for tests: `network.node(name)?.setFault(...)`, balances. */
   network: LightningNetwork;
   /** Wallet name -> NWC connection URL: `guest`, `treasury`, `provider:<id>`, `user:<id>`. */
@@ -96,6 +103,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         dataDir: join(options.dataDir, 'market'),
         ...(options.processingDelayMs ? { processingDelayMs: options.processingDelayMs } : {}),
         ...(options.misbehaviours ? { misbehaviours: options.misbehaviours } : {}),
+        ...(options.btcUsdPerBtc === undefined ? {} : { btcUsd: pinnedBtcUsd(options.btcUsdPerBtc) }),
       }),
     );
     closers.push(() => market.close());
@@ -119,6 +127,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
     return {
       ...urls,
+      rateUrl: `${market.url}${SPOT_PRICE_PATH}`,
       network,
       get wallets() {
         return wallets.urls();

@@ -76,6 +76,14 @@ describe('sign-up, sign-in, sessions', () => {
     expect(kinds(h, user.id)).toContain('wallet_provisioning_failed');
   });
 
+  it('says by name when this deployment hosts no wallets, so the person connects their own', async () => {
+    const h = setup({ provisioner: { provisionUserWallet: async () => ({ ok: false, reason: 'own_wallet_required' }) } });
+    const { user } = await signUp(h);
+    expect(h.accounts.hasWallet(user.id)).toBe(false);
+    expect(await h.accounts.provisionWallet(user.id)).toEqual({ ok: false, reason: 'own_wallet_required' });
+    expect(kinds(h, user.id)).not.toContain('wallet_provisioning_failed');
+  });
+
   it('refuses a wrong password or unknown email with the same answer and audits the failure', async () => {
     const h = setup();
     const { user } = await signUp(h);

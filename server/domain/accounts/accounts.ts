@@ -80,15 +80,20 @@ export function createAccountService(deps: {
   /**
    * A wallet that fails to provision does not fail the sign-up: the account is still safe to use and
    * the wallet can be provisioned again later (`provisionWallet`). The failure is logged and audited.
+   * `own_wallet_required`: this deployment hosts no wallets, so the person connects their own.
    */
-  async function provisionWallet(userId: string, meta?: RequestMeta): Promise<Result<object, 'no_provisioner' | 'provisioning_failed'>> {
+  async function provisionWallet(
+    userId: string,
+    meta?: RequestMeta,
+  ): Promise<Result<object, 'no_provisioner' | 'own_wallet_required' | 'provisioning_failed'>> {
     if (!deps.walletProvisioner) return { ok: false, reason: 'no_provisioner' };
     try {
-      const { nwcUrl } = await deps.walletProvisioner.provisionUserWallet(userId);
+      const provisioned = await deps.walletProvisioner.provisionUserWallet(userId);
+      if (!provisioned.ok) return provisioned;
       repo.upsertWallet({
         userId,
         source: 'provisioned',
-        nwcUrlCiphertext: deps.secretBox.seal(nwcUrl, walletContext(userId)),
+        nwcUrlCiphertext: deps.secretBox.seal(provisioned.nwcUrl, walletContext(userId)),
         createdAtMs: deps.now().getTime(),
       });
       audit.record(userId, 'wallet_provisioned', undefined, meta);

@@ -31,7 +31,7 @@ export function fakeWalletProvisioner(): WalletProvisioner & { issued: string[] 
     async provisionUserWallet() {
       const url = `nostr+walletconnect://${randomBytes(32).toString('hex')}?relay=ws%3A%2F%2F127.0.0.1%3A7000&secret=${randomBytes(32).toString('hex')}`;
       issued.push(url);
-      return { nwcUrl: url };
+      return { ok: true, nwcUrl: url };
     },
   };
 }

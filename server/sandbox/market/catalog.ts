@@ -3,7 +3,7 @@
  * constraints a request consumes, prices a bundle of constraints, and generates its content.
  */
 import { z } from 'zod';
-import { FIAT_CURRENCIES, REPORT_PERIODS, btcPrice, feeEstimate, marketReport } from './content/bitcoin';
+import { FIAT_CURRENCIES, REPORT_PERIODS, btcPrice, feeEstimate, marketReport, type BtcUsdSeries } from './content/bitcoin';
 import { HEADLINE_TOPICS, headlinesFor } from './content/headlines';
 import { JOKE_TOPICS, tellJoke } from './content/jokes';
 import { TARGET_LANGUAGES, analyseSentiment, summarise, translate, words } from './content/text';
@@ -51,7 +51,8 @@ export type Pricing =
 /** A request that passed validation: what it consumes and how to produce its content. */
 export interface ParsedRequest {
   usage: Record<string, number>;
-  respond(nowMs: number): unknown;
+  /** `usdAt`: the market's BTC/USD series (its own, or a pinned price), for the services that quote it. */
+  respond(nowMs: number, usdAt: BtcUsdSeries): unknown;
 }
 
 export type ParseResult = { ok: true; request: ParsedRequest } | { ok: false; issues: z.core.$ZodIssue[] };
@@ -96,7 +97,7 @@ interface ServiceDefinition<S extends z.ZodType, O extends z.ZodObject> extends 
   constraints?: Service['constraints'];
   usage?(input: z.output<S>): Record<string, number>;
   dynamicPriceMsat?(usage: Record<string, number>, nowMs: number): number;
-  respond(input: z.output<S>, nowMs: number): z.output<O>;
+  respond(input: z.output<S>, nowMs: number, usdAt: BtcUsdSeries): z.output<O>;
 }
 
 function defineService<S extends z.ZodType, O extends z.ZodObject>(def: ServiceDefinition<S, O>): Service {
@@ -110,7 +111,7 @@ function defineService<S extends z.ZodType, O extends z.ZodObject>(def: ServiceD
       const parsed = input.safeParse(raw);
       if (!parsed.success) return { ok: false, issues: parsed.error.issues };
       const value = parsed.data;
-      return { ok: true, request: { usage: usage?.(value) ?? {}, respond: (nowMs) => respond(value, nowMs) } };
+      return { ok: true, request: { usage: usage?.(value) ?? {}, respond: (nowMs, usdAt) => respond(value, nowMs, usdAt) } };
     },
     priceMsat(used, nowMs) {
       const pricing = def.pricing;
@@ -170,7 +171,7 @@ export const SERVICES: readonly Service[] = [
     validitySec: 600,
     input: z.strictObject({ currency: z.enum(FIAT_CURRENCIES).default('USD').describe('Fiat currency code') }),
     output: btcPriceOutput,
-    respond: (input, nowMs) => btcPrice({ currency: input.currency, nowMs }),
+    respond: (input, nowMs, usdAt) => btcPrice({ currency: input.currency, nowMs, usdAt }),
   }),
   defineService({
     name: 'fee-estimate',
@@ -199,7 +200,7 @@ export const SERVICES: readonly Service[] = [
     input: z.strictObject({ period: z.enum(REPORT_PERIODS).default('week').describe('Report period') }),
     output: marketReportOutput,
     outputTextField: 'summary',
-    respond: (input, nowMs) => marketReport({ period: input.period, nowMs }),
+    respond: (input, nowMs, usdAt) => marketReport({ period: input.period, nowMs, usdAt }),
   }),
   defineService({
     name: 'sentiment',

@@ -10,6 +10,7 @@ import type { FastifyReply } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { MARKET_PROVIDERS, SERVICES, providerName } from './catalog';
+import { btcUsdAt, spotPrice, type BtcUsdSeries } from './content/bitcoin';
 import type { MarketProvider, Service } from './catalog';
 import type { Invoicer } from './invoicer';
 import { loadRootKeys } from './keys';
@@ -27,6 +28,10 @@ export type { MarketProvider, Service } from './catalog';
 export type { InvoiceRequest, Invoicer, MintedInvoice } from './invoicer';
 export { CATALOG_MISBEHAVIOURS, MISBEHAVING_ENDPOINTS } from './misbehaving';
 export type { CatalogMisbehaviour } from './misbehaving';
+export { pinnedBtcUsd, type BtcUsdSeries } from './content/bitcoin';
+
+/** The market's free BTC/USD spot price (Coinbase's shape); not in the manifest, as nothing is sold there. */
+export const SPOT_PRICE_PATH = '/v1/btc/spot';
 
 export interface StartMarketOptions {
   host: string;
@@ -48,6 +53,8 @@ export interface StartMarketOptions {
    * named way (see CATALOG_MISBEHAVIOURS in misbehaving.ts). Default: every service is honest.
    */
   misbehaviours?: Readonly<Record<string, CatalogMisbehaviour>>;
+  /** The BTC/USD series every price service and `GET /v1/btc/spot` quote; default the sandbox's moving one. */
+  btcUsd?: BtcUsdSeries;
 }
 
 export interface RunningMarket {
@@ -96,6 +103,9 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
 
   const manifest = buildManifest(SERVICES, (providerId) => opts.invoicerFor(providerId).pubkeyHex);
   app.get('/.well-known/l402.json', async () => manifest);
+  const usdAt = opts.btcUsd ?? btcUsdAt;
+  // Free, like an exchange's public ticker: the app's rate feed in sandbox mode (see spotPrice).
+  app.get(SPOT_PRICE_PATH, async (_request, reply) => reply.header('cache-control', 'no-store').send(spotPrice({ nowMs: nowMs(), usdAt })));
   app.post(QUOTE_PATH, async (request, reply) => {
     const outcome = quote(request.body, { services: SERVICES, seller, nowMs: nowMs() });
     return reply.status(outcome.status).header('cache-control', 'no-store').send(outcome.body);
@@ -122,7 +132,7 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
         if (!check.ok) return sendChallenge(reply, challengeFor(terms), check.reason);
         if (processingMs > 0 && !(await pause(processingMs))) return sendClosing(reply);
         reply.header('cache-control', 'no-store');
-        return sendPaidAnswer(reply, misbehaviour, () => respond(nowMs()));
+        return sendPaidAnswer(reply, misbehaviour, () => respond(nowMs(), usdAt));
       },
     });
   }

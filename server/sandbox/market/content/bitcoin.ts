@@ -18,7 +18,10 @@ function wave(tMs: number, periodMs: number, amplitude: number, phase = 0): numb
   return amplitude * Math.sin((2 * Math.PI * tMs) / periodMs + phase);
 }
 
-/** BTC/USD at the minute containing `tMs`. */
+/** BTC/USD at an instant; the market's price services and its spot endpoint all read one series. */
+export type BtcUsdSeries = (tMs: number) => number;
+
+/** The sandbox's own series: BTC/USD at the minute containing `tMs`. */
 export function btcUsdAt(tMs: number): number {
   const minute = Math.floor(tMs / MINUTE_MS);
   const t = minute * MINUTE_MS;
@@ -27,9 +30,15 @@ export function btcUsdAt(tMs: number): number {
   return 68_000 * trend * (1 + noise);
 }
 
-export function btcPrice(input: { currency: FiatCurrency; nowMs: number }) {
-  const usd = btcUsdAt(input.nowMs);
-  const usdDayAgo = btcUsdAt(input.nowMs - DAY_MS);
+/** A price that never moves (the sandbox's BTC_USD_RATE), so fixed fiat figures stay fixed. */
+export function pinnedBtcUsd(usdPerBtc: number): BtcUsdSeries {
+  return () => usdPerBtc;
+}
+
+export function btcPrice(input: { currency: FiatCurrency; nowMs: number; usdAt?: BtcUsdSeries }) {
+  const usdAt = input.usdAt ?? btcUsdAt;
+  const usd = usdAt(input.nowMs);
+  const usdDayAgo = usdAt(input.nowMs - DAY_MS);
   const rate = PER_USD[input.currency];
   return {
     pair: `BTC/${input.currency}`,
@@ -68,10 +77,11 @@ export type ReportPeriod = (typeof REPORT_PERIODS)[number];
 
 const PERIOD_MS: Record<ReportPeriod, number> = { day: DAY_MS, week: 7 * DAY_MS, month: 30 * DAY_MS };
 
-export function marketReport(input: { period: ReportPeriod; nowMs: number }) {
+export function marketReport(input: { period: ReportPeriod; nowMs: number; usdAt?: BtcUsdSeries }) {
   const spanMs = PERIOD_MS[input.period];
   const steps = 48;
-  const prices = Array.from({ length: steps + 1 }, (_, i) => btcUsdAt(input.nowMs - spanMs + (i * spanMs) / steps));
+  const usdAt = input.usdAt ?? btcUsdAt;
+  const prices = Array.from({ length: steps + 1 }, (_, i) => usdAt(input.nowMs - spanMs + (i * spanMs) / steps));
   const open = prices[0] ?? 0;
   const close = prices[steps] ?? 0;
   const high = Math.max(...prices);
@@ -116,4 +126,14 @@ export function marketReport(input: { period: ReportPeriod; nowMs: number }) {
     ],
     disclaimer: 'Generated locally by the Steward sandbox from a synthetic price series. Not financial advice.',
   };
+}
+
+/**
+ * The free spot price, in Coinbase's shape (`GET /v2/prices/BTC-USD/spot`), so the app's live rate
+ * adapter reads the sandbox exactly as it reads Coinbase. The amount is btc-price's USD `price` for
+ * the same minute, to the cent: the app and the paid service agree.
+ */
+export function spotPrice(input: { nowMs: number; usdAt?: BtcUsdSeries }) {
+  const { price } = btcPrice({ currency: 'USD', nowMs: input.nowMs, usdAt: input.usdAt });
+  return { data: { amount: price.toFixed(2), base: 'BTC', currency: 'USD' } };
 }
