@@ -89,7 +89,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
     const relay = await listen('relay', (port) => startRelay({ host, port }));
     closers.push(() => relay.close());
-    const wallets = await SandboxWallets.start({ db, network, relayUrl: relay.url });
+    // The treasury may make connections over NIP-47 create_connection, as an operator's Alby Hub connection can.
+    const wallets = await SandboxWallets.start({ db, network, relayUrl: relay.url, connectionCreators: ['treasury'] });
     closers.push(() => wallets.close());
     for (const name of ['treasury', 'guest', ...MARKET_PROVIDERS.map((p) => providerNodeName(p.id))]) {
       await wallets.connect(name, name);

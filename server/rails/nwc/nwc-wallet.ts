@@ -17,6 +17,7 @@ import {
   Nip47UnexpectedResponseError,
   Nip47UnsupportedEncryptionError,
   Nip47WalletError,
+  type Nip47Method,
 } from '@getalby/sdk/nwc';
 import { z } from 'zod';
 import type {
@@ -124,6 +125,17 @@ const transactionSchema = z.object({
   settled_at: unixSec.nullish(),
 });
 const listSchema = z.object({ transactions: z.array(transactionSchema) });
+const createdConnectionSchema = z.object({ wallet_pubkey: hex64 });
+
+export interface CreateConnectionRequest {
+  clientPubkeyHex: string;
+  /** Shown in the wallet's list of apps. */
+  name: string;
+  requestMethods: readonly string[];
+  isolated: boolean;
+  maxAmountMsat?: number;
+  budgetRenewal?: 'daily' | 'weekly' | 'monthly' | 'yearly' | 'never';
+}
 
 type Failure = Extract<WalletResult<never>, { ok: false }>;
 
@@ -221,6 +233,33 @@ export class NwcWallet implements WalletPort {
       listSchema,
       (list) => ({ transactions: list.transactions.map(toTransaction) }),
     );
+  }
+
+  /**
+   * NIP-47 `create_connection` (Alby Hub): asks the wallet service for a new app connection answering
+   * the client key `clientPubkeyHex`, whose secret never leaves the caller. `isolated` makes it a
+   * sub-wallet with its own balance; `maxAmountMsat` and `budgetRenewal` its own NWC budget. Not part
+   * of WalletPort: only the operator's treasury is asked (hosted-wallets.ts).
+   */
+  async createConnection(request: CreateConnectionRequest): Promise<WalletResult<{ walletPubkeyHex: string }>> {
+    return this.call(
+      () =>
+        this.client.createConnection({
+          pubkey: request.clientPubkeyHex,
+          name: request.name,
+          request_methods: [...request.requestMethods] as Nip47Method[],
+          isolated: request.isolated,
+          ...(request.maxAmountMsat === undefined ? {} : { max_amount: request.maxAmountMsat, budget_renewal: request.budgetRenewal ?? 'never' }),
+        }),
+      createdConnectionSchema,
+      (created) => ({ walletPubkeyHex: created.wallet_pubkey.toLowerCase() }),
+    );
+  }
+
+  /** The relays and lud16-free connection string of a connection this wallet service answers on `walletPubkeyHex`. */
+  connectionStringFor(walletPubkeyHex: string, clientSecretHex: string): string {
+    const relays = this.client.relayUrls.map((relay) => `relay=${encodeURIComponent(relay)}`).join('&');
+    return `nostr+walletconnect://${walletPubkeyHex}?${relays}&secret=${clientSecretHex}`;
   }
 
   close(): void {

@@ -11,6 +11,8 @@ const routes: Record<string, (reply: (status: number, body: string) => void) => 
   '/kraken': (reply) =>
     reply(200, JSON.stringify({ error: [], result: { XXBTZUSD: { a: ['1', '1', '1'], c: ['96000.10000', '0.01'] } } })),
   '/coingecko': (reply) => reply(200, JSON.stringify({ bitcoin: { usd: 95000.5 } })),
+  // A frozen feed: it answers, but with a price its own timestamp says is an hour old (clock: 10,000 s).
+  '/frozen': (reply) => reply(200, JSON.stringify({ bitcoin: { usd: 94000, last_updated_at: 10_000 - 3_600 } })),
   '/garbage': (reply) => reply(200, '<html>maintenance</html>'),
   '/wrong-shape': (reply) => reply(200, JSON.stringify({ price: 'lots' })),
   '/euros': (reply) => reply(200, JSON.stringify({ data: { amount: '90000.00', base: 'BTC', currency: 'EUR' } })),
@@ -40,7 +42,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function liveRate(urls: string[], clock = { ms: 1_000_000 }, timeoutMs = 1_000) {
+function liveRate(urls: string[], clock = { ms: 10_000_000 }, timeoutMs = 1_000) {
   return createLiveExchangeRate({ urls, maxAgeMs: 60_000, refreshMs: 10_000, timeoutMs, now: () => clock.ms });
 }
 
@@ -90,6 +92,17 @@ describe('live exchange rate', () => {
     if (failing.ok) return;
     expect(failing.failures.map((f) => f.reason)).toEqual(['http_error', 'not_json', 'unknown_shape', 'unknown_shape', 'implausible_price']);
     expect(describeRefreshFailure(failing)).toContain(`${url('/down')}: http_error (HTTP 503)`);
+  });
+
+  it('measures age by the source\'s own timestamp: a frozen feed is stale at once, and a fresh fallback wins', async () => {
+    const frozen = liveRate([url('/frozen')]);
+    const outcome = await frozen.refresh();
+    expect(!outcome.ok && outcome.failures).toEqual([{ url: url('/frozen'), reason: 'stale', detail: 'priced 3600 s ago' }]);
+    await expect(frozen.current()).rejects.toMatchObject({ reason: 'stale', ageMs: 3_600_000 });
+
+    const withFallback = liveRate([url('/frozen'), url('/coinbase')]);
+    expect((await withFallback.refresh()).ok).toBe(true);
+    expect(await withFallback.current()).toEqual(cents(97_250_51));
   });
 
   it('keeps the last good price when a refresh fails, until it goes stale', async () => {

@@ -9,7 +9,7 @@
  */
 import { formatUsd, usdCents, type BtcUsdRate } from '../../../shared/money';
 import { RateUnavailableError, type ExchangeRatePort } from '../../domain/ports/exchange-rate';
-import { rateFromPriceBody, type PriceBodyFailure } from './price-body';
+import { rateFromPriceBody, type PriceBodyFailure, type PriceFromBody } from './price-body';
 
 export interface LiveRateOptions {
   /** Primary first, then fallbacks. */
@@ -23,13 +23,14 @@ export interface LiveRateOptions {
   fetch?: typeof fetch;
 }
 
-export type RateFetchFailure = 'unreachable' | 'timeout' | 'http_error' | 'not_json' | 'too_large' | PriceBodyFailure;
+export type RateFetchFailure = 'unreachable' | 'timeout' | 'http_error' | 'not_json' | 'too_large' | 'stale' | PriceBodyFailure;
 
 export interface RateReading {
   rate: BtcUsdRate;
   centsPerBtc: number;
   url: string;
-  fetchedAtMs: number;
+  /** When the price was made: the source's own timestamp if it gave one, else when it was fetched. */
+  pricedAtMs: number;
 }
 
 export type RefreshOutcome =
@@ -55,15 +56,22 @@ export function createLiveExchangeRate(options: LiveRateOptions): LiveExchangeRa
   let inFlight: Promise<RefreshOutcome> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
+  /** Endpoints in order until one gives a fresh price; a stale answer is kept only if it is newer than what we had. */
   async function refreshOnce(): Promise<RefreshOutcome> {
     const failures: Extract<RefreshOutcome, { ok: false }>['failures'] = [];
     for (const url of options.urls) {
       const fetched = await fetchRate(url, options.timeoutMs, options.fetch ?? fetch);
-      if (fetched.ok) {
-        newest = { rate: fetched.rate, centsPerBtc: fetched.centsPerBtc, url, fetchedAtMs: now() };
-        return { ok: true, reading: newest };
+      if (!fetched.ok) {
+        failures.push({ url, reason: fetched.reason, detail: fetched.detail });
+        continue;
       }
-      failures.push({ url, reason: fetched.reason, detail: fetched.detail });
+      const fetchedAtMs = now();
+      // A source's clock ahead of ours does not make its price younger than the fetch.
+      const pricedAtMs = fetched.pricedAtSec === null ? fetchedAtMs : Math.min(fetched.pricedAtSec * 1000, fetchedAtMs);
+      const reading: RateReading = { rate: fetched.rate, centsPerBtc: fetched.centsPerBtc, url, pricedAtMs };
+      if (newest === null || reading.pricedAtMs > newest.pricedAtMs) newest = reading;
+      if (fetchedAtMs - pricedAtMs <= options.maxAgeMs) return { ok: true, reading };
+      failures.push({ url, reason: 'stale', detail: `priced ${Math.round((fetchedAtMs - pricedAtMs) / 1000)} s ago` });
     }
     return { ok: false, failures };
   }
@@ -103,7 +111,7 @@ export function freshReading(
   if (reading === null) {
     return { ok: false, error: new RateUnavailableError('no_rate', null, 'no BTC/USD price yet: no price source has answered') };
   }
-  const ageMs = nowMs - reading.fetchedAtMs;
+  const ageMs = nowMs - reading.pricedAtMs;
   if (ageMs <= maxAgeMs) return { ok: true, rate: reading.rate };
   const message =
     `the BTC/USD price (${formatUsd(usdCents(reading.centsPerBtc))} from ${new URL(reading.url).host}) is ` +
@@ -111,7 +119,7 @@ export function freshReading(
   return { ok: false, error: new RateUnavailableError('stale', ageMs, message) };
 }
 
-type FetchedRate = { ok: true; rate: BtcUsdRate; centsPerBtc: number } | { ok: false; reason: RateFetchFailure; detail: string };
+type FetchedRate = ({ ok: true } & PriceFromBody) | { ok: false; reason: RateFetchFailure; detail: string };
 
 /** One endpoint, one attempt, within `timeoutMs` (headers and body together). */
 export async function fetchRate(url: string, timeoutMs: number, fetchImpl: typeof fetch): Promise<FetchedRate> {

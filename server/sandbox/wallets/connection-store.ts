@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { z } from 'zod';
 
 export interface WalletConnection {
   /** The wallet-service key this connection answers on (unique per connection, as NIP-47 advises). */
@@ -14,6 +15,11 @@ export interface WalletConnection {
   label: string;
   /** Lifetime spending cap (amount + fees) for this connection; null = unlimited. */
   budgetMsat: number | null;
+  /**
+   * The NIP-47 methods this connection may call, as `create_connection` granted them; null = every
+   * method the sandbox supports (the connections the sandbox makes for itself).
+   */
+  requestMethods: string[] | null;
 }
 
 interface ConnectionRow {
@@ -24,6 +30,7 @@ interface ConnectionRow {
   node_name: string;
   label: string;
   budget_msat: number | null;
+  request_methods: string | null;
 }
 
 /** Requests older than this are forgotten at startup; a client republishes within seconds, not weeks. */
@@ -62,6 +69,9 @@ export class ConnectionStore {
         fee_msat INTEGER NOT NULL
       );
     `);
+    // Added with create_connection; a sandbox database from before gets the column (null: every method).
+    const columns = db.prepare('PRAGMA table_info(nwc_connections)').all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'request_methods')) db.exec('ALTER TABLE nwc_connections ADD COLUMN request_methods TEXT');
     db.prepare('DELETE FROM nwc_requests WHERE created_at < ?').run(nowSec() - REQUEST_LOG_RETENTION_SEC);
   }
 
@@ -69,7 +79,7 @@ export class ConnectionStore {
     this.db
       .prepare(
         `INSERT INTO nwc_connections (wallet_pubkey, wallet_secret_hex, client_secret_hex, client_pubkey,
-           node_name, label, budget_msat, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+           node_name, label, budget_msat, request_methods, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         connection.walletPubkey,
@@ -79,6 +89,7 @@ export class ConnectionStore {
         connection.nodeName,
         connection.label,
         connection.budgetMsat,
+        connection.requestMethods === null ? null : JSON.stringify(connection.requestMethods),
         this.nowSec(),
       );
   }
@@ -152,5 +163,6 @@ function fromRow(row: ConnectionRow): WalletConnection {
     nodeName: row.node_name,
     label: row.label,
     budgetMsat: row.budget_msat,
+    requestMethods: row.request_methods === null ? null : z.array(z.string()).parse(JSON.parse(row.request_methods)),
   };
 }

@@ -47,6 +47,8 @@ const MAX_LIST_LIMIT = 100;
 
 export interface HandlerContext {
   connection: WalletConnection;
+  /** What get_info lists: the methods this connection may call. */
+  methods: readonly Nip47SingleMethod[];
   node: LightningNode;
   store: ConnectionStore;
   feeFor(amountMsat: number): number;
@@ -71,7 +73,7 @@ export function createRequestHandler(context: HandlerContext): NWCWalletServiceR
         network: 'regtest',
         block_height: Math.floor(context.nowSec() / 600), // a simulated chain: one block every 10 min
         block_hash: '0'.repeat(64),
-        methods: SUPPORTED_METHODS,
+        methods: [...context.methods],
         notifications: [],
       }),
 
@@ -154,6 +156,26 @@ export function createRequestHandler(context: HandlerContext): NWCWalletServiceR
   };
 }
 
+const HANDLER_OF: Partial<Record<Nip47SingleMethod, keyof NWCWalletServiceRequestHandler>> = {
+  get_balance: 'getBalance',
+  make_invoice: 'makeInvoice',
+  pay_invoice: 'payInvoice',
+  lookup_invoice: 'lookupInvoice',
+  list_transactions: 'listTransactions',
+};
+
+/**
+ * The handler with every method the connection was not granted answering RESTRICTED, as Alby Hub
+ * does for an app without the permission. get_info stays open: a client reads it to learn what it may do.
+ */
+export function restrictTo(handler: NWCWalletServiceRequestHandler, methods: readonly Nip47SingleMethod[]): NWCWalletServiceRequestHandler {
+  const restricted: NWCWalletServiceRequestHandler = { ...handler };
+  for (const [method, key] of Object.entries(HANDLER_OF) as [Nip47SingleMethod, keyof NWCWalletServiceRequestHandler][]) {
+    if (!methods.includes(method)) restricted[key] = async () => fail('RESTRICTED', `this connection may not call ${method}`);
+  }
+  return restricted;
+}
+
 function errorCodeFor(reason: PaymentRefusal): string {
   return reason === 'insufficient_balance' ? 'INSUFFICIENT_BALANCE' : 'PAYMENT_FAILED';
 }
@@ -188,6 +210,6 @@ function ok<T>(result: T): NWCWalletServiceResponse<T> {
   return { result, error: undefined };
 }
 
-function fail(code: string, message: string): NWCWalletServiceResponse<never> {
+export function fail(code: string, message: string): NWCWalletServiceResponse<never> {
   return { result: undefined, error: { code, message } };
 }

@@ -1,16 +1,22 @@
 import '../websocket-global';
 import { generateSecretKey, getPublicKey, type Event } from 'nostr-tools/pure';
-import { NWCWalletService, NWCWalletServiceKeyPair } from '@getalby/sdk/nwc';
+import { NWCWalletService, NWCWalletServiceKeyPair, type Nip47SingleMethod, type NWCWalletServiceResponse } from '@getalby/sdk/nwc';
 import type Database from 'better-sqlite3';
 import type { LightningNetwork } from '../lightning';
 import { ConnectionStore, type WalletConnection } from './connection-store';
-import { budgetOf, createRequestHandler, SUPPORTED_METHODS } from './request-handler';
+import { grantFor } from './create-connection';
+import { budgetOf, createRequestHandler, fail, restrictTo, SUPPORTED_METHODS } from './request-handler';
 
 export interface SandboxWalletsOptions {
   db: Database.Database;
   network: LightningNetwork;
   relayUrl: string;
   now?: () => number;
+  /**
+   * Labels of the connections that may make connections over NIP-47 `create_connection` (the stack:
+   * `treasury`, as an operator's Alby Hub connection would be allowed to).
+   */
+  connectionCreators?: readonly string[];
 }
 
 type Pool = NWCWalletService['pool'];
@@ -25,7 +31,8 @@ const NWC_RESPONSE_KIND = 23195;
  * What the 8.0.3 wallet service does not do is added around it, by wrapping its relay pool:
  * requests are handled at most once per event id (a republished request gets the saved response
  * again and can never pay twice), and a request whose NIP-47 `expiration` tag has passed is ignored.
- * get_budget (which the sdk's service cannot route to a handler) is answered here too.
+ * get_budget and create_connection (which the sdk's service cannot route to a handler) are answered
+ * here too (create-connection.ts).
  */
 export class SandboxWallets {
   private readonly service: NWCWalletService;
@@ -65,9 +72,13 @@ export class SandboxWallets {
     return created;
   }
 
-  /** label -> connection URL, for every connection. */
+  /**
+   * label -> connection URL, for every connection the sandbox made itself (one made over
+   * create_connection has a secret only its client knows).
+   */
   urls(): Record<string, string> {
-    return Object.fromEntries(this.store.all().map((connection) => [connection.label, this.urlFor(connection)]));
+    const own = this.store.all().filter((connection) => connection.clientSecretHex !== '');
+    return Object.fromEntries(own.map((connection) => [connection.label, this.urlFor(connection)]));
   }
 
   close(): void {
@@ -87,6 +98,7 @@ export class SandboxWallets {
       nodeName,
       label,
       budgetMsat,
+      requestMethods: null,
     };
     this.store.add(connection);
     await this.serve(connection);
@@ -96,19 +108,59 @@ export class SandboxWallets {
   private async serve(connection: WalletConnection): Promise<void> {
     const node = this.options.network.node(connection.nodeName);
     if (!node) throw new Error(`connection ${connection.label} points at missing node ${connection.nodeName}`);
+    const methods = this.methodsOf(connection);
     const handler = createRequestHandler({
       connection,
+      methods,
       node,
       store: this.store,
       feeFor: (amountMsat) => this.options.network.feeFor(amountMsat),
       nowSec: () => this.nowSec(),
     });
     const keypair = new NWCWalletServiceKeyPair(connection.walletSecretHex, connection.clientPubkey);
-    this.unsubscribes.push(await this.service.subscribe(keypair, handler));
+    this.unsubscribes.push(await this.service.subscribe(keypair, restrictTo(handler, methods)));
     // Publishing after subscribing doubles as a barrier: both go over the one relay socket, REQ
     // first, so once the relay has answered OK to the info event it has the subscription too and a
     // request published from now on reaches this connection.
-    await this.service.publishWalletServiceInfoEvent(connection.walletSecretHex, SUPPORTED_METHODS, []);
+    await this.service.publishWalletServiceInfoEvent(connection.walletSecretHex, methods, []);
+  }
+
+  /** What the connection may call: what create_connection granted it, else everything (plus making connections, for a creator). */
+  private methodsOf(connection: WalletConnection): Nip47SingleMethod[] {
+    if (connection.requestMethods !== null) return SUPPORTED_METHODS.filter((method) => connection.requestMethods?.includes(method));
+    const creator = this.options.connectionCreators?.includes(connection.label) ?? false;
+    return creator ? [...SUPPORTED_METHODS, 'create_connection'] : [...SUPPORTED_METHODS];
+  }
+
+  /**
+   * A new connection for the client key the request names; an isolated one gets its own node (a
+   * sub-wallet with its own balance), otherwise it spends from the requester's node.
+   */
+  private async createConnection(requester: WalletConnection, params: unknown): Promise<NWCWalletServiceResponse<{ wallet_pubkey: string }>> {
+    if (!this.methodsOf(requester).includes('create_connection')) return fail('RESTRICTED', 'this connection may not create connections');
+    const granted = grantFor(params, SUPPORTED_METHODS);
+    if (!granted.ok) return fail(granted.code, granted.message);
+    const { grant } = granted;
+    if (this.store.all().some((connection) => connection.clientPubkey === grant.clientPubkey)) {
+      return fail('BAD_REQUEST', 'a connection for this client key already exists');
+    }
+    const walletSecret = generateSecretKey();
+    const walletPubkey = getPublicKey(walletSecret);
+    const nodeName = grant.isolated ? `app:${walletPubkey}` : requester.nodeName;
+    if (grant.isolated) this.options.network.ensureNode(nodeName, { initialBalanceMsat: 0 });
+    const connection: WalletConnection = {
+      walletPubkey,
+      walletSecretHex: Buffer.from(walletSecret).toString('hex'),
+      clientSecretHex: '', // generated by the client, which keeps it: NIP-47's rule, unlike our own connections
+      clientPubkey: grant.clientPubkey,
+      nodeName,
+      label: `app:${walletPubkey}`,
+      budgetMsat: grant.budgetMsat,
+      requestMethods: grant.requestMethods,
+    };
+    this.store.add(connection);
+    await this.serve(connection);
+    return { result: { wallet_pubkey: walletPubkey }, error: undefined };
   }
 
   private urlFor(connection: WalletConnection): string {
@@ -127,7 +179,7 @@ export class SandboxWallets {
           if (this.isExpired(event)) return;
           const walletPubkey = event.tags.find((tag) => tag[0] === 'p')?.[1] ?? '';
           if (this.store.claimRequest(event.id, walletPubkey)) {
-            void this.answerBudgetOr(event, () => params.onevent?.(event));
+            void this.answerOwnMethodsOr(event, () => params.onevent?.(event));
             return;
           }
           // A republished request: answer again with the saved response; if it is still being
@@ -144,22 +196,25 @@ export class SandboxWallets {
   }
 
   /**
-   * Answers get_budget here (the sdk's service would say NOT_IMPLEMENTED); every other request goes
-   * on to the sdk's handler via `delegate`.
+   * Answers get_budget and create_connection here (the sdk's service would say NOT_IMPLEMENTED); every
+   * other request goes on to the sdk's handler via `delegate`.
    */
-  private async answerBudgetOr(event: Event, delegate: () => unknown): Promise<void> {
+  private async answerOwnMethodsOr(event: Event, delegate: () => unknown): Promise<void> {
     const connection = this.store.byWalletPubkey(event.tags.find((tag) => tag[0] === 'p')?.[1] ?? '');
     if (!connection) return void delegate();
     const keypair = new NWCWalletServiceKeyPair(connection.walletSecretHex, connection.clientPubkey);
     const encryption = event.tags.find((tag) => tag[0] === 'encryption')?.[1] === 'nip44_v2' ? 'nip44_v2' : 'nip04';
-    let method: unknown;
+    let request: { method?: unknown; params?: unknown };
     try {
-      method = (JSON.parse(await this.service.decrypt(keypair, event.content, encryption)) as { method?: unknown }).method;
+      request = JSON.parse(await this.service.decrypt(keypair, event.content, encryption)) as typeof request;
     } catch {
       return void delegate(); // the sdk reports what it cannot decrypt
     }
-    if (method !== 'get_budget') return void delegate();
-    const content = JSON.stringify({ result_type: 'get_budget', result: budgetOf(connection, this.store), error: null });
+    let answer: NWCWalletServiceResponse<unknown>;
+    if (request.method === 'get_budget') answer = { result: budgetOf(connection, this.store), error: undefined };
+    else if (request.method === 'create_connection') answer = await this.createConnection(connection, request.params);
+    else return void delegate();
+    const content = JSON.stringify({ result_type: request.method, result: answer.result ?? null, error: answer.error ?? null });
     const response = await this.service.signEvent(
       {
         kind: NWC_RESPONSE_KIND,
