@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { msat } from '../../shared/money';
 import { parseConnectionString } from '../rails/nwc/connection-string';
 import { canHostWallets, hostedWalletProvisioner, HOSTED_WALLET_METHODS } from '../rails/nwc/hosted-wallets';
 import { openNwcWallet, type NwcWallet } from '../rails/nwc/nwc-wallet';
@@ -75,7 +76,7 @@ describe('hosted wallets over create_connection (sandbox wallet service)', () =>
     expect(await hosted.getBalance()).toEqual({ ok: true, value: { balanceMsat: 0 } });
 
     // The treasury funds it by paying its invoice (the top-up path), then it pays someone else.
-    const topUp = await hosted.makeInvoice({ amountMsat: 5_000 * SAT, description: 'top-up' });
+    const topUp = await hosted.makeInvoice({ amountMsat: msat(5_000 * SAT), description: 'top-up' });
     if (!topUp.ok || !topUp.value.invoice) throw new Error('no invoice');
     expect((await treasury.payInvoice(topUp.value.invoice)).status).toBe('paid');
     expect(await hosted.getBalance()).toEqual({ ok: true, value: { balanceMsat: 5_000 * SAT } });
