@@ -46,6 +46,11 @@ export interface ComposeOptions {
   providerUrls: readonly string[];
   /** Makes each new account a funded spending wallet (sandbox); null when people bring their own. */
   sandboxWallets: { createUserWallet(userId: string, opts: { initialBalanceMsat: number }): Promise<string> } | null;
+  /**
+   * Gives each new account a wallet from the operator's node (NWC_TREASURY_URL: an isolated sub-wallet
+   * over create_connection, or `own_wallet_required`); wins over `sandboxWallets`.
+   */
+  hostedWallets?: WalletProvisioner;
   llm?: PlannerConfig['llm'];
   now?: () => number;
   /** How often an open stream re-reads its session to notice expiry (server/domain/accounts/sessions.ts). */
@@ -76,7 +81,9 @@ export function composeServices(options: ComposeOptions) {
   const ledger = createLedger(database, { now, observer: governance.usageObserver });
 
   const walletProvisioner =
-    seams.walletProvisioner ?? (options.sandboxWallets ? fundedSandboxWallets(options.sandboxWallets, ledger) : null);
+    seams.walletProvisioner ??
+    options.hostedWallets ??
+    (options.sandboxWallets ? fundedSandboxWallets(options.sandboxWallets, ledger) : null);
   const accounts = createAccountsModule({
     db: database.db,
     secretsKey: options.secretsKey,

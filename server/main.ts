@@ -3,35 +3,48 @@ import { fileURLToPath } from 'node:url';
 import { composeServices } from './compose';
 import { openDatabase } from './db/client';
 import { loadSecretsKey } from './db/secret-box';
-import { configuredProviderUrls, loadEnv, type Env } from './env';
+import { configuredProviderUrls, DEFAULT_RATE_URLS, loadEnv, type Env } from './env';
 import { allowedHostsFor } from './http/allowed-hosts';
 import { buildHttpApp } from './http/app';
 import { DEFAULT_RATE_LIMITS } from './http/rate-limits';
 import { createLogger, type Logger } from './logger';
-import { createConfiguredExchangeRate, createFixedExchangeRate } from './rails/rates/fixed-rate';
 import { startSandbox, type RunningSandbox } from './sandbox/stack';
+import { connectTreasury, startRateFeed, StartupRefusal, type ConnectedTreasury } from './startup-checks';
 import { APP_VERSION } from './version';
 
-/** Composition root: env -> logger -> db -> sandbox or live rails -> domain services -> HTTP. */
+/**
+ * Composition root: env -> logger -> sandbox -> rails checked (rate, treasury) -> db -> domain services
+ * -> HTTP. A rail that cannot move money stops the start with one line (startup-checks.ts).
+ */
 async function main(): Promise<void> {
   const env = loadEnv();
   const logger = createLogger({ level: env.LOG_LEVEL });
+  const sandbox = env.mode === 'sandbox' ? await startEmbeddedSandbox(env, logger) : null;
+  let rails: Awaited<ReturnType<typeof connectRails>>;
+  try {
+    rails = await connectRails(env, sandbox, logger);
+  } catch (error) {
+    await sandbox?.close();
+    throw error;
+  }
+  const { rates, treasury } = rails;
   const database = openDatabase(env.databasePath);
   const secretsKey = loadSecretsKey({
     configuredKeyBase64: env.SECRETS_KEY,
     mode: env.mode,
     keyPath: join(env.DATA_DIR, 'secrets.key'),
   });
-  const sandbox = env.mode === 'sandbox' ? await startEmbeddedSandbox(env, logger) : null;
 
   const services = composeServices({
     database,
     secretsKey,
     logger,
-    rates: env.BTC_USD_RATE ? createConfiguredExchangeRate(env.BTC_USD_RATE) : createFixedExchangeRate(),
+    rates,
     providerUrls: configuredProviderUrls(env, sandbox?.marketUrl ?? null),
-    // Sandbox: every new account gets a simulated, funded wallet. Live: people bring their own.
+    // Sandbox: every new account gets a simulated, funded wallet. With NWC_TREASURY_URL: a hosted
+    // sub-wallet where the operator's node can make one, otherwise people bring their own.
     sandboxWallets: sandbox && env.sandboxPieces.treasury ? sandbox : null,
+    ...(treasury ? { hostedWallets: treasury.provisioner } : {}),
     llm: env.LLM_BASE_URL && env.LLM_MODEL ? { baseUrl: env.LLM_BASE_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY } : undefined,
   });
   if (env.OPERATOR_EMAIL && env.OPERATOR_PASSWORD) {
@@ -55,6 +68,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await app.close();
     await services.stop();
+    rates.stop();
+    treasury?.treasury.close();
     await sandbox?.close();
     database.close();
     logger.info('stopped cleanly');
@@ -67,6 +82,27 @@ async function main(): Promise<void> {
   logger.info({ url: `http://${env.HOST}:${env.PORT}`, mode: env.mode }, 'Steward is running');
 }
 
+/**
+ * The rate feed (RATE_URLS, else the sandbox market's spot price, else DEFAULT_RATE_URLS) and, when
+ * configured, the treasury: both checked before anything is served.
+ */
+async function connectRails(env: Env, sandbox: RunningSandbox | null, logger: Logger) {
+  const urls = env.RATE_URLS ?? (sandbox ? [sandbox.rateUrl] : DEFAULT_RATE_URLS);
+  const rates = await startRateFeed({ urls, maxAgeMs: env.RATE_MAX_AGE_SECONDS * 1000, refreshMs: env.RATE_REFRESH_SECONDS * 1000 }, logger);
+  let treasury: ConnectedTreasury | null = null;
+  try {
+    if (env.NWC_TREASURY_URL) treasury = await connectTreasury(env.NWC_TREASURY_URL, env.mode);
+  } catch (error) {
+    rates.stop();
+    throw error;
+  }
+  if (treasury) {
+    const { network, methods } = treasury.info;
+    logger.info({ network, methods, hostsWallets: methods.includes('create_connection') }, 'treasury wallet connected');
+  }
+  return { rates, treasury };
+}
+
 function startEmbeddedSandbox(env: Env, logger: Logger): Promise<RunningSandbox> {
   return startSandbox({
     dataDir: join(env.DATA_DIR, 'sandbox'),
@@ -74,12 +110,15 @@ function startEmbeddedSandbox(env: Env, logger: Logger): Promise<RunningSandbox>
     ports: { relay: env.SANDBOX_RELAY_PORT, market: env.SANDBOX_MARKET_PORT, stripe: env.SANDBOX_STRIPE_PORT },
     ...(env.SANDBOX_SLOW_SERVICES ? { processingDelayMs: env.SANDBOX_SLOW_SERVICES } : {}),
     ...(env.SANDBOX_MISBEHAVING_SERVICES ? { misbehaviours: env.SANDBOX_MISBEHAVING_SERVICES } : {}),
+    ...(env.BTC_USD_RATE ? { btcUsdPerBtc: Number(env.BTC_USD_RATE) } : {}),
     stripeWebhookUrl: `${env.publicUrl}/api/stripe/webhook`,
     log: (msg, extra) => logger.info(extra ?? {}, msg),
   });
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Steward failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  // A refusal is already the one line an operator needs; anything else is a crash with its cause.
+  const line = error instanceof StartupRefusal ? error.message : `Steward failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  process.stderr.write(`${line}\n`);
   process.exit(1);
 });

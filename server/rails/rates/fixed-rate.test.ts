@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { msat, msatToUsdCentsRoundHalfUp, parseBtcUsdRate } from '../../../shared/money';
-import { createConfiguredExchangeRate, createFixedExchangeRate, SANDBOX_BTC_USD_RATE } from './fixed-rate';
+import { createFixedExchangeRate, SANDBOX_BTC_USD_RATE } from './fixed-rate';
 
 describe('fixed exchange rate', () => {
   it('prices the sandbox at $100,000 per BTC: 1,000 sats is one dollar', async () => {
@@ -14,13 +14,5 @@ describe('fixed exchange rate', () => {
     if (!parsed.ok) throw new Error(parsed.reason);
     const rate = await createFixedExchangeRate(parsed.value).current();
     expect(msatToUsdCentsRoundHalfUp(msat(1_000_000), rate)).toBe(50);
-  });
-});
-
-describe('configured exchange rate', () => {
-  it('uses BTC_USD_RATE when set and the sandbox rate otherwise', async () => {
-    expect(await createConfiguredExchangeRate(undefined).current()).toEqual(SANDBOX_BTC_USD_RATE);
-    const rate = await createConfiguredExchangeRate('200000').current();
-    expect(msatToUsdCentsRoundHalfUp(msat(1_000_000), rate)).toBe(200);
   });
 });
