@@ -148,7 +148,6 @@ describe('the entry point', () => {
   async function startLive(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       env: {
-        PATH: process.env.PATH ?? '',
         DATA_DIR: join(dataDir, 'live'),
         PORT: '0',
         LOG_LEVEL: 'silent',
