@@ -51,6 +51,7 @@ const REFUSALS = {
   wrong_password: ['BAD_REQUEST', 'That password is not right. Nothing was changed.'],
   tier_needs_two_factor: ['FORBIDDEN', `Raising a tier above ${formatUsd(TIER_MAX_WITHOUT_TWO_FACTOR_USD_CENTS)} needs two-factor authentication. Turn it on (Security page) first.`],
   settings_changed_meanwhile: ['CONFLICT', 'Your budget settings changed while you were saving. Reload them and try again.'],
+  rate_unavailable: ['SERVICE_UNAVAILABLE', 'The bitcoin price is not available right now, so nothing can be valued in dollars. Please try again in a few minutes.'],
   limit_not_convertible: ['BAD_REQUEST', 'That limit is too large to convert between dollars and sats at the current price. Choose a smaller one.'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 

@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import { composeServices, type ComposeSeams } from '../compose';
 import { createTestEnvironment, fakeWalletProvisioner, TEST_META } from '../domain/accounts/test-support';
+import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { WalletPort } from '../domain/ports/wallet';
 import { scriptedProbe, TEST_RATE } from '../domain/quotes/test-support';
 import { createApiContext, type ApiDeps, type RateLimitCheck, type SessionCookieJar } from './context';
@@ -60,9 +61,12 @@ function manifestOnly(manifest: unknown): NonNullable<ComposeSeams['fetcher']> {
 
 /**
  * `providerManifest`: a catalog for everybody, served as HARNESS_PROVIDER_URL's manifest (load it
- * with `deps.catalog.refreshAll()`); without it the catalog is empty.
+ * with `deps.catalog.refreshAll()`); without it the catalog is empty. `rates`: the BTC/USD rate
+ * source (default a fixed $100,000).
  */
-export function createApiHarness(options: { logDestination?: Writable; sessionRecheckMs?: number; providerManifest?: unknown } = {}) {
+export function createApiHarness(
+  options: { logDestination?: Writable; sessionRecheckMs?: number; providerManifest?: unknown; rates?: ExchangeRatePort } = {},
+) {
   const environment = createTestEnvironment(options);
   const provisioner = fakeWalletProvisioner();
   /** Each person's spending wallet, for tests to plug a fake into; nobody has one until then. */
@@ -72,7 +76,7 @@ export function createApiHarness(options: { logDestination?: Writable; sessionRe
     database: environment.database,
     secretsKey: environment.secretsKey,
     logger: environment.logger,
-    rates: { current: async () => TEST_RATE },
+    rates: options.rates ?? { current: async () => TEST_RATE },
     // No configured provider unless asked for: requests get planned to "unsupported", so nothing is
     // quoted or paid through the agent here.
     providerUrls: options.providerManifest === undefined ? [] : [HARNESS_PROVIDER_URL],

@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { ApiContext, RateLimitBucket } from './context';
+import { RateUnavailableError } from '../domain/ports/exchange-rate';
 import { refusal, RefusalDetail } from './errors';
 
 /** Input that fails its schema: this short sentence, with each field's own message in `data.fieldErrors`. */
@@ -98,6 +99,17 @@ async function* untilEnded<T>(
 }
 
 /**
+ * A procedure that needs the BTC/USD rate (fiat figures, limits in dollars) while the feed has no fresh
+ * price answers the named refusal `rate_unavailable`, not a generic internal error: the person can
+ * act on it (wait), and nothing was locked at a stale price (ExchangeRatePort).
+ */
+const rateUnavailableAsRefusal = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof RateUnavailableError) throw refusal('rate_unavailable');
+  return result;
+});
+
+/**
  * Every procedure that touches a person's data uses `authedProcedure`: it guarantees `ctx.user` and
  * `ctx.session`, and handlers scope every read and write by `ctx.user.id`. Add each new procedure to
  * the table in server/api/authorization-matrix.test.ts (the test fails until you do).
@@ -107,7 +119,8 @@ export const authedProcedure = t.procedure
     if (!ctx.user || !ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
     return next({ ctx: { ...ctx, user: ctx.user, session: ctx.session } });
   })
-  .use(endStreamsWithSession);
+  .use(endStreamsWithSession)
+  .use(rateUnavailableAsRefusal);
 
 /** For operators only (dispute review and the like). */
 export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {

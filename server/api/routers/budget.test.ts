@@ -4,6 +4,7 @@ import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings } from '../../../s
 import { btcUsdRateFromCentsPerBtc, usdCents } from '../../../shared/money';
 import { totpCode } from '../../domain/accounts/test-support';
 import { planStep } from '../../domain/quotes/test-support';
+import { RateUnavailableError } from '../../domain/ports/exchange-rate';
 import { RefusalDetail } from '../errors';
 import { callerOver, createApiHarness, exhaustedRateLimit, TEST_PASSWORD } from '../test-harness';
 
@@ -39,6 +40,21 @@ async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; rea
   const fields = 'issues' in (error.cause ?? {}) ? (error.cause as unknown as { issues: { path: string[] }[] }).issues.map((i) => i.path.join('.')) : [];
   return { code: error.code, reason, fields };
 }
+
+describe('without a fresh BTC/USD price', () => {
+  it('answers the named refusal rate_unavailable, not an internal error, wherever fiat figures are needed', async () => {
+    h.database.close();
+    const stale = new RateUnavailableError('stale', 900_000, 'the BTC/USD price is 900 s old, over the 300 s limit');
+    h = createApiHarness({ rates: { current: () => Promise.reject(stale) } });
+    const alice = await h.signUp('alice@example.com');
+    for (const call of [alice.as().budget.status(), alice.as().catalog.list()]) {
+      const error = await call.then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(TRPCError);
+      expect((error as TRPCError).code).toBe('SERVICE_UNAVAILABLE');
+      expect(((error as TRPCError).cause as RefusalDetail).reason).toBe('rate_unavailable');
+    }
+  });
+});
 
 /** Alice with 2FA on and a $20 monthly limit; `code()` is a fresh authenticator code each call. */
 async function aliceWithTwoFactor() {
