@@ -42,6 +42,7 @@ process.stdout.write(
     `relay   ${sandbox.relayUrl}`,
     `market  ${sandbox.marketUrl}  (${sandbox.marketUrl}/.well-known/l402.json)`,
     `stripe  ${sandbox.stripeUrl}`,
+    `price   ${sandbox.rateUrl}  (BTC/USD spot, Coinbase's shape; RATE_URLS can point at it)`,
     `wallets ${Object.keys(sandbox.wallets).join(', ')}`,
     `NWC connection strings: ${join(args['data-dir'], 'connections.json')}`,
     '',
