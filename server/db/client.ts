@@ -39,6 +39,11 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migratio
  * against the wallet (which holds the money) after any restart. FULL would fsync every commit, the
  * single largest cost of a spend decision on a file.
  *
+ * temp_store=MEMORY: statement journals (the undo records SQLite keeps for a statement or savepoint
+ * inside a larger transaction) stay in memory. On a file they were a temporary file created, written
+ * with a pwrite per page and deleted in every write transaction that had a savepoint: a third of the
+ * CPU of a spend decision (bench/governance.bench.ts). They are at most a transaction's dirtied pages.
+ *
  * cache_size / mmap_size: a decision reads a handful of B-tree pages (the ledger's indexes, the
  * person's usage rows); keeping up to 64 MiB of pages in memory and reading the file through a
  * memory map means a million-entry ledger costs no read() calls on the hot path.
