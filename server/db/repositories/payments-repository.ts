@@ -64,8 +64,12 @@ export function createPaymentsRepository(db: Db) {
   const insertStatement = db.$client.prepare<Record<string, unknown>>(
     `INSERT INTO payments (${columns.map(([, column]) => `"${column.name}"`).join(', ')}) VALUES (${columns.map(([name]) => `@${name}`).join(', ')})`,
   );
-  const insertValues = (row: NewPaymentRow): Record<string, unknown> =>
-    Object.fromEntries(columns.map(([name, column]) => [name, row[name as keyof NewPaymentRow] ?? (column.hasDefault ? column.default : null)]));
+  const fallbacks = columns.map(([name, column]) => [name as keyof NewPaymentRow, column.hasDefault ? (column.default as unknown) : null] as const);
+  function insertValues(row: NewPaymentRow): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const [name, fallback] of fallbacks) values[name] = row[name] ?? fallback;
+    return values;
+  }
   // One prepared update per shape of status change (from, to, fields set): a handful in all.
   const transitions = new Map<string, { get(values: Record<string, unknown>): PaymentRow | undefined }>();
 
