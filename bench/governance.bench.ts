@@ -21,13 +21,14 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings, type SpendQuote } from '../shared/governance';
-import { btcUsdRateFromCentsPerBtc, msat, usdCents, type Msat } from '../shared/money';
+import { btcUsdRateFromCentsPerBtc, msat, signedMsat, usdCents, type Msat } from '../shared/money';
 import { openDatabase, type DatabaseHandle } from '../server/db/client';
+import { createLedgerRepository } from '../server/db/repositories/ledger-repository';
 import { createPaymentsRepository } from '../server/db/repositories/payments-repository';
 import { createTokenVaultRepository } from '../server/db/repositories/token-vault-repository';
 import { createSecretBox } from '../server/db/secret-box';
-import { createGovernance, type Governance } from '../server/domain/governance';
-import { createLedger, stripeAccount, userAvailableAccount, type Ledger } from '../server/domain/ledger';
+import { createGovernance, periodFor, type Governance } from '../server/domain/governance';
+import { accountCode, createLedger, providerAccount, stripeAccount, userAvailableAccount, userReservedAccount, type Ledger } from '../server/domain/ledger';
 import { createPaymentRecords, type PaymentRecords } from '../server/domain/payments/payment-records';
 import { createTokenVault } from '../server/domain/payments/token-vault';
 import type { VerifiedChallenge } from '../server/domain/ports/l402';
@@ -226,6 +227,67 @@ function decisions(stack: Stack, count: number, callers: number, settleEvery?: n
   );
 }
 
+/**
+ * The storage floor: the rows a decision reads and writes, through the same repositories (prepared
+ * statements) the app uses, with none of the domain's code (no rules, no fingerprint, no sealing),
+ * in batches of CALLERS per IMMEDIATE transaction as group commit makes them. No implementation
+ * that keeps these rows durable per decision can beat it on this machine: it bounds the target.
+ * 'writes only' leaves out the reads (settings, usage, the duplicate checks): what would remain if
+ * every read were served from an in-process cache.
+ */
+function storageFloor(stack: Stack, count: number, reads: 'with reads' | 'writes only'): Figures {
+  const ledgerRows = createLedgerRepository(stack.handle);
+  const payments = createPaymentsRepository(stack.handle.db);
+  const governanceRows = stack.governance.repository;
+  const period = periodFor(new Date(NOW_MS), ZONE);
+  const bounds = { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() };
+  const providers = new Map(SERVICES.map((id) => [id, ledgerRows.findAccountByCode(accountCode(providerAccount(id)))?.id ?? 0]));
+  const one = (i: number) => {
+    const { userId, serviceId, amountMsat, feeAllowanceMsat, task } = decisionInput(stack, i);
+    const query = { userId, period: bounds, serviceId, task };
+    const id = `floor-${i}`;
+    const { paymentHashHex } = preimageOf(i);
+    if (reads === 'with reads') {
+      governanceRows.findSettings(userId);
+      governanceRows.readTotals(query);
+      payments.byIdempotencyKey(userId, `floor:${i}`);
+      payments.byPaymentHash(paymentHashHex);
+      ledgerRows.findTransferByKey(`payment:${id}:reserve`);
+      governanceRows.readTotals(query);
+    }
+    const codes = [accountCode(userAvailableAccount(userId)), accountCode(userReservedAccount(userId)), accountCode(providerAccount(serviceId))] as const;
+    const accounts = ledgerRows.findAccountsWithBalances(codes);
+    const available = accounts.get(codes[0])?.account.id ?? 0;
+    const reserved = accounts.get(codes[1])?.account.id ?? 0;
+    const hold = amountMsat + feeAllowanceMsat;
+    const transfer = ledgerRows.insertTransfer({
+      idempotencyKey: `payment:${id}:reserve`, requestJson: '{}', kind: 'reserve', debitAccountId: available, creditAccountId: reserved,
+      destinationAccountId: providers.get(serviceId) ?? 0, userId, amountMsat: hold, expiresAtMs: NOW_MS + 24 * HOUR_MS,
+      metadataJson: JSON.stringify({ serviceId, taskId: task.id, feeReserveMsat: feeAllowanceMsat }), createdAtMs: NOW_MS,
+    });
+    ledgerRows.insertEntries(transfer.id, NOW_MS, [{ accountId: available, amountMsat: -hold }, { accountId: reserved, amountMsat: hold }]);
+    ledgerRows.balanceMsat(available);
+    governanceRows.addToTotals({ userId, atMs: NOW_MS, serviceId, taskId: task.id }, { postedMsat: signedMsat(0), pendingMsat: signedMsat(amountMsat), feeReserveMsat: signedMsat(feeAllowanceMsat), refundCreditMsat: signedMsat(0) }, true);
+    payments.insert({
+      id, userId, idempotencyKey: `floor:${i}`, paymentHash: paymentHashHex, reservationId: transfer.id, status: 'reserved',
+      origin: `http://${serviceId}.bench.test`, service: serviceId, serviceId, providerId: serviceId, method: 'GET', url: `http://${serviceId}.bench.test/v1/${serviceId}`,
+      challengeScheme: 'L402', macaroonIdHex: `00${paymentHashHex}`, macaroonSealed: 'x'.repeat(180), invoice: `lnbc${amountMsat}n1bench${i}`,
+      invoiceExpiresAtMs: NOW_MS + 600_000, amountMsat, feeAllowanceMsat, rateJson: JSON.stringify(RATE), createdAtMs: NOW_MS, updatedAtMs: NOW_MS,
+    });
+  };
+  const batch = stack.handle.sqlite.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i += 1) one(i);
+  });
+  const offset = stack.made;
+  stack.made += count;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  for (let from = 0; from < count; from += CALLERS) batch.immediate(offset + from, offset + Math.min(count, from + CALLERS));
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { perSecond: count / (elapsedMs / 1000), p50Ms: 0, p99Ms: 0, cpuUs: (cpu.user + cpu.system) / count, outcomes: new Map() };
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 function line(label: string, f: Figures, base: Figures | null, baseName: string): string[] {
@@ -234,6 +296,14 @@ function line(label: string, f: Figures, base: Figures | null, baseName: string)
     `${label}: ${fmt(f.perSecond)} decisions/s (${(f.perSecond / TARGET_DECISIONS_PER_SECOND).toFixed(2)}x the ${fmt(TARGET_DECISIONS_PER_SECOND)}/s target), ` +
       `p50 ${f.p50Ms.toFixed(3)} ms, p99 ${f.p99Ms.toFixed(3)} ms (${(f.p99Ms / TARGET_P99_MS).toFixed(2)}x the ${TARGET_P99_MS} ms bound), CPU ${f.cpuUs.toFixed(0)} µs per decision`,
     `  ${base === null ? '' : `${vsBase.slice(2)}; `}outcomes: ${[...f.outcomes.entries()].map(([name, n]) => `${name} ${n}`).join(', ')}`,
+  ];
+}
+
+function floorLines(floor: Figures, writesOnly: Figures, app: Figures): string[] {
+  const figures = (f: Figures) => `${fmt(f.perSecond)}/s (${(f.perSecond / TARGET_DECISIONS_PER_SECOND).toFixed(2)}x the target), CPU ${f.cpuUs.toFixed(0)} µs per decision`;
+  return [
+    `  storage floor (the same rows and statements, no domain code): ${figures(floor)}; the app's decisions cost ${(app.cpuUs / floor.cpuUs).toFixed(2)}x its CPU`,
+    `  its writes alone (every read cached): ${figures(writesOnly)}`,
   ];
 }
 
@@ -252,7 +322,10 @@ async function benchLedgerSizes(dir: string): Promise<string[]> {
       await decisions(stack, 2_000, CALLERS); // warm-up: statements prepared, pages cached
       const base = await decisions(stack, 5_000, 1);
       const figures = await decisions(stack, 20_000, CALLERS);
+      const floor = storageFloor(stack, 5_000, 'with reads');
+      const writesOnly = storageFloor(stack, 5_000, 'writes only');
       lines.push(...line(`${fmt(atStart)} ledger entries at the start (${fmt(entriesIn(stack))} after), 500 budgets`, figures, base, 'one caller'));
+      lines.push(...floorLines(floor, writesOnly, figures));
     }
     stack.ledger.checkInvariants();
     stack.governance.checkUsageTotals();
@@ -291,9 +364,12 @@ export async function runGovernanceBench(): Promise<{ name: string; lines: strin
     return {
       name: 'governance',
       lines: [
-        `Decisions on a SQLite file (WAL, synchronous=NORMAL), as the app makes them, from ${CALLERS} concurrent callers:`,
-        'policy read (decideSpend) + PaymentRecords.writeAhead (budget-checked reservation + payment row, group-committed).',
+        `Decisions on a SQLite file (WAL, synchronous=NORMAL, temp_store=MEMORY), as the app makes them, from ${CALLERS} concurrent callers:`,
+        'policy read (decideSpend) + PaymentRecords.writeAhead (budget-checked reservation + sealed macaroon + payment row,',
+        'group-committed): everything the app does before it may hand an invoice to the wallet.',
         'Baseline in the same run and database: one caller, so every write-ahead commits alone (as before group commit).',
+        'Storage floor: the same reads and writes through the same prepared statements with no domain code, in the',
+        'same batches; no design that keeps these rows durable per decision can go faster on this machine.',
         'Busy month: settling every third payment (markPaying + settlePaid) is timed in, as it shares the process.',
         // Other work on the machine inflates both wall time and CPU time: say how busy it was.
         `Load average (1 min) ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after, on this ${availableParallelism()}-core machine.`,

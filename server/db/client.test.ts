@@ -42,3 +42,16 @@ describe('database files', () => {
     handle.close();
   });
 });
+
+describe('connection settings', () => {
+  it('keeps statement journals in memory, so a savepoint inside a write transaction creates no temporary file', () => {
+    const handle = openDatabase(join(tempDir(), 'steward.db'));
+    try {
+      expect(handle.sqlite.pragma('temp_store', { simple: true })).toBe(2); // 2 = MEMORY
+      expect(handle.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(handle.sqlite.pragma('synchronous', { simple: true })).toBe(1); // 1 = NORMAL
+    } finally {
+      handle.close();
+    }
+  });
+});

@@ -63,6 +63,30 @@ describe('group commit', () => {
     expect(names()).toEqual(['a', 'c']);
   });
 
+  it('runs the rest of a batch again, without the unit that threw, and reports what committed', async () => {
+    const group = createGroupCommit(writer);
+    let runsOfA = 0;
+    const results = await Promise.allSettled([
+      group.submit(() => {
+        runsOfA += 1;
+        return insert('a')();
+      }),
+      group.submit(() => {
+        insert('b')();
+        throw new Error('refused');
+      }),
+      // Sees 'a' and never 'b': the thrower's writes are gone before anything after it runs.
+      group.submit(() => (writer.prepare("SELECT count(*) AS n FROM items WHERE name = 'b'").get() as { n: number }).n),
+    ]);
+    expect(runsOfA).toBe(2);
+    expect(results).toEqual([
+      { status: 'fulfilled', value: 1 },
+      { status: 'rejected', reason: new Error('refused') },
+      { status: 'fulfilled', value: 0 },
+    ]);
+    expect(names()).toEqual(['a']);
+  });
+
   it('rejects every unit of a batch whose transaction cannot start, and writes nothing', async () => {
     writer.pragma('busy_timeout = 0');
     const other = new Database(path);
