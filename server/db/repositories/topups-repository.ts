@@ -1,0 +1,80 @@
+// SQL for card top-ups and the Stripe events they have seen (server/db/schema/topups.ts).
+import { and, eq, gte, inArray, isNotNull, lte, notInArray, or, sql } from 'drizzle-orm';
+import type { Db } from '../client';
+import { stripeEvents, topUps, type NewTopUpRow, type TopUpRow } from '../schema/topups';
+
+export type TopUpsRepository = ReturnType<typeof createTopUpsRepository>;
+export type TopUpPatch = Partial<Omit<TopUpRow, 'id' | 'userId' | 'createdAtMs'>>;
+
+/** Statuses whose funding is not finished: the retry loop picks these up. */
+const FUNDING_STATUSES = ['paid', 'funding', 'funding_delayed'] as const;
+
+export function createTopUpsRepository(db: Db) {
+  return {
+    insert(row: NewTopUpRow): void {
+      db.insert(topUps).values(row).run();
+    },
+    byId(id: string): TopUpRow | undefined {
+      return db.select().from(topUps).where(eq(topUps.id, id)).get();
+    },
+    forUser(userId: string, id: string): TopUpRow | undefined {
+      return db.select().from(topUps).where(and(eq(topUps.id, id), eq(topUps.userId, userId))).get();
+    },
+    bySessionId(sessionId: string): TopUpRow | undefined {
+      return db.select().from(topUps).where(eq(topUps.stripeSessionId, sessionId)).get();
+    },
+    byPaymentIntent(paymentIntentId: string): TopUpRow | undefined {
+      return db.select().from(topUps).where(eq(topUps.paymentIntentId, paymentIntentId)).get();
+    },
+    update(id: string, patch: TopUpPatch): void {
+      db.update(topUps).set(patch).where(eq(topUps.id, id)).run();
+    },
+    /**
+     * Cents of the person's top-ups since `sinceMs` that count against the daily limit: paid ones, and
+     * open sessions younger than `openSinceMs` (an older open session can no longer be paid).
+     */
+    usedUsdCentsSince(userId: string, sinceMs: number, openSinceMs: number): number {
+      const row = db
+        .select({ total: sql<number>`coalesce(sum(${topUps.amountUsdCents}), 0)` })
+        .from(topUps)
+        .where(
+          and(
+            eq(topUps.userId, userId),
+            gte(topUps.createdAtMs, sinceMs),
+            or(notInArray(topUps.status, ['created', 'failed', 'expired']), and(eq(topUps.status, 'created'), gte(topUps.createdAtMs, openSinceMs))),
+          ),
+        )
+        .get();
+      return row?.total ?? 0;
+    },
+    /** Top-ups whose funding is due for a (re)try at `nowMs`. */
+    dueForFunding(nowMs: number, limit: number): TopUpRow[] {
+      return db
+        .select()
+        .from(topUps)
+        .where(and(inArray(topUps.status, [...FUNDING_STATUSES]), lte(topUps.nextAttemptAtMs, nowMs)))
+        .limit(limit)
+        .all();
+    },
+    /** Top-ups with a reversal the person's funds did not yet cover. */
+    withDebt(): TopUpRow[] {
+      return db.select().from(topUps).where(sql`${topUps.owedMsat} > 0`).all();
+    },
+    /** Msat a person still owes from reversed top-ups (spending waits until it is repaid). */
+    owedMsat(userId: string): number {
+      const row = db
+        .select({ total: sql<number>`coalesce(sum(${topUps.owedMsat}), 0)` })
+        .from(topUps)
+        .where(and(eq(topUps.userId, userId), isNotNull(topUps.fundedAtMs)))
+        .get();
+      return row?.total ?? 0;
+    },
+    eventSeen(eventId: string): boolean {
+      return db.select({ id: stripeEvents.eventId }).from(stripeEvents).where(eq(stripeEvents.eventId, eventId)).get() !== undefined;
+    },
+    /** Called in the transaction that applied the event, so the event and its effect commit together. */
+    recordEvent(eventId: string, type: string, outcome: string, atMs: number): void {
+      db.insert(stripeEvents).values({ eventId, type, outcome, receivedAtMs: atMs }).run();
+    },
+  };
+}
