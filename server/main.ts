@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { composeServices } from './compose';
+import { usdCents } from '../shared/money';
+import { composeServices, type TopUpsConfig } from './compose';
 import { openDatabase } from './db/client';
 import { loadSecretsKey } from './db/secret-box';
 import { configuredProviderUrls, loadEnv, type Env } from './env';
@@ -9,6 +10,7 @@ import { buildHttpApp } from './http/app';
 import { DEFAULT_RATE_LIMITS } from './http/rate-limits';
 import { createLogger, type Logger } from './logger';
 import { createConfiguredExchangeRate, createFixedExchangeRate } from './rails/rates/fixed-rate';
+import { createStripeCheckout } from './rails/stripe/stripe-checkout';
 import { startSandbox, type RunningSandbox } from './sandbox/stack';
 import { APP_VERSION } from './version';
 
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
     // Sandbox: every new account gets a simulated, funded wallet. Live: people bring their own.
     sandboxWallets: sandbox && env.sandboxPieces.treasury ? sandbox : null,
     llm: env.LLM_BASE_URL && env.LLM_MODEL ? { baseUrl: env.LLM_BASE_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY } : undefined,
+    topUps: topUpsConfig(env, sandbox),
   });
   if (env.OPERATOR_EMAIL && env.OPERATOR_PASSWORD) {
     const outcome = await services.accounts.accounts.ensureOperator({ email: env.OPERATOR_EMAIL, password: env.OPERATOR_PASSWORD });
@@ -65,6 +68,29 @@ async function main(): Promise<void> {
 
   await app.listen({ host: env.HOST, port: env.PORT });
   logger.info({ url: `http://${env.HOST}:${env.PORT}`, mode: env.mode }, 'Steward is running');
+}
+
+/** Stripe's real API with the configured keys, else the sandbox's; the sandbox treasury unless NWC_TREASURY_URL names one. */
+function topUpsConfig(env: Env, sandbox: RunningSandbox | null): TopUpsConfig {
+  const checkout = env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
+    ? createStripeCheckout({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET })
+    : createStripeCheckout({ secretKey: 'sk_test_sandbox', webhookSecret: requireSandbox(sandbox).stripeWebhookSecret, apiBaseUrl: requireSandbox(sandbox).stripeUrl });
+  return {
+    checkout,
+    limits: {
+      minUsdCents: usdCents(env.TOPUP_MIN_USD),
+      maxUsdCents: usdCents(env.TOPUP_MAX_USD),
+      perDayUsdCents: usdCents(env.TOPUP_DAILY_LIMIT_USD),
+      spreadBps: env.TOPUP_SPREAD_PERCENT,
+    },
+    publicUrl: env.publicUrl,
+    treasuryUrl: env.NWC_TREASURY_URL ?? sandbox?.wallets.treasury ?? null,
+  };
+}
+
+function requireSandbox(sandbox: RunningSandbox | null): RunningSandbox {
+  if (!sandbox) throw new Error('no Stripe keys are configured and the sandbox is not running');
+  return sandbox;
 }
 
 function startEmbeddedSandbox(env: Env, logger: Logger): Promise<RunningSandbox> {

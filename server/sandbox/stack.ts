@@ -30,6 +30,8 @@ export interface RunningSandbox {
   relayUrl: string;
   marketUrl: string;
   stripeUrl: string;
+  /** The secret the Stripe sandbox signs its webhook events with (the app verifies them with it). */
+  stripeWebhookSecret: string;
   /** The simulated Lightning network, for tests: `network.node(name)?.setFault(...)`, balances. */
   network: LightningNetwork;
   /** Wallet name -> NWC connection URL: `guest`, `treasury`, `provider:<id>`, `user:<id>`. */
@@ -99,12 +101,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       }),
     );
     closers.push(() => market.close());
+    const stripeWebhookSecret = options.stripeWebhookSecret ?? persistentSecret(join(options.dataDir, 'stripe-webhook-secret'));
     const stripe = await listen('stripe', (port) =>
       startStripeSandbox({
         host,
         port,
         webhookUrl: options.stripeWebhookUrl ?? DEFAULT_STRIPE_WEBHOOK_URL,
-        webhookSecret: options.stripeWebhookSecret ?? persistentSecret(join(options.dataDir, 'stripe-webhook-secret')),
+        webhookSecret: stripeWebhookSecret,
         dataDir: join(options.dataDir, 'stripe'),
       }),
     );
@@ -119,6 +122,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
     return {
       ...urls,
+      stripeWebhookSecret,
       network,
       get wallets() {
         return wallets.urls();
