@@ -2,11 +2,12 @@ import { expect, test, type Page } from '@playwright/test';
 import { shot, signUp } from './support/session';
 
 /** From the Wallet page through the sandbox's hosted checkout and back to the top-up's own page. */
-async function topUpTenDollars(page: Page, card: string) {
+async function topUpTenDollars(page: Page, card: string, screenshot?: string) {
   const topUp = page.getByTestId('top-up');
   await expect(topUp.getByRole('button', { name: '$10.00', exact: true })).toHaveAttribute('aria-pressed', 'true');
   // The locked rate and the spread, shown before paying (sandbox: $100,000/BTC, 3%).
   await expect(topUp.getByTestId('top-up-quote')).toHaveText('$10.00 buys 9,700 sats at $103,092/BTC incl. 3% fee');
+  if (screenshot) await shot(page, screenshot);
   await topUp.getByRole('button', { name: 'Pay $10.00 with a card' }).click();
   await expect(page.getByTestId('sandbox-note')).toBeVisible();
   await expect(page.getByTestId('amount')).toHaveText('10.00 USD');
@@ -26,8 +27,7 @@ for (const viewport of [
     await signUp(page, `topup-${viewport.name}`);
     await page.goto('/wallet');
     await expect(page.getByTestId('ledger-available')).toHaveText('100,000 sats');
-    await shot(page, `topup-wallet-${viewport.name}`);
-    await topUpTenDollars(page, '4242 4242 4242 4242');
+    await topUpTenDollars(page, '4242 4242 4242 4242', `topup-wallet-${viewport.name}`);
 
     await expect(page).toHaveURL(/\/wallet\/top-ups\/tu_/);
     // A mark on this document: a reload would start a new one without it.

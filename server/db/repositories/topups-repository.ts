@@ -10,12 +10,19 @@ export type TopUpPatch = Partial<Omit<TopUpRow, 'id' | 'userId' | 'createdAtMs'>
 const FUNDING_STATUSES = ['paid', 'funding', 'funding_delayed'] as const;
 
 export function createTopUpsRepository(db: Db) {
+  // The webhook's hot path (every delivery reads these), prepared once rather than built and prepared per call.
+  const byIdQuery = db.select().from(topUps).where(eq(topUps.id, sql.placeholder('id'))).prepare();
+  const eventSeenQuery = db.select({ id: stripeEvents.eventId }).from(stripeEvents).where(eq(stripeEvents.eventId, sql.placeholder('id'))).prepare();
+  const recordEventQuery = db
+    .insert(stripeEvents)
+    .values({ eventId: sql.placeholder('eventId'), type: sql.placeholder('type'), outcome: sql.placeholder('outcome'), receivedAtMs: sql.placeholder('atMs') })
+    .prepare();
   return {
     insert(row: NewTopUpRow): void {
       db.insert(topUps).values(row).run();
     },
     byId(id: string): TopUpRow | undefined {
-      return db.select().from(topUps).where(eq(topUps.id, id)).get();
+      return byIdQuery.get({ id });
     },
     forUser(userId: string, id: string): TopUpRow | undefined {
       return db.select().from(topUps).where(and(eq(topUps.id, id), eq(topUps.userId, userId))).get();
@@ -70,11 +77,11 @@ export function createTopUpsRepository(db: Db) {
       return row?.total ?? 0;
     },
     eventSeen(eventId: string): boolean {
-      return db.select({ id: stripeEvents.eventId }).from(stripeEvents).where(eq(stripeEvents.eventId, eventId)).get() !== undefined;
+      return eventSeenQuery.get({ id: eventId }) !== undefined;
     },
     /** Called in the transaction that applied the event, so the event and its effect commit together. */
     recordEvent(eventId: string, type: string, outcome: string, atMs: number): void {
-      db.insert(stripeEvents).values({ eventId, type, outcome, receivedAtMs: atMs }).run();
+      recordEventQuery.run({ eventId, type, outcome, atMs });
     },
   };
 }

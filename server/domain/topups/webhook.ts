@@ -18,10 +18,16 @@ export interface AppliedWebhook {
 }
 
 export function applyStripeEvent(deps: Pick<TopUpEngineDeps, 'database' | 'repo' | 'now'>, event: ParsedStripeEvent): AppliedWebhook {
+  // A type we do not handle changes nothing, so there is nothing to make exactly-once: no write at all.
+  if (event.fact.kind === 'ignored') return { outcome: 'ignored', changed: null };
+  // Redeliveries are most of the traffic: answer them from a read, without taking the write lock.
+  if (deps.repo.eventSeen(event.id)) return { outcome: 'duplicate', changed: null };
+  const fact = event.fact;
   return deps.database.db.transaction(
     (): AppliedWebhook => {
+      // Again under the lock: a concurrent delivery of the same event may have committed meanwhile.
       if (deps.repo.eventSeen(event.id)) return { outcome: 'duplicate', changed: null };
-      const result = applyFact(deps, event.fact);
+      const result = applyFact(deps, fact);
       deps.repo.recordEvent(event.id, event.type, result.outcome, deps.now());
       return result;
     },
@@ -29,8 +35,7 @@ export function applyStripeEvent(deps: Pick<TopUpEngineDeps, 'database' | 'repo'
   );
 }
 
-function applyFact(deps: Pick<TopUpEngineDeps, 'repo' | 'now'>, fact: TopUpEvent): AppliedWebhook {
-  if (fact.kind === 'ignored') return { outcome: 'ignored', changed: null };
+function applyFact(deps: Pick<TopUpEngineDeps, 'repo' | 'now'>, fact: Exclude<TopUpEvent, { kind: 'ignored' }>): AppliedWebhook {
   const row = findTopUp(deps, fact);
   if (!row) return { outcome: 'unknown_top_up', changed: null };
   const effect = applyTopUpEvent(row, fact, deps.now());

@@ -103,7 +103,7 @@ function TopUpProgress({ view }: { view: TopUpView }) {
         <Icon size={18} aria-hidden /> <span>{text}</span>
       </p>
       {view.status === 'created' && view.checkoutUrl && (
-        <a className="button primary" href={view.checkoutUrl}>
+        <a className="button primary top-up-return" href={view.checkoutUrl}>
           Return to checkout
         </a>
       )}
