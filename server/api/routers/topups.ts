@@ -13,6 +13,8 @@ export const topUpsRouter = router({
   get: authedProcedure.input(topUpIdSchema).query(({ ctx, input }) => unwrap(ctx.deps.topUps.get(ctx.user.id, input.topUpId)).topUp),
   /** The top-up now and after each change (SSE): the return page shows paid -> funding -> funded live. */
   watch: authedProcedure.input(topUpIdSchema).subscription(async function* ({ ctx, input }) {
+    // Another person's id (or none) is refused up front, not answered with an empty stream.
+    unwrap(ctx.deps.topUps.get(ctx.user.id, input.topUpId));
     yield* ctx.deps.topUps.watch(ctx.user.id, input.topUpId, ctx.streamSignal);
   }),
 });

@@ -5,7 +5,20 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { msat, type Msat } from '../../../shared/money';
+import type { CardCheckoutPort } from '../ports/card-checkout';
 import type { PayInvoiceResult, WalletPort, WalletResult, WalletTransaction } from '../ports/wallet';
+
+/** A card processor that opens sessions on a made-up page and recognises no webhook (router tests). */
+export function fakeCardCheckout(): CardCheckoutPort {
+  let sessions = 0;
+  return {
+    async createSession() {
+      sessions++;
+      return { ok: true, sessionId: `cs_fake_${sessions}`, url: `https://checkout.test/cs_fake_${sessions}` };
+    },
+    verifyWebhook: () => ({ ok: false, reason: 'signature_invalid' }),
+  };
+}
 
 export type TreasuryStep = 'pay' | 'insufficient' | 'unknown_after_paying' | 'unknown';
 
