@@ -214,6 +214,19 @@ describe('POST /api/stripe/webhook', () => {
     expect(topUps.owedMsat(USER)).toBe(0);
   });
 
+  it('a refund recorded but not taken back before a crash is taken back by the next pass', async () => {
+    const topUp = await createTenDollars();
+    await deliver(event('checkout.session.completed', session(topUp.id, 'cs_test_1')));
+    await topUps.idle();
+    // As if the process died after the refund event committed and before its reversal ran.
+    database.sqlite.prepare('UPDATE top_ups SET refunded_usd_cents = 500 WHERE id = ?').run(topUp.id);
+    await topUps.fundingPass();
+    expect(topUps.get(USER, topUp.id)).toMatchObject({ topUp: { status: 'funded', reversedMsat: 4_850_000, owedMsat: 0 } });
+    expect(available()).toBe(4_850_000);
+    await topUps.fundingPass();
+    expect(available()).toBe(4_850_000);
+  });
+
   it('a dispute freezes the credit of that top-up and alerts the person and the operators', async () => {
     const topUp = await createTenDollars();
     await deliver(event('checkout.session.completed', session(topUp.id, 'cs_test_1')));

@@ -63,9 +63,18 @@ export function createTopUpsRepository(db: Db) {
         .limit(limit)
         .all();
     },
-    /** Top-ups with a reversal the person's funds did not yet cover. */
-    withDebt(): TopUpRow[] {
-      return db.select().from(topUps).where(sql`${topUps.owedMsat} > 0`).all();
+    /**
+     * Credited top-ups whose reversal is not settled: a debt the person's funds did not yet cover, or a
+     * refund or dispute recorded but not yet taken back (a crash between the two transactions).
+     */
+    withUnsettledReversal(): TopUpRow[] {
+      const refundedShare = sql`${topUps.amountMsat} * ${topUps.refundedUsdCents} / ${topUps.amountUsdCents}`;
+      const target = sql`CASE WHEN ${topUps.disputed} THEN ${topUps.amountMsat} ELSE min(${topUps.amountMsat}, ${refundedShare}) END`;
+      return db
+        .select()
+        .from(topUps)
+        .where(and(isNotNull(topUps.fundedAtMs), or(sql`${topUps.owedMsat} > 0`, sql`${topUps.reversedMsat} + ${topUps.owedMsat} < ${target}`)))
+        .all();
     },
     /** Msat a person still owes from reversed top-ups (spending waits until it is repaid). */
     owedMsat(userId: string): number {

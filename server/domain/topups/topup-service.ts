@@ -140,10 +140,10 @@ export function createTopUps(options: TopUpsOptions) {
     return { status: 200, outcome: applied.outcome };
   }
 
-  /** One pass of the background loop: fund what is due, take what reversals are still owed. */
+  /** One pass of the background loop: fund what is due, settle what reversals are still open. */
   async function fundingPass(): Promise<void> {
     for (const row of repo.dueForFunding(now(), FUNDING_BATCH)) await fund(row.id);
-    for (const row of repo.withDebt()) settleReversal(engine, row.id);
+    for (const row of repo.withUnsettledReversal()) settleReversal(engine, row.id);
   }
 
   return {
