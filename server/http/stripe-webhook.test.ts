@@ -154,6 +154,10 @@ describe('POST /api/stripe/webhook', () => {
     expect(answer.statusCode).toBe(200);
     expect(answer.json()).toMatchObject({ outcome: 'ignored' });
     expect(topUps.get(USER, topUp.id)).toMatchObject({ topUp: { status: 'created' } });
+    // A verified event about a top-up this server never made is acknowledged and changes nothing.
+    const foreign = await deliver(event('checkout.session.completed', session('tu_elsewhere', 'cs_test_elsewhere')));
+    expect([foreign.statusCode, foreign.json().outcome]).toEqual([200, 'unknown_top_up']);
+    expect(available()).toBe(0);
   });
 
   it('funds a session completed before its creation returned, and ignores an expiry after the payment', async () => {
