@@ -21,7 +21,7 @@ test('a new account sees its 100,000 sats in the ledger and in the wallet, in ag
   const movements = page.getByTestId('wallet-movements');
   await expect(movements.locator('tbody tr')).toHaveCount(1);
   await expect(movements.locator('tr[data-kind="welcome_credit"]')).toContainText('+100,000 sats');
-  await expect(page.getByTestId('top-ups-note')).toContainText('Card top-ups (Stripe) are not available yet');
+  await expect(page.getByTestId('top-up-quote')).toContainText('$10.00 buys 9,700 sats');
   await shot(page, 'wallet-desktop');
 
   await page.setViewportSize({ width: 390, height: 780 });

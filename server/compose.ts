@@ -26,7 +26,12 @@ import { createGuardedFetch, type PooledGuardedFetch } from './rails/http/guarde
 import { createCatalogSource } from './rails/l402/catalog-source';
 import { createL402Http } from './rails/l402/l402-http';
 import { openNwcWallet } from './rails/nwc/nwc-wallet';
-import { msat } from '../shared/money';
+import { eq } from 'drizzle-orm';
+import { msat, usdCents } from '../shared/money';
+import type { TopUpLimits } from '../shared/topups';
+import { users } from './db/schema/accounts';
+import type { CardCheckoutPort } from './domain/ports/card-checkout';
+import { createTopUps } from './domain/topups';
 
 /** A new sandbox account starts with 100,000 sats of play money, so it can try the agent at once. */
 export const SANDBOX_WELCOME_BALANCE_MSAT = 100_000_000;
@@ -56,7 +61,23 @@ export interface ComposeOptions {
   /** How often an open stream re-reads its session to notice expiry (server/domain/accounts/sessions.ts). */
   sessionRecheckMs?: number;
   seams?: ComposeSeams;
+  /** Card top-ups; absent = refused as unavailable (the API harness, tests that do not need them). */
+  topUps?: TopUpsConfig;
 }
+
+export interface TopUpsConfig {
+  checkout: CardCheckoutPort;
+  limits: TopUpLimits;
+  /** Where Stripe sends the person back (PUBLIC_URL). */
+  publicUrl: string;
+  /** The treasury that pays top-ups into people's wallets: the sandbox treasury or NWC_TREASURY_URL. */
+  treasuryUrl: string | null;
+  /** How often the funding retry loop runs (default 2 s). */
+  fundingIntervalMs?: number;
+}
+
+const DEFAULT_TOP_UP_LIMITS: TopUpLimits = { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 };
+const FUNDING_INTERVAL_MS = 2_000;
 
 /**
  * Where the graph meets the outside world, for tests that must not reach it (the API harness,
@@ -147,6 +168,21 @@ export function composeServices(options: ComposeOptions) {
     configuredProviderUrls: options.providerUrls,
     now,
   });
+  const treasury = options.topUps?.treasuryUrl ? openWallet(options.topUps.treasuryUrl) : null;
+  if (treasury && !treasury.ok) throw new Error('the treasury connection string is not usable');
+  const topUps = createTopUps({
+    database,
+    ledger,
+    walletFor,
+    treasury: treasury?.wallet ?? null,
+    alerts,
+    operatorIds: () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id),
+    rates: options.rates,
+    checkout: options.topUps?.checkout ?? null,
+    limits: options.topUps?.limits ?? DEFAULT_TOP_UP_LIMITS,
+    publicUrl: options.topUps?.publicUrl ?? 'http://127.0.0.1',
+    now,
+  });
   const wallet = createWalletOverview({ database, ledger, walletFor, rates: options.rates });
   const taskStore = createTasksRepository(database.db);
   const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
@@ -181,6 +217,7 @@ export function composeServices(options: ComposeOptions) {
 
   const timers: NodeJS.Timeout[] = [];
   let reconciling: { stop(): Promise<void> } | null = null;
+  let funding: { stop(): Promise<void> } | null = null;
 
   return {
     accounts,
@@ -198,10 +235,12 @@ export function composeServices(options: ComposeOptions) {
     taskEvents,
     tasks,
     wallet,
+    topUps,
     rates: options.rates,
     /** Background work: reconcile payments left in doubt, keep the catalog fresh, purge sessions. */
     async start(): Promise<void> {
       reconciling = reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed'));
+      funding = topUps.start(options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS, (err) => logger.error({ err }, 'top-up funding failed'));
       // People's own providers load in the background: a slow one must not hold up start-up.
       await catalog.refreshConfigured();
       void catalog.refreshAdded().catch((err: unknown) => logger.error({ err }, 'catalog refresh failed'));
@@ -215,6 +254,8 @@ export function composeServices(options: ComposeOptions) {
       for (const timer of timers.splice(0)) clearInterval(timer);
       await tasks.stop();
       await reconciling?.stop();
+      await funding?.stop();
+      treasury?.wallet.close();
       for (const wallet of openWallets.values()) wallet.close();
       openWallets.clear();
       fetcher.close();

@@ -95,6 +95,19 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ SANDBOX_MISBEHAVING_SERVICES: 'weather' })).toThrow(/SANDBOX_MISBEHAVING_SERVICES/);
   });
 
+  it('reads top-up limits in dollars into cents and the spread in percent into basis points, refusing limits out of order', () => {
+    expect(parseEnv({})).toMatchObject({ TOPUP_MIN_USD: 100, TOPUP_MAX_USD: 50_000, TOPUP_DAILY_LIMIT_USD: 100_000, TOPUP_SPREAD_PERCENT: 300 });
+    expect(parseEnv({ TOPUP_MIN_USD: '2.50', TOPUP_MAX_USD: '20', TOPUP_DAILY_LIMIT_USD: '40', TOPUP_SPREAD_PERCENT: '1.25' })).toMatchObject({
+      TOPUP_MIN_USD: 250,
+      TOPUP_MAX_USD: 2_000,
+      TOPUP_DAILY_LIMIT_USD: 4_000,
+      TOPUP_SPREAD_PERCENT: 125,
+    });
+    expect(() => parseEnv({ TOPUP_MIN_USD: '10', TOPUP_MAX_USD: '5' })).toThrow('TOPUP_MAX_USD');
+    expect(() => parseEnv({ TOPUP_MAX_USD: '5.001' })).toThrow('TOPUP_MAX_USD: must be a dollar amount');
+    expect(() => parseEnv({ TOPUP_SPREAD_PERCENT: '100' })).toThrow('TOPUP_SPREAD_PERCENT');
+  });
+
   it('limits sign-ups per address to 10 unless told otherwise', () => {
     expect(parseEnv({}).SIGN_UP_RATE_LIMIT).toBe(10);
     expect(parseEnv({ SIGN_UP_RATE_LIMIT: '200' }).SIGN_UP_RATE_LIMIT).toBe(200);

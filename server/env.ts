@@ -12,6 +12,12 @@ const optionalString = z.preprocess(emptyAsUndefined, z.string().min(1).optional
 const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
 const MISBEHAVING_PAIR = new RegExp(`^[a-z0-9-]+:(${CATALOG_MISBEHAVIOURS.join('|')})$`);
 const port = z.coerce.number().int().min(0).max(65_535);
+/** A dollar amount like "10" or "2.50", read into whole cents. */
+const usdAmount = z
+  .string()
+  .regex(/^\d{1,7}(\.\d{1,2})?$/, 'must be a dollar amount like 10 or 2.50')
+  .transform((v) => Math.round(Number(v) * 100))
+  .refine((cents) => cents > 0, 'must be more than zero');
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -80,6 +86,16 @@ const envSchema = z.object({
   /** A price older than this is stale: quotes and top-ups refuse to lock it. */
   RATE_MAX_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
   RATE_REFRESH_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
+  /** Card top-ups: smallest and largest single top-up, and the most one person may top up in 24 hours, in USD. */
+  TOPUP_MIN_USD: usdAmount.default(100),
+  TOPUP_MAX_USD: usdAmount.default(50_000),
+  TOPUP_DAILY_LIMIT_USD: usdAmount.default(100_000),
+  /** The operator's spread on top-ups, in percent (3 = $10.00 buys 3% fewer sats than the market rate). */
+  TOPUP_SPREAD_PERCENT: z
+    .string()
+    .regex(/^\d{1,2}(\.\d{1,2})?$/, 'must be a percentage below 100 like 3 or 2.5')
+    .default('3')
+    .transform((v) => Math.round(Number(v) * 100)),
   LLM_BASE_URL: optionalUrl,
   LLM_MODEL: optionalString,
   LLM_API_KEY: optionalString,
@@ -146,6 +162,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new InvalidEnvError(
       'Invalid configuration: STRIPE_WEBHOOK_SECRET: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together',
     );
+  }
+  if (raw.TOPUP_MIN_USD > raw.TOPUP_MAX_USD || raw.TOPUP_MAX_USD > raw.TOPUP_DAILY_LIMIT_USD) {
+    throw new InvalidEnvError('Invalid configuration: TOPUP_MAX_USD: needs TOPUP_MIN_USD <= TOPUP_MAX_USD <= TOPUP_DAILY_LIMIT_USD');
   }
   if (Boolean(raw.LLM_BASE_URL) !== Boolean(raw.LLM_MODEL)) {
     throw new InvalidEnvError('Invalid configuration: LLM_MODEL: LLM_BASE_URL and LLM_MODEL go together');

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { composeServices } from './compose';
+import { usdCents } from '../shared/money';
+import { composeServices, type TopUpsConfig } from './compose';
 import { openDatabase } from './db/client';
 import { loadSecretsKey } from './db/secret-box';
 import { configuredProviderUrls, DEFAULT_RATE_URLS, loadEnv, type Env } from './env';
@@ -8,6 +9,7 @@ import { allowedHostsFor } from './http/allowed-hosts';
 import { buildHttpApp } from './http/app';
 import { DEFAULT_RATE_LIMITS } from './http/rate-limits';
 import { createLogger, type Logger } from './logger';
+import { createStripeCheckout } from './rails/stripe/stripe-checkout';
 import { startSandbox, type RunningSandbox } from './sandbox/stack';
 import { connectTreasury, startRateFeed, StartupRefusal, type ConnectedTreasury } from './startup-checks';
 import { APP_VERSION } from './version';
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
     sandboxWallets: sandbox && env.sandboxPieces.treasury ? sandbox : null,
     ...(treasury ? { hostedWallets: treasury.provisioner } : {}),
     llm: env.LLM_BASE_URL && env.LLM_MODEL ? { baseUrl: env.LLM_BASE_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY } : undefined,
+    topUps: topUpsConfig(env, sandbox),
   });
   if (env.OPERATOR_EMAIL && env.OPERATOR_PASSWORD) {
     const outcome = await services.accounts.accounts.ensureOperator({ email: env.OPERATOR_EMAIL, password: env.OPERATOR_PASSWORD });
@@ -101,6 +104,29 @@ async function connectRails(env: Env, sandbox: RunningSandbox | null, logger: Lo
     logger.info({ network, methods, hostsWallets: methods.includes('create_connection') }, 'treasury wallet connected');
   }
   return { rates, treasury };
+}
+
+/** Stripe's real API with the configured keys, else the sandbox's; the sandbox treasury unless NWC_TREASURY_URL names one. */
+function topUpsConfig(env: Env, sandbox: RunningSandbox | null): TopUpsConfig {
+  const checkout = env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
+    ? createStripeCheckout({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET })
+    : createStripeCheckout({ secretKey: 'sk_test_sandbox', webhookSecret: requireSandbox(sandbox).stripeWebhookSecret, apiBaseUrl: requireSandbox(sandbox).stripeUrl });
+  return {
+    checkout,
+    limits: {
+      minUsdCents: usdCents(env.TOPUP_MIN_USD),
+      maxUsdCents: usdCents(env.TOPUP_MAX_USD),
+      perDayUsdCents: usdCents(env.TOPUP_DAILY_LIMIT_USD),
+      spreadBps: env.TOPUP_SPREAD_PERCENT,
+    },
+    publicUrl: env.publicUrl,
+    treasuryUrl: env.NWC_TREASURY_URL ?? sandbox?.wallets.treasury ?? null,
+  };
+}
+
+function requireSandbox(sandbox: RunningSandbox | null): RunningSandbox {
+  if (!sandbox) throw new Error('no Stripe keys are configured and the sandbox is not running');
+  return sandbox;
 }
 
 function startEmbeddedSandbox(env: Env, logger: Logger): Promise<RunningSandbox> {

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
 import { looseningsOf, timeZoneLoosenings } from '../../shared/loosening';
+import { usdCents } from '../../shared/money';
 import { totpCode } from '../domain/accounts/test-support';
 import { planStep } from '../domain/quotes/test-support';
 import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO } from '../domain/wallet/test-support';
@@ -118,7 +119,21 @@ const MATRIX: Record<string, Row> = {
   'alerts.onAlert': { access: 'authed' },
   'wallet.summary': { access: 'authed' },
   'wallet.status': { access: 'authed' },
+  'topUps.limits': { access: 'authed' },
+  'topUps.quote': { access: 'authed', input: () => ({ amountUsdCents: 1_000 }) },
+  'topUps.create': { access: 'authed', input: () => ({ amountUsdCents: 1_000 }) },
+  'topUps.get': { access: 'authed', input: () => ({ topUpId: 'no-such-top-up' }), foreignObject: (f) => aliceTopUp(f) },
+  'topUps.watch': { access: 'authed', input: () => ({ topUpId: 'no-such-top-up' }) },
 };
+
+let aliceTopUpId = '';
+function aliceTopUp(f: Fixture) {
+  const before = JSON.stringify(f.h.deps.topUps.get(f.alice.id, aliceTopUpId));
+  return {
+    input: { topUpId: aliceTopUpId },
+    unchanged: () => expect(JSON.stringify(f.h.deps.topUps.get(f.alice.id, aliceTopUpId))).toBe(before),
+  };
+}
 
 const JOKE_SERVICE = {
   name: 'joke',
@@ -195,9 +210,12 @@ describe('authorization matrix', () => {
     if (!quoted.ok) throw new Error(quoted.message);
     aliceApprovalId = h.deps.approvals.request({ userId: alice.user.id, quote: quoted.quote }).approval.id;
     aliceAlertId = h.deps.alerts.list(alice.user.id)[0]?.id ?? 0;
+    const topUp = await h.deps.topUps.create(alice.user.id, usdCents(1_000));
+    if (!topUp.ok) throw new Error(topUp.reason);
+    aliceTopUpId = topUp.topUp.id;
     expect(aliceAlertId).toBeGreaterThan(0);
     h.wallets.set(alice.user.id, fakeReadOnlyWallet({ info: { ok: true, value: { ...FAKE_WALLET_INFO, alias: ALICE_WALLET_ALIAS } }, balance: balanceOfSats(7) }));
-    aliceSecrets = [ALICE_WALLET_ALIAS, aliceApprovalId, quoted.quote.id, aliceTaskId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
+    aliceSecrets = [ALICE_WALLET_ALIAS, aliceApprovalId, quoted.quote.id, aliceTaskId, aliceTopUpId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
   });
   afterAll(() => f.h.database.close());
 

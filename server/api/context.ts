@@ -5,6 +5,7 @@ import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { QuoteService } from '../domain/quotes';
 import type { Receipts } from '../domain/payments';
+import type { TopUps } from '../domain/topups';
 import type { WalletOverview } from '../domain/wallet';
 import type { CatalogServiceApi } from '../agent/catalog/catalog-service';
 import type { TaskEvents } from '../agent/tasks/task-events';
@@ -28,6 +29,7 @@ export interface ApiDeps {
   approvals: ApprovalService;
   alerts: AlertService;
   wallet: WalletOverview;
+  topUps: TopUps;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */

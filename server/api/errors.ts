@@ -51,8 +51,14 @@ const REFUSALS = {
   wrong_password: ['BAD_REQUEST', 'That password is not right. Nothing was changed.'],
   tier_needs_two_factor: ['FORBIDDEN', `Raising a tier above ${formatUsd(TIER_MAX_WITHOUT_TWO_FACTOR_USD_CENTS)} needs two-factor authentication. Turn it on (Security page) first.`],
   settings_changed_meanwhile: ['CONFLICT', 'Your budget settings changed while you were saving. Reload them and try again.'],
-  rate_unavailable: ['SERVICE_UNAVAILABLE', 'The bitcoin price is not available right now, so nothing can be valued in dollars. Please try again in a few minutes.'],
+  rate_unavailable: ['SERVICE_UNAVAILABLE', 'The bitcoin price is not available right now, so nothing can be valued in dollars or locked. Nothing was charged; please try again in a few minutes.'],
   limit_not_convertible: ['BAD_REQUEST', 'That limit is too large to convert between dollars and sats at the current price. Choose a smaller one.'],
+  top_up_below_minimum: ['BAD_REQUEST', 'That top-up is below the smallest amount allowed. Choose a larger amount.'],
+  top_up_above_maximum: ['BAD_REQUEST', 'That top-up is above the largest single amount allowed. Choose a smaller amount.'],
+  top_up_daily_limit: ['BAD_REQUEST', 'That top-up would go over your limit for 24 hours. Choose a smaller amount or try again tomorrow.'],
+  top_up_too_small_for_rate: ['BAD_REQUEST', 'That amount buys less than one sat. Choose a larger amount.'],
+  top_ups_unavailable: ['SERVICE_UNAVAILABLE', 'Card top-ups are not set up on this server.'],
+  checkout_unavailable: ['SERVICE_UNAVAILABLE', 'The card processor did not answer. Nothing was charged; try again in a minute.'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

@@ -8,6 +8,7 @@ import { securityRouter } from './routers/security';
 import { systemRouter } from './routers/system';
 import { catalogRouter } from './routers/catalog';
 import { tasksRouter } from './routers/tasks';
+import { topUpsRouter } from './routers/topups';
 import { walletRouter } from './routers/wallet';
 import { router } from './trpc';
 
@@ -24,6 +25,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   alerts: alertsRouter,
   wallet: walletRouter,
+  topUps: topUpsRouter,
 });
 
 /** The only server symbol the client may import (type-only). */

@@ -3,11 +3,13 @@
 // middleware and scoping as HTTP requests. Only the outside world is faked, through compose's seams:
 // no network, wallets that tests plug in, prices from a fixed table.
 import type { Writable } from 'node:stream';
+import { usdCents } from '../../shared/money';
 import { composeServices, type ComposeSeams } from '../compose';
 import { createTestEnvironment, fakeWalletProvisioner, TEST_META } from '../domain/accounts/test-support';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { WalletPort } from '../domain/ports/wallet';
 import { scriptedProbe, TEST_RATE } from '../domain/quotes/test-support';
+import { fakeCardCheckout } from '../domain/topups/test-support';
 import { createApiContext, type ApiDeps, type RateLimitCheck, type SessionCookieJar } from './context';
 import { appRouter } from './router';
 import { createCallerFactory } from './trpc';
@@ -99,6 +101,12 @@ export function createApiHarness(
       fetcher: options.providerManifest === undefined ? noNetwork : manifestOnly(options.providerManifest),
       // `summary` costs 1,000 sats, which needs a confirmation.
       probePrice: scriptedProbe({ summary: { priceMsat: 1_000_000 } }).probePrice,
+    },
+    topUps: {
+      checkout: fakeCardCheckout(),
+      limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 },
+      publicUrl: 'http://127.0.0.1:5402',
+      treasuryUrl: null,
     },
   });
   const deps: ApiDeps = { mode: 'sandbox', version: '0.0.0-test', logger: environment.logger, ...services };

@@ -10,6 +10,7 @@ import { createApiContext, type ApiDeps } from '../api/context';
 import { isAllowedHost, LOOPBACK_HOSTS, type AllowedHosts } from './allowed-hosts';
 import { csrfRefusal, refuseCsrf } from './csrf';
 import { createRateLimiter, DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limits';
+import { registerStripeWebhook } from './stripe-webhook';
 import { readSessionToken, sessionCookieJar } from './session-cookie';
 
 export interface HttpAppOptions {
@@ -93,6 +94,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   });
 
   app.get('/api/health', async () => ({ status: 'ok', mode: deps.mode, version: deps.version }));
+  await registerStripeWebhook(app, deps.topUps);
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/api/trpc',

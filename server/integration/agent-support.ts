@@ -66,7 +66,7 @@ export type AgentStack = Awaited<ReturnType<typeof startAgentStack>>;
 let signedUpCount = 0;
 
 /** Signs a new person up on the stack (which makes their sandbox wallet and credits its welcome balance). */
-export async function signUpOnStack(stack: AgentStack, emailPrefix: string): Promise<string> {
+export async function signUpOnStack(stack: Pick<AgentStack, 'accounts'>, emailPrefix: string): Promise<string> {
   signedUpCount++;
   const signedUp = await stack.accounts.accounts.signUp(
     { email: `${emailPrefix}-${signedUpCount}@example.com`, password: 'plum-orchard-lantern-42', timeZone: 'UTC', displayCurrency: 'USD' },

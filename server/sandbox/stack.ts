@@ -37,6 +37,8 @@ export interface RunningSandbox {
    * the app's fiat figures and the market's btc-price service agree.
    */
   rateUrl: string;
+  /** The secret the Stripe sandbox signs its webhook events with (the app verifies them with it). */
+  stripeWebhookSecret: string;
   /** The simulated Lightning network, for tests: `network.node(name)?.setFault(...)`, balances. */
   network: LightningNetwork;
   /** Wallet name -> NWC connection URL: `guest`, `treasury`, `provider:<id>`, `user:<id>`. */
@@ -108,12 +110,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       }),
     );
     closers.push(() => market.close());
+    const stripeWebhookSecret = options.stripeWebhookSecret ?? persistentSecret(join(options.dataDir, 'stripe-webhook-secret'));
     const stripe = await listen('stripe', (port) =>
       startStripeSandbox({
         host,
         port,
         webhookUrl: options.stripeWebhookUrl ?? DEFAULT_STRIPE_WEBHOOK_URL,
-        webhookSecret: options.stripeWebhookSecret ?? persistentSecret(join(options.dataDir, 'stripe-webhook-secret')),
+        webhookSecret: stripeWebhookSecret,
         dataDir: join(options.dataDir, 'stripe'),
       }),
     );
@@ -129,6 +132,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     return {
       ...urls,
       rateUrl: `${market.url}${SPOT_PRICE_PATH}`,
+      stripeWebhookSecret,
       network,
       get wallets() {
         return wallets.urls();

@@ -16,6 +16,7 @@ const ApprovalsPage = page(() => import('../features/approvals/ApprovalsPage'), 
 const BudgetPage = page(() => import('../features/budget/BudgetPage'), 'BudgetPage');
 const ServicesPage = page(() => import('../features/services/ServicesPage'), 'ServicesPage');
 const WalletPage = page(() => import('../features/wallet/WalletPage'), 'WalletPage');
+const TopUpStatusPage = page(() => import('../features/wallet/topups/TopUpStatusPage'), 'TopUpStatusPage');
 const ActivityPage = page(() => import('../features/activity/ActivityPage'), 'ActivityPage');
 const AlertsPage = page(() => import('../features/alerts/AlertsPage'), 'AlertsPage');
 const SecurityPage = page(() => import('../features/security/SecurityPage'), 'SecurityPage');
@@ -38,6 +39,7 @@ export function App() {
                 <Route path="budget" element={<BudgetPage />} />
                 <Route path="services" element={<ServicesPage />} />
                 <Route path="wallet" element={<WalletPage />} />
+                <Route path="wallet/top-ups/:topUpId" element={<TopUpStatusPage />} />
                 <Route path="activity" element={<ActivityPage />} />
                 <Route path="alerts" element={<AlertsPage />} />
                 <Route path="security" element={<SecurityPage />} />

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { GovernanceAlertKind } from '../../../shared/governance';
 
-/** Everything the person can be alerted about: governance's alerts plus "paid automatically". */
-export type AlertKind = GovernanceAlertKind | 'auto_approved';
+/**
+ * Everything the person can be alerted about: governance's alerts, "paid automatically", and card
+ * top-ups (a refund or dispute took a credit back; for operators, a treasury that cannot fund one).
+ */
+export type AlertKind = GovernanceAlertKind | 'auto_approved' | 'top_up';
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
 /** Non-secret context the UI may link with (approvalId, serviceId, amounts); never codes or tokens. */

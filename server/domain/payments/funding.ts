@@ -3,9 +3,9 @@
  * wallet. The ledger's user balance mirrors that wallet, so every sat the wallet receives for spending
  * must be credited here exactly once (the idempotency key makes a retried credit a no-op).
  *
- * Today only tests and the sandbox call it (the sandbox funds a new user's wallet directly); the Stripe
- * top-up flow (card -> treasury -> user wallet) will call it when its webhook confirms the payment.
- * The money is recorded as it travels: stripe -> treasury -> the user's available funds.
+ * Called by the sandbox (a new user's welcome balance) and by card top-ups (server/domain/topups), once
+ * the treasury's payment has reached the person's wallet. The money is recorded as it travels:
+ * stripe -> treasury -> the user's available funds.
  */
 import type { Msat } from '../../../shared/money';
 import { stripeAccount, treasuryAccount, userAvailableAccount, type Ledger, type TransferResult } from '../ledger';

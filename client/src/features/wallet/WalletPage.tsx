@@ -4,6 +4,7 @@ import { CircleAlert, CircleCheck, Hourglass, RefreshCw } from 'lucide-react';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatSats, formatUsd, signedMsat, type SignedMsat } from '../../../../shared/money';
 import { useTRPC } from '../../lib/trpc';
+import { TopUpCard } from './topups/TopUpCard';
 import './wallet.css';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -39,9 +40,7 @@ export function WalletPage() {
           </div>
           <Reconciliation status={status.data} />
           {status.data && <ConnectionCard status={status.data} />}
-          <p className="card notice top-ups" data-testid="top-ups-note">
-            Card top-ups (Stripe) are not available yet; they come in a later release. In the sandbox every new account starts with 100,000 play sats.
-          </p>
+          <TopUpCard />
           <Movements summary={summary.data} />
         </>
       )}

@@ -1,0 +1,164 @@
+/**
+ * Funding a paid top-up: the person's spending wallet makes an invoice for exactly the quoted msat
+ * (make_invoice over NWC) and the treasury pays it (pay_invoice). Every step is written down before
+ * the next one runs, so a crash anywhere resumes from the last recorded step:
+ *
+ *   paid --make_invoice--> funding (invoice + payment hash stored)
+ *        --lookup at the receiver: settled?--> funded
+ *        --lookup at the treasury: in flight?--> wait
+ *        --pay_invoice--> funded | funding_delayed (treasury refused) | funding (outcome unknown)
+ *
+ * Never pay twice: before every payment the receiving wallet is asked whether the invoice is already
+ * settled, and the treasury whether it is already paying it; without an answer nothing is paid. The
+ * ledger is credited (creditUserFunding, keyed by the top-up) in the same transaction that marks the
+ * top-up funded, so the credit happens exactly once.
+ */
+import { formatSats, msat } from '../../../shared/money';
+import type { TopUpRow } from '../../db/schema/topups';
+import { creditUserFunding } from '../payments';
+import { preimageMatchesPaymentHash, type WalletPort } from '../ports/wallet';
+import type { TopUpEngineDeps } from './deps';
+import { settleReversal } from './reversal';
+
+/** How long the person's invoice stays payable; a new one is made if it lapses unpaid. */
+const INVOICE_EXPIRY_SEC = 24 * 60 * 60;
+const RETRY_BASE_MS = 5_000;
+const RETRY_MAX_MS = 5 * 60_000;
+
+export type FundingStep =
+  | 'funded'
+  | 'not_due'
+  | 'no_wallet'
+  | 'invoice_failed'
+  | 'invoice_lapsed'
+  | 'outcome_unknown'
+  | 'treasury_in_flight'
+  | 'treasury_refused'
+  | 'no_treasury';
+
+export function retryDelayMs(attempts: number): number {
+  return Math.min(RETRY_BASE_MS * 2 ** Math.min(attempts, 16), RETRY_MAX_MS);
+}
+
+/** Takes a paid top-up as far as it can go now; a step that must wait schedules the next attempt. */
+export async function advanceFunding(deps: TopUpEngineDeps, topUpId: string): Promise<FundingStep> {
+  const row = deps.repo.byId(topUpId);
+  if (!row || !['paid', 'funding', 'funding_delayed'].includes(row.status)) return 'not_due';
+  const wallet = await deps.walletFor(row.userId);
+  if (!wallet) return retryLater(deps, row, 'no_wallet', 'The person has no spending wallet connected.');
+  const withInvoice = row.invoice && row.paymentHash ? row : await makeInvoice(deps, wallet, row);
+  if (!withInvoice?.invoice || !withInvoice.paymentHash) return 'invoice_failed';
+  const invoice = { invoice: withInvoice.invoice, paymentHash: withInvoice.paymentHash };
+
+  const received = await wallet.lookupInvoice({ paymentHashHex: invoice.paymentHash });
+  if (received.ok && received.value.state === 'settled') return markFunded(deps, withInvoice);
+  if (received.ok && (received.value.state === 'expired' || received.value.state === 'failed')) return dropInvoice(deps, withInvoice);
+  if (!received.ok && received.outcome === 'refused' && received.reason === 'not_found') return dropInvoice(deps, withInvoice);
+  if (!received.ok) return retryLater(deps, withInvoice, 'outcome_unknown', `receiving wallet did not answer: ${received.message}`);
+  if (!deps.treasury) return delayFunding(deps, withInvoice, 'no_treasury', 'No treasury wallet is configured.');
+  return payFromTreasury(deps, deps.treasury, withInvoice, invoice);
+}
+
+async function makeInvoice(deps: TopUpEngineDeps, wallet: WalletPort, row: TopUpRow): Promise<TopUpRow | null> {
+  const made = await wallet.makeInvoice({ amountMsat: msat(row.amountMsat), description: `Steward top-up ${row.id}`, expirySec: INVOICE_EXPIRY_SEC });
+  if (!made.ok) {
+    retryLater(deps, row, 'invoice_failed', `make_invoice: ${made.message}`);
+    return null;
+  }
+  if (made.value.amountMsat !== row.amountMsat || !made.value.invoice) {
+    retryLater(deps, row, 'invoice_failed', `make_invoice answered an invoice for ${made.value.amountMsat} msat, not ${row.amountMsat}`);
+    return null;
+  }
+  const patch = { invoice: made.value.invoice, paymentHash: made.value.paymentHashHex, status: 'funding' as const, updatedAtMs: deps.now() };
+  deps.repo.update(row.id, patch);
+  const next = { ...row, ...patch };
+  deps.changed(next);
+  return next;
+}
+
+async function payFromTreasury(
+  deps: TopUpEngineDeps,
+  treasury: WalletPort,
+  row: TopUpRow,
+  invoice: { invoice: string; paymentHash: string },
+): Promise<FundingStep> {
+  const sent = await treasury.lookupInvoice({ paymentHashHex: invoice.paymentHash });
+  if (sent.ok && sent.value.state === 'pending') return retryLater(deps, row, 'treasury_in_flight', 'the treasury is still paying this invoice');
+  if (sent.ok && sent.value.state === 'settled') return markFunded(deps, row);
+  if (!sent.ok && !(sent.outcome === 'refused' && sent.reason === 'not_found')) {
+    return delayFunding(deps, row, 'treasury_refused', `treasury lookup_invoice: ${sent.message}`);
+  }
+  const paid = await treasury.payInvoice(invoice.invoice);
+  if (paid.status === 'paid' && paid.preimageHex && preimageMatchesPaymentHash(paid.preimageHex, invoice.paymentHash)) return markFunded(deps, row);
+  if (paid.status === 'failed') return delayFunding(deps, row, 'treasury_refused', `treasury pay_invoice: ${paid.message}`);
+  // Unknown, or "paid" without a proof: the receiving wallet's lookup decides on the next attempt.
+  return retryLater(deps, row, 'outcome_unknown', paid.status === 'unknown' ? paid.message : 'paid without a valid preimage');
+}
+
+function markFunded(deps: TopUpEngineDeps, row: TopUpRow): FundingStep {
+  const funded = deps.database.db.transaction(
+    () => {
+      const current = deps.repo.byId(row.id);
+      if (!current || current.fundedAtMs !== null) return null;
+      const credit = creditUserFunding(deps.ledger, {
+        userId: row.userId,
+        amountMsat: msat(row.amountMsat),
+        idempotencyKey: `topup:${row.id}`,
+        source: 'stripe',
+      });
+      if (!credit.ok) throw new Error(`top-up ${row.id} credit refused: ${credit.reason}`);
+      const patch = { status: 'funded' as const, fundedAtMs: deps.now(), updatedAtMs: deps.now(), nextAttemptAtMs: null, lastError: null };
+      deps.repo.update(row.id, patch);
+      return { ...current, ...patch };
+    },
+    { behavior: 'immediate' },
+  );
+  if (funded) {
+    deps.changed(funded);
+    // A refund or dispute that arrived while the sats were on their way is taken back now.
+    if (funded.refundedUsdCents > 0 || funded.disputed) settleReversal(deps, funded.id);
+  }
+  return 'funded';
+}
+
+function dropInvoice(deps: TopUpEngineDeps, row: TopUpRow): FundingStep {
+  // The receiver does not have it or it lapsed unpaid, so it was never paid: the next attempt makes a new one.
+  deps.repo.update(row.id, { invoice: null, paymentHash: null, nextAttemptAtMs: deps.now(), updatedAtMs: deps.now() });
+  return 'invoice_lapsed';
+}
+
+function retryLater<S extends FundingStep>(deps: TopUpEngineDeps, row: TopUpRow, step: S, error: string): S {
+  deps.repo.update(row.id, {
+    fundingAttempts: row.fundingAttempts + 1,
+    nextAttemptAtMs: deps.now() + retryDelayMs(row.fundingAttempts),
+    lastError: error,
+    updatedAtMs: deps.now(),
+  });
+  return step;
+}
+
+/** The treasury cannot pay: keep the top-up (never lost), retry with backoff, and tell the operators once. */
+function delayFunding<S extends FundingStep>(deps: TopUpEngineDeps, row: TopUpRow, step: S, error: string): S {
+  const patch = {
+    status: 'funding_delayed' as const,
+    fundingAttempts: row.fundingAttempts + 1,
+    nextAttemptAtMs: deps.now() + retryDelayMs(row.fundingAttempts),
+    lastError: error,
+    updatedAtMs: deps.now(),
+  };
+  deps.repo.update(row.id, patch);
+  if (row.status !== 'funding_delayed') {
+    deps.changed({ ...row, ...patch });
+    for (const operatorId of deps.operatorIds()) {
+      deps.alerts.notify(operatorId, {
+        kind: 'top_up',
+        severity: 'critical',
+        title: 'The treasury cannot fund a top-up',
+        body: `Top-up ${row.id} (${formatSats(msat(row.amountMsat))}) is paid by card but waiting: ${error}. It is retried until the treasury can pay.`,
+        data: { topUpId: row.id, userId: row.userId, amountMsat: row.amountMsat },
+        dedupeKey: `top_up:${row.id}:funding_delayed`,
+      });
+    }
+  }
+  return step;
+}

@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { btcUsdRateFromCentsPerBtc, usdCents } from '../../../shared/money';
+import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { createAlertService } from '../alerts';
+import { createGovernance } from '../governance';
+import { createLedger } from '../ledger';
+import type { CardCheckoutPort } from '../ports/card-checkout';
+import type { ExchangeRatePort } from '../ports/exchange-rate';
+import { fakeCardCheckout, createFakeLightning } from './test-support';
+import { createTopUps } from './topup-service';
+
+const RATE = btcUsdRateFromCentsPerBtc(usdCents(100_000_00));
+let database: DatabaseHandle;
+beforeEach(() => {
+  database = openDatabase(':memory:');
+});
+afterEach(() => database.close());
+
+function topUpsWith(options: { rates?: ExchangeRatePort; checkout?: CardCheckoutPort } = {}) {
+  const governance = createGovernance(database, { now: Date.now });
+  const lightning = createFakeLightning({ treasuryMsat: 1_000_000_000 });
+  const topUps = createTopUps({
+    database,
+    ledger: createLedger(database, { now: Date.now, observer: governance.usageObserver }),
+    walletFor: async () => lightning.person,
+    treasury: lightning.treasury,
+    alerts: createAlertService({ db: database.db }),
+    operatorIds: () => [],
+    rates: options.rates ?? { current: async () => RATE },
+    // Accepts any JSON body as verified: these tests are about what follows verification.
+    checkout: options.checkout ?? { ...fakeCardCheckout(), verifyWebhook: (raw) => ({ ok: true, event: JSON.parse(raw.toString('utf8')) as unknown }) },
+    limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 },
+    publicUrl: 'http://127.0.0.1:5402',
+  });
+  return { topUps, lightning };
+}
+const count = () => (database.sqlite.prepare('SELECT count(*) AS n FROM top_ups').get() as { n: number }).n;
+
+describe('top-ups', () => {
+  it('treats any rejection of the rate as "rate unavailable" and locks nothing', async () => {
+    const { topUps } = topUpsWith({ rates: { current: () => Promise.reject(new Error('stale: last price 20 minutes old')) } });
+    expect(await topUps.quote('u', usdCents(1_000))).toEqual({ ok: false, reason: 'rate_unavailable' });
+    expect(await topUps.create('u', usdCents(1_000))).toEqual({ ok: false, reason: 'rate_unavailable' });
+    expect(count()).toBe(0);
+  });
+
+  it('a card processor that does not answer refuses the top-up and keeps it as failed, never payable', async () => {
+    const { topUps } = topUpsWith({
+      checkout: { ...fakeCardCheckout(), createSession: async () => ({ ok: false, reason: 'checkout_unavailable', message: 'ECONNREFUSED' }) },
+    });
+    expect(await topUps.create('u', usdCents(1_000))).toEqual({ ok: false, reason: 'checkout_unavailable' });
+    expect(database.sqlite.prepare('SELECT status, last_error FROM top_ups').get()).toEqual({ status: 'failed', last_error: 'ECONNREFUSED' });
+  });
+
+  it('tells a watcher each step live: created, paid, funding, funded', async () => {
+    const { topUps, lightning } = topUpsWith();
+    const created = await topUps.create('u', usdCents(1_000));
+    if (!created.ok) throw new Error(created.reason);
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const watching = (async () => {
+      for await (const view of topUps.watch('u', created.topUp.id, controller.signal)) {
+        seen.push(view.status);
+        if (view.status === 'funded') controller.abort();
+      }
+    })();
+    const event = { id: 'evt_1', type: 'checkout.session.completed', data: { object: { id: 'cs_fake_1', payment_status: 'paid', payment_intent: 'pi_1', metadata: { topUpId: created.topUp.id } } } };
+    expect(topUps.receiveWebhook(Buffer.from(JSON.stringify(event)), 't=1,v1=x')).toEqual({ status: 200, outcome: 'applied' });
+    await watching;
+    expect(seen).toEqual(['created', 'paid', 'funding', 'funded']);
+    expect(lightning.balances.person).toBe(9_700_000);
+    // Someone else's id yields nothing.
+    const other: unknown[] = [];
+    for await (const view of topUps.watch('someone-else', created.topUp.id, undefined)) other.push(view);
+    expect(other).toEqual([]);
+  });
+});

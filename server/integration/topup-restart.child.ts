@@ -1,0 +1,72 @@
+// The server side of the top-up SIGKILL test, run as a real process.
+// `start <dir> <point>`: signs up, creates a $10 top-up, pays it with 4242 on the sandbox's checkout page,
+// and when funding reaches <point> of the treasury payment prints {"at": point} and stops there for the
+// parent to SIGKILL it: `before` (pay_invoice not sent), `during` (sent, its answer not yet read) or
+// `after` (answered, the top-up not yet marked funded).
+// `resume <dir> <userId> <topUpId>`: starts again on the same data, waits for the top-up to be funded
+// and prints what the person's wallet (over NWC) and the ledger hold.
+import type { WalletPort } from '../domain/ports/wallet';
+import { usdCents } from '../../shared/money';
+import { openNwcWallet } from '../rails/nwc/nwc-wallet';
+import { signUpOnStack } from './agent-support';
+import { payWithCard, startTopUpStack, untilTopUp } from './topup-support';
+
+const [mode, dir, a, b] = process.argv.slice(2);
+if (!dir || !a) throw new Error('usage: start <dir> <before|during|after> | resume <dir> <userId> <topUpId>');
+const print = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const forever = () => new Promise<never>(() => {});
+
+function stoppingAt(point: string) {
+  return (treasury: WalletPort): WalletPort => ({
+    getInfo: () => treasury.getInfo(),
+    getBalance: () => treasury.getBalance(),
+    getBudget: () => treasury.getBudget(),
+    makeInvoice: (request) => treasury.makeInvoice(request),
+    lookupInvoice: (request) => treasury.lookupInvoice(request),
+    listTransactions: (request) => treasury.listTransactions(request),
+    close: () => treasury.close(),
+    async payInvoice(invoice) {
+      if (point === 'before') {
+        print({ at: point });
+        return forever();
+      }
+      const paying = treasury.payInvoice(invoice);
+      if (point === 'during') {
+        print({ at: point });
+        return forever();
+      }
+      await paying;
+      print({ at: point });
+      return forever();
+    },
+  });
+}
+
+if (mode === 'start') {
+  const stack = await startTopUpStack(dir, { wrapTreasury: stoppingAt(a) });
+  const userId = await signUpOnStack(stack, 'restart');
+  const created = await stack.topUps.create(userId, usdCents(1_000));
+  if (!created.ok) throw new Error(created.reason);
+  print({ userId, topUpId: created.topUp.id, amountMsat: created.topUp.amountMsat });
+  const paid = await payWithCard(created.topUp.checkoutUrl ?? '', '4242424242424242');
+  if (paid.status !== 303) throw new Error(`checkout answered ${paid.status}`);
+} else if (mode === 'resume' && b) {
+  const stack = await startTopUpStack(dir);
+  const funded = await untilTopUp(stack, a, b, (status) => status === 'funded');
+  const url = stack.accounts.accounts.walletConnection(a);
+  const opened = url ? openNwcWallet(url) : null;
+  if (!opened?.ok) throw new Error('no wallet');
+  const balance = await opened.wallet.getBalance();
+  opened.wallet.close();
+  const credits = stack.database.sqlite
+    .prepare("SELECT count(*) AS n FROM ledger_transfers WHERE idempotency_key LIKE 'topup:' || ? || '%'")
+    .get(b) as { n: number };
+  print({
+    status: funded.status,
+    walletMsat: balance.ok ? balance.value.balanceMsat : null,
+    availableMsat: stack.ledger.userBalances(a).availableMsat,
+    ledgerTransfers: credits.n,
+  });
+  await stack.close();
+  process.exit(0);
+}

@@ -1,0 +1,110 @@
+// Card top-ups over the real stack, as main.ts builds it: the embedded sandbox (relay, Lightning, NWC
+// wallets, the Stripe sandbox that signs and posts webhooks), the service graph from compose.ts with
+// top-ups wired to the sandbox's Stripe API and treasury, and the app's HTTP server serving the webhook
+// route. Used in-process by topups-sandbox.test.ts and as a child process by the SIGKILL test.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { usdCents } from '../../shared/money';
+import { composeServices } from '../compose';
+import { openDatabase } from '../db/client';
+import type { WalletPort } from '../domain/ports/wallet';
+import { buildHttpApp } from '../http/app';
+import { createLogger } from '../logger';
+import { openNwcWallet } from '../rails/nwc/nwc-wallet';
+import { createFixedExchangeRate } from '../rails/rates/fixed-rate';
+import { createStripeCheckout } from '../rails/stripe/stripe-checkout';
+import { startSandbox } from '../sandbox/stack';
+
+export interface TopUpStackOptions {
+  /** Wraps the treasury wallet (the SIGKILL test stops it at a chosen point of the payment). */
+  wrapTreasury?: (treasury: WalletPort) => WalletPort;
+  /** How often the funding retry loop runs (default 250 ms here). */
+  fundingIntervalMs?: number;
+}
+
+export async function startTopUpStack(dataDir: string, options: TopUpStackOptions = {}) {
+  // The app's port is kept in the directory: the sandbox redelivers pending webhook events to it after a restart.
+  const port = await rememberedPort(join(dataDir, 'app-port'));
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const sandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox'), host: '127.0.0.1', stripeWebhookUrl: `${publicUrl}/api/stripe/webhook` });
+  const database = openDatabase(join(dataDir, 'app.db'));
+  const keyPath = join(dataDir, 'secrets.key');
+  if (!existsSync(keyPath)) writeFileSync(keyPath, randomBytes(32), { mode: 0o600 });
+  const treasuryUrl = sandbox.wallets.treasury ?? null;
+  const logger = createLogger({ level: 'silent' });
+  const services = composeServices({
+    database,
+    secretsKey: readFileSync(keyPath),
+    logger,
+    rates: createFixedExchangeRate(),
+    providerUrls: [],
+    sandboxWallets: sandbox,
+    seams: {
+      openWallet: (url) => {
+        const opened = openNwcWallet(url);
+        if (!opened.ok || url !== treasuryUrl || !options.wrapTreasury) return opened;
+        return { ok: true, wallet: options.wrapTreasury(opened.wallet) };
+      },
+    },
+    topUps: {
+      checkout: createStripeCheckout({ secretKey: 'sk_test_sandbox', webhookSecret: sandbox.stripeWebhookSecret, apiBaseUrl: sandbox.stripeUrl }),
+      limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 },
+      publicUrl,
+      treasuryUrl,
+      fundingIntervalMs: options.fundingIntervalMs ?? 250,
+    },
+  });
+  await services.start();
+  const app: FastifyInstance = await buildHttpApp({ deps: { mode: 'sandbox', version: 'test', logger, ...services } });
+  await app.listen({ host: '127.0.0.1', port });
+  return {
+    ...services,
+    sandbox,
+    database,
+    publicUrl,
+    async close() {
+      await app.close();
+      await services.stop();
+      database.close();
+      await sandbox.close();
+    },
+  };
+}
+
+export type TopUpStack = Awaited<ReturnType<typeof startTopUpStack>>;
+
+/** Submits the sandbox's hosted checkout form with a test card, as a person's browser would. */
+export function payWithCard(checkoutUrl: string, cardNumber: string): Promise<Response> {
+  const form = new URLSearchParams({ email: 'ada@example.com', card_number: cardNumber, expiry: '12 / 34', cvc: '123', name: 'Ada Lovelace' });
+  return fetch(checkoutUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), redirect: 'manual' });
+}
+
+/** Resolves with the top-up once `done` holds, watching its live changes (what the return page sees). */
+export async function untilTopUp(stack: TopUpStack, userId: string, topUpId: string, done: (status: string) => boolean, timeoutMs = 20_000) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    for await (const view of stack.topUps.watch(userId, topUpId, controller.signal)) if (done(view.status)) return view;
+    throw new Error(`top-up ${topUpId} never reached the expected state`);
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+async function rememberedPort(path: string): Promise<number> {
+  if (existsSync(path)) return Number(readFileSync(path, 'utf8'));
+  const port = await new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+  writeFileSync(path, String(port));
+  return port;
+}
