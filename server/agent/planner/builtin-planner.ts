@@ -16,12 +16,15 @@ import { fillParameters } from './parameters';
 import type { ClauseParameters, FilledParameters } from './parameters';
 import { placeholders, prepareRequest, withoutPlaceholders } from './request-text';
 import type { PreparedRequest } from './request-text';
+import type { PreviousAnswer } from './planner';
 import type { Bm25Hit } from './text/bm25';
 import { stem, terms, words } from './text/terms';
 
 export interface BuiltinPlannerOptions {
   /** Resolves "today" and "tomorrow"; without it relative dates are left to the provider's default. */
   nowMs?: number;
+  /** The previous request and its answer's text, for follow-ups ("translate that"). */
+  previous?: PreviousAnswer;
   /** Minimum BM25F score for a service to be chosen at all. */
   minScore?: number;
   /** Minimum share of a clause's words the service must account for. */
@@ -30,7 +33,7 @@ export interface BuiltinPlannerOptions {
   ambiguityRatio?: number;
 }
 
-type Settings = Required<Omit<BuiltinPlannerOptions, 'nowMs'>> & Pick<BuiltinPlannerOptions, 'nowMs'>;
+type Settings = Required<Omit<BuiltinPlannerOptions, 'nowMs' | 'previous'>> & Pick<BuiltinPlannerOptions, 'nowMs' | 'previous'>;
 
 export const BUILTIN_PLANNER_DEFAULTS: Settings = { minScore: 2, minCoverage: 0.5, ambiguityRatio: 0.9 };
 const MAX_STEPS = 8;
