@@ -18,7 +18,7 @@ export interface EvalReport {
   total: number;
   correct: number;
   accuracy: number;
-  refusal: { precision: number; recall: number; expected: number; given: number; right: number };
+  refusal: { precision: number; recall: number; expected: number; given: number; right: number; rightlyGiven: number };
   /** Cases that must be refused (or declined) and got a plan: each would have been quoted and possibly paid. */
   paidRefusals: number;
   byTag: Record<string, { total: number; correct: number }>;
@@ -43,7 +43,9 @@ function report(outcomes: readonly CaseOutcome[]): EvalReport {
   const refused = (o: CaseOutcome) => o.result.kind === 'unsupported';
   const expected = outcomes.filter(mustRefuse).length;
   const given = outcomes.filter(refused).length;
+  // A refusal is also right where a question or a refusal would do (an input the service does not offer).
   const right = outcomes.filter((o) => mustRefuse(o) && refused(o)).length;
+  const rightlyGiven = outcomes.filter((o) => (mustRefuse(o) || o.case.expect.kind === 'decline') && refused(o)).length;
   const byTag: EvalReport['byTag'] = {};
   for (const o of outcomes) {
     for (const tag of o.case.tags) {
@@ -56,7 +58,7 @@ function report(outcomes: readonly CaseOutcome[]): EvalReport {
     total: outcomes.length,
     correct,
     accuracy: outcomes.length === 0 ? 0 : correct / outcomes.length,
-    refusal: { precision: given === 0 ? 1 : right / given, recall: expected === 0 ? 1 : right / expected, expected, given, right },
+    refusal: { precision: given === 0 ? 1 : rightlyGiven / given, recall: expected === 0 ? 1 : right / expected, expected, given, right, rightlyGiven },
     paidRefusals: outcomes.filter((o) => (o.case.expect.kind === 'refuse' || o.case.expect.kind === 'decline') && o.result.kind === 'plan').length,
     byTag,
     failures: outcomes.filter((o) => o.wrong !== undefined),
@@ -129,7 +131,7 @@ const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 export function formatReport(r: EvalReport): string {
   const lines = [
     `Planner evaluation: ${r.correct}/${r.total} right (accuracy ${pct(r.accuracy)})`,
-    `Refusals: precision ${pct(r.refusal.precision)} (${r.refusal.right}/${r.refusal.given}), recall ${pct(r.refusal.recall)} (${r.refusal.right}/${r.refusal.expected})`,
+    `Refusals: precision ${pct(r.refusal.precision)} (${r.refusal.rightlyGiven}/${r.refusal.given}), recall ${pct(r.refusal.recall)} (${r.refusal.right}/${r.refusal.expected})`,
     `Plans for requests that must be refused or declined: ${r.paidRefusals}`,
     '',
     'By kind:',
