@@ -31,7 +31,7 @@ beforeAll(async () => {
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     req.on('end', () => {
       const body = JSON.parse(raw) as { messages: Array<{ role: string; content: string }> };
-      const request = body.messages.find((m) => m.role === 'user')?.content ?? '';
+      const request = body.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
       const calls = (scripted.get(request) ?? []).map((call, i) => ({ id: `call_${i}`, type: 'function', function: call }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: calls } }] }));
     });

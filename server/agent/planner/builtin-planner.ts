@@ -144,7 +144,7 @@ function planText(text: string, catalog: readonly CatalogService[], settings: Se
   }
   const analyses = analyseAll(asks, prepared, tools, settings, context);
   if (analyses.length > MAX_STEPS) return clarify(`That is more than ${MAX_STEPS} things at once. Which should I do first?`);
-  return buildPlan(text, prepared, analyses, notDone, settings, tools.index);
+  return buildPlan(text, prepared, analyses, notDone, settings, catalog);
 }
 
 /** Abbreviations spelled out, count words as digits, and words the catalog does not know corrected towards those it does. */

@@ -7,10 +7,10 @@
 import type { CatalogService, NotDone, PlanStep, PlannerResult } from '../../../shared/catalog';
 import type { Analysis, Problem, Settings } from './builtin-planner';
 import { clarify, said } from './builtin-planner';
-import type { CatalogIndex } from './catalog-index';
 import { politeStripped } from './choice';
 import { checkInput, inputProperties, questionFor } from './input-schema';
 import { fillParameters } from './parameters';
+import { validateSteps } from './plan-validation';
 import type { FilledParameters } from './parameters';
 import type { PreparedRequest } from './request-text';
 import { stem, terms } from './text/terms';
@@ -34,29 +34,28 @@ interface Resolved {
   count?: number;
 }
 
-export function buildPlan(request: string, prepared: PreparedRequest, analyses: Analysis[], notDone: NotDone[], settings: Settings, index: CatalogIndex): PlannerResult {
+export function buildPlan(request: string, prepared: PreparedRequest, analyses: Analysis[], notDone: NotDone[], settings: Settings, catalog: readonly CatalogService[]): PlannerResult {
   const resolved = resolveServices(analyses, settings, notDone);
   if (!Array.isArray(resolved)) return resolved;
   if (resolved.length === 0) {
     const [first] = notDone;
     if (!first) return clarify('What would you like me to do?');
-    return { kind: 'unsupported', missing: first.said, message: `No catalogued service can help with "${first.said}": ${first.why.replace(/\.$/, '')}. ${suggestions(index, first.said, analyses)}` };
+    return { kind: 'unsupported', missing: first.said, message: `No catalogued service can help with "${first.said}": ${first.why.replace(/\.$/, '')}. ${suggestions(analyses, catalog)}` };
   }
   const built = buildSteps(resolved, prepared, settings);
   if ('kind' in built) return built;
-  const steps = withoutRepeats(built);
-  return { kind: 'plan', plan: { request, planner: 'builtin', steps, ...(notDone.length > 0 ? { notDone } : {}) } };
+  const checked = validateSteps(built.map((b) => b.step), catalog);
+  if (!checked.ok) return { kind: 'unsupported', missing: request, message: `${checked.message} Nothing was planned.` };
+  return { kind: 'plan', plan: { request, planner: 'builtin', steps: checked.steps, ...(notDone.length > 0 ? { notDone } : {}) } };
 }
 
-/** "You can ask for: ..." from the catalog's own examples, the nearest first. */
-function suggestions(index: CatalogIndex, text: string, analyses: Analysis[]): string {
-  const byId = new Map<string, CatalogService>();
-  for (const a of analyses) if (a.choice.kind === 'none') for (const s of a.choice.weak) byId.set(s.id, s);
-  const near = [...byId.values()];
-  const hits = index.bm25.search(terms(text)).map((h) => h.id);
-  void hits;
-  const examples = near.flatMap((s) => s.examples.slice(0, 1));
-  return examples.length > 0 ? `Nearest things Steward can do: ${examples.map((e) => `"${e}"`).join(', ')}.` : 'Ask for a joke, a bitcoin price, fee estimates, weather, headlines, or to summarise, translate or judge the sentiment of a text.';
+/** What can be asked instead, from the catalog's own examples: the services nearest the request first. */
+function suggestions(analyses: Analysis[], catalog: readonly CatalogService[]): string {
+  const near = new Map<string, CatalogService>();
+  for (const a of analyses) if (a.choice.kind === 'none') for (const s of a.choice.weak) near.set(s.id, s);
+  const nearest = [...near.values()].flatMap((s) => s.examples.slice(0, 1));
+  const examples = nearest.length > 0 ? nearest : [...catalog].sort((a, b) => a.id.localeCompare(b.id)).slice(0, 4).flatMap((s) => s.examples.slice(0, 1));
+  return examples.length > 0 ? `${nearest.length > 0 ? 'Nearest things Steward can do' : 'You can ask, for example'}: ${examples.map((e) => `"${e}"`).join(', ')}.` : '';
 }
 
 /** Every ask gets a service; a question stops the plan; an ask no service does is left out, and said so. */
@@ -190,47 +189,8 @@ function buildSteps(resolved: Resolved[], prepared: PreparedRequest, settings: S
   return built;
 }
 
-/** The same service with the same input (its defaults filled in) is planned once; chains follow the step kept. */
-function withoutRepeats(built: readonly BuiltStep[]): PlanStep[] {
-  const kept: PlanStep[] = [];
-  const renamed = new Map<string, string>();
-  for (const { step } of built) {
-    const inputFrom = step.inputFrom && { ...step.inputFrom, stepId: renamed.get(step.inputFrom.stepId) ?? step.inputFrom.stepId };
-    const candidate = { ...step, ...(inputFrom ? { inputFrom } : {}) };
-    const twin = kept.find((k) => sameCall(k, candidate));
-    if (twin) {
-      renamed.set(step.id, twin.id);
-      // Keep the more explicit input: "the bitcoin price? I mean in dollars".
-      if (Object.keys(candidate.input).length > Object.keys(twin.input).length) Object.assign(twin, { input: candidate.input, reason: candidate.reason });
-      continue;
-    }
-    const id = `s${kept.length + 1}`;
-    renamed.set(step.id, id);
-    kept.push({ ...candidate, id });
-  }
-  return kept;
-}
-
-const withDefaults = (step: PlanStep, defaults: Record<string, unknown>) => JSON.stringify(Object.entries({ ...defaults, ...step.input }).sort(([a], [b]) => a.localeCompare(b)));
-
-function sameCall(a: PlanStep, b: PlanStep): boolean {
-  if (a.serviceId !== b.serviceId || JSON.stringify(a.inputFrom ?? null) !== JSON.stringify(b.inputFrom ?? null)) return false;
-  const defaults = DEFAULTS.get(a.serviceId) ?? {};
-  return withDefaults(a, defaults) === withDefaults(b, defaults);
-}
-
-/** Schema defaults per service id, recorded as steps are built (so dedup compares "USD" with no currency). */
-const DEFAULTS = new Map<string, Record<string, unknown>>();
-
-function recordDefaults(service: CatalogService): void {
-  if (DEFAULTS.has(service.id)) return;
-  const properties = service.inputSchema.properties ?? {};
-  DEFAULTS.set(service.id, Object.fromEntries(Object.entries(properties).filter(([, s]) => s['default'] !== undefined).map(([k, s]) => [k, s['default']])));
-}
-
 function buildStep(item: Resolved, earlier: readonly BuiltStep[], stepOfClause: ReadonlyMap<number, PlanStep>, prepared: PreparedRequest, settings: Settings, repeat: number | undefined): BuiltStep | Problem {
   const { service, analysis } = item;
-  recordDefaults(service);
   const id = `s${earlier.length + 1}`;
   const input: Record<string, unknown> = { ...item.filled.input };
   let inputFrom: PlanStep['inputFrom'];
