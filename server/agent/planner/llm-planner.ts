@@ -159,7 +159,7 @@ function toOutcome(request: PlanRequest, calls: ToolCall[], content: string, byN
   const steps: PlanStep[] = [];
   // What the model said no service does, beside the calls it made: the plan is partial and says so.
   const notDone: NotDone[] = [];
-  for (const [index, call] of calls.entries()) {
+  for (const call of calls) {
     const args = parseArguments(call.arguments);
     if (!args) return { ok: false, reason: 'llm_bad_response', detail: `arguments of ${call.name} are not a JSON object` };
     if (call.name === ASK_TOOL || call.name === UNSUPPORTED_TOOL) {
