@@ -84,14 +84,19 @@ interface Prepared {
   correct: (word: string) => string;
 }
 
-const preparedCache = new WeakMap<readonly CatalogService[], Prepared>();
+// Keyed by what the index is built from, not the array: the catalog service hands out a new array
+// per request, and indexing it (with the typo corrector's vocabulary) costs more than planning.
+const preparedCache = new Map<string, Prepared>();
+const PREPARED_CACHE_SIZE = 16;
 
 function preparedFor(catalog: readonly CatalogService[]): Prepared {
-  let prepared = preparedCache.get(catalog);
+  const key = JSON.stringify(catalog.map((s) => [s.id, s.name, s.description, s.tags, s.examples, s.inputSchema]));
+  let prepared = preparedCache.get(key);
   if (!prepared) {
     const index = indexCatalog(catalog);
     prepared = { index, byId: new Map(catalog.map((s) => [s.id, s])), correct: createCorrector([...index.vocabulary, ...STOP_WORDS, ...FILLER, ...COMMON_WORDS]) };
-    preparedCache.set(catalog, prepared);
+    if (preparedCache.size >= PREPARED_CACHE_SIZE) preparedCache.delete(preparedCache.keys().next().value ?? '');
+    preparedCache.set(key, prepared);
   }
   return prepared;
 }
