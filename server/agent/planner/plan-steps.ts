@@ -20,6 +20,7 @@ export const MAX_REPEATS = 5;
 // Words that point back at an earlier result ("translate it", "then summarise the result").
 const BACK_REFERENCES = new Set(['it', 'that', 'this', 'them', 'those', 'result', 'results', 'output', 'answer']);
 const AGAIN = new Set(['another', 'again', 'more']);
+const NO_SERVICE = 'no catalogued service does that.';
 
 interface Resolved {
   analysis: Analysis;
@@ -40,7 +41,8 @@ export function buildPlan(request: string, prepared: PreparedRequest, analyses: 
   if (resolved.length === 0) {
     const [first] = notDone;
     if (!first) return clarify('What would you like me to do?');
-    return { kind: 'unsupported', missing: first.said, message: `No catalogued service can help with "${first.said}": ${first.why.replace(/\.$/, '')}. ${suggestions(analyses, catalog)}` };
+    const why = first.why === NO_SERVICE ? '' : `: ${first.why.replace(/\.$/, '')}`;
+    return { kind: 'unsupported', missing: first.said, message: `No catalogued service can help with "${first.said}"${why}. ${suggestions(analyses, catalog)}`.trim() };
   }
   const built = buildSteps(resolved, prepared, settings);
   if ('kind' in built) return built;
@@ -111,7 +113,7 @@ function noServiceFor(analysis: Analysis, questions: Problem[], notDone: NotDone
     questions.push(clarify(`I am not sure which service "${text}" needs. Did you mean ${joinOr(choice.weak.map((s) => s.name))}? Please say more.`));
     return;
   }
-  notDone.push({ said: politeStripped(text), why: 'no catalogued service does that.' });
+  notDone.push({ said: politeStripped(text), why: NO_SERVICE });
 }
 
 /** "tell me a joke and then another one": repeats the nearest earlier step's service. */
