@@ -18,65 +18,24 @@ import { extractEntities } from './entities';
 import type { Entities } from './entities';
 import { FILLER, intentOf, spellCounts } from './intent';
 import { fillParameters } from './parameters';
-import type { ClauseParameters, FilledParameters } from './parameters';
-import { buildPlan } from './plan-steps';
+import type { ClauseParameters } from './parameters';
+import { MAX_STEPS, buildPlan } from './plan-steps';
 import type { PreviousAnswer } from './planner';
+import { clarify, said } from './planner-types';
+import type { Analysis, BuiltinPlannerOptions, Settings } from './planner-types';
 import { placeholders, prepareRequest, withoutPlaceholders } from './request-text';
 import type { PreparedRequest } from './request-text';
 import { MATERIAL_NOUNS } from './synonyms';
 import { COMMON_WORDS, createCorrector, expandAbbreviations } from './text/normalise';
-import type { Bm25Hit } from './text/bm25';
 import { STOP_WORDS, stem, terms, words } from './text/terms';
 
-export interface BuiltinPlannerOptions {
-  /** Resolves "today" and "tomorrow"; without it relative dates are left to the provider's default. */
-  nowMs?: number;
-  /** The previous request and its answer's text, for follow-ups ("translate that"). */
-  previous?: PreviousAnswer;
-  /** Minimum BM25F score for a service to be chosen at all. */
-  minScore?: number;
-  /** Minimum share of a clause's words the service must account for. */
-  minCoverage?: number;
-  /** A runner-up scoring at least this share of the best makes the clause ambiguous. */
-  ambiguityRatio?: number;
-}
-
-export type Settings = Required<Omit<BuiltinPlannerOptions, 'nowMs' | 'previous'>> & Pick<BuiltinPlannerOptions, 'nowMs' | 'previous'>;
+export type { BuiltinPlannerOptions } from './planner-types';
 
 export const BUILTIN_PLANNER_DEFAULTS: Settings = { minScore: 2, minCoverage: 0.6, ambiguityRatio: 0.9 };
-const MAX_STEPS = 8;
 const MATERIAL_STEMS = new Set([...MATERIAL_NOUNS].flatMap(terms));
 const DETERMINERS = new Set(['the', 'that', 'this', 'its', 'your']);
 /** Nouns a follow-up uses for the previous answer ("translate the summary", "is that joke positive"). */
 const ANSWER_NOUNS = new Set(['summary', 'forecast', 'joke', 'headlines', 'headline', 'translation', 'report', 'text', 'answer', 'result', 'one', 'story', 'news']);
-
-export interface Analysis {
-  clause: Clause;
-  words: string[];
-  /** Ranking terms minus words that refer back to an earlier step's service ("the summary"). */
-  terms: string[];
-  quoteIds: number[];
-  params: ClauseParameters;
-  /** Index of an earlier clause whose service this clause refers to by name. */
-  referencedClause?: number;
-  choice: Choice;
-}
-
-export interface Chosen {
-  service: CatalogService;
-  hit: Bm25Hit;
-  filled: FilledParameters;
-}
-
-export type Choice =
-  | ({ kind: 'service' } & Chosen)
-  /** One clause asking for two things, the second working on the first ("summarise the market report"). */
-  | { kind: 'compound'; producer: Chosen; consumer: Chosen }
-  | { kind: 'cannot'; service: CatalogService; problem: Problem }
-  | { kind: 'ambiguous'; services: CatalogService[] }
-  | { kind: 'none'; weak: CatalogService[] };
-
-export type Problem = Extract<PlannerResult, { kind: 'clarify' | 'unsupported' }>;
 
 interface Prepared {
   index: CatalogIndex;
@@ -188,15 +147,6 @@ function repeatsWithNewValue(analysis: Analysis, previous: Analysis): boolean {
   if (donor.kind !== 'service' || analysis.terms.length === 0) return false;
   const own = fillParameters(donor.service, analysis.params);
   return analysis.terms.every((t) => own.consumed.has(t));
-}
-
-export function clarify(question: string, missingInput?: { serviceId: string; field: string }): Problem {
-  return missingInput ? { kind: 'clarify', question, missingInput } : { kind: 'clarify', question };
-}
-
-/** The clause as the person wrote it, placeholders out. */
-export function said(clauseText: string): string {
-  return withoutPlaceholders(clauseText).replace(/\s+/g, ' ').trim();
 }
 
 function analyse(clause: Clause, prepared: PreparedRequest, earlier: readonly Analysis[], tools: Prepared, settings: Settings, context: readonly Entities[]): Analysis {

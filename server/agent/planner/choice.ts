@@ -6,8 +6,8 @@
  * market report"), becomes a compound: the producer, then the consumer fed from it.
  */
 import type { CatalogService } from '../../../shared/catalog';
-import type { Choice, Chosen, Settings } from './builtin-planner';
-import { clarify } from './builtin-planner';
+import type { Choice, Chosen, Settings } from './planner-types';
+import { clarify } from './planner-types';
 import type { CatalogIndex } from './catalog-index';
 import { inputProperties } from './input-schema';
 import { fillParameters } from './parameters';

@@ -5,8 +5,8 @@
  * against the service's schema, and the same call is never planned twice.
  */
 import type { CatalogService, NotDone, PlanStep, PlannerResult } from '../../../shared/catalog';
-import type { Analysis, Problem, Settings } from './builtin-planner';
-import { clarify, said } from './builtin-planner';
+import type { Analysis, Problem, Settings } from './planner-types';
+import { clarify, said } from './planner-types';
 import { politeStripped } from './choice';
 import { checkInput, inputProperties, questionFor } from './input-schema';
 import { fillParameters } from './parameters';
@@ -15,6 +15,8 @@ import type { FilledParameters } from './parameters';
 import type { PreparedRequest } from './request-text';
 import { stem, terms } from './text/terms';
 
+/** At most this many asks in one request; more is asked about. */
+export const MAX_STEPS = 8;
 /** At most this many calls for one count ("5 jokes"); more is asked about, not quietly capped. */
 export const MAX_REPEATS = 5;
 // Words that point back at an earlier result ("translate it", "then summarise the result").
@@ -95,11 +97,9 @@ function resolveServices(analyses: Analysis[], settings: Settings, notDone: NotD
     }
   });
   if (questions[0]) return questions[0];
-  if (resolved.length > MAX_STEPS_PER_PLAN) return clarify(`That is more than ${MAX_STEPS_PER_PLAN} things at once. Which should I do first?`);
+  if (resolved.length > MAX_STEPS) return clarify(`That is more than ${MAX_STEPS} things at once. Which should I do first?`);
   return resolved;
 }
-
-const MAX_STEPS_PER_PLAN = 8;
 
 function noServiceFor(analysis: Analysis, questions: Problem[], notDone: NotDone[]): void {
   const text = said(analysis.clause.text);
@@ -180,8 +180,12 @@ function buildSteps(resolved: Resolved[], prepared: PreparedRequest, settings: S
   for (const item of resolved) {
     const count = item.count ?? 1;
     if (count > MAX_REPEATS) return clarify(`I can make at most ${MAX_REPEATS} ${item.service.name} calls for one request. How many would you like?`);
+    // A clause asking for several ("two jokes") or one more ("another one") numbers its calls, so a
+    // service that takes a seed gives different answers; the number counts this service's earlier calls.
+    const numbered = count > 1 || item.count === 1;
     for (let n = 0; n < count; n++) {
-      const made = buildStep(item, built, stepOfClause, prepared, settings, count > 1 || item.count === 1 ? n + 1 + built.filter((b) => b.step.serviceId === item.service.id).length : undefined);
+      const callNumber = numbered ? built.filter((b) => b.step.serviceId === item.service.id).length + 1 : undefined;
+      const made = buildStep(item, built, stepOfClause, prepared, settings, callNumber);
       if ('kind' in made) return made;
       built.push(made);
       // A clause's last step stands for it when a later clause refers back to it by name.
