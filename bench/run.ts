@@ -14,6 +14,7 @@ const benches: { file: string; run: () => Promise<BenchReport> }[] = [
   { file: 'governance.bench.ts', run: async () => (await import('./governance.bench')).runGovernanceBench() },
   { file: 'quote.bench.ts', run: async () => (await import('./quote.bench')).runQuoteBench() },
   { file: 'webhooks.bench.ts', run: async () => (await import('./webhooks.bench')).runWebhooksBench() },
+  { file: 'planner.bench.ts', run: async () => (await import('./planner.bench')).runPlannerBench() },
 ];
 
 const reports: BenchReport[] = [];

@@ -212,6 +212,7 @@ export function composeServices(options: ComposeOptions) {
       reconcileOnce: reconciler.reconcileOnce,
     },
     now,
+    timeZoneOf,
     onError: (error, taskId) => logger.error({ err: error, taskId }, 'task loop failed'),
   });
 

@@ -108,10 +108,21 @@ export const planStepSchema = z.object({
 });
 export type PlanStep = z.infer<typeof planStepSchema>;
 
+/** An ask in the request that no catalogued service does: a partial plan says so before anything is paid. */
+export const notDoneSchema = z.object({
+  /** The ask, in the person's words. */
+  said: z.string().min(1),
+  /** Why it will not be done, in a sentence. */
+  why: z.string().min(1),
+});
+export type NotDone = z.infer<typeof notDoneSchema>;
+
 export const planSchema = z.object({
   request: z.string(),
   planner: z.enum(['builtin', 'llm']),
   steps: z.array(planStepSchema).min(1),
+  /** Set on a partial plan: what will not be done. Such a plan is quoted for its steps and never approved automatically. */
+  notDone: z.array(notDoneSchema).min(1).optional(),
 });
 export type Plan = z.infer<typeof planSchema>;
 

@@ -29,6 +29,8 @@ export interface AgentStackOptions {
    * Lightning network); read through env.ts and joined with the sandbox market as main.ts does.
    */
   catalogUrls?: (sandbox: RunningSandbox) => Promise<readonly string[]>;
+  /** An OpenAI-compatible endpoint to plan with (a test's stub), instead of the built-in planner. */
+  llm?: { baseUrl: string; model: string };
 }
 
 export async function startAgentStack(dataDir: string, options: AgentStackOptions = {}) {
@@ -46,6 +48,7 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
     rates: createFixedExchangeRate(),
     providerUrls: configuredProviderUrls(env, sandbox.marketUrl),
     sandboxWallets: sandbox,
+    ...(options.llm ? { llm: options.llm } : {}),
   });
   await services.catalog.refreshAll();
 

@@ -1,124 +1,164 @@
 /**
- * The built-in planner: offline, deterministic, no model. A request is split into clauses; each
- * clause is ranked against the catalog with BM25F and accepted only when the best service both scores
- * above a minimum relevance and accounts for most of the clause's words (its own vocabulary plus the
- * parameters it takes). Anything less is a question or a plain "no such service": it never guesses a
- * paid call. Same catalog and same text give the same result.
+ * The built-in planner: offline, deterministic, no model. A request is normalised (abbreviations,
+ * count words, typos towards the catalog's vocabulary) and split into clauses; greetings are skipped,
+ * statements about the person kept as context, and each ask is ranked against the catalog with BM25F.
+ * A service is accepted only when it scores above a minimum relevance and accounts for most of the
+ * clause's words (its own vocabulary, its synonyms, the parameters it takes), and when it can serve
+ * what the clause asks (`serve-checks.ts`). An ask no service does leaves the plan partial (it says
+ * so) or, alone, is refused with the nearest things Steward can do: it never guesses a paid call.
+ * Same catalog and same text give the same result.
  */
-import type { CatalogService, PlanStep, PlannerResult } from '../../../shared/catalog';
+import type { CatalogService, NotDone, PlannerResult } from '../../../shared/catalog';
 import { indexCatalog } from './catalog-index';
 import type { CatalogIndex } from './catalog-index';
 import { splitClauses } from './clauses';
 import type { Clause } from './clauses';
+import { choose } from './choice';
 import { extractEntities } from './entities';
-import { checkInput, inputProperties, questionFor } from './input-schema';
+import type { Entities } from './entities';
+import { FILLER, intentOf, spellCounts } from './intent';
 import { fillParameters } from './parameters';
-import type { ClauseParameters, FilledParameters } from './parameters';
+import type { ClauseParameters } from './parameters';
+import { MAX_STEPS, buildPlan } from './plan-steps';
+import type { PreviousAnswer } from './planner';
+import { clarify, said } from './planner-types';
+import type { Analysis, BuiltinPlannerOptions, Settings } from './planner-types';
 import { placeholders, prepareRequest, withoutPlaceholders } from './request-text';
 import type { PreparedRequest } from './request-text';
-import type { Bm25Hit } from './text/bm25';
-import { stem, terms, words } from './text/terms';
+import { MATERIAL_NOUNS } from './synonyms';
+import { COMMON_WORDS, createCorrector, expandAbbreviations } from './text/normalise';
+import { STOP_WORDS, stem, terms, words } from './text/terms';
 
-export interface BuiltinPlannerOptions {
-  /** Resolves "today" and "tomorrow"; without it relative dates are left to the provider's default. */
-  nowMs?: number;
-  /** Minimum BM25F score for a service to be chosen at all. */
-  minScore?: number;
-  /** Minimum share of a clause's words the service must account for. */
-  minCoverage?: number;
-  /** A runner-up scoring at least this share of the best makes the clause ambiguous. */
-  ambiguityRatio?: number;
-}
+export type { BuiltinPlannerOptions } from './planner-types';
 
-type Settings = Required<Omit<BuiltinPlannerOptions, 'nowMs'>> & Pick<BuiltinPlannerOptions, 'nowMs'>;
-
-export const BUILTIN_PLANNER_DEFAULTS: Settings = { minScore: 2, minCoverage: 0.5, ambiguityRatio: 0.9 };
-const MAX_STEPS = 8;
-// Words that point back at an earlier result ("translate it", "then summarise the result").
-const BACK_REFERENCES = new Set(['it', 'that', 'this', 'them', 'those', 'result', 'results', 'output', 'answer']);
+export const BUILTIN_PLANNER_DEFAULTS: Settings = { minScore: 2, minCoverage: 0.6, ambiguityRatio: 0.9 };
+const MATERIAL_STEMS = new Set([...MATERIAL_NOUNS].flatMap(terms));
 const DETERMINERS = new Set(['the', 'that', 'this', 'its', 'your']);
+/** Nouns a follow-up uses for the previous answer ("translate the summary", "is that joke positive"). */
+const ANSWER_NOUNS = new Set(['summary', 'forecast', 'joke', 'headlines', 'headline', 'translation', 'report', 'text', 'answer', 'result', 'one', 'story', 'news']);
 
-interface Analysis {
-  clause: Clause;
-  words: string[];
-  /** Ranking terms minus words that refer back to an earlier step's service ("the summary"). */
-  terms: string[];
-  quoteIds: number[];
-  params: ClauseParameters;
-  /** Index of an earlier clause whose service this clause refers to by name. */
-  referencedClause?: number;
-  choice: Choice;
+interface Prepared {
+  index: CatalogIndex;
+  byId: ReadonlyMap<string, CatalogService>;
+  correct: (word: string) => string;
 }
 
-type Choice =
-  | { kind: 'service'; service: CatalogService; hit: Bm25Hit; filled: FilledParameters }
-  | { kind: 'ambiguous'; services: CatalogService[] }
-  | { kind: 'none'; weak: CatalogService[] };
+// Keyed by what the index is built from, not the array: the catalog service hands out a new array
+// per request, and indexing it (with the typo corrector's vocabulary) costs more than planning.
+const preparedCache = new Map<string, Prepared>();
+const PREPARED_CACHE_SIZE = 16;
 
-type Problem = Extract<PlannerResult, { kind: 'clarify' | 'unsupported' }>;
-
-const indexCache = new WeakMap<readonly CatalogService[], CatalogIndex>();
+function preparedFor(catalog: readonly CatalogService[]): Prepared {
+  const key = JSON.stringify(catalog.map((s) => [s.id, s.name, s.description, s.tags, s.examples, s.inputSchema]));
+  let prepared = preparedCache.get(key);
+  if (!prepared) {
+    const index = indexCatalog(catalog);
+    prepared = { index, byId: new Map(catalog.map((s) => [s.id, s])), correct: createCorrector([...index.vocabulary, ...STOP_WORDS, ...FILLER, ...COMMON_WORDS]) };
+    if (preparedCache.size >= PREPARED_CACHE_SIZE) preparedCache.delete(preparedCache.keys().next().value ?? '');
+    preparedCache.set(key, prepared);
+  }
+  return prepared;
+}
 
 export function planRequest(request: string, catalog: readonly CatalogService[], options: BuiltinPlannerOptions = {}): PlannerResult {
   const settings: Settings = { ...BUILTIN_PLANNER_DEFAULTS, ...options };
   const text = request.trim();
   if (text.length === 0) return clarify('What would you like me to do?');
-  const prepared = prepareRequest(text);
-  const clauses = splitClauses(prepared.instruction);
-  if (clauses.length === 0) {
-    const material = prepared.quotes.length > 0 || prepared.urls.length > 0 || prepared.payload !== undefined;
-    return clarify(material ? 'What would you like me to do with this text?' : 'What would you like me to do?');
-  }
+  const direct = planText(text, catalog, settings);
+  if (direct.kind === 'plan' || !settings.previous) return direct;
+  return followUp(text, catalog, settings, settings.previous) ?? direct;
+}
 
-  let index = indexCache.get(catalog);
-  if (!index) {
-    index = indexCatalog(catalog);
-    indexCache.set(catalog, index);
-  }
-  const byId = new Map(catalog.map((s) => [s.id, s]));
+/**
+ * "and tomorrow?", "what about London?", "another one please": a follow-up that names no service of
+ * its own repeats the previous request's, with what it changes. Planned as the two requests together,
+ * keeping only the new steps.
+ */
+function followUp(text: string, catalog: readonly CatalogService[], settings: Settings, previous: PreviousAnswer): PlannerResult | undefined {
+  const without = { ...settings, previous: undefined };
+  const before = planText(previous.request, catalog, without);
+  if (before.kind !== 'plan') return undefined;
+  const together = planText(`${previous.request}. ${text}`, catalog, without);
+  if (together.kind !== 'plan' || together.plan.steps.length <= before.plan.steps.length) return undefined;
+  const kept = together.plan.steps.slice(before.plan.steps.length);
+  if (kept.some((s) => s.inputFrom && !kept.some((k) => k.id === s.inputFrom?.stepId))) return undefined;
+  const steps = kept.map((s, i) => ({ ...s, id: `s${i + 1}`, ...(s.inputFrom ? { inputFrom: { ...s.inputFrom, stepId: `s${kept.findIndex((k) => k.id === s.inputFrom?.stepId) + 1}` } } : {}) }));
+  return { kind: 'plan', plan: { ...together.plan, request: text, steps } };
+}
 
-  const analyses: Analysis[] = [];
+function planText(text: string, catalog: readonly CatalogService[], settings: Settings): PlannerResult {
+  const tools = preparedFor(catalog);
+  let prepared = prepareRequest(text);
+  // "Quick question: what's the BTC price?": a colon after words that ask for nothing introduces the request, not its material.
+  if (prepared.payload !== undefined && intentOf(withoutPlaceholders(prepared.instruction)) !== 'ask') prepared = prepareRequest(text, { payload: false });
+  const instruction = normalise(prepared.instruction, tools.correct);
+  const clauses = splitClauses(instruction);
+  const material = prepared.quotes.length > 0 || prepared.urls.length > 0 || prepared.payload !== undefined;
+  if (clauses.length === 0) return clarify(material ? 'What would you like me to do with this text?' : 'What would you like me to do?');
+
+  const asks: Clause[] = [];
+  const context: Entities[] = [];
+  const notDone: NotDone[] = [];
   for (const clause of clauses) {
-    const analysis = analyse(clause, prepared, analyses, index, byId, settings);
+    const plain = withoutPlaceholders(clause.text);
+    const intent = placeholders(clause.text, 'q').length > 0 ? 'ask' : intentOf(plain);
+    if (intent === 'context') context.push(extractEntities(plain, settings.nowMs));
+    else if (intent === 'opinion') notDone.push({ said: said(clause.text), why: 'Steward gives no opinions or advice; its services fetch data and work on text.' });
+    else if (intent === 'ask') asks.push(intent === 'ask' && clause.connector === 'start' && asks.length > 0 ? { ...clause, connector: 'and' } : clause);
+  }
+  const analyses = analyseAll(asks, prepared, tools, settings, context);
+  if (analyses.length > MAX_STEPS) return clarify(`That is more than ${MAX_STEPS} things at once. Which should I do first?`);
+  return buildPlan(text, prepared, analyses, notDone, settings, catalog);
+}
+
+/** Abbreviations spelled out, count words as digits, and words the catalog does not know corrected towards those it does. */
+function normalise(instruction: string, correct: (word: string) => string): string {
+  const expanded = spellCounts(expandAbbreviations(instruction));
+  // Capitalised words past the first are names (a city); placeholders are kept as they are.
+  return expanded.replace(/(^|[^\p{L}⟦])(\p{L}+)/gu, (whole, lead: string, word: string, offset: number) =>
+    offset > 0 && /^\p{Lu}/u.test(word) && !/[.!?]\s*$/.test(expanded.slice(0, offset + lead.length)) ? whole : `${lead}${correct(word)}`,
+  );
+}
+
+function analyseAll(asks: readonly Clause[], prepared: PreparedRequest, tools: Prepared, settings: Settings, context: readonly Entities[]): Analysis[] {
+  const analyses: Analysis[] = [];
+  for (const clause of asks) {
+    const analysis = analyse(clause, prepared, analyses, tools, settings, context);
     const previous = analyses.at(-1);
-    // A comma only separates requests when what follows asks for a service of its own; otherwise
-    // it was part of the clause before ("weather in Paris, France").
-    if (clause.connector === 'comma' && previous && analysis.choice.kind !== 'service') {
+    // A comma only separates requests when what follows asks for a service of its own, or repeats
+    // the one before with a new value ("USD, EUR and GBP"); otherwise it was part of the clause
+    // before ("weather in Paris, France").
+    // A quote on its own after a sentence or a colon ("how does this sound? 'Great update'") is that sentence's material.
+    const onlyQuote = analysis.terms.length === 0 && analysis.quoteIds.length > 0 && words(withoutPlaceholders(clause.text)).length === 0;
+    const mergeQuote = onlyQuote && previous !== undefined && previous.quoteIds.length === 0;
+    if (mergeQuote || (clause.connector === 'comma' && previous && analysis.choice.kind === 'none' && !repeatsWithNewValue(analysis, previous))) {
+      if (!previous) continue;
       const merged = { ...previous.clause, text: `${previous.clause.text}, ${clause.text}` };
-      analyses[analyses.length - 1] = analyse(merged, prepared, analyses.slice(0, -1), index, byId, settings);
+      analyses[analyses.length - 1] = analyse(merged, prepared, analyses.slice(0, -1), tools, settings, context);
       continue;
     }
     analyses.push(analysis);
   }
-  if (analyses.length > MAX_STEPS) return clarify(`That is more than ${MAX_STEPS} things at once. Which should I do first?`);
-
-  const resolved = resolveServices(analyses, settings);
-  if (!Array.isArray(resolved)) return resolved;
-  return buildPlan(text, prepared, resolved);
+  return analyses;
 }
 
-function clarify(question: string, missingInput?: { serviceId: string; field: string }): Problem {
-  return missingInput ? { kind: 'clarify', question, missingInput } : { kind: 'clarify', question };
+function repeatsWithNewValue(analysis: Analysis, previous: Analysis): boolean {
+  const donor = previous.choice;
+  if (donor.kind !== 'service' || analysis.terms.length === 0) return false;
+  const own = fillParameters(donor.service, analysis.params);
+  return analysis.terms.every((t) => own.consumed.has(t));
 }
 
-function analyse(
-  clause: Clause,
-  prepared: PreparedRequest,
-  earlier: readonly Analysis[],
-  index: CatalogIndex,
-  byId: ReadonlyMap<string, CatalogService>,
-  settings: Settings,
-): Analysis {
+function analyse(clause: Clause, prepared: PreparedRequest, earlier: readonly Analysis[], tools: Prepared, settings: Settings, context: readonly Entities[]): Analysis {
   const plain = withoutPlaceholders(clause.text);
   const clauseWords = words(plain);
   const reference = findNameReference(clauseWords, earlier);
-  const clauseTerms = terms(plain).filter((t) => !reference?.stems.has(t));
-  const params: ClauseParameters = {
-    entities: extractEntities(plain, settings.nowMs),
-    words: clauseWords,
-    urls: placeholders(clause.text, 'u').map((i) => prepared.urls[i] ?? ''),
-  };
-  const choice = choose(clauseTerms, params, index, byId, settings);
+  const answerReference = settings.previous && earlier.length === 0 ? answerNounsIn(clauseWords) : new Set<string>();
+  const clauseTerms = terms(plain).filter((t) => !reference?.stems.has(t) && !answerReference.has(t) && !MATERIAL_STEMS.has(t));
+  const entities = withContext(extractEntities(plain, settings.nowMs), context);
+  const params: ClauseParameters = { entities, words: clauseWords, urls: placeholders(clause.text, 'u').map((i) => prepared.urls[i] ?? '') };
+  const hasMaterial = placeholders(clause.text, 'q').length > 0 || prepared.payload !== undefined || answerReference.size > 0;
+  const choice = choose(clauseTerms, params, plain, tools, settings, hasMaterial);
   return {
     clause,
     words: clauseWords,
@@ -130,6 +170,22 @@ function analyse(
   };
 }
 
+/** A context sentence's places and dates complete a clause that names none ("I'm in Tokyo tomorrow. Weather there?"). */
+function withContext(own: Entities, context: readonly Entities[]): Entities {
+  const places = own.places.length > 0 ? own.places : context.flatMap((c) => c.places).map((p) => ({ ...p, words: [] }));
+  const dates = own.dates.length > 0 ? own.dates : context.flatMap((c) => c.dates).map((d) => ({ ...d, words: [] }));
+  return { ...own, places, dates };
+}
+
+/** "translate the summary" after an answer: the noun after a determiner names that answer, not a service to buy. */
+function answerNounsIn(clauseWords: string[]): Set<string> {
+  const found = new Set<string>();
+  clauseWords.forEach((w, i) => {
+    if (i > 0 && DETERMINERS.has(clauseWords[i - 1] ?? '') && ANSWER_NOUNS.has(w)) found.add(stem(w));
+  });
+  return found;
+}
+
 /** "translate the summary": a determiner followed by the name of an earlier clause's service. */
 function findNameReference(clauseWords: string[], earlier: readonly Analysis[]): { clauseIndex: number; stems: Set<string> } | undefined {
   for (let i = 1; i < clauseWords.length; i++) {
@@ -137,230 +193,9 @@ function findNameReference(clauseWords: string[], earlier: readonly Analysis[]):
     const referred = stem(clauseWords[i] ?? '');
     for (let c = earlier.length - 1; c >= 0; c--) {
       const choice = earlier[c]?.choice;
-      if (choice?.kind === 'service' && terms(choice.service.name).includes(referred)) return { clauseIndex: c, stems: new Set([referred]) };
+      const service = choice?.kind === 'service' ? choice.service : choice?.kind === 'compound' ? choice.consumer.service : undefined;
+      if (service && terms(service.name).includes(referred)) return { clauseIndex: c, stems: new Set([referred]) };
     }
   }
   return undefined;
-}
-
-function coverage(clauseTerms: readonly string[], hit: Bm25Hit, filled: FilledParameters): number {
-  if (clauseTerms.length === 0) return 0;
-  const covered = clauseTerms.filter((t) => hit.matched.includes(t) || filled.consumed.has(t)).length;
-  return covered / clauseTerms.length;
-}
-
-function choose(clauseTerms: string[], params: ClauseParameters, index: CatalogIndex, byId: ReadonlyMap<string, CatalogService>, settings: Settings): Choice {
-  const passing: Array<{ service: CatalogService; hit: Bm25Hit; filled: FilledParameters }> = [];
-  // Services that explain the clause's words but score too low to choose: worth asking about.
-  const weak: CatalogService[] = [];
-  for (const hit of index.bm25.search(clauseTerms)) {
-    const service = byId.get(hit.id);
-    // A service is chosen for what it does; matching only its input vocabulary is not enough.
-    if (!service || !hit.matched.some((t) => index.describes(hit.id, t))) continue;
-    const filled = fillParameters(service, params, new Set(hit.matched));
-    if (coverage(clauseTerms, hit, filled) < settings.minCoverage) continue;
-    if (hit.score >= settings.minScore) passing.push({ service, hit, filled });
-    else weak.push(service);
-  }
-  const [best, runnerUp] = passing;
-  if (!best) return { kind: 'none', weak: weak.slice(0, 3) };
-  if (runnerUp && runnerUp.hit.score >= best.hit.score * settings.ambiguityRatio) {
-    return { kind: 'ambiguous', services: passing.filter((p) => p.hit.score >= best.hit.score * settings.ambiguityRatio).map((p) => p.service) };
-  }
-  return { kind: 'service', ...best };
-}
-
-interface Resolved {
-  analysis: Analysis;
-  clauseIndex: number;
-  service: CatalogService;
-  filled: FilledParameters;
-  /** Set when the clause named no service of its own and repeats a neighbour's with new parameters. */
-  inheritedFrom?: number;
-}
-
-/** Every clause gets a service, or the whole request becomes one question or one "unsupported". */
-function resolveServices(analyses: Analysis[], settings: Settings): Resolved[] | Problem {
-  const resolved: Resolved[] = [];
-  const problems: Problem[] = [];
-  analyses.forEach((analysis, clauseIndex) => {
-    const { choice } = analysis;
-    if (choice.kind === 'service') {
-      // A clause of bare parameters ("... and London") shares the neighbour's other parameters.
-      const bare = analysis.terms.every((t) => choice.filled.consumed.has(t));
-      const inherited = bare ? inherit(analyses, clauseIndex, settings) : undefined;
-      resolved.push(inherited ?? { analysis, clauseIndex, service: choice.service, filled: choice.filled });
-      return;
-    }
-    if (choice.kind === 'none') {
-      const inherited = inherit(analyses, clauseIndex, settings);
-      if (inherited) {
-        resolved.push(inherited);
-        return;
-      }
-      if (analysis.terms.length === 0 && analysis.quoteIds.length === 0) return; // only filler ("please", "thanks")
-    }
-    problems.push(problemFor(analysis));
-  });
-  const unsupported = problems.find((p) => p.kind === 'unsupported');
-  if (unsupported) return unsupported;
-  if (problems[0]) return problems[0];
-  if (resolved.length === 0) return clarify('What would you like me to do?');
-  return resolved;
-}
-
-/** "weather in Paris and London": a clause of bare parameters repeats the nearest clause's service. */
-function inherit(analyses: readonly Analysis[], clauseIndex: number, settings: Settings): Resolved | undefined {
-  const analysis = analyses[clauseIndex];
-  if (!analysis || analysis.terms.length === 0) return undefined;
-  const order = [...analyses.keys()].filter((i) => i !== clauseIndex).sort((a, b) => Math.abs(a - clauseIndex) - Math.abs(b - clauseIndex) || a - b);
-  for (const donorIndex of order) {
-    const donor = analyses[donorIndex]?.choice;
-    if (donor?.kind !== 'service') continue;
-    const own = fillParameters(donor.service, analysis.params);
-    const covered = analysis.terms.filter((t) => own.consumed.has(t)).length / analysis.terms.length;
-    if (own.consumed.size === 0 || covered < settings.minCoverage) return undefined;
-    // Keep the donor's other parameters ("weather in Paris tomorrow and London" means London tomorrow too).
-    const input = { ...donor.filled.input, ...own.input };
-    const described = Object.entries(input).map(([k, v]) => `${k}: ${String(v)}`);
-    return { analysis, clauseIndex, service: donor.service, filled: { input, consumed: own.consumed, described }, inheritedFrom: donorIndex };
-  }
-  return undefined;
-}
-
-function problemFor(analysis: Analysis): Problem {
-  const said = withoutPlaceholders(analysis.clause.text).replace(/\s+/g, ' ').trim();
-  const { choice } = analysis;
-  if (analysis.terms.length === 0) return clarify('What would you like me to do with this text?');
-  if (choice.kind === 'ambiguous') {
-    const options = choice.services.map((s) => `${s.name} (${s.description})`);
-    return clarify(`For "${said}", did you mean ${joinOr(options)}?`);
-  }
-  if (choice.kind === 'none' && choice.weak.length > 0) {
-    return clarify(`I am not sure which service "${said}" needs. Did you mean ${joinOr(choice.weak.map((s) => s.name))}? Please say more.`);
-  }
-  const missing = politeStripped(said);
-  return { kind: 'unsupported', missing, message: `No catalogued service can help with "${missing}".` };
-}
-
-function politeStripped(said: string): string {
-  const stripped = said
-    .replace(/^(please\s+)?(can|could|would|will)\s+you\s+(please\s+)?/i, '')
-    .replace(/^(i\s+(want|need|would like|'d like)\s+(you\s+)?(to\s+)?)/i, '')
-    .replace(/^please\s+/i, '')
-    .replace(/[?!.]+$/, '')
-    .trim();
-  return stripped.length > 0 ? stripped.charAt(0).toLowerCase() + stripped.slice(1) : said;
-}
-
-function joinOr(items: string[]): string {
-  if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
-}
-
-/** A step made so far, with the text input it took (if its service takes text). */
-interface BuiltStep {
-  step: PlanStep;
-  textField?: string;
-}
-
-function buildPlan(request: string, prepared: PreparedRequest, resolved: Resolved[]): PlannerResult {
-  const built: BuiltStep[] = [];
-  const stepOfClause = new Map<number, PlanStep>();
-  for (const item of resolved) {
-    const made = buildStep(item, built, stepOfClause, prepared);
-    if ('kind' in made) return made;
-    built.push(made);
-    // A clause's first step stands for it when a later clause refers back to it by name.
-    if (!stepOfClause.has(item.clauseIndex)) stepOfClause.set(item.clauseIndex, made.step);
-  }
-  return { kind: 'plan', plan: { request, planner: 'builtin', steps: built.map((b) => b.step) } };
-}
-
-function buildStep(item: Resolved, earlier: readonly BuiltStep[], stepOfClause: ReadonlyMap<number, PlanStep>, prepared: PreparedRequest): BuiltStep | Problem {
-  const { service, analysis } = item;
-  const id = `s${earlier.length + 1}`;
-  const input: Record<string, unknown> = { ...item.filled.input };
-  let inputFrom: PlanStep['inputFrom'];
-  let textField: string | undefined;
-  const sources: string[] = [];
-  const quotes = analysis.quoteIds.map((i) => prepared.quotes[i] ?? '');
-
-  for (const property of inputProperties(service)) {
-    if (property.kind !== 'text' || input[property.name] !== undefined) continue;
-    textField ??= property.name;
-    const source = textSource(item, earlier, stepOfClause, prepared, quotes);
-    if (source.kind === 'literal') {
-      input[property.name] = source.text;
-      sources.push(`${property.name}: ${source.label}`);
-    } else if (source.kind === 'chain' && !inputFrom) {
-      inputFrom = { stepId: source.step.id, field: property.name };
-      sources.push(`${property.name}: the output of step ${source.step.id}`);
-    } else if (source.kind === 'url') {
-      const missing = `fetch the web page at ${source.url}`;
-      return { kind: 'unsupported', missing, message: `No catalogued service can ${missing}; paste its text instead.` };
-    }
-  }
-
-  const check = checkInput(service, input, inputFrom ? [inputFrom.field] : []);
-  if (!check.ok) {
-    const question = questionFor(service, check.field);
-    if (check.reason === 'missing_input') return clarify(question, { serviceId: service.id, field: check.field });
-    return clarify(`${service.name} cannot take that ${check.field} (${check.message}). ${question}`, { serviceId: service.id, field: check.field });
-  }
-  const said = withoutPlaceholders(analysis.clause.text).replace(/\s+/g, ' ').trim();
-  const details = [...item.filled.described, ...sources];
-  const why = item.inheritedFrom !== undefined ? `"${said}" repeats ${service.name} with new parameters` : `"${said}" matches ${service.name}`;
-  const step: PlanStep = {
-    id,
-    serviceId: service.id,
-    input,
-    ...(inputFrom ? { inputFrom } : {}),
-    reason: `${why} (${service.providerName})${details.length ? `; ${details.join('; ')}` : ''}.`,
-  };
-  return textField ? { step, textField } : { step };
-}
-
-type TextSource =
-  | { kind: 'literal'; text: string; label: string }
-  | { kind: 'chain'; step: PlanStep }
-  | { kind: 'url'; url: string }
-  | { kind: 'none' };
-
-/**
- * Where a text input comes from, in order: the clause's own quote; the text of the step a bare
- * clause repeats; an earlier step named ("the
- * summary"); the previous step's result when pointed at ("it", or a "then" sequence); the request's
- * payload; the same text as the last text step ("sentiment of '...' and summarise"), or its output
- * when it had none of its own. Otherwise nothing, and the planner asks.
- */
-function textSource(item: Resolved, earlier: readonly BuiltStep[], stepOfClause: ReadonlyMap<number, PlanStep>, prepared: PreparedRequest, quotes: string[]): TextSource {
-  const { analysis } = item;
-  const quote = quotes[0];
-  if (quote !== undefined && quote.length > 0) return { kind: 'literal', text: quote, label: `"${preview(quote)}"` };
-  // A repeated service ("... to Spanish and then to French") takes the same text as the step it repeats.
-  const donor = item.inheritedFrom !== undefined ? earlier.find((b) => b.step === stepOfClause.get(item.inheritedFrom ?? -1)) : undefined;
-  if (donor?.textField) {
-    const donorText = donor.step.input[donor.textField];
-    if (typeof donorText === 'string') return { kind: 'literal', text: donorText, label: `the same text as step ${donor.step.id}` };
-    const donorSource = donor.step.inputFrom && earlier.find((b) => b.step.id === donor.step.inputFrom?.stepId);
-    if (donorSource) return { kind: 'chain', step: donorSource.step };
-  }
-  const named = analysis.referencedClause !== undefined ? stepOfClause.get(analysis.referencedClause) : undefined;
-  if (named) return { kind: 'chain', step: named };
-  const previous = earlier.at(-1);
-  const pointsBack = analysis.words.some((w) => BACK_REFERENCES.has(w)) || analysis.clause.connector === 'then';
-  if (previous && pointsBack) return { kind: 'chain', step: previous.step };
-  if (prepared.payload) return { kind: 'literal', text: prepared.payload, label: `the text given ("${preview(prepared.payload)}")` };
-  const lastTextStep = [...earlier].reverse().find((b) => b.textField !== undefined);
-  const previousText = lastTextStep?.textField ? lastTextStep.step.input[lastTextStep.textField] : undefined;
-  if (lastTextStep && typeof previousText === 'string') return { kind: 'literal', text: previousText, label: `the same text as step ${lastTextStep.step.id}` };
-  if (lastTextStep) return { kind: 'chain', step: lastTextStep.step };
-  const url = analysis.params.urls[0] ?? prepared.urls[0];
-  if (url) return { kind: 'url', url };
-  return { kind: 'none' };
-}
-
-function preview(text: string): string {
-  return text.length <= 40 ? text : `${text.slice(0, 37)}...`;
 }

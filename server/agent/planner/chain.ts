@@ -1,28 +1,40 @@
 /**
- * Completes a chained step's input from an earlier step's output, for the task runner. When the plan
- * names no output field the text is picked by a rule: a string output as is; else the producer's
- * published main text field (`outputTextField`, from its output schema); else, for providers that
- * publish none, the string field named like the producing service ("summary" from summarise,
- * "translation" from translate); else the output's sentences joined (a joke's setup and punchline).
+ * Chains: one step's input taken from an earlier step's output. The output's text is found through
+ * the schema its provider published (`server/agent/outputs/output-text.ts`): the main text field, the
+ * list the answer is made of (each headline's `headline`), or the sentence its facts make (a
+ * forecast). `checkChains` runs before anything is quoted: every chained step names the output path
+ * it reads, the path exists in the producer's schema, and the text can be a valid input for the
+ * consumer; a chain that cannot is refused before money moves. The task runner later reads exactly
+ * that path (`resolveStepInput`).
  */
 import type { CatalogService, PlanStep } from '../../../shared/catalog';
 import { measureText } from '../../../shared/text-measure';
 import type { ChainedInputBound } from '../../domain/quotes';
+import { textAtPath, textPathOf } from '../outputs/output-text';
+import type { ReadableOptions } from '../outputs/readable';
 import { stem, terms } from './text/terms';
 
 export type ChainedInput =
   | { ok: true; input: Record<string, unknown> }
   | { ok: false; reason: 'missing_output' | 'no_text_in_output'; stepId: string };
 
-export function resolveStepInput(step: PlanStep, outputs: ReadonlyMap<string, unknown>, producer: CatalogService | undefined): ChainedInput {
+export function resolveStepInput(step: PlanStep, outputs: ReadonlyMap<string, unknown>, producer: CatalogService | undefined, options: ReadableOptions = {}): ChainedInput {
   const source = step.inputFrom;
   if (!source) return { ok: true, input: step.input };
   if (!outputs.has(source.stepId)) return { ok: false, reason: 'missing_output', stepId: source.stepId };
-  const text = textOf(outputs.get(source.stepId), source.outputField, producer);
+  const output = outputs.get(source.stepId);
+  const text = producer?.outputSchema ? textFromSchema(output, source.outputField, producer, options) : textOf(output, source.outputField, producer);
   if (text === undefined) return { ok: false, reason: 'no_text_in_output', stepId: source.stepId };
   return { ok: true, input: { ...step.input, [source.field]: text } };
 }
 
+function textFromSchema(output: unknown, outputField: string | undefined, producer: CatalogService, options: ReadableOptions): string | undefined {
+  if (typeof output === 'string') return nonEmpty(output);
+  const path = textPathOf(producer.outputSchema, producer.outputTextField, outputField);
+  return path === undefined ? undefined : textAtPath(output, path, producer.outputSchema, options);
+}
+
+/** For a producer that publishes no output schema: the rule the runner used before schemas were read. */
 function textOf(output: unknown, outputField: string | undefined, producer: CatalogService | undefined): string | undefined {
   if (typeof output === 'string') return nonEmpty(output);
   if (typeof output !== 'object' || output === null || Array.isArray(output)) return undefined;
@@ -39,6 +51,53 @@ function textOf(output: unknown, outputField: string | undefined, producer: Cata
 
 function nonEmpty(text: string | undefined): string | undefined {
   return text !== undefined && text.trim() !== '' ? text : undefined;
+}
+
+export type ChainCheck =
+  | { ok: true; steps: PlanStep[] }
+  | { ok: false; stepId: string; reason: 'unknown_source' | 'not_a_text_input' | 'no_text_in_output' | 'too_long_for_input'; message: string };
+
+/**
+ * Checks every chained step before anything is quoted, and names the output path each one reads
+ * (`inputFrom.outputField`), so what is quoted is what runs. A chain whose next step could not get a
+ * valid input is refused here, never discovered after the first step is paid.
+ */
+export function checkChains(steps: readonly PlanStep[], serviceOf: (step: PlanStep) => CatalogService | undefined): ChainCheck {
+  const checked: PlanStep[] = [];
+  for (const [index, step] of steps.entries()) {
+    const source = step.inputFrom;
+    if (!source) {
+      checked.push(step);
+      continue;
+    }
+    const producerStep = steps.slice(0, index).find((s) => s.id === source.stepId);
+    const producer = producerStep && serviceOf(producerStep);
+    const consumer = serviceOf(step);
+    if (!producerStep || !producer || !consumer) return refuse(step, 'unknown_source', `Step ${step.id} takes the result of ${source.stepId}, which is not an earlier step of this plan.`);
+    const property = consumer.inputSchema.properties?.[source.field];
+    if (!property || property['type'] !== 'string' || Array.isArray(property['enum']) || 'format' in property) {
+      return refuse(step, 'not_a_text_input', `${consumer.name} cannot take the result of ${producer.name} as its ${source.field}.`);
+    }
+    const path = producer.outputSchema ? textPathOf(producer.outputSchema, producer.outputTextField, source.outputField) : (source.outputField ?? producer.outputTextField);
+    if (path === undefined) return refuse(step, 'no_text_in_output', `${producer.name} says of its answer nothing ${consumer.name} could use as its ${source.field}.`);
+    const chained: PlanStep = { ...step, inputFrom: { ...source, outputField: path } };
+    const tooLong = beyondInput(chained, [...checked, chained], serviceOf, property);
+    if (tooLong) return refuse(step, 'too_long_for_input', `${producer.name} may return ${tooLong}, more than ${consumer.name} accepts.`);
+    checked.push(chained);
+  }
+  return { ok: true, steps: checked };
+}
+
+function refuse(step: PlanStep, reason: Extract<ChainCheck, { ok: false }>['reason'], message: string): ChainCheck {
+  return { ok: false, stepId: step.id, reason, message };
+}
+
+/** "up to 15,000 characters" when the producer's bound exceeds the consumer's `maxLength`. */
+function beyondInput(step: PlanStep, steps: readonly PlanStep[], serviceOf: (step: PlanStep) => CatalogService | undefined, property: Record<string, unknown>): string | undefined {
+  const maxLength = typeof property['maxLength'] === 'number' ? property['maxLength'] : undefined;
+  const bound = chainedInputBound(step, steps, serviceOf);
+  if (maxLength === undefined || !bound || bound.maxChars === null || bound.maxChars <= maxLength) return undefined;
+  return `up to ${bound.maxChars.toLocaleString('en-US')} characters`;
 }
 
 /**

@@ -9,11 +9,11 @@ export interface Clause {
    * How the clause was joined to the one before: `then` marks a sequence, where "it" means the last
    * result; `comma` is a weak separator the planner undoes when the part after it names no service.
    */
-  connector: 'start' | 'and' | 'then' | 'comma';
+  connector: 'start' | 'and' | 'then' | 'comma' | 'colon';
 }
 
 const SEPARATOR =
-  /\s*,?\s*\b(and then|then|after that|afterwards|followed by|and also|as well as|also|plus|and)\b\s*|\s*;\s*|(?<=[.!?])\s+|\s*&\s*|\s*,(?!\d)\s*/gi;
+  /\s*,?\s*\b(and then|then|after that|afterwards|followed by|and also|as well as|also|plus|and)\b\s*|\s*;\s*|(?<=[.!?])\s+|\s*&\s*|\s*\+\s*|:\s+|\s*,(?!\d)\s*/gi;
 
 export function splitClauses(instruction: string): Clause[] {
   const clauses: Clause[] = [];
@@ -21,7 +21,7 @@ export function splitClauses(instruction: string): Clause[] {
   let last = 0;
   for (const match of instruction.matchAll(SEPARATOR)) {
     push(instruction.slice(last, match.index), connector);
-    connector = /then|after|followed/i.test(match[0]) ? 'then' : match[0].trim() === ',' ? 'comma' : 'and';
+    connector = /then|after|followed/i.test(match[0]) ? 'then' : match[0].trim() === ',' ? 'comma' : match[0].trim() === ':' ? 'colon' : 'and';
     last = match.index + match[0].length;
   }
   push(instruction.slice(last), connector);

@@ -143,6 +143,36 @@ describe('LLM planner against a chat-completions stub', () => {
     if (!outcome.ok) expect(outcome.detail).toMatch(detail);
   });
 
+  it('is held to the same bar as the built-in planner: chains checked against the schemas, no call twice', async () => {
+    toolCalls(['daily-ledger_headlines', { topic: 'science' }], ['wordsmith_translate', { text: '$step1', to: 'es' }]);
+    const chained = await plan('science headlines in Spanish');
+    // The chain names the text inside the list, chosen by the headlines' output schema.
+    expect(chained.ok && chained.result.kind === 'plan' && chained.result.plan.steps[1]?.inputFrom).toEqual({ stepId: 's1', field: 'text', outputField: 'headlines[].headline' });
+    toolCalls(['satoshi-jokes_joke', {}], ['wordsmith_translate', { text: 'hello', to: '$step1' }]);
+    expect(await plan('a joke, then translate into whatever it says')).toMatchObject({ ok: false, reason: 'llm_invalid_plan', detail: expect.stringMatching(/translate: to|cannot take the result of joke as its to/) });
+    toolCalls(['skycast_weather', { city: 'Paris' }], ['skycast_weather', { city: 'Paris' }]);
+    const twice = await plan('weather in Paris. Paris weather please');
+    expect(twice.ok && twice.result.kind === 'plan' && twice.result.plan.steps).toHaveLength(1);
+  });
+
+  it('makes a partial plan when the model reports part of the request unsupported', async () => {
+    toolCalls(['skycast_weather', { city: 'Paris' }], ['report_unsupported', { missing: 'book me a hotel' }]);
+    expect(await plan('weather in Paris and book me a hotel')).toMatchObject({
+      ok: true,
+      result: { kind: 'plan', plan: { steps: [{ serviceId: 'skycast/weather' }], notDone: [{ said: 'book me a hotel' }] } },
+    });
+  });
+
+  it('shows the model the previous exchange, so "translate that" can use the answer', async () => {
+    toolCalls(['wordsmith_translate', { text: 'Why do miners never get lost?', to: 'es' }]);
+    await planner().plan({ text: 'translate that into Spanish', catalog, previous: { request: 'tell me a joke', text: 'Why do miners never get lost?' } });
+    expect(recorded[0]?.body.messages.slice(1)).toEqual([
+      { role: 'user', content: 'tell me a joke' },
+      { role: 'assistant', content: 'Why do miners never get lost?' },
+      { role: 'user', content: 'translate that into Spanish' },
+    ]);
+  });
+
   it('reports HTTP errors, non-JSON bodies and wrong shapes as named failures', async () => {
     reply = { status: 500, body: '{"error":"boom"}' };
     expect(await plan('x')).toMatchObject({ ok: false, reason: 'llm_http_error' });

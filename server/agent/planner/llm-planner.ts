@@ -8,8 +8,9 @@
  * model's N-th call, so "summarise, then translate the summary" is two calls with text "$step1".
  */
 import { z } from 'zod';
-import type { CatalogService, PlanStep, PlannerResult } from '../../../shared/catalog';
+import type { CatalogService, NotDone, PlanStep, PlannerResult } from '../../../shared/catalog';
 import { checkInput, questionFor } from './input-schema';
+import { validateSteps } from './plan-validation';
 import type { PlanOutcome, PlanRequest, Planner } from './planner';
 
 export interface LlmPlannerConfig {
@@ -31,7 +32,8 @@ const SYSTEM_PROMPT = [
   'Use only the tools given. Never invent a service, and never call a service the request does not need.',
   'To pass an earlier call\'s output into a later call, set that argument to "$step<N>" (e.g. "$step1"), where N is the position of the earlier call among your calls, or "$step<N>.<field>" for one field of it.',
   `If a required detail is missing or the request is ambiguous, call ${ASK_TOOL} with one short question instead.`,
-  `If no tool can do what is asked, call ${UNSUPPORTED_TOOL} naming the kind of service that is missing.`,
+  `If no tool can do what is asked, call ${UNSUPPORTED_TOOL} naming the kind of service that is missing; if only part of it, call the tools for the rest and ${UNSUPPORTED_TOOL} for that part.`,
+  'Skip greetings and thanks. Call a service once per distinct input; to refer to your previous answer, pass its text.',
 ].join(' ');
 
 const responseSchema = z.object({
@@ -65,6 +67,8 @@ export function createLlmPlanner(config: LlmPlannerConfig): Planner {
         temperature: 0,
         messages: [
           { role: 'system', content: SYSTEM_PROMPT },
+          // A follow-up ("translate that") refers to the last answer: the model sees the exchange.
+          ...(request.previous ? [{ role: 'user', content: request.previous.request }, { role: 'assistant', content: request.previous.text }] : []),
           { role: 'user', content: request.text },
         ],
         tools: [...tools.definitions, ...CONTROL_TOOLS],
@@ -93,7 +97,7 @@ export function createLlmPlanner(config: LlmPlannerConfig): Planner {
       if (!parsed.success) return { ok: false, reason: 'llm_bad_response', detail: z.prettifyError(parsed.error) };
       const message = parsed.data.choices[0]?.message;
       const calls: ToolCall[] = (message?.tool_calls ?? []).map((c) => c.function);
-      return toOutcome(request.text, calls, message?.content ?? '', tools.byName);
+      return toOutcome(request, calls, message?.content ?? '', tools.byName);
     },
   };
 }
@@ -144,7 +148,7 @@ function priceText(service: CatalogService): string {
   }
 }
 
-function toOutcome(request: string, calls: ToolCall[], content: string, byName: ReadonlyMap<string, CatalogService>): PlanOutcome {
+function toOutcome(request: PlanRequest, calls: ToolCall[], content: string, byName: ReadonlyMap<string, CatalogService>): PlanOutcome {
   const result = (r: PlannerResult): PlanOutcome => ({ ok: true, result: r });
   if (calls.length === 0) {
     // A model that answers in prose instead of calling a tool is asking something back.
@@ -153,23 +157,31 @@ function toOutcome(request: string, calls: ToolCall[], content: string, byName: 
   if (calls.length > MAX_STEPS) return { ok: false, reason: 'llm_invalid_plan', detail: `${calls.length} calls; at most ${MAX_STEPS}` };
 
   const steps: PlanStep[] = [];
-  for (const [index, call] of calls.entries()) {
+  // What the model said no service does, beside the calls it made: the plan is partial and says so.
+  const notDone: NotDone[] = [];
+  for (const call of calls) {
     const args = parseArguments(call.arguments);
     if (!args) return { ok: false, reason: 'llm_bad_response', detail: `arguments of ${call.name} are not a JSON object` };
     if (call.name === ASK_TOOL || call.name === UNSUPPORTED_TOOL) {
       const said = typeof args['question'] === 'string' ? args['question'] : typeof args['missing'] === 'string' ? args['missing'] : '';
       if (!said.trim()) return { ok: false, reason: 'llm_bad_response', detail: `${call.name} without text` };
       if (call.name === ASK_TOOL) return result({ kind: 'clarify', question: said.trim() });
-      return result({ kind: 'unsupported', missing: said.trim(), message: `No catalogued service can help with "${said.trim()}".` });
+      notDone.push({ said: said.trim(), why: 'no catalogued service does that.' });
+      continue;
     }
     const service = byName.get(call.name);
     if (!service) return { ok: false, reason: 'llm_invalid_plan', detail: `unknown tool ${call.name}` };
-    const step = toStep(service, args, index, steps);
+    const step = toStep(service, args, steps.length, steps);
     if ('ok' in step) return step;
     if ('kind' in step) return result(step);
     steps.push(step);
   }
-  return result({ kind: 'plan', plan: { request, planner: 'llm', steps } });
+  const [first] = notDone;
+  if (steps.length === 0) return first ? result({ kind: 'unsupported', missing: first.said, message: `No catalogued service can help with "${first.said}".` }) : { ok: false, reason: 'llm_bad_response', detail: 'no steps' };
+  // The same bar as the built-in planner: no call twice, every chain checked against the published schemas.
+  const checked = validateSteps(steps, request.catalog);
+  if (!checked.ok) return { ok: false, reason: 'llm_invalid_plan', detail: `${checked.stepId}: ${checked.message}` };
+  return result({ kind: 'plan', plan: { request: request.text, planner: 'llm', steps: checked.steps, ...(first ? { notDone } : {}) } });
 }
 
 function toStep(service: CatalogService, args: Record<string, unknown>, index: number, earlier: readonly PlanStep[]): PlanStep | PlannerResult | PlanOutcome {

@@ -14,7 +14,18 @@ export interface PlanRequest {
   catalog: readonly CatalogService[];
   /** Resolves relative dates ("tomorrow"). */
   nowMs?: number;
+  /**
+   * The person's previous request and the main text of its answer, so a follow-up ("translate that
+   * into Spanish") can use the answer as its input without paying for it again.
+   */
+  previous?: PreviousAnswer;
   signal?: AbortSignal;
+}
+
+export interface PreviousAnswer {
+  request: string;
+  /** The answer's main text, as the person read it. */
+  text: string;
 }
 
 /** Planning failed for a reason outside the request itself: the model was unreachable or misbehaved. */
@@ -27,10 +38,13 @@ export interface Planner {
   plan(request: PlanRequest): Promise<PlanOutcome>;
 }
 
-export function createBuiltinPlanner(options: Omit<BuiltinPlannerOptions, 'nowMs'> = {}): Planner {
+export function createBuiltinPlanner(options: Omit<BuiltinPlannerOptions, 'nowMs' | 'previous'> = {}): Planner {
   return {
     kind: 'builtin',
-    plan: async ({ text, catalog, nowMs }) => ({ ok: true, result: planRequest(text, catalog, { ...options, ...(nowMs !== undefined ? { nowMs } : {}) }) }),
+    plan: async ({ text, catalog, nowMs, previous }) => ({
+      ok: true,
+      result: planRequest(text, catalog, { ...options, ...(nowMs !== undefined ? { nowMs } : {}), ...(previous ? { previous } : {}) }),
+    }),
   };
 }
 

@@ -22,7 +22,7 @@ const URL = /\bhttps?:\/\/[^\s"'<>⟦⟧]+/g;
 /** A payload must be at least this many words, so "weather: London" stays an instruction. */
 const MIN_PAYLOAD_WORDS = 4;
 
-export function prepareRequest(text: string): PreparedRequest {
+export function prepareRequest(text: string, options: { payload?: boolean } = {}): PreparedRequest {
   const quotes: string[] = [];
   const urls: string[] = [];
   let instruction = text.replace(QUOTED, (_match, lead: string, ...bodies: Array<string | undefined>) => {
@@ -36,7 +36,7 @@ export function prepareRequest(text: string): PreparedRequest {
     return `⟦u${urls.length - 1}⟧${url.slice(trimmed.length)}`;
   });
 
-  const payloadCut = findPayload(instruction);
+  const payloadCut = options.payload === false ? undefined : findPayload(instruction);
   if (!payloadCut) return { instruction: instruction.trim(), quotes, urls };
   // Quotes and URLs inside the payload are part of its text.
   const payload = payloadCut.payload

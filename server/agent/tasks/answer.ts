@@ -3,6 +3,10 @@
  * table), and the answer's summary is one sentence per step. Deterministic templates, no model:
  * the same outputs always give the same answer, and nothing is invented.
  */
+import { answerText, isRecord } from '../outputs/output-text';
+import { formatValue, labelFor, readableFacts } from '../outputs/readable';
+import type { ReadableOptions } from '../outputs/readable';
+
 export type AnswerBlock =
   | { kind: 'text'; text: string }
   | { kind: 'facts'; facts: { label: string; value: string }[] }
@@ -33,9 +37,10 @@ export function parseOutput(bodyText: string, contentType: string | null): unkno
 const MAX_TABLE_ROWS = 50;
 const MAX_TEXT_CHARS = 4_000;
 
-function label(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/** What the composer knows of a step's service: the schema of its answer and its main text field. */
+export interface OutputShape {
+  outputSchema?: Record<string, unknown>;
+  outputTextField?: string;
 }
 
 function scalar(value: unknown): string | null {
@@ -46,55 +51,53 @@ function scalar(value: unknown): string | null {
   return null;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function itemSchemaOf(schema: unknown, key: string): unknown {
+  const property = isRecord(schema) && isRecord(schema['properties']) ? (schema['properties'] as Record<string, unknown>)[key] : undefined;
+  return isRecord(property) ? property['items'] : undefined;
 }
 
-function tableOf(items: unknown[]): AnswerBlock {
+function tableOf(items: unknown[], itemSchema: unknown, options: ReadableOptions): AnswerBlock {
   if (items.every(isRecord)) {
-    const columns = [...new Set(items.flatMap((item) => Object.keys(item).filter((k) => scalar(item[k]) !== null)))];
-    const rows = items.slice(0, MAX_TABLE_ROWS).map((item) => columns.map((c) => scalar(item[c]) ?? ''));
-    return { kind: 'table', columns: columns.map(label), rows };
+    const columns = [...new Set(items.flatMap((item) => Object.keys(item).filter((k) => k !== 'id' && scalar(item[k]) !== null)))];
+    const properties = isRecord(itemSchema) && isRecord(itemSchema['properties']) ? (itemSchema['properties'] as Record<string, unknown>) : {};
+    const rows = items.slice(0, MAX_TABLE_ROWS).map((item) => columns.map((c) => formatValue(c, item[c], properties[c], item, options) ?? scalar(item[c]) ?? ''));
+    return { kind: 'table', columns: columns.map((c) => labelFor(c, properties[c])), rows };
   }
   return { kind: 'table', columns: ['Value'], rows: items.slice(0, MAX_TABLE_ROWS).map((item) => [scalar(item) ?? JSON.stringify(item)]) };
 }
 
-/** Blocks for one output: text for a string, facts for an object's scalars, a table per array. */
-export function blocksFor(output: unknown): AnswerBlock[] {
+/**
+ * Blocks for one output, the details folded beneath its answer: text for a string, its facts in
+ * words (units, currency, local times; no field names), a table per list.
+ */
+export function blocksFor(output: unknown, shape: OutputShape = {}, options: ReadableOptions = {}): AnswerBlock[] {
   const text = scalar(output);
   if (text !== null) return [{ kind: 'text', text }];
-  if (Array.isArray(output)) return [tableOf(output)];
+  if (Array.isArray(output)) return [tableOf(output, isRecord(shape.outputSchema) ? shape.outputSchema['items'] : undefined, options)];
   if (!isRecord(output)) return [{ kind: 'text', text: JSON.stringify(output) }];
-  const facts: { label: string; value: string }[] = [];
-  const blocks: AnswerBlock[] = [];
-  for (const [key, value] of Object.entries(output)) {
-    const shown = scalar(value);
-    if (shown !== null) facts.push({ label: label(key), value: shown });
-    else if (Array.isArray(value)) blocks.push(tableOf(value));
-    else if (isRecord(value)) {
-      for (const [inner, innerValue] of Object.entries(value)) {
-        const innerShown = scalar(innerValue);
-        if (innerShown !== null) facts.push({ label: `${label(key)}: ${label(inner)}`, value: innerShown });
-      }
-    }
-  }
-  return facts.length > 0 ? [{ kind: 'facts', facts }, ...blocks] : blocks;
+  const facts = readableFacts(output, shape.outputSchema, options);
+  const tables = Object.entries(output)
+    .filter((e): e is [string, unknown[]] => Array.isArray(e[1]) && e[1].length > 0)
+    .map(([key, value]) => tableOf(value, itemSchemaOf(shape.outputSchema, key), options));
+  return facts.length > 0 ? [{ kind: 'facts', facts }, ...tables] : tables;
 }
 
-/** Text that reads as a sentence (a joke's line, a summary), not a label such as a source's name. */
-const isSentence = (text: string) => /[.!?…]["')]?$/.test(text.trim()) && /\s/.test(text.trim());
-
-/** One line per step: its sentences, or its first few facts, or the table's size. */
-function sentenceFor(title: string, blocks: AnswerBlock[]): string {
-  const texts = blocks.flatMap((b) => (b.kind === 'text' ? [b.text] : b.kind === 'facts' ? b.facts.filter((f) => isSentence(f.value)).map((f) => f.value) : []));
-  if (texts.length > 0) return `${title}: ${texts.join(' ')}`;
-  const facts = blocks.flatMap((b) => (b.kind === 'facts' ? b.facts : []));
-  if (facts.length > 0) return `${title}: ${facts.slice(0, 3).map((f) => `${f.label} ${f.value}`).join(', ')}.`;
-  const table = blocks.find((b) => b.kind === 'table');
-  return table && table.kind === 'table' ? `${title}: ${table.rows.length} rows.` : `${title}: no content.`;
+export interface AnsweredStep {
+  stepId: string;
+  title: string;
+  output: unknown;
+  shape?: OutputShape;
 }
 
-export function composeAnswer(steps: { stepId: string; title: string; output: unknown }[]): TaskAnswer {
-  const answered = steps.map((s) => ({ stepId: s.stepId, title: s.title, blocks: blocksFor(s.output) }));
-  return { summary: answered.map((s) => sentenceFor(s.title, s.blocks)).join('\n'), steps: answered };
+/**
+ * The answer: one plain line per step, composed from its output by its schema (the text it holds, or
+ * the sentence its facts make), with the structured details beneath it.
+ */
+export function composeAnswer(steps: AnsweredStep[], options: ReadableOptions = {}): TaskAnswer {
+  const answered = steps.map((s) => ({ stepId: s.stepId, title: s.title, blocks: blocksFor(s.output, s.shape, options) }));
+  const lines = steps.map((s) => {
+    const text = answerText(s.output, s.shape, options);
+    return text ? `${s.title}: ${text}` : `${s.title}: no content.`;
+  });
+  return { summary: lines.join('\n'), steps: answered };
 }

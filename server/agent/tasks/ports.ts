@@ -70,7 +70,8 @@ export interface ApprovalRequestResult {
 }
 
 export interface ApprovalsPort<Q extends TaskQuote = TaskQuote> {
-  request(input: { userId: string; quote: Q; taskStartedAtMs?: number }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
+  /** `confirmBecause`: never approve automatically (a partial plan); the sentence says why. */
+  request(input: { userId: string; quote: Q; taskStartedAtMs?: number; confirmBecause?: string }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
   requestReapproval(input: { userId: string; taskId: string; quote: Q; reason: 'quote_expired'; stepId: string; taskStartedAtMs?: number }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
   waitForResolution(approvalId: string, signal?: AbortSignal): Promise<TaskApproval>;
   cancelForTask(input: { userId: string; taskId: string }): unknown;

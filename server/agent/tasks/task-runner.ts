@@ -18,8 +18,9 @@ import { planSchema, type CatalogService, type Plan, type PlanStep } from '../..
 import { policyDecisionSchema, type PolicyDecision } from '../../../shared/governance';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
 import { stepIdempotencyKey, type SpendOutcome, type SpendResult } from '../../domain/spending';
-import { chainedInputBound, resolveStepInput } from '../planner/chain';
-import type { Planner } from '../planner/planner';
+import { chainedInputBound, checkChains, resolveStepInput } from '../planner/chain';
+import type { Planner, PreviousAnswer } from '../planner/planner';
+import { answerText } from '../outputs/output-text';
 import { composeAnswer, parseOutput, type TaskAnswer } from './answer';
 import type { ApprovalRequestResult, ApprovalsPort, PaymentsPort, QuotesPort, QuoteStepRequest, SpendingPort, TaskQuote } from './ports';
 import { readJson, readOutput, taskAnswerSchema, taskFailureSchema, taskQuoteSchema, type TaskFailure } from './stored';
@@ -41,6 +42,8 @@ export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
   spending: SpendingPort;
   payments: PaymentsPort;
   now?: () => number;
+  /** The person's IANA time zone, for the times in their answers; UTC when absent. */
+  timeZoneOf?: (userId: string) => string | null;
   onError?: (error: unknown, taskId: string) => void;
 }
 
@@ -103,7 +106,7 @@ const ACTIVE: readonly TaskStatus[] = ['draft', 'planned', 'quoted', 'awaiting_a
  * and priced at the most the earlier step's output can be (its bound), so an honest provider's
  * invoice never drifts above the quote; spending later checks the real text against that bound.
  */
-function quoteStepFor(step: PlanStep, service: CatalogService, plan: readonly PlanStep[], serviceOf: (s: PlanStep) => CatalogService | undefined): QuoteStepRequest {
+export function quoteStepFor(step: PlanStep, service: CatalogService, plan: readonly PlanStep[], serviceOf: (s: PlanStep) => CatalogService | undefined): QuoteStepRequest {
   const chained = chainedInputBound(step, plan, serviceOf);
   const input = chained ? { ...step.input, [chained.field]: `(the result of step ${step.inputFrom?.stepId ?? ''})` } : step.input;
   const usage = chained ? boundedUsageFor(service, chained) : usageFor(service, input);
@@ -227,7 +230,8 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
 
   async function planAndQuote(taskId: string, signal: AbortSignal): Promise<void> {
     const task = current(taskId);
-    const planned = await deps.planner.plan({ text: task.request, catalog: deps.catalog.servicesFor(task.userId), nowMs: now(), signal });
+    const previous = previousAnswer(task);
+    const planned = await deps.planner.plan({ text: task.request, catalog: deps.catalog.servicesFor(task.userId), nowMs: now(), ...(previous ? { previous } : {}), signal });
     if (!isActive(taskId)) return;
     if (!planned.ok) return fail(task, { reason: planned.reason, message: 'The planner could not be reached. Please try again.' });
     const result = planned.result;
@@ -239,8 +243,12 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       if (!service) return fail(task, { reason: 'unknown_service', message: `The plan names a service that is not in your catalog (${step.serviceId}).`, stepId: step.id });
       services.set(step.id, service);
     }
+    // Whichever planner made it, a chain is checked against the published schemas before any quote.
+    const chains = checkChains(result.plan.steps, (s) => services.get(s.id));
+    if (!chains.ok) return fail(task, { reason: 'chain_unusable', message: `${chains.message} Nothing was quoted or paid.`, stepId: chains.stepId });
+    const plan: Plan = { ...result.plan, steps: chains.steps };
     store.insertSteps(
-      result.plan.steps.map((step, position) => {
+      plan.steps.map((step, position) => {
         const service = services.get(step.id) as CatalogService;
         return {
           taskId,
@@ -256,8 +264,27 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       }),
       now(),
     );
-    if (!moveTask(task, ['draft'], 'planned', { planJson: JSON.stringify(result.plan) })) return;
-    await quoteAndApprove(taskId, result.plan.steps, services, signal);
+    if (!moveTask(task, ['draft'], 'planned', { planJson: JSON.stringify(plan) })) return;
+    await quoteAndApprove(taskId, plan, services, signal);
+  }
+
+  /**
+   * The person's last answered request before this one, with the main text of its last step, so a
+   * follow-up ("translate that") takes it as its input: that text is already paid for.
+   */
+  function previousAnswer(task: TaskRecord): PreviousAnswer | undefined {
+    const earlier = store.listForUser(task.userId, { limit: 5 }).find((t) => t.id !== task.id && t.createdAtMs <= task.createdAtMs && t.status === 'completed');
+    if (!earlier) return undefined;
+    const last = store.steps(earlier.id).filter((s) => s.status === 'delivered').at(-1);
+    if (!last) return undefined;
+    const producer = deps.catalog.serviceFor(task.userId, last.serviceId);
+    const text = answerText(readOutput(last.outputJson), producer, readableOptions(task.userId));
+    return text ? { request: earlier.request, text } : undefined;
+  }
+
+  function readableOptions(userId: string): { timeZone?: string } {
+    const timeZone = deps.timeZoneOf?.(userId);
+    return timeZone ? { timeZone } : {};
   }
 
   function quoteSteps(steps: readonly PlanStep[], services: ReadonlyMap<string, CatalogService>): QuoteStepRequest[] {
@@ -265,13 +292,15 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     return steps.map((step) => quoteStepFor(step, services.get(step.id) as CatalogService, steps, serviceOf));
   }
 
-  async function quoteAndApprove(taskId: string, steps: readonly PlanStep[], services: ReadonlyMap<string, CatalogService>, signal: AbortSignal): Promise<void> {
+  async function quoteAndApprove(taskId: string, plan: Plan, services: ReadonlyMap<string, CatalogService>, signal: AbortSignal): Promise<void> {
     const task = current(taskId);
-    const quoted = await deps.quotes.quotePlan({ userId: task.userId, taskId, steps: quoteSteps(steps, services) });
+    const quoted = await deps.quotes.quotePlan({ userId: task.userId, taskId, steps: quoteSteps(plan.steps, services) });
     if (!isActive(taskId)) return;
     if (!quoted.ok) return fail(task, { reason: quoted.reason, message: quoted.message, ...(quoted.stepId ? { stepId: quoted.stepId } : {}) });
     if (!moveTask(task, ['planned'], 'quoted', { quoteJson: JSON.stringify(quoted.quote) })) return;
-    const requested = await deps.approvals.request({ userId: task.userId, quote: quoted.quote, taskStartedAtMs: task.createdAtMs });
+    // A partial plan does less than was asked: the person sees what is left out and decides.
+    const confirmBecause = plan.notDone ? `This plan does not do everything you asked: ${plan.notDone.map((n) => `"${n.said}"`).join(', ')} will not be done.` : undefined;
+    const requested = await deps.approvals.request({ userId: task.userId, quote: quoted.quote, taskStartedAtMs: task.createdAtMs, ...(confirmBecause ? { confirmBecause } : {}) });
     await awaitApproval(taskId, requested, ['quoted'], signal);
   }
 
@@ -342,7 +371,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       return 'stop';
     }
     const producer = step.inputFrom ? deps.catalog.serviceFor(task.userId, plan.steps.find((s) => s.id === step.inputFrom?.stepId)?.serviceId ?? '') : undefined;
-    const input = resolveStepInput(step, outputs, producer);
+    const input = resolveStepInput(step, outputs, producer, readableOptions(task.userId));
     if (!input.ok) {
       patchStep(task, step.id, { status: 'failed', reason: input.reason });
       fail(task, { reason: input.reason, message: `Step ${step.id} needed the result of step ${input.stepId}, which had none it could use.`, stepId: step.id });
@@ -429,7 +458,8 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     const outputs = new Map(store.steps(taskId).filter((s) => s.status === 'delivered').map((s) => [s.stepId, readOutput(s.outputJson)]));
     // Chained inputs whose producer has delivered are known now: quote with the real text.
     const resolved = remaining.map((s) => {
-      const chained = resolveStepInput(s, outputs, undefined);
+      const producerStep = s.inputFrom && plan.steps.find((p) => p.id === s.inputFrom?.stepId);
+      const chained = resolveStepInput(s, outputs, producerStep ? deps.catalog.serviceFor(task.userId, producerStep.serviceId) : undefined, readableOptions(task.userId));
       return chained.ok && s.inputFrom && outputs.has(s.inputFrom.stepId) ? { ...s, input: chained.input, inputFrom: undefined } : s;
     });
     const quoted = await deps.quotes.quotePlan({ userId: task.userId, taskId, steps: quoteSteps(resolved, services) });
@@ -449,8 +479,15 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     const answer = composeAnswer(
       plan.steps.map((step) => {
         const record = records.get(step.id);
-        return { stepId: step.id, title: record ? `${record.serviceName} (${record.providerName})` : step.serviceId, output: readOutput(record?.outputJson ?? null) };
+        const service = deps.catalog.serviceFor(task.userId, step.serviceId);
+        return {
+          stepId: step.id,
+          title: record ? `${record.serviceName} (${record.providerName})` : step.serviceId,
+          output: readOutput(record?.outputJson ?? null),
+          ...(service ? { shape: service } : {}),
+        };
       }),
+      readableOptions(task.userId),
     );
     moveTask(task, ['running'], 'completed', { answerJson: JSON.stringify(answer), finishedAtMs: now() });
   }

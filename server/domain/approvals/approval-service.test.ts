@@ -38,6 +38,16 @@ describe('request: the decision sets the starting state', () => {
     expect(env.approvals.listPending(alice.userId)).toHaveLength(2);
   });
 
+  it('confirmBecause (a partial plan): an auto-sized quote waits for the person, a dearer one keeps its tier with the reason', async () => {
+    const alice = await env.signUp('alice@example.com');
+    const because = 'This plan does not do everything you asked: "order a pizza" will not be done.';
+    const partial = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't1', ['joke']), confirmBecause: because });
+    expect([partial.approval.status, partial.decision.kind]).toEqual(['pending', 'confirm']);
+    expect(partial.decision.why).toContain(because);
+    const dearer = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't2', ['report']), confirmBecause: because });
+    expect([dearer.decision.kind, dearer.decision.why.startsWith(because)]).toEqual(['step_up', true]);
+  });
+
   it('deny: created denied with the reason in why', async () => {
     const alice = await env.signUp('alice@example.com');
     env.saveSettings(alice.userId, { serviceRules: [{ serviceId: 'market/joke', rule: 'block', monthlyCap: null }] });

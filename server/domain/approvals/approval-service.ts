@@ -256,9 +256,17 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
   return {
     /** Decides and records the request for a quote (see the top of this file). */
-    request(input: { userId: string; quote: Quote; taskStartedAtMs?: number }): ApprovalRequestResult {
+    request(input: { userId: string; quote: Quote; taskStartedAtMs?: number; confirmBecause?: string }): ApprovalRequestResult {
       // Without the task's start, every earlier reservation of the task counts (all of its history).
-      return create({ userId: input.userId, quote: input.quote, taskStartedAtMs: input.taskStartedAtMs ?? 0, reason: 'plan' });
+      const { confirmBecause } = input;
+      return create({
+        userId: input.userId,
+        quote: input.quote,
+        taskStartedAtMs: input.taskStartedAtMs ?? 0,
+        reason: 'plan',
+        // A plan that leaves part of the request undone is the person's call, whatever it costs.
+        ...(confirmBecause ? { adjust: (decision: PolicyDecision) => (decision.kind === 'auto' ? { kind: 'confirm', why: `${confirmBecause} Steward asks before doing part of a request.` } : { ...decision, why: `${confirmBecause} ${decision.why}` }) } : {}),
+      });
     },
 
     approve,

@@ -7,11 +7,12 @@ import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { onStreamError } from '../auth/useSession';
 import './chat.css';
+import { ExamplePrompts } from './ExamplePrompts';
 import { TaskCard } from './TaskCard';
 import type { TaskView } from './types';
 
 const HISTORY = { limit: 30 };
-const EXAMPLES = ['Tell me a joke about bitcoin', "BTC price and today's fee estimate", 'Weather in Paris and London tomorrow'];
+const EXAMPLES = ['Tell me a joke about bitcoin', "BTC price and today's fee estimate", 'Weather in Paris and London tomorrow', 'Summarise the weekly market report'];
 
 /** The conversation: each request and the agent's answer to it, oldest first, updated live. */
 export function ChatPage() {
@@ -20,6 +21,11 @@ export function ChatPage() {
   const listKey = trpc.tasks.list.queryKey(HISTORY);
   const history = useQuery(trpc.tasks.list.queryOptions(HISTORY));
   const endRef = useRef<HTMLDivElement>(null);
+  const onSent = (task: TaskView) => queryClient.setQueryData<TaskView[]>(listKey, (list) => (list?.some((t) => t.id === task.id) ? list : [task, ...(list ?? [])]));
+  const submit = useMutation(trpc.tasks.submit.mutationOptions({ onSuccess: onSent }));
+  const ask = (text: string) => {
+    if (!submit.isPending) submit.mutate({ text });
+  };
 
   // Live progress: each event is a whole task; put it into the history in place (or at the top).
   useSubscription(
@@ -64,11 +70,7 @@ export function ChatPage() {
         {history.data && count === 0 && (
           <div className="card chat-empty">
             <p>Nothing asked yet. Try one of these:</p>
-            <ul>
-              {EXAMPLES.map((example) => (
-                <li key={example}>{example}</li>
-              ))}
-            </ul>
+            <ExamplePrompts examples={EXAMPLES} onPick={ask} disabled={submit.isPending} label="Example requests" />
           </div>
         )}
         {tasks.map((task) => (
@@ -76,12 +78,12 @@ export function ChatPage() {
             <p className="chat-bubble" data-testid="user-message">
               {task.request}
             </p>
-            <TaskCard task={task} onChanged={refresh} />
+            <TaskCard task={task} onChanged={refresh} onAsk={ask} />
           </div>
         ))}
         <div ref={endRef} className="chat-end" />
       </div>
-      <Composer onSent={(task) => queryClient.setQueryData<TaskView[]>(listKey, (list) => (list?.some((t) => t.id === task.id) ? list : [task, ...(list ?? [])]))} />
+      <Composer onSent={onSent} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { purchaseReasonText } from '../../lib/purchase-reasons';
 import { useTRPC } from '../../lib/trpc';
 import { ApprovalControls } from './ApprovalControls';
 import { AnswerSummary } from './AnswerView';
+import { ExamplePrompts, suggestedPrompts } from './ExamplePrompts';
 import { sats, satsRange, usdRange } from './format';
 import { StepResult } from './StepResult';
 import { isActive, type StepView, type TaskView } from './types';
@@ -58,7 +59,7 @@ function StepIcon(props: { status: StepView['status'] }) {
 }
 
 /** The agent's side of one request: plan and quote, approval, live progress, results with receipts. */
-export function TaskCard(props: { task: TaskView; onChanged(): void }) {
+export function TaskCard(props: { task: TaskView; onChanged(): void; onAsk(text: string): void }) {
   const { task } = props;
   const trpc = useTRPC();
   const cancel = useMutation(trpc.tasks.cancel.mutationOptions({ onSuccess: () => props.onChanged() }));
@@ -109,6 +110,19 @@ export function TaskCard(props: { task: TaskView; onChanged(): void }) {
         </ol>
       )}
 
+      {task.plan?.notDone && (
+        <div className="chat-not-done" data-testid="not-done">
+          <strong>Will not be done</strong> (no service for it; you are only asked to pay for the steps above):
+          <ul>
+            {task.plan.notDone.map((item) => (
+              <li key={item.said}>
+                “{item.said}”: {item.why}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+
       {task.quote && (
         <div className="chat-quote" data-testid="quote">
           <span>
@@ -129,6 +143,7 @@ export function TaskCard(props: { task: TaskView; onChanged(): void }) {
           {task.failure.message}
         </p>
       )}
+      {task.failure?.reason === 'unsupported' && <ExamplePrompts examples={suggestedPrompts(task.failure.message)} onPick={props.onAsk} label="Things you can ask instead" />}
 
       {task.answer && <AnswerSummary answer={task.answer} />}
       {results.map((step) => (

@@ -12,14 +12,15 @@ export function words(text: string): string[] {
 
 // Function words plus the filler of a request to an assistant ("can you please get me ..."), which
 // says nothing about which service is meant. Time words are here too: dates are extracted separately.
-const STOP_WORDS = new Set(
+export const STOP_WORDS: ReadonlySet<string> = new Set(
   `a an the and or but if then than so of to in on at by for with from into onto about as is are was were be been
   being am do does did done have has had having i me my mine we us our you your he she it its they them their this
   that these those there here what whats which who whom whose when where why how will would can could should may
   might must shall please pls kindly get give gimme show tell find fetch bring let lets want wanted need needed like
   know see look check also just now right currently current latest today tomorrow yesterday tonight some any all
   each every other more most very really much many few one up out over under again another same new use using make
-  per e g eg ie via its it s t ok okay thanks thank hi hello hey`.split(/\s+/),
+  per e g eg ie via its it s t ok okay thanks thank hi hello hey got something anything stuff thing things she he d ll
+  ve re m overall looking expected expect going gonna love wonder curious able`.split(/\s+/),
 );
 
 // Abbreviations and spelling variants that name the same thing; applied before stemming.
