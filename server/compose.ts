@@ -16,21 +16,23 @@ import { createGovernance, createSettingsChanges } from './domain/governance';
 import { createLedger, type Ledger } from './domain/ledger';
 import { createPaymentService, createReceipts, createReconciler, creditUserFunding } from './domain/payments';
 import type { ExchangeRatePort } from './domain/ports/exchange-rate';
-import type { WalletPort } from './domain/ports/wallet';
+import type { BitcoinNetwork, OpenWallet } from './domain/ports/wallet';
 import type { WalletProvisioner } from './domain/ports/wallet-provisioner';
 import { createQuoteService, type QuoteServiceDeps } from './domain/quotes';
 import { createSpending } from './domain/spending';
-import { createWalletOverview } from './domain/wallet';
+import { createWalletDomain } from './domain/wallet';
 import type { Logger } from './logger';
 import { createGuardedFetch, type PooledGuardedFetch } from './rails/http/guarded-fetch';
 import { createCatalogSource } from './rails/l402/catalog-source';
 import { createL402Http } from './rails/l402/l402-http';
+import { decodeInvoice } from './rails/l402/invoice';
 import { openNwcWallet } from './rails/nwc/nwc-wallet';
 import { msat } from '../shared/money';
 
 /** A new sandbox account starts with 100,000 sats of play money, so it can try the agent at once. */
 export const SANDBOX_WELCOME_BALANCE_MSAT = 100_000_000;
 const RECONCILE_INTERVAL_MS = 60_000;
+const WALLET_SYNC_INTERVAL_MS = 5 * 60_000;
 const CATALOG_REFRESH_INTERVAL_MS = 15 * 60_000;
 
 export interface ComposeOptions {
@@ -46,6 +48,8 @@ export interface ComposeOptions {
   providerUrls: readonly string[];
   /** Makes each new account a funded spending wallet (sandbox); null when people bring their own. */
   sandboxWallets: { createUserWallet(userId: string, opts: { initialBalanceMsat: number }): Promise<string> } | null;
+  /** The Lightning network people's wallets must be on (default regtest, the sandbox's). */
+  network?: BitcoinNetwork;
   llm?: PlannerConfig['llm'];
   now?: () => number;
   /** How often an open stream re-reads its session to notice expiry (server/domain/accounts/sessions.ts). */
@@ -61,7 +65,7 @@ export interface ComposeSeams {
   /** Gives each new account its spending wallet in place of `sandboxWallets` (and its welcome credit). */
   walletProvisioner?: WalletProvisioner;
   /** Opens a person's wallet from their connection string; normally NWC. */
-  openWallet?: (nwcUrl: string) => { ok: true; wallet: WalletPort } | { ok: false };
+  openWallet?: OpenWallet;
   /** The agent's one way out to the network: manifests, price probes and paid calls. */
   fetcher?: PooledGuardedFetch;
   /** Prices a step for its quote; normally the payments service's probe over `fetcher`. */
@@ -97,18 +101,20 @@ export function composeServices(options: ComposeOptions) {
   });
 
   const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.providerUrls] });
-  const openWallet = seams.openWallet ?? openNwcWallet;
-  const openWallets = new Map<string, WalletPort>();
-  const walletFor = async (userId: string): Promise<WalletPort | null> => {
-    const known = openWallets.get(userId);
-    if (known) return known;
-    const url = accounts.accounts.walletConnection(userId);
-    if (!url) return null;
-    const opened = openWallet(url);
-    if (!opened.ok) return null;
-    openWallets.set(userId, opened.wallet);
-    return opened.wallet;
-  };
+  const alerts = createAlertService({ db: database.db, now });
+  const wallet = createWalletDomain({
+    database,
+    ledger,
+    accounts,
+    alerts,
+    secretBox: createSecretBox(options.secretsKey),
+    openWallet: seams.openWallet ?? openNwcWallet,
+    decodeInvoice,
+    network: options.network ?? 'regtest',
+    rates: options.rates,
+    now,
+  });
+  const walletFor = wallet.walletFor;
 
   const payments = createPaymentService({
     database,
@@ -122,7 +128,6 @@ export function composeServices(options: ComposeOptions) {
   const reconciler = createReconciler({ records: payments.records, walletFor, now, isInFlight: payments.isInFlight });
   const receipts = createReceipts(database.db);
   const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, now });
-  const alerts = createAlertService({ db: database.db, now });
   const approvals = createApprovalService({
     db: database.db,
     quotes,
@@ -140,7 +145,6 @@ export function composeServices(options: ComposeOptions) {
     configuredProviderUrls: options.providerUrls,
     now,
   });
-  const wallet = createWalletOverview({ database, ledger, walletFor, rates: options.rates });
   const taskStore = createTasksRepository(database.db);
   const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
   const spending = createSpending({
@@ -174,6 +178,7 @@ export function composeServices(options: ComposeOptions) {
 
   const timers: NodeJS.Timeout[] = [];
   let reconciling: { stop(): Promise<void> } | null = null;
+  let syncing: { stop(): Promise<void> } | null = null;
 
   return {
     accounts,
@@ -192,9 +197,13 @@ export function composeServices(options: ComposeOptions) {
     tasks,
     wallet,
     rates: options.rates,
-    /** Background work: reconcile payments left in doubt, keep the catalog fresh, purge sessions. */
+    /**
+     * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog
+     * fresh, purge sessions.
+     */
     async start(): Promise<void> {
       reconciling = reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed'));
+      syncing = wallet.sync.start(WALLET_SYNC_INTERVAL_MS, (err) => logger.error({ err }, 'wallet reconciliation failed'));
       // People's own providers load in the background: a slow one must not hold up start-up.
       await catalog.refreshConfigured();
       void catalog.refreshAdded().catch((err: unknown) => logger.error({ err }, 'catalog refresh failed'));
@@ -208,8 +217,8 @@ export function composeServices(options: ComposeOptions) {
       for (const timer of timers.splice(0)) clearInterval(timer);
       await tasks.stop();
       await reconciling?.stop();
-      for (const wallet of openWallets.values()) wallet.close();
-      openWallets.clear();
+      await syncing?.stop();
+      wallet.close();
       fetcher.close();
     },
   };

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     providerUrls: configuredProviderUrls(env, sandbox?.marketUrl ?? null),
     // Sandbox: every new account gets a simulated, funded wallet. Live: people bring their own.
     sandboxWallets: sandbox && env.sandboxPieces.treasury ? sandbox : null,
+    network: env.mode === 'live' ? 'mainnet' : 'regtest',
     llm: env.LLM_BASE_URL && env.LLM_MODEL ? { baseUrl: env.LLM_BASE_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY } : undefined,
   });
   if (env.OPERATOR_EMAIL && env.OPERATOR_PASSWORD) {

@@ -5,7 +5,7 @@ import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { QuoteService } from '../domain/quotes';
 import type { Receipts } from '../domain/payments';
-import type { WalletOverview } from '../domain/wallet';
+import type { WalletDomain } from '../domain/wallet';
 import type { CatalogServiceApi } from '../agent/catalog/catalog-service';
 import type { TaskEvents } from '../agent/tasks/task-events';
 import type { TaskRunner } from '../agent/tasks/task-runner';
@@ -27,7 +27,7 @@ export interface ApiDeps {
   quotes: QuoteService;
   approvals: ApprovalService;
   alerts: AlertService;
-  wallet: WalletOverview;
+  wallet: WalletDomain;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */

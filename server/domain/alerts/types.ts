@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GovernanceAlertKind } from '../../../shared/governance';
 
 /** Everything the person can be alerted about: governance's alerts plus "paid automatically". */
-export type AlertKind = GovernanceAlertKind | 'auto_approved';
+export type AlertKind = GovernanceAlertKind | 'auto_approved' | 'wallet_drift' | 'wallet_movement';
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
 /** Non-secret context the UI may link with (approvalId, serviceId, amounts); never codes or tokens. */

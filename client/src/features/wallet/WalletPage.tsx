@@ -167,6 +167,10 @@ const MOVEMENT_LABELS: Record<Movement['kind'], string> = {
   refund: 'Refund',
   payment: 'Payment',
   fee: 'Routing fee',
+  receipt: 'Received',
+  withdrawal: 'Withdrawal',
+  withdrawal_returned: 'Withdrawal: unused allowance returned',
+  wallet_switch: 'Spending wallet changed',
   other: 'Adjustment',
 };
 
