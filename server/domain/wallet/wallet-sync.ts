@@ -222,5 +222,10 @@ export function createWalletSync(deps: WalletSyncDeps) {
     };
   }
 
-  return { syncOnce, syncUser: (userId: string) => syncUser(deps, userId), start };
+  return {
+    syncOnce,
+    /** One person now; `overrides` (tests) may shorten the grace left to whoever started a payment. */
+    syncUser: (userId: string, overrides: Pick<WalletSyncDeps, 'settleGraceMs'> = {}) => syncUser({ ...deps, ...overrides }, userId),
+    start,
+  };
 }
