@@ -87,6 +87,7 @@ export function createWalletDomain(deps: WalletDomainDeps) {
   return {
     /** The person's spending wallet (own or provisioned), for the payment rails. */
     walletFor,
+    sourceOf: wallets.sourceOf,
     summary: overview.summary,
     status: overview.status,
     exportCsv: (userId: string) => movementsCsv(overview.allMovements(userId)),
