@@ -4,6 +4,10 @@ import { CircleAlert, CircleCheck, Hourglass, RefreshCw } from 'lucide-react';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatSats, formatUsd, signedMsat, type SignedMsat } from '../../../../shared/money';
 import { useTRPC } from '../../lib/trpc';
+import { MovementsExport } from './MovementsExport';
+import { OwnWalletPanel } from './OwnWalletPanel';
+import { ReceivePanel } from './ReceivePanel';
+import { WithdrawPanel } from './WithdrawPanel';
 import './wallet.css';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -38,7 +42,12 @@ export function WalletPage() {
             <WalletCard status={status.data} checking={status.isFetching} failed={status.isError} onRefresh={() => void status.refetch()} />
           </div>
           <Reconciliation status={status.data} />
+          <div className="wallet-grid">
+            <ReceivePanel />
+            <WithdrawPanel />
+          </div>
           {status.data && <ConnectionCard status={status.data} />}
+          <OwnWalletPanel status={status.data} />
           <p className="card notice top-ups" data-testid="top-ups-note">
             Card top-ups (Stripe) are not available yet; they come in a later release. In the sandbox every new account starts with 100,000 play sats.
           </p>
@@ -174,10 +183,15 @@ const MOVEMENT_LABELS: Record<Movement['kind'], string> = {
   other: 'Adjustment',
 };
 
+const STATUS_LABELS: Record<Movement['status'], string> = { completed: 'Done', pending: 'Pending', failed: 'Failed, returned' };
+
 function Movements({ summary }: { summary: WalletSummary }) {
   return (
     <section className="card section" aria-labelledby="movements-title">
-      <h2 id="movements-title">Recent money movements</h2>
+      <div className="card-title-row">
+        <h2 id="movements-title">Recent money movements</h2>
+        <MovementsExport />
+      </div>
       {summary.movements.length === 0 ? (
         <p className="muted">Nothing has moved yet.</p>
       ) : (
@@ -186,21 +200,23 @@ function Movements({ summary }: { summary: WalletSummary }) {
             <tr>
               <th scope="col" className="when">When</th>
               <th scope="col">What</th>
+              <th scope="col" className="status">Status</th>
               <th scope="col" className="amount">Amount</th>
               <th scope="col" className="amount">Fee</th>
             </tr>
           </thead>
           <tbody>
             {summary.movements.map((movement) => (
-              <tr key={movement.id} data-kind={movement.kind}>
+              <tr key={movement.id} data-kind={movement.kind} data-status={movement.status}>
                 <td className="when">{when(movement.atMs)}</td>
                 <td>
                   {MOVEMENT_LABELS[movement.kind]}
                   <span className="muted detail when-inline">{when(movement.atMs)}</span>
-                  {(movement.service ?? movement.providerId) && (
-                    <span className="muted detail">{[movement.service, movement.providerId].filter(Boolean).join(' · ')}</span>
+                  {(movement.service ?? movement.providerId ?? movement.note) && (
+                    <span className="muted detail">{[movement.service, movement.providerId, movement.note].filter(Boolean).join(' · ')}</span>
                   )}
                 </td>
+                <td className={`status ${movement.status}`}>{STATUS_LABELS[movement.status]}</td>
                 <td className={`amount ${movement.amountMsat < 0 ? 'out' : 'in'}`}>
                   {movement.amountMsat > 0 ? '+' : ''}
                   {formatSats(movement.amountMsat)}
