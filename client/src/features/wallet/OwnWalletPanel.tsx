@@ -5,10 +5,9 @@ import { useState, type FormEvent } from 'react';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatSats } from '../../../../shared/money';
 import { connectOwnWalletSchema } from '../../../../shared/wallet';
-import { FormError } from '../../components/Field';
+import { Field, FormError } from '../../components/Field';
 import { describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
-import { TextAreaField } from './TextAreaField';
 import { useProofStep } from './useProofStep';
 
 type WalletStatus = inferRouterOutputs<AppRouter>['wallet']['status'];
@@ -76,13 +75,16 @@ export function OwnWalletPanel({ status }: { status: WalletStatus | undefined })
           <p className="muted">
             Paste a Nostr Wallet Connect string (e.g. an Alby Hub app connection) that allows pay_invoice and get_balance. Steward checks the wallet first, keeps the string encrypted, and spends from it from then on.
           </p>
-          <TextAreaField
+          {/* Masked like a password: the string is a spending key, not for onlookers or screenshots. */}
+          <Field
             label="NWC connection string"
+            type="password"
             value={connection}
             onChange={(e) => setConnection(e.target.value)}
             error={fieldError}
             placeholder="nostr+walletconnect://…"
             autoComplete="off"
+            spellCheck={false}
             data-testid="own-wallet-connection"
           />
           <div className="button-row">

@@ -42,7 +42,7 @@ export function WalletPage() {
             <WalletCard status={status.data} checking={status.isFetching} failed={status.isError} onRefresh={() => void status.refetch()} />
           </div>
           <Reconciliation status={status.data} />
-          <div className="wallet-grid">
+          <div className="wallet-grid money-moves">
             <ReceivePanel />
             <WithdrawPanel />
           </div>
@@ -200,7 +200,7 @@ function Movements({ summary }: { summary: WalletSummary }) {
             <tr>
               <th scope="col" className="when">When</th>
               <th scope="col">What</th>
-              <th scope="col" className="status">Status</th>
+              <th scope="col" className="movement-status">Status</th>
               <th scope="col" className="amount">Amount</th>
               <th scope="col" className="amount">Fee</th>
             </tr>
@@ -216,7 +216,7 @@ function Movements({ summary }: { summary: WalletSummary }) {
                     <span className="muted detail">{[movement.service, movement.providerId, movement.note].filter(Boolean).join(' · ')}</span>
                   )}
                 </td>
-                <td className={`status ${movement.status}`}>{STATUS_LABELS[movement.status]}</td>
+                <td className={`movement-status ${movement.status}`}>{STATUS_LABELS[movement.status]}</td>
                 <td className={`amount ${movement.amountMsat < 0 ? 'out' : 'in'}`}>
                   {movement.amountMsat > 0 ? '+' : ''}
                   {formatSats(movement.amountMsat)}
