@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
+import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msat } from '../../shared/money';
 import { callerOver, TEST_PASSWORD } from '../api/test-harness';
@@ -107,6 +108,27 @@ describe('wallet money in and out over the sandbox', () => {
     expect(await alice.caller.wallet.summary()).toMatchObject({ availableMsat: WELCOME_BALANCE_MSAT });
     expect((await alice.caller.wallet.summary()).movements.filter((m) => m.kind === 'welcome_credit')).toHaveLength(1);
     stack.ledger.checkInvariants();
+  });
+
+  it('asks a person with 2FA for a code bound to the withdrawal, and refuses a code used before', async () => {
+    const hana = await person('twofactor');
+    const begun = await hana.caller.security.beginTotpEnrollment();
+    const codeAt = (offsetSteps: number) => generateSync({ secret: begun.secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
+    await hana.caller.security.confirmTotpEnrollment({ code: codeAt(0) });
+    const payee = guest();
+    try {
+      const made = await payee.makeInvoice({ amountMsat: msat(100 * SAT), description: '2fa withdraw', expirySec: 600 });
+      if (!made.ok || !made.value.invoice) throw new Error('guest made no invoice');
+      const invoice = made.value.invoice;
+      expect(await refusalOf(hana.caller.wallet.withdraw({ invoice }))).toBe('wallet_code_required');
+      // The password is not enough once 2FA is on, and the enrolment's own code cannot be replayed.
+      expect(await refusalOf(hana.caller.wallet.withdraw({ invoice, password: TEST_PASSWORD }))).toBe('wallet_code_required');
+      expect(await refusalOf(hana.caller.wallet.withdraw({ invoice, code: codeAt(0) }))).toBe('code_already_used');
+      expect((await hana.caller.wallet.summary()).availableMsat).toBe(WELCOME_BALANCE_MSAT);
+      expect(await hana.caller.wallet.withdraw({ invoice, code: codeAt(1) })).toMatchObject({ status: 'paid' });
+    } finally {
+      payee.close();
+    }
   });
 
   it('refuses to change wallets while a spend is pending', async () => {
