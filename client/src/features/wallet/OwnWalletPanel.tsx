@@ -8,7 +8,10 @@ import { connectOwnWalletSchema } from '../../../../shared/wallet';
 import { Field, FormError } from '../../components/Field';
 import { describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { ScanQrButton } from './ScanQrButton';
 import { useProofStep } from './useProofStep';
+
+const isConnectionString = (text: string) => /^nostr\+walletconnect:\/\//i.test(text);
 
 type WalletStatus = inferRouterOutputs<AppRouter>['wallet']['status'];
 
@@ -91,6 +94,7 @@ export function OwnWalletPanel({ status }: { status: WalletStatus | undefined })
             <button className="button primary" type="submit" disabled={connect.isPending}>
               <Link2 size={16} aria-hidden /> {connect.isPending ? 'Checking the wallet…' : 'Connect wallet'}
             </button>
+            <ScanQrButton label="Scan its QR code" accept={isConnectionString} onScanned={setConnection} />
           </div>
           <FormError message={connectStep.problem ? describeProblem(connectStep.problem) : null} />
         </form>

@@ -6,8 +6,11 @@ import { withdrawSchema } from '../../../../shared/wallet';
 import { FormError } from '../../components/Field';
 import { describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { ScanQrButton } from './ScanQrButton';
 import { TextAreaField } from './TextAreaField';
 import { useProofStep } from './useProofStep';
+
+const isInvoiceText = (text: string) => /^(lightning:)?ln/i.test(text);
 
 const WORDING = {
   title: 'Confirm the withdrawal',
@@ -49,6 +52,7 @@ export function WithdrawPanel() {
           <button className="button primary" type="submit" disabled={withdraw.isPending}>
             <Send size={16} aria-hidden /> Withdraw
           </button>
+          <ScanQrButton label="Scan an invoice" accept={isInvoiceText} onScanned={(text) => setInvoice(text.replace(/^lightning:/i, ''))} />
         </div>
       </form>
       <FormError message={step.problem ? describeProblem(step.problem) : null} />
