@@ -3,12 +3,10 @@
  * export and the periodic reconciliation, over one choice of spending wallet (spending-wallets.ts).
  * Wiring only; the rules live in the modules it joins.
  */
-import type { Msat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
 import { createWalletRepository } from '../../db/repositories/wallet-repository';
 import type { SecretBox } from '../../db/secret-box';
 import type { AccountsModule } from '../accounts';
-import type { RequestMeta } from '../accounts/types';
 import type { AlertService } from '../alerts';
 import type { Ledger } from '../ledger';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
@@ -93,9 +91,9 @@ export function createWalletDomain(deps: WalletDomainDeps) {
     exportCsv: (userId: string) => movementsCsv(overview.allMovements(userId)),
     connectOwn: own.connect,
     disconnectOwn: own.disconnect,
-    createInvoice: (userId: string, amountMsat: Msat, description: string) => receive.createInvoice(userId, amountMsat, description),
+    createInvoice: receive.createInvoice,
     checkReceive: receive.check,
-    withdraw: (input: Parameters<typeof withdraw.withdraw>[0], meta: RequestMeta) => withdraw.withdraw(input, meta),
+    withdraw: withdraw.withdraw,
     sync,
     close: wallets.closeAll,
   };
