@@ -1,5 +1,8 @@
-import { expect, test } from '@playwright/test';
-import { shot, signUp } from './support/session';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { openNwcWallet } from '../server/rails/nwc/nwc-wallet';
+import { PASSWORD, shot, signUp } from './support/session';
 
 test('a new account sees its 100,000 sats in the ledger and in the wallet, in agreement', async ({ page }) => {
   await signUp(page, 'wallet');
@@ -29,4 +32,116 @@ test('a new account sees its 100,000 sats in the ledger and in the wallet, in ag
   await expect(page.getByTestId('wallet-balance-amount')).toHaveText('100,000 sats', { timeout: 20_000 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shot(page, 'wallet-phone');
+});
+
+/** The sandbox's shared `guest` wallet, as any NIP-47 client reaches it (connections.json). */
+function guestConnection(): string {
+  const dataDir = process.env.E2E_DATA_DIR ?? 'data/e2e';
+  const connections = JSON.parse(readFileSync(join(dataDir, 'sandbox', 'connections.json'), 'utf8')) as { wallets: Record<string, string> };
+  const url = connections.wallets.guest;
+  if (!url) throw new Error('the sandbox has no guest wallet');
+  return url;
+}
+
+function guestWallet() {
+  const opened = openNwcWallet(guestConnection());
+  if (!opened.ok) throw new Error(opened.reason);
+  return opened.wallet;
+}
+
+async function guestBalanceMsat(): Promise<number> {
+  const guest = guestWallet();
+  try {
+    const balance = await guest.getBalance();
+    if (!balance.ok) throw new Error(balance.reason);
+    return balance.value.balanceMsat;
+  } finally {
+    guest.close();
+  }
+}
+
+async function openWallet(page: Page) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Wallet/ }).click();
+  await expect(page.getByTestId('wallet-balance-amount')).toHaveText('100,000 sats', { timeout: 20_000 });
+}
+
+test('receives 1,000 sats from the guest wallet through the QR invoice, and sees them arrive without reloading', async ({ page }) => {
+  await signUp(page, 'receive');
+  await openWallet(page);
+  const receive = page.getByTestId('receive');
+  await receive.getByLabel('Amount in sats').fill('1000');
+  await receive.getByRole('button', { name: 'Create invoice' }).click();
+  const qr = receive.getByTestId('receive-qr');
+  await expect(qr).toBeVisible();
+  await expect(receive.getByTestId('receive-status')).toContainText('Waiting for 1,000 sats');
+  await shot(page, 'wallet-receive-desktop');
+
+  // What a phone wallet would read from the QR code: the invoice URI, which the guest wallet pays.
+  const qrText = (await qr.getAttribute('data-qr-text')) ?? '';
+  expect(qrText).toMatch(/^LIGHTNING:LNBCRT10U1/);
+  const invoice = qrText.slice('LIGHTNING:'.length).toLowerCase();
+  await expect(receive.getByTestId('receive-invoice')).toHaveValue(invoice);
+  const payer = guestWallet();
+  try {
+    expect((await payer.payInvoice(invoice)).status).toBe('paid');
+  } finally {
+    payer.close();
+  }
+
+  await expect(receive.getByTestId('receive-status')).toContainText('Received 1,000 sats', { timeout: 15_000 });
+  await expect(page.getByTestId('ledger-available')).toHaveText('101,000 sats');
+  await expect(page.getByTestId('wallet-movements').locator('tr[data-kind="receipt"]')).toContainText('+1,000 sats');
+  await expect(page.getByTestId('reconciliation')).toHaveAttribute('data-status', 'agree', { timeout: 20_000 });
+  await shot(page, 'wallet-received-desktop');
+
+  await page.setViewportSize({ width: 390, height: 780 });
+  await page.reload();
+  await expect(page.getByTestId('ledger-available')).toHaveText('101,000 sats');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot(page, 'wallet-received-phone');
+});
+
+test('connects the guest wallet as their own with the password, sees its balance, and exports the movements as CSV', async ({ page }) => {
+  await signUp(page, 'own-wallet');
+  await openWallet(page);
+  const own = page.getByTestId('own-wallet');
+  await own.getByLabel('NWC connection string').fill('not a connection string');
+  await own.getByRole('button', { name: 'Connect wallet' }).click();
+  await expect(own.getByRole('alert')).toContainText('not an NWC connection string');
+
+  await own.getByLabel('NWC connection string').fill(guestConnection());
+  await own.getByRole('button', { name: 'Connect wallet' }).click();
+  const dialog = page.getByTestId('guard-proof-dialog');
+  await expect(dialog).toContainText('Confirm your own wallet');
+  await dialog.getByLabel('Your password').fill(PASSWORD);
+  await shot(page, 'wallet-own-proof-desktop');
+  await dialog.getByRole('button', { name: 'Confirm and connect' }).click();
+  await expect(own).toHaveAttribute('data-source', 'own', { timeout: 20_000 });
+
+  const guestBalance = await guestBalanceMsat();
+  const sats = `${Math.floor(guestBalance / 1000).toLocaleString('en-US')} sats`;
+  await expect(page.getByTestId('wallet-balance-amount')).toHaveText(sats, { timeout: 20_000 });
+  await expect(page.getByTestId('ledger-available')).toHaveText(sats);
+  await expect(page.getByTestId('reconciliation')).toHaveAttribute('data-status', 'agree');
+  await expect(page.getByTestId('wallet-movements').locator('tr[data-kind="wallet_switch"]')).toHaveCount(2);
+  await shot(page, 'wallet-own-desktop');
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-movements').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^steward-movements-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = readFileSync((await file.path()) ?? '', 'utf8');
+  const lines = csv.trimEnd().split('\r\n');
+  expect(lines[0]).toBe('date_utc,kind,status,amount_sat,fee_sat,provider,service,note,id');
+  expect(lines.slice(1).map((line) => line.split(',').slice(1, 4).join(','))).toEqual([
+    `wallet_switch,completed,${(guestBalance / 1000).toFixed(3)}`,
+    'wallet_switch,completed,-100000.000',
+    'welcome_credit,completed,100000.000',
+  ]);
+
+  await page.setViewportSize({ width: 390, height: 780 });
+  await page.reload();
+  await expect(page.getByTestId('own-wallet')).toHaveAttribute('data-source', 'own', { timeout: 20_000 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot(page, 'wallet-own-phone');
 });

@@ -16,15 +16,16 @@ import { createGovernance, createSettingsChanges } from './domain/governance';
 import { createLedger, type Ledger } from './domain/ledger';
 import { createPaymentService, createReceipts, createReconciler, creditUserFunding } from './domain/payments';
 import type { ExchangeRatePort } from './domain/ports/exchange-rate';
-import type { WalletPort } from './domain/ports/wallet';
+import type { BitcoinNetwork, OpenWallet } from './domain/ports/wallet';
 import type { WalletProvisioner } from './domain/ports/wallet-provisioner';
 import { createQuoteService, type QuoteServiceDeps } from './domain/quotes';
 import { createSpending } from './domain/spending';
-import { createWalletOverview } from './domain/wallet';
+import { createWalletDomain } from './domain/wallet';
 import type { Logger } from './logger';
 import { createGuardedFetch, type PooledGuardedFetch } from './rails/http/guarded-fetch';
 import { createCatalogSource } from './rails/l402/catalog-source';
 import { createL402Http } from './rails/l402/l402-http';
+import { decodeInvoice } from './rails/l402/invoice';
 import { openNwcWallet } from './rails/nwc/nwc-wallet';
 import { eq } from 'drizzle-orm';
 import { msat, usdCents } from '../shared/money';
@@ -36,6 +37,7 @@ import { createTopUps } from './domain/topups';
 /** A new sandbox account starts with 100,000 sats of play money, so it can try the agent at once. */
 export const SANDBOX_WELCOME_BALANCE_MSAT = 100_000_000;
 const RECONCILE_INTERVAL_MS = 60_000;
+const WALLET_SYNC_INTERVAL_MS = 5 * 60_000;
 const CATALOG_REFRESH_INTERVAL_MS = 15 * 60_000;
 
 export interface ComposeOptions {
@@ -56,6 +58,8 @@ export interface ComposeOptions {
    * over create_connection, or `own_wallet_required`); wins over `sandboxWallets`.
    */
   hostedWallets?: WalletProvisioner;
+  /** The Lightning network people's wallets must be on (default regtest, the sandbox's). */
+  network?: BitcoinNetwork;
   llm?: PlannerConfig['llm'];
   now?: () => number;
   /** How often an open stream re-reads its session to notice expiry (server/domain/accounts/sessions.ts). */
@@ -87,7 +91,7 @@ export interface ComposeSeams {
   /** Gives each new account its spending wallet in place of `sandboxWallets` (and its welcome credit). */
   walletProvisioner?: WalletProvisioner;
   /** Opens a person's wallet from their connection string; normally NWC. */
-  openWallet?: (nwcUrl: string) => { ok: true; wallet: WalletPort } | { ok: false };
+  openWallet?: OpenWallet;
   /** The agent's one way out to the network: manifests, price probes and paid calls. */
   fetcher?: PooledGuardedFetch;
   /** Prices a step for its quote; normally the payments service's probe over `fetcher`. */
@@ -125,18 +129,21 @@ export function composeServices(options: ComposeOptions) {
   });
 
   const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.providerUrls] });
+  const alerts = createAlertService({ db: database.db, now });
   const openWallet = seams.openWallet ?? openNwcWallet;
-  const openWallets = new Map<string, WalletPort>();
-  const walletFor = async (userId: string): Promise<WalletPort | null> => {
-    const known = openWallets.get(userId);
-    if (known) return known;
-    const url = accounts.accounts.walletConnection(userId);
-    if (!url) return null;
-    const opened = openWallet(url);
-    if (!opened.ok) return null;
-    openWallets.set(userId, opened.wallet);
-    return opened.wallet;
-  };
+  const wallet = createWalletDomain({
+    database,
+    ledger,
+    accounts,
+    alerts,
+    secretBox: createSecretBox(options.secretsKey),
+    openWallet,
+    decodeInvoice,
+    network: options.network ?? 'regtest',
+    rates: options.rates,
+    now,
+  });
+  const walletFor = wallet.walletFor;
 
   const payments = createPaymentService({
     database,
@@ -150,7 +157,6 @@ export function composeServices(options: ComposeOptions) {
   const reconciler = createReconciler({ records: payments.records, walletFor, now, isInFlight: payments.isInFlight });
   const receipts = createReceipts(database.db);
   const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, now });
-  const alerts = createAlertService({ db: database.db, now });
   const approvals = createApprovalService({
     db: database.db,
     quotes,
@@ -183,7 +189,6 @@ export function composeServices(options: ComposeOptions) {
     publicUrl: options.topUps?.publicUrl ?? 'http://127.0.0.1',
     now,
   });
-  const wallet = createWalletOverview({ database, ledger, walletFor, rates: options.rates });
   const taskStore = createTasksRepository(database.db);
   const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
   const spending = createSpending({
@@ -219,6 +224,7 @@ export function composeServices(options: ComposeOptions) {
   const timers: NodeJS.Timeout[] = [];
   let reconciling: { stop(): Promise<void> } | null = null;
   let funding: { stop(): Promise<void> } | null = null;
+  let syncing: { stop(): Promise<void> } | null = null;
 
   return {
     accounts,
@@ -238,10 +244,14 @@ export function composeServices(options: ComposeOptions) {
     wallet,
     topUps,
     rates: options.rates,
-    /** Background work: reconcile payments left in doubt, keep the catalog fresh, purge sessions. */
+    /**
+     * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog
+     * fresh, purge sessions.
+     */
     async start(): Promise<void> {
       reconciling = reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed'));
       funding = topUps.start(options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS, (err) => logger.error({ err }, 'top-up funding failed'));
+      syncing = wallet.sync.start(WALLET_SYNC_INTERVAL_MS, (err) => logger.error({ err }, 'wallet reconciliation failed'));
       // People's own providers load in the background: a slow one must not hold up start-up.
       await catalog.refreshConfigured();
       void catalog.refreshAdded().catch((err: unknown) => logger.error({ err }, 'catalog refresh failed'));
@@ -256,9 +266,9 @@ export function composeServices(options: ComposeOptions) {
       await tasks.stop();
       await reconciling?.stop();
       await funding?.stop();
+      await syncing?.stop();
       treasury?.wallet.close();
-      for (const wallet of openWallets.values()) wallet.close();
-      openWallets.clear();
+      wallet.close();
       fetcher.close();
     },
   };

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     // sub-wallet where the operator's node can make one, otherwise people bring their own.
     sandboxWallets: sandbox && env.sandboxPieces.treasury ? sandbox : null,
     ...(treasury ? { hostedWallets: treasury.provisioner } : {}),
+    network: env.mode === 'live' ? 'mainnet' : 'regtest',
     llm: env.LLM_BASE_URL && env.LLM_MODEL ? { baseUrl: env.LLM_BASE_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY } : undefined,
     topUps: topUpsConfig(env, sandbox),
   });

@@ -5,7 +5,7 @@ import { looseningsOf, timeZoneLoosenings } from '../../shared/loosening';
 import { usdCents } from '../../shared/money';
 import { totpCode } from '../domain/accounts/test-support';
 import { planStep } from '../domain/quotes/test-support';
-import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO } from '../domain/wallet/test-support';
+import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO, invoiceMadeFor } from '../domain/wallet/test-support';
 import { appRouter } from './router';
 import { createApiHarness, TEST_PASSWORD } from './test-harness';
 
@@ -124,7 +124,24 @@ const MATRIX: Record<string, Row> = {
   'topUps.create': { access: 'authed', input: () => ({ amountUsdCents: 1_000 }) },
   'topUps.get': { access: 'authed', input: () => ({ topUpId: 'no-such-top-up' }), foreignObject: (f) => aliceTopUp(f) },
   'topUps.watch': { access: 'authed', input: () => ({ topUpId: 'no-such-top-up' }) },
+  'wallet.connectOwn': { access: 'authed', input: () => ({ connectionString: 'nostr+walletconnect://not-a-wallet', password: TEST_PASSWORD }) },
+  'wallet.disconnectOwn': { access: 'authed', input: () => ({ password: TEST_PASSWORD }) },
+  'wallet.createInvoice': { access: 'authed', input: () => ({ amountSat: 1_000 }) },
+  'wallet.receiveStatus': {
+    access: 'authed',
+    input: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+    foreignObject: (f) => {
+      const before = f.h.deps.wallet.exportCsv(f.alice.id);
+      return { input: { id: aliceReceiveId }, unchanged: () => expect(f.h.deps.wallet.exportCsv(f.alice.id)).toBe(before) };
+    },
+  },
+  'wallet.withdraw': { access: 'authed', input: () => ({ invoice: 'lnbcrt10u1notaninvoice', password: TEST_PASSWORD }) },
+  'wallet.exportMovements': { access: 'authed' },
 };
+
+/** Alice's receive invoice: bob must not read it, nor learn whether it was paid. */
+let aliceReceiveId = '';
+const ALICE_INVOICE = 'lnbcrt10u1alicesinvoice7d3f';
 
 let aliceTopUpId = '';
 function aliceTopUp(f: Fixture) {
@@ -214,8 +231,12 @@ describe('authorization matrix', () => {
     if (!topUp.ok) throw new Error(topUp.reason);
     aliceTopUpId = topUp.topUp.id;
     expect(aliceAlertId).toBeGreaterThan(0);
-    h.wallets.set(alice.user.id, fakeReadOnlyWallet({ info: { ok: true, value: { ...FAKE_WALLET_INFO, alias: ALICE_WALLET_ALIAS } }, balance: balanceOfSats(7) }));
-    aliceSecrets = [ALICE_WALLET_ALIAS, aliceApprovalId, quoted.quote.id, aliceTaskId, aliceTopUpId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
+    h.wallets.set(alice.user.id, {
+      ...fakeReadOnlyWallet({ info: { ok: true, value: { ...FAKE_WALLET_INFO, alias: ALICE_WALLET_ALIAS } }, balance: balanceOfSats(7) }),
+      makeInvoice: async () => ({ ok: true, value: invoiceMadeFor(ALICE_INVOICE, 1_000) }),
+    });
+    aliceReceiveId = (await alice.as().wallet.createInvoice({ amountSat: 1_000 })).id;
+    aliceSecrets = [ALICE_WALLET_ALIAS, ALICE_INVOICE, aliceReceiveId, aliceApprovalId, quoted.quote.id, aliceTaskId, aliceTopUpId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
   });
   afterAll(() => f.h.database.close());
 
@@ -234,6 +255,8 @@ describe('authorization matrix', () => {
       approvals: f.h.deps.approvals.list(f.alice.id),
       alerts: f.h.deps.alerts.list(f.alice.id),
       budget: f.h.deps.governance.settingsFor(f.alice.id),
+      movements: f.h.deps.wallet.exportCsv(f.alice.id),
+      walletSource: f.h.deps.wallet.sourceOf(f.alice.id),
     });
   }
 

@@ -6,7 +6,7 @@ import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { QuoteService } from '../domain/quotes';
 import type { Receipts } from '../domain/payments';
 import type { TopUps } from '../domain/topups';
-import type { WalletOverview } from '../domain/wallet';
+import type { WalletDomain } from '../domain/wallet';
 import type { CatalogServiceApi } from '../agent/catalog/catalog-service';
 import type { TaskEvents } from '../agent/tasks/task-events';
 import type { TaskRunner } from '../agent/tasks/task-runner';
@@ -28,7 +28,7 @@ export interface ApiDeps {
   quotes: QuoteService;
   approvals: ApprovalService;
   alerts: AlertService;
-  wallet: WalletOverview;
+  wallet: WalletDomain;
   topUps: TopUps;
 }
 

@@ -8,7 +8,7 @@ import { useEscape } from '../lib/use-escape';
 /** Refusals that are about the proof itself, shown beside its field rather than as a general error. */
 const PROOF_REASONS = new Set(['wrong_password', 'invalid_code', 'code_already_used', 'locked']);
 /** "This needs a proof": the reason the dialog is open, not an error to show in it. */
-const ASKED_FOR = new Set(['step_up_required', 'password_required']);
+const ASKED_FOR = new Set(['step_up_required', 'password_required', 'wallet_code_required', 'wallet_password_required']);
 
 /**
  * Asks for the proof a loosening change needs before it is saved: the authenticator code when 2FA is
@@ -18,6 +18,8 @@ const ASKED_FOR = new Set(['step_up_required', 'password_required']);
 export function GuardProofDialog(props: {
   proof: 'code' | 'password';
   reasons: string[];
+  /** For a proof that guards something else than the budget guard (a withdrawal, a change of wallet). */
+  wording?: { title: string; explanation: string; submit: string };
   pending: boolean;
   error: unknown;
   onSubmit(proof: { code: string } | { password: string }): void;
@@ -42,10 +44,10 @@ export function GuardProofDialog(props: {
     <div className="dialog-backdrop">
       <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="guard-proof-dialog">
         <h2 id={titleId}>
-          <ShieldAlert size={20} aria-hidden="true" /> Confirm loosening your spending guard
+          <ShieldAlert size={20} aria-hidden="true" /> {props.wording?.title ?? 'Confirm loosening your spending guard'}
         </h2>
         <p className="muted">
-          This change lets the agent spend more, or with less asking, so it needs{' '}
+          {props.wording?.explanation ?? 'This change lets the agent spend more, or with less asking, so it needs'}{' '}
           {props.proof === 'code' ? 'a fresh code from your authenticator app' : 'your password'}: someone using your open session alone cannot make it.
         </p>
         <ul className="loosenings">
@@ -67,7 +69,7 @@ export function GuardProofDialog(props: {
           <FormError message={problem && !proofError ? describeProblem(problem) : null} />
           <div className="button-row">
             <button className="button primary" type="submit" disabled={props.pending}>
-              Confirm and save
+              {props.wording?.submit ?? 'Confirm and save'}
             </button>
             <button className="button" type="button" onClick={onClose}>
               Cancel

@@ -23,7 +23,7 @@ describe('wallet router', () => {
 
   it('answers "no wallet" rather than failing when none is connected', async () => {
     const bob = await h.signUp('bob.wallet@example.com');
-    expect(await bob.as().wallet.status()).toEqual({ connection: { state: 'none' }, balance: null, reconciliation: null });
+    expect(await bob.as().wallet.status()).toEqual({ source: null, connection: { state: 'none' }, budget: null, balance: null, reconciliation: null });
     expect(await bob.as().wallet.summary()).toMatchObject({ availableMsat: 0, movements: [] });
   });
 });

@@ -1,10 +1,50 @@
-import { authedProcedure, router } from '../trpc';
+import { msat } from '../../../shared/money';
+import {
+  connectOwnWalletSchema,
+  createInvoiceSchema,
+  disconnectOwnWalletSchema,
+  receiveStatusSchema,
+  withdrawSchema,
+} from '../../../shared/wallet';
+import { unwrap } from '../errors';
+import { authedProcedure, proofAttemptsLimited, router } from '../trpc';
 
 /**
  * The Wallet page. `summary` reads the ledger only (instant); `status` asks the person's wallet over
- * NWC and may take seconds or answer "unreachable", so the page loads them apart.
+ * NWC and may take seconds or answer "unreachable", so the page loads them apart. Changing the
+ * spending wallet and withdrawing need a fresh proof (`code` or `password`), counted against the
+ * guessing limit.
  */
 export const walletRouter = router({
   summary: authedProcedure.query(({ ctx }) => ctx.deps.wallet.summary(ctx.user.id)),
   status: authedProcedure.query(({ ctx }) => ctx.deps.wallet.status(ctx.user.id)),
+
+  connectOwn: authedProcedure
+    .input(connectOwnWalletSchema)
+    .use(proofAttemptsLimited)
+    .mutation(async ({ ctx, input }) => unwrap(await ctx.deps.wallet.connectOwn({ userId: ctx.user.id, ...input }, ctx.meta)).wallet),
+
+  disconnectOwn: authedProcedure
+    .input(disconnectOwnWalletSchema)
+    .use(proofAttemptsLimited)
+    .mutation(async ({ ctx, input }) => ({ balanceMsat: unwrap(await ctx.deps.wallet.disconnectOwn({ userId: ctx.user.id, ...input }, ctx.meta)).balanceMsat })),
+
+  createInvoice: authedProcedure.input(createInvoiceSchema).mutation(async ({ ctx, input }) => {
+    const description = input.description || 'Steward: receive';
+    return unwrap(await ctx.deps.wallet.createInvoice(ctx.user.id, msat(input.amountSat * 1000), description)).receive;
+  }),
+
+  /** Asks the wallet whether the invoice was paid (and credits it when it was): the page polls this. */
+  receiveStatus: authedProcedure.input(receiveStatusSchema).query(async ({ ctx, input }) => unwrap(await ctx.deps.wallet.checkReceive(ctx.user.id, input.id)).receive),
+
+  withdraw: authedProcedure
+    .input(withdrawSchema)
+    .use(proofAttemptsLimited)
+    .mutation(async ({ ctx, input }) => unwrap(await ctx.deps.wallet.withdraw({ userId: ctx.user.id, ...input }, ctx.meta)).outcome),
+
+  /** Every movement as CSV (built on the server, so the escaping is in one tested place). */
+  exportMovements: authedProcedure.query(({ ctx }) => ({
+    filename: `steward-movements-${new Date().toISOString().slice(0, 10)}.csv`,
+    csv: ctx.deps.wallet.exportCsv(ctx.user.id),
+  })),
 });

@@ -10,3 +10,4 @@ export * from './quotes';
 export * from './approvals';
 export * from './alerts';
 export * from './topups';
+export * from './wallet';

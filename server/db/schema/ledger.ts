@@ -33,6 +33,8 @@ export const ledgerAccounts = sqliteTable(
         'routing_fees',
         'refunds',
         'stripe',
+        'lightning',
+        'user_withdrawing',
       ],
     }).notNull(),
     ownerUserId: text('owner_user_id'),

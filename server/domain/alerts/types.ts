@@ -2,10 +2,11 @@ import { z } from 'zod';
 import type { GovernanceAlertKind } from '../../../shared/governance';
 
 /**
- * Everything the person can be alerted about: governance's alerts, "paid automatically", and card
- * top-ups (a refund or dispute took a credit back; for operators, a treasury that cannot fund one).
+ * Everything the person can be alerted about: governance's alerts, "paid automatically", card top-ups
+ * (a refund or dispute took a credit back; for operators, a treasury that cannot fund one) and the
+ * wallet's reconciliation (money moved outside Steward, drift it cannot explain).
  */
-export type AlertKind = GovernanceAlertKind | 'auto_approved' | 'top_up';
+export type AlertKind = GovernanceAlertKind | 'auto_approved' | 'top_up' | 'wallet_drift' | 'wallet_movement';
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
 /** Non-secret context the UI may link with (approvalId, serviceId, amounts); never codes or tokens. */

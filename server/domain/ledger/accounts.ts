@@ -8,14 +8,16 @@ export type AccountKind =
   | 'provider' // an L402 provider: paid out of reservations; money that has left us
   | 'routing_fees' // Lightning routing fees paid on posts
   | 'refunds' // source of refund and dispute credits (external, see floors)
-  | 'stripe'; // source of card top-ups (external, see floors)
+  | 'stripe' // source of card top-ups (external, see floors)
+  | 'lightning' // the Lightning network outside Steward: receipts come from it, withdrawals go to it
+  | 'user_withdrawing'; // held for a withdrawal being paid out of the user's wallet (not budget spend)
 
 export type AccountFloor = 'non_negative' | 'unbounded';
 
 export type AccountRef =
-  | { kind: 'user_available' | 'user_reserved'; userId: string }
+  | { kind: 'user_available' | 'user_reserved' | 'user_withdrawing'; userId: string }
   | { kind: 'provider'; provider: string }
-  | { kind: 'treasury' | 'routing_fees' | 'refunds' | 'stripe' };
+  | { kind: 'treasury' | 'routing_fees' | 'refunds' | 'stripe' | 'lightning' };
 
 export type ProviderAccountRef = Extract<AccountRef, { kind: 'provider' }>;
 
@@ -23,18 +25,20 @@ export const treasuryAccount: AccountRef = { kind: 'treasury' };
 export const routingFeesAccount: AccountRef = { kind: 'routing_fees' };
 export const refundsAccount: AccountRef = { kind: 'refunds' };
 export const stripeAccount: AccountRef = { kind: 'stripe' };
+export const lightningAccount: AccountRef = { kind: 'lightning' };
 export const userAvailableAccount = (userId: string): AccountRef => ({ kind: 'user_available', userId });
 export const userReservedAccount = (userId: string): AccountRef => ({ kind: 'user_reserved', userId });
+export const userWithdrawingAccount = (userId: string): AccountRef => ({ kind: 'user_withdrawing', userId });
 export const providerAccount = (provider: string): ProviderAccountRef => ({ kind: 'provider', provider });
 
 /**
- * Sources stand for money outside the system: a card payment arriving through Stripe, or a refund the
- * operator grants. Their balance goes negative by exactly what they brought in, which keeps the sum of
+ * Sources stand for money outside the system: a card payment arriving through Stripe, a refund the
+ * operator grants, or sats that reached (or left) the spending wallet over Lightning. Their balance goes negative by exactly what they brought in, which keeps the sum of
  * all entries at zero. Every other account holds real money we owe or have paid, so it never goes
  * below zero.
  */
 export function accountFloor(kind: AccountKind): AccountFloor {
-  return kind === 'stripe' || kind === 'refunds' ? 'unbounded' : 'non_negative';
+  return kind === 'stripe' || kind === 'refunds' || kind === 'lightning' ? 'unbounded' : 'non_negative';
 }
 
 export function accountCode(ref: AccountRef): string {
@@ -43,6 +47,8 @@ export function accountCode(ref: AccountRef): string {
       return `user:${ref.userId}:available`;
     case 'user_reserved':
       return `user:${ref.userId}:reserved`;
+    case 'user_withdrawing':
+      return `user:${ref.userId}:withdrawing`;
     case 'provider':
       return `provider:${ref.provider}`;
     default:
@@ -51,5 +57,5 @@ export function accountCode(ref: AccountRef): string {
 }
 
 export function accountOwner(ref: AccountRef): string | null {
-  return ref.kind === 'user_available' || ref.kind === 'user_reserved' ? ref.userId : null;
+  return 'userId' in ref ? ref.userId : null;
 }

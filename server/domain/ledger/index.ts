@@ -2,6 +2,7 @@
 export { createLedger, type Ledger, type LedgerOptions } from './ledger';
 export {
   accountCode,
+  lightningAccount,
   providerAccount,
   refundsAccount,
   routingFeesAccount,
@@ -9,6 +10,7 @@ export {
   treasuryAccount,
   userAvailableAccount,
   userReservedAccount,
+  userWithdrawingAccount,
   type AccountKind,
   type AccountRef,
   type ProviderAccountRef,

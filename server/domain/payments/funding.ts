@@ -12,9 +12,9 @@ import { stripeAccount, treasuryAccount, userAvailableAccount, type Ledger, type
 
 export function creditUserFunding(
   ledger: Pick<Ledger, 'transfer'>,
-  input: { userId: string; amountMsat: Msat; idempotencyKey: string; source?: string },
+  input: { userId: string; amountMsat: Msat; idempotencyKey: string; source?: string; paymentHash?: string },
 ): TransferResult {
-  const metadata = { userId: input.userId, source: input.source ?? 'stripe' };
+  const metadata = { userId: input.userId, source: input.source ?? 'stripe', ...(input.paymentHash ? { paymentHash: input.paymentHash } : {}) };
   const intoTreasury = ledger.transfer({
     idempotencyKey: `${input.idempotencyKey}:in`,
     debit: stripeAccount,

@@ -63,8 +63,12 @@ export type SettleResult =
   | { settled: false; payment: PaymentRow };
 
 export type SettlePaidResult =
-  /** `token`: the vault's token bought by a `paid` payment; null when paid_unusable or not recoverable. */
-  | { settled: true; payment: PaymentRow; token: StoredToken | null }
+  /**
+   * `token`: the vault's token bought by a `paid` payment; null when paid_unusable or not recoverable.
+   * `uncoveredMsat`: what a late settlement cost beyond the person's funds (0 when covered): the
+   * ledger records what it could, and the wallet reconciliation reports the rest as drift.
+   */
+  | { settled: true; payment: PaymentRow; token: StoredToken | null; uncoveredMsat: Msat }
   | { settled: false; payment: PaymentRow };
 
 export interface PaymentRecordsDeps {
@@ -203,7 +207,7 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
       if (payment.status !== 'reserved' && payment.status !== 'paying') return { settled: false, payment };
       const nowMs = deps.now();
       const proofOk = input.preimageHex !== null && preimageMatchesPaymentHash(input.preimageHex, payment.paymentHash);
-      postMoneyMoved(payment, input.feeMsat);
+      const uncoveredMsat = postMoneyMoved(payment, input.feeMsat);
       const paid = repository.transition(paymentId, ['reserved', 'paying'], proofOk ? 'paid' : 'paid_unusable', {
         feeMsat: input.feeMsat,
         preimageHex: input.preimageHex,
@@ -214,7 +218,7 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
       });
       if (!paid) throw new Error(`payment ${paymentId} changed status inside its own transaction`);
       const token = proofOk && input.preimageHex !== null ? storeToken(paid, input.preimageHex, nowMs) : null;
-      return { settled: true, payment: paid, token };
+      return { settled: true, payment: paid, token, uncoveredMsat };
     });
   }
 
@@ -240,7 +244,7 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
    * spend's service and task: budget usage is summed from reservations, so the month, service and task
    * totals count every msat that moved. No budget check runs on it (the money has already gone).
    */
-  function postMoneyMoved(payment: PaymentRow, feeMsat: Msat): void {
+  function postMoneyMoved(payment: PaymentRow, feeMsat: Msat): Msat {
     const amountMsat = msat(payment.amountMsat);
     const feeFromHoldMsat = msat(Math.min(feeMsat, payment.feeAllowanceMsat));
     const posted = ledger.post({
@@ -250,16 +254,31 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
       feeMsat: feeFromHoldMsat,
     });
     if (posted.ok) {
-      if (feeMsat > feeFromHoldMsat) chargeAfterTheFact(payment, 'fee-overrun', { amountMsat: msat(0), feeMsat: msat(feeMsat - feeFromHoldMsat) });
-      return;
+      return feeMsat > feeFromHoldMsat ? chargeAfterTheFact(payment, 'fee-overrun', { amountMsat: msat(0), feeMsat: msat(feeMsat - feeFromHoldMsat) }) : msat(0);
     }
     if (posted.reason !== 'already_resolved' || posted.reservation.status === 'posted') {
       throw new Error(`posting payment ${payment.id} failed: ${posted.reason}`);
     }
-    chargeAfterTheFact(payment, 'late', { amountMsat, feeMsat });
+    return chargeAfterTheFact(payment, 'late', { amountMsat, feeMsat });
   }
 
-  function chargeAfterTheFact(payment: PaymentRow, what: 'fee-overrun' | 'late', charge: { amountMsat: Msat; feeMsat: Msat }): void {
+  /**
+   * Books a charge the hold did not cover. When the person's funds no longer cover it (they were
+   * spent after the expiry sweep released the hold), it books what they do cover and returns the
+   * rest: a named shortfall, recorded once, rather than an error on every reconciliation pass.
+   */
+  function chargeAfterTheFact(payment: PaymentRow, what: 'fee-overrun' | 'late', charge: { amountMsat: Msat; feeMsat: Msat }): Msat {
+    const totalMsat = charge.amountMsat + charge.feeMsat;
+    const coveredMsat = Math.min(totalMsat, ledger.userBalances(payment.userId).availableMsat);
+    if (coveredMsat > 0) {
+      // The price before the fee, as far as the funds go.
+      const amountMsat = msat(Math.min(charge.amountMsat, coveredMsat));
+      bookCharge(payment, what, { amountMsat, feeMsat: msat(coveredMsat - amountMsat) });
+    }
+    return msat(totalMsat - coveredMsat);
+  }
+
+  function bookCharge(payment: PaymentRow, what: 'fee-overrun' | 'late', charge: { amountMsat: Msat; feeMsat: Msat }): void {
     const original = ledger.getReservation(payment.reservationId);
     const taskId = typeof original?.metadata?.taskId === 'string' ? original.metadata.taskId : null;
     const nowMs = deps.now();
@@ -276,7 +295,7 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
         charge: what,
       },
     });
-    // Refusing would leave the ledger claiming money the wallet no longer has: fail loudly instead.
+    // The funds were read in this transaction: a refusal here is a bug.
     if (!reserved.ok) throw new Error(`recording ${what} charge of payment ${payment.id} failed: ${reserved.reason}`);
     const postedCharge = ledger.post({
       idempotencyKey: `payment:${payment.id}:${what}:post`,

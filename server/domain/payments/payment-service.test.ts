@@ -8,7 +8,7 @@ import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../../../shared/money
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createSecretBox } from '../../db/secret-box';
 import { createGovernance, type Governance } from '../governance';
-import { createLedger, providerAccount, routingFeesAccount, type Ledger } from '../ledger';
+import { createLedger, lightningAccount, providerAccount, routingFeesAccount, userAvailableAccount, type Ledger } from '../ledger';
 import { creditUserFunding } from './funding';
 import { createPaymentService, type PaymentService } from './payment-service';
 import { createReceipts } from './receipts';
@@ -255,7 +255,7 @@ describe('purchase', () => {
     expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [], kept: [expect.any(String)] });
     wallet.setLookup('truth');
     expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [expect.any(String)] });
-    expect(await reconciler.reconcileOnce()).toEqual({ posted: [], voided: [], kept: [] });
+    expect(await reconciler.reconcileOnce()).toEqual({ posted: [], uncovered: [], voided: [], kept: [] });
     expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT, fees: FEE_MSAT });
     ledger.checkInvariants();
 
@@ -291,11 +291,30 @@ describe('purchase', () => {
 
     const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
     expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [outcome.paymentId] });
-    expect(await reconciler.reconcileOnce()).toEqual({ posted: [], voided: [], kept: [] });
+    expect(await reconciler.reconcileOnce()).toEqual({ posted: [], uncovered: [], voided: [], kept: [] });
     expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT, fees: FEE_MSAT });
     expect(wallet.calls.pay).toBe(1);
     // The expired hold no longer counts, the late charge does: usage is exactly what was paid.
     expect(governance.status(USER, 'UTC', RATE).summary.usedMsat).toBe(PRICE_MSAT + FEE_MSAT);
+    governance.checkUsageTotals();
+    ledger.checkInvariants();
+  });
+
+  it('names a late settlement the funds no longer cover "uncovered", books what they cover, and does not fail on later passes', async () => {
+    wallet.script.push('unknown_after_paying');
+    const outcome = await service.purchase(purchaseRequest());
+    if (outcome.kind !== 'payment_unknown') throw new Error(`expected payment_unknown, got ${outcome.kind}`);
+    nowMs += 24 * 60 * 60_000 + 1;
+    expect(ledger.expire().expired).toHaveLength(1);
+    // The released funds are spent elsewhere (withdrawn) before the payment is found settled.
+    const leftMsat = 5_000;
+    expect(ledger.transfer({ idempotencyKey: 'spent-elsewhere', debit: userAvailableAccount(USER), credit: lightningAccount, amountMsat: msat(FUNDS_MSAT - leftMsat) }).ok).toBe(true);
+
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [], uncovered: [outcome.paymentId] });
+    expect(await reconciler.reconcileOnce()).toEqual({ posted: [], uncovered: [], voided: [], kept: [] });
+    expect(balances()).toMatchObject({ availableMsat: 0, reservedMsat: 0, provider: leftMsat });
+    expect(wallet.calls.pay).toBe(1);
     governance.checkUsageTotals();
     ledger.checkInvariants();
   });

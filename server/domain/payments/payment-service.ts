@@ -214,16 +214,19 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       }
     }
     const paymentId = written.payment.id;
+    // Asked again now the hold is written: a change of spending wallet is refused while a hold is
+    // pending (domain/wallet/own-wallet.ts), so the wallet in use now is the one the hold was made on.
+    const payingWallet = (await deps.walletFor(request.userId)) ?? wallet;
     inFlight.add(paymentId);
     try {
       if (!records.markPaying(paymentId)) return outcomeOfPrior(paymentId);
-      const paid = await wallet.payInvoice(verified.challenge.invoice);
+      const paid = await payingWallet.payInvoice(verified.challenge.invoice);
       if (paid.status === 'unknown') return { kind: 'payment_unknown', paymentId };
       if (paid.status === 'failed') {
         records.settleFailed(paymentId, paid.reason);
         return { kind: 'payment_failed', reason: paid.reason, paymentId };
       }
-      const feeMsat = paid.feesPaidMsat ?? (await feeFromLookup(wallet, verified, paymentId));
+      const feeMsat = paid.feesPaidMsat ?? (await feeFromLookup(payingWallet, verified, paymentId));
       const settled = records.settlePaid(paymentId, { preimageHex: paid.preimageHex, feeMsat });
       if (settled.payment.status !== 'paid' || paid.preimageHex === null) {
         return markNotDelivered(paymentId, { reason: 'paid_unusable', answer: null }, null);

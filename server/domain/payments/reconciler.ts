@@ -6,7 +6,9 @@
  *   reserved  The wallet was never asked (a payment is marked `paying` before the call). After a
  *             short grace, void it.
  *   paying    lookup_invoice(payment hash):
- *             settled                   -> post it, with the wallet's preimage and fee; with a valid
+ *             settled                   -> post it, with the wallet's preimage and fee (`uncovered` when
+ *                                          it settled so late that the person's funds no longer cover
+ *                                          it: what they cover is posted, once); with a valid
  *                                          preimage its token (the macaroon sealed on the write-ahead
  *                                          row + the preimage) goes into the vault in the same
  *                                          transaction, so the resumed step delivers without paying
@@ -35,10 +37,12 @@ export interface ReconcilerDeps {
   voidNotFoundAfterMs?: number;
 }
 
-export type ReconcileAction = 'posted' | 'voided' | 'kept' | 'skipped';
+export type ReconcileAction = 'posted' | 'uncovered' | 'voided' | 'kept' | 'skipped';
 
 export interface ReconcileReport {
   posted: string[];
+  /** Posted late, beyond the person's funds: the shortfall shows as wallet drift (domain/wallet). */
+  uncovered: string[];
   voided: string[];
   kept: string[];
 }
@@ -70,7 +74,9 @@ export function createReconciler(deps: ReconcilerDeps) {
     const tx = found.value;
     if (tx.direction !== 'outgoing') return 'kept';
     if (tx.state === 'settled' || (tx.state === null && tx.preimageHex !== null)) {
-      return deps.records.settlePaid(payment.id, { preimageHex: tx.preimageHex, feeMsat: tx.feesPaidMsat }).settled ? 'posted' : 'skipped';
+      const settled = deps.records.settlePaid(payment.id, { preimageHex: tx.preimageHex, feeMsat: tx.feesPaidMsat });
+      if (!settled.settled) return 'skipped';
+      return settled.uncoveredMsat > 0 ? 'uncovered' : 'posted';
     }
     if (tx.state === 'failed' || tx.state === 'expired') {
       return deps.records.settleFailed(payment.id, `wallet_${tx.state}`).settled ? 'voided' : 'skipped';
@@ -79,7 +85,7 @@ export function createReconciler(deps: ReconcilerDeps) {
   }
 
   async function pass(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { posted: [], voided: [], kept: [] };
+    const report: ReconcileReport = { posted: [], uncovered: [], voided: [], kept: [] };
     for (const payment of deps.records.unresolved()) {
       const action = await reconcileOne(payment);
       if (action !== 'skipped') report[action].push(payment.id);

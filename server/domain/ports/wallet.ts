@@ -138,6 +138,12 @@ export interface WalletPort {
   close(): void;
 }
 
+/** Why a pasted connection string was refused before any wallet was asked. */
+export type ConnectionStringRefusal = 'not_a_connection_string' | 'invalid_wallet_pubkey' | 'invalid_relay_url' | 'invalid_secret';
+
+/** Opens a wallet from its connection string (NWC in the app); no network traffic until the first call. */
+export type OpenWallet = (connectionString: string) => { ok: true; wallet: WalletPort } | { ok: false; reason?: ConnectionStringRefusal };
+
 const HEX_32_BYTES = /^[0-9a-f]{64}$/i;
 
 /** True when `preimageHex` is 32 bytes whose SHA-256 is `paymentHashHex`: the proof of payment. */

@@ -105,6 +105,8 @@ function markFunded(deps: TopUpEngineDeps, row: TopUpRow): FundingStep {
         amountMsat: msat(row.amountMsat),
         idempotencyKey: `topup:${row.id}`,
         source: 'stripe',
+        // The wallet's reconciliation knows this incoming payment by its hash (not money from outside).
+        ...(current.paymentHash ? { paymentHash: current.paymentHash } : {}),
       });
       if (!credit.ok) throw new Error(`top-up ${row.id} credit refused: ${credit.reason}`);
       const patch = { status: 'funded' as const, fundedAtMs: deps.now(), updatedAtMs: deps.now(), nextAttemptAtMs: null, lastError: null };

@@ -12,4 +12,6 @@ export {
   type WalletStatus,
   type WalletSummary,
 } from './wallet-overview';
+export { createWalletDomain, type WalletDomain, type WalletDomainDeps } from './wallet-domain';
+export { movementsCsv } from './movements-csv';
 export { reconcileBalances, ROUNDING_TOLERANCE_MSAT, type Reconciliation, type ReconciliationStatus } from './reconciliation';

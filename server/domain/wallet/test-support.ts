@@ -1,6 +1,7 @@
 // A spending wallet for tests of the Wallet page: get_info and get_balance answer what the test set.
+import { createHash } from 'node:crypto';
 import { msat, type Msat } from '../../../shared/money';
-import type { WalletInfo, WalletPort, WalletResult } from '../ports/wallet';
+import type { WalletInfo, WalletPort, WalletResult, WalletTransaction } from '../ports/wallet';
 
 export const FAKE_WALLET_INFO: WalletInfo = {
   alias: 'sandbox user',
@@ -30,5 +31,22 @@ export function fakeReadOnlyWallet(answers: {
     lookupInvoice: unused,
     listTransactions: unused,
     close() {},
+  };
+}
+
+/** What make_invoice answers for an unpaid invoice of `sats`, as a wallet reports it. */
+export function invoiceMadeFor(invoice: string, sats: number, nowSec = Math.floor(Date.now() / 1000)): WalletTransaction {
+  return {
+    direction: 'incoming',
+    state: 'pending',
+    invoice,
+    paymentHashHex: createHash('sha256').update(invoice).digest('hex'),
+    preimageHex: null,
+    amountMsat: msat(sats * 1000),
+    feesPaidMsat: msat(0),
+    description: 'test',
+    createdAtSec: nowSec,
+    expiresAtSec: nowSec + 900,
+    settledAtSec: null,
   };
 }

@@ -24,7 +24,14 @@ describe('wallet overview', () => {
     nowMs = 1_700_000_000_000;
     ledger = createLedger(handle, { now: () => nowMs });
     wallets = new Map();
-    overview = createWalletOverview({ database: handle, ledger, walletFor: async (userId) => wallets.get(userId) ?? null, rates: { current: async () => TEST_RATE } });
+    overview = createWalletOverview({
+      database: handle,
+      ledger,
+      walletFor: async (userId) => wallets.get(userId) ?? null,
+      sourceOf: (userId) => (wallets.has(userId) ? 'provisioned' : null),
+      rates: { current: async () => TEST_RATE },
+      operationStatuses: () => new Map(),
+    });
     const welcome = creditUserFunding(ledger, { userId: USER, amountMsat: msat(100_000_000), idempotencyKey: `sandbox-welcome:${USER}`, source: 'sandbox_welcome' });
     expect(welcome.ok).toBe(true);
   });
@@ -109,7 +116,9 @@ describe('wallet overview', () => {
     const silent = { ok: false, outcome: 'unknown', reason: 'reply_timeout', message: 'no reply' } as const;
     wallets.set(USER, fakeReadOnlyWallet({ info: silent, balance: silent }));
     expect(await overview.status(USER)).toEqual({
+      source: 'provisioned',
       connection: { state: 'unreachable', reason: 'reply_timeout' },
+      budget: null,
       balance: { state: 'unknown', reason: 'reply_timeout' },
       reconciliation: null,
     });
@@ -122,6 +131,6 @@ describe('wallet overview', () => {
   });
 
   it('says so when the person has no wallet connected', async () => {
-    expect(await overview.status(USER)).toEqual({ connection: { state: 'none' }, balance: null, reconciliation: null });
+    expect(await overview.status(USER)).toEqual({ source: null, connection: { state: 'none' }, budget: null, balance: null, reconciliation: null });
   });
 });

@@ -6,6 +6,7 @@
 import './websocket-global';
 import { NWCClient } from '@getalby/sdk/nwc';
 import { z } from 'zod';
+import type { ConnectionStringRefusal } from '../../domain/ports/wallet';
 
 export interface NwcConnection {
   walletPubkeyHex: string;
@@ -14,11 +15,7 @@ export interface NwcConnection {
   lud16: string | null;
 }
 
-export type ConnectionStringFailure =
-  | 'not_a_connection_string'
-  | 'invalid_wallet_pubkey'
-  | 'invalid_relay_url'
-  | 'invalid_secret';
+export type ConnectionStringFailure = ConnectionStringRefusal;
 
 export type ConnectionStringResult = { ok: true; connection: NwcConnection } | { ok: false; reason: ConnectionStringFailure };
 

@@ -5,6 +5,10 @@ import type { AppRouter } from '../../../../server/api/router';
 import { formatSats, formatUsd, signedMsat, type SignedMsat } from '../../../../shared/money';
 import { useTRPC } from '../../lib/trpc';
 import { TopUpCard } from './topups/TopUpCard';
+import { MovementsExport } from './MovementsExport';
+import { OwnWalletPanel } from './OwnWalletPanel';
+import { ReceivePanel } from './ReceivePanel';
+import { WithdrawPanel } from './WithdrawPanel';
 import './wallet.css';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -39,8 +43,13 @@ export function WalletPage() {
             <WalletCard status={status.data} checking={status.isFetching} failed={status.isError} onRefresh={() => void status.refetch()} />
           </div>
           <Reconciliation status={status.data} />
+          <div className="wallet-grid money-moves">
+            <ReceivePanel />
+            <WithdrawPanel />
+          </div>
           {status.data && <ConnectionCard status={status.data} />}
           <TopUpCard />
+          <OwnWalletPanel status={status.data} />
           <Movements summary={summary.data} />
         </>
       )}
@@ -166,13 +175,22 @@ const MOVEMENT_LABELS: Record<Movement['kind'], string> = {
   refund: 'Refund',
   payment: 'Payment',
   fee: 'Routing fee',
+  receipt: 'Received',
+  withdrawal: 'Withdrawal',
+  withdrawal_returned: 'Withdrawal: unused allowance returned',
+  wallet_switch: 'Spending wallet changed',
   other: 'Adjustment',
 };
+
+const STATUS_LABELS: Record<Movement['status'], string> = { completed: 'Done', pending: 'Pending', failed: 'Failed, returned' };
 
 function Movements({ summary }: { summary: WalletSummary }) {
   return (
     <section className="card section" aria-labelledby="movements-title">
-      <h2 id="movements-title">Recent money movements</h2>
+      <div className="card-title-row">
+        <h2 id="movements-title">Recent money movements</h2>
+        <MovementsExport />
+      </div>
       {summary.movements.length === 0 ? (
         <p className="muted">Nothing has moved yet.</p>
       ) : (
@@ -181,21 +199,23 @@ function Movements({ summary }: { summary: WalletSummary }) {
             <tr>
               <th scope="col" className="when">When</th>
               <th scope="col">What</th>
+              <th scope="col" className="movement-status">Status</th>
               <th scope="col" className="amount">Amount</th>
               <th scope="col" className="amount">Fee</th>
             </tr>
           </thead>
           <tbody>
             {summary.movements.map((movement) => (
-              <tr key={movement.id} data-kind={movement.kind}>
+              <tr key={movement.id} data-kind={movement.kind} data-status={movement.status}>
                 <td className="when">{when(movement.atMs)}</td>
                 <td>
                   {MOVEMENT_LABELS[movement.kind]}
                   <span className="muted detail when-inline">{when(movement.atMs)}</span>
-                  {(movement.service ?? movement.providerId) && (
-                    <span className="muted detail">{[movement.service, movement.providerId].filter(Boolean).join(' · ')}</span>
+                  {(movement.service ?? movement.providerId ?? movement.note) && (
+                    <span className="muted detail">{[movement.service, movement.providerId, movement.note].filter(Boolean).join(' · ')}</span>
                   )}
                 </td>
+                <td className={`movement-status ${movement.status}`}>{STATUS_LABELS[movement.status]}</td>
                 <td className={`amount ${movement.amountMsat < 0 ? 'out' : 'in'}`}>
                   {movement.amountMsat > 0 ? '+' : ''}
                   {formatSats(movement.amountMsat)}

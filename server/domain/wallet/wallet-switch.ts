@@ -1,0 +1,68 @@
+/**
+ * Changing the spending wallet, as the ledger sees it. The person's ledger balance mirrors the wallet
+ * in use, so a change of wallet is two recorded movements in one transaction: what the ledger held
+ * for the old wallet leaves (`wallet_switch_out`) and what the new wallet holds arrives
+ * (`wallet_switch_in`). History stays: nothing is deleted, the old wallet's movements remain listed.
+ *
+ * A change is refused while anything is in flight on the old wallet: a pending spend's hold or a
+ * withdrawal being paid would otherwise settle on one wallet and be counted against the other.
+ */
+import { randomUUID } from 'node:crypto';
+import { msat, type Msat } from '../../../shared/money';
+import { lightningAccount, userAvailableAccount, userWithdrawingAccount, type Ledger } from '../ledger';
+
+export type SwitchRefusal = 'pending_spends' | 'pending_withdrawal';
+
+export interface SwitchRequest {
+  userId: string;
+  /** Which wallet the balance leaves and which it arrives in, for the movements' labels. */
+  from: string;
+  to: string;
+  /** What the new wallet holds, read from it just before; 0 when there is no wallet any more. */
+  newBalanceMsat: Msat;
+}
+
+export interface SwitchDeps {
+  ledger: Pick<Ledger, 'transfer' | 'userBalances' | 'pendingReservations' | 'balanceMsat'>;
+  /** An IMMEDIATE transaction: the checks and the writes cannot interleave with a reservation. */
+  transaction: <T>(fn: () => T) => T;
+}
+
+export type SwitchResult = { ok: true; outMsat: Msat; inMsat: Msat } | { ok: false; reason: SwitchRefusal };
+
+/** Moves the ledger balance to the new wallet and runs `store` (the new choice of wallet) with it. */
+export function switchWalletBalance(deps: SwitchDeps, request: SwitchRequest, store: () => void): SwitchResult {
+  const { ledger } = deps;
+  const switchId = randomUUID();
+  return deps.transaction((): SwitchResult => {
+    if (ledger.pendingReservations(request.userId).length > 0) return { ok: false, reason: 'pending_spends' };
+    if (ledger.balanceMsat(userWithdrawingAccount(request.userId)) > 0) return { ok: false, reason: 'pending_withdrawal' };
+    const outMsat = ledger.userBalances(request.userId).availableMsat;
+    const metadata = { userId: request.userId, from: request.from, to: request.to, switchId };
+    if (outMsat > 0) {
+      const out = ledger.transfer({
+        idempotencyKey: `wallet-switch:${switchId}:out`,
+        debit: userAvailableAccount(request.userId),
+        credit: lightningAccount,
+        amountMsat: outMsat,
+        reason: 'wallet_switch_out',
+        metadata,
+      });
+      // The balance was read in this transaction: a refusal here is a bug, and rolls everything back.
+      if (!out.ok) throw new Error(`moving the balance off the old wallet failed: ${out.reason}`);
+    }
+    if (request.newBalanceMsat > 0) {
+      const into = ledger.transfer({
+        idempotencyKey: `wallet-switch:${switchId}:in`,
+        debit: lightningAccount,
+        credit: userAvailableAccount(request.userId),
+        amountMsat: request.newBalanceMsat,
+        reason: 'wallet_switch_in',
+        metadata,
+      });
+      if (!into.ok) throw new Error(`moving the balance onto the new wallet failed: ${into.reason}`);
+    }
+    store();
+    return { ok: true, outMsat: msat(outMsat), inMsat: request.newBalanceMsat };
+  });
+}
