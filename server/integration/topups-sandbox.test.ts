@@ -53,6 +53,12 @@ describe('card top-ups on the sandbox', () => {
     expect(funded.amountMsat).toBe(9_700_000);
     expect(await walletBalanceOverNwc(userId)).toBe(before + 9_700_000);
     expect(stack.ledger.userBalances(userId).availableMsat).toBe(before + 9_700_000);
+    // The wallet's reconciliation sees the funding payment in the wallet and knows it is this top-up:
+    // nothing is recorded a second time as money from outside, no drift alert.
+    const sync = await stack.wallet.sync.syncUser(userId, { settleGraceMs: 0 });
+    expect(sync?.outside).toEqual([]);
+    expect(sync?.driftAlerted).toBe(false);
+    expect(stack.ledger.userBalances(userId).availableMsat).toBe(before + 9_700_000);
   }, 60_000);
 
   it('a declined card changes nothing', async () => {
