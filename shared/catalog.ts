@@ -110,7 +110,8 @@ export type PlanStep = z.infer<typeof planStepSchema>;
 
 export const planSchema = z.object({
   request: z.string(),
-  planner: z.enum(['builtin', 'llm']),
+  /** Who planned it: a planner, or an agent (MCP `fetch`) that named the one call itself. */
+  planner: z.enum(['builtin', 'llm', 'agent']),
   steps: z.array(planStepSchema).min(1),
 });
 export type Plan = z.infer<typeof planSchema>;

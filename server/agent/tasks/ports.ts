@@ -70,8 +70,16 @@ export interface ApprovalRequestResult {
 }
 
 export interface ApprovalsPort<Q extends TaskQuote = TaskQuote> {
-  request(input: { userId: string; quote: Q; taskStartedAtMs?: number }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
-  requestReapproval(input: { userId: string; taskId: string; quote: Q; reason: 'quote_expired'; stepId: string; taskStartedAtMs?: number }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
+  request(input: { userId: string; quote: Q; taskStartedAtMs?: number; agentKeyId: string | null }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
+  requestReapproval(input: {
+    userId: string;
+    taskId: string;
+    quote: Q;
+    reason: 'quote_expired';
+    stepId: string;
+    taskStartedAtMs?: number;
+    agentKeyId: string | null;
+  }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
   waitForResolution(approvalId: string, signal?: AbortSignal): Promise<TaskApproval>;
   cancelForTask(input: { userId: string; taskId: string }): unknown;
 }

@@ -9,3 +9,4 @@ export * from './catalog';
 export * from './quotes';
 export * from './approvals';
 export * from './alerts';
+export * from './agent-keys';
