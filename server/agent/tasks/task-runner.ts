@@ -105,7 +105,7 @@ const ACTIVE: readonly TaskStatus[] = ['draft', 'planned', 'quoted', 'awaiting_a
  * and priced at the most the earlier step's output can be (its bound), so an honest provider's
  * invoice never drifts above the quote; spending later checks the real text against that bound.
  */
-function quoteStepFor(step: PlanStep, service: CatalogService, plan: readonly PlanStep[], serviceOf: (s: PlanStep) => CatalogService | undefined): QuoteStepRequest {
+export function quoteStepFor(step: PlanStep, service: CatalogService, plan: readonly PlanStep[], serviceOf: (s: PlanStep) => CatalogService | undefined): QuoteStepRequest {
   const chained = chainedInputBound(step, plan, serviceOf);
   const input = chained ? { ...step.input, [chained.field]: `(the result of step ${step.inputFrom?.stepId ?? ''})` } : step.input;
   const usage = chained ? boundedUsageFor(service, chained) : usageFor(service, input);
