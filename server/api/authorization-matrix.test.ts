@@ -118,6 +118,9 @@ const MATRIX: Record<string, Row> = {
   'alerts.onAlert': { access: 'authed' },
   'wallet.summary': { access: 'authed' },
   'wallet.status': { access: 'authed' },
+  'agentKeys.list': { access: 'authed' },
+  'agentKeys.create': { access: 'authed', input: () => ({ name: 'bob agent', monthlyCapSats: 100, perCallCapSats: 10 }) },
+  'agentKeys.revoke': { access: 'authed', input: () => ({ keyId: 'no-such-key' }), foreignObject: (f) => aliceAgentKey(f) },
 };
 
 const JOKE_SERVICE = {
@@ -137,6 +140,16 @@ function aliceApproval(f: Fixture) {
   return {
     input: { approvalId: aliceApprovalId },
     unchanged: () => expect(JSON.stringify(f.h.deps.approvals.get(f.alice.id, aliceApprovalId))).toBe(before),
+  };
+}
+
+/** Alice's agent key; bob must not see or revoke it (its MCP side: server/integration/mcp.test.ts). */
+let aliceKeyId = '';
+function aliceAgentKey(f: Fixture) {
+  const before = JSON.stringify(f.h.deps.agentKeys.get(f.alice.id, aliceKeyId));
+  return {
+    input: { keyId: aliceKeyId },
+    unchanged: () => expect(JSON.stringify(f.h.deps.agentKeys.get(f.alice.id, aliceKeyId))).toBe(before),
   };
 }
 
@@ -195,9 +208,11 @@ describe('authorization matrix', () => {
     if (!quoted.ok) throw new Error(quoted.message);
     aliceApprovalId = h.deps.approvals.request({ userId: alice.user.id, quote: quoted.quote }).approval.id;
     aliceAlertId = h.deps.alerts.list(alice.user.id)[0]?.id ?? 0;
+    const aliceKey = h.deps.agentKeys.create(alice.user.id, { name: 'alice agent', monthlyCapSats: 100, perCallCapSats: 10, allowed: [], mayAutoSpend: false, expiresInDays: 30 });
+    aliceKeyId = aliceKey.key.id;
     expect(aliceAlertId).toBeGreaterThan(0);
     h.wallets.set(alice.user.id, fakeReadOnlyWallet({ info: { ok: true, value: { ...FAKE_WALLET_INFO, alias: ALICE_WALLET_ALIAS } }, balance: balanceOfSats(7) }));
-    aliceSecrets = [ALICE_WALLET_ALIAS, aliceApprovalId, quoted.quote.id, aliceTaskId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
+    aliceSecrets = [ALICE_WALLET_ALIAS, aliceKey.secret, aliceKey.key.keyPrefix, aliceKeyId, aliceApprovalId, quoted.quote.id, aliceTaskId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
   });
   afterAll(() => f.h.database.close());
 
@@ -216,6 +231,7 @@ describe('authorization matrix', () => {
       approvals: f.h.deps.approvals.list(f.alice.id),
       alerts: f.h.deps.alerts.list(f.alice.id),
       budget: f.h.deps.governance.settingsFor(f.alice.id),
+      agentKeys: f.h.deps.agentKeys.list(f.alice.id),
     });
   }
 
