@@ -18,6 +18,7 @@ const ServicesPage = page(() => import('../features/services/ServicesPage'), 'Se
 const WalletPage = page(() => import('../features/wallet/WalletPage'), 'WalletPage');
 const ActivityPage = page(() => import('../features/activity/ActivityPage'), 'ActivityPage');
 const AlertsPage = page(() => import('../features/alerts/AlertsPage'), 'AlertsPage');
+const AgentKeysPage = page(() => import('../features/agent-keys/AgentKeysPage'), 'AgentKeysPage');
 const SecurityPage = page(() => import('../features/security/SecurityPage'), 'SecurityPage');
 
 export function App() {
@@ -40,6 +41,7 @@ export function App() {
                 <Route path="wallet" element={<WalletPage />} />
                 <Route path="activity" element={<ActivityPage />} />
                 <Route path="alerts" element={<AlertsPage />} />
+                <Route path="agent-keys" element={<AgentKeysPage />} />
                 <Route path="security" element={<SecurityPage />} />
                 <Route path="*" element={<NotFound />} />
               </Route>

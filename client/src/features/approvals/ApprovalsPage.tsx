@@ -76,10 +76,13 @@ export function ApprovalsPage() {
               </tr>
             </thead>
             <tbody>
-              {answered.map(({ approval, quote }) => (
+              {answered.map(({ approval, quote, agentName }) => (
                 <tr key={approval.id}>
                   <td>{new Date(approval.createdAt).toLocaleString()}</td>
-                  <td>{quote?.steps.map((s) => s.serviceName).join(', ')}</td>
+                  <td>
+                    {quote?.steps.map((s) => s.serviceName).join(', ')}
+                    {agentName !== null && <span className="muted"> · agent {agentName}</span>}
+                  </td>
                   <td className="numeric">{quote ? formatSpend(approval.maxMsat, quote.rate) : formatSats(approval.maxMsat)}</td>
                   <td>{STATUS_LABEL[approval.status]}</td>
                 </tr>
@@ -112,6 +115,11 @@ function ApprovalCard(props: { item: InboxItem }) {
         </h3>
         <span className={`kind-badge ${approval.decisionKind}`}>{KIND_LABEL[approval.decisionKind]}</span>
       </div>
+      {props.item.agentName !== null && (
+        <p className="muted" data-testid="approval-agent">
+          Asked by agent key <strong>{props.item.agentName}</strong>
+        </p>
+      )}
       <p className="approval-why">{approval.why}</p>
       {quote && (
         <table className="table" aria-label="Steps and their prices">
