@@ -13,6 +13,7 @@ const benches: { file: string; run: () => Promise<BenchReport> }[] = [
   { file: 'payments.bench.ts', run: async () => (await import('./payments.bench')).runPaymentsBench() },
   { file: 'governance.bench.ts', run: async () => (await import('./governance.bench')).runGovernanceBench() },
   { file: 'quote.bench.ts', run: async () => (await import('./quote.bench')).runQuoteBench() },
+  { file: 'mcp.bench.ts', run: async () => (await import('./mcp.bench')).runMcpBench() },
 ];
 
 const reports: BenchReport[] = [];
