@@ -209,6 +209,19 @@ describe("an agent key narrows the person's rules and is re-checked when its ste
     expect((await keyApproval(bob.userId, asks.id)).decision).toMatchObject({ kind: 'deny', reason: 'key_revoked' });
   });
 
+  it('two spends of one key at once cannot both fit under its monthly cap: they are paid one at a time', async () => {
+    const alice = await env.signUp('alice@example.com');
+    const { key } = env.agentKeys.create(alice.userId, { ...keyInput, monthlyCapSats: 20 });
+    // Both approved while the key had spent nothing; only one still fits once the other is paid.
+    const first = await keyApproval(alice.userId, key.id);
+    const second = await keyApproval(alice.userId, key.id);
+    const { spending, requests } = spendingWith([paid('pay-a'), paid('pay-b')]);
+    const outcomes = await Promise.all([first, second].map((a) => spending.spendStep({ userId: alice.userId, approvalId: a.approval.id, stepId: 's1' })));
+    expect(outcomes.map((o) => o.outcome.kind).sort()).toEqual(['delivered', 'refused']);
+    expect(outcomes.find((o) => o.outcome.kind === 'refused')?.outcome).toEqual({ kind: 'refused', reason: 'over_key_monthly_cap' });
+    expect(requests).toHaveLength(1);
+  });
+
   it("never loosens: the person's own confirm tier stays confirm under a key that may auto-spend", async () => {
     const alice = await env.signUp('alice@example.com');
     const { key } = env.agentKeys.create(alice.userId, { ...keyInput, perCallCapSats: 5_000, monthlyCapSats: 5_000 });
