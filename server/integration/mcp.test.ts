@@ -242,3 +242,33 @@ describe('MCP authorization: a key of one person never reaches another person', 
     }
   }, 60_000);
 });
+
+describe('MCP tools beside fetch', () => {
+  it('quote prices without paying, ask plans and pays, get_balance and get_budget read, dispute keeps the complaint', async () => {
+    const alice = await personWithKey('mcp-tools');
+    const client = await connect('http', alice.secret);
+    try {
+      const services = await call(client, 'list_services');
+      expect((services.body as unknown as { id: string }[]).map((s) => s.id)).toContain('satoshi-jokes/joke');
+      const quoted = await call(client, 'quote', { url: 'http://127.0.0.1:1/v1/joke' });
+      expect(quoted.body).toMatchObject({ error: 'service_not_found' });
+      const joke = (services.body as unknown as { id: string; url: string }[]).find((s) => s.id === 'satoshi-jokes/joke');
+      const priced = await call(client, 'quote', { url: `${joke?.url ?? ''}?topic=bitcoin` });
+      expect(priced.body).toMatchObject({ serviceId: 'satoshi-jokes/joke', decision: { kind: 'auto' } });
+      expect(stack.agentKeys.get(alice.userId, alice.keyId)?.spentThisMonthMsat).toBe(0);
+
+      const asked = await call(client, 'ask', { request: 'tell me a joke about bitcoin' });
+      expect(asked.body).toMatchObject({ status: 'completed' });
+      const balance = await call(client, 'get_balance');
+      expect(Number(balance.body.availableMsat)).toBeLessThan(100_000_000);
+      const budget = await call(client, 'get_budget');
+      expect(budget.body).toMatchObject({ key: { name: 'test agent', perCallCapSats: 1_000 } });
+
+      const disputed = await call(client, 'dispute', { taskId: String(asked.body.taskId), stepId: 's1', complaint: 'not funny' });
+      expect(disputed.body).toMatchObject({ status: 'disputed' });
+      expect(stack.tasks.get(alice.userId, String(asked.body.taskId))?.steps[0]?.judgement).toBe('disputed');
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+});
