@@ -272,3 +272,17 @@ describe('MCP tools beside fetch', () => {
     }
   }, 60_000);
 });
+
+describe('MCP sessions', () => {
+  it("a key keeps at most 8 open sessions: a ninth closes the key's oldest", async () => {
+    const alice = await personWithKey('mcp-sessions');
+    const clients = [];
+    for (let i = 0; i < 9; i++) clients.push(await connect('http', alice.secret));
+    try {
+      await expect(clients[0]?.callTool({ name: 'get_balance', arguments: {} })).rejects.toThrow();
+      expect((await call(clients[8] as Client, 'get_balance')).isError).toBe(false);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  }, 60_000);
+});

@@ -37,4 +37,8 @@ export interface McpOptions {
   taskWaitMs: number;
 }
 
-export const DEFAULT_MCP_OPTIONS: McpOptions = { approvalWaitMs: 5 * 60_000, taskWaitMs: 60_000 };
+/**
+ * Within the minute MCP clients wait for a tool call by default (the SDK's request timeout): a call
+ * that needs longer answers "pending" or "running" with the ids approval_status takes.
+ */
+export const DEFAULT_MCP_OPTIONS: McpOptions = { approvalWaitMs: 40_000, taskWaitMs: 15_000 };

@@ -14,10 +14,24 @@ import { createStewardMcpServer } from './server';
 
 /** Tool calls per key per minute: plenty for an agent's work, a ceiling for one stuck in a loop. */
 export const MCP_CALLS_PER_MINUTE = 120;
+/** Open sessions per key; a new one past this closes that key's oldest (a client that reconnects often). */
+export const MCP_SESSIONS_PER_KEY = 8;
+/** A session nobody used for this long is closed (clients that vanished without DELETE). */
+const SESSION_IDLE_MS = 30 * 60_000;
 
 interface Session {
   transport: StreamableHTTPServerTransport;
   keyHash: string;
+  lastUsedMs: number;
+}
+
+/** Keeps each key within MCP_SESSIONS_PER_KEY by closing its oldest sessions (the map keeps insertion order). */
+function makeRoomFor(sessions: Map<string, Session>, keyHash: string): void {
+  const own = [...sessions.entries()].filter(([, s]) => s.keyHash === keyHash);
+  for (const [id, session] of own.slice(0, Math.max(0, own.length - MCP_SESSIONS_PER_KEY + 1))) {
+    sessions.delete(id);
+    void session.transport.close();
+  }
 }
 
 function bearerToken(header: string | undefined): string | null {
@@ -45,6 +59,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpDeps, options: M
         const session = sessions.get(sessionId);
         if (!session) return refuse(reply, 404, 'session_not_found', 'Start a new session.');
         if (session.keyHash !== hashAgentKey(token)) return refuse(reply, 403, 'wrong_key', 'This session belongs to another key.');
+        session.lastUsedMs = Date.now();
         reply.hijack();
         return session.transport.handleRequest(request.raw, reply.raw, request.body);
       }
@@ -54,7 +69,10 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpDeps, options: M
       const keyHash = hashAgentKey(token);
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => void sessions.set(id, { transport, keyHash }),
+        onsessioninitialized: (id) => {
+          makeRoomFor(sessions, keyHash);
+          sessions.set(id, { transport, keyHash, lastUsedMs: Date.now() });
+        },
         onsessionclosed: (id) => void sessions.delete(id),
       });
       transport.onclose = () => {
@@ -66,7 +84,17 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpDeps, options: M
     },
   });
 
+  const sweeper = setInterval(() => {
+    for (const [id, session] of sessions) {
+      if (Date.now() - session.lastUsedMs < SESSION_IDLE_MS) continue;
+      sessions.delete(id);
+      void session.transport.close();
+    }
+  }, 60_000);
+  sweeper.unref();
+
   app.addHook('onClose', async () => {
+    clearInterval(sweeper);
     await Promise.all([...sessions.values()].map((s) => s.transport.close()));
     sessions.clear();
   });

@@ -71,7 +71,8 @@ async function taskOutcome(ctx: ToolContext, taskId: string, requestId: string |
   }
   if (isFinished(task)) return finishedAnswer(deps, principal, task);
   const approval = task.approvalId ? deps.approvals.get(principal.userId, task.approvalId) : null;
-  return approval ? pendingAnswer(deps, task, approval) : toolResult({ status: task.status, taskId: task.id });
+  if (approval?.status === 'pending') return pendingAnswer(deps, task, approval);
+  return toolResult({ status: 'running', taskId: task.id, approvalId: task.approvalId, next: 'Still running: call approval_status with this approvalId (waitSeconds up to 60) for the result.' });
 }
 
 function registerCatalogTools(ctx: ToolContext): void {

@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { inferRouterOutputs } from '@trpc/server';
 import { Check, X } from 'lucide-react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatSats, formatUsd, msatToUsdCentsCeil, msatToUsdCentsRoundHalfUp, type BtcUsdRate, type Msat } from '../../../../shared/money';
 import { FormError } from '../../components/Field';
@@ -38,6 +39,9 @@ export function ApprovalsPage() {
   const pending = useQuery(trpc.approvals.pending.queryOptions());
   const recent = useQuery(trpc.approvals.recent.queryOptions({ limit: 20 }));
   const answered = recent.data?.filter((item) => item.approval.status !== 'pending') ?? [];
+  // An agent's link (MCP URL elicitation, or its pending answer) names the approval it waits on.
+  const [params] = useSearchParams();
+  const linked = params.get('approval');
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -53,7 +57,7 @@ export function ApprovalsPage() {
           <ul className="list section" aria-label="Approvals waiting">
             {pending.data.map((item) => (
               <li key={item.approval.id}>
-                <ApprovalCard item={item} />
+                <ApprovalCard item={item} linked={item.approval.id === linked} />
               </li>
             ))}
           </ul>
@@ -95,8 +99,12 @@ export function ApprovalsPage() {
   );
 }
 
-function ApprovalCard(props: { item: InboxItem }) {
+function ApprovalCard(props: { item: InboxItem; linked: boolean }) {
   const { approval, quote } = props.item;
+  const card = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (props.linked) card.current?.scrollIntoView({ block: 'center' });
+  }, [props.linked]);
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [dialogOpen, setDialogOpen] = useState(false);
@@ -108,7 +116,7 @@ function ApprovalCard(props: { item: InboxItem }) {
   const titleId = `approval-${approval.id}-title`;
 
   return (
-    <article className="card approval" aria-labelledby={titleId} data-testid="approval-card" data-kind={approval.decisionKind}>
+    <article ref={card} className={props.linked ? 'card approval linked' : 'card approval'} aria-current={props.linked ? 'true' : undefined} aria-labelledby={titleId} data-testid="approval-card" data-kind={approval.decisionKind}>
       <div className="approval-head">
         <h3 id={titleId} className="approval-total">
           {quote ? formatRange(quote.totalMsatMin, quote.totalMsatMax, quote.rate) : formatSats(approval.maxMsat)}
