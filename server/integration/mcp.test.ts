@@ -113,6 +113,9 @@ describe.each<Transport>(['http', 'stdio'])('MCP over %s', (transport) => {
       expect(fetched.text).not.toContain(payment?.preimageHex ?? '-');
       expect(fetched.text).not.toContain(alice.secret);
       expect(stack.agentKeys.get(alice.userId, alice.keyId)?.spentThisMonthMsat).toBeGreaterThan(0);
+      // Activity names the agent that spent; the approval records the key that asked.
+      expect(stack.agentKeys.namesForPayments(alice.userId, [payment?.id ?? '']).get(payment?.id ?? '')).toBe('test agent');
+      expect(stack.approvals.list(alice.userId)[0]?.agentKeyId).toBe(alice.keyId);
       const receipts = await call(client, 'list_receipts');
       expect((receipts.body.receipts as unknown[]).length).toBe(1);
     } finally {
