@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { msatToSatCeil } from '../../shared/money';
 import type { Approval } from '../domain/approvals';
 import type { AgentPrincipal } from '../domain/agent-keys';
 import type { McpDeps, McpOptions } from './deps';
@@ -29,7 +30,7 @@ const APPROVE_SCHEMA = {
 };
 
 function promptFor(approval: Approval, principal: AgentPrincipal): string {
-  return `Agent "${principal.name}" asks to spend at most ${Math.ceil(approval.maxMsat / 1000)} sats. ${approval.why}`;
+  return `Agent "${principal.name}" asks to spend at most ${msatToSatCeil(approval.maxMsat)} sats. ${approval.why}`;
 }
 
 /** Form mode: the person's click approves or denies; declining the form denies; cancelling leaves it pending. */

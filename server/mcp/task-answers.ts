@@ -4,6 +4,7 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { TaskView } from '../agent/tasks/task-runner';
+import { msatToSatCeil } from '../../shared/money';
 import type { Approval } from '../domain/approvals';
 import type { AgentPrincipal } from '../domain/agent-keys';
 import { approvalUrl } from './approval-flow';
@@ -18,7 +19,7 @@ export function pendingAnswer(deps: McpDeps, task: TaskView, approval: Approval)
     taskId: task.id,
     decision: approval.decisionKind,
     why: approval.why,
-    maxSats: Math.ceil(approval.maxMsat / 1000),
+    maxSats: msatToSatCeil(approval.maxMsat),
     expiresAt: new Date(approval.expiresAt).toISOString(),
     next: 'The person can answer on their Steward dashboard; call approval_status with this approvalId to learn the result.',
   });
@@ -29,7 +30,7 @@ export function finishedAnswer(deps: McpDeps, principal: AgentPrincipal, task: T
     return toolResult({
       status: 'completed',
       taskId: task.id,
-      spentSats: task.spentMsat / 1000,
+      spentMsat: task.spentMsat,
       answer: task.answer,
       results: task.steps.map((step) => {
         const receipt = step.paymentId === null ? null : deps.receipts.get(principal.userId, step.paymentId);

@@ -9,7 +9,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { CatalogService } from '../../shared/catalog';
-import { msatToSatCeil } from '../../shared/money';
+import { MSAT_PER_SAT, msatToSatCeil } from '../../shared/money';
 import { quoteStepFor } from '../agent/tasks/task-runner';
 import { serviceAllowed, type AgentPrincipal } from '../domain/agent-keys';
 import { askThePerson } from './approval-flow';
@@ -189,6 +189,28 @@ function registerSpendTools(ctx: ToolContext): void {
   );
 }
 
+/** The person's month and this key's own caps and spend (msat where a figure may have a fraction of a sat). */
+async function budgetAnswer(ctx: ToolContext): Promise<CallToolResult> {
+  const { deps, principal } = ctx;
+  const rate = await deps.rates.current();
+  const { period, summary } = deps.governance.status(principal.userId, deps.timeZoneOf(principal.userId), rate);
+  const key = deps.agentKeys.get(principal.userId, principal.keyId);
+  return toolResult({
+    periodKey: period.periodKey,
+    periodEndsAt: period.endsAt.toISOString(),
+    budget: summary,
+    key: key && {
+      name: key.name,
+      monthlyCapSats: key.monthlyCapMsat / MSAT_PER_SAT,
+      perCallCapSats: key.perCallCapMsat / MSAT_PER_SAT,
+      spentThisMonthMsat: key.spentThisMonthMsat,
+      mayAutoSpend: key.mayAutoSpend,
+      allowed: key.allowed,
+      expiresAt: key.expiresAtMs === null ? null : new Date(key.expiresAtMs).toISOString(),
+    },
+  });
+}
+
 function registerAccountTools(ctx: ToolContext): void {
   const { server, deps, principal } = ctx;
   server.registerTool(
@@ -199,27 +221,7 @@ function registerAccountTools(ctx: ToolContext): void {
       inputSchema: {},
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async () => {
-      const refused = refuseCall(ctx);
-      if (refused) return refused;
-      const rate = await deps.rates.current();
-      const { period, summary } = deps.governance.status(principal.userId, deps.timeZoneOf(principal.userId), rate);
-      const key = deps.agentKeys.get(principal.userId, principal.keyId);
-      return toolResult({
-        periodKey: period.periodKey,
-        periodEndsAt: period.endsAt.toISOString(),
-        budget: summary,
-        key: key && {
-          name: key.name,
-          monthlyCapSats: key.monthlyCapMsat / 1000,
-          perCallCapSats: key.perCallCapMsat / 1000,
-          spentThisMonthSats: key.spentThisMonthMsat / 1000,
-          mayAutoSpend: key.mayAutoSpend,
-          allowed: key.allowed,
-          expiresAt: key.expiresAtMs === null ? null : new Date(key.expiresAtMs).toISOString(),
-        },
-      });
-    },
+    async () => refuseCall(ctx) ?? (await budgetAnswer(ctx)),
   );
 
   server.registerTool(
