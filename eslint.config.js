@@ -97,6 +97,15 @@ export default tseslint.config(
     rules: restrict([layer(['**/rails/**', '**/api/**', '**/db/**', '**/http/**', '**/sandbox/**'], 'The agent spends only through the domain.')]),
   },
   {
+    // The MCP server is an adapter beside api/: agents reach the app through domain services and the
+    // task runner (which spends only through domain/spending), never storage, rails or payments' engine.
+    files: ['server/mcp/**/*.ts'],
+    rules: restrict([
+      layer(['**/rails/**', '**/db/**', '**/api/**', '**/http/**', '**/sandbox/**', '**/client/src/**'], 'MCP tools go through the domain and the task runner.'),
+      layer(['**/domain/payments/payment-service', '**/domain/payments/payment-records'], 'MCP never reaches the purchase engine: spending pays.'),
+    ]),
+  },
+  {
     files: ['server/api/**/*.ts'],
     rules: restrict([layer(['**/rails/**', '**/db/**', '**/sandbox/**'], 'Routers stay thin: call a domain service from the context.')]),
   },

@@ -15,6 +15,7 @@ const benches: { file: string; run: () => Promise<BenchReport> }[] = [
   { file: 'quote.bench.ts', run: async () => (await import('./quote.bench')).runQuoteBench() },
   { file: 'webhooks.bench.ts', run: async () => (await import('./webhooks.bench')).runWebhooksBench() },
   { file: 'planner.bench.ts', run: async () => (await import('./planner.bench')).runPlannerBench() },
+  { file: 'mcp.bench.ts', run: async () => (await import('./mcp.bench')).runMcpBench() },
 ];
 
 const reports: BenchReport[] = [];

@@ -22,6 +22,9 @@ describe('import directions', () => {
     ['server/sandbox/a.ts', "import { a } from '../domain/ledger/ledger';\nexport const b = a;\n"],
     ['client/src/a.ts', "import { appRouter } from '../../server/api/router';\nexport const b = appRouter;\n"],
     ['client/src/a.ts', "import { openDatabase } from '../../server/db/client';\nexport const b = openDatabase;\n"],
+    ['server/mcp/a.ts', "import { createPaymentsRepository } from '../db/repositories/payments-repository';\nexport const b = createPaymentsRepository;\n"],
+    ['server/mcp/a.ts', "import { createL402Http } from '../rails/l402/l402-http';\nexport const b = createL402Http;\n"],
+    ['server/mcp/a.ts', "import { createPaymentService } from '../domain/payments/payment-service';\nexport const b = createPaymentService;\n"],
   ])('refuses %s importing across a boundary (%#)', async (filePath, code) => {
     expect(await restrictedImports(filePath, code)).toBeGreaterThan(0);
   });
@@ -49,6 +52,9 @@ describe('the right to spend has one owner', () => {
     ['server/compose.ts', 'export const port = (payments: { purchase: unknown }) => ({ purchase: payments });\n'],
     ['server/api/routers/a.ts', 'export const take = ({ purchase }: { purchase: unknown }) => purchase;\n'],
     ['server/domain/approvals/a.ts', "import type { SpendAuthorization } from '../payments';\nexport const forged = { approvedMaxMsat: 1 } as unknown as SpendAuthorization;\n"],
+    // The MCP module spends only through domain/spending (by way of the task runner).
+    ['server/mcp/tools.ts', 'export const pay = (payments: { purchase(r: unknown): unknown }) => payments.purchase({});\n'],
+    ['server/mcp/tools.ts', "import type { SpendAuthorization } from '../domain/payments';\nexport const forged = {} as SpendAuthorization;\n"],
   ])('refuses %s (%#)', async (filePath, code) => {
     expect(await spendingViolations(filePath, code)).toBeGreaterThan(0);
   });
@@ -59,5 +65,16 @@ describe('the right to spend has one owner', () => {
     ['server/integration/payments-market.test.ts', 'export const pay = (service: { purchase(r: unknown): unknown }) => service.purchase({});\n'],
   ])('allows %s (%#)', async (filePath, code) => {
     expect(await spendingViolations(filePath, code)).toBe(0);
+  });
+});
+
+describe('the MCP module spends only through domain/spending', () => {
+  it('no file of server/mcp calls purchase, mints an authorization or imports storage, rails or the purchase engine', async () => {
+    const { readdirSync } = await import('node:fs');
+    const files = readdirSync(new URL('./mcp', import.meta.url)).filter((name) => name.endsWith('.ts')).map((name) => `server/mcp/${name}`);
+    expect(files).toContain('server/mcp/tools.ts');
+    const results = await eslint.lintFiles(files);
+    const violations = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-syntax' || m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => `${r.filePath}: ${m.message}`));
+    expect(violations).toEqual([]);
   });
 });

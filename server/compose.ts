@@ -10,6 +10,7 @@ import { createCatalogRepository } from './db/repositories/catalog-repository';
 import { createTasksRepository } from './db/repositories/tasks-repository';
 import { createSecretBox } from './db/secret-box';
 import { createAccountsModule } from './domain/accounts';
+import { createAgentKeys } from './domain/agent-keys';
 import { createAlertService } from './domain/alerts';
 import { createApprovalService } from './domain/approvals';
 import { createGovernance, createSettingsChanges } from './domain/governance';
@@ -157,6 +158,8 @@ export function composeServices(options: ComposeOptions) {
   const reconciler = createReconciler({ records: payments.records, walletFor, now, isInFlight: payments.isInFlight });
   const receipts = createReceipts(database.db);
   const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, now });
+  const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
+  const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, now });
   const approvals = createApprovalService({
     db: database.db,
     quotes,
@@ -164,6 +167,7 @@ export function composeServices(options: ComposeOptions) {
     stepUp: accounts.stepUp,
     audit: accounts.audit,
     alerts,
+    agentKeys,
     timeZoneOf: (userId) => accounts.accounts.getUser(userId)?.timeZone ?? null,
     now,
   });
@@ -190,13 +194,13 @@ export function composeServices(options: ComposeOptions) {
     now,
   });
   const taskStore = createTasksRepository(database.db);
-  const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
   const spending = createSpending({
     approvals,
     quotes,
     payments,
     governance,
     alerts,
+    agentKeys,
     timeZoneOf,
     taskStartedAtMs: (userId, taskId) => {
       const task = taskStore.forUser(userId, taskId);
@@ -221,6 +225,9 @@ export function composeServices(options: ComposeOptions) {
     onError: (error, taskId) => logger.error({ err: error, taskId }, 'task loop failed'),
   });
 
+  // Revoking a key is a kill switch: its unfinished tasks stop (and with them their pending approvals).
+  agentKeys.onRevoked(({ userId, keyId }) => void tasks.cancelForAgentKey(userId, keyId).catch((err: unknown) => logger.error({ err, keyId }, 'stopping a revoked key failed')));
+
   const timers: NodeJS.Timeout[] = [];
   let reconciling: { stop(): Promise<void> } | null = null;
   let funding: { stop(): Promise<void> } | null = null;
@@ -237,6 +244,7 @@ export function composeServices(options: ComposeOptions) {
     quotes,
     alerts,
     approvals,
+    agentKeys,
     spending,
     catalog,
     taskEvents,

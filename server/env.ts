@@ -234,3 +234,31 @@ export function loadEnv(): Env {
     throw error;
   }
 }
+
+/**
+ * `npm run mcp`: the stdio bridge an MCP client launches. It carries the agent's messages to the
+ * running Steward server's /mcp with the agent key; it opens no database and holds no other secret.
+ */
+const mcpBridgeEnvSchema = z.object({
+  STEWARD_AGENT_KEY: z.string().regex(/^stw_[A-Za-z0-9_-]{20,}$/, { message: 'STEWARD_AGENT_KEY must be an agent key (stw_...) made under Settings -> Agent keys.' }),
+  STEWARD_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:5402'),
+});
+export type McpBridgeEnv = z.infer<typeof mcpBridgeEnvSchema>;
+
+export function parseMcpBridgeEnv(source: Record<string, string | undefined>): McpBridgeEnv {
+  const parsed = mcpBridgeEnvSchema.safeParse(source);
+  if (!parsed.success) throw new InvalidEnvError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  return parsed.data;
+}
+
+export function loadMcpBridgeEnv(): McpBridgeEnv {
+  try {
+    return parseMcpBridgeEnv(process.env);
+  } catch (error) {
+    if (error instanceof InvalidEnvError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -119,7 +119,8 @@ export type NotDone = z.infer<typeof notDoneSchema>;
 
 export const planSchema = z.object({
   request: z.string(),
-  planner: z.enum(['builtin', 'llm']),
+  /** Who planned it: a planner, or an agent (MCP `fetch`) that named the one call itself. */
+  planner: z.enum(['builtin', 'llm', 'agent']),
   steps: z.array(planStepSchema).min(1),
   /** Set on a partial plan: what will not be done. Such a plan is quoted for its steps and never approved automatically. */
   notDone: z.array(notDoneSchema).min(1).optional(),

@@ -268,7 +268,14 @@ export interface SpendQuote {
   rate: BtcUsdRate;
 }
 
-export type DenyReason = 'service_blocked' | 'exceeds_task_cap' | 'exceeds_service_cap';
+/**
+ * Why an agent key (an MCP client's credential) may not have a spend, whatever the person's own rules
+ * say: its limits only ever narrow theirs.
+ */
+export const AGENT_KEY_DENY_REASONS = ['key_revoked', 'key_expired', 'key_service_not_allowed', 'over_key_call_cap', 'over_key_monthly_cap'] as const;
+export type AgentKeyDenyReason = (typeof AGENT_KEY_DENY_REASONS)[number];
+
+export type DenyReason = 'service_blocked' | 'exceeds_task_cap' | 'exceeds_service_cap' | AgentKeyDenyReason;
 
 /** The tier a spend falls in before any overage or denial; also reported on those decisions. */
 export type Tier = 'auto' | 'confirm' | 'step_up';
@@ -291,7 +298,7 @@ export const policyDecisionSchema: z.ZodType<PolicyDecision> = z.discriminatedUn
   z.object({ kind: z.literal('confirm'), why: z.string() }),
   z.object({ kind: z.literal('step_up'), why: z.string() }),
   z.object({ kind: z.literal('overage_required'), overageMsat: msatSchema, why: z.string() }),
-  z.object({ kind: z.literal('deny'), reason: z.enum(['service_blocked', 'exceeds_task_cap', 'exceeds_service_cap']), why: z.string() }),
+  z.object({ kind: z.literal('deny'), reason: z.enum(['service_blocked', 'exceeds_task_cap', 'exceeds_service_cap', ...AGENT_KEY_DENY_REASONS]), why: z.string() }),
 ]);
 
 /** Things the person is told about; budget thresholds fire once per month, the rest per event. */

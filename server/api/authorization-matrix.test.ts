@@ -137,6 +137,9 @@ const MATRIX: Record<string, Row> = {
   },
   'wallet.withdraw': { access: 'authed', input: () => ({ invoice: 'lnbcrt10u1notaninvoice', password: TEST_PASSWORD }) },
   'wallet.exportMovements': { access: 'authed' },
+  'agentKeys.list': { access: 'authed' },
+  'agentKeys.create': { access: 'authed', input: () => ({ name: 'bob agent', monthlyCapSats: 100, perCallCapSats: 10 }) },
+  'agentKeys.revoke': { access: 'authed', input: () => ({ keyId: 'no-such-key' }), foreignObject: (f) => aliceAgentKey(f) },
 };
 
 /** Alice's receive invoice: bob must not read it, nor learn whether it was paid. */
@@ -169,6 +172,16 @@ function aliceApproval(f: Fixture) {
   return {
     input: { approvalId: aliceApprovalId },
     unchanged: () => expect(JSON.stringify(f.h.deps.approvals.get(f.alice.id, aliceApprovalId))).toBe(before),
+  };
+}
+
+/** Alice's agent key; bob must not see or revoke it (its MCP side: server/integration/mcp.test.ts). */
+let aliceKeyId = '';
+function aliceAgentKey(f: Fixture) {
+  const before = JSON.stringify(f.h.deps.agentKeys.get(f.alice.id, aliceKeyId));
+  return {
+    input: { keyId: aliceKeyId },
+    unchanged: () => expect(JSON.stringify(f.h.deps.agentKeys.get(f.alice.id, aliceKeyId))).toBe(before),
   };
 }
 
@@ -230,13 +243,15 @@ describe('authorization matrix', () => {
     const topUp = await h.deps.topUps.create(alice.user.id, usdCents(1_000));
     if (!topUp.ok) throw new Error(topUp.reason);
     aliceTopUpId = topUp.topUp.id;
+    const aliceKey = h.deps.agentKeys.create(alice.user.id, { name: 'alice agent', monthlyCapSats: 100, perCallCapSats: 10, allowed: [], mayAutoSpend: false, expiresInDays: 30 });
+    aliceKeyId = aliceKey.key.id;
     expect(aliceAlertId).toBeGreaterThan(0);
     h.wallets.set(alice.user.id, {
       ...fakeReadOnlyWallet({ info: { ok: true, value: { ...FAKE_WALLET_INFO, alias: ALICE_WALLET_ALIAS } }, balance: balanceOfSats(7) }),
       makeInvoice: async () => ({ ok: true, value: invoiceMadeFor(ALICE_INVOICE, 1_000) }),
     });
     aliceReceiveId = (await alice.as().wallet.createInvoice({ amountSat: 1_000 })).id;
-    aliceSecrets = [ALICE_WALLET_ALIAS, ALICE_INVOICE, aliceReceiveId, aliceApprovalId, quoted.quote.id, aliceTaskId, aliceTopUpId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
+    aliceSecrets = [ALICE_WALLET_ALIAS, ALICE_INVOICE, aliceReceiveId, aliceApprovalId, quoted.quote.id, aliceTaskId, aliceTopUpId, aliceKey.secret, aliceKey.key.keyPrefix, aliceKeyId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
   });
   afterAll(() => f.h.database.close());
 
@@ -257,6 +272,7 @@ describe('authorization matrix', () => {
       budget: f.h.deps.governance.settingsFor(f.alice.id),
       movements: f.h.deps.wallet.exportCsv(f.alice.id),
       walletSource: f.h.deps.wallet.sourceOf(f.alice.id),
+      agentKeys: f.h.deps.agentKeys.list(f.alice.id),
     });
   }
 

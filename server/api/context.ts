@@ -1,4 +1,5 @@
 import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
+import type { AgentKeys } from '../domain/agent-keys';
 import type { AlertService } from '../domain/alerts';
 import type { ApprovalService } from '../domain/approvals';
 import type { Governance, SettingsChanges } from '../domain/governance';
@@ -27,6 +28,7 @@ export interface ApiDeps {
   rates: ExchangeRatePort;
   quotes: QuoteService;
   approvals: ApprovalService;
+  agentKeys: AgentKeys;
   alerts: AlertService;
   wallet: WalletDomain;
   topUps: TopUps;

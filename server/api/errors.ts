@@ -25,6 +25,7 @@ const REFUSALS = {
   rate_limited: ['TOO_MANY_REQUESTS', 'Too many attempts from your network. Please wait a minute and try again.'],
   empty_request: ['BAD_REQUEST', 'Type what you would like the agent to do.'],
   task_not_found: ['NOT_FOUND', 'That task does not exist.'],
+  already_revoked: ['CONFLICT', 'That agent key was already revoked.'],
   task_finished: ['CONFLICT', 'That task has already finished.'],
   step_not_found: ['NOT_FOUND', 'That step is not part of the task.'],
   step_not_paid: ['BAD_REQUEST', 'Only a step that was paid for can be accepted or disputed.'],

@@ -1,5 +1,6 @@
 import { accountRouter, operatorRouter } from './routers/account';
 import { activityRouter } from './routers/activity';
+import { agentKeysRouter } from './routers/agent-keys';
 import { alertsRouter } from './routers/alerts';
 import { approvalsRouter } from './routers/approvals';
 import { budgetRouter } from './routers/budget';
@@ -23,6 +24,7 @@ export const appRouter = router({
   activity: activityRouter,
   budget: budgetRouter,
   approvals: approvalsRouter,
+  agentKeys: agentKeysRouter,
   alerts: alertsRouter,
   wallet: walletRouter,
   topUps: topUpsRouter,

@@ -7,6 +7,8 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { appRouter, type AppRouter } from '../api/router';
 import { createApiContext, type ApiDeps } from '../api/context';
+import { DEFAULT_MCP_OPTIONS, type McpDeps, type McpOptions } from '../mcp/deps';
+import { registerMcpRoute } from '../mcp/http';
 import { isAllowedHost, LOOPBACK_HOSTS, type AllowedHosts } from './allowed-hosts';
 import { csrfRefusal, refuseCsrf } from './csrf';
 import { createRateLimiter, DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limits';
@@ -22,6 +24,17 @@ export interface HttpAppOptions {
   rateLimits?: RateLimitSettings;
   /** Host header values served (server/http/allowed-hosts.ts); loopback on any port when absent. */
   allowedHosts?: AllowedHosts;
+  /** How long MCP tool calls wait for a person or a task (server/mcp); the defaults when absent. */
+  mcp?: McpOptions;
+}
+
+/** The MCP server's view of the app: the same services, plus where the person's approval page is. */
+function mcpDeps(deps: ApiDeps, publicOrigin: string): McpDeps {
+  return {
+    ...deps,
+    timeZoneOf: (userId) => deps.accounts.accounts.getUser(userId)?.timeZone ?? 'UTC',
+    publicOrigin,
+  };
 }
 
 // HSTS for a year once the public origin is https; subdomains are the operator's to decide.
@@ -92,6 +105,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     const message = status < 500 ? error.message : 'Internal server error';
     void reply.status(status).send({ error: message });
   });
+
+  // Agents (MCP clients) authenticate with their agent key, not a session cookie: no CSRF check applies.
+  registerMcpRoute(app, mcpDeps(deps, publicOrigin), options.mcp ?? DEFAULT_MCP_OPTIONS);
 
   app.get('/api/health', async () => ({ status: 'ok', mode: deps.mode, version: deps.version }));
   await registerStripeWebhook(app, deps.topUps);

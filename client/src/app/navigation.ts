@@ -1,4 +1,4 @@
-import { Bell, CircleCheck, MessageSquare, PieChart, ReceiptText, ShieldCheck, Store, Wallet, type LucideIcon } from 'lucide-react';
+import { Bell, Bot, CircleCheck, MessageSquare, PieChart, ReceiptText, ShieldCheck, Store, Wallet, type LucideIcon } from 'lucide-react';
 
 /** The areas of the product, in the order the navigation shows them. */
 export const NAV_ITEMS: readonly { path: string; label: string; icon: LucideIcon; hint: string }[] = [
@@ -9,5 +9,6 @@ export const NAV_ITEMS: readonly { path: string; label: string; icon: LucideIcon
   { path: '/wallet', label: 'Wallet', icon: Wallet, hint: 'Balance and top-ups' },
   { path: '/activity', label: 'Activity', icon: ReceiptText, hint: 'Payments and receipts' },
   { path: '/alerts', label: 'Alerts', icon: Bell, hint: 'Spending alerts' },
+  { path: '/agent-keys', label: 'Agent keys', icon: Bot, hint: 'Keys for AI agents (MCP)' },
   { path: '/security', label: 'Security', icon: ShieldCheck, hint: 'Two-factor, sessions, activity' },
 ];

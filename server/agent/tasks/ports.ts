@@ -71,8 +71,16 @@ export interface ApprovalRequestResult {
 
 export interface ApprovalsPort<Q extends TaskQuote = TaskQuote> {
   /** `confirmBecause`: never approve automatically (a partial plan); the sentence says why. */
-  request(input: { userId: string; quote: Q; taskStartedAtMs?: number; confirmBecause?: string }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
-  requestReapproval(input: { userId: string; taskId: string; quote: Q; reason: 'quote_expired'; stepId: string; taskStartedAtMs?: number }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
+  request(input: { userId: string; quote: Q; taskStartedAtMs?: number; agentKeyId: string | null; confirmBecause?: string }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
+  requestReapproval(input: {
+    userId: string;
+    taskId: string;
+    quote: Q;
+    reason: 'quote_expired';
+    stepId: string;
+    taskStartedAtMs?: number;
+    agentKeyId: string | null;
+  }): Promise<ApprovalRequestResult> | ApprovalRequestResult;
   waitForResolution(approvalId: string, signal?: AbortSignal): Promise<TaskApproval>;
   cancelForTask(input: { userId: string; taskId: string }): unknown;
 }

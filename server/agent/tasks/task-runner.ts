@@ -89,6 +89,8 @@ export interface TaskView {
   } | null;
   decision: PolicyDecision | null;
   approvalId: string | null;
+  /** The agent key (MCP client) that asked; null when the person asked in the app. */
+  agentKeyId: string | null;
   steps: StepView[];
   answer: TaskAnswer | null;
   failure: TaskFailure | null;
@@ -205,6 +207,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       },
       decision: readJson(policyDecisionSchema, task.decisionJson),
       approvalId: task.approvalId,
+      agentKeyId: task.agentKeyId,
       steps,
       answer: readJson(taskAnswerSchema, task.answerJson),
       failure: readJson(taskFailureSchema, task.failureJson),
@@ -237,16 +240,22 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     const result = planned.result;
     if (result.kind === 'clarify') return fail(task, { reason: 'needs_clarification', message: result.question });
     if (result.kind === 'unsupported') return fail(task, { reason: 'unsupported', message: result.message });
+    await runPlan(taskId, result.plan, signal);
+  }
+
+  /** Records a plan's steps (their idempotency keys first), then quotes it and asks for approval. */
+  async function runPlan(taskId: string, given: Plan, signal: AbortSignal): Promise<void> {
+    const task = current(taskId);
     const services = new Map<string, CatalogService>();
-    for (const step of result.plan.steps) {
+    for (const step of given.steps) {
       const service = deps.catalog.serviceFor(task.userId, step.serviceId);
       if (!service) return fail(task, { reason: 'unknown_service', message: `The plan names a service that is not in your catalog (${step.serviceId}).`, stepId: step.id });
       services.set(step.id, service);
     }
     // Whichever planner made it, a chain is checked against the published schemas before any quote.
-    const chains = checkChains(result.plan.steps, (s) => services.get(s.id));
+    const chains = checkChains(given.steps, (s) => services.get(s.id));
     if (!chains.ok) return fail(task, { reason: 'chain_unusable', message: `${chains.message} Nothing was quoted or paid.`, stepId: chains.stepId });
-    const plan: Plan = { ...result.plan, steps: chains.steps };
+    const plan: Plan = { ...given, steps: chains.steps };
     store.insertSteps(
       plan.steps.map((step, position) => {
         const service = services.get(step.id) as CatalogService;
@@ -300,7 +309,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     if (!moveTask(task, ['planned'], 'quoted', { quoteJson: JSON.stringify(quoted.quote) })) return;
     // A partial plan does less than was asked: the person sees what is left out and decides.
     const confirmBecause = plan.notDone ? `This plan does not do everything you asked: ${plan.notDone.map((n) => `"${n.said}"`).join(', ')} will not be done.` : undefined;
-    const requested = await deps.approvals.request({ userId: task.userId, quote: quoted.quote, taskStartedAtMs: task.createdAtMs, ...(confirmBecause ? { confirmBecause } : {}) });
+    const requested = await deps.approvals.request({ userId: task.userId, quote: quoted.quote, taskStartedAtMs: task.createdAtMs, agentKeyId: task.agentKeyId, ...(confirmBecause ? { confirmBecause } : {}) });
     await awaitApproval(taskId, requested, ['quoted'], signal);
   }
 
@@ -469,7 +478,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     const merged = previous ? { ...quoted.quote, steps: [...previous.steps.filter((s) => !remaining.some((r) => r.id === s.stepId)), ...quoted.quote.steps] } : quoted.quote;
     patchTask(current(taskId), { quoteJson: JSON.stringify(merged) });
     const startedAtMs = current(taskId).startedAtMs ?? task.createdAtMs;
-    const requested = await deps.approvals.requestReapproval({ userId: task.userId, taskId, quote: quoted.quote, reason: 'quote_expired', stepId: step.id, taskStartedAtMs: startedAtMs });
+    const requested = await deps.approvals.requestReapproval({ userId: task.userId, taskId, quote: quoted.quote, reason: 'quote_expired', stepId: step.id, taskStartedAtMs: startedAtMs, agentKeyId: task.agentKeyId });
     await awaitApproval(taskId, requested, ['paused'], signal);
   }
 
@@ -494,30 +503,50 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
 
   // ---- public surface ---------------------------------------------------------------------------
 
+  /** Stops a task now: no further step is paid; a payment already in flight keeps its receipt. */
+  async function cancel(userId: string, taskId: string): Promise<CancelResult> {
+    const task = store.forUser(userId, taskId);
+    if (!task) return { ok: false, reason: 'task_not_found' };
+    if (!moveTask(task, ACTIVE, 'cancelled', { failureJson: JSON.stringify({ reason: 'cancelled', message: 'You cancelled this task.' }), finishedAtMs: now() })) {
+      return { ok: false, reason: 'task_finished' };
+    }
+    store.updateStepsIn(taskId, ['pending'], 'cancelled', now());
+    loops.get(taskId)?.controller.abort();
+    await deps.approvals.cancelForTask({ userId, taskId });
+    changed(task);
+    return { ok: true, task: view(current(taskId)) };
+  }
+
   return {
     /** Starts a task for a chat request; progress arrives through the events. */
-    submit(userId: string, text: string): SubmitResult {
+    submit(userId: string, text: string, options: { agentKeyId?: string } = {}): SubmitResult {
       const request = text.trim();
       if (request === '') return { ok: false, reason: 'empty_request' };
-      const task = store.insert({ id: randomUUID(), userId, request, nowMs: now() });
+      const task = store.insert({ id: randomUUID(), userId, request, agentKeyId: options.agentKeyId ?? null, nowMs: now() });
       changed(task);
       startLoop(task.id, (signal) => planAndQuote(task.id, signal));
       return { ok: true, task: view(task) };
     },
 
-    /** Stops a task now: no further step is paid; a payment already in flight keeps its receipt. */
-    async cancel(userId: string, taskId: string): Promise<CancelResult> {
-      const task = store.forUser(userId, taskId);
-      if (!task) return { ok: false, reason: 'task_not_found' };
-      if (!moveTask(task, ACTIVE, 'cancelled', { failureJson: JSON.stringify({ reason: 'cancelled', message: 'You cancelled this task.' }), finishedAtMs: now() })) {
-        return { ok: false, reason: 'task_finished' };
-      }
-      store.updateStepsIn(taskId, ['pending'], 'cancelled', now());
-      loops.get(taskId)?.controller.abort();
-      await deps.approvals.cancelForTask({ userId, taskId });
+    /**
+     * Starts a task whose plan the caller names (an agent's `fetch`: one call to one catalog service),
+     * skipping the planner; quoting, approval and spending are exactly those of any task.
+     */
+    submitPlanned(userId: string, input: { request: string; steps: Plan['steps']; agentKeyId: string }): TaskView {
+      const task = store.insert({ id: randomUUID(), userId, request: input.request, agentKeyId: input.agentKeyId, nowMs: now() });
       changed(task);
-      return { ok: true, task: view(current(taskId)) };
+      startLoop(task.id, (signal) => runPlan(task.id, { request: input.request, planner: 'agent', steps: input.steps }, signal));
+      return view(task);
     },
+
+    /** A revoked key's work in flight stops: its unfinished tasks are cancelled (nothing more is paid). */
+    async cancelForAgentKey(userId: string, agentKeyId: string): Promise<number> {
+      const active = store.forAgentKey(userId, agentKeyId, ACTIVE);
+      for (const task of active) await cancel(userId, task.id);
+      return active.length;
+    },
+
+    cancel,
 
     get(userId: string, taskId: string): TaskView | null {
       const task = store.forUser(userId, taskId);

@@ -16,6 +16,8 @@ export interface TaskRecord {
   quoteJson: string | null;
   decisionJson: string | null;
   approvalId: string | null;
+  /** The agent key (an MCP client) the task runs for; null when the person asked in the app. */
+  agentKeyId: string | null;
   answerJson: string | null;
   failureJson: string | null;
   createdAtMs: number;
@@ -45,11 +47,13 @@ export interface StepRecord {
   updatedAtMs: number;
 }
 
-export type TaskPatch = Partial<Omit<TaskRecord, 'id' | 'userId' | 'request' | 'createdAtMs' | 'version'>>;
+export type TaskPatch = Partial<Omit<TaskRecord, 'id' | 'userId' | 'request' | 'createdAtMs' | 'version' | 'agentKeyId'>>;
 export type StepPatch = Partial<Omit<StepRecord, 'taskId' | 'stepId' | 'position' | 'idempotencyKey'>>;
 
 export interface TaskStore {
-  insert(row: { id: string; userId: string; request: string; nowMs: number }): TaskRecord;
+  insert(row: { id: string; userId: string; request: string; agentKeyId: string | null; nowMs: number }): TaskRecord;
+  /** The key's tasks in one of `statuses` (a revoked key's work in flight). */
+  forAgentKey(userId: string, agentKeyId: string, statuses: readonly TaskStatus[]): TaskRecord[];
   byId(taskId: string): TaskRecord | undefined;
   forUser(userId: string, taskId: string): TaskRecord | undefined;
   listForUser(userId: string, options: { limit: number; beforeMs?: number }): TaskRecord[];

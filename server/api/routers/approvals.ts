@@ -12,9 +12,13 @@ const approveInputSchema = approvalIdSchema.extend({
   overageReason: z.string().trim().max(500, { message: 'Keep the reason under 500 characters.' }).optional(),
 });
 
-/** An approval with the quote it is for (steps, range, locked rate), as the inbox shows it. */
+/**
+ * An approval with the quote it is for (steps, range, locked rate) and the agent key that asked (null
+ * when the person's own task did), as the inbox shows it.
+ */
 function withQuote(ctx: Pick<ApiContext, 'deps'>, approval: Approval) {
-  return { approval, quote: ctx.deps.quotes.get(approval.userId, approval.quoteId) };
+  const agentName = approval.agentKeyId === null ? null : (ctx.deps.agentKeys.get(approval.userId, approval.agentKeyId)?.name ?? null);
+  return { approval, quote: ctx.deps.quotes.get(approval.userId, approval.quoteId), agentName };
 }
 
 /** The Approvals inbox. Every call is the caller's own; the second factor is checked in the domain. */

@@ -7,7 +7,7 @@ import { taskSteps, tasks, type NewTaskStepRow, type TaskRow, type TaskStepRow }
 
 export type TaskStatus = TaskRow['status'];
 export type StepStatus = TaskStepRow['status'];
-export type TaskPatch = Partial<Omit<TaskRow, 'id' | 'userId' | 'request' | 'createdAtMs' | 'version'>>;
+export type TaskPatch = Partial<Omit<TaskRow, 'id' | 'userId' | 'request' | 'createdAtMs' | 'version' | 'agentKeyId'>>;
 export type StepPatch = Partial<Omit<TaskStepRow, 'taskId' | 'stepId' | 'position' | 'idempotencyKey'>>;
 export type TasksRepository = ReturnType<typeof createTasksRepository>;
 
@@ -17,10 +17,10 @@ export function createTasksRepository(db: Db) {
   }
 
   return {
-    insert(row: { id: string; userId: string; request: string; nowMs: number }): TaskRow {
+    insert(row: { id: string; userId: string; request: string; agentKeyId: string | null; nowMs: number }): TaskRow {
       return db
         .insert(tasks)
-        .values({ id: row.id, userId: row.userId, request: row.request, status: 'draft', createdAtMs: row.nowMs, updatedAtMs: row.nowMs })
+        .values({ id: row.id, userId: row.userId, request: row.request, agentKeyId: row.agentKeyId, status: 'draft', createdAtMs: row.nowMs, updatedAtMs: row.nowMs })
         .returning()
         .get();
     },
@@ -41,6 +41,14 @@ export function createTasksRepository(db: Db) {
     listForUser(userId: string, options: { limit: number; beforeMs?: number }): TaskRow[] {
       const where = options.beforeMs === undefined ? eq(tasks.userId, userId) : and(eq(tasks.userId, userId), lt(tasks.createdAtMs, options.beforeMs));
       return db.select().from(tasks).where(where).orderBy(desc(tasks.createdAtMs), desc(tasks.id)).limit(options.limit).all();
+    },
+
+    forAgentKey(userId: string, agentKeyId: string, statuses: readonly TaskStatus[]): TaskRow[] {
+      return db
+        .select()
+        .from(tasks)
+        .where(and(eq(tasks.userId, userId), eq(tasks.agentKeyId, agentKeyId), inArray(tasks.status, [...statuses])))
+        .all();
     },
 
     withStatus(statuses: readonly TaskStatus[]): TaskRow[] {

@@ -33,6 +33,8 @@ export const approvals = sqliteTable(
     overageReason: text('overage_reason'),
     // The step whose price drifted, for price_drift re-approvals.
     driftStepId: text('drift_step_id'),
+    // The agent key whose request this is (its limits narrowed the decision); null for the app's own.
+    agentKeyId: text('agent_key_id'),
     expiresAtMs: integer('expires_at_ms').notNull(),
     resolvedAtMs: integer('resolved_at_ms'),
     createdAtMs: integer('created_at_ms').notNull(),

@@ -11,3 +11,4 @@ export * from './approvals';
 export * from './alerts';
 export * from './topups';
 export * from './wallet';
+export * from './agent-keys';

@@ -33,6 +33,8 @@ export const tasks = sqliteTable(
     // The policy decision for the current approval ({ kind, why, ... }) and the approval's id.
     decisionJson: text('decision_json'),
     approvalId: text('approval_id'),
+    // The agent key (an MCP client) that asked for this task; null when the person asked in the app.
+    agentKeyId: text('agent_key_id'),
     answerJson: text('answer_json'),
     // Why the task stopped short ({ reason, message }), for failed and cancelled tasks.
     failureJson: text('failure_json'),

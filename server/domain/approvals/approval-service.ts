@@ -29,6 +29,7 @@ import type { Db } from '../../db/client';
 import { createApprovalsRepository } from '../../db/repositories/approvals-repository';
 import type { ApprovalRow } from '../../db/schema/approvals';
 import type { AuditLog, RequestMeta, StepUp } from '../accounts';
+import type { AgentKeys } from '../agent-keys';
 import type { AlertService } from '../alerts';
 import { formatSpend, periodFor, priceDriftAlert, usedMsat, type Governance } from '../governance';
 import type { Quote, QuoteService } from '../quotes';
@@ -42,6 +43,8 @@ export interface ApprovalServiceDeps {
   stepUp: Pick<StepUp, 'verify' | 'consume'>;
   audit: Pick<AuditLog, 'record'>;
   alerts: Pick<AlertService, 'notify' | 'notifyGovernance'>;
+  /** Narrows the person's decision by an agent key's limits (domain/agent-keys), for requests an agent made. */
+  agentKeys: Pick<AgentKeys, 'narrow'>;
   /** The person's IANA time zone (their budget months); null when there is no such user. */
   timeZoneOf: (userId: string) => string | null;
   now?: () => number;
@@ -72,6 +75,7 @@ function toApproval(row: ApprovalRow): Approval {
     stepMaxMsat,
     ...(row.overageMsat === null ? {} : { overageMsat: msat(row.overageMsat) }),
     ...(row.driftStepId === null ? {} : { driftStepId: row.driftStepId }),
+    agentKeyId: row.agentKeyId,
     expiresAt: row.expiresAtMs,
     ...(row.resolvedAtMs === null ? {} : { resolvedAt: row.resolvedAtMs }),
     createdAt: row.createdAtMs,
@@ -132,14 +136,27 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     );
   }
 
-  function create(input: {
-    userId: string;
-    quote: Quote;
-    taskStartedAtMs: number;
-    reason: ApprovalReason;
-    driftStepId?: string;
-    adjust?: (decision: PolicyDecision) => PolicyDecision;
-  }): ApprovalRequestResult {
+  /**
+   * The person's rules decide the quote; an agent's request is then narrowed by its key (never
+   * loosened), and a re-approval's `adjust` has the last word (it only ever adds a note or asks).
+   */
+  function decideFor(input: DecideInput): PolicyDecision {
+    const { userId, quote } = input;
+    const decided = decideQuote({ steps: quote.steps, rate: quote.rate, usage: usageFor(userId, quote, input.taskStartedAtMs), settings: deps.governance.settingsFor(userId) });
+    const narrowed =
+      input.agentKeyId === null
+        ? decided
+        : deps.agentKeys.narrow({
+            userId,
+            keyId: input.agentKeyId,
+            decision: decided,
+            services: quote.steps.map((step) => ({ serviceId: step.serviceId, origin: step.call?.origin ?? '' })),
+            maxMsat: quote.totalMsatMax,
+          });
+    return input.adjust ? input.adjust(narrowed) : narrowed;
+  }
+
+  function create(input: DecideInput & { reason: ApprovalReason; driftStepId?: string }): ApprovalRequestResult {
     const { userId, quote } = input;
     if (quote.userId !== userId) throw new Error('an approval was asked for another user\'s quote');
     const existing = repository.byQuote(userId, quote.id);
@@ -148,8 +165,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       return { decision: approval.decision, approval };
     }
 
-    const decided = decideQuote({ steps: quote.steps, rate: quote.rate, usage: usageFor(userId, quote, input.taskStartedAtMs), settings: deps.governance.settingsFor(userId) });
-    const decision = input.adjust ? input.adjust(decided) : decided;
+    const decision = decideFor(input);
     const nowMs = now();
     const expired = deps.quotes.isExpired(quote, nowMs);
     const status = expired ? 'expired' : decision.kind === 'auto' ? 'approved' : decision.kind === 'deny' ? 'denied' : 'pending';
@@ -167,6 +183,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       stepMaxMsatJson: JSON.stringify(Object.fromEntries(quote.steps.map((step) => [step.stepId, step.priceMsatMax]))),
       overageMsat: decision.kind === 'overage_required' ? decision.overageMsat : null,
       driftStepId: input.driftStepId ?? null,
+      agentKeyId: input.agentKeyId,
       expiresAtMs: quote.expiresAt,
       resolvedAtMs: status === 'pending' ? null : nowMs,
       createdAtMs: nowMs,
@@ -256,17 +273,24 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
   return {
     /** Decides and records the request for a quote (see the top of this file). */
-    request(input: { userId: string; quote: Quote; taskStartedAtMs?: number; confirmBecause?: string }): ApprovalRequestResult {
+    request(input: { userId: string; quote: Quote; taskStartedAtMs?: number; agentKeyId?: string | null; confirmBecause?: string }): ApprovalRequestResult {
       // Without the task's start, every earlier reservation of the task counts (all of its history).
       const { confirmBecause } = input;
       return create({
         userId: input.userId,
         quote: input.quote,
         taskStartedAtMs: input.taskStartedAtMs ?? 0,
+        agentKeyId: input.agentKeyId ?? null,
         reason: 'plan',
         // A plan that leaves part of the request undone is the person's call, whatever it costs.
         ...(confirmBecause ? { adjust: (decision: PolicyDecision) => (decision.kind === 'auto' ? { kind: 'confirm', why: `${confirmBecause} Steward asks before doing part of a request.` } : { ...decision, why: `${confirmBecause} ${decision.why}` }) } : {}),
       });
+    },
+
+    /** The decision a quote would get, recording nothing (an agent's `quote` tool asks before it buys). */
+    preview(input: { userId: string; quote: Quote; agentKeyId: string | null }): PolicyDecision {
+      if (input.quote.userId !== input.userId) throw new Error("a decision was asked for another user's quote");
+      return decideFor({ ...input, taskStartedAtMs: now() });
     },
 
     approve,
@@ -362,6 +386,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       stepId: string;
       taskStartedAtMs?: number;
       autoIfWithinTier?: boolean;
+      /** The agent key the task runs for; its limits narrow the new decision as they did the first. */
+      agentKeyId?: string | null;
     }): ApprovalRequestResult {
       if (input.quote.taskId !== input.taskId) throw new Error('the re-approval quote belongs to another task');
       changed(repository.resolveTask(input.userId, input.taskId, 'cancelled', now()));
@@ -372,6 +398,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         userId: input.userId,
         quote: input.quote,
         taskStartedAtMs,
+        agentKeyId: input.agentKeyId ?? null,
         reason: input.reason,
         driftStepId: input.stepId,
         // The note (the real price, the new total) leads whatever the policy says.
@@ -381,6 +408,14 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
     expireDue,
   };
+}
+
+interface DecideInput {
+  userId: string;
+  quote: Quote;
+  taskStartedAtMs: number;
+  agentKeyId: string | null;
+  adjust?: (decision: PolicyDecision) => PolicyDecision;
 }
 
 /** Thrown inside the approve transaction to roll it back (and the grant's use) with a named refusal. */

@@ -8,6 +8,7 @@ import { openDatabase } from '../../db/client';
 import { createLogger } from '../../logger';
 import { createAccountsModule } from '../accounts';
 import { TestClock, totpCode } from '../accounts/test-support';
+import { createAgentKeys } from '../agent-keys';
 import { createAlertService } from '../alerts';
 import { createGovernance, budgetReservationMetadata } from '../governance';
 import { createLedger, providerAccount, stripeAccount, userAvailableAccount } from '../ledger';
@@ -28,6 +29,8 @@ export function createGovernanceEnvironment(prices: Parameters<typeof scriptedPr
   const probe = scriptedProbe({ ...prices });
   const quotes = createQuoteService({ db: database.db, probePrice: probe.probePrice, rates: { current: async () => TEST_RATE }, now: nowMs, options });
   const alerts = createAlertService({ db: database.db, now: nowMs });
+  const timeZoneOf = (userId: string) => accountsModule.accounts.getUser(userId)?.timeZone ?? 'UTC';
+  const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, now: nowMs });
   const approvals = createApprovalService({
     db: database.db,
     quotes,
@@ -35,6 +38,7 @@ export function createGovernanceEnvironment(prices: Parameters<typeof scriptedPr
     stepUp: accountsModule.stepUp,
     audit: accountsModule.audit,
     alerts,
+    agentKeys,
     timeZoneOf: (userId) => accountsModule.accounts.getUser(userId)?.timeZone ?? null,
     now: nowMs,
   });
@@ -92,5 +96,5 @@ export function createGovernanceEnvironment(prices: Parameters<typeof scriptedPr
     return result.quote;
   }
 
-  return { database, clock, nowMs, accounts: accountsModule, ledger, governance, probe, quotes, alerts, approvals, signUp, saveSettings, spend, quoteFor };
+  return { database, clock, nowMs, accounts: accountsModule, ledger, governance, probe, quotes, alerts, agentKeys, approvals, signUp, saveSettings, spend, quoteFor };
 }

@@ -30,6 +30,8 @@ export interface Approval {
   overageMsat?: Msat;
   /** The step whose price drifted (price_drift re-approvals). */
   driftStepId?: string;
+  /** The agent key that asked (an MCP client); null when the person asked in the app. */
+  agentKeyId: string | null;
   expiresAt: number;
   resolvedAt?: number;
   createdAt: number;

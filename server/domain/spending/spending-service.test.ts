@@ -35,6 +35,7 @@ function spendingWith(outcomes: PurchaseOutcome[]) {
     },
     governance: env.governance,
     alerts: env.alerts,
+    agentKeys: env.agentKeys,
     timeZoneOf: () => 'UTC',
     taskStartedAtMs: () => env.nowMs(),
   });
@@ -157,5 +158,73 @@ describe('payments takes no limits from callers', () => {
       authorization: { approvedMaxMsat: msat(1_000_000), authorizedOverageMsat: msat(0), rate: { usdCents: 1, perMsat: 1 }, expectedPayeePubkeyHex: null },
     } satisfies PurchaseRequest;
     expect(forged.authorization.approvedMaxMsat).toBe(1_000_000);
+  });
+});
+
+describe("an agent key narrows the person's rules and is re-checked when its step is paid", () => {
+  const keyInput = { name: 'ide', monthlyCapSats: 25, perCallCapSats: 20, allowed: [], mayAutoSpend: true, expiresInDays: 30 };
+  const paid = (paymentId: string): PurchaseOutcome => ({ ...delivered, paymentId });
+
+  async function keyApproval(userId: string, keyId: string, service = 'joke') {
+    const quoted = await env.quotes.quotePlan({ userId, taskId: `t-${Math.random()}`, steps: [planStep('s1', service)] });
+    if (!quoted.ok) throw new Error(quoted.message);
+    return env.approvals.request({ userId, quote: quoted.quote, agentKeyId: keyId });
+  }
+
+  it('pays within the caps, counts each payment against the key, and refuses the spend that would pass the monthly cap', async () => {
+    const alice = await env.signUp('alice@example.com');
+    const { key } = env.agentKeys.create(alice.userId, keyInput);
+    const { spending, requests } = spendingWith([paid('pay-a'), paid('pay-b')]);
+    const first = await keyApproval(alice.userId, key.id);
+    expect(first.approval).toMatchObject({ status: 'approved', agentKeyId: key.id });
+    expect((await spending.spendStep({ userId: alice.userId, approvalId: first.approval.id, stepId: 's1' })).outcome.kind).toBe('delivered');
+    expect(env.agentKeys.get(alice.userId, key.id)?.spentThisMonthMsat).toBe(6_000);
+    // 6 sats spent + a 15-sat maximum = 21 <= 25: still allowed, and counted.
+    const second = await keyApproval(alice.userId, key.id);
+    expect((await spending.spendStep({ userId: alice.userId, approvalId: second.approval.id, stepId: 's1' })).outcome.kind).toBe('delivered');
+    expect(env.agentKeys.get(alice.userId, key.id)?.spentThisMonthMsat).toBe(12_000);
+    // 12 + 15 > 25: the decision itself denies it by name.
+    const third = await keyApproval(alice.userId, key.id);
+    expect(third.decision).toMatchObject({ kind: 'deny', reason: 'over_key_monthly_cap' });
+    expect(requests).toHaveLength(2);
+  });
+
+  it('a key revoked after its approval pays nothing; a key that must ask turns auto into confirm; caps and services deny by name', async () => {
+    const alice = await env.signUp('alice@example.com');
+    const bob = await env.signUp('bob@example.com');
+    const { key } = env.agentKeys.create(alice.userId, keyInput);
+    const approved = await keyApproval(alice.userId, key.id);
+    env.agentKeys.revoke(alice.userId, key.id);
+    const { spending, requests } = spendingWith([]);
+    expect((await spending.spendStep({ userId: alice.userId, approvalId: approved.approval.id, stepId: 's1' })).outcome).toEqual({ kind: 'refused', reason: 'key_revoked' });
+    expect(requests).toHaveLength(0);
+
+    const asks = env.agentKeys.create(alice.userId, { ...keyInput, mayAutoSpend: false }).key;
+    expect((await keyApproval(alice.userId, asks.id)).approval).toMatchObject({ status: 'pending', decisionKind: 'confirm' });
+    const tiny = env.agentKeys.create(alice.userId, { ...keyInput, perCallCapSats: 10 }).key;
+    expect((await keyApproval(alice.userId, tiny.id)).decision).toMatchObject({ kind: 'deny', reason: 'over_key_call_cap' });
+    const jokesOnly = env.agentKeys.create(alice.userId, { ...keyInput, perCallCapSats: 2_000, monthlyCapSats: 2_000, allowed: ['market/joke'] }).key;
+    expect((await keyApproval(alice.userId, jokesOnly.id, 'translate')).decision).toMatchObject({ kind: 'deny', reason: 'key_service_not_allowed' });
+    // Alice's key named in Bob's request reaches nothing of Alice's: it is no key of Bob's.
+    expect((await keyApproval(bob.userId, asks.id)).decision).toMatchObject({ kind: 'deny', reason: 'key_revoked' });
+  });
+
+  it('two spends of one key at once cannot both fit under its monthly cap: they are paid one at a time', async () => {
+    const alice = await env.signUp('alice@example.com');
+    const { key } = env.agentKeys.create(alice.userId, { ...keyInput, monthlyCapSats: 20 });
+    // Both approved while the key had spent nothing; only one still fits once the other is paid.
+    const first = await keyApproval(alice.userId, key.id);
+    const second = await keyApproval(alice.userId, key.id);
+    const { spending, requests } = spendingWith([paid('pay-a'), paid('pay-b')]);
+    const outcomes = await Promise.all([first, second].map((a) => spending.spendStep({ userId: alice.userId, approvalId: a.approval.id, stepId: 's1' })));
+    expect(outcomes.map((o) => o.outcome.kind).sort()).toEqual(['delivered', 'refused']);
+    expect(outcomes.find((o) => o.outcome.kind === 'refused')?.outcome).toEqual({ kind: 'refused', reason: 'over_key_monthly_cap' });
+    expect(requests).toHaveLength(1);
+  });
+
+  it("never loosens: the person's own confirm tier stays confirm under a key that may auto-spend", async () => {
+    const alice = await env.signUp('alice@example.com');
+    const { key } = env.agentKeys.create(alice.userId, { ...keyInput, perCallCapSats: 5_000, monthlyCapSats: 5_000 });
+    expect((await keyApproval(alice.userId, key.id, 'summary')).approval).toMatchObject({ status: 'pending', decisionKind: 'confirm' });
   });
 });

@@ -17,13 +17,16 @@
  * After a payment, the budget thresholds and the "paid automatically" notice fire from its outcome.
  */
 import { msat } from '../../../shared/money';
+import type { AgentKeys } from '../agent-keys';
 import { notifyBudgetThresholds, type AlertService } from '../alerts';
 import type { Approval, ApprovalService } from '../approvals';
 import { formatSpend, type Governance } from '../governance';
 import type { PaymentService, PurchaseOutcome, SpendAuthorization } from '../payments';
 import { requestForStep, type Quote, type QuoteService, type QuoteStep, type QuotedCall } from '../quotes';
 import { stepInput } from './step-input';
-import type { Reapproval, SpendRefusal, SpendResult, SpendStepInput } from './types';
+import type { Reapproval, SpendOutcome, SpendRefusal, SpendResult, SpendStepInput } from './types';
+
+type KeyRefused = Extract<SpendOutcome, { kind: 'refused' }>;
 
 export interface SpendingDeps {
   approvals: Pick<ApprovalService, 'get' | 'requestReapproval'>;
@@ -31,6 +34,8 @@ export interface SpendingDeps {
   payments: Pick<PaymentService, 'purchase'> & { records: { byId(paymentId: string): { amountMsat: number; feeMsat: number | null } | undefined } };
   governance: Pick<Governance, 'fireBudgetAlerts'>;
   alerts: Pick<AlertService, 'notify' | 'notifyGovernance'>;
+  /** An agent's step is paid under its key: re-checked (revoked, caps, services) and counted, one at a time. */
+  agentKeys: Pick<AgentKeys, 'spendUnder'>;
   /** The person's IANA time zone: budget months are theirs. */
   timeZoneOf: (userId: string) => string;
   /** When the task began spending (its task cap counts from there); null when there is no such task. */
@@ -76,6 +81,27 @@ function authorize(deps: SpendingDeps, input: SpendStepInput): { ok: true; value
 }
 
 export function createSpending(deps: SpendingDeps) {
+  /**
+   * An agent's step: paid only while its key still allows it (revoked at once, caps, services), and
+   * what it cost counted against the key, under the key's lock.
+   */
+  async function purchaseUnderKey(keyId: string, input: SpendStepInput, authorized: Authorized, stepInputValue: Record<string, unknown>): Promise<PurchaseOutcome | KeyRefused> {
+    const { step } = authorized;
+    const spent = await deps.agentKeys.spendUnder(
+      { userId: input.userId, keyId, services: [{ serviceId: step.serviceId, origin: step.call.origin }], maxMsat: step.maxMsat },
+      async () => {
+        const outcome = await purchase(input, authorized, stepInputValue);
+        const paymentId = 'paymentId' in outcome ? outcome.paymentId : null;
+        const payment = paymentId === null ? undefined : deps.payments.records.byId(paymentId);
+        const posted = outcome.kind === 'delivered' || outcome.kind === 'paid_not_delivered';
+        // Unknown outcomes count at the most they can cost until the reconciler settles them.
+        const spentMsat = !payment ? 0 : posted ? payment.amountMsat + (payment.feeMsat ?? 0) : outcome.kind === 'payment_unknown' ? step.maxMsat : 0;
+        return { value: outcome, payment: paymentId === null ? null : { id: paymentId, spentMsat } };
+      },
+    );
+    return spent.ok ? spent.value : { kind: 'refused', reason: spent.reason };
+  }
+
   async function purchase(input: SpendStepInput, authorized: Authorized, stepInputValue: Record<string, unknown>): Promise<PurchaseOutcome> {
     const { approval, step } = authorized;
     const startedAtMs = deps.taskStartedAtMs(input.userId, approval.taskId);
@@ -107,6 +133,7 @@ export function createSpending(deps: SpendingDeps) {
       stepId: input.stepId,
       taskStartedAtMs: startedAtMs,
       autoIfWithinTier,
+      agentKeyId: approval.agentKeyId,
     });
     return { ...asked, quote: requoted.quote, invoiceMsat };
   }
@@ -140,7 +167,9 @@ export function createSpending(deps: SpendingDeps) {
     if (!authorized.ok) return { outcome: { kind: 'refused', reason: authorized.reason }, reapproval: null };
     const checked = stepInput(authorized.value.step.call, input.resolvedInput);
     if (!checked.ok) return { outcome: { kind: 'refused', reason: checked.reason }, reapproval: null };
-    const outcome = await purchase(input, authorized.value, checked.input);
+    const keyId = authorized.value.approval.agentKeyId;
+    const outcome = keyId === null ? await purchase(input, authorized.value, checked.input) : await purchaseUnderKey(keyId, input, authorized.value, checked.input);
+    if (outcome.kind === 'refused') return { outcome, reapproval: null };
     announce(input, authorized.value, outcome);
     if (outcome.kind !== 'needs_approval') return { outcome, reapproval: null };
 

@@ -1,6 +1,6 @@
 // What spending takes and returns. The caller names a step by ids; everything that limits the spend
 // is read from storage. Every outcome has a name.
-import type { PolicyDecision } from '../../../shared/governance';
+import type { AgentKeyDenyReason, PolicyDecision } from '../../../shared/governance';
 import type { Msat } from '../../../shared/money';
 import type { Approval } from '../approvals';
 import type { PurchaseOutcome } from '../payments';
@@ -34,7 +34,9 @@ export type SpendRefusal =
   /** The resolved input differs from the quoted one beyond the chained field. */
   | 'input_not_quoted'
   /** The chained text is longer (characters or words) than the quote bounded. */
-  | 'input_beyond_quote';
+  | 'input_beyond_quote'
+  /** An agent's step its key no longer allows (revoked, expired, over a cap, service not allowed). */
+  | AgentKeyDenyReason;
 
 /** A price-drift re-approval made while spending: the task now runs under it. */
 export interface Reapproval {

@@ -58,7 +58,10 @@ export function ActivityPage() {
                   <Fragment key={receipt.id}>
                     <tr>
                       <td>{when(receipt.createdAtMs)}</td>
-                      <td>{receipt.service}</td>
+                      <td>
+                        {receipt.service}
+                        {receipt.agentName !== null && <span className="muted" data-testid="receipt-agent"> · agent {receipt.agentName}</span>}
+                      </td>
                       <td className="muted">{receipt.providerId}</td>
                       <td className="amount">
                         {formatSats(receipt.amountMsat)}

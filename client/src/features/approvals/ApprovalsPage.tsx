@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { inferRouterOutputs } from '@trpc/server';
 import { Check, X } from 'lucide-react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatSats, formatUsd, msatToUsdCentsCeil, msatToUsdCentsRoundHalfUp, type BtcUsdRate, type Msat } from '../../../../shared/money';
 import { FormError } from '../../components/Field';
@@ -38,6 +39,9 @@ export function ApprovalsPage() {
   const pending = useQuery(trpc.approvals.pending.queryOptions());
   const recent = useQuery(trpc.approvals.recent.queryOptions({ limit: 20 }));
   const answered = recent.data?.filter((item) => item.approval.status !== 'pending') ?? [];
+  // An agent's link (MCP URL elicitation, or its pending answer) names the approval it waits on.
+  const [params] = useSearchParams();
+  const linked = params.get('approval');
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -53,7 +57,7 @@ export function ApprovalsPage() {
           <ul className="list section" aria-label="Approvals waiting">
             {pending.data.map((item) => (
               <li key={item.approval.id}>
-                <ApprovalCard item={item} />
+                <ApprovalCard item={item} linked={item.approval.id === linked} />
               </li>
             ))}
           </ul>
@@ -76,10 +80,13 @@ export function ApprovalsPage() {
               </tr>
             </thead>
             <tbody>
-              {answered.map(({ approval, quote }) => (
+              {answered.map(({ approval, quote, agentName }) => (
                 <tr key={approval.id}>
                   <td>{new Date(approval.createdAt).toLocaleString()}</td>
-                  <td>{quote?.steps.map((s) => s.serviceName).join(', ')}</td>
+                  <td>
+                    {quote?.steps.map((s) => s.serviceName).join(', ')}
+                    {agentName !== null && <span className="muted"> · agent {agentName}</span>}
+                  </td>
                   <td className="numeric">{quote ? formatSpend(approval.maxMsat, quote.rate) : formatSats(approval.maxMsat)}</td>
                   <td>{STATUS_LABEL[approval.status]}</td>
                 </tr>
@@ -92,8 +99,12 @@ export function ApprovalsPage() {
   );
 }
 
-function ApprovalCard(props: { item: InboxItem }) {
+function ApprovalCard(props: { item: InboxItem; linked: boolean }) {
   const { approval, quote } = props.item;
+  const card = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (props.linked) card.current?.scrollIntoView({ block: 'center' });
+  }, [props.linked]);
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [dialogOpen, setDialogOpen] = useState(false);
@@ -105,13 +116,18 @@ function ApprovalCard(props: { item: InboxItem }) {
   const titleId = `approval-${approval.id}-title`;
 
   return (
-    <article className="card approval" aria-labelledby={titleId} data-testid="approval-card" data-kind={approval.decisionKind}>
+    <article ref={card} className={props.linked ? 'card approval linked' : 'card approval'} aria-current={props.linked ? 'true' : undefined} aria-labelledby={titleId} data-testid="approval-card" data-kind={approval.decisionKind}>
       <div className="approval-head">
         <h3 id={titleId} className="approval-total">
           {quote ? formatRange(quote.totalMsatMin, quote.totalMsatMax, quote.rate) : formatSats(approval.maxMsat)}
         </h3>
         <span className={`kind-badge ${approval.decisionKind}`}>{KIND_LABEL[approval.decisionKind]}</span>
       </div>
+      {props.item.agentName !== null && (
+        <p className="muted" data-testid="approval-agent">
+          Asked by agent key <strong>{props.item.agentName}</strong>
+        </p>
+      )}
       <p className="approval-why">{approval.why}</p>
       {quote && (
         <table className="table" aria-label="Steps and their prices">

@@ -1,0 +1,175 @@
+/**
+ * Agent keys: the credentials a person gives an AI agent (an MCP client), each narrower than their own
+ * rules (key-rules.ts).
+ *
+ *   agentKeys.create(userId, input)       -> { key, secret }   the secret is returned this once only
+ *   agentKeys.list / get                   -> views with this month's spend and the last use
+ *   agentKeys.revoke(userId, keyId)        -> at once; revocation listeners stop the key's work in flight
+ *   agentKeys.authenticate(secret)         -> the key's owner and id, or why not
+ *   agentKeys.narrow(...)                  -> the person's decision narrowed by the key (approvals)
+ *   agentKeys.spendUnder(...)              -> domain/spending pays a key's step through this: the key is
+ *                                             re-checked and its month counted under a per-key lock
+ *
+ * Keys are 256 random bits; only their SHA-256 is stored, so a leaked database holds no usable key.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AgentKeyView, createAgentKeyInputSchema } from '../../../shared/agent-keys';
+import type { AgentKeyDenyReason, PolicyDecision } from '../../../shared/governance';
+import { msat, satToMsat, sat, type Msat } from '../../../shared/money';
+import type { Db } from '../../db/client';
+import { createAgentKeysRepository } from '../../db/repositories/agent-keys-repository';
+import type { AgentKeyRow } from '../../db/schema/agent-keys';
+import { periodFor } from '../governance';
+import { createKeyedMutex } from '../payments';
+import { keyRefusal, keyStatus, narrowDecision, type KeyLimits, type KeySpend } from './key-rules';
+
+export interface AgentKeysDeps {
+  db: Db;
+  /** The person's IANA time zone: a key's month is their budget month. */
+  timeZoneOf: (userId: string) => string;
+  now?: () => number;
+}
+
+/** The owner and id a presented key stands for. */
+export interface AgentPrincipal {
+  userId: string;
+  keyId: string;
+  name: string;
+}
+
+export type AuthenticateResult = { ok: true; principal: AgentPrincipal } | { ok: false; reason: 'unknown_key' | 'key_revoked' | 'key_expired' };
+export type RevokeResult = { ok: true; key: AgentKeyView } | { ok: false; reason: 'not_found' | 'already_revoked' };
+export type SpendUnderResult<T> = { ok: true; value: T } | { ok: false; reason: AgentKeyDenyReason };
+
+const KEY_PREFIX = 'stw_';
+const allowedSchema = z.array(z.string()).nullable();
+
+export function hashAgentKey(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+function limitsOf(row: AgentKeyRow): KeyLimits {
+  const allowed = row.allowedJson === null ? null : allowedSchema.parse(JSON.parse(row.allowedJson));
+  return {
+    monthlyCapMsat: msat(row.monthlyCapMsat),
+    perCallCapMsat: msat(row.perCallCapMsat),
+    allowed,
+    mayAutoSpend: row.mayAutoSpend,
+    expiresAtMs: row.expiresAtMs,
+    revokedAtMs: row.revokedAtMs,
+  };
+}
+
+export function createAgentKeys(deps: AgentKeysDeps) {
+  const now = deps.now ?? Date.now;
+  const repository = createAgentKeysRepository(deps.db);
+  const locks = createKeyedMutex();
+  const revokedListeners: ((principal: { userId: string; keyId: string }) => void)[] = [];
+
+  function spentThisMonth(row: AgentKeyRow): Msat {
+    const period = periodFor(new Date(now()), deps.timeZoneOf(row.userId));
+    return msat(repository.spentSince(row.id, period.startsAt.getTime()));
+  }
+
+  function view(row: AgentKeyRow): AgentKeyView {
+    const limits = limitsOf(row);
+    return {
+      id: row.id,
+      name: row.name,
+      keyPrefix: row.keyPrefix,
+      monthlyCapMsat: row.monthlyCapMsat,
+      perCallCapMsat: row.perCallCapMsat,
+      allowed: [...(limits.allowed ?? [])],
+      mayAutoSpend: row.mayAutoSpend,
+      expiresAtMs: row.expiresAtMs,
+      revokedAtMs: row.revokedAtMs,
+      lastUsedAtMs: row.lastUsedAtMs,
+      createdAtMs: row.createdAtMs,
+      spentThisMonthMsat: spentThisMonth(row),
+      status: keyStatus(limits, now()),
+    };
+  }
+
+  return {
+    create(userId: string, input: z.output<typeof createAgentKeyInputSchema>): { key: AgentKeyView; secret: string } {
+      const secret = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+      const nowMs = now();
+      const row = repository.insert({
+        id: randomUUID(),
+        userId,
+        name: input.name,
+        keyHash: hashAgentKey(secret),
+        keyPrefix: secret.slice(0, KEY_PREFIX.length + 6),
+        monthlyCapMsat: satToMsat(sat(input.monthlyCapSats)),
+        perCallCapMsat: satToMsat(sat(input.perCallCapSats)),
+        allowedJson: input.allowed.length === 0 ? null : JSON.stringify([...new Set(input.allowed)]),
+        mayAutoSpend: input.mayAutoSpend,
+        expiresAtMs: input.expiresInDays === null ? null : nowMs + input.expiresInDays * 24 * 60 * 60_000,
+        createdAtMs: nowMs,
+      });
+      return { key: view(row), secret };
+    },
+
+    list: (userId: string): AgentKeyView[] => repository.list(userId).map(view),
+
+    get(userId: string, keyId: string): AgentKeyView | null {
+      const row = repository.byId(userId, keyId);
+      return row ? view(row) : null;
+    },
+
+    /** Revokes at once; listeners (the task runner, open MCP sessions) stop the key's work in flight. */
+    revoke(userId: string, keyId: string): RevokeResult {
+      const row = repository.revoke(userId, keyId, now());
+      if (!row) return repository.byId(userId, keyId) ? { ok: false, reason: 'already_revoked' } : { ok: false, reason: 'not_found' };
+      for (const listener of revokedListeners) listener({ userId, keyId });
+      return { ok: true, key: view(row) };
+    },
+
+    onRevoked(listener: (principal: { userId: string; keyId: string }) => void): void {
+      revokedListeners.push(listener);
+    },
+
+    authenticate(secret: string): AuthenticateResult {
+      const row = secret.startsWith(KEY_PREFIX) ? repository.byHash(hashAgentKey(secret)) : undefined;
+      if (!row) return { ok: false, reason: 'unknown_key' };
+      const status = keyStatus(limitsOf(row), now());
+      if (status === 'revoked') return { ok: false, reason: 'key_revoked' };
+      if (status === 'expired') return { ok: false, reason: 'key_expired' };
+      repository.touch(row.id, now());
+      return { ok: true, principal: { userId: row.userId, keyId: row.id, name: row.name } };
+    },
+
+    /** The person's decision narrowed by the key's limits; a key that is not theirs is refused as revoked. */
+    narrow(input: { userId: string; keyId: string; decision: PolicyDecision; services: KeySpend['services']; maxMsat: Msat }): PolicyDecision {
+      const row = repository.byId(input.userId, input.keyId);
+      if (!row) return { kind: 'deny', reason: 'key_revoked', why: 'This agent key no longer exists.' };
+      return narrowDecision(input.decision, limitsOf(row), { services: input.services, maxMsat: input.maxMsat, spentThisMonthMsat: spentThisMonth(row), nowMs: now() });
+    },
+
+    /**
+     * Runs `pay` only while the key still allows the spend, holding the key's lock so two of its spends
+     * cannot both fit under the monthly cap, and records what the payment cost against the key.
+     */
+    async spendUnder<T>(
+      input: { userId: string; keyId: string; services: KeySpend['services']; maxMsat: Msat },
+      pay: () => Promise<{ value: T; payment: { id: string; spentMsat: number } | null }>,
+    ): Promise<SpendUnderResult<T>> {
+      return locks.run(input.keyId, async (): Promise<SpendUnderResult<T>> => {
+        const row = repository.byId(input.userId, input.keyId);
+        if (!row) return { ok: false, reason: 'key_revoked' };
+        const refused = keyRefusal(limitsOf(row), { services: input.services, maxMsat: input.maxMsat, spentThisMonthMsat: spentThisMonth(row), nowMs: now() });
+        if (refused) return { ok: false, reason: refused };
+        const paid = await pay();
+        if (paid.payment) repository.recordSpend({ paymentId: paid.payment.id, keyId: row.id, userId: row.userId, spentMsat: paid.payment.spentMsat, atMs: now() });
+        repository.touch(row.id, now());
+        return { ok: true, value: paid.value };
+      });
+    },
+
+    paymentIds: (userId: string, keyId: string, limit = 50): string[] => repository.paymentIds(userId, keyId, limit),
+    namesForPayments: (userId: string, paymentIds: readonly string[]) => repository.namesForPayments(userId, paymentIds),
+  };
+}
+
+export type AgentKeys = ReturnType<typeof createAgentKeys>;

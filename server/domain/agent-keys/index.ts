@@ -1,0 +1,3 @@
+// Agent keys' public surface: per-agent credentials whose limits narrow the person's own rules.
+export { createAgentKeys, hashAgentKey, type AgentKeys, type AgentKeysDeps, type AgentPrincipal, type AuthenticateResult, type RevokeResult } from './agent-keys-service';
+export { keyRefusal, keyRefusalWhy, keyStatus, narrowDecision, serviceAllowed, type KeyLimits, type KeySpend } from './key-rules';
