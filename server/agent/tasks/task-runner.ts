@@ -129,6 +129,12 @@ export function quoteStepFor(step: PlanStep, service: CatalogService, plan: read
   };
 }
 
+/** A refusal before payment in the task's failure line; a debt says what ends it. */
+function refusalWords(reason: string): string {
+  if (reason === 'account_in_debt') return 'a refunded or disputed top-up left your balance owing, so nothing is spent until new funds repay it';
+  return reason.replaceAll('_', ' ');
+}
+
 export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
   const now = deps.now ?? Date.now;
   const { store } = deps;
@@ -440,7 +446,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       case 'refused_before_payment':
       case 'budget_refused':
         patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason });
-        fail(task, { reason: outcome.reason, message: `${step.serviceId} was not paid: ${outcome.reason.replaceAll('_', ' ')}.`, stepId: step.id });
+        fail(task, { reason: outcome.reason, message: `${step.serviceId} was not paid: ${refusalWords(outcome.reason)}.`, stepId: step.id });
         return 'stop';
       case 'payment_failed':
         patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason, paymentId: outcome.paymentId });

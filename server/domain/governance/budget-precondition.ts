@@ -12,7 +12,17 @@ import { periodFor } from './period';
 import type { UsageTotalsKeeper } from './usage-totals';
 import { checkLimits } from './policy';
 
-export type BudgetRefusalReason = DenyReason | 'exceeds_monthly_budget';
+/**
+ * `account_in_debt`: a refunded or disputed top-up took back more than the person's funds covered, and
+ * what is owed is not yet repaid. Money released after that (a failed spend's hold) belongs to the debt,
+ * so no new spend may reserve it; the top-ups loop takes it, and spending resumes once nothing is owed.
+ */
+export type BudgetRefusalReason = DenyReason | 'exceeds_monthly_budget' | 'account_in_debt';
+
+/** What the person still owes from reversed top-ups, read inside the reservation's transaction. */
+export interface DebtReader {
+  owedMsat(userId: string): number;
+}
 
 /**
  * The metadata governance reads back from a reservation: which service and task it was for, and how
@@ -61,18 +71,21 @@ export interface BudgetCheck {
 }
 
 /**
- * A precondition for `ledger.reserve`: re-reads usage under the write lock and applies the hard
- * limits (block, task cap, service cap, monthly limit + any approved overage). Tiers are not
- * re-checked: the approval they asked for was given before reserving.
+ * A precondition for `ledger.reserve`: refuses while a top-up debt is owed, then re-reads usage under
+ * the write lock and applies the hard limits (block, task cap, service cap, monthly limit + any
+ * approved overage). Tiers are not re-checked: the approval they asked for was given before reserving.
  */
 export function budgetPrecondition(
   totals: Pick<UsageTotalsKeeper, 'usageForReservation'>,
+  debts: DebtReader,
   check: BudgetCheck,
 ): ReservePrecondition<BudgetRefusalReason> {
   return (input) => {
     if (input.userId !== check.userId || input.amountMsat !== check.quote.maxMsat) {
       throw new Error('budgetPrecondition: the reservation does not match the checked quote');
     }
+    // Read under the same write lock as the reservation, so a debt recorded a moment ago is seen.
+    if (debts.owedMsat(check.userId) > 0) return { ok: false, reason: 'account_in_debt' };
     const period = periodFor(new Date(input.nowMs), check.timeZone);
     const bounds = { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() };
     // Also records the period (with the limit in force) for history, whether or not this spend fits.

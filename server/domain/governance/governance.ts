@@ -10,6 +10,7 @@ import {
 import { msat, type BtcUsdRate, type Msat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
 import { createGovernanceRepository } from '../../db/repositories/governance-repository';
+import { createTopUpsRepository } from '../../db/repositories/topups-repository';
 import { thresholdsCrossed } from './alerts';
 import { limitToMsat, summarizeBudget, usedMsat, type BudgetSummary } from './budget';
 import { budgetPrecondition, reservationAttribution, type BudgetCheck } from './budget-precondition';
@@ -31,6 +32,8 @@ function bounds(period: BudgetPeriod) {
 export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, options: GovernanceOptions) {
   const repository = createGovernanceRepository(handle);
   const totals = createUsageTotals(repository);
+  // Debts are recorded by domain/topups (reversal.ts); the spend check only reads them.
+  const debts = createTopUpsRepository(handle.db);
 
   function settingsFor(userId: string): GovernanceSettings {
     return repository.findSettings(userId) ?? DEFAULT_GOVERNANCE_SETTINGS;
@@ -73,7 +76,7 @@ export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, 
     },
 
     /** The `precondition` to pass to `ledger.reserve` for this spend. */
-    precondition: (check: BudgetCheck) => budgetPrecondition(totals, check),
+    precondition: (check: BudgetCheck) => budgetPrecondition(totals, debts, check),
 
     /**
      * Audits the usage totals the budget check reads against the reservations they summarise; throws
