@@ -11,7 +11,7 @@ import type { AlertService } from '../alerts';
 import type { Ledger } from '../ledger';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
 import type { DecodeInvoice } from '../ports/invoice';
-import type { BitcoinNetwork, OpenWallet } from '../ports/wallet';
+import type { BitcoinNetwork, CheckWalletRelays, OpenWallet } from '../ports/wallet';
 import { movementsCsv } from './movements-csv';
 import { createOwnWallets } from './own-wallet';
 import { createReceive } from './receive';
@@ -27,6 +27,7 @@ export interface WalletDomainDeps {
   alerts: Pick<AlertService, 'notify'>;
   secretBox: SecretBox;
   openWallet: OpenWallet;
+  checkRelays: CheckWalletRelays;
   decodeInvoice: DecodeInvoice;
   network: BitcoinNetwork;
   rates: ExchangeRatePort;
@@ -61,6 +62,7 @@ export function createWalletDomain(deps: WalletDomainDeps) {
     repo,
     secretBox: deps.secretBox,
     openWallet: deps.openWallet,
+    checkRelays: deps.checkRelays,
     wallets,
     network: deps.network,
     proof,
