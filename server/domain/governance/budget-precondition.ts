@@ -25,6 +25,14 @@ export interface DebtReader {
 }
 
 /**
+ * The one rule for money leaving while a top-up debt is owed (spends here, withdrawals in
+ * domain/wallet): none may. Call it inside the transaction that takes the funds.
+ */
+export function debtRefusal(debts: DebtReader, userId: string): 'account_in_debt' | null {
+  return debts.owedMsat(userId) > 0 ? 'account_in_debt' : null;
+}
+
+/**
  * The metadata governance reads back from a reservation: which service and task it was for, and how
  * much of the hold is routing-fee allowance. Merge it into the metadata passed to `ledger.reserve`.
  */
@@ -85,7 +93,8 @@ export function budgetPrecondition(
       throw new Error('budgetPrecondition: the reservation does not match the checked quote');
     }
     // Read under the same write lock as the reservation, so a debt recorded a moment ago is seen.
-    if (debts.owedMsat(check.userId) > 0) return { ok: false, reason: 'account_in_debt' };
+    const inDebt = debtRefusal(debts, check.userId);
+    if (inDebt) return { ok: false, reason: inDebt };
     const period = periodFor(new Date(input.nowMs), check.timeZone);
     const bounds = { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() };
     // Also records the period (with the limit in force) for history, whether or not this spend fits.

@@ -21,8 +21,10 @@ export {
 export {
   budgetPrecondition,
   budgetReservationMetadata,
+  debtRefusal,
   reservationAttribution,
   type BudgetCheck,
+  type DebtReader,
   type ReservationAttribution,
   type BudgetRefusalReason,
 } from './budget-precondition';

@@ -4,6 +4,7 @@
  * Wiring only; the rules live in the modules it joins.
  */
 import type { DatabaseHandle } from '../../db/client';
+import { createTopUpsRepository } from '../../db/repositories/topups-repository';
 import { createWalletRepository } from '../../db/repositories/wallet-repository';
 import type { SecretBox } from '../../db/secret-box';
 import type { AccountsModule } from '../accounts';
@@ -74,6 +75,7 @@ export function createWalletDomain(deps: WalletDomainDeps) {
   const withdraw = createWithdraw({
     repo,
     ledger,
+    debts: createTopUpsRepository(deps.database.db),
     walletFor,
     decodeInvoice: deps.decodeInvoice,
     network: deps.network,
