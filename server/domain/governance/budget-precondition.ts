@@ -13,11 +13,16 @@ import type { UsageTotalsKeeper } from './usage-totals';
 import { checkLimits } from './policy';
 
 /**
- * `account_in_debt`: a refunded or disputed top-up took back more than the person's funds covered, and
- * what is owed is not yet repaid. Money released after that (a failed spend's hold) belongs to the debt,
- * so no new spend may reserve it; the top-ups loop takes it, and spending resumes once nothing is owed.
+ * `account_in_debt` (a DenyReason): a refunded or disputed top-up took back more than the person's funds
+ * covered, and what is owed is not yet repaid. Money released after that (a failed spend's hold) belongs
+ * to the debt, so no new spend may reserve it; the top-ups loop takes it, and spending resumes once
+ * nothing is owed.
  */
-export type BudgetRefusalReason = DenyReason | 'exceeds_monthly_budget' | 'account_in_debt';
+export type BudgetRefusalReason = DenyReason | 'exceeds_monthly_budget';
+
+/** The sentence a person reads wherever a debt refuses a spend (approval, chat). */
+export const ACCOUNT_IN_DEBT_WHY =
+  'A refunded or disputed card top-up left your balance owing, so nothing is spent until new funds (a top-up or a payment received) repay it.';
 
 /** What the person still owes from reversed top-ups, read inside the reservation's transaction. */
 export interface DebtReader {

@@ -13,7 +13,7 @@ import { createGovernanceRepository } from '../../db/repositories/governance-rep
 import { createTopUpsRepository } from '../../db/repositories/topups-repository';
 import { thresholdsCrossed } from './alerts';
 import { limitToMsat, summarizeBudget, usedMsat, type BudgetSummary } from './budget';
-import { budgetPrecondition, reservationAttribution, type BudgetCheck } from './budget-precondition';
+import { budgetPrecondition, debtRefusal, reservationAttribution, type BudgetCheck } from './budget-precondition';
 import { periodFor, type BudgetPeriod } from './period';
 import { decide } from './policy';
 import { createUsageTotals, type UsageBreakdown } from './usage-totals';
@@ -74,6 +74,9 @@ export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, 
       });
       return { decision, usage };
     },
+
+    /** `account_in_debt` while a reversed top-up is owed: asked before approving, re-checked when reserving. */
+    debtRefusal: (userId: string) => debtRefusal(debts, userId),
 
     /** The `precondition` to pass to `ledger.reserve` for this spend. */
     precondition: (check: BudgetCheck) => budgetPrecondition(totals, debts, check),

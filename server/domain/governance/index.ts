@@ -19,6 +19,7 @@ export {
   type UsageChange,
 } from './budget';
 export {
+  ACCOUNT_IN_DEBT_WHY,
   budgetPrecondition,
   budgetReservationMetadata,
   debtRefusal,
