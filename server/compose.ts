@@ -28,6 +28,7 @@ import { createCatalogSource } from './rails/l402/catalog-source';
 import { createL402Http } from './rails/l402/l402-http';
 import { decodeInvoice } from './rails/l402/invoice';
 import { openNwcWallet } from './rails/nwc/nwc-wallet';
+import { createRelayCheck } from './rails/nwc/relay-policy';
 import { eq } from 'drizzle-orm';
 import { msat, usdCents } from '../shared/money';
 import type { TopUpLimits } from '../shared/topups';
@@ -61,6 +62,11 @@ export interface ComposeOptions {
   hostedWallets?: WalletProvisioner;
   /** The Lightning network people's wallets must be on (default regtest, the sandbox's). */
   network?: BitcoinNetwork;
+  /**
+   * Whether a person's own wallet may name a relay on loopback: sandbox mode only (its relay is on
+   * 127.0.0.1). Default: on regtest, off otherwise. Private and link-local relays are always refused.
+   */
+  allowLoopbackRelays?: boolean;
   llm?: PlannerConfig['llm'];
   now?: () => number;
   /** How often an open stream re-reads its session to notice expiry (server/domain/accounts/sessions.ts). */
@@ -139,6 +145,7 @@ export function composeServices(options: ComposeOptions) {
     alerts,
     secretBox: createSecretBox(options.secretsKey),
     openWallet,
+    checkRelays: createRelayCheck({ allowLoopback: options.allowLoopbackRelays ?? (options.network ?? 'regtest') === 'regtest' }),
     decodeInvoice,
     network: options.network ?? 'regtest',
     rates: options.rates,

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     sandboxWallets: sandbox && env.sandboxPieces.treasury ? sandbox : null,
     ...(treasury ? { hostedWallets: treasury.provisioner } : {}),
     network: env.mode === 'live' ? 'mainnet' : 'regtest',
+    allowLoopbackRelays: env.mode === 'sandbox',
     llm: env.LLM_BASE_URL && env.LLM_MODEL ? { baseUrl: env.LLM_BASE_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY } : undefined,
     topUps: topUpsConfig(env, sandbox),
   });

@@ -275,7 +275,11 @@ export interface SpendQuote {
 export const AGENT_KEY_DENY_REASONS = ['key_revoked', 'key_expired', 'key_service_not_allowed', 'over_key_call_cap', 'over_key_monthly_cap'] as const;
 export type AgentKeyDenyReason = (typeof AGENT_KEY_DENY_REASONS)[number];
 
-export type DenyReason = 'service_blocked' | 'exceeds_task_cap' | 'exceeds_service_cap' | AgentKeyDenyReason;
+/**
+ * `account_in_debt`: a refunded or disputed card top-up took back more than the person's funds covered;
+ * nothing is spent until new money repays it.
+ */
+export type DenyReason = 'service_blocked' | 'exceeds_task_cap' | 'exceeds_service_cap' | 'account_in_debt' | AgentKeyDenyReason;
 
 /** The tier a spend falls in before any overage or denial; also reported on those decisions. */
 export type Tier = 'auto' | 'confirm' | 'step_up';
@@ -298,7 +302,7 @@ export const policyDecisionSchema: z.ZodType<PolicyDecision> = z.discriminatedUn
   z.object({ kind: z.literal('confirm'), why: z.string() }),
   z.object({ kind: z.literal('step_up'), why: z.string() }),
   z.object({ kind: z.literal('overage_required'), overageMsat: msatSchema, why: z.string() }),
-  z.object({ kind: z.literal('deny'), reason: z.enum(['service_blocked', 'exceeds_task_cap', 'exceeds_service_cap', ...AGENT_KEY_DENY_REASONS]), why: z.string() }),
+  z.object({ kind: z.literal('deny'), reason: z.enum(['service_blocked', 'exceeds_task_cap', 'exceeds_service_cap', 'account_in_debt', ...AGENT_KEY_DENY_REASONS]), why: z.string() }),
 ]);
 
 /** Things the person is told about; budget thresholds fire once per month, the rest per event. */

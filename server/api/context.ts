@@ -41,8 +41,9 @@ export interface SessionCookieJar {
 }
 
 /** Named buckets of attempts limited per client address (see server/http/rate-limits.ts). */
-export type RateLimitBucket = 'sign_in' | 'sign_up' | 'code_check';
-export type RateLimitCheck = (bucket: RateLimitBucket) => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
+export type RateLimitBucket = 'sign_in' | 'sign_up' | 'code_check' | 'wallet_connection';
+/** Counts one attempt in `bucket`, per client address, or per `person` (a user id) when one is given. */
+export type RateLimitCheck = (bucket: RateLimitBucket, person?: string) => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
 
 export interface RequestFacts {
   sessionToken: string | null;

@@ -128,9 +128,12 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
   return next();
 });
 
-/** Counts one attempt in `bucket` for the caller's address; throws `rate_limited` past the limit. */
-export async function enforceRateLimit(ctx: Pick<ApiContext, 'checkRateLimit'>, bucket: RateLimitBucket): Promise<void> {
-  const verdict = await ctx.checkRateLimit(bucket);
+/**
+ * Counts one attempt in `bucket` for the caller's address (or for `person`, a user id); throws
+ * `rate_limited` past the limit.
+ */
+export async function enforceRateLimit(ctx: Pick<ApiContext, 'checkRateLimit'>, bucket: RateLimitBucket, person?: string): Promise<void> {
+  const verdict = await ctx.checkRateLimit(bucket, person);
   if (!verdict.allowed) {
     throw refusal('rate_limited', { retryAt: new Date(Date.now() + verdict.retryAfterSeconds * 1000).toISOString() });
   }
@@ -143,6 +146,16 @@ export async function enforceRateLimit(ctx: Pick<ApiContext, 'checkRateLimit'>, 
 export const proofAttemptsLimited = t.middleware(async ({ ctx, input, next }) => {
   const proof = input as { code?: unknown; password?: unknown } | undefined;
   if (proof?.code || proof?.password) await enforceRateLimit(ctx, 'code_check');
+  return next();
+});
+
+/**
+ * For procedures that make the server talk to a person's wallet on their say-so (connect own wallet,
+ * withdraw): every call counts per person, whether or not it carries a proof, so one session cannot
+ * have the server open relay connections without end. Runs before the proof check counts a guess.
+ */
+export const walletConnectionProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'wallet_connection', ctx.user.id);
   return next();
 });
 

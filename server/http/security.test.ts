@@ -84,7 +84,7 @@ describe('CSRF protection', () => {
 describe('rate limits and error hygiene', () => {
   it('limits sign-in attempts per address with a friendly TOO_MANY_REQUESTS', async () => {
     const tight = { max: 2, timeWindowMs: 60_000 };
-    const instance = await app({ rateLimits: { sign_in: tight, sign_up: tight, code_check: tight } });
+    const instance = await app({ rateLimits: { sign_in: tight, sign_up: tight, code_check: tight, wallet_connection: tight } });
     const attempt = () =>
       instance.inject({
         method: 'POST',
@@ -98,6 +98,32 @@ describe('rate limits and error hygiene', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error.data.reason).toBe('rate_limited');
     expect(limited.json().error.message).toMatch(/Too many attempts/);
+  });
+
+  it('limits connect-own-wallet and withdraw per person, with or without a proof, before any wallet is reached', async () => {
+    const limits = { sign_in: { max: 20, timeWindowMs: 60_000 }, sign_up: { max: 20, timeWindowMs: 60_000 }, code_check: { max: 20, timeWindowMs: 60_000 } };
+    const instance = await app({ rateLimits: { ...limits, wallet_connection: { max: 3, timeWindowMs: 60_000 } } });
+    const signUp = async (email: string) => {
+      const res = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: csrf, payload: signUpBody(email) });
+      return /=([^;]+);/.exec(String(res.headers['set-cookie']))?.[1] ?? '';
+    };
+    const alice = await signUp('wallet-a@example.com');
+    const bob = await signUp('wallet-b@example.com');
+    const relayString = `nostr+walletconnect://${'ab'.repeat(32)}?relay=ws%3A%2F%2F127.0.0.1%3A7000&secret=${'cd'.repeat(32)}`;
+    const call = (token: string, procedure: 'connectOwn' | 'withdraw', payload: object) =>
+      instance.inject({ method: 'POST', url: `/api/trpc/wallet.${procedure}`, headers: csrf, cookies: { [SESSION_COOKIE]: token }, payload: JSON.stringify(payload) });
+    const reason = async (res: Promise<{ json(): { error?: { data: { reason?: string } } } }>) => (await res).json().error?.data.reason;
+
+    // No password: nothing is guessed, yet each attempt would have the server reach for a wallet.
+    // (The harness opens only the wallets it provisioned, so a pasted string is refused once reached.)
+    for (let i = 0; i < 2; i++) expect(await reason(call(alice, 'connectOwn', { connectionString: relayString }))).toBe('not_a_connection_string');
+    expect(await reason(call(alice, 'withdraw', { invoice: 'lnbcrt1invalid' }))).toBe('invalid_invoice');
+    const limited = await call(alice, 'connectOwn', { connectionString: relayString });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.data.reason).toBe('rate_limited');
+    expect(await reason(call(alice, 'withdraw', { invoice: 'lnbcrt1invalid', password: TEST_PASSWORD }))).toBe('rate_limited');
+    // Per person, not per address: another person from the same address is not held back.
+    expect(await reason(call(bob, 'connectOwn', { connectionString: relayString }))).toBe('not_a_connection_string');
   });
 
   it('returns field messages for invalid input and never a stack trace or SQL', async () => {

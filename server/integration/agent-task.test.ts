@@ -64,6 +64,25 @@ describe('agent task on the sandbox market', () => {
     expect(task.steps[2]?.output).toMatchObject({ setup: expect.any(String) });
   }, 30_000);
 
+  it('tells the person in the chat why nothing is paid while a refunded top-up leaves them owing', async () => {
+    const userId = await signUpOnStack(stack, 'debt');
+    // What charge.refunded leaves when the person had already spent the top-up (domain/topups/reversal.ts).
+    stack.database.sqlite
+      .prepare(
+        `INSERT INTO top_ups (id, user_id, status, amount_usd_cents, amount_msat, rate_usd_cents, rate_per_msat, spread_bps,
+           effective_cents_per_btc, refunded_usd_cents, reversed_msat, owed_msat, created_at_ms, updated_at_ms, funded_at_ms)
+         VALUES (?, ?, 'refunded', 1000, 9700000, 10000000, 1, 300, 10309278, 1000, 0, 9700000, 0, 0, 0)`,
+      )
+      .run(`topup-debt-${userId}`, userId);
+    const submitted = stack.tasks.submit(userId, 'BTC price, fee estimate and a joke about bitcoin');
+    if (!submitted.ok) throw new Error(submitted.reason);
+    const task = await untilTask(stack, userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
+    expect(task.status).toBe('failed');
+    expect(task.failure).toMatchObject({ reason: 'account_in_debt', message: expect.stringMatching(/top-up left your balance owing/) });
+    expect(createReceipts(stack.database.db).list(userId)).toEqual([]);
+    expect(stack.ledger.userBalances(userId)).toEqual({ availableMsat: WELCOME_BALANCE_MSAT, reservedMsat: 0 });
+  }, 30_000);
+
   it('waits for the person when the policy asks for confirmation, paying nothing until approved', async () => {
     const userId = await signUpOnStack(stack, 'agent');
     const submitted = stack.tasks.submit(userId, 'weather in Paris and London tomorrow and BTC price');

@@ -71,6 +71,8 @@ describe('wallet money in and out over the sandbox', () => {
       ['nostr+walletconnect://not-hex?relay=wss://relay.example&secret=' + 'ab'.repeat(32), 'invalid_wallet_pubkey'],
       [`nostr+walletconnect://${'ab'.repeat(32)}?relay=https://relay.example&secret=${'cd'.repeat(32)}`, 'invalid_relay_url'],
       [`nostr+walletconnect://${'ab'.repeat(32)}?relay=wss://relay.example&secret=xyz`, 'invalid_secret'],
+      // A relay on the operator's private network: refused before any connection, even in sandbox mode.
+      [`nostr+walletconnect://${'ab'.repeat(32)}?relay=ws://10.1.2.3:7000&secret=${'cd'.repeat(32)}`, 'relay_not_allowed'],
     ] as const) {
       expect([input, await refusalOf(alice.caller.wallet.connectOwn({ connectionString: input, password: TEST_PASSWORD }))]).toEqual([input, reason]);
     }

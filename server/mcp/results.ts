@@ -17,6 +17,7 @@ export const MCP_REFUSALS = {
   service_blocked: 'The person blocked this service.',
   exceeds_task_cap: "The price is above the person's per-task cap.",
   exceeds_service_cap: "This would pass the person's monthly cap for this service.",
+  account_in_debt: "A refunded or disputed top-up left the person's balance owing; nothing is spent until it is repaid.",
   approval_denied: 'The person declined this spend; nothing was paid.',
   approval_expired: 'The approval expired before it was given; nothing was paid.',
   approval_cancelled: 'The approval was cancelled; nothing was paid.',

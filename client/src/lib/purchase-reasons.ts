@@ -16,6 +16,7 @@ const REASONS: Record<string, string> = {
   preimage_mismatch: 'the wallet’s proof does not match the invoice',
   expired_unpaid: 'the invoice expired unpaid',
   never_sent: 'the payment was never sent',
+  account_in_debt: 'a refunded or disputed top-up left your balance owing; add funds to spend again',
 };
 
 export const purchaseReasonText = (reason: string) => REASONS[reason] ?? reason.replaceAll('_', ' ');

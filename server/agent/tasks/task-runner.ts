@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { planSchema, type CatalogService, type Plan, type PlanStep } from '../../../shared/catalog';
 import { policyDecisionSchema, type PolicyDecision } from '../../../shared/governance';
+import { ACCOUNT_IN_DEBT_WHY } from '../../domain/governance';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
 import { stepIdempotencyKey, type SpendOutcome, type SpendResult } from '../../domain/spending';
 import { chainedInputBound, checkChains, resolveStepInput } from '../planner/chain';
@@ -440,7 +441,12 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       case 'refused_before_payment':
       case 'budget_refused':
         patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason });
-        fail(task, { reason: outcome.reason, message: `${step.serviceId} was not paid: ${outcome.reason.replaceAll('_', ' ')}.`, stepId: step.id });
+        fail(task, {
+          reason: outcome.reason,
+          // A debt can arise between the approval and the payment: say what ends it.
+          message: outcome.reason === 'account_in_debt' ? `${step.serviceId} was not paid. ${ACCOUNT_IN_DEBT_WHY}` : `${step.serviceId} was not paid: ${outcome.reason.replaceAll('_', ' ')}.`,
+          stepId: step.id,
+        });
         return 'stop';
       case 'payment_failed':
         patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason, paymentId: outcome.paymentId });

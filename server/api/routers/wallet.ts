@@ -7,19 +7,19 @@ import {
   withdrawSchema,
 } from '../../../shared/wallet';
 import { unwrap } from '../errors';
-import { authedProcedure, proofAttemptsLimited, router } from '../trpc';
+import { authedProcedure, proofAttemptsLimited, router, walletConnectionProcedure } from '../trpc';
 
 /**
  * The Wallet page. `summary` reads the ledger only (instant); `status` asks the person's wallet over
  * NWC and may take seconds or answer "unreachable", so the page loads them apart. Changing the
  * spending wallet and withdrawing need a fresh proof (`code` or `password`), counted against the
- * guessing limit.
+ * guessing limit; both also count against the person's limit on wallet connections.
  */
 export const walletRouter = router({
   summary: authedProcedure.query(({ ctx }) => ctx.deps.wallet.summary(ctx.user.id)),
   status: authedProcedure.query(({ ctx }) => ctx.deps.wallet.status(ctx.user.id)),
 
-  connectOwn: authedProcedure
+  connectOwn: walletConnectionProcedure
     .input(connectOwnWalletSchema)
     .use(proofAttemptsLimited)
     .mutation(async ({ ctx, input }) => unwrap(await ctx.deps.wallet.connectOwn({ userId: ctx.user.id, ...input }, ctx.meta)).wallet),
@@ -37,7 +37,7 @@ export const walletRouter = router({
   /** Asks the wallet whether the invoice was paid (and credits it when it was): the page polls this. */
   receiveStatus: authedProcedure.input(receiveStatusSchema).query(async ({ ctx, input }) => unwrap(await ctx.deps.wallet.checkReceive(ctx.user.id, input.id)).receive),
 
-  withdraw: authedProcedure
+  withdraw: walletConnectionProcedure
     .input(withdrawSchema)
     .use(proofAttemptsLimited)
     .mutation(async ({ ctx, input }) => unwrap(await ctx.deps.wallet.withdraw({ userId: ctx.user.id, ...input }, ctx.meta)).outcome),

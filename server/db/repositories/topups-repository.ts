@@ -17,6 +17,12 @@ export function createTopUpsRepository(db: Db) {
     .insert(stripeEvents)
     .values({ eventId: sql.placeholder('eventId'), type: sql.placeholder('type'), outcome: sql.placeholder('outcome'), receivedAtMs: sql.placeholder('atMs') })
     .prepare();
+  // Read by every spend's reservation (governance's budget precondition), so prepared once.
+  const owedQuery = db
+    .select({ total: sql<number>`coalesce(sum(${topUps.owedMsat}), 0)` })
+    .from(topUps)
+    .where(and(eq(topUps.userId, sql.placeholder('userId')), isNotNull(topUps.fundedAtMs)))
+    .prepare();
   return {
     insert(row: NewTopUpRow): void {
       db.insert(topUps).values(row).run();
@@ -78,12 +84,7 @@ export function createTopUpsRepository(db: Db) {
     },
     /** Msat a person still owes from reversed top-ups (spending waits until it is repaid). */
     owedMsat(userId: string): number {
-      const row = db
-        .select({ total: sql<number>`coalesce(sum(${topUps.owedMsat}), 0)` })
-        .from(topUps)
-        .where(and(eq(topUps.userId, userId), isNotNull(topUps.fundedAtMs)))
-        .get();
-      return row?.total ?? 0;
+      return owedQuery.get({ userId })?.total ?? 0;
     },
     eventSeen(eventId: string): boolean {
       return eventSeenQuery.get({ id: eventId }) !== undefined;

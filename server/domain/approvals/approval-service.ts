@@ -31,7 +31,7 @@ import type { ApprovalRow } from '../../db/schema/approvals';
 import type { AuditLog, RequestMeta, StepUp } from '../accounts';
 import type { AgentKeys } from '../agent-keys';
 import type { AlertService } from '../alerts';
-import { formatSpend, periodFor, priceDriftAlert, usedMsat, type Governance } from '../governance';
+import { ACCOUNT_IN_DEBT_WHY, formatSpend, periodFor, priceDriftAlert, usedMsat, type Governance } from '../governance';
 import type { Quote, QuoteService } from '../quotes';
 import { atLeastConfirm, decideQuote } from './quote-decision';
 import type { Approval, ApprovalReason, ApprovalRequestResult, ApproveResult, DenyResult } from './types';
@@ -39,7 +39,7 @@ import type { Approval, ApprovalReason, ApprovalRequestResult, ApproveResult, De
 export interface ApprovalServiceDeps {
   db: Db;
   quotes: Pick<QuoteService, 'get' | 'isExpired'>;
-  governance: Pick<Governance, 'settingsFor' | 'usage'>;
+  governance: Pick<Governance, 'settingsFor' | 'usage' | 'debtRefusal'>;
   stepUp: Pick<StepUp, 'verify' | 'consume'>;
   audit: Pick<AuditLog, 'record'>;
   alerts: Pick<AlertService, 'notify' | 'notifyGovernance'>;
@@ -142,6 +142,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
    */
   function decideFor(input: DecideInput): PolicyDecision {
     const { userId, quote } = input;
+    // Nothing the person or a key allows can make a spend payable while a top-up debt is owed.
+    const inDebt = deps.governance.debtRefusal(userId);
+    if (inDebt) return { kind: 'deny', reason: inDebt, why: ACCOUNT_IN_DEBT_WHY };
     const decided = decideQuote({ steps: quote.steps, rate: quote.rate, usage: usageFor(userId, quote, input.taskStartedAtMs), settings: deps.governance.settingsFor(userId) });
     const narrowed =
       input.agentKeyId === null

@@ -12,7 +12,30 @@ import { periodFor } from './period';
 import type { UsageTotalsKeeper } from './usage-totals';
 import { checkLimits } from './policy';
 
+/**
+ * `account_in_debt` (a DenyReason): a refunded or disputed top-up took back more than the person's funds
+ * covered, and what is owed is not yet repaid. Money released after that (a failed spend's hold) belongs
+ * to the debt, so no new spend may reserve it; the top-ups loop takes it, and spending resumes once
+ * nothing is owed.
+ */
 export type BudgetRefusalReason = DenyReason | 'exceeds_monthly_budget';
+
+/** The sentence a person reads wherever a debt refuses a spend (approval, chat). */
+export const ACCOUNT_IN_DEBT_WHY =
+  'A refunded or disputed card top-up left your balance owing, so nothing is spent until new funds (a top-up or a payment received) repay it.';
+
+/** What the person still owes from reversed top-ups, read inside the reservation's transaction. */
+export interface DebtReader {
+  owedMsat(userId: string): number;
+}
+
+/**
+ * The one rule for money leaving while a top-up debt is owed (spends here, withdrawals in
+ * domain/wallet): none may. Call it inside the transaction that takes the funds.
+ */
+export function debtRefusal(debts: DebtReader, userId: string): 'account_in_debt' | null {
+  return debts.owedMsat(userId) > 0 ? 'account_in_debt' : null;
+}
 
 /**
  * The metadata governance reads back from a reservation: which service and task it was for, and how
@@ -61,18 +84,22 @@ export interface BudgetCheck {
 }
 
 /**
- * A precondition for `ledger.reserve`: re-reads usage under the write lock and applies the hard
- * limits (block, task cap, service cap, monthly limit + any approved overage). Tiers are not
- * re-checked: the approval they asked for was given before reserving.
+ * A precondition for `ledger.reserve`: refuses while a top-up debt is owed, then re-reads usage under
+ * the write lock and applies the hard limits (block, task cap, service cap, monthly limit + any
+ * approved overage). Tiers are not re-checked: the approval they asked for was given before reserving.
  */
 export function budgetPrecondition(
   totals: Pick<UsageTotalsKeeper, 'usageForReservation'>,
+  debts: DebtReader,
   check: BudgetCheck,
 ): ReservePrecondition<BudgetRefusalReason> {
   return (input) => {
     if (input.userId !== check.userId || input.amountMsat !== check.quote.maxMsat) {
       throw new Error('budgetPrecondition: the reservation does not match the checked quote');
     }
+    // Read under the same write lock as the reservation, so a debt recorded a moment ago is seen.
+    const inDebt = debtRefusal(debts, check.userId);
+    if (inDebt) return { ok: false, reason: inDebt };
     const period = periodFor(new Date(input.nowMs), check.timeZone);
     const bounds = { periodKey: period.periodKey, startsAtMs: period.startsAt.getTime(), endsAtMs: period.endsAt.getTime() };
     // Also records the period (with the limit in force) for history, whether or not this spend fits.

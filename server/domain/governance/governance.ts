@@ -10,9 +10,10 @@ import {
 import { msat, type BtcUsdRate, type Msat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
 import { createGovernanceRepository } from '../../db/repositories/governance-repository';
+import { createTopUpsRepository } from '../../db/repositories/topups-repository';
 import { thresholdsCrossed } from './alerts';
 import { limitToMsat, summarizeBudget, usedMsat, type BudgetSummary } from './budget';
-import { budgetPrecondition, reservationAttribution, type BudgetCheck } from './budget-precondition';
+import { budgetPrecondition, debtRefusal, reservationAttribution, type BudgetCheck } from './budget-precondition';
 import { periodFor, type BudgetPeriod } from './period';
 import { decide } from './policy';
 import { createUsageTotals, type UsageBreakdown } from './usage-totals';
@@ -31,6 +32,8 @@ function bounds(period: BudgetPeriod) {
 export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, options: GovernanceOptions) {
   const repository = createGovernanceRepository(handle);
   const totals = createUsageTotals(repository);
+  // Debts are recorded by domain/topups (reversal.ts); the spend check only reads them.
+  const debts = createTopUpsRepository(handle.db);
 
   function settingsFor(userId: string): GovernanceSettings {
     return repository.findSettings(userId) ?? DEFAULT_GOVERNANCE_SETTINGS;
@@ -72,8 +75,11 @@ export function createGovernance(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, 
       return { decision, usage };
     },
 
+    /** `account_in_debt` while a reversed top-up is owed: asked before approving, re-checked when reserving. */
+    debtRefusal: (userId: string) => debtRefusal(debts, userId),
+
     /** The `precondition` to pass to `ledger.reserve` for this spend. */
-    precondition: (check: BudgetCheck) => budgetPrecondition(totals, check),
+    precondition: (check: BudgetCheck) => budgetPrecondition(totals, debts, check),
 
     /**
      * Audits the usage totals the budget check reads against the reservations they summarise; throws

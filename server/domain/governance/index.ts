@@ -19,10 +19,13 @@ export {
   type UsageChange,
 } from './budget';
 export {
+  ACCOUNT_IN_DEBT_WHY,
   budgetPrecondition,
   budgetReservationMetadata,
+  debtRefusal,
   reservationAttribution,
   type BudgetCheck,
+  type DebtReader,
   type ReservationAttribution,
   type BudgetRefusalReason,
 } from './budget-precondition';

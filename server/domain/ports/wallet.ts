@@ -141,6 +141,16 @@ export interface WalletPort {
 /** Why a pasted connection string was refused before any wallet was asked. */
 export type ConnectionStringRefusal = 'not_a_connection_string' | 'invalid_wallet_pubkey' | 'invalid_relay_url' | 'invalid_secret';
 
+/**
+ * Whether the server may open a connection to the relays a pasted connection string names: a person's
+ * string must not point the server at itself or its network. `relay_not_allowed` names a relay on a
+ * loopback, private, link-local or otherwise non-public address; `wallet_unreachable`, one whose name
+ * does not resolve.
+ */
+export type CheckWalletRelays = (
+  connectionString: string,
+) => Promise<{ ok: true } | { ok: false; reason: ConnectionStringRefusal | 'relay_not_allowed' | 'wallet_unreachable' }>;
+
 /** Opens a wallet from its connection string (NWC in the app); no network traffic until the first call. */
 export type OpenWallet = (connectionString: string) => { ok: true; wallet: WalletPort } | { ok: false; reason?: ConnectionStringRefusal };
 

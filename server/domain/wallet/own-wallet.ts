@@ -11,7 +11,7 @@ import type { Msat } from '../../../shared/money';
 import type { WalletRepository } from '../../db/repositories/wallet-repository';
 import type { SecretBox } from '../../db/secret-box';
 import type { RequestMeta } from '../accounts/types';
-import type { BitcoinNetwork, ConnectionStringRefusal, OpenWallet, WalletBudgetStatus, WalletInfo, WalletPort } from '../ports/wallet';
+import type { BitcoinNetwork, CheckWalletRelays, ConnectionStringRefusal, OpenWallet, WalletBudgetStatus, WalletInfo, WalletPort } from '../ports/wallet';
 import { ownWalletContext, type SpendingWallets } from './spending-wallets';
 import { proveFresh, type ProofDeps, type ProofInput, type ProofRefusal } from './wallet-proof';
 import { switchWalletBalance, type SwitchDeps, type SwitchRefusal } from './wallet-switch';
@@ -21,6 +21,8 @@ export const REQUIRED_METHODS = ['pay_invoice', 'get_balance'] as const;
 
 export type WalletCheckRefusal =
   | ConnectionStringRefusal
+  /** A relay of the string is on an address the server must not connect to (loopback, private, ...). */
+  | 'relay_not_allowed'
   /** No answer from the wallet (relay down, wallet offline). */
   | 'wallet_unreachable'
   /** The wallet answered with an error (e.g. the connection was revoked). */
@@ -44,6 +46,8 @@ export interface OwnWalletDeps {
   repo: Pick<WalletRepository, 'findOwnWallet' | 'saveOwnWallet' | 'deleteOwnWallet' | 'restartSync' | 'unfinished' | 'transition'>;
   secretBox: SecretBox;
   openWallet: OpenWallet;
+  /** Checked before anything connects: a pasted string must not aim the server at its own network. */
+  checkRelays: CheckWalletRelays;
   wallets: Pick<SpendingWallets, 'provisionedWallet' | 'adopt'>;
   /** The network this app runs on: regtest in the sandbox, mainnet live. */
   network: BitcoinNetwork;
@@ -103,6 +107,8 @@ export function createOwnWallets(deps: OwnWalletDeps) {
     meta: RequestMeta,
   ): Promise<{ ok: true; wallet: CheckedWallet } | { ok: false; reason: ConnectRefusal; retryAt?: string }> {
     const url = input.connectionString.trim();
+    const relays = await deps.checkRelays(url);
+    if (!relays.ok) return relays;
     const opened = deps.openWallet(url);
     if (!opened.ok) return { ok: false, reason: opened.reason ?? 'not_a_connection_string' };
     const checked = await checkWallet(opened.wallet, deps.network);

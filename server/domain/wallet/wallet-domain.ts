@@ -4,6 +4,7 @@
  * Wiring only; the rules live in the modules it joins.
  */
 import type { DatabaseHandle } from '../../db/client';
+import { createTopUpsRepository } from '../../db/repositories/topups-repository';
 import { createWalletRepository } from '../../db/repositories/wallet-repository';
 import type { SecretBox } from '../../db/secret-box';
 import type { AccountsModule } from '../accounts';
@@ -11,7 +12,7 @@ import type { AlertService } from '../alerts';
 import type { Ledger } from '../ledger';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
 import type { DecodeInvoice } from '../ports/invoice';
-import type { BitcoinNetwork, OpenWallet } from '../ports/wallet';
+import type { BitcoinNetwork, CheckWalletRelays, OpenWallet } from '../ports/wallet';
 import { movementsCsv } from './movements-csv';
 import { createOwnWallets } from './own-wallet';
 import { createReceive } from './receive';
@@ -27,6 +28,7 @@ export interface WalletDomainDeps {
   alerts: Pick<AlertService, 'notify'>;
   secretBox: SecretBox;
   openWallet: OpenWallet;
+  checkRelays: CheckWalletRelays;
   decodeInvoice: DecodeInvoice;
   network: BitcoinNetwork;
   rates: ExchangeRatePort;
@@ -61,6 +63,7 @@ export function createWalletDomain(deps: WalletDomainDeps) {
     repo,
     secretBox: deps.secretBox,
     openWallet: deps.openWallet,
+    checkRelays: deps.checkRelays,
     wallets,
     network: deps.network,
     proof,
@@ -72,6 +75,7 @@ export function createWalletDomain(deps: WalletDomainDeps) {
   const withdraw = createWithdraw({
     repo,
     ledger,
+    debts: createTopUpsRepository(deps.database.db),
     walletFor,
     decodeInvoice: deps.decodeInvoice,
     network: deps.network,

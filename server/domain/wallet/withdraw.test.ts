@@ -24,6 +24,7 @@ describe('withdraw', () => {
   let payAnswers: PayInvoiceResult[];
   let pays: number;
   let invoice: InvoiceFacts;
+  let owedMsat: number;
 
   const wallet = (): WalletPort => ({
     ...fakeReadOnlyWallet({ balance: { ok: true, value: { balanceMsat: msat(walletBalanceMsat) } } }),
@@ -36,6 +37,7 @@ describe('withdraw', () => {
     createWithdraw({
       repo,
       ledger,
+      debts: { owedMsat: () => owedMsat },
       walletFor: async () => wallet(),
       decodeInvoice: () => ({ ok: true, invoice }),
       network: 'regtest',
@@ -54,6 +56,7 @@ describe('withdraw', () => {
     walletBalanceMsat = 10_000 * SAT;
     payAnswers = [];
     pays = 0;
+    owedMsat = 0;
     invoice = { network: 'regtest', amountMsat: msat(1_000 * SAT), paymentHashHex: HASH, expiresAtSec: nowMs / 1000 + 600, description: null };
   });
   afterEach(() => {
@@ -66,6 +69,16 @@ describe('withdraw', () => {
     expect(await withdrawal(false).withdraw({ userId: USER, invoice: 'lnbcrt1', password: 'wrong' }, META)).toEqual({ ok: false, reason: 'wrong_password' });
     expect(ledger.userBalances(USER).availableMsat).toBe(10_000 * SAT);
     expect(pays).toBe(0);
+  });
+
+  it('refuses while a refunded top-up is still owed, holds nothing and pays nothing; once repaid it pays', async () => {
+    owedMsat = 2_000 * SAT;
+    expect(await withdrawal().withdraw({ userId: USER, invoice: 'lnbcrt1', password: 'pw' }, META)).toEqual({ ok: false, reason: 'account_in_debt' });
+    expect(ledger.userBalances(USER).availableMsat).toBe(10_000 * SAT);
+    expect(pays).toBe(0);
+    owedMsat = 0;
+    expect(await withdrawal().withdraw({ userId: USER, invoice: 'lnbcrt1', password: 'pw' }, META)).toMatchObject({ ok: true, outcome: { status: 'paid' } });
+    expect(pays).toBe(1);
   });
 
   it('refuses an invoice on another network, without an amount, or about to expire', async () => {

@@ -14,6 +14,7 @@ import { msat, type Msat } from '../../../shared/money';
 import type { WalletRepository } from '../../db/repositories/wallet-repository';
 import type { WalletOperationRow } from '../../db/schema/wallet';
 import type { RequestMeta } from '../accounts/types';
+import { debtRefusal, type DebtReader } from '../governance';
 import { lightningAccount, routingFeesAccount, userAvailableAccount, userWithdrawingAccount, type Ledger } from '../ledger';
 import { feeAllowanceFor } from '../payments';
 import type { DecodeInvoice, InvoiceFacts } from '../ports/invoice';
@@ -33,6 +34,8 @@ export type WithdrawRefusal =
   | 'wallet_unreachable'
   | 'insufficient_funds'
   | 'would_uncover_pending_spends'
+  /** A refunded or disputed top-up left the person owing: what they hold now repays it first. */
+  | 'account_in_debt'
   | ProofRefusal;
 
 export type WithdrawOutcome =
@@ -44,6 +47,8 @@ export type WithdrawOutcome =
 export interface WithdrawDeps {
   repo: Pick<WalletRepository, 'insertOperation' | 'operationByHash' | 'transition' | 'operation'>;
   ledger: Pick<Ledger, 'transfer' | 'userBalances'>;
+  /** Top-up debts (domain/topups), read in the hold's transaction. */
+  debts: DebtReader;
   walletFor: (userId: string) => Promise<WalletPort | null>;
   decodeInvoice: DecodeInvoice;
   network: BitcoinNetwork;
@@ -98,6 +103,8 @@ function writeAhead(deps: WithdrawDeps, userId: string, paymentRequest: string, 
   };
   return deps.transaction(() => {
     if (deps.repo.operationByHash('withdraw', op.paymentHash)) return { ok: false, reason: 'already_withdrawn' } as const;
+    const inDebt = debtRefusal(deps.debts, userId);
+    if (inDebt) return { ok: false, reason: inDebt } as const;
     const held = deps.ledger.transfer({
       idempotencyKey: `withdraw:${op.id}:hold`,
       debit: userAvailableAccount(userId),

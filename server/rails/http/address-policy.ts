@@ -3,6 +3,7 @@
  * unicast is refused, so a URL from a model or a provider cannot point the server at itself, its
  * network or a cloud metadata endpoint (SSRF).
  */
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
 export type AddressClass =
@@ -74,4 +75,32 @@ export function classifyAddress(address: string): AddressClass {
   for (const [name, lists] of CLASSES) if (lists[type].check(address, type)) return name;
   if (type === 'ipv6' && !GLOBAL_UNICAST_V6.check(address, 'ipv6')) return 'reserved';
   return 'public';
+}
+
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Every address of a host name from the system resolver; an IP literal is its own only address. */
+export async function systemResolve(hostname: string): Promise<ResolvedAddress[]> {
+  const literalFamily = isIP(hostname);
+  if (literalFamily !== 0) return [{ address: hostname, family: literalFamily === 6 ? 6 : 4 }];
+  const addresses = await dnsLookup(hostname, { all: true, verbatim: true });
+  return addresses.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
+}
+
+/**
+ * The first address whose class is not permitted, or null. Every address must pass: otherwise the
+ * resolver's order would decide what a connection reaches.
+ */
+export function firstRefusedAddress(
+  addresses: readonly ResolvedAddress[],
+  permitted: ReadonlySet<AddressClass>,
+): { address: string; addressClass: AddressClass } | null {
+  for (const { address } of addresses) {
+    const addressClass = classifyAddress(address);
+    if (!permitted.has(addressClass)) return { address, addressClass };
+  }
+  return null;
 }

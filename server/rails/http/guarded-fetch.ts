@@ -10,19 +10,13 @@
  * request reuses a socket only if its host was just checked and pinned to the address that socket
  * is connected to. Without reuse every paid call would pay a TCP (and TLS) handshake per request.
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
-import { classifyAddress } from './address-policy';
-import type { AddressClass } from './address-policy';
+import { firstRefusedAddress, systemResolve, type AddressClass, type ResolvedAddress } from './address-policy';
 import { createPinnedAgents, DEFAULT_PINNED_AGENTS, pinnedLookup, type PinnedAgents, type PinnedAgentsOptions } from './pinned-agents';
 
-export interface ResolvedAddress {
-  address: string;
-  family: 4 | 6;
-}
+export type { ResolvedAddress };
 
 export interface GuardedFetchOptions {
   /** Origins (`http://127.0.0.1:4021`) whose addresses are not checked; still pinned and bounded. */
@@ -79,13 +73,7 @@ export type PooledGuardedFetch = GuardedFetch & {
 
 const DEFAULTS = { timeoutMs: 15_000, maxResponseBytes: 1024 * 1024, maxRedirects: 3 };
 
-async function systemResolve(hostname: string): Promise<ResolvedAddress[]> {
-  // An IP literal is its own only address (it is still checked like any other).
-  const literalFamily = isIP(hostname);
-  if (literalFamily !== 0) return [{ address: hostname, family: literalFamily === 6 ? 6 : 4 }];
-  const addresses = await dnsLookup(hostname, { all: true, verbatim: true });
-  return addresses.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
-}
+const PUBLIC_ONLY: ReadonlySet<AddressClass> = new Set(['public']);
 
 export function createGuardedFetch(options: GuardedFetchOptions = {}): PooledGuardedFetch {
   const config = { ...DEFAULTS, ...options };
@@ -162,15 +150,8 @@ async function pinAddress(
   }
   const first = addresses[0];
   if (!first) return { ok: false, reason: 'dns_failed', detail: `no address for ${hostname}` };
-  if (!allowed.has(url.origin)) {
-    // Every address must be public: otherwise the resolver's order would decide what we reach.
-    for (const { address } of addresses) {
-      const addressClass = classifyAddress(address);
-      if (addressClass !== 'public') {
-        return { ok: false, reason: 'blocked_address', detail: `${hostname} resolves to ${address}`, addressClass };
-      }
-    }
-  }
+  const refused = allowed.has(url.origin) ? null : firstRefusedAddress(addresses, PUBLIC_ONLY);
+  if (refused) return { ok: false, reason: 'blocked_address', detail: `${hostname} resolves to ${refused.address}`, addressClass: refused.addressClass };
   return { ok: true, address: first };
 }
 
