@@ -92,6 +92,22 @@ describe('5. quoted text stays with its clause', () => {
       plan: { steps: [{ serviceId: 'wordsmith/summarise', input: { text: TEXT } }, { serviceId: 'wordsmith/translate', input: { to: 'de' }, inputFrom: { stepId: 's1' } }] },
     });
   });
+
+  it.each([`summarise and translate to german: ${TEXT}`, `summarise "${TEXT}" and translate to German`, `pls summarize in 2 sentences & translate to german: ${TEXT}`])(
+    'the text goes to the first ask and the second works on its output: %s',
+    (text) => {
+      const result = plan(text);
+      expect(result).toMatchObject({ kind: 'plan', plan: { steps: [{ serviceId: 'wordsmith/summarise', input: { text: TEXT } }, { serviceId: 'wordsmith/translate', input: { to: 'de' }, inputFrom: { stepId: 's1' } }] } });
+      expect(result.kind === 'plan' && result.plan.steps[1]?.input.text).toBeUndefined();
+    },
+  );
+
+  it('a first ask that makes no text of its own leaves the text to the second', () => {
+    expect(plan(`check the sentiment and summarise: ${TEXT}`)).toMatchObject({
+      kind: 'plan',
+      plan: { steps: [{ serviceId: 'wordsmith/sentiment', input: { text: TEXT } }, { serviceId: 'wordsmith/summarise', input: { text: TEXT } }] },
+    });
+  });
 });
 
 describe('6. a topic the person named is kept or asked about, never swapped for the default', () => {
