@@ -115,6 +115,12 @@ describe('6. a topic the person named is kept or asked about, never swapped for 
     expect(plan('science headlines')).toMatchObject({ kind: 'plan', plan: { steps: [{ input: { topic: 'science' } }] } });
     expect(plan('headlines about sports').kind).not.toBe('plan');
   });
+
+  it.each(['headlines about sports', 'sports news', 'football headlines please'])('"%s" is a question naming the topics on offer, not a refusal', (text) => {
+    const result = plan(text);
+    expect(result).toMatchObject({ kind: 'clarify', missingInput: { serviceId: 'daily-ledger/headlines', field: 'topic' } });
+    expect(result.kind === 'clarify' && result.question).toMatch(/no (sports|football) topic.*bitcoin, technology, economy, science/);
+  });
 });
 
 describe('7. follow-ups use the previous answer without paying for it again', () => {
