@@ -130,6 +130,33 @@ describe('7. follow-ups use the previous answer without paying for it again', ()
     expect(plan('translate that into French', previous)).toMatchObject({ kind: 'plan', plan: { steps: [{ serviceId: 'wordsmith/translate', input: { text: previous.text, to: 'fr' } }] } });
   });
 
+  describe('a previous answer of several steps', () => {
+    const summary = 'Fees rose sharply this week; Lightning stayed cheap.';
+    const german = 'Die Gebühren stiegen diese Woche stark; Lightning blieb günstig.';
+    const chained = {
+      request: `summarise and translate to german: ${TEXT}`,
+      text: german,
+      parts: [
+        { names: ['summarise', 'summary', 'tl;dr', 'summary'], text: summary },
+        { names: ['translate', 'translation', 'language', 'translation'], text: german },
+      ],
+    };
+
+    it.each([
+      ['what is the sentiment of the summary?', 'wordsmith/sentiment', summary],
+      ['translate the summary into French', 'wordsmith/translate', summary],
+      ['check the sentiment of the translation', 'wordsmith/sentiment', german],
+      ['how positive is that', 'wordsmith/sentiment', german],
+    ])('"%s" takes the step it names, or the final answer', (text, serviceId, expected) => {
+      expect(plan(text, chained)).toMatchObject({ kind: 'plan', plan: { steps: [{ serviceId, input: { text: expected } }] } });
+    });
+
+    it('says which part of the previous answer it uses', () => {
+      const result = plan('translate the summary into French', chained);
+      expect(result.kind === 'plan' && result.plan.steps[0]?.reason).toContain('the summary in your previous answer');
+    });
+  });
+
   it('"and tomorrow?" repeats the previous request with the new date', () => {
     expect(plan('and tomorrow?', { request: 'weather in Paris', text: 'Paris: light rain.' })).toMatchObject({ kind: 'plan', plan: { steps: [{ serviceId: 'skycast/weather', input: { city: 'Paris', date: '2026-05-11' } }] } });
   });

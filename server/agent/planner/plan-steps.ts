@@ -11,6 +11,7 @@ import { politeStripped } from './choice';
 import { checkInput, inputProperties, questionFor } from './input-schema';
 import { fillParameters } from './parameters';
 import { validateSteps } from './plan-validation';
+import { previousTextFor } from './previous-answer';
 import type { FilledParameters } from './parameters';
 import type { PreparedRequest } from './request-text';
 import { stem, terms } from './text/terms';
@@ -272,7 +273,10 @@ function textSource(item: Resolved, earlier: readonly BuiltStep[], stepOfClause:
   const objectOfPayload = prepared.payload !== undefined && OBJECT_PREPOSITION.test(said(analysis.clause.text));
   if (lastTextStep?.transformsText && !objectOfPayload) return { kind: 'chain', step: lastTextStep.step };
   if (prepared.payload) return { kind: 'literal', text: prepared.payload, label: `the text given ("${preview(prepared.payload)}")` };
-  if (settings.previous && earlier.length === 0) return { kind: 'literal', text: settings.previous.text, label: `your previous answer ("${preview(settings.previous.text)}")` };
+  if (settings.previous && earlier.length === 0) {
+    const { text, named } = previousTextFor(settings.previous, analysis.words);
+    return { kind: 'literal', text, label: `${named ? `the ${named} in ` : ''}your previous answer ("${preview(text)}")` };
+  }
   const previousText = lastTextStep?.textField ? lastTextStep.step.input[lastTextStep.textField] : undefined;
   if (lastTextStep && typeof previousText === 'string') return { kind: 'literal', text: previousText, label: `the same text as step ${lastTextStep.step.id}` };
   if (lastTextStep) return { kind: 'chain', step: lastTextStep.step };
