@@ -2,6 +2,7 @@
 // main.ts, the integration tests and the API harness all build the app through here, so what the
 // tests run is what people run.
 import { createCatalogService } from './agent/catalog/catalog-service';
+import type { CatalogService } from '../shared/catalog';
 import { createPlanner, type PlannerConfig } from './agent/planner/planner';
 import { createTaskEvents } from './agent/tasks/task-events';
 import { createTaskRunner } from './agent/tasks/task-runner';
@@ -19,7 +20,7 @@ import { createPaymentService, createReceipts, createReconciler, creditUserFundi
 import type { ExchangeRatePort } from './domain/ports/exchange-rate';
 import type { BitcoinNetwork, OpenWallet } from './domain/ports/wallet';
 import type { WalletProvisioner } from './domain/ports/wallet-provisioner';
-import { createQuoteService, type QuoteServiceDeps } from './domain/quotes';
+import { createQuoteService, type FixedPriceCall, type QuoteServiceDeps } from './domain/quotes';
 import { createSpending } from './domain/spending';
 import { createWalletDomain } from './domain/wallet';
 import type { Logger } from './logger';
@@ -183,8 +184,13 @@ export function composeServices(options: ComposeOptions) {
     store: createCatalogRepository(database.db),
     governance,
     configuredProviderUrls: options.providerUrls,
+    onRefreshed: () => warmPrices(),
     now,
   });
+  // A person's first quote of a fixed-price service must not wait on its provider (bench/planner.bench.ts).
+  async function warmPrices(): Promise<void> {
+    await quotes.warmFixedPrices(fixedPriceCalls(catalog.allServices())).catch((err: unknown) => logger.warn({ err }, 'warming fixed prices failed'));
+  }
   const treasury = options.topUps?.treasuryUrl ? openWallet(options.topUps.treasuryUrl) : null;
   if (treasury && !treasury.ok) throw new Error('the treasury connection string is not usable');
   const topUps = createTopUps({
@@ -273,6 +279,8 @@ export function composeServices(options: ComposeOptions) {
       const resumed = await tasks.resume();
       if (resumed.resumed.length + resumed.failed.length > 0) logger.info(resumed, 'tasks picked up after restart');
       timers.push(setInterval(() => void catalog.refreshAll(), CATALOG_REFRESH_INTERVAL_MS));
+      // Within every price-cache TTL, so a warmed price is renewed before it ends and never outlives it.
+      timers.push(setInterval(() => void warmPrices(), quotes.priceCacheTtlMs / 2));
       timers.push(setInterval(() => accounts.sessions.purgeExpired(), 60 * 60_000));
       for (const timer of timers) timer.unref();
     },
@@ -290,6 +298,13 @@ export function composeServices(options: ComposeOptions) {
 }
 
 export type Services = ReturnType<typeof composeServices>;
+
+/** The catalog's calls priced by the manifest alone; the others depend on their input. */
+function fixedPriceCalls(services: readonly CatalogService[]): FixedPriceCall[] {
+  return services
+    .filter((s) => s.pricing.model === 'fixed')
+    .map((s) => ({ serviceName: s.name, origin: s.origin, method: s.method, path: s.path }));
+}
 
 /**
  * The wallet balance and the ledger move together: the welcome balance the sandbox puts in the new

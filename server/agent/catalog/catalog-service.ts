@@ -58,6 +58,8 @@ export interface CatalogServiceDeps {
   governance: Pick<Governance, 'settingsFor'>;
   /** Provider URLs everybody sees (the sandbox market's URL in sandbox mode). */
   configuredProviderUrls: readonly string[];
+  /** Runs after a refresh loaded a provider (the quote service warms its fixed prices); awaited. */
+  onRefreshed?: () => Promise<void>;
   now?: () => number;
 }
 
@@ -160,6 +162,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       if (result.ok) loaded++;
       else failed++;
     }
+    if (loaded > 0) await deps.onRefreshed?.();
     return { loaded, failed };
   }
 
@@ -208,6 +211,14 @@ export function createCatalogService(deps: CatalogServiceDeps) {
     refreshAll,
     refreshConfigured,
     refreshAdded,
+
+    /** Every loaded service of every provider, each id once (configured providers first). */
+    allServices(): CatalogService[] {
+      const providers = deps.store.allProviders().sort((a, b) => Number(a.ownerUserId !== null) - Number(b.ownerUserId !== null));
+      const byId = new Map<string, CatalogService>();
+      for (const service of providers.flatMap(servicesOf)) if (!byId.has(service.id)) byId.set(service.id, service);
+      return [...byId.values()];
+    },
 
     /** What the planner may choose from for this person: everything visible except what they blocked. */
     servicesFor(userId: string): CatalogService[] {

@@ -92,12 +92,34 @@ describe('5. quoted text stays with its clause', () => {
       plan: { steps: [{ serviceId: 'wordsmith/summarise', input: { text: TEXT } }, { serviceId: 'wordsmith/translate', input: { to: 'de' }, inputFrom: { stepId: 's1' } }] },
     });
   });
+
+  it.each([`summarise and translate to german: ${TEXT}`, `summarise "${TEXT}" and translate to German`, `pls summarize in 2 sentences & translate to german: ${TEXT}`])(
+    'the text goes to the first ask and the second works on its output: %s',
+    (text) => {
+      const result = plan(text);
+      expect(result).toMatchObject({ kind: 'plan', plan: { steps: [{ serviceId: 'wordsmith/summarise', input: { text: TEXT } }, { serviceId: 'wordsmith/translate', input: { to: 'de' }, inputFrom: { stepId: 's1' } }] } });
+      expect(result.kind === 'plan' && result.plan.steps[1]?.input.text).toBeUndefined();
+    },
+  );
+
+  it('a first ask that makes no text of its own leaves the text to the second', () => {
+    expect(plan(`check the sentiment and summarise: ${TEXT}`)).toMatchObject({
+      kind: 'plan',
+      plan: { steps: [{ serviceId: 'wordsmith/sentiment', input: { text: TEXT } }, { serviceId: 'wordsmith/summarise', input: { text: TEXT } }] },
+    });
+  });
 });
 
 describe('6. a topic the person named is kept or asked about, never swapped for the default', () => {
   it('keeps "science" and asks about "sports"', () => {
     expect(plan('science headlines')).toMatchObject({ kind: 'plan', plan: { steps: [{ input: { topic: 'science' } }] } });
     expect(plan('headlines about sports').kind).not.toBe('plan');
+  });
+
+  it.each(['headlines about sports', 'sports news', 'football headlines please'])('"%s" is a question naming the topics on offer, not a refusal', (text) => {
+    const result = plan(text);
+    expect(result).toMatchObject({ kind: 'clarify', missingInput: { serviceId: 'daily-ledger/headlines', field: 'topic' } });
+    expect(result.kind === 'clarify' && result.question).toMatch(/no (sports|football) topic.*bitcoin, technology, economy, science/);
   });
 });
 
@@ -106,6 +128,33 @@ describe('7. follow-ups use the previous answer without paying for it again', ()
 
   it('"translate that into French" translates the answer', () => {
     expect(plan('translate that into French', previous)).toMatchObject({ kind: 'plan', plan: { steps: [{ serviceId: 'wordsmith/translate', input: { text: previous.text, to: 'fr' } }] } });
+  });
+
+  describe('a previous answer of several steps', () => {
+    const summary = 'Fees rose sharply this week; Lightning stayed cheap.';
+    const german = 'Die Gebühren stiegen diese Woche stark; Lightning blieb günstig.';
+    const chained = {
+      request: `summarise and translate to german: ${TEXT}`,
+      text: german,
+      parts: [
+        { names: ['summarise', 'summary', 'tl;dr', 'summary'], text: summary },
+        { names: ['translate', 'translation', 'language', 'translation'], text: german },
+      ],
+    };
+
+    it.each([
+      ['what is the sentiment of the summary?', 'wordsmith/sentiment', summary],
+      ['translate the summary into French', 'wordsmith/translate', summary],
+      ['check the sentiment of the translation', 'wordsmith/sentiment', german],
+      ['how positive is that', 'wordsmith/sentiment', german],
+    ])('"%s" takes the step it names, or the final answer', (text, serviceId, expected) => {
+      expect(plan(text, chained)).toMatchObject({ kind: 'plan', plan: { steps: [{ serviceId, input: { text: expected } }] } });
+    });
+
+    it('says which part of the previous answer it uses', () => {
+      const result = plan('translate the summary into French', chained);
+      expect(result.kind === 'plan' && result.plan.steps[0]?.reason).toContain('the summary in your previous answer');
+    });
   });
 
   it('"and tomorrow?" repeats the previous request with the new date', () => {

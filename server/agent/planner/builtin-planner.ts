@@ -23,6 +23,7 @@ import { MAX_STEPS, buildPlan } from './plan-steps';
 import type { PreviousAnswer } from './planner';
 import { clarify, said } from './planner-types';
 import type { Analysis, BuiltinPlannerOptions, Settings } from './planner-types';
+import { answerNounsIn, DETERMINERS } from './previous-answer';
 import { placeholders, prepareRequest, withoutPlaceholders } from './request-text';
 import type { PreparedRequest } from './request-text';
 import { MATERIAL_NOUNS } from './synonyms';
@@ -33,9 +34,6 @@ export type { BuiltinPlannerOptions } from './planner-types';
 
 export const BUILTIN_PLANNER_DEFAULTS: Settings = { minScore: 2, minCoverage: 0.6, ambiguityRatio: 0.9 };
 const MATERIAL_STEMS = new Set([...MATERIAL_NOUNS].flatMap(terms));
-const DETERMINERS = new Set(['the', 'that', 'this', 'its', 'your']);
-/** Nouns a follow-up uses for the previous answer ("translate the summary", "is that joke positive"). */
-const ANSWER_NOUNS = new Set(['summary', 'forecast', 'joke', 'headlines', 'headline', 'translation', 'report', 'text', 'answer', 'result', 'one', 'story', 'news']);
 
 interface Prepared {
   index: CatalogIndex;
@@ -175,15 +173,6 @@ function withContext(own: Entities, context: readonly Entities[]): Entities {
   const places = own.places.length > 0 ? own.places : context.flatMap((c) => c.places).map((p) => ({ ...p, words: [] }));
   const dates = own.dates.length > 0 ? own.dates : context.flatMap((c) => c.dates).map((d) => ({ ...d, words: [] }));
   return { ...own, places, dates };
-}
-
-/** "translate the summary" after an answer: the noun after a determiner names that answer, not a service to buy. */
-function answerNounsIn(clauseWords: string[]): Set<string> {
-  const found = new Set<string>();
-  clauseWords.forEach((w, i) => {
-    if (i > 0 && DETERMINERS.has(clauseWords[i - 1] ?? '') && ANSWER_NOUNS.has(w)) found.add(stem(w));
-  });
-  return found;
 }
 
 /** "translate the summary": a determiner followed by the name of an earlier clause's service. */

@@ -12,7 +12,7 @@ import type { CatalogIndex } from './catalog-index';
 import { inputProperties } from './input-schema';
 import { fillParameters } from './parameters';
 import type { ClauseParameters, FilledParameters } from './parameters';
-import { checkServes } from './serve-checks';
+import { checkServes, topicOutsideOffer } from './serve-checks';
 import type { Bm25Hit } from './text/bm25';
 
 interface Candidate extends Chosen {
@@ -48,7 +48,7 @@ export function choose(
   const [best, runnerUp] = passing;
   const compound = hasMaterial ? undefined : findCompound(candidates, clauseTerms, settings);
   if (compound && (!best || compound.coverage > best.coverage)) return servedCompound(compound, plain, params);
-  if (!best) return { kind: 'none', weak: candidates.slice(0, 3).map((c) => c.service) };
+  if (!best) return outsideOffer(candidates, clauseTerms, params, settings) ?? { kind: 'none', weak: candidates.slice(0, 3).map((c) => c.service) };
   // One word several services share ("bitcoin") says which thing, not which service: ask.
   const top = candidates[0]?.hit.score ?? 0;
   const sharing = candidates.filter((c) => c.hit.score >= top * 0.8 && c.hit.matched.some((t) => best.hit.matched.includes(t)));
@@ -56,6 +56,21 @@ export function choose(
   const close = passing.filter((p) => p.hit.score >= best.hit.score * settings.ambiguityRatio && p.coverage >= best.coverage);
   if (runnerUp && close.length > 1) return { kind: 'ambiguous', services: close.map((p) => p.service) };
   return served(best, plain, params);
+}
+
+/**
+ * "headlines about sports": the best service accounts for every word but a topic it does not offer.
+ * That is a question naming the topics it does offer, not a refusal, and never a call on the default.
+ */
+function outsideOffer(candidates: readonly Candidate[], clauseTerms: readonly string[], params: ClauseParameters, settings: Settings): Choice | undefined {
+  const [top] = candidates;
+  if (!top || top.hit.score + top.filled.consumed.size < settings.minScore) return undefined;
+  const unexplained = clauseTerms.filter((t) => !top.explained.has(t));
+  const [word] = unexplained;
+  if (unexplained.length !== 1 || word === undefined) return undefined;
+  const check = topicOutsideOffer(top.service, params.words, word, top.filled);
+  if (!check || check.ok || check.kind !== 'clarify') return undefined;
+  return { kind: 'cannot', service: top.service, problem: clarify(check.question, { serviceId: top.service.id, field: check.field }) };
 }
 
 function served(chosen: Chosen, plain: string, params: ClauseParameters): Choice {

@@ -173,6 +173,13 @@ describe('LLM planner against a chat-completions stub', () => {
     ]);
   });
 
+  it('shows each step of a previous answer under its service, so "the summary" can be told from its translation', async () => {
+    toolCalls(['wordsmith_sentiment', { text: 'Fees rose.' }]);
+    const previous = { request: 'summarise and translate to german: ...', text: 'Gebühren stiegen.', parts: [{ names: ['summarise', 'summary'], text: 'Fees rose.' }, { names: ['translate'], text: 'Gebühren stiegen.' }] };
+    await planner().plan({ text: 'the sentiment of the summary', catalog, previous });
+    expect(recorded[0]?.body.messages[2]).toEqual({ role: 'assistant', content: 'summarise: Fees rose.\n\ntranslate: Gebühren stiegen.' });
+  });
+
   it('reports HTTP errors, non-JSON bodies and wrong shapes as named failures', async () => {
     reply = { status: 500, body: '{"error":"boom"}' };
     expect(await plan('x')).toMatchObject({ ok: false, reason: 'llm_http_error' });

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { CatalogService, NotDone, PlanStep, PlannerResult } from '../../../shared/catalog';
 import { checkInput, questionFor } from './input-schema';
 import { validateSteps } from './plan-validation';
-import type { PlanOutcome, PlanRequest, Planner } from './planner';
+import type { PlanOutcome, PlanRequest, Planner, PreviousAnswer } from './planner';
 
 export interface LlmPlannerConfig {
   /** e.g. http://127.0.0.1:11434/v1; `/chat/completions` is appended. */
@@ -68,7 +68,7 @@ export function createLlmPlanner(config: LlmPlannerConfig): Planner {
         messages: [
           { role: 'system', content: SYSTEM_PROMPT },
           // A follow-up ("translate that") refers to the last answer: the model sees the exchange.
-          ...(request.previous ? [{ role: 'user', content: request.previous.request }, { role: 'assistant', content: request.previous.text }] : []),
+          ...(request.previous ? [{ role: 'user', content: request.previous.request }, { role: 'assistant', content: previousContent(request.previous) }] : []),
           { role: 'user', content: request.text },
         ],
         tools: [...tools.definitions, ...CONTROL_TOOLS],
@@ -220,4 +220,14 @@ function parseArguments(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The previous answer as the model sees it: its text, or, when several steps made it, each step's
+ * text under its service's name, so "the summary" can be told from the translation made of it.
+ */
+function previousContent(previous: PreviousAnswer): string {
+  const parts = previous.parts ?? [];
+  if (parts.length <= 1) return previous.text;
+  return parts.map((p) => `${p.names[0] ?? 'answer'}: ${p.text}`).join('\n\n');
 }

@@ -11,6 +11,7 @@ import { politeStripped } from './choice';
 import { checkInput, inputProperties, questionFor } from './input-schema';
 import { fillParameters } from './parameters';
 import { validateSteps } from './plan-validation';
+import { previousTextFor } from './previous-answer';
 import type { FilledParameters } from './parameters';
 import type { PreparedRequest } from './request-text';
 import { stem, terms } from './text/terms';
@@ -22,6 +23,8 @@ export const MAX_REPEATS = 5;
 // Words that point back at an earlier result ("translate it", "then summarise the result").
 const BACK_REFERENCES = new Set(['it', 'that', 'this', 'them', 'those', 'result', 'results', 'output', 'answer']);
 const AGAIN = new Set(['another', 'again', 'more']);
+// A clause ending in one of these before the request's text ("the sentiment of: ...") has that text as its object.
+const OBJECT_PREPOSITION = /\b(of|on|for|about)\s*:?$/i;
 const NO_SERVICE = 'no catalogued service does that.';
 
 interface Resolved {
@@ -172,6 +175,8 @@ function joinOr(items: string[]): string {
 interface BuiltStep {
   step: PlanStep;
   textField?: string;
+  /** Its service turns text into text of its own (publishes its output's main text: a summary, a translation). */
+  transformsText?: boolean;
 }
 
 function buildSteps(resolved: Resolved[], prepared: PreparedRequest, settings: Settings): BuiltStep[] | Problem {
@@ -230,7 +235,7 @@ function buildStep(item: Resolved, earlier: readonly BuiltStep[], stepOfClause: 
   const details = [...item.filled.described, ...sources];
   const why = item.inheritedFrom !== undefined ? `"${said(analysis.clause.text)}" repeats ${service.name} with new parameters` : `"${said(analysis.clause.text)}" matches ${service.name}`;
   const step: PlanStep = { id, serviceId: service.id, input, ...(inputFrom ? { inputFrom } : {}), reason: `${why} (${service.providerName})${details.length ? `; ${details.join('; ')}` : ''}.` };
-  return textField ? { step, textField } : { step };
+  return textField ? { step, textField, ...(service.outputTextField ? { transformsText: true } : {}) } : { step };
 }
 
 type TextSource = { kind: 'literal'; text: string; label: string } | { kind: 'chain'; step: PlanStep } | { kind: 'url'; url: string } | { kind: 'none' };
@@ -238,7 +243,8 @@ type TextSource = { kind: 'literal'; text: string; label: string } | { kind: 'ch
 /**
  * Where a text input comes from, in order: the clause's own quote; the step a compound clause makes
  * first; the text of the step a bare clause repeats; an earlier step named ("the summary"); the
- * previous step's result when pointed at ("it", or a "then" sequence); the request's payload; the
+ * previous step's result when pointed at ("it", or a "then" sequence); the output of the last step
+ * that turned the text into text of its own (a summary, a translation); the request's payload; the
  * previous answer, for a follow-up; the same text as the last text step, or its output; the previous
  * step's result. Otherwise nothing, and the planner asks.
  */
@@ -260,9 +266,17 @@ function textSource(item: Resolved, earlier: readonly BuiltStep[], stepOfClause:
   if (named) return { kind: 'chain', step: named };
   const pointsBack = analysis.words.some((w) => BACK_REFERENCES.has(w)) || analysis.clause.connector === 'then';
   if (previous && pointsBack) return { kind: 'chain', step: previous.step };
-  if (prepared.payload) return { kind: 'literal', text: prepared.payload, label: `the text given ("${preview(prepared.payload)}")` };
-  if (settings.previous && earlier.length === 0) return { kind: 'literal', text: settings.previous.text, label: `your previous answer ("${preview(settings.previous.text)}")` };
   const lastTextStep = [...earlier].reverse().find((b) => b.textField !== undefined);
+  // "summarise and translate to German: <text>", "summarise 'X' and translate it": the text went to the
+  // first ask, and a later one works on what that ask made of it, not on the original again.
+  // "... and analyse the sentiment of: <text>" names the text itself as its object: it takes the text.
+  const objectOfPayload = prepared.payload !== undefined && OBJECT_PREPOSITION.test(said(analysis.clause.text));
+  if (lastTextStep?.transformsText && !objectOfPayload) return { kind: 'chain', step: lastTextStep.step };
+  if (prepared.payload) return { kind: 'literal', text: prepared.payload, label: `the text given ("${preview(prepared.payload)}")` };
+  if (settings.previous && earlier.length === 0) {
+    const { text, named } = previousTextFor(settings.previous, analysis.words);
+    return { kind: 'literal', text, label: `${named ? `the ${named} in ` : ''}your previous answer ("${preview(text)}")` };
+  }
   const previousText = lastTextStep?.textField ? lastTextStep.step.input[lastTextStep.textField] : undefined;
   if (lastTextStep && typeof previousText === 'string') return { kind: 'literal', text: previousText, label: `the same text as step ${lastTextStep.step.id}` };
   if (lastTextStep) return { kind: 'chain', step: lastTextStep.step };

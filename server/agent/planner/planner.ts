@@ -24,7 +24,17 @@ export interface PlanRequest {
 
 export interface PreviousAnswer {
   request: string;
-  /** The answer's main text, as the person read it. */
+  /** The answer's main text, as the person read it (its last step's): what "that" and "it" mean. */
+  text: string;
+  /**
+   * Every answered step's text with the words that name it (its service's name, tags and main output
+   * field), in order, so "the summary" finds the summary even when a translation came after it.
+   */
+  parts?: PreviousAnswerPart[];
+}
+
+export interface PreviousAnswerPart {
+  names: string[];
   text: string;
 }
 

@@ -67,11 +67,32 @@ function checkTopic(service: CatalogService, clause: string, filled: FilledParam
   const period = inputProperties(service).find((p) => p.kind === 'enum' && p.enumValues.length > 0 && p.enumValues.every((v) => TIME_UNITS.includes(v)));
   const unit = words(clause).map((w) => w.replace(/ly$/, '').replace(/s$/, '')).find((w) => TIME_UNITS.includes(w));
   if (period && unit && !period.enumValues.includes(unit)) return { ok: false, kind: 'clarify', question: `${service.name} has no ${unit} period. ${questionFor(service, period.name)}`, field: period.name };
-  const topic = inputProperties(service).find((p) => p.kind === 'enum' && p.name === 'topic');
-  if (!topic || filled.input[topic.name] !== undefined) return { ok: true };
   const named = /\b(?:about|on|regarding)\s+(?:the\s+)?(\p{L}+)/u.exec(clause.toLowerCase())?.[1];
-  if (!named || terms(named).length === 0) return { ok: true };
-  const serviceWords = new Set(terms(`${service.name} ${service.tags.join(' ')}`));
-  if (serviceWords.has(stem(named))) return { ok: true };
+  if (!named || terms(named).length === 0 || ownWordsOf(service).has(stem(named))) return { ok: true };
+  return unofferedTopic(service, named, filled) ?? { ok: true };
+}
+
+const TOPIC_PREPOSITIONS = new Set(['about', 'on', 'regarding', 'for']);
+
+/**
+ * "headlines about sports", "sports news": the one word of a clause the service does not account
+ * for, standing where a topic goes (after "about", or just before the service's own name or tags),
+ * when the service takes a topic and offers no such one. Asked about, naming the topics it offers;
+ * undefined when the word is not in a topic's place or the service takes no topic.
+ */
+export function topicOutsideOffer(service: CatalogService, clauseWords: readonly string[], unexplained: string, filled: FilledParameters): ServeCheck | undefined {
+  const own = ownWordsOf(service);
+  const at = clauseWords.findIndex((w, i) => stem(w) === unexplained && (TOPIC_PREPOSITIONS.has(clauseWords[i - 1] ?? '') || own.has(stem(clauseWords[i + 1] ?? ''))));
+  const word = clauseWords[at];
+  return word === undefined ? undefined : unofferedTopic(service, word, filled);
+}
+
+function unofferedTopic(service: CatalogService, named: string, filled: FilledParameters): ServeCheck | undefined {
+  const topic = inputProperties(service).find((p) => p.kind === 'enum' && p.name === 'topic');
+  if (!topic || filled.input[topic.name] !== undefined) return undefined;
   return { ok: false, kind: 'clarify', question: `${service.name} has no ${named} topic. ${questionFor(service, topic.name)}`, field: topic.name };
+}
+
+function ownWordsOf(service: CatalogService): Set<string> {
+  return new Set(terms(`${service.name} ${service.tags.join(' ')}`));
 }

@@ -279,17 +279,24 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
   }
 
   /**
-   * The person's last answered request before this one, with the main text of its last step, so a
-   * follow-up ("translate that") takes it as its input: that text is already paid for.
+   * The person's last answered request before this one, with the main text of its last step and of
+   * every step before it, so a follow-up takes what it refers to as its input ("translate that": the
+   * answer; "the summary": the summary step's text): that text is already paid for.
    */
   function previousAnswer(task: TaskRecord): PreviousAnswer | undefined {
     const earlier = store.listForUser(task.userId, { limit: 5 }).find((t) => t.id !== task.id && t.createdAtMs <= task.createdAtMs && t.status === 'completed');
     if (!earlier) return undefined;
-    const last = store.steps(earlier.id).filter((s) => s.status === 'delivered').at(-1);
-    if (!last) return undefined;
-    const producer = deps.catalog.serviceFor(task.userId, last.serviceId);
-    const text = answerText(readOutput(last.outputJson), producer, readableOptions(task.userId));
-    return text ? { request: earlier.request, text } : undefined;
+    const delivered = store
+      .steps(earlier.id)
+      .filter((s) => s.status === 'delivered')
+      .map((step) => {
+        const producer = deps.catalog.serviceFor(task.userId, step.serviceId);
+        const names = [step.serviceName, ...(producer?.tags ?? []), ...(producer?.outputTextField ? [producer.outputTextField] : [])];
+        return { names, text: answerText(readOutput(step.outputJson), producer, readableOptions(task.userId)) };
+      });
+    const text = delivered.at(-1)?.text;
+    const parts = delivered.flatMap((p) => (p.text ? [{ names: p.names, text: p.text }] : []));
+    return text ? { request: earlier.request, text, parts } : undefined;
   }
 
   function readableOptions(userId: string): { timeZone?: string } {

@@ -21,6 +21,11 @@ export interface PriceProbeRequest {
   usage?: Record<string, number>;
   /** Skip the advisory manifest price and get an invoice. */
   firm?: boolean;
+  /**
+   * Answer from the manifest's price or not at all (warming the quote cache ahead of any request):
+   * never calls the paid endpoint, which would need a real input and a person's wallet.
+   */
+  manifestOnly?: boolean;
 }
 
 export type PriceProbeResult =
@@ -49,7 +54,9 @@ export type PriceProbeResult =
         | 'wallet_unavailable'
         | 'quote_refused'
         /** The quote's token does not grant the asked service or constraints. */
-        | 'quote_mismatch';
+        | 'quote_mismatch'
+        /** `manifestOnly` was asked and the manifest gives no price without usage or an invoice. */
+        | 'no_manifest_price';
       detail?: string;
     };
 
@@ -120,6 +127,7 @@ export function createPriceProbe(deps: PriceProbeDeps) {
         usage: input.usage ?? {},
       });
       if (price.kind === 'priced') return { ok: true, source: 'manifest', priceMsat: price.priceMsat, advisory: true, expiresAtMs: null };
+      if (input.manifestOnly) return { ok: false, reason: 'no_manifest_price', detail: price.kind };
       if (price.kind === 'dynamic' && price.hasQuoteEndpoint) return fromQuote(input, url.origin);
     }
     return fromChallenge(input);

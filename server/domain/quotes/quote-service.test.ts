@@ -99,9 +99,32 @@ describe('quotePlan', () => {
     const fresh = await quotes.quotePlan(plan);
     expect(probe.calls).toHaveLength(2);
     expect(fresh.ok && fresh.quote.steps[0]?.priceMsatMax).toBe(7_000);
-    // A different input is a different request: never served from another's cache entry.
+    // A manifest price does not depend on the input; an invoice's does: another input is probed again.
     await quotes.quotePlan({ ...plan, steps: [planStep('s1', 'joke', { topic: 'dogs' })] });
+    expect(probe.calls).toHaveLength(2);
+    probe.table.translate = { priceMsat: 9_000, quotedMsat: 9_000 };
+    await quotes.quotePlan({ ...plan, steps: [planStep('s1', 'translate', { text: 'a' })] });
+    await quotes.quotePlan({ ...plan, steps: [planStep('s1', 'translate', { text: 'b' })] });
+    expect(probe.calls).toHaveLength(4);
+  });
+
+  it('serves warmed fixed prices to every person and input within the TTL, and probes again after it', async () => {
+    const { quotes, probe, clock } = setup({ joke: { priceMsat: 5_000 }, translate: { priceMsat: 9_000, quotedMsat: 9_000 } }, { priceCacheTtlMs: 60_000 });
+    const call = (serviceName: string) => ({ serviceName, origin: 'http://127.0.0.1:9', method: 'GET' as const, path: `/api/${serviceName}` });
+    // A quote-endpoint price is an invoice for one request, not a price for everybody: not kept.
+    expect(await quotes.warmFixedPrices([call('joke'), call('translate')])).toEqual({ warmed: 1 });
+    expect(probe.calls.map((c) => c.manifestOnly)).toEqual([true, true]);
+    await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke', { topic: 'cats' })] });
+    await quotes.quotePlan({ userId: 'u2', taskId: 't2', steps: [planStep('s1', 'joke')] });
+    expect(probe.calls).toHaveLength(2);
+    await quotes.quotePlan({ userId: 'u1', taskId: 't3', steps: [planStep('s1', 'translate', { text: 'a' })] });
     expect(probe.calls).toHaveLength(3);
+    // Never a stale price: past the TTL the warmed price is gone and the quote asks again.
+    clock.ms += 60_000;
+    probe.table.joke = { priceMsat: 6_000 };
+    const later = await quotes.quotePlan({ userId: 'u1', taskId: 't4', steps: [planStep('s1', 'joke')] });
+    expect(probe.calls).toHaveLength(4);
+    expect(later.ok && later.quote.steps[0]?.priceMsatMax).toBe(6_000);
   });
 
   it('never serves a firm price past its own expiry, even within the cache TTL', async () => {

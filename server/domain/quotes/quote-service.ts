@@ -46,6 +46,17 @@ export interface QuoteServiceDeps {
 
 export type QuoteService = ReturnType<typeof createQuoteService>;
 
+/** A catalogued call whose price the manifest fixes: the same for every person and every input. */
+export interface FixedPriceCall {
+  serviceName: string;
+  origin: string;
+  method: 'GET' | 'POST';
+  path: string;
+}
+
+// Manifest prices are the same for everybody; the warm-up asks as nobody in particular.
+const WARMING_USER = '(price cache warm-up)';
+
 const planSchema = z.object({
   userId: z.string().min(1),
   taskId: z.string().min(1),
@@ -136,6 +147,22 @@ export function createQuoteService(deps: QuoteServiceDeps) {
     return cache.get(request, deps.probePrice);
   }
 
+  /**
+   * Reads the fixed prices ahead of any request (after a catalog load, then within every cache TTL),
+   * so a person's first quote of a service does not wait on its provider. Each is a fresh read: a
+   * warmed price ends with the cache's TTL like any other. Dynamic and usage-priced calls depend on
+   * the input and are left to the quote itself.
+   */
+  async function warmFixedPrices(calls: readonly FixedPriceCall[]): Promise<{ warmed: number }> {
+    const results = await Promise.all(
+      calls.map(async (call) => {
+        const request: PriceProbeRequest = { userId: WARMING_USER, service: call.serviceName, request: requestForStep({ ...call, input: {} }), manifestOnly: true };
+        return cache.remember(request, await deps.probePrice(request));
+      }),
+    );
+    return { warmed: results.filter(Boolean).length };
+  }
+
   function store(quote: Quote): void {
     repository.insert({
       id: quote.id,
@@ -211,6 +238,9 @@ export function createQuoteService(deps: QuoteServiceDeps) {
   return {
     quotePlan,
     requoteDrift,
+    warmFixedPrices,
+    /** How long a probed price is reused; a warm-up repeated within it keeps fixed prices warm. */
+    priceCacheTtlMs: options.priceCacheTtlMs,
     /** The owner's quote, or null (also for another user's quote id). */
     get(userId: string, quoteId: string): Quote | null {
       const row = repository.byId(userId, quoteId);
