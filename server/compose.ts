@@ -33,6 +33,7 @@ import { msat, usdCents } from '../shared/money';
 import type { TopUpLimits } from '../shared/topups';
 import { users } from './db/schema/accounts';
 import type { CardCheckoutPort } from './domain/ports/card-checkout';
+import { createDisputes } from './domain/disputes';
 import { createTopUps } from './domain/topups';
 
 /** A new sandbox account starts with 100,000 sats of play money, so it can try the agent at once. */
@@ -66,6 +67,8 @@ export interface ComposeOptions {
   /** How often an open stream re-reads its session to notice expiry (server/domain/accounts/sessions.ts). */
   sessionRecheckMs?: number;
   seams?: ComposeSeams;
+  /** The share of a month's paid spend a person may dispute themselves (DISPUTE_MAX_SHARE_PERCENT; default 50). */
+  disputeSharePercent?: number;
   /** Card top-ups; absent = refused as unavailable (the API harness, tests that do not need them). */
   topUps?: TopUpsConfig;
 }
@@ -193,6 +196,23 @@ export function composeServices(options: ComposeOptions) {
     publicUrl: options.topUps?.publicUrl ?? 'http://127.0.0.1',
     now,
   });
+  const disputes = createDisputes({
+    database,
+    ledger,
+    governance,
+    walletFor,
+    // Refunds travel the funding path: the same treasury pays an invoice the person's wallet made.
+    treasury: treasury?.wallet ?? null,
+    alerts,
+    audit: accounts.audit,
+    timeZoneOf,
+    outputSchemaOf: (userId, serviceId) => {
+      const schema = catalog.serviceFor(userId, serviceId)?.outputSchema;
+      return schema ? JSON.stringify(schema) : null;
+    },
+    ...(options.disputeSharePercent === undefined ? {} : { sharePercent: options.disputeSharePercent }),
+    now,
+  });
   const taskStore = createTasksRepository(database.db);
   const spending = createSpending({
     approvals,
@@ -220,6 +240,7 @@ export function composeServices(options: ComposeOptions) {
       paymentFor: (userId, key) => payments.records.byIdempotencyKey(userId, key),
       reconcileOnce: reconciler.reconcileOnce,
     },
+    disputes,
     now,
     timeZoneOf,
     onError: (error, taskId) => logger.error({ err: error, taskId }, 'task loop failed'),
@@ -231,6 +252,7 @@ export function composeServices(options: ComposeOptions) {
   const timers: NodeJS.Timeout[] = [];
   let reconciling: { stop(): Promise<void> } | null = null;
   let funding: { stop(): Promise<void> } | null = null;
+  let refunding: { stop(): Promise<void> } | null = null;
   let syncing: { stop(): Promise<void> } | null = null;
 
   return {
@@ -251,6 +273,7 @@ export function composeServices(options: ComposeOptions) {
     tasks,
     wallet,
     topUps,
+    disputes,
     rates: options.rates,
     /**
      * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog
@@ -259,6 +282,7 @@ export function composeServices(options: ComposeOptions) {
     async start(): Promise<void> {
       reconciling = reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed'));
       funding = topUps.start(options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS, (err) => logger.error({ err }, 'top-up funding failed'));
+      refunding = disputes.start(options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS, (err) => logger.error({ err }, 'dispute refund failed'));
       syncing = wallet.sync.start(WALLET_SYNC_INTERVAL_MS, (err) => logger.error({ err }, 'wallet reconciliation failed'));
       // People's own providers load in the background: a slow one must not hold up start-up.
       await catalog.refreshConfigured();
@@ -274,6 +298,7 @@ export function composeServices(options: ComposeOptions) {
       await tasks.stop();
       await reconciling?.stop();
       await funding?.stop();
+      await refunding?.stop();
       await syncing?.stop();
       treasury?.wallet.close();
       wallet.close();

@@ -5,6 +5,7 @@ import { looseningsOf, timeZoneLoosenings } from '../../shared/loosening';
 import { usdCents } from '../../shared/money';
 import { totpCode } from '../domain/accounts/test-support';
 import { planStep } from '../domain/quotes/test-support';
+import { disputes } from '../db/schema/disputes';
 import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO, invoiceMadeFor } from '../domain/wallet/test-support';
 import { appRouter } from './router';
 import { createApiHarness, TEST_PASSWORD } from './test-harness';
@@ -140,7 +141,43 @@ const MATRIX: Record<string, Row> = {
   'agentKeys.list': { access: 'authed' },
   'agentKeys.create': { access: 'authed', input: () => ({ name: 'bob agent', monthlyCapSats: 100, perCallCapSats: 10 }) },
   'agentKeys.revoke': { access: 'authed', input: () => ({ keyId: 'no-such-key' }), foreignObject: (f) => aliceAgentKey(f) },
+  'disputes.open': { access: 'authed', input: () => ({ taskId: 'no-such-task', stepId: 's1', category: 'wrong_or_low_quality', reason: 'bad' }) },
+  'disputes.list': { access: 'authed' },
+  'disputes.limits': { access: 'authed' },
+  'disputes.get': { access: 'authed', input: () => ({ disputeId: 'no-such-dispute' }), foreignObject: (f) => aliceDispute(f) },
+  // Each operator call gets a fresh dispute of alice's under review, so each decision is a first one.
+  'disputes.queue': { access: 'operator' },
+  'disputes.refund': { access: 'operator', input: (f) => ({ disputeId: disputeUnderReview(f), amountMsat: 1_000, note: 'half' }) },
+  'disputes.reject': { access: 'operator', input: (f) => ({ disputeId: disputeUnderReview(f), note: 'the answer was fine' }) },
 };
+
+/** Alice's dispute: bob must neither read it nor learn it exists. */
+let aliceDisputeId = '';
+function aliceDispute(f: Fixture) {
+  const before = JSON.stringify(f.h.deps.disputes.get(f.alice.id, aliceDisputeId));
+  return {
+    input: { disputeId: aliceDisputeId },
+    unchanged: () => expect(JSON.stringify(f.h.deps.disputes.get(f.alice.id, aliceDisputeId))).toBe(before),
+  };
+}
+
+let disputeSeq = 0;
+/** A dispute row of alice's under review, written directly (the matrix checks access, not opening). */
+function disputeUnderReview(f: Fixture): string {
+  disputeSeq += 1;
+  const id = `alice-dispute-${disputeSeq}`;
+  const evidence = {
+    paymentId: `pay-${id}`, serviceId: 'joke', providerId: 'satoshi-jokes', url: 'http://x/joke', challengeScheme: 'L402', invoice: 'lnbc', paymentHash: 'a'.repeat(64),
+    preimageHex: null, macaroonIdHex: 'ab', amountMsat: 2_000, feeMsat: 0, approvedMaxMsat: 2_100, httpStatus: 200, responseBytes: 10, responseSha256: null,
+    delivery: 'delivered', deliveryReason: null, deliveryDetail: null, outputSchemaJson: null, paidAtMs: 1, requestedAtMs: 1, answeredAtMs: 1,
+  };
+  f.h.database.db.insert(disputes).values({
+    id, userId: f.alice.id, taskId: 'alice-task', stepId: `s-${disputeSeq}`, paymentId: evidence.paymentId, status: 'under_review', category: 'wrong_or_low_quality',
+    openedBy: 'person', reason: 'not funny', disputedMsat: 2_000, evidenceJson: JSON.stringify(evidence),
+    transitionsJson: JSON.stringify([{ status: 'under_review', atMs: 1, by: 'steward', note: null }]), createdAtMs: 1, updatedAtMs: 1,
+  }).run();
+  return id;
+}
 
 /** Alice's receive invoice: bob must not read it, nor learn whether it was paid. */
 let aliceReceiveId = '';
@@ -245,13 +282,14 @@ describe('authorization matrix', () => {
     aliceTopUpId = topUp.topUp.id;
     const aliceKey = h.deps.agentKeys.create(alice.user.id, { name: 'alice agent', monthlyCapSats: 100, perCallCapSats: 10, allowed: [], mayAutoSpend: false, expiresInDays: 30 });
     aliceKeyId = aliceKey.key.id;
+    aliceDisputeId = disputeUnderReview(f);
     expect(aliceAlertId).toBeGreaterThan(0);
     h.wallets.set(alice.user.id, {
       ...fakeReadOnlyWallet({ info: { ok: true, value: { ...FAKE_WALLET_INFO, alias: ALICE_WALLET_ALIAS } }, balance: balanceOfSats(7) }),
       makeInvoice: async () => ({ ok: true, value: invoiceMadeFor(ALICE_INVOICE, 1_000) }),
     });
     aliceReceiveId = (await alice.as().wallet.createInvoice({ amountSat: 1_000 })).id;
-    aliceSecrets = [ALICE_WALLET_ALIAS, ALICE_INVOICE, aliceReceiveId, aliceApprovalId, quoted.quote.id, aliceTaskId, aliceTopUpId, aliceKey.secret, aliceKey.key.keyPrefix, aliceKeyId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
+    aliceSecrets = [aliceDisputeId, ALICE_WALLET_ALIAS, ALICE_INVOICE, aliceReceiveId, aliceApprovalId, quoted.quote.id, aliceTaskId, aliceTopUpId, aliceKey.secret, aliceKey.key.keyPrefix, aliceKeyId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
   });
   afterAll(() => f.h.database.close());
 
@@ -273,6 +311,7 @@ describe('authorization matrix', () => {
       movements: f.h.deps.wallet.exportCsv(f.alice.id),
       walletSource: f.h.deps.wallet.sourceOf(f.alice.id),
       agentKeys: f.h.deps.agentKeys.list(f.alice.id),
+      disputes: f.h.deps.disputes.list(f.alice.id),
     });
   }
 

@@ -29,17 +29,18 @@ export type AbuseCheck = { ok: true } | { ok: false; allowedMsat: number; alread
 
 /**
  * A person may dispute at most `sharePercent` of what they paid this month (routed-to-review and
- * refunded alike). Automatic non-delivery disputes neither count nor are limited.
+ * refunded alike); the month's first dispute is always allowed, so one bad purchase can always be
+ * disputed. Automatic non-delivery disputes neither count nor are limited.
  */
 export function checkAbuseLimit(input: { openedBy: DisputeOpener; disputedMsat: number; alreadyMsat: number; paidThisMonthMsat: number; sharePercent: number }): AbuseCheck {
-  if (input.openedBy === 'automatic') return { ok: true };
+  if (input.openedBy === 'automatic' || input.alreadyMsat === 0) return { ok: true };
   const allowedMsat = Math.floor((input.paidThisMonthMsat * input.sharePercent) / 100);
   if (input.alreadyMsat + input.disputedMsat <= allowedMsat) return { ok: true };
   return {
     ok: false,
     allowedMsat,
     alreadyMsat: input.alreadyMsat,
-    why: `You can dispute up to ${input.sharePercent}% of what you paid this month; this dispute would take you past it. Non-delivery is refunded automatically and does not count.`,
+    why: `You can dispute up to ${input.sharePercent}% of what you paid this month; this dispute would take you past it (your first dispute of a month is always accepted). Non-delivery is refunded automatically and does not count.`,
   };
 }
 
