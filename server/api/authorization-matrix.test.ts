@@ -4,8 +4,8 @@ import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
 import { looseningsOf, timeZoneLoosenings } from '../../shared/loosening';
 import { usdCents } from '../../shared/money';
 import { totpCode } from '../domain/accounts/test-support';
+import { insertDisputeUnderReview } from '../domain/disputes/test-support';
 import { planStep } from '../domain/quotes/test-support';
-import { disputes } from '../db/schema/disputes';
 import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO, invoiceMadeFor } from '../domain/wallet/test-support';
 import { appRouter } from './router';
 import { createApiHarness, TEST_PASSWORD } from './test-harness';
@@ -162,21 +162,10 @@ function aliceDispute(f: Fixture) {
 }
 
 let disputeSeq = 0;
-/** A dispute row of alice's under review, written directly (the matrix checks access, not opening). */
+/** A dispute of alice's under review, written directly (the matrix checks access, not opening). */
 function disputeUnderReview(f: Fixture): string {
   disputeSeq += 1;
-  const id = `alice-dispute-${disputeSeq}`;
-  const evidence = {
-    paymentId: `pay-${id}`, serviceId: 'joke', providerId: 'satoshi-jokes', url: 'http://x/joke', challengeScheme: 'L402', invoice: 'lnbc', paymentHash: 'a'.repeat(64),
-    preimageHex: null, macaroonIdHex: 'ab', amountMsat: 2_000, feeMsat: 0, approvedMaxMsat: 2_100, httpStatus: 200, responseBytes: 10, responseSha256: null,
-    delivery: 'delivered', deliveryReason: null, deliveryDetail: null, outputSchemaJson: null, paidAtMs: 1, requestedAtMs: 1, answeredAtMs: 1,
-  };
-  f.h.database.db.insert(disputes).values({
-    id, userId: f.alice.id, taskId: 'alice-task', stepId: `s-${disputeSeq}`, paymentId: evidence.paymentId, status: 'under_review', category: 'wrong_or_low_quality',
-    openedBy: 'person', reason: 'not funny', disputedMsat: 2_000, evidenceJson: JSON.stringify(evidence),
-    transitionsJson: JSON.stringify([{ status: 'under_review', atMs: 1, by: 'steward', note: null }]), createdAtMs: 1, updatedAtMs: 1,
-  }).run();
-  return id;
+  return insertDisputeUnderReview(f.h.database.db, { id: `alice-dispute-${disputeSeq}`, userId: f.alice.id, stepId: `s-${disputeSeq}` });
 }
 
 /** Alice's receive invoice: bob must not read it, nor learn whether it was paid. */
