@@ -26,6 +26,8 @@ for (const viewport of [
     await signUp(page, `nondelivery-${viewport.name}`);
     await ask(page, '3 bitcoin headlines');
     const task = lastTask(page);
+    // 100 sats asks for a click: approving is the person's only click (the refund needs none).
+    await task.getByRole('button', { name: 'Approve', exact: true }).click({ timeout: 30_000 });
     await expect(task).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
     await expect(task.getByTestId('task-failure')).toContainText('refunding it to your wallet automatically');
     await shot(page, `disputes-nondelivery-chat-${viewport.name}`);
@@ -43,7 +45,8 @@ for (const viewport of [
     await shot(page, `disputes-nondelivery-list-${viewport.name}`);
 
     await page.goto('/wallet');
-    await expect(page.getByText('Refund').first()).toBeVisible();
+    await expect(page.getByTestId('wallet-movements').locator('tr[data-kind="refund"]')).toHaveCount(1);
+    await shot(page, `disputes-nondelivery-wallet-${viewport.name}`);
   });
 
   test(`${viewport.name}: a quality dispute refunded half by an operator`, async ({ page }) => {
@@ -63,6 +66,7 @@ for (const viewport of [
 
     await signOut(page);
     await signIn(page, OPERATOR_EMAIL);
+    await expect(page.getByTestId('account-email')).toHaveText(OPERATOR_EMAIL);
     await page.goto('/operator');
     const review = page.getByTestId('review-item').filter({ hasText: 'The joke was not funny at all' });
     await expect(review).toBeVisible();
@@ -74,6 +78,7 @@ for (const viewport of [
 
     await signOut(page);
     await signIn(page, email);
+    await expect(page.getByTestId('account-email')).toHaveText(email);
     await page.goto('/disputes');
     const item = page.getByTestId('dispute-item').first();
     await expect(async () => {
@@ -89,5 +94,6 @@ for (const viewport of [
 
 test('a person does not see the operator console', async ({ page }) => {
   await signUp(page, 'not-operator');
+  await expect(page.getByRole('link', { name: /Disputes/ })).toBeVisible();
   await expect(page.getByRole('link', { name: /Operator console/ })).toHaveCount(0);
 });
