@@ -47,6 +47,8 @@ for (const viewport of [
     await page.goto('/wallet');
     await expect(page.getByTestId('wallet-movements').locator('tr[data-kind="refund"]')).toHaveCount(1);
     await shot(page, `disputes-nondelivery-wallet-${viewport.name}`);
+    await page.goto('/activity');
+    await expect(page.getByTestId('receipt-dispute').first()).toContainText('Refunded');
   });
 
   test(`${viewport.name}: a quality dispute refunded half by an operator`, async ({ page }) => {

@@ -68,6 +68,10 @@ export function createDisputesRepository(db: Db) {
         .get();
       return row?.total ?? 0;
     },
+    forPayments(userId: string, paymentIds: readonly string[]): DisputeRow[] {
+      if (paymentIds.length === 0) return [];
+      return db.select().from(disputes).where(and(eq(disputes.userId, userId), inArray(disputes.paymentId, [...paymentIds]))).all();
+    },
     payment(userId: string, paymentId: string): PaymentRow | undefined {
       return db.select().from(payments).where(and(eq(payments.id, paymentId), eq(payments.userId, userId))).get();
     },

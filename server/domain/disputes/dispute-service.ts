@@ -71,6 +71,10 @@ export function createDisputes(options: DisputesOptions) {
       const row = repo.byStep(userId, taskId, stepId);
       return row ? toDisputeView(row) : null;
     },
+    /** Each of these payments' dispute in brief, by payment id (Activity shows it beside the payment). */
+    forPayments(userId: string, paymentIds: readonly string[]): Map<string, { disputeId: string; status: DisputeView['status']; refundMsat: number }> {
+      return new Map(repo.forPayments(userId, paymentIds).map((row) => [row.paymentId, { disputeId: row.id, status: row.status, refundMsat: row.refundMsat }]));
+    },
     /** The operators' queue: disputes waiting for a decision, oldest first. */
     underReview: (): DisputeView[] => repo.withStatus(['under_review'], LIST_LIMIT).map(toDisputeView),
     /** Decided refunds not yet in the person's wallet (the operator console shows them too). */
