@@ -182,6 +182,7 @@ export function composeServices(options: ComposeOptions) {
     now,
   });
   const treasury = options.topUps?.treasuryUrl ? openWallet(options.topUps.treasuryUrl) : null;
+  const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
   if (treasury && !treasury.ok) throw new Error('the treasury connection string is not usable');
   const topUps = createTopUps({
     database,
@@ -189,7 +190,7 @@ export function composeServices(options: ComposeOptions) {
     walletFor,
     treasury: treasury?.wallet ?? null,
     alerts,
-    operatorIds: () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id),
+    operatorIds,
     rates: options.rates,
     checkout: options.topUps?.checkout ?? null,
     limits: options.topUps?.limits ?? DEFAULT_TOP_UP_LIMITS,
@@ -205,6 +206,7 @@ export function composeServices(options: ComposeOptions) {
     treasury: treasury?.wallet ?? null,
     alerts,
     audit: accounts.audit,
+    operatorIds,
     timeZoneOf,
     outputSchemaOf: (userId, serviceId) => {
       const schema = catalog.serviceFor(userId, serviceId)?.outputSchema;

@@ -19,6 +19,8 @@ export interface DisputeEngineDeps {
   treasury: WalletPort | null;
   alerts: Pick<AlertService, 'notify'>;
   audit: Pick<AuditLog, 'record'>;
+  /** Accounts told when the treasury cannot pay a refund (it is retried until it can). */
+  operatorIds: () => string[];
   timeZoneOf: (userId: string) => string;
   now: () => number;
   /** Tells live watchers (the Disputes page) that this dispute changed. */

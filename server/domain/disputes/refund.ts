@@ -47,9 +47,9 @@ export async function advanceRefund(deps: DisputeEngineDeps, disputeId: string):
     case 'retry':
       return retryLater(deps, withInvoice, 'waiting', paid.error);
     case 'no_treasury':
-      return retryLater(deps, withInvoice, 'no_treasury', 'No treasury wallet is configured.');
+      return delayRefund(deps, withInvoice, 'no_treasury', 'No treasury wallet is configured.');
     case 'treasury_refused':
-      return retryLater(deps, withInvoice, 'treasury_refused', paid.error);
+      return delayRefund(deps, withInvoice, 'treasury_refused', paid.error);
   }
 }
 
@@ -112,6 +112,22 @@ function creditBudget(deps: DisputeEngineDeps, row: DisputeRow, ledgerTransferId
   const reservation = payment ? deps.ledger.getReservation(payment.reservationId) : undefined;
   if (!reservation) throw new Error(`dispute ${row.id}: the disputed payment's reservation is missing`);
   deps.governance.recordRefundCredit({ ledgerTransferId, timeZone: deps.timeZoneOf(row.userId), reservation, amountMsat: msat(row.refundMsat) });
+}
+
+/** The treasury cannot pay: keep the refund due (never lost), retry with backoff, and tell the operators once. */
+function delayRefund<S extends RefundStep>(deps: DisputeEngineDeps, row: DisputeRow, step: S, error: string): S {
+  // The dedupe key makes it one alert per dispute however many attempts wait.
+  for (const operatorId of deps.operatorIds()) {
+    deps.alerts.notify(operatorId, {
+      kind: 'dispute_update',
+      severity: 'critical',
+      title: 'The treasury cannot pay a refund',
+      body: `Dispute ${row.id} (${formatSats(msat(row.refundMsat))}) is decided but waiting: ${error}. It is retried until the treasury can pay.`,
+      data: { disputeId: row.id, userId: row.userId, refundMsat: row.refundMsat },
+      dedupeKey: `dispute:${row.id}:treasury_waiting`,
+    });
+  }
+  return retryLater(deps, row, step, error);
 }
 
 function retryLater<S extends RefundStep>(deps: DisputeEngineDeps, row: DisputeRow, step: S, error: string): S {
