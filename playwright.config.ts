@@ -49,6 +49,10 @@ export default defineConfig({
       SANDBOX_SLOW_SERVICES: 'summarise:2000',
       SIGN_UP_RATE_LIMIT: '200',
       BTC_USD_RATE: '100000',
+      // e2e/disputes.spec.ts: headlines answers 500 after payment (no other journey buys it); an operator reviews disputes.
+      SANDBOX_MISBEHAVING_SERVICES: 'headlines:paid-500',
+      OPERATOR_EMAIL: 'operator@steward.test',
+      OPERATOR_PASSWORD: 'quiet-harbour-lantern-73',
     },
   },
 });

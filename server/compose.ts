@@ -35,6 +35,7 @@ import { msat, usdCents } from '../shared/money';
 import type { TopUpLimits } from '../shared/topups';
 import { users } from './db/schema/accounts';
 import type { CardCheckoutPort } from './domain/ports/card-checkout';
+import { createDisputes } from './domain/disputes';
 import { createTopUps } from './domain/topups';
 
 /** A new sandbox account starts with 100,000 sats of play money, so it can try the agent at once. */
@@ -73,6 +74,8 @@ export interface ComposeOptions {
   /** How often an open stream re-reads its session to notice expiry (server/domain/accounts/sessions.ts). */
   sessionRecheckMs?: number;
   seams?: ComposeSeams;
+  /** The share of a month's paid spend a person may dispute themselves (DISPUTE_MAX_SHARE_PERCENT; default 50). */
+  disputeSharePercent?: number;
   /** Card top-ups; absent = refused as unavailable (the API harness, tests that do not need them). */
   topUps?: TopUpsConfig;
 }
@@ -192,6 +195,7 @@ export function composeServices(options: ComposeOptions) {
     await quotes.warmFixedPrices(fixedPriceCalls(catalog.allServices())).catch((err: unknown) => logger.warn({ err }, 'warming fixed prices failed'));
   }
   const treasury = options.topUps?.treasuryUrl ? openWallet(options.topUps.treasuryUrl) : null;
+  const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
   if (treasury && !treasury.ok) throw new Error('the treasury connection string is not usable');
   const topUps = createTopUps({
     database,
@@ -199,11 +203,29 @@ export function composeServices(options: ComposeOptions) {
     walletFor,
     treasury: treasury?.wallet ?? null,
     alerts,
-    operatorIds: () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id),
+    operatorIds,
     rates: options.rates,
     checkout: options.topUps?.checkout ?? null,
     limits: options.topUps?.limits ?? DEFAULT_TOP_UP_LIMITS,
     publicUrl: options.topUps?.publicUrl ?? 'http://127.0.0.1',
+    now,
+  });
+  const disputes = createDisputes({
+    database,
+    ledger,
+    governance,
+    walletFor,
+    // Refunds travel the funding path: the same treasury pays an invoice the person's wallet made.
+    treasury: treasury?.wallet ?? null,
+    alerts,
+    audit: accounts.audit,
+    operatorIds,
+    timeZoneOf,
+    outputSchemaOf: (userId, serviceId) => {
+      const schema = catalog.serviceFor(userId, serviceId)?.outputSchema;
+      return schema ? JSON.stringify(schema) : null;
+    },
+    ...(options.disputeSharePercent === undefined ? {} : { sharePercent: options.disputeSharePercent }),
     now,
   });
   const taskStore = createTasksRepository(database.db);
@@ -233,6 +255,7 @@ export function composeServices(options: ComposeOptions) {
       paymentFor: (userId, key) => payments.records.byIdempotencyKey(userId, key),
       reconcileOnce: reconciler.reconcileOnce,
     },
+    disputes,
     now,
     timeZoneOf,
     onError: (error, taskId) => logger.error({ err: error, taskId }, 'task loop failed'),
@@ -244,6 +267,7 @@ export function composeServices(options: ComposeOptions) {
   const timers: NodeJS.Timeout[] = [];
   let reconciling: { stop(): Promise<void> } | null = null;
   let funding: { stop(): Promise<void> } | null = null;
+  let refunding: { stop(): Promise<void> } | null = null;
   let syncing: { stop(): Promise<void> } | null = null;
 
   return {
@@ -264,6 +288,7 @@ export function composeServices(options: ComposeOptions) {
     tasks,
     wallet,
     topUps,
+    disputes,
     rates: options.rates,
     /**
      * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog
@@ -272,6 +297,7 @@ export function composeServices(options: ComposeOptions) {
     async start(): Promise<void> {
       reconciling = reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed'));
       funding = topUps.start(options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS, (err) => logger.error({ err }, 'top-up funding failed'));
+      refunding = disputes.start(options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS, (err) => logger.error({ err }, 'dispute refund failed'));
       syncing = wallet.sync.start(WALLET_SYNC_INTERVAL_MS, (err) => logger.error({ err }, 'wallet reconciliation failed'));
       // People's own providers load in the background: a slow one must not hold up start-up.
       await catalog.refreshConfigured();
@@ -289,6 +315,7 @@ export function composeServices(options: ComposeOptions) {
       await tasks.stop();
       await reconciling?.stop();
       await funding?.stop();
+      await refunding?.stop();
       await syncing?.stop();
       treasury?.wallet.close();
       wallet.close();

@@ -90,6 +90,8 @@ const envSchema = z.object({
   TOPUP_MIN_USD: usdAmount.default(100),
   TOPUP_MAX_USD: usdAmount.default(50_000),
   TOPUP_DAILY_LIMIT_USD: usdAmount.default(100_000),
+  /** The share of a month's paid spend one person may dispute themselves (non-delivery refunds never count). */
+  DISPUTE_MAX_SHARE_PERCENT: z.coerce.number().int().min(0).max(100).default(50),
   /** The operator's spread on top-ups, in percent (3 = $10.00 buys 3% fewer sats than the market rate). */
   TOPUP_SPREAD_PERCENT: z
     .string()

@@ -139,6 +139,9 @@ export const AUDIT_EVENT_KINDS = [
   'overage_authorized',
   'password_check_failed',
   'guard_settings_changed',
+  'dispute_opened',
+  'dispute_decided',
+  'dispute_refunded',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 

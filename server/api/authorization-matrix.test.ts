@@ -4,6 +4,7 @@ import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
 import { looseningsOf, timeZoneLoosenings } from '../../shared/loosening';
 import { usdCents } from '../../shared/money';
 import { totpCode } from '../domain/accounts/test-support';
+import { insertDisputeUnderReview } from '../domain/disputes/test-support';
 import { planStep } from '../domain/quotes/test-support';
 import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO, invoiceMadeFor } from '../domain/wallet/test-support';
 import { appRouter } from './router';
@@ -140,7 +141,32 @@ const MATRIX: Record<string, Row> = {
   'agentKeys.list': { access: 'authed' },
   'agentKeys.create': { access: 'authed', input: () => ({ name: 'bob agent', monthlyCapSats: 100, perCallCapSats: 10 }) },
   'agentKeys.revoke': { access: 'authed', input: () => ({ keyId: 'no-such-key' }), foreignObject: (f) => aliceAgentKey(f) },
+  'disputes.open': { access: 'authed', input: () => ({ taskId: 'no-such-task', stepId: 's1', category: 'wrong_or_low_quality', reason: 'bad' }) },
+  'disputes.list': { access: 'authed' },
+  'disputes.limits': { access: 'authed' },
+  'disputes.get': { access: 'authed', input: () => ({ disputeId: 'no-such-dispute' }), foreignObject: (f) => aliceDispute(f) },
+  // Each operator call gets a fresh dispute of alice's under review, so each decision is a first one.
+  'disputes.queue': { access: 'operator' },
+  'disputes.refund': { access: 'operator', input: (f) => ({ disputeId: disputeUnderReview(f), amountMsat: 1_000, note: 'half' }) },
+  'disputes.reject': { access: 'operator', input: (f) => ({ disputeId: disputeUnderReview(f), note: 'the answer was fine' }) },
 };
+
+/** Alice's dispute: bob must neither read it nor learn it exists. */
+let aliceDisputeId = '';
+function aliceDispute(f: Fixture) {
+  const before = JSON.stringify(f.h.deps.disputes.get(f.alice.id, aliceDisputeId));
+  return {
+    input: { disputeId: aliceDisputeId },
+    unchanged: () => expect(JSON.stringify(f.h.deps.disputes.get(f.alice.id, aliceDisputeId))).toBe(before),
+  };
+}
+
+let disputeSeq = 0;
+/** A dispute of alice's under review, written directly (the matrix checks access, not opening). */
+function disputeUnderReview(f: Fixture): string {
+  disputeSeq += 1;
+  return insertDisputeUnderReview(f.h.database.db, { id: `alice-dispute-${disputeSeq}`, userId: f.alice.id, stepId: `s-${disputeSeq}` });
+}
 
 /** Alice's receive invoice: bob must not read it, nor learn whether it was paid. */
 let aliceReceiveId = '';
@@ -245,13 +271,14 @@ describe('authorization matrix', () => {
     aliceTopUpId = topUp.topUp.id;
     const aliceKey = h.deps.agentKeys.create(alice.user.id, { name: 'alice agent', monthlyCapSats: 100, perCallCapSats: 10, allowed: [], mayAutoSpend: false, expiresInDays: 30 });
     aliceKeyId = aliceKey.key.id;
+    aliceDisputeId = disputeUnderReview(f);
     expect(aliceAlertId).toBeGreaterThan(0);
     h.wallets.set(alice.user.id, {
       ...fakeReadOnlyWallet({ info: { ok: true, value: { ...FAKE_WALLET_INFO, alias: ALICE_WALLET_ALIAS } }, balance: balanceOfSats(7) }),
       makeInvoice: async () => ({ ok: true, value: invoiceMadeFor(ALICE_INVOICE, 1_000) }),
     });
     aliceReceiveId = (await alice.as().wallet.createInvoice({ amountSat: 1_000 })).id;
-    aliceSecrets = [ALICE_WALLET_ALIAS, ALICE_INVOICE, aliceReceiveId, aliceApprovalId, quoted.quote.id, aliceTaskId, aliceTopUpId, aliceKey.secret, aliceKey.key.keyPrefix, aliceKeyId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
+    aliceSecrets = [aliceDisputeId, ALICE_WALLET_ALIAS, ALICE_INVOICE, aliceReceiveId, aliceApprovalId, quoted.quote.id, aliceTaskId, aliceTopUpId, aliceKey.secret, aliceKey.key.keyPrefix, aliceKeyId, alice.user.id, alice.user.email, alice.token, begun.secret, ...sessionIds, ...recoveryCodes];
   });
   afterAll(() => f.h.database.close());
 
@@ -273,6 +300,7 @@ describe('authorization matrix', () => {
       movements: f.h.deps.wallet.exportCsv(f.alice.id),
       walletSource: f.h.deps.wallet.sourceOf(f.alice.id),
       agentKeys: f.h.deps.agentKeys.list(f.alice.id),
+      disputes: f.h.deps.disputes.list(f.alice.id),
     });
   }
 

@@ -2,6 +2,7 @@ import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts
 import type { AgentKeys } from '../domain/agent-keys';
 import type { AlertService } from '../domain/alerts';
 import type { ApprovalService } from '../domain/approvals';
+import type { Disputes } from '../domain/disputes';
 import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { QuoteService } from '../domain/quotes';
@@ -32,6 +33,7 @@ export interface ApiDeps {
   alerts: AlertService;
   wallet: WalletDomain;
   topUps: TopUps;
+  disputes: Disputes;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */

@@ -84,6 +84,11 @@ const REFUSALS = {
   already_withdrawn: ['CONFLICT', 'That invoice was already paid from Steward. It is never paid twice.'],
   insufficient_funds: ['BAD_REQUEST', 'Your balance does not cover that amount plus its routing-fee allowance.'],
   would_uncover_pending_spends: ['CONFLICT', 'Your wallet would not hold enough for payments in progress. Withdraw less, or wait for them to finish.'],
+  already_disputed: ['CONFLICT', 'This step is already disputed. Follow it on the Disputes page.'],
+  dispute_limit_reached: ['BAD_REQUEST', 'You have disputed as much of this month\'s spending as the limit allows. Non-delivery is still refunded automatically.'],
+  dispute_not_found: ['NOT_FOUND', 'That dispute does not exist.'],
+  already_decided: ['CONFLICT', 'That dispute was already decided (perhaps by another operator). Nothing was paid twice.'],
+  invalid_refund_amount: ['BAD_REQUEST', 'A refund must be more than zero and no more than what was paid (price plus fee).'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

@@ -4,6 +4,7 @@ import { agentKeysRouter } from './routers/agent-keys';
 import { alertsRouter } from './routers/alerts';
 import { approvalsRouter } from './routers/approvals';
 import { budgetRouter } from './routers/budget';
+import { disputesRouter } from './routers/disputes';
 import { authRouter } from './routers/auth';
 import { securityRouter } from './routers/security';
 import { systemRouter } from './routers/system';
@@ -28,6 +29,7 @@ export const appRouter = router({
   alerts: alertsRouter,
   wallet: walletRouter,
   topUps: topUpsRouter,
+  disputes: disputesRouter,
 });
 
 /** The only server symbol the client may import (type-only). */

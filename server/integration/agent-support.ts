@@ -4,16 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { usdCents } from '../../shared/money';
 import type { CatalogStore } from '../agent/catalog/catalog-service';
 import type { TaskView } from '../agent/tasks/task-runner';
 import type { TaskStore } from '../agent/tasks/task-store';
-import { composeServices, SANDBOX_WELCOME_BALANCE_MSAT } from '../compose';
+import { composeServices, SANDBOX_WELCOME_BALANCE_MSAT, type TopUpsConfig } from '../compose';
 import { openDatabase, type Db } from '../db/client';
 import { configuredProviderUrls, parseEnv } from '../env';
 import { createCatalogRepository } from '../db/repositories/catalog-repository';
 import { createTasksRepository } from '../db/repositories/tasks-repository';
 import { createLogger } from '../logger';
 import { createFixedExchangeRate } from '../rails/rates/fixed-rate';
+import { createStripeCheckout } from '../rails/stripe/stripe-checkout';
 import { startSandbox, type RunningSandbox } from '../sandbox/stack';
 
 export function createAgentStores(db: Db): { taskStore: TaskStore; catalogStore: CatalogStore } {
@@ -31,6 +33,8 @@ export interface AgentStackOptions {
   catalogUrls?: (sandbox: RunningSandbox) => Promise<readonly string[]>;
   /** An OpenAI-compatible endpoint to plan with (a test's stub), instead of the built-in planner. */
   llm?: { baseUrl: string; model: string };
+  /** Connects the sandbox treasury (as main.ts does through top-ups), so dispute refunds are paid. */
+  treasury?: boolean;
 }
 
 export async function startAgentStack(dataDir: string, options: AgentStackOptions = {}) {
@@ -49,6 +53,7 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
     providerUrls: configuredProviderUrls(env, sandbox.marketUrl),
     sandboxWallets: sandbox,
     ...(options.llm ? { llm: options.llm } : {}),
+    ...(options.treasury ? { topUps: sandboxTopUps(sandbox) } : {}),
   });
   await services.catalog.refreshAll();
 
@@ -96,4 +101,14 @@ export async function untilTask(stack: AgentStack, userId: string, taskId: strin
     clearTimeout(timeout);
     controller.abort();
   }
+}
+
+/** Top-ups against the sandbox's Stripe and treasury: what connects the treasury that pays refunds. */
+function sandboxTopUps(sandbox: RunningSandbox): TopUpsConfig {
+  return {
+    checkout: createStripeCheckout({ secretKey: 'sk_test_sandbox', webhookSecret: sandbox.stripeWebhookSecret, apiBaseUrl: sandbox.stripeUrl }),
+    limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 },
+    publicUrl: 'http://127.0.0.1',
+    treasuryUrl: sandbox.wallets.treasury ?? null,
+  };
 }

@@ -258,7 +258,8 @@ function registerAccountTools(ctx: ToolContext): void {
     'dispute',
     {
       title: 'Dispute a purchase',
-      description: "Disputes a paid step of a task this key ran (the answer was wrong, empty or not delivered); the complaint is kept with the step's evidence for the person.",
+      description:
+        "Disputes a paid step of a task this key ran (the answer was wrong, empty or not delivered). A real dispute opens with the payment's evidence: non-delivery is refunded to the person's wallet automatically, anything else goes to an operator's review.",
       inputSchema: { taskId: z.string().min(1).max(100), stepId: z.string().min(1).max(100), complaint: z.string().trim().min(1).max(2000) },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
@@ -267,11 +268,23 @@ function registerAccountTools(ctx: ToolContext): void {
       if (refused) return refused;
       const task = deps.tasks.get(principal.userId, taskId);
       if (!task || task.agentKeyId !== principal.keyId) return toolError('not_found');
-      const judged = deps.tasks.judgeStep(principal.userId, { taskId, stepId, verdict: 'dispute', complaint });
-      if (!judged.ok) return toolError('not_found', judged.reason === 'step_not_paid' ? 'That step was not paid.' : undefined);
-      return toolResult({ status: 'disputed', taskId, stepId });
+      const judged = deps.tasks.judgeStep(principal.userId, { taskId, stepId, verdict: 'dispute', complaint, openedBy: 'agent' });
+      if (!judged.ok) return disputeRefused(judged.reason);
+      return toolResult({ status: 'disputed', taskId, stepId, disputeId: judged.dispute?.id ?? null, disputeStatus: judged.dispute?.status ?? null });
     },
   );
+}
+
+function disputeRefused(reason: 'task_not_found' | 'step_not_found' | 'step_not_paid' | 'already_disputed' | 'dispute_limit_reached') {
+  switch (reason) {
+    case 'step_not_paid':
+      return toolError('not_found', 'That step was not paid.');
+    case 'already_disputed':
+    case 'dispute_limit_reached':
+      return toolError(reason);
+    default:
+      return toolError('not_found');
+  }
 }
 
 export function registerStewardTools(ctx: ToolContext): void {

@@ -19,6 +19,8 @@ const WalletPage = page(() => import('../features/wallet/WalletPage'), 'WalletPa
 const TopUpStatusPage = page(() => import('../features/wallet/topups/TopUpStatusPage'), 'TopUpStatusPage');
 const ActivityPage = page(() => import('../features/activity/ActivityPage'), 'ActivityPage');
 const AlertsPage = page(() => import('../features/alerts/AlertsPage'), 'AlertsPage');
+const DisputesPage = page(() => import('../features/disputes/DisputesPage'), 'DisputesPage');
+const OperatorConsolePage = page(() => import('../features/disputes/OperatorConsolePage'), 'OperatorConsolePage');
 const AgentKeysPage = page(() => import('../features/agent-keys/AgentKeysPage'), 'AgentKeysPage');
 const SecurityPage = page(() => import('../features/security/SecurityPage'), 'SecurityPage');
 
@@ -43,6 +45,8 @@ export function App() {
                 <Route path="wallet/top-ups/:topUpId" element={<TopUpStatusPage />} />
                 <Route path="activity" element={<ActivityPage />} />
                 <Route path="alerts" element={<AlertsPage />} />
+                <Route path="disputes" element={<DisputesPage />} />
+                <Route path="operator" element={<OperatorConsolePage />} />
                 <Route path="agent-keys" element={<AgentKeysPage />} />
                 <Route path="security" element={<SecurityPage />} />
                 <Route path="*" element={<NotFound />} />

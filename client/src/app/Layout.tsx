@@ -64,7 +64,7 @@ export function Layout() {
       </header>
       <nav id="main-nav" className={navOpen ? 'sidebar open' : 'sidebar'} aria-label="Main">
         <ul>
-          {NAV_ITEMS.map((item) => (
+          {NAV_ITEMS.filter((item) => !item.operatorOnly || user?.role === 'operator').map((item) => (
             <li key={item.path}>
               <NavLink to={item.path} onClick={closeNav} className={({ isActive }) => (isActive ? 'active' : '')}>
                 <item.icon className="nav-icon" aria-hidden="true" size={20} strokeWidth={1.75} />

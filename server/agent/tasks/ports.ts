@@ -1,3 +1,4 @@
+import type { DisputeCategory, DisputeOpener, DisputeView } from '../../../shared/disputes';
 /**
  * What the task runner needs from the rest of the app, as narrow structural types: the quotes,
  * approvals and payments domain services satisfy them, the composition root passes them in, and
@@ -95,4 +96,11 @@ export interface PaymentsPort {
   paymentFor(userId: string, idempotencyKey: string): { id: string; amountMsat: number; feeMsat: number | null } | undefined;
   /** One reconciler pass, run before resuming tasks so a payment left `paying` has its outcome. */
   reconcileOnce(): Promise<unknown>;
+}
+
+/** Opens a real dispute (server/domain/disputes) on a paid step, with the payment's evidence. */
+export interface DisputesPort {
+  open(request: { userId: string; taskId: string; stepId: string; paymentId: string; category: DisputeCategory; reason: string; openedBy: DisputeOpener }):
+    | { ok: true; dispute: DisputeView }
+    | { ok: false; reason: 'step_not_paid' | 'already_disputed' | 'dispute_limit_reached' };
 }

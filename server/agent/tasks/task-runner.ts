@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { planSchema, type CatalogService, type Plan, type PlanStep } from '../../../shared/catalog';
+import type { DisputeCategory, DisputeView } from '../../../shared/disputes';
 import { policyDecisionSchema, type PolicyDecision } from '../../../shared/governance';
 import { ACCOUNT_IN_DEBT_WHY } from '../../domain/governance';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
@@ -23,7 +24,7 @@ import { chainedInputBound, checkChains, resolveStepInput } from '../planner/cha
 import type { Planner, PreviousAnswer } from '../planner/planner';
 import { answerText } from '../outputs/output-text';
 import { composeAnswer, parseOutput, type TaskAnswer } from './answer';
-import type { ApprovalRequestResult, ApprovalsPort, PaymentsPort, QuotesPort, QuoteStepRequest, SpendingPort, TaskQuote } from './ports';
+import type { ApprovalRequestResult, ApprovalsPort, DisputesPort, PaymentsPort, QuotesPort, QuoteStepRequest, SpendingPort, TaskQuote } from './ports';
 import { readJson, readOutput, taskAnswerSchema, taskFailureSchema, taskQuoteSchema, type TaskFailure } from './stored';
 import type { TaskEvents } from './task-events';
 import { boundedUsageFor, usageFor } from './usage';
@@ -42,6 +43,8 @@ export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
   /** The only way the runner pays: by approval and step id. */
   spending: SpendingPort;
   payments: PaymentsPort;
+  /** Opens a real dispute (server/domain/disputes) on a paid step: by the person, an agent, or automatically. */
+  disputes: DisputesPort;
   now?: () => number;
   /** The person's IANA time zone, for the times in their answers; UTC when absent. */
   timeZoneOf?: (userId: string) => string | null;
@@ -101,7 +104,9 @@ export interface TaskView {
 
 export type SubmitResult = { ok: true; task: TaskView } | { ok: false; reason: 'empty_request' };
 export type CancelResult = { ok: true; task: TaskView } | { ok: false; reason: 'task_not_found' | 'task_finished' };
-export type JudgeResult = { ok: true; task: TaskView } | { ok: false; reason: 'task_not_found' | 'step_not_found' | 'step_not_paid' };
+export type JudgeResult =
+  | { ok: true; task: TaskView; dispute: DisputeView | null }
+  | { ok: false; reason: 'task_not_found' | 'step_not_found' | 'step_not_paid' | 'already_disputed' | 'dispute_limit_reached' };
 
 const ACTIVE: readonly TaskStatus[] = ['draft', 'planned', 'quoted', 'awaiting_approval', 'running', 'paused'];
 /**
@@ -464,10 +469,15 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
         patchStep(task, step.id, { status: 'paying', outcome: outcome.kind, paymentId: outcome.paymentId });
         fail(task, { reason: 'payment_unknown', message: `The wallet has not confirmed the payment for ${step.serviceId} yet; it will not be paid again.`, stepId: step.id });
         return 'stop';
-      case 'paid_not_delivered':
+      case 'paid_not_delivered': {
         patchStep(task, step.id, { status: 'failed', outcome: outcome.kind, reason: outcome.reason, ...costOf(task, step) });
-        fail(task, { reason: 'paid_not_delivered', message: `${step.serviceId} was paid but did not deliver (${outcome.reason.replaceAll('_', ' ')}). You can dispute it.`, stepId: step.id });
+        // Proof of payment and of non-delivery: a dispute opens at once and its refund starts.
+        const opened = deps.disputes.open({ userId: task.userId, taskId: task.id, stepId: step.id, paymentId: outcome.paymentId, category: 'not_delivered', reason: outcome.detail ?? outcome.reason, openedBy: 'automatic' });
+        if (opened.ok) patchStep(task, step.id, { judgement: 'disputed', disputeJson: JSON.stringify({ disputeId: opened.dispute.id }) });
+        const then = opened.ok ? 'Steward is refunding it to your wallet automatically.' : 'You can dispute it.';
+        fail(task, { reason: 'paid_not_delivered', message: `${step.serviceId} was paid but did not deliver (${outcome.reason.replaceAll('_', ' ')}). ${then}`, stepId: step.id });
         return 'stop';
+      }
     }
   }
 
@@ -570,19 +580,30 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       return store.listForUser(userId, options).map(view);
     },
 
-    /** Accept or dispute a paid step; a dispute records the complaint with the step's evidence. */
-    judgeStep(userId: string, input: { taskId: string; stepId: string; verdict: 'accept' | 'dispute'; complaint?: string; evidence?: unknown }): JudgeResult {
+    /**
+     * Accept or dispute a paid step. A dispute opens a real one in the disputes domain (with the
+     * payment's evidence); the step keeps only its id. `category` defaults from the step: not
+     * delivered when it failed after payment, otherwise wrong or low quality.
+     */
+    judgeStep(
+      userId: string,
+      input: { taskId: string; stepId: string; verdict: 'accept' | 'dispute'; complaint?: string; category?: DisputeCategory; openedBy?: 'person' | 'agent' },
+    ): JudgeResult {
       const task = store.forUser(userId, input.taskId);
       if (!task) return { ok: false, reason: 'task_not_found' };
       const step = store.steps(task.id).find((s) => s.stepId === input.stepId);
       if (!step) return { ok: false, reason: 'step_not_found' };
       if (step.paymentId === null && step.status !== 'delivered') return { ok: false, reason: 'step_not_paid' };
-      const dispute =
-        input.verdict === 'dispute'
-          ? JSON.stringify({ complaint: input.complaint ?? '', atMs: now(), paymentId: step.paymentId, outcome: step.outcome, reason: step.reason, output: readOutput(step.outputJson), evidence: input.evidence ?? null })
-          : null;
-      patchStep(task, step.stepId, { judgement: input.verdict === 'accept' ? 'accepted' : 'disputed', disputeJson: dispute });
-      return { ok: true, task: view(current(task.id)) };
+      if (input.verdict === 'accept') {
+        patchStep(task, step.stepId, { judgement: 'accepted', disputeJson: null });
+        return { ok: true, task: view(current(task.id)), dispute: null };
+      }
+      if (step.paymentId === null) return { ok: false, reason: 'step_not_paid' };
+      const category = input.category ?? (step.outcome === 'paid_not_delivered' ? 'not_delivered' : 'wrong_or_low_quality');
+      const opened = deps.disputes.open({ userId, taskId: task.id, stepId: step.stepId, paymentId: step.paymentId, category, reason: input.complaint ?? '', openedBy: input.openedBy ?? 'person' });
+      if (!opened.ok) return opened;
+      patchStep(task, step.stepId, { judgement: 'disputed', disputeJson: JSON.stringify({ disputeId: opened.dispute.id }) });
+      return { ok: true, task: view(current(task.id)), dispute: opened.dispute };
     },
 
     /**

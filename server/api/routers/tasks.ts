@@ -1,5 +1,6 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
+import { DISPUTE_CATEGORIES } from '../../../shared/disputes';
 import { unwrap } from '../errors';
 import { authedProcedure, router } from '../trpc';
 
@@ -24,21 +25,17 @@ export const tasksRouter = router({
 
   cancel: authedProcedure.input(taskIdSchema).mutation(async ({ ctx, input }) => unwrap(await ctx.deps.tasks.cancel(ctx.user.id, input.taskId)).task),
 
-  /** Accept or dispute a paid step; a dispute records the complaint with the step's receipt as evidence. */
+  /** Accept or dispute a paid step; a dispute opens a real one (disputes domain) with the payment's evidence. */
   judgeStep: authedProcedure
     .input(
       taskIdSchema.extend({
         stepId: z.string().min(1).max(100),
         verdict: z.enum(['accept', 'dispute']),
         complaint: z.string().trim().max(2_000).optional(),
+        category: z.enum(DISPUTE_CATEGORIES).optional(),
       }),
     )
-    .mutation(({ ctx, input }) => {
-      const task = ctx.deps.tasks.get(ctx.user.id, input.taskId);
-      const paymentId = task?.steps.find((s) => s.stepId === input.stepId)?.paymentId ?? null;
-      const receipt = paymentId === null ? null : ctx.deps.receipts.get(ctx.user.id, paymentId);
-      return unwrap(ctx.deps.tasks.judgeStep(ctx.user.id, { ...input, evidence: receipt })).task;
-    }),
+    .mutation(({ ctx, input }) => unwrap(ctx.deps.tasks.judgeStep(ctx.user.id, { ...input, openedBy: 'person' })).task),
 
   /**
    * Live task state: every change of the caller's tasks (or of one task), as the whole task view.

@@ -72,6 +72,9 @@ export function createWalletRepository(db: Db) {
       // A card top-up's funding invoice, paid into the person's wallet by the treasury.
       const topUp = db.get(sql`SELECT 1 AS hit FROM top_ups WHERE payment_hash = ${paymentHash} LIMIT 1`);
       if (topUp) return true;
+      // A dispute's refund invoice, paid into the person's wallet by the treasury.
+      const refund = db.get(sql`SELECT 1 AS hit FROM disputes WHERE refund_payment_hash = ${paymentHash} LIMIT 1`);
+      if (refund) return true;
       // A scan of transfer metadata: reached only by incoming money that is not a receipt (top-ups, outside).
       return Boolean(db.get(sql`SELECT 1 AS hit FROM ledger_transfers WHERE kind = 'transfer' AND json_extract(metadata_json, '$.paymentHash') = ${paymentHash} LIMIT 1`));
     },

@@ -12,3 +12,4 @@ export * from './alerts';
 export * from './topups';
 export * from './wallet';
 export * from './agent-keys';
+export * from './disputes';

@@ -1,5 +1,6 @@
 // The payments domain's public surface: everything other modules may use.
 export { creditUserFunding } from './funding';
+export { payFromTreasury, type TreasuryPaymentStep } from './treasury-payment';
 export { DEFAULT_FEE_ALLOWANCE, feeAllowanceFor, type FeeAllowancePolicy } from './fee-allowance';
 export { createKeyedMutex, type KeyedMutex } from './keyed-mutex';
 export {

@@ -15,8 +15,8 @@
  */
 import { formatSats, msat } from '../../../shared/money';
 import type { TopUpRow } from '../../db/schema/topups';
-import { creditUserFunding } from '../payments';
-import { preimageMatchesPaymentHash, type WalletPort } from '../ports/wallet';
+import { creditUserFunding, payFromTreasury } from '../payments';
+import type { WalletPort } from '../ports/wallet';
 import type { TopUpEngineDeps } from './deps';
 import { settleReversal } from './reversal';
 
@@ -50,13 +50,19 @@ export async function advanceFunding(deps: TopUpEngineDeps, topUpId: string): Pr
   if (!withInvoice?.invoice || !withInvoice.paymentHash) return 'invoice_failed';
   const invoice = { invoice: withInvoice.invoice, paymentHash: withInvoice.paymentHash };
 
-  const received = await wallet.lookupInvoice({ paymentHashHex: invoice.paymentHash });
-  if (received.ok && received.value.state === 'settled') return markFunded(deps, withInvoice);
-  if (received.ok && (received.value.state === 'expired' || received.value.state === 'failed')) return dropInvoice(deps, withInvoice);
-  if (!received.ok && received.outcome === 'refused' && received.reason === 'not_found') return dropInvoice(deps, withInvoice);
-  if (!received.ok) return retryLater(deps, withInvoice, 'outcome_unknown', `receiving wallet did not answer: ${received.message}`);
-  if (!deps.treasury) return delayFunding(deps, withInvoice, 'no_treasury', 'No treasury wallet is configured.');
-  return payFromTreasury(deps, deps.treasury, withInvoice, invoice);
+  const paid = await payFromTreasury(wallet, deps.treasury, invoice);
+  switch (paid.step) {
+    case 'settled':
+      return markFunded(deps, withInvoice);
+    case 'invoice_lapsed':
+      return dropInvoice(deps, withInvoice);
+    case 'retry':
+      return retryLater(deps, withInvoice, paid.why, paid.error);
+    case 'no_treasury':
+      return delayFunding(deps, withInvoice, 'no_treasury', 'No treasury wallet is configured.');
+    case 'treasury_refused':
+      return delayFunding(deps, withInvoice, 'treasury_refused', paid.error);
+  }
 }
 
 async function makeInvoice(deps: TopUpEngineDeps, wallet: WalletPort, row: TopUpRow): Promise<TopUpRow | null> {
@@ -74,25 +80,6 @@ async function makeInvoice(deps: TopUpEngineDeps, wallet: WalletPort, row: TopUp
   const next = { ...row, ...patch };
   deps.changed(next);
   return next;
-}
-
-async function payFromTreasury(
-  deps: TopUpEngineDeps,
-  treasury: WalletPort,
-  row: TopUpRow,
-  invoice: { invoice: string; paymentHash: string },
-): Promise<FundingStep> {
-  const sent = await treasury.lookupInvoice({ paymentHashHex: invoice.paymentHash });
-  if (sent.ok && sent.value.state === 'pending') return retryLater(deps, row, 'treasury_in_flight', 'the treasury is still paying this invoice');
-  if (sent.ok && sent.value.state === 'settled') return markFunded(deps, row);
-  if (!sent.ok && !(sent.outcome === 'refused' && sent.reason === 'not_found')) {
-    return delayFunding(deps, row, 'treasury_refused', `treasury lookup_invoice: ${sent.message}`);
-  }
-  const paid = await treasury.payInvoice(invoice.invoice);
-  if (paid.status === 'paid' && paid.preimageHex && preimageMatchesPaymentHash(paid.preimageHex, invoice.paymentHash)) return markFunded(deps, row);
-  if (paid.status === 'failed') return delayFunding(deps, row, 'treasury_refused', `treasury pay_invoice: ${paid.message}`);
-  // Unknown, or "paid" without a proof: the receiving wallet's lookup decides on the next attempt.
-  return retryLater(deps, row, 'outcome_unknown', paid.status === 'unknown' ? paid.message : 'paid without a valid preimage');
 }
 
 function markFunded(deps: TopUpEngineDeps, row: TopUpRow): FundingStep {

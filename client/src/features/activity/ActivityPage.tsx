@@ -1,10 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
 import { ChevronDown, ChevronRight } from 'lucide-react';
 import { Fragment, useState } from 'react';
-import { formatSats, formatUsd } from '../../../../shared/money';
+import { Link } from 'react-router';
+import { formatSats, formatUsd, msat } from '../../../../shared/money';
 import { purchaseReasonText } from '../../lib/purchase-reasons';
 import { useTRPC } from '../../lib/trpc';
 import './activity.css';
+
+/** A payment's dispute in a few words, beside the payment (the Disputes page has the rest). */
+function disputeText(dispute: { status: string; refundMsat: number }): string {
+  if (dispute.status === 'refunded') return `Refunded ${formatSats(msat(dispute.refundMsat))}`;
+  if (dispute.status === 'refunding') return 'Refund on its way';
+  if (dispute.status === 'rejected') return 'Dispute rejected';
+  return 'Disputed: under review';
+}
 
 /** What each receipt outcome means to the person, and how it looks. */
 const OUTCOMES = {
@@ -71,6 +80,11 @@ export function ActivityPage() {
                       <td>
                         <span className={`status receipt-${outcome.tone}`}>{outcome.label}</span>
                         {receipt.reason && <span className="muted reason">{purchaseReasonText(receipt.reason)}</span>}
+                        {receipt.dispute && (
+                          <Link className="reason" to="/disputes" data-testid="receipt-dispute">
+                            {disputeText(receipt.dispute)}
+                          </Link>
+                        )}
                       </td>
                       <td>
                         <button

@@ -1,12 +1,21 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Flag, ThumbsUp } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import type { DisputeCategory } from '../../../../shared/disputes';
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { Blocks } from './AnswerView';
 import { sats, usd } from './format';
 import type { StepView, TaskAnswer } from './types';
+
+const DISPUTE_CATEGORY_OPTIONS: readonly [DisputeCategory, string][] = [
+  ['wrong_or_low_quality', 'Wrong or low quality'],
+  ['not_delivered', 'Not delivered'],
+  ['overcharged', 'Charged more than approved'],
+  ['charged_twice', 'Charged twice'],
+];
 
 /** One delivered (or paid but undelivered) step: its output, its receipt, and Accept / Dispute. */
 export function StepResult(props: { taskId: string; step: StepView; answer: TaskAnswer['steps'][number] | undefined; onChanged(): void }) {
@@ -15,12 +24,14 @@ export function StepResult(props: { taskId: string; step: StepView; answer: Task
   const judge = useMutation(trpc.tasks.judgeStep.mutationOptions({ onSuccess: () => props.onChanged() }));
   const [disputing, setDisputing] = useState(false);
   const [complaint, setComplaint] = useState('');
+  const [category, setCategory] = useState<DisputeCategory>('wrong_or_low_quality');
+  const limits = useQuery({ ...trpc.disputes.limits.queryOptions(), enabled: disputing });
   const problem = apiProblem(judge.error);
   const paid = step.paidMsat !== null;
 
   function dispute(event: FormEvent) {
     event.preventDefault();
-    judge.mutate({ taskId: props.taskId, stepId: step.stepId, verdict: 'dispute', complaint }, { onSuccess: () => setDisputing(false) });
+    judge.mutate({ taskId: props.taskId, stepId: step.stepId, verdict: 'dispute', complaint, category }, { onSuccess: () => setDisputing(false) });
   }
 
   return (
@@ -41,8 +52,11 @@ export function StepResult(props: { taskId: string; step: StepView; answer: Task
           <span className="muted">No new payment: an earlier token for {step.serviceName} was reused.</span>
         )}
         {step.judgement ? (
-          <span className={`chat-judgement ${step.judgement}`} data-testid={`judgement-${step.stepId}`}>
-            {step.judgement === 'accepted' ? 'Accepted' : 'Disputed'}
+          <span className="button-row">
+            <span className={`chat-judgement ${step.judgement}`} data-testid={`judgement-${step.stepId}`}>
+              {step.judgement === 'accepted' ? 'Accepted' : 'Disputed'}
+            </span>
+            {step.judgement === 'disputed' && <Link to="/disputes">Follow the dispute</Link>}
           </span>
         ) : (
           <span className="button-row">
@@ -57,16 +71,28 @@ export function StepResult(props: { taskId: string; step: StepView; answer: Task
       </footer>
       {disputing && (
         <form className="chat-dispute" onSubmit={dispute}>
-          <label htmlFor={`complaint-${props.taskId}-${step.stepId}`}>What was wrong with this result?</label>
+          <label htmlFor={`category-${props.taskId}-${step.stepId}`}>What went wrong?</label>
+          <select id={`category-${props.taskId}-${step.stepId}`} value={category} onChange={(e) => setCategory(e.target.value as DisputeCategory)}>
+            {DISPUTE_CATEGORY_OPTIONS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+          <label htmlFor={`complaint-${props.taskId}-${step.stepId}`}>Tell us more</label>
           <textarea id={`complaint-${props.taskId}-${step.stepId}`} value={complaint} onChange={(e) => setComplaint(e.target.value)} rows={2} maxLength={2000} />
           <span className="button-row">
             <button className="button danger" type="submit" disabled={judge.isPending}>
-              Record dispute
+              Open dispute
             </button>
             <button className="button subtle" type="button" onClick={() => setDisputing(false)}>
               Cancel
             </button>
           </span>
+          <p className="muted" data-testid="dispute-rules">
+            Paid and not delivered is refunded at once. Anything else goes to an operator, who may refund all or part of it.
+            {limits.data && <> You can dispute up to {limits.data.sharePercent}% of what you paid this month (your first dispute of a month is always accepted).</>}
+          </p>
         </form>
       )}
       <FormError message={problem && describeProblem(problem)} />

@@ -32,6 +32,9 @@ const DESCRIPTIONS: Record<AuditEventKind, string> = {
   overage_authorized: 'Over-budget spend authorized',
   password_check_failed: 'Wrong password given to confirm a change',
   guard_settings_changed: 'Budget settings changed',
+  dispute_opened: 'Dispute opened',
+  dispute_decided: 'Dispute decided by an operator',
+  dispute_refunded: 'Dispute refunded',
 };
 
 /**

@@ -1,0 +1,69 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import '../../components/governance.css';
+import { useTRPC } from '../../lib/trpc';
+import { CATEGORY_LABEL, DisputeEvidence, sats, STATUS_LABEL } from './DisputeEvidence';
+import './disputes.css';
+
+/** The person's disputes, newest first: status, what was refunded, every transition and the evidence. */
+export function DisputesPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const disputes = useQuery(trpc.disputes.list.queryOptions());
+  const alerts = useQuery(trpc.alerts.unreadCount.queryOptions());
+  // A dispute's every change is alerted: a new alert means the list may have moved.
+  useEffect(() => {
+    void queryClient.invalidateQueries({ queryKey: trpc.disputes.list.queryKey() });
+  }, [alerts.data, queryClient, trpc]);
+
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">Disputes</h1>
+        <p className="page-summary">Purchases you disputed, or that Steward refunded because they were paid and not delivered.</p>
+      </header>
+      <div className="card section">
+        {disputes.isPending ? (
+          <p className="loading">Loading disputes…</p>
+        ) : disputes.data && disputes.data.length > 0 ? (
+          <ul className="list" aria-label="Disputes" data-testid="dispute-list">
+            {disputes.data.map((d) => (
+              <li key={d.id} className="dispute-item" data-testid="dispute-item" data-status={d.status}>
+                <div className="dispute-head">
+                  <strong>{d.evidence.serviceId}</strong>
+                  <span className={`dispute-status ${d.status}`} data-testid="dispute-status">
+                    {STATUS_LABEL[d.status]}
+                  </span>
+                </div>
+                <p>
+                  {CATEGORY_LABEL[d.category]} · {d.openedBy === 'automatic' ? 'opened by Steward' : d.openedBy === 'agent' ? 'opened by an agent key' : 'opened by you'} · disputed {sats(d.disputedMsat)}
+                  {d.refundMsat > 0 && (
+                    <>
+                      {' '}
+                      · <span data-testid="dispute-refund">refund {sats(d.refundMsat)}</span>
+                    </>
+                  )}
+                </p>
+                {d.reason && <p className="muted">“{d.reason}”</p>}
+                {d.operatorNote && <p data-testid="dispute-note">Operator: {d.operatorNote}</p>}
+                <ol className="dispute-transitions">
+                  {d.transitions.map((t, i) => (
+                    <li key={i}>
+                      {new Date(t.atMs).toLocaleString()}: {STATUS_LABEL[t.status]}
+                      {t.note ? ` (${t.note})` : ''}
+                    </li>
+                  ))}
+                </ol>
+                <DisputeEvidence dispute={d} />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted" data-testid="no-disputes">
+            No disputes. Dispute a result from its card in Chat; a purchase paid and not delivered is refunded automatically.
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}

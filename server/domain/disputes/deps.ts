@@ -1,0 +1,28 @@
+import type { DatabaseHandle } from '../../db/client';
+import type { DisputesRepository } from '../../db/repositories/disputes-repository';
+import type { DisputeRow } from '../../db/schema/disputes';
+import type { AuditLog } from '../accounts/audit-log';
+import type { AlertService } from '../alerts';
+import type { Governance } from '../governance';
+import type { Ledger } from '../ledger';
+import type { WalletPort } from '../ports/wallet';
+
+/** What the disputes engine works with; built once by createDisputes (dispute-service.ts). */
+export interface DisputeEngineDeps {
+  database: Pick<DatabaseHandle, 'sqlite'>;
+  repo: DisputesRepository;
+  ledger: Pick<Ledger, 'transfer' | 'getReservation'>;
+  governance: Pick<Governance, 'recordRefundCredit'>;
+  /** The person's spending wallet, which makes the invoice the treasury pays. */
+  walletFor: (userId: string) => Promise<WalletPort | null>;
+  /** The operator's treasury (as for top-ups); null = none configured: refunds wait. */
+  treasury: WalletPort | null;
+  alerts: Pick<AlertService, 'notify'>;
+  audit: Pick<AuditLog, 'record'>;
+  /** Accounts told when the treasury cannot pay a refund (it is retried until it can). */
+  operatorIds: () => string[];
+  timeZoneOf: (userId: string) => string;
+  now: () => number;
+  /** Tells live watchers (the Disputes page) that this dispute changed. */
+  changed: (row: DisputeRow) => void;
+}

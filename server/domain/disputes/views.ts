@@ -1,0 +1,40 @@
+/** Disputes as the API shows them, and the stored JSON they carry read back through zod. */
+import { z } from 'zod';
+import { disputeEvidenceSchema, disputeTransitionSchema, type DisputeEvidence, type DisputeTransition, type DisputeView } from '../../../shared/disputes';
+import type { DisputeRow } from '../../db/schema/disputes';
+
+const transitionsSchema = z.array(disputeTransitionSchema);
+
+export function readEvidence(row: Pick<DisputeRow, 'evidenceJson'>): DisputeEvidence {
+  return disputeEvidenceSchema.parse(JSON.parse(row.evidenceJson));
+}
+
+export function readTransitions(json: string): DisputeTransition[] {
+  return transitionsSchema.parse(JSON.parse(json));
+}
+
+/** The transitions with one more at the end, as stored. */
+export function appendTransition(json: string, transition: DisputeTransition): string {
+  return JSON.stringify([...readTransitions(json), transition]);
+}
+
+export function toDisputeView(row: DisputeRow): DisputeView {
+  return {
+    id: row.id,
+    userId: row.userId,
+    taskId: row.taskId,
+    stepId: row.stepId,
+    status: row.status,
+    category: row.category,
+    openedBy: row.openedBy,
+    reason: row.reason,
+    disputedMsat: row.disputedMsat,
+    refundMsat: row.refundMsat,
+    operatorNote: row.operatorNote,
+    evidence: readEvidence(row),
+    transitions: readTransitions(row.transitionsJson),
+    createdAtMs: row.createdAtMs,
+    updatedAtMs: row.updatedAtMs,
+    refundedAtMs: row.refundedAtMs,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The treasury pays an invoice the person's spending wallet made: the one path by which the operator
+ * moves sats to a person (card top-ups' funding, dispute refunds). Never pays twice: before paying,
+ * the receiving wallet is asked whether the invoice is already settled, and the treasury whether it is
+ * already paying it; without an answer nothing is paid. The caller stores the invoice before calling
+ * and records the outcome durably; a crash anywhere is resumed by calling again with the same invoice.
+ */
+import { preimageMatchesPaymentHash, type WalletPort } from '../ports/wallet';
+
+export type TreasuryPaymentStep =
+  /** The person's wallet holds the sats (seen settled, or paid with a valid proof just now). */
+  | { step: 'settled' }
+  /** The invoice lapsed or the receiver does not know it: never paid, make a new one. */
+  | { step: 'invoice_lapsed' }
+  /** Nothing certain yet (receiver silent, treasury still paying, outcome unknown): ask again later. */
+  | { step: 'retry'; why: 'outcome_unknown' | 'treasury_in_flight'; error: string }
+  /** The treasury cannot pay (lookup or payment refused): retry with backoff, tell the operators. */
+  | { step: 'treasury_refused'; error: string }
+  /** No treasury is configured (checked after the receiver, which may already hold the sats). */
+  | { step: 'no_treasury' };
+
+export async function payFromTreasury(receiver: WalletPort, treasury: WalletPort | null, invoice: { invoice: string; paymentHash: string }): Promise<TreasuryPaymentStep> {
+  const received = await receiver.lookupInvoice({ paymentHashHex: invoice.paymentHash });
+  if (received.ok && received.value.state === 'settled') return { step: 'settled' };
+  if (received.ok && (received.value.state === 'expired' || received.value.state === 'failed')) return { step: 'invoice_lapsed' };
+  if (!received.ok && received.outcome === 'refused' && received.reason === 'not_found') return { step: 'invoice_lapsed' };
+  if (!received.ok) return { step: 'retry', why: 'outcome_unknown', error: `receiving wallet did not answer: ${received.message}` };
+  if (!treasury) return { step: 'no_treasury' };
+
+  const sent = await treasury.lookupInvoice({ paymentHashHex: invoice.paymentHash });
+  if (sent.ok && sent.value.state === 'pending') return { step: 'retry', why: 'treasury_in_flight', error: 'the treasury is still paying this invoice' };
+  if (sent.ok && sent.value.state === 'settled') return { step: 'settled' };
+  if (!sent.ok && !(sent.outcome === 'refused' && sent.reason === 'not_found')) return { step: 'treasury_refused', error: `treasury lookup_invoice: ${sent.message}` };
+  const paid = await treasury.payInvoice(invoice.invoice);
+  if (paid.status === 'paid' && paid.preimageHex && preimageMatchesPaymentHash(paid.preimageHex, invoice.paymentHash)) return { step: 'settled' };
+  if (paid.status === 'failed') return { step: 'treasury_refused', error: `treasury pay_invoice: ${paid.message}` };
+  // Unknown, or "paid" without a proof: the receiving wallet's lookup decides on the next attempt.
+  return { step: 'retry', why: 'outcome_unknown', error: paid.status === 'unknown' ? paid.message : 'paid without a valid preimage' };
+}

@@ -1,0 +1,107 @@
+/**
+ * Disputes on the real sandbox stack: a provider that takes the payment and then answers 500 or an
+ * empty body is refunded automatically, in real sats (the treasury pays an invoice the person's
+ * wallet made over NWC), and the month's usage drops by exactly the price plus fee. A quality dispute
+ * decided by two operators at once is refunded once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskView } from '../agent/tasks/task-runner';
+import { createReceipts } from '../domain/payments';
+import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
+import { signUpOnStack, startAgentStack, untilTask, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
+import { BEHAVIOURS, startAdversarialProvider, type RunningAdversary } from './support/adversarial-provider';
+
+const FINISHED: readonly TaskView['status'][] = ['completed', 'failed', 'cancelled'];
+
+let dir: string;
+let stack: AgentStack;
+let adversary: RunningAdversary;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'steward-disputes-'));
+  stack = await startAgentStack(dir, {
+    treasury: true,
+    catalogUrls: async (sandbox) => {
+      adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl, slowMs: 1_500 });
+      return [adversary.url];
+    },
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await adversary?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function ask(userId: string, serviceName: string): Promise<TaskView> {
+  const submitted = stack.tasks.submit(userId, serviceName);
+  if (!submitted.ok) throw new Error(submitted.reason);
+  return untilTask(stack, userId, submitted.task.id, (t) => FINISHED.includes(t.status));
+}
+
+const monthUsedMsat = (userId: string) => stack.governance.status(userId, 'UTC', SANDBOX_BTC_USD_RATE).summary.usedMsat;
+const walletBalance = async (userId: string) => (await stack.wallet.status(userId)).balance;
+
+describe('paid, not delivered: refunded automatically in real sats', () => {
+  it.each([
+    { behaviour: BEHAVIOURS.paid500, reason: 'server_error' },
+    { behaviour: BEHAVIOURS.emptyBody, reason: 'empty_body' },
+  ])('$behaviour.name ($reason): the refund lands in the wallet and the usage drops by price plus fee', async ({ behaviour }) => {
+    const userId = await signUpOnStack(stack, 'refund');
+    const task = await ask(userId, behaviour.name);
+    expect(task.failure?.reason).toBe('paid_not_delivered');
+    await stack.disputes.idle();
+
+    const [receipt] = createReceipts(stack.database.db).list(userId);
+    const paidMsat = (receipt?.amountMsat ?? 0) + (receipt?.feeMsat ?? 0);
+    expect(paidMsat).toBeGreaterThanOrEqual(behaviour.priceMsat);
+    const [dispute] = stack.disputes.list(userId);
+    expect(dispute).toMatchObject({ status: 'refunded', openedBy: 'automatic', category: 'not_delivered', refundMsat: paidMsat, disputedMsat: paidMsat });
+    expect(dispute?.evidence).toMatchObject({ paymentHash: receipt?.evidence.paymentHash, delivery: 'paid_not_delivered' });
+    expect(dispute?.evidence.preimageHex).toMatch(/^[0-9a-f]{64}$/);
+    expect(dispute?.transitions.map((t) => t.status)).toEqual(['open', 'refunding', 'refunded']);
+    // The wallet, asked over NWC, holds the welcome balance again; the ledger agrees.
+    expect(await walletBalance(userId)).toEqual({ state: 'known', balanceMsat: WELCOME_BALANCE_MSAT });
+    expect(stack.ledger.userBalances(userId)).toEqual({ availableMsat: WELCOME_BALANCE_MSAT, reservedMsat: 0 });
+    // The month's usage is back to zero: it dropped by exactly what was paid (price plus fee).
+    expect(monthUsedMsat(userId)).toBe(0);
+    expect(stack.alerts.list(userId).map((a) => a.title)).toContain('Refund received');
+    // Retrying the refund changes nothing: paid once.
+    expect(await stack.disputes.refund(dispute?.id ?? '')).toBe('not_due');
+    expect(await walletBalance(userId)).toEqual({ state: 'known', balanceMsat: WELCOME_BALANCE_MSAT });
+  }, 40_000);
+});
+
+describe('a quality dispute, decided by two operators at once', () => {
+  it('goes to review, and two racing refunds pay once', async () => {
+    const userId = await signUpOnStack(stack, 'quality');
+    const task = await ask(userId, BEHAVIOURS.steady.name);
+    expect(task.status).toBe('completed');
+    const usedBefore = monthUsedMsat(userId);
+    const judged = stack.tasks.judgeStep(userId, { taskId: task.id, stepId: task.steps[0]?.stepId ?? '', verdict: 'dispute', complaint: 'not what I asked', category: 'wrong_or_low_quality' });
+    if (!judged.ok) throw new Error(judged.reason);
+    expect(judged.dispute?.status).toBe('under_review');
+    // A second dispute on the same step is refused: never two disputes paying twice.
+    expect(stack.tasks.judgeStep(userId, { taskId: task.id, stepId: task.steps[0]?.stepId ?? '', verdict: 'dispute', category: 'overcharged' })).toEqual({ ok: false, reason: 'already_disputed' });
+
+    const disputeId = judged.dispute?.id ?? '';
+    const half = Math.floor((judged.dispute?.disputedMsat ?? 0) / 2);
+    const decisions = [stack.disputes.decide('op-1', disputeId, { kind: 'refund', amountMsat: half, note: 'half' }), stack.disputes.decide('op-2', disputeId, { kind: 'refund', note: 'all' })];
+    expect(decisions.filter((d) => d.ok)).toHaveLength(1);
+    expect(decisions.filter((d) => !d.ok)).toEqual([{ ok: false, reason: 'already_decided' }]);
+    await Promise.all([stack.disputes.refund(disputeId), stack.disputes.refund(disputeId)]);
+    await stack.disputes.idle();
+
+    const [dispute] = stack.disputes.list(userId);
+    expect(dispute).toMatchObject({ status: 'refunded', refundMsat: half });
+    const paid = judged.dispute?.disputedMsat ?? 0;
+    expect(await walletBalance(userId)).toEqual({ state: 'known', balanceMsat: WELCOME_BALANCE_MSAT - paid + half });
+    expect(monthUsedMsat(userId)).toBe(usedBefore - half);
+    const refunds = stack.wallet.exportCsv(userId).split('\n').filter((line) => line.includes('refund'));
+    expect(refunds).toHaveLength(1);
+  }, 40_000);
+});
