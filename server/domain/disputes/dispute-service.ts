@@ -6,7 +6,7 @@
 import type { DisputeView } from '../../../shared/disputes';
 import type { DatabaseHandle } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
-import { createKeyedMutex } from '../payments';
+import { createRetryLoop } from '../payments';
 import { decideDispute, type Decision, type DecisionResult } from './decisions';
 import type { DisputeEngineDeps } from './deps';
 import { openDispute, type OpenDisputeRequest, type OpenDisputeResult, type OpeningDeps } from './opening';
@@ -38,13 +38,11 @@ export function createDisputes(options: DisputesOptions) {
     sharePercent: options.sharePercent ?? DEFAULT_DISPUTE_SHARE_PERCENT,
     changed: (row) => listeners.forEach((l) => l(row)),
   };
-  const inFlight = new Set<Promise<unknown>>();
-  const mutex = createKeyedMutex();
-  const refund = (disputeId: string): Promise<RefundStep> => {
-    const run = mutex.run(disputeId, () => advanceRefund(engine, disputeId));
-    inFlight.add(run);
-    void run.catch(() => undefined).finally(() => inFlight.delete(run));
-    return run;
+  const loop = createRetryLoop<RefundStep>((id) => advanceRefund(engine, id));
+  const refund = (disputeId: string): Promise<RefundStep> => loop.attempt(disputeId);
+  /** One pass of the background loop: pay the refunds that are due. */
+  const refundPass = async (): Promise<void> => {
+    for (const row of repo.dueForRefund(now(), REFUND_BATCH)) await refund(row.id);
   };
   const startRefundIfDecided = (view: DisputeView) => {
     if (view.status === 'refunding') void refund(view.id).catch(() => undefined);
@@ -86,30 +84,10 @@ export function createDisputes(options: DisputesOptions) {
       return () => listeners.delete(listener);
     },
     refund,
-    /** One pass of the background loop: pay the refunds that are due. */
-    async refundPass(): Promise<void> {
-      for (const row of repo.dueForRefund(now(), REFUND_BATCH)) await refund(row.id);
-    },
+    refundPass,
     /** Starts the retry loop; the first pass runs at once (work a crash left behind). */
-    start(intervalMs: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
-      let running: Promise<void> = Promise.resolve();
-      const tick = () => {
-        running = running.then(() => this.refundPass()).catch(onError);
-      };
-      tick();
-      const timer = setInterval(tick, intervalMs);
-      timer.unref();
-      return {
-        async stop() {
-          clearInterval(timer);
-          await running;
-          await Promise.allSettled([...inFlight]);
-        },
-      };
-    },
+    start: (intervalMs: number, onError: (error: unknown) => void) => loop.start(intervalMs, refundPass, onError),
     /** Resolves when no refund run is in flight (tests). */
-    async idle(): Promise<void> {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    },
+    idle: () => loop.idle(),
   };
 }

@@ -7,7 +7,7 @@ import type { UsdCents } from '../../../shared/money';
 import type { TopUpLimits, TopUpView } from '../../../shared/topups';
 import type { DatabaseHandle } from '../../db/client';
 import { createTopUpsRepository } from '../../db/repositories/topups-repository';
-import { createKeyedMutex } from '../payments';
+import { createRetryLoop } from '../payments';
 import type { CardCheckoutPort } from '../ports/card-checkout';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
 import { createTopUp, lockQuote, type CreateTopUpDeps } from './create-topup';
@@ -43,14 +43,8 @@ export function createTopUps(options: TopUpsOptions) {
   const watchers: TopUpWatchers = new Map();
   const engine: TopUpEngineDeps = { ...options, repo, now, changed: (row) => watchers.get(row.id)?.forEach((w) => w(row)) };
   const creating: CreateTopUpDeps = { ...options, repo, now };
-  const inFlight = new Set<Promise<unknown>>();
-  const mutex = createKeyedMutex();
-  const fund = (topUpId: string): Promise<FundingStep> => {
-    const run = mutex.run(topUpId, () => advanceFunding(engine, topUpId));
-    inFlight.add(run);
-    void run.catch(() => undefined).finally(() => inFlight.delete(run));
-    return run;
-  };
+  const loop = createRetryLoop<FundingStep>((id) => advanceFunding(engine, id));
+  const fund = (topUpId: string): Promise<FundingStep> => loop.attempt(topUpId);
 
   function receiveWebhook(rawBody: Buffer, signatureHeader: string | undefined): WebhookAnswer {
     if (!options.checkout) return { status: 400, reason: 'top_ups_unavailable' };
@@ -88,25 +82,8 @@ export function createTopUps(options: TopUpsOptions) {
     /** The top-up now and after every change, until `signal` aborts (the return page's subscription). */
     watch: (userId: string, topUpId: string, signal: AbortSignal | undefined) => watchTopUp(repo, watchers, userId, topUpId, signal),
     /** Starts the retry loop; the first pass runs at once (work a crash left behind). */
-    start(intervalMs: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
-      let running: Promise<void> = Promise.resolve();
-      const tick = () => {
-        running = running.then(fundingPass).catch(onError);
-      };
-      tick();
-      const timer = setInterval(tick, intervalMs);
-      timer.unref();
-      return {
-        async stop() {
-          clearInterval(timer);
-          await running;
-          await Promise.allSettled([...inFlight]);
-        },
-      };
-    },
+    start: (intervalMs: number, onError: (error: unknown) => void) => loop.start(intervalMs, fundingPass, onError),
     /** Resolves when no funding run is in flight (tests). */
-    async idle(): Promise<void> {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    },
+    idle: () => loop.idle(),
   };
 }

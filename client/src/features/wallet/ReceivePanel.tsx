@@ -4,10 +4,9 @@ import QRCode from 'qrcode';
 import { useEffect, useState, type FormEvent } from 'react';
 import { formatSats, type Msat } from '../../../../shared/money';
 import { createInvoiceSchema } from '../../../../shared/wallet';
-import { Field, FormError } from '../../components/Field';
+import { Field, FormError, TextAreaField } from '../../components/Field';
 import { describeProblem, apiProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
-import { TextAreaField } from './TextAreaField';
 
 /** What the QR code holds: the BOLT11 URI in capitals, which QR stores most compactly (alphanumeric mode). */
 export const invoiceQrText = (invoice: string) => `lightning:${invoice}`.toUpperCase();

@@ -3,11 +3,10 @@ import { Send } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { formatSats } from '../../../../shared/money';
 import { withdrawSchema } from '../../../../shared/wallet';
-import { FormError } from '../../components/Field';
+import { FormError, TextAreaField } from '../../components/Field';
 import { describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { ScanQrButton } from './ScanQrButton';
-import { TextAreaField } from './TextAreaField';
 import { useProofStep } from './useProofStep';
 
 const isInvoiceText = (text: string) => /^(lightning:)?ln/i.test(text);
