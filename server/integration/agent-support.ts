@@ -14,6 +14,7 @@ import { configuredProviderUrls, parseEnv } from '../env';
 import { createCatalogRepository } from '../db/repositories/catalog-repository';
 import { createTasksRepository } from '../db/repositories/tasks-repository';
 import { createLogger } from '../logger';
+import { createGuardedFetch } from '../rails/http/guarded-fetch';
 import { createFixedExchangeRate } from '../rails/rates/fixed-rate';
 import { createStripeCheckout } from '../rails/stripe/stripe-checkout';
 import { startSandbox, type RunningSandbox } from '../sandbox/stack';
@@ -35,12 +36,15 @@ export interface AgentStackOptions {
   llm?: { baseUrl: string; model: string };
   /** Connects the sandbox treasury (as main.ts does through top-ups), so dispute refunds are paid. */
   treasury?: boolean;
+  /** A shorter timeout for calls to providers (main.ts keeps the guarded fetch's default), so a test can see one lapse. */
+  providerTimeoutMs?: number;
 }
 
 export async function startAgentStack(dataDir: string, options: AgentStackOptions = {}) {
   const sandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox'), host: '127.0.0.1' });
   const catalogUrls = options.catalogUrls ? await options.catalogUrls(sandbox) : [];
   const env = parseEnv({ CATALOG_URLS: catalogUrls.join(',') });
+  const providerUrls = configuredProviderUrls(env, sandbox.marketUrl);
   const database = openDatabase(join(dataDir, 'app.db'));
   // Kept in the directory so a restarted process can open the token vault it sealed before.
   const keyPath = join(dataDir, 'secrets.key');
@@ -50,10 +54,11 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
     secretsKey: readFileSync(keyPath),
     logger: createLogger({ level: 'silent' }),
     rates: createFixedExchangeRate(),
-    providerUrls: configuredProviderUrls(env, sandbox.marketUrl),
+    providerUrls,
     sandboxWallets: sandbox,
     ...(options.llm ? { llm: options.llm } : {}),
     ...(options.treasury ? { topUps: sandboxTopUps(sandbox) } : {}),
+    ...(options.providerTimeoutMs ? { seams: { fetcher: createGuardedFetch({ allowedOrigins: [...providerUrls], timeoutMs: options.providerTimeoutMs }) } } : {}),
   });
   await services.catalog.refreshAll();
 

@@ -1,6 +1,6 @@
 /**
  * Disputes on the real sandbox stack: a provider that takes the payment and then answers 500 or an
- * empty body is refunded automatically, in real sats (the treasury pays an invoice the person's
+ * empty body, answers 402 again or times out is refunded automatically, in real sats (the treasury pays an invoice the person's
  * wallet made over NWC), and the month's usage drops by exactly the price plus fee. A quality dispute
  * decided by two operators at once is refunded once.
  */
@@ -16,6 +16,8 @@ import { BEHAVIOURS, startAdversarialProvider, type RunningAdversary } from './s
 
 const FINISHED: readonly TaskView['status'][] = ['completed', 'failed', 'cancelled'];
 
+const SLOW_MS = 3_000;
+
 let dir: string;
 let stack: AgentStack;
 let adversary: RunningAdversary;
@@ -24,8 +26,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'steward-disputes-'));
   stack = await startAgentStack(dir, {
     treasury: true,
+    // The slow provider answers after the call's timeout: paid, then timed out.
+    providerTimeoutMs: SLOW_MS / 2,
     catalogUrls: async (sandbox) => {
-      adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl, slowMs: 1_500 });
+      adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl, slowMs: SLOW_MS });
       return [adversary.url];
     },
   });
@@ -50,7 +54,9 @@ describe('paid, not delivered: refunded automatically in real sats', () => {
   it.each([
     { behaviour: BEHAVIOURS.paid500, reason: 'server_error' },
     { behaviour: BEHAVIOURS.emptyBody, reason: 'empty_body' },
-  ])('$behaviour.name ($reason): the refund lands in the wallet and the usage drops by price plus fee', async ({ behaviour }) => {
+    { behaviour: BEHAVIOURS.paid402, reason: 'challenged_again' },
+    { behaviour: BEHAVIOURS.slow, reason: 'fetch_failed' },
+  ])('$behaviour.name ($reason): the refund lands in the wallet and the usage drops by price plus fee', async ({ behaviour, reason }) => {
     const userId = await signUpOnStack(stack, 'refund');
     const task = await ask(userId, behaviour.name);
     expect(task.failure?.reason).toBe('paid_not_delivered');
@@ -62,6 +68,7 @@ describe('paid, not delivered: refunded automatically in real sats', () => {
     const [dispute] = stack.disputes.list(userId);
     expect(dispute).toMatchObject({ status: 'refunded', openedBy: 'automatic', category: 'not_delivered', refundMsat: paidMsat, disputedMsat: paidMsat });
     expect(dispute?.evidence).toMatchObject({ paymentHash: receipt?.evidence.paymentHash, delivery: 'paid_not_delivered' });
+    expect(dispute?.evidence.deliveryReason).toBe(reason);
     expect(dispute?.evidence.preimageHex).toMatch(/^[0-9a-f]{64}$/);
     expect(dispute?.transitions.map((t) => t.status)).toEqual(['open', 'refunding', 'refunded']);
     // The wallet, asked over NWC, holds the welcome balance again; the ledger agrees.
