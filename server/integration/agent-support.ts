@@ -14,10 +14,12 @@ import { configuredProviderUrls, parseEnv } from '../env';
 import { createCatalogRepository } from '../db/repositories/catalog-repository';
 import { createTasksRepository } from '../db/repositories/tasks-repository';
 import { createLogger } from '../logger';
+import type { WalletPort } from '../domain/ports/wallet';
 import { createGuardedFetch } from '../rails/http/guarded-fetch';
 import { createFixedExchangeRate } from '../rails/rates/fixed-rate';
 import { createStripeCheckout } from '../rails/stripe/stripe-checkout';
 import { startSandbox, type RunningSandbox } from '../sandbox/stack';
+import { wrappingTreasury } from './treasury-kill';
 
 export function createAgentStores(db: Db): { taskStore: TaskStore; catalogStore: CatalogStore } {
   return { taskStore: createTasksRepository(db), catalogStore: createCatalogRepository(db) };
@@ -38,6 +40,8 @@ export interface AgentStackOptions {
   treasury?: boolean;
   /** A shorter timeout for calls to providers (main.ts keeps the guarded fetch's default), so a test can see one lapse. */
   providerTimeoutMs?: number;
+  /** Wraps the treasury wallet (the SIGKILL test stops it at a chosen point of a refund's payment). */
+  wrapTreasury?: (treasury: WalletPort) => WalletPort;
 }
 
 export async function startAgentStack(dataDir: string, options: AgentStackOptions = {}) {
@@ -58,7 +62,10 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
     sandboxWallets: sandbox,
     ...(options.llm ? { llm: options.llm } : {}),
     ...(options.treasury ? { topUps: sandboxTopUps(sandbox) } : {}),
-    ...(options.providerTimeoutMs ? { seams: { fetcher: createGuardedFetch({ allowedOrigins: [...providerUrls], timeoutMs: options.providerTimeoutMs }) } } : {}),
+    seams: {
+      ...(options.providerTimeoutMs ? { fetcher: createGuardedFetch({ allowedOrigins: [...providerUrls], timeoutMs: options.providerTimeoutMs }) } : {}),
+      ...(options.wrapTreasury ? { openWallet: wrappingTreasury(sandbox.wallets.treasury ?? null, options.wrapTreasury) } : {}),
+    },
   });
   await services.catalog.refreshAll();
 

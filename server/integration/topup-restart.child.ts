@@ -5,42 +5,14 @@
 // `after` (answered, the top-up not yet marked funded).
 // `resume <dir> <userId> <topUpId>`: starts again on the same data, waits for the top-up to be funded
 // and prints what the person's wallet (over NWC) and the ledger hold.
-import type { WalletPort } from '../domain/ports/wallet';
 import { usdCents } from '../../shared/money';
 import { openNwcWallet } from '../rails/nwc/nwc-wallet';
 import { signUpOnStack } from './agent-support';
 import { payWithCard, startTopUpStack, untilTopUp } from './topup-support';
+import { printLine as print, stoppingAt } from './treasury-kill';
 
 const [mode, dir, a, b] = process.argv.slice(2);
 if (!dir || !a) throw new Error('usage: start <dir> <before|during|after> | resume <dir> <userId> <topUpId>');
-const print = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
-const forever = () => new Promise<never>(() => {});
-
-function stoppingAt(point: string) {
-  return (treasury: WalletPort): WalletPort => ({
-    getInfo: () => treasury.getInfo(),
-    getBalance: () => treasury.getBalance(),
-    getBudget: () => treasury.getBudget(),
-    makeInvoice: (request) => treasury.makeInvoice(request),
-    lookupInvoice: (request) => treasury.lookupInvoice(request),
-    listTransactions: (request) => treasury.listTransactions(request),
-    close: () => treasury.close(),
-    async payInvoice(invoice) {
-      if (point === 'before') {
-        print({ at: point });
-        return forever();
-      }
-      const paying = treasury.payInvoice(invoice);
-      if (point === 'during') {
-        print({ at: point });
-        return forever();
-      }
-      await paying;
-      print({ at: point });
-      return forever();
-    },
-  });
-}
 
 if (mode === 'start') {
   const stack = await startTopUpStack(dir, { wrapTreasury: stoppingAt(a) });

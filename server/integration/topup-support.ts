@@ -13,10 +13,10 @@ import { openDatabase } from '../db/client';
 import type { WalletPort } from '../domain/ports/wallet';
 import { buildHttpApp } from '../http/app';
 import { createLogger } from '../logger';
-import { openNwcWallet } from '../rails/nwc/nwc-wallet';
 import { createFixedExchangeRate } from '../rails/rates/fixed-rate';
 import { createStripeCheckout } from '../rails/stripe/stripe-checkout';
 import { startSandbox } from '../sandbox/stack';
+import { wrappingTreasury } from './treasury-kill';
 
 export interface TopUpStackOptions {
   /** Wraps the treasury wallet (the SIGKILL test stops it at a chosen point of the payment). */
@@ -42,13 +42,7 @@ export async function startTopUpStack(dataDir: string, options: TopUpStackOption
     rates: createFixedExchangeRate(),
     providerUrls: [],
     sandboxWallets: sandbox,
-    seams: {
-      openWallet: (url) => {
-        const opened = openNwcWallet(url);
-        if (!opened.ok || url !== treasuryUrl || !options.wrapTreasury) return opened;
-        return { ok: true, wallet: options.wrapTreasury(opened.wallet) };
-      },
-    },
+    ...(options.wrapTreasury ? { seams: { openWallet: wrappingTreasury(treasuryUrl, options.wrapTreasury) } } : {}),
     topUps: {
       checkout: createStripeCheckout({ secretKey: 'sk_test_sandbox', webhookSecret: sandbox.stripeWebhookSecret, apiBaseUrl: sandbox.stripeUrl }),
       limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 },
