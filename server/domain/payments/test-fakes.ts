@@ -228,3 +228,75 @@ export function testAuthorization(input: { approvedMaxMsat: Msat; rate: BtcUsdRa
     expectedPayeePubkeyHex: input.expectedPayeePubkeyHex ?? null,
   } as SpendAuthorization;
 }
+
+export type ScriptedTreasuryPay = 'paid' | 'refused' | 'unknown_after_paying';
+
+/**
+ * A person's wallet and the operator's treasury over one fake Lightning (top-up funding, refunds): the
+ * person's wallet makes invoices, the treasury pays them; `script` decides each pay's answer (default
+ * paid). Counts every pay, so tests can assert how often money moved.
+ */
+export function createFakeTreasuryPair() {
+  const incoming = new Map<string, WalletTransaction>(); // payment hash -> the person's invoice
+  const outgoing = new Map<string, WalletTransaction>(); // payment hash -> the treasury's payment
+  const preimages = new Map<string, string>();
+  const script: ScriptedTreasuryPay[] = [];
+  const calls = { pay: 0, makeInvoice: 0 };
+  const notUsed = async (): Promise<never> => {
+    throw new Error('not used by treasury payments');
+  };
+  const lookupIn = (map: Map<string, WalletTransaction>) => async (request: { paymentHashHex: string } | { invoice: string }): Promise<WalletResult<WalletTransaction>> => {
+    const tx = 'paymentHashHex' in request ? map.get(request.paymentHashHex) : undefined;
+    return tx ? { ok: true, value: tx } : { ok: false, outcome: 'refused', reason: 'not_found', message: 'no such invoice or payment' };
+  };
+  const base = { getInfo: notUsed, getBalance: notUsed, getBudget: notUsed, listTransactions: notUsed, close() {} };
+
+  const person: WalletPort = {
+    ...base,
+    payInvoice: notUsed,
+    async makeInvoice(request) {
+      calls.makeInvoice++;
+      const preimageHex = randomBytes(32).toString('hex');
+      const paymentHashHex = sha256Hex(preimageHex);
+      preimages.set(paymentHashHex, preimageHex);
+      const tx: WalletTransaction = {
+        direction: 'incoming',
+        state: 'pending',
+        invoice: `lnbcrt${request.amountMsat}fake${paymentHashHex}`,
+        paymentHashHex,
+        preimageHex: null,
+        amountMsat: request.amountMsat,
+        feesPaidMsat: msat(0),
+        description: request.description,
+        createdAtSec: 0,
+        expiresAtSec: null,
+        settledAtSec: null,
+      };
+      incoming.set(paymentHashHex, tx);
+      return { ok: true, value: tx };
+    },
+    lookupInvoice: lookupIn(incoming),
+  };
+
+  const treasury: WalletPort = {
+    ...base,
+    makeInvoice: notUsed,
+    async payInvoice(invoice): Promise<PayInvoiceResult> {
+      calls.pay++;
+      const step = script.shift() ?? 'paid';
+      if (step === 'refused') return { status: 'failed', reason: 'insufficient_balance', message: 'the treasury is empty' };
+      const owed = [...incoming.values()].find((tx) => tx.invoice === invoice);
+      const preimageHex = owed ? (preimages.get(owed.paymentHashHex) ?? null) : null;
+      if (!owed || !preimageHex) throw new Error('the fake treasury only pays invoices the fake person made');
+      incoming.set(owed.paymentHashHex, { ...owed, state: 'settled', preimageHex, settledAtSec: 0 });
+      outgoing.set(owed.paymentHashHex, { ...owed, direction: 'outgoing', state: 'settled', preimageHex, settledAtSec: 0 });
+      if (step === 'unknown_after_paying') return { status: 'unknown', reason: 'reply_timeout', message: 'no answer' };
+      return { status: 'paid', preimageHex, feesPaidMsat: msat(0) };
+    },
+    lookupInvoice: lookupIn(outgoing),
+  };
+
+  /** What the person's wallet received, summed over its settled invoices. */
+  const receivedMsat = () => [...incoming.values()].filter((tx) => tx.state === 'settled').reduce((sum, tx) => sum + tx.amountMsat, 0);
+  return { person, treasury, script, calls, receivedMsat };
+}

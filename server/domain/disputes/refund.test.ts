@@ -1,0 +1,98 @@
+// The refund engine over fake wallets (a person's wallet and a treasury on one fake Lightning): what
+// it pays, how often, and what it leaves behind when the treasury cannot pay.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { createDisputesRepository } from '../../db/repositories/disputes-repository';
+import { createFakeTreasuryPair } from '../payments/test-fakes';
+import type { DisputeEngineDeps } from './deps';
+import { advanceRefund } from './refund';
+import { insertDisputeUnderReview } from './test-support';
+
+const NOW = 1_000_000;
+const REFUND_MSAT = 2_000;
+
+let database: DatabaseHandle;
+let rails: ReturnType<typeof createFakeTreasuryPair>;
+let alerts: { userId: string; dedupeKey: string | undefined }[];
+let credits: number;
+
+beforeEach(() => {
+  database = openDatabase(':memory:');
+  rails = createFakeTreasuryPair();
+  alerts = [];
+  credits = 0;
+});
+afterEach(() => database.close());
+
+function engine(): DisputeEngineDeps {
+  const repo = createDisputesRepository(database.db);
+  return {
+    database,
+    // The disputed payment and its reservation are what the budget credit needs; the ledger is stubbed.
+    repo: { ...repo, payment: () => ({ reservationId: 'res-1' }) as ReturnType<typeof repo.payment> },
+    ledger: {
+      transfer: () => {
+        credits++;
+        return { ok: true, transfer: { id: credits } } as never;
+      },
+      getReservation: () => ({ id: 'res-1' }) as never,
+    },
+    governance: { recordRefundCredit: () => undefined },
+    walletFor: async () => rails.person,
+    treasury: rails.treasury,
+    alerts: { notify: (userId, alert) => void alerts.push({ userId, dedupeKey: alert.dedupeKey }) },
+    audit: { record: () => undefined },
+    operatorIds: () => ['op-1'],
+    timeZoneOf: () => 'UTC',
+    now: () => NOW,
+    changed: () => undefined,
+  };
+}
+
+function decidedRefund(id: string): string {
+  insertDisputeUnderReview(database.db, { id, userId: 'user-1', stepId: `step-${id}`, disputedMsat: REFUND_MSAT });
+  createDisputesRepository(database.db).update(id, { status: 'refunding', refundMsat: REFUND_MSAT });
+  return id;
+}
+
+describe('a pay whose outcome is unknown', () => {
+  it('is looked up on the next attempt and never paid twice', async () => {
+    const deps = engine();
+    const id = decidedRefund('d-unknown');
+    rails.script.push('unknown_after_paying');
+
+    expect(await advanceRefund(deps, id)).toBe('waiting');
+    expect(deps.repo.byId(id)).toMatchObject({ status: 'refunding', refundAttempts: 1 });
+    expect(await advanceRefund(deps, id)).toBe('refunded');
+    expect(await advanceRefund(deps, id)).toBe('not_due');
+
+    expect(rails.calls).toEqual({ pay: 1, makeInvoice: 1 });
+    expect(rails.receivedMsat()).toBe(REFUND_MSAT);
+    expect(credits).toBe(1);
+    expect(deps.repo.byId(id)?.status).toBe('refunded');
+  });
+});
+
+describe('a treasury that refuses', () => {
+  it('leaves the dispute refunding with a retry, and alerts each operator once', async () => {
+    const deps = engine();
+    const id = decidedRefund('d-refused');
+    rails.script.push('refused', 'refused');
+
+    expect(await advanceRefund(deps, id)).toBe('treasury_refused');
+    expect(await advanceRefund(deps, id)).toBe('treasury_refused');
+    const row = deps.repo.byId(id);
+    expect(row).toMatchObject({ status: 'refunding', refundAttempts: 2, lastError: expect.stringContaining('the treasury is empty') });
+    expect(row?.nextAttemptAtMs).toBeGreaterThan(NOW);
+    expect(rails.receivedMsat()).toBe(0);
+    expect(credits).toBe(0);
+    // One alert however many attempts waited: the alert service drops repeats of a dedupe key.
+    const operatorAlerts = alerts.filter((a) => a.userId === 'op-1');
+    expect(new Set(operatorAlerts.map((a) => a.dedupeKey))).toEqual(new Set([`dispute:${id}:treasury_waiting`]));
+
+    // When the treasury can pay again, the same invoice is paid, once.
+    expect(await advanceRefund(deps, id)).toBe('refunded');
+    expect(rails.calls).toEqual({ pay: 3, makeInvoice: 1 });
+    expect(rails.receivedMsat()).toBe(REFUND_MSAT);
+  });
+});
