@@ -29,7 +29,7 @@ function engine(): DisputeEngineDeps {
   return {
     database,
     // The disputed payment and its reservation are what the budget credit needs; the ledger is stubbed.
-    repo: { ...repo, payment: () => ({ reservationId: 'res-1' }) as ReturnType<typeof repo.payment> },
+    repo: { ...repo, payment: () => ({ reservationId: 'res-1' }) as never },
     ledger: {
       transfer: () => {
         credits++;
@@ -37,10 +37,15 @@ function engine(): DisputeEngineDeps {
       },
       getReservation: () => ({ id: 'res-1' }) as never,
     },
-    governance: { recordRefundCredit: () => undefined },
+    governance: { recordRefundCredit: () => true },
     walletFor: async () => rails.person,
     treasury: rails.treasury,
-    alerts: { notify: (userId, alert) => void alerts.push({ userId, dedupeKey: alert.dedupeKey }) },
+    alerts: {
+      notify: (userId, alert) => {
+        alerts.push({ userId, dedupeKey: alert.dedupeKey });
+        return {} as never;
+      },
+    },
     audit: { record: () => undefined },
     operatorIds: () => ['op-1'],
     timeZoneOf: () => 'UTC',
