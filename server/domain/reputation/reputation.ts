@@ -1,0 +1,36 @@
+/** Provider reputation (issue 12 item 8): what each provider's services did with people's money lately. */
+import { msat } from '../../../shared/money';
+import { REPUTATION_WINDOW_DAYS, type ServiceReputation } from '../../../shared/reputation';
+import type { ReputationCounts, ReputationRepository } from '../../db/repositories/reputation-repository';
+
+const DAY_MS = 86_400_000;
+
+/** Basis points of a share, rounded half up; 0 of 0 is 0 (a service nobody paid has no record, not a bad one). */
+export function shareBps(part: number, whole: number): number {
+  if (whole <= 0) return 0;
+  return Math.min(10_000, Math.floor((part * 20_000 + whole) / (whole * 2)));
+}
+
+export function toServiceReputation(counts: ReputationCounts): ServiceReputation {
+  return {
+    providerId: counts.providerId,
+    serviceId: counts.serviceId,
+    paidCalls: counts.paidCalls,
+    notDeliveredCalls: counts.notDeliveredCalls,
+    nonDeliveryBps: shareBps(counts.notDeliveredCalls, counts.paidCalls),
+    disputesOpened: counts.disputesOpened,
+    refunds: counts.refunds,
+    refundedMsat: msat(counts.refundedMsat),
+  };
+}
+
+export interface Reputation {
+  /** Every provider and service with a paid call, dispute or refund in the last 30 days. */
+  list(): ServiceReputation[];
+}
+
+export function createReputation(deps: { repo: ReputationRepository; now: () => number }): Reputation {
+  return {
+    list: () => deps.repo.countsSince(deps.now() - REPUTATION_WINDOW_DAYS * DAY_MS).map(toServiceReputation),
+  };
+}
