@@ -112,6 +112,21 @@ describe('provider reputation over the last 30 days', () => {
   });
 });
 
+describe('forServices', () => {
+  it('answers for each service asked about, in order, with zeros for a service without history', () => {
+    pay({ serviceId: 'jokes/joke', providerId: 'jokes', paidAtMs: NOW - DAY, delivery: 'paid_not_delivered' });
+    pay({ serviceId: 'skies/weather', providerId: 'skies', paidAtMs: NOW - DAY });
+    const records = reputation().forServices([
+      { id: 'new/thing', providerId: 'new' },
+      { id: 'jokes/joke', providerId: 'jokes' },
+    ]);
+    expect(records.map((r) => [r.serviceId, r.providerId, r.paidCalls, r.nonDeliveryBps])).toEqual([
+      ['new/thing', 'new', 0, 0],
+      ['jokes/joke', 'jokes', 1, 10_000],
+    ]);
+  });
+});
+
 describe('shareBps', () => {
   it('rounds half up and calls no calls a zero rate', () => {
     expect(shareBps(1, 3)).toBe(3_333);

@@ -24,13 +24,22 @@ export function toServiceReputation(counts: ReputationCounts): ServiceReputation
   };
 }
 
+/** A record for each service asked about, in the order asked; a service with no history gets zeros. */
+export function reputationOf(records: ServiceReputation[], services: { id: string; providerId: string }[]): ServiceReputation[] {
+  const byService = new Map(records.map((r) => [r.serviceId, r]));
+  return services.map(
+    (s) => byService.get(s.id) ?? toServiceReputation({ providerId: s.providerId, serviceId: s.id, paidCalls: 0, notDeliveredCalls: 0, disputesOpened: 0, refunds: 0, refundedMsat: 0 }),
+  );
+}
+
 export interface Reputation {
   /** Every provider and service with a paid call, dispute or refund in the last 30 days. */
   list(): ServiceReputation[];
+  /** The records of these catalog services (across everyone's purchases), zeros for those without history. */
+  forServices(services: { id: string; providerId: string }[]): ServiceReputation[];
 }
 
 export function createReputation(deps: { repo: ReputationRepository; now: () => number }): Reputation {
-  return {
-    list: () => deps.repo.countsSince(deps.now() - REPUTATION_WINDOW_DAYS * DAY_MS).map(toServiceReputation),
-  };
+  const list = () => deps.repo.countsSince(deps.now() - REPUTATION_WINDOW_DAYS * DAY_MS).map(toServiceReputation);
+  return { list, forServices: (services) => reputationOf(list(), services) };
 }
