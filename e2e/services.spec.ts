@@ -66,6 +66,29 @@ test('the catalog shows providers and prices; a blocked service is never planned
   await expect(page.getByTestId('activity-empty')).toBeVisible();
 });
 
+// Reputation is counted over every person's purchases, and other specs share the server: compare before and after.
+async function paidJokeCalls(page: Page): Promise<number> {
+  await page.goto('/services');
+  const line = service(page, 'satoshi-jokes/joke').getByTestId('service-reputation');
+  await expect(line).toContainText('Last 30 days');
+  const text = (await line.textContent()) ?? '';
+  return Number(/(\d+) paid calls?/.exec(text)?.[1] ?? 0);
+}
+
+test("each service shows its provider's record of the last 30 days, and a paid call counts in it", async ({ page }) => {
+  await signUp(page, 'services-reputation');
+  const before = await paidJokeCalls(page);
+  await page.goto('/chat');
+  const input = page.getByTestId('chat-input');
+  await input.fill('Tell me a joke about bitcoin');
+  await input.press('Enter');
+  await expect(page.getByTestId('task-card').last()).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  expect(await paidJokeCalls(page)).toBe(before + 1);
+  const line = service(page, 'satoshi-jokes/joke').getByTestId('service-reputation');
+  await expect(line).toContainText('% not delivered');
+  await shot(page, 'services-reputation');
+});
+
 test('the Services page fits a phone', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 780 });
   await signUp(page, 'services');

@@ -36,6 +36,8 @@ import type { TopUpLimits } from '../shared/topups';
 import { users } from './db/schema/accounts';
 import type { CardCheckoutPort } from './domain/ports/card-checkout';
 import { createDisputes } from './domain/disputes';
+import { createReputation } from './domain/reputation';
+import { createReputationRepository } from './db/repositories/reputation-repository';
 import { createTopUps } from './domain/topups';
 
 /** A new sandbox account starts with 100,000 sats of play money, so it can try the agent at once. */
@@ -228,6 +230,7 @@ export function composeServices(options: ComposeOptions) {
     ...(options.disputeSharePercent === undefined ? {} : { sharePercent: options.disputeSharePercent }),
     now,
   });
+  const reputation = createReputation({ repo: createReputationRepository(database.db), now });
   const taskStore = createTasksRepository(database.db);
   const spending = createSpending({
     approvals,
@@ -289,6 +292,7 @@ export function composeServices(options: ComposeOptions) {
     wallet,
     topUps,
     disputes,
+    reputation,
     rates: options.rates,
     /**
      * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog

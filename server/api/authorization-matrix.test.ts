@@ -84,6 +84,7 @@ const MATRIX: Record<string, Row> = {
   },
   'tasks.onUpdate': { access: 'authed', input: () => ({}) },
   'catalog.list': { access: 'authed' },
+  'catalog.reputation': { access: 'authed' },
   'catalog.setPreference': {
     access: 'authed',
     input: () => ({ serviceId: 'satoshi-jokes/joke', preference: 'block' }),

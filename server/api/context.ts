@@ -3,6 +3,7 @@ import type { AgentKeys } from '../domain/agent-keys';
 import type { AlertService } from '../domain/alerts';
 import type { ApprovalService } from '../domain/approvals';
 import type { Disputes } from '../domain/disputes';
+import type { Reputation } from '../domain/reputation';
 import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { QuoteService } from '../domain/quotes';
@@ -34,6 +35,7 @@ export interface ApiDeps {
   wallet: WalletDomain;
   topUps: TopUps;
   disputes: Disputes;
+  reputation: Reputation;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */

@@ -100,6 +100,9 @@ describe.each<Transport>(['http', 'stdio'])('MCP over %s', (transport) => {
       const tools = await client.listTools();
       expect(tools.tools.map((t) => t.name).sort()).toEqual(['approval_status', 'ask', 'dispute', 'fetch', 'get_balance', 'get_budget', 'list_receipts', 'list_services', 'quote']);
       expect(tools.tools.find((t) => t.name === 'fetch')?.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+      const jokeRecord = async () =>
+        ((await call(client, 'list_services')).body as unknown as { id: string; reputationLast30Days: { paidCalls: number; nonDeliveryPercent: number } }[]).find((s) => s.id === 'satoshi-jokes/joke')?.reputationLast30Days;
+      const before = await jokeRecord();
       const fetched = await call(client, 'fetch', { service: 'satoshi-jokes/joke', input: { topic: 'bitcoin' } });
       expect(fetched.isError).toBe(false);
       expect(fetched.body).toMatchObject({ status: 'completed' });
@@ -107,6 +110,8 @@ describe.each<Transport>(['http', 'stdio'])('MCP over %s', (transport) => {
       expect(result?.output).toBeTruthy();
       expect(result?.receipt.outcome).toBe('delivered');
       expect(result?.receipt.evidence).toMatchObject({ proofOfPayment: true });
+      // The catalog now carries the paid call in the joke provider's record (counted over everyone, so relative).
+      expect((await jokeRecord())?.paidCalls).toBe((before?.paidCalls ?? -1) + 1);
       expect(result?.receipt.evidence).not.toHaveProperty('preimageHex');
       const payment = stack.payments.records.byIdempotencyKey(alice.userId, `task:${String(fetched.body.taskId)}:step:s1`);
       expect(payment?.preimageHex).toBeTruthy();

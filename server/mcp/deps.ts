@@ -12,6 +12,7 @@ import type { Governance } from '../domain/governance';
 import type { Receipts } from '../domain/payments';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { QuoteService } from '../domain/quotes';
+import type { Reputation } from '../domain/reputation';
 import type { WalletOverview } from '../domain/wallet';
 
 export interface McpDeps {
@@ -25,6 +26,7 @@ export interface McpDeps {
   receipts: Pick<Receipts, 'get'>;
   wallet: Pick<WalletOverview, 'summary'>;
   rates: ExchangeRatePort;
+  reputation: Reputation;
   timeZoneOf: (userId: string) => string;
   /** Where the person approves: links in pending answers and URL elicitations point here. */
   publicOrigin: string;

@@ -9,6 +9,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { CatalogService } from '../../shared/catalog';
+import type { ServiceReputation } from '../../shared/reputation';
 import { MSAT_PER_SAT, msatToSatCeil } from '../../shared/money';
 import { quoteStepFor } from '../agent/tasks/task-runner';
 import { serviceAllowed, type AgentPrincipal } from '../domain/agent-keys';
@@ -75,24 +76,45 @@ async function taskOutcome(ctx: ToolContext, taskId: string, requestId: string |
   return toolResult({ status: 'running', taskId: task.id, approvalId: task.approvalId, next: 'Still running: call approval_status with this approvalId (waitSeconds up to 60) for the result.' });
 }
 
+/** One catalog entry as list_services shows it: what to call, its price, and how its provider has behaved lately. */
+function listedService(s: CatalogService, reputation: ServiceReputation) {
+  return {
+    id: s.id,
+    name: s.name,
+    provider: s.providerName,
+    description: s.description,
+    url: `${s.origin}${s.path}`,
+    method: s.method,
+    inputSchema: s.inputSchema,
+    advertisedPriceSats: s.advertisedPriceMsat === undefined ? null : msatToSatCeil(s.advertisedPriceMsat),
+    reputationLast30Days: {
+      paidCalls: reputation.paidCalls,
+      nonDeliveryPercent: reputation.nonDeliveryBps / 100,
+      disputesOpened: reputation.disputesOpened,
+      refunds: reputation.refunds,
+      refundedSats: msatToSatCeil(reputation.refundedMsat),
+    },
+  };
+}
+
 function registerCatalogTools(ctx: ToolContext): void {
   const { server, deps, principal } = ctx;
   server.registerTool(
     'list_services',
     {
       title: 'List services',
-      description: 'The paid L402 services this agent key may use, with their inputs and advertised prices (sats). Free to call.',
+      description:
+        "The paid L402 services this agent key may use, with their inputs, advertised prices (sats) and each provider's record over the last 30 days (paid calls, share not delivered, disputes, refunds). Free to call.",
       inputSchema: {},
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async () =>
-      refuseCall(ctx) ??
-      toolResult(
-        deps.catalog
-          .servicesFor(principal.userId)
-          .filter((service) => keyAllows(ctx, service))
-          .map((s) => ({ id: s.id, name: s.name, provider: s.providerName, description: s.description, url: `${s.origin}${s.path}`, method: s.method, inputSchema: s.inputSchema, advertisedPriceSats: s.advertisedPriceMsat === undefined ? null : msatToSatCeil(s.advertisedPriceMsat) })),
-      ),
+    async () => {
+      const refused = refuseCall(ctx);
+      if (refused) return refused;
+      const services = deps.catalog.servicesFor(principal.userId).filter((service) => keyAllows(ctx, service));
+      const reputations = deps.reputation.forServices(services);
+      return toolResult(services.map((s, i) => listedService(s, reputations[i]!)));
+    },
   );
 
   server.registerTool(

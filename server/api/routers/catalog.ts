@@ -16,6 +16,12 @@ export const catalogRouter = router({
     rate: await ctx.deps.rates.current(),
   })),
 
+  /**
+   * Provider reputation (last 30 days, counted over everyone's purchases) for the services the caller's
+   * catalog holds: only those, so a person learns nothing about services they were never shown.
+   */
+  reputation: authedProcedure.query(({ ctx }) => ({ services: ctx.deps.reputation.forServices(ctx.deps.catalog.servicesFor(ctx.user.id)) })),
+
   /** A rule that loosens the guard (unblock, always allow) needs `code` or `password`, as on the Budget page. */
   setPreference: authedProcedure
     .input(

@@ -40,6 +40,9 @@ export const disputes = sqliteTable(
     uniqueIndex('disputes_refund_hash_unique').on(t.refundPaymentHash),
     index('disputes_user_created_idx').on(t.userId, t.createdAtMs),
     index('disputes_status_idx').on(t.status, t.nextAttemptAtMs),
+    // Provider reputation reads the disputes opened, and the refunds landed, in a trailing window.
+    index('disputes_created_idx').on(t.createdAtMs),
+    index('disputes_refunded_idx').on(t.refundedAtMs),
     check('disputes_refund_bounded', sql`${t.refundMsat} >= 0 AND ${t.refundMsat} <= ${t.disputedMsat}`),
   ],
 );

@@ -72,6 +72,8 @@ export const payments = sqliteTable(
     uniqueIndex('payments_reservation_unique').on(t.reservationId),
     index('payments_user_created_idx').on(t.userId, t.createdAtMs),
     index('payments_status_idx').on(t.status),
+    // Provider reputation reads the trailing window of paid purchases.
+    index('payments_paid_at_idx').on(t.paidAtMs),
     check('payments_amount_positive', sql`${t.amountMsat} > 0`),
     check('payments_fee_nonnegative', sql`${t.feeMsat} IS NULL OR ${t.feeMsat} >= 0`),
     check('payments_hash_hex', sql`length(${t.paymentHash}) = 64`),

@@ -8,6 +8,7 @@ import { Field, FormError } from '../../components/Field';
 import { GuardProofDialog } from '../../components/GuardProofDialog';
 import { apiProblem, describeProblem, problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { ServiceReputation, type ReputationRecord } from './ServiceReputation';
 import './services.css';
 
 type Catalog = inferRouterOutputs<AppRouter>['catalog']['list'];
@@ -34,7 +35,10 @@ function priceText(pricing: ServiceEntry['pricing'], rate: BtcUsdRate): string {
 export function ServicesPage() {
   const trpc = useTRPC();
   const catalog = useQuery(trpc.catalog.list.queryOptions());
+  // Reputation is extra: the catalog shows without it while it loads or if it fails.
+  const reputation = useQuery(trpc.catalog.reputation.queryOptions());
   const data = catalog.data;
+  const records = new Map((reputation.data?.services ?? []).map((r) => [r.serviceId, r]));
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -65,6 +69,7 @@ export function ServicesPage() {
               source={data.providers.find((p) => p.origin === group.origin)}
               services={group.services}
               rate={data.rate}
+              reputation={records}
             />
           ))}
         </>
@@ -213,7 +218,7 @@ function groupByProvider(services: ServiceEntry[]) {
   return [...groups.values()];
 }
 
-function ProviderServices(props: { name: string; source: Provider | undefined; services: ServiceEntry[]; rate: BtcUsdRate }) {
+function ProviderServices(props: { name: string; source: Provider | undefined; services: ServiceEntry[]; rate: BtcUsdRate; reputation: Map<string, ReputationRecord> }) {
   const titleId = useId();
   return (
     <section className="card section" aria-labelledby={titleId} data-testid="provider-services">
@@ -223,7 +228,7 @@ function ProviderServices(props: { name: string; source: Provider | undefined; s
       </div>
       <ul className="list services">
         {props.services.map((service) => (
-          <ServiceItem key={service.id} service={service} rate={props.rate} />
+          <ServiceItem key={service.id} service={service} rate={props.rate} reputation={props.reputation.get(service.id)} />
         ))}
       </ul>
     </section>
@@ -236,7 +241,7 @@ const PREFERENCES: { value: Preference; label: string }[] = [
   { value: 'block', label: 'Block' },
 ];
 
-function ServiceItem({ service, rate }: { service: ServiceEntry; rate: BtcUsdRate }) {
+function ServiceItem({ service, rate, reputation }: { service: ServiceEntry; rate: BtcUsdRate; reputation: ReputationRecord | undefined }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const groupName = useId();
@@ -291,6 +296,7 @@ function ServiceItem({ service, rate }: { service: ServiceEntry; rate: BtcUsdRat
         </span>
       </div>
       <p className="service-description">{service.description}</p>
+      <ServiceReputation record={reputation} />
       <fieldset className="preference" disabled={setPreference.isPending}>
         <legend className="visually-hidden">Rule for {service.name}</legend>
         {PREFERENCES.map((option) => (

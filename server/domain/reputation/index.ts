@@ -1,0 +1,2 @@
+// The reputation domain's public surface.
+export { createReputation, type Reputation } from './reputation';

@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { createReputationRepository } from '../../db/repositories/reputation-repository';
+import { disputes, type NewDisputeRow } from '../../db/schema/disputes';
+import { payments, type NewPaymentRow } from '../../db/schema/payments';
+import { createReputation, shareBps } from './reputation';
+
+const NOW = Date.parse('2026-12-06T12:00:00.000Z');
+const DAY = 86_400_000;
+let handle: DatabaseHandle;
+
+beforeEach(() => {
+  handle = openDatabase(':memory:');
+  // Payments reference ledger reservations; this read model never looks at the ledger.
+  handle.sqlite.pragma('foreign_keys = OFF');
+});
+afterEach(() => handle.close());
+
+let seq = 0;
+function pay(over: Partial<NewPaymentRow> & { serviceId: string; providerId: string; paidAtMs: number | null }): string {
+  seq += 1;
+  const id = `pay-${seq}`;
+  handle.db
+    .insert(payments)
+    .values({
+      id,
+      userId: 'u1',
+      idempotencyKey: id,
+      paymentHash: seq.toString(16).padStart(64, '0'),
+      reservationId: seq,
+      status: 'paid',
+      delivery: 'delivered',
+      origin: 'http://127.0.0.1',
+      service: over.serviceId,
+      method: 'GET',
+      url: 'http://127.0.0.1/x',
+      challengeScheme: 'L402',
+      macaroonIdHex: 'ab',
+      invoice: 'lnbcrt1',
+      invoiceExpiresAtMs: NOW,
+      amountMsat: 2_000,
+      feeAllowanceMsat: 0,
+      createdAtMs: over.paidAtMs ?? NOW,
+      updatedAtMs: NOW,
+      ...over,
+    })
+    .run();
+  return id;
+}
+
+function dispute(paymentId: string, over: Partial<NewDisputeRow> & { createdAtMs: number }): void {
+  handle.db
+    .insert(disputes)
+    .values({
+      id: `d-${paymentId}`,
+      userId: 'u1',
+      taskId: 't1',
+      stepId: paymentId,
+      paymentId,
+      status: 'under_review',
+      category: 'not_delivered',
+      openedBy: 'automatic',
+      reason: 'x',
+      disputedMsat: 2_000,
+      evidenceJson: '{}',
+      transitionsJson: '[]',
+      updatedAtMs: NOW,
+      ...over,
+    })
+    .run();
+}
+
+const reputation = () => createReputation({ repo: createReputationRepository(handle.db), now: () => NOW });
+
+describe('provider reputation over the last 30 days', () => {
+  it('counts paid calls, non-delivery, disputes and refunds per provider and service, and nothing older', () => {
+    pay({ serviceId: 'joke', providerId: 'jokes', paidAtMs: NOW - DAY });
+    const lost = pay({ serviceId: 'joke', providerId: 'jokes', paidAtMs: NOW - 2 * DAY, delivery: 'paid_not_delivered' });
+    const late = pay({ serviceId: 'joke', providerId: 'jokes', paidAtMs: NOW - 3 * DAY, status: 'paid_unusable', delivery: 'paid_not_delivered' });
+    pay({ serviceId: 'joke', providerId: 'jokes', paidAtMs: NOW - 31 * DAY, delivery: 'paid_not_delivered' });
+    pay({ serviceId: 'joke', providerId: 'jokes', paidAtMs: null, status: 'failed' });
+    pay({ serviceId: 'weather', providerId: 'skies', paidAtMs: NOW - DAY });
+    dispute(lost, { createdAtMs: NOW - 2 * DAY, status: 'refunded', refundMsat: 2_000, refundedAtMs: NOW - 2 * DAY });
+    dispute(late, { createdAtMs: NOW - 3 * DAY, status: 'refunded', refundMsat: 500, refundedAtMs: NOW - 3 * DAY });
+
+    expect(reputation().list()).toEqual([
+      { providerId: 'jokes', serviceId: 'joke', paidCalls: 3, notDeliveredCalls: 2, nonDeliveryBps: 6_667, disputesOpened: 2, refunds: 2, refundedMsat: 2_500 },
+      { providerId: 'skies', serviceId: 'weather', paidCalls: 1, notDeliveredCalls: 0, nonDeliveryBps: 0, disputesOpened: 0, refunds: 0, refundedMsat: 0 },
+    ]);
+  });
+
+  it('counts a dispute opened in the window on a payment made before it, and leaves out undecided refunds', () => {
+    const old = pay({ serviceId: 'joke', providerId: 'jokes', paidAtMs: NOW - 40 * DAY });
+    const open = pay({ serviceId: 'joke', providerId: 'jokes', paidAtMs: NOW - DAY });
+    dispute(old, { createdAtMs: NOW - DAY, status: 'refunded', refundMsat: 1_000, refundedAtMs: NOW - DAY });
+    dispute(open, { createdAtMs: NOW - DAY, status: 'refunding', refundMsat: 2_000 });
+
+    expect(reputation().list()).toEqual([
+      { providerId: 'jokes', serviceId: 'joke', paidCalls: 1, notDeliveredCalls: 0, nonDeliveryBps: 0, disputesOpened: 2, refunds: 1, refundedMsat: 1_000 },
+    ]);
+  });
+
+  it('reads each time window through an index', () => {
+    const plan = handle.sqlite
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT 1 FROM payments WHERE paid_at_ms >= 0 UNION ALL SELECT 1 FROM disputes WHERE created_at_ms >= 0
+         UNION ALL SELECT 1 FROM disputes WHERE refunded_at_ms >= 0`,
+      )
+      .all() as { detail: string }[];
+    const details = plan.map((row) => row.detail).join('\n');
+    for (const index of ['payments_paid_at_idx', 'disputes_created_idx', 'disputes_refunded_idx']) expect(details).toContain(index);
+  });
+});
+
+describe('forServices', () => {
+  it('answers for each service asked about, in order, with zeros for a service without history', () => {
+    pay({ serviceId: 'jokes/joke', providerId: 'jokes', paidAtMs: NOW - DAY, delivery: 'paid_not_delivered' });
+    pay({ serviceId: 'skies/weather', providerId: 'skies', paidAtMs: NOW - DAY });
+    const records = reputation().forServices([
+      { id: 'new/thing', providerId: 'new' },
+      { id: 'jokes/joke', providerId: 'jokes' },
+    ]);
+    expect(records.map((r) => [r.serviceId, r.providerId, r.paidCalls, r.nonDeliveryBps])).toEqual([
+      ['new/thing', 'new', 0, 0],
+      ['jokes/joke', 'jokes', 1, 10_000],
+    ]);
+  });
+});
+
+describe('shareBps', () => {
+  it('rounds half up and calls no calls a zero rate', () => {
+    expect(shareBps(1, 3)).toBe(3_333);
+    expect(shareBps(2, 3)).toBe(6_667);
+    expect(shareBps(1, 8)).toBe(1_250);
+    expect(shareBps(0, 0)).toBe(0);
+    expect(shareBps(5, 5)).toBe(10_000);
+  });
+});
