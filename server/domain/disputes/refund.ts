@@ -13,20 +13,14 @@
 import { formatSats, msat } from '../../../shared/money';
 import type { DisputeRow } from '../../db/schema/disputes';
 import { refundsAccount, userAvailableAccount } from '../ledger';
-import { payFromTreasury } from '../payments';
+import { payFromTreasury, retryDelayMs } from '../payments';
 import type { WalletPort } from '../ports/wallet';
 import type { DisputeEngineDeps } from './deps';
 import { appendTransition, readEvidence } from './views';
 
 const INVOICE_EXPIRY_SEC = 24 * 60 * 60;
-const RETRY_BASE_MS = 5_000;
-const RETRY_MAX_MS = 5 * 60_000;
 
 export type RefundStep = 'refunded' | 'not_due' | 'no_wallet' | 'invoice_failed' | 'invoice_lapsed' | 'waiting' | 'treasury_refused' | 'no_treasury';
-
-export function refundRetryDelayMs(attempts: number): number {
-  return Math.min(RETRY_BASE_MS * 2 ** Math.min(attempts, 16), RETRY_MAX_MS);
-}
 
 /** Takes a decided refund as far as it can go now; a step that must wait schedules the next attempt. */
 export async function advanceRefund(deps: DisputeEngineDeps, disputeId: string): Promise<RefundStep> {
@@ -133,7 +127,7 @@ function delayRefund<S extends RefundStep>(deps: DisputeEngineDeps, row: Dispute
 function retryLater<S extends RefundStep>(deps: DisputeEngineDeps, row: DisputeRow, step: S, error: string): S {
   deps.repo.update(row.id, {
     refundAttempts: row.refundAttempts + 1,
-    nextAttemptAtMs: deps.now() + refundRetryDelayMs(row.refundAttempts),
+    nextAttemptAtMs: deps.now() + retryDelayMs(row.refundAttempts),
     lastError: error,
     updatedAtMs: deps.now(),
   });

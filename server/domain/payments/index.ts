@@ -3,7 +3,7 @@ export { creditUserFunding } from './funding';
 export { payFromTreasury, type TreasuryPaymentStep } from './treasury-payment';
 export { DEFAULT_FEE_ALLOWANCE, feeAllowanceFor, type FeeAllowancePolicy } from './fee-allowance';
 export { createKeyedMutex, type KeyedMutex } from './keyed-mutex';
-export { createRetryLoop, type RetryLoop } from './retry-loop';
+export { createRetryLoop, retryDelayMs, type RetryLoop } from './retry-loop';
 export {
   createPaymentService,
   DEFAULT_PAYMENT_OPTIONS,

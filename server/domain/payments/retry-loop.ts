@@ -7,6 +7,14 @@
  */
 import { createKeyedMutex } from './keyed-mutex';
 
+const RETRY_BASE_MS = 5_000;
+const RETRY_MAX_MS = 5 * 60_000;
+
+/** When a treasury job that failed `attempts` times tries again: doubling from 5 s, at most 5 minutes. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(RETRY_BASE_MS * 2 ** Math.min(attempts, 16), RETRY_MAX_MS);
+}
+
 export interface RetryLoop<T> {
   /** One attempt for this item, after any attempt already running for it. */
   attempt(id: string): Promise<T>;

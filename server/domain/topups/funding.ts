@@ -15,15 +15,13 @@
  */
 import { formatSats, msat } from '../../../shared/money';
 import type { TopUpRow } from '../../db/schema/topups';
-import { creditUserFunding, payFromTreasury } from '../payments';
+import { creditUserFunding, payFromTreasury, retryDelayMs } from '../payments';
 import type { WalletPort } from '../ports/wallet';
 import type { TopUpEngineDeps } from './deps';
 import { settleReversal } from './reversal';
 
 /** How long the person's invoice stays payable; a new one is made if it lapses unpaid. */
 const INVOICE_EXPIRY_SEC = 24 * 60 * 60;
-const RETRY_BASE_MS = 5_000;
-const RETRY_MAX_MS = 5 * 60_000;
 
 export type FundingStep =
   | 'funded'
@@ -35,10 +33,6 @@ export type FundingStep =
   | 'treasury_in_flight'
   | 'treasury_refused'
   | 'no_treasury';
-
-export function retryDelayMs(attempts: number): number {
-  return Math.min(RETRY_BASE_MS * 2 ** Math.min(attempts, 16), RETRY_MAX_MS);
-}
 
 /** Takes a paid top-up as far as it can go now; a step that must wait schedules the next attempt. */
 export async function advanceFunding(deps: TopUpEngineDeps, topUpId: string): Promise<FundingStep> {
