@@ -68,6 +68,8 @@ export default tseslint.config(
             },
             { group: ['**/server/api/router'], allowTypeImports: true, message: 'Import the router as a type only.' },
             { group: ['node:*', 'better-sqlite3', 'fastify', 'drizzle-orm*', 'stripe'], message: 'Server-only module.' },
+            // Its types (inferRouterOutputs) are free; a value import would ship server code to every browser.
+            { group: ['@trpc/server', '@trpc/server/*'], allowTypeImports: true, message: 'Import @trpc/server as types only; the client runtime is @trpc/client.' },
           ],
         },
       ],

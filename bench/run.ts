@@ -20,6 +20,7 @@ const benches: { file: string; run: () => Promise<BenchReport> }[] = [
   { file: 'webhooks.bench.ts', run: async () => (await import('./webhooks.bench')).runWebhooksBench() },
   { file: 'planner.bench.ts', run: async () => (await import('./planner.bench')).runPlannerBench() },
   { file: 'mcp.bench.ts', run: async () => (await import('./mcp.bench')).runMcpBench() },
+  { file: 'client-bundle.bench.ts', run: async () => (await import('./client-bundle.bench')).runClientBundleBench() },
 ];
 
 const only = process.argv.indexOf('--only');

@@ -22,6 +22,8 @@ describe('import directions', () => {
     ['server/sandbox/a.ts', "import { a } from '../domain/ledger/ledger';\nexport const b = a;\n"],
     ['client/src/a.ts', "import { appRouter } from '../../server/api/router';\nexport const b = appRouter;\n"],
     ['client/src/a.ts', "import { openDatabase } from '../../server/db/client';\nexport const b = openDatabase;\n"],
+    ['client/src/a.ts', "import { initTRPC } from '@trpc/server';\nexport const b = initTRPC;\n"],
+    ['client/src/a.ts', "import { tracked } from '@trpc/server/unstable-core-do-not-import';\nexport const b = tracked;\n"],
     ['server/mcp/a.ts', "import { createPaymentsRepository } from '../db/repositories/payments-repository';\nexport const b = createPaymentsRepository;\n"],
     ['server/mcp/a.ts', "import { createL402Http } from '../rails/l402/l402-http';\nexport const b = createL402Http;\n"],
     ['server/mcp/a.ts', "import { createPaymentService } from '../domain/payments/payment-service';\nexport const b = createPaymentService;\n"],
@@ -33,6 +35,7 @@ describe('import directions', () => {
     ['server/domain/x/a.ts', "import { a } from '../ports/wallet';\nimport { b } from '../../../shared/money';\nexport const c = [a, b];\n"],
     ['server/rails/x/a.ts', "import type { A } from '../../domain/ports/wallet';\nexport type B = A;\n"],
     ['client/src/a.ts', "import type { AppRouter } from '../../server/api/router';\nexport type R = AppRouter;\n"],
+    ['client/src/a.ts', "import type { inferRouterOutputs } from '@trpc/server';\nexport type O = inferRouterOutputs<never>;\n"],
     ['server/rails/l402/a.ts', "import { a } from '../http/guarded-fetch';\nexport const b = a;\n"],
   ])('allows %s (%#)', async (filePath, code) => {
     expect(await restrictedImports(filePath, code)).toBe(0);

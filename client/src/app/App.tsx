@@ -1,16 +1,19 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { lazy, useState, type ComponentType } from 'react';
+import { lazy, Suspense, useState, type ComponentType } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
-import { SignInPage } from '../features/auth/SignInPage';
-import { SignUpPage } from '../features/auth/SignUpPage';
 import { createApiClient, createQueryClient, TRPCProvider } from '../lib/trpc';
-import { Layout } from './Layout';
 import { RequireAuth } from './RequireAuth';
 
 /** Each area loads when first opened, so the first screen does not wait for every page's code. */
 function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
   return lazy(async () => ({ default: (await load())[name] }));
 }
+// The signed-in shell (navigation, icons, toasts) is fetched at once, alongside the session check, but
+// outside the first chunk: the page shown first (sign-in, or "Loading…") does not wait for it to parse.
+const layoutModule = import('./Layout');
+const Layout = lazy(async () => ({ default: (await layoutModule).Layout }));
+const SignInPage = page(() => import('../features/auth/SignInPage'), 'SignInPage');
+const SignUpPage = page(() => import('../features/auth/SignUpPage'), 'SignUpPage');
 const ChatPage = page(() => import('../features/chat/ChatPage'), 'ChatPage');
 const ApprovalsPage = page(() => import('../features/approvals/ApprovalsPage'), 'ApprovalsPage');
 const BudgetPage = page(() => import('../features/budget/BudgetPage'), 'BudgetPage');
@@ -31,6 +34,7 @@ export function App() {
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
         <BrowserRouter>
+          <Suspense fallback={<PageLoading />}>
           <Routes>
             <Route path="signin" element={<SignInPage />} />
             <Route path="signup" element={<SignUpPage />} />
@@ -53,9 +57,18 @@ export function App() {
               </Route>
             </Route>
           </Routes>
+          </Suspense>
         </BrowserRouter>
       </TRPCProvider>
     </QueryClientProvider>
+  );
+}
+
+function PageLoading() {
+  return (
+    <p className="loading" role="status">
+      Loading…
+    </p>
   );
 }
 
