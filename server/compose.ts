@@ -37,6 +37,8 @@ import { users } from './db/schema/accounts';
 import type { CardCheckoutPort } from './domain/ports/card-checkout';
 import { createDisputes } from './domain/disputes';
 import { createReputation } from './domain/reputation';
+import { createHome } from './domain/home';
+import { createHomeRepository } from './db/repositories/home-repository';
 import { createReputationRepository } from './db/repositories/reputation-repository';
 import { createTopUps } from './domain/topups';
 
@@ -293,6 +295,7 @@ export function composeServices(options: ComposeOptions) {
     topUps,
     disputes,
     reputation,
+    home: createHome({ repo: createHomeRepository(database.db), now: () => new Date(now()) }),
     rates: options.rates,
     /**
      * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog

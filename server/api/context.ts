@@ -3,6 +3,7 @@ import type { AgentKeys } from '../domain/agent-keys';
 import type { AlertService } from '../domain/alerts';
 import type { ApprovalService } from '../domain/approvals';
 import type { Disputes } from '../domain/disputes';
+import type { Home } from '../domain/home';
 import type { Reputation } from '../domain/reputation';
 import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
@@ -36,6 +37,7 @@ export interface ApiDeps {
   topUps: TopUps;
   disputes: Disputes;
   reputation: Reputation;
+  home: Home;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */
