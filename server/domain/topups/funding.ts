@@ -98,6 +98,15 @@ function markFunded(deps: TopUpEngineDeps, row: TopUpRow): FundingStep {
   );
   if (funded) {
     deps.changed(funded);
+    // Said to the person too: the Alerts centre keeps it, and open pages (the Home dashboard) refresh on it.
+    deps.alerts.notify(row.userId, {
+      kind: 'top_up',
+      severity: 'info',
+      title: 'Your top-up arrived',
+      body: `${formatSats(msat(row.amountMsat))} from your card top-up are in your wallet, ready for the agent to spend.`,
+      data: { topUpId: row.id, amountMsat: row.amountMsat },
+      dedupeKey: `top_up:${row.id}:funded`,
+    });
     // A refund or dispute that arrived while the sats were on their way is taken back now.
     if (funded.refundedUsdCents > 0 || funded.disputed) settleReversal(deps, funded.id);
   }

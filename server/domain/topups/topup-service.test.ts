@@ -69,6 +69,9 @@ describe('top-ups', () => {
     await watching;
     expect(seen).toEqual(['created', 'paid', 'funding', 'funded']);
     expect(lightning.balances.person).toBe(9_700_000);
+    // The person is told once (open pages such as the Home dashboard refresh on it).
+    const told = database.sqlite.prepare("SELECT user_id, title, body FROM alerts WHERE kind = 'top_up'").all();
+    expect(told).toEqual([{ user_id: 'u', title: 'Your top-up arrived', body: '9,700 sats from your card top-up are in your wallet, ready for the agent to spend.' }]);
     // Someone else's id yields nothing.
     const other: unknown[] = [];
     for await (const view of topUps.watch('someone-else', created.topUp.id, undefined)) other.push(view);
