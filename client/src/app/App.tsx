@@ -1,6 +1,6 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useState, type ComponentType } from 'react';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import { createApiClient, createQueryClient, TRPCProvider } from '../lib/trpc';
 import { RequireAuth } from './RequireAuth';
 
@@ -14,6 +14,7 @@ const layoutModule = import('./Layout');
 const Layout = lazy(async () => ({ default: (await layoutModule).Layout }));
 const SignInPage = page(() => import('../features/auth/SignInPage'), 'SignInPage');
 const SignUpPage = page(() => import('../features/auth/SignUpPage'), 'SignUpPage');
+const HomePage = page(() => import('../features/home/HomePage'), 'HomePage');
 const ChatPage = page(() => import('../features/chat/ChatPage'), 'ChatPage');
 const ApprovalsPage = page(() => import('../features/approvals/ApprovalsPage'), 'ApprovalsPage');
 const BudgetPage = page(() => import('../features/budget/BudgetPage'), 'BudgetPage');
@@ -40,7 +41,7 @@ export function App() {
             <Route path="signup" element={<SignUpPage />} />
             <Route element={<RequireAuth />}>
               <Route element={<Layout />}>
-                <Route index element={<Navigate to="/chat" replace />} />
+                <Route index element={<HomePage />} />
                 <Route path="chat" element={<ChatPage />} />
                 <Route path="approvals" element={<ApprovalsPage />} />
                 <Route path="budget" element={<BudgetPage />} />

@@ -36,7 +36,7 @@ export function Layout() {
         >
           <Menu size={20} aria-hidden="true" />
         </button>
-        <a className="brand" href="/chat">
+        <a className="brand" href="/">
           <span className="brand-mark" aria-hidden="true">S</span>
           Steward
         </a>
@@ -66,7 +66,7 @@ export function Layout() {
         <ul>
           {NAV_ITEMS.filter((item) => !item.operatorOnly || user?.role === 'operator').map((item) => (
             <li key={item.path}>
-              <NavLink to={item.path} onClick={closeNav} className={({ isActive }) => (isActive ? 'active' : '')}>
+              <NavLink to={item.path} end={item.path === '/'} onClick={closeNav} className={({ isActive }) => (isActive ? 'active' : '')}>
                 <item.icon className="nav-icon" aria-hidden="true" size={20} strokeWidth={1.75} />
                 <span className="nav-text">
                   <span className="nav-label">{item.label}</span>

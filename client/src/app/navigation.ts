@@ -1,8 +1,9 @@
-import { Bell, Bot, CircleCheck, Flag, Gavel, MessageSquare, PieChart, ReceiptText, ShieldCheck, Store, Wallet, type LucideIcon } from 'lucide-react';
+import { Bell, Bot, House, CircleCheck, Flag, Gavel, MessageSquare, PieChart, ReceiptText, ShieldCheck, Store, Wallet, type LucideIcon } from 'lucide-react';
 
 /** The areas of the product, in the order the navigation shows them. */
 /** `operatorOnly` items are shown to operators only (the server refuses their procedures to everyone else). */
 export const NAV_ITEMS: readonly { path: string; label: string; icon: LucideIcon; hint: string; operatorOnly?: boolean }[] = [
+  { path: '/', label: 'Home', icon: House, hint: 'Balance, budget and first steps' },
   { path: '/chat', label: 'Chat', icon: MessageSquare, hint: 'Ask the agent to do a task' },
   { path: '/approvals', label: 'Approvals', icon: CircleCheck, hint: 'Spends waiting for you' },
   { path: '/budget', label: 'Budget', icon: PieChart, hint: 'Monthly limit and approval tiers' },

@@ -21,13 +21,14 @@ export function SignUpPage() {
     trpc.auth.signUp.mutationOptions({
       onSuccess: async () => {
         await resetSession();
-        await navigate('/security', { replace: true });
+        // A new account starts on Home, whose welcome walks through the first steps.
+        await navigate('/', { replace: true });
       },
     }),
   );
   const problem = apiProblem(signUp.error);
 
-  if (user && signUp.isIdle) return <Navigate to="/chat" replace />;
+  if (user && signUp.isIdle) return <Navigate to="/" replace />;
 
   function submit(event: FormEvent) {
     event.preventDefault();

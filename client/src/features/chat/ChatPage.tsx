@@ -7,12 +7,11 @@ import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { onStreamError } from '../auth/useSession';
 import './chat.css';
-import { ExamplePrompts } from './ExamplePrompts';
+import { EXAMPLE_REQUESTS, ExamplePrompts } from './ExamplePrompts';
 import { TaskCard } from './TaskCard';
 import type { TaskView } from './types';
 
 const HISTORY = { limit: 30 };
-const EXAMPLES = ['Tell me a joke about bitcoin', "BTC price and today's fee estimate", 'Weather in Paris and London tomorrow', 'Summarise the weekly market report'];
 
 /** The conversation: each request and the agent's answer to it, oldest first, updated live. */
 export function ChatPage() {
@@ -70,7 +69,7 @@ export function ChatPage() {
         {history.data && count === 0 && (
           <div className="card chat-empty">
             <p>Nothing asked yet. Try one of these:</p>
-            <ExamplePrompts examples={EXAMPLES} onPick={ask} disabled={submit.isPending} label="Example requests" />
+            <ExamplePrompts examples={EXAMPLE_REQUESTS} onPick={ask} disabled={submit.isPending} label="Example requests" />
           </div>
         )}
         {tasks.map((task) => (

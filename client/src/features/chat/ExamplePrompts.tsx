@@ -1,3 +1,6 @@
+/** Requests that each use a service of the sandbox market: the empty chat and the Home page offer them. */
+export const EXAMPLE_REQUESTS = ['Tell me a joke about bitcoin', "BTC price and today's fee estimate", 'Weather in Paris and London tomorrow', 'Summarise the weekly market report'];
+
 /** Requests a person can send with one click: in the empty chat, and under a refusal that suggests them. */
 export function ExamplePrompts(props: { examples: readonly string[]; onPick(text: string): void; disabled?: boolean; label: string }) {
   if (props.examples.length === 0) return null;

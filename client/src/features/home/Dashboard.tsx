@@ -1,0 +1,164 @@
+import { useQuery } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
+import { Link } from 'react-router';
+import { formatSats, formatUsd } from '../../../../shared/money';
+import { BudgetGauge } from '../../components/BudgetGauge';
+import '../../components/governance.css';
+import { useTRPC } from '../../lib/trpc';
+import { formatSpend } from '../approvals/ApprovalsPage';
+
+const SpendingCharts = lazy(async () => ({ default: (await import('./SpendingCharts')).SpendingCharts }));
+
+const TASK_STATUS: Record<string, string> = {
+  draft: 'Planning',
+  planned: 'Planned',
+  quoted: 'Priced',
+  awaiting_approval: 'Waiting for you',
+  running: 'Working',
+  paused: 'Paused',
+  completed: 'Answered',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+/** "March 2026" for a period key "2026-03". */
+function monthName(periodKey: string): string {
+  const [year, month] = periodKey.split('-').map(Number);
+  return new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, 15)).toLocaleDateString([], { month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** Balance, this month's budget and spending, and what waits: every figure refreshed live by useHomeLive. */
+export function Dashboard() {
+  const trpc = useTRPC();
+  const summary = useQuery(trpc.wallet.summary.queryOptions());
+  const status = useQuery(trpc.budget.status.queryOptions());
+  const month = useQuery(trpc.home.monthSpending.queryOptions());
+  return (
+    <div className="home-grid">
+      <section className="card section" aria-labelledby="balance-title">
+        <h2 id="balance-title">Balance</h2>
+        {summary.data ? (
+          <>
+            <p className="home-figure" data-testid="home-balance">
+              {formatSats(summary.data.availableMsat)}
+            </p>
+            <p className="muted" data-testid="home-balance-fiat">
+              about {formatUsd(summary.data.availableUsdCents)} available to spend
+            </p>
+            <Link to="/wallet">Top up or withdraw</Link>
+          </>
+        ) : (
+          <p className="loading">Loading…</p>
+        )}
+      </section>
+      <section className="card section" aria-labelledby="budget-title">
+        <h2 id="budget-title">This month's budget</h2>
+        {status.data ? (
+          <BudgetGauge
+            usedMsat={status.data.summary.usedMsat}
+            usedUsdCents={status.data.summary.usedUsdCents}
+            limitMsat={status.data.summary.limitMsat}
+            limitUsdCents={status.data.summary.limitUsdCents}
+            percentUsed={status.data.summary.percentUsed}
+            thresholdsPercent={status.data.alertThresholdsPercent}
+            periodLabel={monthName(status.data.periodKey)}
+          />
+        ) : (
+          <p className="loading">Loading…</p>
+        )}
+      </section>
+      <section className="card section home-wide" aria-labelledby="spending-title">
+        <div className="card-title-row">
+          <h2 id="spending-title">Spending this month</h2>
+          {month.data && (
+            <span className="muted" data-testid="month-total">
+              {formatSpend(month.data.totalMsat, month.data.rate)} in {month.data.byService.reduce((n, s) => n + s.payments, 0)} payments
+            </span>
+          )}
+        </div>
+        {month.data ? (
+          <Suspense fallback={<p className="loading">Loading charts…</p>}>
+            <SpendingCharts month={month.data} />
+          </Suspense>
+        ) : (
+          <p className="loading">Loading…</p>
+        )}
+      </section>
+      <PendingApprovals />
+      <RecentAlerts />
+      <RecentTasks />
+    </div>
+  );
+}
+
+function PendingApprovals() {
+  const trpc = useTRPC();
+  const pending = useQuery(trpc.approvals.pending.queryOptions());
+  const items = pending.data ?? [];
+  return (
+    <section className="card section" aria-labelledby="pending-title" data-testid="home-approvals">
+      <h2 id="pending-title">Waiting for you</h2>
+      {items.length === 0 ? (
+        <p className="muted">No spends are waiting for your approval.</p>
+      ) : (
+        <ul className="list">
+          {items.slice(0, 3).map(({ approval, quote }) => (
+            <li key={approval.id} className="home-row">
+              <span>{quote?.steps.map((s) => s.serviceName).join(', ') ?? 'A spend'}</span>
+              <span className="numeric">{quote ? formatSpend(approval.maxMsat, quote.rate) : formatSats(approval.maxMsat)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {items.length > 0 && <Link to="/approvals">Review {items.length === 1 ? 'it' : `all ${items.length}`} under Approvals</Link>}
+    </section>
+  );
+}
+
+function RecentAlerts() {
+  const trpc = useTRPC();
+  const alerts = useQuery(trpc.alerts.list.queryOptions({ unreadOnly: false, limit: 4 }));
+  return (
+    <section className="card section" aria-labelledby="alerts-title" data-testid="home-alerts">
+      <h2 id="alerts-title">Recent alerts</h2>
+      {alerts.data && alerts.data.length > 0 ? (
+        <ul className="list">
+          {alerts.data.map((alert) => (
+            <li key={alert.id} className="home-row">
+              <span className={alert.readAt === null ? 'home-unread' : undefined}>{alert.title}</span>
+              <span className="muted">{new Date(alert.createdAt).toLocaleDateString([], { day: 'numeric', month: 'short' })}</span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No alerts yet.</p>
+      )}
+      <Link to="/alerts">All alerts</Link>
+    </section>
+  );
+}
+
+function RecentTasks() {
+  const trpc = useTRPC();
+  const tasks = useQuery(trpc.tasks.list.queryOptions({ limit: 4 }));
+  return (
+    <section className="card section" aria-labelledby="tasks-title" data-testid="home-tasks">
+      <h2 id="tasks-title">Recent tasks</h2>
+      {tasks.data && tasks.data.length > 0 ? (
+        <ul className="list">
+          {tasks.data.map((task) => (
+            <li key={task.id} className="home-row">
+              <span className="home-request">{task.request}</span>
+              <span className="muted" data-testid="home-task-status">
+                {TASK_STATUS[task.status] ?? task.status}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">Nothing asked yet.</p>
+      )}
+      <Link to="/chat">Open Chat</Link>
+    </section>
+  );
+}
