@@ -27,8 +27,9 @@ test('sign up, enroll TOTP, sign in with codes, lock after wrong codes, recovery
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/security$/);
+  await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('account-email')).toHaveText(email);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Security/ }).click();
 
   // Enrollment: QR + secret shown; a wrong code is refused; the right one turns 2FA on.
   await page.getByRole('button', { name: 'Set up two-factor' }).click();

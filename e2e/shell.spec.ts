@@ -6,8 +6,7 @@ import { shot, signUp } from './support/session';
 test('the app shell loads and navigates between every area', async ({ page }) => {
   await signUp(page, 'shell');
   await page.goto('/');
-  await expect(page).toHaveURL(/\/chat$/);
-  await expect(page.getByRole('heading', { level: 1, name: 'Chat' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
   await expect(page.getByTestId('mode-badge')).toHaveText(/Sandbox/);
 
   const nav = page.getByRole('navigation', { name: 'Main' });
@@ -34,7 +33,7 @@ test('the shell works on a phone-sized screen', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
   await expect(nav).toBeHidden();
   // Nothing on the page is wider than the phone: no sideways scrolling on any area.
-  for (const path of ['/chat', '/approvals', '/budget', '/wallet', '/activity', '/alerts', '/services', '/security']) {
+  for (const path of ['/', '/chat', '/approvals', '/budget', '/wallet', '/activity', '/alerts', '/services', '/security']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);

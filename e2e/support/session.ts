@@ -13,14 +13,15 @@ export function uniqueEmail(prefix: string): string {
   return `${prefix}.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`;
 }
 
-/** Creates an account and waits on Security, where a new account lands (signed in from here). */
+/** Creates an account and waits on Home, where a new account lands with its welcome (signed in from here). */
 export async function signUp(page: Page, prefix: string): Promise<{ email: string }> {
   const email = uniqueEmail(prefix);
   await page.goto('/signup');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/security$/);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('welcome')).toBeVisible();
   return { email };
 }
 

@@ -34,6 +34,9 @@ export function ToastHost() {
         void queryClient.invalidateQueries({ queryKey: trpc.alerts.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() });
+        // Top-ups arriving, refunds and auto-approved spends move the balance and the Home dashboard.
+        void queryClient.invalidateQueries({ queryKey: trpc.wallet.summary.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.home.pathKey() });
       },
     }),
   );

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
-import { formatSats, formatUsd } from '../../../../shared/money';
+import { formatSats, formatUsd, type BtcUsdRate, type Msat } from '../../../../shared/money';
 import { BudgetGauge } from '../../components/BudgetGauge';
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
@@ -70,11 +70,7 @@ export function Dashboard() {
       <section className="card section home-wide" aria-labelledby="spending-title">
         <div className="card-title-row">
           <h2 id="spending-title">Spending this month</h2>
-          {month.data && (
-            <span className="muted" data-testid="month-total">
-              {formatSpend(month.data.totalMsat, month.data.rate)} in {month.data.byService.reduce((n, s) => n + s.payments, 0)} payments
-            </span>
-          )}
+          {month.data && <MonthTotal month={month.data} />}
         </div>
         {month.data ? (
           <Suspense fallback={<p className="loading">Loading charts…</p>}>
@@ -88,6 +84,15 @@ export function Dashboard() {
       <RecentAlerts />
       <RecentTasks />
     </div>
+  );
+}
+
+function MonthTotal(props: { month: { totalMsat: Msat; rate: BtcUsdRate; byService: { payments: number }[] } }) {
+  const payments = props.month.byService.reduce((n, s) => n + s.payments, 0);
+  return (
+    <span className="muted" data-testid="month-total">
+      {formatSpend(props.month.totalMsat, props.month.rate)} in {payments} payment{payments === 1 ? '' : 's'}
+    </span>
   );
 }
 

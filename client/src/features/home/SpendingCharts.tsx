@@ -2,19 +2,28 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../../../server/api/router';
-import { formatSats, formatUsd, msatToUsdCentsRoundHalfUp, signedMsat, type Msat } from '../../../../shared/money';
+import { formatSats, formatUsd, msatToSatCeil, msatToUsdCentsRoundHalfUp, sat, satToMsat, type Msat } from '../../../../shared/money';
 
 type MonthSpending = inferRouterOutputs<AppRouter>['home']['monthSpending'];
 
-/** Chart values are msat (the unit the server adds up in); every label goes through the shared money helpers. */
-const satsLabel = (value: unknown) => formatSats(signedMsat(Math.round(Number(value))));
+/**
+ * Bars and axes in whole sats, rounded up so that no paid day or service draws as nothing; the tooltip
+ * and the list beside the chart give the exact amounts. Every label goes through the shared money helpers.
+ */
+const axisLabel = (value: unknown) => formatSats(satToMsat(sat(Math.round(Number(value)))));
+interface Bar {
+  sats: number;
+  spentMsat: Msat;
+}
 
 export function SpendingCharts(props: { month: MonthSpending }) {
   const { month } = props;
-  const fiat = (value: unknown) => formatUsd(msatToUsdCentsRoundHalfUp(Math.round(Number(value)) as Msat, month.rate));
-  const tooltip = (value: unknown) => `${satsLabel(value)} (${fiat(value)})`;
-  const days = month.byDay.map((d) => ({ day: Number(d.day.slice(8)), date: d.day, spent: d.spentMsat }));
-  const services = month.byService.slice(0, 6).map((s) => ({ name: s.service, spent: s.spentMsat, payments: s.payments }));
+  const tooltip = (_value: unknown, _name: unknown, item: { payload?: Bar }) => {
+    const spent = item.payload?.spentMsat;
+    return spent === undefined ? '' : `${formatSats(spent)} (${formatUsd(msatToUsdCentsRoundHalfUp(spent, month.rate))})`;
+  };
+  const days = month.byDay.map((d) => ({ day: Number(d.day.slice(8)), date: d.day, sats: msatToSatCeil(d.spentMsat), spentMsat: d.spentMsat }));
+  const services = month.byService.slice(0, 6).map((s) => ({ name: s.service, sats: msatToSatCeil(s.spentMsat), spentMsat: s.spentMsat }));
   return (
     <div className="spending-charts">
       <figure className="chart" data-testid="spend-by-day" aria-labelledby="by-day-caption">
@@ -23,9 +32,9 @@ export function SpendingCharts(props: { month: MonthSpending }) {
           <BarChart data={days} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid vertical={false} className="chart-grid" />
             <XAxis dataKey="day" tickLine={false} interval="preserveStartEnd" minTickGap={12} />
-            <YAxis tickFormatter={satsLabel} width={84} allowDecimals={false} />
+            <YAxis tickFormatter={axisLabel} width={84} allowDecimals={false} />
             <Tooltip formatter={tooltip} labelFormatter={(_, payload) => String(payload?.[0]?.payload?.date ?? '')} />
-            <Bar dataKey="spent" name="Spent" className="chart-bar" isAnimationActive={false} />
+            <Bar dataKey="sats" name="Spent" className="chart-bar" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </figure>
@@ -36,10 +45,10 @@ export function SpendingCharts(props: { month: MonthSpending }) {
         ) : (
           <ResponsiveContainer width="100%" height={Math.max(90, services.length * 44 + 30)}>
             <BarChart data={services} layout="vertical" margin={{ top: 0, right: 8, bottom: 0, left: 0 }}>
-              <XAxis type="number" tickFormatter={satsLabel} allowDecimals={false} />
+              <XAxis type="number" tickFormatter={axisLabel} allowDecimals={false} />
               <YAxis type="category" dataKey="name" width={96} tickLine={false} />
               <Tooltip formatter={tooltip} />
-              <Bar dataKey="spent" name="Spent" className="chart-bar service" isAnimationActive={false} />
+              <Bar dataKey="sats" name="Spent" className="chart-bar service" isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
         )}

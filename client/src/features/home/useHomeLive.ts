@@ -4,8 +4,10 @@ import { useTRPC } from '../../lib/trpc';
 import { onStreamError } from '../auth/useSession';
 
 /**
- * Keeps every figure on Home live: a task changing (a step paid, an approval asked for or answered) and
- * an alert (auto-approved spends, thresholds, top-ups arriving, refunds) refresh what they can change.
+ * Keeps every figure on Home live: a task changing (a step paid, an approval asked for or answered)
+ * refreshes what it can change. Alerts (auto-approved spends, thresholds, top-ups arriving, refunds)
+ * already refresh the same figures through the shell's one alerts stream (ToastHost): a second stream
+ * here would take another of the browser's six connections to this host, shared by every tab.
  */
 export function useHomeLive() {
   const trpc = useTRPC();
@@ -16,5 +18,4 @@ export function useHomeLive() {
     }
   };
   useSubscription(trpc.tasks.onUpdate.subscriptionOptions({}, { onError: onStreamError, onData: refresh }));
-  useSubscription(trpc.alerts.onAlert.subscriptionOptions(undefined, { onError: onStreamError, onData: refresh }));
 }
