@@ -2,17 +2,21 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../../../server/api/router';
-import { formatSats, formatUsd, msatToSatCeil, msatToUsdCentsRoundHalfUp, sat, satToMsat, type Msat } from '../../../../shared/money';
+import { formatSats, formatUsd, msatToUsdCentsRoundHalfUp, signedMsat, type Msat } from '../../../../shared/money';
 
 type MonthSpending = inferRouterOutputs<AppRouter>['home']['monthSpending'];
 
-/**
- * Bars and axes in whole sats, rounded up so that no paid day or service draws as nothing; the tooltip
- * and the list beside the chart give the exact amounts. Every label goes through the shared money helpers.
- */
-const axisLabel = (value: unknown) => formatSats(satToMsat(sat(Math.round(Number(value)))));
+/** Bars are exact msat; the axis marks whole sats only (a step of 1, 2 or 5 × 10^n sats, at most five steps). */
+export function wholeSatTicks(maxMsat: number): number[] {
+  const topSats = Math.max(1, Math.ceil(maxMsat / 1000));
+  const magnitude = 10 ** Math.floor(Math.log10(topSats / 5));
+  const step = [1, 2, 5].map((m) => m * magnitude).find((s) => topSats / s <= 5) ?? 10 * magnitude;
+  const stepSats = Math.max(1, step);
+  const count = Math.ceil(topSats / stepSats);
+  return Array.from({ length: count + 1 }, (_, i) => i * stepSats * 1000);
+}
+const axisLabel = (value: unknown) => formatSats(signedMsat(Number(value)));
 interface Bar {
-  sats: number;
   spentMsat: Msat;
 }
 
@@ -22,8 +26,10 @@ export function SpendingCharts(props: { month: MonthSpending }) {
     const spent = item.payload?.spentMsat;
     return spent === undefined ? '' : `${formatSats(spent)} (${formatUsd(msatToUsdCentsRoundHalfUp(spent, month.rate))})`;
   };
-  const days = month.byDay.map((d) => ({ day: Number(d.day.slice(8)), date: d.day, sats: msatToSatCeil(d.spentMsat), spentMsat: d.spentMsat }));
-  const services = month.byService.slice(0, 6).map((s) => ({ name: s.service, sats: msatToSatCeil(s.spentMsat), spentMsat: s.spentMsat }));
+  const days = month.byDay.map((d) => ({ day: Number(d.day.slice(8)), date: d.day, spentMsat: d.spentMsat }));
+  const services = month.byService.slice(0, 6).map((s) => ({ name: s.service, spentMsat: s.spentMsat }));
+  const dayTicks = wholeSatTicks(Math.max(0, ...days.map((d) => d.spentMsat)));
+  const serviceTicks = wholeSatTicks(Math.max(0, ...services.map((s) => s.spentMsat)));
   return (
     <div className="spending-charts">
       <figure className="chart" data-testid="spend-by-day" aria-labelledby="by-day-caption">
@@ -32,9 +38,9 @@ export function SpendingCharts(props: { month: MonthSpending }) {
           <BarChart data={days} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid vertical={false} className="chart-grid" />
             <XAxis dataKey="day" tickLine={false} interval="preserveStartEnd" minTickGap={12} />
-            <YAxis tickFormatter={axisLabel} width={84} allowDecimals={false} />
+            <YAxis tickFormatter={axisLabel} width={84} ticks={dayTicks} domain={[0, dayTicks.at(-1) ?? 1000]} />
             <Tooltip formatter={tooltip} labelFormatter={(_, payload) => String(payload?.[0]?.payload?.date ?? '')} />
-            <Bar dataKey="sats" name="Spent" className="chart-bar" isAnimationActive={false} />
+            <Bar dataKey="spentMsat" name="Spent" className="chart-bar" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </figure>
@@ -45,10 +51,10 @@ export function SpendingCharts(props: { month: MonthSpending }) {
         ) : (
           <ResponsiveContainer width="100%" height={Math.max(90, services.length * 44 + 30)}>
             <BarChart data={services} layout="vertical" margin={{ top: 0, right: 8, bottom: 0, left: 0 }}>
-              <XAxis type="number" tickFormatter={axisLabel} allowDecimals={false} />
+              <XAxis type="number" tickFormatter={axisLabel} ticks={serviceTicks} domain={[0, serviceTicks.at(-1) ?? 1000]} />
               <YAxis type="category" dataKey="name" width={96} tickLine={false} />
               <Tooltip formatter={tooltip} />
-              <Bar dataKey="sats" name="Spent" className="chart-bar service" isAnimationActive={false} />
+              <Bar dataKey="spentMsat" name="Spent" className="chart-bar service" isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
         )}
