@@ -150,6 +150,9 @@ const MATRIX: Record<string, Row> = {
   'disputes.queue': { access: 'operator' },
   'disputes.refund': { access: 'operator', input: (f) => ({ disputeId: disputeUnderReview(f), amountMsat: 1_000, note: 'half' }) },
   'disputes.reject': { access: 'operator', input: (f) => ({ disputeId: disputeUnderReview(f), note: 'the answer was fine' }) },
+  'home.checklist': { access: 'authed' },
+  'home.mark': { access: 'authed', input: () => ({ step: 'top_up', action: 'skip' }) },
+  'home.monthSpending': { access: 'authed' },
 };
 
 /** Alice's dispute: bob must neither read it nor learn it exists. */
@@ -302,6 +305,7 @@ describe('authorization matrix', () => {
       walletSource: f.h.deps.wallet.sourceOf(f.alice.id),
       agentKeys: f.h.deps.agentKeys.list(f.alice.id),
       disputes: f.h.deps.disputes.list(f.alice.id),
+      checklist: f.h.deps.home.checklist(f.alice.id),
     });
   }
 
