@@ -63,7 +63,7 @@ test('a new person follows the welcome to a first paid answer, and the dashboard
   const dashboard = await context.newPage();
   await dashboard.setViewportSize({ width: 1280, height: 900 });
   await dashboard.goto('/');
-  await expect(dashboard.getByTestId('spend-by-service')).toContainText('Nothing paid this month yet');
+  await expect(dashboard.getByTestId('spend-empty')).toContainText('Nothing paid this month yet');
   await dashboard.evaluate(() => document.body.setAttribute('data-not-reloaded', 'yes'));
 
   // The first example prompt: answered, approved automatically, with a receipt.
@@ -91,11 +91,17 @@ test('a new person follows the welcome to a first paid answer, and the dashboard
   await shot(dashboard, 'home-dashboard-390');
 });
 
-test('the welcome fits a phone', async ({ page }) => {
+test('the welcome fits a phone, and a month with nothing paid loads no chart code', async ({ page }) => {
+  const scripts: string[] = [];
+  page.on('request', (request) => {
+    if (request.resourceType() === 'script') scripts.push(request.url());
+  });
   await page.setViewportSize({ width: 390, height: 780 });
   await signUp(page, 'home-phone');
   await expect(page.getByTestId('step-budget')).toContainText('Keep these defaults');
-  await expect(page.getByTestId('spend-by-day')).toBeVisible();
+  await expect(page.getByTestId('spend-empty')).toBeVisible();
+  expect(scripts.some((url) => url.includes('/assets/HomePage-'))).toBe(true);
+  expect(scripts.filter((url) => url.includes('SpendingCharts'))).toEqual([]);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shot(page, 'home-welcome-390');
 });

@@ -72,7 +72,12 @@ export function Dashboard() {
           <h2 id="spending-title">Spending this month</h2>
           {month.data && <MonthTotal month={month.data} />}
         </div>
-        {month.data ? (
+        {/* A month with nothing paid (every new account's first visit) does not load the chart library at all. */}
+        {month.data && month.data.totalMsat === 0 ? (
+          <p className="muted" data-testid="spend-empty">
+            Nothing paid this month yet. Charts of your spending by day and by service appear here after the first payment.
+          </p>
+        ) : month.data ? (
           <Suspense fallback={<p className="loading">Loading charts…</p>}>
             <SpendingCharts month={month.data} />
           </Suspense>
