@@ -74,6 +74,9 @@ export function priceDriftAlert(input: {
  * A stable identity per alert occurrence, for storing it once and for de-duplicating deliveries:
  * budget thresholds once per period, the others once per event they describe.
  */
+/** The key of the alert that says an approval is waiting; answering the approval marks it done. */
+export const approvalWaitingKey = (approvalId: string): string => `approval_waiting:${approvalId}`;
+
 export function alertKey(alert: GovernanceAlert): string {
   switch (alert.kind) {
     case 'budget_threshold':
@@ -81,7 +84,7 @@ export function alertKey(alert: GovernanceAlert): string {
     case 'low_balance':
       return `low_balance:${alert.thresholdMsat}:${alert.availableMsat}`;
     case 'approval_waiting':
-      return `approval_waiting:${alert.approvalId}`;
+      return approvalWaitingKey(alert.approvalId);
     case 'price_drift':
       return `price_drift:${alert.serviceId}:${alert.quotedMsat}:${alert.invoiceMsat}`;
     case 'payment_failed':
