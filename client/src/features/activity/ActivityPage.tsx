@@ -2,7 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { ChevronDown, ChevronRight } from 'lucide-react';
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
-import { formatSats, formatUsd, msat } from '../../../../shared/money';
+import { formatSats, msat, usdCents } from '../../../../shared/money';
+import { formatCents, formatSatsWhole } from '../../../../shared/money-display';
 import { purchaseReasonText } from '../../lib/purchase-reasons';
 import { useTRPC } from '../../lib/trpc';
 import './activity.css';
@@ -73,10 +74,10 @@ export function ActivityPage() {
                       </td>
                       <td className="muted">{receipt.providerId}</td>
                       <td className="amount">
-                        {formatSats(receipt.amountMsat)}
-                        {receipt.totalUsdCents !== null && <span className="muted fiat">{formatUsd(receipt.totalUsdCents)} with fee</span>}
+                        {formatSatsWhole(receipt.amountMsat, 'charge')}
+                        {receipt.totalUsdCents !== null && <span className="muted fiat">{formatCents(usdCents(receipt.totalUsdCents), { nonzero: receipt.amountMsat > 0 })} with fee</span>}
                       </td>
-                      <td className="amount">{receipt.feeMsat === null ? '—' : formatSats(receipt.feeMsat)}</td>
+                      <td className="amount">{receipt.feeMsat === null ? '—' : formatSatsWhole(receipt.feeMsat, 'charge')}</td>
                       <td>
                         <span className={`status receipt-${outcome.tone}`}>{outcome.label}</span>
                         {receipt.reason && <span className="muted reason">{purchaseReasonText(receipt.reason)}</span>}
