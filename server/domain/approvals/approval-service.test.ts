@@ -295,7 +295,7 @@ describe('requestReapproval (price drift)', () => {
     expect(again.decision.kind).toBe('confirm');
     expect(again.approval).toMatchObject({ status: 'pending', reason: 'price_drift', driftStepId: 's1', stepMaxMsat: { s1: 6_000 } });
     expect(again.approval.why).toMatch(/asks again because the price changed/);
-    expect(again.approval.why).toMatch(/joke's invoice asks \$0\.01 \(6 sats\), more than the \$0\.01 \(5 sats\) you approved; with it this task comes to at most/);
+    expect(again.approval.why).toMatch(/joke's invoice asks 6 sats \(less than 1 cent\), more than the 5 sats \(less than 1 cent\) you approved; with it this task comes to at most/);
     const drift = env.alerts.list(alice.userId).find((a) => a.kind === 'price_drift');
     expect(drift?.body).toMatch(/joke asked for 6 sats, 20% more than the 5 sats it quoted/);
 

@@ -20,6 +20,7 @@ import {
   type SignedMsat,
   type UsdCents,
 } from '../../../shared/money';
+import { formatFiat, LESS_THAN_A_CENT } from '../../../shared/money-display';
 
 /**
  * Money a set of reservations takes from a budget, split by where it stands. The one definition of
@@ -112,7 +113,10 @@ export function spendToUsdCents(amount: Msat, rate: BtcUsdRate): UsdCents {
 
 /** "$0.04 (40 sats)": a spend in both units, its fiat value rounded up as the policy counts it. */
 export function formatSpend(amount: Msat, rate: BtcUsdRate): string {
-  return `${formatUsd(spendToUsdCents(amount, rate))} (${formatSats(amount)})`;
+  // Fiat by the display rules (a charge rounds up; under a cent says so); sats exact, as these sentences
+  // compare limits. Under a cent the sats lead, so a sentence never reads "the less than 1 cent".
+  const fiat = formatFiat(amount, rate, 'charge');
+  return fiat === LESS_THAN_A_CENT ? `${formatSats(amount)} (${fiat})` : `${fiat} (${formatSats(amount)})`;
 }
 
 /** A limit in the unit the person chose first, then the other at this rate. */
