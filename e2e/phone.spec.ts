@@ -51,6 +51,9 @@ async function thumbReachable(button: Locator) {
   expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= PHONE.width).toBe(true);
 }
 
+/** What the screen shows right now (fixed toasts and the sticky composer where they really are). */
+const screenShot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png` });
+
 function overlaps(a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }) {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
@@ -188,7 +191,7 @@ test('journey 4: an overage near the end of the budget; 80% and 100% alerts arri
   const eighty = page.getByTestId('toast').filter({ hasText: '80% of your monthly budget used' });
   await expect(eighty).toBeVisible();
   await toastsClearOfComposer(page);
-  await shot(page, 'phone-j4-80-percent-390');
+  await screenShot(page, 'phone-j4-80-percent-390');
 
   // The market report goes over what is left: it needs a reason and a code, given on the phone.
   const over = await ask(page, 'monthly market report');
@@ -205,10 +208,10 @@ test('journey 4: an overage near the end of the budget; 80% and 100% alerts arri
   const hundred = page.getByTestId('toast').filter({ hasText: 'Monthly budget used up' });
   await expect(hundred).toBeVisible();
   await toastsClearOfComposer(page);
-  await shot(page, 'phone-j4-100-percent-390');
+  await screenShot(page, 'phone-j4-100-percent-390');
   await page.setViewportSize(DESKTOP);
   await toastsClearOfComposer(page);
-  await shot(page, 'phone-j4-100-percent-1280');
+  await screenShot(page, 'phone-j4-100-percent-1280');
 
   // Toasts dismiss themselves; both alerts stay in the Alerts centre.
   await expect(page.getByTestId('toast')).toHaveCount(0, { timeout: 20_000 });
