@@ -63,7 +63,10 @@ describe('fiat', () => {
     expect(formatFiat(msat(0), RATE, 'charge')).toBe('$0.00');
   });
 
-  it('shows a cent from exactly one cent on, rounding a charge up and a holding to the nearest', () => {
+  it('shows a cent from exactly one cent on, rounding a charge up and a holding down', () => {
+    expect(formatFiat(msat(15_000), RATE, 'charge')).toBe('$0.02');
+    expect(formatFiat(msat(15_000), RATE, 'holding')).toBe('$0.01');
+    expect(formatFiat(msat(99_997_999), RATE, 'holding')).toBe('$99.99');
     expect(formatFiat(msat(10_000), RATE, 'charge')).toBe('$0.01');
     expect(formatFiat(msat(10_001), RATE, 'charge')).toBe('$0.02');
     expect(formatFiat(msat(10_001), RATE, 'holding')).toBe('$0.01');

@@ -15,7 +15,7 @@ import {
   msatToSatCeil,
   msatToSatFloor,
   msatToUsdCentsCeil,
-  msatToUsdCentsRoundHalfUp,
+  msatToUsdCentsFloor,
   satToMsat,
   usdCents,
   type BtcUsdRate,
@@ -57,14 +57,14 @@ export function formatCents(cents: UsdCents, options: { nonzero?: boolean } = {}
   return cents === 0 && options.nonzero ? LESS_THAN_A_CENT : formatUsd(cents);
 }
 
-/** The fiat value of msat at `rate`: a charge rounds up to whole cents, a holding to the nearest. */
+/** The fiat value of msat at `rate`: a charge rounds up to whole cents, a holding down. */
 export function formatFiat(amount: SignedMsat, rate: BtcUsdRate, rounding: Rounding): string {
   const size = msat(Math.abs(amount));
   if (size === 0) return formatUsd(usdCents(0));
   const sign = amount < 0 ? '-' : '';
   // Worth less than a cent: rounding would say "$0.00" (hiding it) or "$0.01" (ten times too much).
   if (!worthACent(size, rate)) return `${sign}${LESS_THAN_A_CENT}`;
-  const cents = rounding === 'charge' ? msatToUsdCentsCeil(size, rate) : msatToUsdCentsRoundHalfUp(size, rate);
+  const cents = rounding === 'charge' ? msatToUsdCentsCeil(size, rate) : msatToUsdCentsFloor(size, rate);
   return `${sign}${formatUsd(cents)}`;
 }
 

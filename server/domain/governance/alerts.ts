@@ -3,7 +3,7 @@
 // repository, whose UNIQUE (user, period, threshold) row makes budget alerts idempotent under races.
 import type { GovernanceAlert } from '../../../shared/governance';
 import { formatSats, type BtcUsdRate, type Msat } from '../../../shared/money';
-import { formatSpend, percentOf } from './budget';
+import { formatAllowance, formatSpend, percentOf } from './budget';
 
 /** used / limit >= percent / 100, computed exactly (no float percentages near a boundary). */
 export function thresholdReached(usedMsat: Msat, limitMsat: Msat, percent: number): boolean {
@@ -105,13 +105,13 @@ export function alertMessage(alert: GovernanceAlert, rate: BtcUsdRate): string {
   switch (alert.kind) {
     case 'budget_threshold': {
       const used = formatSpend(alert.usedMsat, rate);
-      const limit = formatSpend(alert.limitMsat, rate);
+      const limit = formatAllowance(alert.limitMsat, rate);
       return alert.thresholdPercent >= 100
         ? `You have used your whole monthly budget: ${used} of ${limit}.`
         : `You have used ${percentOf(alert.usedMsat, alert.limitMsat)}% of your monthly budget: ${used} of ${limit}.`;
     }
     case 'low_balance':
-      return `Your wallet is running low: ${formatSpend(alert.availableMsat, rate)} left, under your ${formatSats(alert.thresholdMsat)} alert.`;
+      return `Your wallet is running low: ${formatAllowance(alert.availableMsat, rate)} left, under your ${formatSats(alert.thresholdMsat)} alert.`;
     case 'approval_waiting':
       return `A payment of up to ${formatSpend(alert.maxMsat, rate)} to ${alert.serviceId} is waiting for your approval.`;
     case 'price_drift':
