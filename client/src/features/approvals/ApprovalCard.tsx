@@ -63,6 +63,8 @@ export function ApprovalCard(props: { item: InboxItem; linked: boolean }) {
   const problem = apiProblem(approve.error ?? deny.error);
   const needsCode = approval.decisionKind === 'step_up' || approval.decisionKind === 'overage_required';
   const twoFactorOn = useTwoFactorOn(needsCode);
+  // Without two-factor there is no code to give: say why and lead the way there and back.
+  const cannotGiveCode = needsCode && (twoFactorOn === false || problem?.reason === 'two_factor_required');
   const titleId = `approval-${approval.id}-title`;
 
   return (
@@ -88,9 +90,9 @@ export function ApprovalCard(props: { item: InboxItem; linked: boolean }) {
       {approval.overageMsat !== undefined && quote && <p className="muted">This goes {formatCharge(approval.overageMsat, quote.rate)} over your monthly budget.</p>}
       <p className="muted">Prices held until {new Date(approval.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.</p>
       <FormError message={problem && describeProblem(problem)} />
-      {needsCode && twoFactorOn === false && <TwoFactorNeeded returnTo={`/approvals?approval=${approval.id}`} />}
+      {cannotGiveCode && <TwoFactorNeeded returnTo={`/approvals?approval=${approval.id}`} />}
       <div className="button-row thumb-row">
-        {!(needsCode && twoFactorOn === false) && (
+        {!cannotGiveCode && (
           <button className="button primary thumb" disabled={approve.isPending} onClick={() => (needsCode ? setDialogOpen(true) : approve.mutate({ approvalId: approval.id }))}>
             <Check size={16} aria-hidden="true" /> Approve
           </button>

@@ -25,7 +25,7 @@ export function ApprovalControls(props: { task: TaskView; onChanged(): void }) {
   const approvalId = task.approvalId;
   if (!approvalId) return null;
   // Without two-factor there is no code to give: say why and lead the way there and back.
-  const cannotGiveCode = needsCode && twoFactorOn === false;
+  const cannotGiveCode = needsCode && (twoFactorOn === false || problem?.reason === 'two_factor_required');
 
   function submit(event: FormEvent) {
     event.preventDefault();
