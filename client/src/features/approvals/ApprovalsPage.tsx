@@ -52,7 +52,7 @@ export function ApprovalsPage() {
             <thead>
               <tr>
                 <th scope="col">When</th>
-                <th scope="col">Services</th>
+                <th scope="col">Request</th>
                 <th scope="col" className="numeric">Up to</th>
                 <th scope="col">Outcome</th>
               </tr>
@@ -61,7 +61,7 @@ export function ApprovalsPage() {
               {answered.map(({ approval, quote, agentName, request }) => (
                 <tr key={approval.id}>
                   <td data-label="When">{new Date(approval.createdAt).toLocaleString()}</td>
-                  <td data-label="Services">
+                  <td data-label="Request">
                     {request !== null && <span className="approval-request">“{request}” </span>}
                     <span className="muted">{quote?.steps.map((s) => s.serviceName).join(', ')}</span>
                     {agentName !== null && <span className="muted"> · agent {agentName}</span>}
