@@ -58,9 +58,14 @@ test('budget settings validate kindly, the gauge marks thresholds, approvals and
   await card.getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByTestId('no-pending-approvals')).toBeVisible();
 
-  // The alerts centre lists it, unread, and marks it read.
+  // The alerts centre lists it, already marked done since it was answered; a second waiting request's
+  // alert stays unread until it is marked read by hand.
   await page.getByRole('link', { name: /Alerts/ }).click();
-  const waiting = page.getByTestId('alert-item').filter({ hasText: 'A payment is waiting for your approval' });
+  const waitingAlerts = page.getByTestId('alert-item').filter({ hasText: 'A payment is waiting for your approval' });
+  await expect(waitingAlerts.first()).toHaveAttribute('data-unread', 'false');
+  await submitTask(page, 'tell me a joke about lightning');
+  await expect(waitingAlerts).toHaveCount(2, { timeout: 30_000 });
+  const waiting = waitingAlerts.first();
   await expect(waiting).toHaveAttribute('data-unread', 'true');
   await shot(page, 'alerts-unread');
   await waiting.getByRole('button', { name: /Mark as read/ }).click();

@@ -196,6 +196,9 @@ export function msatRoundTrip(amount: Msat, rate: BtcUsdRate): boolean {
 /** For display: the nearest cent, halves away from zero. */
 export const msatToUsdCentsRoundHalfUp = (amount: Msat, rate: BtcUsdRate) =>
   msatToUsdCents(amount, rate, 'half_up');
+/** For holdings shown in fiat (a balance): never more than is there. */
+export const msatToUsdCentsFloor = (amount: Msat, rate: BtcUsdRate) =>
+  msatToUsdCents(amount, rate, 'floor');
 /** For budgets: a spend counts as at least its full fiat value. */
 export const msatToUsdCentsCeil = (amount: Msat, rate: BtcUsdRate) =>
   msatToUsdCents(amount, rate, 'ceil');

@@ -67,10 +67,11 @@ export async function freshCode(secret: string, afterStep: number): Promise<{ co
 
 /**
  * Turns two-factor on from the Security page and puts the recovery codes away; returns the secret
- * and the time step whose code was used, for `freshCode`.
+ * and the time step whose code was used, for `freshCode`. Unless told the Security page is
+ * already open (e.g. at `/security?then=…`), it opens it.
  */
-export async function enrollTotp(page: Page): Promise<{ secret: string; step: number }> {
-  await page.goto('/security');
+export async function enrollTotp(page: Page, options: { alreadyOnSecurity?: boolean } = {}): Promise<{ secret: string; step: number }> {
+  if (!options.alreadyOnSecurity) await page.goto('/security');
   await page.getByRole('button', { name: 'Set up two-factor' }).click();
   const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
   const { code, step } = await freshCode(secret, 0);

@@ -1,4 +1,5 @@
-import { formatSats, formatUsd, type Msat, type UsdCents } from '../../../shared/money';
+import { formatUsd, type Msat, type UsdCents } from '../../../shared/money';
+import { formatCents, formatSatsWhole } from '../../../shared/money-display';
 import './governance.css';
 
 export interface BudgetGaugeProps {
@@ -17,7 +18,8 @@ export interface BudgetGaugeProps {
  * inline styles, which the Content-Security-Policy forbids); the bar is also a `meter` for screen readers.
  */
 export function BudgetGauge(props: BudgetGaugeProps) {
-  const used = `${formatUsd(props.usedUsdCents)} (${formatSats(props.usedMsat)})`;
+  // Spent counts as a charge (rounded up); the limit as a holding (rounded down): the gauge never flatters.
+  const used = `${formatCents(props.usedUsdCents, { nonzero: props.usedMsat > 0 })} (${formatSatsWhole(props.usedMsat, 'charge')})`;
   if (props.limitMsat === null || props.percentUsed === null || props.limitUsdCents === null) {
     return (
       <div className="gauge" data-testid="budget-gauge">
@@ -36,7 +38,7 @@ export function BudgetGauge(props: BudgetGaugeProps) {
     <div className="gauge" data-testid="budget-gauge">
       <div className="gauge-figures">
         <span className="gauge-used">
-          {used} <span className="muted">of {formatUsd(props.limitUsdCents)} ({formatSats(props.limitMsat)})</span>
+          {used} <span className="muted">of {formatUsd(props.limitUsdCents)} ({formatSatsWhole(props.limitMsat, 'holding')})</span>
         </span>
         <span className="muted" data-testid="gauge-percent">
           {percent}% used in {props.periodLabel}

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { X } from 'lucide-react';
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { onStreamError } from '../features/auth/useSession';
 import { useTRPC } from '../lib/trpc';
 import './governance.css';
@@ -13,11 +14,16 @@ interface Toast {
   severity: 'info' | 'warning' | 'critical';
 }
 
-const TOAST_MS = 8_000;
+/** How long a toast stays; a critical one a little longer. Every alert stays in the Alerts centre. */
+const TOAST_MS = { info: 6_000, warning: 8_000, critical: 12_000 } as const;
+/** More than three at once is a wall over the page: the oldest makes way. */
+export const MAX_TOASTS = 3;
 
 /**
  * Live alerts as toasts: listens on the alerts subscription (SSE) while signed in, shows each new
  * alert for a few seconds, and refreshes every alerts and approvals query so badges and lists follow.
+ * They sit at the top, under the bar (governance.css), so they never cover the chat composer or the
+ * buttons at the foot of a card or dialog; each toast is also stored in the Alerts centre.
  * Render once inside the signed-in layout.
  */
 export function ToastHost() {
@@ -30,7 +36,7 @@ export function ToastHost() {
       onError: onStreamError,
       onData: (event) => {
         const alert = event.data;
-        setToasts((current) => [...current.filter((t) => t.id !== alert.id), { id: alert.id, title: alert.title, body: alert.body, severity: alert.severity }].slice(-4));
+        setToasts((current) => [...current.filter((t) => t.id !== alert.id), { id: alert.id, title: alert.title, body: alert.body, severity: alert.severity }].slice(-MAX_TOASTS));
         void queryClient.invalidateQueries({ queryKey: trpc.alerts.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() });
@@ -41,24 +47,34 @@ export function ToastHost() {
     }),
   );
 
-  useEffect(() => {
-    if (toasts.length === 0) return;
-    const timer = setTimeout(() => setToasts((current) => current.slice(1)), TOAST_MS);
-    return () => clearTimeout(timer);
-  }, [toasts]);
-
   const dismiss = (id: number) => setToasts((current) => current.filter((t) => t.id !== id));
   return (
     <div className="toast-host" role="status" aria-live="polite" aria-label="Notifications">
       {toasts.map((toast) => (
-        <div key={toast.id} className={`toast ${toast.severity}`} data-testid="toast">
-          <strong>{toast.title}</strong>
-          <button className="toast-close" aria-label={`Dismiss: ${toast.title}`} onClick={() => dismiss(toast.id)}>
-            <X size={16} aria-hidden="true" />
-          </button>
-          <p>{toast.body}</p>
-        </div>
+        <ToastItem key={toast.id} toast={toast} onDismiss={() => dismiss(toast.id)} />
       ))}
+    </div>
+  );
+}
+
+/** One toast: dismisses itself after its time, or at a click; "All alerts" opens the Alerts centre. */
+function ToastItem(props: { toast: Toast; onDismiss(): void }) {
+  const { toast, onDismiss } = props;
+  useEffect(() => {
+    const timer = setTimeout(onDismiss, TOAST_MS[toast.severity]);
+    return () => clearTimeout(timer);
+    // Each toast's clock starts once, when it appears; a re-render must not restart it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  return (
+    <div className={`toast ${toast.severity}`} data-testid="toast">
+      <strong>{toast.title}</strong>
+      <button className="toast-close" aria-label={`Dismiss: ${toast.title}`} onClick={onDismiss}>
+        <X size={16} aria-hidden="true" />
+      </button>
+      <p>
+        {toast.body} <Link to="/alerts">All alerts</Link>
+      </p>
     </div>
   );
 }

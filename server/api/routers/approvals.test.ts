@@ -40,6 +40,17 @@ async function refusal(promise: Promise<unknown>) {
 }
 
 describe('approvals API', () => {
+  it('lists each waiting request with what was asked in words (null when no task of the person has it)', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const submitted = h.deps.tasks.submit(alice.user.id, 'summarise the lightning whitepaper');
+    if (!submitted.ok) throw new Error(submitted.reason);
+    const asked = await pendingApproval(alice.user.id, submitted.task.id);
+    const orphan = await pendingApproval(alice.user.id, 'no-such-task');
+    const listed = await alice.as().approvals.pending();
+    expect(listed.find((item) => item.approval.id === asked.approval.id)?.request).toBe('summarise the lightning whitepaper');
+    expect(listed.find((item) => item.approval.id === orphan.approval.id)?.request).toBeNull();
+  });
+
   it('a step-up approval cannot be approved without a valid fresh code', async () => {
     const alice = await aliceWithStepUp();
     const { decision, approval } = await pendingApproval(alice.user.id, 't1');

@@ -13,12 +13,13 @@ const approveInputSchema = approvalIdSchema.extend({
 });
 
 /**
- * An approval with the quote it is for (steps, range, locked rate) and the agent key that asked (null
- * when the person's own task did), as the inbox shows it.
+ * An approval with the quote it is for (steps, range, locked rate), what the person (or agent) asked in
+ * words, and the agent key that asked (null when the person's own task did), as the inbox shows it.
  */
 function withQuote(ctx: Pick<ApiContext, 'deps'>, approval: Approval) {
   const agentName = approval.agentKeyId === null ? null : (ctx.deps.agentKeys.get(approval.userId, approval.agentKeyId)?.name ?? null);
-  return { approval, quote: ctx.deps.quotes.get(approval.userId, approval.quoteId), agentName };
+  const request = ctx.deps.tasks.get(approval.userId, approval.taskId)?.request ?? null;
+  return { approval, quote: ctx.deps.quotes.get(approval.userId, approval.quoteId), agentName, request };
 }
 
 /** The Approvals inbox. Every call is the caller's own; the second factor is checked in the domain. */

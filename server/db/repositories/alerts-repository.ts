@@ -37,6 +37,14 @@ export function createAlertsRepository(db: Db) {
         .get();
       return row?.count ?? 0;
     },
+    /** Marks the owner's unread alert with this dedupe key read; returns how many changed (0 or 1). */
+    markReadByDedupeKey(userId: string, dedupeKey: string, atMs: number): number {
+      return db
+        .update(alerts)
+        .set({ readAtMs: atMs })
+        .where(and(eq(alerts.userId, userId), eq(alerts.dedupeKey, dedupeKey), isNull(alerts.readAtMs)))
+        .run().changes;
+    },
     /** Marks the owner's unread alerts among `ids` read; returns how many changed. */
     markRead(userId: string, ids: readonly number[] | 'all', atMs: number): number {
       const result = db

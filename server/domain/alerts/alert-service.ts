@@ -5,6 +5,7 @@
  *   alerts.notify(userId, { kind, title, body, severity, data?, dedupeKey? }) -> StoredAlert
  *   alerts.notifyGovernance(userId, governanceAlert, rate)   // wording from governance/alerts.ts
  *   alerts.list(userId, { unreadOnly? }), alerts.markRead(userId, ids), alerts.markAllRead(userId)
+ *   alerts.markDone(userId, dedupeKey)   // what the alert asked for is settled
  *   alerts.subscribe(userId, listener) -> unsubscribe
  *
  * Storing comes first and pushing second, so a browser that was not listening finds the alert in the
@@ -125,6 +126,12 @@ export function createAlertService(deps: { db: Db; now?: () => number }) {
     markRead: (userId: string, ids: readonly number[]): number => (ids.length === 0 ? 0 : repository.markRead(userId, ids, now())),
 
     markAllRead: (userId: string): number => repository.markRead(userId, 'all', now()),
+
+    /**
+     * Marks the alert stored under `dedupeKey` read because what it asked for is done (an approval was
+     * answered, wherever): the Alerts centre then shows no call to act that is already settled.
+     */
+    markDone: (userId: string, dedupeKey: string): number => repository.markReadByDedupeKey(userId, dedupeKey, now()),
 
     /**
      * New alerts of this person as they are stored, until `signal` aborts (the live subscription).

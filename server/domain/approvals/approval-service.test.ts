@@ -110,6 +110,25 @@ describe('transitions of a pending request', () => {
     expect(env.approvals.deny({ userId: alice.userId, approvalId: approval.id })).toEqual({ ok: false, reason: 'not_pending' });
   });
 
+  it('answering a request, by approving, denying or letting it expire, marks its waiting alert done', async () => {
+    const alice = await env.signUp('alice@example.com');
+    const waitingAlert = (approvalId: string) => env.alerts.list(alice.userId).find((a) => a.kind === 'approval_waiting' && a.data.approvalId === approvalId);
+    const ask = async (taskId: string) => env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, taskId, ['summary']) }).approval;
+    const [approved, denied, expired] = [await ask('t1'), await ask('t2'), await ask('t3')];
+    expect(waitingAlert(approved.id)?.readAt).toBeNull();
+    const unreadBefore = env.alerts.unreadCount(alice.userId);
+
+    env.approvals.approve({ userId: alice.userId, approvalId: approved.id });
+    env.approvals.deny({ userId: alice.userId, approvalId: denied.id });
+    expect(waitingAlert(approved.id)?.readAt).not.toBeNull();
+    expect(waitingAlert(denied.id)?.readAt).not.toBeNull();
+    expect(waitingAlert(expired.id)?.readAt).toBeNull();
+    env.clock.advance(15 * 60_000);
+    env.approvals.get(alice.userId, expired.id);
+    expect(waitingAlert(expired.id)?.readAt).not.toBeNull();
+    expect(env.alerts.unreadCount(alice.userId)).toBe(unreadBefore - 3);
+  });
+
   it('pending -> denied, then neither approvable nor deniable', async () => {
     const alice = await env.signUp('alice@example.com');
     const { approval } = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't1', ['summary']) });
@@ -276,7 +295,7 @@ describe('requestReapproval (price drift)', () => {
     expect(again.decision.kind).toBe('confirm');
     expect(again.approval).toMatchObject({ status: 'pending', reason: 'price_drift', driftStepId: 's1', stepMaxMsat: { s1: 6_000 } });
     expect(again.approval.why).toMatch(/asks again because the price changed/);
-    expect(again.approval.why).toMatch(/joke's invoice asks \$0\.01 \(6 sats\), more than the \$0\.01 \(5 sats\) you approved; with it this task comes to at most/);
+    expect(again.approval.why).toMatch(/joke's invoice asks 6 sats \(less than 1 cent\), more than the 5 sats \(less than 1 cent\) you approved; with it this task comes to at most/);
     const drift = env.alerts.list(alice.userId).find((a) => a.kind === 'price_drift');
     expect(drift?.body).toMatch(/joke asked for 6 sats, 20% more than the 5 sats it quoted/);
 

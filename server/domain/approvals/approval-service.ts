@@ -31,7 +31,7 @@ import type { ApprovalRow } from '../../db/schema/approvals';
 import type { AuditLog, RequestMeta, StepUp } from '../accounts';
 import type { AgentKeys } from '../agent-keys';
 import type { AlertService } from '../alerts';
-import { ACCOUNT_IN_DEBT_WHY, formatSpend, periodFor, priceDriftAlert, usedMsat, type Governance } from '../governance';
+import { ACCOUNT_IN_DEBT_WHY, approvalWaitingKey, formatSpend, periodFor, priceDriftAlert, usedMsat, type Governance } from '../governance';
 import type { Quote, QuoteService } from '../quotes';
 import { atLeastConfirm, decideQuote } from './quote-decision';
 import type { Approval, ApprovalReason, ApprovalRequestResult, ApproveResult, DenyResult } from './types';
@@ -42,7 +42,7 @@ export interface ApprovalServiceDeps {
   governance: Pick<Governance, 'settingsFor' | 'usage' | 'debtRefusal'>;
   stepUp: Pick<StepUp, 'verify' | 'consume'>;
   audit: Pick<AuditLog, 'record'>;
-  alerts: Pick<AlertService, 'notify' | 'notifyGovernance'>;
+  alerts: Pick<AlertService, 'notify' | 'notifyGovernance' | 'markDone'>;
   /** Narrows the person's decision by an agent key's limits (domain/agent-keys), for requests an agent made. */
   agentKeys: Pick<AgentKeys, 'narrow'>;
   /** The person's IANA time zone (their budget months); null when there is no such user. */
@@ -94,7 +94,11 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   events.setMaxListeners(0);
 
   function changed(rows: readonly ApprovalRow[]): void {
-    for (const row of rows) events.emit(CHANGED, toApproval(row));
+    for (const row of rows) {
+      // Answered, expired or cancelled: its "waiting for your approval" alert no longer asks anything.
+      if (row.status !== 'pending') deps.alerts.markDone(row.userId, approvalWaitingKey(row.id));
+      events.emit(CHANGED, toApproval(row));
+    }
   }
 
   /** Pending requests whose time is up become expired; run before reads so nobody acts on a stale one. */

@@ -91,7 +91,7 @@ describe('alert keys and messages', () => {
     expect(alerts.map((alert) => alertMessage(alert, RATE))).toEqual([
       'You have used 82% of your monthly budget: $0.82 (820 sats) of $1.00 (1,000 sats).',
       'You have used your whole monthly budget: $1.00 (1,000 sats) of $1.00 (1,000 sats).',
-      'Your wallet is running low: $0.01 (9 sats) left, under your 10 sats alert.',
+      'Your wallet is running low: 9 sats (less than 1 cent) left, under your 10 sats alert.',
       'A payment of up to $1.00 (1,000 sats) to jokes is waiting for your approval.',
       'jokes asked for 112.5 sats, 12.5% more than the 100 sats it quoted.',
       'A payment to jokes failed (no_route); nothing was spent from your budget for it.',

@@ -3,7 +3,7 @@
 // repository, whose UNIQUE (user, period, threshold) row makes budget alerts idempotent under races.
 import type { GovernanceAlert } from '../../../shared/governance';
 import { formatSats, type BtcUsdRate, type Msat } from '../../../shared/money';
-import { formatSpend, percentOf } from './budget';
+import { formatAllowance, formatSpend, percentOf } from './budget';
 
 /** used / limit >= percent / 100, computed exactly (no float percentages near a boundary). */
 export function thresholdReached(usedMsat: Msat, limitMsat: Msat, percent: number): boolean {
@@ -74,6 +74,9 @@ export function priceDriftAlert(input: {
  * A stable identity per alert occurrence, for storing it once and for de-duplicating deliveries:
  * budget thresholds once per period, the others once per event they describe.
  */
+/** The key of the alert that says an approval is waiting; answering the approval marks it done. */
+export const approvalWaitingKey = (approvalId: string): string => `approval_waiting:${approvalId}`;
+
 export function alertKey(alert: GovernanceAlert): string {
   switch (alert.kind) {
     case 'budget_threshold':
@@ -81,7 +84,7 @@ export function alertKey(alert: GovernanceAlert): string {
     case 'low_balance':
       return `low_balance:${alert.thresholdMsat}:${alert.availableMsat}`;
     case 'approval_waiting':
-      return `approval_waiting:${alert.approvalId}`;
+      return approvalWaitingKey(alert.approvalId);
     case 'price_drift':
       return `price_drift:${alert.serviceId}:${alert.quotedMsat}:${alert.invoiceMsat}`;
     case 'payment_failed':
@@ -102,13 +105,13 @@ export function alertMessage(alert: GovernanceAlert, rate: BtcUsdRate): string {
   switch (alert.kind) {
     case 'budget_threshold': {
       const used = formatSpend(alert.usedMsat, rate);
-      const limit = formatSpend(alert.limitMsat, rate);
+      const limit = formatAllowance(alert.limitMsat, rate);
       return alert.thresholdPercent >= 100
         ? `You have used your whole monthly budget: ${used} of ${limit}.`
         : `You have used ${percentOf(alert.usedMsat, alert.limitMsat)}% of your monthly budget: ${used} of ${limit}.`;
     }
     case 'low_balance':
-      return `Your wallet is running low: ${formatSpend(alert.availableMsat, rate)} left, under your ${formatSats(alert.thresholdMsat)} alert.`;
+      return `Your wallet is running low: ${formatAllowance(alert.availableMsat, rate)} left, under your ${formatSats(alert.thresholdMsat)} alert.`;
     case 'approval_waiting':
       return `A payment of up to ${formatSpend(alert.maxMsat, rate)} to ${alert.serviceId} is waiting for your approval.`;
     case 'price_drift':

@@ -30,6 +30,8 @@ describe('limits and rounding', () => {
     expect(limitMsat).toBe(21_025_308);
     expect(formatSpend(limitMsat, awkward.value)).toBe('$20.00 (21,025.308 sats)');
     expect(formatSpend(msat(limitMsat + 1), awkward.value)).toBe('$20.01 (21,025.309 sats)');
+    // Under a cent is said so, never "$0.01" for a tenth of one (issue 14: money shown honestly).
+    expect(formatSpend(msat(2_001), awkward.value)).toBe('2.001 sats (less than 1 cent)');
   });
 
   it('a sat limit is used as chosen', () => {

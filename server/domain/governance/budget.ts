@@ -20,6 +20,7 @@ import {
   type SignedMsat,
   type UsdCents,
 } from '../../../shared/money';
+import { formatFiat, LESS_THAN_A_CENT } from '../../../shared/money-display';
 
 /**
  * Money a set of reservations takes from a budget, split by where it stands. The one definition of
@@ -112,7 +113,20 @@ export function spendToUsdCents(amount: Msat, rate: BtcUsdRate): UsdCents {
 
 /** "$0.04 (40 sats)": a spend in both units, its fiat value rounded up as the policy counts it. */
 export function formatSpend(amount: Msat, rate: BtcUsdRate): string {
-  return `${formatUsd(spendToUsdCents(amount, rate))} (${formatSats(amount)})`;
+  return inBothUnits(amount, formatFiat(amount, rate, 'charge'));
+}
+
+/** "$0.06 (62 sats)": an allowance (a limit, what is left) in both units, its fiat value rounded down. */
+export function formatAllowance(amount: Msat, rate: BtcUsdRate): string {
+  return inBothUnits(amount, formatFiat(amount, rate, 'holding'));
+}
+
+/**
+ * Fiat by the display rules (shared/money-display.ts; under a cent says so) with the exact sats, as
+ * these sentences compare amounts with limits. Under a cent the sats lead, never "the less than 1 cent".
+ */
+function inBothUnits(amount: Msat, fiat: string): string {
+  return fiat === LESS_THAN_A_CENT ? `${formatSats(amount)} (${fiat})` : `${fiat} (${formatSats(amount)})`;
 }
 
 /** A limit in the unit the person chose first, then the other at this rate. */

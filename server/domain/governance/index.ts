@@ -1,5 +1,5 @@
 // Budget governance's public surface: everything other modules may use.
-export { alertKey, alertMessage, lowBalanceAlert, priceDriftAlert, thresholdReached, thresholdsCrossed } from './alerts';
+export { alertKey, alertMessage, approvalWaitingKey, lowBalanceAlert, priceDriftAlert, thresholdReached, thresholdsCrossed } from './alerts';
 export {
   addUsage,
   EMPTY_USAGE,

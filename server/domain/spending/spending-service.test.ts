@@ -69,7 +69,7 @@ describe('spendStep', () => {
     const auto = env.alerts.list(alice.userId).filter((a) => a.kind === 'auto_approved');
     expect(auto).toHaveLength(1);
     expect(auto[0]?.data).toMatchObject({ approvalId: approval.id, paymentId: 'pay-1', amountMsat: 5_000 });
-    expect(auto[0]?.body).toMatch(/^joke \(Demo market\) was paid \$0\.01 \(6 sats\), fee included: /);
+    expect(auto[0]?.body).toMatch(/^joke \(Demo market\) was paid 6 sats \(less than 1 cent\), fee included: /);
   });
 
   it("refuses another person's approval, a step it does not approve, a pending and an expired one, paying nothing", async () => {
@@ -132,7 +132,7 @@ describe('price drift asks once, with the real price', () => {
     expect(spent.outcome).toEqual({ kind: 'awaiting_reapproval', invoiceMsat: 900_000 });
     const reapproval = spent.reapproval?.approval;
     expect(reapproval).toMatchObject({ status: 'pending', stepMaxMsat: { s1: 900_000 } });
-    expect(reapproval?.why).toMatch(/joke's invoice asks \$0\.90 \(900 sats\), more than the \$0\.01 \(5 sats\) you approved; with it this task comes to at most \$0\.91 \(910 sats\)/);
+    expect(reapproval?.why).toMatch(/joke's invoice asks \$0\.90 \(900 sats\), more than the 5 sats \(less than 1 cent\) you approved; with it this task comes to at most \$0\.91 \(910 sats\)/);
     expect(requests).toHaveLength(1);
 
     if (!reapproval) throw new Error('no re-approval');

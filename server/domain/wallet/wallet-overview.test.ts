@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { msat } from '../../../shared/money';
+import { msat, msatToUsdCentsFloor, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { TEST_RATE } from '../quotes/test-support';
 import { createLedger, providerAccount, type Ledger } from '../ledger';
@@ -71,6 +71,9 @@ describe('wallet overview', () => {
     spend('p2', 30, 'pending');
     const summary = await overview.summary(USER);
     expect(summary.availableMsat).toBe(100_000_000 - 11_010 - 30_000);
+    // In dollars a balance rounds down: never a cent more than is there.
+    expect(summary.availableUsdCents).toBe(msatToUsdCentsFloor(msat(100_000_000 - 11_010 - 30_000), TEST_RATE));
+    expect(msatToUsdCentsFloor(msat(100_000_000 - 11_010 - 30_000), TEST_RATE)).toBeLessThan(msatToUsdCentsRoundHalfUp(msat(100_000_000 - 11_010 - 30_000), TEST_RATE));
     expect(summary.heldMsat).toBe(30_000);
     expect(summary.holds).toEqual([expect.objectContaining({ amountMsat: 30_000, providerId: 'satoshi-jokes', serviceId: 'satoshi-jokes/joke' })]);
     expect(summary.movements.map((m) => [m.kind, m.amountMsat, m.feeMsat, m.providerId])).toEqual([

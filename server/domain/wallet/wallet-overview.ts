@@ -8,7 +8,7 @@
  */
 import {
   msat,
-  msatToUsdCentsRoundHalfUp,
+  msatToUsdCentsFloor,
   signedMsat,
   type BtcUsdRate,
   type Msat,
@@ -228,8 +228,9 @@ export function createWalletOverview(deps: WalletOverviewDeps) {
       availableMsat,
       heldMsat,
       totalMsat,
-      availableUsdCents: msatToUsdCentsRoundHalfUp(availableMsat, rate),
-      totalUsdCents: msatToUsdCentsRoundHalfUp(totalMsat, rate),
+      // A balance in dollars rounds down (shared/money-display.ts): nobody counts on a cent that is not there.
+      availableUsdCents: msatToUsdCentsFloor(availableMsat, rate),
+      totalUsdCents: msatToUsdCentsFloor(totalMsat, rate),
       holds: deps.ledger.pendingReservations(userId).map((reservation) => ({
         reservationId: reservation.id,
         amountMsat: reservation.amountMsat,

@@ -2,7 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { ChevronDown, ChevronRight } from 'lucide-react';
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
-import { formatSats, formatUsd, msat } from '../../../../shared/money';
+import { formatSats, msat, usdCents } from '../../../../shared/money';
+import { formatCents, formatSatsWhole } from '../../../../shared/money-display';
 import { purchaseReasonText } from '../../lib/purchase-reasons';
 import { useTRPC } from '../../lib/trpc';
 import './activity.css';
@@ -47,7 +48,7 @@ export function ActivityPage() {
           </p>
         )}
         {receipts.data && receipts.data.length > 0 && (
-          <table className="table activity-table" data-testid="activity-receipts">
+          <table className="table stack activity-table" data-testid="activity-receipts">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -66,18 +67,18 @@ export function ActivityPage() {
                 return (
                   <Fragment key={receipt.id}>
                     <tr>
-                      <td>{when(receipt.createdAtMs)}</td>
-                      <td>
+                      <td data-label="When">{when(receipt.createdAtMs)}</td>
+                      <td data-label="Service">
                         {receipt.service}
                         {receipt.agentName !== null && <span className="muted" data-testid="receipt-agent"> · agent {receipt.agentName}</span>}
                       </td>
-                      <td className="muted">{receipt.providerId}</td>
-                      <td className="amount">
-                        {formatSats(receipt.amountMsat)}
-                        {receipt.totalUsdCents !== null && <span className="muted fiat">{formatUsd(receipt.totalUsdCents)} with fee</span>}
+                      <td data-label="Provider" className="muted">{receipt.providerId}</td>
+                      <td data-label="Amount" className="amount">
+                        {formatSatsWhole(receipt.amountMsat, 'charge')}
+                        {receipt.totalUsdCents !== null && <span className="muted fiat">{formatCents(usdCents(receipt.totalUsdCents), { nonzero: receipt.amountMsat > 0 })} with fee</span>}
                       </td>
-                      <td className="amount">{receipt.feeMsat === null ? '—' : formatSats(receipt.feeMsat)}</td>
-                      <td>
+                      <td data-label="Fee" className="amount">{receipt.feeMsat === null ? '—' : formatSatsWhole(receipt.feeMsat, 'charge')}</td>
+                      <td data-label="Status">
                         <span className={`status receipt-${outcome.tone}`}>{outcome.label}</span>
                         {receipt.reason && <span className="muted reason">{purchaseReasonText(receipt.reason)}</span>}
                         {receipt.dispute && (

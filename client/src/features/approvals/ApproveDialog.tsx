@@ -83,7 +83,7 @@ export function ApproveDialog(props: {
             error={codeError}
           />
           <FormError message={otherError} />
-          <div className="button-row">
+          <div className="button-row thumb-row">
             <button className="button primary" type="submit" disabled={approve.isPending}>
               Approve
             </button>

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { TwoFactorNeeded, useTwoFactorOn } from '../approvals/TwoFactorNeeded';
 import type { TaskView } from './types';
 
 /**
@@ -20,8 +21,11 @@ export function ApprovalControls(props: { task: TaskView; onChanged(): void }) {
   const kind = task.decision?.kind;
   const needsCode = kind === 'step_up' || kind === 'overage_required';
   const problem = apiProblem(approve.error ?? deny.error);
+  const twoFactorOn = useTwoFactorOn(needsCode);
   const approvalId = task.approvalId;
   if (!approvalId) return null;
+  // Without two-factor there is no code to give: say why and lead the way there and back.
+  const cannotGiveCode = needsCode && (twoFactorOn === false || problem?.reason === 'two_factor_required');
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -36,13 +40,14 @@ export function ApprovalControls(props: { task: TaskView; onChanged(): void }) {
 
   return (
     <form className="chat-approval" onSubmit={submit} aria-label="Approve this task" data-testid="approval-controls">
-      {kind === 'overage_required' && (
+      {kind === 'overage_required' && !cannotGiveCode && (
         <div className="field">
           <label htmlFor={`overage-${task.id}`}>Why go over your monthly budget?</label>
           <input id={`overage-${task.id}`} value={overageReason} onChange={(e) => setOverageReason(e.target.value)} maxLength={500} />
         </div>
       )}
-      {needsCode && (
+      {cannotGiveCode && <TwoFactorNeeded returnTo="/chat" />}
+      {needsCode && !cannotGiveCode && (
         <div className="field chat-code">
           <label htmlFor={`code-${task.id}`}>Authenticator code</label>
           <input
@@ -56,11 +61,13 @@ export function ApprovalControls(props: { task: TaskView; onChanged(): void }) {
           />
         </div>
       )}
-      <div className="button-row">
-        <button className="button primary" type="submit" disabled={busy}>
-          <Check size={16} aria-hidden="true" /> {needsCode ? 'Approve with code' : 'Approve'}
-        </button>
-        <button className="button danger" type="button" onClick={() => deny.mutate({ approvalId })} disabled={busy}>
+      <div className="button-row thumb-row">
+        {!cannotGiveCode && (
+          <button className="button primary thumb" type="submit" disabled={busy}>
+            <Check size={16} aria-hidden="true" /> {needsCode ? 'Approve with code' : 'Approve'}
+          </button>
+        )}
+        <button className="button danger thumb" type="button" onClick={() => deny.mutate({ approvalId })} disabled={busy}>
           <X size={16} aria-hidden="true" /> Deny
         </button>
       </div>

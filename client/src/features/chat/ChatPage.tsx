@@ -46,10 +46,11 @@ export function ChatPage() {
     ),
   );
 
-  // Approving, denying or cancelling here also changes what waits under Approvals (and its badge).
+  // Approving, denying or cancelling here also changes what waits under Approvals and its alert (and their badges).
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.tasks.list.pathKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.alerts.pathKey() });
   };
   const tasks = [...(history.data ?? [])].reverse();
   const count = tasks.length;

@@ -7,7 +7,8 @@ import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { Blocks } from './AnswerView';
-import { sats, usd } from './format';
+import { msat, signedMsat, usdCents } from '../../../../shared/money';
+import { formatCents, formatSatsExact } from '../../../../shared/money-display';
 import type { StepView, TaskAnswer } from './types';
 
 const DISPUTE_CATEGORY_OPTIONS: readonly [DisputeCategory, string][] = [
@@ -44,9 +45,9 @@ export function StepResult(props: { taskId: string; step: StepView; answer: Task
       <footer className="chat-receipt" data-testid={`receipt-${step.stepId}`}>
         {paid ? (
           <span>
-            Paid <strong>{sats((step.paidMsat ?? 0) - (step.feeMsat ?? 0))}</strong> to {step.providerName}
-            {step.feeMsat ? <> + {sats(step.feeMsat)} routing fee</> : null}
-            {step.paidUsdCents !== null && <span className="muted"> · {step.paidUsdCents === 0 ? '<$0.01' : usd(step.paidUsdCents)} in all</span>}
+            Paid <strong>{formatSatsExact(signedMsat((step.paidMsat ?? 0) - (step.feeMsat ?? 0)))}</strong> to {step.providerName}
+            {step.feeMsat ? <> + {formatSatsExact(msat(step.feeMsat))} routing fee</> : null}
+            {step.paidUsdCents !== null && <span className="muted"> · {formatCents(usdCents(step.paidUsdCents), { nonzero: (step.paidMsat ?? 0) > 0 })} in all</span>}
           </span>
         ) : (
           <span className="muted">No new payment: an earlier token for {step.serviceName} was reused.</span>

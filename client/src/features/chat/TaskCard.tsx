@@ -7,7 +7,8 @@ import { useTRPC } from '../../lib/trpc';
 import { ApprovalControls } from './ApprovalControls';
 import { AnswerSummary } from './AnswerView';
 import { ExamplePrompts, suggestedPrompts } from './ExamplePrompts';
-import { sats, satsRange, usdRange } from './format';
+import { msat, usdCents } from '../../../../shared/money';
+import { formatCents, formatSatsRange, formatSatsWhole } from '../../../../shared/money-display';
 import { StepResult } from './StepResult';
 import { isActive, type StepView, type TaskView } from './types';
 
@@ -31,6 +32,23 @@ const TIER_TEXT: Record<string, string> = {
   deny: 'Not allowed',
 };
 
+/** Once the task went ahead, the tier says what happened instead of what it waits for. */
+const TIER_DONE_TEXT: Record<string, string> = {
+  auto: 'Approved automatically',
+  confirm: 'Approved by you',
+  step_up: 'Approved by you with a code',
+  overage_required: 'Over budget: approved by you with a code and a reason',
+  deny: 'Not allowed',
+};
+
+/** Tier wording for where the task is now: waiting, went ahead, or ended without being approved. */
+function tierText(task: TaskView, kind: string): string {
+  const wentAhead = task.status === 'running' || task.status === 'completed' || task.steps.some((s) => s.paidMsat !== null);
+  if (wentAhead) return TIER_DONE_TEXT[kind] ?? kind;
+  if (isActive(task)) return TIER_TEXT[kind] ?? kind;
+  return kind === 'deny' || kind === 'auto' ? (TIER_DONE_TEXT[kind] ?? kind) : 'Was not approved';
+}
+
 const STEP_TEXT: Record<StepView['status'], string> = {
   pending: 'waiting',
   paying: 'paying…',
@@ -39,6 +57,13 @@ const STEP_TEXT: Record<StepView['status'], string> = {
   skipped: 'skipped',
   cancelled: 'cancelled',
 };
+
+/** The quote's fiat range, worked out by the server at the quote's locked rate. */
+function quoteFiat(quote: NonNullable<TaskView['quote']>): string {
+  const low = formatCents(usdCents(quote.totalUsdCentsMin), { nonzero: quote.totalMsatMin > 0 });
+  const high = formatCents(usdCents(quote.totalUsdCentsMax), { nonzero: quote.totalMsatMax > 0 });
+  return low === high ? high : `${low}–${high}`;
+}
 
 function StepIcon(props: { status: StepView['status'] }) {
   const common = { size: 18, 'aria-hidden': true } as const;
@@ -99,7 +124,7 @@ export function TaskCard(props: { task: TaskView; onChanged(): void; onAsk(text:
                 )}
               </span>
               <span className="chat-step-price">
-                {step.paidMsat !== null ? sats(step.paidMsat) : step.priceMsatMin !== null && step.priceMsatMax !== null ? satsRange(step.priceMsatMin, step.priceMsatMax) : ''}
+                {step.paidMsat !== null ? formatSatsWhole(msat(step.paidMsat), 'charge') : step.priceMsatMin !== null && step.priceMsatMax !== null ? formatSatsRange(msat(step.priceMsatMin), msat(step.priceMsatMax)) : ''}
                 <span className="sr-only"> — {STEP_TEXT[step.status]}</span>
                 <span className="chat-step-state" aria-hidden="true">
                   {STEP_TEXT[step.status]}
@@ -126,11 +151,11 @@ export function TaskCard(props: { task: TaskView; onChanged(): void; onAsk(text:
       {task.quote && (
         <div className="chat-quote" data-testid="quote">
           <span>
-            Total <strong>{satsRange(task.quote.totalMsatMin, task.quote.totalMsatMax)}</strong> ({usdRange(task.quote.totalUsdCentsMin, task.quote.totalUsdCentsMax)})
+            Total <strong>{formatSatsRange(msat(task.quote.totalMsatMin), msat(task.quote.totalMsatMax))}</strong> ({quoteFiat(task.quote)})
           </span>
           {task.decision && (
             <span className={`chat-tier tier-${task.decision.kind}`} data-testid="tier">
-              <strong>{TIER_TEXT[task.decision.kind] ?? task.decision.kind}.</strong> {task.decision.why}
+              <strong>{tierText(task, task.decision.kind)}.</strong> {task.decision.why}
             </span>
           )}
         </div>
@@ -149,7 +174,7 @@ export function TaskCard(props: { task: TaskView; onChanged(): void; onAsk(text:
       {results.map((step) => (
         <StepResult key={step.stepId} taskId={task.id} step={step} answer={answers.get(step.stepId)} onChanged={props.onChanged} />
       ))}
-      {task.spentMsat > 0 && !isActive(task) && <p className="muted chat-spent">Spent on this task: {sats(task.spentMsat)}</p>}
+      {task.spentMsat > 0 && !isActive(task) && <p className="muted chat-spent">Spent on this task: {formatSatsWhole(msat(task.spentMsat), 'charge')}</p>}
       <FormError message={problem && describeProblem(problem)} />
     </section>
   );

@@ -69,7 +69,7 @@ export function AuditSection() {
     <section className="card section" aria-labelledby="audit-title">
       <h2 id="audit-title">Security activity</h2>
       <p className="page-summary">Every sign-in, code check and security change on your account, newest first.</p>
-      <table className="table" data-testid="audit-log">
+      <table className="table stack" data-testid="audit-log">
         <thead>
           <tr>
             <th scope="col">When</th>
@@ -80,13 +80,13 @@ export function AuditSection() {
         <tbody>
           {events.data?.map((event) => (
             <tr key={event.id}>
-              <td>{new Date(event.at).toLocaleString()}</td>
-              <td>
+              <td data-label="When">{new Date(event.at).toLocaleString()}</td>
+              <td data-label="What">
                 {DESCRIPTIONS[event.kind] ?? event.kind}
                 {typeof event.detail.reason === 'string' && <span className="muted"> ({event.detail.reason.replaceAll('_', ' ')})</span>}
                 {(event.kind === 'guard_settings_changed' || event.kind === 'preferences_changed') && <SettingsChange detail={event.detail} />}
               </td>
-              <td className="muted">{event.ip ?? '—'}</td>
+              <td data-label="From" className="muted">{event.ip ?? '—'}</td>
             </tr>
           ))}
         </tbody>

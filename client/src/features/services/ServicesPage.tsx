@@ -3,7 +3,8 @@ import type { inferRouterOutputs } from '@trpc/server';
 import { ChevronDown, ChevronRight, CircleAlert, CircleCheck, Plus, Trash2 } from 'lucide-react';
 import { useId, useState, type FormEvent } from 'react';
 import type { AppRouter } from '../../../../server/api/router';
-import { formatSats, formatUsd, msat, msatToUsdCentsRoundHalfUp, type BtcUsdRate } from '../../../../shared/money';
+import { msat, type BtcUsdRate } from '../../../../shared/money';
+import { formatFiat, formatSatsExact, formatSatsWhole } from '../../../../shared/money-display';
 import { Field, FormError } from '../../components/Field';
 import { GuardProofDialog } from '../../components/GuardProofDialog';
 import { apiProblem, describeProblem, problemText } from '../../lib/api-error';
@@ -18,17 +19,15 @@ type Preference = ServiceEntry['preference'];
 
 const when = (ms: number) => new Date(ms).toLocaleString();
 
-/** "1 sat (<$0.01)": dollars at today's rate, for a feel of the amount; quotes lock their own rate. */
+/** "1 sat (less than 1 cent)": dollars at today's rate, for a feel of the amount; quotes lock their own rate. */
 function satsAndUsd(amountMsat: number, rate: BtcUsdRate): string {
-  const cents = msatToUsdCentsRoundHalfUp(msat(amountMsat), rate);
-  const usd = cents === 0 && amountMsat > 0 ? '<$0.01' : formatUsd(cents);
-  return `${formatSats(msat(amountMsat))} (${usd})`;
+  return `${formatSatsWhole(msat(amountMsat), 'charge')} (${formatFiat(msat(amountMsat), rate, 'charge')})`;
 }
 
 function priceText(pricing: ServiceEntry['pricing'], rate: BtcUsdRate): string {
   if (pricing.model === 'fixed') return satsAndUsd(pricing.priceMsat, rate);
   if (pricing.model === 'dynamic') return 'Priced per request: the agent asks the provider for a quote before anything is paid';
-  const parts = pricing.components.map((c) => `${formatSats(msat(c.priceMsatPerUnit))} per ${c.unit} ${c.constraint.replaceAll('_', ' ')}`);
+  const parts = pricing.components.map((c) => `${formatSatsExact(msat(c.priceMsatPerUnit))} per ${c.unit} ${c.constraint.replaceAll('_', ' ')}`);
   return `${satsAndUsd(pricing.baseMsat, rate)} plus ${parts.join(' and ')}`;
 }
 

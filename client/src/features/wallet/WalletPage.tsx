@@ -2,7 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import type { inferRouterOutputs } from '@trpc/server';
 import { CircleAlert, CircleCheck, Hourglass, RefreshCw } from 'lucide-react';
 import type { AppRouter } from '../../../../server/api/router';
-import { formatSats, formatUsd, signedMsat, type SignedMsat } from '../../../../shared/money';
+import { formatSats, signedMsat, usdCents, type SignedMsat } from '../../../../shared/money';
+import { formatCents, formatSatsWhole } from '../../../../shared/money-display';
 import { useTRPC } from '../../lib/trpc';
 import { TopUpCard } from './topups/TopUpCard';
 import { MovementsExport } from './MovementsExport';
@@ -57,14 +58,26 @@ export function WalletPage() {
   );
 }
 
+/** A balance in whole sats (rounded down: never more than there is), with the exact msat under it when they differ. */
+function BalanceFigure(props: { amount: SignedMsat; testId: string }) {
+  const whole = formatSatsWhole(props.amount, 'holding');
+  const exact = formatSats(props.amount);
+  return (
+    <>
+      <p className="balance-figure" data-testid={props.testId}>
+        {whole}
+      </p>
+      {exact !== whole && <p className="muted">exactly {exact}</p>}
+    </>
+  );
+}
+
 function LedgerCard({ summary }: { summary: WalletSummary }) {
   return (
     <section className="card section" aria-labelledby="ledger-title" data-testid="ledger-balance">
       <h2 id="ledger-title">Spending balance</h2>
-      <p className="balance-figure" data-testid="ledger-available">
-        {formatSats(summary.availableMsat)}
-      </p>
-      <p className="muted">about {formatUsd(summary.availableUsdCents)} available for the agent to spend</p>
+      <BalanceFigure amount={summary.availableMsat} testId="ledger-available" />
+      <p className="muted">about {formatCents(usdCents(summary.availableUsdCents), { nonzero: summary.availableMsat > 0 })} available for the agent to spend</p>
       <dl className="balance-lines">
         <dt>Held by pending spends</dt>
         <dd data-testid="ledger-held">{formatSats(summary.heldMsat)}</dd>
@@ -78,7 +91,7 @@ function LedgerCard({ summary }: { summary: WalletSummary }) {
               <span>
                 <Hourglass size={14} aria-hidden /> {hold.serviceId ?? hold.providerId}
               </span>
-              <span>{formatSats(hold.amountMsat)}</span>
+              <span>{formatSatsWhole(hold.amountMsat, 'charge')}</span>
             </li>
           ))}
         </ul>
@@ -104,9 +117,7 @@ function WalletCard(props: { status: WalletStatus | undefined; checking: boolean
       {status?.balance === null && <p className="muted">No wallet is connected to your account, so Steward cannot pay for anything yet.</p>}
       {status?.balance?.state === 'known' && (
         <>
-          <p className="balance-figure" data-testid="wallet-balance-amount">
-            {formatSats(status.balance.balanceMsat)}
-          </p>
+          <BalanceFigure amount={status.balance.balanceMsat} testId="wallet-balance-amount" />
           <p className="muted">as your wallet reported it just now (get_balance)</p>
         </>
       )}
@@ -218,9 +229,9 @@ function Movements({ summary }: { summary: WalletSummary }) {
                 <td className={`movement-status ${movement.status}`}>{STATUS_LABELS[movement.status]}</td>
                 <td className={`amount ${movement.amountMsat < 0 ? 'out' : 'in'}`}>
                   {movement.amountMsat > 0 ? '+' : ''}
-                  {formatSats(movement.amountMsat)}
+                  {formatSatsWhole(movement.amountMsat, movement.amountMsat < 0 ? 'charge' : 'holding')}
                 </td>
-                <td className="amount">{movement.feeMsat > 0 ? formatSats(movement.feeMsat) : '—'}</td>
+                <td className="amount">{movement.feeMsat > 0 ? formatSatsWhole(signedMsat(movement.feeMsat), 'charge') : '—'}</td>
               </tr>
             ))}
           </tbody>
