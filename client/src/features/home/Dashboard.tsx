@@ -1,11 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
-import { formatSats, formatUsd, type BtcUsdRate, type Msat } from '../../../../shared/money';
+import type { BtcUsdRate, Msat } from '../../../../shared/money';
+import { formatCents, formatCharge, formatSatsWhole } from '../../../../shared/money-display';
 import { BudgetGauge } from '../../components/BudgetGauge';
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
-import { formatSpend } from '../approvals/ApprovalsPage';
 
 const SpendingCharts = lazy(async () => ({ default: (await import('./SpendingCharts')).SpendingCharts }));
 
@@ -40,10 +40,10 @@ export function Dashboard() {
         {summary.data ? (
           <>
             <p className="home-figure" data-testid="home-balance">
-              {formatSats(summary.data.availableMsat)}
+              {formatSatsWhole(summary.data.availableMsat, 'holding')}
             </p>
             <p className="muted" data-testid="home-balance-fiat">
-              about {formatUsd(summary.data.availableUsdCents)} available to spend
+              about {formatCents(summary.data.availableUsdCents)} available to spend
             </p>
             <Link to="/wallet">Top up or withdraw</Link>
           </>
@@ -96,7 +96,7 @@ function MonthTotal(props: { month: { totalMsat: Msat; rate: BtcUsdRate; byServi
   const payments = props.month.byService.reduce((n, s) => n + s.payments, 0);
   return (
     <span className="muted" data-testid="month-total">
-      {formatSpend(props.month.totalMsat, props.month.rate)} in {payments} payment{payments === 1 ? '' : 's'}
+      {formatCharge(props.month.totalMsat, props.month.rate)} in {payments} payment{payments === 1 ? '' : 's'}
     </span>
   );
 }
@@ -115,7 +115,7 @@ function PendingApprovals() {
           {items.slice(0, 3).map(({ approval, quote }) => (
             <li key={approval.id} className="home-row">
               <span>{quote?.steps.map((s) => s.serviceName).join(', ') ?? 'A spend'}</span>
-              <span className="numeric">{quote ? formatSpend(approval.maxMsat, quote.rate) : formatSats(approval.maxMsat)}</span>
+              <span className="numeric">{quote ? formatCharge(approval.maxMsat, quote.rate) : formatSatsWhole(approval.maxMsat, 'charge')}</span>
             </li>
           ))}
         </ul>

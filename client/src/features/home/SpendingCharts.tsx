@@ -2,7 +2,8 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../../../server/api/router';
-import { formatSats, formatUsd, msatToUsdCentsRoundHalfUp, signedMsat, type Msat } from '../../../../shared/money';
+import { signedMsat, type Msat } from '../../../../shared/money';
+import { formatCharge, formatSatsWhole } from '../../../../shared/money-display';
 
 type MonthSpending = inferRouterOutputs<AppRouter>['home']['monthSpending'];
 
@@ -15,7 +16,7 @@ export function wholeSatTicks(maxMsat: number): number[] {
   const count = Math.ceil(topSats / stepSats);
   return Array.from({ length: count + 1 }, (_, i) => i * stepSats * 1000);
 }
-const axisLabel = (value: unknown) => formatSats(signedMsat(Number(value)));
+const axisLabel = (value: unknown) => formatSatsWhole(signedMsat(Number(value)), 'charge');
 interface Bar {
   spentMsat: Msat;
 }
@@ -24,7 +25,7 @@ export function SpendingCharts(props: { month: MonthSpending }) {
   const { month } = props;
   const tooltip = (_value: unknown, _name: unknown, item: { payload?: Bar }) => {
     const spent = item.payload?.spentMsat;
-    return spent === undefined ? '' : `${formatSats(spent)} (${formatUsd(msatToUsdCentsRoundHalfUp(spent, month.rate))})`;
+    return spent === undefined ? '' : formatCharge(spent, month.rate);
   };
   const days = month.byDay.map((d) => ({ day: Number(d.day.slice(8)), date: d.day, spentMsat: d.spentMsat }));
   const services = month.byService.slice(0, 6).map((s) => ({ name: s.service, spentMsat: s.spentMsat }));
@@ -62,7 +63,7 @@ export function SpendingCharts(props: { month: MonthSpending }) {
         <ul className="visually-hidden">
           {month.byService.map((s) => (
             <li key={s.serviceId}>
-              {s.service}: {formatSats(s.spentMsat)} in {s.payments} payment{s.payments === 1 ? '' : 's'}
+              {s.service}: {formatSatsWhole(s.spentMsat, 'charge')} in {s.payments} payment{s.payments === 1 ? '' : 's'}
             </li>
           ))}
         </ul>

@@ -5,7 +5,8 @@ import { Link, useNavigate } from 'react-router';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../../../server/api/router';
 import type { OnboardingStep } from '../../../../shared/onboarding';
-import { formatSats, formatUsd } from '../../../../shared/money';
+import { formatUsd } from '../../../../shared/money';
+import { formatSatsWhole } from '../../../../shared/money-display';
 import { FormError } from '../../components/Field';
 import { problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
@@ -46,7 +47,7 @@ export function Welcome(props: { checklist: Checklist; mode: 'sandbox' | 'live' 
       {props.mode === 'sandbox' ? (
         <p data-testid="welcome-money">
           This is the <strong>sandbox</strong>: your wallet starts with play sats
-          {summary.data ? <> (you have {formatSats(summary.data.availableMsat)} now)</> : null}. They are not real money, and nothing
+          {summary.data ? <> (you have {formatSatsWhole(summary.data.availableMsat, 'holding')} now)</> : null}. They are not real money, and nothing
           here charges a real card. Try everything freely.
         </p>
       ) : (
@@ -147,7 +148,7 @@ function BudgetStep(props: StepProps) {
         <li>
           {monthlyLimit === null
             ? 'No monthly limit yet: '
-            : `A monthly limit of ${monthlyLimit.unit === 'usd' ? formatUsd(monthlyLimit.usdCents) : formatSats(monthlyLimit.msat)}: `}
+            : `A monthly limit of ${monthlyLimit.unit === 'usd' ? formatUsd(monthlyLimit.usdCents) : formatSatsWhole(monthlyLimit.msat, 'holding')}: `}
           alerts at {alertThresholdsPercent.join('%, ')}% of it{monthlyLimit === null ? ' once you set one' : ''}.
         </li>
       </ul>
