@@ -71,9 +71,13 @@ export const payments = sqliteTable(
     uniqueIndex('payments_idempotency_key_unique').on(t.userId, t.idempotencyKey),
     uniqueIndex('payments_reservation_unique').on(t.reservationId),
     index('payments_user_created_idx').on(t.userId, t.createdAtMs),
-    index('payments_status_idx').on(t.status),
-    // Provider reputation reads the trailing window of paid purchases.
-    index('payments_paid_at_idx').on(t.paidAtMs),
+    // Partial, like the ledger's: each covers only the rows its readers ask for, so a write-ahead (a
+    // 'reserved' row, not yet paid) adds to one of them only, and a settled payment leaves the first.
+    // Readers spell the condition out literally (status IN ('reserved', 'paying')) so SQLite picks it.
+    // The reconciler's work list: payments whose outcome is not settled yet.
+    index('payments_open_status_idx').on(t.status).where(sql`status IN ('reserved', 'paying')`),
+    // Provider reputation and dispute windows read paid purchases by when they were paid.
+    index('payments_paid_at_idx').on(t.paidAtMs).where(sql`paid_at_ms IS NOT NULL`),
     check('payments_amount_positive', sql`${t.amountMsat} > 0`),
     check('payments_fee_nonnegative', sql`${t.feeMsat} IS NULL OR ${t.feeMsat} >= 0`),
     check('payments_hash_hex', sql`length(${t.paymentHash}) = 64`),
