@@ -36,7 +36,8 @@ import type { TopUpLimits } from '../shared/topups';
 import { users } from './db/schema/accounts';
 import type { CardCheckoutPort } from './domain/ports/card-checkout';
 import { createDisputes } from './domain/disputes';
-import { createReputation } from './domain/reputation';
+import { createReputation, createStanding } from './domain/reputation';
+import { createStandingRepository } from './db/repositories/standing-repository';
 import { createReputationRepository } from './db/repositories/reputation-repository';
 import { createTopUps } from './domain/topups';
 
@@ -170,7 +171,10 @@ export function composeServices(options: ComposeOptions) {
   });
   const reconciler = createReconciler({ records: payments.records, walletFor, now, isInFlight: payments.isInFlight });
   const receipts = createReceipts(database.db);
-  const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, now });
+  const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
+  const reputation = createReputation({ repo: createReputationRepository(database.db), now });
+  const standing = createStanding({ repo: createStandingRepository(database.db), reputation, audit: accounts.audit, alerts, operatorIds, now });
+  const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, standing, now });
   const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
   const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, now });
   const approvals = createApprovalService({
@@ -197,7 +201,6 @@ export function composeServices(options: ComposeOptions) {
     await quotes.warmFixedPrices(fixedPriceCalls(catalog.allServices())).catch((err: unknown) => logger.warn({ err }, 'warming fixed prices failed'));
   }
   const treasury = options.topUps?.treasuryUrl ? openWallet(options.topUps.treasuryUrl) : null;
-  const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
   if (treasury && !treasury.ok) throw new Error('the treasury connection string is not usable');
   const topUps = createTopUps({
     database,
@@ -227,10 +230,12 @@ export function composeServices(options: ComposeOptions) {
       const schema = catalog.serviceFor(userId, serviceId)?.outputSchema;
       return schema ? JSON.stringify(schema) : null;
     },
+    afterNonDelivery: (service) => {
+      standing.afterNonDelivery(service);
+    },
     ...(options.disputeSharePercent === undefined ? {} : { sharePercent: options.disputeSharePercent }),
     now,
   });
-  const reputation = createReputation({ repo: createReputationRepository(database.db), now });
   const taskStore = createTasksRepository(database.db);
   const spending = createSpending({
     approvals,
@@ -239,6 +244,7 @@ export function composeServices(options: ComposeOptions) {
     governance,
     alerts,
     agentKeys,
+    standing,
     timeZoneOf,
     taskStartedAtMs: (userId, taskId) => {
       const task = taskStore.forUser(userId, taskId);
@@ -293,6 +299,7 @@ export function composeServices(options: ComposeOptions) {
     topUps,
     disputes,
     reputation,
+    standing,
     rates: options.rates,
     /**
      * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog

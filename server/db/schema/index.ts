@@ -13,3 +13,4 @@ export * from './topups';
 export * from './wallet';
 export * from './agent-keys';
 export * from './disputes';
+export * from './standing';

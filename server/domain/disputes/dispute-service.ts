@@ -20,6 +20,11 @@ const LIST_LIMIT = 100;
 export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'changed' | 'now' | 'database'> {
   database: Pick<DatabaseHandle, 'db' | 'sqlite'>;
   outputSchemaOf: OpeningDeps['outputSchemaOf'];
+  /**
+   * Told once per paid call judged not delivered (each opens exactly one automatic dispute): provider
+   * reputation pauses the service when its rate passes the operators' threshold (reputation/standing.ts).
+   */
+  afterNonDelivery?: (service: { providerId: string; serviceId: string }) => void;
   /** The share of a month's paid spend a person may dispute themselves (DISPUTE_MAX_SHARE_PERCENT). */
   sharePercent?: number;
   now?: () => number;
@@ -52,7 +57,10 @@ export function createDisputes(options: DisputesOptions) {
     /** Opens a dispute on a paid step; non-delivery starts its refund at once. */
     open(request: OpenDisputeRequest): OpenDisputeResult {
       const opened = openDispute(engine, request);
-      if (opened.ok && opened.created) startRefundIfDecided(opened.dispute);
+      if (!opened.ok || !opened.created) return opened;
+      startRefundIfDecided(opened.dispute);
+      const { evidence } = opened.dispute;
+      if (evidence.delivery === 'paid_not_delivered') options.afterNonDelivery?.({ providerId: evidence.providerId, serviceId: evidence.serviceId });
       return opened;
     },
     decide(operatorId: string, disputeId: string, decision: Decision): DecisionResult {

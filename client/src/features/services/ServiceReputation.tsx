@@ -1,6 +1,7 @@
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatSats, msat } from '../../../../shared/money';
+import { formatShareBps } from '../../../../shared/reputation';
 
 export type ReputationRecord = inferRouterOutputs<AppRouter>['catalog']['reputation']['services'][number];
 
@@ -11,7 +12,7 @@ export function reputationText(r: ReputationRecord): string {
   if (r.paidCalls === 0 && r.disputesOpened === 0) return 'Last 30 days: no paid calls yet';
   const parts = [
     plural(r.paidCalls, 'paid call', 'paid calls'),
-    `${(r.nonDeliveryBps / 100).toLocaleString(undefined, { maximumFractionDigits: 1 })}% not delivered`,
+    `${formatShareBps(r.nonDeliveryBps)} not delivered`,
     plural(r.disputesOpened, 'dispute', 'disputes'),
     `${plural(r.refunds, 'refund', 'refunds')}${r.refunds > 0 ? ` (${formatSats(msat(r.refundedMsat))})` : ''}`,
   ];
