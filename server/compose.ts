@@ -132,15 +132,6 @@ export function composeServices(options: ComposeOptions) {
     sessionRecheckMs: options.sessionRecheckMs,
   });
 
-  const settingsChanges = createSettingsChanges({
-    governance,
-    accounts: accounts.accounts,
-    twoFactor: accounts.twoFactor,
-    stepUp: accounts.stepUp,
-    audit: accounts.audit,
-    rates: options.rates,
-    transaction: (fn) => database.db.transaction(fn, { behavior: 'immediate' }),
-  });
 
   const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.providerUrls] });
   const alerts = createAlertService({ db: database.db, now });
@@ -174,6 +165,16 @@ export function composeServices(options: ComposeOptions) {
   const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
   const reputation = createReputation({ repo: createReputationRepository(database.db), now });
   const standing = createStanding({ repo: createStandingRepository(database.db), reputation, audit: accounts.audit, alerts, operatorIds, now });
+  const settingsChanges = createSettingsChanges({
+    governance,
+    accounts: accounts.accounts,
+    twoFactor: accounts.twoFactor,
+    stepUp: accounts.stepUp,
+    audit: accounts.audit,
+    rates: options.rates,
+    standing,
+    transaction: (fn) => database.db.transaction(fn, { behavior: 'immediate' }),
+  });
   const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, standing, now });
   const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
   const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, now });

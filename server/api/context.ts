@@ -3,7 +3,7 @@ import type { AgentKeys } from '../domain/agent-keys';
 import type { AlertService } from '../domain/alerts';
 import type { ApprovalService } from '../domain/approvals';
 import type { Disputes } from '../domain/disputes';
-import type { Reputation } from '../domain/reputation';
+import type { Reputation, Standing } from '../domain/reputation';
 import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { QuoteService } from '../domain/quotes';
@@ -36,6 +36,8 @@ export interface ApiDeps {
   topUps: TopUps;
   disputes: Disputes;
   reputation: Reputation;
+  /** Provider blocklists and paused services (domain/reputation/standing.ts). */
+  standing: Standing;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */

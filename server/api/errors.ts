@@ -88,6 +88,8 @@ const REFUSALS = {
   dispute_limit_reached: ['BAD_REQUEST', 'You have disputed as much of this month\'s spending as the limit allows. Non-delivery is still refunded automatically.'],
   dispute_not_found: ['NOT_FOUND', 'That dispute does not exist.'],
   already_decided: ['CONFLICT', 'That dispute was already decided (perhaps by another operator). Nothing was paid twice.'],
+  provider_not_blocked: ['NOT_FOUND', 'You have not blocked that provider.'],
+  service_not_paused: ['CONFLICT', 'That service is not paused (perhaps another operator resumed it).'],
   invalid_refund_amount: ['BAD_REQUEST', 'A refund must be more than zero and no more than what was paid (price plus fee).'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 

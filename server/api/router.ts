@@ -5,6 +5,7 @@ import { alertsRouter } from './routers/alerts';
 import { approvalsRouter } from './routers/approvals';
 import { budgetRouter } from './routers/budget';
 import { disputesRouter } from './routers/disputes';
+import { reputationRouter } from './routers/reputation';
 import { authRouter } from './routers/auth';
 import { securityRouter } from './routers/security';
 import { systemRouter } from './routers/system';
@@ -30,6 +31,7 @@ export const appRouter = router({
   wallet: walletRouter,
   topUps: topUpsRouter,
   disputes: disputesRouter,
+  reputation: reputationRouter,
 });
 
 /** The only server symbol the client may import (type-only). */
