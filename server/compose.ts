@@ -3,6 +3,7 @@
 // tests run is what people run.
 import { createCatalogService } from './agent/catalog/catalog-service';
 import type { CatalogService } from '../shared/catalog';
+import { standingFrom } from './agent/planner/equivalents';
 import { createPlanner, type PlannerConfig } from './agent/planner/planner';
 import { createTaskEvents } from './agent/tasks/task-events';
 import { createTaskRunner } from './agent/tasks/task-runner';
@@ -257,6 +258,7 @@ export function composeServices(options: ComposeOptions) {
     store: taskStore,
     events: taskEvents,
     planner: createPlanner(options.llm ? { llm: options.llm } : {}),
+    standingFor: (userId) => standingFrom(reputation.list(), userId, standing),
     catalog,
     quotes,
     approvals,
