@@ -11,14 +11,20 @@ export const reputationRouter = router({
   /** The providers the caller blocked (the Services page lists them, with Unblock). */
   blocked: authedProcedure.query(({ ctx }) => ctx.deps.standing.blocked(ctx.user.id)),
 
-  /** One click from a dispute: the disputed step's provider is never quoted or paid for the caller again. */
-  blockFromDispute: authedProcedure.input(z.object({ disputeId: z.string().min(1).max(100) })).mutation(({ ctx, input }) => {
-    const { dispute } = unwrap(ctx.deps.disputes.get(ctx.user.id, input.disputeId));
-    const { providerId, serviceId } = dispute.evidence;
-    const providerName = ctx.deps.catalog.serviceFor(ctx.user.id, serviceId)?.providerName ?? providerId;
-    ctx.deps.standing.block(ctx.user.id, { providerId, providerName, disputeId: dispute.id });
-    return { providerId, providerName };
-  }),
+  /**
+   * One click from a dispute (named by its id on the Disputes page, by its step on the chat card): the
+   * disputed step's provider is never quoted or paid for the caller again.
+   */
+  blockFromDispute: authedProcedure
+    .input(z.union([z.object({ disputeId: z.string().min(1).max(100) }), z.object({ taskId: z.string().min(1).max(100), stepId: z.string().min(1).max(100) })]))
+    .mutation(({ ctx, input }) => {
+      const dispute = 'disputeId' in input ? unwrap(ctx.deps.disputes.get(ctx.user.id, input.disputeId)).dispute : ctx.deps.disputes.forStep(ctx.user.id, input.taskId, input.stepId);
+      if (!dispute) return unwrap({ ok: false, reason: 'dispute_not_found' } as const);
+      const { providerId, serviceId } = dispute.evidence;
+      const providerName = ctx.deps.catalog.serviceFor(ctx.user.id, serviceId)?.providerName ?? providerId;
+      ctx.deps.standing.block(ctx.user.id, { providerId, providerName, disputeId: dispute.id });
+      return { providerId, providerName };
+    }),
 
   /** Unblocking loosens the guard: `code` (2FA on) or `password`, as every loosening change needs. */
   unblock: authedProcedure
