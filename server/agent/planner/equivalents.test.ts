@@ -18,11 +18,14 @@ const records = (rates: Record<string, number>) =>
 const nobodyBlocked = { refusalFor: () => null };
 
 describe('equivalent services', () => {
-  it('are the same method, input and output; anything else is not equivalent', () => {
+  it('say they do the same (tags) the same way (method, input, output); anything else is not equivalent', () => {
     expect(equivalenceKey(serviceOf('skycast/weather'))).toBe(equivalenceKey(serviceOf('nimbus/city-weather')));
     expect(equivalenceKey(serviceOf('skycast/weather'))).not.toBe(equivalenceKey(serviceOf('daily-ledger/headlines')));
     const { outputSchema: _unpublished, ...unpublished } = serviceOf('nimbus/city-weather');
     expect(equivalenceKey(unpublished)).toBeNull();
+    // Saying nothing of what it does: not known to do the same.
+    expect(equivalenceKey({ ...serviceOf('nimbus/city-weather'), tags: [] })).toBeNull();
+    expect(equivalenceKey({ ...serviceOf('nimbus/city-weather'), tags: ['weather', 'snow'] })).not.toBe(equivalenceKey(serviceOf('skycast/weather')));
   });
 
   it('without any record, the cheaper is planned and the other is not even ranked (no question which)', () => {
@@ -36,11 +39,15 @@ describe('equivalent services', () => {
     expect(planned(standingFrom(records({ 'skycast/weather': 500, 'nimbus/city-weather': 500 }), 'u1', nobodyBlocked))).toEqual(['skycast/weather']);
   });
 
-  it('a provider the person blocked (or a paused service) is never planned: its equivalent takes its place', () => {
+  it('a provider the person blocked (or a paused service) gives way to its equivalent; with none usable, the quote says why', () => {
     const blocksSkyCast = { refusalFor: (userId: string, s: { providerId: string }) => (userId === 'u1' && s.providerId === 'skycast' ? ('provider_blocked' as const) : null) };
     expect(planned(standingFrom([], 'u1', blocksSkyCast))).toEqual(['nimbus/city-weather']);
     expect(planned(standingFrom([], 'u2', blocksSkyCast))).toEqual(['skycast/weather']);
     const pausesBoth = { refusalFor: (_: string, s: { serviceId: string }) => (s.serviceId.includes('weather') ? ('service_paused' as const) : null) };
-    expect(planned(standingFrom([], 'u1', pausesBoth))).not.toEqual(expect.arrayContaining(['skycast/weather']));
+    // Both paused: still planned (the cheaper), so the quote refuses it by name instead of "no service does that".
+    expect(planned(standingFrom([], 'u1', pausesBoth))).toEqual(['skycast/weather']);
+    // Usable beats a better record.
+    const worseButUsable = standingFrom(records({ 'skycast/weather': 0, 'nimbus/city-weather': 9_000 }), 'u1', blocksSkyCast);
+    expect(planned(worseButUsable)).toEqual(['nimbus/city-weather']);
   });
 });
