@@ -24,7 +24,7 @@ beforeAll(async () => {
   stack = await startAgentStack(dir, {
     treasury: true,
     catalogUrls: async (sandbox) => {
-      adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl });
+      adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl, slowMs: 3_000 });
       return [adversary.url];
     },
   });
