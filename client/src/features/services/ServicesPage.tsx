@@ -211,7 +211,7 @@ function AddProvider({ onAdded }: { onAdded: () => Promise<void> }) {
   );
 }
 
-/** One address may serve several providers (the sandbox market serves five): group by the provider itself. */
+/** One address may serve several providers (the sandbox market serves six): group by the provider itself. */
 function groupByProvider(services: ServiceEntry[]) {
   const groups = new Map<string, { providerId: string; providerName: string; origin: string; services: ServiceEntry[] }>();
   for (const service of services) {
