@@ -10,10 +10,10 @@ test('the catalog shows providers and prices; a blocked service is never planned
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Services/ }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Services' })).toBeVisible();
 
-  // The sandbox market is one address serving five providers and nine services.
+  // The sandbox market is one address serving six providers and ten services.
   await expect(page.getByTestId('provider')).toHaveCount(1);
   await expect(page.getByTestId('provider').getByTestId('provider-status')).toContainText('Online');
-  await expect(page.getByTestId('provider-services')).toHaveCount(5);
+  await expect(page.getByTestId('provider-services')).toHaveCount(6);
   const joke = service(page, 'satoshi-jokes/joke');
   await expect(joke.getByTestId('service-price')).toHaveText('1 sat (less than 1 cent)');
   await expect(service(page, 'block-data/btc-price').getByTestId('service-price')).toHaveText('10 sats ($0.01)');

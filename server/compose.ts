@@ -3,6 +3,7 @@
 // tests run is what people run.
 import { createCatalogService } from './agent/catalog/catalog-service';
 import type { CatalogService } from '../shared/catalog';
+import { standingFrom } from './agent/planner/equivalents';
 import { createPlanner, type PlannerConfig } from './agent/planner/planner';
 import { createTaskEvents } from './agent/tasks/task-events';
 import { createTaskRunner } from './agent/tasks/task-runner';
@@ -36,7 +37,8 @@ import type { TopUpLimits } from '../shared/topups';
 import { users } from './db/schema/accounts';
 import type { CardCheckoutPort } from './domain/ports/card-checkout';
 import { createDisputes } from './domain/disputes';
-import { createReputation } from './domain/reputation';
+import { createReputation, createStanding } from './domain/reputation';
+import { createStandingRepository } from './db/repositories/standing-repository';
 import { createHome } from './domain/home';
 import { createHomeRepository } from './db/repositories/home-repository';
 import { createReputationRepository } from './db/repositories/reputation-repository';
@@ -133,15 +135,6 @@ export function composeServices(options: ComposeOptions) {
     sessionRecheckMs: options.sessionRecheckMs,
   });
 
-  const settingsChanges = createSettingsChanges({
-    governance,
-    accounts: accounts.accounts,
-    twoFactor: accounts.twoFactor,
-    stepUp: accounts.stepUp,
-    audit: accounts.audit,
-    rates: options.rates,
-    transaction: (fn) => database.db.transaction(fn, { behavior: 'immediate' }),
-  });
 
   const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.providerUrls] });
   const alerts = createAlertService({ db: database.db, now });
@@ -172,7 +165,20 @@ export function composeServices(options: ComposeOptions) {
   });
   const reconciler = createReconciler({ records: payments.records, walletFor, now, isInFlight: payments.isInFlight });
   const receipts = createReceipts(database.db);
-  const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, now });
+  const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
+  const reputation = createReputation({ repo: createReputationRepository(database.db), now });
+  const standing = createStanding({ repo: createStandingRepository(database.db), reputation, audit: accounts.audit, alerts, operatorIds, now });
+  const settingsChanges = createSettingsChanges({
+    governance,
+    accounts: accounts.accounts,
+    twoFactor: accounts.twoFactor,
+    stepUp: accounts.stepUp,
+    audit: accounts.audit,
+    rates: options.rates,
+    standing,
+    transaction: (fn) => database.db.transaction(fn, { behavior: 'immediate' }),
+  });
+  const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, standing, now });
   const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
   const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, now });
   const approvals = createApprovalService({
@@ -199,7 +205,6 @@ export function composeServices(options: ComposeOptions) {
     await quotes.warmFixedPrices(fixedPriceCalls(catalog.allServices())).catch((err: unknown) => logger.warn({ err }, 'warming fixed prices failed'));
   }
   const treasury = options.topUps?.treasuryUrl ? openWallet(options.topUps.treasuryUrl) : null;
-  const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
   if (treasury && !treasury.ok) throw new Error('the treasury connection string is not usable');
   const topUps = createTopUps({
     database,
@@ -229,10 +234,12 @@ export function composeServices(options: ComposeOptions) {
       const schema = catalog.serviceFor(userId, serviceId)?.outputSchema;
       return schema ? JSON.stringify(schema) : null;
     },
+    afterNonDelivery: (service) => {
+      standing.afterNonDelivery(service);
+    },
     ...(options.disputeSharePercent === undefined ? {} : { sharePercent: options.disputeSharePercent }),
     now,
   });
-  const reputation = createReputation({ repo: createReputationRepository(database.db), now });
   const taskStore = createTasksRepository(database.db);
   const spending = createSpending({
     approvals,
@@ -241,6 +248,7 @@ export function composeServices(options: ComposeOptions) {
     governance,
     alerts,
     agentKeys,
+    standing,
     timeZoneOf,
     taskStartedAtMs: (userId, taskId) => {
       const task = taskStore.forUser(userId, taskId);
@@ -252,6 +260,7 @@ export function composeServices(options: ComposeOptions) {
     store: taskStore,
     events: taskEvents,
     planner: createPlanner(options.llm ? { llm: options.llm } : {}),
+    standingFor: (userId) => standingFrom(reputation.list(), userId, standing),
     catalog,
     quotes,
     approvals,
@@ -296,6 +305,7 @@ export function composeServices(options: ComposeOptions) {
     disputes,
     reputation,
     home: createHome({ repo: createHomeRepository(database.db), now: () => new Date(now()) }),
+    standing,
     rates: options.rates,
     /**
      * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog

@@ -142,6 +142,11 @@ export const AUDIT_EVENT_KINDS = [
   'dispute_opened',
   'dispute_decided',
   'dispute_refunded',
+  'provider_blocked',
+  'provider_unblocked',
+  'service_paused',
+  'service_resumed',
+  'pause_policy_changed',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 

@@ -6,6 +6,7 @@ import { usdCents } from '../../shared/money';
 import { totpCode } from '../domain/accounts/test-support';
 import { insertDisputeUnderReview } from '../domain/disputes/test-support';
 import { planStep } from '../domain/quotes/test-support';
+import { pauseServiceDirectly } from '../domain/reputation/test-support';
 import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO, invoiceMadeFor } from '../domain/wallet/test-support';
 import { appRouter } from './router';
 import { createApiHarness, TEST_PASSWORD } from './test-harness';
@@ -153,7 +154,26 @@ const MATRIX: Record<string, Row> = {
   'home.checklist': { access: 'authed' },
   'home.mark': { access: 'authed', input: () => ({ step: 'top_up', action: 'skip' }) },
   'home.monthSpending': { access: 'authed' },
+  'disputes.onChange': { access: 'authed' },
+  'reputation.blocked': { access: 'authed' },
+  'reputation.blockFromDispute': { access: 'authed', input: () => ({ disputeId: 'no-such-dispute' }), foreignObject: (f) => aliceDispute(f) },
+  // Alice blocked Satoshi Jokes (beforeAll): unblocking it loosens her guard.
+  'reputation.unblock': { access: 'authed', input: () => ({ providerId: 'satoshi-jokes' }), loosens: () => ({ providerId: 'satoshi-jokes' }) },
+  'reputation.pauses': { access: 'operator' },
+  'reputation.setPausePolicy': { access: 'operator', input: () => ({ thresholdBps: 5_000, minPaidCalls: 10 }) },
+  // Each operator call gets a service paused a moment before, so each resume is a first one.
+  'reputation.resume': { access: 'operator', input: (f) => ({ serviceId: pausedService(f) }) },
+  'reputation.providerHistory': { access: 'operator', input: () => ({ providerId: 'satoshi-jokes' }) },
 };
+
+let pauseSeq = 0;
+/** A service paused for everyone, written directly (the matrix checks access, not the threshold). */
+function pausedService(f: Fixture): string {
+  pauseSeq += 1;
+  const serviceId = `satoshi-jokes/paused-${pauseSeq}`;
+  pauseServiceDirectly(f.h.database.db, { serviceId, providerId: 'satoshi-jokes' });
+  return serviceId;
+}
 
 /** Alice's dispute: bob must neither read it nor learn it exists. */
 let aliceDisputeId = '';
@@ -276,6 +296,7 @@ describe('authorization matrix', () => {
     const aliceKey = h.deps.agentKeys.create(alice.user.id, { name: 'alice agent', monthlyCapSats: 100, perCallCapSats: 10, allowed: [], mayAutoSpend: false, expiresInDays: 30 });
     aliceKeyId = aliceKey.key.id;
     aliceDisputeId = disputeUnderReview(f);
+    h.deps.standing.block(alice.user.id, { providerId: 'satoshi-jokes', providerName: 'Satoshi Jokes', disputeId: aliceDisputeId });
     expect(aliceAlertId).toBeGreaterThan(0);
     h.wallets.set(alice.user.id, {
       ...fakeReadOnlyWallet({ info: { ok: true, value: { ...FAKE_WALLET_INFO, alias: ALICE_WALLET_ALIAS } }, balance: balanceOfSats(7) }),
@@ -306,6 +327,7 @@ describe('authorization matrix', () => {
       agentKeys: f.h.deps.agentKeys.list(f.alice.id),
       disputes: f.h.deps.disputes.list(f.alice.id),
       checklist: f.h.deps.home.checklist(f.alice.id),
+      blocked: f.h.deps.standing.blocked(f.alice.id),
     });
   }
 
@@ -378,10 +400,14 @@ describe('authorization matrix', () => {
   // Runs last: some calls below (signing out everywhere) end alice's other sessions.
   it("never loosens alice's guard from a session of hers without a fresh code, whatever is called", async () => {
     const loosening = Object.entries(MATRIX).filter(([, row]) => row.loosens);
-    expect(loosening.map(([path]) => path).sort()).toEqual(['account.updatePreferences', 'budget.saveSettings', 'catalog.setPreference']);
+    expect(loosening.map(([path]) => path).sort()).toEqual(['account.updatePreferences', 'budget.saveSettings', 'catalog.setPreference', 'reputation.unblock']);
     const stolen = () => f.h.callerFor(f.h.sessions.create(f.alice.id, { ip: '203.0.113.9', userAgent: 'thief' }).token).caller;
-    // The guard: her budget settings and the time zone her budget month is counted in.
-    const guard = () => ({ settings: f.h.deps.governance.settingsFor(f.alice.id), timeZone: f.h.accounts.getUser(f.alice.id)?.timeZone ?? '' });
+    // The guard: her budget settings, the time zone her budget month is counted in, the providers she blocked.
+    const guard = () => ({
+      settings: f.h.deps.governance.settingsFor(f.alice.id),
+      timeZone: f.h.accounts.getUser(f.alice.id)?.timeZone ?? '',
+      blocked: f.h.deps.standing.blocked(f.alice.id).map((b) => b.providerId),
+    });
     for (const [path, row] of loosening) {
       const before = guard();
       expect([path, await errorCode(call(stolen(), path, row.loosens?.(f)))]).toEqual([path, 'FORBIDDEN']);
@@ -395,7 +421,8 @@ describe('authorization matrix', () => {
         if (!(error instanceof TRPCError)) throw error;
       });
       const after = guard();
-      const loosened = [...looseningsOf(before.settings, after.settings), ...timeZoneLoosenings(before.timeZone, after.timeZone)];
+      const unblocked = before.blocked.filter((p) => !after.blocked.includes(p)).map((p) => `unblocked ${p}`);
+      const loosened = [...looseningsOf(before.settings, after.settings), ...timeZoneLoosenings(before.timeZone, after.timeZone), ...unblocked];
       expect([path, loosened]).toEqual([path, []]);
     }
   });

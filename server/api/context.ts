@@ -4,7 +4,7 @@ import type { AlertService } from '../domain/alerts';
 import type { ApprovalService } from '../domain/approvals';
 import type { Disputes } from '../domain/disputes';
 import type { Home } from '../domain/home';
-import type { Reputation } from '../domain/reputation';
+import type { Reputation, Standing } from '../domain/reputation';
 import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { QuoteService } from '../domain/quotes';
@@ -38,6 +38,8 @@ export interface ApiDeps {
   disputes: Disputes;
   reputation: Reputation;
   home: Home;
+  /** Provider blocklists and paused services (domain/reputation/standing.ts). */
+  standing: Standing;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */

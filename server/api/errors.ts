@@ -91,6 +91,8 @@ const REFUSALS = {
   invalid_refund_amount: ['BAD_REQUEST', 'A refund must be more than zero and no more than what was paid (price plus fee). Enter an amount in that range.'],
   step_not_skippable: ['BAD_REQUEST', 'Steward needs a wallet to spend from, so this step cannot be skipped. Open Wallet to set one up.'],
   step_done_by_its_fact: ['BAD_REQUEST', 'This step ticks itself once it is done: follow its link to do it, or skip it for now.'],
+  provider_not_blocked: ['NOT_FOUND', 'You have not blocked that provider. Reload Services to see who is blocked.'],
+  service_not_paused: ['CONFLICT', 'That service is not paused (perhaps another operator resumed it). Reload the console to see.'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

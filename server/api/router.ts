@@ -6,6 +6,7 @@ import { approvalsRouter } from './routers/approvals';
 import { budgetRouter } from './routers/budget';
 import { disputesRouter } from './routers/disputes';
 import { homeRouter } from './routers/home';
+import { reputationRouter } from './routers/reputation';
 import { authRouter } from './routers/auth';
 import { securityRouter } from './routers/security';
 import { systemRouter } from './routers/system';
@@ -32,6 +33,7 @@ export const appRouter = router({
   topUps: topUpsRouter,
   disputes: disputesRouter,
   home: homeRouter,
+  reputation: reputationRouter,
 });
 
 /** The only server symbol the client may import (type-only). */

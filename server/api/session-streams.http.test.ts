@@ -6,6 +6,7 @@ import { TRPCClientError } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_IDLE_MS } from '../domain/accounts/sessions';
+import { insertDisputeUnderReview } from '../domain/disputes/test-support';
 import type { AppRouter } from './router';
 import { createApiHarness, TEST_PASSWORD } from './test-harness';
 import { httpClientFor, listenForTest } from './http-test-client';
@@ -163,5 +164,58 @@ describe('live streams end with their session', () => {
     await expectClosedUnauthorized(streams.tasks);
     await expectClosedUnauthorized(streams.alerts);
     await expectNothingMore(streams, dee.user.email, dee.user.id);
+  });
+});
+
+describe('the Disputes page\'s live stream', () => {
+  let seq = 0;
+  /** A dispute of the person's under review, rejected by an operator: one change on their stream. */
+  function decideADispute(userId: string): string {
+    seq += 1;
+    const id = insertDisputeUnderReview(h.database.db, { id: `live-dispute-${seq}`, userId, stepId: `s-${seq}` });
+    const decided = h.deps.disputes.decide('an-operator', id, { kind: 'reject', note: 'The answer was fine.' });
+    if (!decided.ok) throw new Error(decided.reason);
+    return id;
+  }
+
+  async function openDisputeStream(token: string): Promise<Stream> {
+    const received: string[] = [];
+    const waiters: (() => void)[] = [];
+    let close: (error: unknown) => void = () => undefined;
+    const closed = new Promise<unknown>((resolve) => (close = resolve));
+    return new Promise((started) => {
+      const subscription = clientFor(token).disputes.onChange.subscribe(undefined, {
+        onStarted: () => started({ received, closed, next: () => new Promise((resolve) => waiters.push(resolve)) }),
+        onData: (event) => {
+          received.push(`${event.data.id}:${event.data.status}`);
+          waiters.shift()?.();
+        },
+        onError: close,
+        onComplete: () => close('completed without an error'),
+      });
+      stops.push(() => subscription.unsubscribe());
+    });
+  }
+
+  it('delivers each change of the person\'s own disputes, and ends when the session is revoked', async () => {
+    const eve = await h.signUp('disputes-live@example.com');
+    const other = await h.signUp('disputes-other@example.com');
+    const stream = await openDisputeStream(eve.token);
+
+    const arrived = stream.next();
+    const id = decideADispute(eve.user.id);
+    await arrived;
+    expect(stream.received).toEqual([`${id}:rejected`]);
+    // Someone else's dispute never reaches it.
+    decideADispute(other.user.id);
+
+    const { caller, jar } = h.callerFor(null);
+    await caller.auth.signIn({ email: eve.user.email, password: TEST_PASSWORD });
+    await clientFor(jar.token ?? '').security.signOutEverywhere.mutate();
+    await expectClosedUnauthorized(stream);
+
+    decideADispute(eve.user.id);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(stream.received).toEqual([`${id}:rejected`]);
   });
 });

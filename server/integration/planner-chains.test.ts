@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogService } from '../../shared/catalog';
+import { preferredCatalog } from '../agent/planner/equivalents';
 import type { TaskView } from '../agent/tasks/task-runner';
 import { SAMPLE_INPUTS } from '../sandbox/market/sample-inputs';
 import { signUpOnStack, startAgentStack, untilTask, type AgentStack } from './agent-support';
@@ -53,8 +54,9 @@ const takesText = (service: CatalogService) => service.inputSchema.properties?.[
 const finished = (task: TaskView) => ['completed', 'failed', 'cancelled', 'awaiting_approval'].includes(task.status);
 
 /** The chains: every service, then every service that takes a text (with its other inputs from the samples). */
+/** The catalog as planners are offered it: of equivalent services (the two weathers) only the preferred one. */
 function chains(): Array<{ producer: CatalogService; consumer: CatalogService }> {
-  const catalog = stack.catalog.servicesFor(userId);
+  const catalog = preferredCatalog(stack.catalog.servicesFor(userId));
   return catalog.flatMap((producer) => catalog.filter(takesText).map((consumer) => ({ producer, consumer })));
 }
 

@@ -39,6 +39,7 @@ const REQUESTS: Record<string, { request: ProbeRequest; query?: string; usage?: 
   summarise: { request: json({ text: SUMMARY_TEXT }), usage: { summarise_input_chars: SUMMARY_TEXT.length } },
   translate: { request: json({ text: 'hello big world', to: 'es' }), usage: { translate_words: 3 } },
   weather: { request: { method: 'GET' }, query: '?city=London' },
+  'city-weather': { request: { method: 'GET' }, query: '?city=Berlin' },
   headlines: { request: { method: 'GET' }, query: '?topic=bitcoin' },
 };
 
@@ -113,7 +114,7 @@ describe('L402 rail against the sandbox market', () => {
       });
       compared++;
     }
-    expect(compared).toBe(8);
+    expect(compared).toBe(9);
   });
 
   it('a dynamic price comes from the quote endpoint, as a challenge whose invoice says the same', async () => {

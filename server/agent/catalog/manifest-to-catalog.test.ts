@@ -18,7 +18,7 @@ describe('manifestToCatalog', () => {
     expect(skipped).toEqual([]);
     expect(services.map((s) => s.id)).toEqual([
       'satoshi-jokes/joke', 'block-data/btc-price', 'block-data/fee-estimate', 'block-data/market-report',
-      'wordsmith/sentiment', 'wordsmith/summarise', 'wordsmith/translate', 'skycast/weather', 'daily-ledger/headlines',
+      'wordsmith/sentiment', 'wordsmith/summarise', 'wordsmith/translate', 'skycast/weather', 'nimbus/city-weather', 'daily-ledger/headlines',
     ]);
     const byName = new Map(services.map((s) => [s.name, s]));
     expect(byName.get('btc-price')).toMatchObject({

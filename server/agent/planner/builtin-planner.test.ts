@@ -176,7 +176,9 @@ describe('built-in planner: properties', () => {
   });
 
   it('asks which service when two score alike', () => {
-    const twin = { ...catalog.find((s) => s.name === 'joke')!, id: 'other-jokes/joke', providerId: 'other-jokes', providerName: 'Other Jokes' };
+    // Its answer is not published, so it is not known to be the same service: the person chooses.
+    const { outputSchema: _unpublished, ...joke } = catalog.find((s) => s.name === 'joke')!;
+    const twin = { ...joke, id: 'other-jokes/joke', providerId: 'other-jokes', providerName: 'Other Jokes' };
     const result = planRequest('tell me a joke', [...catalog, twin]);
     expect(result.kind).toBe('clarify');
     if (result.kind === 'clarify') expect(result.question).toMatch(/did you mean joke .* or joke/);

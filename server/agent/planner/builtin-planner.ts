@@ -8,6 +8,7 @@
  * so) or, alone, is refused with the nearest things Steward can do: it never guesses a paid call.
  * Same catalog and same text give the same result.
  */
+import { preferredCatalog, type PlannerStanding } from './equivalents';
 import type { CatalogService, NotDone, PlannerResult } from '../../../shared/catalog';
 import { indexCatalog } from './catalog-index';
 import type { CatalogIndex } from './catalog-index';
@@ -58,8 +59,11 @@ function preparedFor(catalog: readonly CatalogService[]): Prepared {
   return prepared;
 }
 
-export function planRequest(request: string, catalog: readonly CatalogService[], options: BuiltinPlannerOptions = {}): PlannerResult {
-  const settings: Settings = { ...BUILTIN_PLANNER_DEFAULTS, ...options };
+export function planRequest(request: string, offered: readonly CatalogService[], options: BuiltinPlannerOptions & { standing?: PlannerStanding } = {}): PlannerResult {
+  const { standing, ...rest } = options;
+  const settings: Settings = { ...BUILTIN_PLANNER_DEFAULTS, ...rest };
+  // Of equivalent services only the better is ranked; services the person may not use are not (equivalents.ts).
+  const catalog = preferredCatalog(offered, standing);
   const text = request.trim();
   if (text.length === 0) return clarify('What would you like me to do?');
   const direct = planText(text, catalog, settings);

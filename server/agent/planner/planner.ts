@@ -6,6 +6,7 @@
 import type { CatalogService, PlannerResult } from '../../../shared/catalog';
 import { planRequest } from './builtin-planner';
 import type { BuiltinPlannerOptions } from './builtin-planner';
+import { preferredCatalog, type PlannerStanding } from './equivalents';
 import { createLlmPlanner } from './llm-planner';
 import type { LlmPlannerConfig } from './llm-planner';
 
@@ -19,6 +20,11 @@ export interface PlanRequest {
    * into Spanish") can use the answer as its input without paying for it again.
    */
   previous?: PreviousAnswer;
+  /**
+   * How services stand for this person: of equivalent services the better is planned, and a blocked
+   * provider or paused service never is (equivalents.ts). Absent: no records, everything usable.
+   */
+  standing?: PlannerStanding;
   signal?: AbortSignal;
 }
 
@@ -48,12 +54,17 @@ export interface Planner {
   plan(request: PlanRequest): Promise<PlanOutcome>;
 }
 
+/** The LLM planner is offered only the preferred catalog (the built-in one narrows it itself, planRequest). */
+function preferring(planner: Planner): Planner {
+  return { kind: planner.kind, plan: (request) => planner.plan({ ...request, catalog: preferredCatalog(request.catalog, request.standing) }) };
+}
+
 export function createBuiltinPlanner(options: Omit<BuiltinPlannerOptions, 'nowMs' | 'previous'> = {}): Planner {
   return {
     kind: 'builtin',
-    plan: async ({ text, catalog, nowMs, previous }) => ({
+    plan: async ({ text, catalog, nowMs, previous, standing }) => ({
       ok: true,
-      result: planRequest(text, catalog, { ...options, ...(nowMs !== undefined ? { nowMs } : {}), ...(previous ? { previous } : {}) }),
+      result: planRequest(text, catalog, { ...options, ...(nowMs !== undefined ? { nowMs } : {}), ...(previous ? { previous } : {}), ...(standing ? { standing } : {}) }),
     }),
   };
 }
@@ -64,5 +75,5 @@ export interface PlannerConfig {
 }
 
 export function createPlanner(config: PlannerConfig): Planner {
-  return config.llm ? createLlmPlanner(config.llm) : createBuiltinPlanner();
+  return config.llm ? preferring(createLlmPlanner(config.llm)) : createBuiltinPlanner();
 }

@@ -21,6 +21,7 @@ import { ACCOUNT_IN_DEBT_WHY } from '../../domain/governance';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
 import { stepIdempotencyKey, type SpendOutcome, type SpendResult } from '../../domain/spending';
 import { chainedInputBound, checkChains, resolveStepInput } from '../planner/chain';
+import type { PlannerStanding } from '../planner/equivalents';
 import type { Planner, PreviousAnswer } from '../planner/planner';
 import { answerText } from '../outputs/output-text';
 import { composeAnswer, parseOutput, type TaskAnswer } from './answer';
@@ -38,6 +39,8 @@ export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
     servicesFor(userId: string): CatalogService[];
     serviceFor(userId: string, serviceId: string): CatalogService | undefined;
   };
+  /** How services stand for this person (records, blocks, pauses), so the planner prefers and avoids; absent: no records. */
+  standingFor?: (userId: string) => PlannerStanding;
   quotes: QuotesPort<Q>;
   approvals: ApprovalsPort<Q>;
   /** The only way the runner pays: by approval and step id. */
@@ -240,7 +243,8 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
   async function planAndQuote(taskId: string, signal: AbortSignal): Promise<void> {
     const task = current(taskId);
     const previous = previousAnswer(task);
-    const planned = await deps.planner.plan({ text: task.request, catalog: deps.catalog.servicesFor(task.userId), nowMs: now(), ...(previous ? { previous } : {}), signal });
+    const standing = deps.standingFor?.(task.userId);
+    const planned = await deps.planner.plan({ text: task.request, catalog: deps.catalog.servicesFor(task.userId), nowMs: now(), ...(previous ? { previous } : {}), ...(standing ? { standing } : {}), signal });
     if (!isActive(taskId)) return;
     if (!planned.ok) return fail(task, { reason: planned.reason, message: 'The planner could not be reached. Please try again.' });
     const result = planned.result;

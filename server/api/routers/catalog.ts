@@ -20,7 +20,13 @@ export const catalogRouter = router({
    * Provider reputation (last 30 days, counted over everyone's purchases) for the services the caller's
    * catalog holds: only those, so a person learns nothing about services they were never shown.
    */
-  reputation: authedProcedure.query(({ ctx }) => ({ services: ctx.deps.reputation.forServices(ctx.deps.catalog.servicesFor(ctx.user.id)) })),
+  reputation: authedProcedure.query(({ ctx }) => {
+    const services = ctx.deps.catalog.servicesFor(ctx.user.id);
+    const shown = new Set(services.map((s) => s.id));
+    // Paused for everyone by the operators' threshold: the page says so beside the service.
+    const paused = ctx.deps.standing.paused().filter((p) => shown.has(p.serviceId));
+    return { services: ctx.deps.reputation.forServices(services), paused };
+  }),
 
   /** A rule that loosens the guard (unblock, always allow) needs `code` or `password`, as on the Budget page. */
   setPreference: authedProcedure

@@ -1,4 +1,5 @@
 import { openDisputeInputSchema, operatorRefundInputSchema, operatorRejectInputSchema } from '../../../shared/disputes';
+import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { unwrap } from '../errors';
 import { authedProcedure, operatorProcedure, router } from '../trpc';
@@ -15,6 +16,17 @@ export const disputesRouter = router({
 
   /** The caller's disputes, newest first, with status and evidence. */
   list: authedProcedure.query(({ ctx }) => ctx.deps.disputes.list(ctx.user.id)),
+
+  /**
+   * Live: each of the caller's disputes as it changes (opened, decided, refunded), as the whole view.
+   * It ends with the session, like every signed-in stream (trpc.ts).
+   */
+  onChange: authedProcedure.subscription(async function* ({ ctx }) {
+    for await (const change of ctx.deps.disputes.changes(ctx.user.id, ctx.streamSignal)) {
+      const found = ctx.deps.disputes.get(ctx.user.id, change.disputeId);
+      if (found.ok) yield tracked(`${found.dispute.id}:${found.dispute.updatedAtMs}`, found.dispute);
+    }
+  }),
 
   get: authedProcedure.input(disputeIdSchema).query(({ ctx, input }) => unwrap(ctx.deps.disputes.get(ctx.user.id, input.disputeId)).dispute),
 

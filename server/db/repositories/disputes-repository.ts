@@ -50,6 +50,18 @@ export function createDisputesRepository(db: Db) {
         .returning()
         .get();
     },
+    /** A provider's latest disputes, whoever opened them (the operators' view of its history). */
+    recentForProvider(providerId: string, limit: number): DisputeRow[] {
+      return db
+        .select({ dispute: disputes })
+        .from(disputes)
+        .innerJoin(payments, eq(payments.id, disputes.paymentId))
+        .where(eq(payments.providerId, providerId))
+        .orderBy(desc(disputes.createdAtMs))
+        .limit(limit)
+        .all()
+        .map((row) => row.dispute);
+    },
     /** Msat the person disputed themselves since `sinceMs` (automatic non-delivery refunds do not count). */
     personDisputedSince(userId: string, sinceMs: number): number {
       const row = db

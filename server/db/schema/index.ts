@@ -14,3 +14,4 @@ export * from './wallet';
 export * from './agent-keys';
 export * from './disputes';
 export * from './onboarding';
+export * from './standing';

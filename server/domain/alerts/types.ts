@@ -6,7 +6,7 @@ import type { GovernanceAlertKind } from '../../../shared/governance';
  * (a refund or dispute took a credit back; for operators, a treasury that cannot fund one) and the
  * wallet's reconciliation (money moved outside Steward, drift it cannot explain).
  */
-export type AlertKind = GovernanceAlertKind | 'auto_approved' | 'top_up' | 'wallet_drift' | 'wallet_movement';
+export type AlertKind = GovernanceAlertKind | 'auto_approved' | 'top_up' | 'wallet_drift' | 'wallet_movement' | 'service_standing';
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
 /** Non-secret context the UI may link with (approvalId, serviceId, amounts); never codes or tokens. */

@@ -13,7 +13,7 @@ import { createAlertService } from '../alerts';
 import { createGovernance, budgetReservationMetadata } from '../governance';
 import { createLedger, providerAccount, stripeAccount, userAvailableAccount } from '../ledger';
 import { createQuoteService } from '../quotes';
-import { planStep, scriptedProbe, TEST_RATE } from '../quotes/test-support';
+import { planStep, scriptedProbe, testStanding, TEST_RATE } from '../quotes/test-support';
 import { createApprovalService } from './approval-service';
 
 export { planStep, TEST_RATE };
@@ -27,7 +27,8 @@ export function createGovernanceEnvironment(prices: Parameters<typeof scriptedPr
   const governance = createGovernance(database, { now: nowMs });
   const ledger = createLedger(database, { now: nowMs, observer: governance.usageObserver });
   const probe = scriptedProbe({ ...prices });
-  const quotes = createQuoteService({ db: database.db, probePrice: probe.probePrice, rates: { current: async () => TEST_RATE }, now: nowMs, options });
+  const standing = testStanding();
+  const quotes = createQuoteService({ db: database.db, probePrice: probe.probePrice, rates: { current: async () => TEST_RATE }, standing, now: nowMs, options });
   const alerts = createAlertService({ db: database.db, now: nowMs });
   const timeZoneOf = (userId: string) => accountsModule.accounts.getUser(userId)?.timeZone ?? 'UTC';
   const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, now: nowMs });
@@ -96,5 +97,5 @@ export function createGovernanceEnvironment(prices: Parameters<typeof scriptedPr
     return result.quote;
   }
 
-  return { database, clock, nowMs, accounts: accountsModule, ledger, governance, probe, quotes, alerts, agentKeys, approvals, signUp, saveSettings, spend, quoteFor };
+  return { database, clock, nowMs, accounts: accountsModule, ledger, governance, probe, standing, quotes, alerts, agentKeys, approvals, signUp, saveSettings, spend, quoteFor };
 }

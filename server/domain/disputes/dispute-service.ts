@@ -3,6 +3,7 @@
  * (refund.ts) with a background retry loop, and the views. The factory wires; the logic lives in
  * those modules.
  */
+import { EventEmitter, on } from 'node:events';
 import type { DisputeView } from '../../../shared/disputes';
 import type { DatabaseHandle } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
@@ -16,10 +17,16 @@ import { toDisputeView } from './views';
 
 const REFUND_BATCH = 20;
 const LIST_LIMIT = 100;
+const PROVIDER_HISTORY_LIMIT = 10;
 
 export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'changed' | 'now' | 'database'> {
   database: Pick<DatabaseHandle, 'db' | 'sqlite'>;
   outputSchemaOf: OpeningDeps['outputSchemaOf'];
+  /**
+   * Told once per paid call judged not delivered (each opens exactly one automatic dispute): provider
+   * reputation pauses the service when its rate passes the operators' threshold (reputation/standing.ts).
+   */
+  afterNonDelivery?: (service: { providerId: string; serviceId: string }) => void;
   /** The share of a month's paid spend a person may dispute themselves (DISPUTE_MAX_SHARE_PERCENT). */
   sharePercent?: number;
   now?: () => number;
@@ -27,16 +34,23 @@ export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'chang
 
 export type Disputes = ReturnType<typeof createDisputes>;
 
+/** An event carries the id only: a listener that fell behind re-reads the dispute as it is now. */
+export interface DisputeChanged {
+  disputeId: string;
+}
+
 export function createDisputes(options: DisputesOptions) {
   const now = options.now ?? Date.now;
   const repo = createDisputesRepository(options.database.db);
-  const listeners = new Set<(row: { userId: string; id: string }) => void>();
+  // Keyed by person; one listener per open Disputes page, so no listener limit.
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
   const engine: OpeningDeps = {
     ...options,
     repo,
     now,
     sharePercent: options.sharePercent ?? DEFAULT_DISPUTE_SHARE_PERCENT,
-    changed: (row) => listeners.forEach((l) => l(row)),
+    changed: (row) => emitter.emit(`user:${row.userId}`, { disputeId: row.id } satisfies DisputeChanged),
   };
   const loop = createRetryLoop<RefundStep>((id) => advanceRefund(engine, id));
   const refund = (disputeId: string): Promise<RefundStep> => loop.attempt(disputeId);
@@ -52,7 +66,10 @@ export function createDisputes(options: DisputesOptions) {
     /** Opens a dispute on a paid step; non-delivery starts its refund at once. */
     open(request: OpenDisputeRequest): OpenDisputeResult {
       const opened = openDispute(engine, request);
-      if (opened.ok && opened.created) startRefundIfDecided(opened.dispute);
+      if (!opened.ok || !opened.created) return opened;
+      startRefundIfDecided(opened.dispute);
+      const { evidence } = opened.dispute;
+      if (evidence.delivery === 'paid_not_delivered') options.afterNonDelivery?.({ providerId: evidence.providerId, serviceId: evidence.serviceId });
       return opened;
     },
     decide(operatorId: string, disputeId: string, decision: Decision): DecisionResult {
@@ -77,11 +94,17 @@ export function createDisputes(options: DisputesOptions) {
     underReview: (): DisputeView[] => repo.withStatus(['under_review'], LIST_LIMIT).map(toDisputeView),
     /** Decided refunds not yet in the person's wallet (the operator console shows them too). */
     refunding: (): DisputeView[] => repo.withStatus(['refunding'], LIST_LIMIT).map(toDisputeView),
+    /** The provider's latest disputes, everyone's (operators weigh a dispute against the provider's history). */
+    forProvider: (providerId: string): DisputeView[] => repo.recentForProvider(providerId, PROVIDER_HISTORY_LIMIT).map(toDisputeView),
     sharePercent: (): number => engine.sharePercent,
-    /** Called with each changed dispute (the Disputes page's live updates). */
-    onChange(listener: (row: { userId: string; id: string }) => void): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    /** The person's disputes as they change (the Disputes page's live updates), until `signal` aborts. */
+    async *changes(userId: string, signal: AbortSignal | undefined): AsyncGenerator<DisputeChanged> {
+      try {
+        for await (const [event] of on(emitter, `user:${userId}`, signal ? { signal } : {})) yield event as DisputeChanged;
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw error;
+      }
     },
     refund,
     refundPass,

@@ -15,7 +15,20 @@ const raisedAuto = (cents: number): GovernanceSettings => ({ ...DEFAULT_GOVERNAN
 
 let t: ReturnType<typeof createTestAccounts>;
 let governance: ReturnType<typeof createGovernance>;
+/** `<userId>|<providerId>` pairs blocked; unblocking records the proof it was given. */
+const blocked = new Set<string>();
+const unblockedWith: string[] = [];
+const blocklist: SettingsChangeDeps['standing'] = {
+  isBlocked: (userId, providerId) => blocked.has(`${userId}|${providerId}`),
+  unblockProven: (userId, providerId, proof) => {
+    if (!blocked.delete(`${userId}|${providerId}`)) return { ok: false, reason: 'provider_not_blocked' };
+    unblockedWith.push(proof);
+    return { ok: true };
+  },
+};
 beforeEach(() => {
+  blocked.clear();
+  unblockedWith.length = 0;
   t = createTestAccounts();
   governance = createGovernance(t.database, { now: () => t.clock.now().getTime() });
 });
@@ -29,6 +42,7 @@ function changes(overrides: Partial<SettingsChangeDeps> = {}) {
     stepUp: t.stepUp,
     audit: t.audit,
     rates: { current: async () => TEST_RATE },
+    standing: blocklist,
     transaction: (fn) => t.database.db.transaction(fn, { behavior: 'immediate' }),
     ...overrides,
   });
@@ -115,5 +129,30 @@ describe('time zone changes', () => {
     const granted = events.find((e) => e.kind === 'step_up_granted');
     expect(granted?.detail).toMatchObject({ actionKind: 'change_time_zone' });
     expect(events.find((e) => e.kind === 'step_up_used')?.detail).toEqual(granted?.detail);
+  });
+});
+
+describe('unblocking a provider loosens the guard', () => {
+  it('takes the password without 2FA, and refuses without it or with a wrong one, keeping the block', async () => {
+    const userId = await newUser();
+    blocked.add(`${userId}|daily-ledger`);
+    const unblock = (proof: { password?: string; code?: string }) => changes().unblockProvider({ userId, providerId: 'daily-ledger', ...proof }, TEST_META);
+    expect(await unblock({})).toEqual({ ok: false, reason: 'password_required' });
+    expect(await unblock({ password: 'not-the-password-at-all' })).toEqual({ ok: false, reason: 'wrong_password' });
+    expect(blocked.has(`${userId}|daily-ledger`)).toBe(true);
+    expect(await unblock({ password: PASSWORD })).toEqual({ ok: true });
+    expect(blocked.size).toBe(0);
+    expect(unblockedWith).toEqual(['password']);
+    expect(await unblock({ password: PASSWORD })).toEqual({ ok: false, reason: 'provider_not_blocked' });
+  });
+
+  it('takes a fresh authenticator code with 2FA, bound to this provider', async () => {
+    const userId = await newUser();
+    const nextCode = await withTwoFactor(userId);
+    blocked.add(`${userId}|daily-ledger`);
+    const unblock = (proof: { password?: string; code?: string }) => changes().unblockProvider({ userId, providerId: 'daily-ledger', ...proof }, TEST_META);
+    expect(await unblock({ password: PASSWORD })).toEqual({ ok: false, reason: 'step_up_required' });
+    expect(await unblock({ code: nextCode() })).toEqual({ ok: true });
+    expect(unblockedWith).toEqual(['code']);
   });
 });

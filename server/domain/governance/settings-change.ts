@@ -21,6 +21,7 @@ import {
 } from '../accounts';
 import { canonicalJson } from '../ledger/canonical-json';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
+import type { Standing } from '../reputation';
 import type { Governance } from './governance';
 
 export type SettingsChangeRefusal =
@@ -51,8 +52,15 @@ export interface PreferencesChangeRequest extends ProofRequest {
   preferences: Preferences;
 }
 
+export interface ProviderUnblockRequest extends ProofRequest {
+  providerId: string;
+}
+export type ProviderUnblockResult = { ok: true } | Refused | { ok: false; reason: 'provider_not_blocked' };
+
 export interface SettingsChangeDeps {
   governance: Pick<Governance, 'settingsFor' | 'saveSettings'>;
+  /** The person's provider blocklist (domain/reputation/standing.ts): unblocking loosens the guard. */
+  standing: Pick<Standing, 'isBlocked' | 'unblockProven'>;
   accounts: Pick<AccountService, 'checkPassword' | 'getUser' | 'updatePreferences'>;
   twoFactor: Pick<TwoFactorService, 'isEnabled'>;
   stepUp: Pick<StepUp, 'verify' | 'consume'>;
@@ -90,6 +98,21 @@ export function createSettingsChanges(deps: SettingsChangeDeps) {
     },
 
     /**
+     * Unblocks a provider the person blocked (from a dispute or the Services page). Paying it again
+     * loosens the guard, so it takes the proof any loosening takes, bound to this provider; the
+     * unblock is audited by standing, with the proof given.
+     */
+    async unblockProvider(request: ProviderUnblockRequest, meta: RequestMeta): Promise<ProviderUnblockResult> {
+      if (!deps.standing.isBlocked(request.userId, request.providerId)) return { ok: false, reason: 'provider_not_blocked' };
+      const needed: ProofNeeded = deps.twoFactor.isEnabled(request.userId) ? { kind: 'code', loosenings: [] } : { kind: 'password', loosenings: [] };
+      const action: StepUpAction = { kind: 'unblock_provider', id: request.providerId };
+      const proven = await prove(deps, request, needed, action, meta);
+      if (!proven.ok) return proven;
+      const stillBlocked = () => deps.standing.isBlocked(request.userId, request.providerId);
+      return saveProven(deps, request.userId, proven, action, stillBlocked, () => deps.standing.unblockProven(request.userId, request.providerId, proven.proof));
+    },
+
+    /**
      * Saves the person's time zone and display currency. A new time zone moves the budget month, so
      * it needs the proof a loosening change needs (why every new zone does: timeZoneLoosenings in
      * shared/loosening.ts); the display currency only changes how amounts are shown and needs none.
@@ -122,7 +145,7 @@ const loosened = (needed: ProofNeeded): Loosening[] => (needed.kind === 'none' ?
  * (someone saved in between), or when the step-up grant was made for this change a moment ago but a
  * racing request used it first. A refusal changes nothing.
  */
-function saveProven<T extends { ok: true }>(
+function saveProven<T extends { ok: boolean }>(
   deps: SettingsChangeDeps,
   userId: string,
   proven: Extract<Proven, { ok: true }>,

@@ -3,7 +3,7 @@ import { msat } from '../../../shared/money';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { RateUnavailableError } from '../ports/exchange-rate';
 import { createQuoteService } from './quote-service';
-import { planStep, scriptedProbe, TEST_RATE as SANDBOX_TEST_RATE } from './test-support';
+import { planStep, scriptedProbe, testStanding, TEST_RATE as SANDBOX_TEST_RATE } from './test-support';
 
 const handles: DatabaseHandle[] = [];
 afterEach(() => handles.splice(0).forEach((h) => h.close()));
@@ -13,14 +13,16 @@ function setup(table: Parameters<typeof scriptedProbe>[0], options: { priceCache
   handles.push(handle);
   const clock = { ms: Date.UTC(2026, 0, 15, 12) };
   const probe = scriptedProbe(table);
+  const standing = testStanding();
   const quotes = createQuoteService({
     db: handle.db,
+    standing,
     probePrice: probe.probePrice,
     rates: { current: async () => SANDBOX_TEST_RATE },
     now: () => clock.ms,
     options,
   });
-  return { quotes, probe, clock };
+  return { quotes, probe, clock, standing };
 }
 
 describe('quotePlan', () => {
@@ -29,7 +31,7 @@ describe('quotePlan', () => {
     handles.push(handle);
     const probe = scriptedProbe({ joke: { priceMsat: 5_000 } });
     const stale = new RateUnavailableError('stale', 900_000, 'the BTC/USD price ($97,000.00 from example.com) is 900 s old, over the 300 s limit');
-    const quotes = createQuoteService({ db: handle.db, probePrice: probe.probePrice, rates: { current: () => Promise.reject(stale) } });
+    const quotes = createQuoteService({ db: handle.db, standing: testStanding(), probePrice: probe.probePrice, rates: { current: () => Promise.reject(stale) } });
     const result = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke')] });
     expect(result).toEqual({
       ok: false,
@@ -45,7 +47,7 @@ describe('quotePlan', () => {
     const handle = openDatabase(':memory:');
     handles.push(handle);
     const probe = scriptedProbe({ joke: { priceMsat: 5_000 } });
-    const quotes = createQuoteService({ db: handle.db, probePrice: probe.probePrice, rates: { current: () => Promise.reject(new TypeError('bug')) } });
+    const quotes = createQuoteService({ db: handle.db, standing: testStanding(), probePrice: probe.probePrice, rates: { current: () => Promise.reject(new TypeError('bug')) } });
     await expect(quotes.quotePlan({ userId: 'u1', taskId: 't1', steps: [planStep('s1', 'joke')] })).rejects.toThrow('bug');
   });
 
@@ -67,6 +69,21 @@ describe('quotePlan', () => {
     expect(quote.expiresAt - quote.createdAt).toBe(15 * 60_000);
     expect(quotes.get('u1', quote.id)).toEqual(quote);
     expect(quotes.get('someone-else', quote.id)).toBeNull();
+  });
+
+  it('never quotes (or probes) a provider the person blocked, nor a paused service, and says which step and why', async () => {
+    const { quotes, probe, standing } = setup({ joke: { priceMsat: 5_000 }, weather: { priceMsat: 50_000 } });
+    const steps = [planStep('s1', 'joke'), planStep('s2', 'weather')];
+    standing.paused.add('market/weather');
+    const paused = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps });
+    expect(paused).toMatchObject({ ok: false, reason: 'service_paused', stepId: 's2' });
+    standing.blocked.add('u1|market');
+    const blocked = await quotes.quotePlan({ userId: 'u1', taskId: 't1', steps });
+    expect(blocked).toMatchObject({ ok: false, reason: 'provider_blocked', stepId: 's1', message: expect.stringContaining('You blocked Demo market') });
+    expect(probe.calls).toHaveLength(0);
+    // Someone else is quoted as before.
+    standing.paused.clear();
+    expect((await quotes.quotePlan({ userId: 'u2', taskId: 't2', steps })).ok).toBe(true);
   });
 
   it('probes the steps in parallel: the total time is close to the slowest probe, not the sum', async () => {
@@ -134,6 +151,7 @@ describe('quotePlan', () => {
     let calls = 0;
     const quotes = createQuoteService({
       db: handle.db,
+      standing: testStanding(),
       probePrice: async () => {
         calls += 1;
         return { ok: true, source: 'challenge', priceMsat: msat(9_000), quotedMsat: null, advisory: false, expiresAtMs: clock.ms + 10_000, paymentHashHex: 'ab'.repeat(32) };
@@ -191,6 +209,7 @@ describe('quotePlan', () => {
     handles.push(handle);
     const free = createQuoteService({
       db: handle.db,
+      standing: testStanding(),
       probePrice: async () => ({ ok: true, source: 'free', priceMsat: msat(0), advisory: false, expiresAtMs: null }),
       rates: { current: async () => SANDBOX_TEST_RATE },
     });

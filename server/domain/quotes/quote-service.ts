@@ -15,6 +15,7 @@ import { msat, msatToUsdCentsCeil, msatToUsdCentsRoundHalfUp, sumMsat, type BtcU
 import type { Db } from '../../db/client';
 import { createQuotesRepository } from '../../db/repositories/quotes-repository';
 import type { QuoteRow } from '../../db/schema/quotes';
+import { standingWhy, type StandingCheck } from '../../../shared/reputation';
 import { DEFAULT_FEE_ALLOWANCE, feeAllowanceFor, type FeeAllowancePolicy, type PriceProbeRequest, type PriceProbeResult } from '../payments';
 import { RateUnavailableError, type ExchangeRatePort } from '../ports/exchange-rate';
 import { createPriceCache } from './price-cache';
@@ -40,6 +41,8 @@ export interface QuoteServiceDeps {
   /** The payments service's `probePrice` (payments/price-probe.ts). */
   probePrice: (request: PriceProbeRequest) => Promise<PriceProbeResult>;
   rates: ExchangeRatePort;
+  /** A provider the person blocked, or a paused service, is never quoted (domain/reputation/standing.ts). */
+  standing: StandingCheck;
   now?: () => number;
   options?: Partial<QuoteOptions>;
 }
@@ -112,6 +115,15 @@ function probeFailure(input: QuoteStepInput, probed: Extract<PriceProbeResult, {
     stepId: input.stepId,
     message: `Could not get a price from ${input.providerName} for ${input.serviceName}: ${probed.reason.replaceAll('_', ' ')}${detail}.`,
   };
+}
+
+/** The first step whose provider the person blocked or whose service is paused: nothing is probed for such a plan. */
+function standingRefusal(standing: StandingCheck, userId: string, steps: readonly QuoteStepInput[]): QuotePlanResult | null {
+  for (const step of steps) {
+    const reason = standing.refusalFor(userId, { providerId: step.providerId, serviceId: step.serviceId });
+    if (reason) return { ok: false, reason, stepId: step.stepId, message: standingWhy(reason, step) };
+  }
+  return null;
 }
 
 function quoteFromRow(row: QuoteRow): Quote {
@@ -218,6 +230,8 @@ export function createQuoteService(deps: QuoteServiceDeps) {
     const parsed = planSchema.safeParse(input);
     if (!parsed.success) return { ok: false, reason: 'invalid_plan', message: `The plan cannot be quoted: ${z.prettifyError(parsed.error)}` };
     const { userId, taskId, steps } = parsed.data;
+    const refused = standingRefusal(deps.standing, userId, steps);
+    if (refused) return refused;
     const [rate, probes] = await Promise.all([lockableRate(deps.rates), Promise.all(steps.map((step) => probeStep(userId, step)))]);
     if (!rate.ok) return rate;
 

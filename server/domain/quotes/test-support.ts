@@ -1,7 +1,22 @@
 // Test helpers for quotes and approvals: a scripted price probe (with delays) and plan steps.
 import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../../../shared/money';
 import type { PriceProbeRequest, PriceProbeResult } from '../payments';
+import type { StandingCheck, StandingRefusal } from '../../../shared/reputation';
 import type { QuoteStepInput } from './types';
+
+/** Where providers stand, set by the test: blocked `<userId>|<providerId>` pairs and paused service ids. */
+export function testStanding(): StandingCheck & { blocked: Set<string>; paused: Set<string> } {
+  const blocked = new Set<string>();
+  const paused = new Set<string>();
+  return {
+    blocked,
+    paused,
+    refusalFor(userId, service): StandingRefusal | null {
+      if (blocked.has(`${userId}|${service.providerId}`)) return 'provider_blocked';
+      return paused.has(service.serviceId) ? 'service_paused' : null;
+    },
+  };
+}
 
 /** $100,000 per BTC, as in the sandbox: 1 sat = 0.1 cent. */
 export const TEST_RATE = btcUsdRateFromCentsPerBtc(usdCents(10_000_000));

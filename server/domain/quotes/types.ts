@@ -2,6 +2,7 @@
 // epoch; money is integer msat (and US cents at the quote's locked rate).
 import { z } from 'zod';
 import { msatSchema, type BtcUsdRate, type Msat, type UsdCents } from '../../../shared/money';
+import type { StandingRefusal } from '../../../shared/reputation';
 
 /**
  * A chained step's input field is filled at run time from an earlier step's output. The quote priced
@@ -120,7 +121,8 @@ export const storedStepsSchema = z.array(quoteStepSchema);
 export type DriftQuoteResult = { ok: true; quote: Quote } | { ok: false; reason: 'not_found' | 'unknown_step' };
 
 /** `rate_unavailable`: the BTC/USD feed has no price fresh enough to lock (ExchangeRatePort). */
-export type QuotePlanRefusal = 'invalid_plan' | 'probe_failed' | 'rate_unavailable';
+/** `provider_blocked` / `service_paused`: where the provider stands (domain/reputation/standing.ts). */
+export type QuotePlanRefusal = 'invalid_plan' | 'probe_failed' | 'rate_unavailable' | StandingRefusal;
 export type QuotePlanResult =
   | { ok: true; quote: Quote }
   | { ok: false; reason: QuotePlanRefusal; stepId?: string; message: string };

@@ -1,2 +1,3 @@
 // The reputation domain's public surface.
 export { createReputation, type Reputation } from './reputation';
+export { createStanding, passesPauseThreshold, type Standing } from './standing';

@@ -36,6 +36,7 @@ function spendingWith(outcomes: PurchaseOutcome[]) {
     governance: env.governance,
     alerts: env.alerts,
     agentKeys: env.agentKeys,
+    standing: env.standing,
     timeZoneOf: () => 'UTC',
     taskStartedAtMs: () => env.nowMs(),
   });
@@ -88,6 +89,22 @@ describe('spendStep', () => {
     expect(await refusal({ userId: alice.userId, approvalId: pending.approval.id, stepId: 's1' })).toEqual({ kind: 'refused', reason: 'approval_expired' });
     expect(await refusal({ userId: alice.userId, approvalId: auto.approval.id, stepId: 's1' })).toEqual({ kind: 'refused', reason: 'quote_expired' });
     expect(requests).toHaveLength(0);
+  });
+
+  it('refuses, by name and paying nothing, a provider the person blocked or a service paused after the approval', async () => {
+    const alice = await env.signUp('alice@example.com');
+    const { approval } = await approvedQuote(alice.userId, [planStep('s1', 'joke')]);
+    const { spending, requests } = spendingWith([]);
+    const spend = async () => (await spending.spendStep({ userId: alice.userId, approvalId: approval.id, stepId: 's1' })).outcome;
+
+    env.standing.blocked.add(`${alice.userId}|market`);
+    expect(await spend()).toEqual({ kind: 'refused', reason: 'provider_blocked' });
+    env.standing.blocked.clear();
+    env.standing.paused.add('market/joke');
+    expect(await spend()).toEqual({ kind: 'refused', reason: 'service_paused' });
+    expect(requests).toHaveLength(0);
+    env.standing.paused.clear();
+    expect((await spend()).kind).toBe('delivered');
   });
 
   it('pays a chained step only with a text within the quoted bound and the rest of the input as quoted', async () => {

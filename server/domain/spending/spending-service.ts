@@ -17,6 +17,7 @@
  * After a payment, the budget thresholds and the "paid automatically" notice fire from its outcome.
  */
 import { msat } from '../../../shared/money';
+import type { StandingCheck } from '../../../shared/reputation';
 import type { AgentKeys } from '../agent-keys';
 import { notifyBudgetThresholds, type AlertService } from '../alerts';
 import type { Approval, ApprovalService } from '../approvals';
@@ -36,6 +37,8 @@ export interface SpendingDeps {
   alerts: Pick<AlertService, 'notify' | 'notifyGovernance'>;
   /** An agent's step is paid under its key: re-checked (revoked, caps, services) and counted, one at a time. */
   agentKeys: Pick<AgentKeys, 'spendUnder'>;
+  /** A blocked provider or a paused service is never paid, even under an approval made before. */
+  standing: StandingCheck;
   /** The person's IANA time zone: budget months are theirs. */
   timeZoneOf: (userId: string) => string;
   /** When the task began spending (its task cap counts from there); null when there is no such task. */
@@ -70,6 +73,8 @@ function authorize(deps: SpendingDeps, input: SpendStepInput): { ok: true; value
   const step = quote.steps.find((s) => s.stepId === input.stepId);
   if (!step) throw new Error(`approval ${approval.id} approves step ${input.stepId}, which its quote lacks`);
   if (!step.call) return { ok: false, reason: 'step_not_quoted' };
+  const standing = deps.standing.refusalFor(input.userId, { providerId: step.call.providerId, serviceId: step.serviceId });
+  if (standing) return { ok: false, reason: standing };
   // The one place an authorization is minted: every figure in it was just read from storage.
   const authorization = {
     approvedMaxMsat,

@@ -2,6 +2,7 @@
 // is read from storage. Every outcome has a name.
 import type { AgentKeyDenyReason, PolicyDecision } from '../../../shared/governance';
 import type { Msat } from '../../../shared/money';
+import type { StandingRefusal } from '../../../shared/reputation';
 import type { Approval } from '../approvals';
 import type { PurchaseOutcome } from '../payments';
 import type { Quote } from '../quotes';
@@ -36,7 +37,9 @@ export type SpendRefusal =
   /** The chained text is longer (characters or words) than the quote bounded. */
   | 'input_beyond_quote'
   /** An agent's step its key no longer allows (revoked, expired, over a cap, service not allowed). */
-  | AgentKeyDenyReason;
+  | AgentKeyDenyReason
+  /** The person blocked the provider, or the service was paused for everyone, after it was approved. */
+  | StandingRefusal;
 
 /** A price-drift re-approval made while spending: the task now runs under it. */
 export interface Reapproval {

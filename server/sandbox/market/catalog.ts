@@ -33,6 +33,8 @@ export const MARKET_PROVIDERS: readonly MarketProvider[] = [
   { id: 'wordsmith', name: 'Wordsmith' },
   { id: 'skycast', name: 'SkyCast' },
   { id: 'daily-ledger', name: 'Daily Ledger' },
+  // Sells the same weather as SkyCast (same input and output schemas): an agent may choose either.
+  { id: 'nimbus', name: 'Nimbus' },
   // Hosts the misbehaving endpoints, which are kept out of the catalog and the manifest.
   { id: 'rogue-labs', name: 'Rogue Labs' },
 ];
@@ -134,6 +136,12 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY
 const todayIso = (nowMs: number) => new Date(nowMs).toISOString().slice(0, 10);
 const MAX_SUMMARY_CHARS = 20_000;
 const MAX_TRANSLATE_WORDS = 1_000;
+
+/** One input for both weather services, so their published schemas are the same and they are interchangeable. */
+const weatherInput = z.strictObject({
+  city: z.string().trim().min(1).max(80).describe('City name, e.g. London'),
+  date: isoDate.optional().describe('YYYY-MM-DD; default today (UTC)'),
+});
 
 /** Busier hours cost more: +0..50% by hour of day (UTC), so the price is only knowable by quote. */
 function demandFactorPct(nowMs: number): number {
@@ -280,10 +288,21 @@ export const SERVICES: readonly Service[] = [
     path: '/v1/weather',
     pricing: { model: 'fixed', priceMsat: 50 * SAT },
     validitySec: 3600,
-    input: z.strictObject({
-      city: z.string().trim().min(1).max(80).describe('City name, e.g. London'),
-      date: isoDate.optional().describe('YYYY-MM-DD; default today (UTC)'),
-    }),
+    input: weatherInput,
+    output: weatherOutput,
+    respond: (input, nowMs) => weatherFor({ city: input.city, date: input.date ?? todayIso(nowMs) }),
+  }),
+  defineService({
+    name: 'city-weather',
+    providerId: 'nimbus',
+    description: 'Weather for a city and date, from a second weather provider: the same answer as SkyCast, a little dearer.',
+    tags: ['weather', 'forecast', 'temperature', 'rain', 'wind'],
+    examples: ['weather in Berlin today', 'is it going to rain in Madrid', 'forecast for Rome tomorrow'],
+    method: 'GET',
+    path: '/v1/nimbus/weather',
+    pricing: { model: 'fixed', priceMsat: 60 * SAT },
+    validitySec: 3600,
+    input: weatherInput,
     output: weatherOutput,
     respond: (input, nowMs) => weatherFor({ city: input.city, date: input.date ?? todayIso(nowMs) }),
   }),

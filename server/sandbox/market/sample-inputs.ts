@@ -11,5 +11,6 @@ export const SAMPLE_INPUTS: Readonly<Record<string, Readonly<Record<string, stri
   summarise: { text: 'Lightning settles fast. Fees are low. Channels need liquidity.', sentences: 1 },
   translate: { text: 'Hello friend, the weather is good today.', to: 'es' },
   weather: { city: 'London', date: '2025-07-01' },
+  'city-weather': { city: 'Berlin', date: '2025-07-01' },
   headlines: { topic: 'economy', count: 3 },
 };

@@ -6,6 +6,7 @@ import type { DisputeCategory } from '../../../../shared/disputes';
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { BlockProvider } from '../disputes/BlockProvider';
 import { Blocks } from './AnswerView';
 import { msat, signedMsat, usdCents } from '../../../../shared/money';
 import { formatCents, formatSatsExact } from '../../../../shared/money-display';
@@ -17,6 +18,9 @@ const DISPUTE_CATEGORY_OPTIONS: readonly [DisputeCategory, string][] = [
   ['overcharged', 'Charged more than approved'],
   ['charged_twice', 'Charged twice'],
 ];
+
+/** A catalog id is `<providerId>/<service name>` (shared/catalog.ts). */
+const providerIdOf = (serviceId: string) => serviceId.slice(0, serviceId.indexOf('/'));
 
 /** One delivered (or paid but undelivered) step: its output, its receipt, and Accept / Dispute. */
 export function StepResult(props: { taskId: string; step: StepView; answer: TaskAnswer['steps'][number] | undefined; onChanged(): void }) {
@@ -95,6 +99,9 @@ export function StepResult(props: { taskId: string; step: StepView; answer: Task
             {limits.data && <> You can dispute up to {limits.data.sharePercent}% of what you paid this month (your first dispute of a month is always accepted).</>}
           </p>
         </form>
+      )}
+      {step.judgement === 'disputed' && (
+        <BlockProvider target={{ taskId: props.taskId, stepId: step.stepId }} providerId={providerIdOf(step.serviceId)} providerName={step.providerName} />
       )}
       <FormError message={problem && describeProblem(problem)} />
     </article>

@@ -1,4 +1,4 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Ban, CheckCircle2, Circle, CircleDashed, Loader2, OctagonX, PauseCircle, XCircle } from 'lucide-react';
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
@@ -9,6 +9,7 @@ import { AnswerSummary } from './AnswerView';
 import { ExamplePrompts, suggestedPrompts } from './ExamplePrompts';
 import { msat, usdCents } from '../../../../shared/money';
 import { formatCents, formatSatsRange, formatSatsWhole } from '../../../../shared/money-display';
+import { QuoteReputation } from '../services/ServiceReputation';
 import { StepResult } from './StepResult';
 import { isActive, type StepView, type TaskView } from './types';
 
@@ -92,6 +93,10 @@ export function TaskCard(props: { task: TaskView; onChanged(): void; onAsk(text:
   const waiting = (task.status === 'awaiting_approval' || task.status === 'paused') && task.approvalId !== null;
   const answers = new Map((task.answer?.steps ?? []).map((s) => [s.stepId, s]));
   const results = task.steps.filter((s) => s.status === 'delivered' || s.paidMsat !== null);
+  // Before anything runs, each quoted step says how its service has served everyone lately.
+  const beforeRunning = task.quote !== null && (task.status === 'quoted' || task.status === 'awaiting_approval');
+  const reputation = useQuery({ ...trpc.catalog.reputation.queryOptions(), enabled: beforeRunning });
+  const records = new Map((reputation.data?.services ?? []).map((r) => [r.serviceId, r]));
 
   return (
     <section className={`card chat-task status-${task.status}`} aria-label={`Task: ${task.request}`} data-testid="task-card" data-status={task.status}>
@@ -117,6 +122,7 @@ export function TaskCard(props: { task: TaskView; onChanged(): void; onAsk(text:
                   {step.serviceName} <span className="muted">· {step.providerName}</span>
                 </span>
                 {step.reasonText && <span className="chat-step-reason">{step.reasonText}</span>}
+                {beforeRunning && <QuoteReputation record={records.get(step.serviceId)} />}
                 {step.status === 'failed' && step.reason && (
                   <span className="chat-step-reason bad" data-testid="step-failure-reason">
                     {purchaseReasonText(step.reason)}

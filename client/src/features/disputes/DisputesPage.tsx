@@ -1,7 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useSubscription } from '@trpc/tanstack-react-query';
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
+import { onStreamError } from '../auth/useSession';
+import { BlockProvider } from './BlockProvider';
 import { CATEGORY_LABEL, DisputeEvidence, sats, STATUS_LABEL } from './DisputeEvidence';
 import './disputes.css';
 
@@ -10,11 +12,21 @@ export function DisputesPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const disputes = useQuery(trpc.disputes.list.queryOptions());
-  const alerts = useQuery(trpc.alerts.unreadCount.queryOptions());
-  // A dispute's every change is alerted: a new alert means the list may have moved.
-  useEffect(() => {
-    void queryClient.invalidateQueries({ queryKey: trpc.disputes.list.queryKey() });
-  }, [alerts.data, queryClient, trpc]);
+  // Provider names, for the Block button (a dispute's evidence keeps the provider's id).
+  const catalog = useQuery(trpc.catalog.list.queryOptions());
+  const providerName = (providerId: string) => catalog.data?.services.find((s) => s.providerId === providerId)?.providerName ?? providerId;
+  // Live: each change of one of the person's disputes (opened, decided, refunded) refreshes the list,
+  // and the budget and wallet figures a refund moves.
+  useSubscription(
+    trpc.disputes.onChange.subscriptionOptions(undefined, {
+      onError: onStreamError,
+      onData: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.disputes.list.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.wallet.pathKey() });
+      },
+    }),
+  );
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -55,6 +67,7 @@ export function DisputesPage() {
                   ))}
                 </ol>
                 <DisputeEvidence dispute={d} />
+                <BlockProvider target={{ disputeId: d.id }} providerId={d.evidence.providerId} providerName={providerName(d.evidence.providerId)} />
               </li>
             ))}
           </ul>

@@ -6,6 +6,8 @@ import '../../components/governance.css';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { CATEGORY_LABEL, DisputeEvidence, sats, STATUS_LABEL } from './DisputeEvidence';
+import { ProviderHistory } from './ProviderHistory';
+import { ServicePauses } from './ServicePauses';
 import './disputes.css';
 
 /** Operators only: disputes waiting for a decision, with their evidence; refund all, part, or reject. */
@@ -46,6 +48,7 @@ export function OperatorConsolePage() {
           </ul>
         </div>
       )}
+      <ServicePauses />
     </section>
   );
 }
@@ -77,6 +80,7 @@ function ReviewItem(props: { dispute: DisputeView }) {
       </div>
       {d.reason && <p>“{d.reason}”</p>}
       <DisputeEvidence dispute={d} />
+      <ProviderHistory providerId={d.evidence.providerId} disputeId={d.id} />
       <form className="dispute-decision" onSubmit={refundPart}>
         <label htmlFor={`note-${d.id}`}>Note to the person</label>
         <input id={`note-${d.id}`} value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />

@@ -35,6 +35,11 @@ const DESCRIPTIONS: Record<AuditEventKind, string> = {
   dispute_opened: 'Dispute opened',
   dispute_decided: 'Dispute decided by an operator',
   dispute_refunded: 'Dispute refunded',
+  provider_blocked: 'Provider blocked',
+  provider_unblocked: 'Provider unblocked',
+  service_paused: 'Service paused',
+  service_resumed: 'Service resumed',
+  pause_policy_changed: 'Auto-pause threshold changed',
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatSats, msat } from '../../../../shared/money';
+import { formatShareBps } from '../../../../shared/reputation';
 
 export type ReputationRecord = inferRouterOutputs<AppRouter>['catalog']['reputation']['services'][number];
 
@@ -11,11 +12,27 @@ export function reputationText(r: ReputationRecord): string {
   if (r.paidCalls === 0 && r.disputesOpened === 0) return 'Last 30 days: no paid calls yet';
   const parts = [
     plural(r.paidCalls, 'paid call', 'paid calls'),
-    `${(r.nonDeliveryBps / 100).toLocaleString(undefined, { maximumFractionDigits: 1 })}% not delivered`,
+    `${formatShareBps(r.nonDeliveryBps)} not delivered`,
     plural(r.disputesOpened, 'dispute', 'disputes'),
     `${plural(r.refunds, 'refund', 'refunds')}${r.refunds > 0 ? ` (${formatSats(msat(r.refundedMsat))})` : ''}`,
   ];
   return `Last 30 days: ${parts.join(' · ')}`;
+}
+
+/** The quote card's line, shorter: "30 days: 12 paid · 8.3% not delivered · 2 disputes". */
+export function compactReputationText(r: ReputationRecord): string {
+  if (r.paidCalls === 0 && r.disputesOpened === 0) return '30 days: no paid calls yet';
+  return `30 days: ${r.paidCalls} paid · ${formatShareBps(r.nonDeliveryBps)} not delivered · ${plural(r.disputesOpened, 'dispute', 'disputes')}`;
+}
+
+/** A quoted step's line on the chat card, before anything runs. */
+export function QuoteReputation({ record }: { record: ReputationRecord | undefined }) {
+  if (!record) return null;
+  return (
+    <span className="chat-step-reason muted" data-testid="step-reputation" title="Counted over every Steward person's purchases from this service">
+      {compactReputationText(record)}
+    </span>
+  );
 }
 
 export function ServiceReputation({ record }: { record: ReputationRecord | undefined }) {

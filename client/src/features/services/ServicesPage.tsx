@@ -9,6 +9,7 @@ import { Field, FormError } from '../../components/Field';
 import { GuardProofDialog } from '../../components/GuardProofDialog';
 import { apiProblem, describeProblem, problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { BlockedProviders } from './BlockedProviders';
 import { ServiceReputation, type ReputationRecord } from './ServiceReputation';
 import './services.css';
 
@@ -38,6 +39,7 @@ export function ServicesPage() {
   const reputation = useQuery(trpc.catalog.reputation.queryOptions());
   const data = catalog.data;
   const records = new Map((reputation.data?.services ?? []).map((r) => [r.serviceId, r]));
+  const paused = new Set((reputation.data?.paused ?? []).map((p) => p.serviceId));
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -61,6 +63,7 @@ export function ServicesPage() {
       {data && (
         <>
           <Providers providers={data.providers} />
+          <BlockedProviders />
           {groupByProvider(data.services).map((group) => (
             <ProviderServices
               key={group.providerId}
@@ -69,6 +72,7 @@ export function ServicesPage() {
               services={group.services}
               rate={data.rate}
               reputation={records}
+              paused={paused}
             />
           ))}
         </>
@@ -206,7 +210,7 @@ function AddProvider({ onAdded }: { onAdded: () => Promise<void> }) {
   );
 }
 
-/** One address may serve several providers (the sandbox market serves five): group by the provider itself. */
+/** One address may serve several providers (the sandbox market serves six): group by the provider itself. */
 function groupByProvider(services: ServiceEntry[]) {
   const groups = new Map<string, { providerId: string; providerName: string; origin: string; services: ServiceEntry[] }>();
   for (const service of services) {
@@ -217,7 +221,7 @@ function groupByProvider(services: ServiceEntry[]) {
   return [...groups.values()];
 }
 
-function ProviderServices(props: { name: string; source: Provider | undefined; services: ServiceEntry[]; rate: BtcUsdRate; reputation: Map<string, ReputationRecord> }) {
+function ProviderServices(props: { name: string; source: Provider | undefined; services: ServiceEntry[]; rate: BtcUsdRate; reputation: Map<string, ReputationRecord>; paused: Set<string> }) {
   const titleId = useId();
   return (
     <section className="card section" aria-labelledby={titleId} data-testid="provider-services">
@@ -227,7 +231,7 @@ function ProviderServices(props: { name: string; source: Provider | undefined; s
       </div>
       <ul className="list services">
         {props.services.map((service) => (
-          <ServiceItem key={service.id} service={service} rate={props.rate} reputation={props.reputation.get(service.id)} />
+          <ServiceItem key={service.id} service={service} rate={props.rate} reputation={props.reputation.get(service.id)} paused={props.paused.has(service.id)} />
         ))}
       </ul>
     </section>
@@ -240,7 +244,7 @@ const PREFERENCES: { value: Preference; label: string }[] = [
   { value: 'block', label: 'Block' },
 ];
 
-function ServiceItem({ service, rate, reputation }: { service: ServiceEntry; rate: BtcUsdRate; reputation: ReputationRecord | undefined }) {
+function ServiceItem({ service, rate, reputation, paused }: { service: ServiceEntry; rate: BtcUsdRate; reputation: ReputationRecord | undefined; paused: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const groupName = useId();
@@ -289,6 +293,11 @@ function ServiceItem({ service, rate, reputation }: { service: ServiceEntry; rat
           {service.name}
           {preference === 'block' && <span className="tag blocked-tag">blocked</span>}
           {preference === 'allow' && <span className="tag">always allowed</span>}
+          {paused && (
+            <span className="tag blocked-tag" data-testid="service-paused" title="Too many paid calls were not delivered lately: paused for everyone until an operator resumes it">
+              paused for everyone
+            </span>
+          )}
         </h3>
         <span className="service-price" data-testid="service-price">
           {priceText(service.pricing, rate)}

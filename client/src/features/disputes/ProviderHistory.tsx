@@ -1,0 +1,46 @@
+import { useQuery } from '@tanstack/react-query';
+import { formatShareBps } from '../../../../shared/reputation';
+import { useTRPC } from '../../lib/trpc';
+import { CATEGORY_LABEL, sats, STATUS_LABEL } from './DisputeEvidence';
+
+/**
+ * Operators: the provider's record beside a dispute under review, so one complaint is weighed against
+ * how the provider has served everyone lately: its services' 30-day figures and its latest disputes.
+ */
+export function ProviderHistory(props: { providerId: string; disputeId: string }) {
+  const trpc = useTRPC();
+  const history = useQuery(trpc.reputation.providerHistory.queryOptions({ providerId: props.providerId }));
+  if (history.isPending) return <p className="muted">Loading the provider’s history…</p>;
+  if (!history.data) return <p className="form-error">The provider’s history could not be loaded.</p>;
+  const others = history.data.disputes.filter((d) => d.id !== props.disputeId);
+  return (
+    <details className="provider-history" data-testid="provider-history">
+      <summary>
+        {props.providerId}: last 30 days
+        {history.data.paused.length > 0 && <span className="tag blocked-tag">paused</span>}
+      </summary>
+      {history.data.services.length === 0 ? (
+        <p className="muted">No paid calls in the last 30 days.</p>
+      ) : (
+        <ul className="list">
+          {history.data.services.map((r) => (
+            <li key={r.serviceId} data-testid="provider-history-service">
+              <strong>{r.serviceId}</strong>: {r.paidCalls} paid · {formatShareBps(r.nonDeliveryBps)} not delivered · {r.disputesOpened} disputes · {r.refunds} refunds ({sats(r.refundedMsat)})
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="muted">{others.length === 0 ? 'No other disputes of this provider.' : 'Its latest other disputes:'}</p>
+      {others.length > 0 && (
+        <ul className="list">
+          {others.map((d) => (
+            <li key={d.id}>
+              {new Date(d.createdAtMs).toLocaleDateString()} · {d.evidence.serviceId} · {CATEGORY_LABEL[d.category]} · {STATUS_LABEL[d.status]}
+              {d.refundMsat > 0 ? ` · refunded ${sats(d.refundMsat)}` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+    </details>
+  );
+}
