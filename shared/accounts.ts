@@ -142,6 +142,8 @@ export const AUDIT_EVENT_KINDS = [
   'dispute_opened',
   'dispute_decided',
   'dispute_refunded',
+  'provider_claim_opened',
+  'provider_claim_settled',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 

@@ -4,24 +4,30 @@
  * those modules.
  */
 import type { DisputeView } from '../../../shared/disputes';
+import type { ProviderClaimView } from '../../../shared/provider-refunds';
 import type { DatabaseHandle } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
+import { createProviderClaimsRepository } from '../../db/repositories/provider-claims-repository';
 import { createRetryLoop } from '../payments';
 import { decideDispute, type Decision, type DecisionResult } from './decisions';
 import type { DisputeEngineDeps } from './deps';
 import { openDispute, type OpenDisputeRequest, type OpenDisputeResult, type OpeningDeps } from './opening';
 import { advanceRefund, type RefundStep } from './refund';
 import { DEFAULT_DISPUTE_SHARE_PERCENT } from './rules';
-import { toDisputeView } from './views';
+import { settleClaim, type SettleClaimResult } from './claims';
+import { toClaimView, toDisputeView } from './views';
 
 const REFUND_BATCH = 20;
 const LIST_LIMIT = 100;
+/** The provider's return invoice lives two minutes: long enough to pay, short enough that the treasury's wait is brief. */
+export const DEFAULT_RETURN_INVOICE_EXPIRY_SEC = 120;
 
-export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'changed' | 'now' | 'database'> {
+export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'claims' | 'changed' | 'now' | 'database' | 'returnInvoiceExpirySec'> {
   database: Pick<DatabaseHandle, 'db' | 'sqlite'>;
   outputSchemaOf: OpeningDeps['outputSchemaOf'];
   /** The share of a month's paid spend a person may dispute themselves (DISPUTE_MAX_SHARE_PERCENT). */
   sharePercent?: number;
+  returnInvoiceExpirySec?: number;
   now?: () => number;
 }
 
@@ -34,6 +40,8 @@ export function createDisputes(options: DisputesOptions) {
   const engine: OpeningDeps = {
     ...options,
     repo,
+    claims: createProviderClaimsRepository(options.database.db),
+    returnInvoiceExpirySec: options.returnInvoiceExpirySec ?? DEFAULT_RETURN_INVOICE_EXPIRY_SEC,
     now,
     sharePercent: options.sharePercent ?? DEFAULT_DISPUTE_SHARE_PERCENT,
     changed: (row) => listeners.forEach((l) => l(row)),
@@ -78,6 +86,10 @@ export function createDisputes(options: DisputesOptions) {
     /** Decided refunds not yet in the person's wallet (the operator console shows them too). */
     refunding: (): DisputeView[] => repo.withStatus(['refunding'], LIST_LIMIT).map(toDisputeView),
     sharePercent: (): number => engine.sharePercent,
+    /** Claims against providers that did not refund, newest first (the operator console). */
+    claims: (): ProviderClaimView[] => engine.claims.list(LIST_LIMIT).map(toClaimView),
+    /** An operator records that the provider paid a claim back; of two operators, one settles it. */
+    settleClaim: (operatorId: string, claimId: string, note: string): SettleClaimResult => settleClaim(engine, operatorId, claimId, note),
     /** Called with each changed dispute (the Disputes page's live updates). */
     onChange(listener: (row: { userId: string; id: string }) => void): () => void {
       listeners.add(listener);

@@ -35,6 +35,8 @@ const DESCRIPTIONS: Record<AuditEventKind, string> = {
   dispute_opened: 'Dispute opened',
   dispute_decided: 'Dispute decided by an operator',
   dispute_refunded: 'Dispute refunded',
+  provider_claim_opened: 'The provider did not refund; Steward refunded you and claims it from them',
+  provider_claim_settled: 'Claim against a provider settled',
 };
 
 /**
