@@ -4,6 +4,7 @@ import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
 import { looseningsOf, timeZoneLoosenings } from '../../shared/loosening';
 import { usdCents } from '../../shared/money';
 import { totpCode } from '../domain/accounts/test-support';
+import { createProviderClaimsRepository } from '../db/repositories/provider-claims-repository';
 import { insertDisputeUnderReview } from '../domain/disputes/test-support';
 import { planStep } from '../domain/quotes/test-support';
 import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO, invoiceMadeFor } from '../domain/wallet/test-support';
@@ -150,7 +151,30 @@ const MATRIX: Record<string, Row> = {
   'disputes.queue': { access: 'operator' },
   'disputes.refund': { access: 'operator', input: (f) => ({ disputeId: disputeUnderReview(f), amountMsat: 1_000, note: 'half' }) },
   'disputes.reject': { access: 'operator', input: (f) => ({ disputeId: disputeUnderReview(f), note: 'the answer was fine' }) },
+  'claims.list': { access: 'operator' },
+  // Each operator call gets a fresh open claim, so each settlement is a first one.
+  'claims.settle': { access: 'operator', input: (f) => ({ claimId: openClaim(f), note: 'paid back' }) },
 };
+
+let claimSeq = 0;
+/** An open claim against a provider over one of alice's disputes, written directly (the matrix checks access). */
+function openClaim(f: Fixture): string {
+  claimSeq += 1;
+  const id = `claim-${claimSeq}`;
+  createProviderClaimsRepository(f.h.database.db).insert({
+    id,
+    disputeId: disputeUnderReview(f),
+    userId: f.alice.id,
+    providerId: 'satoshi-jokes',
+    serviceId: 'satoshi-jokes/joke',
+    amountMsat: 2_000,
+    reason: 'refused',
+    status: 'open',
+    createdAtMs: 1,
+    updatedAtMs: 1,
+  });
+  return id;
+}
 
 /** Alice's dispute: bob must neither read it nor learn it exists. */
 let aliceDisputeId = '';

@@ -89,6 +89,7 @@ const REFUSALS = {
   dispute_not_found: ['NOT_FOUND', 'That dispute does not exist.'],
   already_decided: ['CONFLICT', 'That dispute was already decided (perhaps by another operator). Nothing was paid twice.'],
   invalid_refund_amount: ['BAD_REQUEST', 'A refund must be more than zero and no more than what was paid (price plus fee).'],
+  claim_not_found_or_settled: ['CONFLICT', 'That claim does not exist or was already settled (perhaps by another operator).'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

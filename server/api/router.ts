@@ -4,6 +4,7 @@ import { agentKeysRouter } from './routers/agent-keys';
 import { alertsRouter } from './routers/alerts';
 import { approvalsRouter } from './routers/approvals';
 import { budgetRouter } from './routers/budget';
+import { claimsRouter } from './routers/claims';
 import { disputesRouter } from './routers/disputes';
 import { authRouter } from './routers/auth';
 import { securityRouter } from './routers/security';
@@ -30,6 +31,7 @@ export const appRouter = router({
   wallet: walletRouter,
   topUps: topUpsRouter,
   disputes: disputesRouter,
+  claims: claimsRouter,
 });
 
 /** The only server symbol the client may import (type-only). */

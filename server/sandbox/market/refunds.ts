@@ -6,7 +6,6 @@
  * without one publishes no refund endpoint.
  */
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { providerRefundRequestSchema, type ProviderRefundAnswer } from '../../../shared/provider-refunds';
 
 export const REFUND_BEHAVIOURS = ['pays', 'refuses', 'lies', 'slow'] as const;
