@@ -4,8 +4,7 @@ import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
 import { looseningsOf, timeZoneLoosenings } from '../../shared/loosening';
 import { usdCents } from '../../shared/money';
 import { totpCode } from '../domain/accounts/test-support';
-import { createProviderClaimsRepository } from '../db/repositories/provider-claims-repository';
-import { insertDisputeUnderReview } from '../domain/disputes/test-support';
+import { insertDisputeUnderReview, insertOpenClaim } from '../domain/disputes/test-support';
 import { planStep } from '../domain/quotes/test-support';
 import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO, invoiceMadeFor } from '../domain/wallet/test-support';
 import { appRouter } from './router';
@@ -161,18 +160,7 @@ let claimSeq = 0;
 function openClaim(f: Fixture): string {
   claimSeq += 1;
   const id = `claim-${claimSeq}`;
-  createProviderClaimsRepository(f.h.database.db).insert({
-    id,
-    disputeId: disputeUnderReview(f),
-    userId: f.alice.id,
-    providerId: 'satoshi-jokes',
-    serviceId: 'satoshi-jokes/joke',
-    amountMsat: 2_000,
-    reason: 'refused',
-    status: 'open',
-    createdAtMs: 1,
-    updatedAtMs: 1,
-  });
+  insertOpenClaim(f.h.database.db, { id, disputeId: disputeUnderReview(f), userId: f.alice.id });
   return id;
 }
 

@@ -3,7 +3,7 @@ import type { DisputeEvidence } from '../../../shared/disputes';
 import type { DatabaseHandle, Db } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
 import { createProviderClaimsRepository } from '../../db/repositories/provider-claims-repository';
-import { disputes } from '../../db/schema/disputes';
+import { disputes, type ProviderClaimRow } from '../../db/schema/disputes';
 import type { AccountRef } from '../ledger';
 import type { createFakeTreasuryPair } from '../payments/test-fakes';
 import type { ProviderRefundPort } from '../ports/provider-refund';
@@ -100,4 +100,21 @@ export function fakeEngine(
     now: hooks.now,
     changed: () => undefined,
   };
+}
+
+/** An open claim against a provider over a dispute, written directly (for tests about access, not refunds). */
+export function insertOpenClaim(db: Db, input: { id: string; disputeId: string; userId: string; reason?: ProviderClaimRow['reason'] }): string {
+  createProviderClaimsRepository(db).insert({
+    id: input.id,
+    disputeId: input.disputeId,
+    userId: input.userId,
+    providerId: 'satoshi-jokes',
+    serviceId: 'satoshi-jokes/joke',
+    amountMsat: 2_000,
+    reason: input.reason ?? 'refused',
+    status: 'open',
+    createdAtMs: 1,
+    updatedAtMs: 1,
+  });
+  return input.id;
 }
