@@ -5,6 +5,7 @@
  * reads the answer). Shared by the API and the client (the operator console lists claims).
  */
 import { z } from 'zod';
+import type { DisputeView } from './disputes';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -58,6 +59,12 @@ export interface ProviderClaimView {
   note: string | null;
   createdAtMs: number;
   settledAtMs: number | null;
+}
+
+/** A claim with the dispute it came from (the console shows its evidence beside it). */
+export interface ProviderClaimItem {
+  claim: ProviderClaimView;
+  dispute: DisputeView | null;
 }
 
 export const settleClaimInputSchema = z.object({

@@ -90,7 +90,7 @@ async function expectRefundedOnce(userId: string, disputeId: string): Promise<vo
   expect(stack.wallet.exportCsv(userId).split('\n').filter((line) => line.includes('refund'))).toHaveLength(1);
 }
 
-const claimFor = (disputeId: string) => stack.disputes.claims().find((c) => c.disputeId === disputeId);
+const claimFor = (disputeId: string) => stack.disputes.claims().find((c) => c.claim.disputeId === disputeId)?.claim;
 
 describe('the provider pays its return invoice', () => {
   it('Satoshi Jokes refunds the joke itself: refunded by the provider, no claim, the treasury untouched', async () => {

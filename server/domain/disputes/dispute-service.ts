@@ -4,7 +4,7 @@
  * those modules.
  */
 import type { DisputeView } from '../../../shared/disputes';
-import type { ProviderClaimView } from '../../../shared/provider-refunds';
+import type { ProviderClaimItem } from '../../../shared/provider-refunds';
 import type { DatabaseHandle } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
 import { createProviderClaimsRepository } from '../../db/repositories/provider-claims-repository';
@@ -87,7 +87,11 @@ export function createDisputes(options: DisputesOptions) {
     refunding: (): DisputeView[] => repo.withStatus(['refunding'], LIST_LIMIT).map(toDisputeView),
     sharePercent: (): number => engine.sharePercent,
     /** Claims against providers that did not refund, newest first (the operator console). */
-    claims: (): ProviderClaimView[] => engine.claims.list(LIST_LIMIT).map(toClaimView),
+    claims: (): ProviderClaimItem[] =>
+      engine.claims.list(LIST_LIMIT).map((row) => {
+        const dispute = repo.byId(row.disputeId);
+        return { claim: toClaimView(row), dispute: dispute ? toDisputeView(dispute) : null };
+      }),
     /** An operator records that the provider paid a claim back; of two operators, one settles it. */
     settleClaim: (operatorId: string, claimId: string, note: string): SettleClaimResult => settleClaim(engine, operatorId, claimId, note),
     /** Called with each changed dispute (the Disputes page's live updates). */
