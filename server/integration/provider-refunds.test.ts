@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DisputeView } from '../../shared/disputes';
 import type { TaskView } from '../agent/tasks/task-runner';
 import { createDisputesRepository } from '../db/repositories/disputes-repository';
+import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
 import { signUpOnStack, startAgentStack, untilTask, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
 
 const FINISHED: readonly TaskView['status'][] = ['completed', 'failed', 'cancelled'];
@@ -83,6 +84,8 @@ async function untilRefunded(userId: string, disputeId: string): Promise<Dispute
 async function expectRefundedOnce(userId: string, disputeId: string): Promise<void> {
   expect(await walletBalance(userId)).toBe(WELCOME_BALANCE_MSAT);
   expect(stack.ledger.userBalances(userId)).toEqual({ availableMsat: WELCOME_BALANCE_MSAT, reservedMsat: 0 });
+  // The month's usage dropped by exactly what was paid (price plus fee): one money rule, whoever refunded.
+  expect(stack.governance.status(userId, 'UTC', SANDBOX_BTC_USD_RATE).summary.usedMsat).toBe(0);
   // Past the return invoice's expiry, nothing more arrives from anyone.
   await sleep(RETURN_INVOICE_EXPIRY_SEC * 1_000 + 500);
   expect(await stack.disputes.refund(disputeId)).toBe('not_due');
