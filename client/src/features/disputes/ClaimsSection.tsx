@@ -48,6 +48,9 @@ export function ClaimsSection() {
   );
 }
 
+/** Catalog service ids are `<provider>/<service>`: the provider is already named beside it. */
+const serviceName = (providerId: string, serviceId: string) => (serviceId.startsWith(`${providerId}/`) ? serviceId.slice(providerId.length + 1) : serviceId);
+
 function ClaimItem(props: { item: ProviderClaimItem }) {
   const { claim, dispute } = props.item;
   const trpc = useTRPC();
@@ -59,7 +62,7 @@ function ClaimItem(props: { item: ProviderClaimItem }) {
     <li className="dispute-item" data-testid="claim-item">
       <div className="dispute-head">
         <strong>
-          {claim.providerId} · {claim.serviceId}
+          {claim.providerId} · {serviceName(claim.providerId, claim.serviceId)}
         </strong>
         <span className={`dispute-status${claim.status === 'settled' ? ' refunded' : ''}`}>{claim.status === 'open' ? 'Open' : 'Settled'}</span>
       </div>
