@@ -26,6 +26,7 @@ import { createSpending } from './domain/spending';
 import { createWalletDomain } from './domain/wallet';
 import type { Logger } from './logger';
 import { createGuardedFetch, type PooledGuardedFetch } from './rails/http/guarded-fetch';
+import { askProviderRefund, refundEndpointUrl } from './rails/l402/provider-refund';
 import { createCatalogSource } from './rails/l402/catalog-source';
 import { createL402Http } from './rails/l402/l402-http';
 import { decodeInvoice } from './rails/l402/invoice';
@@ -82,6 +83,12 @@ export interface ComposeOptions {
   seams?: ComposeSeams;
   /** The share of a month's paid spend a person may dispute themselves (DISPUTE_MAX_SHARE_PERCENT; default 50). */
   disputeSharePercent?: number;
+  /**
+   * Asking providers to refund disputes themselves (docs/provider-refunds.md): how long their answer
+   * may take (default 10 s) and how long their return invoice lives (default 120 s; the treasury
+   * waits that long on a provider that did not pay).
+   */
+  providerRefunds?: { timeoutMs?: number; returnInvoiceExpirySec?: number };
   /** Card top-ups; absent = refused as unavailable (the API harness, tests that do not need them). */
   topUps?: TopUpsConfig;
 }
@@ -99,6 +106,7 @@ export interface TopUpsConfig {
 
 const DEFAULT_TOP_UP_LIMITS: TopUpLimits = { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 };
 const FUNDING_INTERVAL_MS = 2_000;
+const PROVIDER_REFUND_TIMEOUT_MS = 10_000;
 
 /**
  * Where the graph meets the outside world, for tests that must not reach it (the API harness,
@@ -238,6 +246,14 @@ export function composeServices(options: ComposeOptions) {
       standing.afterNonDelivery(service);
     },
     ...(options.disputeSharePercent === undefined ? {} : { sharePercent: options.disputeSharePercent }),
+    providerRefunds: {
+      endpointFor: (userId, serviceId) => {
+        const service = catalog.serviceFor(userId, serviceId);
+        return service ? refundEndpointUrl(service.origin, service.refundPath) : null;
+      },
+      ask: (endpointUrl, request) => askProviderRefund(fetcher, endpointUrl, request, options.providerRefunds?.timeoutMs ?? PROVIDER_REFUND_TIMEOUT_MS),
+    },
+    ...(options.providerRefunds?.returnInvoiceExpirySec === undefined ? {} : { returnInvoiceExpirySec: options.providerRefunds.returnInvoiceExpirySec }),
     now,
   });
   const taskStore = createTasksRepository(database.db);

@@ -147,6 +147,8 @@ export const AUDIT_EVENT_KINDS = [
   'service_paused',
   'service_resumed',
   'pause_policy_changed',
+  'provider_claim_opened',
+  'provider_claim_settled',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 

@@ -80,6 +80,12 @@ export const catalogServiceSchema = z.object({
   outputTextWithin: z.string().min(1).optional(),
   /** The provider's Lightning node key (manifest `node_pubkey`): invoices must be payable to it. */
   payeePubkeyHex: z.string().regex(/^[0-9a-f]{66}$/).optional(),
+  /**
+   * The provider's refund endpoint (manifest provider `refund_endpoint`, relative to `origin`): where
+   * Steward asks it to refund a disputed purchase itself (docs/provider-refunds.md). Absent: the
+   * treasury refunds and a claim against the provider is recorded.
+   */
+  refundPath: z.string().startsWith('/').optional(),
 });
 export type CatalogService = z.infer<typeof catalogServiceSchema>;
 

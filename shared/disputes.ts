@@ -9,6 +9,7 @@
  * spending wallet); it ends `refunded` once the wallet holds them.
  */
 import { z } from 'zod';
+import type { RefundSource } from './provider-refunds';
 
 export const DISPUTE_STATUSES = ['open', 'under_review', 'refunding', 'refunded', 'rejected'] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
@@ -85,6 +86,8 @@ export interface DisputeView {
   createdAtMs: number;
   updatedAtMs: number;
   refundedAtMs: number | null;
+  /** Who paid the refund back (set once refunded): the provider itself, or the treasury in its place. */
+  refundSource: RefundSource | null;
 }
 
 export const operatorRefundInputSchema = z.object({

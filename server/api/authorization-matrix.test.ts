@@ -4,7 +4,7 @@ import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
 import { looseningsOf, timeZoneLoosenings } from '../../shared/loosening';
 import { usdCents } from '../../shared/money';
 import { totpCode } from '../domain/accounts/test-support';
-import { insertDisputeUnderReview } from '../domain/disputes/test-support';
+import { insertDisputeUnderReview, insertOpenClaim } from '../domain/disputes/test-support';
 import { planStep } from '../domain/quotes/test-support';
 import { pauseServiceDirectly } from '../domain/reputation/test-support';
 import { balanceOfSats, fakeReadOnlyWallet, FAKE_WALLET_INFO, invoiceMadeFor } from '../domain/wallet/test-support';
@@ -164,6 +164,9 @@ const MATRIX: Record<string, Row> = {
   // Each operator call gets a service paused a moment before, so each resume is a first one.
   'reputation.resume': { access: 'operator', input: (f) => ({ serviceId: pausedService(f) }) },
   'reputation.providerHistory': { access: 'operator', input: () => ({ providerId: 'satoshi-jokes' }) },
+  'claims.list': { access: 'operator' },
+  // Each operator call gets a fresh open claim, so each settlement is a first one.
+  'claims.settle': { access: 'operator', input: (f) => ({ claimId: openClaim(f), note: 'paid back' }) },
 };
 
 let pauseSeq = 0;
@@ -173,6 +176,15 @@ function pausedService(f: Fixture): string {
   const serviceId = `satoshi-jokes/paused-${pauseSeq}`;
   pauseServiceDirectly(f.h.database.db, { serviceId, providerId: 'satoshi-jokes' });
   return serviceId;
+}
+
+let claimSeq = 0;
+/** An open claim against a provider over one of alice's disputes, written directly (the matrix checks access). */
+function openClaim(f: Fixture): string {
+  claimSeq += 1;
+  const id = `claim-${claimSeq}`;
+  insertOpenClaim(f.h.database.db, { id, disputeId: disputeUnderReview(f), userId: f.alice.id });
+  return id;
 }
 
 /** Alice's dispute: bob must neither read it nor learn it exists. */

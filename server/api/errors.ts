@@ -93,6 +93,7 @@ const REFUSALS = {
   step_done_by_its_fact: ['BAD_REQUEST', 'This step ticks itself once it is done: follow its link to do it, or skip it for now.'],
   provider_not_blocked: ['NOT_FOUND', 'You have not blocked that provider. Reload Services to see who is blocked.'],
   service_not_paused: ['CONFLICT', 'That service is not paused (perhaps another operator resumed it). Reload the console to see.'],
+  claim_not_found_or_settled: ['CONFLICT', 'That claim does not exist or was already settled (perhaps by another operator). Reload the console to see it.'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

@@ -4,6 +4,7 @@ import { agentKeysRouter } from './routers/agent-keys';
 import { alertsRouter } from './routers/alerts';
 import { approvalsRouter } from './routers/approvals';
 import { budgetRouter } from './routers/budget';
+import { claimsRouter } from './routers/claims';
 import { disputesRouter } from './routers/disputes';
 import { homeRouter } from './routers/home';
 import { reputationRouter } from './routers/reputation';
@@ -34,6 +35,7 @@ export const appRouter = router({
   disputes: disputesRouter,
   home: homeRouter,
   reputation: reputationRouter,
+  claims: claimsRouter,
 });
 
 /** The only server symbol the client may import (type-only). */

@@ -8,7 +8,7 @@ import { usdCents } from '../../shared/money';
 import type { CatalogStore } from '../agent/catalog/catalog-service';
 import type { TaskView } from '../agent/tasks/task-runner';
 import type { TaskStore } from '../agent/tasks/task-store';
-import { composeServices, SANDBOX_WELCOME_BALANCE_MSAT, type TopUpsConfig } from '../compose';
+import { composeServices, SANDBOX_WELCOME_BALANCE_MSAT, type ComposeOptions, type TopUpsConfig } from '../compose';
 import { openDatabase, type Db } from '../db/client';
 import { configuredProviderUrls, parseEnv } from '../env';
 import { createCatalogRepository } from '../db/repositories/catalog-repository';
@@ -18,7 +18,7 @@ import type { WalletPort } from '../domain/ports/wallet';
 import { createGuardedFetch } from '../rails/http/guarded-fetch';
 import { createFixedExchangeRate } from '../rails/rates/fixed-rate';
 import { createStripeCheckout } from '../rails/stripe/stripe-checkout';
-import { startSandbox, type RunningSandbox } from '../sandbox/stack';
+import { startSandbox, type RunningSandbox, type SandboxOptions } from '../sandbox/stack';
 import { wrappingTreasury } from './treasury-kill';
 
 export function createAgentStores(db: Db): { taskStore: TaskStore; catalogStore: CatalogStore } {
@@ -42,10 +42,14 @@ export interface AgentStackOptions {
   providerTimeoutMs?: number;
   /** Wraps the treasury wallet (the SIGKILL test stops it at a chosen point of a refund's payment). */
   wrapTreasury?: (treasury: WalletPort) => WalletPort;
+  /** Market providers' refund behaviours instead of the catalog's (see market/README.md). */
+  refundBehaviours?: SandboxOptions['refundBehaviours'];
+  /** How long providers' refund answers may take and their return invoices live (compose.ts). */
+  providerRefunds?: ComposeOptions['providerRefunds'];
 }
 
 export async function startAgentStack(dataDir: string, options: AgentStackOptions = {}) {
-  const sandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox'), host: '127.0.0.1' });
+  const sandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox'), host: '127.0.0.1', ...(options.refundBehaviours ? { refundBehaviours: options.refundBehaviours } : {}) });
   const catalogUrls = options.catalogUrls ? await options.catalogUrls(sandbox) : [];
   const env = parseEnv({ CATALOG_URLS: catalogUrls.join(',') });
   const providerUrls = configuredProviderUrls(env, sandbox.marketUrl);
@@ -62,6 +66,7 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
     sandboxWallets: sandbox,
     ...(options.llm ? { llm: options.llm } : {}),
     ...(options.treasury ? { topUps: sandboxTopUps(sandbox) } : {}),
+    ...(options.providerRefunds ? { providerRefunds: options.providerRefunds } : {}),
     seams: {
       ...(options.providerTimeoutMs ? { fetcher: createGuardedFetch({ allowedOrigins: [...providerUrls], timeoutMs: options.providerTimeoutMs }) } : {}),
       ...(options.wrapTreasury ? { openWallet: wrappingTreasury(sandbox.wallets.treasury ?? null, options.wrapTreasury) } : {}),

@@ -73,6 +73,9 @@ describe('paid, not delivered: refunded automatically in real sats', () => {
     expect(dispute?.evidence.deliveryDetail ?? '').toMatch(detail);
     expect(dispute?.evidence.preimageHex).toMatch(/^[0-9a-f]{64}$/);
     expect(dispute?.transitions.map((t) => t.status)).toEqual(['open', 'refunding', 'refunded']);
+    // The adversary publishes no refund endpoint: the treasury paid, and the sats are claimed from it.
+    expect(dispute?.refundSource).toBe('treasury');
+    expect(stack.disputes.claims().find((c) => c.claim.disputeId === dispute?.id)?.claim).toMatchObject({ providerId: 'adversary', reason: 'no_endpoint', status: 'open', amountMsat: paidMsat });
     // The wallet, asked over NWC, holds the welcome balance again; the ledger agrees.
     expect(await walletBalance(userId)).toEqual({ state: 'known', balanceMsat: WELCOME_BALANCE_MSAT });
     expect(stack.ledger.userBalances(userId)).toEqual({ availableMsat: WELCOME_BALANCE_MSAT, reservedMsat: 0 });

@@ -3,8 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { LightningNetwork, type LightningNode } from './lightning';
-import { MARKET_PROVIDERS, pinnedBtcUsd, SPOT_PRICE_PATH, startMarket, type CatalogMisbehaviour } from './market';
+import { decodeRegtestInvoice, LightningNetwork, type LightningNode } from './lightning';
+import { MARKET_PROVIDERS, pinnedBtcUsd, SPOT_PRICE_PATH, startMarket, type CatalogMisbehaviour, type RefundBehaviour, type Refunder } from './market';
 import { startRelay } from './relay/relay';
 import { startStripeSandbox } from './stripe';
 import { SandboxWallets } from './wallets';
@@ -19,6 +19,10 @@ export interface SandboxOptions {
   processingDelayMs?: Readonly<Record<string, number>>;
   /** Market services that misbehave in a named way (see market/README.md); default none. */
   misbehaviours?: Readonly<Record<string, CatalogMisbehaviour>>;
+  /** Per provider id, a refund behaviour instead of the catalog's (see market/README.md); for tests. */
+  refundBehaviours?: Readonly<Record<string, RefundBehaviour | 'none'>>;
+  /** How long a `slow` refund desk takes before it pays and answers. */
+  slowRefundMs?: number;
   /** Pins the market's BTC/USD price (its btc-price service and spot endpoint); default its moving series. */
   btcUsdPerBtc?: number;
   /** Where the Stripe sandbox posts webhook events (default: the app's route on its default port). */
@@ -51,6 +55,8 @@ export interface RunningSandbox {
 /** Funding applied when a wallet is first created; balances persist after that. */
 export const GUEST_INITIAL_BALANCE_MSAT = 1_000_000 * 1_000; // 1,000,000 sat
 export const TREASURY_INITIAL_BALANCE_MSAT = 100_000_000 * 1_000; // 100,000,000 sat (1 BTC)
+/** A provider's float, so it can pay a refund back (price plus the buyer's routing fee, plus its own). */
+export const PROVIDER_INITIAL_BALANCE_MSAT = 1_000_000 * 1_000; // 1,000,000 sat
 const DEFAULT_STRIPE_WEBHOOK_URL = 'http://127.0.0.1:5402/api/stripe/webhook';
 
 const userIdSchema = z.string().min(1).max(128);
@@ -80,7 +86,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const network = new LightningNetwork(db);
     network.ensureNode('treasury', { initialBalanceMsat: TREASURY_INITIAL_BALANCE_MSAT });
     network.ensureNode('guest', { initialBalanceMsat: GUEST_INITIAL_BALANCE_MSAT });
-    for (const provider of MARKET_PROVIDERS) network.ensureNode(providerNodeName(provider.id));
+    for (const provider of MARKET_PROVIDERS) network.ensureNode(providerNodeName(provider.id), { initialBalanceMsat: PROVIDER_INITIAL_BALANCE_MSAT });
 
     // Connection strings embed the relay URL and the app stores them, so a port picked freely on the
     // first start is remembered and reused on later starts (falling back to a new one if it is taken).
@@ -103,7 +109,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         host,
         port,
         invoicerFor: (providerId) => requireNode(network, providerNodeName(providerId)),
+        refunderFor: (providerId) => nodeRefunder(network, requireNode(network, providerNodeName(providerId))),
         dataDir: join(options.dataDir, 'market'),
+        ...(options.refundBehaviours ? { refundBehaviours: options.refundBehaviours } : {}),
+        ...(options.slowRefundMs === undefined ? {} : { slowRefundMs: options.slowRefundMs }),
         ...(options.processingDelayMs ? { processingDelayMs: options.processingDelayMs } : {}),
         ...(options.misbehaviours ? { misbehaviours: options.misbehaviours } : {}),
         ...(options.btcUsdPerBtc === undefined ? {} : { btcUsd: pinnedBtcUsd(options.btcUsdPerBtc) }),
@@ -182,6 +191,23 @@ async function listenRemembering<T>(requested: number, remembered: number | unde
 }
 
 const portOf = (url: string): number => Number(new URL(url).port);
+
+/** A provider's node as its refund desk: what it received per payment hash, and paying an invoice back. */
+function nodeRefunder(network: LightningNetwork, node: LightningNode): Refunder {
+  return {
+    receivedMsat(paymentHashHex) {
+      const tx = node.lookup(paymentHashHex);
+      return tx?.direction === 'incoming' && tx.state === 'settled' ? tx.amountMsat : null;
+    },
+    refundableMsat: (receivedMsat) => receivedMsat + network.feeFor(receivedMsat),
+    async payBack(invoice, amountMsat) {
+      const decoded = decodeRegtestInvoice(invoice);
+      if (!decoded.ok || decoded.invoice.amountMsat !== amountMsat) return { ok: false, reason: 'the invoice does not ask the amount requested' };
+      const paid = await node.pay(invoice);
+      return paid.status === 'settled' ? { ok: true } : { ok: false, reason: paid.status === 'refused' ? paid.reason : 'no reply' };
+    },
+  };
+}
 
 function requireNode(network: LightningNetwork, name: string): LightningNode {
   const node = network.node(name);

@@ -130,6 +130,23 @@ describe('manifestToCatalog', () => {
     ]);
   });
 
+  it("keeps a provider's refund endpoint on its services, and drops one that leads off its origin", () => {
+    const resource = { path: '/v1/x', pricing: { model: 'fixed', price_msat: 1000 } };
+    const result = mapped({
+      provider: { name: 'Home', refund_endpoint: '/l402/refund' },
+      services: [
+        { name: 'inherits', resources: [resource] },
+        { name: 'own', provider: { name: 'Own', refund_endpoint: '/own/refund' }, resources: [resource] },
+        { name: 'leaks', provider: { name: 'Leaks', refund_endpoint: '//elsewhere.example/refund' }, resources: [resource] },
+      ],
+    });
+    expect(result.services.map((s) => [s.name, s.refundPath])).toEqual([
+      ['inherits', '/l402/refund'],
+      ['own', '/own/refund'],
+      ['leaks', undefined],
+    ]);
+  });
+
   it('keeps the published output schema for judging paid answers, and refuses one that cannot be converted', () => {
     const outputSchema = { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] };
     const result = mapped({

@@ -55,7 +55,13 @@ const resourceJsonSchema = z.looseObject({
 });
 
 const nodePubkeySchema = z.string().regex(/^[0-9a-fA-F]{66}$/).transform((key) => key.toLowerCase());
-const providerJsonSchema = z.looseObject({ id: z.string().min(1).optional(), name: z.string().min(1), node_pubkey: nodePubkeySchema.optional() });
+const providerJsonSchema = z.looseObject({
+  id: z.string().min(1).optional(),
+  name: z.string().min(1),
+  node_pubkey: nodePubkeySchema.optional(),
+  // Where it takes refund requests (docs/provider-refunds.md); optional, like refunds themselves.
+  refund_endpoint: z.string().startsWith('/').max(500).optional(),
+});
 
 const serviceJsonSchema = z.looseObject({
   name: z.string().min(1).max(100),
@@ -105,7 +111,7 @@ export function manifestToCatalog(manifest: unknown, origin: string): ManifestTo
   const doc = parsed.data;
   const fallbackProvider = { id: slug(doc.provider?.name ?? new URL(originCheck.origin).host), name: doc.provider?.name ?? new URL(originCheck.origin).host };
 
-  const quotePath = doc.quote_endpoint !== undefined && resolvesToOrigin(doc.quote_endpoint, originCheck.origin) ? doc.quote_endpoint : undefined;
+  const quotePath = onOrigin(doc.quote_endpoint, originCheck.origin);
   const services: CatalogService[] = [];
   const skipped: SkippedService[] = [];
   const seenIds = new Set<string>();
@@ -125,6 +131,8 @@ export function manifestToCatalog(manifest: unknown, origin: string): ManifestTo
       name: s.provider?.name ?? fallbackProvider.name,
       // The service's own provider's key, else the manifest's: the node its invoices must come from.
       nodePubkey: s.provider?.node_pubkey ?? doc.provider?.node_pubkey,
+      // An off-origin refund endpoint is dropped, as an off-origin quote endpoint is: the proof of payment stays with the provider.
+      refundPath: onOrigin(s.provider?.refund_endpoint ?? doc.provider?.refund_endpoint, originCheck.origin),
     };
     s.resources.forEach((rawResource, index) => {
       const entry = resourceToService(rawResource, { service: s, provider, origin: originCheck.origin, quotePath, index, total: s.resources.length });
@@ -146,7 +154,7 @@ export function manifestToCatalog(manifest: unknown, origin: string): ManifestTo
 
 interface ResourceContext {
   service: z.infer<typeof serviceJsonSchema>;
-  provider: { id: string; name: string; nodePubkey: string | undefined };
+  provider: { id: string; name: string; nodePubkey: string | undefined; refundPath: string | undefined };
   origin: string;
   quotePath: string | undefined;
   index: number;
@@ -201,6 +209,7 @@ function resourceToService(raw: unknown, ctx: ResourceContext): ResourceResult {
     ...(resource.output_schema ? { outputSchema: resource.output_schema } : {}),
     ...outputTextBounds(resource, outputTextField),
     ...(ctx.provider.nodePubkey ? { payeePubkeyHex: ctx.provider.nodePubkey } : {}),
+    ...(ctx.provider.refundPath ? { refundPath: ctx.provider.refundPath } : {}),
   };
   const checked = catalogServiceSchema.safeParse(candidate);
   if (!checked.success) return { ok: false, reason: 'invalid_resource', detail: z.prettifyError(checked.error) };
@@ -262,6 +271,10 @@ function checkSchema(schema: Record<string, unknown>): { ok: true } | { ok: fals
 }
 
 /** True when `path` (as a manifest gives it, relative to the origin) resolves on that same origin. */
+function onOrigin(path: string | undefined, origin: string): string | undefined {
+  return path !== undefined && resolvesToOrigin(path, origin) ? path : undefined;
+}
+
 export function resolvesToOrigin(path: string, origin: string): boolean {
   try {
     return new URL(path, origin).origin === origin;

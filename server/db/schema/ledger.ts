@@ -32,6 +32,7 @@ export const ledgerAccounts = sqliteTable(
         'provider',
         'routing_fees',
         'refunds',
+        'provider_refunds',
         'stripe',
         'lightning',
         'user_withdrawing',

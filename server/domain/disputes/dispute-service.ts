@@ -5,21 +5,26 @@
  */
 import { EventEmitter, on } from 'node:events';
 import type { DisputeView } from '../../../shared/disputes';
+import type { ProviderClaimItem } from '../../../shared/provider-refunds';
 import type { DatabaseHandle } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
+import { createProviderClaimsRepository } from '../../db/repositories/provider-claims-repository';
 import { createRetryLoop } from '../payments';
 import { decideDispute, type Decision, type DecisionResult } from './decisions';
 import type { DisputeEngineDeps } from './deps';
 import { openDispute, type OpenDisputeRequest, type OpenDisputeResult, type OpeningDeps } from './opening';
 import { advanceRefund, type RefundStep } from './refund';
 import { DEFAULT_DISPUTE_SHARE_PERCENT } from './rules';
-import { toDisputeView } from './views';
+import { settleClaim, type SettleClaimResult } from './claims';
+import { toClaimView, toDisputeView } from './views';
 
 const REFUND_BATCH = 20;
 const LIST_LIMIT = 100;
 const PROVIDER_HISTORY_LIMIT = 10;
+/** The provider's return invoice lives two minutes: long enough to pay, short enough that the treasury's wait is brief. */
+export const DEFAULT_RETURN_INVOICE_EXPIRY_SEC = 120;
 
-export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'changed' | 'now' | 'database'> {
+export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'claims' | 'changed' | 'now' | 'database' | 'returnInvoiceExpirySec'> {
   database: Pick<DatabaseHandle, 'db' | 'sqlite'>;
   outputSchemaOf: OpeningDeps['outputSchemaOf'];
   /**
@@ -29,6 +34,7 @@ export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'chang
   afterNonDelivery?: (service: { providerId: string; serviceId: string }) => void;
   /** The share of a month's paid spend a person may dispute themselves (DISPUTE_MAX_SHARE_PERCENT). */
   sharePercent?: number;
+  returnInvoiceExpirySec?: number;
   now?: () => number;
 }
 
@@ -48,6 +54,8 @@ export function createDisputes(options: DisputesOptions) {
   const engine: OpeningDeps = {
     ...options,
     repo,
+    claims: createProviderClaimsRepository(options.database.db),
+    returnInvoiceExpirySec: options.returnInvoiceExpirySec ?? DEFAULT_RETURN_INVOICE_EXPIRY_SEC,
     now,
     sharePercent: options.sharePercent ?? DEFAULT_DISPUTE_SHARE_PERCENT,
     changed: (row) => emitter.emit(`user:${row.userId}`, { disputeId: row.id } satisfies DisputeChanged),
@@ -97,6 +105,14 @@ export function createDisputes(options: DisputesOptions) {
     /** The provider's latest disputes, everyone's (operators weigh a dispute against the provider's history). */
     forProvider: (providerId: string): DisputeView[] => repo.recentForProvider(providerId, PROVIDER_HISTORY_LIMIT).map(toDisputeView),
     sharePercent: (): number => engine.sharePercent,
+    /** Claims against providers that did not refund, newest first (the operator console). */
+    claims: (): ProviderClaimItem[] =>
+      engine.claims.list(LIST_LIMIT).map((row) => {
+        const dispute = repo.byId(row.disputeId);
+        return { claim: toClaimView(row), dispute: dispute ? toDisputeView(dispute) : null };
+      }),
+    /** An operator records that the provider paid a claim back; of two operators, one settles it. */
+    settleClaim: (operatorId: string, claimId: string, note: string): SettleClaimResult => settleClaim(engine, operatorId, claimId, note),
     /** The person's disputes as they change (the Disputes page's live updates), until `signal` aborts. */
     async *changes(userId: string, signal: AbortSignal | undefined): AsyncGenerator<DisputeChanged> {
       try {

@@ -6,7 +6,7 @@ import { createDisputesRepository } from '../../db/repositories/disputes-reposit
 import { createFakeTreasuryPair } from '../payments/test-fakes';
 import type { DisputeEngineDeps } from './deps';
 import { advanceRefund } from './refund';
-import { insertDisputeUnderReview } from './test-support';
+import { fakeEngine, insertDisputeUnderReview } from './test-support';
 
 const NOW = 1_000_000;
 const REFUND_MSAT = 2_000;
@@ -25,33 +25,7 @@ beforeEach(() => {
 afterEach(() => database.close());
 
 function engine(): DisputeEngineDeps {
-  const repo = createDisputesRepository(database.db);
-  return {
-    database,
-    // The disputed payment and its reservation are what the budget credit needs; the ledger is stubbed.
-    repo: { ...repo, payment: () => ({ reservationId: 'res-1' }) as never },
-    ledger: {
-      transfer: () => {
-        credits++;
-        return { ok: true, transfer: { id: credits } } as never;
-      },
-      getReservation: () => ({ id: 'res-1' }) as never,
-    },
-    governance: { recordRefundCredit: () => true },
-    walletFor: async () => rails.person,
-    treasury: rails.treasury,
-    alerts: {
-      notify: (userId, alert) => {
-        alerts.push({ userId, dedupeKey: alert.dedupeKey });
-        return {} as never;
-      },
-    },
-    audit: { record: () => undefined },
-    operatorIds: () => ['op-1'],
-    timeZoneOf: () => 'UTC',
-    now: () => NOW,
-    changed: () => undefined,
-  };
+  return fakeEngine(database, rails, { onCredit: () => credits++, onAlert: (userId, dedupeKey) => alerts.push({ userId, dedupeKey }), now: () => NOW });
 }
 
 function decidedRefund(id: string): string {

@@ -1,7 +1,13 @@
-/** Test helpers: a dispute under review written directly (for tests about access and decisions, not opening). */
+/** Test helpers: a dispute under review written directly (for tests about access and decisions, not opening), and the refund engine over fakes. */
 import type { DisputeEvidence } from '../../../shared/disputes';
-import type { Db } from '../../db/client';
-import { disputes } from '../../db/schema/disputes';
+import type { DatabaseHandle, Db } from '../../db/client';
+import { createDisputesRepository } from '../../db/repositories/disputes-repository';
+import { createProviderClaimsRepository } from '../../db/repositories/provider-claims-repository';
+import { disputes, type ProviderClaimRow } from '../../db/schema/disputes';
+import type { AccountRef } from '../ledger';
+import type { createFakeTreasuryPair } from '../payments/test-fakes';
+import type { ProviderRefundPort } from '../ports/provider-refund';
+import type { DisputeEngineDeps } from './deps';
 
 export function sampleEvidence(overrides: Partial<DisputeEvidence> = {}): DisputeEvidence {
   return {
@@ -31,8 +37,8 @@ export function sampleEvidence(overrides: Partial<DisputeEvidence> = {}): Disput
   };
 }
 
-export function insertDisputeUnderReview(db: Db, input: { id: string; userId: string; stepId: string; disputedMsat?: number }): string {
-  const evidence = sampleEvidence({ paymentId: `pay-${input.id}`, amountMsat: input.disputedMsat ?? 2_000 });
+export function insertDisputeUnderReview(db: Db, input: { id: string; userId: string; stepId: string; disputedMsat?: number; evidence?: Partial<DisputeEvidence> }): string {
+  const evidence = sampleEvidence({ paymentId: `pay-${input.id}`, amountMsat: input.disputedMsat ?? 2_000, ...input.evidence });
   db.insert(disputes)
     .values({
       id: input.id,
@@ -51,5 +57,64 @@ export function insertDisputeUnderReview(db: Db, input: { id: string; userId: st
       updatedAtMs: 1,
     })
     .run();
+  return input.id;
+}
+
+/**
+ * The refund engine over a fake person wallet and treasury (payments/test-fakes.ts): the disputed
+ * payment and its reservation are what the budget credit needs; the ledger is stubbed and reports
+ * each credit's source account. No provider publishes a refund endpoint unless `providerRefunds` says.
+ */
+export function fakeEngine(
+  database: DatabaseHandle,
+  rails: ReturnType<typeof createFakeTreasuryPair>,
+  hooks: { now: () => number; onCredit?: (debit: AccountRef) => void; onAlert?: (userId: string, dedupeKey: string | undefined) => void; providerRefunds?: ProviderRefundPort },
+): DisputeEngineDeps {
+  const repo = createDisputesRepository(database.db);
+  let transfers = 0;
+  return {
+    database,
+    repo: { ...repo, payment: () => ({ reservationId: 'res-1' }) as never },
+    claims: createProviderClaimsRepository(database.db),
+    ledger: {
+      transfer: (request) => {
+        hooks.onCredit?.(request.debit);
+        return { ok: true, transfer: { id: ++transfers } } as never;
+      },
+      getReservation: () => ({ id: 'res-1' }) as never,
+    },
+    governance: { recordRefundCredit: () => true },
+    walletFor: async () => rails.person,
+    treasury: rails.treasury,
+    providerRefunds: hooks.providerRefunds ?? { endpointFor: () => null, ask: async () => ({ kind: 'no_answer', detail: 'not asked' }) },
+    returnInvoiceExpirySec: 60,
+    alerts: {
+      notify: (userId, alert) => {
+        hooks.onAlert?.(userId, alert.dedupeKey);
+        return {} as never;
+      },
+    },
+    audit: { record: () => undefined },
+    operatorIds: () => ['op-1'],
+    timeZoneOf: () => 'UTC',
+    now: hooks.now,
+    changed: () => undefined,
+  };
+}
+
+/** An open claim against a provider over a dispute, written directly (for tests about access, not refunds). */
+export function insertOpenClaim(db: Db, input: { id: string; disputeId: string; userId: string; reason?: ProviderClaimRow['reason'] }): string {
+  createProviderClaimsRepository(db).insert({
+    id: input.id,
+    disputeId: input.disputeId,
+    userId: input.userId,
+    providerId: 'satoshi-jokes',
+    serviceId: 'satoshi-jokes/joke',
+    amountMsat: 2_000,
+    reason: input.reason ?? 'refused',
+    status: 'open',
+    createdAtMs: 1,
+    updatedAtMs: 1,
+  });
   return input.id;
 }

@@ -1,7 +1,8 @@
 /** Disputes as the API shows them, and the stored JSON they carry read back through zod. */
 import { z } from 'zod';
 import { disputeEvidenceSchema, disputeTransitionSchema, type DisputeEvidence, type DisputeTransition, type DisputeView } from '../../../shared/disputes';
-import type { DisputeRow } from '../../db/schema/disputes';
+import type { ProviderClaimView } from '../../../shared/provider-refunds';
+import type { DisputeRow, ProviderClaimRow } from '../../db/schema/disputes';
 
 const transitionsSchema = z.array(disputeTransitionSchema);
 
@@ -36,5 +37,22 @@ export function toDisputeView(row: DisputeRow): DisputeView {
     createdAtMs: row.createdAtMs,
     updatedAtMs: row.updatedAtMs,
     refundedAtMs: row.refundedAtMs,
+    refundSource: row.refundSource,
+  };
+}
+
+export function toClaimView(row: ProviderClaimRow): ProviderClaimView {
+  return {
+    id: row.id,
+    disputeId: row.disputeId,
+    providerId: row.providerId,
+    serviceId: row.serviceId,
+    amountMsat: row.amountMsat,
+    reason: row.reason,
+    detail: row.detail,
+    status: row.status,
+    note: row.note,
+    createdAtMs: row.createdAtMs,
+    settledAtMs: row.settledAtMs,
   };
 }

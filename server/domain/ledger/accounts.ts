@@ -7,7 +7,8 @@ export type AccountKind =
   | 'treasury' // the operator's funds
   | 'provider' // an L402 provider: paid out of reservations; money that has left us
   | 'routing_fees' // Lightning routing fees paid on posts
-  | 'refunds' // source of refund and dispute credits (external, see floors)
+  | 'refunds' // source of refund and dispute credits the treasury pays (external, see floors)
+  | 'provider_refunds' // source of dispute refunds a provider paid back itself, to a return invoice (external)
   | 'stripe' // source of card top-ups (external, see floors)
   | 'lightning' // the Lightning network outside Steward: receipts come from it, withdrawals go to it
   | 'user_withdrawing'; // held for a withdrawal being paid out of the user's wallet (not budget spend)
@@ -17,13 +18,19 @@ export type AccountFloor = 'non_negative' | 'unbounded';
 export type AccountRef =
   | { kind: 'user_available' | 'user_reserved' | 'user_withdrawing'; userId: string }
   | { kind: 'provider'; provider: string }
-  | { kind: 'treasury' | 'routing_fees' | 'refunds' | 'stripe' | 'lightning' };
+  | { kind: 'treasury' | 'routing_fees' | 'refunds' | 'provider_refunds' | 'stripe' | 'lightning' };
 
 export type ProviderAccountRef = Extract<AccountRef, { kind: 'provider' }>;
 
 export const treasuryAccount: AccountRef = { kind: 'treasury' };
 export const routingFeesAccount: AccountRef = { kind: 'routing_fees' };
 export const refundsAccount: AccountRef = { kind: 'refunds' };
+/**
+ * Kept apart from `refunds` so the books show what the treasury gave back and what providers did:
+ * not the provider's own account, which holds only what it was paid (a refund of price plus routing
+ * fee would take it below zero), and the sats come from outside Steward like any receipt.
+ */
+export const providerRefundsAccount: AccountRef = { kind: 'provider_refunds' };
 export const stripeAccount: AccountRef = { kind: 'stripe' };
 export const lightningAccount: AccountRef = { kind: 'lightning' };
 export const userAvailableAccount = (userId: string): AccountRef => ({ kind: 'user_available', userId });
@@ -38,7 +45,7 @@ export const providerAccount = (provider: string): ProviderAccountRef => ({ kind
  * below zero.
  */
 export function accountFloor(kind: AccountKind): AccountFloor {
-  return kind === 'stripe' || kind === 'refunds' || kind === 'lightning' ? 'unbounded' : 'non_negative';
+  return kind === 'stripe' || kind === 'refunds' || kind === 'provider_refunds' || kind === 'lightning' ? 'unbounded' : 'non_negative';
 }
 
 export function accountCode(ref: AccountRef): string {

@@ -4,6 +4,7 @@ export {
   accountCode,
   lightningAccount,
   providerAccount,
+  providerRefundsAccount,
   refundsAccount,
   routingFeesAccount,
   stripeAccount,

@@ -298,5 +298,16 @@ export function createFakeTreasuryPair() {
 
   /** What the person's wallet received, summed over its settled invoices. */
   const receivedMsat = () => [...incoming.values()].filter((tx) => tx.state === 'settled').reduce((sum, tx) => sum + tx.amountMsat, 0);
-  return { person, treasury, script, calls, receivedMsat };
+  /** Someone other than the treasury (a provider refunding) pays, or lets expire, one of the person's invoices. */
+  const outside = {
+    pay(invoice: string): void {
+      const owed = [...incoming.values()].find((tx) => tx.invoice === invoice && tx.state === 'pending');
+      if (owed) incoming.set(owed.paymentHashHex, { ...owed, state: 'settled', preimageHex: preimages.get(owed.paymentHashHex) ?? null, settledAtSec: 0 });
+    },
+    expire(invoice: string): void {
+      const owed = [...incoming.values()].find((tx) => tx.invoice === invoice && tx.state === 'pending');
+      if (owed) incoming.set(owed.paymentHashHex, { ...owed, state: 'expired' });
+    },
+  };
+  return { person, treasury, script, calls, receivedMsat, outside };
 }

@@ -156,6 +156,17 @@ describe('guarded fetch', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it('takes a tighter per-request timeout, never a looser one', async () => {
+    const fetcher = createGuardedFetch({ allowedOrigins: [main.origin], timeoutMs: 60_000 });
+    const started = Date.now();
+    expect(await fetcher(`${main.origin}/stall`, { timeoutMs: 300 })).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const tight = createGuardedFetch({ allowedOrigins: [main.origin], timeoutMs: 300 });
+    const again = Date.now();
+    expect(await tight(`${main.origin}/stall`, { timeoutMs: 60_000 })).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(Date.now() - again).toBeLessThan(2_000);
+  });
+
   it('returns redirects as they are by default', async () => {
     expect(await allowed()(`${main.origin}/cross-origin`)).toMatchObject({ ok: true, response: { status: 302 } });
   });

@@ -36,6 +36,8 @@ export interface GuardedRequest {
   body?: string | Uint8Array;
   /** `manual` (default): a 3xx is returned as is. `same_origin`: followed while it stays on the origin. */
   redirect?: 'manual' | 'same_origin';
+  /** A tighter bound than the fetch's own for this one request (a provider refund's short wait); never looser. */
+  timeoutMs?: number;
 }
 
 export interface GuardedResponse {
@@ -82,7 +84,7 @@ export function createGuardedFetch(options: GuardedFetchOptions = {}): PooledGua
   const pool = createPinnedAgents({ ...DEFAULT_PINNED_AGENTS, ...options.pool });
 
   const guardedFetch: GuardedFetch = async (url, request = {}) => {
-    const deadline = Date.now() + config.timeoutMs;
+    const deadline = Date.now() + Math.min(config.timeoutMs, request.timeoutMs ?? config.timeoutMs);
     let current = url;
     let method = (request.method ?? 'GET').toUpperCase();
     let body = request.body;

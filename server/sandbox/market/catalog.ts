@@ -24,13 +24,18 @@ import {
 export interface MarketProvider {
   id: string;
   name: string;
+  /**
+   * How it answers a refund request (refunds.ts), when it publishes a refund endpoint: some pay the
+   * return invoice, one refuses, the rest have none, so every branch of provider refunds runs offline.
+   */
+  refunds?: 'pays' | 'refuses';
 }
 
 /** Static so the stack can create one wallet node per provider before the market starts. */
 export const MARKET_PROVIDERS: readonly MarketProvider[] = [
-  { id: 'satoshi-jokes', name: 'Satoshi Jokes' },
-  { id: 'block-data', name: 'Block Data' },
-  { id: 'wordsmith', name: 'Wordsmith' },
+  { id: 'satoshi-jokes', name: 'Satoshi Jokes', refunds: 'pays' },
+  { id: 'block-data', name: 'Block Data', refunds: 'refuses' },
+  { id: 'wordsmith', name: 'Wordsmith', refunds: 'pays' },
   { id: 'skycast', name: 'SkyCast' },
   { id: 'daily-ledger', name: 'Daily Ledger' },
   // Sells the same weather as SkyCast (same input and output schemas): an agent may choose either.

@@ -18,6 +18,7 @@ import { QUOTE_PATH, buildManifest } from './manifest';
 import { MISBEHAVING_ENDPOINTS, MISBEHAVING_PRICE_MSAT, MISBEHAVING_PROVIDER_ID, driftMsat } from './misbehaving';
 import type { CatalogMisbehaviour } from './misbehaving';
 import { quote } from './quote';
+import { createRefundDesk, refundPathFor, type RefundBehaviour, type Refunder, type RefundDesk } from './refunds';
 import { createSeller } from './seller';
 import type { Challenge, Misbehaviour, SaleTerms } from './seller';
 import { parseAuthorization } from './token';
@@ -29,6 +30,7 @@ export type { InvoiceRequest, Invoicer, MintedInvoice } from './invoicer';
 export { CATALOG_MISBEHAVIOURS, MISBEHAVING_ENDPOINTS } from './misbehaving';
 export type { CatalogMisbehaviour } from './misbehaving';
 export { pinnedBtcUsd, type BtcUsdSeries } from './content/bitcoin';
+export { REFUND_BEHAVIOURS, type RefundBehaviour, type Refunder } from './refunds';
 
 /** The market's free BTC/USD spot price (Coinbase's shape); not in the manifest, as nothing is sold there. */
 export const SPOT_PRICE_PATH = '/v1/btc/spot';
@@ -55,6 +57,15 @@ export interface StartMarketOptions {
   misbehaviours?: Readonly<Record<string, CatalogMisbehaviour>>;
   /** The BTC/USD series every price service and `GET /v1/btc/spot` quote; default the sandbox's moving one. */
   btcUsd?: BtcUsdSeries;
+  /**
+   * Each provider's wallet for paying refunds back (the stack hands in its node). Without it no
+   * provider publishes a refund endpoint.
+   */
+  refunderFor?(providerId: string): Refunder;
+  /** Per provider id: its refund behaviour instead of the catalog's (`none`: no endpoint); for tests. */
+  refundBehaviours?: Readonly<Record<string, RefundBehaviour | 'none'>>;
+  /** How long a `slow` refund desk takes before it pays and answers (default 5 s). */
+  slowRefundMs?: number;
 }
 
 export interface RunningMarket {
@@ -65,6 +76,7 @@ export interface RunningMarket {
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 const DEFAULT_SLOW_RESPONSE_MS = 120_000;
+const DEFAULT_SLOW_REFUND_MS = 5_000;
 
 export async function startMarket(opts: StartMarketOptions): Promise<RunningMarket> {
   const nowMs = opts.now ?? Date.now;
@@ -101,7 +113,18 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
     void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } });
   });
 
-  const manifest = buildManifest(SERVICES, (providerId) => opts.invoicerFor(providerId).pubkeyHex);
+  const desks = refundDesks(opts, pause);
+  const manifest = buildManifest(
+    SERVICES,
+    (providerId) => opts.invoicerFor(providerId).pubkeyHex,
+    (providerId) => (desks.has(providerId) ? refundPathFor(providerId) : undefined),
+  );
+  for (const [providerId, desk] of desks) {
+    app.post(refundPathFor(providerId), async (request, reply) => {
+      const answer = await desk.answer(request.body);
+      return reply.status(answer.status).header('cache-control', 'no-store').send(answer.body);
+    });
+  }
   app.get('/.well-known/l402.json', async () => manifest);
   const usdAt = opts.btcUsd ?? btcUsdAt;
   // Free, like an exchange's public ticker: the app's rate feed in sandbox mode (see spotPrice).
@@ -177,6 +200,21 @@ export async function startMarket(opts: StartMarketOptions): Promise<RunningMark
     providers: MARKET_PROVIDERS.map((p) => ({ ...p })),
     close: () => app.close(),
   };
+}
+
+/** One refund desk per provider that has a refund behaviour (the catalog's, or the test's override). */
+function refundDesks(opts: StartMarketOptions, pause: (ms: number) => Promise<boolean>): Map<string, RefundDesk> {
+  const desks = new Map<string, RefundDesk>();
+  const refunderFor = opts.refunderFor;
+  if (!refunderFor) return desks;
+  const unknown = Object.keys(opts.refundBehaviours ?? {}).filter((id) => !MARKET_PROVIDERS.some((p) => p.id === id));
+  if (unknown.length > 0) throw new Error(`refundBehaviours names no provider of the market: ${unknown.join(', ')}`);
+  for (const provider of MARKET_PROVIDERS) {
+    const behaviour = opts.refundBehaviours?.[provider.id] ?? provider.refunds ?? 'none';
+    if (behaviour === 'none') continue;
+    desks.set(provider.id, createRefundDesk({ providerName: provider.name, behaviour, refunder: refunderFor(provider.id), slowRefundMs: opts.slowRefundMs ?? DEFAULT_SLOW_REFUND_MS, pause }));
+  }
+  return desks;
 }
 
 function termsFor(service: Service, usage: Record<string, number>, nowMs: number): SaleTerms {

@@ -4,7 +4,8 @@
  * (JSON Schema of the query or body), `input_in`, `output_schema` (JSON Schema of the paid response
  * body), `output_text_field` (its main text, where it has one) and `output_text_within` (the input
  * property that text is an excerpt of), and per service with its provider,
- * `tags` and `examples` (sample requests), which agents rank services on.
+ * `tags` and `examples` (sample requests), which agents rank services on, and the provider's
+ * `refund_endpoint` where it takes refund requests (docs/provider-refunds.md).
  */
 import { MARKET_PROVIDERS } from './catalog';
 import type { Pricing, Service } from './catalog';
@@ -35,7 +36,11 @@ function pricingJson(pricing: Pricing): Record<string, unknown> {
  * `nodeKeyOf` gives a provider's Lightning node key, published as its `node_pubkey` so a client can
  * refuse an invoice payable to anyone else (the sandbox's simulated nodes have one; test invoicers not).
  */
-export function buildManifest(services: readonly Service[], nodeKeyOf: (providerId: string) => string | undefined = () => undefined): Record<string, unknown> {
+export function buildManifest(
+  services: readonly Service[],
+  nodeKeyOf: (providerId: string) => string | undefined = () => undefined,
+  refundPathOf: (providerId: string) => string | undefined = () => undefined,
+): Record<string, unknown> {
   const caveats: Record<string, unknown> = {
     services: { type: 'service_list', attenuation: 'subset' },
   };
@@ -53,7 +58,7 @@ export function buildManifest(services: readonly Service[], nodeKeyOf: (provider
     quote_endpoint: QUOTE_PATH,
     services: services.map((service) => ({
       name: service.name,
-      provider: providerOf(service.providerId, nodeKeyOf(service.providerId)),
+      provider: providerOf(service.providerId, nodeKeyOf(service.providerId), refundPathOf(service.providerId)),
       description: service.description,
       tags: service.tags,
       examples: service.examples,
@@ -79,7 +84,7 @@ export function buildManifest(services: readonly Service[], nodeKeyOf: (provider
   };
 }
 
-function providerOf(providerId: string, nodePubkey: string | undefined): Record<string, unknown> | undefined {
+function providerOf(providerId: string, nodePubkey: string | undefined, refundPath: string | undefined): Record<string, unknown> | undefined {
   const provider = MARKET_PROVIDERS.find((p) => p.id === providerId);
-  return provider && { ...provider, ...(nodePubkey ? { node_pubkey: nodePubkey } : {}) };
+  return provider && { id: provider.id, name: provider.name, ...(nodePubkey ? { node_pubkey: nodePubkey } : {}), ...(refundPath ? { refund_endpoint: refundPath } : {}) };
 }

@@ -33,6 +33,7 @@ export function DisputeEvidence(props: { dispute: DisputeView }) {
     ['Paid at', e.paidAtMs === null ? '—' : new Date(e.paidAtMs).toLocaleString()],
     ['Published output schema', e.outputSchemaJson ?? 'none published'],
     ['Invoice', e.invoice],
+    ...(props.dispute.refundSource ? [['Refunded by', props.dispute.refundSource === 'provider' ? `the provider (${e.providerId})` : 'the treasury'] as [string, string]] : []),
   ];
   return (
     <details className="dispute-evidence">

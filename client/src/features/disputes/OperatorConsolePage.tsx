@@ -5,6 +5,7 @@ import { FormError } from '../../components/Field';
 import '../../components/governance.css';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { ClaimsSection } from './ClaimsSection';
 import { CATEGORY_LABEL, DisputeEvidence, sats, STATUS_LABEL } from './DisputeEvidence';
 import { ProviderHistory } from './ProviderHistory';
 import { ServicePauses } from './ServicePauses';
@@ -19,7 +20,7 @@ export function OperatorConsolePage() {
     <section className="page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">Operator console</h1>
-        <p className="page-summary">Disputes under review, oldest first. A refund is paid by the treasury into the person&apos;s wallet, exactly once.</p>
+        <p className="page-summary">Disputes under review, oldest first. A refund is paid into the person&apos;s wallet exactly once: by the provider when it refunds, otherwise by the treasury.</p>
       </header>
       <FormError message={problem && describeProblem(problem)} />
       <div className="card section">
@@ -49,6 +50,7 @@ export function OperatorConsolePage() {
         </div>
       )}
       <ServicePauses />
+      <ClaimsSection />
     </section>
   );
 }

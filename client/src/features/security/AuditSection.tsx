@@ -40,6 +40,8 @@ const DESCRIPTIONS: Record<AuditEventKind, string> = {
   service_paused: 'Service paused',
   service_resumed: 'Service resumed',
   pause_policy_changed: 'Auto-pause threshold changed',
+  provider_claim_opened: 'The provider did not refund; Steward refunded you and claims it from them',
+  provider_claim_settled: 'Claim against a provider settled',
 };
 
 /**
