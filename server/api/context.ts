@@ -1,3 +1,4 @@
+import type { AccountCare } from '../domain/account-care';
 import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
 import type { AgentKeys } from '../domain/agent-keys';
 import type { AlertService } from '../domain/alerts';
@@ -21,6 +22,7 @@ export interface ApiDeps {
   version: string;
   logger: Logger;
   accounts: AccountsModule;
+  accountCare: AccountCare;
   receipts: Receipts;
   tasks: TaskRunner;
   taskEvents: TaskEvents;

@@ -89,6 +89,10 @@ const REFUSALS = {
   dispute_not_found: ['NOT_FOUND', 'That dispute does not exist.'],
   already_decided: ['CONFLICT', 'That dispute was already decided (perhaps by another operator). Nothing was paid twice.'],
   invalid_refund_amount: ['BAD_REQUEST', 'A refund must be more than zero and no more than what was paid (price plus fee).'],
+  money_in_flight: ['CONFLICT', 'A payment or withdrawal is still in progress. Wait for it to finish, then delete the account.'],
+  balance_not_withdrawn: ['CONFLICT', 'Your spending wallet still holds sats. Withdraw them first (Wallet page), or choose to leave them behind.'],
+  deletion_code_required: ['FORBIDDEN', 'Deleting your account cannot be undone. Enter the 6-digit code from your authenticator app.'],
+  deletion_password_required: ['FORBIDDEN', 'Deleting your account cannot be undone. Enter your password.'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

@@ -10,14 +10,15 @@ export type AccountKind =
   | 'refunds' // source of refund and dispute credits (external, see floors)
   | 'stripe' // source of card top-ups (external, see floors)
   | 'lightning' // the Lightning network outside Steward: receipts come from it, withdrawals go to it
-  | 'user_withdrawing'; // held for a withdrawal being paid out of the user's wallet (not budget spend)
+  | 'user_withdrawing' // held for a withdrawal being paid out of the user's wallet (not budget spend)
+  | 'forfeited'; // sats a person chose to leave behind when deleting their account (their wallet's, now the operator's)
 
 export type AccountFloor = 'non_negative' | 'unbounded';
 
 export type AccountRef =
   | { kind: 'user_available' | 'user_reserved' | 'user_withdrawing'; userId: string }
   | { kind: 'provider'; provider: string }
-  | { kind: 'treasury' | 'routing_fees' | 'refunds' | 'stripe' | 'lightning' };
+  | { kind: 'treasury' | 'routing_fees' | 'refunds' | 'stripe' | 'lightning' | 'forfeited' };
 
 export type ProviderAccountRef = Extract<AccountRef, { kind: 'provider' }>;
 
@@ -26,6 +27,7 @@ export const routingFeesAccount: AccountRef = { kind: 'routing_fees' };
 export const refundsAccount: AccountRef = { kind: 'refunds' };
 export const stripeAccount: AccountRef = { kind: 'stripe' };
 export const lightningAccount: AccountRef = { kind: 'lightning' };
+export const forfeitedAccount: AccountRef = { kind: 'forfeited' };
 export const userAvailableAccount = (userId: string): AccountRef => ({ kind: 'user_available', userId });
 export const userReservedAccount = (userId: string): AccountRef => ({ kind: 'user_reserved', userId });
 export const userWithdrawingAccount = (userId: string): AccountRef => ({ kind: 'user_withdrawing', userId });

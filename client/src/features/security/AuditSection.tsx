@@ -35,6 +35,9 @@ const DESCRIPTIONS: Record<AuditEventKind, string> = {
   dispute_opened: 'Dispute opened',
   dispute_decided: 'Dispute decided by an operator',
   dispute_refunded: 'Dispute refunded',
+  password_changed: 'Password changed (other sessions signed out)',
+  data_exported: 'All your data exported',
+  account_deleted: 'Account deleted',
 };
 
 /**
