@@ -99,6 +99,8 @@ const MATRIX: Record<string, Row> = {
   'catalog.addProvider': { access: 'authed', input: () => ({ url: 'https://provider.example' }) },
   'catalog.removeProvider': { access: 'authed', input: () => ({ providerId: 'no-such-provider' }) },
   'activity.list': { access: 'authed', input: () => ({}) },
+  'activity.exportCsv': { access: 'authed', input: () => ({}) },
+  'activity.services': { access: 'authed' },
   'budget.settings': { access: 'authed' },
   'budget.saveSettings': {
     access: 'authed',

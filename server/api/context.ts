@@ -1,4 +1,5 @@
 import type { AccountCare } from '../domain/account-care';
+import type { Activity } from '../domain/activity';
 import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
 import type { AgentKeys } from '../domain/agent-keys';
 import type { AlertService } from '../domain/alerts';
@@ -23,6 +24,7 @@ export interface ApiDeps {
   logger: Logger;
   accounts: AccountsModule;
   accountCare: AccountCare;
+  activity: Activity;
   receipts: Receipts;
   tasks: TaskRunner;
   taskEvents: TaskEvents;
