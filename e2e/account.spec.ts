@@ -72,12 +72,12 @@ test("exporting my data downloads JSON and CSV holding my tasks, and not another
   await page.setViewportSize(PHONE);
   const otherContext = await browser.newContext();
   const other = await otherContext.newPage();
-  await signUp(other, 'export-other');
-  await ask(other, 'Tell me a joke about ducks');
+  const { email: otherEmail } = await signUp(other, 'export-other');
+  await ask(other, 'Tell me a joke about programming');
   await otherContext.close();
 
   const { email } = await signUp(page, 'export');
-  await ask(page, 'Tell me a joke about penguins');
+  await ask(page, 'Tell me a joke about economics');
   await page.goto('/account');
   await expectNoSideScroll(page);
   await shot(page, 'account-page-phone');
@@ -85,14 +85,17 @@ test("exporting my data downloads JSON and CSV holding my tasks, and not another
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
   expect(json.suggestedFilename()).toMatch(/^steward-data-\d{4}-\d{2}-\d{2}\.json$/);
   const document = JSON.parse(await textOf(json)) as { tables: { tasks: { request: string }[]; users: { email: string; password_hash: string }[] } };
-  expect(document.tables.tasks.map((t) => t.request)).toEqual(['Tell me a joke about penguins']);
+  expect(document.tables.tasks.map((t) => t.request)).toEqual(['Tell me a joke about economics']);
   expect(document.tables.users).toEqual([expect.objectContaining({ email, password_hash: '[redacted]' })]);
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   expect(csv.suggestedFilename()).toMatch(/\.csv$/);
   const csvText = await textOf(csv);
-  expect(csvText).toContain('tasks,1,request,Tell me a joke about penguins');
-  for (const body of [JSON.stringify(document), csvText]) expect(body).not.toContain('ducks');
+  expect(csvText).toContain('tasks,1,request,Tell me a joke about economics');
+  for (const body of [JSON.stringify(document), csvText]) {
+    expect(body).not.toContain('Tell me a joke about programming');
+    expect(body).not.toContain(otherEmail);
+  }
 });
 
 test('deleting the account: money first, then the password, then it is gone', async ({ page }) => {
