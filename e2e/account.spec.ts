@@ -79,6 +79,7 @@ test("exporting my data downloads JSON and CSV holding my tasks, and not another
   const { email } = await signUp(page, 'export');
   await ask(page, 'Tell me a joke about economics');
   await page.goto('/account');
+  await expect(page.getByRole('heading', { name: 'Account', level: 1 })).toBeVisible();
   await expectNoSideScroll(page);
   await shot(page, 'account-page-phone');
 
