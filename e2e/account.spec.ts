@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Download, type Page } from '@playwright/test';
-import { PASSWORD, shot, signIn, signOut, signUp } from './support/session';
+import { freshCode, PASSWORD, shot, signIn, signOut, signUp } from './support/session';
 
 // Account care and Activity, as a person uses them: changing the password signs out another browser,
 // the data export holds the person's tasks, deleting the account ends it; Activity filters, searches
@@ -115,6 +115,45 @@ test('deleting the account: money first, then the password, then it is gone', as
   await remove.click();
   await expect(page).toHaveURL(/\/signin$/);
 
+  await signIn(page, email);
+  await expect(page.getByRole('alert')).toContainText('do not match an account');
+});
+
+test('with two-factor on: recovery codes are copied and downloaded, and deleting asks for a code', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.setViewportSize(PHONE);
+  const { email } = await signUp(page, 'delete-2fa');
+  await page.goto('/security');
+  await page.getByRole('button', { name: 'Set up two-factor' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
+  const enrolled = await freshCode(secret, 0);
+  await page.getByLabel('Code from your app').fill(enrolled.code);
+  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+  await expect(page.getByTestId('recovery-codes').locator('code')).toHaveCount(10);
+  const codes = (await page.getByTestId('recovery-codes').locator('code').allTextContents()).map((c) => c.trim());
+  expect(codes).toHaveLength(10);
+
+  await page.getByTestId('copy-recovery-codes').click();
+  await expect(page.getByText('Copied to the clipboard.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(codes.join('\n'));
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-recovery-codes').click()]);
+  expect(file.suggestedFilename()).toBe('steward-recovery-codes.txt');
+  const text = await textOf(file);
+  for (const code of codes) expect(text).toContain(code);
+  await expectNoSideScroll(page);
+  await shot(page, 'account-recovery-codes-phone');
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+
+  await page.goto('/account');
+  await page.getByTestId('delete-account-open').click();
+  const form = page.getByTestId('delete-account');
+  await form.getByTestId('forfeit-balance').check();
+  // With two-factor on, the password is not the proof: the form asks for the code.
+  await expect(form.getByLabel('Password')).toHaveCount(0);
+  const { code } = await freshCode(secret, enrolled.step);
+  await form.getByLabel('Authenticator code').fill(code);
+  await form.getByRole('button', { name: 'Delete my account for good' }).click();
+  await expect(page).toHaveURL(/\/signin$/);
   await signIn(page, email);
   await expect(page.getByRole('alert')).toContainText('do not match an account');
 });
