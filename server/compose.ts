@@ -16,6 +16,8 @@ import { createAgentKeys } from './domain/agent-keys';
 import { createAlertService } from './domain/alerts';
 import { createApprovalService } from './domain/approvals';
 import { createGovernance, createSettingsChanges } from './domain/governance';
+import { createAccountCare } from './domain/account-care';
+import { createActivity } from './domain/activity';
 import { createLedger, type Ledger } from './domain/ledger';
 import { createPaymentService, createReceipts, createReconciler, creditUserFunding } from './domain/payments';
 import type { ExchangeRatePort } from './domain/ports/exchange-rate';
@@ -292,6 +294,8 @@ export function composeServices(options: ComposeOptions) {
   });
 
   // Revoking a key is a kill switch: its unfinished tasks stop (and with them their pending approvals).
+  const accountCare = createAccountCare({ database, ledger, accounts, agentKeys, now });
+  const activity = createActivity({ receipts, agentKeys, disputes, now });
   agentKeys.onRevoked(({ userId, keyId }) => void tasks.cancelForAgentKey(userId, keyId).catch((err: unknown) => logger.error({ err, keyId }, 'stopping a revoked key failed')));
 
   const timers: NodeJS.Timeout[] = [];
@@ -302,6 +306,8 @@ export function composeServices(options: ComposeOptions) {
 
   return {
     accounts,
+    accountCare,
+    activity,
     ledger,
     governance,
     settingsChanges,

@@ -1,7 +1,8 @@
 import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 /**
- * Structured JSON logs. Anything that can carry a secret is redacted by key name wherever it appears,
+ * Structured logs. Anything that can carry a secret is redacted by key name wherever it appears,
  * so a careless `log.info({ connection })` cannot leak a wallet secret or a token.
  */
 export const REDACTED_KEYS = [
@@ -33,11 +34,16 @@ const redactPaths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}
   'res.headers["set-cookie"]',
 ]);
 
-export function createLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger {
-  return pino(
-    { level: options.level, redact: { paths: redactPaths, censor: '[redacted]' } },
-    options.destination ?? process.stdout,
-  );
+/**
+ * JSON lines by default (for services and log collectors); `pretty` (a person at a terminal) formats
+ * the same lines for reading, in-process. Redaction runs before either, so both are equally safe.
+ */
+export function createLogger(options: { level: string; destination?: NodeJS.WritableStream; pretty?: boolean }): Logger {
+  const destination = options.destination ?? process.stdout;
+  const stream = options.pretty
+    ? pinoPretty({ destination, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true })
+    : destination;
+  return pino({ level: options.level, redact: { paths: redactPaths, censor: '[redacted]' } }, stream);
 }
 
 export type { Logger };

@@ -5,6 +5,7 @@ import { composeServices, type TopUpsConfig } from './compose';
 import { openDatabase } from './db/client';
 import { loadSecretsKey } from './db/secret-box';
 import { configuredProviderUrls, DEFAULT_RATE_URLS, loadEnv, type Env } from './env';
+import { bannerFields, startBanner } from './banner';
 import { allowedHostsFor } from './http/allowed-hosts';
 import { buildHttpApp } from './http/app';
 import { DEFAULT_RATE_LIMITS } from './http/rate-limits';
@@ -20,7 +21,9 @@ import { APP_VERSION } from './version';
  */
 async function main(): Promise<void> {
   const env = loadEnv();
-  const logger = createLogger({ level: env.LOG_LEVEL });
+  // A person at a terminal reads the logs; anything else (a service manager, a pipe) gets JSON lines.
+  const onTerminal = Boolean(process.stdout.isTTY);
+  const logger = createLogger({ level: env.LOG_LEVEL, pretty: onTerminal });
   const sandbox = env.mode === 'sandbox' ? await startEmbeddedSandbox(env, logger) : null;
   let rails: Awaited<ReturnType<typeof connectRails>>;
   try {
@@ -85,7 +88,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await app.listen({ host: env.HOST, port: env.PORT });
-  logger.info({ url: `http://${env.HOST}:${env.PORT}`, mode: env.mode }, 'Steward is running');
+  const facts = { url: env.publicUrl, mode: env.mode, dataDir: env.DATA_DIR, databasePath: env.databasePath };
+  if (onTerminal) process.stdout.write(startBanner(facts));
+  else logger.info(bannerFields(facts), 'Steward is running');
 }
 
 /**

@@ -108,6 +108,27 @@ export const preferencesInputSchema = z.object({
 });
 
 export const codeInputSchema = z.object({ code: totpCodeSchema });
+
+/** Changing the password needs the current one, whatever else the session proves. */
+export const changePasswordInputSchema = z.object({
+  currentPassword: passwordSchema,
+  newPassword: newPasswordSchema,
+});
+export type ChangePasswordInput = z.infer<typeof changePasswordInputSchema>;
+
+/**
+ * Deleting the account: a fresh proof (`code` with 2FA on, `password` with it off) and, when the
+ * spending wallet still holds sats, the explicit choice to leave them behind (`forfeitBalance`).
+ */
+export const deleteAccountInputSchema = z.object({
+  code: totpCodeSchema.optional(),
+  password: passwordSchema.optional(),
+  forfeitBalance: z.boolean().default(false),
+});
+export type DeleteAccountInput = z.infer<typeof deleteAccountInputSchema>;
+
+export const DATA_EXPORT_FORMATS = ['json', 'csv'] as const;
+export const dataExportInputSchema = z.object({ format: z.enum(DATA_EXPORT_FORMATS) });
 export const sessionIdInputSchema = z.object({ sessionId: z.string().min(1).max(64) });
 
 /** Names of the security events every user can read in their audit log. */
@@ -149,6 +170,9 @@ export const AUDIT_EVENT_KINDS = [
   'pause_policy_changed',
   'provider_claim_opened',
   'provider_claim_settled',
+  'password_changed',
+  'data_exported',
+  'account_deleted',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 

@@ -54,6 +54,11 @@ const MATRIX: Record<string, Row> = {
     // A zone further east starts the next budget month early.
     loosens: () => ({ timeZone: 'Pacific/Kiritimati', displayCurrency: 'USD' }),
   },
+  // Wrong passwords: the caller is allowed in, and the refusal changes nothing.
+  'account.changePassword': { access: 'authed', input: () => ({ currentPassword: 'not-the-password', newPassword: 'quince-harbour-violet-77' }) },
+  'account.exportData': { access: 'authed', input: () => ({ format: 'json' }) },
+  'account.deletionStanding': { access: 'authed' },
+  'account.deleteAccount': { access: 'authed', input: () => ({ password: 'not-the-password' }) },
   'security.twoFactorStatus': { access: 'authed' },
   'security.beginTotpEnrollment': { access: 'authed' },
   'security.confirmTotpEnrollment': { access: 'authed', input: () => code },
@@ -95,6 +100,8 @@ const MATRIX: Record<string, Row> = {
   'catalog.addProvider': { access: 'authed', input: () => ({ url: 'https://provider.example' }) },
   'catalog.removeProvider': { access: 'authed', input: () => ({ providerId: 'no-such-provider' }) },
   'activity.list': { access: 'authed', input: () => ({}) },
+  'activity.exportCsv': { access: 'authed', input: () => ({}) },
+  'activity.services': { access: 'authed' },
   'budget.settings': { access: 'authed' },
   'budget.saveSettings': {
     access: 'authed',

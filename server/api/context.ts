@@ -1,3 +1,5 @@
+import type { AccountCare } from '../domain/account-care';
+import type { Activity } from '../domain/activity';
 import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
 import type { AgentKeys } from '../domain/agent-keys';
 import type { AlertService } from '../domain/alerts';
@@ -22,6 +24,8 @@ export interface ApiDeps {
   version: string;
   logger: Logger;
   accounts: AccountsModule;
+  accountCare: AccountCare;
+  activity: Activity;
   receipts: Receipts;
   tasks: TaskRunner;
   taskEvents: TaskEvents;

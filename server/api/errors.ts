@@ -89,11 +89,15 @@ const REFUSALS = {
   dispute_not_found: ['NOT_FOUND', 'That dispute does not exist. Reload the Disputes page.'],
   already_decided: ['CONFLICT', 'That dispute was already decided (perhaps by another operator). Nothing was paid twice; reload to see the decision.'],
   invalid_refund_amount: ['BAD_REQUEST', 'A refund must be more than zero and no more than what was paid (price plus fee). Enter an amount in that range.'],
-  step_not_skippable: ['BAD_REQUEST', 'Steward needs a wallet to spend from, so this step cannot be skipped. Open Wallet to set one up.'],
+  step_not_skippable: ['BAD_REQUEST', 'Steward needs a wallet to spend from, so this step cannot be skipped. Open Wallet to set one up, or connect your own.'],
   step_done_by_its_fact: ['BAD_REQUEST', 'This step ticks itself once it is done: follow its link to do it, or skip it for now.'],
   provider_not_blocked: ['NOT_FOUND', 'You have not blocked that provider. Reload Services to see who is blocked.'],
   service_not_paused: ['CONFLICT', 'That service is not paused (perhaps another operator resumed it). Reload the console to see.'],
   claim_not_found_or_settled: ['CONFLICT', 'That claim does not exist or was already settled (perhaps by another operator). Reload the console to see it.'],
+  money_in_flight: ['CONFLICT', 'A payment or withdrawal is still in progress. Wait for it to finish, then delete the account.'],
+  balance_not_withdrawn: ['CONFLICT', 'Your spending wallet still holds sats. Withdraw them first (Wallet page), or choose to leave them behind.'],
+  deletion_code_required: ['FORBIDDEN', 'Deleting your account cannot be undone. Enter the 6-digit code from your authenticator app.'],
+  deletion_password_required: ['FORBIDDEN', 'Deleting your account cannot be undone. Enter your password.'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

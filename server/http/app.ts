@@ -4,7 +4,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { appRouter, type AppRouter } from '../api/router';
 import { createApiContext, type ApiDeps } from '../api/context';
 import { DEFAULT_MCP_OPTIONS, type McpDeps, type McpOptions } from '../mcp/deps';
@@ -44,6 +44,22 @@ const HSTS_MAX_AGE_S = 365 * 24 * 60 * 60;
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
 /**
+ * Fastify's request lines, at debug instead of info (at info a terminal scrolls with every poll), with
+ * the path but never the query string (a tRPC query carries its input there). Failed requests still
+ * log at error, as Fastify does.
+ */
+class DebugRequestLogs extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (!this.isLogDisabled(request)) request.log.debug({ request: { method: request.method, path: request.url.split('?', 1)[0] } }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
+    if (error) return super.requestCompleted(error, request, reply, metadata);
+    if (!this.isLogDisabled(request)) reply.log.debug({ response: { statusCode: reply.statusCode }, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
+  }
+}
+
+/**
  * Builds the single HTTP server: tRPC under /api/trpc, plain routes under /api, and the built client
  * for everything else (with index.html as the fallback so client-side routes survive a reload).
  */
@@ -54,6 +70,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const allowedHosts = options.allowedHosts ?? LOOPBACK_HOSTS;
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new DebugRequestLogs(),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
   });

@@ -27,6 +27,7 @@ const DisputesPage = page(() => import('../features/disputes/DisputesPage'), 'Di
 const OperatorConsolePage = page(() => import('../features/disputes/OperatorConsolePage'), 'OperatorConsolePage');
 const AgentKeysPage = page(() => import('../features/agent-keys/AgentKeysPage'), 'AgentKeysPage');
 const SecurityPage = page(() => import('../features/security/SecurityPage'), 'SecurityPage');
+const AccountPage = page(() => import('../features/account/AccountPage'), 'AccountPage');
 
 export function App() {
   const [queryClient] = useState(createQueryClient);
@@ -54,6 +55,7 @@ export function App() {
                 <Route path="operator" element={<OperatorConsolePage />} />
                 <Route path="agent-keys" element={<AgentKeysPage />} />
                 <Route path="security" element={<SecurityPage />} />
+                <Route path="account" element={<AccountPage />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Route>

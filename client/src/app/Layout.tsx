@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { LogOut, Menu } from 'lucide-react';
 import { Suspense } from 'react';
-import { NavLink, Outlet } from 'react-router';
+import { Link, NavLink, Outlet } from 'react-router';
 import { ToastHost } from '../components/ToastHost';
 import { signedOut, useSession } from '../features/auth/useSession';
 import { useTRPC } from '../lib/trpc';
@@ -53,9 +53,9 @@ export function Layout() {
         )}
         {user && (
           <div className="account-menu">
-            <span className="account-email" data-testid="account-email">
+            <Link to="/account" className="account-email" data-testid="account-email" title="Your account: password, data, delete">
               {user.email}
-            </span>
+            </Link>
             <button className="button subtle" aria-label="Sign out" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
               <LogOut size={16} aria-hidden="true" /> <span className="wide-only">Sign out</span>
             </button>

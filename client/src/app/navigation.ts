@@ -1,4 +1,4 @@
-import { Bell, Bot, House, CircleCheck, Flag, Gavel, MessageSquare, PieChart, ReceiptText, ShieldCheck, Store, Wallet, type LucideIcon } from 'lucide-react';
+import { Bell, Bot, House, CircleCheck, Flag, Gavel, MessageSquare, PieChart, ReceiptText, ShieldCheck, Store, UserCog, Wallet, type LucideIcon } from 'lucide-react';
 
 /** The areas of the product, in the order the navigation shows them. */
 /** `operatorOnly` items are shown to operators only (the server refuses their procedures to everyone else). */
@@ -14,5 +14,6 @@ export const NAV_ITEMS: readonly { path: string; label: string; icon: LucideIcon
   { path: '/alerts', label: 'Alerts', icon: Bell, hint: 'Spending alerts' },
   { path: '/agent-keys', label: 'Agent keys', icon: Bot, hint: 'Keys for AI agents (MCP)' },
   { path: '/security', label: 'Security', icon: ShieldCheck, hint: 'Two-factor, sessions, activity' },
+  { path: '/account', label: 'Account', icon: UserCog, hint: 'Password, your data, delete' },
   { path: '/operator', label: 'Operator console', icon: Gavel, hint: 'Disputes to review', operatorOnly: true },
 ];

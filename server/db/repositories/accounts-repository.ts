@@ -37,7 +37,7 @@ export function createAccountsRepository(db: Db) {
     listUsers(): UserRow[] {
       return db.select().from(users).orderBy(asc(users.createdAtMs)).all();
     },
-    updateUser(userId: string, patch: Partial<Pick<UserRow, 'role' | 'passwordHash' | 'timeZone' | 'displayCurrency'>>): void {
+    updateUser(userId: string, patch: Partial<Pick<UserRow, 'email' | 'role' | 'passwordHash' | 'timeZone' | 'displayCurrency'>>): void {
       db.update(users).set(patch).where(eq(users.id, userId)).run();
     },
 

@@ -5,12 +5,35 @@
 //
 // The statements a purchase runs are prepared once per repository: building a drizzle query over
 // this wide table costs more CPU than running it, and a purchase runs about ten of them.
-import { and, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { ReceiptOutcome } from '../../../shared/activity';
 import type { Db } from '../client';
 import { payments, type NewPaymentRow, type PaymentRow } from '../schema/payments';
 import { selectList } from './select-list';
+import { tasks, taskSteps } from '../schema/tasks';
 
 type PaymentStatus = PaymentRow['status'];
+
+export interface PaymentQuery {
+  limit: number;
+  /** Created before (paging back, or a month's end). */
+  beforeMs?: number;
+  /** Created at or after (a month's start). */
+  fromMs?: number;
+  serviceId?: string;
+  outcome?: ReceiptOutcome;
+  search?: string;
+}
+
+/** Each receipt outcome (domain/payments/receipts.ts, outcomeOf) as the SQL that selects it. */
+const OUTCOME_CONDITIONS: Record<ReceiptOutcome, SQL> = {
+  pending: inArray(payments.status, ['reserved', 'paying']),
+  failed: eq(payments.status, 'failed'),
+  paid_unusable: eq(payments.status, 'paid_unusable'),
+  delivered: and(eq(payments.status, 'paid'), eq(payments.delivery, 'delivered')) as SQL,
+  paid_not_delivered: and(eq(payments.status, 'paid'), eq(payments.delivery, 'paid_not_delivered')) as SQL,
+  paid: and(eq(payments.status, 'paid'), eq(payments.delivery, 'pending')) as SQL,
+};
 type Delivery = PaymentRow['delivery'];
 
 /** The fields a status change may set besides the status itself. */
@@ -86,6 +109,32 @@ export function createPaymentsRepository(db: Db) {
     return query;
   }
 
+  /**
+   * The user's payments, newest first, filtered in SQL, each with the task step that paid it (null
+   * for a payment no step names, e.g. an agent key's). `search` is matched, case-insensitively and
+   * literally (no wildcards), against the service, provider, address and what the person asked.
+   */
+  function searchForUser(userId: string, query: PaymentQuery): { payment: PaymentRow; taskId: string | null; stepId: string | null }[] {
+    const conditions = [eq(payments.userId, userId)];
+    if (query.beforeMs !== undefined) conditions.push(lt(payments.createdAtMs, query.beforeMs));
+    if (query.fromMs !== undefined) conditions.push(gte(payments.createdAtMs, query.fromMs));
+    if (query.serviceId !== undefined) conditions.push(eq(payments.serviceId, query.serviceId));
+    if (query.outcome !== undefined) conditions.push(OUTCOME_CONDITIONS[query.outcome]);
+    if (query.search) {
+      const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      conditions.push(sql`(${payments.service} LIKE ${pattern} ESCAPE '\\' OR ${payments.providerId} LIKE ${pattern} ESCAPE '\\' OR ${payments.url} LIKE ${pattern} ESCAPE '\\' OR ${tasks.request} LIKE ${pattern} ESCAPE '\\')`);
+    }
+    return db
+      .select({ payment: payments, taskId: taskSteps.taskId, stepId: taskSteps.stepId })
+      .from(payments)
+      .leftJoin(taskSteps, eq(taskSteps.paymentId, payments.id))
+      .leftJoin(tasks, eq(tasks.id, taskSteps.taskId))
+      .where(and(...conditions))
+      .orderBy(desc(payments.createdAtMs), desc(payments.id))
+      .limit(query.limit)
+      .all();
+  }
+
   return {
     insert(row: NewPaymentRow): PaymentRow {
       const values: Record<string, unknown> = {};
@@ -125,14 +174,19 @@ export function createPaymentsRepository(db: Db) {
     },
 
     listForUser(userId: string, options: { limit: number; beforeMs?: number }): PaymentRow[] {
-      const conditions = [eq(payments.userId, userId)];
-      if (options.beforeMs !== undefined) conditions.push(lt(payments.createdAtMs, options.beforeMs));
+      return searchForUser(userId, options).map((row) => row.payment);
+    },
+
+    searchForUser,
+
+    /** The services the user has paid (or tried to), by id with a name: the Activity filter's choices. */
+    servicesForUser(userId: string): { serviceId: string; service: string }[] {
       return db
-        .select()
+        .select({ serviceId: payments.serviceId, service: sql<string>`max(${payments.service})` })
         .from(payments)
-        .where(and(...conditions))
-        .orderBy(desc(payments.createdAtMs), desc(payments.id))
-        .limit(options.limit)
+        .where(eq(payments.userId, userId))
+        .groupBy(payments.serviceId)
+        .orderBy(payments.serviceId)
         .all();
     },
   };

@@ -1,6 +1,6 @@
 // SQL for server-side sessions. The cookie carries a random token; only its SHA-256 is stored here,
 // so a copy of the database does not let anyone sign in as its users.
-import { and, desc, eq, lte, or } from 'drizzle-orm';
+import { and, desc, eq, lte, ne, or } from 'drizzle-orm';
 import type { Db } from '../client';
 import { sessions, type SessionRow } from '../schema/accounts';
 
@@ -30,6 +30,15 @@ export function createSessionsRepository(db: Db) {
     /** Returns the ids deleted, so the live streams of those sessions can be ended. */
     deleteAllForUser(userId: string): string[] {
       return db.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id }).all().map((row) => row.id);
+    },
+    /** Every session of the user but `keepSessionId`; returns the ids deleted (their streams end). */
+    deleteOthersForUser(userId: string, keepSessionId: string): string[] {
+      return db
+        .delete(sessions)
+        .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
+        .returning({ id: sessions.id })
+        .all()
+        .map((row) => row.id);
     },
     /** Returns the ids deleted, so the live streams of those sessions can be ended. */
     deleteExpired(nowMs: number): string[] {

@@ -36,6 +36,7 @@ export const ledgerAccounts = sqliteTable(
         'stripe',
         'lightning',
         'user_withdrawing',
+        'forfeited',
       ],
     }).notNull(),
     ownerUserId: text('owner_user_id'),

@@ -75,7 +75,12 @@ export const taskSteps = sqliteTable(
     disputeJson: text('dispute_json'),
     updatedAtMs: integer('updated_at_ms').notNull(),
   },
-  (t) => [uniqueIndex('task_steps_pk').on(t.taskId, t.stepId), uniqueIndex('task_steps_idempotency').on(t.idempotencyKey)],
+  (t) => [
+    uniqueIndex('task_steps_pk').on(t.taskId, t.stepId),
+    uniqueIndex('task_steps_idempotency').on(t.idempotencyKey),
+    // Activity finds the step (and the person's request) behind each payment it lists.
+    index('task_steps_payment_idx').on(t.paymentId),
+  ],
 );
 
 export type TaskRow = typeof tasks.$inferSelect;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { emailSchema, newPasswordSchema, type DisplayCurrency, type SignInInput, type SignUpInput } from '../../../shared/accounts';
+import { emailSchema, newPasswordSchema, type ChangePasswordInput, type DisplayCurrency, type SignInInput, type SignUpInput } from '../../../shared/accounts';
 import type { AccountsRepository } from '../../db/repositories/accounts-repository';
 import type { UserRow } from '../../db/schema/accounts';
 import type { SecretBox } from '../../db/secret-box';
@@ -23,6 +23,14 @@ export interface Preferences {
   timeZone: string;
   displayCurrency: DisplayCurrency;
 }
+
+/**
+ * A deleted account's email: not an address (no `@`), so sign-in and sign-up, which take only valid
+ * addresses, can never match it, and unique per id.
+ */
+const DELETED_EMAIL_PREFIX = 'deleted:';
+const deletedEmail = (userId: string) => `${DELETED_EMAIL_PREFIX}${userId}`;
+export const isDeletedEmail = (email: string) => email.startsWith(DELETED_EMAIL_PREFIX);
 
 /** Preferences as the audit log shows them. */
 function describePreferences(preferences: Preferences): Record<string, string> {
@@ -165,6 +173,39 @@ export function createAccountService(deps: {
       return Boolean(row) && passwordOk;
     },
 
+    /**
+     * A new password, given the current one (an open session alone is not enough: it may be a stolen
+     * one). Every other session ends at once, with its live streams; the one asking stays signed in.
+     * A wrong current password is audited like any other failed password check.
+     */
+    async changePassword(
+      userId: string,
+      currentSessionId: string,
+      input: ChangePasswordInput,
+      meta: RequestMeta,
+    ): Promise<Result<{ otherSessionsEnded: number }, 'wrong_password'>> {
+      const row = repo.findUserById(userId);
+      if (!row || !(await verifyPassword(input.currentPassword, row.passwordHash))) {
+        if (row) audit.record(userId, 'password_check_failed', { for: 'password_change' }, meta);
+        return { ok: false, reason: 'wrong_password' };
+      }
+      repo.updateUser(userId, { passwordHash: await hashPassword(input.newPassword) });
+      const otherSessionsEnded = deps.sessions.revokeOthers(userId, currentSessionId);
+      audit.record(userId, 'password_changed', { otherSessionsEnded }, meta);
+      return { ok: true, otherSessionsEnded };
+    },
+
+    /**
+     * What deletion leaves of the user row: no email (so it can sign up again), a password nobody
+     * knows, and the id the ledger's kept records still name (docs/architecture.md, "Deleting an account").
+     */
+    scrubDeletedUser(userId: string, unusablePasswordHash: string): void {
+      repo.updateUser(userId, { email: deletedEmail(userId), passwordHash: unusablePasswordHash });
+    },
+
+    /** The hash of a random password nobody is told: what a deleted account's row keeps. */
+    unusablePasswordHash: (): Promise<string> => hashPassword(randomUUID() + randomUUID()),
+
     signOut(userId: string, sessionId: string, meta: RequestMeta): void {
       if (deps.sessions.revoke(userId, sessionId)) audit.record(userId, 'signed_out', undefined, meta);
     },
@@ -187,7 +228,7 @@ export function createAccountService(deps: {
     },
 
     listUsers(): PublicUser[] {
-      return repo.listUsers().map(toPublic);
+      return repo.listUsers().filter((row) => !isDeletedEmail(row.email)).map(toPublic);
     },
 
     /**

@@ -113,6 +113,13 @@ export function createSessionService(deps: { repo: SessionsRepository; now: Cloc
       return ended.length;
     },
 
+    /** Ends every session of the user except `keepSessionId` (the one asking), e.g. after a password change. */
+    revokeOthers(userId: string, keepSessionId: string): number {
+      const ended = deps.repo.deleteOthersForUser(userId, keepSessionId);
+      announceEnded(ended);
+      return ended.length;
+    },
+
     purgeExpired(): number {
       const ended = deps.repo.deleteExpired(deps.now().getTime());
       announceEnded(ended);

@@ -16,7 +16,7 @@ import { openDispute, type OpenDisputeRequest, type OpenDisputeResult, type Open
 import { advanceRefund, type RefundStep } from './refund';
 import { DEFAULT_DISPUTE_SHARE_PERCENT } from './rules';
 import { settleClaim, type SettleClaimResult } from './claims';
-import { toClaimView, toDisputeView } from './views';
+import { toClaimView, toDisputeBrief, toDisputeView, type DisputeBrief } from './views';
 
 const REFUND_BATCH = 20;
 const LIST_LIMIT = 100;
@@ -95,8 +95,8 @@ export function createDisputes(options: DisputesOptions) {
       return row ? toDisputeView(row) : null;
     },
     /** Each of these payments' dispute in brief, by payment id (Activity shows it beside the payment). */
-    forPayments(userId: string, paymentIds: readonly string[]): Map<string, { disputeId: string; status: DisputeView['status']; refundMsat: number }> {
-      return new Map(repo.forPayments(userId, paymentIds).map((row) => [row.paymentId, { disputeId: row.id, status: row.status, refundMsat: row.refundMsat }]));
+    forPayments(userId: string, paymentIds: readonly string[]): Map<string, DisputeBrief> {
+      return new Map(repo.forPayments(userId, paymentIds).map((row) => [row.paymentId, toDisputeBrief(row)]));
     },
     /** The operators' queue: disputes waiting for a decision, oldest first. */
     underReview: (): DisputeView[] => repo.withStatus(['under_review'], LIST_LIMIT).map(toDisputeView),

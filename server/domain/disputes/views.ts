@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { disputeEvidenceSchema, disputeTransitionSchema, type DisputeEvidence, type DisputeTransition, type DisputeView } from '../../../shared/disputes';
 import type { ProviderClaimView } from '../../../shared/provider-refunds';
+import type { RefundDecider } from '../../../shared/activity';
+import type { RefundSource } from '../../../shared/provider-refunds';
 import type { DisputeRow, ProviderClaimRow } from '../../db/schema/disputes';
 
 const transitionsSchema = z.array(disputeTransitionSchema);
@@ -12,6 +14,38 @@ export function readEvidence(row: Pick<DisputeRow, 'evidenceJson'>): DisputeEvid
 
 export function readTransitions(json: string): DisputeTransition[] {
   return transitionsSchema.parse(JSON.parse(json));
+}
+
+/**
+ * Who decided the refund: Steward at once (non-delivery, overcharge) or an operator after review;
+ * null until a refund is decided (and for a rejected dispute).
+ */
+export function refundDeciderOf(transitions: readonly DisputeTransition[]): RefundDecider | null {
+  const decided = transitions.find((t) => t.status === 'refunding');
+  if (!decided) return null;
+  return decided.by === 'operator' ? 'operator' : 'automatic';
+}
+
+/** A dispute in brief, as Activity shows it beside its payment. */
+export interface DisputeBrief {
+  disputeId: string;
+  status: DisputeRow['status'];
+  refundMsat: number;
+  refundDecidedBy: RefundDecider | null;
+  /** Who paid it: the provider (its own refund endpoint) or the treasury. */
+  refundPaidBy: RefundSource | null;
+  refundedAtMs: number | null;
+}
+
+export function toDisputeBrief(row: DisputeRow): DisputeBrief {
+  return {
+    disputeId: row.id,
+    status: row.status,
+    refundMsat: row.refundMsat,
+    refundDecidedBy: refundDeciderOf(readTransitions(row.transitionsJson)),
+    refundPaidBy: row.refundSource,
+    refundedAtMs: row.refundedAtMs,
+  };
 }
 
 /** The transitions with one more at the end, as stored. */

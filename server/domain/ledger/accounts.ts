@@ -11,14 +11,15 @@ export type AccountKind =
   | 'provider_refunds' // source of dispute refunds a provider paid back itself, to a return invoice (external)
   | 'stripe' // source of card top-ups (external, see floors)
   | 'lightning' // the Lightning network outside Steward: receipts come from it, withdrawals go to it
-  | 'user_withdrawing'; // held for a withdrawal being paid out of the user's wallet (not budget spend)
+  | 'user_withdrawing' // held for a withdrawal being paid out of the user's wallet (not budget spend)
+  | 'forfeited'; // sats a person chose to leave behind when deleting their account (their wallet's, now the operator's)
 
 export type AccountFloor = 'non_negative' | 'unbounded';
 
 export type AccountRef =
   | { kind: 'user_available' | 'user_reserved' | 'user_withdrawing'; userId: string }
   | { kind: 'provider'; provider: string }
-  | { kind: 'treasury' | 'routing_fees' | 'refunds' | 'provider_refunds' | 'stripe' | 'lightning' };
+  | { kind: 'treasury' | 'routing_fees' | 'refunds' | 'provider_refunds' | 'stripe' | 'lightning' | 'forfeited' };
 
 export type ProviderAccountRef = Extract<AccountRef, { kind: 'provider' }>;
 
@@ -33,6 +34,7 @@ export const refundsAccount: AccountRef = { kind: 'refunds' };
 export const providerRefundsAccount: AccountRef = { kind: 'provider_refunds' };
 export const stripeAccount: AccountRef = { kind: 'stripe' };
 export const lightningAccount: AccountRef = { kind: 'lightning' };
+export const forfeitedAccount: AccountRef = { kind: 'forfeited' };
 export const userAvailableAccount = (userId: string): AccountRef => ({ kind: 'user_available', userId });
 export const userReservedAccount = (userId: string): AccountRef => ({ kind: 'user_reserved', userId });
 export const userWithdrawingAccount = (userId: string): AccountRef => ({ kind: 'user_withdrawing', userId });

@@ -2,6 +2,7 @@
 export { createLedger, type Ledger, type LedgerOptions } from './ledger';
 export {
   accountCode,
+  forfeitedAccount,
   lightningAccount,
   providerAccount,
   providerRefundsAccount,

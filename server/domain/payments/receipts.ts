@@ -3,13 +3,14 @@
  * shown at the rate locked for the step, when one was recorded.
  */
 import { z } from 'zod';
+import type { ListActivityInput, ReceiptOutcome } from '../../../shared/activity';
 import { btcUsdRateSchema, msat, msatToUsdCentsRoundHalfUp, type Msat, type UsdCents } from '../../../shared/money';
 import type { Db } from '../../db/client';
-import { createPaymentsRepository } from '../../db/repositories/payments-repository';
+import { createPaymentsRepository, type PaymentQuery } from '../../db/repositories/payments-repository';
+import { periodForKey } from '../governance/period';
 import type { PaymentRow } from '../../db/schema/payments';
 
-/** What the person sees first: one word for where the purchase ended up. */
-export type ReceiptOutcome = 'pending' | 'failed' | 'paid' | 'delivered' | 'paid_not_delivered' | 'paid_unusable';
+export type { ReceiptOutcome };
 
 export interface Receipt {
   id: string;
@@ -102,6 +103,22 @@ export type ListReceiptsInput = z.output<typeof listReceiptsInputSchema>;
 
 export type Receipts = ReturnType<typeof createReceipts>;
 
+/** The filters as the repository's query: a month becomes its start and end instants in `timeZone`. */
+export function paymentQueryOf(input: ListActivityInput, timeZone: string): PaymentQuery {
+  const query: PaymentQuery = { limit: input.limit };
+  if (input.serviceId) query.serviceId = input.serviceId;
+  if (input.outcome) query.outcome = input.outcome;
+  if (input.search) query.search = input.search;
+  let beforeMs = input.beforeMs;
+  if (input.month) {
+    const period = periodForKey(input.month, timeZone);
+    query.fromMs = period.startsAt.getTime();
+    beforeMs = Math.min(beforeMs ?? Number.MAX_SAFE_INTEGER, period.endsAt.getTime());
+  }
+  if (beforeMs !== undefined) query.beforeMs = beforeMs;
+  return query;
+}
+
 export function createReceipts(db: Db) {
   const repository = createPaymentsRepository(db);
   return {
@@ -111,6 +128,15 @@ export function createReceipts(db: Db) {
         .listForUser(userId, { limit: input.limit, ...(input.beforeMs === undefined ? {} : { beforeMs: input.beforeMs }) })
         .map(toReceipt);
     },
+    /**
+     * The Activity page: the user's receipts matching the filters, newest first, each with the task
+     * step that paid it (null when none did), so the page can open a dispute on it. A month is the
+     * person's budget month, in their time zone.
+     */
+    search(userId: string, input: ListActivityInput, timeZone: string): (Receipt & { taskId: string | null; stepId: string | null })[] {
+      return repository.searchForUser(userId, paymentQueryOf(input, timeZone)).map((row) => ({ ...toReceipt(row.payment), taskId: row.taskId, stepId: row.stepId }));
+    },
+    services: (userId: string) => repository.servicesForUser(userId),
     /** One of the user's receipts (a dispute's evidence), however old; null when it is not theirs. */
     get(userId: string, paymentId: string): Receipt | null {
       const row = repository.byId(paymentId);

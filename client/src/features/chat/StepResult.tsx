@@ -1,23 +1,16 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { Flag, ThumbsUp } from 'lucide-react';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
-import type { DisputeCategory } from '../../../../shared/disputes';
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { BlockProvider } from '../disputes/BlockProvider';
+import { DisputeForm } from '../disputes/DisputeForm';
 import { Blocks } from './AnswerView';
 import { msat, signedMsat, usdCents } from '../../../../shared/money';
 import { formatCents, formatSatsExact } from '../../../../shared/money-display';
 import type { StepView, TaskAnswer } from './types';
-
-const DISPUTE_CATEGORY_OPTIONS: readonly [DisputeCategory, string][] = [
-  ['wrong_or_low_quality', 'Wrong or low quality'],
-  ['not_delivered', 'Not delivered'],
-  ['overcharged', 'Charged more than approved'],
-  ['charged_twice', 'Charged twice'],
-];
 
 /** A catalog id is `<providerId>/<service name>` (shared/catalog.ts). */
 const providerIdOf = (serviceId: string) => serviceId.slice(0, serviceId.indexOf('/'));
@@ -28,16 +21,8 @@ export function StepResult(props: { taskId: string; step: StepView; answer: Task
   const trpc = useTRPC();
   const judge = useMutation(trpc.tasks.judgeStep.mutationOptions({ onSuccess: () => props.onChanged() }));
   const [disputing, setDisputing] = useState(false);
-  const [complaint, setComplaint] = useState('');
-  const [category, setCategory] = useState<DisputeCategory>('wrong_or_low_quality');
-  const limits = useQuery({ ...trpc.disputes.limits.queryOptions(), enabled: disputing });
   const problem = apiProblem(judge.error);
   const paid = step.paidMsat !== null;
-
-  function dispute(event: FormEvent) {
-    event.preventDefault();
-    judge.mutate({ taskId: props.taskId, stepId: step.stepId, verdict: 'dispute', complaint, category }, { onSuccess: () => setDisputing(false) });
-  }
 
   return (
     <article className="chat-result" data-testid={`result-${step.stepId}`} aria-label={`Result of ${step.serviceName}`}>
@@ -75,30 +60,15 @@ export function StepResult(props: { taskId: string; step: StepView; answer: Task
         )}
       </footer>
       {disputing && (
-        <form className="chat-dispute" onSubmit={dispute}>
-          <label htmlFor={`category-${props.taskId}-${step.stepId}`}>What went wrong?</label>
-          <select id={`category-${props.taskId}-${step.stepId}`} value={category} onChange={(e) => setCategory(e.target.value as DisputeCategory)}>
-            {DISPUTE_CATEGORY_OPTIONS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-          <label htmlFor={`complaint-${props.taskId}-${step.stepId}`}>Tell us more</label>
-          <textarea id={`complaint-${props.taskId}-${step.stepId}`} value={complaint} onChange={(e) => setComplaint(e.target.value)} rows={2} maxLength={2000} />
-          <span className="button-row">
-            <button className="button danger" type="submit" disabled={judge.isPending}>
-              Open dispute
-            </button>
-            <button className="button subtle" type="button" onClick={() => setDisputing(false)}>
-              Cancel
-            </button>
-          </span>
-          <p className="muted" data-testid="dispute-rules">
-            Paid and not delivered is refunded at once. Anything else goes to an operator, who may refund all or part of it.
-            {limits.data && <> You can dispute up to {limits.data.sharePercent}% of what you paid this month (your first dispute of a month is always accepted).</>}
-          </p>
-        </form>
+        <DisputeForm
+          taskId={props.taskId}
+          stepId={step.stepId}
+          onOpened={() => {
+            setDisputing(false);
+            props.onChanged();
+          }}
+          onCancel={() => setDisputing(false)}
+        />
       )}
       {step.judgement === 'disputed' && (
         <BlockProvider target={{ taskId: props.taskId, stepId: step.stepId }} providerId={providerIdOf(step.serviceId)} providerName={step.providerName} />

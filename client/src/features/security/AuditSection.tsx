@@ -42,6 +42,9 @@ const DESCRIPTIONS: Record<AuditEventKind, string> = {
   pause_policy_changed: 'Auto-pause threshold changed',
   provider_claim_opened: 'The provider did not refund; Steward refunded you and claims it from them',
   provider_claim_settled: 'Claim against a provider settled',
+  password_changed: 'Password changed (other sessions signed out)',
+  data_exported: 'All your data exported',
+  account_deleted: 'Account deleted',
 };
 
 /**

@@ -36,7 +36,10 @@ export function SecurityPage() {
     <section className="page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">Security</h1>
-        <p className="page-summary">Protect your account and see everything that happened on it.</p>
+        <p className="page-summary">
+          Protect your account and see everything that happened on it. To change your password, export your data or delete the account, go to{' '}
+          <Link to="/account">Account</Link>.
+        </p>
       </header>
       {returnTo && <ReturnNotice to={returnTo} />}
       <TwoFactorSection />

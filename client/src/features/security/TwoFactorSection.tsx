@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ShieldCheck, ShieldOff } from 'lucide-react';
+import { Copy, Download, ShieldCheck, ShieldOff } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { Field, FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
+import { saveTextFile } from '../../lib/download';
 import { useTRPC } from '../../lib/trpc';
 
 export function TwoFactorSection() {
@@ -135,7 +136,21 @@ function Enabled(props: { remaining: number; onCodes(codes: string[]): void; onC
   );
 }
 
+/** The codes as a text file: one per line, with what they are for, so a file found later explains itself. */
+function recoveryCodesText(codes: readonly string[]): string {
+  return ['Steward recovery codes', 'Each code signs you in once if you lose your authenticator. Keep them private.', '', ...codes, ''].join('\n');
+}
+
 function RecoveryCodes(props: { codes: string[]; onDone(): void }) {
+  const [copied, setCopied] = useState<'copied' | 'failed' | null>(null);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(props.codes.join('\n'));
+      setCopied('copied');
+    } catch {
+      setCopied('failed');
+    }
+  }
   return (
     <div className="recovery" role="region" aria-label="Recovery codes">
       <p>
@@ -149,9 +164,21 @@ function RecoveryCodes(props: { codes: string[]; onDone(): void }) {
           </li>
         ))}
       </ul>
-      <button className="button primary" onClick={props.onDone}>
-        I have saved them
-      </button>
+      <div className="button-row">
+        <button type="button" className="button subtle" onClick={() => void copy()} data-testid="copy-recovery-codes">
+          <Copy size={16} aria-hidden /> Copy
+        </button>
+        <button type="button" className="button subtle" onClick={() => saveTextFile('steward-recovery-codes.txt', recoveryCodesText(props.codes), 'text/plain;charset=utf-8')} data-testid="download-recovery-codes">
+          <Download size={16} aria-hidden /> Download .txt
+        </button>
+        <button className="button primary" onClick={props.onDone}>
+          I have saved them
+        </button>
+      </div>
+      <p className="muted" role="status">
+        {copied === 'copied' && 'Copied to the clipboard.'}
+        {copied === 'failed' && 'This browser did not allow copying. Download them, or select and copy them by hand.'}
+      </p>
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Download } from 'lucide-react';
 import { useState } from 'react';
 import { problemText } from '../../lib/api-error';
+import { saveTextFile } from '../../lib/download';
 import { useTRPC } from '../../lib/trpc';
 
 /** Downloads every movement as CSV; the server builds it, so escaping is done (and tested) in one place. */
@@ -16,12 +17,7 @@ export function MovementsExport() {
     setError(null);
     try {
       const { filename, csv } = await queryClient.fetchQuery({ ...trpc.wallet.exportMovements.queryOptions(), staleTime: 0 });
-      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = filename;
-      link.click();
-      URL.revokeObjectURL(url);
+      saveTextFile(filename, csv, 'text/csv;charset=utf-8');
     } catch (failure) {
       setError(problemText(failure));
     } finally {

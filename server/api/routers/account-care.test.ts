@@ -1,0 +1,154 @@
+import { TRPCError } from '@trpc/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { msat } from '../../../shared/money';
+import { totpCode } from '../../domain/accounts/test-support';
+import { lightningAccount, userAvailableAccount } from '../../domain/ledger';
+import { RefusalDetail } from '../errors';
+import { createApiHarness, TEST_PASSWORD } from '../test-harness';
+
+// Account care through the router, as a browser would call it: changing the password, exporting all
+// of one's data, deleting the account.
+
+const NEW_PASSWORD = 'quince-harbour-violet-77';
+let h: ReturnType<typeof createApiHarness>;
+beforeEach(() => {
+  h = createApiHarness();
+});
+afterEach(() => h.database.close());
+
+async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; reason: string | undefined }> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof TRPCError)) throw new Error(`expected a refusal, got ${String(error)}`);
+  return { code: error.code, reason: error.cause instanceof RefusalDetail ? error.cause.reason : undefined };
+}
+
+/** A second browser signed in to the same account. */
+async function signIn(email: string, password = TEST_PASSWORD) {
+  const { caller, jar } = h.callerFor(null);
+  await caller.auth.signIn({ email, password });
+  if (!jar.token) throw new Error('sign-in set no cookie');
+  const token = jar.token;
+  return () => h.callerFor(token).caller;
+}
+
+function credit(userId: string, amountMsat: number) {
+  const moved = h.ledger.transfer({ idempotencyKey: `test-credit:${userId}`, debit: lightningAccount, credit: userAvailableAccount(userId), amountMsat: msat(amountMsat) });
+  if (!moved.ok) throw new Error(moved.reason);
+}
+
+describe('changing the password', () => {
+  it('refuses without the right current password, and changes nothing', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const other = await signIn('alice@example.com');
+
+    expect(await refusalOf(alice.as().account.changePassword({ currentPassword: 'not-my-password-at-all', newPassword: NEW_PASSWORD }))).toEqual({ code: 'BAD_REQUEST', reason: 'wrong_password' });
+    // Without it at all, the input itself is refused.
+    expect((await refusalOf(alice.as().account.changePassword({ newPassword: NEW_PASSWORD } as never))).code).toBe('BAD_REQUEST');
+
+    expect((await other().auth.session()).user?.email).toBe('alice@example.com');
+    await expect(signIn('alice@example.com', NEW_PASSWORD)).rejects.toThrow();
+    const failed = (await alice.as().security.auditLog({})).find((e) => e.kind === 'password_check_failed');
+    expect(failed?.detail).toEqual({ for: 'password_change' });
+  });
+
+  it('ends every other session at once, keeps this one, and audits it', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const phone = await signIn('alice@example.com');
+    const laptop = await signIn('alice@example.com');
+
+    const changed = await alice.as().account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD });
+
+    expect(changed).toEqual({ otherSessionsEnded: 2 });
+    expect((await phone().auth.session()).user).toBeNull();
+    expect(await refusalOf(laptop().tasks.list())).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((await alice.as().auth.session()).user?.email).toBe('alice@example.com');
+    await expect(signIn('alice@example.com', TEST_PASSWORD)).rejects.toThrow();
+    expect((await (await signIn('alice@example.com', NEW_PASSWORD))().auth.session()).user?.id).toBe(alice.user.id);
+    const audited = (await alice.as().security.auditLog({})).find((e) => e.kind === 'password_changed');
+    expect(audited?.detail).toEqual({ otherSessionsEnded: 2 });
+  });
+});
+
+describe('exporting all my data', () => {
+  it("holds the person's rows in every format, and none of another person's", async () => {
+    const alice = await h.signUp('alice@example.com');
+    const bob = await h.signUp('bob@example.com');
+    await alice.as().tasks.submit({ text: 'alice asks for a haiku about plums' });
+    await bob.as().tasks.submit({ text: 'bob asks about the weather in Lisbon' });
+    credit(alice.user.id, 5_000);
+    credit(bob.user.id, 7_000);
+
+    const json = await alice.as().account.exportData({ format: 'json' });
+    const csv = await alice.as().account.exportData({ format: 'csv' });
+
+    expect(json.filename).toMatch(/^steward-data-\d{4}-\d{2}-\d{2}\.json$/);
+    const document = JSON.parse(json.body) as { userId: string; tables: Record<string, Record<string, unknown>[]> };
+    expect(document.userId).toBe(alice.user.id);
+    expect(document.tables.users).toEqual([expect.objectContaining({ id: alice.user.id, email: 'alice@example.com', password_hash: '[redacted]' })]);
+    expect(document.tables.tasks?.map((t) => t.request)).toEqual(['alice asks for a haiku about plums']);
+    expect(document.tables.sessions?.every((s) => s.token_hash === '[redacted]')).toBe(true);
+    expect(document.tables.ledger_transfers?.some((t) => t.amount_msat === 5_000)).toBe(true);
+    for (const body of [json.body, csv.body]) {
+      expect(body).toContain('alice asks for a haiku about plums');
+      expect(body).not.toContain(bob.user.id);
+      expect(body).not.toContain('bob@example.com');
+      expect(body).not.toContain('Lisbon');
+      expect(body).not.toContain('scrypt$');
+    }
+    expect(csv.body.split('\r\n')[0]).toBe('table,row,column,value');
+    expect(csv.body).toContain('tasks,1,request,alice asks for a haiku about plums');
+    expect((await alice.as().security.auditLog({})).filter((e) => e.kind === 'data_exported').map((e) => e.detail)).toEqual([{ format: 'csv' }, { format: 'json' }]);
+  });
+});
+
+describe('deleting the account', () => {
+  it('refuses without a fresh proof: the password without 2FA, the code with it', async () => {
+    const alice = await h.signUp('alice@example.com');
+    expect(await refusalOf(alice.as().account.deleteAccount({}))).toEqual({ code: 'FORBIDDEN', reason: 'deletion_password_required' });
+    expect(await refusalOf(alice.as().account.deleteAccount({ password: 'not-my-password-at-all' }))).toMatchObject({ reason: 'wrong_password' });
+
+    const begun = await alice.as().security.beginTotpEnrollment();
+    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD }))).toEqual({ code: 'FORBIDDEN', reason: 'deletion_code_required' });
+    expect((await alice.as().auth.session()).user?.email).toBe('alice@example.com');
+  });
+
+  it('refuses while the wallet holds sats, unless the person chooses to leave them behind', async () => {
+    const alice = await h.signUp('alice@example.com');
+    credit(alice.user.id, 12_000);
+    expect(await alice.as().account.deletionStanding()).toEqual({ availableMsat: 12_000, moneyMoving: false, proof: 'password' });
+
+    expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD }))).toMatchObject({ reason: 'balance_not_withdrawn' });
+    expect(h.ledger.userBalances(alice.user.id).availableMsat).toBe(12_000);
+
+    expect(await alice.as().account.deleteAccount({ password: TEST_PASSWORD, forfeitBalance: true })).toEqual({ deleted: true, forfeitedMsat: 12_000 });
+    expect(h.ledger.userBalances(alice.user.id).availableMsat).toBe(0);
+    expect(h.ledger.balanceMsat({ kind: 'forfeited' })).toBe(12_000);
+    h.ledger.checkInvariants();
+  });
+
+  it('ends every session, frees the email, and keeps the money trail without the person in it', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const phone = await signIn('alice@example.com');
+    await alice.as().tasks.submit({ text: 'alice asks for a haiku about plums' });
+
+    await alice.as().account.deleteAccount({ password: TEST_PASSWORD });
+
+    expect((await alice.as().auth.session()).user).toBeNull();
+    expect((await phone().auth.session()).user).toBeNull();
+    await expect(signIn('alice@example.com')).rejects.toThrow();
+    const row = h.database.sqlite.prepare('SELECT email FROM users WHERE id = ?').get(alice.user.id) as { email: string };
+    expect(row.email).not.toContain('alice');
+    const task = h.database.sqlite.prepare('SELECT request FROM tasks WHERE user_id = ?').get(alice.user.id) as { request: string };
+    expect(task.request).toBe('');
+    const kept = h.database.sqlite.prepare("SELECT kind FROM audit_events WHERE user_id = ? AND kind = 'account_deleted'").all(alice.user.id);
+    expect(kept).toHaveLength(1);
+    // The address may sign up again, as a new person with nothing of the old account.
+    const again = await h.signUp('alice@example.com');
+    expect(again.user.id).not.toBe(alice.user.id);
+    expect(await again.as().tasks.list()).toEqual([]);
+  });
+});

@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { createDisputesRepository } from '../../db/repositories/disputes-repository';
+import { disputes } from '../../db/schema/disputes';
+import { payments, type NewPaymentRow } from '../../db/schema/payments';
+import { tasks, taskSteps } from '../../db/schema/tasks';
+import { toDisputeBrief } from '../disputes/views';
+import { createReceipts } from '../payments';
+import { createActivity } from './activity';
+
+// The Activity read model over real SQL: filters, search, the step behind each payment, its dispute
+// and refund, and the CSV of exactly what is listed.
+
+const NY = 'America/New_York';
+const DEC_1 = Date.parse('2026-12-01T12:00:00.000Z');
+// 03:00 UTC on 1 December is still 30 November in New York.
+const NOV_30_NY = Date.parse('2026-12-01T03:00:00.000Z');
+let handle: DatabaseHandle;
+
+beforeEach(() => {
+  handle = openDatabase(':memory:');
+  // Payments reference ledger reservations; this read model never looks at the ledger.
+  handle.sqlite.pragma('foreign_keys = OFF');
+});
+afterEach(() => handle.close());
+
+let seq = 0;
+function pay(over: Partial<NewPaymentRow> & { request?: string }): string {
+  seq += 1;
+  const id = `pay-${seq}`;
+  const { request, ...row } = over;
+  const userId = row.userId ?? 'alice';
+  handle.db
+    .insert(payments)
+    .values({
+      id,
+      userId,
+      idempotencyKey: id,
+      paymentHash: seq.toString(16).padStart(64, '0'),
+      reservationId: seq,
+      status: 'paid',
+      delivery: 'delivered',
+      origin: 'http://127.0.0.1',
+      service: 'Jokes',
+      serviceId: 'joke',
+      providerId: 'satoshi-jokes',
+      method: 'GET',
+      url: 'http://127.0.0.1/joke',
+      challengeScheme: 'L402',
+      macaroonIdHex: 'ab',
+      invoice: 'lnbcrt1',
+      invoiceExpiresAtMs: DEC_1,
+      amountMsat: 2_000,
+      feeAllowanceMsat: 0,
+      feeMsat: 10,
+      createdAtMs: DEC_1,
+      updatedAtMs: DEC_1,
+      ...row,
+    })
+    .run();
+  if (request !== undefined) {
+    handle.db.insert(tasks).values({ id: `task-${id}`, userId, request, status: 'completed', createdAtMs: DEC_1, updatedAtMs: DEC_1 }).run();
+    handle.db
+      .insert(taskSteps)
+      .values({ taskId: `task-${id}`, stepId: 's1', position: 0, serviceId: row.serviceId ?? 'joke', serviceName: 'Jokes', providerName: 'Satoshi', status: 'delivered', idempotencyKey: `k-${id}`, paymentId: id, updatedAtMs: DEC_1 })
+      .run();
+  }
+  return id;
+}
+
+const activity = () =>
+  createActivity({
+    receipts: createReceipts(handle.db),
+    agentKeys: { namesForPayments: () => new Map() },
+    disputes: { forPayments: (userId, ids) => new Map(createDisputesRepository(handle.db).forPayments(userId, ids).map((row) => [row.paymentId, toDisputeBrief(row)])) },
+    now: () => DEC_1,
+  });
+const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
+
+describe('Activity filters, in SQL', () => {
+  it('filters by service, outcome and month (in the person\'s zone), and never shows another person\'s', () => {
+    const joke = pay({ request: 'tell me a joke' });
+    const weather = pay({ serviceId: 'weather', service: 'Weather', providerId: 'sky', request: 'weather in Lisbon' });
+    const undelivered = pay({ delivery: 'paid_not_delivered', reason: 'empty_body' });
+    const november = pay({ createdAtMs: NOV_30_NY });
+    pay({ userId: 'bob', request: 'bob joke' });
+    const list = (input: object) => ids(activity().list('alice', { limit: 50, ...input }, NY));
+
+    expect(list({})).toEqual(ids([{ id: joke }, { id: weather }, { id: undelivered }, { id: november }]));
+    expect(list({ serviceId: 'weather' })).toEqual([weather]);
+    expect(list({ outcome: 'paid_not_delivered' })).toEqual([undelivered]);
+    expect(list({ outcome: 'delivered', serviceId: 'joke' })).toEqual(ids([{ id: joke }, { id: november }]));
+    expect(list({ month: '2026-11' })).toEqual([november]);
+    expect(list({ month: '2026-12' })).toEqual(ids([{ id: joke }, { id: weather }, { id: undelivered }]));
+    expect(activity().services('alice')).toEqual([
+      { serviceId: 'joke', service: 'Jokes' },
+      { serviceId: 'weather', service: 'Weather' },
+    ]);
+  });
+
+  it('searches what was asked, the service and provider, literally', () => {
+    const lisbon = pay({ serviceId: 'weather', service: 'Weather', providerId: 'sky', request: 'weather in Lisbon' });
+    const percent = pay({ request: 'what is 100% of a joke' });
+    pay({ request: 'tell me a joke' });
+    pay({ userId: 'bob', request: 'weather in Lisbon for bob' });
+    const search = (text: string) => ids(activity().list('alice', { limit: 50, search: text }, NY));
+
+    expect(search('lisbon')).toEqual([lisbon]);
+    expect(search('SKY')).toEqual([lisbon]);
+    expect(search('100%')).toEqual([percent]);
+    // `_` and `%` are letters here, not wildcards.
+    expect(search('%')).toEqual([percent]);
+    expect(search('_')).toEqual([]);
+  });
+
+  it('names the step behind each payment, and its dispute with the refund and who gave it', () => {
+    const paid = pay({ request: 'tell me a joke' });
+    const bare = pay({});
+    handle.db
+      .insert(disputes)
+      .values({
+        id: 'd1',
+        userId: 'alice',
+        taskId: `task-${paid}`,
+        stepId: 's1',
+        paymentId: paid,
+        status: 'refunded',
+        category: 'wrong_or_low_quality',
+        openedBy: 'person',
+        reason: 'not funny',
+        disputedMsat: 2_010,
+        refundMsat: 1_005,
+        evidenceJson: '{}',
+        transitionsJson: JSON.stringify([
+          { status: 'under_review', atMs: 1, by: 'steward', note: null },
+          { status: 'refunding', atMs: 2, by: 'operator', note: 'half' },
+          { status: 'refunded', atMs: 3, by: 'steward', note: null },
+        ]),
+        createdAtMs: DEC_1,
+        updatedAtMs: DEC_1,
+        refundedAtMs: DEC_1,
+        refundSource: 'treasury',
+      })
+      .run();
+    const rows = activity().list('alice', { limit: 50 }, NY);
+
+    expect(rows.find((r) => r.id === paid)).toMatchObject({ taskId: `task-${paid}`, stepId: 's1', dispute: { status: 'refunded', refundMsat: 1_005, refundDecidedBy: 'operator', refundPaidBy: 'treasury' } });
+    expect(rows.find((r) => r.id === bare)).toMatchObject({ taskId: null, stepId: null, dispute: null });
+
+    const { csv, filename } = activity().exportCsv('alice', { limit: 50, serviceId: 'joke' }, NY);
+    expect(filename).toBe('steward-activity-2026-12-01.csv');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('date_utc,service,provider,outcome,amount_sat,fee_sat,usd_with_fee,dispute_status,refund_sat,refund_decided_by,refund_paid_by,reason,agent,payment_hash,id');
+    expect(lines).toHaveLength(3);
+    expect(lines.find((l) => l.endsWith(paid))).toContain(',delivered,2.000,0.010,,refunded,1.005,operator,');
+  });
+
+  it('keeps formula-looking text inert in the CSV', () => {
+    pay({ service: '=HYPERLINK("x")', request: 'x' });
+    const { csv } = activity().exportCsv('alice', { limit: 50 }, NY);
+    expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+});
