@@ -262,16 +262,18 @@ test('journey 7: every page, with data, passes axe and fits 390 px', async ({ pa
   await page.getByRole('button', { name: 'Create key' }).click();
   await page.getByRole('button', { name: 'I have copied it' }).click();
 
+  await sweep(page, '/', async (p) => expect(p.getByTestId('month-total')).toBeVisible());
   await sweep(page, '/chat', async (p) => expect(p.getByTestId('task-card')).toHaveCount(2));
   await sweep(page, '/approvals', async (p) => expect(p.getByTestId('approval-card')).toHaveCount(1));
   await sweep(page, '/budget', async (p) => expect(p.getByTestId('budget-gauge')).toBeVisible());
   await sweep(page, '/services', heading('Services'));
   await sweep(page, '/wallet', async (p) => expect(p.getByTestId('wallet-movements')).toBeVisible());
-  await sweep(page, '/activity', heading('Activity'));
+  await sweep(page, '/activity', async (p) => expect(p.getByTestId('receipt-row').first()).toBeVisible());
   await sweep(page, '/disputes', async (p) => expect(p.getByTestId('dispute-item').first()).toBeVisible());
   await sweep(page, '/alerts', async (p) => expect(p.getByTestId('alert-item').first()).toBeVisible());
   await sweep(page, '/agent-keys', async (p) => expect(p.getByText('Claude Desktop').first()).toBeVisible());
   await sweep(page, '/security', async (p) => expect(p.getByTestId('audit-log')).toBeVisible());
+  await sweep(page, '/account', heading('Account'));
 
   await signOut(page);
   await signIn(page, OPERATOR_EMAIL);

@@ -209,7 +209,7 @@ describe('POST /api/stripe/webhook', () => {
     expect(topUps.get(USER, topUp.id)).toMatchObject({ topUp: { status: 'refunded', reversedMsat: 7_700_000, owedMsat: 2_000_000 } });
     expect(available()).toBe(0);
     expect(topUps.owedMsat(USER)).toBe(2_000_000);
-    expect(alerts.list(USER).map((a) => a.title)).toEqual(['Top-up refunded']);
+    expect(alerts.list(USER).map((a) => a.title)).toEqual(['Top-up refunded', 'Your top-up arrived']);
     expect(alerts.list('operator-1').map((a) => a.title)).toEqual(['A refunded top-up left a debt']);
     // Money arriving later pays the debt first.
     ledger.transfer({ idempotencyKey: 'later', debit: { kind: 'treasury' }, credit: { kind: 'user_available', userId: USER }, amountMsat: 3_000_000 as never });
@@ -240,7 +240,7 @@ describe('POST /api/stripe/webhook', () => {
     await deliver(event('charge.dispute.created', dispute));
     expect(topUps.get(USER, topUp.id)).toMatchObject({ topUp: { status: 'disputed', reversedMsat: 9_700_000, owedMsat: 0 } });
     expect(available()).toBe(0);
-    expect(alerts.list(USER).map((a) => a.title)).toEqual(['Top-up disputed']);
+    expect(alerts.list(USER).map((a) => a.title)).toEqual(['Top-up disputed', 'Your top-up arrived']);
     expect(alerts.list('operator-1').map((a) => a.title)).toEqual(['A top-up was disputed']);
   });
 

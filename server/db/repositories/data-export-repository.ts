@@ -26,6 +26,8 @@ const LINKED_BY: Readonly<Record<string, string>> = {
 export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   catalog_price_history: 'prices services advertised, the same for everyone',
   stripe_events: "Stripe's event ids, kept once each so a redelivered event is not applied twice",
+  pause_policy: "the operators' auto-pause threshold, the same for everyone",
+  service_pauses: 'services an operator or the auto-pause rule paused for everyone',
 };
 
 /**
