@@ -38,7 +38,8 @@ export default defineConfig({
     timeout: 60_000,
     reuseExistingServer: false,
     // summarise answers 2 s after payment, so a task can be cancelled between its paid steps (e2e/cancel.spec.ts);
-    // every journey signs up a fresh person from 127.0.0.1, more than the default 10 per 10 minutes;
+    // every journey signs up a fresh person from 127.0.0.1, more than the default 10 per 10 minutes, and
+    // journeys sign in and out as a person and an operator, more than the default 20 sign-ins per 5 minutes;
     // the sandbox market's BTC price is pinned at $100,000, so the fiat figures the journeys read never move.
     env: {
       PORT: String(port),
@@ -48,6 +49,7 @@ export default defineConfig({
       NODE_ENV: 'test',
       SANDBOX_SLOW_SERVICES: 'summarise:2000',
       SIGN_UP_RATE_LIMIT: '200',
+      SIGN_IN_RATE_LIMIT: '200',
       BTC_USD_RATE: '100000',
       // e2e/disputes.spec.ts: headlines answers 500 after payment (no other journey buys it); an operator reviews disputes.
       SANDBOX_MISBEHAVING_SERVICES: 'headlines:paid-500',

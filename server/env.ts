@@ -109,6 +109,11 @@ const envSchema = z.object({
    * signs up a fresh person per journey from one address, raises it.
    */
   SIGN_UP_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+  /**
+   * Sign-in attempts one client address may make per 5 minutes (default 20). The e2e suite, whose
+   * journeys sign in and out as a person and an operator from one address, raises it.
+   */
+  SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
   SANDBOX_RELAY_PORT: port.default(0),
   SANDBOX_MARKET_PORT: port.default(0),
   SANDBOX_STRIPE_PORT: port.default(0),

@@ -67,7 +67,11 @@ async function main(): Promise<void> {
     clientDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
     publicOrigin: env.publicUrl,
     allowedHosts: allowedHostsFor({ publicUrl: env.publicUrl, host: env.HOST, port: env.PORT }),
-    rateLimits: { ...DEFAULT_RATE_LIMITS, sign_up: { ...DEFAULT_RATE_LIMITS.sign_up, max: env.SIGN_UP_RATE_LIMIT } },
+    rateLimits: {
+      ...DEFAULT_RATE_LIMITS,
+      sign_up: { ...DEFAULT_RATE_LIMITS.sign_up, max: env.SIGN_UP_RATE_LIMIT },
+      sign_in: { ...DEFAULT_RATE_LIMITS.sign_in, max: env.SIGN_IN_RATE_LIMIT },
+    },
   });
 
   let stopping = false;
