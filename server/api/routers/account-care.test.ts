@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { msat } from '../../../shared/money';
 import { totpCode } from '../../domain/accounts/test-support';
+import { insertDisputeUnderReview } from '../../domain/disputes/test-support';
 import { lightningAccount, userAvailableAccount } from '../../domain/ledger';
 import { RefusalDetail } from '../errors';
 import { createApiHarness, TEST_PASSWORD } from '../test-harness';
@@ -128,6 +129,49 @@ describe('deleting the account', () => {
     expect(h.ledger.userBalances(alice.user.id).availableMsat).toBe(0);
     expect(h.ledger.balanceMsat({ kind: 'forfeited' })).toBe(12_000);
     h.ledger.checkInvariants();
+  });
+
+  it('refuses while a dispute may still pay a refund into the wallet, in every state before it lands', async () => {
+    const alice = await h.signUp('alice@example.com');
+    insertDisputeUnderReview(h.database.db, { id: 'd-1', userId: alice.user.id, stepId: 's-1' });
+    for (const status of ['open', 'under_review', 'refunding'] as const) {
+      h.database.sqlite.prepare('UPDATE disputes SET status = ? WHERE id = ?').run(status, 'd-1');
+      expect((await alice.as().account.deletionStanding()).moneyMoving).toBe(true);
+      expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD, forfeitBalance: true }))).toMatchObject({ reason: 'money_in_flight' });
+      expect((await alice.as().auth.session()).user?.email).toBe('alice@example.com');
+    }
+    // Waiting for the provider's return invoice is still `refunding` with a provider step.
+    h.database.sqlite.prepare("UPDATE disputes SET provider_step = 'asking' WHERE id = 'd-1'").run();
+    expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD }))).toMatchObject({ reason: 'money_in_flight' });
+
+    for (const status of ['refunded', 'rejected'] as const) {
+      h.database.sqlite.prepare('UPDATE disputes SET status = ? WHERE id = ?').run(status, 'd-1');
+      expect((await alice.as().account.deletionStanding()).moneyMoving).toBe(false);
+    }
+    expect(await alice.as().account.deleteAccount({ password: TEST_PASSWORD })).toEqual({ deleted: true, forfeitedMsat: 0 });
+  });
+
+  it('refuses while a card top-up is on its way (checkout open, paid, funding), not once it is settled or expired', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const nowMs = h.clock.now().getTime();
+    h.database.sqlite
+      .prepare(
+        `INSERT INTO top_ups (id, user_id, status, amount_usd_cents, amount_msat, rate_usd_cents, rate_per_msat, spread_bps, effective_cents_per_btc, created_at_ms, updated_at_ms)
+         VALUES ('t-1', ?, 'created', 1000, 10000000, 10000000, 1, 0, 1, ?, ?)`,
+      )
+      .run(alice.user.id, nowMs, nowMs);
+    for (const status of ['created', 'paid', 'funding', 'funding_delayed'] as const) {
+      h.database.sqlite.prepare('UPDATE top_ups SET status = ? WHERE id = ?').run(status, 't-1');
+      expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD, forfeitBalance: true }))).toMatchObject({ reason: 'money_in_flight' });
+    }
+    // A checkout left open past its session's lifetime can no longer be paid: it does not hold deletion up.
+    h.database.sqlite.prepare("UPDATE top_ups SET status = 'created', created_at_ms = ? WHERE id = 't-1'").run(nowMs - 2 * 60 * 60_000);
+    expect((await alice.as().account.deletionStanding()).moneyMoving).toBe(false);
+    for (const status of ['funded', 'failed', 'expired', 'refunded'] as const) {
+      h.database.sqlite.prepare('UPDATE top_ups SET status = ? WHERE id = ?').run(status, 't-1');
+      expect((await alice.as().account.deletionStanding()).moneyMoving).toBe(false);
+    }
+    expect(await alice.as().account.deleteAccount({ password: TEST_PASSWORD })).toEqual({ deleted: true, forfeitedMsat: 0 });
   });
 
   it('ends every session, frees the email, and keeps the money trail without the person in it', async () => {
