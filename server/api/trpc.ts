@@ -150,6 +150,17 @@ export const proofAttemptsLimited = t.middleware(async ({ ctx, input, next }) =>
 });
 
 /**
+ * For a password typed inside a session (changing it): it counts against the sign-in limit, for the
+ * address as sign-in does and for the person too, since a stolen session can be used from any address.
+ * Guessing through the session is then no faster than guessing at the sign-in form.
+ */
+export const passwordGuessesLimited = t.middleware(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'sign_in');
+  if (ctx.user) await enforceRateLimit(ctx, 'sign_in', ctx.user.id);
+  return next();
+});
+
+/**
  * For procedures that make the server talk to a person's wallet on their say-so (connect own wallet,
  * withdraw): every call counts per person, whether or not it carries a proof, so one session cannot
  * have the server open relay connections without end. Runs before the proof check counts a guess.

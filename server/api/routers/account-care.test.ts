@@ -5,7 +5,8 @@ import { totpCode } from '../../domain/accounts/test-support';
 import { insertDisputeUnderReview } from '../../domain/disputes/test-support';
 import { lightningAccount, userAvailableAccount } from '../../domain/ledger';
 import { RefusalDetail } from '../errors';
-import { createApiHarness, TEST_PASSWORD } from '../test-harness';
+import type { RateLimitBucket } from '../context';
+import { callerOver, createApiHarness, TEST_PASSWORD } from '../test-harness';
 
 // Account care through the router, as a browser would call it: changing the password, exporting all
 // of one's data, deleting the account.
@@ -70,6 +71,40 @@ describe('changing the password', () => {
     expect((await (await signIn('alice@example.com', NEW_PASSWORD))().auth.session()).user?.id).toBe(alice.user.id);
     const audited = (await alice.as().security.auditLog({})).find((e) => e.kind === 'password_changed');
     expect(audited?.detail).toEqual({ otherSessionsEnded: 2 });
+  });
+});
+
+describe('guessing the current password from a stolen session', () => {
+  it('counts each attempt against the sign-in limit, for the address and for the person', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
+    const recording = callerOver(h.deps, alice.token, async (bucket, person) => {
+      counted.push({ bucket, person });
+      return { allowed: true };
+    }).caller;
+    await refusalOf(recording.account.changePassword({ currentPassword: 'a-guess-at-the-password', newPassword: NEW_PASSWORD }));
+    expect(counted).toEqual([
+      { bucket: 'sign_in', person: undefined },
+      { bucket: 'sign_in', person: alice.user.id },
+    ]);
+    // Another address with the same session still counts for the person: past the limit it is refused.
+    const exhaustedForAlice = callerOver(h.deps, alice.token, async (_bucket, person) => (person === alice.user.id ? { allowed: false, retryAfterSeconds: 60 } : { allowed: true })).caller;
+    expect(await refusalOf(exhaustedForAlice.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }))).toMatchObject({ reason: 'rate_limited' });
+    await expect(signIn('alice@example.com', NEW_PASSWORD)).rejects.toThrow();
+  });
+
+  it('with 2FA on, wrong current passwords lock the second factor as wrong sign-ins do, and then even the right one waits', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const begun = await alice.as().security.beginTotpEnrollment();
+    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    const reasons: (string | undefined)[] = [];
+    for (let i = 0; i < 5; i++) reasons.push((await refusalOf(alice.as().account.changePassword({ currentPassword: `guess-number-${i}-of-five`, newPassword: NEW_PASSWORD }))).reason);
+    expect(reasons).toEqual(['wrong_password', 'wrong_password', 'wrong_password', 'wrong_password', 'locked']);
+    expect(await refusalOf(alice.as().account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }))).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'locked' });
+    // The same lockout holds sign-in: the right password and a right code are refused until it passes.
+    const signingIn = h.callerFor(null).caller;
+    expect(await refusalOf(signingIn.auth.signIn({ email: 'alice@example.com', password: TEST_PASSWORD, code: totpCode(begun.secret, h.clock) }))).toMatchObject({ reason: 'locked' });
+    await expect(signIn('alice@example.com', NEW_PASSWORD)).rejects.toThrow();
   });
 });
 

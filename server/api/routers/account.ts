@@ -1,6 +1,6 @@
 import { changePasswordInputSchema, dataExportInputSchema, deleteAccountInputSchema, preferencesInputSchema } from '../../../shared/accounts';
 import { unwrap } from '../errors';
-import { authedProcedure, operatorProcedure, proofAttemptsLimited, rateLimited, router } from '../trpc';
+import { authedProcedure, operatorProcedure, passwordGuessesLimited, proofAttemptsLimited, router } from '../trpc';
 
 export const accountRouter = router({
   /**
@@ -20,7 +20,7 @@ export const accountRouter = router({
   /** A new password, given the current one; every other session (and its live streams) ends. */
   changePassword: authedProcedure
     .input(changePasswordInputSchema)
-    .use(rateLimited('code_check'))
+    .use(passwordGuessesLimited)
     .mutation(async ({ ctx, input }) => {
       const { otherSessionsEnded } = unwrap(await ctx.deps.accounts.accounts.changePassword(ctx.user.id, ctx.session.sessionId, input, ctx.meta));
       return { otherSessionsEnded };
