@@ -160,6 +160,12 @@ export const passwordGuessesLimited = t.middleware(async ({ ctx, next }) => {
   return next();
 });
 
+/** The data export: every call counts per person (a stolen session may move between addresses). */
+export const dataExportProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'data_export', ctx.user.id);
+  return next();
+});
+
 /**
  * For procedures that make the server talk to a person's wallet on their say-so (connect own wallet,
  * withdraw): every call counts per person, whether or not it carries a proof, so one session cannot

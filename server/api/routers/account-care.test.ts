@@ -140,6 +140,23 @@ describe('exporting all my data', () => {
   });
 });
 
+describe('exporting all my data from a stolen session', () => {
+  it('counts every export for the person, whatever the address; past the limit nothing is read and nothing is exported', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
+    const recording = callerOver(h.deps, alice.token, async (bucket, person) => {
+      counted.push({ bucket, person });
+      return { allowed: true };
+    }).caller;
+    await recording.account.exportData({ format: 'json' });
+    expect(counted).toEqual([{ bucket: 'data_export', person: alice.user.id }]);
+
+    const exhausted = callerOver(h.deps, alice.token, async (bucket) => (bucket === 'data_export' ? { allowed: false, retryAfterSeconds: 600 } : { allowed: true })).caller;
+    expect(await refusalOf(exhausted.account.exportData({ format: 'csv' }))).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'rate_limited' });
+    expect((await alice.as().security.auditLog({})).filter((e) => e.kind === 'data_exported').map((e) => e.detail)).toEqual([{ format: 'json' }]);
+  });
+});
+
 describe('deleting the account', () => {
   it('refuses without a fresh proof: the password without 2FA, the code with it', async () => {
     const alice = await h.signUp('alice@example.com');

@@ -1,6 +1,6 @@
 import { changePasswordInputSchema, dataExportInputSchema, deleteAccountInputSchema, preferencesInputSchema } from '../../../shared/accounts';
 import { unwrap } from '../errors';
-import { authedProcedure, operatorProcedure, passwordGuessesLimited, proofAttemptsLimited, router } from '../trpc';
+import { authedProcedure, dataExportProcedure, operatorProcedure, passwordGuessesLimited, proofAttemptsLimited, router } from '../trpc';
 
 export const accountRouter = router({
   /**
@@ -26,8 +26,8 @@ export const accountRouter = router({
       return { otherSessionsEnded };
     }),
 
-  /** Every row of the person's data as one file (JSON or CSV), secrets redacted; the client saves it. */
-  exportData: authedProcedure.input(dataExportInputSchema).query(({ ctx, input }) => ctx.deps.accountCare.exportData(ctx.user.id, input.format, ctx.meta)),
+  /** Every row of the person's data as one file (JSON or CSV), secrets redacted; the client saves it. Audited and limited per person. */
+  exportData: dataExportProcedure.input(dataExportInputSchema).query(({ ctx, input }) => ctx.deps.accountCare.exportData(ctx.user.id, input.format, ctx.meta)),
 
   /** What the deletion form needs first: the balance that would be left behind and which proof is asked. */
   deletionStanding: authedProcedure.query(({ ctx }) => ctx.deps.accountCare.deletionStanding(ctx.user.id)),
