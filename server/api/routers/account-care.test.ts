@@ -203,6 +203,20 @@ describe('deleting the account', () => {
     expect(await alice.as().account.deleteAccount({ password: TEST_PASSWORD })).toEqual({ deleted: true, forfeitedMsat: 0 });
   });
 
+  it('refuses while a step of a running task is being paid (its dispute would open after the check)', async () => {
+    const alice = await h.signUp('alice@example.com');
+    h.database.sqlite.prepare("INSERT INTO tasks (id, user_id, request, status, created_at_ms, updated_at_ms) VALUES ('task-p', ?, 'a joke', 'running', 1, 1)").run(alice.user.id);
+    h.database.sqlite
+      .prepare(
+        "INSERT INTO task_steps (task_id, step_id, position, service_id, service_name, provider_name, status, idempotency_key, updated_at_ms) VALUES ('task-p', 's1', 0, 'market/joke', 'joke', 'Market', 'paying', 'task:task-p:step:s1', 1)",
+      )
+      .run();
+    expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD }))).toMatchObject({ reason: 'money_in_flight' });
+    // A task that failed with its step left `paying` (an unknown outcome) holds its spend in the ledger instead.
+    h.database.sqlite.prepare("UPDATE tasks SET status = 'failed' WHERE id = 'task-p'").run();
+    expect((await alice.as().account.deletionStanding()).moneyMoving).toBe(false);
+  });
+
   it('refuses while a card top-up is on its way (checkout open, paid, funding), not once it is settled or expired', async () => {
     const alice = await h.signUp('alice@example.com');
     const nowMs = h.clock.now().getTime();

@@ -1,6 +1,6 @@
 /**
  * "Delete my account". Refused while money is moving (a held spend, a withdrawal in flight, a dispute's
- * refund or a card top-up not yet in the wallet), and
+ * refund, a task step being paid, or a card top-up not yet in the wallet), and
  * while the spending wallet holds sats unless the person chose to leave them behind; then a fresh
  * proof (authenticator code with 2FA on, password with it off), then one IMMEDIATE transaction that
  * forfeits the balance in the ledger, removes the personal rows and scrubs the user row. After it,
