@@ -93,6 +93,20 @@ describe('guessing the current password from a stolen session', () => {
     await expect(signIn('alice@example.com', NEW_PASSWORD)).rejects.toThrow();
   });
 
+  it('a password given as proof elsewhere (deleting the account) counts for the person too, so it is no way around the limit', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
+    const recording = callerOver(h.deps, alice.token, async (bucket, person) => {
+      counted.push({ bucket, person });
+      return { allowed: true };
+    }).caller;
+    await refusalOf(recording.account.deleteAccount({ password: 'a-guess-at-the-password' }));
+    expect(counted).toContainEqual({ bucket: 'sign_in', person: alice.user.id });
+    const exhaustedForAlice = callerOver(h.deps, alice.token, async (_bucket, person) => (person === alice.user.id ? { allowed: false, retryAfterSeconds: 60 } : { allowed: true })).caller;
+    expect(await refusalOf(exhaustedForAlice.account.deleteAccount({ password: TEST_PASSWORD }))).toMatchObject({ reason: 'rate_limited' });
+    expect((await alice.as().auth.session()).user?.email).toBe('alice@example.com');
+  });
+
   it('with 2FA on, wrong current passwords lock the second factor as wrong sign-ins do, and then even the right one waits', async () => {
     const alice = await h.signUp('alice@example.com');
     const begun = await alice.as().security.beginTotpEnrollment();
