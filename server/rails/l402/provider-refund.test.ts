@@ -87,6 +87,23 @@ describe('asking a provider for a refund through the SSRF guard', () => {
     expect(inside.hits()).toBe(0);
   });
 
+  it('gives up on an answer that drips in past the timeout, headers sent or not', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const provider = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"status":');
+      timers.push(setInterval(() => res.write(' '), 100));
+    });
+    const startedAt = Date.now();
+    try {
+      const reply = await askProviderRefund(createGuardedFetch({ allowedOrigins: [provider.origin] }), `${provider.origin}/refund`, REQUEST, 800);
+      expect(reply.kind).toBe('no_answer');
+      expect(Date.now() - startedAt).toBeLessThan(3_000);
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+    }
+  });
+
   it('cuts off a huge answer and counts it as no answer', async () => {
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     let written = 0;
