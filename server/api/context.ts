@@ -53,7 +53,7 @@ export interface SessionCookieJar {
 }
 
 /** Named buckets of attempts limited per client address (see server/http/rate-limits.ts). */
-export type RateLimitBucket = 'sign_in' | 'sign_up' | 'code_check' | 'wallet_connection';
+export type RateLimitBucket = 'sign_in' | 'sign_up' | 'code_check' | 'wallet_connection' | 'data_export';
 /** Counts one attempt in `bucket`, per client address, or per `person` (a user id) when one is given. */
 export type RateLimitCheck = (bucket: RateLimitBucket, person?: string) => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
 

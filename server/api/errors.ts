@@ -94,7 +94,7 @@ const REFUSALS = {
   provider_not_blocked: ['NOT_FOUND', 'You have not blocked that provider. Reload Services to see who is blocked.'],
   service_not_paused: ['CONFLICT', 'That service is not paused (perhaps another operator resumed it). Reload the console to see.'],
   claim_not_found_or_settled: ['CONFLICT', 'That claim does not exist or was already settled (perhaps by another operator). Reload the console to see it.'],
-  money_in_flight: ['CONFLICT', 'A payment or withdrawal is still in progress. Wait for it to finish, then delete the account.'],
+  money_in_flight: ['CONFLICT', 'Money is still on its way (a payment, a withdrawal, a dispute\'s refund or a top-up). Wait for it to finish, then delete the account.'],
   balance_not_withdrawn: ['CONFLICT', 'Your spending wallet still holds sats. Withdraw them first (Wallet page), or choose to leave them behind.'],
   deletion_code_required: ['FORBIDDEN', 'Deleting your account cannot be undone. Enter the 6-digit code from your authenticator app.'],
   deletion_password_required: ['FORBIDDEN', 'Deleting your account cannot be undone. Enter your password.'],

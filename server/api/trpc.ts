@@ -142,10 +142,30 @@ export async function enforceRateLimit(ctx: Pick<ApiContext, 'checkRateLimit'>, 
 /**
  * For procedures that take a step-up proof (`code` or `password`, to loosen the guard): a call that
  * carries one counts against the guessing limit for codes; a call without one (tightening) does not.
+ * A password counts in the person's sign-in limit too (see `passwordGuessesLimited`).
  */
 export const proofAttemptsLimited = t.middleware(async ({ ctx, input, next }) => {
   const proof = input as { code?: unknown; password?: unknown } | undefined;
   if (proof?.code || proof?.password) await enforceRateLimit(ctx, 'code_check');
+  // A password is also a guess at the sign-in password: it counts for the person as changing it does.
+  if (proof?.password && ctx.user) await enforceRateLimit(ctx, 'sign_in', ctx.user.id);
+  return next();
+});
+
+/**
+ * For a password typed inside a session (changing it): it counts against the sign-in limit, for the
+ * address as sign-in does and for the person too, since a stolen session can be used from any address.
+ * Guessing through the session is then no faster than guessing at the sign-in form.
+ */
+export const passwordGuessesLimited = t.middleware(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'sign_in');
+  if (ctx.user) await enforceRateLimit(ctx, 'sign_in', ctx.user.id);
+  return next();
+});
+
+/** The data export: every call counts per person (a stolen session may move between addresses). */
+export const dataExportProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'data_export', ctx.user.id);
   return next();
 });
 

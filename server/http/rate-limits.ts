@@ -4,17 +4,20 @@ import type { RateLimitBucket, RateLimitCheck } from '../api/context';
 export type RateLimitSettings = Record<RateLimitBucket, { max: number; timeWindowMs: number }>;
 
 /**
- * Attempts per client address (per person for `wallet_connection`). Generous enough for a person
+ * Attempts per client address (per person for `wallet_connection` and `data_export`). Generous enough for a person
  * mistyping, tight enough that guessing passwords or codes from one address is slow; the per-account
  * 2FA lockout covers guessing spread over many addresses. `wallet_connection` bounds what a signed-in
  * person can make the server do towards wallets (connect own wallet, withdraw), proof or no proof:
- * each connect attempt opens relay connections.
+ * each connect attempt opens relay connections. `data_export` (per person) keeps a stolen session from
+ * pulling the whole account again and again, and each export is audited where the owner sees it; a
+ * fresh proof is not asked, since the export holds no secret the session could not read page by page.
  */
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   sign_in: { max: 20, timeWindowMs: 5 * 60_000 },
   sign_up: { max: 10, timeWindowMs: 10 * 60_000 },
   code_check: { max: 30, timeWindowMs: 5 * 60_000 },
   wallet_connection: { max: 10, timeWindowMs: 10 * 60_000 },
+  data_export: { max: 10, timeWindowMs: 60 * 60_000 },
 };
 
 /** A request as a limiter sees it, with the person it counts for when the bucket is per person. */

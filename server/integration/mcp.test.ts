@@ -157,6 +157,27 @@ describe.each<Transport>(['http', 'stdio'])('MCP over %s', (transport) => {
     }
   }, 60_000);
 
+  it('a provider blocked while the agent waits for the click, or before it asks, is never paid', async () => {
+    const alice = await personWithKey(`mcp-block-${transport}`, { mayAutoSpend: false });
+    // The person blocks the provider while the approval is on screen, then approves: the block wins.
+    const client = await connect(transport, alice.secret, async () => {
+      stack.standing.block(alice.userId, { providerId: 'satoshi-jokes', providerName: 'Satoshi Jokes', disputeId: null });
+      return { action: 'accept', content: { decision: 'approve' } };
+    });
+    try {
+      const fetched = await call(client, 'fetch', { service: 'satoshi-jokes/joke', input: {} });
+      expect(fetched).toMatchObject({ isError: true, body: { error: 'provider_blocked' } });
+      // Asked again, with the block in place, it is refused before any approval.
+      const again = await call(client, 'fetch', { service: 'satoshi-jokes/joke', input: {} });
+      expect(again).toMatchObject({ isError: true, body: { error: 'provider_blocked', message: expect.stringContaining('You blocked Satoshi Jokes') } });
+      const paid = await call(client, 'list_receipts');
+      expect(paid.body.receipts).toEqual([]);
+      expect(stack.agentKeys.get(alice.userId, alice.keyId)?.spentThisMonthMsat).toBe(0);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+
   it('a 2FA spend returns a URL elicitation to the approval page and completes once the page is used', async () => {
     const alice = await personWithKey('mcp-2fa');
     stack.governance.saveSettings(alice.userId, { ...DEFAULT_GOVERNANCE_SETTINGS, tiers: { autoMaxUsdCents: usdCents(0), confirmMaxUsdCents: usdCents(0), notifyOnAuto: false } });

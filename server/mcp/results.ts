@@ -15,6 +15,8 @@ export const MCP_REFUSALS = {
   over_key_monthly_cap: "This would take the agent key past its monthly cap.",
   over_budget: "This would take the person past their monthly budget.",
   service_blocked: 'The person blocked this service.',
+  provider_blocked: 'The person blocked this provider; nothing is quoted or paid to it. Use another service.',
+  service_paused: 'This service is paused for everyone (too many paid calls not delivered) until an operator resumes it.',
   exceeds_task_cap: "The price is above the person's per-task cap.",
   exceeds_service_cap: "This would pass the person's monthly cap for this service.",
   account_in_debt: "A refunded or disputed top-up left the person's balance owing; nothing is spent until it is repaid.",

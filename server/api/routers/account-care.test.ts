@@ -2,9 +2,11 @@ import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { msat } from '../../../shared/money';
 import { totpCode } from '../../domain/accounts/test-support';
+import { insertDisputeUnderReview } from '../../domain/disputes/test-support';
 import { lightningAccount, userAvailableAccount } from '../../domain/ledger';
 import { RefusalDetail } from '../errors';
-import { createApiHarness, TEST_PASSWORD } from '../test-harness';
+import type { RateLimitBucket } from '../context';
+import { callerOver, createApiHarness, TEST_PASSWORD } from '../test-harness';
 
 // Account care through the router, as a browser would call it: changing the password, exporting all
 // of one's data, deleting the account.
@@ -72,6 +74,54 @@ describe('changing the password', () => {
   });
 });
 
+describe('guessing the current password from a stolen session', () => {
+  it('counts each attempt against the sign-in limit, for the address and for the person', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
+    const recording = callerOver(h.deps, alice.token, async (bucket, person) => {
+      counted.push({ bucket, person });
+      return { allowed: true };
+    }).caller;
+    await refusalOf(recording.account.changePassword({ currentPassword: 'a-guess-at-the-password', newPassword: NEW_PASSWORD }));
+    expect(counted).toEqual([
+      { bucket: 'sign_in', person: undefined },
+      { bucket: 'sign_in', person: alice.user.id },
+    ]);
+    // Another address with the same session still counts for the person: past the limit it is refused.
+    const exhaustedForAlice = callerOver(h.deps, alice.token, async (_bucket, person) => (person === alice.user.id ? { allowed: false, retryAfterSeconds: 60 } : { allowed: true })).caller;
+    expect(await refusalOf(exhaustedForAlice.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }))).toMatchObject({ reason: 'rate_limited' });
+    await expect(signIn('alice@example.com', NEW_PASSWORD)).rejects.toThrow();
+  });
+
+  it('a password given as proof elsewhere (deleting the account) counts for the person too, so it is no way around the limit', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
+    const recording = callerOver(h.deps, alice.token, async (bucket, person) => {
+      counted.push({ bucket, person });
+      return { allowed: true };
+    }).caller;
+    await refusalOf(recording.account.deleteAccount({ password: 'a-guess-at-the-password' }));
+    expect(counted).toContainEqual({ bucket: 'sign_in', person: alice.user.id });
+    const exhaustedForAlice = callerOver(h.deps, alice.token, async (_bucket, person) => (person === alice.user.id ? { allowed: false, retryAfterSeconds: 60 } : { allowed: true })).caller;
+    expect(await refusalOf(exhaustedForAlice.account.deleteAccount({ password: TEST_PASSWORD }))).toMatchObject({ reason: 'rate_limited' });
+    expect((await alice.as().auth.session()).user?.email).toBe('alice@example.com');
+  });
+
+  it('with 2FA on, wrong current passwords lock the second factor as wrong sign-ins do, and then even the right one waits', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const begun = await alice.as().security.beginTotpEnrollment();
+    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    const reasons: (string | undefined)[] = [];
+    for (let i = 0; i < 5; i++) reasons.push((await refusalOf(alice.as().account.changePassword({ currentPassword: `guess-number-${i}-of-five`, newPassword: NEW_PASSWORD }))).reason);
+    expect(reasons).toEqual(['wrong_password', 'wrong_password', 'wrong_password', 'wrong_password', 'locked']);
+    expect(await refusalOf(alice.as().account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }))).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'locked' });
+    // The same lockout holds sign-in: the right password and a right code are refused until it passes.
+    const signingIn = h.callerFor(null).caller;
+    expect(await refusalOf(signingIn.auth.signIn({ email: 'alice@example.com', password: TEST_PASSWORD, code: totpCode(begun.secret, h.clock) }))).toMatchObject({ reason: 'locked' });
+    await expect(signIn('alice@example.com', NEW_PASSWORD)).rejects.toThrow();
+  });
+});
+
 describe('exporting all my data', () => {
   it("holds the person's rows in every format, and none of another person's", async () => {
     const alice = await h.signUp('alice@example.com');
@@ -104,6 +154,23 @@ describe('exporting all my data', () => {
   });
 });
 
+describe('exporting all my data from a stolen session', () => {
+  it('counts every export for the person, whatever the address; past the limit nothing is read and nothing is exported', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
+    const recording = callerOver(h.deps, alice.token, async (bucket, person) => {
+      counted.push({ bucket, person });
+      return { allowed: true };
+    }).caller;
+    await recording.account.exportData({ format: 'json' });
+    expect(counted).toEqual([{ bucket: 'data_export', person: alice.user.id }]);
+
+    const exhausted = callerOver(h.deps, alice.token, async (bucket) => (bucket === 'data_export' ? { allowed: false, retryAfterSeconds: 600 } : { allowed: true })).caller;
+    expect(await refusalOf(exhausted.account.exportData({ format: 'csv' }))).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'rate_limited' });
+    expect((await alice.as().security.auditLog({})).filter((e) => e.kind === 'data_exported').map((e) => e.detail)).toEqual([{ format: 'json' }]);
+  });
+});
+
 describe('deleting the account', () => {
   it('refuses without a fresh proof: the password without 2FA, the code with it', async () => {
     const alice = await h.signUp('alice@example.com');
@@ -128,6 +195,63 @@ describe('deleting the account', () => {
     expect(h.ledger.userBalances(alice.user.id).availableMsat).toBe(0);
     expect(h.ledger.balanceMsat({ kind: 'forfeited' })).toBe(12_000);
     h.ledger.checkInvariants();
+  });
+
+  it('refuses while a dispute may still pay a refund into the wallet, in every state before it lands', async () => {
+    const alice = await h.signUp('alice@example.com');
+    insertDisputeUnderReview(h.database.db, { id: 'd-1', userId: alice.user.id, stepId: 's-1' });
+    for (const status of ['open', 'under_review', 'refunding'] as const) {
+      h.database.sqlite.prepare('UPDATE disputes SET status = ? WHERE id = ?').run(status, 'd-1');
+      expect((await alice.as().account.deletionStanding()).moneyMoving).toBe(true);
+      expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD, forfeitBalance: true }))).toMatchObject({ reason: 'money_in_flight' });
+      expect((await alice.as().auth.session()).user?.email).toBe('alice@example.com');
+    }
+    // Waiting for the provider's return invoice is still `refunding` with a provider step.
+    h.database.sqlite.prepare("UPDATE disputes SET provider_step = 'asking' WHERE id = 'd-1'").run();
+    expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD }))).toMatchObject({ reason: 'money_in_flight' });
+
+    for (const status of ['refunded', 'rejected'] as const) {
+      h.database.sqlite.prepare('UPDATE disputes SET status = ? WHERE id = ?').run(status, 'd-1');
+      expect((await alice.as().account.deletionStanding()).moneyMoving).toBe(false);
+    }
+    expect(await alice.as().account.deleteAccount({ password: TEST_PASSWORD })).toEqual({ deleted: true, forfeitedMsat: 0 });
+  });
+
+  it('refuses while a step of a running task is being paid (its dispute would open after the check)', async () => {
+    const alice = await h.signUp('alice@example.com');
+    h.database.sqlite.prepare("INSERT INTO tasks (id, user_id, request, status, created_at_ms, updated_at_ms) VALUES ('task-p', ?, 'a joke', 'running', 1, 1)").run(alice.user.id);
+    h.database.sqlite
+      .prepare(
+        "INSERT INTO task_steps (task_id, step_id, position, service_id, service_name, provider_name, status, idempotency_key, updated_at_ms) VALUES ('task-p', 's1', 0, 'market/joke', 'joke', 'Market', 'paying', 'task:task-p:step:s1', 1)",
+      )
+      .run();
+    expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD }))).toMatchObject({ reason: 'money_in_flight' });
+    // A task that failed with its step left `paying` (an unknown outcome) holds its spend in the ledger instead.
+    h.database.sqlite.prepare("UPDATE tasks SET status = 'failed' WHERE id = 'task-p'").run();
+    expect((await alice.as().account.deletionStanding()).moneyMoving).toBe(false);
+  });
+
+  it('refuses while a card top-up is on its way (checkout open, paid, funding), not once it is settled or expired', async () => {
+    const alice = await h.signUp('alice@example.com');
+    const nowMs = h.clock.now().getTime();
+    h.database.sqlite
+      .prepare(
+        `INSERT INTO top_ups (id, user_id, status, amount_usd_cents, amount_msat, rate_usd_cents, rate_per_msat, spread_bps, effective_cents_per_btc, created_at_ms, updated_at_ms)
+         VALUES ('t-1', ?, 'created', 1000, 10000000, 10000000, 1, 0, 1, ?, ?)`,
+      )
+      .run(alice.user.id, nowMs, nowMs);
+    for (const status of ['created', 'paid', 'funding', 'funding_delayed'] as const) {
+      h.database.sqlite.prepare('UPDATE top_ups SET status = ? WHERE id = ?').run(status, 't-1');
+      expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD, forfeitBalance: true }))).toMatchObject({ reason: 'money_in_flight' });
+    }
+    // A checkout left open past its session's lifetime can no longer be paid: it does not hold deletion up.
+    h.database.sqlite.prepare("UPDATE top_ups SET status = 'created', created_at_ms = ? WHERE id = 't-1'").run(nowMs - 2 * 60 * 60_000);
+    expect((await alice.as().account.deletionStanding()).moneyMoving).toBe(false);
+    for (const status of ['funded', 'failed', 'expired', 'refunded'] as const) {
+      h.database.sqlite.prepare('UPDATE top_ups SET status = ? WHERE id = ?').run(status, 't-1');
+      expect((await alice.as().account.deletionStanding()).moneyMoving).toBe(false);
+    }
+    expect(await alice.as().account.deleteAccount({ password: TEST_PASSWORD })).toEqual({ deleted: true, forfeitedMsat: 0 });
   });
 
   it('ends every session, frees the email, and keeps the money trail without the person in it', async () => {

@@ -1,6 +1,6 @@
 import { changePasswordInputSchema, dataExportInputSchema, deleteAccountInputSchema, preferencesInputSchema } from '../../../shared/accounts';
 import { unwrap } from '../errors';
-import { authedProcedure, operatorProcedure, proofAttemptsLimited, rateLimited, router } from '../trpc';
+import { authedProcedure, dataExportProcedure, operatorProcedure, passwordGuessesLimited, proofAttemptsLimited, router } from '../trpc';
 
 export const accountRouter = router({
   /**
@@ -20,14 +20,14 @@ export const accountRouter = router({
   /** A new password, given the current one; every other session (and its live streams) ends. */
   changePassword: authedProcedure
     .input(changePasswordInputSchema)
-    .use(rateLimited('code_check'))
+    .use(passwordGuessesLimited)
     .mutation(async ({ ctx, input }) => {
       const { otherSessionsEnded } = unwrap(await ctx.deps.accounts.accounts.changePassword(ctx.user.id, ctx.session.sessionId, input, ctx.meta));
       return { otherSessionsEnded };
     }),
 
-  /** Every row of the person's data as one file (JSON or CSV), secrets redacted; the client saves it. */
-  exportData: authedProcedure.input(dataExportInputSchema).query(({ ctx, input }) => ctx.deps.accountCare.exportData(ctx.user.id, input.format, ctx.meta)),
+  /** Every row of the person's data as one file (JSON or CSV), secrets redacted; the client saves it. Audited and limited per person. */
+  exportData: dataExportProcedure.input(dataExportInputSchema).query(({ ctx, input }) => ctx.deps.accountCare.exportData(ctx.user.id, input.format, ctx.meta)),
 
   /** What the deletion form needs first: the balance that would be left behind and which proof is asked. */
   deletionStanding: authedProcedure.query(({ ctx }) => ctx.deps.accountCare.deletionStanding(ctx.user.id)),

@@ -1,5 +1,6 @@
 /**
- * "Delete my account". Refused while money is moving (a held spend or a withdrawal in flight), and
+ * "Delete my account". Refused while money is moving (a held spend, a withdrawal in flight, a dispute's
+ * refund, a task step being paid, or a card top-up not yet in the wallet), and
  * while the spending wallet holds sats unless the person chose to leave them behind; then a fresh
  * proof (authenticator code with 2FA on, password with it off), then one IMMEDIATE transaction that
  * forfeits the balance in the ledger, removes the personal rows and scrubs the user row. After it,
@@ -26,6 +27,8 @@ export type DeletionResult = { ok: true; forfeitedMsat: Msat; sessionsEnded: num
 
 export interface AccountDeletionDeps {
   ledger: Pick<Ledger, 'userBalances' | 'balanceMsat' | 'transfer'>;
+  /** A dispute's refund or a card top-up still on its way to the wallet (it would land in no one's). */
+  moneyOnItsWay: (userId: string) => boolean;
   proof: ProofDeps;
   /** Runs `fn` in one IMMEDIATE transaction. */
   transaction: <T>(fn: () => T) => T;
@@ -40,10 +43,10 @@ export interface AccountDeletionDeps {
 }
 
 /** Where the person's money stands: what deletion would forfeit, or why it must wait. */
-export function moneyStanding(ledger: AccountDeletionDeps['ledger'], userId: string): { availableMsat: Msat; moving: boolean } {
-  const { availableMsat, reservedMsat } = ledger.userBalances(userId);
-  const withdrawingMsat = ledger.balanceMsat(userWithdrawingAccount(userId));
-  return { availableMsat, moving: reservedMsat > 0 || withdrawingMsat > 0 };
+export function moneyStanding(deps: Pick<AccountDeletionDeps, 'ledger' | 'moneyOnItsWay'>, userId: string): { availableMsat: Msat; moving: boolean } {
+  const { availableMsat, reservedMsat } = deps.ledger.userBalances(userId);
+  const withdrawingMsat = deps.ledger.balanceMsat(userWithdrawingAccount(userId));
+  return { availableMsat, moving: reservedMsat > 0 || withdrawingMsat > 0 || deps.moneyOnItsWay(userId) };
 }
 
 function proofRefusal(reason: ProofRefusal): DeletionRefusal {
@@ -53,7 +56,7 @@ function proofRefusal(reason: ProofRefusal): DeletionRefusal {
 }
 
 export async function deleteAccount(deps: AccountDeletionDeps, userId: string, input: DeleteAccountInput, meta: RequestMeta): Promise<DeletionResult> {
-  const before = moneyStanding(deps.ledger, userId);
+  const before = moneyStanding(deps, userId);
   if (before.moving) return { ok: false, reason: 'money_in_flight' };
   if (before.availableMsat > 0 && !input.forfeitBalance) return { ok: false, reason: 'balance_not_withdrawn' };
   const proved = await proveFresh(deps.proof, { userId, code: input.code, password: input.password }, { kind: 'delete_account', id: userId }, meta);
@@ -62,7 +65,7 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string, i
   const passwordHash = await deps.unusablePasswordHash();
   const forfeited = deps.transaction(() => {
     // Read again under the write lock: a payment may have arrived or a spend started since.
-    const now = moneyStanding(deps.ledger, userId);
+    const now = moneyStanding(deps, userId);
     if (now.moving) return { ok: false as const, reason: 'money_in_flight' as const };
     if (now.availableMsat > 0 && !input.forfeitBalance) return { ok: false as const, reason: 'balance_not_withdrawn' as const };
     if (now.availableMsat > 0) {

@@ -10,6 +10,7 @@ import { createDataExportRepository } from '../../db/repositories/data-export-re
 import type { AccountsModule, RequestMeta } from '../accounts';
 import type { AgentKeys } from '../agent-keys';
 import type { Ledger } from '../ledger';
+import { CHECKOUT_SESSION_LIFETIME_MS } from '../topups';
 import { deleteAccount, moneyStanding, type DeletionResult } from './account-deletion';
 import { buildDataExport, type DataExport, type DataExportFormat } from './data-export';
 
@@ -27,6 +28,7 @@ export function createAccountCare(deps: {
   const deletionRepo = createAccountDeletionRepository(deps.database.db);
   const deletion = {
     ledger: deps.ledger,
+    moneyOnItsWay: (userId: string) => deletionRepo.moneyOnItsWay(userId, deps.now() - CHECKOUT_SESSION_LIFETIME_MS),
     proof: { stepUp, twoFactorEnabled: (userId: string) => twoFactor.isEnabled(userId), checkPassword: accounts.checkPassword },
     transaction: <T>(fn: () => T): T => deps.database.db.transaction(() => fn(), { behavior: 'immediate' }),
     removePersonalRows: deletionRepo.removePersonalRows,
@@ -48,7 +50,7 @@ export function createAccountCare(deps: {
     },
     /** What the deletion form explains before anyone types a code: the balance at stake, and whether 2FA is the proof. */
     deletionStanding(userId: string) {
-      const { availableMsat, moving } = moneyStanding(deps.ledger, userId);
+      const { availableMsat, moving } = moneyStanding(deletion, userId);
       return { availableMsat, moneyMoving: moving, proof: twoFactor.isEnabled(userId) ? ('code' as const) : ('password' as const) };
     },
     deleteAccount: (userId: string, input: DeleteAccountInput, meta: RequestMeta): Promise<DeletionResult> => deleteAccount(deletion, userId, input, meta),

@@ -74,6 +74,22 @@ export function createAccountService(deps: {
     return verified.reason === 'locked' ? { ok: false, reason: 'locked', retryAt: verified.retryAt } : { ok: false, reason: 'invalid_credentials' };
   }
 
+  /**
+   * A password typed to change it: null when right and not locked. With 2FA on, a wrong one counts towards
+   * the second factor's lockout (as at sign-in), and while locked even the right one is refused.
+   */
+  function passwordGuessRefusal(userId: string, passwordOk: boolean, meta: RequestMeta): Refused<'wrong_password' | 'locked', { retryAt?: string }> | null {
+    const twoFactorOn = deps.twoFactor.isEnabled(userId);
+    if (passwordOk) {
+      const lockedUntil = twoFactorOn ? deps.twoFactor.lockedUntil(userId) : null;
+      return lockedUntil ? { ok: false, reason: 'locked', retryAt: lockedUntil } : null;
+    }
+    audit.record(userId, 'password_check_failed', { for: 'password_change' }, meta);
+    if (!twoFactorOn) return { ok: false, reason: 'wrong_password' };
+    const counted = deps.twoFactor.refuseSignInCode(userId, meta);
+    return counted.reason === 'locked' ? { ok: false, reason: 'locked', ...(counted.retryAt ? { retryAt: counted.retryAt } : {}) } : { ok: false, reason: 'wrong_password' };
+  }
+
   function toPublic(row: UserRow): PublicUser {
     return {
       id: row.id,
@@ -176,19 +192,20 @@ export function createAccountService(deps: {
     /**
      * A new password, given the current one (an open session alone is not enough: it may be a stolen
      * one). Every other session ends at once, with its live streams; the one asking stays signed in.
-     * A wrong current password is audited like any other failed password check.
+     * A wrong current password is audited like any other failed password check and, with 2FA on, counts
+     * towards the same lockout as a wrong sign-in, which then refuses even the right password.
      */
     async changePassword(
       userId: string,
       currentSessionId: string,
       input: ChangePasswordInput,
       meta: RequestMeta,
-    ): Promise<Result<{ otherSessionsEnded: number }, 'wrong_password'>> {
+    ): Promise<Result<{ otherSessionsEnded: number }, 'wrong_password' | 'locked', { retryAt?: string }>> {
       const row = repo.findUserById(userId);
-      if (!row || !(await verifyPassword(input.currentPassword, row.passwordHash))) {
-        if (row) audit.record(userId, 'password_check_failed', { for: 'password_change' }, meta);
-        return { ok: false, reason: 'wrong_password' };
-      }
+      if (!row) return { ok: false, reason: 'wrong_password' };
+      const passwordOk = await verifyPassword(input.currentPassword, row.passwordHash);
+      const refused = passwordGuessRefusal(userId, passwordOk, meta);
+      if (refused) return refused;
       repo.updateUser(userId, { passwordHash: await hashPassword(input.newPassword) });
       const otherSessionsEnded = deps.sessions.revokeOthers(userId, currentSessionId);
       audit.record(userId, 'password_changed', { otherSessionsEnded }, meta);

@@ -156,6 +156,12 @@ export function createTwoFactorService(deps: {
       };
     },
 
+    /** When the second factor's lockout ends (ISO time), or null when it is not locked. */
+    lockedUntil(userId: string): string | null {
+      const lockedUntilMs = repo.findTotp(userId)?.lockedUntilMs ?? null;
+      return lockedUntilMs !== null && lockedUntilMs > deps.now().getTime() ? new Date(lockedUntilMs).toISOString() : null;
+    },
+
     isEnabled(userId: string): boolean {
       return Boolean(repo.findTotp(userId)?.enabledAtMs);
     },

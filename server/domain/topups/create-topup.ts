@@ -14,7 +14,7 @@ import { checkTopUpLimits, quoteTopUp, type LimitRefusal } from './quote';
 import { toTopUpView } from './views';
 
 /** How long a Checkout Session stays open (Stripe allows 30 minutes to 24 hours). */
-const SESSION_LIFETIME_MS = 60 * 60_000;
+export const SESSION_LIFETIME_MS = 60 * 60_000;
 const DAY_MS = 24 * 60 * 60_000;
 
 export interface CreateTopUpDeps {

@@ -13,10 +13,12 @@ type TimedFetcher = (url: string, request?: L402FetchRequest & { timeoutMs?: num
 
 /** A provider's refund endpoint, resolved against its origin; null when it would lead anywhere else. */
 export function refundEndpointUrl(origin: string, refundPath: string | undefined): string | null {
-  if (!refundPath) return null;
+  // A path no parser accepts (`//[x`) is no endpoint: the treasury refunds, nothing throws in the refund loop.
+  if (!refundPath || !URL.canParse(refundPath, origin)) return null;
   const url = new URL(refundPath, origin);
-  // `//other-host/refund` would send the proof of payment (and a person's invoice) to someone else.
-  return url.origin === new URL(origin).origin ? url.href : null;
+  // `//other-host/refund` (or `/\other-host`) would send the proof of payment (and a person's invoice) to
+  // someone else; credentials in the address have no place in the protocol.
+  return url.origin === new URL(origin).origin && !url.username && !url.password ? url.href : null;
 }
 
 export async function askProviderRefund(fetcher: TimedFetcher, endpointUrl: string, request: ProviderRefundRequest, timeoutMs: number): Promise<ProviderRefundReply> {

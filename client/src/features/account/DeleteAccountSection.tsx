@@ -44,7 +44,7 @@ export function DeleteAccountSection() {
         </div>
       ) : (
         <form className="form inline-form" onSubmit={submit} noValidate data-testid="delete-account">
-          {data?.moneyMoving && <p className="form-error">A payment or withdrawal is still in progress. Wait for it to finish first.</p>}
+          {data?.moneyMoving && <p className="form-error">Money is still on its way (a payment, a withdrawal, a dispute's refund or a top-up). Wait for it to finish first.</p>}
           {holdsMoney && data && (
             <div className="recovery">
               <p>
