@@ -60,7 +60,7 @@ export async function runClientBundleBench(): Promise<{ name: string; lines: str
       lines: [
         'The entry chunk and its static imports (what the first screen waits for), gzipped (Node zlib,',
         'default level), from a fresh `vite build`. Pages, the dashboard charts and the sign-in forms',
-        'load later, each with its route (React.lazy).',
+        'load later, each with its route (React.lazy); the live-stream code with the first stream.',
         '',
         '| chunk | raw | gzip |',
         '|---|---|---|',

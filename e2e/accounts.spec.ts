@@ -54,7 +54,9 @@ test('sign up, enroll TOTP, sign in with codes, lock after wrong codes, recovery
   await signOut(page);
   last = await freshCode(secret, last.step);
   await signIn(page, email, { code: last.code });
-  await expect(page).toHaveURL(/\/chat$/);
+  // Signing in lands on Home, like signing up.
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Security/ }).click();
   await expect(page.getByTestId('audit-log')).toContainText('Two-factor turned on');
   await expect(page.getByTestId('audit-log')).toContainText('Two-factor code refused');
@@ -77,8 +79,9 @@ test('sign up, enroll TOTP, sign in with codes, lock after wrong codes, recovery
 
   // A recovery code signs in once...
   const recovery = recoveryCodes[0] ?? '';
-  await signIn(page, email, { recoveryCode: recovery });
-  await expect(page).toHaveURL(/\/chat$/);
+  // (sent to sign in from a deeper page, the person is taken back there, query included)
+  await signIn(page, email, { recoveryCode: recovery }, '/activity?q=joke');
+  await expect(page).toHaveURL(/\/activity\?q=joke$/);
   await signOut(page);
 
   // ...and never again (that refusal is the first wrong try).

@@ -73,6 +73,26 @@ async function toastsClearOfComposer(page: Page) {
   }
 }
 
+/**
+ * On a phone the toasts never hide the top of the page: they take a band under the bar and the page
+ * starts below them; scrolled down, they stay under the bar (and the page scrolls beneath both).
+ */
+async function toastsClearOfPageTop(page: Page) {
+  await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+  const bar = await page.locator('.topbar').boundingBox();
+  const content = await page.locator('main.content').boundingBox();
+  const toasts = await Promise.all((await page.getByTestId('toast').all()).map((toast) => toast.boundingBox()));
+  expect(bar && content && toasts.length > 0).toBeTruthy();
+  for (const box of toasts) {
+    if (!box || !bar || !content) continue;
+    expect(box.y, 'a toast covers the bar').toBeGreaterThanOrEqual(bar.y + bar.height - 1);
+    expect(box.y + box.height, 'a toast covers the top of the page').toBeLessThanOrEqual(content.y + 1);
+  }
+  await page.evaluate(() => window.scrollTo({ top: document.documentElement.scrollHeight, behavior: 'instant' }));
+  const scrolled = await page.getByTestId('toast').first().boundingBox();
+  expect(scrolled && bar && scrolled.y >= bar.y + bar.height - 1 && scrolled.y < bar.y + bar.height + 40, 'the toasts stay under the bar while scrolling').toBe(true);
+}
+
 test('journey 2: a compound request in the confirm tier is approved on a phone, each step live', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize(PHONE);
@@ -190,6 +210,8 @@ test('journey 4: an overage near the end of the budget; 80% and 100% alerts arri
   await expect(weather).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
   const eighty = page.getByTestId('toast').filter({ hasText: '80% of your monthly budget used' });
   await expect(eighty).toBeVisible();
+  await toastsClearOfComposer(page);
+  await toastsClearOfPageTop(page);
   await toastsClearOfComposer(page);
   await screenShot(page, 'phone-j4-80-percent-390');
 

@@ -25,9 +25,17 @@ export async function signUp(page: Page, prefix: string): Promise<{ email: strin
   return { email };
 }
 
-/** Signs in from the sign-in page, with a second factor when the account has one. */
-export async function signIn(page: Page, email: string, factor?: { code?: string; recoveryCode?: string }) {
-  await page.goto('/signin');
+/**
+ * Signs in from the sign-in page, with a second factor when the account has one. With `from`, the
+ * person first opens that page and is sent to sign in from there (and is taken back after).
+ */
+export async function signIn(page: Page, email: string, factor?: { code?: string; recoveryCode?: string }, from?: string) {
+  if (from) {
+    await page.goto(from);
+    await expect(page).toHaveURL(/\/signin$/);
+  } else {
+    await page.goto('/signin');
+  }
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -1,7 +1,7 @@
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { useSession } from '../features/auth/useSession';
 
-/** Every area of the app needs a signed-in person; anyone else goes to /signin and comes back after. */
+/** Every area of the app needs a signed-in person; anyone else goes to /signin and comes back after (query included). */
 export function RequireAuth() {
   const { user, loading } = useSession();
   const location = useLocation();
@@ -12,6 +12,6 @@ export function RequireAuth() {
       </p>
     );
   }
-  if (!user) return <Navigate to="/signin" replace state={{ from: location.pathname }} />;
+  if (!user) return <Navigate to="/signin" replace state={{ from: location.pathname + location.search }} />;
   return <Outlet />;
 }

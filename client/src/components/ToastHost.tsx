@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useSubscription } from '@trpc/tanstack-react-query';
+import { useSubscription } from '../lib/live';
 import { X } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
@@ -23,7 +23,8 @@ export const MAX_TOASTS = 3;
  * Live alerts as toasts: listens on the alerts subscription (SSE) while signed in, shows each new
  * alert for a few seconds, and refreshes every alerts and approvals query so badges and lists follow.
  * They sit at the top, under the bar (governance.css), so they never cover the chat composer or the
- * buttons at the foot of a card or dialog; each toast is also stored in the Alerts centre.
+ * buttons at the foot of a card or dialog; on a phone they take a band of their own there, so the top
+ * of the page moves down rather than hiding under them. Each toast is also stored in the Alerts centre.
  * Render once inside the signed-in layout.
  */
 export function ToastHost() {

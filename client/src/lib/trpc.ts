@@ -1,7 +1,8 @@
 import { QueryClient } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, splitLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../../server/api/router';
+import { liveSubscriptionLink } from './live-link';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../../../shared/http';
 
 /** Server state lives here (tRPC + react-query); zustand holds UI state only. */
@@ -18,7 +19,7 @@ export function createApiClient() {
     links: [
       splitLink({
         condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink({ url: '/api/trpc' }),
+        true: liveSubscriptionLink('/api/trpc'),
         // The server refuses POSTs without this header (CSRF defence; see server/http/csrf.ts).
         false: httpBatchLink({ url: '/api/trpc', headers: { [CSRF_HEADER]: CSRF_HEADER_VALUE } }),
       }),

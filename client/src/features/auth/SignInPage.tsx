@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { Field, FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
+import { afterSignIn } from '../../lib/return-path';
 import { useTRPC } from '../../lib/trpc';
 import { AuthShell } from './AuthShell';
 import { useResetSession, useSession } from './useSession';
@@ -19,13 +20,13 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [mode, setMode] = useState<SecondFactorMode>('none');
   const [code, setCode] = useState('');
-  const from = (location.state as { from?: string } | null)?.from ?? '/chat';
+  const destination = afterSignIn((location.state as { from?: unknown } | null)?.from);
 
   const signIn = useMutation(
     trpc.auth.signIn.mutationOptions({
       onSuccess: async () => {
         await resetSession();
-        await navigate(from === '/signin' ? '/chat' : from, { replace: true });
+        await navigate(destination, { replace: true });
       },
       onError: (error) => {
         if (apiProblem(error)?.reason === 'second_factor_required') setMode((m) => (m === 'none' ? 'code' : m));
@@ -34,7 +35,7 @@ export function SignInPage() {
   );
   const problem = apiProblem(signIn.error);
 
-  if (user && signIn.isIdle) return <Navigate to={from} replace />;
+  if (user && signIn.isIdle) return <Navigate to={destination} replace />;
 
   function submit(event: FormEvent) {
     event.preventDefault();

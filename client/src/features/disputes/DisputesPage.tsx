@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useSubscription } from '@trpc/tanstack-react-query';
+import { useSubscription } from '../../lib/live';
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
 import { onStreamError } from '../auth/useSession';
