@@ -68,3 +68,32 @@ export function BudgetGauge(props: BudgetGaugeProps) {
     </div>
   );
 }
+
+/** "March 2026" for a period key "2026-03". */
+function monthName(periodKey: string): string {
+  const [year, month] = periodKey.split('-').map(Number);
+  return new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, 15)).toLocaleDateString([], { month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** What `budget.status` answers, as far as the gauge needs it. */
+export interface BudgetStatusForGauge {
+  summary: Pick<BudgetGaugeProps, 'usedMsat' | 'usedUsdCents' | 'limitMsat' | 'limitUsdCents' | 'percentUsed'>;
+  alertThresholdsPercent: readonly number[];
+  periodKey: string;
+}
+
+/** The gauge for a `budget.status` answer (the Budget page and Home show the same one). */
+export function BudgetStatusGauge(props: { status: BudgetStatusForGauge }) {
+  const { summary, alertThresholdsPercent, periodKey } = props.status;
+  return (
+    <BudgetGauge
+      usedMsat={summary.usedMsat}
+      usedUsdCents={summary.usedUsdCents}
+      limitMsat={summary.limitMsat}
+      limitUsdCents={summary.limitUsdCents}
+      percentUsed={summary.percentUsed}
+      thresholdsPercent={alertThresholdsPercent}
+      periodLabel={monthName(periodKey)}
+    />
+  );
+}

@@ -1,15 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { BudgetGauge } from '../../components/BudgetGauge';
+import { BudgetStatusGauge } from '../../components/BudgetGauge';
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
 import { SettingsForm } from './SettingsForm';
 import { TimeZoneSection } from './TimeZoneSection';
-
-/** "March 2026" for a period key "2026-03". */
-function monthName(periodKey: string): string {
-  const [year, month] = periodKey.split('-').map(Number);
-  return new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, 15)).toLocaleDateString([], { month: 'long', year: 'numeric', timeZone: 'UTC' });
-}
 
 export function BudgetPage() {
   const trpc = useTRPC();
@@ -25,15 +19,7 @@ export function BudgetPage() {
       <section className="card section" aria-labelledby="gauge-title">
         <h2 id="gauge-title">This month</h2>
         {status.data ? (
-          <BudgetGauge
-            usedMsat={status.data.summary.usedMsat}
-            usedUsdCents={status.data.summary.usedUsdCents}
-            limitMsat={status.data.summary.limitMsat}
-            limitUsdCents={status.data.summary.limitUsdCents}
-            percentUsed={status.data.summary.percentUsed}
-            thresholdsPercent={status.data.alertThresholdsPercent}
-            periodLabel={monthName(status.data.periodKey)}
-          />
+          <BudgetStatusGauge status={status.data} />
         ) : (
           <p className="loading">Loading…</p>
         )}

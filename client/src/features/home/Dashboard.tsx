@@ -3,7 +3,7 @@ import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
 import type { BtcUsdRate, Msat } from '../../../../shared/money';
 import { formatCents, formatCharge, formatSatsWhole } from '../../../../shared/money-display';
-import { BudgetGauge } from '../../components/BudgetGauge';
+import { BudgetStatusGauge } from '../../components/BudgetGauge';
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
 
@@ -20,12 +20,6 @@ const TASK_STATUS: Record<string, string> = {
   failed: 'Failed',
   cancelled: 'Cancelled',
 };
-
-/** "March 2026" for a period key "2026-03". */
-function monthName(periodKey: string): string {
-  const [year, month] = periodKey.split('-').map(Number);
-  return new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, 15)).toLocaleDateString([], { month: 'long', year: 'numeric', timeZone: 'UTC' });
-}
 
 /** Balance, this month's budget and spending, and what waits: every figure refreshed live by useHomeLive. */
 export function Dashboard() {
@@ -54,15 +48,7 @@ export function Dashboard() {
       <section className="card section" aria-labelledby="budget-title">
         <h2 id="budget-title">This month's budget</h2>
         {status.data ? (
-          <BudgetGauge
-            usedMsat={status.data.summary.usedMsat}
-            usedUsdCents={status.data.summary.usedUsdCents}
-            limitMsat={status.data.summary.limitMsat}
-            limitUsdCents={status.data.summary.limitUsdCents}
-            percentUsed={status.data.summary.percentUsed}
-            thresholdsPercent={status.data.alertThresholdsPercent}
-            periodLabel={monthName(status.data.periodKey)}
-          />
+          <BudgetStatusGauge status={status.data} />
         ) : (
           <p className="loading">Loading…</p>
         )}
