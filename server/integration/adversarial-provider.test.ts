@@ -5,55 +5,37 @@
  * approved, and after every attack the wallet's balance over NWC agrees with the ledger.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../agent/tasks/task-runner';
 import { createReceipts, type Receipt } from '../domain/payments';
 import { callerOver, TEST_PASSWORD } from '../api/test-harness';
 import { createLogger } from '../logger';
-import { signUpOnStack, startAgentStack, untilTask, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
+import { askOnStack, isFinished, signUpOnStack, startAdversaryStack, untilTask, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
 import {
   ACCOMPLICE_NODE,
   ADVERSARY_NODE,
   ADVERSARY_PROVIDER_ID,
   BEHAVIOURS,
-  startAdversarialProvider,
   type RunningAdversary,
 } from './support/adversarial-provider';
 
 const SLOW_MS = 1_500;
-const FINISHED: readonly TaskView['status'][] = ['completed', 'failed', 'cancelled'];
 
-let dir: string;
 let stack: AgentStack;
 let adversary: RunningAdversary;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'steward-adversary-'));
-  stack = await startAgentStack(dir, {
-    catalogUrls: async (sandbox) => {
-      adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl, slowMs: SLOW_MS });
-      return [adversary.url];
-    },
-  });
+  ({ stack, adversary, close } = await startAdversaryStack('adversary', { slowMs: SLOW_MS }));
 }, 30_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await adversary?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close?.();
 });
 
-
-
 /** Asks the agent for one adversarial service by its name and waits until the task settles. */
-async function ask(userId: string, serviceName: string, settled: (task: TaskView) => boolean = (t) => FINISHED.includes(t.status)): Promise<TaskView> {
-  const submitted = stack.tasks.submit(userId, serviceName);
-  if (!submitted.ok) throw new Error(submitted.reason);
-  return untilTask(stack, userId, submitted.task.id, settled);
-}
+const ask = (userId: string, serviceName: string, settled?: (task: TaskView) => boolean): Promise<TaskView> =>
+  askOnStack(stack, userId, serviceName, settled);
 
 const receiptsOf = (userId: string): Receipt[] => createReceipts(stack.database.db).list(userId);
 const nodeBalance = (name: string) => stack.sandbox.network.node(name)?.balanceMsat() ?? 0;
@@ -192,7 +174,7 @@ describe('lies before payment: nothing paid without the person', () => {
   it('an invoice above the manifest price is not paid without a new approval, which names the invoice; approving pays it once', async () => {
     const userId = await signUpOnStack(stack, 'adversary');
     const adversaryBefore = nodeBalance(ADVERSARY_NODE);
-    const task = await ask(userId, BEHAVIOURS.overpriced.name, (t) => t.status === 'paused' || FINISHED.includes(t.status));
+    const task = await ask(userId, BEHAVIOURS.overpriced.name, (t) => t.status === 'paused' || isFinished(t));
     expect(task.status).toBe('paused');
     expect(task.steps[0]).toMatchObject({ status: 'pending', outcome: 'needs_approval', reason: 'price_drift', paymentId: null });
     // The re-approval shows what the invoice asks, not the manifest's price again.
@@ -205,7 +187,7 @@ describe('lies before payment: nothing paid without the person', () => {
     await expectWalletAgreesWithLedger(userId, 0);
 
     expect(stack.approvals.approve({ userId, approvalId: approval?.id ?? '' })).toMatchObject({ ok: true });
-    const done = await untilTask(stack, userId, task.id, (t) => FINISHED.includes(t.status));
+    const done = await untilTask(stack, userId, task.id, (t) => isFinished(t));
     expect(done.status).toBe('completed');
     // Approving did not produce the next drift approval: one re-approval, one payment of exactly the invoice.
     expect(stack.approvals.list(userId).filter((a) => a.reason === 'price_drift')).toHaveLength(1);
@@ -252,7 +234,7 @@ describe('through the API, as the pages see it', () => {
     expect(catalog.services.some((s) => s.name === BEHAVIOURS.offOrigin.name)).toBe(false);
 
     const submitted = await api.tasks.submit({ text: BEHAVIOURS.schemaInvalid.name });
-    await untilTask(stack, user.id, submitted.id, (t) => FINISHED.includes(t.status));
+    await untilTask(stack, user.id, submitted.id, (t) => isFinished(t));
     const task = await api.tasks.get({ taskId: submitted.id });
     expect(task.failure?.reason).toBe('paid_not_delivered');
     expect(task.steps[0]?.reason).toBe('schema_invalid');

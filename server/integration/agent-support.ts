@@ -2,7 +2,8 @@
 // embedded sandbox (relay, Lightning, NWC wallets, market) and the app's service graph built by
 // server/compose.ts on a database in a directory, exactly as main.ts builds it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { usdCents } from '../../shared/money';
 import type { CatalogStore } from '../agent/catalog/catalog-service';
@@ -19,6 +20,7 @@ import { createGuardedFetch } from '../rails/http/guarded-fetch';
 import { createFixedExchangeRate } from '../rails/rates/fixed-rate';
 import { createStripeCheckout } from '../rails/stripe/stripe-checkout';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../sandbox/stack';
+import { startAdversarialProvider, type RunningAdversary } from './support/adversarial-provider';
 import { wrappingTreasury } from './treasury-kill';
 
 export function createAgentStores(db: Db): { taskStore: TaskStore; catalogStore: CatalogStore } {
@@ -127,5 +129,47 @@ function sandboxTopUps(sandbox: RunningSandbox): TopUpsConfig {
     limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 },
     publicUrl: 'http://127.0.0.1',
     treasuryUrl: sandbox.wallets.treasury ?? null,
+  };
+}
+
+/** A task that will not change again by itself. */
+export const FINISHED_STATUSES: readonly TaskView['status'][] = ['completed', 'failed', 'cancelled'];
+export const isFinished = (task: TaskView): boolean => FINISHED_STATUSES.includes(task.status);
+
+/** Submits `text` as the person's request and resolves with its task once `settled` holds (by default: finished). */
+export async function askOnStack(stack: AgentStack, userId: string, text: string, settled: (task: TaskView) => boolean = isFinished): Promise<TaskView> {
+  const submitted = stack.tasks.submit(userId, text);
+  if (!submitted.ok) throw new Error(submitted.reason);
+  return untilTask(stack, userId, submitted.task.id, settled);
+}
+
+/**
+ * The agent stack in a fresh directory whose catalog is one adversarial provider (support/adversarial-provider.ts),
+ * answering its slow service after `slowMs`; `close` stops both and removes the directory.
+ */
+export async function startAdversaryStack(
+  name: string,
+  options: { slowMs: number } & Omit<AgentStackOptions, 'catalogUrls'>,
+): Promise<{ stack: AgentStack; adversary: RunningAdversary; close(): Promise<void> }> {
+  const { slowMs, ...stackOptions } = options;
+  const dir = mkdtempSync(join(tmpdir(), `steward-${name}-`));
+  let adversary: RunningAdversary | undefined;
+  const stack = await startAgentStack(dir, {
+    ...stackOptions,
+    catalogUrls: async (sandbox) => {
+      adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl, slowMs });
+      return [adversary.url];
+    },
+  });
+  if (!adversary) throw new Error('the adversarial provider did not start');
+  const started = adversary;
+  return {
+    stack,
+    adversary: started,
+    async close() {
+      await stack.close();
+      await started.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

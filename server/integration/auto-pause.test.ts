@@ -4,43 +4,24 @@
  * pause is evaluated by the disputes domain after each recorded non-delivery (nobody asks for it); from
  * then on nobody is quoted or charged for it (`service_paused`), until an operator resumes it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../agent/tasks/task-runner';
 import { createReceipts } from '../domain/payments';
-import { signUpOnStack, startAgentStack, untilTask, type AgentStack } from './agent-support';
-import { BEHAVIOURS, startAdversarialProvider, type RunningAdversary } from './support/adversarial-provider';
+import { askOnStack, signUpOnStack, startAdversaryStack, type AgentStack } from './agent-support';
+import { BEHAVIOURS } from './support/adversarial-provider';
 
-const FINISHED: readonly TaskView['status'][] = ['completed', 'failed', 'cancelled'];
-
-let dir: string;
 let stack: AgentStack;
-let adversary: RunningAdversary;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'steward-auto-pause-'));
-  stack = await startAgentStack(dir, {
-    treasury: true,
-    catalogUrls: async (sandbox) => {
-      adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl, slowMs: 3_000 });
-      return [adversary.url];
-    },
-  });
+  ({ stack, close } = await startAdversaryStack('auto-pause', { treasury: true, slowMs: 3_000 }));
 }, 30_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await adversary?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close?.();
 });
 
-async function ask(userId: string, text: string): Promise<TaskView> {
-  const submitted = stack.tasks.submit(userId, text);
-  if (!submitted.ok) throw new Error(submitted.reason);
-  return untilTask(stack, userId, submitted.task.id, (t) => FINISHED.includes(t.status));
-}
+const ask = (userId: string, text: string): Promise<TaskView> => askOnStack(stack, userId, text);
 
 describe('a service past the non-delivery threshold is paused for everyone', () => {
   it('pauses after the minimum number of paid calls, refuses everyone by name, and resumes when an operator says so', async () => {

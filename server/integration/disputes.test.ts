@@ -4,48 +4,32 @@
  * wallet made over NWC), and the month's usage drops by exactly the price plus fee. A quality dispute
  * decided by two operators at once is refunded once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../agent/tasks/task-runner';
 import { createReceipts } from '../domain/payments';
 import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
-import { signUpOnStack, startAgentStack, untilTask, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
-import { BEHAVIOURS, startAdversarialProvider, type RunningAdversary } from './support/adversarial-provider';
-
-const FINISHED: readonly TaskView['status'][] = ['completed', 'failed', 'cancelled'];
+import { askOnStack, signUpOnStack, startAdversaryStack, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
+import { BEHAVIOURS } from './support/adversarial-provider';
 
 const SLOW_MS = 3_000;
 
-let dir: string;
 let stack: AgentStack;
-let adversary: RunningAdversary;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'steward-disputes-'));
-  stack = await startAgentStack(dir, {
+  ({ stack, close } = await startAdversaryStack('disputes', {
     treasury: true,
     // The slow provider answers after the call's timeout: paid, then timed out.
     providerTimeoutMs: SLOW_MS / 2,
-    catalogUrls: async (sandbox) => {
-      adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl, slowMs: SLOW_MS });
-      return [adversary.url];
-    },
-  });
+    slowMs: SLOW_MS,
+  }));
 }, 30_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await adversary?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close?.();
 });
 
-async function ask(userId: string, serviceName: string): Promise<TaskView> {
-  const submitted = stack.tasks.submit(userId, serviceName);
-  if (!submitted.ok) throw new Error(submitted.reason);
-  return untilTask(stack, userId, submitted.task.id, (t) => FINISHED.includes(t.status));
-}
+const ask = (userId: string, text: string): Promise<TaskView> => askOnStack(stack, userId, text);
 
 const monthUsedMsat = (userId: string) => stack.governance.status(userId, 'UTC', SANDBOX_BTC_USD_RATE).summary.usedMsat;
 const walletBalance = async (userId: string) => (await stack.wallet.status(userId)).balance;

@@ -11,12 +11,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DisputeView } from '../../shared/disputes';
-import type { TaskView } from '../agent/tasks/task-runner';
 import { createDisputesRepository } from '../db/repositories/disputes-repository';
 import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
-import { signUpOnStack, startAgentStack, untilTask, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
+import { askOnStack, isFinished, signUpOnStack, startAgentStack, untilTask, WELCOME_BALANCE_MSAT, type AgentStack } from './agent-support';
 
-const FINISHED: readonly TaskView['status'][] = ['completed', 'failed', 'cancelled'];
 const RETURN_INVOICE_EXPIRY_SEC = 4;
 const PROVIDER_TIMEOUT_MS = 1_000;
 
@@ -48,13 +46,11 @@ const nodeBalance = (name: string) => stack.sandbox.network.node(name)?.balanceM
 /** A person buys one answer, disputes its quality, and an operator refunds it all. */
 async function disputedAndDecided(request: string, providerId: string, beforeDecision: () => void = () => undefined): Promise<{ userId: string; dispute: DisputeView; paidMsat: number }> {
   const userId = await signUpOnStack(stack, providerId);
-  const submitted = stack.tasks.submit(userId, request);
-  if (!submitted.ok) throw new Error(submitted.reason);
-  let task = await untilTask(stack, userId, submitted.task.id, (t) => FINISHED.includes(t.status) || t.status === 'awaiting_approval');
+  let task = await askOnStack(stack, userId, request, (t) => isFinished(t) || t.status === 'awaiting_approval');
   if (task.status === 'awaiting_approval') {
     // Headlines cost more than a new account spends without asking.
     expect(stack.approvals.approve({ userId, approvalId: task.approvalId ?? '' })).toMatchObject({ ok: true });
-    task = await untilTask(stack, userId, submitted.task.id, (t) => FINISHED.includes(t.status));
+    task = await untilTask(stack, userId, task.id, isFinished);
   }
   expect(task.status).toBe('completed');
   const step = task.steps[0];
