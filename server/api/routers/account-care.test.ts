@@ -41,6 +41,16 @@ function credit(userId: string, amountMsat: number) {
   if (!moved.ok) throw new Error(moved.reason);
 }
 
+/** A caller whose rate-limit checks all pass and are recorded (which buckets, for whom). */
+function recordingCaller(token: string) {
+  const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
+  const { caller } = callerOver(h.deps, token, async (bucket, person) => {
+    counted.push({ bucket, person });
+    return { allowed: true };
+  });
+  return { caller, counted };
+}
+
 describe('changing the password', () => {
   it('refuses without the right current password, and changes nothing', async () => {
     const alice = await h.signUp('alice@example.com');
@@ -77,11 +87,7 @@ describe('changing the password', () => {
 describe('guessing the current password from a stolen session', () => {
   it('counts each attempt against the sign-in limit, for the address and for the person', async () => {
     const alice = await h.signUp('alice@example.com');
-    const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
-    const recording = callerOver(h.deps, alice.token, async (bucket, person) => {
-      counted.push({ bucket, person });
-      return { allowed: true };
-    }).caller;
+    const { caller: recording, counted } = recordingCaller(alice.token);
     await refusalOf(recording.account.changePassword({ currentPassword: 'a-guess-at-the-password', newPassword: NEW_PASSWORD }));
     expect(counted).toEqual([
       { bucket: 'sign_in', person: undefined },
@@ -95,11 +101,7 @@ describe('guessing the current password from a stolen session', () => {
 
   it('a password given as proof elsewhere (deleting the account) counts for the person too, so it is no way around the limit', async () => {
     const alice = await h.signUp('alice@example.com');
-    const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
-    const recording = callerOver(h.deps, alice.token, async (bucket, person) => {
-      counted.push({ bucket, person });
-      return { allowed: true };
-    }).caller;
+    const { caller: recording, counted } = recordingCaller(alice.token);
     await refusalOf(recording.account.deleteAccount({ password: 'a-guess-at-the-password' }));
     expect(counted).toContainEqual({ bucket: 'sign_in', person: alice.user.id });
     const exhaustedForAlice = callerOver(h.deps, alice.token, async (_bucket, person) => (person === alice.user.id ? { allowed: false, retryAfterSeconds: 60 } : { allowed: true })).caller;
@@ -157,11 +159,7 @@ describe('exporting all my data', () => {
 describe('exporting all my data from a stolen session', () => {
   it('counts every export for the person, whatever the address; past the limit nothing is read and nothing is exported', async () => {
     const alice = await h.signUp('alice@example.com');
-    const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
-    const recording = callerOver(h.deps, alice.token, async (bucket, person) => {
-      counted.push({ bucket, person });
-      return { allowed: true };
-    }).caller;
+    const { caller: recording, counted } = recordingCaller(alice.token);
     await recording.account.exportData({ format: 'json' });
     expect(counted).toEqual([{ bucket: 'data_export', person: alice.user.id }]);
 
