@@ -3,6 +3,7 @@ import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
 import { disputes } from '../../db/schema/disputes';
 import { payments, type NewPaymentRow } from '../../db/schema/payments';
+import { samplePaymentRow } from '../../db/test-rows';
 import { tasks, taskSteps } from '../../db/schema/tasks';
 import { toDisputeBrief } from '../disputes/views';
 import { createReceipts } from '../payments';
@@ -32,31 +33,9 @@ function pay(over: Partial<NewPaymentRow> & { request?: string }): string {
   const userId = row.userId ?? 'alice';
   handle.db
     .insert(payments)
-    .values({
-      id,
-      userId,
-      idempotencyKey: id,
-      paymentHash: seq.toString(16).padStart(64, '0'),
-      reservationId: seq,
-      status: 'paid',
-      delivery: 'delivered',
-      origin: 'http://127.0.0.1',
-      service: 'Jokes',
-      serviceId: 'joke',
-      providerId: 'satoshi-jokes',
-      method: 'GET',
-      url: 'http://127.0.0.1/joke',
-      challengeScheme: 'L402',
-      macaroonIdHex: 'ab',
-      invoice: 'lnbcrt1',
-      invoiceExpiresAtMs: DEC_1,
-      amountMsat: 2_000,
-      feeAllowanceMsat: 0,
-      feeMsat: 10,
-      createdAtMs: DEC_1,
-      updatedAtMs: DEC_1,
-      ...row,
-    })
+    .values(
+      samplePaymentRow(seq, { id, userId, service: 'Jokes', serviceId: 'joke', providerId: 'satoshi-jokes', url: 'http://127.0.0.1/joke', feeMsat: 10, createdAtMs: DEC_1, ...row }),
+    )
     .run();
   if (request !== undefined) {
     handle.db.insert(tasks).values({ id: `task-${id}`, userId, request, status: 'completed', createdAtMs: DEC_1, updatedAtMs: DEC_1 }).run();

@@ -3,6 +3,7 @@ import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createReputationRepository } from '../../db/repositories/reputation-repository';
 import { disputes, type NewDisputeRow } from '../../db/schema/disputes';
 import { payments, type NewPaymentRow } from '../../db/schema/payments';
+import { samplePaymentRow } from '../../db/test-rows';
 import { createReputation, shareBps } from './reputation';
 
 const NOW = Date.parse('2026-12-06T12:00:00.000Z');
@@ -22,28 +23,7 @@ function pay(over: Partial<NewPaymentRow> & { serviceId: string; providerId: str
   const id = `pay-${seq}`;
   handle.db
     .insert(payments)
-    .values({
-      id,
-      userId: 'u1',
-      idempotencyKey: id,
-      paymentHash: seq.toString(16).padStart(64, '0'),
-      reservationId: seq,
-      status: 'paid',
-      delivery: 'delivered',
-      origin: 'http://127.0.0.1',
-      service: over.serviceId,
-      method: 'GET',
-      url: 'http://127.0.0.1/x',
-      challengeScheme: 'L402',
-      macaroonIdHex: 'ab',
-      invoice: 'lnbcrt1',
-      invoiceExpiresAtMs: NOW,
-      amountMsat: 2_000,
-      feeAllowanceMsat: 0,
-      createdAtMs: over.paidAtMs ?? NOW,
-      updatedAtMs: NOW,
-      ...over,
-    })
+    .values(samplePaymentRow(seq, { id, service: over.serviceId, invoiceExpiresAtMs: NOW, createdAtMs: over.paidAtMs ?? NOW, updatedAtMs: NOW, ...over }))
     .run();
   return id;
 }

@@ -3,6 +3,7 @@ import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createReputationRepository } from '../../db/repositories/reputation-repository';
 import { createStandingRepository } from '../../db/repositories/standing-repository';
 import { payments } from '../../db/schema/payments';
+import { samplePaymentRow } from '../../db/test-rows';
 import { formatShareBps } from '../../../shared/reputation';
 import { createReputation } from './reputation';
 import { createStanding, passesPauseThreshold } from './standing';
@@ -26,30 +27,18 @@ function paid(serviceId: string, delivered: boolean): void {
   seq += 1;
   handle.db
     .insert(payments)
-    .values({
-      id: `pay-${seq}`,
-      userId: 'u1',
-      idempotencyKey: `k-${seq}`,
-      paymentHash: seq.toString(16).padStart(64, '0'),
-      reservationId: seq,
-      status: 'paid',
-      delivery: delivered ? 'delivered' : 'paid_not_delivered',
-      origin: 'http://127.0.0.1',
-      service: serviceId,
-      serviceId,
-      providerId: 'daily-ledger',
-      method: 'GET',
-      url: 'http://127.0.0.1/x',
-      challengeScheme: 'L402',
-      macaroonIdHex: 'ab',
-      invoice: 'lnbcrt1',
-      invoiceExpiresAtMs: NOW,
-      amountMsat: 2_000,
-      feeAllowanceMsat: 0,
-      paidAtMs: NOW - 1_000,
-      createdAtMs: NOW - 1_000,
-      updatedAtMs: NOW,
-    })
+    .values(
+      samplePaymentRow(seq, {
+        delivery: delivered ? 'delivered' : 'paid_not_delivered',
+        service: serviceId,
+        serviceId,
+        providerId: 'daily-ledger',
+        invoiceExpiresAtMs: NOW,
+        paidAtMs: NOW - 1_000,
+        createdAtMs: NOW - 1_000,
+        updatedAtMs: NOW,
+      }),
+    )
     .run();
 }
 
