@@ -1,16 +1,11 @@
 // The month's spending for the Home dashboard's charts: paid purchases (price + routing fee) added up
 // per day of the person's month (in their time zone, every day present) and per service, largest first.
 import { msat, type Msat } from '../../../shared/money';
+import type { PaidPurchaseRow } from '../../db/repositories/home-repository';
 import type { BudgetPeriod } from '../governance';
 
-export interface PaidPurchase {
-  serviceId: string;
-  service: string;
-  providerId: string;
-  amountMsat: number;
-  feeMsat: number;
-  paidAtMs: number;
-}
+/** One paid purchase as the repository reads it (price and routing fee in msat, when it was paid). */
+export type PaidPurchase = PaidPurchaseRow;
 
 export interface MonthSpending {
   periodKey: string;
