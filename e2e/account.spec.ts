@@ -1,25 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Download, type Page } from '@playwright/test';
-import { freshCode, PASSWORD, shot, signIn, signOut, signUp } from './support/session';
+import { askInChat, DESKTOP, freshCode, OPERATOR_EMAIL, PASSWORD, PHONE, shot, signIn, signOut, signUp, usedMsat } from './support/session';
 
 // Account care and Activity, as a person uses them: changing the password signs out another browser,
 // the data export holds the person's tasks, deleting the account ends it; Activity filters, searches
 // and exports real payments, and a dispute opened from Activity shows its refund there (issue 14,
 // journey 5: the credit, the budget drop and the dispute status). Desktop and 390 px.
 
-const OPERATOR_EMAIL = 'operator@steward.test';
 const NEW_PASSWORD = 'amber-meadow-falcon-58';
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
 
 async function ask(page: Page, text: string) {
-  await page.goto('/chat');
-  const input = page.getByTestId('chat-input');
-  await input.fill(text);
-  await input.press('Enter');
-  await expect(input).toHaveValue('');
-  const task = page.getByTestId('task-card').last();
-  await expect(task).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(await askInChat(page, text)).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
 }
 
 const textOf = async (download: Download) => readFileSync(await download.path(), 'utf8');
@@ -27,11 +18,6 @@ const textOf = async (download: Download) => readFileSync(await download.path(),
 async function expectNoSideScroll(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
-}
-
-async function usedMsat(page: Page): Promise<number> {
-  const response = await page.request.get('/api/trpc/budget.status');
-  return ((await response.json()) as { result: { data: { summary: { usedMsat: number } } } }).result.data.summary.usedMsat;
 }
 
 test('changing the password signs out another browser', async ({ page, browser }) => {

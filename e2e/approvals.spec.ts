@@ -1,20 +1,11 @@
-import { expect, test, type Page } from '@playwright/test';
-import { enrollTotp, freshCode, shot, signUp } from './support/session';
+import { expect, test } from '@playwright/test';
+import { askInChat as ask, enrollTotp, freshCode, shot, signUp } from './support/session';
 
 // Issue 6's approval journeys, through the chat: a cheap request is approved automatically and the
 // person is notified; a medium one waits for a click; a large one needs a valid authenticator code
 // (a wrong one is refused); an over-budget one needs an overage authorization (code + reason); and
 // the 80% budget alert arrives live, without a reload. Market prices: joke 1 sat, weather 50 sats,
 // market report 5,000 sats; sandbox rate $100,000/BTC, so 1 sat = $0.001.
-
-async function ask(page: Page, text: string) {
-  if (!page.url().endsWith('/chat')) await page.goto('/chat');
-  const input = page.getByTestId('chat-input');
-  await input.fill(text);
-  await input.press('Enter');
-  await expect(input).toHaveValue('');
-  return page.getByTestId('task-card').last();
-}
 
 test('a cheap request is approved automatically and notified; a medium one waits for a click', async ({ page }) => {
   await signUp(page, 'approvals-tiers');

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { PASSWORD, shot, signIn, signUp } from './support/session';
+import { askInChat, OPERATOR_EMAIL, PASSWORD, shot, signIn, signUp, usedMsat } from './support/session';
 
 // Disputes (issue 12). A purchase paid and not delivered (the sandbox's headlines answer 500 after
 // payment, see playwright.config.ts) is refunded without anyone clicking, and the person blocks its
@@ -7,25 +7,12 @@ import { PASSWORD, shot, signIn, signUp } from './support/session';
 // browser, refunds half in the console; the person sees the credit, the budget drop and a notification
 // without reloading. Desktop and 390 px.
 
-const OPERATOR_EMAIL = 'operator@steward.test';
 
-async function ask(page: Page, text: string) {
-  await page.goto('/chat');
-  const input = page.getByTestId('chat-input');
-  await input.fill(text);
-  await input.press('Enter');
-  await expect(input).toHaveValue('');
-}
+const ask = async (page: Page, text: string) => void (await askInChat(page, text));
 
 const lastTask = (page: Page) => page.getByTestId('task-card').last();
 
 /** "… (1.01 sats) …" -> 1010: the sats the budget gauge says were used this month, in msat. */
-/** The month's exact usage (the gauge shows whole sats, rounded up as a charge: shared/money-display.ts). */
-async function usedMsat(page: Page): Promise<number> {
-  const response = await page.request.get('/api/trpc/budget.status');
-  return ((await response.json()) as { result: { data: { summary: { usedMsat: number } } } }).result.data.summary.usedMsat;
-}
-
 /** The operator, in a browser of their own (another context: their own cookies), on the console. */
 async function operatorConsole(browser: Browser, viewport: { width: number; height: number }): Promise<Page> {
   const context = await browser.newContext({ viewport });

@@ -1,20 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
-import { shot, signUp } from './support/session';
+import { askInChat, DESKTOP, PHONE, shot, signUp } from './support/session';
 
 // Issue 14, journey 6: a second person, in another browser, sees none of the first person's data:
 // not on any page, not through the API, and not live while the first person keeps working.
 
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
 const SECRET_WORDS = 'purple walrus';
 
 async function ask(page: Page, text: string, status: string | RegExp) {
-  if (!page.url().endsWith('/chat')) await page.goto('/chat');
-  const input = page.getByTestId('chat-input');
-  await input.fill(text);
-  await input.press('Enter');
-  await expect(input).toHaveValue('');
-  const task = page.getByTestId('task-card').last();
+  const task = await askInChat(page, text);
   await expect(task).toHaveAttribute('data-status', status, { timeout: 30_000 });
   return task;
 }

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { enrollTotp, freshCode, shot, signIn, signOut, signUp } from './support/session';
+import { askInChat as ask, DESKTOP, enrollTotp, freshCode, OPERATOR_EMAIL, PHONE, shot, signIn, signOut, signUp } from './support/session';
 
 // Issue 14's phone journeys (Verified when 2, 3, 4 and 7), at 390 px with real data:
 //   2. a compound request in the confirm tier approved from the phone layout, each step showing live;
@@ -10,18 +10,6 @@ import { enrollTotp, freshCode, shot, signIn, signOut, signUp } from './support/
 //   7. every page, with data, passes axe with no serious or critical violation and never scrolls sideways.
 // Market prices: joke 1 sat, weather 50 sats, market report 5,000 sats; $100,000/BTC, so 1 sat = $0.001.
 
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
-const OPERATOR_EMAIL = 'operator@steward.test';
-
-async function ask(page: Page, text: string): Promise<Locator> {
-  if (!page.url().endsWith('/chat')) await page.goto('/chat');
-  const input = page.getByTestId('chat-input');
-  await input.fill(text);
-  await input.press('Enter');
-  await expect(input).toHaveValue('');
-  return page.getByTestId('task-card').last();
-}
 
 /** Saves budget settings through the form (tightening needs no proof). */
 async function saveBudget(page: Page, settings: { limitSats?: string; autoUsd?: string; thresholds?: string }) {

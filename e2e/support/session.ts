@@ -1,9 +1,29 @@
 // The signed-in person every journey starts from: sign up, sign in and out, two-factor enrolment and
 // authenticator codes computed from the secret the page shows (page-model helpers shared by the specs).
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { generateSync } from 'otplib';
 
 export const PASSWORD = 'quiet-harbour-lantern-73';
+/** The operator the e2e server makes at start (playwright.config.ts: OPERATOR_EMAIL, OPERATOR_PASSWORD = PASSWORD). */
+export const OPERATOR_EMAIL = 'operator@steward.test';
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+/** Sends `text` from the chat composer (opening Chat if needed) and returns the new task's card. */
+export async function askInChat(page: Page, text: string): Promise<Locator> {
+  if (!page.url().endsWith('/chat')) await page.goto('/chat');
+  const input = page.getByTestId('chat-input');
+  await input.fill(text);
+  await input.press('Enter');
+  await expect(input).toHaveValue('');
+  return page.getByTestId('task-card').last();
+}
+
+/** The month's exact usage in msat (pages show whole sats, rounded up as a charge: shared/money-display.ts). */
+export async function usedMsat(page: Page): Promise<number> {
+  const response = await page.request.get('/api/trpc/budget.status');
+  return ((await response.json()) as { result: { data: { summary: { usedMsat: number } } } }).result.data.summary.usedMsat;
+}
 
 /** A full-page screenshot under test-results/screenshots, to look at after a run. */
 export const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
