@@ -41,5 +41,9 @@ export default defineConfig(({ command }) => ({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // npm run test:postgres: the same suite with every app database on PostgreSQL (TEST_DATABASE_URL).
+    ...(process.env.TEST_BACKEND === 'postgres'
+      ? { globalSetup: ['server/db/postgres/test-backend/global-setup.ts'], setupFiles: ['server/db/postgres/test-backend/setup.ts'] }
+      : {}),
   },
 }));

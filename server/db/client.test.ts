@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './client';
+import { onPostgres } from './postgres/test-backend/locations';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -14,7 +15,8 @@ function tempDir(): string {
 }
 const modeOf = (file: string) => statSync(file).mode & 0o777;
 
-describe('database files', () => {
+// SQLite's own files and settings: nothing to check when the suite runs on PostgreSQL.
+describe.skipIf(onPostgres)('database files', () => {
   it('creates the database and its -wal and -shm readable by the owner only, whatever the umask', () => {
     const path = join(tempDir(), 'nested', 'steward.db');
     const previous = process.umask(0o022);
@@ -43,7 +45,7 @@ describe('database files', () => {
   });
 });
 
-describe('connection settings', () => {
+describe.skipIf(onPostgres)('connection settings', () => {
   it('keeps statement journals in memory, so a savepoint inside a write transaction creates no temporary file', () => {
     const handle = openDatabase(join(tempDir(), 'steward.db'));
     try {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { isPostgresUrl, openPostgres } from './postgres/open';
 import * as schema from './schema/index';
 
 /** Drizzle over the connection; `$client` is the better-sqlite3 connection itself, for hot statements. */
@@ -17,7 +18,15 @@ export interface DatabaseHandle {
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
- * Opens the app database with the settings every caller relies on: WAL so readers never block the
+ * Opens the app database: PostgreSQL when `location` is a postgres:// URL (server/db/postgres: several
+ * instances on one database), otherwise the SQLite file at `location` (or ':memory:' for tests).
+ */
+export function openDatabase(location: string): DatabaseHandle {
+  return isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
+}
+
+/**
+ * Opens the SQLite database with the settings every caller relies on: WAL so readers never block the
  * single writer, foreign keys on (SQLite leaves them off by default), and a busy timeout so a
  * second process (e.g. a CLI command) waits instead of failing. Migrations run before anyone uses it.
  * Pass ':memory:' for tests.
@@ -48,7 +57,7 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migratio
  * person's usage rows); keeping up to 64 MiB of pages in memory and reading the file through a
  * memory map means a million-entry ledger costs no read() calls on the hot path.
  */
-export function openDatabase(path: string): DatabaseHandle {
+function openSqlite(path: string): DatabaseHandle {
   if (path !== ':memory:') {
     mkdirSync(dirname(path), { recursive: true });
     ownerOnly(path);

@@ -169,7 +169,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
       (user_id, period_key, time_zone, starts_at_ms, ends_at_ms, limit_json, first_seen_at_ms)
     VALUES (@userId, @periodKey, @timeZone, @startsAtMs, @endsAtMs, @limitJson, @nowMs)
     ON CONFLICT (user_id, period_key) DO UPDATE SET limit_json = excluded.limit_json
-      WHERE limit_json IS NOT excluded.limit_json`);
+      WHERE governance_budget_periods.limit_json IS NOT excluded.limit_json`);
   // Parsed settings by user, reused while the stored JSON is the same string: it was validated when
   // first read, and every check reads settings. The objects are shared, like the defaults: read-only.
   const parsedSettings = new Map<string, { json: string; settings: GovernanceSettings }>();

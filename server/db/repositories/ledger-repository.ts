@@ -249,7 +249,8 @@ function prepareAuditQueries(db: Db) {
       .from(ledgerTransfers)
       .leftJoin(pending, eq(pending.id, ledgerTransfers.pendingId))
       .where(isNotNull(ledgerTransfers.pendingId))
-      .groupBy(ledgerTransfers.pendingId)
+      // The reservation's kind is one value per group; PostgreSQL needs it named to select it.
+      .groupBy(ledgerTransfers.pendingId, pending.kind)
       .having(sql`count(*) > 1 OR ${pending.kind} IS NOT 'reserve'`)
       .prepare(),
     reservedBalancesVsPending: db
@@ -277,8 +278,9 @@ function prepareAuditQueries(db: Db) {
       .from(ledgerAccounts)
       .leftJoin(ledgerBalances, eq(ledgerBalances.accountId, ledgerAccounts.id))
       .leftJoin(ledgerEntries, eq(ledgerEntries.accountId, ledgerAccounts.id))
-      .groupBy(ledgerAccounts.id)
+      .groupBy(ledgerAccounts.id, ledgerBalances.balanceMsat)
       .having(sql`coalesce(${ledgerBalances.balanceMsat}, 0) <> ${entriesTotal}`)
+      .orderBy(ledgerAccounts.id)
       .prepare(),
   };
 }

@@ -3,6 +3,7 @@ import { openDatabase, type DatabaseHandle } from '../client';
 import type { NewPaymentRow } from '../schema/payments';
 import { createLedgerRepository } from './ledger-repository';
 import { createPaymentsRepository, type PaymentsRepository } from './payments-repository';
+import { onPostgres } from '../postgres/test-backend/locations';
 
 let handle: DatabaseHandle;
 let repo: PaymentsRepository;
@@ -68,7 +69,8 @@ describe('payments repository', () => {
     expect(repo.byIdempotencyKey('other', 'step:a1')).toBeUndefined();
   });
 
-  it('lists unresolved payments through the partial index on open statuses', () => {
+  // SQLite's query plan; PostgreSQL plans by table statistics.
+  it.skipIf(onPostgres)('lists unresolved payments through the partial index on open statuses', () => {
     repo.insert(payment('b1', { createdAtMs: 20 }));
     repo.insert(payment('b2', { createdAtMs: 10 }));
     repo.insert(payment('b3'));

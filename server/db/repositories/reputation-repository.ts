@@ -29,7 +29,7 @@ export function createReputationRepository(db: Db) {
                sum(paid) AS paidCalls, sum(not_delivered) AS notDeliveredCalls,
                sum(opened) AS disputesOpened, sum(refunded) AS refunds, sum(refund_msat) AS refundedMsat
         FROM (
-          SELECT p.provider_id, p.service_id, 1 AS paid, (p.delivery = 'paid_not_delivered') AS not_delivered,
+          SELECT p.provider_id, p.service_id, 1 AS paid, CASE WHEN p.delivery = 'paid_not_delivered' THEN 1 ELSE 0 END AS not_delivered,
                  0 AS opened, 0 AS refunded, 0 AS refund_msat
           FROM payments p
           WHERE p.paid_at_ms >= ${sinceMs} AND p.status IN ('paid', 'paid_unusable')
@@ -41,7 +41,7 @@ export function createReputationRepository(db: Db) {
           SELECT p.provider_id, p.service_id, 0, 0, 0, 1, d.refund_msat
           FROM disputes d JOIN payments p ON p.id = d.payment_id
           WHERE d.refunded_at_ms >= ${sinceMs} AND d.status = 'refunded'
-        )
+        ) AS events
         GROUP BY provider_id, service_id
         ORDER BY provider_id, service_id
       `);

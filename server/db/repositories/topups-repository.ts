@@ -74,7 +74,7 @@ export function createTopUpsRepository(db: Db) {
      */
     withUnsettledReversal(): TopUpRow[] {
       const refundedShare = sql`${topUps.amountMsat} * ${topUps.refundedUsdCents} / ${topUps.amountUsdCents}`;
-      const target = sql`CASE WHEN ${topUps.disputed} THEN ${topUps.amountMsat} ELSE min(${topUps.amountMsat}, ${refundedShare}) END`;
+      const target = sql`CASE WHEN ${topUps.disputed} <> 0 THEN ${topUps.amountMsat} ELSE min(${topUps.amountMsat}, ${refundedShare}) END`;
       return db
         .select()
         .from(topUps)

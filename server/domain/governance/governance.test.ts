@@ -21,6 +21,7 @@ import {
 import { budgetReservationMetadata, type BudgetCheck } from './budget-precondition';
 import { usedMsat } from './budget';
 import { createGovernance, type Governance } from './governance';
+import { testDatabaseLocation } from '../../db/postgres/test-backend/locations';
 
 const RATE = btcUsdRateFromCentsPerBtc(usdCents(10_000_000)); // 1 cent = 10,000 msat
 const TZ = 'America/New_York';
@@ -313,7 +314,8 @@ describe('races against one budget', () => {
 
   it('four processes racing on one database file never exceed the budget', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'steward-governance-'));
-    const dbPath = join(dir, 'race.db');
+    // A file on SQLite; on PostgreSQL (npm run test:postgres) a schema the worker processes open too.
+    const dbPath = testDatabaseLocation(join(dir, 'race.db'));
     try {
       const shared = openDatabase(dbPath);
       const sharedLedger = createLedger(shared, { now: () => MARCH_10 });

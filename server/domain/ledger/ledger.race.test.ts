@@ -12,6 +12,7 @@ import { msat } from '../../../shared/money';
 import { openDatabase } from '../../db/client';
 import { createLedger, providerAccount, routingFeesAccount, stripeAccount, userAvailableAccount } from './index';
 import type { RaceOutcome, RaceStep } from './ledger-race-worker';
+import { testDatabaseLocation } from '../../db/postgres/test-backend/locations';
 
 const WORKERS = 4;
 const STEPS_PER_WORKER = 150;
@@ -71,7 +72,8 @@ function planFor(worker: number): RaceStep[] {
 describe('reservations racing across processes on one database file', () => {
   it('never over-reserves, and every attempt is reserved or refused by name', async () => {
     tempDir = mkdtempSync(join(tmpdir(), 'steward-ledger-race-'));
-    const dbPath = join(tempDir, 'ledger.db');
+    // A file on SQLite; on PostgreSQL (npm run test:postgres) a schema the worker processes open too.
+    const dbPath = testDatabaseLocation(join(tempDir, 'ledger.db'));
     const setup = openDatabase(dbPath); // migrates once, before the workers open it
     createLedger(setup, { now: () => Date.now() }).transfer({
       idempotencyKey: 'fund',

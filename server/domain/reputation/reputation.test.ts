@@ -5,6 +5,7 @@ import { disputes, type NewDisputeRow } from '../../db/schema/disputes';
 import { payments, type NewPaymentRow } from '../../db/schema/payments';
 import { samplePaymentRow } from '../../db/test-rows';
 import { createReputation, shareBps } from './reputation';
+import { onPostgres } from '../../db/postgres/test-backend/locations';
 
 const NOW = Date.parse('2026-12-06T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -80,7 +81,8 @@ describe('provider reputation over the last 30 days', () => {
     ]);
   });
 
-  it('reads each time window through an index', () => {
+  // SQLite's query plan; PostgreSQL plans by table statistics.
+  it.skipIf(onPostgres)('reads each time window through an index', () => {
     const plan = handle.sqlite
       .prepare(
         `EXPLAIN QUERY PLAN SELECT 1 FROM payments WHERE paid_at_ms >= 0 UNION ALL SELECT 1 FROM disputes WHERE created_at_ms >= 0

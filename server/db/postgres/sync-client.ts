@@ -1,0 +1,105 @@
+// Synchronous PostgreSQL queries. Steward's money paths are synchronous transactions (a budget check
+// and the reservation it allows are one function that nothing else can interleave with, see
+// docs/architecture.md); on PostgreSQL they stay so. A worker thread (sync-worker.mjs) owns the
+// connections and runs each query with the `pg` client while this thread waits on an Atomics flag,
+// then takes the answer off the message port synchronously. The event loop is blocked for the round
+// trip: the price of keeping every transaction a synchronous function, the same as SQLite's I/O.
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+
+export interface QueryAnswer {
+  rows: unknown[];
+  rowCount: number;
+}
+
+/** A PostgreSQL error, with the SQLSTATE (`code`, e.g. 23505 for a unique violation) and details. */
+export class PostgresError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null,
+    readonly detail: string | null,
+    readonly constraint: string | null,
+  ) {
+    super(message);
+    this.name = 'PostgresError';
+  }
+}
+
+type Answer = { ok: true; value: unknown } | { ok: false; error: { message: string; code: string | null; detail: string | null; constraint: string | null } };
+
+/** How long one request may take before the caller gives up (a lock held by a crashed instance is released by PostgreSQL far sooner). */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+class WorkerBridge {
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly port: MessagePort;
+  private readonly worker: Worker;
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(new URL('./sync-worker.mjs', import.meta.url), {
+      workerData: { port: port2, signal: this.flag.buffer },
+      transferList: [port2],
+    });
+    // Idle, the worker must not keep the process alive.
+    this.worker.unref();
+  }
+
+  request(message: Record<string, unknown>): unknown {
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage(message);
+    const waited = Atomics.wait(this.flag, 0, 0, REQUEST_TIMEOUT_MS);
+    if (waited === 'timed-out') throw new PostgresError(`PostgreSQL did not answer within ${REQUEST_TIMEOUT_MS} ms`, null, null, null);
+    const received = receiveMessageOnPort(this.port);
+    if (received === undefined) throw new PostgresError('the PostgreSQL worker answered nothing', null, null, null);
+    const answer = received.message as Answer;
+    if (!answer.ok) throw postgresError(answer.error, message.text);
+    return answer.value;
+  }
+}
+
+/**
+ * Constraint violations read as SQLite words them first ("UNIQUE constraint failed"), then as
+ * PostgreSQL does: the same refusal reads the same in logs and tests whichever database made it.
+ */
+const CONSTRAINT_WORDS: Record<string, string> = {
+  '23505': 'UNIQUE constraint failed',
+  '23514': 'CHECK constraint failed',
+  '23503': 'FOREIGN KEY constraint failed',
+  '23502': 'NOT NULL constraint failed',
+};
+
+function postgresError(error: { message: string; code: string | null; detail: string | null; constraint: string | null }, sql: unknown): PostgresError {
+  const words = error.code === null ? undefined : CONSTRAINT_WORDS[error.code];
+  // A statement PostgreSQL could not run names itself (its text holds no values: they are parameters).
+  const statement = typeof sql === 'string' && words === undefined ? ` in: ${sql.replace(/\s+/g, ' ').slice(0, 300)}` : '';
+  const message = words === undefined ? `${error.message}${statement}` : `${words}: ${error.constraint ?? ''} (${error.message})`;
+  return new PostgresError(message, error.code, error.detail, error.constraint);
+}
+
+let bridge: WorkerBridge | undefined;
+let nextConnection = 1;
+
+/** One PostgreSQL connection, queried synchronously. */
+export class SyncPostgresConnection {
+  private readonly id = nextConnection++;
+  private readonly bridge: WorkerBridge;
+  private open = true;
+
+  constructor(url: string) {
+    this.bridge = bridge ??= new WorkerBridge();
+    this.bridge.request({ op: 'connect', connection: this.id, url });
+  }
+
+  /** `values` given: one statement with $1.. parameters; none: the simple protocol (several statements allowed). */
+  query(text: string, values?: readonly unknown[], options: { raw?: boolean } = {}): QueryAnswer {
+    if (!this.open) throw new PostgresError('the database connection is closed', null, null, null);
+    return this.bridge.request({ op: 'query', connection: this.id, text, values, raw: options.raw === true }) as QueryAnswer;
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.bridge.request({ op: 'end', connection: this.id });
+  }
+}

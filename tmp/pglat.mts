@@ -1,0 +1,11 @@
+import pg from 'pg';
+import { PostgresDatabase } from '../server/db/postgres/connection';
+const url = 'postgres://postgres@127.0.0.1:55432/postgres';
+const db = new PostgresDatabase(url);
+const s = db.prepare('SELECT 1 AS x');
+for (let i = 0; i < 200; i++) s.get();
+let t = performance.now(); for (let i = 0; i < 2000; i++) s.get(); console.log('sync bridge', ((performance.now() - t) / 2000 * 1000).toFixed(0), 'µs/query');
+const c = new pg.Client(url); await c.connect();
+t = performance.now(); for (let i = 0; i < 2000; i++) await c.query('SELECT 1 AS x'); console.log('async pg', ((performance.now() - t) / 2000 * 1000).toFixed(0), 'µs/query');
+t = performance.now(); for (let i = 0; i < 2000; i++) await c.query({ text: 'SELECT $1::int AS x', values: [1] }); console.log('async pg params', ((performance.now() - t) / 2000 * 1000).toFixed(0), 'µs/query');
+await c.end(); db.close();
