@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 
 /**
  * PostgreSQL's migrations, kept beside SQLite's. The convention (server/db/migrations-pg/README.md):
@@ -29,6 +30,7 @@ export const MIGRATIONS_LOCK_KEY = 1_600_160_016;
 const here = dirname(fileURLToPath(import.meta.url));
 export const postgresMigrationsFolder = join(here, 'migrations-pg');
 const sqliteJournalPath = join(here, 'migrations', 'meta', '_journal.json');
+const journalSchema = z.object({ entries: z.array(z.object({ idx: z.number().int(), tag: z.string(), when: z.number().int() })) });
 const MIGRATION_FILE = /^(\d{4}_[a-z0-9_]+)\.sql$/;
 
 export function postgresMigrations(): PostgresMigration[] {
@@ -40,10 +42,14 @@ export function postgresMigrations(): PostgresMigration[] {
     .map((tag) => ({ tag, sql: readFileSync(join(postgresMigrationsFolder, `${tag}.sql`), 'utf8') }));
 }
 
-/** SQLite's migration tags in the order drizzle applies them. */
+/** SQLite's migrations in the order drizzle applies them; `when` is what drizzle records as created_at. */
+export function sqliteMigrationJournal(): { tag: string; when: number }[] {
+  const journal = journalSchema.parse(JSON.parse(readFileSync(sqliteJournalPath, 'utf8')));
+  return [...journal.entries].sort((a, b) => a.idx - b.idx).map(({ tag, when }) => ({ tag, when }));
+}
+
 export function sqliteMigrationTags(): string[] {
-  const journal = JSON.parse(readFileSync(sqliteJournalPath, 'utf8')) as { entries: { idx: number; tag: string }[] };
-  return [...journal.entries].sort((a, b) => a.idx - b.idx).map((entry) => entry.tag);
+  return sqliteMigrationJournal().map((entry) => entry.tag);
 }
 
 /**
