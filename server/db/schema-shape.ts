@@ -100,9 +100,9 @@ const NAMES = (array: string, table: string) =>
     JOIN pg_attribute a ON a.attrelid = ${table} AND a.attnum = k.n ORDER BY k.o)`;
 
 const COLUMNS_SQL = `
-  SELECT t.relname AS table, a.attname AS name, format_type(a.atttypid, NULL) AS type, a.attnotnull AS not_null,
-    a.atthasdef AS has_default, a.attidentity <> '' AS identity
-  FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid
+  SELECT t.relname AS table, a.attname AS name, a.attnotnull AS not_null, a.atthasdef AS has_default, a.attidentity <> '' AS identity,
+    format_type(a.atttypid, NULL) || coalesce(' COLLATE ' || quote_ident(nullif(co.collname, 'default')), '') AS type
+  FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid LEFT JOIN pg_collation co ON co.oid = a.attcollation
   WHERE ${inSchema('t')} AND a.attnum > 0 AND NOT a.attisdropped
   ORDER BY t.relname, a.attnum`;
 

@@ -240,10 +240,12 @@ export function quoteIdentifier(name: string): string {
 /**
  * The PostgreSQL type of each declared SQLite type. INTEGER is BIGINT because msat amounts and ms
  * timestamps pass 2^31; booleans stay 0/1 integers because drizzle's sqlite boolean mode writes them so.
+ * TEXT compares and sorts by code point, as SQLite's BINARY collation does, whatever locale the
+ * database was created with: keyset pagination over ids and ORDER BY on text then agree on both.
  */
 const POSTGRES_TYPES: Record<string, string> = {
   INTEGER: 'bigint',
-  TEXT: 'text',
+  TEXT: 'text COLLATE "C"',
   REAL: 'double precision',
   BLOB: 'bytea',
 };
