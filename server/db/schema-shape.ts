@@ -1,5 +1,5 @@
 import { MIGRATIONS_TABLE, type PostgresQueryable } from './postgres-migrations';
-import { postgresTypeOf, type SqliteSchema } from './sqlite-schema';
+import { postgresDefaultOf, postgresTypeOf, type SqliteSchema } from './sqlite-schema';
 
 /**
  * A schema reduced to what both dialects must agree on, read from SQLite (sqlite-schema.ts) or from
@@ -8,7 +8,8 @@ import { postgresTypeOf, type SqliteSchema } from './sqlite-schema';
  * index, a foreign key's constraint) are left out, since SQLite has none to compare with.
  */
 export interface TableShape {
-  columns: { name: string; type: string; notNull: boolean; hasDefault: boolean; identity: boolean }[];
+  /** `default` is the DEFAULT's text without PostgreSQL's casts ('[]'::text reads '[]'), or null. */
+  columns: { name: string; type: string; notNull: boolean; default: string | null; identity: boolean }[];
   primaryKey: string[];
   uniqueConstraints: string[][];
   indexes: { name: string; unique: boolean; columns: string[]; partial: boolean }[];
@@ -29,7 +30,7 @@ export function sqliteShape(schema: SqliteSchema): SchemaShape {
         name: c.name,
         type: postgresTypeOf(c),
         notNull: c.notNull,
-        hasDefault: c.defaultSql !== null,
+        default: postgresDefaultOf(table.name, c),
         identity: table.rowidKey && c.name === table.primaryKey[0],
       })),
       primaryKey: table.primaryKey,
@@ -54,7 +55,7 @@ export async function postgresShape(client: PostgresQueryable): Promise<SchemaSh
       name: row.name,
       type: row.type,
       notNull: row.not_null,
-      hasDefault: row.has_default,
+      default: row.default_sql === null ? null : String(row.default_sql).replace(/::[a-z ]+$/, ''),
       identity: row.identity,
     });
   }
@@ -100,9 +101,10 @@ const NAMES = (array: string, table: string) =>
     JOIN pg_attribute a ON a.attrelid = ${table} AND a.attnum = k.n ORDER BY k.o)`;
 
 const COLUMNS_SQL = `
-  SELECT t.relname AS table, a.attname AS name, a.attnotnull AS not_null, a.atthasdef AS has_default, a.attidentity <> '' AS identity,
+  SELECT t.relname AS table, a.attname AS name, a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_sql, a.attidentity <> '' AS identity,
     format_type(a.atttypid, NULL) || coalesce(' COLLATE ' || quote_ident(nullif(co.collname, 'default')), '') AS type
   FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid LEFT JOIN pg_collation co ON co.oid = a.attcollation
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   WHERE ${inSchema('t')} AND a.attnum > 0 AND NOT a.attisdropped
   ORDER BY t.relname, a.attnum`;
 

@@ -255,3 +255,15 @@ export function postgresTypeOf(column: SqliteColumn): string {
   if (!type) throw new Error(`column ${column.name} has type ${column.type}, which has no PostgreSQL mapping yet`);
   return type;
 }
+
+/**
+ * A column's DEFAULT as PostgreSQL text, or null. Literals only; drizzle writes boolean defaults as
+ * true/false, which SQLite stores as 1/0 in an integer column, so they become 1/0.
+ */
+export function postgresDefaultOf(table: string, column: SqliteColumn): string | null {
+  const value = column.defaultSql;
+  if (value === null) return null;
+  if (/^-?\d+(\.\d+)?$/.test(value) || /^'(?:[^']|'')*'$/.test(value)) return value;
+  if (column.type === 'INTEGER' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true' ? '1' : '0';
+  throw new Error(`${table}.${column.name} has the default ${value}; translate it by hand`);
+}
