@@ -110,3 +110,23 @@ describe.skipIf(!testDatabaseUrl)(`PostgreSQL ledger is append-only (${testDatab
     });
   });
 });
+
+describe.skipIf(!testDatabaseUrl)(`PostgreSQL migrations with several instances (${testDatabaseUrl ? 'TEST_DATABASE_URL' : SKIPPED_WITHOUT_POSTGRES})`, () => {
+  let scratch: ScratchDatabase;
+  let clients: pg.Client[] = [];
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('h_pg_schema_start');
+    clients = await Promise.all([connect(scratch.url), connect(scratch.url), connect(scratch.url)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.end()));
+    await scratch?.drop();
+  });
+
+  it('applies each migration exactly once when instances start together', async () => {
+    const applied = await Promise.all(clients.map((client) => applyPostgresMigrations(client)));
+    expect(applied.flat().sort()).toEqual(postgresMigrations().map((m) => m.tag));
+  });
+});
