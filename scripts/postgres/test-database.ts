@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * PostgreSQL for tests. TEST_DATABASE_URL names a server the tests may create databases on (any
+ * database of it as the entry point); without it the PostgreSQL suites are skipped and say why.
+ * Scripts may read the environment; server tests import it from here.
+ */
+export const testDatabaseUrl: string | undefined = process.env.TEST_DATABASE_URL || undefined;
+export const SKIPPED_WITHOUT_POSTGRES = 'skipped: set TEST_DATABASE_URL=postgres://... to run it';
+
+export interface ScratchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A new, empty database on the test server, named after the suite, dropped by drop(). */
+export async function createScratchDatabase(suite: string): Promise<ScratchDatabase> {
+  if (!testDatabaseUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `${suite}_${process.pid}_${randomBytes(4).toString('hex')}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  await onServer((admin) => admin.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(testDatabaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => onServer((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: testDatabaseUrl });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A connected client on `url`, ended by the caller. */
+export async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return client;
+}
