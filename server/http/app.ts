@@ -25,6 +25,11 @@ export interface HttpAppOptions {
   rateLimits?: RateLimitSettings;
   /** Host header values served (server/http/allowed-hosts.ts); loopback on any port when absent. */
   allowedHosts?: AllowedHosts;
+  /**
+   * Proxies whose X-Forwarded-For names the client (TRUST_PROXY: addresses, CIDR ranges); absent =
+   * none, and the connection's address is the client's, whatever a request's headers claim.
+   */
+  trustedProxies?: readonly string[];
   /** How long MCP tool calls wait for a person or a task (server/mcp); the defaults when absent. */
   mcp?: McpOptions;
   /** How long `GET /readyz` waits for the database (server/http/health.ts); READINESS_TIMEOUT_MS when absent. */
@@ -75,7 +80,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new DebugRequestLogs(),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: false,
+    trustProxy: options.trustedProxies ? [...options.trustedProxies] : false,
   });
 
   await app.register(fastifyHelmet, {
