@@ -9,6 +9,7 @@ import { createTaskEvents } from './agent/tasks/task-events';
 import { createTaskRunner } from './agent/tasks/task-runner';
 import type { DatabaseHandle } from './db/client';
 import { createCatalogRepository } from './db/repositories/catalog-repository';
+import { createDatabaseReadiness } from './db/readiness';
 import { createTasksRepository } from './db/repositories/tasks-repository';
 import { createSecretBox } from './db/secret-box';
 import { createAccountsModule } from './domain/accounts';
@@ -329,6 +330,7 @@ export function composeServices(options: ComposeOptions) {
     home: createHome({ repo: createHomeRepository(database.db), now: () => new Date(now()) }),
     standing,
     rates: options.rates,
+    readiness: createDatabaseReadiness(database),
     /**
      * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog
      * fresh, purge sessions.

@@ -114,6 +114,14 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ SIGN_UP_RATE_LIMIT: '0' })).toThrow(/SIGN_UP_RATE_LIMIT/);
   });
 
+  it('reads the trusted proxies as addresses, ranges or proxy-addr names, and refuses trusting everyone', () => {
+    expect(parseEnv({}).TRUST_PROXY).toBeUndefined();
+    expect(parseEnv({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1,loopback' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'loopback']);
+    // `true` would let any client name its own address in X-Forwarded-For and walk past per-address limits.
+    expect(() => parseEnv({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+    expect(() => parseEnv({ TRUST_PROXY: 'balancer.internal' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseEnv({ DATABASE_PATH: '', STRIPE_SECRET_KEY: '' }).databasePath).toBe('data/steward.db');
   });

@@ -36,6 +36,24 @@ const envSchema = z.object({
   ),
   /** The app's public origin, used for Stripe redirect URLs. Defaults to http://HOST:PORT. */
   PUBLIC_URL: optionalUrl,
+  /**
+   * The reverse proxies or load balancers in front of the app: comma-separated addresses or CIDR
+   * ranges, or `loopback`, `linklocal`, `uniquelocal` (private ranges). A request from one of them is
+   * counted, limited and audited under the client address in its X-Forwarded-For; from anyone else that
+   * header is ignored, so a client cannot pick its own address. Absent = no proxy is trusted.
+   */
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(
+        z
+          .array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6(), z.enum(['loopback', 'linklocal', 'uniquelocal'])], { error: 'must be IP addresses or CIDR ranges like 10.0.0.0/8' }))
+          .min(1),
+      )
+      .optional(),
+  ),
   /** Live treasury wallet (NIP-47 connection string); absent = sandbox treasury. */
   NWC_TREASURY_URL: z.preprocess(
     emptyAsUndefined,

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     clientDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
     publicOrigin: env.publicUrl,
     allowedHosts: allowedHostsFor({ publicUrl: env.publicUrl, host: env.HOST, port: env.PORT }),
+    ...(env.TRUST_PROXY ? { trustedProxies: env.TRUST_PROXY } : {}),
     rateLimits: {
       ...DEFAULT_RATE_LIMITS,
       sign_up: { ...DEFAULT_RATE_LIMITS.sign_up, max: env.SIGN_UP_RATE_LIMIT },

@@ -9,6 +9,7 @@ import type { Home } from '../domain/home';
 import type { Reputation, Standing } from '../domain/reputation';
 import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
+import type { ReadinessCheck } from '../domain/ports/readiness';
 import type { QuoteService } from '../domain/quotes';
 import type { Receipts } from '../domain/payments';
 import type { TopUps } from '../domain/topups';
@@ -44,6 +45,8 @@ export interface ApiDeps {
   home: Home;
   /** Provider blocklists and paused services (domain/reputation/standing.ts). */
   standing: Standing;
+  /** Whether the database answers and is migrated: `GET /readyz` (server/http/health.ts). */
+  readiness: ReadinessCheck;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */

@@ -11,6 +11,7 @@ import { DEFAULT_MCP_OPTIONS, type McpDeps, type McpOptions } from '../mcp/deps'
 import { registerMcpRoute } from '../mcp/http';
 import { isAllowedHost, LOOPBACK_HOSTS, type AllowedHosts } from './allowed-hosts';
 import { csrfRefusal, refuseCsrf } from './csrf';
+import { PROBE_PATHS, registerHealthRoutes } from './health';
 import { createRateLimiter, DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limits';
 import { registerStripeWebhook } from './stripe-webhook';
 import { readSessionToken, sessionCookieJar } from './session-cookie';
@@ -24,8 +25,15 @@ export interface HttpAppOptions {
   rateLimits?: RateLimitSettings;
   /** Host header values served (server/http/allowed-hosts.ts); loopback on any port when absent. */
   allowedHosts?: AllowedHosts;
+  /**
+   * Proxies whose X-Forwarded-For names the client (TRUST_PROXY: addresses, CIDR ranges); absent =
+   * none, and the connection's address is the client's, whatever a request's headers claim.
+   */
+  trustedProxies?: readonly string[];
   /** How long MCP tool calls wait for a person or a task (server/mcp); the defaults when absent. */
   mcp?: McpOptions;
+  /** How long `GET /readyz` waits for the database (server/http/health.ts); READINESS_TIMEOUT_MS when absent. */
+  readinessTimeoutMs?: number;
 }
 
 /** The MCP server's view of the app: the same services, plus where the person's approval page is. */
@@ -72,7 +80,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new DebugRequestLogs(),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: false,
+    trustProxy: options.trustedProxies ? [...options.trustedProxies] : false,
   });
 
   await app.register(fastifyHelmet, {
@@ -99,9 +107,10 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(fastifyRateLimit, { global: false });
   const rateLimiterFor = createRateLimiter(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
 
-  // Before any route runs: a request for another host name (DNS rebinding) gets nothing from this server.
+  // Before any route runs: a request for another host name (DNS rebinding) gets nothing from this server,
+  // except the load balancer's probes, which name the instance's own address (health.ts, PROBE_PATHS).
   app.addHook('onRequest', async (request, reply) => {
-    if (!isAllowedHost(request.headers.host, allowedHosts)) {
+    if (!PROBE_PATHS.has(request.routeOptions.url ?? '') && !isAllowedHost(request.headers.host, allowedHosts)) {
       return reply.status(421).header('cache-control', 'no-store').send({ error: 'This server does not answer for that host name.' });
     }
     // API answers are about one person, right now: never stored by a browser or a shared cache.
@@ -127,6 +136,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   registerMcpRoute(app, mcpDeps(deps, publicOrigin), options.mcp ?? DEFAULT_MCP_OPTIONS);
 
   app.get('/api/health', async () => ({ status: 'ok', mode: deps.mode, version: deps.version }));
+  registerHealthRoutes(app, deps.readiness, options.readinessTimeoutMs);
   await registerStripeWebhook(app, deps.topUps);
 
   await app.register(fastifyTRPCPlugin, {

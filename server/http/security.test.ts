@@ -82,6 +82,27 @@ describe('CSRF protection', () => {
 });
 
 describe('rate limits and error hygiene', () => {
+  it('behind a trusted proxy counts each client address from X-Forwarded-For; from anyone else the header is ignored', async () => {
+    const once = { max: 1, timeWindowMs: 60_000 };
+    const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, data_export: once };
+    const attemptFrom = (instance: Awaited<ReturnType<typeof app>>, client: string) =>
+      instance.inject({
+        method: 'POST',
+        url: '/api/trpc/auth.signIn',
+        // inject connects from 127.0.0.1: the balancer's address here.
+        headers: { ...csrf, 'x-forwarded-for': client },
+        payload: JSON.stringify({ email: 'x@example.com', password: 'wrong-password' }),
+      });
+    const behindBalancer = await app({ rateLimits: limits, trustedProxies: ['127.0.0.0/8'] });
+    expect((await attemptFrom(behindBalancer, '203.0.113.1')).statusCode).toBe(401);
+    expect((await attemptFrom(behindBalancer, '203.0.113.2')).statusCode).toBe(401);
+    expect((await attemptFrom(behindBalancer, '203.0.113.1')).statusCode).toBe(429);
+    // Untrusted: a client inventing a new address per attempt still counts as its connection's address.
+    const direct = await app({ rateLimits: limits });
+    expect((await attemptFrom(direct, '203.0.113.1')).statusCode).toBe(401);
+    expect((await attemptFrom(direct, '203.0.113.2')).statusCode).toBe(429);
+  });
+
   it('limits sign-in attempts per address with a friendly TOO_MANY_REQUESTS', async () => {
     const tight = { max: 2, timeWindowMs: 60_000 };
     const instance = await app({ rateLimits: { sign_in: tight, sign_up: tight, code_check: tight, wallet_connection: tight, data_export: tight } });
