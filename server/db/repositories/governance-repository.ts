@@ -119,8 +119,10 @@ WHERE m.user_id = @userId AND m.starts_at_ms = @startsAtMs AND m.ends_at_ms = @e
 
 const ADD = `posted_msat = posted_msat + @posted, pending_msat = pending_msat + @pending,
   fee_reserve_msat = fee_reserve_msat + @fee, refund_credit_msat = refund_credit_msat + @credit`;
-const ADD_EXCLUDED = `posted_msat = posted_msat + excluded.posted_msat, pending_msat = pending_msat + excluded.pending_msat,
-  fee_reserve_msat = fee_reserve_msat + excluded.fee_reserve_msat, refund_credit_msat = refund_credit_msat + excluded.refund_credit_msat`;
+// The table is named: in an upsert PostgreSQL reads a bare column as ambiguous (the row or excluded).
+const addExcluded = (table: string) => `posted_msat = ${table}.posted_msat + excluded.posted_msat,
+  pending_msat = ${table}.pending_msat + excluded.pending_msat, fee_reserve_msat = ${table}.fee_reserve_msat + excluded.fee_reserve_msat,
+  refund_credit_msat = ${table}.refund_credit_msat + excluded.refund_credit_msat`;
 // The windows containing a moment: usually one (the person's month); two after a time-zone change.
 const CONTAINS = 'user_id = @userId AND starts_at_ms <= @atMs AND ends_at_ms > @atMs';
 
@@ -371,7 +373,7 @@ function prepareUsageStatements(sqlite: DatabaseHandle['sqlite']) {
         (user_id, starts_at_ms, ends_at_ms, service_id, posted_msat, pending_msat, fee_reserve_msat, refund_credit_msat)
       SELECT user_id, starts_at_ms, ends_at_ms, @serviceId, @posted, @pending, @fee, @credit
       FROM governance_month_usage WHERE ${CONTAINS}
-      ON CONFLICT (user_id, starts_at_ms, ends_at_ms, service_id) DO UPDATE SET ${ADD_EXCLUDED}`),
+      ON CONFLICT (user_id, starts_at_ms, ends_at_ms, service_id) DO UPDATE SET ${addExcluded('governance_service_usage')}`),
     addToService: sqlite.prepare<Params>(`UPDATE governance_service_usage SET ${ADD} WHERE ${CONTAINS} AND service_id = @serviceId`),
     insertTask: sqlite.prepare<Params>(`
       INSERT INTO governance_task_usage

@@ -60,14 +60,16 @@ describe('request: the decision sets the starting state', () => {
   it('deny while a refunded top-up is owed: even an auto-sized spend is denied as account_in_debt, then allowed once repaid', async () => {
     const alice = await env.signUp('alice@example.com');
     // What charge.refunded leaves when the person had already spent the top-up (domain/topups/reversal.ts).
-    const owe = (owedMsat: number) =>
+    const owe = (owedMsat: number) => {
+      env.database.sqlite.prepare("DELETE FROM top_ups WHERE id = 'topup-1'").run();
       env.database.sqlite
         .prepare(
-          `INSERT OR REPLACE INTO top_ups (id, user_id, status, amount_usd_cents, amount_msat, rate_usd_cents, rate_per_msat, spread_bps,
+          `INSERT INTO top_ups (id, user_id, status, amount_usd_cents, amount_msat, rate_usd_cents, rate_per_msat, spread_bps,
              effective_cents_per_btc, refunded_usd_cents, reversed_msat, owed_msat, created_at_ms, updated_at_ms, funded_at_ms)
            VALUES ('topup-1', ?, 'refunded', 1000, 9700000, 10000000, 1, 300, 10309278, 1000, ?, ?, 0, 0, 0)`,
         )
         .run(alice.userId, 9_700_000 - owedMsat, owedMsat);
+    };
     owe(2_000_000);
     const denied = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't1', ['joke']) });
     expect(denied.decision).toMatchObject({ kind: 'deny', reason: 'account_in_debt' });
