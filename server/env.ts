@@ -25,6 +25,16 @@ const envSchema = z.object({
   PORT: port.default(5402),
   DATA_DIR: z.string().min(1).default('data'),
   DATABASE_PATH: optionalString,
+  /**
+   * PostgreSQL shared by several Steward instances (postgres://user:password@host:5432/db); absent =
+   * SQLite at DATABASE_PATH, one process.
+   */
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** base64 of 32 random bytes; encrypts secrets at rest. Generated into DATA_DIR when absent. */
   SECRETS_KEY: z.preprocess(
@@ -149,6 +159,8 @@ export type RawEnv = z.infer<typeof envSchema>;
 
 export interface Env extends RawEnv {
   databasePath: string;
+  /** DATABASE_URL: PostgreSQL when set, SQLite (databasePath) when null. */
+  databaseUrl: string | null;
   publicUrl: string;
   /** 'live' only when every rail is real; any sandbox piece makes the deployment a sandbox. */
   mode: 'sandbox' | 'live';
@@ -189,6 +201,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return {
     ...raw,
     databasePath: raw.DATABASE_PATH ?? `${raw.DATA_DIR}/steward.db`,
+    databaseUrl: raw.DATABASE_URL ?? null,
     publicUrl: raw.PUBLIC_URL ?? `http://${raw.HOST}:${raw.PORT}`,
     mode: live ? 'live' : 'sandbox',
     sandboxPieces,
