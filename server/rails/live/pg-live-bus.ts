@@ -80,6 +80,8 @@ export interface PgLiveBusOptions {
 }
 
 export interface PgLiveBus extends LiveBus {
+  /** This instance's id on the wire (and in its connection's application_name, `steward-live:<id>`). */
+  readonly instanceId: string;
   /** Resolves once the connection is open and listening (again, after a loss). */
   listening(): Promise<void>;
 }
@@ -181,6 +183,7 @@ export function createPgLiveBus(options: PgLiveBusOptions): PgLiveBus {
   void connect();
 
   return {
+    instanceId: origin,
     publish(event) {
       local.publish(event);
       if (closed) return;
