@@ -317,6 +317,8 @@ export function composeServices(options: ComposeOptions) {
   let syncing: { stop(): Promise<void> } | null = null;
 
   return {
+    /** Live updates (the streams' source); across instances when they share PostgreSQL. */
+    liveBus,
     accounts,
     accountCare,
     activity,

@@ -33,6 +33,8 @@ export interface LiveBus {
   publish(event: LiveEvent): void;
   /** Calls `listener` with the id of each event of this kind for this person, until the returned function is called. */
   subscribe(kind: LiveKind, userId: string, listener: LiveListener): () => void;
+  /** Resolves once events from other instances can arrive (at once in one process; after a lost connection, once it is back). */
+  listening(): Promise<void>;
   /** Stops talking to other instances (a no-op in one process). */
   close(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export function createLocalLiveBus(options: { onListenerError?: (error: unknown,
         if (set.size === 0 && listeners.get(key) === set) listeners.delete(key);
       };
     },
+    listening: async () => undefined,
     close: async () => undefined,
   };
 }

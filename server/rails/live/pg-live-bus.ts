@@ -82,8 +82,6 @@ export interface PgLiveBusOptions {
 export interface PgLiveBus extends LiveBus {
   /** This instance's id on the wire (and in its connection's application_name, `steward-live:<id>`). */
   readonly instanceId: string;
-  /** Resolves once the connection is open and listening (again, after a loss). */
-  listening(): Promise<void>;
 }
 
 export function createPgLiveBus(options: PgLiveBusOptions): PgLiveBus {
