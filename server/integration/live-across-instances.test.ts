@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { TRPCClientError } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DisputeView } from '../../shared/disputes';
 import type { StoredAlert } from '../domain/alerts';
+import { insertDisputeUnderReview } from '../domain/disputes/test-support';
+import { planStep } from '../domain/quotes/test-support';
 import { testDatabaseUrl } from '../env';
 import { httpClientFor, listenForTest } from '../api/http-test-client';
 import type { AppRouter } from '../api/router';
@@ -116,6 +119,36 @@ describe.skipIf(databaseUrl === null)('live updates across instances (skipped: T
     // Each version at most once: nothing arrived twice.
     const versions = tasks.received.map((view) => `${view.id}:${view.version}`);
     expect(new Set(versions).size).toBe(versions.length);
+  });
+
+  it('shows A an approval B asked for, and wakes the task waiting on B when it is approved through A', async () => {
+    const frank = await b.signUp('frank@example.com');
+    const alerts = await open<StoredAlert>((on) => onA(frank.token).alerts.onAlert.subscribe(undefined, { ...on, onData: (event) => on.onData(event.data) }));
+    // 1,000 sats: the confirm tier, so the request waits for the person.
+    const quoted = await b.deps.quotes.quotePlan({ userId: frank.user.id, taskId: 'task-across', steps: [planStep('s1', 'summary')] });
+    if (!quoted.ok) throw new Error(quoted.message);
+    const asked = b.deps.approvals.request({ userId: frank.user.id, quote: quoted.quote }).approval;
+    expect(asked.status).toBe('pending');
+    const answered = b.deps.approvals.waitForResolution(asked.id);
+
+    await alerts.until((received) => received.some((alert) => alert.kind === 'approval_waiting' && alert.data.approvalId === asked.id));
+    expect((await onA(frank.token).approvals.pending.query()).map((item) => item.approval.id)).toEqual([asked.id]);
+    await onA(frank.token).approvals.approve.mutate({ approvalId: asked.id });
+    // Far sooner than the request's own expiry, which is the only other thing that would end the wait.
+    const resolved = await Promise.race([answered, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000))]);
+    expect(resolved?.status).toBe('approved');
+  });
+
+  it("shows A's Disputes page an operator's decision made through B, as B stored it", async () => {
+    const erin = await b.signUp('erin@example.com');
+    const disputes = await open<DisputeView>((on) => onA(erin.token).disputes.onChange.subscribe(undefined, { ...on, onData: (event) => on.onData(event.data) }));
+    const id = insertDisputeUnderReview(b.database.db, { id: 'across-instances', userId: erin.user.id, stepId: 's-1' });
+    const decided = b.deps.disputes.decide('an-operator', id, { kind: 'reject', note: 'The answer was fine.' });
+    if (!decided.ok) throw new Error(decided.reason);
+
+    await disputes.until((received) => received.length > 0);
+    await settle();
+    expect(disputes.received).toEqual([decided.dispute]);
   });
 
   it("ends A's streams at once when the session signs out through B", async () => {
