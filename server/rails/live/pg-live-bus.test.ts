@@ -40,6 +40,25 @@ describe('live notifications on the wire', () => {
   });
 });
 
+describe('the PostgreSQL live bus without a server', () => {
+  it('still tells this process at once, keeps retrying with backoff, and stops retrying when closed', async () => {
+    const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    // Nothing listens on port 1: every attempt is refused at once.
+    const bus = createPgLiveBus({ connectionString: 'postgres://steward@127.0.0.1:1/steward', logger, backoff: { initialMs: 10, maxMs: 40 } });
+    const heard: string[] = [];
+    bus.subscribe('alert', 'alice', (id) => heard.push(id));
+    bus.publish({ kind: 'alert', userId: 'alice', id: '1' });
+    expect(heard).toEqual(['1']);
+    const retries = () => logger.warn.mock.calls.filter(([, message]) => message === 'live bus connection lost; reconnecting');
+    await vi.waitFor(() => expect(retries().length).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
+    expect(retries().map(([fields]) => (fields as { attempt: number }).attempt).slice(0, 3)).toEqual([1, 2, 3]);
+    await bus.close();
+    const after = retries().length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(retries().length).toBe(after);
+  });
+});
+
 const databaseUrl = testDatabaseUrl();
 
 describe.skipIf(databaseUrl === null)('the PostgreSQL live bus (skipped: TEST_DATABASE_URL is not set)', () => {

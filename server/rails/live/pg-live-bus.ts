@@ -87,18 +87,14 @@ export interface PgLiveBus extends LiveBus {
 export function createPgLiveBus(options: PgLiveBusOptions): PgLiveBus {
   const channel = options.channel ?? DEFAULT_LIVE_CHANNEL;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`live bus channel ${channel} is not a plain identifier`);
-  const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const { logger } = options;
   const origin = randomUUID();
   const local = createLocalLiveBus(options.onListenerError ? { onListenerError: options.onListenerError } : {});
   const outbox: LiveEvent[] = [];
-  let client: pg.Client | null = null;
   let closed = false;
-  let attempt = 0;
-  let retryTimer: NodeJS.Timeout | undefined;
   let flushQueued = false;
   let sending = false;
-  let ready = deferred();
+  let dropping = false;
 
   function receive(message: pg.Notification): void {
     if (message.channel !== channel) return;
@@ -112,9 +108,88 @@ export function createPgLiveBus(options: PgLiveBusOptions): PgLiveBus {
     for (const event of parsed.envelope.events) local.publish(event);
   }
 
+  const connection = keepListening({
+    connectionString: options.connectionString,
+    channel,
+    applicationName: `steward-live:${origin}`,
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    logger,
+    onNotification: receive,
+    onOpen: () => void flush(),
+  });
+
+  async function flush(): Promise<void> {
+    flushQueued = false;
+    const sender = connection.client();
+    if (sending || !sender || outbox.length === 0) return;
+    sending = true;
+    const events = outbox.splice(0);
+    try {
+      await sender.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [channel, packEnvelopes(origin, events)]);
+      dropping = false;
+    } catch (err) {
+      // Kept for the next connection; a send that did reach PostgreSQL before failing is told twice,
+      // which listeners (they read state by id) take as one more look.
+      outbox.unshift(...events);
+      logger.warn({ err, events: events.length }, 'sending live events failed; they wait for the connection');
+    } finally {
+      sending = false;
+    }
+    if (outbox.length > 0 && connection.client()) queueFlush();
+  }
+
+  function queueFlush(): void {
+    if (flushQueued) return;
+    flushQueued = true;
+    setImmediate(() => void flush());
+  }
+
+  return {
+    instanceId: origin,
+    publish(event) {
+      local.publish(event);
+      if (closed) return;
+      outbox.push(event);
+      if (outbox.length > MAX_WAITING_EVENTS) {
+        outbox.splice(0, outbox.length - MAX_WAITING_EVENTS);
+        if (!dropping) logger.warn({ kept: MAX_WAITING_EVENTS }, 'too many live events waiting for the connection; dropping the oldest');
+        dropping = true;
+      }
+      queueFlush();
+    },
+    subscribe: (kind, userId, listener) => local.subscribe(kind, userId, listener),
+    listening: () => connection.listening(),
+    async close() {
+      closed = true;
+      // What this instance raised last still reaches the others when the connection allows.
+      await flush();
+      await connection.close();
+    },
+  };
+}
+
+interface ListenerConfig {
+  connectionString: string;
+  channel: string;
+  applicationName: string;
+  backoff: { initialMs: number; maxMs: number };
+  logger: PgLiveBusOptions['logger'];
+  onNotification: (message: pg.Notification) => void;
+  /** Called each time the connection is open and listening (first and after every loss). */
+  onOpen: () => void;
+}
+
+/** One connection LISTENing on the channel, reopened with backoff whenever it is lost, until closed. */
+function keepListening(config: ListenerConfig) {
+  let client: pg.Client | null = null;
+  let closed = false;
+  let attempt = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let ready = deferred();
+
   async function connect(): Promise<void> {
     if (closed) return;
-    const candidate = new pg.Client({ connectionString: options.connectionString, application_name: `steward-live:${origin}` });
+    const candidate = new pg.Client({ connectionString: config.connectionString, application_name: config.applicationName });
     let lost = false;
     const lose = (err: unknown) => {
       if (lost) return;
@@ -126,79 +201,41 @@ export function createPgLiveBus(options: PgLiveBusOptions): PgLiveBus {
     };
     candidate.on('error', lose);
     candidate.on('end', () => lose(new Error('connection ended')));
-    candidate.on('notification', receive);
+    candidate.on('notification', config.onNotification);
     try {
       await candidate.connect();
-      await candidate.query(`LISTEN ${candidate.escapeIdentifier(channel)}`);
+      await candidate.query(`LISTEN ${candidate.escapeIdentifier(config.channel)}`);
     } catch (err) {
       lose(err);
       return;
     }
     if (lost) return;
     if (closed) return void candidate.end().catch(() => undefined);
-    if (attempt > 0) logger.info({ attempts: attempt }, 'live bus reconnected');
+    if (attempt > 0) config.logger.info({ attempts: attempt }, 'live bus reconnected');
     attempt = 0;
     client = candidate;
     ready.resolve();
-    void flush();
+    config.onOpen();
   }
 
   function scheduleReconnect(err: unknown): void {
     if (closed) return;
     if (ready.settled) ready = deferred();
-    const delayMs = backoffMs(attempt, backoff);
+    const delayMs = backoffMs(attempt, config.backoff);
     attempt += 1;
-    logger.warn({ err, attempt, retryInMs: delayMs }, 'live bus connection lost; reconnecting');
+    config.logger.warn({ err, attempt, retryInMs: delayMs }, 'live bus connection lost; reconnecting');
     clearTimeout(retryTimer);
     retryTimer = setTimeout(() => void connect(), delayMs);
   }
 
-  async function flush(): Promise<void> {
-    flushQueued = false;
-    const sender = client;
-    if (sending || !sender || outbox.length === 0) return;
-    sending = true;
-    const events = outbox.splice(0);
-    try {
-      await sender.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [channel, packEnvelopes(origin, events)]);
-    } catch (err) {
-      // Kept for the next connection; a send that did reach PostgreSQL before failing is told twice,
-      // which listeners (they read state by id) take as one more look.
-      outbox.unshift(...events);
-      logger.warn({ err, events: events.length }, 'sending live events failed; they wait for the connection');
-    } finally {
-      sending = false;
-    }
-    if (outbox.length > 0 && client) queueFlush();
-  }
-
-  function queueFlush(): void {
-    if (flushQueued) return;
-    flushQueued = true;
-    setImmediate(() => void flush());
-  }
-
   void connect();
-
   return {
-    instanceId: origin,
-    publish(event) {
-      local.publish(event);
-      if (closed) return;
-      outbox.push(event);
-      if (outbox.length > MAX_WAITING_EVENTS) {
-        outbox.splice(0, outbox.length - MAX_WAITING_EVENTS);
-        logger.warn({ kept: MAX_WAITING_EVENTS }, 'too many live events waiting for the connection; the oldest were dropped');
-      }
-      queueFlush();
-    },
-    subscribe: (kind, userId, listener) => local.subscribe(kind, userId, listener),
+    /** The open connection, or null while it is being reopened. */
+    client: () => client,
     listening: () => ready.promise,
-    async close() {
+    async close(): Promise<void> {
       closed = true;
       clearTimeout(retryTimer);
-      // What this instance raised last still reaches the others when the connection allows.
-      await flush();
       const open = client;
       client = null;
       await open?.end().catch(() => undefined);
