@@ -22,6 +22,7 @@ import { createActivity } from './domain/activity';
 import { createLedger, type Ledger } from './domain/ledger';
 import { createPaymentService, createReceipts, createReconciler, creditUserFunding } from './domain/payments';
 import type { ExchangeRatePort } from './domain/ports/exchange-rate';
+import { createLocalLiveBus, type LiveBus, type LiveEvent } from './domain/ports/live-bus';
 import type { BitcoinNetwork, OpenWallet } from './domain/ports/wallet';
 import type { WalletProvisioner } from './domain/ports/wallet-provisioner';
 import { createQuoteService, type FixedPriceCall, type QuoteServiceDeps } from './domain/quotes';
@@ -35,6 +36,7 @@ import { createL402Http } from './rails/l402/l402-http';
 import { decodeInvoice } from './rails/l402/invoice';
 import { openNwcWallet } from './rails/nwc/nwc-wallet';
 import { createRelayCheck } from './rails/nwc/relay-policy';
+import { createPgLiveBus } from './rails/live/pg-live-bus';
 import { eq } from 'drizzle-orm';
 import { msat, usdCents } from '../shared/money';
 import type { TopUpLimits } from '../shared/topups';
@@ -94,6 +96,11 @@ export interface ComposeOptions {
   providerRefunds?: { timeoutMs?: number; returnInvoiceExpirySec?: number };
   /** Card top-ups; absent = refused as unavailable (the API harness, tests that do not need them). */
   topUps?: TopUpsConfig;
+  /**
+   * The PostgreSQL database several instances share (env.ts `databaseUrl`): live updates then travel
+   * between them over LISTEN/NOTIFY. Absent = SQLite, one process, live updates stay in it.
+   */
+  databaseUrl?: string | null;
 }
 
 export interface TopUpsConfig {
@@ -130,6 +137,7 @@ export function composeServices(options: ComposeOptions) {
   const { database, logger } = options;
   const seams = options.seams ?? {};
   const now = options.now ?? Date.now;
+  const liveBus = createLiveBus(options.databaseUrl ?? null, logger);
   const governance = createGovernance(database, { now });
   const ledger = createLedger(database, { now, observer: governance.usageObserver });
 
@@ -144,11 +152,12 @@ export function composeServices(options: ComposeOptions) {
     logger,
     now: () => new Date(now()),
     sessionRecheckMs: options.sessionRecheckMs,
+    liveBus,
   });
 
 
   const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.providerUrls] });
-  const alerts = createAlertService({ db: database.db, now });
+  const alerts = createAlertService({ db: database.db, now, liveBus });
   const openWallet = seams.openWallet ?? openNwcWallet;
   const wallet = createWalletDomain({
     database,
@@ -201,6 +210,7 @@ export function composeServices(options: ComposeOptions) {
     alerts,
     agentKeys,
     timeZoneOf: (userId) => accounts.accounts.getUser(userId)?.timeZone ?? null,
+    liveBus,
     now,
   });
   const catalog = createCatalogService({
@@ -228,6 +238,7 @@ export function composeServices(options: ComposeOptions) {
     checkout: options.topUps?.checkout ?? null,
     limits: options.topUps?.limits ?? DEFAULT_TOP_UP_LIMITS,
     publicUrl: options.topUps?.publicUrl ?? 'http://127.0.0.1',
+    liveBus,
     now,
   });
   const disputes = createDisputes({
@@ -257,6 +268,7 @@ export function composeServices(options: ComposeOptions) {
       ask: (endpointUrl, request) => askProviderRefund(fetcher, endpointUrl, request, options.providerRefunds?.timeoutMs ?? PROVIDER_REFUND_TIMEOUT_MS),
     },
     ...(options.providerRefunds?.returnInvoiceExpirySec === undefined ? {} : { returnInvoiceExpirySec: options.providerRefunds.returnInvoiceExpirySec }),
+    liveBus,
     now,
   });
   const taskStore = createTasksRepository(database.db);
@@ -274,7 +286,7 @@ export function composeServices(options: ComposeOptions) {
       return task ? (task.startedAtMs ?? task.createdAtMs) : null;
     },
   });
-  const taskEvents = createTaskEvents();
+  const taskEvents = createTaskEvents(liveBus);
   const tasks = createTaskRunner({
     store: taskStore,
     events: taskEvents,
@@ -306,6 +318,8 @@ export function composeServices(options: ComposeOptions) {
   let syncing: { stop(): Promise<void> } | null = null;
 
   return {
+    /** Live updates (the streams' source); across instances when they share PostgreSQL. */
+    liveBus,
     accounts,
     accountCare,
     activity,
@@ -361,11 +375,18 @@ export function composeServices(options: ComposeOptions) {
       treasury?.wallet.close();
       wallet.close();
       fetcher.close();
+      await liveBus.close();
     },
   };
 }
 
 export type Services = ReturnType<typeof composeServices>;
+
+/** One live bus for the whole graph: across instances on PostgreSQL, in this process otherwise. */
+function createLiveBus(databaseUrl: string | null, logger: Logger): LiveBus {
+  const onListenerError = (err: unknown, event: LiveEvent) => logger.error({ err, kind: event.kind }, 'a live listener failed');
+  return databaseUrl === null ? createLocalLiveBus({ onListenerError }) : createPgLiveBus({ connectionString: databaseUrl, logger, onListenerError });
+}
 
 /** The catalog's calls priced by the manifest alone; the others depend on their input. */
 function fixedPriceCalls(services: readonly CatalogService[]): FixedPriceCall[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configuredProviderUrls, InvalidEnvError, parseEnv } from './env';
+import { configuredProviderUrls, InvalidEnvError, parseEnv, testDatabaseUrl } from './env';
 
 describe('parseEnv', () => {
   it('defaults to the sandbox on 127.0.0.1:5402 with the database under data/', () => {
@@ -17,6 +17,18 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ NWC_TREASURY_URL: 'https://wallet' })).toThrow(/NWC_TREASURY_URL: must be a nostr\+walletconnect/);
     expect(() => parseEnv({ SECRETS_KEY: 'c2hvcnQ=' })).toThrow(/SECRETS_KEY: must be base64 of exactly 32 bytes/);
     expect(() => parseEnv({ CATALOG_URLS: 'not a url' })).toThrow(InvalidEnvError);
+  });
+
+  it('selects PostgreSQL only with a postgres:// DATABASE_URL, SQLite otherwise', () => {
+    expect(parseEnv({}).databaseUrl).toBeNull();
+    expect(parseEnv({ DATABASE_URL: '' }).databaseUrl).toBeNull();
+    expect(parseEnv({ DATABASE_URL: 'postgres://steward:pw@db.internal:5432/steward' }).databaseUrl).toBe('postgres://steward:pw@db.internal:5432/steward');
+    expect(parseEnv({ DATABASE_URL: 'postgresql://db.internal/steward' }).databaseUrl).toBe('postgresql://db.internal/steward');
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://db.internal/steward' })).toThrow(/^Invalid configuration: DATABASE_URL: must be a postgres:\/\//);
+    expect(() => parseEnv({ DATABASE_URL: 'data/steward.db' })).toThrow(/DATABASE_URL/);
+    expect(testDatabaseUrl({})).toBeNull();
+    expect(testDatabaseUrl({ TEST_DATABASE_URL: 'postgres://127.0.0.1:5432/t' })).toBe('postgres://127.0.0.1:5432/t');
+    expect(() => testDatabaseUrl({ TEST_DATABASE_URL: 'sqlite:x' })).toThrow(/TEST_DATABASE_URL/);
   });
 
   it('refuses half of a pair of settings', () => {

@@ -10,6 +10,10 @@ import { CATALOG_MISBEHAVIOURS, type CatalogMisbehaviour } from './sandbox/marke
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().min(1).optional());
 const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
+const optionalPostgresUrl = z.preprocess(
+  emptyAsUndefined,
+  z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+);
 const MISBEHAVING_PAIR = new RegExp(`^[a-z0-9-]+:(${CATALOG_MISBEHAVIOURS.join('|')})$`);
 const port = z.coerce.number().int().min(0).max(65_535);
 /** A dollar amount like "10" or "2.50", read into whole cents. */
@@ -25,6 +29,11 @@ const envSchema = z.object({
   PORT: port.default(5402),
   DATA_DIR: z.string().min(1).default('data'),
   DATABASE_PATH: optionalString,
+  /**
+   * PostgreSQL shared by several Steward instances (postgres://user:password@host:5432/db); absent =
+   * SQLite at DATABASE_PATH, one process.
+   */
+  DATABASE_URL: optionalPostgresUrl,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** base64 of 32 random bytes; encrypts secrets at rest. Generated into DATA_DIR when absent. */
   SECRETS_KEY: z.preprocess(
@@ -167,6 +176,8 @@ export type RawEnv = z.infer<typeof envSchema>;
 
 export interface Env extends RawEnv {
   databasePath: string;
+  /** DATABASE_URL: PostgreSQL when set, SQLite (databasePath) when null. */
+  databaseUrl: string | null;
   publicUrl: string;
   /** 'live' only when every rail is real; any sandbox piece makes the deployment a sandbox. */
   mode: 'sandbox' | 'live';
@@ -207,6 +218,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return {
     ...raw,
     databasePath: raw.DATABASE_PATH ?? `${raw.DATA_DIR}/steward.db`,
+    databaseUrl: raw.DATABASE_URL ?? null,
     publicUrl: raw.PUBLIC_URL ?? `http://${raw.HOST}:${raw.PORT}`,
     mode: live ? 'live' : 'sandbox',
     sandboxPieces,
@@ -245,6 +257,16 @@ export function configuredProviderUrls(env: Pick<Env, 'CATALOG_URLS'>, sandboxMa
     origins.add(origin);
     return true;
   });
+}
+
+/**
+ * The PostgreSQL server for the test suites that need one (TEST_DATABASE_URL); null = those suites are
+ * skipped and say so, and everything else runs on SQLite alone.
+ */
+export function testDatabaseUrl(source: Record<string, string | undefined> = process.env): string | null {
+  const parsed = optionalPostgresUrl.safeParse(source.TEST_DATABASE_URL);
+  if (!parsed.success) throw new InvalidEnvError('Invalid configuration: TEST_DATABASE_URL: must be a postgres:// or postgresql:// URL');
+  return parsed.data ?? null;
 }
 
 /** Reads process.env; on bad configuration prints one line and exits (used by entry points only). */

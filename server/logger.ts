@@ -26,6 +26,8 @@ export const REDACTED_KEYS = [
   'NWC_TREASURY_URL',
   'LLM_API_KEY',
   'OPERATOR_PASSWORD',
+  'DATABASE_URL',
+  'databaseUrl',
 ];
 
 const redactPaths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]).concat([

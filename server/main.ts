@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const { rates, treasury } = rails;
-  const database = openDatabase(env.databasePath);
+  const database = openDatabase(env.databaseUrl ?? env.databasePath);
   const secretsKey = loadSecretsKey({
     configuredKeyBase64: env.SECRETS_KEY,
     mode: env.mode,
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     llm: env.LLM_BASE_URL && env.LLM_MODEL ? { baseUrl: env.LLM_BASE_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY } : undefined,
     topUps: topUpsConfig(env, sandbox),
     disputeSharePercent: env.DISPUTE_MAX_SHARE_PERCENT,
+    databaseUrl: env.databaseUrl,
   });
   if (env.OPERATOR_EMAIL && env.OPERATOR_PASSWORD) {
     const outcome = await services.accounts.accounts.ensureOperator({ email: env.OPERATOR_EMAIL, password: env.OPERATOR_PASSWORD });

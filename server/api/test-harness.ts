@@ -67,7 +67,15 @@ function manifestOnly(manifest: unknown): NonNullable<ComposeSeams['fetcher']> {
  * source (default a fixed $100,000).
  */
 export function createApiHarness(
-  options: { logDestination?: Writable; sessionRecheckMs?: number; providerManifest?: unknown; rates?: ExchangeRatePort } = {},
+  options: {
+    logDestination?: Writable;
+    sessionRecheckMs?: number;
+    providerManifest?: unknown;
+    rates?: ExchangeRatePort;
+    /** One instance of several: a database file and key they share, and the PostgreSQL their live updates travel through. */
+    storage?: { databasePath: string; secretsKey: Buffer };
+    databaseUrl?: string;
+  } = {},
 ) {
   const environment = createTestEnvironment(options);
   const provisioner = fakeWalletProvisioner();
@@ -85,6 +93,7 @@ export function createApiHarness(
     sandboxWallets: null,
     now: () => environment.clock.now().getTime(),
     sessionRecheckMs: options.sessionRecheckMs,
+    databaseUrl: options.databaseUrl ?? null,
     seams: {
       // A wallet URL per account (with a recognisable secret, so tests can look for leaks), no welcome credit.
       walletProvisioner: {
@@ -121,5 +130,5 @@ export function createApiHarness(
     return { user, token, as: () => callerFor(token).caller };
   }
 
-  return { ...environment, ...services.accounts, provisioner, deps, wallets, ledger: services.ledger, callerFor, signUp };
+  return { ...environment, ...services.accounts, provisioner, deps, services, wallets, ledger: services.ledger, callerFor, signUp };
 }

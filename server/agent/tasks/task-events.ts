@@ -1,30 +1,23 @@
 /**
- * In-process change notifications for tasks, keyed by user: the runner publishes after every write,
- * the live subscription listens. A subscriber that falls behind only needs the latest state, so an
- * event carries ids, never state: the listener re-reads the task.
+ * Change notifications for tasks, keyed by user: the runner publishes after every write, the live
+ * subscription listens. A subscriber that falls behind only needs the latest state, so an event
+ * carries ids, never state: the listener re-reads the task. They travel on the live bus, so a task
+ * run by another instance on the same database is heard here too.
  */
-import { EventEmitter, on } from 'node:events';
+import { liveValues, type LiveBus } from '../../domain/ports/live-bus';
 
 export interface TaskChanged {
   taskId: string;
 }
 
-export function createTaskEvents() {
-  const emitter = new EventEmitter();
-  // One listener per open browser tab; the default limit of 10 is too small for a busy server.
-  emitter.setMaxListeners(0);
+export function createTaskEvents(bus: LiveBus) {
   return {
     publish(userId: string, taskId: string): void {
-      emitter.emit(`user:${userId}`, { taskId } satisfies TaskChanged);
+      bus.publish({ kind: 'task', userId, id: taskId });
     },
     /** Changes for this user until `signal` aborts. */
-    async *changes(userId: string, signal: AbortSignal | undefined): AsyncGenerator<TaskChanged> {
-      try {
-        for await (const [event] of on(emitter, `user:${userId}`, signal ? { signal } : {})) yield event as TaskChanged;
-      } catch (error) {
-        if (signal?.aborted) return;
-        throw error;
-      }
+    changes(userId: string, signal: AbortSignal | undefined): AsyncGenerator<TaskChanged> {
+      return liveValues(bus, 'task', userId, signal, (taskId): TaskChanged => ({ taskId }));
     },
   };
 }

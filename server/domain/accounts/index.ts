@@ -24,6 +24,7 @@ import { createStepUp } from './step-up';
 import { createKeyedHasher } from './tokens';
 import { createTwoFactorService } from './two-factor';
 import type { Clock } from './types';
+import type { LiveBus } from '../ports/live-bus';
 
 export type AccountsModule = ReturnType<typeof createAccountsModule>;
 
@@ -34,12 +35,14 @@ export function createAccountsModule(deps: {
   logger: Logger;
   now?: Clock;
   sessionRecheckMs?: number;
+  /** Where ended sessions are told (compose's one bus, shared with other instances); default: this process only. */
+  liveBus?: LiveBus;
 }) {
   const now = deps.now ?? (() => new Date());
   const repo = createAccountsRepository(deps.db);
   const secretBox = createSecretBox(deps.secretsKey);
   const audit = createAuditLog({ repo: createAuditRepository(deps.db), now });
-  const sessions = createSessionService({ repo: createSessionsRepository(deps.db), now, recheckMs: deps.sessionRecheckMs });
+  const sessions = createSessionService({ repo: createSessionsRepository(deps.db), now, recheckMs: deps.sessionRecheckMs, liveBus: deps.liveBus });
   const twoFactor = createTwoFactorService({
     repo,
     secretBox,

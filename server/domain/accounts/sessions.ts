@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { SessionsRepository } from '../../db/repositories/sessions-repository';
 import type { SessionRow } from '../../db/schema/accounts';
+import { createLocalLiveBus, type LiveBus } from '../ports/live-bus';
 import { randomToken, sha256Hex } from './tokens';
 import type { Clock, RequestMeta } from './types';
 
@@ -41,13 +42,16 @@ export function isSessionLive(row: Pick<SessionRow, 'expiresAtMs' | 'absoluteExp
  * ends after 30 idle days or 90 days in all. Signing in always creates a new token (rotation), so a
  * token planted before sign-in (session fixation) never becomes an authenticated one.
  */
-export function createSessionService(deps: { repo: SessionsRepository; now: Clock; recheckMs?: number }) {
+export function createSessionService(deps: { repo: SessionsRepository; now: Clock; recheckMs?: number; liveBus?: LiveBus }) {
   const recheckMs = deps.recheckMs ?? SESSION_RECHECK_MS;
-  // One event per ended session id; any number of open streams may listen to the same session.
-  const endings = new EventEmitter().setMaxListeners(0);
-  const announceEnded = (sessionIds: readonly string[]) => {
-    for (const id of sessionIds) endings.emit(id);
+  // An ended session is told on the live bus, so its streams end on every instance at once.
+  const bus = deps.liveBus ?? createLocalLiveBus();
+  const announceEnded = (userId: string, sessionIds: readonly string[]) => {
+    for (const id of sessionIds) bus.publish({ kind: 'session', userId, id });
   };
+  // Purged sessions had expired, which every instance's watch notices by itself at the expiry; only
+  // this process's watchers are told at once (the purge knows ids, not whose).
+  const purged = new EventEmitter().setMaxListeners(0);
 
   return {
     create(userId: string, meta: RequestMeta): { token: string; expiresAt: Date } {
@@ -74,7 +78,7 @@ export function createSessionService(deps: { repo: SessionsRepository; now: Cloc
       if (!row) return null;
       const nowMs = deps.now().getTime();
       if (!isSessionLive(row, nowMs)) {
-        if (deps.repo.deleteForUser(row.userId, row.id)) announceEnded([row.id]);
+        if (deps.repo.deleteForUser(row.userId, row.id)) announceEnded(row.userId, [row.id]);
         return null;
       }
       let expiresAtMs = row.expiresAtMs;
@@ -103,26 +107,26 @@ export function createSessionService(deps: { repo: SessionsRepository; now: Cloc
     /** Ends one of the user's own sessions; false when no such session belongs to them. */
     revoke(userId: string, sessionId: string): boolean {
       const revoked = deps.repo.deleteForUser(userId, sessionId);
-      if (revoked) announceEnded([sessionId]);
+      if (revoked) announceEnded(userId, [sessionId]);
       return revoked;
     },
 
     revokeAll(userId: string): number {
       const ended = deps.repo.deleteAllForUser(userId);
-      announceEnded(ended);
+      announceEnded(userId, ended);
       return ended.length;
     },
 
     /** Ends every session of the user except `keepSessionId` (the one asking), e.g. after a password change. */
     revokeOthers(userId: string, keepSessionId: string): number {
       const ended = deps.repo.deleteOthersForUser(userId, keepSessionId);
-      announceEnded(ended);
+      announceEnded(userId, ended);
       return ended.length;
     },
 
     purgeExpired(): number {
       const ended = deps.repo.deleteExpired(deps.now().getTime());
-      announceEnded(ended);
+      for (const id of ended) purged.emit(id);
       return ended.length;
     },
 
@@ -134,9 +138,11 @@ export function createSessionService(deps: { repo: SessionsRepository; now: Cloc
      */
     watch(sessionId: string, onEnded: () => void): () => void {
       let timer: NodeJS.Timeout | undefined;
+      let stopListening: (() => void) | null = null;
       const stop = () => {
         clearTimeout(timer);
-        endings.off(sessionId, end);
+        purged.off(sessionId, end);
+        stopListening?.();
       };
       function end() {
         stop();
@@ -146,11 +152,14 @@ export function createSessionService(deps: { repo: SessionsRepository; now: Cloc
         const row = deps.repo.findById(sessionId);
         const nowMs = deps.now().getTime();
         if (!row || !isSessionLive(row, nowMs)) return end();
+        stopListening ??= bus.subscribe('session', row.userId, (id) => {
+          if (id === sessionId) end();
+        });
         const untilExpiry = Math.min(row.expiresAtMs, row.absoluteExpiresAtMs) - nowMs;
         timer = setTimeout(check, Math.min(untilExpiry, recheckMs));
         timer.unref();
       }
-      endings.once(sessionId, end);
+      purged.once(sessionId, end);
       check();
       return stop;
     },

@@ -44,11 +44,12 @@ export function totpCode(secret: string, clock: TestClock): string {
  * What accounts run on in a test: an in-memory database, a clock the test moves, a fresh secrets key
  * and a logger that is silent unless the test reads its lines (`logDestination`).
  */
-export function createTestEnvironment(options: { logDestination?: Writable } = {}) {
-  const database = openDatabase(':memory:');
+/** `storage`: a database file and key shared with another environment, as two instances share them. */
+export function createTestEnvironment(options: { logDestination?: Writable; storage?: { databasePath: string; secretsKey: Buffer } } = {}) {
+  const database = openDatabase(options.storage?.databasePath ?? ':memory:');
   const clock = new TestClock();
   const logger = createLogger({ level: options.logDestination ? 'trace' : 'silent', destination: options.logDestination });
-  const secretsKey = randomBytes(32);
+  const secretsKey = options.storage?.secretsKey ?? randomBytes(32);
   return { database, clock, logger, secretsKey };
 }
 

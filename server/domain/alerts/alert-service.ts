@@ -9,14 +9,16 @@
  *   alerts.subscribe(userId, listener) -> unsubscribe
  *
  * Storing comes first and pushing second, so a browser that was not listening finds the alert in the
- * list later. Listeners live in this process: the app runs as one server process.
+ * list later. Pushing goes over the live bus (an alert id; each listener reads the alert), so an alert
+ * stored by another instance on the same database reaches this one's listeners too.
  */
 import type { GovernanceAlert } from '../../../shared/governance';
 import type { BtcUsdRate } from '../../../shared/money';
 import type { Db } from '../../db/client';
-import { createAlertsRepository } from '../../db/repositories/alerts-repository';
+import { createAlertsRepository, type AlertsRepository } from '../../db/repositories/alerts-repository';
 import type { AlertRow } from '../../db/schema/alerts';
 import { alertKey, alertMessage } from '../governance';
+import { createLocalLiveBus, liveValues, type LiveBus } from '../ports/live-bus';
 import { alertDataSchema, type AlertInput, type AlertKind, type AlertSeverity, type StoredAlert } from './types';
 
 export type AlertListener = (alert: StoredAlert) => void;
@@ -57,30 +59,35 @@ function headline(alert: GovernanceAlert): { title: string; severity: AlertSever
   }
 }
 
-export function createAlertService(deps: { db: Db; now?: () => number }) {
+/**
+ * One alert of this person by id, or null. The repository has no lookup by id (it is owned elsewhere);
+ * the newest alert below id + 1 is this one when it exists, one indexed row either way.
+ */
+function alertById(repository: AlertsRepository, userId: string, id: number): StoredAlert | null {
+  const [row] = repository.list(userId, { unreadOnly: false, limit: 1, beforeId: id + 1 });
+  return row?.id === id ? toStored(row) : null;
+}
+
+/** An alert id as the bus carries it (decimal text), or null for anything else. */
+function alertIdOf(text: string): number | null {
+  return /^[1-9]\d{0,15}$/.test(text) ? Number(text) : null;
+}
+
+export function createAlertService(deps: { db: Db; now?: () => number; liveBus?: LiveBus }) {
   const now = deps.now ?? Date.now;
   const repository = createAlertsRepository(deps.db);
-  const listeners = new Map<string, Set<AlertListener>>();
-
-  function publish(userId: string, alert: StoredAlert): void {
-    for (const listener of listeners.get(userId) ?? []) {
-      try {
-        listener(alert);
-      } catch {
-        // One broken listener (a closed connection) must not stop the others or the caller.
-      }
-    }
-  }
+  const bus = deps.liveBus ?? createLocalLiveBus();
+  const read = (userId: string, text: string): StoredAlert | null => {
+    const id = alertIdOf(text);
+    return id === null ? null : alertById(repository, userId, id);
+  };
 
   /** Calls `listener` with each new alert of this person until the returned function is called. */
   function subscribe(userId: string, listener: AlertListener): () => void {
-    const set = listeners.get(userId) ?? new Set<AlertListener>();
-    set.add(listener);
-    listeners.set(userId, set);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) listeners.delete(userId);
-    };
+    return bus.subscribe('alert', userId, (id) => {
+      const alert = read(userId, id);
+      if (alert) listener(alert);
+    });
   }
 
   function notify(userId: string, input: AlertInput): StoredAlert {
@@ -100,9 +107,8 @@ export function createAlertService(deps: { db: Db; now?: () => number }) {
       if (!existing) throw new Error('an alert insert was skipped without an alert to show for it');
       return toStored(existing);
     }
-    const stored = toStored(row);
-    publish(userId, stored);
-    return stored;
+    bus.publish({ kind: 'alert', userId, id: String(row.id) });
+    return toStored(row);
   }
 
   return {
@@ -137,33 +143,7 @@ export function createAlertService(deps: { db: Db; now?: () => number }) {
      * New alerts of this person as they are stored, until `signal` aborts (the live subscription).
      * Buffered: alerts stored while the consumer is busy are yielded in order, none dropped.
      */
-    async *live(userId: string, signal: AbortSignal | undefined): AsyncGenerator<StoredAlert> {
-      if (signal?.aborted) return;
-      const queue: StoredAlert[] = [];
-      let wake: (() => void) | null = null;
-      const stop = subscribe(userId, (alert) => {
-        queue.push(alert);
-        wake?.();
-      });
-      const onAbort = () => wake?.();
-      signal?.addEventListener('abort', onAbort);
-      try {
-        while (!signal?.aborted) {
-          const next = queue.shift();
-          if (next) {
-            yield next;
-            continue;
-          }
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-          wake = null;
-        }
-      } finally {
-        stop();
-        signal?.removeEventListener('abort', onAbort);
-      }
-    },
+    live: (userId: string, signal: AbortSignal | undefined): AsyncGenerator<StoredAlert> => liveValues(bus, 'alert', userId, signal, (id) => read(userId, id)),
 
     subscribe,
   };

@@ -21,11 +21,11 @@
  * recorded in the audit log with the amount; it is stored on this approval, i.e. for this quote only.
  */
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { policyDecisionSchema, type PolicyDecision } from '../../../shared/governance';
 import { msat, msatSchema, type Msat } from '../../../shared/money';
 import type { Db } from '../../db/client';
+import { createLocalLiveBus, type LiveBus } from '../ports/live-bus';
 import { createApprovalsRepository } from '../../db/repositories/approvals-repository';
 import type { ApprovalRow } from '../../db/schema/approvals';
 import type { AuditLog, RequestMeta, StepUp } from '../accounts';
@@ -47,6 +47,8 @@ export interface ApprovalServiceDeps {
   agentKeys: Pick<AgentKeys, 'narrow'>;
   /** The person's IANA time zone (their budget months); null when there is no such user. */
   timeZoneOf: (userId: string) => string | null;
+  /** Where status changes are told (compose's one bus, shared with other instances); default: this process only. */
+  liveBus?: LiveBus;
   now?: () => number;
 }
 
@@ -55,7 +57,6 @@ export type ApprovalService = ReturnType<typeof createApprovalService>;
 /** The step-up action a code is bound to: approving exactly this request. */
 const approveAction = (approvalId: string) => ({ kind: 'approve_spend', id: approvalId });
 const NEEDS_SECOND_FACTOR = new Set(['step_up', 'overage_required']);
-const CHANGED = 'changed';
 
 const stepMaxSchema = z.record(z.string(), msatSchema);
 
@@ -89,15 +90,14 @@ function serviceNames(quote: Quote): string {
 export function createApprovalService(deps: ApprovalServiceDeps) {
   const now = deps.now ?? Date.now;
   const repository = createApprovalsRepository(deps.db);
-  // Status changes, for waitForResolution. In-process: the app is one server process.
-  const events = new EventEmitter();
-  events.setMaxListeners(0);
+  // Status changes, for waitForResolution: the runner may wait on one instance for an answer given on another.
+  const bus = deps.liveBus ?? createLocalLiveBus();
 
   function changed(rows: readonly ApprovalRow[]): void {
     for (const row of rows) {
       // Answered, expired or cancelled: its "waiting for your approval" alert no longer asks anything.
       if (row.status !== 'pending') deps.alerts.markDone(row.userId, approvalWaitingKey(row.id));
-      events.emit(CHANGED, toApproval(row));
+      bus.publish({ kind: 'approval', userId: row.userId, id: row.id });
     }
   }
 
@@ -343,8 +343,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     waitForResolution(approvalId: string, signal?: AbortSignal): Promise<Approval> {
       return new Promise<Approval>((resolve, reject) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
+        let stopListening: (() => void) | null = null;
         const cleanup = () => {
-          events.off(CHANGED, onChange);
+          stopListening?.();
           signal?.removeEventListener('abort', onAbort);
           if (timer) clearTimeout(timer);
         };
@@ -360,15 +361,16 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           resolve(toApproval(row));
           return true;
         };
-        const onChange = (approval: Approval) => {
-          if (approval.id === approvalId) settleIfResolved();
-        };
         const onAbort = () => {
           cleanup();
           reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
         };
         if (signal?.aborted) return onAbort();
-        events.on(CHANGED, onChange);
+        const first = repository.byIdForRunner(approvalId);
+        if (!first) return void settleIfResolved();
+        stopListening = bus.subscribe('approval', first.userId, (id) => {
+          if (id === approvalId) settleIfResolved();
+        });
         signal?.addEventListener('abort', onAbort, { once: true });
         expireDue();
         if (settleIfResolved()) return;

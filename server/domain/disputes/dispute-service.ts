@@ -3,13 +3,13 @@
  * (refund.ts) with a background retry loop, and the views. The factory wires; the logic lives in
  * those modules.
  */
-import { EventEmitter, on } from 'node:events';
 import type { DisputeView } from '../../../shared/disputes';
 import type { ProviderClaimItem } from '../../../shared/provider-refunds';
 import type { DatabaseHandle } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
 import { createProviderClaimsRepository } from '../../db/repositories/provider-claims-repository';
 import { createRetryLoop } from '../payments';
+import { createLocalLiveBus, liveValues, type LiveBus } from '../ports/live-bus';
 import { decideDispute, type Decision, type DecisionResult } from './decisions';
 import type { DisputeEngineDeps } from './deps';
 import { openDispute, type OpenDisputeRequest, type OpenDisputeResult, type OpeningDeps } from './opening';
@@ -35,6 +35,8 @@ export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'claim
   /** The share of a month's paid spend a person may dispute themselves (DISPUTE_MAX_SHARE_PERCENT). */
   sharePercent?: number;
   returnInvoiceExpirySec?: number;
+  /** Where changes are told (compose's one bus, shared with other instances); default: this process only. */
+  liveBus?: LiveBus;
   now?: () => number;
 }
 
@@ -48,9 +50,7 @@ export interface DisputeChanged {
 export function createDisputes(options: DisputesOptions) {
   const now = options.now ?? Date.now;
   const repo = createDisputesRepository(options.database.db);
-  // Keyed by person; one listener per open Disputes page, so no listener limit.
-  const emitter = new EventEmitter();
-  emitter.setMaxListeners(0);
+  const bus = options.liveBus ?? createLocalLiveBus();
   const engine: OpeningDeps = {
     ...options,
     repo,
@@ -58,7 +58,7 @@ export function createDisputes(options: DisputesOptions) {
     returnInvoiceExpirySec: options.returnInvoiceExpirySec ?? DEFAULT_RETURN_INVOICE_EXPIRY_SEC,
     now,
     sharePercent: options.sharePercent ?? DEFAULT_DISPUTE_SHARE_PERCENT,
-    changed: (row) => emitter.emit(`user:${row.userId}`, { disputeId: row.id } satisfies DisputeChanged),
+    changed: (row) => bus.publish({ kind: 'dispute', userId: row.userId, id: row.id }),
   };
   const loop = createRetryLoop<RefundStep>((id) => advanceRefund(engine, id));
   const refund = (disputeId: string): Promise<RefundStep> => loop.attempt(disputeId);
@@ -114,14 +114,8 @@ export function createDisputes(options: DisputesOptions) {
     /** An operator records that the provider paid a claim back; of two operators, one settles it. */
     settleClaim: (operatorId: string, claimId: string, note: string): SettleClaimResult => settleClaim(engine, operatorId, claimId, note),
     /** The person's disputes as they change (the Disputes page's live updates), until `signal` aborts. */
-    async *changes(userId: string, signal: AbortSignal | undefined): AsyncGenerator<DisputeChanged> {
-      try {
-        for await (const [event] of on(emitter, `user:${userId}`, signal ? { signal } : {})) yield event as DisputeChanged;
-      } catch (error) {
-        if (signal?.aborted) return;
-        throw error;
-      }
-    },
+    changes: (userId: string, signal: AbortSignal | undefined): AsyncGenerator<DisputeChanged> =>
+      liveValues(bus, 'dispute', userId, signal, (disputeId): DisputeChanged => ({ disputeId })),
     refund,
     refundPass,
     /** Starts the retry loop; the first pass runs at once (work a crash left behind). */

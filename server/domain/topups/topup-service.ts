@@ -10,13 +10,14 @@ import { createTopUpsRepository } from '../../db/repositories/topups-repository'
 import { createRetryLoop } from '../payments';
 import type { CardCheckoutPort } from '../ports/card-checkout';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
+import { createLocalLiveBus, type LiveBus } from '../ports/live-bus';
 import { createTopUp, lockQuote, type CreateTopUpDeps } from './create-topup';
 import type { TopUpEngineDeps } from './deps';
 import { advanceFunding, type FundingStep } from './funding';
 import { settleReversal } from './reversal';
 import { parseStripeEvent } from './stripe-events';
 import { toTopUpView } from './views';
-import { watchTopUp, type TopUpWatchers } from './watch';
+import { watchTopUp } from './watch';
 import { applyStripeEvent, type WebhookOutcome } from './webhook';
 
 const FUNDING_BATCH = 20;
@@ -29,6 +30,8 @@ export interface TopUpsOptions extends Omit<TopUpEngineDeps, 'repo' | 'changed' 
   limits: TopUpLimits;
   /** The app's public origin, where Stripe sends the person back. */
   publicUrl: string;
+  /** Where changes are told (compose's one bus, shared with other instances); default: this process only. */
+  liveBus?: LiveBus;
   now?: () => number;
 }
 
@@ -40,8 +43,8 @@ export type TopUps = ReturnType<typeof createTopUps>;
 export function createTopUps(options: TopUpsOptions) {
   const now = options.now ?? Date.now;
   const repo = createTopUpsRepository(options.database.db);
-  const watchers: TopUpWatchers = new Map();
-  const engine: TopUpEngineDeps = { ...options, repo, now, changed: (row) => watchers.get(row.id)?.forEach((w) => w(row)) };
+  const bus = options.liveBus ?? createLocalLiveBus();
+  const engine: TopUpEngineDeps = { ...options, repo, now, changed: (row) => bus.publish({ kind: 'top_up', userId: row.userId, id: row.id }) };
   const creating: CreateTopUpDeps = { ...options, repo, now };
   const loop = createRetryLoop<FundingStep>((id) => advanceFunding(engine, id));
   const fund = (topUpId: string): Promise<FundingStep> => loop.attempt(topUpId);
@@ -80,7 +83,7 @@ export function createTopUps(options: TopUpsOptions) {
     receiveWebhook,
     fundingPass,
     /** The top-up now and after every change, until `signal` aborts (the return page's subscription). */
-    watch: (userId: string, topUpId: string, signal: AbortSignal | undefined) => watchTopUp(repo, watchers, userId, topUpId, signal),
+    watch: (userId: string, topUpId: string, signal: AbortSignal | undefined) => watchTopUp(repo, bus, userId, topUpId, signal),
     /** Starts the retry loop; the first pass runs at once (work a crash left behind). */
     start: (intervalMs: number, onError: (error: unknown) => void) => loop.start(intervalMs, fundingPass, onError),
     /** Resolves when no funding run is in flight (tests). */

@@ -2,14 +2,16 @@
 import type { TopUpView } from '../../../shared/topups';
 import type { TopUpsRepository } from '../../db/repositories/topups-repository';
 import type { TopUpRow } from '../../db/schema/topups';
+import type { LiveBus } from '../ports/live-bus';
 import { toTopUpView } from './views';
 
-/** Listeners per top-up id, told by the engine's `changed`. In-process: the app runs as one server process. */
-export type TopUpWatchers = Map<string, Set<(row: TopUpRow) => void>>;
-
+/**
+ * Changes arrive as ids on the live bus (told by the engine's `changed`, here or on another instance
+ * whose webhook or funding loop moved the top-up); each is read as it is at that moment.
+ */
 export async function* watchTopUp(
   repo: TopUpsRepository,
-  watchers: TopUpWatchers,
+  bus: LiveBus,
   userId: string,
   topUpId: string,
   signal: AbortSignal | undefined,
@@ -18,13 +20,12 @@ export async function* watchTopUp(
   if (!first || signal?.aborted) return;
   const queue: TopUpRow[] = [first];
   let wake: (() => void) | null = null;
-  const listener = (row: TopUpRow) => {
+  const stop = bus.subscribe('top_up', userId, (id) => {
+    const row = id === topUpId ? repo.forUser(userId, topUpId) : undefined;
+    if (!row) return;
     queue.push(row);
     wake?.();
-  };
-  const set = watchers.get(topUpId) ?? new Set();
-  set.add(listener);
-  watchers.set(topUpId, set);
+  });
   const onAbort = () => wake?.();
   signal?.addEventListener('abort', onAbort);
   try {
@@ -36,7 +37,6 @@ export async function* watchTopUp(
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    set.delete(listener);
-    if (set.size === 0) watchers.delete(topUpId);
+    stop();
   }
 }
