@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const email = process.argv[2];
   if (!email) throw new Error('usage: npm run operator:create -- <email>   (password on stdin)');
   const env = loadEnv();
-  const database = openDatabase(env.databasePath);
+  const database = openDatabase(env.databaseUrl ?? env.databasePath);
   try {
     const secretsKey = loadSecretsKey({ configuredKeyBase64: env.SECRETS_KEY, mode: env.mode, keyPath: join(env.DATA_DIR, 'secrets.key') });
     const module = createAccountsModule({ db: database.db, secretsKey, walletProvisioner: null, logger: createLogger({ level: 'warn' }) });
