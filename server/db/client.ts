@@ -15,7 +15,7 @@ export interface DatabaseHandle {
   close(): void;
 }
 
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const sqliteMigrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
  * Opens the app database: PostgreSQL when `location` is a postgres:// URL (server/db/postgres: several
@@ -73,7 +73,7 @@ function openSqlite(path: string): DatabaseHandle {
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('mmap_size = 268435456');
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder });
+  migrate(db, { migrationsFolder: sqliteMigrationsFolder });
   return { db, sqlite, close: () => sqlite.close() };
 }
 

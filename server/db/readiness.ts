@@ -1,24 +1,11 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { z } from 'zod';
 import type { Readiness, ReadinessCheck } from '../domain/ports/readiness';
-import type { DatabaseHandle } from './client';
+import { sqliteMigrationsFolder, type DatabaseHandle } from './client';
+import { PostgresDatabase } from './postgres/connection';
+import { MIGRATIONS_TABLE, postgresMigrations } from './postgres-migrations';
 
-/** Where a backend's committed migrations are and where drizzle's migrator records the applied ones. */
-export interface MigrationRecord {
-  folder: string;
-  /** The migrator's table, quoted (schema-qualified for PostgreSQL: `"drizzle"."__drizzle_migrations"`). */
-  table: string;
-}
-
-/** SQLite's: the folder openDatabase migrates from (server/db/client.ts), drizzle's default table. */
-export const SQLITE_MIGRATIONS: MigrationRecord = {
-  folder: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
-  table: '"__drizzle_migrations"',
-};
-
-// drizzle stores each migration's folder timestamp: a number in SQLite, a bigint (read as a string) in PostgreSQL.
+// The newest applied migration: drizzle's folder timestamp (a number) on SQLite, a tag (text) on PostgreSQL.
 const newestAppliedRow = z.object({ newest: z.union([z.number(), z.string()]).nullable() });
 
 /**
@@ -27,13 +14,25 @@ const newestAppliedRow = z.object({ newest: z.union([z.number(), z.string()]).nu
  * migration when its timestamp is newer than the newest recorded one, so that comparison is exactly
  * "nothing left to apply". The committed migrations are read once, at creation.
  */
-export function createDatabaseReadiness(database: Pick<DatabaseHandle, 'sqlite'>, migrations: MigrationRecord = SQLITE_MIGRATIONS): ReadinessCheck {
-  const newestCommitted = Math.max(0, ...readMigrationFiles({ migrationsFolder: migrations.folder }).map((m) => m.folderMillis));
-  const newestAppliedSql = `SELECT max(created_at) AS newest FROM ${migrations.table}`;
-  return () => checkDatabase(database.sqlite, newestAppliedSql, newestCommitted);
+export function createDatabaseReadiness(database: Pick<DatabaseHandle, 'sqlite'>): ReadinessCheck {
+  if ((database.sqlite as unknown) instanceof PostgresDatabase) {
+    // PostgreSQL's migrations are recorded by tag (server/db/postgres-migrations.ts); tags sort in order.
+    const newestTag = postgresMigrations().at(-1)?.tag ?? '';
+    const newestTagSql = `SELECT max(tag) AS newest FROM "${MIGRATIONS_TABLE}"`;
+    return () => checkDatabase(database.sqlite, newestTagSql, (newest) => String(newest) >= newestTag, newestTag);
+  }
+  // drizzle's migrator records SQLite's in its default table.
+  const newestCommitted = Math.max(0, ...readMigrationFiles({ migrationsFolder: sqliteMigrationsFolder }).map((m) => m.folderMillis));
+  const newestAppliedSql = 'SELECT max(created_at) AS newest FROM "__drizzle_migrations"';
+  return () => checkDatabase(database.sqlite, newestAppliedSql, (newest) => Number(newest) >= newestCommitted, String(newestCommitted));
 }
 
-function checkDatabase(client: DatabaseHandle['sqlite'], newestAppliedSql: string, newestCommitted: number): Readiness {
+function checkDatabase(
+  client: DatabaseHandle['sqlite'],
+  newestAppliedSql: string,
+  upToDate: (newest: number | string) => boolean,
+  newestCommitted: string,
+): Readiness {
   try {
     client.prepare('SELECT 1').get();
   } catch (error) {
@@ -41,7 +40,7 @@ function checkDatabase(client: DatabaseHandle['sqlite'], newestAppliedSql: strin
   }
   try {
     const { newest } = newestAppliedRow.parse(client.prepare(newestAppliedSql).get());
-    if (newest !== null && Number(newest) >= newestCommitted) return { ready: true };
+    if (newest !== null && upToDate(newest)) return { ready: true };
     return { ready: false, reason: 'migrations_pending', detail: `newest applied migration ${newest ?? 'none'}, this build's ${newestCommitted}` };
   } catch (error) {
     // No migrations table yet: nothing has been applied.
