@@ -43,7 +43,7 @@ export default defineConfig(({ command }) => ({
     pool: 'forks',
     // npm run test:postgres: the same suite with every app database on PostgreSQL (TEST_DATABASE_URL).
     ...(process.env.TEST_BACKEND === 'postgres'
-      ? { globalSetup: ['server/db/postgres/test-backend/global-setup.ts'], setupFiles: ['server/db/postgres/test-backend/setup.ts'] }
+      ? { globalSetup: ['scripts/postgres/test-backend/global-setup.ts'], setupFiles: ['scripts/postgres/test-backend/setup.ts'] }
       : {}),
   },
 }));

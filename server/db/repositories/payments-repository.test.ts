@@ -3,7 +3,7 @@ import { openDatabase, type DatabaseHandle } from '../client';
 import type { NewPaymentRow } from '../schema/payments';
 import { createLedgerRepository } from './ledger-repository';
 import { createPaymentsRepository, type PaymentsRepository } from './payments-repository';
-import { onPostgres } from '../postgres/test-backend/locations';
+import { onPostgres } from '../../../scripts/postgres/test-backend/locations';
 
 let handle: DatabaseHandle;
 let repo: PaymentsRepository;

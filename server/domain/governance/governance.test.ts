@@ -21,7 +21,7 @@ import {
 import { budgetReservationMetadata, type BudgetCheck } from './budget-precondition';
 import { usedMsat } from './budget';
 import { createGovernance, type Governance } from './governance';
-import { testDatabaseLocation } from '../../db/postgres/test-backend/locations';
+import { testDatabaseLocation } from '../../../scripts/postgres/test-backend/locations';
 
 const RATE = btcUsdRateFromCentsPerBtc(usdCents(10_000_000)); // 1 cent = 10,000 msat
 const TZ = 'America/New_York';

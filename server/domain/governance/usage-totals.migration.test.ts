@@ -15,7 +15,7 @@ import { createLedger, providerAccount, stripeAccount, userAvailableAccount } fr
 import { budgetReservationMetadata } from './budget-precondition';
 import { createGovernance } from './governance';
 import { periodFor } from './period';
-import { onPostgres } from '../../db/postgres/test-backend/locations';
+import { onPostgres } from '../../../scripts/postgres/test-backend/locations';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
 const MARCH_10 = Date.parse('2026-03-10T12:00:00Z');

@@ -14,7 +14,7 @@ import type { UsageTotals } from '../../db/repositories/governance-repository';
 import { createLedger, providerAccount, stripeAccount, userAvailableAccount, type JsonObject, type Ledger, type Reservation } from '../ledger';
 import { createGovernance, type Governance } from './governance';
 import { periodFor } from './period';
-import { onPostgres } from '../../db/postgres/test-backend/locations';
+import { onPostgres } from '../../../scripts/postgres/test-backend/locations';
 
 const USERS = ['alice', 'bob'] as const;
 const SERVICES = ['jokes', 'weather'] as const;

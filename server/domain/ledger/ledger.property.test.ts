@@ -18,7 +18,7 @@ import {
   type AccountRef,
   type Ledger,
 } from './index';
-import { onPostgres } from '../../db/postgres/test-backend/locations';
+import { onPostgres } from '../../../scripts/postgres/test-backend/locations';
 
 const USERS = ['alice', 'bob', 'carol'] as const;
 const PROVIDERS = ['jokes', 'weather'] as const;

@@ -12,7 +12,7 @@ import { msat } from '../../../shared/money';
 import { openDatabase } from '../../db/client';
 import { createLedger, providerAccount, routingFeesAccount, stripeAccount, userAvailableAccount } from './index';
 import type { RaceOutcome, RaceStep } from './ledger-race-worker';
-import { testDatabaseLocation } from '../../db/postgres/test-backend/locations';
+import { testDatabaseLocation } from '../../../scripts/postgres/test-backend/locations';
 
 const WORKERS = 4;
 const STEPS_PER_WORKER = 150;

@@ -5,7 +5,7 @@ import { disputes, type NewDisputeRow } from '../../db/schema/disputes';
 import { payments, type NewPaymentRow } from '../../db/schema/payments';
 import { samplePaymentRow } from '../../db/test-rows';
 import { createReputation, shareBps } from './reputation';
-import { onPostgres } from '../../db/postgres/test-backend/locations';
+import { onPostgres } from '../../../scripts/postgres/test-backend/locations';
 
 const NOW = Date.parse('2026-12-06T12:00:00.000Z');
 const DAY = 86_400_000;

@@ -3,8 +3,8 @@
 // two handles on one "file" share it, as two SQLite connections do. Processes a test starts get the
 // same answer through STEWARD_TEST_POSTGRES_URL, which setup.ts sets.
 import { createHash, randomUUID } from 'node:crypto';
-import { PostgresDatabase } from '../connection';
-import { isPostgresUrl } from '../open';
+import { PostgresDatabase } from '../../../server/db/postgres/connection';
+import { isPostgresUrl } from '../../../server/db/postgres/open';
 
 /** True while the suite runs on PostgreSQL (`npm run test:postgres`): for the few SQLite-only assertions. */
 export const onPostgres = process.env.TEST_BACKEND === 'postgres';
