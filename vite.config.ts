@@ -42,8 +42,16 @@ export default defineConfig(({ command }) => ({
     hookTimeout: 30_000,
     pool: 'forks',
     // npm run test:postgres: the same suite with every app database on PostgreSQL (TEST_DATABASE_URL).
+    // Its files spend most of their time waiting on the database server, so more of them run at once than
+    // there are cores, each with more time per test.
     ...(process.env.TEST_BACKEND === 'postgres'
-      ? { globalSetup: ['scripts/postgres/test-backend/global-setup.ts'], setupFiles: ['scripts/postgres/test-backend/setup.ts'] }
+      ? {
+          globalSetup: ['scripts/postgres/test-backend/global-setup.ts'],
+          setupFiles: ['scripts/postgres/test-backend/setup.ts'],
+          maxWorkers: 4,
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+        }
       : {}),
   },
 }));
