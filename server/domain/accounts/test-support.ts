@@ -42,13 +42,15 @@ export function totpCode(secret: string, clock: TestClock): string {
 
 /**
  * What accounts run on in a test: an in-memory database, a clock the test moves, a fresh secrets key
- * and a logger that is silent unless the test reads its lines (`logDestination`).
+ * and a logger that is silent unless the test reads its lines (`logDestination`). `databasePath` and
+ * `secretsKey`: a database file and key several environments share, as instances share one database
+ * and SECRETS_KEY.
  */
-export function createTestEnvironment(options: { logDestination?: Writable } = {}) {
-  const database = openDatabase(':memory:');
+export function createTestEnvironment(options: { logDestination?: Writable; databasePath?: string; secretsKey?: Buffer } = {}) {
+  const database = openDatabase(options.databasePath ?? ':memory:');
   const clock = new TestClock();
   const logger = createLogger({ level: options.logDestination ? 'trace' : 'silent', destination: options.logDestination });
-  const secretsKey = randomBytes(32);
+  const secretsKey = options.secretsKey ?? randomBytes(32);
   return { database, clock, logger, secretsKey };
 }
 
