@@ -12,7 +12,7 @@ export const rateLimitWindows = sqliteTable(
     subject: text('subject').notNull(),
     windowStartedAtMs: integer('window_started_at_ms').notNull(),
     windowEndsAtMs: integer('window_ends_at_ms').notNull(),
-    // Attempts in this window, refused ones included (as @fastify/rate-limit counted them).
+    // Attempts in this window, refused ones included.
     attempts: integer('attempts').notNull(),
   },
   (t) => [primaryKey({ columns: [t.limitName, t.subject] }), index('rate_limit_windows_ends_idx').on(t.windowEndsAtMs)],
