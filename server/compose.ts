@@ -43,10 +43,12 @@ import type { TopUpLimits } from '../shared/topups';
 import { users } from './db/schema/accounts';
 import type { CardCheckoutPort } from './domain/ports/card-checkout';
 import { createDisputes } from './domain/disputes';
+import { createRateLimits } from './domain/rate-limits';
 import { createReputation, createStanding } from './domain/reputation';
 import { createStandingRepository } from './db/repositories/standing-repository';
 import { createHome } from './domain/home';
 import { createHomeRepository } from './db/repositories/home-repository';
+import { createRateLimitsRepository } from './db/repositories/rate-limits-repository';
 import { createReputationRepository } from './db/repositories/reputation-repository';
 import { createTopUps } from './domain/topups';
 
@@ -187,6 +189,7 @@ export function composeServices(options: ComposeOptions) {
   const receipts = createReceipts(database.db);
   const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
   const reputation = createReputation({ repo: createReputationRepository(database.db), now });
+  const rateLimits = createRateLimits({ repo: createRateLimitsRepository(database.db), now });
   const standing = createStanding({ repo: createStandingRepository(database.db), reputation, audit: accounts.audit, alerts, operatorIds, now });
   const settingsChanges = createSettingsChanges({
     governance,
@@ -343,11 +346,12 @@ export function composeServices(options: ComposeOptions) {
     reputation,
     home: createHome({ repo: createHomeRepository(database.db), now: () => new Date(now()) }),
     standing,
+    rateLimits,
     rates: options.rates,
     readiness: createDatabaseReadiness(database),
     /**
      * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog
-     * fresh, purge sessions.
+     * fresh, purge sessions and ended rate-limit windows.
      */
     async start(): Promise<void> {
       reconciling = reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed'));
@@ -363,6 +367,8 @@ export function composeServices(options: ComposeOptions) {
       // Within every price-cache TTL, so a warmed price is renewed before it ends and never outlives it.
       timers.push(setInterval(() => void warmPrices(), quotes.priceCacheTtlMs / 2));
       timers.push(setInterval(() => accounts.sessions.purgeExpired(), 60 * 60_000));
+      // Often enough that addresses seen once (a flood from many) do not pile up for long.
+      timers.push(setInterval(() => rateLimits.prune(), 10 * 60_000));
       for (const timer of timers) timer.unref();
     },
     async stop(): Promise<void> {

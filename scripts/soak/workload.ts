@@ -78,7 +78,7 @@ export interface SoakContext {
   figures: Figures;
   /** Every settings change sent, with its outcome: the budget check's record of the limits in force. */
   changes: LimitChange[];
-  /** Times of code checks since the server last started (its rate limiter starts empty). */
+  /** Times of code checks sent; the server's rate limit counts them in its database, across restarts. */
   codeChecks: number[];
 }
 
@@ -263,7 +263,6 @@ export async function chaos(ctx: SoakContext, meanIntervalMs: number): Promise<v
     ctx.figures.kills += 1;
     await sleep(prng.int(0, 2_000));
     await ctx.server.start();
-    ctx.codeChecks = [];
     ctx.figures.restarts += 1;
   }
 }

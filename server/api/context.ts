@@ -6,6 +6,7 @@ import type { AlertService } from '../domain/alerts';
 import type { ApprovalService } from '../domain/approvals';
 import type { Disputes } from '../domain/disputes';
 import type { Home } from '../domain/home';
+import type { LimitName, RateLimits } from '../domain/rate-limits';
 import type { Reputation, Standing } from '../domain/reputation';
 import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
@@ -47,6 +48,8 @@ export interface ApiDeps {
   standing: Standing;
   /** Whether the database answers and is migrated: `GET /readyz` (server/http/health.ts). */
   readiness: ReadinessCheck;
+  /** Attempts counted in the database, shared by every instance (server/http/rate-limits.ts uses it). */
+  rateLimits: RateLimits;
 }
 
 /** Sets or clears the session cookie on the response; the HTTP layer owns the cookie's attributes. */
@@ -55,8 +58,8 @@ export interface SessionCookieJar {
   clear(): void;
 }
 
-/** Named buckets of attempts limited per client address (see server/http/rate-limits.ts). */
-export type RateLimitBucket = 'sign_in' | 'sign_up' | 'code_check' | 'wallet_connection' | 'data_export';
+/** Named buckets of attempts limited per client address or person (see server/http/rate-limits.ts). */
+export type RateLimitBucket = Exclude<LimitName, 'mcp_call'>;
 /** Counts one attempt in `bucket`, per client address, or per `person` (a user id) when one is given. */
 export type RateLimitCheck = (bucket: RateLimitBucket, person?: string) => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
 

@@ -64,7 +64,8 @@ function manifestOnly(manifest: unknown): NonNullable<ComposeSeams['fetcher']> {
 /**
  * `providerManifest`: a catalog for everybody, served as HARNESS_PROVIDER_URL's manifest (load it
  * with `deps.catalog.refreshAll()`); without it the catalog is empty. `rates`: the BTC/USD rate
- * source (default a fixed $100,000).
+ * source (default a fixed $100,000). `databasePath` and `secretsKey`: a database file and key to share
+ * with other harnesses, as instances share one database and SECRETS_KEY (default: their own).
  */
 export function createApiHarness(
   options: {

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -104,8 +103,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   });
   await app.register(fastifyCookie);
   // Limits apply per procedure through the tRPC `rateLimited` middleware, not to every route.
-  await app.register(fastifyRateLimit, { global: false });
-  const rateLimiterFor = createRateLimiter(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const rateLimiterFor = createRateLimiter(deps.rateLimits, options.rateLimits ?? DEFAULT_RATE_LIMITS);
 
   // Before any route runs: a request for another host name (DNS rebinding) gets nothing from this server,
   // except the load balancer's probes, which name the instance's own address (health.ts, PROBE_PATHS).

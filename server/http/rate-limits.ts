@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { RateLimitBucket, RateLimitCheck } from '../api/context';
+import { limitSubject, type LimitPolicy, type RateLimits } from '../domain/rate-limits';
 
-export type RateLimitSettings = Record<RateLimitBucket, { max: number; timeWindowMs: number }>;
+export type RateLimitSettings = Record<RateLimitBucket, LimitPolicy>;
 
 /**
  * Attempts per client address (per person for `wallet_connection` and `data_export`). Generous enough for a person
@@ -13,36 +14,18 @@ export type RateLimitSettings = Record<RateLimitBucket, { max: number; timeWindo
  * fresh proof is not asked, since the export holds no secret the session could not read page by page.
  */
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
-  sign_in: { max: 20, timeWindowMs: 5 * 60_000 },
-  sign_up: { max: 10, timeWindowMs: 10 * 60_000 },
-  code_check: { max: 30, timeWindowMs: 5 * 60_000 },
-  wallet_connection: { max: 10, timeWindowMs: 10 * 60_000 },
-  data_export: { max: 10, timeWindowMs: 60 * 60_000 },
+  sign_in: { max: 20, windowMs: 5 * 60_000 },
+  sign_up: { max: 10, windowMs: 10 * 60_000 },
+  code_check: { max: 30, windowMs: 5 * 60_000 },
+  wallet_connection: { max: 10, windowMs: 10 * 60_000 },
+  data_export: { max: 10, windowMs: 60 * 60_000 },
 };
 
-/** A request as a limiter sees it, with the person it counts for when the bucket is per person. */
-type CountedRequest = FastifyRequest & { rateLimitPerson?: string };
-
-/** Builds the per-request check the tRPC `rateLimited` middleware calls (@fastify/rate-limit stores). */
-export function createRateLimiter(app: FastifyInstance, settings: RateLimitSettings): (request: FastifyRequest) => RateLimitCheck {
-  const limiters = Object.fromEntries(
-    (Object.keys(settings) as RateLimitBucket[]).map((bucket) => [
-      bucket,
-      app.createRateLimit({
-        max: settings[bucket].max,
-        timeWindow: settings[bucket].timeWindowMs,
-        keyGenerator: (request: CountedRequest) =>
-          request.rateLimitPerson === undefined ? `${bucket}:${request.ip}` : `${bucket}:person:${request.rateLimitPerson}`,
-      }),
-    ]),
-  ) as Record<RateLimitBucket, ReturnType<FastifyInstance['createRateLimit']>>;
-
-  return (request) => async (bucket, person) => {
-    // A view of the request that names the person, so calls batched in one request keep their own key.
-    const counted: CountedRequest = person === undefined ? request : Object.assign(Object.create(request) as CountedRequest, { rateLimitPerson: person });
-    const verdict = await limiters[bucket](counted);
-    // `isAllowed` means "on the allow list"; a counted request is refused only when `isExceeded`.
-    if (verdict.isAllowed || !verdict.isExceeded) return { allowed: true };
-    return { allowed: false, retryAfterSeconds: verdict.ttlInSeconds };
-  };
+/**
+ * Builds the per-request check the tRPC `rateLimited` middleware calls. Attempts are counted in the
+ * database (domain/rate-limits), so every instance behind a load balancer counts the same ones.
+ */
+export function createRateLimiter(limits: Pick<RateLimits, 'take'>, settings: RateLimitSettings): (request: FastifyRequest) => RateLimitCheck {
+  return (request) => async (bucket, person) =>
+    limits.take(bucket, person === undefined ? limitSubject.address(request.ip) : limitSubject.person(person), settings[bucket]);
 }

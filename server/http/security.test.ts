@@ -83,7 +83,7 @@ describe('CSRF protection', () => {
 
 describe('rate limits and error hygiene', () => {
   it('behind a trusted proxy counts each client address from X-Forwarded-For; from anyone else the header is ignored', async () => {
-    const once = { max: 1, timeWindowMs: 60_000 };
+    const once = { max: 1, windowMs: 60_000 };
     const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, data_export: once };
     const attemptFrom = (instance: Awaited<ReturnType<typeof app>>, client: string) =>
       instance.inject({
@@ -104,7 +104,7 @@ describe('rate limits and error hygiene', () => {
   });
 
   it('limits sign-in attempts per address with a friendly TOO_MANY_REQUESTS', async () => {
-    const tight = { max: 2, timeWindowMs: 60_000 };
+    const tight = { max: 2, windowMs: 60_000 };
     const instance = await app({ rateLimits: { sign_in: tight, sign_up: tight, code_check: tight, wallet_connection: tight, data_export: tight } });
     const attempt = () =>
       instance.inject({
@@ -122,8 +122,8 @@ describe('rate limits and error hygiene', () => {
   });
 
   it('limits connect-own-wallet and withdraw per person, with or without a proof, before any wallet is reached', async () => {
-    const limits = { sign_in: { max: 20, timeWindowMs: 60_000 }, sign_up: { max: 20, timeWindowMs: 60_000 }, code_check: { max: 20, timeWindowMs: 60_000 }, data_export: { max: 20, timeWindowMs: 60_000 } };
-    const instance = await app({ rateLimits: { ...limits, wallet_connection: { max: 3, timeWindowMs: 60_000 } } });
+    const limits = { sign_in: { max: 20, windowMs: 60_000 }, sign_up: { max: 20, windowMs: 60_000 }, code_check: { max: 20, windowMs: 60_000 }, data_export: { max: 20, windowMs: 60_000 } };
+    const instance = await app({ rateLimits: { ...limits, wallet_connection: { max: 3, windowMs: 60_000 } } });
     const signUp = async (email: string) => {
       const res = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: csrf, payload: signUpBody(email) });
       return /=([^;]+);/.exec(String(res.headers['set-cookie']))?.[1] ?? '';

@@ -12,6 +12,7 @@ import type { Governance } from '../domain/governance';
 import type { Receipts } from '../domain/payments';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { QuoteService } from '../domain/quotes';
+import type { RateLimits } from '../domain/rate-limits';
 import type { Reputation } from '../domain/reputation';
 import type { WalletOverview } from '../domain/wallet';
 
@@ -27,6 +28,8 @@ export interface McpDeps {
   wallet: Pick<WalletOverview, 'summary'>;
   rates: ExchangeRatePort;
   reputation: Reputation;
+  /** Counts each key's tool calls (rate-limit.ts), in the database every instance shares. */
+  rateLimits: Pick<RateLimits, 'take'>;
   timeZoneOf: (userId: string) => string;
   /** Where the person approves: links in pending answers and URL elicitations point here. */
   publicOrigin: string;

@@ -46,7 +46,7 @@ function refuse(reply: FastifyReply, status: number, reason: string, message: st
 
 export function registerMcpRoute(app: FastifyInstance, deps: McpDeps, options: McpOptions): void {
   const sessions = new Map<string, Session>();
-  const rateLimit = createKeyRateLimit({ max: MCP_CALLS_PER_MINUTE, windowMs: 60_000 });
+  const rateLimit = createKeyRateLimit(deps.rateLimits, { max: MCP_CALLS_PER_MINUTE, windowMs: 60_000 });
 
   app.route({
     method: ['GET', 'POST', 'DELETE'],

@@ -1,7 +1,7 @@
 // SQL for users, their second factor, recovery codes, step-up grants and wallets. Synchronous
 // (better-sqlite3) so the domain can compose calls inside one transaction. Every lookup of a user-owned
 // row takes the owner's id: there is no "get by id" that could hand one user another's row.
-import { and, asc, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import {
   recoveryCodes,
@@ -43,6 +43,20 @@ export function createAccountsRepository(db: Db) {
 
     findTotp(userId: string): TotpCredentialRow | undefined {
       return db.select().from(totpCredentials).where(eq(totpCredentials.userId, userId)).get();
+    },
+    /**
+     * The credential, read for a code check that will rewrite its lockout counters: an UPDATE that changes
+     * nothing and returns the row. PostgreSQL then holds the row's lock until the transaction ends (as
+     * SELECT ... FOR UPDATE would) and returns its latest committed version, so two instances checking
+     * codes for one person count every failure; SQLite's IMMEDIATE transaction already excludes writers.
+     */
+    findTotpForCheck(userId: string): TotpCredentialRow | undefined {
+      return db
+        .update(totpCredentials)
+        .set({ failedAttempts: sql`${totpCredentials.failedAttempts}` })
+        .where(eq(totpCredentials.userId, userId))
+        .returning()
+        .get();
     },
     /** Starting (or restarting) enrollment replaces any pending secret; an enabled one is never replaced here. */
     upsertPendingTotp(userId: string, secretCiphertext: string): void {

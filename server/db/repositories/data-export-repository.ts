@@ -28,6 +28,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   stripe_events: "Stripe's event ids, kept once each so a redelivered event is not applied twice",
   pause_policy: "the operators' auto-pause threshold, the same for everyone",
   service_pauses: 'services an operator or the auto-pause rule paused for everyone',
+  rate_limit_windows: 'counts of recent attempts per address, person or agent key, kept only until their window (an hour at most) ends',
 };
 
 /**

@@ -42,7 +42,9 @@ export function totpCode(secret: string, clock: TestClock): string {
 
 /**
  * What accounts run on in a test: an in-memory database, a clock the test moves, a fresh secrets key
- * and a logger that is silent unless the test reads its lines (`logDestination`).
+ * and a logger that is silent unless the test reads its lines (`logDestination`). `databasePath` and
+ * `secretsKey`: a database file and key several environments share, as instances share one database
+ * and SECRETS_KEY.
  */
 /** `storage`: a database file and key shared with another environment, as two instances share them. */
 export function createTestEnvironment(options: { logDestination?: Writable; storage?: { databasePath: string; secretsKey: Buffer } } = {}) {

@@ -33,7 +33,9 @@ export type TwoFactorService = ReturnType<typeof createTwoFactorService>;
  * TOTP second factor (RFC 6238, 6 digits, 30 s) with ten one-time recovery codes.
  * Every check runs inside one synchronous IMMEDIATE transaction: the lockout counters, the replay guard
  * (last accepted time step; a code for that step or an earlier one is refused) and the audit record
- * change together, so two racing requests cannot both spend the same code or dodge the counter.
+ * change together, so two racing requests cannot both spend the same code or dodge the counter. The
+ * counters live in the database and the credential is read locked (`findTotpForCheck`), so the lockout
+ * holds over every instance sharing it and across restarts.
  */
 export function createTwoFactorService(deps: {
   repo: AccountsRepository;
@@ -74,7 +76,7 @@ export function createTwoFactorService(deps: {
 
   /** The whole check; callers run it inside a transaction. */
   function verifyInTransaction(userId: string, factor: SecondFactor, purpose: VerifyPurpose, meta?: RequestMeta): VerifyResult {
-    const credential = repo.findTotp(userId);
+    const credential = repo.findTotpForCheck(userId);
     const expectEnabled = purpose !== 'enroll';
     if (!credential || (credential.enabledAtMs !== null) !== expectEnabled) return { ok: false, reason: 'not_enabled' };
     // Recovery codes stand in for the phone at sign-in only; approving money always needs the phone.
@@ -130,7 +132,7 @@ export function createTwoFactorService(deps: {
    */
   function refuseSignInCode(userId: string, meta?: RequestMeta): VerifyResult & { ok: false } {
     return repo.transaction(() => {
-      const credential = repo.findTotp(userId);
+      const credential = repo.findTotpForCheck(userId);
       if (!credential?.enabledAtMs) return { ok: false, reason: 'not_enabled' };
       const nowMs = deps.now().getTime();
       if (credential.lockedUntilMs !== null && credential.lockedUntilMs > nowMs) {
