@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../shared/governance';
 import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../shared/money';
-import { openDatabase } from '../server/db/client';
+import { openSqlite } from '../server/db/client';
 import { createPaymentsRepository } from '../server/db/repositories/payments-repository';
 import { createTokenVaultRepository } from '../server/db/repositories/token-vault-repository';
 import { createSecretBox } from '../server/db/secret-box';
@@ -24,7 +24,7 @@ const USERS = ['alice', 'bob'];
 
 /** A small Steward database made by the real ledger, governance and payment records. */
 async function makeStewardDatabase(path: string): Promise<void> {
-  const handle = openDatabase(path);
+  const handle = openSqlite(path);
   const governance = createGovernance(handle, { now: () => NOW_MS });
   const ledger = createLedger(handle, { now: () => NOW_MS, observer: governance.usageObserver });
   const secretBox = createSecretBox(randomBytes(32));

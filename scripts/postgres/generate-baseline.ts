@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { openDatabase } from '../../server/db/client';
+import { openSqlite } from '../../server/db/client';
 import { BASELINE_COVERS_THROUGH } from '../../server/db/postgres-migrations';
 import {
   foreignKeyOrder,
@@ -150,7 +150,7 @@ function refuse(name: string, when: string, message: string): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const handle = openDatabase(':memory:');
+  const handle = openSqlite(':memory:');
   try {
     process.stdout.write(renderBaseline(readSqliteSchema(handle.sqlite)));
   } finally {

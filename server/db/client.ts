@@ -26,7 +26,8 @@ export function openDatabase(location: string): DatabaseHandle {
 }
 
 /**
- * Opens the SQLite database with the settings every caller relies on: WAL so readers never block the
+ * Opens the SQLite database (whatever backend the app uses: the schema parity test and the copy to
+ * PostgreSQL read SQLite itself) with the settings every caller relies on: WAL so readers never block the
  * single writer, foreign keys on (SQLite leaves them off by default), and a busy timeout so a
  * second process (e.g. a CLI command) waits instead of failing. Migrations run before anyone uses it.
  * Pass ':memory:' for tests.
@@ -57,7 +58,7 @@ export function openDatabase(location: string): DatabaseHandle {
  * person's usage rows); keeping up to 64 MiB of pages in memory and reading the file through a
  * memory map means a million-entry ledger costs no read() calls on the hot path.
  */
-function openSqlite(path: string): DatabaseHandle {
+export function openSqlite(path: string): DatabaseHandle {
   if (path !== ':memory:') {
     mkdirSync(dirname(path), { recursive: true });
     ownerOnly(path);

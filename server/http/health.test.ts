@@ -2,6 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApiHarness } from '../api/test-harness';
 import type { ReadinessCheck } from '../domain/ports/readiness';
 import { buildHttpApp, type HttpAppOptions } from './app';
+import { onPostgres } from '../../scripts/postgres/test-backend/locations';
+
+// Where the applied migrations are recorded: drizzle's table on SQLite, ours (by tag) on PostgreSQL.
+const MIGRATIONS = onPostgres ? '"__steward_migrations"' : '__drizzle_migrations';
+const NEWEST = onPostgres ? 'tag' : 'created_at';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -49,7 +54,7 @@ describe('GET /readyz', () => {
 
   it('answers 503 migrations_pending when the database lacks the newest migration of this build', async () => {
     const { app, harness } = await appOver();
-    harness.database.sqlite.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)');
+    harness.database.sqlite.exec(`DELETE FROM ${MIGRATIONS} WHERE ${NEWEST} = (SELECT max(${NEWEST}) FROM ${MIGRATIONS})`);
     const res = await app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'not_ready', reason: 'migrations_pending' });
@@ -57,7 +62,7 @@ describe('GET /readyz', () => {
 
   it('answers 503 migrations_pending when nothing was ever migrated', async () => {
     const { app, harness } = await appOver();
-    harness.database.sqlite.exec('DROP TABLE __drizzle_migrations');
+    harness.database.sqlite.exec(`DROP TABLE ${MIGRATIONS}`);
     const res = await app.inject({ method: 'GET', url: '/readyz' });
     expect(res.json()).toEqual({ status: 'not_ready', reason: 'migrations_pending' });
   });

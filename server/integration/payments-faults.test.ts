@@ -16,6 +16,7 @@ import { creditUserFunding, type PurchaseRequest } from '../domain/payments';
 import { testAuthorization } from '../domain/payments/test-fakes';
 import { startSandbox, type RunningSandbox } from '../sandbox/stack';
 import { openPaymentsHarness, type PaymentsHarness } from './payments-harness';
+import { testDatabaseLocation } from '../../scripts/postgres/test-backend/locations';
 
 const FUNDS_MSAT = 1_000_000;
 const JOKE_MSAT = 1_000;
@@ -47,7 +48,8 @@ describe('payment faults on the sandbox', () => {
   /** A funded user with its own app database; the ledger credited with exactly the wallet's funding. */
   async function fundedUser(userId: string, options: { nwcUrl?: string; now?: () => number } = {}) {
     const nwcUrl = await sandbox.createUserWallet(userId, { initialBalanceMsat: FUNDS_MSAT });
-    const dbPath = join(dataDir, `${userId}.db`);
+    // On PostgreSQL (npm run test:postgres) the worker process opens the same schema.
+    const dbPath = testDatabaseLocation(join(dataDir, `${userId}.db`));
     const app = open(dbPath, options.nwcUrl ?? nwcUrl, options.now);
     expect(creditUserFunding(app.ledger, { userId, amountMsat: msat(FUNDS_MSAT), idempotencyKey: `fund-${userId}` }).ok).toBe(true);
     const node = sandbox.network.node(`user:${userId}`);

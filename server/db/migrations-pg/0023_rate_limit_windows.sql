@@ -1,7 +1,7 @@
 -- Rate limits are counted in the database, so every instance sharing it counts the same attempts (domain/rate-limits).
 CREATE TABLE "rate_limit_windows" (
-	"limit_name" text NOT NULL,
-	"subject" text NOT NULL,
+	"limit_name" text COLLATE "C" NOT NULL,
+	"subject" text COLLATE "C" NOT NULL,
 	"window_started_at_ms" bigint NOT NULL,
 	"window_ends_at_ms" bigint NOT NULL,
 	"attempts" bigint NOT NULL,
