@@ -13,6 +13,7 @@ import { createTasksRepository } from './db/repositories/tasks-repository';
 import { createSecretBox } from './db/secret-box';
 import { createAccountsModule } from './domain/accounts';
 import { createAgentKeys } from './domain/agent-keys';
+import { createLeases, type PeriodicRun } from './domain/background';
 import { createAlertService } from './domain/alerts';
 import { createApprovalService } from './domain/approvals';
 import { createGovernance, createSettingsChanges } from './domain/governance';
@@ -131,6 +132,9 @@ export function composeServices(options: ComposeOptions) {
   const now = options.now ?? Date.now;
   const governance = createGovernance(database, { now });
   const ledger = createLedger(database, { now, observer: governance.usageObserver });
+  // This instance's leases on background work: with several instances on one database, each item of
+  // a periodic job is worked on by one of them (docs/architecture.md, "Background work").
+  const leases = createLeases({ db: database.db, now });
 
   const walletProvisioner =
     seams.walletProvisioner ??
@@ -160,6 +164,7 @@ export function composeServices(options: ComposeOptions) {
     decodeInvoice,
     network: options.network ?? 'regtest',
     rates: options.rates,
+    leases,
     now,
   });
   const walletFor = wallet.walletFor;
@@ -173,7 +178,7 @@ export function composeServices(options: ComposeOptions) {
     secretBox: createSecretBox(options.secretsKey),
     now,
   });
-  const reconciler = createReconciler({ records: payments.records, walletFor, now, isInFlight: payments.isInFlight });
+  const reconciler = createReconciler({ records: payments.records, walletFor, leases, now, isInFlight: payments.isInFlight });
   const receipts = createReceipts(database.db);
   const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
   const reputation = createReputation({ repo: createReputationRepository(database.db), now });
@@ -208,6 +213,7 @@ export function composeServices(options: ComposeOptions) {
     governance,
     configuredProviderUrls: options.providerUrls,
     onRefreshed: () => warmPrices(),
+    leases,
     now,
   });
   // A person's first quote of a fixed-price service must not wait on its provider (bench/planner.bench.ts).
@@ -227,6 +233,7 @@ export function composeServices(options: ComposeOptions) {
     checkout: options.topUps?.checkout ?? null,
     limits: options.topUps?.limits ?? DEFAULT_TOP_UP_LIMITS,
     publicUrl: options.topUps?.publicUrl ?? 'http://127.0.0.1',
+    leases,
     now,
   });
   const disputes = createDisputes({
@@ -256,6 +263,7 @@ export function composeServices(options: ComposeOptions) {
       ask: (endpointUrl, request) => askProviderRefund(fetcher, endpointUrl, request, options.providerRefunds?.timeoutMs ?? PROVIDER_REFUND_TIMEOUT_MS),
     },
     ...(options.providerRefunds?.returnInvoiceExpirySec === undefined ? {} : { returnInvoiceExpirySec: options.providerRefunds.returnInvoiceExpirySec }),
+    leases,
     now,
   });
   const taskStore = createTasksRepository(database.db);
@@ -299,10 +307,8 @@ export function composeServices(options: ComposeOptions) {
   agentKeys.onRevoked(({ userId, keyId }) => void tasks.cancelForAgentKey(userId, keyId).catch((err: unknown) => logger.error({ err, keyId }, 'stopping a revoked key failed')));
 
   const timers: NodeJS.Timeout[] = [];
-  let reconciling: { stop(): Promise<void> } | null = null;
-  let funding: { stop(): Promise<void> } | null = null;
-  let refunding: { stop(): Promise<void> } | null = null;
-  let syncing: { stop(): Promise<void> } | null = null;
+  // The periodic jobs, stopped in this order: each stop waits for its pass in progress.
+  const jobs: PeriodicRun[] = [];
 
   return {
     accounts,
@@ -329,33 +335,39 @@ export function composeServices(options: ComposeOptions) {
     home: createHome({ repo: createHomeRepository(database.db), now: () => new Date(now()) }),
     standing,
     rates: options.rates,
+    leases,
     /**
-     * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog
-     * fresh, purge sessions.
+     * Background work: reconcile payments left in doubt and wallets with the ledger, fund top-ups and
+     * pay refunds, keep the catalog fresh (each item once across instances, under its lease), and in
+     * this instance alone warm its price cache and purge sessions and long-dead leases.
      */
     async start(): Promise<void> {
-      reconciling = reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed'));
-      funding = topUps.start(options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS, (err) => logger.error({ err }, 'top-up funding failed'));
-      refunding = disputes.start(options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS, (err) => logger.error({ err }, 'dispute refund failed'));
-      syncing = wallet.sync.start(WALLET_SYNC_INTERVAL_MS, (err) => logger.error({ err }, 'wallet reconciliation failed'));
-      // People's own providers load in the background: a slow one must not hold up start-up.
+      const fundingIntervalMs = options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS;
+      jobs.push(reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed')));
+      jobs.push(topUps.start(fundingIntervalMs, (err) => logger.error({ err }, 'top-up funding failed')));
+      jobs.push(disputes.start(fundingIntervalMs, (err) => logger.error({ err }, 'dispute refund failed')));
+      jobs.push(wallet.sync.start(WALLET_SYNC_INTERVAL_MS, (err) => logger.error({ err }, 'wallet reconciliation failed')));
+      // Every instance loads the operator's providers before it takes requests; people's own providers
+      // load in the background: a slow one must not hold up start-up.
       await catalog.refreshConfigured();
       void catalog.refreshAdded().catch((err: unknown) => logger.error({ err }, 'catalog refresh failed'));
       const resumed = await tasks.resume();
       if (resumed.resumed.length + resumed.failed.length > 0) logger.info(resumed, 'tasks picked up after restart');
-      timers.push(setInterval(() => void catalog.refreshAll(), CATALOG_REFRESH_INTERVAL_MS));
+      jobs.push(catalog.start(CATALOG_REFRESH_INTERVAL_MS, (err) => logger.error({ err }, 'catalog refresh failed')));
       // Within every price-cache TTL, so a warmed price is renewed before it ends and never outlives it.
       timers.push(setInterval(() => void warmPrices(), quotes.priceCacheTtlMs / 2));
-      timers.push(setInterval(() => accounts.sessions.purgeExpired(), 60 * 60_000));
+      timers.push(
+        setInterval(() => {
+          accounts.sessions.purgeExpired();
+          leases.purgeExpired();
+        }, 60 * 60_000),
+      );
       for (const timer of timers) timer.unref();
     },
     async stop(): Promise<void> {
       for (const timer of timers.splice(0)) clearInterval(timer);
       await tasks.stop();
-      await reconciling?.stop();
-      await funding?.stop();
-      await refunding?.stop();
-      await syncing?.stop();
+      for (const job of jobs.splice(0)) await job.stop();
       treasury?.wallet.close();
       wallet.close();
       fetcher.close();

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings } from '../../shared/governance';
 import { createCatalogService } from '../agent/catalog/catalog-service';
+import { createLeases } from '../domain/background';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createGuardedFetch } from '../rails/http/guarded-fetch';
 import { createCatalogSource } from '../rails/l402/catalog-source';
@@ -51,6 +52,7 @@ function catalogWith(allowedOrigins: string[], configured: string[] = [base]) {
     store: catalogStore,
     governance: { settingsFor: (u) => settings.get(u) ?? DEFAULT_GOVERNANCE_SETTINGS },
     configuredProviderUrls: configured,
+    leases: createLeases({ db: handle.db, now: () => nowMs }),
     now: () => nowMs,
   });
 }

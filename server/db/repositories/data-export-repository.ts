@@ -28,6 +28,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   stripe_events: "Stripe's event ids, kept once each so a redelivered event is not applied twice",
   pause_policy: "the operators' auto-pause threshold, the same for everyone",
   service_pauses: 'services an operator or the auto-pause rule paused for everyone',
+  work_leases: 'which instance works on which background item now: a job, an id and an expiry, deleted when the work ends',
 };
 
 /**

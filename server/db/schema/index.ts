@@ -15,3 +15,4 @@ export * from './agent-keys';
 export * from './disputes';
 export * from './onboarding';
 export * from './standing';
+export * from './leases';

@@ -4,6 +4,7 @@ import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createWalletRepository, type WalletRepository } from '../../db/repositories/wallet-repository';
 import type { AlertInput } from '../alerts';
 import { createLedger, type Ledger } from '../ledger';
+import { createLeases } from '../background';
 import { creditUserFunding } from '../payments';
 import type { WalletPort, WalletTransaction } from '../ports/wallet';
 import { fakeReadOnlyWallet, invoiceMadeFor } from './test-support';
@@ -52,6 +53,7 @@ describe('wallet reconciliation job', () => {
       walletFor: async () => wallet(),
       notify: (_userId, alert) => alerts.push(alert),
       transaction: (fn) => handle.db.transaction(() => fn(), { behavior: 'immediate' }),
+      leases: createLeases({ db: handle.db, now: () => nowMs }),
       now: () => nowMs,
     });
   });

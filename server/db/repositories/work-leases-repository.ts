@@ -1,0 +1,42 @@
+// SQL for leases on background work (server/domain/background/leases.ts). A claim is one upsert in an
+// IMMEDIATE transaction: it takes a free item, renews the holder's own lease, or takes over a lease
+// that has expired, and changes nothing while another holder's lease is live. The same statement is
+// atomic in SQLite (one writer) and in PostgreSQL (INSERT .. ON CONFLICT locks the conflicting row).
+import { and, eq, lte, or } from 'drizzle-orm';
+import type { Db } from '../client';
+import { workLeases, type WorkLeaseRow } from '../schema/leases';
+
+export type WorkLeasesRepository = ReturnType<typeof createWorkLeasesRepository>;
+
+export function createWorkLeasesRepository(db: Db) {
+  return {
+    /** True when `lease.holder` now holds the item until `lease.expiresAtMs`; false while another live holder does. */
+    claim(lease: WorkLeaseRow, nowMs: number): boolean {
+      return db.transaction(
+        (tx) =>
+          tx
+            .insert(workLeases)
+            .values(lease)
+            .onConflictDoUpdate({
+              target: [workLeases.job, workLeases.item],
+              set: { holder: lease.holder, expiresAtMs: lease.expiresAtMs },
+              setWhere: or(eq(workLeases.holder, lease.holder), lte(workLeases.expiresAtMs, nowMs)),
+            })
+            .run().changes === 1,
+        { behavior: 'immediate' },
+      );
+    },
+    /** Ends the holder's lease on the item (a lease another holder took over is left alone). */
+    release(job: string, item: string, holder: string): void {
+      db.delete(workLeases).where(and(eq(workLeases.job, job), eq(workLeases.item, item), eq(workLeases.holder, holder))).run();
+    },
+    /** Drops leases that ended long ago (items whose holder died and that nobody needed since). */
+    purgeExpiredBefore(nowMs: number): number {
+      return db.delete(workLeases).where(lte(workLeases.expiresAtMs, nowMs)).run().changes;
+    },
+    /** The lease on an item, live or not (diagnostics and tests). */
+    leaseOf(job: string, item: string): WorkLeaseRow | undefined {
+      return db.select().from(workLeases).where(and(eq(workLeases.job, job), eq(workLeases.item, item))).get();
+    },
+  };
+}
