@@ -92,6 +92,11 @@ export interface ComposeOptions {
    * waits that long on a provider that did not pay).
    */
   providerRefunds?: { timeoutMs?: number; returnInvoiceExpirySec?: number };
+  /**
+   * How long a lease on background work lasts (default 30 s, domain/background/leases.ts): a killed
+   * instance's items wait that long for another. Restart tests shorten it.
+   */
+  leaseTtlMs?: number;
   /** Card top-ups; absent = refused as unavailable (the API harness, tests that do not need them). */
   topUps?: TopUpsConfig;
 }
@@ -134,7 +139,7 @@ export function composeServices(options: ComposeOptions) {
   const ledger = createLedger(database, { now, observer: governance.usageObserver });
   // This instance's leases on background work: with several instances on one database, each item of
   // a periodic job is worked on by one of them (docs/architecture.md, "Background work").
-  const leases = createLeases({ db: database.db, now });
+  const leases = createLeases({ db: database.db, now, ...(options.leaseTtlMs === undefined ? {} : { ttlMs: options.leaseTtlMs }) });
 
   const walletProvisioner =
     seams.walletProvisioner ??

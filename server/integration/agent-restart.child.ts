@@ -4,10 +4,12 @@
 import { createReceipts } from '../domain/payments';
 import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
 import { startAgentStack } from './agent-support';
+import { RESTART_LEASE_TTL_MS } from './treasury-kill';
 
 const [mode, dir, a, b] = process.argv.slice(2);
 if (!dir || !a) throw new Error('usage: start <dir> <email> | resume <dir> <userId> <taskId>');
-const stack = await startAgentStack(dir);
+// Short leases: a pass the kill interrupted (the reconciler's) is taken over a second later, not in 30 s.
+const stack = await startAgentStack(dir, { leaseTtlMs: RESTART_LEASE_TTL_MS });
 const print = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 if (mode === 'start') {

@@ -48,6 +48,8 @@ export interface AgentStackOptions {
   refundBehaviours?: SandboxOptions['refundBehaviours'];
   /** How long providers' refund answers may take and their return invoices live (compose.ts). */
   providerRefunds?: ComposeOptions['providerRefunds'];
+  /** How long leases on background work last (compose.ts); restart tests shorten it. */
+  leaseTtlMs?: number;
 }
 
 export async function startAgentStack(dataDir: string, options: AgentStackOptions = {}) {
@@ -69,6 +71,7 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
     ...(options.llm ? { llm: options.llm } : {}),
     ...(options.treasury ? { topUps: sandboxTopUps(sandbox) } : {}),
     ...(options.providerRefunds ? { providerRefunds: options.providerRefunds } : {}),
+    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
     seams: {
       ...(options.providerTimeoutMs ? { fetcher: createGuardedFetch({ allowedOrigins: [...providerUrls], timeoutMs: options.providerTimeoutMs }) } : {}),
       ...(options.wrapTreasury ? { openWallet: wrappingTreasury(sandbox.wallets.treasury ?? null, options.wrapTreasury) } : {}),
