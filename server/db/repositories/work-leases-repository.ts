@@ -2,7 +2,9 @@
 // IMMEDIATE transaction: it takes a free item, renews the holder's own lease, or takes over a lease
 // that has expired, and changes nothing while another holder's lease is live. The same statement is
 // atomic in SQLite (one writer) and in PostgreSQL (INSERT .. ON CONFLICT locks the conflicting row).
-import { and, eq, lte, or } from 'drizzle-orm';
+// It is written out: drizzle's SQLite builder qualifies the conflict target's columns with the table
+// name, which PostgreSQL does not accept.
+import { and, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { workLeases, type WorkLeaseRow } from '../schema/leases';
 
@@ -14,15 +16,10 @@ export function createWorkLeasesRepository(db: Db) {
     claim(lease: WorkLeaseRow, nowMs: number): boolean {
       return db.transaction(
         (tx) =>
-          tx
-            .insert(workLeases)
-            .values(lease)
-            .onConflictDoUpdate({
-              target: [workLeases.job, workLeases.item],
-              set: { holder: lease.holder, expiresAtMs: lease.expiresAtMs },
-              setWhere: or(eq(workLeases.holder, lease.holder), lte(workLeases.expiresAtMs, nowMs)),
-            })
-            .run().changes === 1,
+          tx.run(sql`
+            INSERT INTO work_leases (job, item, holder, expires_at_ms) VALUES (${lease.job}, ${lease.item}, ${lease.holder}, ${lease.expiresAtMs})
+            ON CONFLICT (job, item) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms
+            WHERE work_leases.holder = excluded.holder OR work_leases.expires_at_ms <= ${nowMs}`).changes === 1,
         { behavior: 'immediate' },
       );
     },
