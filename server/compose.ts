@@ -13,7 +13,7 @@ import { createTasksRepository } from './db/repositories/tasks-repository';
 import { createSecretBox } from './db/secret-box';
 import { createAccountsModule } from './domain/accounts';
 import { createAgentKeys } from './domain/agent-keys';
-import { createLeases, type PeriodicRun } from './domain/background';
+import { createLeases, createPeriodicJob, DEFAULT_LEASE_TTL_MS, type PeriodicRun } from './domain/background';
 import { createAlertService } from './domain/alerts';
 import { createApprovalService } from './domain/approvals';
 import { createGovernance, createSettingsChanges } from './domain/governance';
@@ -301,6 +301,7 @@ export function composeServices(options: ComposeOptions) {
       reconcileOnce: reconciler.reconcileOnce,
     },
     disputes,
+    leases,
     now,
     timeZoneOf,
     onError: (error, taskId) => logger.error({ err: error, taskId }, 'task loop failed'),
@@ -314,6 +315,7 @@ export function composeServices(options: ComposeOptions) {
   const timers: NodeJS.Timeout[] = [];
   // The periodic jobs, stopped in this order: each stop waits for its pass in progress.
   const jobs: PeriodicRun[] = [];
+  let resumingTasks: PeriodicRun | null = null;
 
   return {
     accounts,
@@ -356,8 +358,13 @@ export function composeServices(options: ComposeOptions) {
       // load in the background: a slow one must not hold up start-up.
       await catalog.refreshConfigured();
       void catalog.refreshAdded().catch((err: unknown) => logger.error({ err }, 'catalog refresh failed'));
-      const resumed = await tasks.resume();
-      if (resumed.resumed.length + resumed.failed.length > 0) logger.info(resumed, 'tasks picked up after restart');
+      const logResumed = (resumed: Awaited<ReturnType<typeof tasks.resume>>) => {
+        if (resumed.resumed.length + resumed.failed.length > 0) logger.info(resumed, 'tasks picked up (after a restart, or from an instance that died)');
+      };
+      logResumed(await tasks.resume());
+      // Then again every lease time: tasks of an instance that died are picked up once their leases expire.
+      const resuming = createPeriodicJob(() => tasks.resume().then(logResumed), 'coalesce');
+      resumingTasks = resuming.start(options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, (err) => logger.error({ err }, 'resuming tasks failed'), { firstPass: 'after_interval' });
       jobs.push(catalog.start(CATALOG_REFRESH_INTERVAL_MS, (err) => logger.error({ err }, 'catalog refresh failed')));
       // Within every price-cache TTL, so a warmed price is renewed before it ends and never outlives it.
       timers.push(setInterval(() => void warmPrices(), quotes.priceCacheTtlMs / 2));
@@ -371,6 +378,8 @@ export function composeServices(options: ComposeOptions) {
     },
     async stop(): Promise<void> {
       for (const timer of timers.splice(0)) clearInterval(timer);
+      // No task is picked up once the loops are being stopped.
+      await resumingTasks?.stop();
       await tasks.stop();
       for (const job of jobs.splice(0)) await job.stop();
       treasury?.wallet.close();

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createWorkLeasesRepository } from '../../db/repositories/work-leases-repository';
-import { createLeases } from './leases';
+import { createLeases, type HeldLease } from './leases';
 
 let database: DatabaseHandle;
 let nowMs: number;
@@ -52,7 +52,7 @@ describe('leases', () => {
     const dead = holder('dead');
     const b = holder('b');
     const never = new Promise<never>(() => undefined);
-    let deadHeld: { confirm(): boolean } | undefined;
+    let deadHeld: HeldLease | undefined;
     // The holder stops mid-item: its lease stays in the table, never released.
     void dead.withLease('reconcile_payment', 'p-1', async (held) => {
       deadHeld = held;
@@ -68,7 +68,9 @@ describe('leases', () => {
     });
     expect(leaseOf('p-1')?.holder).toBe('b');
     // Woken after its lease expired, the first holder must not act: the item is b's now.
+    expect(deadHeld?.lost.aborted).toBe(false);
     expect(deadHeld?.confirm()).toBe(false);
+    expect(deadHeld?.lost.aborted).toBe(true);
     expect(leaseOf('p-1')?.holder).toBe('b');
     gate.resolve();
     expect(await takingOver).toEqual({ ran: true, value: 'b worked' });

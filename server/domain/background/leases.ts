@@ -22,7 +22,7 @@ import type { Db } from '../../db/client';
 import { createWorkLeasesRepository } from '../../db/repositories/work-leases-repository';
 
 /** Every job that takes leases, one name each (the `job` column). */
-export type LeaseJob = 'reconcile_payment' | 'fund_top_up' | 'pay_refund' | 'sync_wallet' | 'refresh_catalog';
+export type LeaseJob = 'reconcile_payment' | 'fund_top_up' | 'pay_refund' | 'sync_wallet' | 'refresh_catalog' | 'run_task';
 
 /** Long enough for a slow wallet call between renewals; short enough that a dead instance's items wait little. */
 export const DEFAULT_LEASE_TTL_MS = 30_000;
@@ -32,6 +32,8 @@ const PURGE_AFTER_MS = 24 * 60 * 60_000;
 export interface HeldLease {
   /** Renews the lease now: true while the item is still this holder's; false once it was lost. */
   confirm(): boolean;
+  /** Aborted once the lease is lost, so long work (a task's loop) stops and leaves the item to its new holder. */
+  lost: AbortSignal;
 }
 
 export type LeasedOutcome<T> = { ran: true; value: T } | { ran: false; reason: 'leased_elsewhere' };
@@ -55,13 +57,17 @@ export function createLeases(deps: LeasesDeps) {
     return repo.claim({ job, item, holder: holderId, expiresAtMs: nowMs + ttlMs }, nowMs);
   };
 
-  /** Runs `work` on the item while holding its lease; does nothing while another live holder has it. */
+  /**
+   * Runs `work` on the item while holding its lease; does nothing while another live holder has it.
+   * The claim, and the start of `work`, happen before this returns (synchronously), so a caller knows
+   * from a flag its work sets whether it runs here.
+   */
   async function withLease<T>(job: LeaseJob, item: string, work: (held: HeldLease) => Promise<T>): Promise<LeasedOutcome<T>> {
     if (!claim(job, item)) return { ran: false, reason: 'leased_elsewhere' };
-    let lost = false;
+    const lost = new AbortController();
     const renew = (): boolean => {
-      if (!lost && !claim(job, item)) lost = true;
-      return !lost;
+      if (!lost.signal.aborted && !claim(job, item)) lost.abort(new Error(`the lease on ${job} ${item} was lost`));
+      return !lost.signal.aborted;
     };
     const renewal = setInterval(() => {
       try {
@@ -72,7 +78,7 @@ export function createLeases(deps: LeasesDeps) {
     }, ttlMs / 3);
     renewal.unref();
     try {
-      return { ran: true, value: await work({ confirm: renew }) };
+      return { ran: true, value: await work({ confirm: renew, lost: lost.signal }) };
     } finally {
       clearInterval(renewal);
       repo.release(job, item, holderId);

@@ -11,7 +11,7 @@ import type { ProviderRefundPort } from '../ports/provider-refund';
 import type { DisputeEngineDeps } from './deps';
 
 /** The refund engine alone, as the one instance at work: its lease always holds (leases: background/leases.test.ts). */
-export const HELD_LEASE: HeldLease = { confirm: () => true };
+export const HELD_LEASE: HeldLease = { confirm: () => true, lost: new AbortController().signal };
 
 export function sampleEvidence(overrides: Partial<DisputeEvidence> = {}): DisputeEvidence {
   return {
