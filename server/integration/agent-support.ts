@@ -61,8 +61,8 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
   // Kept in the directory so a restarted process can open the token vault it sealed before.
   const keyPath = join(dataDir, 'secrets.key');
   if (!existsSync(keyPath)) writeFileSync(keyPath, randomBytes(32), { mode: 0o600 });
-  const services = composeServices({
-    database,
+  const composeOver = (over: typeof database) => composeServices({
+    database: over,
     secretsKey: readFileSync(keyPath),
     logger: createLogger({ level: 'silent' }),
     rates: createFixedExchangeRate(),
@@ -77,12 +77,25 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
       ...(options.wrapTreasury ? { openWallet: wrappingTreasury(sandbox.wallets.treasury ?? null, options.wrapTreasury) } : {}),
     },
   });
+  const services = composeOver(database);
   await services.catalog.refreshAll();
 
   return {
     ...services,
     sandbox,
     database,
+    /** Another Steward instance on the same database and sandbox: its own connection and leases, not started. */
+    anotherInstance() {
+      const own = openDatabase(join(dataDir, 'app.db'));
+      const other = composeOver(own);
+      return {
+        ...other,
+        async close() {
+          await other.stop();
+          own.close();
+        },
+      };
+    },
     async close() {
       await services.stop();
       database.close();
