@@ -651,10 +651,10 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       for (const task of store.withStatus(ACTIVE)) {
         if (loops.has(task.id)) continue;
         if (task.status === 'running' && task.quoteJson !== null) {
-          const picked = startLoop(task.id, (signal) => {
+          const picked = startLoop(task.id, async (signal) => {
             // Steps caught mid-payment go back through the purchase under their own key: never paid twice.
             store.updateStepsIn(task.id, ['paying'], 'pending', now());
-            return runSteps(task.id, signal);
+            await runSteps(task.id, signal);
           });
           if (picked) resumed.push(task.id);
         } else if ((task.status === 'awaiting_approval' || task.status === 'paused') && task.approvalId) {
