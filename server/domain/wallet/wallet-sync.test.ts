@@ -76,6 +76,20 @@ describe('wallet reconciliation job', () => {
     expect(alerts.map((a) => a.kind)).toEqual(['wallet_movement', 'wallet_movement']);
   });
 
+  it('leaves a person another instance is syncing to it, and syncs them once that instance is done', async () => {
+    transactions = [settled('incoming', 500, 'in')];
+    balanceMsat += 500 * SAT;
+    const elsewhere = createLeases({ db: handle.db, now: () => nowMs, holderId: 'other-instance' });
+    let release = () => undefined as void;
+    const holding = elsewhere.withLease('sync_wallet', USER, () => new Promise<void>((resolve) => (release = resolve)));
+    expect(await sync.syncOnce()).toEqual([]);
+    expect(ledger.userBalances(USER).availableMsat).toBe(100_000 * SAT); // nothing recorded by this instance
+    release();
+    await holding;
+    expect((await sync.syncOnce())[0]?.outside.map((m) => m.outcome)).toEqual(['recorded_incoming']);
+    expect(alerts.map((a) => a.kind)).toEqual(['wallet_movement']);
+  });
+
   it('leaves a just-settled transaction to whoever started it', async () => {
     transactions = [{ ...settled('incoming', 500, 'fresh'), settledAtSec: Math.floor(nowMs / 1000) - 10 }];
     expect((await sync.syncOnce())[0]?.outside).toEqual([]);
