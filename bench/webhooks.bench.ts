@@ -16,6 +16,7 @@ import Stripe from 'stripe';
 import { btcUsdRateFromCentsPerBtc, usdCents } from '../shared/money';
 import { openDatabase } from '../server/db/client';
 import { createAlertService } from '../server/domain/alerts';
+import { createLeases } from '../server/domain/background';
 import { createGovernance } from '../server/domain/governance';
 import { createLedger } from '../server/domain/ledger';
 import { createTopUps } from '../server/domain/topups';
@@ -48,6 +49,7 @@ export async function runWebhooksBench(): Promise<{ name: string; lines: string[
     },
     limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(1_000_000_000), spreadBps: 300 },
     publicUrl: 'http://127.0.0.1',
+    leases: createLeases({ db: database.db, now: Date.now }),
   });
   const app = Fastify();
   await registerStripeWebhook(app, topUps);

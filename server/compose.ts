@@ -14,6 +14,7 @@ import { createTasksRepository } from './db/repositories/tasks-repository';
 import { createSecretBox } from './db/secret-box';
 import { createAccountsModule } from './domain/accounts';
 import { createAgentKeys } from './domain/agent-keys';
+import { createLeases, createPeriodicJob, DEFAULT_LEASE_TTL_MS, type PeriodicRun } from './domain/background';
 import { createAlertService } from './domain/alerts';
 import { createApprovalService } from './domain/approvals';
 import { createGovernance, createSettingsChanges } from './domain/governance';
@@ -96,6 +97,11 @@ export interface ComposeOptions {
    * waits that long on a provider that did not pay).
    */
   providerRefunds?: { timeoutMs?: number; returnInvoiceExpirySec?: number };
+  /**
+   * How long a lease on background work lasts (default 30 s, domain/background/leases.ts): a killed
+   * instance's items wait that long for another. Restart tests shorten it.
+   */
+  leaseTtlMs?: number;
   /** Card top-ups; absent = refused as unavailable (the API harness, tests that do not need them). */
   topUps?: TopUpsConfig;
   /**
@@ -142,6 +148,9 @@ export function composeServices(options: ComposeOptions) {
   const liveBus = createLiveBus(options.databaseUrl ?? null, logger);
   const governance = createGovernance(database, { now });
   const ledger = createLedger(database, { now, observer: governance.usageObserver });
+  // This instance's leases on background work: with several instances on one database, each item of
+  // a periodic job is worked on by one of them (docs/architecture.md, "Background work").
+  const leases = createLeases({ db: database.db, now, ...(options.leaseTtlMs === undefined ? {} : { ttlMs: options.leaseTtlMs }) });
 
   const walletProvisioner =
     seams.walletProvisioner ??
@@ -172,6 +181,7 @@ export function composeServices(options: ComposeOptions) {
     decodeInvoice,
     network: options.network ?? 'regtest',
     rates: options.rates,
+    leases,
     now,
   });
   const walletFor = wallet.walletFor;
@@ -185,7 +195,7 @@ export function composeServices(options: ComposeOptions) {
     secretBox: createSecretBox(options.secretsKey),
     now,
   });
-  const reconciler = createReconciler({ records: payments.records, walletFor, now, isInFlight: payments.isInFlight });
+  const reconciler = createReconciler({ records: payments.records, walletFor, leases, now, isInFlight: payments.isInFlight });
   const receipts = createReceipts(database.db);
   const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
   const reputation = createReputation({ repo: createReputationRepository(database.db), now });
@@ -222,6 +232,7 @@ export function composeServices(options: ComposeOptions) {
     governance,
     configuredProviderUrls: options.providerUrls,
     onRefreshed: () => warmPrices(),
+    leases,
     now,
   });
   // A person's first quote of a fixed-price service must not wait on its provider (bench/planner.bench.ts).
@@ -242,6 +253,7 @@ export function composeServices(options: ComposeOptions) {
     limits: options.topUps?.limits ?? DEFAULT_TOP_UP_LIMITS,
     publicUrl: options.topUps?.publicUrl ?? 'http://127.0.0.1',
     liveBus,
+    leases,
     now,
   });
   const disputes = createDisputes({
@@ -272,6 +284,7 @@ export function composeServices(options: ComposeOptions) {
     },
     ...(options.providerRefunds?.returnInvoiceExpirySec === undefined ? {} : { returnInvoiceExpirySec: options.providerRefunds.returnInvoiceExpirySec }),
     liveBus,
+    leases,
     now,
   });
   const taskStore = createTasksRepository(database.db);
@@ -304,6 +317,7 @@ export function composeServices(options: ComposeOptions) {
       reconcileOnce: reconciler.reconcileOnce,
     },
     disputes,
+    leases,
     now,
     timeZoneOf,
     onError: (error, taskId) => logger.error({ err: error, taskId }, 'task loop failed'),
@@ -315,10 +329,9 @@ export function composeServices(options: ComposeOptions) {
   agentKeys.onRevoked(({ userId, keyId }) => void tasks.cancelForAgentKey(userId, keyId).catch((err: unknown) => logger.error({ err, keyId }, 'stopping a revoked key failed')));
 
   const timers: NodeJS.Timeout[] = [];
-  let reconciling: { stop(): Promise<void> } | null = null;
-  let funding: { stop(): Promise<void> } | null = null;
-  let refunding: { stop(): Promise<void> } | null = null;
-  let syncing: { stop(): Promise<void> } | null = null;
+  // The periodic jobs, stopped in this order: each stop waits for its pass in progress.
+  const jobs: PeriodicRun[] = [];
+  let resumingTasks: PeriodicRun | null = null;
 
   return {
     /** Live updates (the streams' source); across instances when they share PostgreSQL. */
@@ -349,35 +362,49 @@ export function composeServices(options: ComposeOptions) {
     rateLimits,
     rates: options.rates,
     readiness: createDatabaseReadiness(database),
+    leases,
     /**
-     * Background work: reconcile payments left in doubt and wallets with the ledger, keep the catalog
-     * fresh, purge sessions and ended rate-limit windows.
+     * Background work: reconcile payments left in doubt and wallets with the ledger, fund top-ups and
+     * pay refunds, keep the catalog fresh (each item once across instances, under its lease), and in
+     * this instance alone warm its price cache and purge sessions, ended rate-limit windows and
+     * long-dead leases.
      */
     async start(): Promise<void> {
-      reconciling = reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed'));
-      funding = topUps.start(options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS, (err) => logger.error({ err }, 'top-up funding failed'));
-      refunding = disputes.start(options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS, (err) => logger.error({ err }, 'dispute refund failed'));
-      syncing = wallet.sync.start(WALLET_SYNC_INTERVAL_MS, (err) => logger.error({ err }, 'wallet reconciliation failed'));
-      // People's own providers load in the background: a slow one must not hold up start-up.
+      const fundingIntervalMs = options.topUps?.fundingIntervalMs ?? FUNDING_INTERVAL_MS;
+      jobs.push(reconciler.start(RECONCILE_INTERVAL_MS, (err) => logger.error({ err }, 'reconcile failed')));
+      jobs.push(topUps.start(fundingIntervalMs, (err) => logger.error({ err }, 'top-up funding failed')));
+      jobs.push(disputes.start(fundingIntervalMs, (err) => logger.error({ err }, 'dispute refund failed')));
+      jobs.push(wallet.sync.start(WALLET_SYNC_INTERVAL_MS, (err) => logger.error({ err }, 'wallet reconciliation failed')));
+      // Every instance loads the operator's providers before it takes requests; people's own providers
+      // load in the background: a slow one must not hold up start-up.
       await catalog.refreshConfigured();
       void catalog.refreshAdded().catch((err: unknown) => logger.error({ err }, 'catalog refresh failed'));
-      const resumed = await tasks.resume();
-      if (resumed.resumed.length + resumed.failed.length > 0) logger.info(resumed, 'tasks picked up after restart');
-      timers.push(setInterval(() => void catalog.refreshAll(), CATALOG_REFRESH_INTERVAL_MS));
+      const logResumed = (resumed: Awaited<ReturnType<typeof tasks.resume>>) => {
+        if (resumed.resumed.length + resumed.failed.length > 0) logger.info(resumed, 'tasks picked up (after a restart, or from an instance that died)');
+      };
+      logResumed(await tasks.resume());
+      // Then again every lease time: tasks of an instance that died are picked up once their leases expire.
+      const resuming = createPeriodicJob(() => tasks.resume().then(logResumed), 'coalesce');
+      resumingTasks = resuming.start(options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, (err) => logger.error({ err }, 'resuming tasks failed'), { firstPass: 'after_interval' });
+      jobs.push(catalog.start(CATALOG_REFRESH_INTERVAL_MS, (err) => logger.error({ err }, 'catalog refresh failed')));
       // Within every price-cache TTL, so a warmed price is renewed before it ends and never outlives it.
       timers.push(setInterval(() => void warmPrices(), quotes.priceCacheTtlMs / 2));
-      timers.push(setInterval(() => accounts.sessions.purgeExpired(), 60 * 60_000));
       // Often enough that addresses seen once (a flood from many) do not pile up for long.
       timers.push(setInterval(() => rateLimits.prune(), 10 * 60_000));
+      timers.push(
+        setInterval(() => {
+          accounts.sessions.purgeExpired();
+          leases.purgeExpired();
+        }, 60 * 60_000),
+      );
       for (const timer of timers) timer.unref();
     },
     async stop(): Promise<void> {
       for (const timer of timers.splice(0)) clearInterval(timer);
+      // No task is picked up once the loops are being stopped.
+      await resumingTasks?.stop();
       await tasks.stop();
-      await reconciling?.stop();
-      await funding?.stop();
-      await refunding?.stop();
-      await syncing?.stop();
+      for (const job of jobs.splice(0)) await job.stop();
       treasury?.wallet.close();
       wallet.close();
       fetcher.close();

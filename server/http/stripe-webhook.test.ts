@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { btcUsdRateFromCentsPerBtc, usdCents } from '../../shared/money';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createAlertService } from '../domain/alerts';
+import { createLeases } from '../domain/background';
 import { createGovernance } from '../domain/governance';
 import { createLedger, type Ledger } from '../domain/ledger';
 import { createTopUps, type TopUps } from '../domain/topups';
@@ -56,6 +57,7 @@ beforeEach(async () => {
     },
     limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 },
     publicUrl: 'http://127.0.0.1:5402',
+    leases: createLeases({ db: database.db, now: () => NOW_MS }),
     now: () => NOW_MS,
   });
   app = Fastify();

@@ -6,9 +6,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings } from '../../shared/governance';
 import { createCatalogService } from '../agent/catalog/catalog-service';
+import { createLeases } from '../domain/background';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createGuardedFetch } from '../rails/http/guarded-fetch';
 import { createCatalogSource } from '../rails/l402/catalog-source';
@@ -51,6 +53,7 @@ function catalogWith(allowedOrigins: string[], configured: string[] = [base]) {
     store: catalogStore,
     governance: { settingsFor: (u) => settings.get(u) ?? DEFAULT_GOVERNANCE_SETTINGS },
     configuredProviderUrls: configured,
+    leases: createLeases({ db: handle.db, now: () => nowMs }),
     now: () => nowMs,
   });
 }
@@ -66,6 +69,23 @@ beforeEach(() => {
 });
 
 describe('catalog service', () => {
+  it('refreshes on a timer once across instances: skipped while another instance holds the catalog lease', async () => {
+    const catalog = catalogWith([base]);
+    const elsewhere = createLeases({ db: handle.db, now: () => nowMs, holderId: 'other-instance' });
+    let release = () => undefined as void;
+    const holding = elsewhere.withLease('refresh_catalog', 'all', () => new Promise<void>((resolve) => (release = resolve)));
+    const refreshing = catalog.start(10, (error) => {
+      throw error;
+    });
+    await sleep(80); // several ticks, each finding the other instance's lease
+    expect(catalog.servicesFor('u1')).toEqual([]);
+    release();
+    await holding;
+    for (let waited = 0; catalog.servicesFor('u1').length === 0 && waited < 5_000; waited += 20) await sleep(20);
+    await refreshing.stop();
+    expect(catalog.servicesFor('u1').map((s) => s.id)).toEqual(['market/joke', 'market/price']);
+  });
+
   it('loads configured providers and keeps a price row only when the price changes', async () => {
     const catalog = catalogWith([base]);
     expect(await catalog.refreshAll()).toEqual({ loaded: 1, failed: 0 });

@@ -4,10 +4,12 @@
 import { createReceipts } from '../domain/payments';
 import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
 import { startAgentStack } from './agent-support';
+import { RESTART_LEASE_TTL_MS } from './treasury-kill';
 
 const [mode, dir, a, b] = process.argv.slice(2);
 if (!dir || !a) throw new Error('usage: start <dir> <email> | resume <dir> <userId> <taskId>');
-const stack = await startAgentStack(dir);
+// Short leases: the task (and any pass the kill interrupted) is taken over a second later, not in 30 s.
+const stack = await startAgentStack(dir, { leaseTtlMs: RESTART_LEASE_TTL_MS });
 const print = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 if (mode === 'start') {
@@ -26,7 +28,12 @@ if (mode === 'start') {
     if (task) print({ status: task.status, steps: task.steps.map((s) => s.status) });
   }
 } else if (mode === 'resume' && b) {
-  const resumed = await stack.tasks.resume();
+  // The killed process held the task's lease: it is picked up once that lease ran out (a second).
+  let resumed = await stack.tasks.resume();
+  for (let tries = 0; !resumed.resumed.includes(b) && tries < 50; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    resumed = await stack.tasks.resume();
+  }
   await stack.tasks.idle();
   const task = stack.tasks.get(a, b);
   const receipts = createReceipts(stack.database.db).list(a);

@@ -48,6 +48,8 @@ export interface AgentStackOptions {
   refundBehaviours?: SandboxOptions['refundBehaviours'];
   /** How long providers' refund answers may take and their return invoices live (compose.ts). */
   providerRefunds?: ComposeOptions['providerRefunds'];
+  /** How long leases on background work last (compose.ts); restart tests shorten it. */
+  leaseTtlMs?: number;
 }
 
 export async function startAgentStack(dataDir: string, options: AgentStackOptions = {}) {
@@ -59,8 +61,8 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
   // Kept in the directory so a restarted process can open the token vault it sealed before.
   const keyPath = join(dataDir, 'secrets.key');
   if (!existsSync(keyPath)) writeFileSync(keyPath, randomBytes(32), { mode: 0o600 });
-  const services = composeServices({
-    database,
+  const composeOver = (over: typeof database) => composeServices({
+    database: over,
     secretsKey: readFileSync(keyPath),
     logger: createLogger({ level: 'silent' }),
     rates: createFixedExchangeRate(),
@@ -69,17 +71,31 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
     ...(options.llm ? { llm: options.llm } : {}),
     ...(options.treasury ? { topUps: sandboxTopUps(sandbox) } : {}),
     ...(options.providerRefunds ? { providerRefunds: options.providerRefunds } : {}),
+    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
     seams: {
       ...(options.providerTimeoutMs ? { fetcher: createGuardedFetch({ allowedOrigins: [...providerUrls], timeoutMs: options.providerTimeoutMs }) } : {}),
       ...(options.wrapTreasury ? { openWallet: wrappingTreasury(sandbox.wallets.treasury ?? null, options.wrapTreasury) } : {}),
     },
   });
+  const services = composeOver(database);
   await services.catalog.refreshAll();
 
   return {
     ...services,
     sandbox,
     database,
+    /** Another Steward instance on the same database and sandbox: its own connection and leases, not started. */
+    anotherInstance() {
+      const own = openDatabase(join(dataDir, 'app.db'));
+      const other = composeOver(own);
+      return {
+        ...other,
+        async close() {
+          await other.stop();
+          own.close();
+        },
+      };
+    },
     async close() {
       await services.stop();
       database.close();

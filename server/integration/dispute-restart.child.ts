@@ -8,7 +8,7 @@
 import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
 import { signUpOnStack, startAgentStack, untilTask } from './agent-support';
 import { BEHAVIOURS, startAdversarialProvider, type RunningAdversary } from './support/adversarial-provider';
-import { printLine as print, stoppingAt } from './treasury-kill';
+import { printLine as print, RESTART_LEASE_TTL_MS, stoppingAt } from './treasury-kill';
 
 const [mode, dir, a] = process.argv.slice(2);
 if (!dir || !a) throw new Error('usage: start <dir> <before|during|after> | resume <dir> <userId>');
@@ -18,6 +18,7 @@ if (mode === 'start') {
   const stack = await startAgentStack(dir, {
     treasury: true,
     wrapTreasury: stoppingAt(a),
+    leaseTtlMs: RESTART_LEASE_TTL_MS,
     catalogUrls: async (sandbox) => {
       adversary = await startAdversarialProvider({ network: sandbox.network, elsewhereOrigin: sandbox.marketUrl, slowMs: 1_000 });
       return [adversary.url];

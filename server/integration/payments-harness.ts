@@ -6,6 +6,7 @@
  */
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createSecretBox } from '../db/secret-box';
+import { createLeases } from '../domain/background';
 import { createGovernance } from '../domain/governance';
 import { createLedger, type Ledger } from '../domain/ledger';
 import { createPaymentService, createReceipts, createReconciler, type PaymentOptions, type PaymentService, type Reconciler } from '../domain/payments';
@@ -54,7 +55,7 @@ export function openPaymentsHarness(options: PaymentsHarnessOptions): PaymentsHa
     now,
     ...(options.paymentOptions ? { options: options.paymentOptions } : {}),
   });
-  const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet, now, isInFlight: service.isInFlight });
+  const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet, leases: createLeases({ db: database.db, now }), now, isInFlight: service.isInFlight });
   return {
     database,
     ledger,

@@ -9,13 +9,13 @@ import { usdCents } from '../../shared/money';
 import { openNwcWallet } from '../rails/nwc/nwc-wallet';
 import { signUpOnStack } from './agent-support';
 import { payWithCard, startTopUpStack, untilTopUp } from './topup-support';
-import { printLine as print, stoppingAt } from './treasury-kill';
+import { printLine as print, RESTART_LEASE_TTL_MS, stoppingAt } from './treasury-kill';
 
 const [mode, dir, a, b] = process.argv.slice(2);
 if (!dir || !a) throw new Error('usage: start <dir> <before|during|after> | resume <dir> <userId> <topUpId>');
 
 if (mode === 'start') {
-  const stack = await startTopUpStack(dir, { wrapTreasury: stoppingAt(a) });
+  const stack = await startTopUpStack(dir, { wrapTreasury: stoppingAt(a), leaseTtlMs: RESTART_LEASE_TTL_MS });
   const userId = await signUpOnStack(stack, 'restart');
   const created = await stack.topUps.create(userId, usdCents(1_000));
   if (!created.ok) throw new Error(created.reason);

@@ -23,6 +23,8 @@ export interface TopUpStackOptions {
   wrapTreasury?: (treasury: WalletPort) => WalletPort;
   /** How often the funding retry loop runs (default 250 ms here). */
   fundingIntervalMs?: number;
+  /** How long leases on background work last (compose.ts); restart tests shorten it. */
+  leaseTtlMs?: number;
 }
 
 export async function startTopUpStack(dataDir: string, options: TopUpStackOptions = {}) {
@@ -43,6 +45,7 @@ export async function startTopUpStack(dataDir: string, options: TopUpStackOption
     providerUrls: [],
     sandboxWallets: sandbox,
     ...(options.wrapTreasury ? { seams: { openWallet: wrappingTreasury(treasuryUrl, options.wrapTreasury) } } : {}),
+    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
     topUps: {
       checkout: createStripeCheckout({ secretKey: 'sk_test_sandbox', webhookSecret: sandbox.stripeWebhookSecret, apiBaseUrl: sandbox.stripeUrl }),
       limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 },

@@ -9,6 +9,11 @@ import type { OpenWallet, WalletPort } from '../domain/ports/wallet';
 import { openNwcWallet } from '../rails/nwc/nwc-wallet';
 
 export const KILL_POINTS = ['before', 'during', 'after'] as const;
+/**
+ * The killed process's leases on its refund or top-up (compose.ts `leaseTtlMs`) run out a second after
+ * the kill, so the restarted process, a new holder, takes the item over at once rather than in 30 s.
+ */
+export const RESTART_LEASE_TTL_MS = 1_000;
 
 export const printLine = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const forever = () => new Promise<never>(() => {});

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CatalogService } from '../../../shared/catalog';
 import type { GovernanceSettings, ServiceRuleKind } from '../../../shared/governance';
+import { createPeriodicJob, type Leases } from '../../domain/background';
 import type { Governance } from '../../domain/governance';
 import type { CatalogSourcePort, CatalogSourceRefusal } from '../../domain/ports/catalog-source';
 import { manifestToCatalog, resolvesToOrigin, SKIP_REASONS, type SkippedService } from './manifest-to-catalog';
@@ -60,6 +61,8 @@ export interface CatalogServiceDeps {
   configuredProviderUrls: readonly string[];
   /** Runs after a refresh loaded a provider (the quote service warms its fixed prices); awaited. */
   onRefreshed?: () => Promise<void>;
+  /** This instance's leases: the periodic refresh runs on one instance at a time (the catalog is stored). */
+  leases: Pick<Leases, 'withLease'>;
   now?: () => number;
 }
 
@@ -301,13 +304,14 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       }));
     },
 
-    /** Refreshes now and then every `intervalMs`; `stop()` clears the timer. */
-    start(intervalMs: number, onError: (error: unknown) => void): { stop(): void } {
-      const tick = () => void refreshAll().catch(onError);
-      tick();
-      const timer = setInterval(tick, intervalMs);
-      timer.unref();
-      return { stop: () => clearInterval(timer) };
+    /**
+     * Refreshes every `intervalMs`, starting one interval from now (start-up loads the catalog itself,
+     * `refreshConfigured`); `stop()` waits for a refresh in progress. A refresh is one job for the whole
+     * catalog: it takes the catalog's one lease and is skipped while another instance refreshes.
+     */
+    start(intervalMs: number, onError: (error: unknown) => void) {
+      const refresh = createPeriodicJob(() => deps.leases.withLease('refresh_catalog', 'all', refreshAll), 'coalesce');
+      return refresh.start(intervalMs, onError, { firstPass: 'after_interval' });
     },
   };
 }

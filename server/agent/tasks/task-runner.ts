@@ -12,11 +12,18 @@
  * domain/spending reads what they allow. A price drift spending could not approve within the auto
  * tier pauses the task on the new approval spending made. Cancelling aborts the loop and is checked before every payment;
  * steps already paid keep their receipts.
+ *
+ * With several instances, a task's loop runs on the instance holding the task's lease (`run_task`,
+ * renewed while the loop lives, however long it waits for an approval). `resume` (at start-up and
+ * then periodically) picks up only tasks nobody holds, so a killed instance's tasks move to another
+ * once their leases expire, and an instance that starts never takes a live instance's task; a loop
+ * whose lease was lost stops, leaving the task to the new holder.
  */
 import { randomUUID } from 'node:crypto';
 import { planSchema, type CatalogService, type Plan, type PlanStep } from '../../../shared/catalog';
 import type { DisputeCategory, DisputeView } from '../../../shared/disputes';
 import { policyDecisionSchema, type PolicyDecision } from '../../../shared/governance';
+import type { Leases } from '../../domain/background';
 import { ACCOUNT_IN_DEBT_WHY } from '../../domain/governance';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
 import { stepIdempotencyKey, type SpendOutcome, type SpendResult } from '../../domain/spending';
@@ -48,6 +55,8 @@ export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
   payments: PaymentsPort;
   /** Opens a real dispute (server/domain/disputes) on a paid step: by the person, an agent, or automatically. */
   disputes: DisputesPort;
+  /** This instance's leases: a task's loop runs on one instance at a time. */
+  leases: Pick<Leases, 'withLease'>;
   now?: () => number;
   /** The person's IANA time zone, for the times in their answers; UTC when absent. */
   timeZoneOf?: (userId: string) => string | null;
@@ -112,6 +121,12 @@ export type JudgeResult =
   | { ok: false; reason: 'task_not_found' | 'step_not_found' | 'step_not_paid' | 'already_disputed' | 'dispute_limit_reached' };
 
 const ACTIVE: readonly TaskStatus[] = ['draft', 'planned', 'quoted', 'awaiting_approval', 'running', 'paused'];
+/**
+ * A task short of approval that no instance holds and nobody touched for this long lost its planner
+ * (the instance died): failed by `resume`. Any live planner holds the task's lease; the wait only
+ * covers the moment between another instance inserting a task and claiming it.
+ */
+const ORPHANED_AFTER_MS = 60_000;
 /**
  * A step as the quote prices it. A chained input is not known yet: it is quoted with a stand-in text
  * and priced at the most the earlier step's output can be (its bound), so an honest provider's
@@ -224,18 +239,31 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     };
   }
 
-  function startLoop(taskId: string, body: (signal: AbortSignal) => Promise<void>): void {
+  /** Runs the task's loop here under its lease; false (nothing runs) while another instance holds it. */
+  function startLoop(taskId: string, body: (signal: AbortSignal) => Promise<void>): boolean {
     const controller = new AbortController();
-    const done = body(controller.signal)
-      .catch((error: unknown) => {
-        // Aborted by cancel (the task is already cancelled) or by shutdown (it resumes on restart).
-        if (controller.signal.aborted) return;
-        deps.onError?.(error, taskId);
-        const task = store.byId(taskId);
-        if (task) fail(task, { reason: 'internal_error', message: 'Something went wrong while running this task.' });
+    let runsHere = false;
+    const done = deps.leases
+      .withLease('run_task', taskId, async (held) => {
+        runsHere = true;
+        const signal = AbortSignal.any([controller.signal, held.lost]);
+        await body(signal).catch((error: unknown) => {
+          // Aborted by cancel (the task is already cancelled), by shutdown (it resumes on restart) or
+          // by a lost lease (the new holder runs it).
+          if (signal.aborted) return;
+          deps.onError?.(error, taskId);
+          const task = store.byId(taskId);
+          if (task) fail(task, { reason: 'internal_error', message: 'Something went wrong while running this task.' });
+        });
       })
-      .finally(() => loops.delete(taskId));
-    loops.set(taskId, { controller, done });
+      // The lease could not be claimed (the database was busy): the next resume pass tries again.
+      .then(() => undefined, (error: unknown) => deps.onError?.(error, taskId))
+      .finally(() => {
+        if (loops.get(taskId)?.done === done) loops.delete(taskId);
+      });
+    // withLease claims, and starts the body, before it returns: `runsHere` is known now.
+    if (runsHere) loops.set(taskId, { controller, done });
+    return runsHere;
   }
 
   // ---- planning and quoting -------------------------------------------------------------------
@@ -611,8 +639,10 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     },
 
     /**
-     * After a restart: settle payments left unknown, then pick every unfinished task up where its
-     * rows say it stopped. Tasks that never got past planning are failed (their plan was not kept).
+     * After a restart, and then periodically: settle payments left unknown, then pick every unfinished
+     * task that no instance runs up where its rows say it stopped. Tasks that never got past planning
+     * are failed (their plan was not kept), once nobody has touched them for a while (a task just
+     * inserted by another instance is claimed by it a moment later).
      */
     async resume(): Promise<{ resumed: string[]; failed: string[] }> {
       await deps.payments.reconcileOnce();
@@ -621,17 +651,22 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       for (const task of store.withStatus(ACTIVE)) {
         if (loops.has(task.id)) continue;
         if (task.status === 'running' && task.quoteJson !== null) {
-          // Steps caught mid-payment go back through the purchase under their own key: never paid twice.
-          store.updateStepsIn(task.id, ['paying'], 'pending', now());
-          startLoop(task.id, (signal) => runSteps(task.id, signal));
-          resumed.push(task.id);
+          const picked = startLoop(task.id, async (signal) => {
+            // Steps caught mid-payment go back through the purchase under their own key: never paid twice.
+            store.updateStepsIn(task.id, ['paying'], 'pending', now());
+            await runSteps(task.id, signal);
+          });
+          if (picked) resumed.push(task.id);
         } else if ((task.status === 'awaiting_approval' || task.status === 'paused') && task.approvalId) {
           const approvalId = task.approvalId;
-          startLoop(task.id, (signal) => waitThenRun(task.id, approvalId, signal));
-          resumed.push(task.id);
-        } else {
-          fail(task, { reason: 'interrupted', message: 'The server restarted before this task was approved. Please ask again.' });
-          failed.push(task.id);
+          if (startLoop(task.id, (signal) => waitThenRun(task.id, approvalId, signal))) resumed.push(task.id);
+        } else if (now() - task.updatedAtMs >= ORPHANED_AFTER_MS) {
+          const interrupted = { reason: 'interrupted' as const, message: 'The server restarted before this task was approved. Please ask again.' };
+          const failIfUntouched = async () => {
+            const now = current(task.id);
+            if (now.updatedAtMs === task.updatedAtMs) fail(now, interrupted);
+          };
+          if (startLoop(task.id, failIfUntouched)) failed.push(task.id);
         }
       }
       return { resumed, failed };

@@ -16,3 +16,4 @@ export * from './disputes';
 export * from './onboarding';
 export * from './standing';
 export * from './rate-limits';
+export * from './leases';

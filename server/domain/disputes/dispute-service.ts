@@ -8,6 +8,7 @@ import type { ProviderClaimItem } from '../../../shared/provider-refunds';
 import type { DatabaseHandle } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
 import { createProviderClaimsRepository } from '../../db/repositories/provider-claims-repository';
+import type { Leases } from '../background';
 import { createRetryLoop } from '../payments';
 import { createLocalLiveBus, liveValues, type LiveBus } from '../ports/live-bus';
 import { decideDispute, type Decision, type DecisionResult } from './decisions';
@@ -37,6 +38,8 @@ export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'claim
   returnInvoiceExpirySec?: number;
   /** Where changes are told (compose's one bus, shared with other instances); default: this process only. */
   liveBus?: LiveBus;
+  /** This instance's leases: a refund is paid by one instance at a time. */
+  leases: Pick<Leases, 'withLease'>;
   now?: () => number;
 }
 
@@ -60,8 +63,8 @@ export function createDisputes(options: DisputesOptions) {
     sharePercent: options.sharePercent ?? DEFAULT_DISPUTE_SHARE_PERCENT,
     changed: (row) => bus.publish({ kind: 'dispute', userId: row.userId, id: row.id }),
   };
-  const loop = createRetryLoop<RefundStep>((id) => advanceRefund(engine, id));
-  const refund = (disputeId: string): Promise<RefundStep> => loop.attempt(disputeId);
+  const loop = createRetryLoop<RefundStep>('pay_refund', options.leases, (id, held) => advanceRefund(engine, id, held));
+  const refund = (disputeId: string): Promise<RefundStep | 'leased_elsewhere'> => loop.attempt(disputeId);
   /** One pass of the background loop: pay the refunds that are due. */
   const refundPass = async (): Promise<void> => {
     for (const row of repo.dueForRefund(now(), REFUND_BATCH)) await refund(row.id);

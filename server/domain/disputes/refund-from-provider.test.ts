@@ -8,7 +8,7 @@ import { createFakeTreasuryPair } from '../payments/test-fakes';
 import type { ProviderRefundReply } from '../ports/provider-refund';
 import type { DisputeEngineDeps } from './deps';
 import { advanceRefund } from './refund';
-import { fakeEngine, insertDisputeUnderReview } from './test-support';
+import { fakeEngine, HELD_LEASE, insertDisputeUnderReview } from './test-support';
 
 const REFUND_MSAT = 2_000;
 const ENDPOINT = 'http://provider.test/l402/refund';
@@ -59,14 +59,14 @@ describe('a provider that pays its return invoice', () => {
     const deps = engine({ kind: 'refunded' }, 'pays');
     const id = decidedRefund(deps, 'd-pays');
 
-    expect(await advanceRefund(deps, id)).toBe('refunded');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('refunded');
     expect(deps.repo.byId(id)).toMatchObject({ status: 'refunded', refundSource: 'provider', providerStep: 'asking', providerAnswer: 'refunded' });
     expect(asked).toEqual([expect.objectContaining({ version: 1, payment_hash: 'a'.repeat(64), preimage: PREIMAGE, macaroon_id: 'ab', amount_msat: REFUND_MSAT, dispute_id: id })]);
     expect(rails.calls).toEqual({ pay: 0, makeInvoice: 1 });
     expect(rails.receivedMsat()).toBe(REFUND_MSAT);
     expect(debits).toEqual([{ kind: 'provider_refunds' }]);
     expect(claimOf(deps, id)).toBeUndefined();
-    expect(await advanceRefund(deps, id)).toBe('not_due');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('not_due');
   });
 });
 
@@ -80,15 +80,15 @@ describe('a provider that does not pay', () => {
     const id = decidedRefund(deps, `d-${claim}`);
 
     // The return invoice may still be paid: the treasury must not.
-    expect(await advanceRefund(deps, id)).toBe('awaiting_provider');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('awaiting_provider');
     expect(rails.calls.pay).toBe(0);
     const waiting = deps.repo.byId(id);
     expect(waiting?.nextAttemptAtMs).toBeLessThanOrEqual((waiting?.providerInvoiceExpiresAtMs ?? 0) + 1_000);
-    expect(await advanceRefund(deps, id)).toBe('awaiting_provider');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('awaiting_provider');
     expect(claimOf(deps, id)).toBeUndefined();
 
     rails.outside.expire(returnInvoice());
-    expect(await advanceRefund(deps, id)).toBe('refunded');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('refunded');
     expect(deps.repo.byId(id)).toMatchObject({ status: 'refunded', refundSource: 'treasury', providerStep: 'declined' });
     expect(claimOf(deps, id)).toMatchObject({ status: 'open', reason: claim, amountMsat: REFUND_MSAT, providerId: 'satoshi-jokes', serviceId: 'joke' });
     // Asked once (the answer is stored), paid once, by the treasury, credited once from the treasury's refunds.
@@ -101,10 +101,10 @@ describe('a provider that does not pay', () => {
   it('answers too late but pays before the expiry: refunded by the provider, the treasury pays nothing', async () => {
     const deps = engine({ kind: 'no_answer', detail: 'timeout' }, 'nothing');
     const id = decidedRefund(deps, 'd-late');
-    expect(await advanceRefund(deps, id)).toBe('awaiting_provider');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('awaiting_provider');
     rails.outside.pay(returnInvoice());
     nowMs += 5_000;
-    expect(await advanceRefund(deps, id)).toBe('refunded');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('refunded');
     expect(deps.repo.byId(id)).toMatchObject({ refundSource: 'provider' });
     expect(rails.calls.pay).toBe(0);
     expect(claimOf(deps, id)).toBeUndefined();
@@ -115,7 +115,7 @@ describe('a provider that cannot be asked', () => {
   it('with no endpoint, the treasury pays at once and a no_endpoint claim is recorded', async () => {
     const deps = engine({ kind: 'refunded' }, 'pays', null);
     const id = decidedRefund(deps, 'd-none');
-    expect(await advanceRefund(deps, id)).toBe('refunded');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('refunded');
     expect(asked).toEqual([]);
     expect(deps.repo.byId(id)).toMatchObject({ refundSource: 'treasury', providerStep: 'declined' });
     expect(claimOf(deps, id)).toMatchObject({ reason: 'no_endpoint', status: 'open' });
@@ -132,7 +132,7 @@ describe('a crash after the return invoice was stored', () => {
     if (!made.ok) throw new Error('fake wallet');
     deps.repo.update(id, { providerStep: 'asking', providerInvoice: made.value.invoice, providerPaymentHash: made.value.paymentHashHex, providerInvoiceExpiresAtMs: nowMs + 60_000 });
 
-    expect(await advanceRefund(deps, id)).toBe('refunded');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('refunded');
     expect(returnInvoice()).toBe(made.value.invoice);
     expect(rails.calls).toEqual({ pay: 0, makeInvoice: 1 });
     expect(rails.receivedMsat()).toBe(REFUND_MSAT);

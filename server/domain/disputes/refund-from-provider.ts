@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderClaimReason } from '../../../shared/provider-refunds';
 import type { DisputeRow } from '../../db/schema/disputes';
+import type { HeldLease } from '../background';
 import { retryDelayMs } from '../payments';
 import type { WalletPort } from '../ports/wallet';
 import type { DisputeEngineDeps } from './deps';
@@ -27,13 +28,14 @@ import { readEvidence } from './views';
 /** Either the refund is settled for now (a step), or the treasury pays it (the row, declined by the provider). */
 export type ProviderPart = { done: RefundStep } | { treasury: DisputeRow };
 
-export async function advanceProviderPart(deps: DisputeEngineDeps, wallet: WalletPort, row: DisputeRow): Promise<ProviderPart> {
+export async function advanceProviderPart(deps: DisputeEngineDeps, wallet: WalletPort, row: DisputeRow, held: HeldLease): Promise<ProviderPart> {
   if (row.providerStep === 'declined') return { treasury: row };
   let current = row;
   if (current.providerStep === null) {
     const route = providerRoute(deps.providerRefunds.endpointFor(row.userId, readEvidence(row).serviceId), readEvidence(row));
     if (!route.ask) return { treasury: declineToTreasury(deps, row, route.reason, null) };
-    const asking = await makeReturnInvoice(deps, wallet, row);
+    const asking = await makeReturnInvoice(deps, wallet, row, held);
+    if (asking === 'lease_lost') return { done: asking };
     if (!asking) return { done: 'invoice_failed' };
     current = asking;
   }
@@ -56,10 +58,14 @@ export async function advanceProviderPart(deps: DisputeEngineDeps, wallet: Walle
   }
 }
 
-/** The return invoice, for exactly the refund, stored (with its expiry) before the provider ever sees it. */
-async function makeReturnInvoice(deps: DisputeEngineDeps, wallet: WalletPort, row: DisputeRow): Promise<DisputeRow | null> {
+/**
+ * The return invoice, for exactly the refund, stored (with its expiry) before the provider ever sees
+ * it; only by the dispute's lease holder, so the invoice asked for is the one stored.
+ */
+async function makeReturnInvoice(deps: DisputeEngineDeps, wallet: WalletPort, row: DisputeRow, held: HeldLease): Promise<DisputeRow | 'lease_lost' | null> {
   const made = await invoiceForRefund(deps, wallet, row, { description: `Steward refund ${row.id} (from the provider)`, expirySec: deps.returnInvoiceExpirySec });
   if (!made) return null;
+  if (!held.confirm()) return 'lease_lost';
   const expiresAtMs = made.expiresAtSec === null ? deps.now() + deps.returnInvoiceExpirySec * 1_000 : made.expiresAtSec * 1_000;
   const patch = {
     providerStep: 'asking' as const,

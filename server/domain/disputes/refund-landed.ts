@@ -23,7 +23,9 @@ export type RefundStep =
   | 'treasury_refused'
   | 'no_treasury'
   /** The provider's return invoice may still be paid: looked at again, the treasury waits. */
-  | 'awaiting_provider';
+  | 'awaiting_provider'
+  /** Another instance took the dispute's lease during the attempt (this one stalled past it): left to it. */
+  | 'lease_lost';
 
 export function markRefunded(deps: DisputeEngineDeps, row: DisputeRow, source: RefundSource): RefundStep {
   const paymentHash = source === 'provider' ? row.providerPaymentHash : row.refundPaymentHash;

@@ -6,7 +6,7 @@ import { createDisputesRepository } from '../../db/repositories/disputes-reposit
 import { createFakeTreasuryPair } from '../payments/test-fakes';
 import type { DisputeEngineDeps } from './deps';
 import { advanceRefund } from './refund';
-import { fakeEngine, insertDisputeUnderReview } from './test-support';
+import { fakeEngine, HELD_LEASE, insertDisputeUnderReview } from './test-support';
 
 const NOW = 1_000_000;
 const REFUND_MSAT = 2_000;
@@ -40,10 +40,10 @@ describe('a pay whose outcome is unknown', () => {
     const id = decidedRefund('d-unknown');
     rails.script.push('unknown_after_paying');
 
-    expect(await advanceRefund(deps, id)).toBe('waiting');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('waiting');
     expect(deps.repo.byId(id)).toMatchObject({ status: 'refunding', refundAttempts: 1 });
-    expect(await advanceRefund(deps, id)).toBe('refunded');
-    expect(await advanceRefund(deps, id)).toBe('not_due');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('refunded');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('not_due');
 
     expect(rails.calls).toEqual({ pay: 1, makeInvoice: 1 });
     expect(rails.receivedMsat()).toBe(REFUND_MSAT);
@@ -58,8 +58,8 @@ describe('a treasury that refuses', () => {
     const id = decidedRefund('d-refused');
     rails.script.push('refused', 'refused');
 
-    expect(await advanceRefund(deps, id)).toBe('treasury_refused');
-    expect(await advanceRefund(deps, id)).toBe('treasury_refused');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('treasury_refused');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('treasury_refused');
     const row = deps.repo.byId(id);
     expect(row).toMatchObject({ status: 'refunding', refundAttempts: 2, lastError: expect.stringContaining('the treasury is empty') });
     expect(row?.nextAttemptAtMs).toBeGreaterThan(NOW);
@@ -70,7 +70,7 @@ describe('a treasury that refuses', () => {
     expect(new Set(operatorAlerts.map((a) => a.dedupeKey))).toEqual(new Set([`dispute:${id}:treasury_waiting`]));
 
     // When the treasury can pay again, the same invoice is paid, once.
-    expect(await advanceRefund(deps, id)).toBe('refunded');
+    expect(await advanceRefund(deps, id, HELD_LEASE)).toBe('refunded');
     expect(rails.calls).toEqual({ pay: 3, makeInvoice: 1 });
     expect(rails.receivedMsat()).toBe(REFUND_MSAT);
   });

@@ -11,10 +11,13 @@
  * Exactly once: only `refunding` disputes are advanced, one at a time per dispute (the retry loop's
  * keyed mutex), the treasury pays only after the provider's return invoice can no longer be paid,
  * the stored invoice is the only one it ever pays, the receiver and treasury are asked before paying,
- * and the ledger credit is keyed by the dispute (refund-landed.ts).
+ * and the ledger credit is keyed by the dispute (refund-landed.ts). Across instances, the dispute's
+ * lease (`pay_refund`) is held for the attempt and confirmed before an invoice is stored and before
+ * the treasury pays.
  */
 import { formatSats, msat } from '../../../shared/money';
 import type { DisputeRow } from '../../db/schema/disputes';
+import type { HeldLease } from '../background';
 import { payFromTreasury } from '../payments';
 import type { WalletPort } from '../ports/wallet';
 import type { DisputeEngineDeps } from './deps';
@@ -26,18 +29,21 @@ export type { RefundStep } from './refund-landed';
 const INVOICE_EXPIRY_SEC = 24 * 60 * 60;
 
 /** Takes a decided refund as far as it can go now; a step that must wait schedules the next attempt. */
-export async function advanceRefund(deps: DisputeEngineDeps, disputeId: string): Promise<RefundStep> {
+export async function advanceRefund(deps: DisputeEngineDeps, disputeId: string, held: HeldLease): Promise<RefundStep> {
   const due = deps.repo.byId(disputeId);
   if (!due || due.status !== 'refunding' || due.refundMsat <= 0) return 'not_due';
   const wallet = await deps.walletFor(due.userId);
   if (!wallet) return retryLater(deps, due, 'no_wallet', 'The person has no spending wallet connected.');
-  const provider = await advanceProviderPart(deps, wallet, due);
+  const provider = await advanceProviderPart(deps, wallet, due, held);
   if ('done' in provider) return provider.done;
   const row = provider.treasury;
-  const withInvoice = row.refundInvoice && row.refundPaymentHash ? row : await makeInvoice(deps, wallet, row);
+  const withInvoice = row.refundInvoice && row.refundPaymentHash ? row : await makeInvoice(deps, wallet, row, held);
+  if (withInvoice === 'lease_lost') return withInvoice;
   if (!withInvoice?.refundInvoice || !withInvoice.refundPaymentHash) return 'invoice_failed';
-  const paid = await payFromTreasury(wallet, deps.treasury, { invoice: withInvoice.refundInvoice, paymentHash: withInvoice.refundPaymentHash });
+  const paid = await payFromTreasury(wallet, deps.treasury, { invoice: withInvoice.refundInvoice, paymentHash: withInvoice.refundPaymentHash }, held);
   switch (paid.step) {
+    case 'lease_lost':
+      return paid.step;
     case 'settled':
       return markRefunded(deps, withInvoice, 'treasury');
     case 'invoice_lapsed':
@@ -53,9 +59,10 @@ export async function advanceRefund(deps: DisputeEngineDeps, disputeId: string):
   }
 }
 
-async function makeInvoice(deps: DisputeEngineDeps, wallet: WalletPort, row: DisputeRow): Promise<DisputeRow | null> {
+async function makeInvoice(deps: DisputeEngineDeps, wallet: WalletPort, row: DisputeRow, held: HeldLease): Promise<DisputeRow | 'lease_lost' | null> {
   const made = await invoiceForRefund(deps, wallet, row, { description: `Steward refund ${row.id}`, expirySec: INVOICE_EXPIRY_SEC });
   if (!made) return null;
+  if (!held.confirm()) return 'lease_lost';
   const patch = { refundInvoice: made.invoice, refundPaymentHash: made.paymentHashHex, updatedAtMs: deps.now() };
   deps.repo.update(row.id, patch);
   return { ...row, ...patch };

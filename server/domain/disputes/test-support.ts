@@ -4,10 +4,14 @@ import type { DatabaseHandle, Db } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
 import { createProviderClaimsRepository } from '../../db/repositories/provider-claims-repository';
 import { disputes, type ProviderClaimRow } from '../../db/schema/disputes';
+import type { HeldLease } from '../background';
 import type { AccountRef } from '../ledger';
 import type { createFakeTreasuryPair } from '../payments/test-fakes';
 import type { ProviderRefundPort } from '../ports/provider-refund';
 import type { DisputeEngineDeps } from './deps';
+
+/** The refund engine alone, as the one instance at work: its lease always holds (leases: background/leases.test.ts). */
+export const HELD_LEASE: HeldLease = { confirm: () => true, lost: new AbortController().signal };
 
 export function sampleEvidence(overrides: Partial<DisputeEvidence> = {}): DisputeEvidence {
   return {

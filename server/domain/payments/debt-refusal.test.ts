@@ -7,6 +7,7 @@ import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../../../shared/money
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createSecretBox } from '../../db/secret-box';
 import { createAlertService } from '../alerts';
+import { createLeases } from '../background';
 import { createGovernance } from '../governance';
 import { createLedger, providerAccount, treasuryAccount, userAvailableAccount, type Ledger } from '../ledger';
 import { createTopUps, type TopUps } from '../topups';
@@ -46,6 +47,7 @@ beforeEach(() => {
     },
     limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 },
     publicUrl: 'http://127.0.0.1:5402',
+    leases: createLeases({ db: database.db, now: () => NOW_MS }),
     now: () => NOW_MS,
   });
   const provider = createFakeProvider({ service: 'joke', invoiceMsat: PRICE_MSAT, nowMs: () => NOW_MS });

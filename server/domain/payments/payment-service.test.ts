@@ -7,6 +7,7 @@ import { DEFAULT_GOVERNANCE_SETTINGS } from '../../../shared/governance';
 import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../../../shared/money';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createSecretBox } from '../../db/secret-box';
+import { createLeases } from '../background';
 import { createGovernance, type Governance } from '../governance';
 import { createLedger, lightningAccount, providerAccount, routingFeesAccount, userAvailableAccount, type Ledger } from '../ledger';
 import { creditUserFunding } from './funding';
@@ -250,7 +251,7 @@ describe('purchase', () => {
     expect(await service.purchase(request)).toMatchObject({ kind: 'payment_unknown' });
     expect(wallet.calls.pay).toBe(1);
 
-    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, leases: createLeases({ db: handle.db, now: () => nowMs }), now: () => nowMs });
     wallet.setLookup('unknown');
     expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [], kept: [expect.any(String)] });
     wallet.setLookup('truth');
@@ -289,7 +290,7 @@ describe('purchase', () => {
     expect(ledger.expire().expired).toHaveLength(1);
     expect(balances()).toMatchObject({ availableMsat: FUNDS_MSAT, reservedMsat: 0, provider: 0 });
 
-    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, leases: createLeases({ db: handle.db, now: () => nowMs }), now: () => nowMs });
     expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [outcome.paymentId] });
     expect(await reconciler.reconcileOnce()).toEqual({ posted: [], uncovered: [], voided: [], kept: [] });
     expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT, fees: FEE_MSAT });
@@ -310,7 +311,7 @@ describe('purchase', () => {
     const leftMsat = 5_000;
     expect(ledger.transfer({ idempotencyKey: 'spent-elsewhere', debit: userAvailableAccount(USER), credit: lightningAccount, amountMsat: msat(FUNDS_MSAT - leftMsat) }).ok).toBe(true);
 
-    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, leases: createLeases({ db: handle.db, now: () => nowMs }), now: () => nowMs });
     expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [], uncovered: [outcome.paymentId] });
     expect(await reconciler.reconcileOnce()).toEqual({ posted: [], uncovered: [], voided: [], kept: [] });
     expect(balances()).toMatchObject({ availableMsat: 0, reservedMsat: 0, provider: leftMsat });
@@ -335,9 +336,9 @@ describe('purchase', () => {
     if (outcome.kind !== 'payment_unknown') throw new Error(`expected payment_unknown, got ${outcome.kind}`);
     const [row] = service.records.unresolved();
     if (!row) throw new Error('expected the payment to be unresolved');
-    // What a reconciler in another process read a moment before this one's purchase marked it paying.
+    // What a reconciler in another process read (under its lease) a moment before this one's purchase marked it paying.
     const stale = { ...row, status: 'reserved' as const, createdAtMs: row.createdAtMs - 10 * 60_000 };
-    const reconciler = createReconciler({ records: { ...service.records, unresolved: () => [stale] }, walletFor: async () => wallet.wallet, now: () => nowMs });
+    const reconciler = createReconciler({ records: { ...service.records, unresolved: () => [stale], byId: () => stale }, walletFor: async () => wallet.wallet, leases: createLeases({ db: handle.db, now: () => nowMs }), now: () => nowMs });
     expect(await reconciler.reconcileOnce()).toMatchObject({ voided: [] });
     expect(service.records.unresolved()).toEqual([expect.objectContaining({ id: row.id, status: 'paying' })]);
     expect(balances().reservedMsat).toBeGreaterThan(0); // the hold stays until the wallet's answer is known
@@ -356,7 +357,7 @@ describe('purchase', () => {
       createSecretBox(randomBytes(32)).seal('AgEEbHNhdAJC', `payment-macaroon:${outcome.paymentId}`),
       outcome.paymentId,
     );
-    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, leases: createLeases({ db: handle.db, now: () => nowMs }), now: () => nowMs });
     expect(await reconciler.reconcileOnce()).toMatchObject({ posted: [outcome.paymentId] });
     expect(handle.sqlite.prepare('SELECT count(*) AS n FROM l402_tokens').get()).toEqual({ n: 0 });
     expect(balances()).toEqual({ availableMsat: FUNDS_MSAT - PRICE_MSAT - FEE_MSAT, reservedMsat: 0, provider: PRICE_MSAT, fees: FEE_MSAT });
@@ -365,7 +366,7 @@ describe('purchase', () => {
   it('voids a payment the wallet never saw once its invoice has long expired, and keeps it before', async () => {
     wallet.script.push('unknown');
     expect(await service.purchase(purchaseRequest())).toMatchObject({ kind: 'payment_unknown' });
-    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, leases: createLeases({ db: handle.db, now: () => nowMs }), now: () => nowMs });
     expect(await reconciler.reconcileOnce()).toMatchObject({ kept: [expect.any(String)] });
     nowMs += 600_000 + 10 * 60_000 + 1;
     expect(await reconciler.reconcileOnce()).toMatchObject({ voided: [expect.any(String)] });
@@ -463,7 +464,7 @@ describe('purchase', () => {
       feeAllowanceMsat: msat(FEE_ALLOWANCE_MSAT),
     });
     expect(written.ok).toBe(true);
-    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, now: () => nowMs });
+    const reconciler = createReconciler({ records: service.records, walletFor: async () => wallet.wallet, leases: createLeases({ db: handle.db, now: () => nowMs }), now: () => nowMs });
     expect(await reconciler.reconcileOnce()).toMatchObject({ kept: [expect.any(String)] });
     nowMs += 60_001;
     expect(await reconciler.reconcileOnce()).toMatchObject({ voided: [expect.any(String)] });

@@ -21,14 +21,22 @@
  *
  * Payments this process is paying right now are skipped (`isInFlight`), so a slow wallet call is
  * never settled from under its caller.
+ *
+ * With several instances on one database each payment is reconciled by one of them at a time: a pass
+ * takes the payment's lease (`reconcile_payment`) before asking the wallet, skips a payment another live
+ * instance holds, re-reads the row under the lease (another instance may have just finished it), and
+ * confirms the lease right before settling. The settles stay guarded by the payment's status, so the
+ * lease saves a second lookup; it is not what stops a second post.
  */
 import type { PaymentRow } from '../../db/schema/payments';
+import { createPeriodicJob, type HeldLease, type Leases } from '../background';
 import type { WalletPort } from '../ports/wallet';
 import type { PaymentRecords } from './payment-records';
 
 export interface ReconcilerDeps {
-  records: Pick<PaymentRecords, 'unresolved' | 'settlePaid' | 'settleFailed'>;
+  records: Pick<PaymentRecords, 'unresolved' | 'byId' | 'settlePaid' | 'settleFailed'>;
   walletFor: (userId: string) => Promise<WalletPort | null>;
+  leases: Pick<Leases, 'withLease'>;
   now: () => number;
   isInFlight?: (paymentId: string) => boolean;
   /** How long a `reserved` row may wait for its `paying` mark (default 60 s). */
@@ -50,70 +58,65 @@ export interface ReconcileReport {
 export type Reconciler = ReturnType<typeof createReconciler>;
 
 export function createReconciler(deps: ReconcilerDeps) {
-  const reservedGraceMs = deps.reservedGraceMs ?? 60_000;
-  const voidNotFoundAfterMs = deps.voidNotFoundAfterMs ?? 10 * 60_000;
-  let running: Promise<ReconcileReport> | null = null;
-
-  async function reconcileOne(payment: PaymentRow): Promise<ReconcileAction> {
-    if (deps.isInFlight?.(payment.id)) return 'skipped';
-    const nowMs = deps.now();
-    if (payment.status === 'reserved') {
-      if (nowMs - payment.createdAtMs < reservedGraceMs) return 'kept';
-      return deps.records.settleFailed(payment.id, 'never_sent', ['reserved']).settled ? 'voided' : 'skipped';
-    }
-    const wallet = await deps.walletFor(payment.userId);
-    if (!wallet) return 'kept';
-    const found = await wallet.lookupInvoice({ paymentHashHex: payment.paymentHash });
-    if (!found.ok) {
-      const expiredLongAgo = nowMs > payment.invoiceExpiresAtMs + voidNotFoundAfterMs;
-      if (found.outcome === 'refused' && found.reason === 'not_found' && expiredLongAgo) {
-        return deps.records.settleFailed(payment.id, 'expired_unpaid').settled ? 'voided' : 'skipped';
-      }
-      return 'kept';
-    }
-    const tx = found.value;
-    if (tx.direction !== 'outgoing') return 'kept';
-    if (tx.state === 'settled' || (tx.state === null && tx.preimageHex !== null)) {
-      const settled = deps.records.settlePaid(payment.id, { preimageHex: tx.preimageHex, feeMsat: tx.feesPaidMsat });
-      if (!settled.settled) return 'skipped';
-      return settled.uncoveredMsat > 0 ? 'uncovered' : 'posted';
-    }
-    if (tx.state === 'failed' || tx.state === 'expired') {
-      return deps.records.settleFailed(payment.id, `wallet_${tx.state}`).settled ? 'voided' : 'skipped';
-    }
-    return 'kept';
-  }
+  const settings = { reservedGraceMs: deps.reservedGraceMs ?? 60_000, voidNotFoundAfterMs: deps.voidNotFoundAfterMs ?? 10 * 60_000 };
 
   async function pass(): Promise<ReconcileReport> {
     const report: ReconcileReport = { posted: [], uncovered: [], voided: [], kept: [] };
-    for (const payment of deps.records.unresolved()) {
-      const action = await reconcileOne(payment);
-      if (action !== 'skipped') report[action].push(payment.id);
+    for (const listed of deps.records.unresolved()) {
+      if (deps.isInFlight?.(listed.id)) continue;
+      const leased = await deps.leases.withLease('reconcile_payment', listed.id, async (held) => {
+        const payment = deps.records.byId(listed.id);
+        return payment && UNRESOLVED.has(payment.status) ? reconcileOne(deps, settings, payment, held) : 'skipped';
+      });
+      if (leased.ran && leased.value !== 'skipped') report[leased.value].push(listed.id);
     }
     return report;
   }
 
-  /** One pass over every unresolved payment. Overlapping calls share the pass that is running. */
-  function reconcileOnce(): Promise<ReconcileReport> {
-    running ??= pass().finally(() => {
-      running = null;
-    });
-    return running;
-  }
+  // A call while a pass runs shares it: the pass re-reads every unresolved payment anyway.
+  const job = createPeriodicJob(pass, 'coalesce');
+  return {
+    /** One pass over every unresolved payment. Overlapping calls share the pass that is running. */
+    reconcileOnce: job.run,
+    /** Reconciles now and then every `intervalMs`; `stop()` waits for a pass in progress. */
+    start: (intervalMs: number, onError: (error: unknown) => void) => job.start(intervalMs, onError),
+  };
+}
 
-  /** Reconciles now and then every `intervalMs`; `stop()` waits for a pass in progress. */
-  function start(intervalMs: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
-    const tick = () => void reconcileOnce().catch(onError);
-    tick();
-    const timer = setInterval(tick, intervalMs);
-    timer.unref();
-    return {
-      async stop() {
-        clearInterval(timer);
-        await running?.catch(() => undefined);
-      },
-    };
-  }
+const UNRESOLVED: ReadonlySet<PaymentRow['status']> = new Set(['reserved', 'paying']);
 
-  return { reconcileOnce, start };
+/** One payment, under its lease: what the wallet says decides, and the lease is confirmed before each settle. */
+async function reconcileOne(
+  deps: ReconcilerDeps,
+  settings: { reservedGraceMs: number; voidNotFoundAfterMs: number },
+  payment: PaymentRow,
+  held: HeldLease,
+): Promise<ReconcileAction> {
+  const nowMs = deps.now();
+  if (payment.status === 'reserved') {
+    if (nowMs - payment.createdAtMs < settings.reservedGraceMs) return 'kept';
+    return held.confirm() && deps.records.settleFailed(payment.id, 'never_sent', ['reserved']).settled ? 'voided' : 'skipped';
+  }
+  const wallet = await deps.walletFor(payment.userId);
+  if (!wallet) return 'kept';
+  const found = await wallet.lookupInvoice({ paymentHashHex: payment.paymentHash });
+  if (!found.ok) {
+    const expiredLongAgo = nowMs > payment.invoiceExpiresAtMs + settings.voidNotFoundAfterMs;
+    if (found.outcome === 'refused' && found.reason === 'not_found' && expiredLongAgo) {
+      return held.confirm() && deps.records.settleFailed(payment.id, 'expired_unpaid').settled ? 'voided' : 'skipped';
+    }
+    return 'kept';
+  }
+  const tx = found.value;
+  if (tx.direction !== 'outgoing') return 'kept';
+  if (tx.state === 'settled' || (tx.state === null && tx.preimageHex !== null)) {
+    if (!held.confirm()) return 'skipped';
+    const settled = deps.records.settlePaid(payment.id, { preimageHex: tx.preimageHex, feeMsat: tx.feesPaidMsat });
+    if (!settled.settled) return 'skipped';
+    return settled.uncoveredMsat > 0 ? 'uncovered' : 'posted';
+  }
+  if (tx.state === 'failed' || tx.state === 'expired') {
+    return held.confirm() && deps.records.settleFailed(payment.id, `wallet_${tx.state}`).settled ? 'voided' : 'skipped';
+  }
+  return 'kept';
 }

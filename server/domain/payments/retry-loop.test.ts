@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { createLeases } from '../background';
 import { createRetryLoop } from './retry-loop';
 
 function deferred() {
@@ -7,11 +9,19 @@ function deferred() {
   return { promise, resolve };
 }
 
+let database: DatabaseHandle;
+beforeEach(() => {
+  database = openDatabase(':memory:');
+});
+afterEach(() => database.close());
+
+const leasesOf = (holderId: string) => createLeases({ db: database.db, now: Date.now, holderId });
+
 describe('retry loop', () => {
   it('runs one attempt at a time per item, and items in parallel', async () => {
     const log: string[] = [];
     const gates = new Map([['a', deferred()], ['b', deferred()]]);
-    const loop = createRetryLoop(async (id) => {
+    const loop = createRetryLoop('fund_top_up', leasesOf('one'), async (id) => {
       log.push(`start ${id}`);
       await gates.get(id)?.promise;
       log.push(`end ${id}`);
@@ -20,8 +30,7 @@ describe('retry loop', () => {
     const first = loop.attempt('a');
     const second = loop.attempt('a');
     const other = loop.attempt('b');
-    await Promise.resolve();
-    await Promise.resolve();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
     expect(log).toEqual(['start a', 'start b']);
     gates.get('a')?.resolve();
     gates.get('b')?.resolve();
@@ -29,11 +38,30 @@ describe('retry loop', () => {
     expect(log.filter((l) => l.endsWith(' a'))).toEqual(['start a', 'end a', 'start a', 'end a']);
   });
 
+  it("turns an attempt away while another instance holds the item's lease, and takes it once released", async () => {
+    const gate = deferred();
+    let runs = 0;
+    const advance = async () => {
+      runs++;
+      await gate.promise;
+      return 'advanced';
+    };
+    const here = createRetryLoop('pay_refund', leasesOf('here'), advance);
+    const there = createRetryLoop('pay_refund', leasesOf('there'), advance);
+    const holding = here.attempt('d-1');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await there.attempt('d-1')).toBe('leased_elsewhere');
+    expect(runs).toBe(1);
+    gate.resolve();
+    expect(await holding).toBe('advanced');
+    expect(await there.attempt('d-1')).toBe('advanced');
+  });
+
   it('never overlaps passes, and stop waits for the pass and the attempts it started', async () => {
     const gate = deferred();
     let passes = 0;
     let attemptDone = false;
-    const loop = createRetryLoop(async () => {
+    const loop = createRetryLoop('fund_top_up', leasesOf('one'), async () => {
       await gate.promise;
       attemptDone = true;
     });
@@ -44,11 +72,12 @@ describe('retry loop', () => {
       throw error;
     });
     await new Promise((r) => setTimeout(r, 20));
-    expect(passes).toBe(1); // later ticks queue behind the first pass instead of starting alongside it
+    expect(passes).toBe(1); // later ticks wait behind the first pass instead of starting alongside it
     const stopped = running.stop();
     gate.resolve();
     await stopped;
     expect(attemptDone).toBe(true);
+    expect(passes).toBe(2); // the ticks that came meanwhile made one more pass, not one each
     await loop.idle();
   });
 });

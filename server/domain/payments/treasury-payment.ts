@@ -4,7 +4,10 @@
  * the receiving wallet is asked whether the invoice is already settled, and the treasury whether it is
  * already paying it; without an answer nothing is paid. The caller stores the invoice before calling
  * and records the outcome durably; a crash anywhere is resumed by calling again with the same invoice.
+ * The caller works under the item's lease (background/leases.ts), confirmed right before paying: an
+ * instance whose lease lapsed (paused past it) stops there and leaves the item to its new holder.
  */
+import type { HeldLease } from '../background';
 import { preimageMatchesPaymentHash, type WalletPort } from '../ports/wallet';
 
 export type TreasuryPaymentStep =
@@ -17,9 +20,16 @@ export type TreasuryPaymentStep =
   /** The treasury cannot pay (lookup or payment refused): retry with backoff, tell the operators. */
   | { step: 'treasury_refused'; error: string }
   /** No treasury is configured (checked after the receiver, which may already hold the sats). */
-  | { step: 'no_treasury' };
+  | { step: 'no_treasury' }
+  /** The item's lease was lost before paying: another instance has it now; nothing was paid. */
+  | { step: 'lease_lost' };
 
-export async function payFromTreasury(receiver: WalletPort, treasury: WalletPort | null, invoice: { invoice: string; paymentHash: string }): Promise<TreasuryPaymentStep> {
+export async function payFromTreasury(
+  receiver: WalletPort,
+  treasury: WalletPort | null,
+  invoice: { invoice: string; paymentHash: string },
+  held: HeldLease,
+): Promise<TreasuryPaymentStep> {
   const received = await receiver.lookupInvoice({ paymentHashHex: invoice.paymentHash });
   if (received.ok && received.value.state === 'settled') return { step: 'settled' };
   if (received.ok && (received.value.state === 'expired' || received.value.state === 'failed')) return { step: 'invoice_lapsed' };
@@ -31,6 +41,7 @@ export async function payFromTreasury(receiver: WalletPort, treasury: WalletPort
   if (sent.ok && sent.value.state === 'pending') return { step: 'retry', why: 'treasury_in_flight', error: 'the treasury is still paying this invoice' };
   if (sent.ok && sent.value.state === 'settled') return { step: 'settled' };
   if (!sent.ok && !(sent.outcome === 'refused' && sent.reason === 'not_found')) return { step: 'treasury_refused', error: `treasury lookup_invoice: ${sent.message}` };
+  if (!held.confirm()) return { step: 'lease_lost' };
   const paid = await treasury.payInvoice(invoice.invoice);
   if (paid.status === 'paid' && paid.preimageHex && preimageMatchesPaymentHash(paid.preimageHex, invoice.paymentHash)) return { step: 'settled' };
   if (paid.status === 'failed') return { step: 'treasury_refused', error: `treasury pay_invoice: ${paid.message}` };

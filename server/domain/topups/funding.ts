@@ -16,6 +16,7 @@
 import { formatSats, msat } from '../../../shared/money';
 import type { TopUpRow } from '../../db/schema/topups';
 import { creditUserFunding, payFromTreasury, retryDelayMs } from '../payments';
+import type { HeldLease } from '../background';
 import type { WalletPort } from '../ports/wallet';
 import type { TopUpEngineDeps } from './deps';
 import { settleReversal } from './reversal';
@@ -32,20 +33,28 @@ export type FundingStep =
   | 'outcome_unknown'
   | 'treasury_in_flight'
   | 'treasury_refused'
-  | 'no_treasury';
+  | 'no_treasury'
+  /** Another instance took the top-up's lease during the attempt (this one stalled past it): left to it. */
+  | 'lease_lost';
 
-/** Takes a paid top-up as far as it can go now; a step that must wait schedules the next attempt. */
-export async function advanceFunding(deps: TopUpEngineDeps, topUpId: string): Promise<FundingStep> {
+/**
+ * Takes a paid top-up as far as it can go now; a step that must wait schedules the next attempt. Runs
+ * under the top-up's lease, confirmed before the invoice is stored and before the treasury pays.
+ */
+export async function advanceFunding(deps: TopUpEngineDeps, topUpId: string, held: HeldLease): Promise<FundingStep> {
   const row = deps.repo.byId(topUpId);
   if (!row || !['paid', 'funding', 'funding_delayed'].includes(row.status)) return 'not_due';
   const wallet = await deps.walletFor(row.userId);
   if (!wallet) return retryLater(deps, row, 'no_wallet', 'The person has no spending wallet connected.');
-  const withInvoice = row.invoice && row.paymentHash ? row : await makeInvoice(deps, wallet, row);
+  const withInvoice = row.invoice && row.paymentHash ? row : await makeInvoice(deps, wallet, row, held);
+  if (withInvoice === 'lease_lost') return withInvoice;
   if (!withInvoice?.invoice || !withInvoice.paymentHash) return 'invoice_failed';
   const invoice = { invoice: withInvoice.invoice, paymentHash: withInvoice.paymentHash };
 
-  const paid = await payFromTreasury(wallet, deps.treasury, invoice);
+  const paid = await payFromTreasury(wallet, deps.treasury, invoice, held);
   switch (paid.step) {
+    case 'lease_lost':
+      return paid.step;
     case 'settled':
       return markFunded(deps, withInvoice);
     case 'invoice_lapsed':
@@ -59,7 +68,7 @@ export async function advanceFunding(deps: TopUpEngineDeps, topUpId: string): Pr
   }
 }
 
-async function makeInvoice(deps: TopUpEngineDeps, wallet: WalletPort, row: TopUpRow): Promise<TopUpRow | null> {
+async function makeInvoice(deps: TopUpEngineDeps, wallet: WalletPort, row: TopUpRow, held: HeldLease): Promise<TopUpRow | 'lease_lost' | null> {
   const made = await wallet.makeInvoice({ amountMsat: msat(row.amountMsat), description: `Steward top-up ${row.id}`, expirySec: INVOICE_EXPIRY_SEC });
   if (!made.ok) {
     retryLater(deps, row, 'invoice_failed', `make_invoice: ${made.message}`);
@@ -69,6 +78,8 @@ async function makeInvoice(deps: TopUpEngineDeps, wallet: WalletPort, row: TopUp
     retryLater(deps, row, 'invoice_failed', `make_invoice answered an invoice for ${made.value.amountMsat} msat, not ${row.amountMsat}`);
     return null;
   }
+  // Only the holder stores the invoice: the one the treasury may pay is the one stored.
+  if (!held.confirm()) return 'lease_lost';
   const patch = { invoice: made.value.invoice, paymentHash: made.value.paymentHashHex, status: 'funding' as const, updatedAtMs: deps.now() };
   deps.repo.update(row.id, patch);
   const next = { ...row, ...patch };

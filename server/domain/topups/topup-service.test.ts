@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { btcUsdRateFromCentsPerBtc, usdCents } from '../../../shared/money';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createAlertService } from '../alerts';
+import { createLeases } from '../background';
 import { createGovernance } from '../governance';
 import { createLedger } from '../ledger';
 import type { CardCheckoutPort } from '../ports/card-checkout';
@@ -31,6 +32,7 @@ function topUpsWith(options: { rates?: ExchangeRatePort; checkout?: CardCheckout
     checkout: options.checkout ?? { ...fakeCardCheckout(), verifyWebhook: (raw) => ({ ok: true, event: JSON.parse(raw.toString('utf8')) as unknown }) },
     limits: { minUsdCents: usdCents(100), maxUsdCents: usdCents(50_000), perDayUsdCents: usdCents(100_000), spreadBps: 300 },
     publicUrl: 'http://127.0.0.1:5402',
+    leases: createLeases({ db: database.db, now: Date.now }),
   });
   return { topUps, lightning };
 }

@@ -7,6 +7,7 @@ import type { UsdCents } from '../../../shared/money';
 import type { TopUpLimits, TopUpView } from '../../../shared/topups';
 import type { DatabaseHandle } from '../../db/client';
 import { createTopUpsRepository } from '../../db/repositories/topups-repository';
+import type { Leases } from '../background';
 import { createRetryLoop } from '../payments';
 import type { CardCheckoutPort } from '../ports/card-checkout';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
@@ -32,6 +33,8 @@ export interface TopUpsOptions extends Omit<TopUpEngineDeps, 'repo' | 'changed' 
   publicUrl: string;
   /** Where changes are told (compose's one bus, shared with other instances); default: this process only. */
   liveBus?: LiveBus;
+  /** This instance's leases: a top-up is funded by one instance at a time. */
+  leases: Pick<Leases, 'withLease'>;
   now?: () => number;
 }
 
@@ -46,8 +49,8 @@ export function createTopUps(options: TopUpsOptions) {
   const bus = options.liveBus ?? createLocalLiveBus();
   const engine: TopUpEngineDeps = { ...options, repo, now, changed: (row) => bus.publish({ kind: 'top_up', userId: row.userId, id: row.id }) };
   const creating: CreateTopUpDeps = { ...options, repo, now };
-  const loop = createRetryLoop<FundingStep>((id) => advanceFunding(engine, id));
-  const fund = (topUpId: string): Promise<FundingStep> => loop.attempt(topUpId);
+  const loop = createRetryLoop<FundingStep>('fund_top_up', options.leases, (id, held) => advanceFunding(engine, id, held));
+  const fund = (topUpId: string): Promise<FundingStep | 'leased_elsewhere'> => loop.attempt(topUpId);
 
   function receiveWebhook(rawBody: Buffer, signatureHeader: string | undefined): WebhookAnswer {
     if (!options.checkout) return { status: 400, reason: 'top_ups_unavailable' };

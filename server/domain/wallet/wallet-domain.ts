@@ -9,6 +9,7 @@ import { createWalletRepository } from '../../db/repositories/wallet-repository'
 import type { SecretBox } from '../../db/secret-box';
 import type { AccountsModule } from '../accounts';
 import type { AlertService } from '../alerts';
+import type { Leases } from '../background';
 import type { Ledger } from '../ledger';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
 import type { DecodeInvoice } from '../ports/invoice';
@@ -32,6 +33,8 @@ export interface WalletDomainDeps {
   decodeInvoice: DecodeInvoice;
   network: BitcoinNetwork;
   rates: ExchangeRatePort;
+  /** This instance's leases: each person's wallet is reconciled by one instance at a time. */
+  leases: Pick<Leases, 'withLease'>;
   now: () => number;
 }
 
@@ -84,7 +87,7 @@ export function createWalletDomain(deps: WalletDomainDeps) {
     audit: (userId, detail, meta) => audit.record(userId, 'withdrawal_sent', detail, meta),
     now,
   });
-  const sync = createWalletSync({ repo, ledger, walletFor, notify: (userId, alert) => void deps.alerts.notify(userId, alert), transaction, now });
+  const sync = createWalletSync({ repo, ledger, walletFor, notify: (userId, alert) => void deps.alerts.notify(userId, alert), transaction, leases: deps.leases, now });
 
   return {
     /** The person's spending wallet (own or provisioned), for the payment rails. */

@@ -4,6 +4,7 @@ import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createWalletRepository, type WalletRepository } from '../../db/repositories/wallet-repository';
 import type { AlertInput } from '../alerts';
 import { createLedger, type Ledger } from '../ledger';
+import { createLeases } from '../background';
 import { creditUserFunding } from '../payments';
 import type { WalletPort, WalletTransaction } from '../ports/wallet';
 import { fakeReadOnlyWallet, invoiceMadeFor } from './test-support';
@@ -52,6 +53,7 @@ describe('wallet reconciliation job', () => {
       walletFor: async () => wallet(),
       notify: (_userId, alert) => alerts.push(alert),
       transaction: (fn) => handle.db.transaction(() => fn(), { behavior: 'immediate' }),
+      leases: createLeases({ db: handle.db, now: () => nowMs }),
       now: () => nowMs,
     });
   });
@@ -72,6 +74,20 @@ describe('wallet reconciliation job', () => {
     expect(ledger.userBalances(USER).availableMsat).toBe(balanceMsat);
     expect((await sync.syncOnce())[0]?.outside).toEqual([]);
     expect(alerts.map((a) => a.kind)).toEqual(['wallet_movement', 'wallet_movement']);
+  });
+
+  it('leaves a person another instance is syncing to it, and syncs them once that instance is done', async () => {
+    transactions = [settled('incoming', 500, 'in')];
+    balanceMsat += 500 * SAT;
+    const elsewhere = createLeases({ db: handle.db, now: () => nowMs, holderId: 'other-instance' });
+    let release = () => undefined as void;
+    const holding = elsewhere.withLease('sync_wallet', USER, () => new Promise<void>((resolve) => (release = resolve)));
+    expect(await sync.syncOnce()).toEqual([]);
+    expect(ledger.userBalances(USER).availableMsat).toBe(100_000 * SAT); // nothing recorded by this instance
+    release();
+    await holding;
+    expect((await sync.syncOnce())[0]?.outside.map((m) => m.outcome)).toEqual(['recorded_incoming']);
+    expect(alerts.map((a) => a.kind)).toEqual(['wallet_movement']);
   });
 
   it('leaves a just-settled transaction to whoever started it', async () => {

@@ -13,12 +13,16 @@
  *
  * An outgoing payment the ledger can no longer cover (the person's available funds are below it) is
  * recorded as far as the funds go, and named `uncovered` once, with an alert: not an error on every pass.
+ *
+ * With several instances, each person is synced by one at a time: under the person's lease
+ * (`sync_wallet`), confirmed after every wallet answer before anything is written.
  */
 import { randomUUID } from 'node:crypto';
 import { formatSats, msat, type Msat } from '../../../shared/money';
 import type { WalletRepository } from '../../db/repositories/wallet-repository';
 import type { WalletOperationRow } from '../../db/schema/wallet';
 import type { AlertInput } from '../alerts';
+import { createPeriodicJob, type HeldLease, type Leases } from '../background';
 import { lightningAccount, userAvailableAccount, userWithdrawingAccount, type Ledger } from '../ledger';
 import type { WalletPort, WalletTransaction } from '../ports/wallet';
 import { creditReceipt } from './receive';
@@ -31,6 +35,7 @@ export interface WalletSyncDeps {
   walletFor: (userId: string) => Promise<WalletPort | null>;
   notify: (userId: string, alert: AlertInput) => void;
   transaction: <T>(fn: () => T) => T;
+  leases: Pick<Leases, 'withLease'>;
   now: () => number;
   /** How long after settling a transaction is left to whoever started it (default 5 min). */
   settleGraceMs?: number;
@@ -49,13 +54,14 @@ export interface UserSyncReport {
 
 const LIST_LIMIT = 100;
 
-async function finishOperation(deps: WalletSyncDeps, wallet: WalletPort, op: WalletOperationRow, report: UserSyncReport): Promise<void> {
+async function finishOperation(deps: WalletSyncDeps, wallet: WalletPort, op: WalletOperationRow, report: UserSyncReport, held: HeldLease): Promise<void> {
   const nowMs = deps.now();
   if (op.kind === 'withdraw' && op.status === 'reserved') {
     if (nowMs - op.createdAtMs >= (deps.reservedGraceMs ?? 60_000) && settleWithdrawalFailed(deps, op, 'never_sent')) report.operations.failed.push(op.id);
     return;
   }
   const found = await wallet.lookupInvoice({ paymentHashHex: op.paymentHash });
+  if (!held.confirm()) return;
   if (!found.ok) {
     const gone = found.outcome === 'refused' && found.reason === 'not_found' && nowMs > op.expiresAtMs;
     if (gone && op.kind === 'withdraw' && settleWithdrawalFailed(deps, op, 'expired_unpaid')) report.operations.failed.push(op.id);
@@ -160,13 +166,15 @@ async function settledSince(deps: WalletSyncDeps, wallet: WalletPort, sinceMs: n
   return listed.value.transactions.filter((tx) => tx.state === 'settled' && tx.settledAtSec !== null && tx.settledAtSec <= ripeBeforeSec);
 }
 
-export async function syncUser(deps: WalletSyncDeps, userId: string): Promise<UserSyncReport | null> {
+/** One person, under their lease: stops, leaving the rest to the lease's new holder, once it is lost. */
+async function syncUser(deps: WalletSyncDeps, userId: string, held: HeldLease): Promise<UserSyncReport | null> {
   const wallet = await deps.walletFor(userId);
   if (!wallet) return null;
   const report: UserSyncReport = { userId, operations: { settled: [], failed: [] }, outside: [], reconciliation: null, driftAlerted: false };
-  for (const op of deps.repo.unfinished(userId)) await finishOperation(deps, wallet, op, report);
+  for (const op of deps.repo.unfinished(userId)) await finishOperation(deps, wallet, op, report, held);
   const sync = deps.repo.syncOf(userId);
   const settled = await settledSince(deps, wallet, sync?.sinceMs ?? 0);
+  if (!held.confirm()) return report;
   for (const tx of settled ?? []) {
     const movement = recordOutside(deps, userId, tx);
     if (movement) {
@@ -175,6 +183,7 @@ export async function syncUser(deps: WalletSyncDeps, userId: string): Promise<Us
     }
   }
   const balance = await wallet.getBalance();
+  if (!held.confirm()) return report;
   // Only a complete picture is compared: with the history unread, a drift could be a movement not yet recorded.
   if (!balance.ok || settled === null) return report;
   const { availableMsat, reservedMsat } = deps.ledger.userBalances(userId);
@@ -192,40 +201,29 @@ export async function syncUser(deps: WalletSyncDeps, userId: string): Promise<Us
 }
 
 export function createWalletSync(deps: WalletSyncDeps) {
-  let running: Promise<UserSyncReport[]> | null = null;
+  /** One person, unless another instance is syncing them (then null, as for a person without a wallet). */
+  async function leasedSync(userId: string, withDeps: WalletSyncDeps): Promise<UserSyncReport | null> {
+    const leased = await deps.leases.withLease('sync_wallet', userId, (held) => syncUser(withDeps, userId, held));
+    return leased.ran ? leased.value : null;
+  }
 
   async function pass(): Promise<UserSyncReport[]> {
     const reports: UserSyncReport[] = [];
     for (const userId of deps.repo.usersWithWallets()) {
-      const report = await syncUser(deps, userId);
+      const report = await leasedSync(userId, deps);
       if (report) reports.push(report);
     }
     return reports;
   }
 
-  /** One pass over everybody; overlapping calls share the pass that is running. */
-  function syncOnce(): Promise<UserSyncReport[]> {
-    running ??= pass().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  function start(intervalMs: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
-    const timer = setInterval(() => void syncOnce().catch(onError), intervalMs);
-    timer.unref();
-    return {
-      async stop() {
-        clearInterval(timer);
-        await running?.catch(() => undefined);
-      },
-    };
-  }
-
+  // A call while a pass runs shares it: the pass re-reads everybody anyway.
+  const job = createPeriodicJob(pass, 'coalesce');
   return {
-    syncOnce,
+    /** One pass over everybody; overlapping calls share the pass that is running. */
+    syncOnce: job.run,
     /** One person now; `overrides` (tests) may shorten the grace left to whoever started a payment. */
-    syncUser: (userId: string, overrides: Pick<WalletSyncDeps, 'settleGraceMs'> = {}) => syncUser({ ...deps, ...overrides }, userId),
-    start,
+    syncUser: (userId: string, overrides: Pick<WalletSyncDeps, 'settleGraceMs'> = {}) => leasedSync(userId, { ...deps, ...overrides }),
+    /** The first pass comes one interval after start. */
+    start: (intervalMs: number, onError: (error: unknown) => void) => job.start(intervalMs, onError, { firstPass: 'after_interval' }),
   };
 }
