@@ -74,6 +74,26 @@ describe.skipIf(!testDatabaseUrl)(`the synchronous PostgreSQL connection (${test
     expect(tryLock()).toBe(1);
   });
 
+  it('opens a dropped connection again, but fails a transaction that was open on it rather than report it committed', () => {
+    const pid = () => (connection.prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number }).pid;
+    const cut = () => other.prepare('SELECT pg_terminate_backend(?)').get(pid());
+    cut();
+    expect(count()).toBeGreaterThan(0); // outside a transaction: reconnected, answered
+    const before = count();
+    const insert = connection.prepare('INSERT INTO items (name, amount_msat) VALUES (?, 1)');
+    expect(() =>
+      connection.transaction(() => {
+        insert.run('lost-1');
+        cut();
+        insert.run('lost-2');
+      })(),
+    ).toThrow(/terminating connection|lost inside a transaction/);
+    expect(connection.inTransaction).toBe(false);
+    expect(count()).toBe(before);
+    insert.run('after-the-cut');
+    expect(count()).toBe(before + 1);
+  });
+
   it('names a statement PostgreSQL refuses, without its values', () => {
     expect(() => connection.prepare('SELECT nope FROM items WHERE name = ?').get('secret-value')).toThrow(/column "nope" does not exist in: SELECT nope FROM items WHERE name = \$1/);
     expect(() => connection.prepare('SELECT nope FROM items WHERE name = ?').get('secret-value')).not.toThrow(/secret-value/);

@@ -92,7 +92,12 @@ export class PostgresDatabase {
 
   constructor(url: string, options: { schema?: string } = {}) {
     this.connection = new SyncPostgresConnection(url);
-    if (options.schema !== undefined) this.connection.query(`SET search_path TO "${options.schema.replaceAll('"', '""')}"`);
+    if (options.schema !== undefined) this.query(`SET search_path TO "${options.schema.replaceAll('"', '""')}"`);
+  }
+
+  /** Every statement goes through here, saying whether a transaction is open (sync-client.ts: a lost connection). */
+  private query(text: string, values?: readonly unknown[], options: { raw?: boolean } = {}): QueryAnswer {
+    return this.connection.query(text, values, { ...options, inTransaction: this.depth > 0 });
   }
 
   get inTransaction(): boolean {
@@ -106,20 +111,20 @@ export class PostgresDatabase {
   /** Several statements, no parameters (schema scripts). */
   exec(source: string): this {
     const { text } = translateSql(source);
-    if (this.depth > 0) this.connection.query(text);
-    else this.transaction(() => this.connection.query(text))();
+    if (this.depth > 0) this.query(text);
+    else this.transaction(() => this.query(text))();
     return this;
   }
 
   /** PostgreSQL's own SQL (migrations), sent as written: several statements, no parameters. */
   execUntranslated(source: string): void {
-    this.connection.query(source);
+    this.query(source);
   }
 
   /** @internal one statement; a write outside a transaction becomes its own locked transaction. */
   runStatement(text: string, values: readonly unknown[], writes: boolean, raw: boolean): QueryAnswer {
-    if (writes && this.depth === 0) return this.transaction(() => this.connection.query(text, values, { raw }))();
-    return this.connection.query(text, values, { raw });
+    if (writes && this.depth === 0) return this.transaction(() => this.query(text, values, { raw }))();
+    return this.query(text, values, { raw });
   }
 
   /**
@@ -131,7 +136,7 @@ export class PostgresDatabase {
     const match = /^\s*foreign_keys\s*=\s*(\w+)\s*$/i.exec(source);
     if (match !== null) {
       const on = /^(on|1|true|yes)$/i.test(match[1] ?? '');
-      this.connection.query(`SET session_replication_role = ${on ? 'origin' : 'replica'}`);
+      this.query(`SET session_replication_role = ${on ? 'origin' : 'replica'}`);
     }
     return options.simple === true ? undefined : [];
   }
@@ -143,11 +148,11 @@ export class PostgresDatabase {
 
   private outermost<A extends unknown[], R>(fn: (...args: A) => R, args: A): R {
     // BEGIN and the lock in one round trip (the simple protocol runs both).
-    this.connection.query(`BEGIN; ${TAKE_WRITE_LOCK}`);
+    this.query(`BEGIN; ${TAKE_WRITE_LOCK}`);
     this.depth = 1;
     try {
       const result = settled(fn(...args));
-      this.connection.query('COMMIT');
+      this.query('COMMIT');
       return result;
     } catch (error) {
       this.rollBack('ROLLBACK');
@@ -159,11 +164,11 @@ export class PostgresDatabase {
 
   private savepoint<A extends unknown[], R>(fn: (...args: A) => R, args: A): R {
     const name = `steward_${this.depth}`;
-    this.connection.query(`SAVEPOINT ${name}`);
+    this.query(`SAVEPOINT ${name}`);
     this.depth += 1;
     try {
       const result = settled(fn(...args));
-      this.connection.query(`RELEASE SAVEPOINT ${name}`);
+      this.query(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (error) {
       this.rollBack(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
@@ -176,7 +181,7 @@ export class PostgresDatabase {
   /** The error that caused the rollback is the one worth reporting; a failed rollback only adds noise. */
   private rollBack(statement: string): void {
     try {
-      this.connection.query(statement);
+      this.query(statement);
     } catch {
       // The connection is gone: PostgreSQL rolls the transaction back itself.
     }

@@ -92,9 +92,14 @@ export class SyncPostgresConnection {
   }
 
   /** `values` given: one statement with $1.. parameters; none: the simple protocol (several statements allowed). */
-  query(text: string, values?: readonly unknown[], options: { raw?: boolean } = {}): QueryAnswer {
+  /**
+   * `inTransaction`: the caller has a transaction open on this connection. A connection that dropped is
+   * opened again for the next statement, except inside a transaction, which went with it: that
+   * statement fails (08006) rather than run, and commit, on its own.
+   */
+  query(text: string, values?: readonly unknown[], options: { raw?: boolean; inTransaction?: boolean } = {}): QueryAnswer {
     if (!this.open) throw new PostgresError('the database connection is closed', null, null, null);
-    return this.bridge.request({ op: 'query', connection: this.id, text, values, raw: options.raw === true }) as QueryAnswer;
+    return this.bridge.request({ op: 'query', connection: this.id, text, values, raw: options.raw === true, inTransaction: options.inTransaction === true }) as QueryAnswer;
   }
 
   close(): void {

@@ -6,8 +6,8 @@ import pg from 'pg';
 
 const { port, signal } = workerData;
 const flag = new Int32Array(signal);
-/** @type {Map<number, pg.Client>} */
-const clients = new Map();
+/** @type {Map<number, { url: string; client: pg.Client; lost: boolean }>} */
+const connections = new Map();
 
 // SQLite hands integers back as numbers and truth values as 0/1; so must PostgreSQL here, for the
 // same repository code to read both. 64-bit integers and sums beyond 2^53 would be a silent loss, so
@@ -35,28 +35,60 @@ function errorOf(error) {
   return { message: String(message ?? error), code: code ?? null, detail: detail ?? null, constraint: constraint ?? null, table: table ?? null };
 }
 
+async function open(url) {
+  const client = new pg.Client({ connectionString: url, application_name: 'steward' });
+  const connection = { url, client, lost: false };
+  // A connection that drops (a server restart, a network cut) is opened again by the next request.
+  client.on('error', () => {
+    connection.lost = true;
+  });
+  client.on('end', () => {
+    connection.lost = true;
+  });
+  await client.connect();
+  return connection;
+}
+
 async function handle(request) {
   switch (request.op) {
     case 'connect': {
-      const client = new pg.Client({ connectionString: request.url, application_name: 'steward' });
-      // A connection that drops is reported on the next request, not as an unhandled error here.
-      client.on('error', () => {});
-      await client.connect();
-      clients.set(request.connection, client);
+      connections.set(request.connection, await open(request.url));
       return null;
     }
     case 'query': {
-      const client = clients.get(request.connection);
-      if (!client) throw new Error('the connection is closed');
-      const result = await client.query({ text: request.text, values: request.values, rowMode: request.raw ? 'array' : undefined });
+      let connection = connections.get(request.connection);
+      if (!connection) throw new Error('the connection is closed');
+      const reconnected = connection.lost;
+      if (reconnected) {
+        connection = await open(connection.url);
+        connections.set(request.connection, connection);
+        // The transaction the caller had open went with the old connection (PostgreSQL rolled it back):
+        // running this statement on the new one, outside it, would commit it on its own.
+        if (request.inTransaction) {
+          throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction, which PostgreSQL rolled back'), { code: '08006' });
+        }
+      }
+      const query = { text: request.text, values: request.values, rowMode: request.raw ? 'array' : undefined };
+      let result;
+      try {
+        result = await connection.client.query(query);
+      } catch (error) {
+        // The server ended the connection under this very statement. Outside a transaction nothing ran
+        // (writes run inside one, see connection.ts), so it is sent once more on a new connection.
+        const ended = connection.lost || error?.code === '57P01' || error?.code === '57P02' || error?.code === '57P03';
+        if (!ended || request.inTransaction) throw error;
+        connection = await open(connection.url);
+        connections.set(request.connection, connection);
+        result = await connection.client.query(query);
+      }
       // A multi-statement simple query gives one result per statement: the last one is the answer.
       const last = Array.isArray(result) ? result[result.length - 1] : result;
       return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };
     }
     case 'end': {
-      const client = clients.get(request.connection);
-      clients.delete(request.connection);
-      await client?.end();
+      const connection = connections.get(request.connection);
+      connections.delete(request.connection);
+      if (connection && !connection.lost) await connection.client.end();
       return null;
     }
     default:
