@@ -8,6 +8,7 @@
 // aggregate decisions per second over the wall time from the moment every instance was told to go
 // until the last finished; p99 is the worst instance's. Skipped, saying why, without TEST_DATABASE_URL.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ async function runWorker(url: string, offset: number, count: number): Promise<vo
   await decisions(stack, WARM_UP, CALLERS);
   stack.made = offset;
   process.stdout.write('ready\n');
-  for await (const _go of createInterface({ input: process.stdin })) break;
+  await once(createInterface({ input: process.stdin }), 'line');
   const figures = await decisions(stack, count, CALLERS);
   stack.handle.close();
   process.stdout.write(`${JSON.stringify({ ...figures, outcomes: Object.fromEntries(figures.outcomes) })}\n`);
