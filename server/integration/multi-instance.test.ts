@@ -23,7 +23,12 @@ const serverUrl = testDatabaseUrl();
 const PRICE_MSAT = 10_000;
 /** Room for about ten of the 1,000 spends (each holds its price and a 10-sat fee allowance until paid). */
 const BUDGET_MSAT = 150_000;
-const SPENDS = Number(process.env.DEBUG_SPENDS ?? 1_000);
+/**
+ * Each spend fetches its own 402 challenge first, and minting a challenge's macaroon costs the
+ * provider ~20 ms of this process's CPU (macaroon 3.0.4's ByteBuffer never records its capacity, so
+ * every append doubles the buffer): 1,000 challenges take most of the test's time on a loaded machine.
+ */
+const SPENDS = 1_000;
 
 interface PaymentRow {
   id: string;
@@ -78,13 +83,11 @@ describe.skipIf(serverUrl === null)('three instances on one PostgreSQL and one s
     cluster.setup.governance.saveSettings(userId, { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(BUDGET_MSAT) } });
     const keys = Array.from({ length: SPENDS }, (_, i) => `spend-${i}`);
     const { instances } = cluster;
-    const t0 = Date.now();
     const answers = await Promise.all(
       instances.map((instance, n) => instance.send<{ outcomes: SpendResult[] }>(spendCommand(userId, keys.filter((_, i) => i % instances.length === n)))),
     );
 
     const outcomes = answers.flatMap((answer) => answer.outcomes);
-    console.log('elapsed', Date.now() - t0, 'outcomes', JSON.stringify(Object.fromEntries(answers.map((a, n) => [n, a.outcomes.map((o) => o.kind).reduce<Record<string, number>>((t, k) => ({ ...t, [k]: (t[k] ?? 0) + 1 }), {})]))));
     expect(outcomes.map((outcome) => outcome.key).sort()).toEqual([...keys].sort());
     // Each spend was paid or refused, by name; nothing else happened. On a loaded machine a payment
     // may outlast the provider's five-second token (paid, not delivered) and a challenge may come too
@@ -117,7 +120,7 @@ describe.skipIf(serverUrl === null)('three instances on one PostgreSQL and one s
     expect(balances.availableMsat).toBe(WELCOME_BALANCE_MSAT - spentMsat);
     expect(await walletBalanceOverNwc(userId)).toBe(balances.availableMsat);
     cluster.setup.ledger.checkInvariants();
-  }, 300_000);
+  }, 180_000);
 
   it('a Stripe webhook delivered to two instances at the same moment credits the top-up once', async () => {
     const [a, b] = cluster.instances;
