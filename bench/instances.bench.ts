@@ -119,7 +119,7 @@ export async function runInstancesBench(): Promise<{ name: string; lines: string
     const serverUrl = testDatabaseUrl();
     const postgres = serverUrl === null ? ['PostgreSQL lines skipped: TEST_DATABASE_URL is not set (scripts/postgres/test-server.sh start prints one).'] : await postgresLines(serverUrl, sqlite);
     return {
-      name: 'instances',
+      name: 'Budget decisions with 1, 2 and 3 instances on one PostgreSQL, beside SQLite',
       lines: [
         `Budget decisions (decideSpend + the group-committed write-ahead, as in the governance bench), ${fmt(DECISIONS)} per line`,
         `from ${CALLERS} callers per instance, ${USERS} budgets; PostgreSQL instances are processes with a connection each, on one database.`,
