@@ -90,20 +90,23 @@ describe.skipIf(serverUrl === null)('three instances on one PostgreSQL and one s
     const outcomes = answers.flatMap((answer) => answer.outcomes);
     expect(outcomes.map((outcome) => outcome.key).sort()).toEqual([...keys].sort());
     // Each spend was paid or refused, by name; nothing else happened. On a loaded machine a payment
-    // may outlast the provider's five-second token (paid, not delivered) and a challenge may come too
-    // late (refused before anything was reserved); the budget refuses the rest.
+    // may outlast the provider's five-second token (paid, not delivered), a challenge may come too
+    // late (refused before anything was reserved) and the relay may drop a wallet call (failed, or
+    // unknown until a reconciler asks the wallet); the budget refuses the rest.
     const named = (o: SpendResult) => (o.kind === 'delivered' ? `delivered via ${o.via}` : `${o.kind}: ${o.reason}`);
-    const allowed = new Set(['delivered via paid', 'paid_not_delivered: challenged_again', 'budget_refused: exceeds_monthly_budget', 'refused_before_payment: fetch_failed']);
-    expect(outcomes.map(named).filter((name) => !allowed.has(name))).toEqual([]);
-    const paid = outcomes.filter((o) => o.paymentId !== null);
+    const allowed = [/^delivered via paid$/, /^paid_not_delivered: /, /^payment_failed: /, /^payment_unknown: /, /^budget_refused: exceeds_monthly_budget$/, /^refused_before_payment: fetch_failed$/];
+    expect(outcomes.map(named).filter((name) => !allowed.some((pattern) => pattern.test(name)))).toEqual([]);
     expect(outcomes.filter((o) => o.kind === 'budget_refused').length).toBeGreaterThan(SPENDS / 2);
     // The budget was contended across instances: more than one of them paid.
     expect(answers.filter((answer) => answer.outcomes.some((o) => o.paymentId !== null)).length).toBeGreaterThan(1);
+    if (outcomes.some((o) => o.kind === 'payment_unknown')) await instances[0]?.send({ op: 'reconcile' });
 
+    // Every payment row belongs to one of the spends and ended paid or failed (its hold released).
     const rows = payments(userId);
-    expect(rows.map((row) => row.status)).toEqual(rows.map(() => 'paid'));
-    expect(rows.map((row) => row.id).sort()).toEqual(paid.map((o) => o.paymentId).sort());
-    const spentMsat = rows.reduce((sum, row) => sum + row.amount_msat + (row.fee_msat ?? 0), 0);
+    expect(rows.map((row) => row.id).sort()).toEqual(outcomes.flatMap((o) => (o.paymentId === null ? [] : [o.paymentId])).sort());
+    expect(rows.filter((row) => row.status !== 'paid' && row.status !== 'failed')).toEqual([]);
+    const paidRows = rows.filter((row) => row.status === 'paid');
+    const spentMsat = paidRows.reduce((sum, row) => sum + row.amount_msat + (row.fee_msat ?? 0), 0);
     expect(spentMsat).toBeLessThanOrEqual(BUDGET_MSAT);
     // The budget's own count agrees, and the refusals were the budget's doing: most of it was used.
     const { summary } = cluster.setup.governance.status(userId, 'UTC', SANDBOX_BTC_USD_RATE);
@@ -112,8 +115,8 @@ describe.skipIf(serverUrl === null)('three instances on one PostgreSQL and one s
     // No invoice twice: one row per payment hash, and the provider's node was paid each of them once.
     const received = providerReceipts();
     expect(new Set(rows.map((row) => row.payment_hash)).size).toBe(rows.length);
-    expect(rows.map((row) => received.get(row.payment_hash))).toEqual(rows.map(() => 1));
-    expect(received.size).toBe(rows.length);
+    expect(paidRows.map((row) => received.get(row.payment_hash))).toEqual(paidRows.map(() => 1));
+    expect(received.size).toBe(paidRows.length);
 
     const balances = cluster.setup.ledger.userBalances(userId);
     expect(balances.reservedMsat).toBe(0);
