@@ -23,11 +23,6 @@ const serverUrl = testDatabaseUrl();
 const PRICE_MSAT = 10_000;
 /** Room for about ten of the 1,000 spends (each holds its price and a 10-sat fee allowance until paid). */
 const BUDGET_MSAT = 150_000;
-/**
- * Each spend fetches its own 402 challenge first, and minting a challenge's macaroon costs the
- * provider ~20 ms of this process's CPU (macaroon 3.0.4's ByteBuffer never records its capacity, so
- * every append doubles the buffer): 1,000 challenges take most of the test's time on a loaded machine.
- */
 const SPENDS = 1_000;
 
 interface PaymentRow {
