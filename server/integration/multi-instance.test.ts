@@ -4,7 +4,8 @@
  * - 1,000 spends for one person at once, spread over the three, never exceed the person's monthly
  *   budget; each ends paid or refused with a named reason; no invoice is paid twice; the wallet
  *   (get_balance over NWC) and the ledger agree;
- * - a Stripe webhook handed to two instances at the same moment credits the top-up once;
+ * - a Stripe webhook handed to two instances at the same moment credits the top-up once, and the
+ *   treasury, whose funding every instance attempts, pays it into the wallet once;
  * - an instance SIGKILLed while its wallet pays (after the write-ahead, before settling) is finished
  *   by another instance's reconciler: paid once, wallet and ledger agreeing.
  */
