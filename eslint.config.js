@@ -19,7 +19,8 @@ const layer = (names, message) => ({ group: names, message });
  * The right to spend has one owner: domain/spending reads an approval and its quote by id and mints
  * the authorization payments' purchase takes. Nothing else may call purchase (or lift it off the
  * service to call later) or cast a SpendAuthorization into being. Payments' own engine tests, the
- * crash worker and the bench drive the engine directly and are exempt by file below.
+ * crash worker, the multi-instance tests' instance process and the bench drive the engine directly
+ * and are exempt by file below.
  */
 const SPEND_MESSAGE = 'Only domain/spending pays: call spending.spendStep({ userId, approvalId, stepId }).';
 const spendingOwnsPurchase = {
@@ -117,6 +118,7 @@ export default tseslint.config(
       'server/domain/spending/**',
       'server/domain/payments/**',
       'server/integration/payments-*.ts',
+      'server/integration/instance.child.ts',
       'bench/payments.bench.ts',
     ],
     rules: spendingOwnsPurchase,

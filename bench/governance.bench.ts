@@ -44,14 +44,14 @@ const NOW_MS = Date.parse('2026-03-10T12:00:00Z');
 const ZONE = 'Europe/London';
 const HOUR_MS = 3_600_000;
 /** Purchases in flight at once: enough to fill batches, few enough to keep latency low. */
-const CALLERS = 8;
+export const CALLERS = 8;
 
 function percentile(sortedMs: readonly number[], p: number): number {
   if (sortedMs.length === 0) return 0;
   return sortedMs[Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1)] ?? 0;
 }
 
-interface Figures {
+export interface Figures {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -59,7 +59,7 @@ interface Figures {
   outcomes: Map<string, number>;
 }
 
-interface Stack {
+export interface Stack {
   handle: DatabaseHandle;
   ledger: Ledger;
   governance: Governance;
@@ -69,8 +69,12 @@ interface Stack {
   made: number;
 }
 
-function openStack(path: string, users: number, limitMsat: number): Stack {
-  const handle = openDatabase(path);
+/**
+ * The decision path's services on `location` (a SQLite file or a PostgreSQL URL) for `users` people;
+ * `prepare` saves their budgets and funds them (once per database: other processes share it).
+ */
+export function openStack(location: string, users: number, limitMsat: number, prepare = true): Stack {
+  const handle = openDatabase(location);
   const governance = createGovernance(handle, { now: () => NOW_MS });
   const ledger = createLedger(handle, { now: () => NOW_MS, observer: governance.usageObserver });
   const secretBox = createSecretBox(randomBytes(32));
@@ -87,6 +91,7 @@ function openStack(path: string, users: number, limitMsat: number): Stack {
   });
   const settings: GovernanceSettings = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(limitMsat) } };
   const names = Array.from({ length: users }, (_, i) => `user-${i}`);
+  if (!prepare) return { handle, ledger, governance, records, users: names, made: 0 };
   handle.sqlite.transaction(() => {
     for (const userId of names) {
       governance.saveSettings(userId, settings);
@@ -211,7 +216,7 @@ async function measure(count: number, callers: number, decideOne: (i: number) =>
   };
 }
 
-function decisions(stack: Stack, count: number, callers: number, settleEvery?: number): Promise<Figures> {
+export function decisions(stack: Stack, count: number, callers: number, settleEvery?: number): Promise<Figures> {
   const offset = stack.made;
   stack.made += count;
   return measure(
@@ -311,7 +316,7 @@ function oneRowFloor(stack: Stack, count: number): Figures {
   return { perSecond: count / (elapsedMs / 1000), p50Ms: 0, p99Ms: 0, cpuUs: (cpu.user + cpu.system) / count, outcomes: new Map() };
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 function line(label: string, f: Figures, base: Figures | null, baseName: string): string[] {
   const vsBase = base === null ? '' : `; ${baseName} ${fmt(base.perSecond)}/s, p99 ${base.p99Ms.toFixed(3)} ms, CPU ${base.cpuUs.toFixed(0)} µs (ratio ${(f.perSecond / base.perSecond).toFixed(2)})`;

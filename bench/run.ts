@@ -16,6 +16,7 @@ interface BenchReport {
 const benches: { file: string; run: () => Promise<BenchReport> }[] = [
   { file: 'payments.bench.ts', run: async () => (await import('./payments.bench')).runPaymentsBench() },
   { file: 'governance.bench.ts', run: async () => (await import('./governance.bench')).runGovernanceBench() },
+  { file: 'instances.bench.ts', run: async () => (await import('./instances.bench')).runInstancesBench() },
   { file: 'quote.bench.ts', run: async () => (await import('./quote.bench')).runQuoteBench() },
   { file: 'webhooks.bench.ts', run: async () => (await import('./webhooks.bench')).runWebhooksBench() },
   { file: 'planner.bench.ts', run: async () => (await import('./planner.bench')).runPlannerBench() },

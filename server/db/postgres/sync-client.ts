@@ -48,8 +48,15 @@ class WorkerBridge {
   request(message: Record<string, unknown>): unknown {
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage(message);
-    const waited = Atomics.wait(this.flag, 0, 0, REQUEST_TIMEOUT_MS);
-    if (waited === 'timed-out') throw new PostgresError(`PostgreSQL did not answer within ${REQUEST_TIMEOUT_MS} ms`, null, null, null);
+    // Only the flag says the answer is here: the worker's notify for the previous answer can land
+    // after that answer was read and wake this wait early (seen under load as "answered nothing").
+    const deadline = Date.now() + REQUEST_TIMEOUT_MS;
+    while (Atomics.load(this.flag, 0) === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(this.flag, 0, 0, left) === 'timed-out') {
+        throw new PostgresError(`PostgreSQL did not answer within ${REQUEST_TIMEOUT_MS} ms`, null, null, null);
+      }
+    }
     const received = receiveMessageOnPort(this.port);
     if (received === undefined) throw new PostgresError('the PostgreSQL worker answered nothing', null, null, null);
     const answer = received.message as Answer;
