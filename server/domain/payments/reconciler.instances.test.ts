@@ -13,6 +13,7 @@ import type { WalletPort } from '../ports/wallet';
 import { creditUserFunding } from './funding';
 import { INSTANCE_PRICE_MSAT, openInstance, type Instance } from './instance-support';
 import { createFakeProvider, createFakeWallet, testAuthorization } from './test-fakes';
+import { testDatabaseLocation } from '../../../scripts/postgres/test-backend/locations';
 
 const USER = 'user-1';
 const FEE_MSAT = 1_000;
@@ -75,7 +76,8 @@ const leases = (at: Instance) => at.database.sqlite.prepare('SELECT job, item, h
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'steward-reconciler-instances-'));
-  dbPath = join(dir, 'app.db');
+  // A file on SQLite; on PostgreSQL (npm run test:postgres) a schema the worker process opens too.
+  dbPath = testDatabaseLocation(join(dir, 'app.db'));
   nowMs = Date.now();
   provider = createFakeProvider({ service: 'joke', invoiceMsat: INSTANCE_PRICE_MSAT, nowMs: () => nowMs });
   wallet = createFakeWallet(provider, { feeMsat: FEE_MSAT });

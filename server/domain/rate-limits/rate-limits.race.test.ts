@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { limitSubject } from './index';
 import type { RaceReport } from './rate-limits-race-worker';
 import { openRateLimits } from './test-support';
+import { testDatabaseLocation } from '../../../scripts/postgres/test-backend/locations';
 
 const POLICY = { max: 20, windowMs: 5 * 60_000 };
 const LAST_SLOT_SUBJECTS = Array.from({ length: 40 }, (_, i) => limitSubject.address(`198.51.100.${i}`));
@@ -49,7 +50,8 @@ function startWorker(dbPath: string, subjects: string[]) {
 describe('two instances racing for the last attempts of a limit', () => {
   it('gives each slot to exactly one of them', async () => {
     tempDir = mkdtempSync(join(tmpdir(), 'steward-rate-race-'));
-    const dbPath = join(tempDir, 'app.db');
+    // A file on SQLite; on PostgreSQL (npm run test:postgres) a schema the worker processes open too.
+    const dbPath = testDatabaseLocation(join(tempDir, 'app.db'));
     // Every last-slot subject has used all but one attempt; the crowded one has all 20 left.
     const setup = openRateLimits(dbPath, Date.now);
     for (const subject of LAST_SLOT_SUBJECTS) for (let i = 1; i < POLICY.max; i++) setup.limits.take('sign_in', subject, POLICY);
