@@ -32,8 +32,9 @@ export const agentKeys = sqliteTable(
 );
 
 /**
- * What each key's purchases cost, one row per payment (amount + fee once settled, 0 when it failed),
- * written by domain/spending while it holds the key's lock: the key's month is the sum of these.
+ * What each key's purchases cost, one row per payment: the hold (invoice + fee allowance), written in
+ * the payment's write-ahead transaction, then amount + fee once settled (0 when it failed): the key's
+ * month is the sum of these.
  */
 export const agentKeySpends = sqliteTable(
   'agent_key_spends',

@@ -7,8 +7,9 @@
  *   agentKeys.revoke(userId, keyId)        -> at once; revocation listeners stop the key's work in flight
  *   agentKeys.authenticate(secret)         -> the key's owner and id, or why not
  *   agentKeys.narrow(...)                  -> the person's decision narrowed by the key (approvals)
- *   agentKeys.spendUnder(...)              -> domain/spending pays a key's step through this: the key is
- *                                             re-checked and its month counted under a per-key lock
+ *   agentKeys.spendUnder(...)              -> domain/spending pays a key's step through this: the key's
+ *                                             caps are checked and its hold counted in the payment's
+ *                                             write-ahead transaction (a KeyHold), then settled to the cost
  *
  * Keys are 256 random bits; only their SHA-256 is stored, so a leaked database holds no usable key.
  */
@@ -21,7 +22,7 @@ import type { Db } from '../../db/client';
 import { createAgentKeysRepository } from '../../db/repositories/agent-keys-repository';
 import type { AgentKeyRow } from '../../db/schema/agent-keys';
 import { periodFor } from '../governance';
-import { createKeyedMutex } from '../payments';
+import type { KeyHold } from '../payments';
 import { keyRefusal, keyStatus, narrowDecision, type KeyLimits, type KeySpend } from './key-rules';
 
 export interface AgentKeysDeps {
@@ -64,12 +65,28 @@ function limitsOf(row: AgentKeyRow): KeyLimits {
 export function createAgentKeys(deps: AgentKeysDeps) {
   const now = deps.now ?? Date.now;
   const repository = createAgentKeysRepository(deps.db);
-  const locks = createKeyedMutex();
   const revokedListeners: ((principal: { userId: string; keyId: string }) => void)[] = [];
 
-  function spentThisMonth(row: AgentKeyRow): Msat {
-    const period = periodFor(new Date(now()), deps.timeZoneOf(row.userId));
+  function spentThisMonth(row: AgentKeyRow, nowMs = now()): Msat {
+    const period = periodFor(new Date(nowMs), deps.timeZoneOf(row.userId));
     return msat(repository.spentSince(row.id, period.startsAt.getTime()));
+  }
+
+  /**
+   * The key's claim on one purchase (payments' KeyHold): re-read and checked, and its hold recorded,
+   * inside the write-ahead's transaction, so the caps hold across instances and processes.
+   */
+  function holdFor(input: { userId: string; keyId: string; services: KeySpend['services'] }): KeyHold {
+    return {
+      refusal(holdMsat, nowMs) {
+        const row = repository.byId(input.userId, input.keyId);
+        if (!row) return 'key_revoked';
+        return keyRefusal(limitsOf(row), { services: input.services, maxMsat: holdMsat, spentThisMonthMsat: spentThisMonth(row, nowMs), nowMs });
+      },
+      hold(paymentId, holdMsat, nowMs) {
+        repository.recordSpend({ paymentId, keyId: input.keyId, userId: input.userId, spentMsat: holdMsat, atMs: nowMs });
+      },
+    };
   }
 
   function view(row: AgentKeyRow): AgentKeyView {
@@ -147,24 +164,26 @@ export function createAgentKeys(deps: AgentKeysDeps) {
       return narrowDecision(input.decision, limitsOf(row), { services: input.services, maxMsat: input.maxMsat, spentThisMonthMsat: spentThisMonth(row), nowMs: now() });
     },
 
+    holdFor,
+
     /**
-     * Runs `pay` only while the key still allows the spend, holding the key's lock so two of its spends
-     * cannot both fit under the monthly cap, and records what the payment cost against the key.
+     * Runs `pay` with the key's hold while the key still allows the spend, then records what the
+     * payment really cost. The check here only answers early (before the provider is asked for an
+     * invoice); the binding one is the hold's, in the write-ahead, which `pay` must pass to payments.
      */
     async spendUnder<T>(
       input: { userId: string; keyId: string; services: KeySpend['services']; maxMsat: Msat },
-      pay: () => Promise<{ value: T; payment: { id: string; spentMsat: number } | null }>,
+      pay: (keyHold: KeyHold) => Promise<{ value: T; payment: { id: string; spentMsat: number } | null }>,
     ): Promise<SpendUnderResult<T>> {
-      return locks.run(input.keyId, async (): Promise<SpendUnderResult<T>> => {
-        const row = repository.byId(input.userId, input.keyId);
-        if (!row) return { ok: false, reason: 'key_revoked' };
-        const refused = keyRefusal(limitsOf(row), { services: input.services, maxMsat: input.maxMsat, spentThisMonthMsat: spentThisMonth(row), nowMs: now() });
-        if (refused) return { ok: false, reason: refused };
-        const paid = await pay();
-        if (paid.payment) repository.recordSpend({ paymentId: paid.payment.id, keyId: row.id, userId: row.userId, spentMsat: paid.payment.spentMsat, atMs: now() });
-        repository.touch(row.id, now());
-        return { ok: true, value: paid.value };
-      });
+      const row = repository.byId(input.userId, input.keyId);
+      if (!row) return { ok: false, reason: 'key_revoked' };
+      const refused = keyRefusal(limitsOf(row), { services: input.services, maxMsat: input.maxMsat, spentThisMonthMsat: spentThisMonth(row), nowMs: now() });
+      if (refused) return { ok: false, reason: refused };
+      const paid = await pay(holdFor(input));
+      // Settles the hold to the cost (the write-ahead's atMs stays: the spend belongs to that month).
+      if (paid.payment) repository.recordSpend({ paymentId: paid.payment.id, keyId: row.id, userId: row.userId, spentMsat: paid.payment.spentMsat, atMs: now() });
+      repository.touch(row.id, now());
+      return { ok: true, value: paid.value };
     },
 
     paymentIds: (userId: string, keyId: string, limit = 50): string[] => repository.paymentIds(userId, keyId, limit),
