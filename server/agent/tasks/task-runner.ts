@@ -51,6 +51,11 @@ export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
   now?: () => number;
   /** The person's IANA time zone, for the times in their answers; UTC when absent. */
   timeZoneOf?: (userId: string) => string | null;
+  /**
+   * Watches an agent key for revocation on any instance (agentKeys.watchRevoked): a loop of one of its
+   * tasks running here stops at once. Absent: no key is watched.
+   */
+  watchKeyRevoked?: (userId: string, keyId: string, onRevoked: () => void) => () => void;
   onError?: (error: unknown, taskId: string) => void;
 }
 
@@ -226,6 +231,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
 
   function startLoop(taskId: string, body: (signal: AbortSignal) => Promise<void>): void {
     const controller = new AbortController();
+    const unwatch = watchKey(taskId);
     const done = body(controller.signal)
       .catch((error: unknown) => {
         // Aborted by cancel (the task is already cancelled) or by shutdown (it resumes on restart).
@@ -234,8 +240,32 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
         const task = store.byId(taskId);
         if (task) fail(task, { reason: 'internal_error', message: 'Something went wrong while running this task.' });
       })
-      .finally(() => loops.delete(taskId));
+      .finally(() => {
+        unwatch();
+        loops.delete(taskId);
+      });
     loops.set(taskId, { controller, done });
+  }
+
+  /** While a key's task runs here, its key's revocation (through any instance) cancels the key's tasks and stops their loops here. */
+  function watchKey(taskId: string): () => void {
+    const task = store.byId(taskId);
+    if (!task?.agentKeyId || !deps.watchKeyRevoked) return () => undefined;
+    const { userId, agentKeyId } = task;
+    return deps.watchKeyRevoked(userId, agentKeyId, () => {
+      void cancelForAgentKey(userId, agentKeyId).catch((error: unknown) => deps.onError?.(error, taskId));
+    });
+  }
+
+  /**
+   * Cancels the key's unfinished tasks (nothing more is paid), and stops the loops running here of
+   * its tasks another instance cancelled first (the revoking one).
+   */
+  async function cancelForAgentKey(userId: string, agentKeyId: string): Promise<number> {
+    const active = store.forAgentKey(userId, agentKeyId, ACTIVE);
+    for (const task of active) await cancel(userId, task.id);
+    for (const task of store.forAgentKey(userId, agentKeyId, ['cancelled'])) loops.get(task.id)?.controller.abort();
+    return active.length;
   }
 
   // ---- planning and quoting -------------------------------------------------------------------
@@ -567,11 +597,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     },
 
     /** A revoked key's work in flight stops: its unfinished tasks are cancelled (nothing more is paid). */
-    async cancelForAgentKey(userId: string, agentKeyId: string): Promise<number> {
-      const active = store.forAgentKey(userId, agentKeyId, ACTIVE);
-      for (const task of active) await cancel(userId, task.id);
-      return active.length;
-    },
+    cancelForAgentKey,
 
     cancel,
 

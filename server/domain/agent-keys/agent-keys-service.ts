@@ -4,7 +4,8 @@
  *
  *   agentKeys.create(userId, input)       -> { key, secret }   the secret is returned this once only
  *   agentKeys.list / get                   -> views with this month's spend and the last use
- *   agentKeys.revoke(userId, keyId)        -> at once; revocation listeners stop the key's work in flight
+ *   agentKeys.revoke(userId, keyId)        -> at once; told on the live bus, so every instance stops the
+ *                                             key's work in flight (watchRevoked)
  *   agentKeys.authenticate(secret)         -> the key's owner and id, or why not
  *   agentKeys.narrow(...)                  -> the person's decision narrowed by the key (approvals)
  *   agentKeys.spendUnder(...)              -> domain/spending pays a key's step through this: the key's
@@ -19,6 +20,7 @@ import type { AgentKeyView, createAgentKeyInputSchema } from '../../../shared/ag
 import type { AgentKeyDenyReason, PolicyDecision } from '../../../shared/governance';
 import { msat, satToMsat, sat, type Msat } from '../../../shared/money';
 import type { Db } from '../../db/client';
+import type { LiveBus } from '../ports/live-bus';
 import { createAgentKeysRepository } from '../../db/repositories/agent-keys-repository';
 import type { AgentKeyRow } from '../../db/schema/agent-keys';
 import { periodFor } from '../governance';
@@ -29,6 +31,8 @@ export interface AgentKeysDeps {
   db: Db;
   /** The person's IANA time zone: a key's month is their budget month. */
   timeZoneOf: (userId: string) => string;
+  /** Revocations travel here (kind `agent_key`, id = the key's id), to every instance. */
+  liveBus: LiveBus;
   now?: () => number;
 }
 
@@ -65,7 +69,6 @@ function limitsOf(row: AgentKeyRow): KeyLimits {
 export function createAgentKeys(deps: AgentKeysDeps) {
   const now = deps.now ?? Date.now;
   const repository = createAgentKeysRepository(deps.db);
-  const revokedListeners: ((principal: { userId: string; keyId: string }) => void)[] = [];
 
   function spentThisMonth(row: AgentKeyRow, nowMs = now()): Msat {
     const period = periodFor(new Date(nowMs), deps.timeZoneOf(row.userId));
@@ -135,16 +138,19 @@ export function createAgentKeys(deps: AgentKeysDeps) {
       return row ? view(row) : null;
     },
 
-    /** Revokes at once; listeners (the task runner, open MCP sessions) stop the key's work in flight. */
+    /** Revokes at once; watchers on every instance (the task runner, open MCP sessions) stop the key's work in flight. */
     revoke(userId: string, keyId: string): RevokeResult {
       const row = repository.revoke(userId, keyId, now());
       if (!row) return repository.byId(userId, keyId) ? { ok: false, reason: 'already_revoked' } : { ok: false, reason: 'not_found' };
-      for (const listener of revokedListeners) listener({ userId, keyId });
+      deps.liveBus.publish({ kind: 'agent_key', userId, id: keyId });
       return { ok: true, key: view(row) };
     },
 
-    onRevoked(listener: (principal: { userId: string; keyId: string }) => void): void {
-      revokedListeners.push(listener);
+    /** Calls `onRevoked` once the key is revoked, through this instance or any other; returns how to stop watching. */
+    watchRevoked(userId: string, keyId: string, onRevoked: () => void): () => void {
+      return deps.liveBus.subscribe('agent_key', userId, (id) => {
+        if (id === keyId) onRevoked();
+      });
     },
 
     authenticate(secret: string): AuthenticateResult {
