@@ -17,7 +17,7 @@ import type { Reputation } from '../domain/reputation';
 import type { WalletOverview } from '../domain/wallet';
 
 export interface McpDeps {
-  agentKeys: Pick<AgentKeys, 'get' | 'authenticate' | 'paymentIds'>;
+  agentKeys: Pick<AgentKeys, 'get' | 'authenticate' | 'keyOf' | 'paymentIds' | 'sessions'>;
   catalog: Pick<CatalogServiceApi, 'servicesFor' | 'serviceFor'>;
   quotes: Pick<QuoteService, 'quotePlan'>;
   approvals: Pick<ApprovalService, 'get' | 'approve' | 'deny' | 'preview' | 'waitForResolution'>;

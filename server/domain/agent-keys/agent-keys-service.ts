@@ -26,6 +26,7 @@ import type { AgentKeyRow } from '../../db/schema/agent-keys';
 import { periodFor } from '../governance';
 import type { KeyHold } from '../payments';
 import { keyRefusal, keyStatus, narrowDecision, type KeyLimits, type KeySpend } from './key-rules';
+import { createMcpSessions, MCP_SESSIONS_PER_KEY } from './mcp-sessions';
 
 export interface AgentKeysDeps {
   db: Db;
@@ -112,6 +113,9 @@ export function createAgentKeys(deps: AgentKeysDeps) {
   }
 
   return {
+    /** The keys' open MCP sessions (mcp-sessions.ts). */
+    sessions: createMcpSessions({ db: deps.db, perKeyLimit: MCP_SESSIONS_PER_KEY, now }),
+
     create(userId: string, input: z.output<typeof createAgentKeyInputSchema>): { key: AgentKeyView; secret: string } {
       const secret = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
       const nowMs = now();
@@ -161,6 +165,12 @@ export function createAgentKeys(deps: AgentKeysDeps) {
       if (status === 'expired') return { ok: false, reason: 'key_expired' };
       repository.touch(row.id, now());
       return { ok: true, principal: { userId: row.userId, keyId: row.id, name: row.name } };
+    },
+
+    /** The key a secret stands for, revoked or not (a session is bound to its key, not to its status); or null. */
+    keyOf(secret: string): { userId: string; keyId: string; name: string } | null {
+      const row = secret.startsWith(KEY_PREFIX) ? repository.byHash(hashAgentKey(secret)) : undefined;
+      return row ? { userId: row.userId, keyId: row.id, name: row.name } : null;
     },
 
     /** The person's decision narrowed by the key's limits; a key that is not theirs is refused as revoked. */
