@@ -213,7 +213,7 @@ export function composeServices(options: ComposeOptions) {
   });
   const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, standing, now });
   const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
-  const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, now });
+  const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, liveBus, now });
   const approvals = createApprovalService({
     db: database.db,
     quotes,
@@ -305,6 +305,7 @@ export function composeServices(options: ComposeOptions) {
   const taskEvents = createTaskEvents(liveBus);
   const tasks = createTaskRunner({
     store: taskStore,
+    watchKeyRevoked: agentKeys.watchRevoked,
     events: taskEvents,
     planner: createPlanner(options.llm ? { llm: options.llm } : {}),
     standingFor: (userId) => standingFrom(reputation.list(), userId, standing),
@@ -326,7 +327,6 @@ export function composeServices(options: ComposeOptions) {
   // Revoking a key is a kill switch: its unfinished tasks stop (and with them their pending approvals).
   const accountCare = createAccountCare({ database, ledger, accounts, agentKeys, now });
   const activity = createActivity({ receipts, agentKeys, disputes, now });
-  agentKeys.onRevoked(({ userId, keyId }) => void tasks.cancelForAgentKey(userId, keyId).catch((err: unknown) => logger.error({ err, keyId }, 'stopping a revoked key failed')));
 
   const timers: NodeJS.Timeout[] = [];
   // The periodic jobs, stopped in this order: each stop waits for its pass in progress.

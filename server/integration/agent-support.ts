@@ -50,10 +50,16 @@ export interface AgentStackOptions {
   providerRefunds?: ComposeOptions['providerRefunds'];
   /** How long leases on background work last (compose.ts); restart tests shorten it. */
   leaseTtlMs?: number;
+  /**
+   * Another stack's sandbox, for a second instance on the same database (the same `dataDir`): this
+   * stack uses it and leaves it to its owner to close.
+   */
+  sandbox?: RunningSandbox;
 }
 
 export async function startAgentStack(dataDir: string, options: AgentStackOptions = {}) {
-  const sandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox'), host: '127.0.0.1', ...(options.refundBehaviours ? { refundBehaviours: options.refundBehaviours } : {}) });
+  const sandbox =
+    options.sandbox ?? (await startSandbox({ dataDir: join(dataDir, 'sandbox'), host: '127.0.0.1', ...(options.refundBehaviours ? { refundBehaviours: options.refundBehaviours } : {}) }));
   const catalogUrls = options.catalogUrls ? await options.catalogUrls(sandbox) : [];
   const env = parseEnv({ CATALOG_URLS: catalogUrls.join(',') });
   const providerUrls = configuredProviderUrls(env, sandbox.marketUrl);
@@ -99,7 +105,7 @@ export async function startAgentStack(dataDir: string, options: AgentStackOption
     async close() {
       await services.stop();
       database.close();
-      await sandbox.close();
+      if (!options.sandbox) await sandbox.close();
     },
   };
 }

@@ -151,6 +151,23 @@ describe.skipIf(databaseUrl === null)('live updates across instances (skipped: T
     expect(disputes.received).toEqual([decided.dispute]);
   });
 
+  it("tells A's watchers of an agent key (its tasks' loops, its MCP sessions) at once when the key is revoked through B", async () => {
+    const grace = await b.signUp('grace@example.com');
+    const keyInput = { name: 'ide', monthlyCapSats: 5_000, perCallCapSats: 5_000, allowed: [], mayAutoSpend: false, expiresInDays: 1 };
+    const revoked = b.deps.agentKeys.create(grace.user.id, keyInput).key;
+    const kept = b.deps.agentKeys.create(grace.user.id, keyInput).key;
+    const heard: string[] = [];
+    const told = new Promise<void>((resolve) => {
+      stops.push(a.deps.agentKeys.watchRevoked(grace.user.id, revoked.id, () => (heard.push(revoked.id), resolve())));
+    });
+    stops.push(a.deps.agentKeys.watchRevoked(grace.user.id, kept.id, () => heard.push(kept.id)));
+
+    await grace.as().agentKeys.revoke({ keyId: revoked.id });
+    await told;
+    await settle();
+    expect(heard).toEqual([revoked.id]);
+  });
+
   it("ends A's streams at once when the session signs out through B", async () => {
     const dave = await b.signUp('dave@example.com');
     const alerts = await open<StoredAlert>((on) => onA(dave.token).alerts.onAlert.subscribe(undefined, { ...on, onData: (event) => on.onData(event.data) }));

@@ -1,7 +1,7 @@
 /**
  * What the MCP server needs from the app, as the services compose.ts builds. The MCP layer never
  * holds a limit and never pays: a `fetch` or an `ask` is a task, its spend decided by approvals (the
- * person's rules narrowed by the key) and paid by domain/spending under the key's lock.
+ * person's rules narrowed by the key) and paid by domain/spending, the key's caps checked in the payment's write-ahead.
  */
 import type { CatalogServiceApi } from '../agent/catalog/catalog-service';
 import type { TaskEvents } from '../agent/tasks/task-events';
@@ -17,7 +17,7 @@ import type { Reputation } from '../domain/reputation';
 import type { WalletOverview } from '../domain/wallet';
 
 export interface McpDeps {
-  agentKeys: Pick<AgentKeys, 'get' | 'authenticate' | 'paymentIds'>;
+  agentKeys: Pick<AgentKeys, 'get' | 'authenticate' | 'keyOf' | 'paymentIds' | 'sessions'>;
   catalog: Pick<CatalogServiceApi, 'servicesFor' | 'serviceFor'>;
   quotes: Pick<QuoteService, 'quotePlan'>;
   approvals: Pick<ApprovalService, 'get' | 'approve' | 'deny' | 'preview' | 'waitForResolution'>;

@@ -60,6 +60,11 @@ export interface TaskRunnerDeps<Q extends TaskQuote = TaskQuote> {
   now?: () => number;
   /** The person's IANA time zone, for the times in their answers; UTC when absent. */
   timeZoneOf?: (userId: string) => string | null;
+  /**
+   * Watches an agent key for revocation on any instance (agentKeys.watchRevoked): a loop of one of its
+   * tasks running here stops at once. Absent: no key is watched.
+   */
+  watchKeyRevoked?: (userId: string, keyId: string, onRevoked: () => void) => () => void;
   onError?: (error: unknown, taskId: string) => void;
 }
 
@@ -247,14 +252,17 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
       .withLease('run_task', taskId, async (held) => {
         runsHere = true;
         const signal = AbortSignal.any([controller.signal, held.lost]);
-        await body(signal).catch((error: unknown) => {
-          // Aborted by cancel (the task is already cancelled), by shutdown (it resumes on restart) or
-          // by a lost lease (the new holder runs it).
-          if (signal.aborted) return;
-          deps.onError?.(error, taskId);
-          const task = store.byId(taskId);
-          if (task) fail(task, { reason: 'internal_error', message: 'Something went wrong while running this task.' });
-        });
+        const unwatch = watchKey(taskId);
+        await body(signal)
+          .catch((error: unknown) => {
+            // Aborted by cancel (the task is already cancelled), by shutdown (it resumes on restart) or
+            // by a lost lease (the new holder runs it).
+            if (signal.aborted) return;
+            deps.onError?.(error, taskId);
+            const task = store.byId(taskId);
+            if (task) fail(task, { reason: 'internal_error', message: 'Something went wrong while running this task.' });
+          })
+          .finally(unwatch);
       })
       // The lease could not be claimed (the database was busy): the next resume pass tries again.
       .then(() => undefined, (error: unknown) => deps.onError?.(error, taskId))
@@ -264,6 +272,27 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     // withLease claims, and starts the body, before it returns: `runsHere` is known now.
     if (runsHere) loops.set(taskId, { controller, done });
     return runsHere;
+  }
+
+  /** While a key's task runs here, its key's revocation (through any instance) cancels the key's tasks and stops their loops here. */
+  function watchKey(taskId: string): () => void {
+    const task = store.byId(taskId);
+    if (!task?.agentKeyId || !deps.watchKeyRevoked) return () => undefined;
+    const { userId, agentKeyId } = task;
+    return deps.watchKeyRevoked(userId, agentKeyId, () => {
+      void cancelForAgentKey(userId, agentKeyId).catch((error: unknown) => deps.onError?.(error, taskId));
+    });
+  }
+
+  /**
+   * Cancels the key's unfinished tasks (nothing more is paid), and stops the loops running here of
+   * its tasks another instance cancelled first (the revoking one).
+   */
+  async function cancelForAgentKey(userId: string, agentKeyId: string): Promise<number> {
+    const active = store.forAgentKey(userId, agentKeyId, ACTIVE);
+    for (const task of active) await cancel(userId, task.id);
+    for (const task of store.forAgentKey(userId, agentKeyId, ['cancelled'])) loops.get(task.id)?.controller.abort();
+    return active.length;
   }
 
   // ---- planning and quoting -------------------------------------------------------------------
@@ -595,11 +624,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     },
 
     /** A revoked key's work in flight stops: its unfinished tasks are cancelled (nothing more is paid). */
-    async cancelForAgentKey(userId: string, agentKeyId: string): Promise<number> {
-      const active = store.forAgentKey(userId, agentKeyId, ACTIVE);
-      for (const task of active) await cancel(userId, task.id);
-      return active.length;
-    },
+    cancelForAgentKey,
 
     cancel,
 

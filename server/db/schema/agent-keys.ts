@@ -32,8 +32,9 @@ export const agentKeys = sqliteTable(
 );
 
 /**
- * What each key's purchases cost, one row per payment (amount + fee once settled, 0 when it failed),
- * written by domain/spending while it holds the key's lock: the key's month is the sum of these.
+ * What each key's purchases cost, one row per payment: the hold (invoice + fee allowance), written in
+ * the payment's write-ahead transaction, then amount + fee once settled (0 when it failed): the key's
+ * month is the sum of these.
  */
 export const agentKeySpends = sqliteTable(
   'agent_key_spends',
@@ -51,3 +52,26 @@ export const agentKeySpends = sqliteTable(
 
 export type AgentKeyRow = typeof agentKeys.$inferSelect;
 export type NewAgentKeyRow = typeof agentKeys.$inferInsert;
+
+/**
+ * Open MCP sessions (Streamable HTTP, server/mcp/http.ts), in the database so any instance behind a
+ * load balancer can serve a request for one, and a key's open sessions are counted across instances.
+ * `closed_at_ms` is set by DELETE, by the per-key limit closing the oldest, or by idleness; a closed
+ * session is refused everywhere.
+ */
+export const mcpSessions = sqliteTable(
+  'mcp_sessions',
+  {
+    id: text('id').primaryKey(),
+    keyId: text('key_id')
+      .notNull()
+      .references(() => agentKeys.id),
+    userId: text('user_id').notNull(),
+    createdAtMs: integer('created_at_ms').notNull(),
+    lastSeenAtMs: integer('last_seen_at_ms').notNull(),
+    closedAtMs: integer('closed_at_ms'),
+  },
+  (t) => [index('mcp_sessions_key_open').on(t.keyId, t.closedAtMs, t.createdAtMs), index('mcp_sessions_last_seen').on(t.closedAtMs, t.lastSeenAtMs)],
+);
+
+export type McpSessionRow = typeof mcpSessions.$inferSelect;

@@ -4,11 +4,13 @@
  *
  *   agentKeys.create(userId, input)       -> { key, secret }   the secret is returned this once only
  *   agentKeys.list / get                   -> views with this month's spend and the last use
- *   agentKeys.revoke(userId, keyId)        -> at once; revocation listeners stop the key's work in flight
+ *   agentKeys.revoke(userId, keyId)        -> at once; told on the live bus, so every instance stops the
+ *                                             key's work in flight (watchRevoked)
  *   agentKeys.authenticate(secret)         -> the key's owner and id, or why not
  *   agentKeys.narrow(...)                  -> the person's decision narrowed by the key (approvals)
- *   agentKeys.spendUnder(...)              -> domain/spending pays a key's step through this: the key is
- *                                             re-checked and its month counted under a per-key lock
+ *   agentKeys.spendUnder(...)              -> domain/spending pays a key's step through this: the key's
+ *                                             caps are checked and its hold counted in the payment's
+ *                                             write-ahead transaction (a KeyHold), then settled to the cost
  *
  * Keys are 256 random bits; only their SHA-256 is stored, so a leaked database holds no usable key.
  */
@@ -18,16 +20,20 @@ import type { AgentKeyView, createAgentKeyInputSchema } from '../../../shared/ag
 import type { AgentKeyDenyReason, PolicyDecision } from '../../../shared/governance';
 import { msat, satToMsat, sat, type Msat } from '../../../shared/money';
 import type { Db } from '../../db/client';
+import type { LiveBus } from '../ports/live-bus';
 import { createAgentKeysRepository } from '../../db/repositories/agent-keys-repository';
 import type { AgentKeyRow } from '../../db/schema/agent-keys';
 import { periodFor } from '../governance';
-import { createKeyedMutex } from '../payments';
+import type { KeyHold } from '../payments';
 import { keyRefusal, keyStatus, narrowDecision, type KeyLimits, type KeySpend } from './key-rules';
+import { createMcpSessions, MCP_SESSIONS_PER_KEY } from './mcp-sessions';
 
 export interface AgentKeysDeps {
   db: Db;
   /** The person's IANA time zone: a key's month is their budget month. */
   timeZoneOf: (userId: string) => string;
+  /** Revocations travel here (kind `agent_key`, id = the key's id), to every instance. */
+  liveBus: LiveBus;
   now?: () => number;
 }
 
@@ -64,12 +70,27 @@ function limitsOf(row: AgentKeyRow): KeyLimits {
 export function createAgentKeys(deps: AgentKeysDeps) {
   const now = deps.now ?? Date.now;
   const repository = createAgentKeysRepository(deps.db);
-  const locks = createKeyedMutex();
-  const revokedListeners: ((principal: { userId: string; keyId: string }) => void)[] = [];
 
-  function spentThisMonth(row: AgentKeyRow): Msat {
-    const period = periodFor(new Date(now()), deps.timeZoneOf(row.userId));
+  function spentThisMonth(row: AgentKeyRow, nowMs = now()): Msat {
+    const period = periodFor(new Date(nowMs), deps.timeZoneOf(row.userId));
     return msat(repository.spentSince(row.id, period.startsAt.getTime()));
+  }
+
+  /**
+   * The key's claim on one purchase (payments' KeyHold): re-read and checked, and its hold recorded,
+   * inside the write-ahead's transaction, so the caps hold across instances and processes.
+   */
+  function holdFor(input: { userId: string; keyId: string; services: KeySpend['services'] }): KeyHold {
+    return {
+      refusal(holdMsat, nowMs) {
+        const row = repository.byId(input.userId, input.keyId);
+        if (!row) return 'key_revoked';
+        return keyRefusal(limitsOf(row), { services: input.services, maxMsat: holdMsat, spentThisMonthMsat: spentThisMonth(row, nowMs), nowMs });
+      },
+      hold(paymentId, holdMsat, nowMs) {
+        repository.recordSpend({ paymentId, keyId: input.keyId, userId: input.userId, spentMsat: holdMsat, atMs: nowMs });
+      },
+    };
   }
 
   function view(row: AgentKeyRow): AgentKeyView {
@@ -92,6 +113,9 @@ export function createAgentKeys(deps: AgentKeysDeps) {
   }
 
   return {
+    /** The keys' open MCP sessions (mcp-sessions.ts). */
+    sessions: createMcpSessions({ db: deps.db, perKeyLimit: MCP_SESSIONS_PER_KEY, now }),
+
     create(userId: string, input: z.output<typeof createAgentKeyInputSchema>): { key: AgentKeyView; secret: string } {
       const secret = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
       const nowMs = now();
@@ -118,16 +142,19 @@ export function createAgentKeys(deps: AgentKeysDeps) {
       return row ? view(row) : null;
     },
 
-    /** Revokes at once; listeners (the task runner, open MCP sessions) stop the key's work in flight. */
+    /** Revokes at once; watchers on every instance (the task runner, open MCP sessions) stop the key's work in flight. */
     revoke(userId: string, keyId: string): RevokeResult {
       const row = repository.revoke(userId, keyId, now());
       if (!row) return repository.byId(userId, keyId) ? { ok: false, reason: 'already_revoked' } : { ok: false, reason: 'not_found' };
-      for (const listener of revokedListeners) listener({ userId, keyId });
+      deps.liveBus.publish({ kind: 'agent_key', userId, id: keyId });
       return { ok: true, key: view(row) };
     },
 
-    onRevoked(listener: (principal: { userId: string; keyId: string }) => void): void {
-      revokedListeners.push(listener);
+    /** Calls `onRevoked` once the key is revoked, through this instance or any other; returns how to stop watching. */
+    watchRevoked(userId: string, keyId: string, onRevoked: () => void): () => void {
+      return deps.liveBus.subscribe('agent_key', userId, (id) => {
+        if (id === keyId) onRevoked();
+      });
     },
 
     authenticate(secret: string): AuthenticateResult {
@@ -140,6 +167,12 @@ export function createAgentKeys(deps: AgentKeysDeps) {
       return { ok: true, principal: { userId: row.userId, keyId: row.id, name: row.name } };
     },
 
+    /** The key a secret stands for, revoked or not (a session is bound to its key, not to its status); or null. */
+    keyOf(secret: string): { userId: string; keyId: string; name: string } | null {
+      const row = secret.startsWith(KEY_PREFIX) ? repository.byHash(hashAgentKey(secret)) : undefined;
+      return row ? { userId: row.userId, keyId: row.id, name: row.name } : null;
+    },
+
     /** The person's decision narrowed by the key's limits; a key that is not theirs is refused as revoked. */
     narrow(input: { userId: string; keyId: string; decision: PolicyDecision; services: KeySpend['services']; maxMsat: Msat }): PolicyDecision {
       const row = repository.byId(input.userId, input.keyId);
@@ -147,24 +180,26 @@ export function createAgentKeys(deps: AgentKeysDeps) {
       return narrowDecision(input.decision, limitsOf(row), { services: input.services, maxMsat: input.maxMsat, spentThisMonthMsat: spentThisMonth(row), nowMs: now() });
     },
 
+    holdFor,
+
     /**
-     * Runs `pay` only while the key still allows the spend, holding the key's lock so two of its spends
-     * cannot both fit under the monthly cap, and records what the payment cost against the key.
+     * Runs `pay` with the key's hold while the key still allows the spend, then records what the
+     * payment really cost. The check here only answers early (before the provider is asked for an
+     * invoice); the binding one is the hold's, in the write-ahead, which `pay` must pass to payments.
      */
     async spendUnder<T>(
       input: { userId: string; keyId: string; services: KeySpend['services']; maxMsat: Msat },
-      pay: () => Promise<{ value: T; payment: { id: string; spentMsat: number } | null }>,
+      pay: (keyHold: KeyHold) => Promise<{ value: T; payment: { id: string; spentMsat: number } | null }>,
     ): Promise<SpendUnderResult<T>> {
-      return locks.run(input.keyId, async (): Promise<SpendUnderResult<T>> => {
-        const row = repository.byId(input.userId, input.keyId);
-        if (!row) return { ok: false, reason: 'key_revoked' };
-        const refused = keyRefusal(limitsOf(row), { services: input.services, maxMsat: input.maxMsat, spentThisMonthMsat: spentThisMonth(row), nowMs: now() });
-        if (refused) return { ok: false, reason: refused };
-        const paid = await pay();
-        if (paid.payment) repository.recordSpend({ paymentId: paid.payment.id, keyId: row.id, userId: row.userId, spentMsat: paid.payment.spentMsat, atMs: now() });
-        repository.touch(row.id, now());
-        return { ok: true, value: paid.value };
-      });
+      const row = repository.byId(input.userId, input.keyId);
+      if (!row) return { ok: false, reason: 'key_revoked' };
+      const refused = keyRefusal(limitsOf(row), { services: input.services, maxMsat: input.maxMsat, spentThisMonthMsat: spentThisMonth(row), nowMs: now() });
+      if (refused) return { ok: false, reason: refused };
+      const paid = await pay(holdFor(input));
+      // Settles the hold to the cost (the write-ahead's atMs stays: the spend belongs to that month).
+      if (paid.payment) repository.recordSpend({ paymentId: paid.payment.id, keyId: row.id, userId: row.userId, spentMsat: paid.payment.spentMsat, atMs: now() });
+      repository.touch(row.id, now());
+      return { ok: true, value: paid.value };
     },
 
     paymentIds: (userId: string, keyId: string, limit = 50): string[] => repository.paymentIds(userId, keyId, limit),

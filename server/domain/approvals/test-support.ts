@@ -11,6 +11,7 @@ import { TestClock, totpCode } from '../accounts/test-support';
 import { createAgentKeys } from '../agent-keys';
 import { createAlertService } from '../alerts';
 import { createGovernance, budgetReservationMetadata } from '../governance';
+import { createLocalLiveBus } from '../ports/live-bus';
 import { createLedger, providerAccount, stripeAccount, userAvailableAccount } from '../ledger';
 import { createQuoteService } from '../quotes';
 import { planStep, scriptedProbe, testStanding, TEST_RATE } from '../quotes/test-support';
@@ -31,7 +32,7 @@ export function createGovernanceEnvironment(prices: Parameters<typeof scriptedPr
   const quotes = createQuoteService({ db: database.db, probePrice: probe.probePrice, rates: { current: async () => TEST_RATE }, standing, now: nowMs, options });
   const alerts = createAlertService({ db: database.db, now: nowMs });
   const timeZoneOf = (userId: string) => accountsModule.accounts.getUser(userId)?.timeZone ?? 'UTC';
-  const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, now: nowMs });
+  const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, liveBus: createLocalLiveBus(), now: nowMs });
   const approvals = createApprovalService({
     db: database.db,
     quotes,

@@ -24,16 +24,16 @@ import type { PaymentsRepository } from '../../db/repositories/payments-reposito
 import type { PaymentRow } from '../../db/schema/payments';
 import { SecretBoxError, type SecretBox } from '../../db/secret-box';
 import { budgetReservationMetadata, type BudgetRefusalReason, type Governance } from '../governance';
-import { providerAccount, type Ledger } from '../ledger';
+import { providerAccount, type Ledger, type ReservePrecondition } from '../ledger';
 import type { VerifiedChallenge } from '../ports/l402';
 import { preimageMatchesPaymentHash } from '../ports/wallet';
 import type { StoredToken, TokenVault } from './token-vault';
-import type { PurchaseRequest, SpendAuthorization } from './types';
+import type { KeyHold, PurchaseRequest, SpendAuthorization } from './types';
 
 /** The purchase as the row records it, with the challenge it is about to pay. */
 export type WriteAheadInput = Pick<
   PurchaseRequest,
-  'userId' | 'timeZone' | 'idempotencyKey' | 'task' | 'serviceId' | 'service' | 'providerId'
+  'userId' | 'timeZone' | 'idempotencyKey' | 'task' | 'serviceId' | 'service' | 'providerId' | 'keyHold'
 > &
   Pick<SpendAuthorization, 'rate'> & {
   /** How far past the monthly limit the person approved for this spend (absent: none). */
@@ -100,6 +100,17 @@ export function timeOrderedId(wallClockMs: number): string {
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }
 
+/** The budget's precondition, then (when it allows the spend) the agent key's, on the same hold. */
+function withKeyHold(budget: ReservePrecondition<BudgetRefusalReason>, keyHold: KeyHold | undefined): ReservePrecondition<BudgetRefusalReason> {
+  if (!keyHold) return budget;
+  return (input) => {
+    const verdict = budget(input);
+    if (!verdict.ok) return verdict;
+    const refused = keyHold.refusal(msat(input.amountMsat), input.nowMs);
+    return refused ? { ok: false, reason: refused } : { ok: true };
+  };
+}
+
 /** Binds a sealed macaroon to its payment: copied to another row it fails to open. */
 const macaroonContext = (paymentId: string) => `payment-macaroon:${paymentId}`;
 
@@ -145,14 +156,17 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
         paymentId: id,
         paymentHash: verified.paymentHashHex,
       },
-      precondition: deps.governance.precondition({
-        userId: input.userId,
-        timeZone: input.timeZone,
-        settings,
-        quote: { serviceId: input.serviceId, maxMsat: holdMsat, feeAllowanceMsat: input.feeAllowanceMsat, rate: input.rate },
-        task: input.task,
-        ...(input.authorizedOverageMsat === undefined ? {} : { authorizedOverageMsat: input.authorizedOverageMsat }),
-      }),
+      precondition: withKeyHold(
+        deps.governance.precondition({
+          userId: input.userId,
+          timeZone: input.timeZone,
+          settings,
+          quote: { serviceId: input.serviceId, maxMsat: holdMsat, feeAllowanceMsat: input.feeAllowanceMsat, rate: input.rate },
+          task: input.task,
+          ...(input.authorizedOverageMsat === undefined ? {} : { authorizedOverageMsat: input.authorizedOverageMsat }),
+        }),
+        input.keyHold,
+      ),
     });
     if (!reserved.ok) return { ok: false, reason: reserved.reason };
 
@@ -181,6 +195,8 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
       createdAtMs: nowMs,
       updatedAtMs: nowMs,
     });
+    // Counted against the key in this same transaction: a crash from here on leaves the hold counted.
+    input.keyHold?.hold(id, holdMsat, nowMs);
     return { ok: true, payment };
   }
 

@@ -198,6 +198,7 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       feeAllowanceMsat: feeAllowanceFor(verified.amountMsat, options.feeAllowance),
       rate: request.authorization.rate,
       ...(request.authorization.authorizedOverageMsat > 0 ? { authorizedOverageMsat: request.authorization.authorizedOverageMsat } : {}),
+      ...(request.keyHold ? { keyHold: request.keyHold } : {}),
     });
     if (!written.ok) {
       switch (written.reason) {

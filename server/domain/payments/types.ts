@@ -1,5 +1,6 @@
 // What the payments domain takes and returns. Every outcome of a purchase has a name, so the task
 // runner, the Activity page and dispute handling can each branch on it without parsing messages.
+import type { AgentKeyDenyReason } from '../../../shared/governance';
 import type { BtcUsdRate, Msat } from '../../../shared/money';
 import type { BudgetRefusalReason } from '../governance';
 import type { ChallengeRefusal, L402HttpRequest, NotPayableReason } from '../ports/l402';
@@ -44,6 +45,20 @@ export interface PurchaseRequest {
    * counts as delivered only when it parses against it. Absent: any non-empty 2xx body counts.
    */
   outputSchema?: OutputJsonSchema | null;
+  /** Present when an agent key pays the step: its caps are checked and counted in the write-ahead. */
+  keyHold?: KeyHold;
+}
+
+/**
+ * An agent key's claim on a purchase, checked and recorded inside the write-ahead's transaction (the
+ * one that writes the ledger's reservation), under the database's write lock: two spends of one key,
+ * from any instance or process, can never both see the same headroom under its caps.
+ */
+export interface KeyHold {
+  /** Why the key refuses a hold of `holdMsat` at `nowMs`; null when its limits allow it. */
+  refusal(holdMsat: Msat, nowMs: number): AgentKeyDenyReason | null;
+  /** Counts `holdMsat` against the key for `paymentId` until the purchase says what it really cost. */
+  hold(paymentId: string, holdMsat: Msat, nowMs: number): void;
 }
 
 /** Why nothing was paid although the step wanted to pay. */

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 
-export const LIVE_KINDS = ['task', 'approval', 'alert', 'dispute', 'top_up', 'session'] as const;
+export const LIVE_KINDS = ['task', 'approval', 'alert', 'dispute', 'top_up', 'session', 'agent_key'] as const;
 export type LiveKind = (typeof LIVE_KINDS)[number];
 
 /** Bounds keep a batch of events well inside one NOTIFY payload and reject junk from the wire. */

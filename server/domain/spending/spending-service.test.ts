@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { msat, type Msat } from '../../../shared/money';
 import { createGovernanceEnvironment, planStep } from '../approvals/test-support';
-import type { PurchaseOutcome, PurchaseRequest } from '../payments';
+import { DEFAULT_FEE_ALLOWANCE, feeAllowanceFor, type PurchaseOutcome, type PurchaseRequest } from '../payments';
 import type { QuoteStepInput } from '../quotes';
 import { createSpending } from './spending-service';
 
@@ -20,7 +20,11 @@ afterEach(() => env.database.close());
 
 const delivered: PurchaseOutcome = { kind: 'delivered', content: { status: 200, bodyText: '{}', bodySha256Hex: '00', contentType: 'application/json' }, paymentId: 'pay-1', via: 'paid' };
 
-/** Spending over the real approvals and quotes, with payments replaced by a recorder of what it was asked. */
+/**
+ * Spending over the real approvals and quotes, with payments replaced by a recorder of what it was
+ * asked. An agent key's hold is checked and written as the write-ahead does (invoice + fee allowance),
+ * so a purchase the key refuses records no request.
+ */
 function spendingWith(outcomes: PurchaseOutcome[]) {
   const requests: PurchaseRequest[] = [];
   const spending = createSpending({
@@ -28,8 +32,17 @@ function spendingWith(outcomes: PurchaseOutcome[]) {
     quotes: env.quotes,
     payments: {
       purchase: async (request) => {
+        const outcome = outcomes.shift() ?? delivered;
+        const paymentId = 'paymentId' in outcome ? outcome.paymentId : null;
+        const { approvedMaxMsat } = request.authorization;
+        const holdMsat = msat(approvedMaxMsat + feeAllowanceFor(approvedMaxMsat, DEFAULT_FEE_ALLOWANCE));
+        const refused = request.keyHold?.refusal(holdMsat, env.nowMs()) ?? null;
+        if (refused) return { kind: 'budget_refused', reason: refused };
+        if (paymentId !== null) request.keyHold?.hold(paymentId, holdMsat, env.nowMs());
         requests.push(request);
-        return outcomes.shift() ?? delivered;
+        // The payment takes a while: a second spend of the key starts meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return outcome;
       },
       records: { byId: () => ({ amountMsat: 5_000, feeMsat: 1_000 }) },
     },
@@ -226,7 +239,7 @@ describe("an agent key narrows the person's rules and is re-checked when its ste
     expect((await keyApproval(bob.userId, asks.id)).decision).toMatchObject({ kind: 'deny', reason: 'key_revoked' });
   });
 
-  it('two spends of one key at once cannot both fit under its monthly cap: they are paid one at a time', async () => {
+  it("two spends of one key at once cannot both fit under its monthly cap: the second's write-ahead sees the first's hold", async () => {
     const alice = await env.signUp('alice@example.com');
     const { key } = env.agentKeys.create(alice.userId, { ...keyInput, monthlyCapSats: 20 });
     // Both approved while the key had spent nothing; only one still fits once the other is paid.

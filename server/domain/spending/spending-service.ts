@@ -16,13 +16,14 @@
  *
  * After a payment, the budget thresholds and the "paid automatically" notice fire from its outcome.
  */
+import { AGENT_KEY_DENY_REASONS, type AgentKeyDenyReason } from '../../../shared/governance';
 import { msat } from '../../../shared/money';
 import type { StandingCheck } from '../../../shared/reputation';
 import type { AgentKeys } from '../agent-keys';
 import { notifyBudgetThresholds, type AlertService } from '../alerts';
 import type { Approval, ApprovalService } from '../approvals';
 import { formatSpend, type Governance } from '../governance';
-import type { PaymentService, PurchaseOutcome, SpendAuthorization } from '../payments';
+import type { KeyHold, PaymentService, PurchaseOutcome, SpendAuthorization } from '../payments';
 import { requestForStep, type Quote, type QuoteService, type QuoteStep, type QuotedCall } from '../quotes';
 import { stepInput } from './step-input';
 import type { Reapproval, SpendOutcome, SpendRefusal, SpendResult, SpendStepInput } from './types';
@@ -35,7 +36,7 @@ export interface SpendingDeps {
   payments: Pick<PaymentService, 'purchase'> & { records: { byId(paymentId: string): { amountMsat: number; feeMsat: number | null } | undefined } };
   governance: Pick<Governance, 'fireBudgetAlerts'>;
   alerts: Pick<AlertService, 'notify' | 'notifyGovernance'>;
-  /** An agent's step is paid under its key: re-checked (revoked, caps, services) and counted, one at a time. */
+  /** An agent's step is paid under its key: re-checked (revoked, caps, services) and counted in the write-ahead. */
   agentKeys: Pick<AgentKeys, 'spendUnder'>;
   /** A blocked provider or a paused service is never paid, even under an approval made before. */
   standing: StandingCheck;
@@ -46,6 +47,8 @@ export interface SpendingDeps {
 }
 
 export type Spending = ReturnType<typeof createSpending>;
+
+const isKeyRefusal = (reason: string): reason is AgentKeyDenyReason => (AGENT_KEY_DENY_REASONS as readonly string[]).includes(reason);
 
 /** The idempotency key of a task's step: fixed before its purchase is first attempted, reused on retry. */
 export function stepIdempotencyKey(taskId: string, stepId: string): string {
@@ -87,15 +90,15 @@ function authorize(deps: SpendingDeps, input: SpendStepInput): { ok: true; value
 
 export function createSpending(deps: SpendingDeps) {
   /**
-   * An agent's step: paid only while its key still allows it (revoked at once, caps, services), and
-   * what it cost counted against the key, under the key's lock.
+   * An agent's step: paid only while its key still allows it (revoked at once, caps, services), the
+   * key's hold counted in the write-ahead's transaction and settled to what the payment cost.
    */
   async function purchaseUnderKey(keyId: string, input: SpendStepInput, authorized: Authorized, stepInputValue: Record<string, unknown>): Promise<PurchaseOutcome | KeyRefused> {
     const { step } = authorized;
     const spent = await deps.agentKeys.spendUnder(
       { userId: input.userId, keyId, services: [{ serviceId: step.serviceId, origin: step.call.origin }], maxMsat: step.maxMsat },
-      async () => {
-        const outcome = await purchase(input, authorized, stepInputValue);
+      async (keyHold) => {
+        const outcome = await purchase(input, authorized, stepInputValue, keyHold);
         const paymentId = 'paymentId' in outcome ? outcome.paymentId : null;
         const payment = paymentId === null ? undefined : deps.payments.records.byId(paymentId);
         const posted = outcome.kind === 'delivered' || outcome.kind === 'paid_not_delivered';
@@ -104,10 +107,13 @@ export function createSpending(deps: SpendingDeps) {
         return { value: outcome, payment: paymentId === null ? null : { id: paymentId, spentMsat } };
       },
     );
-    return spent.ok ? spent.value : { kind: 'refused', reason: spent.reason };
+    if (!spent.ok) return { kind: 'refused', reason: spent.reason };
+    // The write-ahead's key check refused: the same named refusal as the early check's.
+    if (spent.value.kind === 'budget_refused' && isKeyRefusal(spent.value.reason)) return { kind: 'refused', reason: spent.value.reason };
+    return spent.value;
   }
 
-  async function purchase(input: SpendStepInput, authorized: Authorized, stepInputValue: Record<string, unknown>): Promise<PurchaseOutcome> {
+  async function purchase(input: SpendStepInput, authorized: Authorized, stepInputValue: Record<string, unknown>, keyHold?: KeyHold): Promise<PurchaseOutcome> {
     const { approval, step } = authorized;
     const startedAtMs = deps.taskStartedAtMs(input.userId, approval.taskId);
     return deps.payments.purchase({
@@ -121,6 +127,7 @@ export function createSpending(deps: SpendingDeps) {
       request: requestForStep({ origin: step.call.origin, method: step.call.method, path: step.call.path, input: stepInputValue }),
       authorization: authorized.authorization,
       outputSchema: step.call.outputSchema ?? null,
+      ...(keyHold ? { keyHold } : {}),
     });
   }
 
