@@ -81,7 +81,7 @@ describe('agent restart', () => {
     expect(lastSeen.status).toBe('running');
 
     const { task, receipts, usedMsat, unresolved, balances } = await resume(dir, userId, taskId);
-    expect(task.status).toBe('completed');
+    expect(task.status, JSON.stringify(task)).toBe('completed');
     expect(task.steps.map((s) => s.status)).toEqual(['delivered', 'delivered', 'delivered']);
     // One payment per step, never two: each step's service appears once among the receipts.
     expect(receipts.map((r) => r.serviceId).sort()).toEqual(['block-data/btc-price', 'block-data/fee-estimate', 'satoshi-jokes/joke']);
