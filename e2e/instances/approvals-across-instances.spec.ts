@@ -63,6 +63,7 @@ for (const [label, viewport] of [['1280 px', DESKTOP], ['390 px', PHONE]] as con
     await expect(card.getByTestId('approval-request')).toContainText(request);
     // Its price as B quoted it, the same range a single server shows for this request.
     await expect(card.getByRole('heading', { level: 3 })).toHaveText('$0.11–$0.14 (110–140 sats)');
+    await expect(page.getByTestId('toast').filter({ hasText: 'A payment is waiting for your approval' })).toBeVisible();
     await expect(page).toHaveURL(`${INSTANCE_A.url}/approvals`);
     await shot(page, `${name}-a-approval-arrived`);
 
