@@ -22,6 +22,8 @@ export default defineConfig({
         url: `${INSTANCE_A.url}/api/health`,
         timeout: 60_000,
         reuseExistingServer: false,
+        // Its log lines (warnings and errors) go into the run's output.
+        stdout: 'pipe',
         // SIGTERM lets the launcher stop the app and drop the run's database.
         gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
       }

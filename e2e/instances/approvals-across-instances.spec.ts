@@ -19,9 +19,12 @@ test.beforeAll(async () => {
   test.setTimeout(60_000);
   rmSync(INSTANCE_B.dataDir, { recursive: true, force: true });
   instanceB = spawn('node_modules/.bin/tsx', ['server/main.ts'], {
-    stdio: 'inherit',
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...instanceBEnv(runDatabaseUrl(serverUrl ?? '')) },
   });
+  // Its log lines (warnings and errors) go into the run's report.
+  instanceB.stdout?.pipe(process.stdout);
+  instanceB.stderr?.pipe(process.stderr);
   await expect.poll(() => healthy(`${INSTANCE_B.url}/api/health`), { timeout: 45_000, intervals: [250] }).toBe(true);
 });
 
