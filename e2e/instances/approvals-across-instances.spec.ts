@@ -35,6 +35,20 @@ test.afterAll(async () => {
   await exited;
 });
 
+// When a journey fails, what each instance holds for the person's tasks tells a page that missed an
+// update (the stored status moved on) from work that stalled (it did not).
+test.afterEach(async ({ page }, testInfo) => {
+  if (testInfo.status === testInfo.expectedStatus) return;
+  for (const instance of [INSTANCE_A, INSTANCE_B]) {
+    const body = await page.request
+      .get(`${instance.url}/api/trpc/tasks.list`)
+      .then((response) => response.json() as Promise<{ result: { data: { id: string; status: string; version: number; updatedAtMs: number }[] } }>)
+      .then(({ result }) => JSON.stringify(result.data.map(({ id, status, version, updatedAtMs }) => ({ id, status, version, updatedAtMs }))))
+      .catch((error: unknown) => String(error));
+    await testInfo.attach(`tasks on ${instance.url}`, { body, contentType: 'text/plain' });
+  }
+});
+
 async function healthy(url: string): Promise<boolean> {
   if (instanceB?.exitCode !== null) throw new Error(`instance B exited with code ${String(instanceB?.exitCode)}`);
   return fetch(url).then((response) => response.ok, () => false);
