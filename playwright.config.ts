@@ -6,6 +6,8 @@ const dataDir = process.env.E2E_DATA_DIR ?? 'data/e2e';
 
 export default defineConfig({
   testDir: 'e2e',
+  // Journeys across several instances need PostgreSQL: playwright.instances.config.ts runs them.
+  testIgnore: 'instances/**',
   outputDir: 'test-results/e2e',
   fullyParallel: false,
   workers: 1,
