@@ -28,9 +28,10 @@ if (mode === 'start') {
     if (task) print({ status: task.status, steps: task.steps.map((s) => s.status) });
   }
 } else if (mode === 'resume' && b) {
-  // The killed process held the task's lease: it is picked up once that lease ran out (a second).
+  // The killed process held the task's lease: it is picked up once that lease ran out (a second), and
+  // once the wallet has told the reconciler how the payment it was making ended.
   let resumed = await stack.tasks.resume();
-  for (let tries = 0; !resumed.resumed.includes(b) && tries < 50; tries++) {
+  for (let tries = 0; !resumed.resumed.includes(b) && tries < 150; tries++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     resumed = await stack.tasks.resume();
   }

@@ -92,8 +92,8 @@ export interface SpendingPort {
 }
 
 export interface PaymentsPort {
-  /** The payment made under a step's idempotency key, if any: its id and what it cost (fee once settled). */
-  paymentFor(userId: string, idempotencyKey: string): { id: string; amountMsat: number; feeMsat: number | null } | undefined;
+  /** The payment made under a step's idempotency key, if any: its id, status and what it cost (fee once settled). */
+  paymentFor(userId: string, idempotencyKey: string): { id: string; status: string; amountMsat: number; feeMsat: number | null } | undefined;
   /** One reconciler pass, run before resuming tasks so a payment left `paying` has its outcome. */
   reconcileOnce(): Promise<unknown>;
 }

@@ -126,6 +126,8 @@ export type JudgeResult =
   | { ok: false; reason: 'task_not_found' | 'step_not_found' | 'step_not_paid' | 'already_disputed' | 'dispute_limit_reached' };
 
 const ACTIVE: readonly TaskStatus[] = ['draft', 'planned', 'quoted', 'awaiting_approval', 'running', 'paused'];
+/** A payment whose outcome the wallet has not given yet (payments' write-ahead statuses). */
+const UNSETTLED: ReadonlySet<string> = new Set(['reserved', 'paying']);
 /**
  * A task short of approval that no instance holds and nobody touched for this long lost its planner
  * (the instance died): failed by `resume`. Any live planner holds the task's lease; the wait only
@@ -670,12 +672,17 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
      * inserted by another instance is claimed by it a moment later).
      */
     async resume(): Promise<{ resumed: string[]; failed: string[] }> {
+      // A step caught mid-payment whose wallet has not told the reconciler the outcome yet: resuming now
+      // could only end the task as payment_unknown. It waits for a later pass (every lease time).
+      const waitsOnWallet = (task: TaskRecord): boolean =>
+        store.steps(task.id).some((step) => step.status === 'paying' && UNSETTLED.has(deps.payments.paymentFor(task.userId, stepIdempotencyKey(task.id, step.stepId))?.status ?? ''));
       await deps.payments.reconcileOnce();
       const resumed: string[] = [];
       const failed: string[] = [];
       for (const task of store.withStatus(ACTIVE)) {
         if (loops.has(task.id)) continue;
         if (task.status === 'running' && task.quoteJson !== null) {
+          if (waitsOnWallet(task)) continue;
           const picked = startLoop(task.id, async (signal) => {
             // Steps caught mid-payment go back through the purchase under their own key: never paid twice.
             store.updateStepsIn(task.id, ['paying'], 'pending', now());
