@@ -34,12 +34,14 @@ const SETTINGS: GovernanceSettings = {
 
 // The bar is 10,000 random operations per run, met on SQLite. On PostgreSQL (npm run
 // test:postgres) every statement is a network round trip and every run migrates a fresh schema, so the
-// same properties run a tenth as often there: a check that they hold on that database too.
-const SCALE = onPostgres ? 0.1 : 1;
+// same properties run a fifth as often there and must reach a tenth of the operations (a run's length is
+// random: the margin keeps a short draw from failing the bar): a check that they hold there too.
+const RUNS = onPostgres ? 0.2 : 1;
+const OPERATIONS_BAR = onPostgres ? 1_000 : 10_000;
 
 let operationsRun = 0;
 afterAll(() => {
-  expect(operationsRun).toBeGreaterThanOrEqual(10_000 * SCALE);
+  expect(operationsRun).toBeGreaterThanOrEqual(OPERATIONS_BAR);
 });
 
 /** What the model remembers of a reservation: what governance reads from its row. */
@@ -314,7 +316,7 @@ describe('usage totals under random operation sequences', () => {
           handle.close();
         }
       }),
-      { numRuns: Math.ceil(200 * SCALE) },
+      { numRuns: Math.ceil(200 * RUNS) },
     );
     // 30,000 full audits (each recomputes every total from every reservation): generous for a shared machine.
   }, 180_000);

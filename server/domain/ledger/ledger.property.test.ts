@@ -34,13 +34,15 @@ const ALL_ACCOUNTS: AccountRef[] = [
 
 // The bar is 10,000 random operations per run, met on SQLite. On PostgreSQL (npm run
 // test:postgres) every statement is a network round trip and every run migrates a fresh schema, so the
-// same properties run a tenth as often there: a check that they hold on that database too.
-const SCALE = onPostgres ? 0.1 : 1;
+// same properties run a fifth as often there and must reach a tenth of the operations (a run's length is
+// random: the margin keeps a short draw from failing the bar): a check that they hold there too.
+const RUNS = onPostgres ? 0.2 : 1;
+const OPERATIONS_BAR = onPostgres ? 1_000 : 10_000;
 
 let operationsRun = 0;
 afterAll(() => {
   // The bar: at least 10,000 random ledger operations per test run.
-  expect(operationsRun).toBeGreaterThanOrEqual(10_000 * SCALE);
+  expect(operationsRun).toBeGreaterThanOrEqual(OPERATIONS_BAR);
 });
 
 interface ModelReservation {
@@ -341,7 +343,7 @@ describe('ledger under random operation sequences', () => {
           handle.close();
         }
       }),
-      { numRuns: Math.ceil(120 * SCALE) },
+      { numRuns: Math.ceil(120 * RUNS) },
     );
     // 120 runs of up to 200 commands, each on a freshly migrated database: ~7 s alone, several times
     // that when the suite's other workers share the 2 cores.
@@ -446,7 +448,7 @@ describe('many reservations racing one small account', () => {
           }
         },
       ),
-      { numRuns: Math.ceil(100 * SCALE) },
+      { numRuns: Math.ceil(100 * RUNS) },
     );
   });
 });
