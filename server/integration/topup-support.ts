@@ -94,14 +94,28 @@ export async function untilTopUp(stack: TopUpStack, userId: string, topUpId: str
 
 async function rememberedPort(path: string): Promise<number> {
   if (existsSync(path)) return Number(readFileSync(path, 'utf8'));
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  const port = await freeAppPort();
   writeFileSync(path, String(port));
   return port;
+}
+
+/**
+ * The app listens only after the sandbox (which must know its webhook address) has started, so its port
+ * is chosen first. Linux gives outgoing connections and listen(0) ports from 32768-60999; a port drawn
+ * from there could be handed to one of those (a database or relay connection of a test running beside
+ * this one) before the app binds it. Below that range only another chooser like this one can take it.
+ */
+async function freeAppPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
