@@ -13,12 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance';
 import { msat } from '../../shared/money';
 import { testDatabaseUrl } from '../env';
-import { openNwcWallet } from '../rails/nwc/nwc-wallet';
 import { SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
 import { signUpOnStack, WELCOME_BALANCE_MSAT } from './agent-support';
 import type { SpendResult } from './instance.child';
 import { startCluster, type Cluster } from './multi-instance-support';
-import { payWithCard } from './topup-support';
+import { payWithCard, walletBalanceOverNwc } from './topup-support';
 
 const serverUrl = testDatabaseUrl();
 const PRICE_MSAT = 10_000;
@@ -48,18 +47,6 @@ describe.skipIf(serverUrl === null)('three instances on one PostgreSQL and one s
   const payments = (userId: string) =>
     cluster.database.sqlite.prepare('SELECT id, payment_hash, status, amount_msat, fee_msat FROM payments WHERE user_id = ? ORDER BY id').all(userId) as PaymentRow[];
 
-  async function walletBalanceOverNwc(userId: string): Promise<number> {
-    const url = cluster.setup.accounts.accounts.walletConnection(userId);
-    const opened = url === null ? null : openNwcWallet(url);
-    if (!opened?.ok) throw new Error('the person has no usable wallet');
-    try {
-      const balance = await opened.wallet.getBalance();
-      if (!balance.ok) throw new Error(balance.message);
-      return balance.value.balanceMsat;
-    } finally {
-      opened.wallet.close();
-    }
-  }
 
   /** What the provider's node was paid, per payment hash. */
   function providerReceipts(): Map<string, number> {
@@ -117,7 +104,7 @@ describe.skipIf(serverUrl === null)('three instances on one PostgreSQL and one s
     const balances = cluster.setup.ledger.userBalances(userId);
     expect(balances.reservedMsat).toBe(0);
     expect(balances.availableMsat).toBe(WELCOME_BALANCE_MSAT - spentMsat);
-    expect(await walletBalanceOverNwc(userId)).toBe(balances.availableMsat);
+    expect(await walletBalanceOverNwc(cluster.setup.accounts.accounts.walletConnection, userId)).toBe(balances.availableMsat);
     cluster.setup.ledger.checkInvariants();
   }, 90_000);
 
@@ -157,7 +144,7 @@ describe.skipIf(serverUrl === null)('three instances on one PostgreSQL and one s
     const { userId, topUpId, amountMsat } = fundedTopUp;
     // Funded, and nothing after that (another instance's late attempt) said otherwise.
     expect(cluster.setup.topUps.get(userId, topUpId)).toMatchObject({ ok: true, topUp: { status: 'funded' } });
-    expect(await walletBalanceOverNwc(userId)).toBe(WELCOME_BALANCE_MSAT + amountMsat);
+    expect(await walletBalanceOverNwc(cluster.setup.accounts.accounts.walletConnection, userId)).toBe(WELCOME_BALANCE_MSAT + amountMsat);
     expect(cluster.setup.ledger.userBalances(userId).availableMsat).toBe(WELCOME_BALANCE_MSAT + amountMsat);
   }, 30_000);
 
@@ -189,7 +176,7 @@ describe.skipIf(serverUrl === null)('three instances on one PostgreSQL and one s
     const balances = cluster.setup.ledger.userBalances(userId);
     expect(balances.reservedMsat).toBe(0);
     expect(balances.availableMsat).toBe(WELCOME_BALANCE_MSAT - spentMsat);
-    expect(await walletBalanceOverNwc(userId)).toBe(balances.availableMsat);
+    expect(await walletBalanceOverNwc(cluster.setup.accounts.accounts.walletConnection, userId)).toBe(balances.availableMsat);
     cluster.setup.ledger.checkInvariants();
   }, 60_000);
 });

@@ -6,9 +6,8 @@
 // `resume <dir> <userId> <topUpId>`: starts again on the same data, waits for the top-up to be funded
 // and prints what the person's wallet (over NWC) and the ledger hold.
 import { usdCents } from '../../shared/money';
-import { openNwcWallet } from '../rails/nwc/nwc-wallet';
 import { signUpOnStack } from './agent-support';
-import { payWithCard, startTopUpStack, untilTopUp } from './topup-support';
+import { payWithCard, startTopUpStack, untilTopUp, walletBalanceOverNwc } from './topup-support';
 import { printLine as print, RESTART_LEASE_TTL_MS, stoppingAt } from './treasury-kill';
 
 const [mode, dir, a, b] = process.argv.slice(2);
@@ -25,17 +24,13 @@ if (mode === 'start') {
 } else if (mode === 'resume' && b) {
   const stack = await startTopUpStack(dir);
   const funded = await untilTopUp(stack, a, b, (status) => status === 'funded');
-  const url = stack.accounts.accounts.walletConnection(a);
-  const opened = url ? openNwcWallet(url) : null;
-  if (!opened?.ok) throw new Error('no wallet');
-  const balance = await opened.wallet.getBalance();
-  opened.wallet.close();
+  const walletMsat = await walletBalanceOverNwc(stack.accounts.accounts.walletConnection, a);
   const credits = stack.database.sqlite
     .prepare("SELECT count(*) AS n FROM ledger_transfers WHERE idempotency_key LIKE 'topup:' || ? || '%'")
     .get(b) as { n: number };
   print({
     status: funded.status,
-    walletMsat: balance.ok ? balance.value.balanceMsat : null,
+    walletMsat,
     availableMsat: stack.ledger.userBalances(a).availableMsat,
     ledgerTransfers: credits.n,
   });

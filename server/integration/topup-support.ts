@@ -13,6 +13,7 @@ import { openDatabase } from '../db/client';
 import type { WalletPort } from '../domain/ports/wallet';
 import { buildHttpApp } from '../http/app';
 import { createLogger } from '../logger';
+import { openNwcWallet } from '../rails/nwc/nwc-wallet';
 import { createFixedExchangeRate } from '../rails/rates/fixed-rate';
 import { createStripeCheckout } from '../rails/stripe/stripe-checkout';
 import { startSandbox } from '../sandbox/stack';
@@ -118,4 +119,21 @@ function canListen(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * What a person's wallet holds, asked over NWC with the connection Steward stored for them: money paths
+ * are judged by the wallet, not only the ledger. `walletConnection` is the accounts service's reader.
+ */
+export async function walletBalanceOverNwc(walletConnection: (userId: string) => string | null, userId: string): Promise<number> {
+  const url = walletConnection(userId);
+  const opened = url === null ? null : openNwcWallet(url);
+  if (!opened?.ok) throw new Error('the person has no usable wallet');
+  try {
+    const balance = await opened.wallet.getBalance();
+    if (!balance.ok) throw new Error(balance.message);
+    return balance.value.balanceMsat;
+  } finally {
+    opened.wallet.close();
+  }
 }

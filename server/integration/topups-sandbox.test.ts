@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdCents } from '../../shared/money';
-import { openNwcWallet } from '../rails/nwc/nwc-wallet';
 import { signUpOnStack, WELCOME_BALANCE_MSAT } from './agent-support';
-import { payWithCard, startTopUpStack, untilTopUp, type TopUpStack } from './topup-support';
+import { payWithCard, startTopUpStack, untilTopUp, walletBalanceOverNwc, type TopUpStack } from './topup-support';
 
 let dir: string;
 let stack: TopUpStack;
@@ -24,24 +23,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function walletBalanceOverNwc(userId: string): Promise<number> {
-  const url = stack.accounts.accounts.walletConnection(userId);
-  if (!url) throw new Error('no wallet');
-  const opened = openNwcWallet(url);
-  if (!opened.ok) throw new Error(opened.reason);
-  try {
-    const balance = await opened.wallet.getBalance();
-    if (!balance.ok) throw new Error(balance.message);
-    return balance.value.balanceMsat;
-  } finally {
-    opened.wallet.close();
-  }
-}
 
 describe('card top-ups on the sandbox', () => {
   it('a $10 top-up paid with 4242 raises the wallet balance read over NWC by exactly the quoted sats', async () => {
     const userId = await signUpOnStack(stack, 'topup');
-    const before = await walletBalanceOverNwc(userId);
+    const before = await walletBalanceOverNwc(stack.accounts.accounts.walletConnection, userId);
     expect(before).toBe(WELCOME_BALANCE_MSAT);
     const created = await stack.topUps.create(userId, usdCents(1_000));
     if (!created.ok) throw new Error(created.reason);
@@ -51,7 +37,7 @@ describe('card top-ups on the sandbox', () => {
     expect(paid.headers.get('location')).toBe(`${stack.publicUrl}/wallet/top-ups/${created.topUp.id}`);
     const funded = await untilTopUp(stack, userId, created.topUp.id, (s) => s === 'funded');
     expect(funded.amountMsat).toBe(9_700_000);
-    expect(await walletBalanceOverNwc(userId)).toBe(before + 9_700_000);
+    expect(await walletBalanceOverNwc(stack.accounts.accounts.walletConnection, userId)).toBe(before + 9_700_000);
     expect(stack.ledger.userBalances(userId).availableMsat).toBe(before + 9_700_000);
     // The wallet's reconciliation sees the funding payment in the wallet and knows it is this top-up:
     // nothing is recorded a second time as money from outside, no drift alert.
@@ -71,7 +57,7 @@ describe('card top-ups on the sandbox', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     await stack.topUps.fundingPass();
     expect(stack.topUps.get(userId, created.topUp.id)).toMatchObject({ ok: true, topUp: { status: 'created' } });
-    expect(await walletBalanceOverNwc(userId)).toBe(WELCOME_BALANCE_MSAT);
+    expect(await walletBalanceOverNwc(stack.accounts.accounts.walletConnection, userId)).toBe(WELCOME_BALANCE_MSAT);
     expect(stack.ledger.userBalances(userId).availableMsat).toBe(WELCOME_BALANCE_MSAT);
   }, 60_000);
 });
