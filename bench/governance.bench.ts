@@ -28,12 +28,10 @@ import { btcUsdRateFromCentsPerBtc, msat, signedMsat, usdCents, type Msat } from
 import { openDatabase, type DatabaseHandle } from '../server/db/client';
 import { createLedgerRepository } from '../server/db/repositories/ledger-repository';
 import { createPaymentsRepository } from '../server/db/repositories/payments-repository';
-import { createTokenVaultRepository } from '../server/db/repositories/token-vault-repository';
 import { createSecretBox } from '../server/db/secret-box';
 import { createGovernance, periodFor, type Governance } from '../server/domain/governance';
 import { accountCode, createLedger, providerAccount, stripeAccount, userAvailableAccount, userReservedAccount, type Ledger } from '../server/domain/ledger';
-import { createPaymentRecords, type PaymentRecords } from '../server/domain/payments/payment-records';
-import { createTokenVault } from '../server/domain/payments/token-vault';
+import { paymentRecordsOn, type PaymentRecords } from '../server/domain/payments/payment-records';
 import type { VerifiedChallenge } from '../server/domain/ports/l402';
 
 const TARGET_DECISIONS_PER_SECOND = 20_000;
@@ -79,16 +77,7 @@ export function openStack(location: string, users: number, limitMsat: number, pr
   const ledger = createLedger(handle, { now: () => NOW_MS, observer: governance.usageObserver });
   const secretBox = createSecretBox(randomBytes(32));
   // As PaymentService builds them (server/domain/payments/payment-service.ts).
-  const records = createPaymentRecords({
-    handle,
-    ledger,
-    governance,
-    repository: createPaymentsRepository(handle.db),
-    vault: createTokenVault(createTokenVaultRepository(handle.db), secretBox),
-    secretBox,
-    now: () => NOW_MS,
-    reservationTtlMs: 24 * HOUR_MS,
-  });
+  const { records } = paymentRecordsOn(handle, { ledger, governance, secretBox, now: () => NOW_MS, reservationTtlMs: 24 * HOUR_MS });
   const settings: GovernanceSettings = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(limitMsat) } };
   const names = Array.from({ length: users }, (_, i) => `user-${i}`);
   if (!prepare) return { handle, ledger, governance, records, users: names, made: 0 };

@@ -8,13 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../shared/governance';
 import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../shared/money';
 import { openSqlite } from '../server/db/client';
-import { createPaymentsRepository } from '../server/db/repositories/payments-repository';
-import { createTokenVaultRepository } from '../server/db/repositories/token-vault-repository';
 import { createSecretBox } from '../server/db/secret-box';
 import { createGovernance } from '../server/domain/governance';
 import { createLedger, stripeAccount, userAvailableAccount } from '../server/domain/ledger';
-import { createPaymentRecords } from '../server/domain/payments/payment-records';
-import { createTokenVault } from '../server/domain/payments/token-vault';
+import { paymentRecordsOn, type PaymentRecords } from '../server/domain/payments/payment-records';
 import { copySqliteToPostgres, describeCopy } from './copy-sqlite-to-postgres';
 import { connect, createScratchDatabase, SKIPPED_WITHOUT_POSTGRES, testDatabaseUrl, type ScratchDatabase } from './postgres/test-database';
 
@@ -28,16 +25,7 @@ async function makeStewardDatabase(path: string): Promise<void> {
   const governance = createGovernance(handle, { now: () => NOW_MS });
   const ledger = createLedger(handle, { now: () => NOW_MS, observer: governance.usageObserver });
   const secretBox = createSecretBox(randomBytes(32));
-  const records = createPaymentRecords({
-    handle,
-    ledger,
-    governance,
-    repository: createPaymentsRepository(handle.db),
-    vault: createTokenVault(createTokenVaultRepository(handle.db), secretBox),
-    secretBox,
-    now: () => NOW_MS,
-    reservationTtlMs: 3_600_000,
-  });
+  const { records } = paymentRecordsOn(handle, { ledger, governance, secretBox, now: () => NOW_MS, reservationTtlMs: 3_600_000 });
   for (const userId of USERS) {
     governance.saveSettings(userId, { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(50_000_000_000) } });
     // Past 2^31 msat, as real balances are.
@@ -55,7 +43,7 @@ async function makeStewardDatabase(path: string): Promise<void> {
   handle.close();
 }
 
-async function writeAheadPayment(records: ReturnType<typeof createPaymentRecords>, i: number): Promise<string> {
+async function writeAheadPayment(records: PaymentRecords, i: number): Promise<string> {
   const userId = USERS[i % USERS.length]!;
   const amountMsat = msat(100_000 + i * 1_000);
   const { paymentHashHex } = preimageOf(i);

@@ -20,14 +20,15 @@ import type { Msat } from '../../../shared/money';
 import { msat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
 import { createGroupCommit } from '../../db/group-commit';
-import type { PaymentsRepository } from '../../db/repositories/payments-repository';
+import { createPaymentsRepository, type PaymentsRepository } from '../../db/repositories/payments-repository';
+import { createTokenVaultRepository } from '../../db/repositories/token-vault-repository';
 import type { PaymentRow } from '../../db/schema/payments';
 import { SecretBoxError, type SecretBox } from '../../db/secret-box';
 import { budgetReservationMetadata, type BudgetRefusalReason, type Governance } from '../governance';
 import { providerAccount, type Ledger, type ReservePrecondition } from '../ledger';
 import type { VerifiedChallenge } from '../ports/l402';
 import { preimageMatchesPaymentHash } from '../ports/wallet';
-import type { StoredToken, TokenVault } from './token-vault';
+import { createTokenVault, type StoredToken, type TokenVault } from './token-vault';
 import type { KeyHold, PurchaseRequest, SpendAuthorization } from './types';
 
 /** The purchase as the row records it, with the challenge it is about to pay. */
@@ -85,6 +86,16 @@ export interface PaymentRecordsDeps {
 }
 
 export type PaymentRecords = ReturnType<typeof createPaymentRecords>;
+
+/** The payment records over `database`'s own repositories and token vault, as the purchase engine uses them. */
+export function paymentRecordsOn(
+  database: Pick<DatabaseHandle, 'db' | 'sqlite'>,
+  deps: Pick<PaymentRecordsDeps, 'ledger' | 'governance' | 'secretBox' | 'now' | 'reservationTtlMs'>,
+): { records: PaymentRecords; vault: TokenVault } {
+  const vault = createTokenVault(createTokenVaultRepository(database.db), deps.secretBox);
+  const records = createPaymentRecords({ ...deps, handle: database, repository: createPaymentsRepository(database.db), vault });
+  return { records, vault };
+}
 
 /**
  * A UUIDv7 (RFC 9562): the wall clock's milliseconds, then 74 random bits. A payment's id keys its row

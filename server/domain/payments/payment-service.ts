@@ -14,9 +14,8 @@
  */
 import { msat, type Msat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
-import { createPaymentsRepository } from '../../db/repositories/payments-repository';
 import type { SecretBox } from '../../db/secret-box';
-import { createTokenVaultRepository, type TokenKey } from '../../db/repositories/token-vault-repository';
+import type { TokenKey } from '../../db/repositories/token-vault-repository';
 import type { Governance } from '../governance';
 import type { Ledger } from '../ledger';
 import type { L402ChallengeOffer, L402Exchange, L402HttpAnswer, L402HttpPort, VerifiedChallenge } from '../ports/l402';
@@ -25,9 +24,9 @@ import { DEFAULT_FEE_ALLOWANCE, feeAllowanceFor, type FeeAllowancePolicy } from 
 import { judgeDelivery } from './delivery-judge';
 import { createKeptChallenges } from './kept-challenges';
 import { createKeyedMutex } from './keyed-mutex';
-import { createPaymentRecords, type PaymentRecords } from './payment-records';
+import { paymentRecordsOn, type PaymentRecords } from './payment-records';
 import { createPriceProbe } from './price-probe';
-import { createTokenVault, type StoredToken } from './token-vault';
+import type { StoredToken } from './token-vault';
 import type { NotDeliveredReason, PurchaseOutcome, PurchaseRequest } from './types';
 
 export interface PaymentOptions {
@@ -73,13 +72,9 @@ const isSuccess = (status: number) => status >= 200 && status < 300;
 export function createPaymentService(deps: PaymentServiceDeps) {
   const now = deps.now ?? Date.now;
   const options: PaymentOptions = { ...DEFAULT_PAYMENT_OPTIONS, ...deps.options };
-  const vault = createTokenVault(createTokenVaultRepository(deps.database.db), deps.secretBox);
-  const records = createPaymentRecords({
-    handle: deps.database,
+  const { records, vault } = paymentRecordsOn(deps.database, {
     ledger: deps.ledger,
     governance: deps.governance,
-    repository: createPaymentsRepository(deps.database.db),
-    vault,
     secretBox: deps.secretBox,
     now,
     reservationTtlMs: options.reservationTtlMs,
