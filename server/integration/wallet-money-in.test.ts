@@ -115,7 +115,10 @@ describe('wallet money in and out over the sandbox', () => {
   it('asks a person with 2FA for a code bound to the withdrawal, and refuses a code used before', async () => {
     const hana = await person('twofactor');
     const begun = await hana.caller.security.beginTotpEnrollment();
-    const codeAt = (offsetSteps: number) => generateSync({ secret: begun.secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
+    // Codes are counted from one instant: reading the clock per code would let a 30 s step boundary turn the
+    // "replayed" code into the next, fresh one.
+    const baseS = Math.floor(Date.now() / 1000);
+    const codeAt = (offsetSteps: number) => generateSync({ secret: begun.secret, epoch: baseS + offsetSteps * 30 });
     await hana.caller.security.confirmTotpEnrollment({ code: codeAt(0) });
     const payee = guest();
     try {
