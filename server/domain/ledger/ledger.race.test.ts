@@ -1,7 +1,6 @@
 // A real multi-connection race: several processes, each with its own better-sqlite3 connection, reserve
 // against one small account in one database file at the same moment. SQLite's write lock (taken by
 // each operation's IMMEDIATE transaction) must serialise them so funds are never over-reserved.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { msat } from '../../../shared/money';
 import { openDatabase } from '../../db/client';
 import { createLedger, providerAccount, routingFeesAccount, stripeAccount, userAvailableAccount } from './index';
 import type { RaceOutcome, RaceStep } from './ledger-race-worker';
+import { startReportingWorker } from '../../test-support/reporting-worker';
 import { testDatabaseLocation } from '../../../scripts/postgres/test-backend/locations';
 
 const WORKERS = 4;
@@ -19,7 +19,6 @@ const STEPS_PER_WORKER = 150;
 const FUNDS_MSAT = 500_000; // runs out part-way, while every process is still reserving
 const SHARED_KEYS = 5; // submitted by every process with the same payload: a cross-process retry
 const workerPath = fileURLToPath(new URL('./ledger-race-worker.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 let tempDir: string | undefined;
 afterEach(() => {
@@ -28,29 +27,7 @@ afterEach(() => {
 });
 
 function startWorker(dbPath: string, steps: RaceStep[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, dbPath, JSON.stringify(steps)], {
-    cwd: repoRoot,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ready = new Promise<void>((resolve) => {
-    const onData = () => {
-      if (stdout.includes('ready\n')) {
-        child.stdout.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-  });
-  const done = new Promise<RaceOutcome[]>((resolve, reject) => {
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`worker exited ${code}: ${stderr}`));
-      resolve(JSON.parse(stdout.slice(stdout.indexOf('ready\n') + 'ready\n'.length)) as RaceOutcome[]);
-    });
-  });
-  return { child, ready, done };
+  return startReportingWorker<RaceOutcome[]>(workerPath, [dbPath, JSON.stringify(steps)]);
 }
 
 function planFor(worker: number): RaceStep[] {

@@ -1,7 +1,6 @@
 // A real race between instances: two processes, each with its own connection to one database file, take
 // the same limits' last attempts at the same moment. Counting must be one step, so that no two of them
 // both see a free slot: every slot goes to exactly one process.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +9,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { limitSubject } from './index';
 import type { RaceReport } from './rate-limits-race-worker';
 import { openRateLimits } from './test-support';
+import { startReportingWorker } from '../../test-support/reporting-worker';
 import { testDatabaseLocation } from '../../../scripts/postgres/test-backend/locations';
 
 const POLICY = { max: 20, windowMs: 5 * 60_000 };
 const LAST_SLOT_SUBJECTS = Array.from({ length: 40 }, (_, i) => limitSubject.address(`198.51.100.${i}`));
 const CROWDED = limitSubject.address('192.0.2.1');
 const workerPath = fileURLToPath(new URL('./rate-limits-race-worker.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 let tempDir: string | undefined;
 afterEach(() => {
@@ -25,26 +24,7 @@ afterEach(() => {
 });
 
 function startWorker(dbPath: string, subjects: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, dbPath, JSON.stringify(subjects), JSON.stringify(POLICY)], { cwd: repoRoot });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ready = new Promise<void>((resolve) => {
-    const onData = () => {
-      if (!stdout.includes('ready\n')) return;
-      child.stdout.off('data', onData);
-      resolve();
-    };
-    child.stdout.on('data', onData);
-  });
-  const done = new Promise<RaceReport>((resolve, reject) => {
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`worker exited ${code}: ${stderr}`));
-      resolve(JSON.parse(stdout.slice(stdout.indexOf('ready\n') + 'ready\n'.length)) as RaceReport);
-    });
-  });
-  return { child, ready, done };
+  return startReportingWorker<RaceReport>(workerPath, [dbPath, JSON.stringify(subjects), JSON.stringify(POLICY)]);
 }
 
 describe('two instances racing for the last attempts of a limit', () => {
