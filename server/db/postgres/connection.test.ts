@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, SKIPPED_WITHOUT_POSTGRES, testDatabaseUrl, type ScratchDatabase } from '../../../scripts/postgres/test-database';
 import { openDatabase, type DatabaseHandle } from '../client';
 import { PostgresDatabase } from './connection';
+import { DEFAULT_CONNECTION_LIMITS } from './sync-client';
 
 describe.skipIf(!testDatabaseUrl)(`the synchronous PostgreSQL connection (${testDatabaseUrl ? 'TEST_DATABASE_URL' : SKIPPED_WITHOUT_POSTGRES})`, () => {
   let scratch: ScratchDatabase;
@@ -92,6 +93,35 @@ describe.skipIf(!testDatabaseUrl)(`the synchronous PostgreSQL connection (${test
     expect(count()).toBe(before);
     insert.run('after-the-cut');
     expect(count()).toBe(before + 1);
+  });
+
+  it('answers each statement with its own rows after one whose answer it gave up waiting for', async () => {
+    const hasty = new PostgresDatabase(scratch.url, { limits: { ...DEFAULT_CONNECTION_LIMITS, requestTimeoutMs: 300 } });
+    try {
+      expect(() => hasty.prepare('SELECT pg_sleep(0.6) AS slept').get()).toThrow(/did not answer within 300 ms/);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // The late answer to the sleep is waiting first in line; it must not be taken for this one's.
+      expect(hasty.prepare('SELECT 42 AS n').get()).toEqual({ n: 42 });
+      expect(hasty.prepare('SELECT ? AS s').get('next')).toEqual({ s: 'next' });
+    } finally {
+      hasty.close();
+    }
+  });
+
+  it("ends a frozen instance's transaction and so its hold on the writers' lock, instead of stopping every other writer", async () => {
+    const frozen = new PostgresDatabase(scratch.url, { limits: { ...DEFAULT_CONNECTION_LIMITS, idleInTransactionMs: 1_000 } });
+    const impatient = new PostgresDatabase(scratch.url, { limits: { ...DEFAULT_CONNECTION_LIMITS, lockTimeoutMs: 200 } });
+    const write = (name: string) => impatient.prepare('INSERT INTO items (name, amount_msat) VALUES (?, 1)').run(name);
+    try {
+      // What an instance frozen mid-transaction leaves behind: the writers' lock taken, then nothing.
+      frozen.execUntranslated('BEGIN; SELECT pg_advisory_xact_lock(hashtext(current_schema()))');
+      expect(() => write('while-frozen')).toThrow(/lock timeout/); // a wait for the lock ends, named
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(write('after-frozen').changes).toBe(1); // PostgreSQL ended the idle transaction
+    } finally {
+      frozen.close();
+      impatient.close();
+    }
   });
 
   it('names a statement PostgreSQL refuses, without its values', () => {

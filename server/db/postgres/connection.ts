@@ -10,7 +10,7 @@
 // one-statement transaction under the same lock, as SQLite's autocommit takes the write lock.
 // docs/architecture.md ("PostgreSQL") says why this, and not row locks or SERIALIZABLE.
 import { translateSql, type ParameterSource, type TranslatedSql } from './sqlite-dialect';
-import { SyncPostgresConnection, type QueryAnswer } from './sync-client';
+import { SyncPostgresConnection, type ConnectionLimits, type QueryAnswer } from './sync-client';
 
 /** The writer's lock: one per schema, taken by every transaction that may write. */
 const TAKE_WRITE_LOCK = 'SELECT pg_advisory_xact_lock(hashtext(current_schema()))';
@@ -90,8 +90,8 @@ export class PostgresDatabase {
   private readonly connection: SyncPostgresConnection;
   private depth = 0;
 
-  constructor(url: string, options: { schema?: string } = {}) {
-    this.connection = new SyncPostgresConnection(url);
+  constructor(url: string, options: { schema?: string; limits?: ConnectionLimits } = {}) {
+    this.connection = new SyncPostgresConnection(url, options.limits);
     if (options.schema !== undefined) this.query(`SET search_path TO "${options.schema.replaceAll('"', '""')}"`);
   }
 
@@ -147,8 +147,14 @@ export class PostgresDatabase {
   }
 
   private outermost<A extends unknown[], R>(fn: (...args: A) => R, args: A): R {
-    // BEGIN and the lock in one round trip (the simple protocol runs both).
-    this.query(`BEGIN; ${TAKE_WRITE_LOCK}`);
+    // BEGIN and the lock in one round trip (the simple protocol runs both). A lock wait that ends in an
+    // error (lock_timeout) leaves the transaction BEGIN opened, aborted: it must not outlive the call.
+    try {
+      this.query(`BEGIN; ${TAKE_WRITE_LOCK}`);
+    } catch (error) {
+      this.rollBack('ROLLBACK');
+      throw error;
+    }
     this.depth = 1;
     try {
       const result = settled(fn(...args));

@@ -1,11 +1,12 @@
 // The PostgreSQL side of the synchronous driver (sync-client.ts): a worker thread that owns the
 // connections and runs each request with the async `pg` client while the calling thread waits.
 // Plain JavaScript so that Node can start it without a TypeScript loader (tests, tsx, builds).
+import { createHash } from 'node:crypto';
 import { workerData } from 'node:worker_threads';
 import pg from 'pg';
 
 const { port, signal } = workerData;
-const flag = new Int32Array(signal);
+const answered = new Int32Array(signal);
 /** @type {Map<number, { url: string; client: pg.Client; lost: boolean }>} */
 const connections = new Map();
 
@@ -24,10 +25,26 @@ pg.types.setTypeParser(INT8, safeNumber);
 pg.types.setTypeParser(NUMERIC, safeNumber);
 pg.types.setTypeParser(BOOL, (text) => (text === 't' ? 1 : 0));
 
+// Statements with parameters are prepared once per connection under a name derived from their text,
+// so PostgreSQL parses and plans each of the few dozen statements Steward runs once, not on every call
+// (a decision runs about twenty). `pg` keeps the names a connection has prepared; a connection opened
+// again starts afresh.
+/** @type {Map<string, string>} */
+const statementNames = new Map();
+function statementName(text) {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `steward_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+// Each answer carries its request's number and bumps the counter the caller waits on.
 function reply(message) {
   port.postMessage(message);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
+  Atomics.add(answered, 0, 1);
+  Atomics.notify(answered, 0);
 }
 
 function errorOf(error) {
@@ -35,9 +52,20 @@ function errorOf(error) {
   return { message: String(message ?? error), code: code ?? null, detail: detail ?? null, constraint: constraint ?? null, table: table ?? null };
 }
 
-async function open(url) {
-  const client = new pg.Client({ connectionString: url, application_name: 'steward' });
-  const connection = { url, client, lost: false };
+/**
+ * `limits`: how long a statement may wait for a lock (the writers' lock included), and how long a
+ * transaction may sit idle before PostgreSQL ends its session. Steward's transactions are synchronous and
+ * never idle between statements, so an idle one belongs to a frozen or cut-off instance: ending it frees
+ * the writers' lock for every other instance instead of stopping them all.
+ */
+async function open(url, limits) {
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: 'steward',
+    lock_timeout: limits.lockTimeoutMs,
+    idle_in_transaction_session_timeout: limits.idleInTransactionMs,
+  });
+  const connection = { url, limits, client, lost: false };
   // A connection that drops (a server restart, a network cut) is opened again by the next request.
   client.on('error', () => {
     connection.lost = true;
@@ -52,7 +80,7 @@ async function open(url) {
 async function handle(request) {
   switch (request.op) {
     case 'connect': {
-      connections.set(request.connection, await open(request.url));
+      connections.set(request.connection, await open(request.url, request.limits));
       return null;
     }
     case 'query': {
@@ -60,7 +88,7 @@ async function handle(request) {
       if (!connection) throw new Error('the connection is closed');
       const reconnected = connection.lost;
       if (reconnected) {
-        connection = await open(connection.url);
+        connection = await open(connection.url, connection.limits);
         connections.set(request.connection, connection);
         // The transaction the caller had open went with the old connection (PostgreSQL rolled it back):
         // running this statement on the new one, outside it, would commit it on its own.
@@ -68,7 +96,12 @@ async function handle(request) {
           throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction, which PostgreSQL rolled back'), { code: '08006' });
         }
       }
-      const query = { text: request.text, values: request.values, rowMode: request.raw ? 'array' : undefined };
+      const query = {
+        name: request.values === undefined ? undefined : statementName(request.text),
+        text: request.text,
+        values: request.values,
+        rowMode: request.raw ? 'array' : undefined,
+      };
       let result;
       try {
         result = await connection.client.query(query);
@@ -77,7 +110,7 @@ async function handle(request) {
         // (writes run inside one, see connection.ts), so it is sent once more on a new connection.
         const ended = connection.lost || error?.code === '57P01' || error?.code === '57P02' || error?.code === '57P03';
         if (!ended || request.inTransaction) throw error;
-        connection = await open(connection.url);
+        connection = await open(connection.url, connection.limits);
         connections.set(request.connection, connection);
         result = await connection.client.query(query);
       }
@@ -96,10 +129,11 @@ async function handle(request) {
   }
 }
 
-// The caller blocks until each request is answered, so at most one is ever outstanding.
+// The caller blocks until each request is answered or it gives up waiting (then the late answer is
+// told apart by its number and dropped).
 port.on('message', (request) => {
   handle(request).then(
-    (value) => reply({ ok: true, value }),
-    (error) => reply({ ok: false, error: errorOf(error) }),
+    (value) => reply({ seq: request.seq, ok: true, value }),
+    (error) => reply({ seq: request.seq, ok: false, error: errorOf(error) }),
   );
 });
