@@ -13,7 +13,7 @@ import { createGovernance } from '../server/domain/governance';
 import { createLedger, stripeAccount, userAvailableAccount } from '../server/domain/ledger';
 import { paymentRecordsOn, type PaymentRecords } from '../server/domain/payments/payment-records';
 import { copySqliteToPostgres, describeCopy } from './copy-sqlite-to-postgres';
-import { connect, createScratchDatabase, SKIPPED_WITHOUT_POSTGRES, testDatabaseUrl, type ScratchDatabase } from './postgres/test-database';
+import { connect, createScratchDatabase, postgresSuiteTitle, testDatabaseUrl, type ScratchDatabase } from './postgres/test-database';
 
 const NOW_MS = Date.parse('2026-03-10T12:00:00Z');
 const ZONE = 'Europe/London';
@@ -87,7 +87,7 @@ describe('copying a SQLite database into PostgreSQL: the source must be migrated
   });
 });
 
-describe.skipIf(!testDatabaseUrl)(`copying a SQLite database into PostgreSQL (${testDatabaseUrl ? 'TEST_DATABASE_URL' : SKIPPED_WITHOUT_POSTGRES})`, () => {
+describe.skipIf(!testDatabaseUrl)(postgresSuiteTitle('copying a SQLite database into PostgreSQL'), () => {
   let dir: string;
   let source: Database.Database;
   let scratch: ScratchDatabase;

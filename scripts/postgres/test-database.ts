@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { testDatabaseUrl as configuredTestDatabaseUrl } from '../../server/env';
 
 /**
  * PostgreSQL for tests. TEST_DATABASE_URL names a server the tests may create databases on (any
  * database of it as the entry point); without it the PostgreSQL suites are skipped and say why.
  * Scripts may read the environment; server tests import it from here.
  */
-export const testDatabaseUrl: string | undefined = process.env.TEST_DATABASE_URL || undefined;
+export const testDatabaseUrl: string | undefined = configuredTestDatabaseUrl() ?? undefined;
 export const SKIPPED_WITHOUT_POSTGRES = 'skipped: set TEST_DATABASE_URL=postgres://... to run it';
+
+/** A PostgreSQL suite's title, saying what it runs on, or why it was skipped. */
+export function postgresSuiteTitle(title: string): string {
+  return `${title} (${testDatabaseUrl ? 'TEST_DATABASE_URL' : SKIPPED_WITHOUT_POSTGRES})`;
+}
 
 export interface ScratchDatabase {
   url: string;

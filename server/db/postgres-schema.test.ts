@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createScratchDatabase, SKIPPED_WITHOUT_POSTGRES, testDatabaseUrl, type ScratchDatabase } from '../../scripts/postgres/test-database';
+import { connect, createScratchDatabase, postgresSuiteTitle, testDatabaseUrl, type ScratchDatabase } from '../../scripts/postgres/test-database';
 import { openSqlite } from './client';
 import {
   BASELINE_COVERS_THROUGH,
@@ -35,7 +35,7 @@ describe('PostgreSQL migrations pair with SQLite migrations', () => {
   });
 });
 
-describe.skipIf(!testDatabaseUrl)(`PostgreSQL schema parity with SQLite (${testDatabaseUrl ? 'TEST_DATABASE_URL' : SKIPPED_WITHOUT_POSTGRES})`, () => {
+describe.skipIf(!testDatabaseUrl)(postgresSuiteTitle('PostgreSQL schema parity with SQLite'), () => {
   let scratch: ScratchDatabase;
   let client: pg.Client;
 
@@ -67,7 +67,7 @@ describe.skipIf(!testDatabaseUrl)(`PostgreSQL schema parity with SQLite (${testD
   });
 });
 
-describe.skipIf(!testDatabaseUrl)(`PostgreSQL ledger is append-only (${testDatabaseUrl ? 'TEST_DATABASE_URL' : SKIPPED_WITHOUT_POSTGRES})`, () => {
+describe.skipIf(!testDatabaseUrl)(postgresSuiteTitle('PostgreSQL ledger is append-only'), () => {
   let scratch: ScratchDatabase;
   let client: pg.Client;
 
@@ -112,7 +112,7 @@ describe.skipIf(!testDatabaseUrl)(`PostgreSQL ledger is append-only (${testDatab
   });
 });
 
-describe.skipIf(!testDatabaseUrl)(`PostgreSQL migrations with several instances (${testDatabaseUrl ? 'TEST_DATABASE_URL' : SKIPPED_WITHOUT_POSTGRES})`, () => {
+describe.skipIf(!testDatabaseUrl)(postgresSuiteTitle('PostgreSQL migrations with several instances'), () => {
   let scratch: ScratchDatabase;
   let clients: pg.Client[] = [];
 

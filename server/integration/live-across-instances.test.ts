@@ -16,6 +16,7 @@ import type { StoredAlert } from '../domain/alerts';
 import { insertDisputeUnderReview } from '../domain/disputes/test-support';
 import { planStep } from '../domain/quotes/test-support';
 import { testDatabaseUrl } from '../env';
+import { postgresSuiteTitle } from '../../scripts/postgres/test-database';
 import { httpClientFor, listenForTest } from '../api/http-test-client';
 import type { AppRouter } from '../api/router';
 import { createApiHarness } from '../api/test-harness';
@@ -32,7 +33,7 @@ interface Stream<T> {
 
 type Subscribe<T> = (handlers: { onStarted(): void; onData(value: T): void; onError(error: unknown): void; onComplete(): void }) => { unsubscribe(): void };
 
-describe.skipIf(databaseUrl === null)('live updates across instances (skipped: TEST_DATABASE_URL is not set)', () => {
+describe.skipIf(databaseUrl === null)(postgresSuiteTitle('live updates across instances'), () => {
   let dir: string;
   let a: ReturnType<typeof createApiHarness>;
   let b: ReturnType<typeof createApiHarness>;

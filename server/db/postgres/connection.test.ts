@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, SKIPPED_WITHOUT_POSTGRES, testDatabaseUrl, type ScratchDatabase } from '../../../scripts/postgres/test-database';
+import { createScratchDatabase, postgresSuiteTitle, testDatabaseUrl, type ScratchDatabase } from '../../../scripts/postgres/test-database';
 import { openDatabase, type DatabaseHandle } from '../client';
 import { PostgresDatabase } from './connection';
 import { DEFAULT_CONNECTION_LIMITS } from './sync-client';
 
-describe.skipIf(!testDatabaseUrl)(`the synchronous PostgreSQL connection (${testDatabaseUrl ? 'TEST_DATABASE_URL' : SKIPPED_WITHOUT_POSTGRES})`, () => {
+describe.skipIf(!testDatabaseUrl)(postgresSuiteTitle('the synchronous PostgreSQL connection'), () => {
   let scratch: ScratchDatabase;
   let connection: PostgresDatabase;
   let other: PostgresDatabase;
@@ -130,7 +130,7 @@ describe.skipIf(!testDatabaseUrl)(`the synchronous PostgreSQL connection (${test
   });
 });
 
-describe.skipIf(!testDatabaseUrl)(`openDatabase on a postgres:// URL (${testDatabaseUrl ? 'TEST_DATABASE_URL' : SKIPPED_WITHOUT_POSTGRES})`, () => {
+describe.skipIf(!testDatabaseUrl)(postgresSuiteTitle('openDatabase on a postgres:// URL'), () => {
   let scratch: ScratchDatabase;
   let handles: DatabaseHandle[] = [];
   beforeAll(async () => {

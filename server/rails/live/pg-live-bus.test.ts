@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LiveEvent } from '../../domain/ports/live-bus';
 import { testDatabaseUrl } from '../../env';
+import { postgresSuiteTitle } from '../../../scripts/postgres/test-database';
 import { backoffMs, createPgLiveBus, MAX_PAYLOAD_BYTES, packEnvelopes, parseEnvelope, type PgLiveBus } from './pg-live-bus';
 
 describe('live notifications on the wire', () => {
@@ -61,7 +62,7 @@ describe('the PostgreSQL live bus without a server', () => {
 
 const databaseUrl = testDatabaseUrl();
 
-describe.skipIf(databaseUrl === null)('the PostgreSQL live bus (skipped: TEST_DATABASE_URL is not set)', () => {
+describe.skipIf(databaseUrl === null)(postgresSuiteTitle('the PostgreSQL live bus'), () => {
   const url = databaseUrl ?? '';
   const opened: PgLiveBus[] = [];
   const clients: pg.Client[] = [];
