@@ -60,8 +60,10 @@ export interface SessionCookieJar {
 
 /** Named buckets of attempts limited per client address or person (see server/http/rate-limits.ts). */
 export type RateLimitBucket = Exclude<LimitName, 'mcp_call'>;
-/** Counts one attempt in `bucket`, per client address, or per `person` (a user id) when one is given. */
-export type RateLimitCheck = (bucket: RateLimitBucket, person?: string) => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
+/** Whom an attempt counts against instead of the client's address: a person (user id) or an account (the email a sign-in names). */
+export type RateLimitWho = { person: string } | { account: string };
+/** Counts one attempt in `bucket`, per client address, or per `who` when given. */
+export type RateLimitCheck = (bucket: RateLimitBucket, who?: RateLimitWho) => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
 
 export interface RequestFacts {
   sessionToken: string | null;

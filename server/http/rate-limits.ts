@@ -5,7 +5,8 @@ import { limitSubject, type LimitPolicy, type RateLimits } from '../domain/rate-
 export type RateLimitSettings = Record<RateLimitBucket, LimitPolicy>;
 
 /**
- * Attempts per client address (per person for `wallet_connection` and `data_export`). Generous enough for a person
+ * Attempts per client address (an IPv6 client's /64), per person for `wallet_connection` and `data_export`, and per
+ * account too for `sign_in`. Generous enough for a person
  * mistyping, tight enough that guessing passwords or codes from one address is slow; the per-account
  * 2FA lockout covers guessing spread over many addresses. `wallet_connection` bounds what a signed-in
  * person can make the server do towards wallets (connect own wallet, withdraw), proof or no proof:
@@ -26,6 +27,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
  * database (domain/rate-limits), so every instance behind a load balancer counts the same ones.
  */
 export function createRateLimiter(limits: Pick<RateLimits, 'take'>, settings: RateLimitSettings): (request: FastifyRequest) => RateLimitCheck {
-  return (request) => async (bucket, person) =>
-    limits.take(bucket, person === undefined ? limitSubject.address(request.ip) : limitSubject.person(person), settings[bucket]);
+  return (request) => async (bucket, who) => {
+    const subject = who === undefined ? limitSubject.address(request.ip) : 'person' in who ? limitSubject.person(who.person) : limitSubject.account(who.account);
+    return limits.take(bucket, subject, settings[bucket]);
+  };
 }

@@ -85,13 +85,15 @@ describe('rate limits and error hygiene', () => {
   it('behind a trusted proxy counts each client address from X-Forwarded-For; from anyone else the header is ignored', async () => {
     const once = { max: 1, windowMs: 60_000 };
     const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, data_export: once };
+    let attempts = 0;
     const attemptFrom = (instance: Awaited<ReturnType<typeof app>>, client: string) =>
       instance.inject({
         method: 'POST',
         url: '/api/trpc/auth.signIn',
         // inject connects from 127.0.0.1: the balancer's address here.
         headers: { ...csrf, 'x-forwarded-for': client },
-        payload: JSON.stringify({ email: 'x@example.com', password: 'wrong-password' }),
+        // A new account each time, so only the address's limit applies.
+        payload: JSON.stringify({ email: `x${++attempts}@example.com`, password: 'wrong-password' }),
       });
     const behindBalancer = await app({ rateLimits: limits, trustedProxies: ['127.0.0.0/8'] });
     expect((await attemptFrom(behindBalancer, '203.0.113.1')).statusCode).toBe(401);
@@ -101,6 +103,39 @@ describe('rate limits and error hygiene', () => {
     const direct = await app({ rateLimits: limits });
     expect((await attemptFrom(direct, '203.0.113.1')).statusCode).toBe(401);
     expect((await attemptFrom(direct, '203.0.113.2')).statusCode).toBe(429);
+  });
+
+  it('counts an IPv6 client by its /64 (one host holds all of it) and an IPv4-mapped address as the IPv4 one', async () => {
+    const once = { max: 1, windowMs: 60_000 };
+    const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, data_export: once };
+    const instance = await app({ rateLimits: limits, trustedProxies: ['127.0.0.0/8'] });
+    const signUpFrom = (client: string, email: string) =>
+      instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: { ...csrf, 'x-forwarded-for': client }, payload: signUpBody(email) });
+    expect((await signUpFrom('2001:db8:1:2::1', 'v6-a@example.com')).statusCode).toBe(200);
+    // A new address of the same /64 per attempt is the same client.
+    expect((await signUpFrom('2001:db8:1:2:ffff:ffff:ffff:fffe', 'v6-b@example.com')).statusCode).toBe(429);
+    expect((await signUpFrom('2001:db8:1:3::1', 'v6-c@example.com')).statusCode).toBe(200);
+    expect((await signUpFrom('203.0.113.7', 'v4-a@example.com')).statusCode).toBe(200);
+    expect((await signUpFrom('::ffff:203.0.113.7', 'v4-b@example.com')).statusCode).toBe(429);
+  });
+
+  it('limits sign-in attempts per account, whatever address each comes from, known account or not', async () => {
+    const tight = { max: 2, windowMs: 60_000 };
+    const roomy = { max: 100, windowMs: 60_000 };
+    const instance = await app({ rateLimits: { sign_in: tight, sign_up: roomy, code_check: roomy, wallet_connection: roomy, data_export: roomy }, trustedProxies: ['127.0.0.0/8'] });
+    await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: { ...csrf, 'x-forwarded-for': '198.51.100.1' }, payload: signUpBody('victim@example.com') });
+    const guess = (email: string, client: string) =>
+      instance.inject({ method: 'POST', url: '/api/trpc/auth.signIn', headers: { ...csrf, 'x-forwarded-for': client }, payload: JSON.stringify({ email, password: 'wrong-password' }) });
+    for (const email of ['victim@example.com', 'nobody@example.com']) {
+      // Each guess from a new address: no address is ever over its own limit.
+      expect((await guess(email, '203.0.113.1')).statusCode).toBe(401);
+      expect((await guess(` ${email.toUpperCase()}`, '203.0.113.2')).statusCode).toBe(401);
+      const limited = await guess(email, '203.0.113.3');
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().error.data.reason).toBe('rate_limited');
+    }
+    // Another account is not held back by them.
+    expect((await guess('someone-else@example.com', '203.0.113.4')).statusCode).toBe(401);
   });
 
   it('limits sign-in attempts per address with a friendly TOO_MANY_REQUESTS', async () => {
