@@ -148,7 +148,7 @@ const MATRIX: Record<string, Row> = {
   'wallet.withdraw': { access: 'authed', input: () => ({ invoice: 'lnbcrt10u1notaninvoice', password: TEST_PASSWORD }) },
   'wallet.exportMovements': { access: 'authed' },
   'agentKeys.list': { access: 'authed' },
-  'agentKeys.create': { access: 'authed', input: () => ({ name: 'bob agent', monthlyCapSats: 100, perCallCapSats: 10 }) },
+  'agentKeys.create': { access: 'authed', input: () => ({ name: 'bob agent', monthlyCapSats: 100, perCallCapSats: 10, password: TEST_PASSWORD }) },
   'agentKeys.revoke': { access: 'authed', input: () => ({ keyId: 'no-such-key' }), foreignObject: (f) => aliceAgentKey(f) },
   'disputes.open': { access: 'authed', input: () => ({ taskId: 'no-such-task', stepId: 's1', category: 'wrong_or_low_quality', reason: 'bad' }) },
   'disputes.list': { access: 'authed' },

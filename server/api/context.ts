@@ -1,7 +1,7 @@
 import type { AccountCare } from '../domain/account-care';
 import type { Activity } from '../domain/activity';
 import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
-import type { AgentKeys } from '../domain/agent-keys';
+import type { AgentKeys, IssueKeyInput, IssueKeyResult } from '../domain/agent-keys';
 import type { AlertService } from '../domain/alerts';
 import type { ApprovalService } from '../domain/approvals';
 import type { Disputes } from '../domain/disputes';
@@ -38,6 +38,8 @@ export interface ApiDeps {
   quotes: QuoteService;
   approvals: ApprovalService;
   agentKeys: AgentKeys;
+  /** A new agent key with the fresh proof it needs (domain/agent-keys/issue-key.ts). */
+  issueAgentKey: (userId: string, input: IssueKeyInput, meta: RequestMeta) => Promise<IssueKeyResult>;
   alerts: AlertService;
   wallet: WalletDomain;
   topUps: TopUps;
