@@ -112,7 +112,7 @@ describe('guessing the current password from a stolen session', () => {
   it('with 2FA on, wrong current passwords lock the second factor as wrong sign-ins do, and then even the right one waits', async () => {
     const alice = await h.signUp('alice@example.com');
     const begun = await alice.as().security.beginTotpEnrollment();
-    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock), password: TEST_PASSWORD });
     const reasons: (string | undefined)[] = [];
     for (let i = 0; i < 5; i++) reasons.push((await refusalOf(alice.as().account.changePassword({ currentPassword: `guess-number-${i}-of-five`, newPassword: NEW_PASSWORD }))).reason);
     expect(reasons).toEqual(['wrong_password', 'wrong_password', 'wrong_password', 'wrong_password', 'locked']);
@@ -176,7 +176,7 @@ describe('deleting the account', () => {
     expect(await refusalOf(alice.as().account.deleteAccount({ password: 'not-my-password-at-all' }))).toMatchObject({ reason: 'wrong_password' });
 
     const begun = await alice.as().security.beginTotpEnrollment();
-    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock), password: TEST_PASSWORD });
     expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD }))).toEqual({ code: 'FORBIDDEN', reason: 'deletion_code_required' });
     expect((await alice.as().auth.session()).user?.email).toBe('alice@example.com');
   });

@@ -35,7 +35,7 @@ describe('creating an agent key', () => {
     expect(h.deps.agentKeys.authenticate(created.secret).ok).toBe(true);
 
     const begun = await alice.as().security.beginTotpEnrollment();
-    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock), password: TEST_PASSWORD });
     expect(await refusalOf(alice.as().agentKeys.create({ ...KEY, password: TEST_PASSWORD }))).toEqual({ code: 'FORBIDDEN', reason: 'agent_key_code_required' });
     h.clock.advance(30_000);
     const withCode = await alice.as().agentKeys.create({ ...KEY, code: totpCode(begun.secret, h.clock) });
