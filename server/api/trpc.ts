@@ -179,6 +179,12 @@ export const walletConnectionProcedure = authedProcedure.use(async ({ ctx, next 
   return next();
 });
 
+/** Starting tasks: every call counts per person (each one plans and asks providers for prices). */
+export const taskSubmitProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'task_submit', { person: ctx.user.id });
+  return next();
+});
+
 /** Limits attempts per client address for guessable things: passwords, sign-ups, codes. */
 export function rateLimited(bucket: RateLimitBucket) {
   return t.middleware(async ({ ctx, next }) => {

@@ -5,7 +5,7 @@ import { limitSubject, type LimitPolicy, type RateLimits } from '../domain/rate-
 export type RateLimitSettings = Record<RateLimitBucket, LimitPolicy>;
 
 /**
- * Attempts per client address (an IPv6 client's /64), per person for `wallet_connection` and `data_export`, and per
+ * Attempts per client address (an IPv6 client's /64), per person for `wallet_connection`, `data_export` and `task_submit`, and per
  * account too for `sign_in`. Generous enough for a person
  * mistyping, tight enough that guessing passwords or codes from one address is slow; the per-account
  * 2FA lockout covers guessing spread over many addresses. `wallet_connection` bounds what a signed-in
@@ -13,6 +13,9 @@ export type RateLimitSettings = Record<RateLimitBucket, LimitPolicy>;
  * each connect attempt opens relay connections. `data_export` (per person) keeps a stolen session from
  * pulling the whole account again and again, and each export is audited where the owner sees it; a
  * fresh proof is not asked, since the export holds no secret the session could not read page by page.
+ * `task_submit` (per person): each task has the server plan it (a paid model call when one is configured)
+ * and ask providers for prices, so one account may not start them without end; a person typing, or an
+ * agent over MCP (which has its own per-key limit), stays far below it.
  */
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   sign_in: { max: 20, windowMs: 5 * 60_000 },
@@ -20,6 +23,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   code_check: { max: 30, windowMs: 5 * 60_000 },
   wallet_connection: { max: 10, windowMs: 10 * 60_000 },
   data_export: { max: 10, windowMs: 60 * 60_000 },
+  task_submit: { max: 60, windowMs: 60_000 },
 };
 
 /**
