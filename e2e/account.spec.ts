@@ -114,6 +114,7 @@ test('with two-factor on: recovery codes are copied and downloaded, and deleting
   const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
   const enrolled = await freshCode(secret, 0);
   await page.getByLabel('Code from your app').fill(enrolled.code);
+  await page.getByLabel('Your password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Turn on two-factor' }).click();
   await expect(page.getByTestId('recovery-codes').locator('code')).toHaveCount(10);
   const codes = (await page.getByTestId('recovery-codes').locator('code').allTextContents()).map((c) => c.trim());

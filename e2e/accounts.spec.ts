@@ -38,10 +38,12 @@ test('sign up, enroll TOTP, sign in with codes, lock after wrong codes, recovery
   expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
   await shot(page, 'accounts-enroll');
   await page.getByLabel('Code from your app').fill('000000');
+  await page.getByLabel('Your password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Turn on two-factor' }).click();
   await expect(page.getByText('That code is not right')).toBeVisible();
   let last = await freshCode(secret, 0);
   await page.getByLabel('Code from your app').fill(last.code);
+  await page.getByLabel('Your password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Turn on two-factor' }).click();
   const codes = page.getByTestId('recovery-codes').locator('code');
   await expect(codes).toHaveCount(10);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { shot, signUp } from './support/session';
+import { PASSWORD, shot, signUp } from './support/session';
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } };
 
@@ -12,6 +12,10 @@ test('an agent key is made (shown once), opens /mcp, and once revoked opens noth
   await page.getByLabel('Monthly cap (sats)').fill('2000');
   await page.getByLabel('Per-call cap (sats)').fill('200');
   await page.getByRole('button', { name: 'Create key' }).click();
+  // A key outlives the session, so making one takes the password (2FA is off here).
+  const proof = page.getByTestId('guard-proof-dialog');
+  await proof.getByTestId('guard-proof').fill(PASSWORD);
+  await proof.getByRole('button', { name: 'Create key' }).click();
   const shown = page.getByTestId('new-agent-key');
   await expect(shown).toHaveText(/^stw_[A-Za-z0-9_-]{40,}$/);
   const secret = (await shown.textContent()) ?? '';

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { askInChat as ask, DESKTOP, enrollTotp, freshCode, OPERATOR_EMAIL, PHONE, shot, signIn, signOut, signUp } from './support/session';
+import { askInChat as ask, DESKTOP, enrollTotp, freshCode, OPERATOR_EMAIL, PASSWORD, PHONE, shot, signIn, signOut, signUp } from './support/session';
 
 // Issue 14's phone journeys (Verified when 2, 3, 4 and 7), at 390 px with real data:
 //   2. a compound request in the confirm tier approved from the phone layout, each step showing live;
@@ -270,6 +270,8 @@ test('journey 7: every page, with data, passes axe and fits 390 px', async ({ pa
   await page.getByLabel('Monthly cap (sats)').fill('2000');
   await page.getByLabel('Per-call cap (sats)').fill('200');
   await page.getByRole('button', { name: 'Create key' }).click();
+  await page.getByTestId('guard-proof').fill(PASSWORD);
+  await page.getByTestId('guard-proof-dialog').getByRole('button', { name: 'Create key' }).click();
   await page.getByRole('button', { name: 'I have copied it' }).click();
 
   await sweep(page, '/', async (p) => expect(p.getByTestId('month-total')).toBeVisible());

@@ -12,8 +12,8 @@ import { createCatalogRepository } from './db/repositories/catalog-repository';
 import { createDatabaseReadiness } from './db/readiness';
 import { createTasksRepository } from './db/repositories/tasks-repository';
 import { createSecretBox } from './db/secret-box';
-import { createAccountsModule } from './domain/accounts';
-import { createAgentKeys } from './domain/agent-keys';
+import { createAccountsModule, type RequestMeta } from './domain/accounts';
+import { createAgentKeys, issueAgentKey, type IssueKeyInput } from './domain/agent-keys';
 import { createLeases, createPeriodicJob, DEFAULT_LEASE_TTL_MS, type PeriodicRun } from './domain/background';
 import { createAlertService } from './domain/alerts';
 import { createApprovalService } from './domain/approvals';
@@ -214,6 +214,10 @@ export function composeServices(options: ComposeOptions) {
   const quotes = createQuoteService({ db: database.db, probePrice: seams.probePrice ?? payments.probePrice, rates: options.rates, standing, now });
   const timeZoneOf = (userId: string) => accounts.accounts.getUser(userId)?.timeZone ?? 'UTC';
   const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, liveBus, now });
+  const keyIssuing = {
+    agentKeys,
+    proof: { stepUp: accounts.stepUp, twoFactorEnabled: (userId: string) => accounts.twoFactor.isEnabled(userId), checkPassword: accounts.accounts.checkPassword },
+  };
   const approvals = createApprovalService({
     db: database.db,
     quotes,
@@ -349,6 +353,8 @@ export function composeServices(options: ComposeOptions) {
     alerts,
     approvals,
     agentKeys,
+    /** A new agent key as a person asks for one: with a fresh proof (domain/agent-keys/issue-key.ts). */
+    issueAgentKey: (userId: string, input: IssueKeyInput, meta: RequestMeta) => issueAgentKey(keyIssuing, userId, input, meta),
     spending,
     catalog,
     taskEvents,

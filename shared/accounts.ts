@@ -109,6 +109,12 @@ export const preferencesInputSchema = z.object({
 
 export const codeInputSchema = z.object({ code: totpCodeSchema });
 
+/**
+ * Turning 2FA on: the first code, and the password. Once on, every proof is a code, so an open session
+ * alone must not be able to enrol an authenticator of its own.
+ */
+export const confirmTotpEnrollmentInputSchema = z.object({ code: totpCodeSchema, password: passwordSchema });
+
 /** Changing the password needs the current one, whatever else the session proves. */
 export const changePasswordInputSchema = z.object({
   currentPassword: passwordSchema,

@@ -2,6 +2,7 @@
 // what the list shows. Amounts are whole sats on the form (msat in storage); a key's limits only ever
 // narrow the person's own rules, so there is nothing here that could loosen them.
 import { z } from 'zod';
+import { passwordSchema, totpCodeSchema } from './accounts';
 
 export const AGENT_KEY_NAME_MAX = 60;
 /** The most one key may list as allowed (service ids or origins). */
@@ -35,6 +36,12 @@ export const createAgentKeyInputSchema = z.object({
   mayAutoSpend: z.boolean().default(false),
   /** Days until the key stops working; null: until revoked. */
   expiresInDays: z.number().int().min(1).max(366).nullable().default(90),
+  /**
+   * The fresh proof a new key needs (`code` with 2FA on, `password` with it off): a key outlives the
+   * session that made it, so an open session alone must not be enough to make one.
+   */
+  code: totpCodeSchema.optional(),
+  password: passwordSchema.optional(),
 });
 export type CreateAgentKeyInput = z.input<typeof createAgentKeyInputSchema>;
 

@@ -104,6 +104,7 @@ export async function enrollTotp(page: Page, options: { alreadyOnSecurity?: bool
   const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
   const { code, step } = await freshCode(secret, 0);
   await page.getByLabel('Code from your app').fill(code);
+  await page.getByLabel('Your password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Turn on two-factor' }).click();
   await expect(page.getByTestId('recovery-codes')).toBeVisible();
   await page.getByRole('button', { name: 'I have saved them' }).click();

@@ -101,7 +101,7 @@ export function createSoakApi(baseUrl: string, timeoutMs = 20_000) {
       if (!begun.ok) return begun;
       person.totpSecret = begun.value.secret;
       const code = await freshTotpCode(person);
-      const confirmed = await attempt(() => client(person).security.confirmTotpEnrollment.mutate({ code }));
+      const confirmed = await attempt(() => client(person).security.confirmTotpEnrollment.mutate({ code, password: SOAK_PASSWORD }));
       if (!confirmed.ok) person.totpSecret = null;
       return confirmed;
     },

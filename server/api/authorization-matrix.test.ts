@@ -61,7 +61,7 @@ const MATRIX: Record<string, Row> = {
   'account.deleteAccount': { access: 'authed', input: () => ({ password: 'not-the-password' }) },
   'security.twoFactorStatus': { access: 'authed' },
   'security.beginTotpEnrollment': { access: 'authed' },
-  'security.confirmTotpEnrollment': { access: 'authed', input: () => code },
+  'security.confirmTotpEnrollment': { access: 'authed', input: () => ({ ...code, password: TEST_PASSWORD }) },
   'security.disableTotp': { access: 'authed', input: () => code },
   'security.regenerateRecoveryCodes': { access: 'authed', input: () => code },
   'security.sessions': { access: 'authed' },
@@ -148,7 +148,7 @@ const MATRIX: Record<string, Row> = {
   'wallet.withdraw': { access: 'authed', input: () => ({ invoice: 'lnbcrt10u1notaninvoice', password: TEST_PASSWORD }) },
   'wallet.exportMovements': { access: 'authed' },
   'agentKeys.list': { access: 'authed' },
-  'agentKeys.create': { access: 'authed', input: () => ({ name: 'bob agent', monthlyCapSats: 100, perCallCapSats: 10 }) },
+  'agentKeys.create': { access: 'authed', input: () => ({ name: 'bob agent', monthlyCapSats: 100, perCallCapSats: 10, password: TEST_PASSWORD }) },
   'agentKeys.revoke': { access: 'authed', input: () => ({ keyId: 'no-such-key' }), foreignObject: (f) => aliceAgentKey(f) },
   'disputes.open': { access: 'authed', input: () => ({ taskId: 'no-such-task', stepId: 's1', category: 'wrong_or_low_quality', reason: 'bad' }) },
   'disputes.list': { access: 'authed' },
@@ -292,7 +292,7 @@ describe('authorization matrix', () => {
     await h.deps.catalog.refreshAll();
     const alice = await h.signUp('alice@example.com');
     const begun = await alice.as().security.beginTotpEnrollment();
-    const { recoveryCodes } = await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    const { recoveryCodes } = await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock), password: TEST_PASSWORD });
     h.clock.nextTotpStep();
     h.sessions.create(alice.user.id, { ip: '10.0.0.9', userAgent: 'alice-phone' });
     await h.accounts.ensureOperator({ email: 'op@example.com', password: TEST_PASSWORD });

@@ -1,7 +1,7 @@
 import type { AccountCare } from '../domain/account-care';
 import type { Activity } from '../domain/activity';
 import type { AccountsModule, PublicUser, RequestMeta } from '../domain/accounts';
-import type { AgentKeys } from '../domain/agent-keys';
+import type { AgentKeys, IssueKeyInput, IssueKeyResult } from '../domain/agent-keys';
 import type { AlertService } from '../domain/alerts';
 import type { ApprovalService } from '../domain/approvals';
 import type { Disputes } from '../domain/disputes';
@@ -38,6 +38,8 @@ export interface ApiDeps {
   quotes: QuoteService;
   approvals: ApprovalService;
   agentKeys: AgentKeys;
+  /** A new agent key with the fresh proof it needs (domain/agent-keys/issue-key.ts). */
+  issueAgentKey: (userId: string, input: IssueKeyInput, meta: RequestMeta) => Promise<IssueKeyResult>;
   alerts: AlertService;
   wallet: WalletDomain;
   topUps: TopUps;
@@ -60,8 +62,10 @@ export interface SessionCookieJar {
 
 /** Named buckets of attempts limited per client address or person (see server/http/rate-limits.ts). */
 export type RateLimitBucket = Exclude<LimitName, 'mcp_call'>;
-/** Counts one attempt in `bucket`, per client address, or per `person` (a user id) when one is given. */
-export type RateLimitCheck = (bucket: RateLimitBucket, person?: string) => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
+/** Whom an attempt counts against instead of the client's address: a person (user id) or an account (the email a sign-in names). */
+export type RateLimitWho = { person: string } | { account: string };
+/** Counts one attempt in `bucket`, per client address, or per `who` when given. */
+export type RateLimitCheck = (bucket: RateLimitBucket, who?: RateLimitWho) => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
 
 export interface RequestFacts {
   sessionToken: string | null;

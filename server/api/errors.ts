@@ -98,6 +98,8 @@ const REFUSALS = {
   balance_not_withdrawn: ['CONFLICT', 'Your spending wallet still holds sats. Withdraw them first (Wallet page), or choose to leave them behind.'],
   deletion_code_required: ['FORBIDDEN', 'Deleting your account cannot be undone. Enter the 6-digit code from your authenticator app.'],
   deletion_password_required: ['FORBIDDEN', 'Deleting your account cannot be undone. Enter your password.'],
+  agent_key_code_required: ['FORBIDDEN', 'A new agent key can spend for you until you revoke it. Enter the 6-digit code from your authenticator app.'],
+  agent_key_password_required: ['FORBIDDEN', 'A new agent key can spend for you until you revoke it. Enter your password.'],
 } as const satisfies Record<string, readonly [TRPC_ERROR_CODE_KEY, string]>;
 
 export type RefusalReason = keyof typeof REFUSALS;

@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import type { ApiContext, RateLimitBucket } from './context';
+import type { ApiContext, RateLimitBucket, RateLimitWho } from './context';
 import { RateUnavailableError } from '../domain/ports/exchange-rate';
 import { refusal, RefusalDetail } from './errors';
 
@@ -129,11 +129,11 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
 });
 
 /**
- * Counts one attempt in `bucket` for the caller's address (or for `person`, a user id); throws
+ * Counts one attempt in `bucket` for the caller's address (or for `who`, a person or an account); throws
  * `rate_limited` past the limit.
  */
-export async function enforceRateLimit(ctx: Pick<ApiContext, 'checkRateLimit'>, bucket: RateLimitBucket, person?: string): Promise<void> {
-  const verdict = await ctx.checkRateLimit(bucket, person);
+export async function enforceRateLimit(ctx: Pick<ApiContext, 'checkRateLimit'>, bucket: RateLimitBucket, who?: RateLimitWho): Promise<void> {
+  const verdict = await ctx.checkRateLimit(bucket, who);
   if (!verdict.allowed) {
     throw refusal('rate_limited', { retryAt: new Date(Date.now() + verdict.retryAfterSeconds * 1000).toISOString() });
   }
@@ -148,7 +148,7 @@ export const proofAttemptsLimited = t.middleware(async ({ ctx, input, next }) =>
   const proof = input as { code?: unknown; password?: unknown } | undefined;
   if (proof?.code || proof?.password) await enforceRateLimit(ctx, 'code_check');
   // A password is also a guess at the sign-in password: it counts for the person as changing it does.
-  if (proof?.password && ctx.user) await enforceRateLimit(ctx, 'sign_in', ctx.user.id);
+  if (proof?.password && ctx.user) await enforceRateLimit(ctx, 'sign_in', { person: ctx.user.id });
   return next();
 });
 
@@ -159,13 +159,13 @@ export const proofAttemptsLimited = t.middleware(async ({ ctx, input, next }) =>
  */
 export const passwordGuessesLimited = t.middleware(async ({ ctx, next }) => {
   await enforceRateLimit(ctx, 'sign_in');
-  if (ctx.user) await enforceRateLimit(ctx, 'sign_in', ctx.user.id);
+  if (ctx.user) await enforceRateLimit(ctx, 'sign_in', { person: ctx.user.id });
   return next();
 });
 
 /** The data export: every call counts per person (a stolen session may move between addresses). */
 export const dataExportProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  await enforceRateLimit(ctx, 'data_export', ctx.user.id);
+  await enforceRateLimit(ctx, 'data_export', { person: ctx.user.id });
   return next();
 });
 
@@ -175,7 +175,13 @@ export const dataExportProcedure = authedProcedure.use(async ({ ctx, next }) => 
  * have the server open relay connections without end. Runs before the proof check counts a guess.
  */
 export const walletConnectionProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  await enforceRateLimit(ctx, 'wallet_connection', ctx.user.id);
+  await enforceRateLimit(ctx, 'wallet_connection', { person: ctx.user.id });
+  return next();
+});
+
+/** Starting tasks: every call counts per person (each one plans and asks providers for prices). */
+export const taskSubmitProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'task_submit', { person: ctx.user.id });
   return next();
 });
 

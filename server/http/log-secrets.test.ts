@@ -36,7 +36,7 @@ describe('logs from a full account flow', () => {
     const signedUp = await post('auth.signUp', { email, password: TEST_PASSWORD, timeZone: 'UTC', displayCurrency: 'USD' });
     const token = signedUp.token ?? '';
     const begun = (await post('security.beginTotpEnrollment', undefined, token)).body.result.data;
-    const confirmed = await post('security.confirmTotpEnrollment', { code: code(begun.secret) }, token);
+    const confirmed = await post('security.confirmTotpEnrollment', { code: code(begun.secret), password: TEST_PASSWORD }, token);
     const recoveryCodes: string[] = confirmed.body.result.data.recoveryCodes;
     await post('auth.signOut', undefined, token);
 

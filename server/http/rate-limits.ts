@@ -5,13 +5,17 @@ import { limitSubject, type LimitPolicy, type RateLimits } from '../domain/rate-
 export type RateLimitSettings = Record<RateLimitBucket, LimitPolicy>;
 
 /**
- * Attempts per client address (per person for `wallet_connection` and `data_export`). Generous enough for a person
+ * Attempts per client address (an IPv6 client's /64), per person for `wallet_connection`, `data_export` and `task_submit`, and per
+ * account too for `sign_in`. Generous enough for a person
  * mistyping, tight enough that guessing passwords or codes from one address is slow; the per-account
  * 2FA lockout covers guessing spread over many addresses. `wallet_connection` bounds what a signed-in
  * person can make the server do towards wallets (connect own wallet, withdraw), proof or no proof:
  * each connect attempt opens relay connections. `data_export` (per person) keeps a stolen session from
  * pulling the whole account again and again, and each export is audited where the owner sees it; a
  * fresh proof is not asked, since the export holds no secret the session could not read page by page.
+ * `task_submit` (per person): each task has the server plan it (a paid model call when one is configured)
+ * and ask providers for prices, so one account may not start them without end; a person typing, or an
+ * agent over MCP (which has its own per-key limit), stays far below it.
  */
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   sign_in: { max: 20, windowMs: 5 * 60_000 },
@@ -19,6 +23,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   code_check: { max: 30, windowMs: 5 * 60_000 },
   wallet_connection: { max: 10, windowMs: 10 * 60_000 },
   data_export: { max: 10, windowMs: 60 * 60_000 },
+  task_submit: { max: 60, windowMs: 60_000 },
 };
 
 /**
@@ -26,6 +31,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
  * database (domain/rate-limits), so every instance behind a load balancer counts the same ones.
  */
 export function createRateLimiter(limits: Pick<RateLimits, 'take'>, settings: RateLimitSettings): (request: FastifyRequest) => RateLimitCheck {
-  return (request) => async (bucket, person) =>
-    limits.take(bucket, person === undefined ? limitSubject.address(request.ip) : limitSubject.person(person), settings[bucket]);
+  return (request) => async (bucket, who) => {
+    const subject = who === undefined ? limitSubject.address(request.ip) : 'person' in who ? limitSubject.person(who.person) : limitSubject.account(who.account);
+    return limits.take(bucket, subject, settings[bucket]);
+  };
 }

@@ -84,14 +84,16 @@ describe('CSRF protection', () => {
 describe('rate limits and error hygiene', () => {
   it('behind a trusted proxy counts each client address from X-Forwarded-For; from anyone else the header is ignored', async () => {
     const once = { max: 1, windowMs: 60_000 };
-    const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, data_export: once };
+    const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, data_export: once, task_submit: once };
+    let attempts = 0;
     const attemptFrom = (instance: Awaited<ReturnType<typeof app>>, client: string) =>
       instance.inject({
         method: 'POST',
         url: '/api/trpc/auth.signIn',
         // inject connects from 127.0.0.1: the balancer's address here.
         headers: { ...csrf, 'x-forwarded-for': client },
-        payload: JSON.stringify({ email: 'x@example.com', password: 'wrong-password' }),
+        // A new account each time, so only the address's limit applies.
+        payload: JSON.stringify({ email: `x${++attempts}@example.com`, password: 'wrong-password' }),
       });
     const behindBalancer = await app({ rateLimits: limits, trustedProxies: ['127.0.0.0/8'] });
     expect((await attemptFrom(behindBalancer, '203.0.113.1')).statusCode).toBe(401);
@@ -103,9 +105,42 @@ describe('rate limits and error hygiene', () => {
     expect((await attemptFrom(direct, '203.0.113.2')).statusCode).toBe(429);
   });
 
+  it('counts an IPv6 client by its /64 (one host holds all of it) and an IPv4-mapped address as the IPv4 one', async () => {
+    const once = { max: 1, windowMs: 60_000 };
+    const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, data_export: once, task_submit: once };
+    const instance = await app({ rateLimits: limits, trustedProxies: ['127.0.0.0/8'] });
+    const signUpFrom = (client: string, email: string) =>
+      instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: { ...csrf, 'x-forwarded-for': client }, payload: signUpBody(email) });
+    expect((await signUpFrom('2001:db8:1:2::1', 'v6-a@example.com')).statusCode).toBe(200);
+    // A new address of the same /64 per attempt is the same client.
+    expect((await signUpFrom('2001:db8:1:2:ffff:ffff:ffff:fffe', 'v6-b@example.com')).statusCode).toBe(429);
+    expect((await signUpFrom('2001:db8:1:3::1', 'v6-c@example.com')).statusCode).toBe(200);
+    expect((await signUpFrom('203.0.113.7', 'v4-a@example.com')).statusCode).toBe(200);
+    expect((await signUpFrom('::ffff:203.0.113.7', 'v4-b@example.com')).statusCode).toBe(429);
+  });
+
+  it('limits sign-in attempts per account, whatever address each comes from, known account or not', async () => {
+    const tight = { max: 2, windowMs: 60_000 };
+    const roomy = { max: 100, windowMs: 60_000 };
+    const instance = await app({ rateLimits: { sign_in: tight, sign_up: roomy, code_check: roomy, wallet_connection: roomy, data_export: roomy, task_submit: roomy }, trustedProxies: ['127.0.0.0/8'] });
+    await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: { ...csrf, 'x-forwarded-for': '198.51.100.1' }, payload: signUpBody('victim@example.com') });
+    const guess = (email: string, client: string) =>
+      instance.inject({ method: 'POST', url: '/api/trpc/auth.signIn', headers: { ...csrf, 'x-forwarded-for': client }, payload: JSON.stringify({ email, password: 'wrong-password' }) });
+    for (const email of ['victim@example.com', 'nobody@example.com']) {
+      // Each guess from a new address: no address is ever over its own limit.
+      expect((await guess(email, '203.0.113.1')).statusCode).toBe(401);
+      expect((await guess(` ${email.toUpperCase()}`, '203.0.113.2')).statusCode).toBe(401);
+      const limited = await guess(email, '203.0.113.3');
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().error.data.reason).toBe('rate_limited');
+    }
+    // Another account is not held back by them.
+    expect((await guess('someone-else@example.com', '203.0.113.4')).statusCode).toBe(401);
+  });
+
   it('limits sign-in attempts per address with a friendly TOO_MANY_REQUESTS', async () => {
     const tight = { max: 2, windowMs: 60_000 };
-    const instance = await app({ rateLimits: { sign_in: tight, sign_up: tight, code_check: tight, wallet_connection: tight, data_export: tight } });
+    const instance = await app({ rateLimits: { sign_in: tight, sign_up: tight, code_check: tight, wallet_connection: tight, data_export: tight, task_submit: tight } });
     const attempt = () =>
       instance.inject({
         method: 'POST',
@@ -122,7 +157,7 @@ describe('rate limits and error hygiene', () => {
   });
 
   it('limits connect-own-wallet and withdraw per person, with or without a proof, before any wallet is reached', async () => {
-    const limits = { sign_in: { max: 20, windowMs: 60_000 }, sign_up: { max: 20, windowMs: 60_000 }, code_check: { max: 20, windowMs: 60_000 }, data_export: { max: 20, windowMs: 60_000 } };
+    const limits = { sign_in: { max: 20, windowMs: 60_000 }, sign_up: { max: 20, windowMs: 60_000 }, code_check: { max: 20, windowMs: 60_000 }, data_export: { max: 20, windowMs: 60_000 }, task_submit: { max: 20, windowMs: 60_000 } };
     const instance = await app({ rateLimits: { ...limits, wallet_connection: { max: 3, windowMs: 60_000 } } });
     const signUp = async (email: string) => {
       const res = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: csrf, payload: signUpBody(email) });
@@ -145,6 +180,29 @@ describe('rate limits and error hygiene', () => {
     expect(await reason(call(alice, 'withdraw', { invoice: 'lnbcrt1invalid', password: TEST_PASSWORD }))).toBe('rate_limited');
     // Per person, not per address: another person from the same address is not held back.
     expect(await reason(call(bob, 'connectOwn', { connectionString: relayString }))).toBe('not_a_connection_string');
+  });
+
+  it('limits the tasks one person may start, from any address; another person is not held back', async () => {
+    const roomy = { max: 100, windowMs: 60_000 };
+    const instance = await app({
+      rateLimits: { sign_in: roomy, sign_up: roomy, code_check: roomy, wallet_connection: roomy, data_export: roomy, task_submit: { max: 2, windowMs: 60_000 } },
+      trustedProxies: ['127.0.0.0/8'],
+    });
+    const signUp = async (email: string) => {
+      const res = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: csrf, payload: signUpBody(email) });
+      return /=([^;]+);/.exec(String(res.headers['set-cookie']))?.[1] ?? '';
+    };
+    // Each task plans (a paid model call, when one is configured) and asks providers for prices.
+    const submit = (token: string, client: string) =>
+      instance.inject({ method: 'POST', url: '/api/trpc/tasks.submit', headers: { ...csrf, 'x-forwarded-for': client }, cookies: { [SESSION_COOKIE]: token }, payload: JSON.stringify({ text: 'Tell me a joke' }) });
+    const alice = await signUp('tasks-a@example.com');
+    const bob = await signUp('tasks-b@example.com');
+    expect((await submit(alice, '203.0.113.1')).statusCode).toBe(200);
+    expect((await submit(alice, '203.0.113.2')).statusCode).toBe(200);
+    const limited = await submit(alice, '203.0.113.3');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.data.reason).toBe('rate_limited');
+    expect((await submit(bob, '203.0.113.3')).statusCode).toBe(200);
   });
 
   it('returns field messages for invalid input and never a stack trace or SQL', async () => {

@@ -119,7 +119,7 @@ describe('wallet money in and out over the sandbox', () => {
     // "replayed" code into the next, fresh one.
     const baseS = Math.floor(Date.now() / 1000);
     const codeAt = (offsetSteps: number) => generateSync({ secret: begun.secret, epoch: baseS + offsetSteps * 30 });
-    await hana.caller.security.confirmTotpEnrollment({ code: codeAt(0) });
+    await hana.caller.security.confirmTotpEnrollment({ code: codeAt(0), password: TEST_PASSWORD });
     const payee = guest();
     try {
       const made = await payee.makeInvoice({ amountMsat: msat(100 * SAT), description: '2fa withdraw', expirySec: 600 });

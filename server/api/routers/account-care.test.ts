@@ -44,8 +44,8 @@ function credit(userId: string, amountMsat: number) {
 /** A caller whose rate-limit checks all pass and are recorded (which buckets, for whom). */
 function recordingCaller(token: string) {
   const counted: { bucket: RateLimitBucket; person: string | undefined }[] = [];
-  const { caller } = callerOver(h.deps, token, async (bucket, person) => {
-    counted.push({ bucket, person });
+  const { caller } = callerOver(h.deps, token, async (bucket, who) => {
+    counted.push({ bucket, person: who && 'person' in who ? who.person : undefined });
     return { allowed: true };
   });
   return { caller, counted };
@@ -94,7 +94,7 @@ describe('guessing the current password from a stolen session', () => {
       { bucket: 'sign_in', person: alice.user.id },
     ]);
     // Another address with the same session still counts for the person: past the limit it is refused.
-    const exhaustedForAlice = callerOver(h.deps, alice.token, async (_bucket, person) => (person === alice.user.id ? { allowed: false, retryAfterSeconds: 60 } : { allowed: true })).caller;
+    const exhaustedForAlice = callerOver(h.deps, alice.token, async (_bucket, who) => (who && 'person' in who && who.person === alice.user.id ? { allowed: false, retryAfterSeconds: 60 } : { allowed: true })).caller;
     expect(await refusalOf(exhaustedForAlice.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }))).toMatchObject({ reason: 'rate_limited' });
     await expect(signIn('alice@example.com', NEW_PASSWORD)).rejects.toThrow();
   });
@@ -104,7 +104,7 @@ describe('guessing the current password from a stolen session', () => {
     const { caller: recording, counted } = recordingCaller(alice.token);
     await refusalOf(recording.account.deleteAccount({ password: 'a-guess-at-the-password' }));
     expect(counted).toContainEqual({ bucket: 'sign_in', person: alice.user.id });
-    const exhaustedForAlice = callerOver(h.deps, alice.token, async (_bucket, person) => (person === alice.user.id ? { allowed: false, retryAfterSeconds: 60 } : { allowed: true })).caller;
+    const exhaustedForAlice = callerOver(h.deps, alice.token, async (_bucket, who) => (who && 'person' in who && who.person === alice.user.id ? { allowed: false, retryAfterSeconds: 60 } : { allowed: true })).caller;
     expect(await refusalOf(exhaustedForAlice.account.deleteAccount({ password: TEST_PASSWORD }))).toMatchObject({ reason: 'rate_limited' });
     expect((await alice.as().auth.session()).user?.email).toBe('alice@example.com');
   });
@@ -112,7 +112,7 @@ describe('guessing the current password from a stolen session', () => {
   it('with 2FA on, wrong current passwords lock the second factor as wrong sign-ins do, and then even the right one waits', async () => {
     const alice = await h.signUp('alice@example.com');
     const begun = await alice.as().security.beginTotpEnrollment();
-    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock), password: TEST_PASSWORD });
     const reasons: (string | undefined)[] = [];
     for (let i = 0; i < 5; i++) reasons.push((await refusalOf(alice.as().account.changePassword({ currentPassword: `guess-number-${i}-of-five`, newPassword: NEW_PASSWORD }))).reason);
     expect(reasons).toEqual(['wrong_password', 'wrong_password', 'wrong_password', 'wrong_password', 'locked']);
@@ -176,7 +176,7 @@ describe('deleting the account', () => {
     expect(await refusalOf(alice.as().account.deleteAccount({ password: 'not-my-password-at-all' }))).toMatchObject({ reason: 'wrong_password' });
 
     const begun = await alice.as().security.beginTotpEnrollment();
-    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock), password: TEST_PASSWORD });
     expect(await refusalOf(alice.as().account.deleteAccount({ password: TEST_PASSWORD }))).toEqual({ code: 'FORBIDDEN', reason: 'deletion_code_required' });
     expect((await alice.as().auth.session()).user?.email).toBe('alice@example.com');
   });

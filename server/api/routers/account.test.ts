@@ -31,7 +31,7 @@ async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; rea
 async function aliceWithTwoFactor() {
   const alice = await h.signUp('alice@example.com');
   const begun = await alice.as().security.beginTotpEnrollment();
-  await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+  await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock), password: TEST_PASSWORD });
   return {
     ...alice,
     code: () => {

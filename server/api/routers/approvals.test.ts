@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../../../shared/governance';
 import { totpCode } from '../../domain/accounts/test-support';
 import { planStep } from '../../domain/quotes/test-support';
-import { callerOver, createApiHarness, exhaustedRateLimit } from '../test-harness';
+import { callerOver, createApiHarness, exhaustedRateLimit, TEST_PASSWORD } from '../test-harness';
 
 let h: ReturnType<typeof createApiHarness>;
 beforeEach(() => {
@@ -17,7 +17,7 @@ afterEach(() => h.database.close());
 async function aliceWithStepUp() {
   const alice = await h.signUp('alice@example.com');
   const begun = await alice.as().security.beginTotpEnrollment();
-  await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+  await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock), password: TEST_PASSWORD });
   h.clock.nextTotpStep();
   await alice.as().budget.saveSettings({ settings: { ...DEFAULT_GOVERNANCE_SETTINGS, tiers: { autoMaxUsdCents: 0, confirmMaxUsdCents: 50, notifyOnAuto: true } } });
   return { ...alice, code: () => totpCode(begun.secret, h.clock) };

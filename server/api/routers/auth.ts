@@ -1,6 +1,6 @@
 import { signInInputSchema, signUpInputSchema } from '../../../shared/accounts';
 import { unwrap } from '../errors';
-import { authedProcedure, publicProcedure, rateLimited, router } from '../trpc';
+import { authedProcedure, enforceRateLimit, publicProcedure, rateLimited, router } from '../trpc';
 
 export const authRouter = router({
   /** Who is signed in (null when nobody); the client gates the app on this. */
@@ -19,6 +19,9 @@ export const authRouter = router({
     .use(rateLimited('sign_in'))
     .input(signInInputSchema)
     .mutation(async ({ ctx, input }) => {
+      // Per account too: guesses at one password spread over many addresses are as slow as from one.
+      // Someone who knows an email can keep its owner out while they keep guessing; that is the price.
+      await enforceRateLimit(ctx, 'sign_in', { account: input.email });
       const signedIn = unwrap(await ctx.deps.accounts.accounts.signIn(input, ctx.meta));
       ctx.cookies.set(signedIn.sessionToken, signedIn.sessionExpiresAt);
       return { user: signedIn.user };

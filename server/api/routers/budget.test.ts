@@ -60,7 +60,7 @@ describe('without a fresh BTC/USD price', () => {
 async function aliceWithTwoFactor() {
   const alice = await h.signUp('alice@example.com');
   const begun = await alice.as().security.beginTotpEnrollment();
-  await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+  await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock), password: TEST_PASSWORD });
   await alice.as().budget.saveSettings({ settings: { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: TWENTY_DOLLARS } });
   return {
     ...alice,

@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { totpCode } from '../../domain/accounts/test-support';
 import { RefusalDetail } from '../errors';
-import { createApiHarness } from '../test-harness';
+import { createApiHarness, TEST_PASSWORD } from '../test-harness';
 
 let h: ReturnType<typeof createApiHarness>;
 beforeEach(() => {
@@ -53,7 +53,7 @@ describe('the first-run checklist', () => {
     expect(await reasonOf(alice.as().home.mark({ step: 'two_factor', action: 'done' }))).toBe('step_done_by_its_fact');
     await alice.as().home.mark({ step: 'two_factor', action: 'skip' });
     const begun = await alice.as().security.beginTotpEnrollment();
-    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock) });
+    await alice.as().security.confirmTotpEnrollment({ code: totpCode(begun.secret, h.clock), password: TEST_PASSWORD });
     expect(stateOf(await alice.as().home.checklist()).two_factor).toBe('done');
   });
 

@@ -1,6 +1,6 @@
-import { auditLogInputSchema, codeInputSchema, sessionIdInputSchema } from '../../../shared/accounts';
+import { auditLogInputSchema, codeInputSchema, confirmTotpEnrollmentInputSchema, sessionIdInputSchema } from '../../../shared/accounts';
 import { unwrap } from '../errors';
-import { authedProcedure, rateLimited, router } from '../trpc';
+import { authedProcedure, passwordGuessesLimited, rateLimited, router } from '../trpc';
 
 /** The security settings page: 2FA, recovery codes, sessions, audit log. Everything scoped to ctx.user. */
 export const securityRouter = router({
@@ -13,11 +13,13 @@ export const securityRouter = router({
     return { secret, otpauthUri, qrDataUrl };
   }),
 
+  /** With the password too: once 2FA is on every proof is a code, so a session alone must not turn it on. */
   confirmTotpEnrollment: authedProcedure
     .use(rateLimited('code_check'))
-    .input(codeInputSchema)
-    .mutation(({ ctx, input }) => {
-      const { recoveryCodes } = unwrap(ctx.deps.accounts.twoFactor.confirmEnrollment(ctx.user.id, input.code, ctx.meta));
+    .use(passwordGuessesLimited)
+    .input(confirmTotpEnrollmentInputSchema)
+    .mutation(async ({ ctx, input }) => {
+      const { recoveryCodes } = unwrap(await ctx.deps.accounts.accounts.enableTwoFactor(ctx.user.id, input, ctx.meta));
       return { recoveryCodes };
     }),
 

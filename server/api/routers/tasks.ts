@@ -2,13 +2,13 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { DISPUTE_CATEGORIES } from '../../../shared/disputes';
 import { unwrap } from '../errors';
-import { authedProcedure, router } from '../trpc';
+import { authedProcedure, router, taskSubmitProcedure } from '../trpc';
 
 const taskIdSchema = z.object({ taskId: z.string().min(1).max(100) });
 
 export const tasksRouter = router({
   /** Starts a task from a chat message; its progress arrives on `onUpdate`. */
-  submit: authedProcedure
+  submit: taskSubmitProcedure
     .input(z.object({ text: z.string().max(4_000, { message: 'Keep a request under 4,000 characters.' }) }))
     .mutation(({ ctx, input }) => unwrap(ctx.deps.tasks.submit(ctx.user.id, input.text)).task),
 

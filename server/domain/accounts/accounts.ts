@@ -8,7 +8,7 @@ import type { WalletProvisioner } from '../ports/wallet-provisioner';
 import { describeChange, type AuditLog } from './audit-log';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password';
 import type { SessionService } from './sessions';
-import type { TwoFactorService } from './two-factor';
+import type { TwoFactorService, VerifyRefusal } from './two-factor';
 import type { Clock, PublicUser, Refused, RequestMeta, Result } from './types';
 
 export type SignInRefusal = 'invalid_credentials' | 'second_factor_required' | 'locked';
@@ -187,6 +187,25 @@ export function createAccountService(deps: {
       const passwordOk = await verifyPassword(password, row?.passwordHash ?? (await decoyPasswordHash()));
       if (row && !passwordOk) audit.record(row.id, 'password_check_failed', undefined, meta);
       return Boolean(row) && passwordOk;
+    },
+
+    /**
+     * Turns 2FA on with its first code and the password. Once it is on, every proof is a code; were the
+     * session enough, a stolen one would enrol its own authenticator and then hold every proof (and lock
+     * the person out of signing in). The password is checked first, so a wrong one spends no code.
+     */
+    async enableTwoFactor(
+      userId: string,
+      input: { code: string; password: string },
+      meta: RequestMeta,
+    ): Promise<Result<{ recoveryCodes: string[] }, VerifyRefusal | 'already_enabled' | 'wrong_password', { retryAt?: string }>> {
+      const row = repo.findUserById(userId);
+      const passwordOk = await verifyPassword(input.password, row?.passwordHash ?? (await decoyPasswordHash()));
+      if (!row || !passwordOk) {
+        if (row) audit.record(userId, 'password_check_failed', { for: 'two_factor_enrollment' }, meta);
+        return { ok: false, reason: 'wrong_password' };
+      }
+      return deps.twoFactor.confirmEnrollment(userId, input.code, meta);
     },
 
     /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client';
+import { clientNetwork } from './rate-limits';
 import { limitSubject, verdictFor } from './index';
 import { openRateLimits } from './test-support';
 
@@ -28,6 +29,20 @@ function sharedFile(): string {
   tempDir = mkdtempSync(join(tmpdir(), 'steward-rate-limits-'));
   return join(tempDir, 'app.db');
 }
+
+describe('clientNetwork', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:0DB8:0001:0002:ffff:ffff:ffff:fffe', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['64:ff9b::203.0.113.7', '64:ff9b:0:0::/64'],
+  ])('%s counts as %s', (ip, network) => {
+    expect(clientNetwork(ip)).toBe(network);
+  });
+});
 
 describe('verdictFor', () => {
   it('allows up to max attempts, itself included, and refuses the next with the seconds left, rounded up', () => {

@@ -1,10 +1,11 @@
+import { isIP } from 'node:net';
 import type { CountedWindow, RateLimitsRepository } from '../../db/repositories/rate-limits-repository';
 
 /**
  * Every limit Steward counts. The numbers live where each is enforced: the tRPC procedures' limits in
  * http/rate-limits.ts (DEFAULT_RATE_LIMITS), the MCP tool calls' in mcp/http.ts.
  */
-export type LimitName = 'sign_in' | 'sign_up' | 'code_check' | 'wallet_connection' | 'data_export' | 'mcp_call';
+export type LimitName = 'sign_in' | 'sign_up' | 'code_check' | 'wallet_connection' | 'data_export' | 'task_submit' | 'mcp_call';
 
 /** At most `max` attempts in a fixed window of `windowMs` that starts at a subject's first attempt. */
 export interface LimitPolicy {
@@ -14,12 +15,45 @@ export interface LimitPolicy {
 
 export type LimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-/** Whom a limit counts. Prefixed, so an address can never be mistaken for a person or a key. */
+/**
+ * Whom a limit counts. Prefixed, so an address can never be mistaken for a person, an account or a key.
+ * `account` is the email a sign-in names, known or not, so the limit says nothing about which exist.
+ */
 export const limitSubject = {
-  address: (ip: string) => `ip:${ip}`,
+  address: (ip: string) => `ip:${clientNetwork(ip)}`,
   person: (userId: string) => `person:${userId}`,
+  account: (email: string) => `account:${email}`,
   agentKey: (keyId: string) => `key:${keyId}`,
 };
+
+/**
+ * The network one client controls: an IPv4 address itself, an IPv6 address's /64. A single host is
+ * routinely given a whole /64 and may take a new address of it for every request, so counting each
+ * IPv6 address apart would not limit it at all. An IPv4-mapped IPv6 address is its IPv4 address.
+ */
+export function clientNetwork(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  return `${ipv6Groups(ip).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, in lower-case hex without leading zeros. */
+function ipv6Groups(ip: string): string[] {
+  const [head = '', tail] = ip.split('::');
+  const part = (text: string) => (text === '' ? [] : text.split(':').flatMap(embeddedIpv4AsGroups));
+  const left = part(head);
+  const right = tail === undefined ? [] : part(tail);
+  const zeros = new Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...zeros, ...right].map((group) => parseInt(group, 16).toString(16));
+}
+
+/** A trailing dotted IPv4 part (`::ffff:0:1.2.3.4`) is two groups. */
+function embeddedIpv4AsGroups(group: string): string[] {
+  if (!group.includes('.')) return [group];
+  const [a = 0, b = 0, c = 0, d = 0] = group.split('.').map(Number);
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+}
 
 /**
  * The one rule: an attempt is allowed while its window holds no more than `max` attempts, itself

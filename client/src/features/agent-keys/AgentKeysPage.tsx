@@ -3,8 +3,9 @@ import { useState, type FormEvent } from 'react';
 import type { AgentKeyView } from '../../../../shared/agent-keys';
 import { formatSats, msat } from '../../../../shared/money';
 import { Field, FormError } from '../../components/Field';
-import { problemText } from '../../lib/api-error';
+import { describeProblem, problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { useProofStep } from '../wallet/useProofStep';
 import './agent-keys.css';
 
 /**
@@ -62,6 +63,12 @@ function NewKey(props: { name: string; secret: string; onDone: () => void }) {
   );
 }
 
+const WORDING = {
+  title: 'Confirm the new key',
+  explanation: 'A key spends for you until you revoke it, even after you sign out everywhere, so making one needs',
+  submit: 'Create key',
+};
+
 function CreateKeyForm(props: { onCreated: (shown: { name: string; secret: string }) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -75,9 +82,10 @@ function CreateKeyForm(props: { onCreated: (shown: { name: string; secret: strin
       },
     }),
   );
+  const step = useProofStep(create, WORDING, (input) => `Create the key “${input.name}”.`);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({
+    step.submit({
       name: form.name,
       monthlyCapSats: Number(form.monthlyCapSats),
       perCallCapSats: Number(form.perCallCapSats),
@@ -87,25 +95,29 @@ function CreateKeyForm(props: { onCreated: (shown: { name: string; secret: strin
     });
   };
   const set = (field: keyof typeof form) => (event: { target: { value: string } }) => setForm((f) => ({ ...f, [field]: event.target.value }));
+  // The dialog has its own form, so it sits beside this one, never inside it.
   return (
-    <form className="card section agent-key-form" onSubmit={submit} aria-labelledby="create-key-title">
-      <h2 id="create-key-title">New key</h2>
-      <FormError message={problemText(create.error)} />
-      <Field label="Name" value={form.name} onChange={set('name')} placeholder="Claude Desktop" required maxLength={60} />
-      <div className="agent-key-caps">
-        <Field label="Monthly cap (sats)" type="number" min={0} value={form.monthlyCapSats} onChange={set('monthlyCapSats')} required />
-        <Field label="Per-call cap (sats)" type="number" min={0} value={form.perCallCapSats} onChange={set('perCallCapSats')} required />
-        <Field label="Expires in (days)" type="number" min={1} max={366} value={form.expiresInDays} onChange={set('expiresInDays')} hint="Empty: until you revoke it." />
-      </div>
-      <Field label="Allowed services or origins" value={form.allowed} onChange={set('allowed')} hint="Service ids or https:// origins, separated by commas. Empty: your whole catalog." />
-      <label className="checkbox">
-        <input type="checkbox" checked={form.mayAutoSpend} onChange={(e) => setForm((f) => ({ ...f, mayAutoSpend: e.target.checked }))} />
-        May spend within your auto-approve limit without asking (otherwise every spend asks you)
-      </label>
-      <button className="button primary" type="submit" disabled={create.isPending}>
-        Create key
-      </button>
-    </form>
+    <>
+      <form className="card section agent-key-form" onSubmit={submit} aria-labelledby="create-key-title">
+        <h2 id="create-key-title">New key</h2>
+        <FormError message={step.problem ? describeProblem(step.problem) : null} />
+        <Field label="Name" value={form.name} onChange={set('name')} placeholder="Claude Desktop" required maxLength={60} />
+        <div className="agent-key-caps">
+          <Field label="Monthly cap (sats)" type="number" min={0} value={form.monthlyCapSats} onChange={set('monthlyCapSats')} required />
+          <Field label="Per-call cap (sats)" type="number" min={0} value={form.perCallCapSats} onChange={set('perCallCapSats')} required />
+          <Field label="Expires in (days)" type="number" min={1} max={366} value={form.expiresInDays} onChange={set('expiresInDays')} hint="Empty: until you revoke it." />
+        </div>
+        <Field label="Allowed services or origins" value={form.allowed} onChange={set('allowed')} hint="Service ids or https:// origins, separated by commas. Empty: your whole catalog." />
+        <label className="checkbox">
+          <input type="checkbox" checked={form.mayAutoSpend} onChange={(e) => setForm((f) => ({ ...f, mayAutoSpend: e.target.checked }))} />
+          May spend within your auto-approve limit without asking (otherwise every spend asks you)
+        </label>
+        <button className="button primary" type="submit" disabled={create.isPending}>
+          Create key
+        </button>
+      </form>
+      {step.dialog}
+    </>
   );
 }
 

@@ -40,7 +40,10 @@ function Enroll(props: { onEnabled(codes: string[]): void }) {
   const begin = useMutation(trpc.security.beginTotpEnrollment.mutationOptions());
   const confirm = useMutation(trpc.security.confirmTotpEnrollment.mutationOptions({ onSuccess: (r) => props.onEnabled(r.recoveryCodes) }));
   const [code, setCode] = useState('');
+  const [password, setPassword] = useState('');
   const problem = apiProblem(confirm.error ?? begin.error);
+  // A wrong password is the password field's problem; anything else not tied to a field is the code's.
+  const passwordProblem = problem?.fieldErrors.password ?? (problem?.reason === 'wrong_password' ? describeProblem(problem) : undefined);
 
   if (!begin.data) {
     return (
@@ -57,14 +60,14 @@ function Enroll(props: { onEnabled(codes: string[]): void }) {
   }
   function submit(event: FormEvent) {
     event.preventDefault();
-    confirm.mutate({ code });
+    confirm.mutate({ code, password });
   }
   return (
     <div className="enroll">
       <ol className="steps">
         <li>Open your authenticator app (Google Authenticator, 1Password, Aegis…) and add an account.</li>
         <li>Scan this QR code, or type the key below.</li>
-        <li>Enter the 6-digit code the app shows.</li>
+        <li>Enter the 6-digit code the app shows, and your password (once two-factor is on, its codes are the proof for withdrawals and looser limits).</li>
       </ol>
       <div className="enroll-grid">
         <img className="qr" src={begin.data.qrDataUrl} alt="QR code to add Steward to your authenticator app" width={200} height={200} />
@@ -80,8 +83,9 @@ function Enroll(props: { onEnabled(codes: string[]): void }) {
               autoComplete="one-time-code"
               value={code}
               onChange={(e) => setCode(e.target.value)}
-              error={problem?.fieldErrors.code ?? (problem ? describeProblem(problem) : undefined)}
+              error={problem?.fieldErrors.code ?? (problem && !passwordProblem ? describeProblem(problem) : undefined)}
             />
+            <Field label="Your password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={passwordProblem} />
             <button className="button primary" type="submit" disabled={confirm.isPending}>
               Turn on two-factor
             </button>

@@ -5,7 +5,12 @@ import { apiProblem } from '../../lib/api-error';
 
 type Proof = { code?: string; password?: string };
 /** The server asks for the proof only once everything else about the request checked out. */
-const PROOF_REFUSALS: Record<string, 'code' | 'password'> = { wallet_code_required: 'code', wallet_password_required: 'password' };
+const PROOF_REFUSALS: Record<string, 'code' | 'password'> = {
+  wallet_code_required: 'code',
+  wallet_password_required: 'password',
+  agent_key_code_required: 'code',
+  agent_key_password_required: 'password',
+};
 
 export interface ProofWording {
   title: string;
@@ -14,7 +19,7 @@ export interface ProofWording {
 }
 
 /**
- * Sends a request that needs a fresh proof (withdraw, change of wallet): first without one, so the
+ * Sends a request that needs a fresh proof (withdraw, change of wallet, a new agent key): first without one, so the
  * person learns at once when the request itself is refused (a wrong network, an expired invoice);
  * when the server answers that it needs the code (2FA on) or the password, the dialog asks for it
  * and the same request goes again with it.
