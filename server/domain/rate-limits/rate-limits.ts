@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import type { CountedWindow, RateLimitsRepository } from '../../db/repositories/rate-limits-repository';
 
 /**
@@ -32,27 +32,10 @@ export const limitSubject = {
  * IPv6 address apart would not limit it at all. An IPv4-mapped IPv6 address is its IPv4 address.
  */
 export function clientNetwork(ip: string): string {
-  if (isIP(ip) !== 6) return ip;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped?.[1]) return mapped[1];
-  return `${ipv6Groups(ip).slice(0, 4).join(':')}::/64`;
-}
-
-/** The eight 16-bit groups of a valid IPv6 address, in lower-case hex without leading zeros. */
-function ipv6Groups(ip: string): string[] {
-  const [head = '', tail] = ip.split('::');
-  const part = (text: string) => (text === '' ? [] : text.split(':').flatMap(embeddedIpv4AsGroups));
-  const left = part(head);
-  const right = tail === undefined ? [] : part(tail);
-  const zeros = new Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...zeros, ...right].map((group) => parseInt(group, 16).toString(16));
-}
-
-/** A trailing dotted IPv4 part (`::ffff:0:1.2.3.4`) is two groups. */
-function embeddedIpv4AsGroups(group: string): string[] {
-  if (!group.includes('.')) return [group];
-  const [a = 0, b = 0, c = 0, d = 0] = group.split('.').map(Number);
-  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/64`).toString()}/64`;
 }
 
 /**
