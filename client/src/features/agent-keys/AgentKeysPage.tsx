@@ -6,6 +6,7 @@ import { Field, FormError } from '../../components/Field';
 import { problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import './agent-keys.css';
+import { formatDay, formatWhen } from '../../lib/format-time';
 
 /**
  * Settings -> Agent keys: keys for AI agents (MCP clients), each narrower than the person's own rules.
@@ -126,8 +127,8 @@ function KeyRow(props: { agentKey: AgentKeyView }) {
         </p>
         <p className="muted">
           {key.allowed.length > 0 ? `Only ${key.allowed.join(', ')}` : 'Any service in your catalog'} · last used{' '}
-          {key.lastUsedAtMs === null ? 'never' : new Date(key.lastUsedAtMs).toLocaleString()}
-          {key.expiresAtMs !== null && ` · expires ${new Date(key.expiresAtMs).toLocaleDateString()}`}
+          {key.lastUsedAtMs === null ? 'never' : formatWhen(key.lastUsedAtMs)}
+          {key.expiresAtMs !== null && ` · expires ${formatDay(key.expiresAtMs)}`}
         </p>
         <FormError message={problemText(revoke.error)} />
       </div>
