@@ -231,7 +231,7 @@ function Movements({ summary }: { summary: WalletSummary }) {
                   {movement.amountMsat > 0 ? '+' : ''}
                   {formatSatsWhole(movement.amountMsat, movement.amountMsat < 0 ? 'charge' : 'holding')}
                 </td>
-                <td className="amount">{movement.feeMsat > 0 ? formatSatsWhole(signedMsat(movement.feeMsat), 'charge') : '—'}</td>
+                <td className={movement.feeMsat > 0 ? 'amount fee' : 'amount fee none'}>{movement.feeMsat > 0 ? formatSatsWhole(signedMsat(movement.feeMsat), 'charge') : '—'}</td>
               </tr>
             ))}
           </tbody>
