@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { AgentKeyView } from '../../../../shared/agent-keys';
-import { formatSats, msat } from '../../../../shared/money';
+import { msat } from '../../../../shared/money';
+import { formatSatsWhole } from '../../../../shared/money-display';
 import { Field, FormError } from '../../components/Field';
 import { problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
@@ -122,12 +123,12 @@ function KeyRow(props: { agentKey: AgentKeyView }) {
       <div>
         <strong>{key.name}</strong> <span className={`tag ${key.status}`}>{STATUS_LABEL[key.status]}</span>
         <p className="muted">
-          <code>{key.keyPrefix}…</code> · spent {formatSats(msat(key.spentThisMonthMsat))} of {formatSats(msat(key.monthlyCapMsat))} this month · up to{' '}
-          {formatSats(msat(key.perCallCapMsat))} a call · {key.mayAutoSpend ? 'may auto-spend' : 'always asks'}
+          <code>{key.keyPrefix}…</code> · spent {formatSatsWhole(msat(key.spentThisMonthMsat), 'charge')} of {formatSatsWhole(msat(key.monthlyCapMsat), 'holding')} this month · up
+          to {formatSatsWhole(msat(key.perCallCapMsat), 'holding')} a call · {key.mayAutoSpend ? 'may auto-spend' : 'always asks'}
         </p>
         <p className="muted">
-          {key.allowed.length > 0 ? `Only ${key.allowed.join(', ')}` : 'Any service in your catalog'} · last used{' '}
-          {key.lastUsedAtMs === null ? 'never' : formatWhen(key.lastUsedAtMs)}
+          {key.allowed.length > 0 ? `Only ${key.allowed.join(', ')}` : 'Any service in your catalog'} ·{' '}
+          {key.lastUsedAtMs === null ? 'not used yet' : `last used ${formatWhen(key.lastUsedAtMs)}`}
           {key.expiresAtMs !== null && ` · expires ${formatDay(key.expiresAtMs)}`}
         </p>
         <FormError message={problemText(revoke.error)} />
