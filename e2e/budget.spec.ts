@@ -52,7 +52,7 @@ test('budget settings validate kindly, the gauge marks thresholds, approvals and
   await page.getByRole('link', { name: /Approvals/ }).click();
   const card = page.getByTestId('approval-card').first();
   await expect(card).toBeVisible({ timeout: 30_000 });
-  await expect(card).toContainText('Needs your OK');
+  await expect(card).toContainText('Needs your confirmation');
   await expect(card.getByRole('table', { name: 'Steps and their prices' })).toBeVisible();
   await shot(page, 'approvals-inbox');
   await card.getByRole('button', { name: 'Approve' }).click();

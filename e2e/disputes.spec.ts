@@ -12,7 +12,6 @@ const ask = async (page: Page, text: string) => void (await askInChat(page, text
 
 const lastTask = (page: Page) => page.getByTestId('task-card').last();
 
-/** "… (1.01 sats) …" -> 1010: the sats the budget gauge says were used this month, in msat. */
 /** The operator, in a browser of their own (another context: their own cookies), on the console. */
 async function operatorConsole(browser: Browser, viewport: { width: number; height: number }): Promise<Page> {
   const context = await browser.newContext({ viewport });

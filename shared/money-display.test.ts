@@ -5,6 +5,7 @@ import {
   formatCents,
   formatCharge,
   formatChargeRange,
+  joinFiatRange,
   formatFee,
   formatFiat,
   formatSatsExact,
@@ -84,6 +85,13 @@ describe('fiat', () => {
     expect(formatCharge(msat(1_010_000), RATE)).toBe('$1.01 (1,010 sats)');
     expect(formatCharge(msat(2_001), RATE)).toBe('less than 1 cent (3 sats)');
     expect(formatChargeRange(msat(50_000), msat(100_000), RATE)).toBe('$0.05–$0.10 (50–100 sats)');
+  });
+
+  it('reads a range that starts under a cent as "up to", never "less than 1 cent–$0.02"', () => {
+    expect(formatChargeRange(msat(1_000), msat(11_000), RATE)).toBe('up to $0.02 (1–11 sats)');
+    expect(joinFiatRange(LESS_THAN_A_CENT, '$0.02')).toBe('up to $0.02');
+    expect(joinFiatRange('$0.05', '$0.10')).toBe('$0.05–$0.10');
+    expect(joinFiatRange('$0.10', '$0.10')).toBe('$0.10');
   });
 });
 

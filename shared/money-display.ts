@@ -75,9 +75,13 @@ function worthACent(amount: Msat, rate: BtcUsdRate): boolean {
 
 /** A fiat range for a price range: "$0.05–$0.10", both ends as charges. */
 export function formatFiatRange(min: SignedMsat, max: SignedMsat, rate: BtcUsdRate): string {
-  const low = formatFiat(min, rate, 'charge');
-  const high = formatFiat(max, rate, 'charge');
-  return low === high ? high : `${low}–${high}`;
+  return joinFiatRange(formatFiat(min, rate, 'charge'), formatFiat(max, rate, 'charge'));
+}
+
+/** Two fiat ends as one range: "$0.05–$0.10"; from under a cent it reads "up to $0.02", not "less than 1 cent–$0.02". */
+export function joinFiatRange(low: string, high: string): string {
+  if (low === high) return high;
+  return low === LESS_THAN_A_CENT ? `up to ${high}` : `${low}–${high}`;
 }
 
 /** A charge in both units for a card: "$1.01 (1,010 sats)". */

@@ -1,10 +1,11 @@
-import { formatUsd, type Msat, type UsdCents } from '../../../shared/money';
-import { formatCents, formatSatsWhole } from '../../../shared/money-display';
+import { formatUsd, type BtcUsdRate, type Msat, type UsdCents } from '../../../shared/money';
+import { formatCharge, formatSatsWhole } from '../../../shared/money-display';
 import './governance.css';
 
 export interface BudgetGaugeProps {
   usedMsat: Msat;
-  usedUsdCents: UsdCents;
+  /** The rate the figures were worked out at: spent reads as every other charge does ("less than 1 cent (3 sats)"). */
+  rate: BtcUsdRate;
   /** Null: no monthly limit. */
   limitMsat: Msat | null;
   limitUsdCents: UsdCents | null;
@@ -19,7 +20,7 @@ export interface BudgetGaugeProps {
  */
 export function BudgetGauge(props: BudgetGaugeProps) {
   // Spent counts as a charge (rounded up); the limit as a holding (rounded down): the gauge never flatters.
-  const used = `${formatCents(props.usedUsdCents, { nonzero: props.usedMsat > 0 })} (${formatSatsWhole(props.usedMsat, 'charge')})`;
+  const used = formatCharge(props.usedMsat, props.rate);
   if (props.limitMsat === null || props.percentUsed === null || props.limitUsdCents === null) {
     return (
       <div className="gauge" data-testid="budget-gauge">
@@ -77,18 +78,19 @@ function monthName(periodKey: string): string {
 
 /** What `budget.status` answers, as far as the gauge needs it. */
 export interface BudgetStatusForGauge {
-  summary: Pick<BudgetGaugeProps, 'usedMsat' | 'usedUsdCents' | 'limitMsat' | 'limitUsdCents' | 'percentUsed'>;
+  summary: Pick<BudgetGaugeProps, 'usedMsat' | 'limitMsat' | 'limitUsdCents' | 'percentUsed'>;
   alertThresholdsPercent: readonly number[];
   periodKey: string;
+  rate: BtcUsdRate;
 }
 
 /** The gauge for a `budget.status` answer (the Budget page and Home show the same one). */
 export function BudgetStatusGauge(props: { status: BudgetStatusForGauge }) {
-  const { summary, alertThresholdsPercent, periodKey } = props.status;
+  const { summary, alertThresholdsPercent, periodKey, rate } = props.status;
   return (
     <BudgetGauge
       usedMsat={summary.usedMsat}
-      usedUsdCents={summary.usedUsdCents}
+      rate={rate}
       limitMsat={summary.limitMsat}
       limitUsdCents={summary.limitUsdCents}
       percentUsed={summary.percentUsed}

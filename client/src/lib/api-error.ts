@@ -1,5 +1,6 @@
 import { TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '../../../server/api/router';
+import { formatClock } from './format-time';
 
 /** What a form needs from a failed call: a message, per-field messages, and the refusal's name. */
 export interface ApiProblem {
@@ -29,8 +30,7 @@ export function describeProblem(problem: ApiProblem): string {
   const fieldMessages = Object.values(problem.fieldErrors);
   if (fieldMessages.length > 0) return fieldMessages.join(' ');
   if (!problem.retryAt) return problem.message;
-  const at = new Date(problem.retryAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return `${problem.message} Try again at ${at}.`;
+  return `${problem.message} Try again at ${formatClock(problem.retryAt)}.`;
 }
 
 /** The one line to show for a failed call (null when there is none). */

@@ -1,9 +1,10 @@
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../../../server/api/router';
+import { formatMoment } from '../../lib/format-time';
 
 export type ActivityReceipt = inferRouterOutputs<AppRouter>['activity']['list'][number];
 
-const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString());
+const when = (ms: number | null) => (ms === null ? '—' : formatMoment(ms));
 
 /** A receipt's evidence: what was asked for, the invoice and its proof, and what came back. */
 export function ReceiptEvidence(props: { receipt: ActivityReceipt }) {

@@ -6,11 +6,11 @@ import { purchaseReasonText } from '../../lib/purchase-reasons';
 import { DisputeForm } from '../disputes/DisputeForm';
 import { DISPUTABLE, disputeText, OUTCOMES } from './outcomes';
 import { ReceiptEvidence, type ActivityReceipt } from './ReceiptEvidence';
+import { formatWhen } from '../../lib/format-time';
 
 export type OpenPanel = { id: string; kind: 'evidence' | 'dispute' } | null;
 
 const COLUMNS = 7;
-const when = (ms: number) => new Date(ms).toLocaleString();
 
 /**
  * One payment: a table row on a wide screen, a stacked card on a phone (activity.css; each cell
@@ -27,7 +27,7 @@ export function ReceiptRow(props: { receipt: ActivityReceipt; open: OpenPanel; o
   return (
     <>
       <tr className="receipt" data-testid="receipt-row">
-        <td data-label="When">{when(receipt.createdAtMs)}</td>
+        <td data-label="When">{formatWhen(receipt.createdAtMs)}</td>
         <td data-label="Service">
           {receipt.service}
           {receipt.agentName !== null && <span className="muted" data-testid="receipt-agent"> · agent {receipt.agentName}</span>}

@@ -1,12 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { AgentKeyView } from '../../../../shared/agent-keys';
-import { formatSats, msat } from '../../../../shared/money';
+import { msat } from '../../../../shared/money';
+import { formatSatsWhole } from '../../../../shared/money-display';
 import { Field, FormError } from '../../components/Field';
 import { describeProblem, problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { useProofStep } from '../wallet/useProofStep';
 import './agent-keys.css';
+import { formatDay, formatWhen } from '../../lib/format-time';
 
 /**
  * Settings -> Agent keys: keys for AI agents (MCP clients), each narrower than the person's own rules.
@@ -133,13 +135,13 @@ function KeyRow(props: { agentKey: AgentKeyView }) {
       <div>
         <strong>{key.name}</strong> <span className={`tag ${key.status}`}>{STATUS_LABEL[key.status]}</span>
         <p className="muted">
-          <code>{key.keyPrefix}…</code> · spent {formatSats(msat(key.spentThisMonthMsat))} of {formatSats(msat(key.monthlyCapMsat))} this month · up to{' '}
-          {formatSats(msat(key.perCallCapMsat))} a call · {key.mayAutoSpend ? 'may auto-spend' : 'always asks'}
+          <code>{key.keyPrefix}…</code> · spent {formatSatsWhole(msat(key.spentThisMonthMsat), 'charge')} of {formatSatsWhole(msat(key.monthlyCapMsat), 'holding')} this month · up
+          to {formatSatsWhole(msat(key.perCallCapMsat), 'holding')} a call · {key.mayAutoSpend ? 'may auto-spend' : 'always asks'}
         </p>
         <p className="muted">
-          {key.allowed.length > 0 ? `Only ${key.allowed.join(', ')}` : 'Any service in your catalog'} · last used{' '}
-          {key.lastUsedAtMs === null ? 'never' : new Date(key.lastUsedAtMs).toLocaleString()}
-          {key.expiresAtMs !== null && ` · expires ${new Date(key.expiresAtMs).toLocaleDateString()}`}
+          {key.allowed.length > 0 ? `Only ${key.allowed.join(', ')}` : 'Any service in your catalog'} ·{' '}
+          {key.lastUsedAtMs === null ? 'not used yet' : `last used ${formatWhen(key.lastUsedAtMs)}`}
+          {key.expiresAtMs !== null && ` · expires ${formatDay(key.expiresAtMs)}`}
         </p>
         <FormError message={problemText(revoke.error)} />
       </div>

@@ -6,6 +6,7 @@ import { FormError } from '../../components/Field';
 import '../../components/governance.css';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { formatWhen } from '../../lib/format-time';
 
 const SEVERITY_LABEL = { info: 'Info', warning: 'Warning', critical: 'Important' } as const;
 
@@ -54,7 +55,7 @@ export function AlertsPage() {
                 </span>
                 <p className="alert-body">{alert.body}</p>
                 <p className="alert-meta">
-                  {new Date(alert.createdAt).toLocaleString()}
+                  {formatWhen(alert.createdAt)}
                   {typeof alert.data.approvalId === 'string' && (
                     <>
                       {' · '}

@@ -8,12 +8,14 @@ import { useTRPC } from '../../lib/trpc';
 import { ApproveDialog } from './ApproveDialog';
 import type { InboxItem } from './ApprovalsPage';
 import { TwoFactorNeeded, useTwoFactorOn } from './TwoFactorNeeded';
+import { formatClock } from '../../lib/format-time';
 
+/** The same words the chat's task card uses for each tier, so one request never reads two ways. */
 const KIND_LABEL = {
   auto: 'Approved automatically',
-  confirm: 'Needs your OK',
-  step_up: 'Needs your authenticator code',
-  overage_required: 'Over budget: needs a reason and your code',
+  confirm: 'Needs your confirmation',
+  step_up: 'Needs your confirmation with a code',
+  overage_required: 'Over your monthly budget: needs a code and a reason',
   deny: 'Refused by your rules',
 } as const;
 
@@ -37,7 +39,7 @@ function ApprovalSteps(props: { quote: NonNullable<InboxItem['quote']> }) {
             <td data-label="Service">{step.serviceName}</td>
             <td data-label="Provider">{step.providerName}</td>
             <td data-label="Price" className="numeric">{formatChargeRange(step.priceMsatMin, step.priceMsatMax, quote.rate)}</td>
-            <td data-label="Fee allowance" className="numeric">{formatSatsWhole(step.feeAllowanceMsat, 'charge')}</td>
+            <td data-label="Fee allowance" className="numeric">{formatCharge(step.feeAllowanceMsat, quote.rate)}</td>
             <td data-label="Up to" className="numeric">{formatCharge(step.maxMsat, quote.rate)}</td>
           </tr>
         ))}
@@ -88,7 +90,7 @@ export function ApprovalCard(props: { item: InboxItem; linked: boolean }) {
       <p className="approval-why">{approval.why}</p>
       {quote && <ApprovalSteps quote={quote} />}
       {approval.overageMsat !== undefined && quote && <p className="muted">This goes {formatCharge(approval.overageMsat, quote.rate)} over your monthly budget.</p>}
-      <p className="muted">Prices held until {new Date(approval.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.</p>
+      <p className="muted">Prices held until {formatClock(approval.expiresAt)}.</p>
       <FormError message={problem && describeProblem(problem)} />
       {cannotGiveCode && <TwoFactorNeeded returnTo={`/approvals?approval=${approval.id}`} />}
       <div className="button-row thumb-row">

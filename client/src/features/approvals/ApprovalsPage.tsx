@@ -6,6 +6,7 @@ import { formatCharge, formatSatsWhole } from '../../../../shared/money-display'
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
 import { ApprovalCard } from './ApprovalCard';
+import { formatWhen } from '../../lib/format-time';
 
 export type InboxItem = inferRouterOutputs<AppRouter>['approvals']['pending'][number];
 
@@ -60,10 +61,10 @@ export function ApprovalsPage() {
             <tbody>
               {answered.map(({ approval, quote, agentName, request }) => (
                 <tr key={approval.id}>
-                  <td data-label="When">{new Date(approval.createdAt).toLocaleString()}</td>
+                  <td data-label="When">{formatWhen(approval.createdAt)}</td>
                   <td data-label="Request">
-                    {request !== null && <span className="approval-request">“{request}” </span>}
-                    <span className="muted">{quote?.steps.map((s) => s.serviceName).join(', ')}</span>
+                    {request !== null && <span className="approval-request">“{request}”</span>}
+                    {quote && <span className="muted">{request !== null && ' · '}{quote.steps.map((s) => s.serviceName).join(', ')}</span>}
                     {agentName !== null && <span className="muted"> · agent {agentName}</span>}
                   </td>
                   <td data-label="Up to" className="numeric">{quote ? formatCharge(approval.maxMsat, quote.rate) : formatSatsWhole(approval.maxMsat, 'charge')}</td>

@@ -119,7 +119,8 @@ function Composer(props: { onSent(task: TaskView): void }) {
       <textarea
         id="chat-input"
         data-testid="chat-input"
-        placeholder="Ask the agent… (Enter to send, Shift+Enter for a new line)"
+        placeholder="Ask the agent…"
+        aria-describedby="chat-keys"
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
@@ -131,6 +132,10 @@ function Composer(props: { onSent(task: TaskView): void }) {
         <SendHorizontal size={18} aria-hidden="true" />
         <span className="chat-send-label">Send</span>
       </button>
+      {/* A phone has no Shift key to speak of: the hint shows where a keyboard is likely (wide screens). */}
+      <p id="chat-keys" className="muted chat-keys wide-only">
+        Enter sends; Shift+Enter starts a new line.
+      </p>
       <FormError message={problem && describeProblem(problem)} />
     </form>
   );

@@ -8,7 +8,7 @@ import { ApprovalControls } from './ApprovalControls';
 import { AnswerSummary } from './AnswerView';
 import { ExamplePrompts, suggestedPrompts } from './ExamplePrompts';
 import { msat, usdCents } from '../../../../shared/money';
-import { formatCents, formatSatsRange, formatSatsWhole } from '../../../../shared/money-display';
+import { formatCents, formatSatsRange, formatSatsWhole, joinFiatRange } from '../../../../shared/money-display';
 import { QuoteReputation } from '../services/ServiceReputation';
 import { StepResult } from './StepResult';
 import { isActive, type StepView, type TaskView } from './types';
@@ -63,7 +63,7 @@ const STEP_TEXT: Record<StepView['status'], string> = {
 function quoteFiat(quote: NonNullable<TaskView['quote']>): string {
   const low = formatCents(usdCents(quote.totalUsdCentsMin), { nonzero: quote.totalMsatMin > 0 });
   const high = formatCents(usdCents(quote.totalUsdCentsMax), { nonzero: quote.totalMsatMax > 0 });
-  return low === high ? high : `${low}–${high}`;
+  return joinFiatRange(low, high);
 }
 
 function StepIcon(props: { status: StepView['status'] }) {
@@ -170,7 +170,8 @@ export function TaskCard(props: { task: TaskView; onChanged(): void; onAsk(text:
       {waiting && <ApprovalControls task={task} onChanged={props.onChanged} />}
 
       {task.failure && task.status !== 'completed' && (
-        <p className={task.status === 'cancelled' ? 'chat-note' : 'chat-note bad'} data-testid="task-failure">
+        // Cancelled, or nothing in the catalog for it: said plainly, not in an error's red.
+        <p className={task.status === 'cancelled' || task.failure.reason === 'unsupported' ? 'chat-note' : 'chat-note bad'} data-testid="task-failure">
           {task.failure.message}
         </p>
       )}

@@ -5,6 +5,7 @@ import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { DisputeEvidence, sats, STATUS_LABEL } from './DisputeEvidence';
+import { formatWhen } from '../../lib/format-time';
 
 const REASON_LABEL: Record<ProviderClaimReason, string> = {
   no_endpoint: 'Publishes no refund endpoint',
@@ -68,7 +69,7 @@ function ClaimItem(props: { item: ProviderClaimItem }) {
       </div>
       <span>
         {sats(claim.amountMsat)} · {REASON_LABEL[claim.reason]}
-        {claim.detail && ` (${claim.detail})`} · {new Date(claim.createdAtMs).toLocaleString()}
+        {claim.detail && ` (${claim.detail})`} · {formatWhen(claim.createdAtMs)}
       </span>
       {dispute && (
         <details id={`claim-dispute-${dispute.id}`}>

@@ -1,5 +1,6 @@
 import type { DisputeView } from '../../../../shared/disputes';
 import { formatSats, msat } from '../../../../shared/money';
+import { formatMoment } from '../../lib/format-time';
 
 export const STATUS_LABEL: Record<DisputeView['status'], string> = {
   open: 'Open',
@@ -30,7 +31,7 @@ export function DisputeEvidence(props: { dispute: DisputeView }) {
     ['Preimage', e.preimageHex ?? 'none'],
     ['Macaroon id', e.macaroonIdHex],
     ['Response SHA-256', e.responseSha256 ?? 'none'],
-    ['Paid at', e.paidAtMs === null ? '—' : new Date(e.paidAtMs).toLocaleString()],
+    ['Paid at', e.paidAtMs === null ? '—' : formatMoment(e.paidAtMs)],
     ['Published output schema', e.outputSchemaJson ?? 'none published'],
     ['Invoice', e.invoice],
     ...(props.dispute.refundSource ? [['Refunded by', props.dispute.refundSource === 'provider' ? `the provider (${e.providerId})` : 'the treasury'] as [string, string]] : []),

@@ -6,6 +6,7 @@ import { onStreamError } from '../auth/useSession';
 import { BlockProvider } from './BlockProvider';
 import { CATEGORY_LABEL, DisputeEvidence, sats, STATUS_LABEL } from './DisputeEvidence';
 import './disputes.css';
+import { formatWhen } from '../../lib/format-time';
 
 /** The person's disputes, newest first: status, what was refunded, every transition and the evidence. */
 export function DisputesPage() {
@@ -61,7 +62,7 @@ export function DisputesPage() {
                 <ol className="dispute-transitions">
                   {d.transitions.map((t, i) => (
                     <li key={i}>
-                      {new Date(t.atMs).toLocaleString()}: {STATUS_LABEL[t.status]}
+                      {formatWhen(t.atMs)}: {STATUS_LABEL[t.status]}
                       {t.note ? ` (${t.note})` : ''}
                     </li>
                   ))}

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { formatShareBps } from '../../../../shared/reputation';
 import { useTRPC } from '../../lib/trpc';
 import { CATEGORY_LABEL, sats, STATUS_LABEL } from './DisputeEvidence';
+import { formatDay } from '../../lib/format-time';
 
 /**
  * Operators: the provider's record beside a dispute under review, so one complaint is weighed against
@@ -35,7 +36,7 @@ export function ProviderHistory(props: { providerId: string; disputeId: string }
         <ul className="list">
           {others.map((d) => (
             <li key={d.id}>
-              {new Date(d.createdAtMs).toLocaleDateString()} · {d.evidence.serviceId} · {CATEGORY_LABEL[d.category]} · {STATUS_LABEL[d.status]}
+              {formatDay(d.createdAtMs)} · {d.evidence.serviceId} · {CATEGORY_LABEL[d.category]} · {STATUS_LABEL[d.status]}
               {d.refundMsat > 0 ? ` · refunded ${sats(d.refundMsat)}` : ''}
             </li>
           ))}

@@ -4,6 +4,7 @@ import { formatShareBps } from '../../../../shared/reputation';
 import { FormError } from '../../components/Field';
 import { problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { formatWhen } from '../../lib/format-time';
 
 /**
  * Operators: auto-pause. A service whose 30-day non-delivery rate passes the threshold, over at least
@@ -25,7 +26,7 @@ export function ServicePauses() {
           {pauses.data.paused.map((p) => (
             <li key={p.serviceId} className="list-row" data-testid="paused-service">
               <span>
-                <strong>{p.serviceId}</strong> paused {new Date(p.pausedAt).toLocaleString()}: {formatShareBps(p.nonDeliveryBps)} of {p.paidCalls} paid calls not delivered
+                <strong>{p.serviceId}</strong> paused {formatWhen(p.pausedAt)}: {formatShareBps(p.nonDeliveryBps)} of {p.paidCalls} paid calls not delivered
               </span>
               <button className="button" type="button" disabled={resume.isPending} onClick={() => resume.mutate({ serviceId: p.serviceId })}>
                 Resume

@@ -6,6 +6,7 @@ import { formatCents, formatCharge, formatSatsWhole } from '../../../../shared/m
 import { BudgetStatusGauge } from '../../components/BudgetGauge';
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
+import { formatDay } from '../../lib/format-time';
 
 const SpendingCharts = lazy(async () => ({ default: (await import('./SpendingCharts')).SpendingCharts }));
 
@@ -122,7 +123,7 @@ function RecentAlerts() {
           {alerts.data.map((alert) => (
             <li key={alert.id} className="home-row">
               <span className={alert.readAt === null ? 'home-unread' : undefined}>{alert.title}</span>
-              <span className="muted">{new Date(alert.createdAt).toLocaleDateString([], { day: 'numeric', month: 'short' })}</span>
+              <span className="muted">{formatDay(alert.createdAt)}</span>
             </li>
           ))}
         </ul>

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import '../../components/governance.css';
 import type { AuditEventKind } from '../../../../shared/accounts';
 import { useTRPC } from '../../lib/trpc';
+import { formatWhen } from '../../lib/format-time';
 
 const DESCRIPTIONS: Record<AuditEventKind, string> = {
   signed_up: 'Account created',
@@ -90,7 +91,7 @@ export function AuditSection() {
         <tbody>
           {events.data?.map((event) => (
             <tr key={event.id}>
-              <td data-label="When">{new Date(event.at).toLocaleString()}</td>
+              <td data-label="When">{formatWhen(event.at)}</td>
               <td data-label="What">
                 {DESCRIPTIONS[event.kind] ?? event.kind}
                 {typeof event.detail.reason === 'string' && <span className="muted"> ({event.detail.reason.replaceAll('_', ' ')})</span>}

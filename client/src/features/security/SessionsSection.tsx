@@ -3,6 +3,7 @@ import { FormError } from '../../components/Field';
 import { problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { signedOut } from '../auth/useSession';
+import { formatWhen } from '../../lib/format-time';
 
 export function SessionsSection() {
   const trpc = useTRPC();
@@ -25,7 +26,7 @@ export function SessionsSection() {
               <strong>{describeAgent(session.userAgent)}</strong>
               {session.current && <span className="tag">This device</span>}
               <p className="muted">
-                {session.ip ?? 'unknown address'} · last active {new Date(session.lastSeenAt).toLocaleString()}
+                {session.ip ?? 'unknown address'} · last active {formatWhen(session.lastSeenAt)}
               </p>
             </div>
             {!session.current && (

@@ -4,6 +4,7 @@ import { FormError } from '../../components/Field';
 import { GuardProofDialog } from '../../components/GuardProofDialog';
 import { apiProblem, problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { formatDay } from '../../lib/format-time';
 
 /**
  * Providers the person blocked (from a dispute): never quoted or paid for them. Unblocking loosens the
@@ -41,7 +42,7 @@ export function BlockedProviders() {
         {blocked.data.map((b) => (
           <li key={b.providerId} className="list-row" data-testid="blocked-provider">
             <span>
-              <strong>{b.providerName}</strong> <span className="muted">since {new Date(b.blockedAt).toLocaleDateString()}</span>
+              <strong>{b.providerName}</strong> <span className="muted">since {formatDay(b.blockedAt)}</span>
             </span>
             <button className="button subtle" type="button" disabled={unblock.isPending} onClick={() => ask(b.providerId, b.providerName)}>
               Unblock

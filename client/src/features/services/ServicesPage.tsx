@@ -12,13 +12,12 @@ import { useTRPC } from '../../lib/trpc';
 import { BlockedProviders } from './BlockedProviders';
 import { ServiceReputation, type ReputationRecord } from './ServiceReputation';
 import './services.css';
+import { formatWhen } from '../../lib/format-time';
 
 type Catalog = inferRouterOutputs<AppRouter>['catalog']['list'];
 type ServiceEntry = Catalog['services'][number];
 type Provider = Catalog['providers'][number];
 type Preference = ServiceEntry['preference'];
-
-const when = (ms: number) => new Date(ms).toLocaleString();
 
 /** "1 sat (less than 1 cent)": dollars at today's rate, for a feel of the amount; quotes lock their own rate. */
 function satsAndUsd(amountMsat: number, rate: BtcUsdRate): string {
@@ -83,7 +82,7 @@ export function ServicesPage() {
 
 function ProviderStatus({ provider }: { provider: Provider }) {
   if (provider.lastError) {
-    const since = provider.lastLoadedAtMs === null ? '' : `; showing its services as of ${when(provider.lastLoadedAtMs)}`;
+    const since = provider.lastLoadedAtMs === null ? '' : `; showing its services as of ${formatWhen(provider.lastLoadedAtMs)}`;
     return (
       <span className="provider-status bad" data-testid="provider-status">
         <CircleAlert size={14} aria-hidden /> Last check failed ({provider.lastError.reason.replaceAll('_', ' ')}){since}
@@ -93,7 +92,7 @@ function ProviderStatus({ provider }: { provider: Provider }) {
   if (provider.lastLoadedAtMs === null) return <span className="provider-status muted">Not checked yet</span>;
   return (
     <span className="provider-status good" data-testid="provider-status">
-      <CircleCheck size={14} aria-hidden /> Online · checked {when(provider.lastLoadedAtMs)}
+      <CircleCheck size={14} aria-hidden /> Online · checked {formatWhen(provider.lastLoadedAtMs)}
     </span>
   );
 }
@@ -355,7 +354,7 @@ function PriceHistory({ serviceId, rate }: { serviceId: string; rate: BtcUsdRate
       <ul className="list">
         {history.data.map((row) => (
           <li key={row.observedAtMs} className="list-row">
-            <span>{when(row.observedAtMs)}</span>
+            <span>{formatWhen(row.observedAtMs)}</span>
             <span>{row.priceMsat === null ? 'priced per request' : satsAndUsd(row.priceMsat, rate)}</span>
           </li>
         ))}

@@ -11,13 +11,13 @@ import { OwnWalletPanel } from './OwnWalletPanel';
 import { ReceivePanel } from './ReceivePanel';
 import { WithdrawPanel } from './WithdrawPanel';
 import './wallet.css';
+import { formatWhen } from '../../lib/format-time';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 type WalletSummary = Outputs['wallet']['summary'];
 type WalletStatus = Outputs['wallet']['status'];
 type Movement = WalletSummary['movements'][number];
 
-const when = (ms: number) => new Date(ms).toLocaleString();
 const abs = (amount: SignedMsat) => signedMsat(Math.abs(amount));
 
 export function WalletPage() {
@@ -218,10 +218,10 @@ function Movements({ summary }: { summary: WalletSummary }) {
           <tbody>
             {summary.movements.map((movement) => (
               <tr key={movement.id} data-kind={movement.kind} data-status={movement.status}>
-                <td className="when">{when(movement.atMs)}</td>
+                <td className="when">{formatWhen(movement.atMs)}</td>
                 <td>
                   {MOVEMENT_LABELS[movement.kind]}
-                  <span className="muted detail when-inline">{when(movement.atMs)}</span>
+                  <span className="muted detail when-inline">{formatWhen(movement.atMs)}</span>
                   {(movement.service ?? movement.providerId ?? movement.note) && (
                     <span className="muted detail">{[movement.service, movement.providerId, movement.note].filter(Boolean).join(' · ')}</span>
                   )}
@@ -231,7 +231,7 @@ function Movements({ summary }: { summary: WalletSummary }) {
                   {movement.amountMsat > 0 ? '+' : ''}
                   {formatSatsWhole(movement.amountMsat, movement.amountMsat < 0 ? 'charge' : 'holding')}
                 </td>
-                <td className="amount">{movement.feeMsat > 0 ? formatSatsWhole(signedMsat(movement.feeMsat), 'charge') : '—'}</td>
+                <td className={movement.feeMsat > 0 ? 'amount fee' : 'amount fee none'}>{movement.feeMsat > 0 ? formatSatsWhole(signedMsat(movement.feeMsat), 'charge') : '—'}</td>
               </tr>
             ))}
           </tbody>
