@@ -27,9 +27,14 @@ async function balanceOf(connection: string): Promise<number | null> {
   }
 }
 
+/** Wallet name -> NWC connection string, as the sandbox in `<dataDir>/sandbox` wrote them. */
+export function sandboxConnections(dataDir: string): Record<string, string> {
+  return connectionsSchema.parse(JSON.parse(readFileSync(join(dataDir, 'sandbox', 'connections.json'), 'utf8'))).wallets;
+}
+
 /** Balance in msat per user id; null for a user whose wallet did not answer (or has no connection). */
 export async function nwcBalances(dataDir: string, userIds: readonly string[]): Promise<Map<string, number | null>> {
-  const { wallets } = connectionsSchema.parse(JSON.parse(readFileSync(join(dataDir, 'sandbox', 'connections.json'), 'utf8')));
+  const wallets = sandboxConnections(dataDir);
   const balances = new Map<string, number | null>();
   // A few at a time: each client opens its own relay connection.
   for (let i = 0; i < userIds.length; i += 5) {

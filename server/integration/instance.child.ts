@@ -31,6 +31,8 @@ const configSchema = z.object({
   stripeUrl: z.string(),
   stripeWebhookSecret: z.string(),
   treasuryUrl: z.string(),
+  /** 0 (the default) = a free port; the soak gives each instance its own, kept across restarts. */
+  port: z.number().int().min(0).max(65_535).default(0),
 });
 
 const commandSchema = z.discriminatedUnion('op', [
@@ -109,7 +111,7 @@ const services = composeServices({
 });
 await services.start();
 const app = await buildHttpApp({ deps: { mode: 'sandbox', version: 'test', logger, ...services } });
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
+const url = await app.listen({ host: '127.0.0.1', port: config.port });
 printLine({ ready: url });
 
 async function spendOne(command: Extract<Command, { op: 'spend' }>, key: string, index: number): Promise<SpendResult> {
