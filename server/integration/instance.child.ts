@@ -1,7 +1,8 @@
-// One Steward instance for the multi-instance tests, run as its own process: its own PostgreSQL
-// connection (DATABASE_URL's database, shared with the other instances), its own background loops
-// (services.start(): reconciler, top-up funding, refunds, wallet sync) and its own HTTP server, built
-// by compose.ts and http/app.ts as main.ts builds them, against a sandbox another process runs.
+// One Steward instance for the multi-instance tests (and the soak's instances after its first), run as
+// its own process: its own PostgreSQL connection (DATABASE_URL's database, shared with the other
+// instances), its own background loops (services.start(): reconciler, top-up funding, refunds, wallet
+// sync) and its own HTTP server, built by compose.ts and http/app.ts as main.ts builds them, against a
+// sandbox another process runs.
 // It prints {"ready": <its URL>} once serving, then answers JSON-line commands on stdin with one
 // JSON line each, tagged with the command's id (multi-instance-support.ts is the other side):
 //   spend      purchases through the payments service, all at once, one per idempotency key
