@@ -280,7 +280,8 @@ export async function chaos(ctx: SoakContext, meanIntervalMs: number): Promise<v
 
 /**
  * After the deadline: say no to every approval still waiting, so nothing starts paying, then wait
- * (bounded) until no task is running or about to, so the stop finds nothing in flight.
+ * (bounded) until no task is running or about to and none waits for an answer, so the stop finds
+ * nothing in flight.
  */
 export async function windDown(ctx: SoakContext, actors: readonly Actor[], maxWaitMs: number): Promise<{ stillRunning: number }> {
   const until = Date.now() + maxWaitMs;
@@ -289,7 +290,9 @@ export async function windDown(ctx: SoakContext, actors: readonly Actor[], maxWa
     for (const actor of actors) {
       const tasks = (await settle(ctx, await ctx.api.tasks(actor.person))) ?? [];
       for (const task of tasks) {
-        if ((task.status === 'awaiting_approval' || task.status === 'paused') && task.approvalId) await settle(ctx, await ctx.api.deny(actor.person, task.approvalId));
+        if ((task.status !== 'awaiting_approval' && task.status !== 'paused') || !task.approvalId) continue;
+        // A denial may let the task go on to its next step (and its next approval): look again.
+        if (await settle(ctx, await ctx.api.deny(actor.person, task.approvalId))) moving += 1;
       }
       moving += tasks.filter((t) => MOVING.has(t.status)).length;
     }
