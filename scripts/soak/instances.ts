@@ -70,25 +70,36 @@ export async function startDeployment(options: DeploymentOptions): Promise<Serve
 function createInstanceProcess(config: object & { port: number }): ServerProcess {
   let instance: Instance | null = null;
   let up = false;
+  let crashes = 0;
   // Never leave an instance behind, whatever ends the soak.
   process.on('exit', () => instance?.child.kill('SIGKILL'));
   return {
     baseUrl: `http://127.0.0.1:${config.port}`,
     async start() {
-      instance = await startInstance(config);
+      const started = await startInstance(config);
+      // kill() and stop() let go of the instance before it exits; an exit of the current one is a crash.
+      started.child.once('exit', () => {
+        if (instance !== started) return;
+        crashes += 1;
+        up = false;
+        instance = null;
+      });
+      instance = started;
       up = true;
     },
     async kill() {
+      const current = instance;
       up = false;
-      await instance?.kill();
       instance = null;
+      await current?.kill();
     },
     async stop(timeoutMs) {
+      const current = instance;
       up = false;
-      const clean = instance ? await stopInstance(instance, timeoutMs) : true;
       instance = null;
-      return clean;
+      return current ? stopInstance(current, timeoutMs) : true;
     },
     isUp: () => up,
+    crashes: () => crashes,
   };
 }

@@ -15,7 +15,7 @@ import { startDeployment } from './instances';
 import { createPrng } from './prng';
 import { readAppStore, readWalletStore } from './stores';
 import { nwcBalances } from './wallet-balances';
-import { chaos, emptyFigures, join, live, pickServer, windDown, type Actor, type Figures, type SoakContext } from './workload';
+import { chaos, emptyFigures, join, live, pickServer, restartCrashed, windDown, type Actor, type Figures, type SoakContext } from './workload';
 
 const configSchema = z.object({
   SOAK_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(300),
@@ -151,6 +151,7 @@ async function main(): Promise<void> {
   const actors = await drive(ctx, config.SOAK_USERS, config.SOAK_SECONDS, config.SOAK_KILL_EVERY_SECONDS * 1000);
   console.log('soak: deadline reached; answering what waits and letting running tasks finish');
   const { stillRunning } = await windDown(ctx, actors, 120_000);
+  await restartCrashed(ctx);
   const nwc = await nwcBalances(dataDir, actors.map((a) => a.person.userId));
   // The sandbox's owner last: the others' stop may still reach its wallets.
   const unclean: number[] = [];
@@ -158,6 +159,9 @@ async function main(): Promise<void> {
 
   const { violations, lines } = await check(dataDir, database?.url ?? `${dataDir}/steward.db`, ctx, actors, nwc);
   for (const index of unclean) violations.push({ kind: 'unclean_shutdown', detail: `server ${index} did not exit 0 within 30 s of being told to stop` });
+  for (const [index, server] of servers.entries()) {
+    if (server.crashes() > 0) violations.push({ kind: 'server_crashed', detail: `server ${index} exited by itself ${server.crashes()} time(s) (server 0's output is in server.log, the others' in the soak's)` });
+  }
   if (stillRunning > 0) console.log(`note: ${stillRunning} task(s) were still running at the stop`);
   report(config, dataDir, ctx, lines, violations);
   if (database && violations.length === 0) await database.drop();

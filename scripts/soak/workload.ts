@@ -261,18 +261,35 @@ export async function live(ctx: SoakContext, actor: Actor): Promise<void> {
 
 /**
  * SIGKILLs a server picked at random at random moments (about every `meanIntervalMs`) and restarts it,
- * until the deadline.
+ * until the deadline; meanwhile restarts at once any server that crashed, as a service manager would.
  */
 export async function chaos(ctx: SoakContext, meanIntervalMs: number): Promise<void> {
   const prng = createPrng(ctx.seed * 1_000);
   for (;;) {
-    const waitMs = prng.int(Math.round(meanIntervalMs / 2), Math.round((meanIntervalMs * 3) / 2));
-    if (Date.now() + waitMs > ctx.deadlineMs - 5_000) return;
-    await sleep(waitMs);
+    const killAt = Date.now() + prng.int(Math.round(meanIntervalMs / 2), Math.round((meanIntervalMs * 3) / 2));
+    if (killAt > ctx.deadlineMs - 5_000) return restartCrashedUntil(ctx, ctx.deadlineMs);
+    await restartCrashedUntil(ctx, killAt);
     const server = prng.pick(ctx.servers);
     await server.kill();
     ctx.figures.kills += 1;
     await sleep(prng.int(0, 2_000));
+    await server.start();
+    ctx.figures.restarts += 1;
+  }
+}
+
+/** Until `untilMs`, restarts every server that is down (only a crash leaves one down between kills). */
+async function restartCrashedUntil(ctx: SoakContext, untilMs: number): Promise<void> {
+  do {
+    await restartCrashed(ctx);
+    await sleep(Math.max(0, Math.min(500, untilMs - Date.now())));
+  } while (Date.now() < untilMs);
+}
+
+/** Starts again every server that is down; called only where no kill is under way. */
+export async function restartCrashed(ctx: SoakContext): Promise<void> {
+  for (const server of ctx.servers) {
+    if (server.isUp()) continue;
     await server.start();
     ctx.figures.restarts += 1;
   }
@@ -286,6 +303,7 @@ export async function chaos(ctx: SoakContext, meanIntervalMs: number): Promise<v
 export async function windDown(ctx: SoakContext, actors: readonly Actor[], maxWaitMs: number): Promise<{ stillRunning: number }> {
   const until = Date.now() + maxWaitMs;
   for (;;) {
+    await restartCrashed(ctx);
     let moving = 0;
     for (const actor of actors) {
       const tasks = (await settle(ctx, await ctx.api.tasks(actor.person))) ?? [];
