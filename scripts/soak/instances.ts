@@ -8,7 +8,7 @@
  * sandbox's are in its process), so people sign up there; every other request goes anywhere.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startInstance, stopInstance, type Instance } from '../../server/integration/multi-instance-support';
 import { SANDBOX_BTC_USD_RATE } from '../../server/rails/rates/fixed-rate';
@@ -61,13 +61,19 @@ export async function startDeployment(options: DeploymentOptions): Promise<Serve
     stripeWebhookSecret: readFileSync(join(options.dataDir, 'sandbox', 'stripe-webhook-secret'), 'utf8').trim(),
     treasuryUrl: sandboxConnections(options.dataDir).treasury ?? '',
   };
-  const others = Array.from({ length: options.instances - 1 }, (_, i) => createInstanceProcess({ ...config, port: instancePort(options.port, i + 1) }));
+  const others = Array.from({ length: options.instances - 1 }, (_, i) =>
+    createInstanceProcess({ ...config, port: instancePort(options.port, i + 1) }, `${options.dataDir}/instance-${i + 1}.log`),
+  );
   await Promise.all(others.map((other) => other.start()));
   return [owner, ...others];
 }
 
-/** An instance.child.ts process as a ServerProcess: started, SIGKILLed and restarted on its port, stopped. */
-function createInstanceProcess(config: object & { port: number }): ServerProcess {
+/**
+ * An instance.child.ts process as a ServerProcess: started, SIGKILLed and restarted on its port, stopped.
+ * Its stderr (where what it cannot handle ends up) is appended to `logPath` across restarts.
+ */
+function createInstanceProcess(config: object & { port: number }, logPath: string): ServerProcess {
+  const log = openSync(logPath, 'a');
   let instance: Instance | null = null;
   let up = false;
   let crashes = 0;
@@ -76,7 +82,7 @@ function createInstanceProcess(config: object & { port: number }): ServerProcess
   return {
     baseUrl: `http://127.0.0.1:${config.port}`,
     async start() {
-      const started = await startInstance(config);
+      const started = await startInstance(config, log);
       // kill() and stop() let go of the instance before it exits; an exit of the current one is a crash.
       started.child.once('exit', () => {
         if (instance !== started) return;

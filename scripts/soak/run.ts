@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   const { violations, lines } = await check(dataDir, database?.url ?? `${dataDir}/steward.db`, ctx, actors, nwc);
   for (const index of unclean) violations.push({ kind: 'unclean_shutdown', detail: `server ${index} did not exit 0 within 30 s of being told to stop` });
   for (const [index, server] of servers.entries()) {
-    if (server.crashes() > 0) violations.push({ kind: 'server_crashed', detail: `server ${index} exited by itself ${server.crashes()} time(s) (server 0's output is in server.log, the others' in the soak's)` });
+    if (server.crashes() > 0) violations.push({ kind: 'server_crashed', detail: `server ${index} exited by itself ${server.crashes()} time(s) (see server.log for server 0, instance-<n>.log for the others)` });
   }
   if (stillRunning > 0) console.log(`note: ${stillRunning} task(s) were still running at the stop`);
   report(config, dataDir, ctx, lines, violations);

@@ -88,9 +88,12 @@ async function startFanOut(deliveries: Delivery[]) {
   };
 }
 
-/** Starts one instance.child.ts process with `config` (its schema is there) and resolves once it serves. */
-export function startInstance(config: object): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Starts one instance.child.ts process with `config` (its schema is there) and resolves once it serves.
+ * Its stderr goes to this process's, or to the file descriptor `stderr`.
+ */
+export function startInstance(config: object, stderr: 'inherit' | number = 'inherit'): Promise<Instance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], { stdio: ['pipe', 'pipe', stderr] });
   if (!child.stdout || !child.stdin) throw new Error('no pipes to the instance');
   const stdin = child.stdin;
   const waiting = new Map<number, (line: Record<string, unknown>) => void>();
