@@ -30,7 +30,7 @@ export interface DeploymentOptions {
 const SANDBOX_PRICE_USD = String((SANDBOX_BTC_USD_RATE.usdCents * MSAT_PER_BTC) / SANDBOX_BTC_USD_RATE.perMsat / 100);
 
 /** Instance i > 0 listens on SOAK_PORT + 3 + i: after the owner's port and its sandbox's three. */
-export const instancePort = (port: number, index: number) => (index === 0 ? port : port + 3 + index);
+const instancePort = (port: number, index: number) => port + 3 + index;
 
 /** The owner (index 0) plus the other instances, started in that order; the owner must be up first. */
 export async function startDeployment(options: DeploymentOptions): Promise<ServerProcess[]> {
