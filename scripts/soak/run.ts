@@ -14,7 +14,7 @@ import { createDatabaseOn, type ScratchDatabase } from '../postgres/test-databas
 import { startDeployment } from './instances';
 import { createPrng } from './prng';
 import { readAppStore, readWalletStore } from './stores';
-import { nwcBalances } from './wallet-balances';
+import { quietNwcBalances } from './wallet-balances';
 import { chaos, emptyFigures, join, live, pickServer, restartCrashed, windDown, type Actor, type Figures, type SoakContext } from './workload';
 
 const configSchema = z.object({
@@ -152,10 +152,10 @@ async function main(): Promise<void> {
   console.log('soak: deadline reached; answering what waits and letting running tasks finish');
   const { stillRunning } = await windDown(ctx, actors, 120_000);
   await restartCrashed(ctx);
-  const nwc = await nwcBalances(dataDir, actors.map((a) => a.person.userId));
   // The sandbox's owner last: the others' stop may still reach its wallets.
   const unclean: number[] = [];
   for (const [index, server] of [...servers.entries()].reverse()) if (!(await server.stop(30_000))) unclean.push(index);
+  const nwc = await quietNwcBalances(dataDir, config.SOAK_PORT + 1, actors.map((a) => a.person.userId));
 
   const { violations, lines } = await check(dataDir, database?.url ?? `${dataDir}/steward.db`, ctx, actors, nwc);
   for (const index of unclean) violations.push({ kind: 'unclean_shutdown', detail: `server ${index} did not exit 0 within 30 s of being told to stop` });
