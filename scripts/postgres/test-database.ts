@@ -24,17 +24,25 @@ export interface ScratchDatabase {
 export async function createScratchDatabase(suite: string): Promise<ScratchDatabase> {
   if (!testDatabaseUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `${suite}_${process.pid}_${randomBytes(4).toString('hex')}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  await onServer((admin) => admin.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(testDatabaseUrl);
+  return createDatabaseOn(testDatabaseUrl, name);
+}
+
+/**
+ * Creates the database `name` on the server `serverUrl` names (any database of it as the entry point):
+ * refused when it exists, so drop() only ever drops what this call created.
+ */
+export async function createDatabaseOn(serverUrl: string, name: string): Promise<ScratchDatabase> {
+  await onServer(serverUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => onServer((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () => onServer(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }
 
-async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: testDatabaseUrl });
+async function onServer<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
     return await work(admin);

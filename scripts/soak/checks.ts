@@ -19,7 +19,8 @@ export type ViolationKind =
   | 'paid_in_ledger_not_in_wallet'
   | 'paid_in_wallet_not_in_ledger'
   | 'payment_amount_mismatch'
-  | 'unclean_shutdown';
+  | 'unclean_shutdown'
+  | 'server_crashed';
 
 export interface Violation {
   kind: ViolationKind;

@@ -85,12 +85,22 @@ export async function freshTotpCode(person: SoakPerson): Promise<string> {
 /** Proof of presence for a change that loosens the guard: a code with 2FA, the password without. */
 export type StepUp = { code: string } | { password: string };
 
-export function createSoakApi(baseUrl: string, timeoutMs = 20_000) {
-  const client = (person: Pick<SoakPerson, 'cookie'>): Client => clientFor(baseUrl, person, timeoutMs);
+/**
+ * Where calls go. `home`: the server that hosts the sandbox's wallets, so sign-ups go there (a new
+ * account's wallet is made in its process). `any()`: a server picked per call, as a load balancer without
+ * sticky sessions would; with one server both are it.
+ */
+export interface Routes {
+  home: string;
+  any(): string;
+}
+
+export function createSoakApi(routes: Routes, timeoutMs = 20_000) {
+  const client = (person: Pick<SoakPerson, 'cookie'>): Client => clientFor(routes.any(), person, timeoutMs);
   return {
     async signUp(email: string): Promise<CallResult<SoakPerson>> {
       const person: SoakPerson = { email, userId: '', cookie: null, totpSecret: null, lastTotpStep: 0 };
-      const result = await attempt(() => client(person).auth.signUp.mutate({ email, password: SOAK_PASSWORD, timeZone: 'UTC', displayCurrency: 'SAT' }));
+      const result = await attempt(() => clientFor(routes.home, person, timeoutMs).auth.signUp.mutate({ email, password: SOAK_PASSWORD, timeZone: 'UTC', displayCurrency: 'SAT' }));
       if (!result.ok) return result;
       person.userId = result.value.user.id;
       return { ok: true, value: person };

@@ -3,15 +3,19 @@
 // on the stores it left. Prints the figures and exits 1 on any violation. Not part of `npm test`.
 //
 // SOAK_SECONDS (300), SOAK_SEED (random, printed), SOAK_USERS (30), SOAK_KILL_EVERY_SECONDS (30),
-// SOAK_PORT (5520; the sandbox takes the next three), SOAK_DATA_DIR (data/soak-<seed>, emptied first).
+// SOAK_PORT (5520; the sandbox takes the next three, further instances the ones after), SOAK_DATA_DIR
+// (data/soak-<seed>, emptied first), SOAK_DATABASE_URL (a PostgreSQL server: the run gets a database of
+// its own there; absent = SQLite), SOAK_INSTANCES (1; more need SOAK_DATABASE_URL).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { auditViolations, checkBudgets, checkInvoicesPaidOnce, checkPaymentsMatchWallets, checkStepsPaidOnce, checkWallets, type Violation } from './checks';
 import { createSoakApi } from './client';
-import { createServerProcess } from './server-process';
+import { createDatabaseOn, type ScratchDatabase } from '../postgres/test-database';
+import { startDeployment } from './instances';
+import { createPrng } from './prng';
 import { readAppStore, readWalletStore } from './stores';
-import { nwcBalances } from './wallet-balances';
-import { chaos, emptyFigures, join, live, windDown, type Actor, type Figures, type SoakContext } from './workload';
+import { quietNwcBalances } from './wallet-balances';
+import { chaos, emptyFigures, join, live, pickServer, restartCrashed, windDown, type Actor, type Figures, type SoakContext } from './workload';
 
 const configSchema = z.object({
   SOAK_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(300),
@@ -20,7 +24,10 @@ const configSchema = z.object({
   SOAK_KILL_EVERY_SECONDS: z.coerce.number().min(5).default(30),
   SOAK_PORT: z.coerce.number().int().min(1024).max(65_000).default(5520),
   SOAK_DATA_DIR: z.string().min(1).optional(),
-});
+  SOAK_DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  SOAK_INSTANCES: z.coerce.number().int().min(1).max(8).default(1),
+}).refine((c) => c.SOAK_INSTANCES === 1 || c.SOAK_DATABASE_URL, { message: 'SOAK_INSTANCES > 1 needs SOAK_DATABASE_URL (instances share one PostgreSQL database)', path: ['SOAK_INSTANCES'] });
+type Config = z.infer<typeof configSchema>;
 
 /** The market's slow and misbehaving services for the run (see server/sandbox/market/README.md). */
 const SANDBOX_ENV = {
@@ -37,8 +44,8 @@ async function drive(ctx: SoakContext, users: number, seconds: number, killEvery
   return actors;
 }
 
-async function check(dataDir: string, ctx: SoakContext, actors: readonly Actor[], nwc: Map<string, number | null>): Promise<{ violations: Violation[]; lines: string[] }> {
-  const app = readAppStore(dataDir);
+async function check(dataDir: string, appDatabase: string, ctx: SoakContext, actors: readonly Actor[], nwc: Map<string, number | null>): Promise<{ violations: Violation[]; lines: string[] }> {
+  const app = readAppStore(appDatabase);
   const wallet = readWalletStore(dataDir);
   const userIds = actors.map((a) => a.person.userId);
   try {
@@ -90,31 +97,51 @@ function figureLines(figures: Figures): string[] {
   ];
 }
 
+/**
+ * The run's own PostgreSQL database, named after the seed. Creating it is refused when one of that name
+ * exists (an earlier run's, kept for a look): the soak drops only what it created.
+ */
+async function runDatabase(config: Config): Promise<(ScratchDatabase & { name: string }) | null> {
+  if (!config.SOAK_DATABASE_URL) return null;
+  const name = `steward_soak_${config.SOAK_SEED}`;
+  try {
+    return { name, ...(await createDatabaseOn(config.SOAK_DATABASE_URL, name)) };
+  } catch (error) {
+    throw new Error(`could not create the run's database ${name} (${error instanceof Error ? error.message : String(error)}); if an earlier run kept it, drop it or pick another SOAK_SEED`, { cause: error });
+  }
+}
+
+/** Prints the figures and the violations, and keeps them in soak-log.json for a look afterwards. */
+function report(config: Config, dataDir: string, ctx: SoakContext, lines: string[], violations: Violation[]): void {
+  const byKind = violations.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.kind]: (acc[v.kind] ?? 0) + 1 }), {});
+  const where = config.SOAK_DATABASE_URL ? `PostgreSQL, ${config.SOAK_INSTANCES} instance${config.SOAK_INSTANCES === 1 ? '' : 's'}` : 'SQLite';
+  console.log(['', `Soak figures (seed ${config.SOAK_SEED}, ${config.SOAK_SECONDS} s, ${where})`, ...figureLines(ctx.figures), ...lines, `violations:            ${violations.length === 0 ? 'none' : format(byKind)}`].join('\n'));
+  writeFileSync(`${dataDir}/soak-log.json`, JSON.stringify({ seed: config.SOAK_SEED, figures: ctx.figures, settingsChanges: ctx.changes, violations }, null, 2));
+  for (const v of violations.slice(0, 50)) console.log(`  ${v.kind}: ${v.detail}`);
+  if (violations.length > 50) console.log(`  ... and ${violations.length - 50} more`);
+}
+
 async function main(): Promise<void> {
   const config = configSchema.parse(process.env);
   const dataDir = config.SOAK_DATA_DIR ?? `data/soak-${config.SOAK_SEED}`;
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  console.log(`soak: seed ${config.SOAK_SEED}, ${config.SOAK_SECONDS} s, ${config.SOAK_USERS} users, data in ${dataDir} (repeat with SOAK_SEED=${config.SOAK_SEED})`);
-
-  const port = config.SOAK_PORT;
-  const server = createServerProcess({
-    port,
+  const database = await runDatabase(config);
+  console.log(
+    `soak: seed ${config.SOAK_SEED}, ${config.SOAK_SECONDS} s, ${config.SOAK_USERS} users, ${config.SOAK_INSTANCES} instance(s) on ${database ? `PostgreSQL database ${database.name}` : 'SQLite'}, data in ${dataDir} (repeat with SOAK_SEED=${config.SOAK_SEED})`,
+  );
+  const servers = await startDeployment({
+    port: config.SOAK_PORT,
     dataDir,
-    logPath: `${dataDir}/server.log`,
-    env: {
-      ...SANDBOX_ENV,
-      SANDBOX_RELAY_PORT: String(port + 1),
-      SANDBOX_MARKET_PORT: String(port + 2),
-      SANDBOX_STRIPE_PORT: String(port + 3),
-      SIGN_UP_RATE_LIMIT: '10000',
-      LOG_LEVEL: 'warn',
-    },
+    databaseUrl: database?.url ?? null,
+    instances: config.SOAK_INSTANCES,
+    env: { ...SANDBOX_ENV, SIGN_UP_RATE_LIMIT: '10000', LOG_LEVEL: 'warn' },
   });
-  await server.start();
+  const routing = createPrng(config.SOAK_SEED * 1_000 + 500);
+  const home = servers[0]?.baseUrl ?? '';
   const ctx: SoakContext = {
-    api: createSoakApi(server.baseUrl),
-    server,
+    api: createSoakApi({ home, any: () => pickServer(servers, routing).baseUrl }),
+    servers,
     seed: config.SOAK_SEED,
     deadlineMs: Number.POSITIVE_INFINITY,
     figures: emptyFigures(),
@@ -124,18 +151,21 @@ async function main(): Promise<void> {
   const actors = await drive(ctx, config.SOAK_USERS, config.SOAK_SECONDS, config.SOAK_KILL_EVERY_SECONDS * 1000);
   console.log('soak: deadline reached; answering what waits and letting running tasks finish');
   const { stillRunning } = await windDown(ctx, actors, 120_000);
-  const nwc = await nwcBalances(dataDir, actors.map((a) => a.person.userId));
-  const clean = await server.stop(30_000);
+  await restartCrashed(ctx);
+  // The sandbox's owner last: the others' stop may still reach its wallets.
+  const unclean: number[] = [];
+  for (const [index, server] of [...servers.entries()].reverse()) if (!(await server.stop(30_000))) unclean.push(index);
+  const nwc = await quietNwcBalances(dataDir, config.SOAK_PORT + 1, actors.map((a) => a.person.userId));
 
-  const { violations, lines } = await check(dataDir, ctx, actors, nwc);
-  if (!clean) violations.push({ kind: 'unclean_shutdown', detail: 'the server did not exit 0 within 30 s of SIGTERM' });
+  const { violations, lines } = await check(dataDir, database?.url ?? `${dataDir}/steward.db`, ctx, actors, nwc);
+  for (const index of unclean) violations.push({ kind: 'unclean_shutdown', detail: `server ${index} did not exit 0 within 30 s of being told to stop` });
+  for (const [index, server] of servers.entries()) {
+    if (server.crashes() > 0) violations.push({ kind: 'server_crashed', detail: `server ${index} exited by itself ${server.crashes()} time(s) (see server.log for server 0, instance-<n>.log for the others)` });
+  }
   if (stillRunning > 0) console.log(`note: ${stillRunning} task(s) were still running at the stop`);
-  const byKind = violations.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.kind]: (acc[v.kind] ?? 0) + 1 }), {});
-  console.log(['', `Soak figures (seed ${config.SOAK_SEED}, ${config.SOAK_SECONDS} s)`, ...figureLines(ctx.figures), ...lines, `violations:            ${violations.length === 0 ? 'none' : format(byKind)}`].join('\n'));
-  // For a look afterwards: what the soak did and found, beside the server's log and databases.
-  writeFileSync(`${dataDir}/soak-log.json`, JSON.stringify({ seed: config.SOAK_SEED, figures: ctx.figures, settingsChanges: ctx.changes, violations }, null, 2));
-  for (const v of violations.slice(0, 50)) console.log(`  ${v.kind}: ${v.detail}`);
-  if (violations.length > 50) console.log(`  ... and ${violations.length - 50} more`);
+  report(config, dataDir, ctx, lines, violations);
+  if (database && violations.length === 0) await database.drop();
+  else if (database) console.log(`the run's database ${database.name} is kept for a look (drop it afterwards)`);
   process.exit(violations.length === 0 ? 0 : 1);
 }
 

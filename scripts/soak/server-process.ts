@@ -25,6 +25,8 @@ export interface ServerProcess {
   /** SIGTERM and wait; false when it had to be killed after `timeoutMs`. */
   stop(timeoutMs: number): Promise<boolean>;
   isUp(): boolean;
+  /** Times it exited without being told to (a crash): each is a bug to read the log for. */
+  crashes(): number;
 }
 
 const HEALTH_TIMEOUT_MS = 90_000;
@@ -34,6 +36,7 @@ export function createServerProcess(options: ServerOptions): ServerProcess {
   const log: WriteStream = createWriteStream(options.logPath, { flags: 'a' });
   let child: ChildProcess | null = null;
   let up = false;
+  let crashes = 0;
   // Never leave a server behind, whatever ends the soak.
   process.on('exit', () => child?.kill('SIGKILL'));
 
@@ -66,6 +69,13 @@ export function createServerProcess(options: ServerOptions): ServerProcess {
       });
       spawned.stdout?.pipe(log, { end: false });
       spawned.stderr?.pipe(log, { end: false });
+      // kill() and stop() let go of the child before it exits; an exit of the current child is a crash.
+      spawned.once('exit', () => {
+        if (child !== spawned) return;
+        crashes += 1;
+        up = false;
+        child = null;
+      });
       child = spawned;
       await waitForHealth();
       up = true;
@@ -73,14 +83,15 @@ export function createServerProcess(options: ServerOptions): ServerProcess {
     async kill() {
       const current = child;
       up = false;
+      child = null;
       if (!current) return;
       current.kill('SIGKILL');
       await exited(current);
-      child = null;
     },
     async stop(timeoutMs) {
       const current = child;
       up = false;
+      child = null;
       if (!current) return true;
       current.kill('SIGTERM');
       const clean = await Promise.race([exited(current).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs))]);
@@ -88,10 +99,10 @@ export function createServerProcess(options: ServerOptions): ServerProcess {
         current.kill('SIGKILL');
         await exited(current);
       }
-      child = null;
       log.end();
       return clean && current.exitCode === 0;
     },
     isUp: () => up,
+    crashes: () => crashes,
   };
 }

@@ -1,11 +1,14 @@
 /**
- * Reads what the checks need from the two SQLite files the server left behind, opened read-only after
- * it stopped: the app's steward.db and the sandbox's Lightning network (data/sandbox/sandbox.db). All
- * SQL of the soak is here, so a schema change is adapted in this one module.
+ * Reads what the checks need from the two stores the servers left behind, opened read-only after they
+ * stopped: the app's database (steward.db, or the run's PostgreSQL database) and the sandbox's Lightning
+ * network (data/sandbox/sandbox.db). All SQL of the soak is here, written to read the same on both
+ * databases (camelCase aliases quoted), so a schema change is adapted in this one module.
  */
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { join } from 'node:path';
+import { isPostgresUrl } from '../../server/db/postgres/open';
+import { PostgresDatabase } from '../../server/db/postgres/connection';
 import * as schema from '../../server/db/schema/index';
 import { createGovernance } from '../../server/domain/governance';
 import { createLedger } from '../../server/domain/ledger';
@@ -35,6 +38,18 @@ const num = (value: unknown): number => Number(value ?? 0);
 
 function openReadOnly(path: string): Database.Database {
   return new Database(path, { readonly: true, fileMustExist: true });
+}
+
+/**
+ * The app's database where nothing can write: the SQLite file read-only, or a PostgreSQL session whose
+ * transactions are all read-only (no migrations run: the servers applied them). The PostgreSQL
+ * connection answers better-sqlite3's interface (server/db/postgres/connection.ts).
+ */
+function openAppReadOnly(location: string): Database.Database {
+  if (!isPostgresUrl(location)) return openReadOnly(location);
+  const url = new URL(location);
+  url.searchParams.set('options', '-c default_transaction_read_only=on');
+  return new PostgresDatabase(url.toString()) as unknown as Database.Database;
 }
 
 interface ReservationRow {
@@ -75,7 +90,7 @@ function readReservations(sqlite: Database.Database): ReservationRecord[] {
 function readBalances(sqlite: Database.Database): Map<string, { availableMsat: number; heldMsat: number }> {
   const rows = sqlite
     .prepare(
-      `SELECT a.owner_user_id AS userId, a.kind AS kind, coalesce(sum(e.amount_msat), 0) AS balance
+      `SELECT a.owner_user_id AS "userId", a.kind AS kind, coalesce(sum(e.amount_msat), 0) AS balance
        FROM ledger_accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
        WHERE a.kind IN ('user_available', 'user_reserved') GROUP BY a.id`,
     )
@@ -93,24 +108,25 @@ function readBalances(sqlite: Database.Database): Map<string, { availableMsat: n
 const countBy = (sqlite: Database.Database, table: 'tasks' | 'approvals'): Record<string, number> =>
   Object.fromEntries((sqlite.prepare(`SELECT status, count(*) AS n FROM ${table} GROUP BY status`).all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
 
-export function readAppStore(dataDir: string): AppStore {
-  const sqlite = openReadOnly(join(dataDir, 'steward.db'));
+/** `location`: the SQLite file or the PostgreSQL URL the servers ran on. */
+export function readAppStore(location: string): AppStore {
+  const sqlite = openAppReadOnly(location);
   const handle = { sqlite, db: drizzle(sqlite, { schema }) };
   const all = <T>(sql: string) => sqlite.prepare(sql).all() as T[];
   const posted = sqlite.prepare(`SELECT coalesce(sum(amount_msat), 0) AS amount, coalesce(sum(fee_msat), 0) AS fee FROM ledger_transfers WHERE kind = 'post'`).get() as { amount: number; fee: number };
   return {
     reservations: readReservations(sqlite),
-    credits: all<CreditRecord>(`SELECT ledger_transfer_id AS ledgerTransferId, user_id AS userId, period_key AS periodKey, task_id AS taskId, amount_msat AS amountMsat FROM governance_credits`),
+    credits: all<CreditRecord>(`SELECT ledger_transfer_id AS "ledgerTransferId", user_id AS "userId", period_key AS "periodKey", task_id AS "taskId", amount_msat AS "amountMsat" FROM governance_credits`),
     overages: all<OverageGrant>(
-      `SELECT user_id AS userId, task_id AS taskId, resolved_at_ms AS approvedAtMs, overage_msat AS overageMsat
+      `SELECT user_id AS "userId", task_id AS "taskId", resolved_at_ms AS "approvedAtMs", overage_msat AS "overageMsat"
        FROM approvals WHERE status = 'approved' AND coalesce(overage_msat, 0) > 0`,
     ),
     payments: all<AppPayment>(
-      `SELECT id, user_id AS userId, payment_hash AS paymentHash, idempotency_key AS idempotencyKey, status, amount_msat AS amountMsat, fee_msat AS feeMsat FROM payments`,
+      `SELECT id, user_id AS "userId", payment_hash AS "paymentHash", idempotency_key AS "idempotencyKey", status, amount_msat AS "amountMsat", fee_msat AS "feeMsat" FROM payments`,
     ),
-    steps: all<StepRecord>(`SELECT task_id AS taskId, step_id AS stepId, idempotency_key AS idempotencyKey, payment_id AS paymentId FROM task_steps`),
+    steps: all<StepRecord>(`SELECT task_id AS "taskId", step_id AS "stepId", idempotency_key AS "idempotencyKey", payment_id AS "paymentId" FROM task_steps`),
     balances: readBalances(sqlite),
-    timeZones: new Map(all<{ id: string; timeZone: string }>('SELECT id, time_zone AS timeZone FROM users').map((u) => [u.id, u.timeZone])),
+    timeZones: new Map(all<{ id: string; timeZone: string }>('SELECT id, time_zone AS "timeZone" FROM users').map((u) => [u.id, u.timeZone])),
     tasksByStatus: countBy(sqlite, 'tasks'),
     approvalsByStatus: countBy(sqlite, 'approvals'),
     postedMsat: posted.amount,
@@ -131,7 +147,7 @@ export function readWalletStore(dataDir: string): WalletStore {
   const sqlite = openReadOnly(join(dataDir, 'sandbox', 'sandbox.db'));
   try {
     const payments = sqlite
-      .prepare('SELECT payment_hash AS paymentHash, payer_node AS payerNode, amount_msat AS amountMsat, fee_msat AS feeMsat FROM ln_payments')
+      .prepare('SELECT payment_hash AS "paymentHash", payer_node AS "payerNode", amount_msat AS "amountMsat", fee_msat AS "feeMsat" FROM ln_payments')
       .all() as WalletPayment[];
     const nodes = sqlite.prepare('SELECT name, balance_msat AS balance FROM ln_nodes').all() as { name: string; balance: number }[];
     return { payments, balances: new Map(nodes.map((n) => [n.name, n.balance])) };

@@ -2,7 +2,7 @@
  * The soak's people and its chaos. Each person signs up, maybe turns on 2FA, sets a budget, then until
  * the deadline asks for tasks and answers their approvals at random (approve, approve with a code,
  * deny, cancel, leave waiting), changing their settings now and then. Meanwhile the chaos loop
- * SIGKILLs the server at random moments and starts it again on the same data. Everything goes
+ * SIGKILLs a server at random moments and starts it again on the same data. Everything goes
  * through the public API (client.ts); every loop is bounded by the deadline.
  */
 import type { GovernanceSettings } from '../../shared/governance';
@@ -72,7 +72,8 @@ export const emptyFigures = (): Figures => ({
 
 export interface SoakContext {
   api: SoakApi;
-  server: ServerProcess;
+  /** The app servers: the sandbox's owner first (instances.ts). */
+  servers: readonly ServerProcess[];
   seed: number;
   deadlineMs: number;
   figures: Figures;
@@ -105,7 +106,13 @@ async function settle<T>(ctx: SoakContext, result: CallResult<T>): Promise<T | n
 }
 
 async function waitForServer(ctx: SoakContext): Promise<void> {
-  for (let i = 0; i < 600 && !ctx.server.isUp(); i++) await sleep(200);
+  for (let i = 0; i < 600 && !ctx.servers.some((server) => server.isUp()); i++) await sleep(200);
+}
+
+/** A server for the next call, at random among those up, as a load balancer routes to ready instances. */
+export function pickServer(servers: readonly ServerProcess[], prng: Prng): ServerProcess {
+  const up = servers.filter((server) => server.isUp());
+  return prng.pick(up.length > 0 ? up : servers);
 }
 
 /** Room for one more code under the server's rate limit. */
@@ -252,33 +259,58 @@ export async function live(ctx: SoakContext, actor: Actor): Promise<void> {
 
 // ---- chaos and wind-down -----------------------------------------------------------------------
 
-/** SIGKILLs the server at random moments (about every `meanIntervalMs`) and restarts it, until the deadline. */
+/**
+ * SIGKILLs a server picked at random at random moments (about every `meanIntervalMs`) and restarts it,
+ * until the deadline; meanwhile restarts at once any server that crashed, as a service manager would.
+ */
 export async function chaos(ctx: SoakContext, meanIntervalMs: number): Promise<void> {
   const prng = createPrng(ctx.seed * 1_000);
   for (;;) {
-    const waitMs = prng.int(Math.round(meanIntervalMs / 2), Math.round((meanIntervalMs * 3) / 2));
-    if (Date.now() + waitMs > ctx.deadlineMs - 5_000) return;
-    await sleep(waitMs);
-    await ctx.server.kill();
+    const killAt = Date.now() + prng.int(Math.round(meanIntervalMs / 2), Math.round((meanIntervalMs * 3) / 2));
+    if (killAt > ctx.deadlineMs - 5_000) return restartCrashedUntil(ctx, ctx.deadlineMs);
+    await restartCrashedUntil(ctx, killAt);
+    const server = prng.pick(ctx.servers);
+    await server.kill();
     ctx.figures.kills += 1;
     await sleep(prng.int(0, 2_000));
-    await ctx.server.start();
+    await server.start();
+    ctx.figures.restarts += 1;
+  }
+}
+
+/** Until `untilMs`, restarts every server that is down (only a crash leaves one down between kills). */
+async function restartCrashedUntil(ctx: SoakContext, untilMs: number): Promise<void> {
+  do {
+    await restartCrashed(ctx);
+    await sleep(Math.max(0, Math.min(500, untilMs - Date.now())));
+  } while (Date.now() < untilMs);
+}
+
+/** Starts again every server that is down; called only where no kill is under way. */
+export async function restartCrashed(ctx: SoakContext): Promise<void> {
+  for (const server of ctx.servers) {
+    if (server.isUp()) continue;
+    await server.start();
     ctx.figures.restarts += 1;
   }
 }
 
 /**
  * After the deadline: say no to every approval still waiting, so nothing starts paying, then wait
- * (bounded) until no task is running or about to, so the stop finds nothing in flight.
+ * (bounded) until no task is running or about to and none waits for an answer, so the stop finds
+ * nothing in flight.
  */
 export async function windDown(ctx: SoakContext, actors: readonly Actor[], maxWaitMs: number): Promise<{ stillRunning: number }> {
   const until = Date.now() + maxWaitMs;
   for (;;) {
+    await restartCrashed(ctx);
     let moving = 0;
     for (const actor of actors) {
       const tasks = (await settle(ctx, await ctx.api.tasks(actor.person))) ?? [];
       for (const task of tasks) {
-        if ((task.status === 'awaiting_approval' || task.status === 'paused') && task.approvalId) await settle(ctx, await ctx.api.deny(actor.person, task.approvalId));
+        if ((task.status !== 'awaiting_approval' && task.status !== 'paused') || !task.approvalId) continue;
+        // A denial may let the task go on to its next step (and its next approval): look again.
+        if (await settle(ctx, await ctx.api.deny(actor.person, task.approvalId))) moving += 1;
       }
       moving += tasks.filter((t) => MOVING.has(t.status)).length;
     }

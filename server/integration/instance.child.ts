@@ -1,7 +1,8 @@
-// One Steward instance for the multi-instance tests, run as its own process: its own PostgreSQL
-// connection (DATABASE_URL's database, shared with the other instances), its own background loops
-// (services.start(): reconciler, top-up funding, refunds, wallet sync) and its own HTTP server, built
-// by compose.ts and http/app.ts as main.ts builds them, against a sandbox another process runs.
+// One Steward instance for the multi-instance tests (and the soak's instances after its first), run as
+// its own process: its own PostgreSQL connection (DATABASE_URL's database, shared with the other
+// instances), its own background loops (services.start(): reconciler, top-up funding, refunds, wallet
+// sync) and its own HTTP server, built by compose.ts and http/app.ts as main.ts builds them, against a
+// sandbox another process runs.
 // It prints {"ready": <its URL>} once serving, then answers JSON-line commands on stdin with one
 // JSON line each, tagged with the command's id (multi-instance-support.ts is the other side):
 //   spend      purchases through the payments service, all at once, one per idempotency key
@@ -31,6 +32,8 @@ const configSchema = z.object({
   stripeUrl: z.string(),
   stripeWebhookSecret: z.string(),
   treasuryUrl: z.string(),
+  /** 0 (the default) = a free port; the soak gives each instance its own, kept across restarts. */
+  port: z.number().int().min(0).max(65_535).default(0),
 });
 
 const commandSchema = z.discriminatedUnion('op', [
@@ -109,7 +112,7 @@ const services = composeServices({
 });
 await services.start();
 const app = await buildHttpApp({ deps: { mode: 'sandbox', version: 'test', logger, ...services } });
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
+const url = await app.listen({ host: '127.0.0.1', port: config.port });
 printLine({ ready: url });
 
 async function spendOne(command: Extract<Command, { op: 'spend' }>, key: string, index: number): Promise<SpendResult> {

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
+import { createDatabaseOn } from '../../scripts/postgres/test-database';
 import { composeServices } from '../compose';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createLogger } from '../logger';
@@ -56,24 +56,6 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-/** A database of its own on TEST_DATABASE_URL's server. */
-async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `steward_multi_${Date.now()}_${process.pid}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
-
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -106,8 +88,12 @@ async function startFanOut(deliveries: Delivery[]) {
   };
 }
 
-function startInstance(config: object): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Starts one instance.child.ts process with `config` (its schema is there) and resolves once it serves.
+ * Its stderr goes to this process's, or to the file descriptor `stderr`.
+ */
+export function startInstance(config: object, stderr: 'inherit' | number = 'inherit'): Promise<Instance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], { stdio: ['pipe', 'pipe', stderr] });
   if (!child.stdout || !child.stdin) throw new Error('no pipes to the instance');
   const stdin = child.stdin;
   const waiting = new Map<number, (line: Record<string, unknown>) => void>();
@@ -149,21 +135,23 @@ function startInstance(config: object): Promise<Instance> {
   });
 }
 
-async function stopInstance(instance: Instance): Promise<void> {
-  if (instance.child.exitCode !== null || instance.child.signalCode !== null) return;
+/** Stops an instance as main.ts stops on SIGTERM; true when it exited 0 by itself within `timeoutMs`. */
+export async function stopInstance(instance: Instance, timeoutMs = 10_000): Promise<boolean> {
+  if (instance.child.exitCode !== null || instance.child.signalCode !== null) return instance.child.exitCode === 0;
   const exited = new Promise<void>((resolve) => instance.child.once('exit', () => resolve()));
   instance.child.stdin?.end();
   // A graceful stop that hangs (a wallet call left waiting) must not hold the test up.
-  const timer = setTimeout(() => instance.child.kill('SIGKILL'), 10_000);
+  const timer = setTimeout(() => instance.child.kill('SIGKILL'), timeoutMs);
   await exited;
   clearTimeout(timer);
+  return instance.child.exitCode === 0;
 }
 
 export async function startCluster(serverUrl: string, options: { instances: number; providerServices: number; priceMsat: number }): Promise<Cluster> {
   // The sandbox's SQLite commits every invoice, payment and NWC request with an fsync; in memory
   // (tmpfs, where there is one) those cost nothing, and its one event loop keeps up with three instances.
   const dir = mkdtempSync(join(existsSync(IN_MEMORY_DIR) ? IN_MEMORY_DIR : tmpdir(), 'steward-multi-'));
-  const created = await createDatabase(serverUrl);
+  const created = await createDatabaseOn(serverUrl, `steward_multi_${Date.now()}_${process.pid}`);
   const deliveries: Delivery[] = [];
   const fanOut = await startFanOut(deliveries);
   const sandbox = await startSandbox({ dataDir: join(dir, 'sandbox'), host: '127.0.0.1', stripeWebhookUrl: fanOut.url });

@@ -24,6 +24,17 @@ const NWC_REQUEST_KIND = 23194;
 const NWC_RESPONSE_KIND = 23195;
 
 /**
+ * A response's publishes, each resolving with the relay's answer or why it failed, never rejecting.
+ * The 8.0.3 wallet service publishes a response with `Promise.any(pool.publish(...))` and handles
+ * neither outcome: a relay that does not acknowledge in time would reject it unhandled, which ends the
+ * process the sandbox runs in (the app's, in sandbox mode). A response lost so costs nothing more than
+ * the client's timeout: a republished request gets the saved response (makeIdempotent).
+ */
+function settledQuietly(publishes: Promise<string>[]): Promise<string>[] {
+  return publishes.map((published) => published.catch((error: unknown) => `not acknowledged: ${error instanceof Error ? error.message : String(error)}`));
+}
+
+/**
  * Every sandbox wallet, reachable over NIP-47 through @getalby/sdk's NWCWalletService on the
  * sandbox relay. Each connection has its own wallet-service keypair and client secret, both kept in
  * the sandbox database so connection URLs survive restarts (the relay part changes if its port does).
@@ -121,8 +132,10 @@ export class SandboxWallets {
     this.unsubscribes.push(await this.service.subscribe(keypair, restrictTo(handler, methods)));
     // Publishing after subscribing doubles as a barrier: both go over the one relay socket, REQ
     // first, so once the relay has answered OK to the info event it has the subscription too and a
-    // request published from now on reaches this connection.
-    await this.service.publishWalletServiceInfoEvent(connection.walletSecretHex, methods, []);
+    // request published from now on reaches this connection. A relay too busy to answer in time
+    // (the sdk gives it 4.4 s) still has both in order on that socket, and the connection is stored
+    // (a new wallet funded): failing here would report as not made a wallet that was made.
+    await this.service.publishWalletServiceInfoEvent(connection.walletSecretHex, methods, []).catch(() => undefined);
   }
 
   /** What the connection may call: what create_connection granted it, else everything (plus making connections, for a creator). */
@@ -190,8 +203,9 @@ export class SandboxWallets {
       });
     pool.publish = (relays, event, params) => {
       const requestId = event.kind === NWC_RESPONSE_KIND ? event.tags.find((tag) => tag[0] === 'e')?.[1] : undefined;
-      if (requestId) this.store.saveResponse(requestId, JSON.stringify(event));
-      return publish(relays, event, params);
+      if (!requestId) return publish(relays, event, params);
+      this.store.saveResponse(requestId, JSON.stringify(event));
+      return settledQuietly(publish(relays, event, params));
     };
   }
 

@@ -8,7 +8,8 @@ import { NWCClient, Nip47WalletError } from '@getalby/sdk/nwc';
 import { finalizeEvent, type Event } from 'nostr-tools/pure';
 import { Relay } from 'nostr-tools/relay';
 import * as nip44 from 'nostr-tools/nip44';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { LightningNetwork } from '../lightning';
 import { startRelay, type RunningRelay } from '../relay/relay';
 import { SandboxWallets } from './wallet-service';
@@ -223,6 +224,94 @@ async function expectWalletError(promise: Promise<unknown>, code: string, messag
   if (message) expect((error as Nip47WalletError).message).toContain(message);
 }
 
+/** A signed NIP-47 request (nip44) from the client `secret` to the wallet `walletPubkey`. */
+function nwcRequest(to: { secret: Uint8Array; walletPubkey: string }, method: string, params: object, expirationSec?: number): Event {
+  const key = nip44.getConversationKey(to.secret, to.walletPubkey);
+  return finalizeEvent(
+    {
+      kind: 23194,
+      created_at: Math.floor(Date.now() / 1000),
+      tags: [
+        ['p', to.walletPubkey],
+        ['encryption', 'nip44_v2'],
+        ...(expirationSec === undefined ? [] : [['expiration', String(expirationSec)]]),
+      ],
+      content: nip44.encrypt(JSON.stringify({ method, params }), key),
+    },
+    to.secret,
+  );
+}
+
+/**
+ * A relay too busy to acknowledge what the wallet service publishes (its info events and responses get
+ * no OK, so nostr-tools gives up on them after 4.4 s). It hands every request to every subscription.
+ */
+async function startSilentRelay() {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const subscriptions: { socket: WebSocket; id: string }[] = [];
+  const unacknowledged: Event[] = [];
+  server.on('connection', (socket) => {
+    socket.on('message', (data: Buffer) => {
+      const [type, ...rest] = JSON.parse(data.toString()) as [string, ...unknown[]];
+      if (type === 'REQ') {
+        subscriptions.push({ socket, id: String(rest[0]) });
+        socket.send(JSON.stringify(['EOSE', rest[0]]));
+      } else if (type === 'EVENT') {
+        const event = rest[0] as Event;
+        if (event.kind !== 23194) return void unacknowledged.push(event);
+        socket.send(JSON.stringify(['OK', event.id, true, '']));
+        for (const sub of subscriptions) sub.socket.send(JSON.stringify(['EVENT', sub.id, event]));
+      }
+    });
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    unacknowledged,
+    /** Sends an event as a client would (the relay acknowledges and forwards requests). */
+    publish: async (event: Event) => {
+      const relay = await Relay.connect(`ws://127.0.0.1:${port}`);
+      await relay.publish(event);
+      relay.close();
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const client of server.clients) client.terminate();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+describe('sandbox NWC wallets on a relay that does not acknowledge them', () => {
+  it('still makes the wallet, and a response left unacknowledged ends nothing', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-nwc-silent-'));
+    const db = new Database(join(dir, 'sandbox.db'));
+    const relay = await startSilentRelay();
+    const network = new LightningNetwork(db, { fees: FEES });
+    network.ensureNode('guest', { initialBalanceMsat: 1_000 * SAT });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const wallets = await SandboxWallets.start({ db, network, relayUrl: relay.url });
+    try {
+      // The info event gets no OK: the connection is made and served all the same.
+      const url = await wallets.connect('guest', 'guest');
+      const { walletPubkey, secret } = NWCClient.parseWalletConnectUrl(url);
+      await relay.publish(nwcRequest({ secret: Buffer.from(secret ?? '', 'hex'), walletPubkey }, 'get_balance', {}));
+      await vi.waitFor(() => expect(relay.unacknowledged.some((event) => event.kind === 23195)).toBe(true), { timeout: 5_000 });
+      // Past the 4.4 s nostr-tools waits for the response's OK.
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      wallets.close();
+      await relay.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** A hand-rolled NIP-47 client, to publish the exact same signed request twice. */
 class RawNwc {
   private readonly responses: Event[] = [];
@@ -245,20 +334,7 @@ class RawNwc {
   }
 
   request(method: string, params: object, expirationSec?: number): Event {
-    const key = nip44.getConversationKey(this.secret, this.walletPubkey);
-    return finalizeEvent(
-      {
-        kind: 23194,
-        created_at: Math.floor(Date.now() / 1000),
-        tags: [
-          ['p', this.walletPubkey],
-          ['encryption', 'nip44_v2'],
-          ...(expirationSec === undefined ? [] : [['expiration', String(expirationSec)]]),
-        ],
-        content: nip44.encrypt(JSON.stringify({ method, params }), key),
-      },
-      this.secret,
-    );
+    return nwcRequest({ secret: this.secret, walletPubkey: this.walletPubkey }, method, params, expirationSec);
   }
 
   async publish(event: Event): Promise<void> {
