@@ -57,6 +57,8 @@ import { createTopUps } from './domain/topups';
 export const SANDBOX_WELCOME_BALANCE_MSAT = 100_000_000;
 const RECONCILE_INTERVAL_MS = 60_000;
 const WALLET_SYNC_INTERVAL_MS = 5 * 60_000;
+/** How often wallets that failed to provision at sign-up are tried again (domain/accounts/wallet-retry.ts). */
+const WALLET_RETRY_INTERVAL_MS = 2 * 60_000;
 const CATALOG_REFRESH_INTERVAL_MS = 15 * 60_000;
 
 export interface ComposeOptions {
@@ -164,6 +166,7 @@ export function composeServices(options: ComposeOptions) {
     now: () => new Date(now()),
     sessionRecheckMs: options.sessionRecheckMs,
     liveBus,
+    leases,
   });
 
 
@@ -381,6 +384,7 @@ export function composeServices(options: ComposeOptions) {
       jobs.push(topUps.start(fundingIntervalMs, (err) => logger.error({ err }, 'top-up funding failed')));
       jobs.push(disputes.start(fundingIntervalMs, (err) => logger.error({ err }, 'dispute refund failed')));
       jobs.push(wallet.sync.start(WALLET_SYNC_INTERVAL_MS, (err) => logger.error({ err }, 'wallet reconciliation failed')));
+      jobs.push(accounts.walletRetry.start(WALLET_RETRY_INTERVAL_MS, (err) => logger.error({ err }, 'wallet provisioning retry failed')));
       // Every instance loads the operator's providers before it takes requests; people's own providers
       // load in the background: a slow one must not hold up start-up.
       await catalog.refreshConfigured();

@@ -4,6 +4,7 @@
 import { and, asc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import {
+  auditEvents,
   recoveryCodes,
   stepUpGrants,
   totpCredentials,
@@ -13,6 +14,7 @@ import {
   type TotpCredentialRow,
   type UserRow,
 } from '../schema/accounts';
+import { ownWallets } from '../schema/wallet';
 
 export type NewUserRow = typeof users.$inferInsert;
 export type TotpCounters = Pick<TotpCredentialRow, 'failedAttempts' | 'lockoutCount' | 'lockedUntilMs'>;
@@ -150,6 +152,28 @@ export function createAccountsRepository(db: Db) {
 
     findWallet(userId: string) {
       return db.select().from(userWallets).where(eq(userWallets.userId, userId)).get();
+    },
+
+    /**
+     * People whose wallet failed to provision and who have none yet (neither provisioned nor their
+     * own), oldest first; `userId` narrows it to one person (a check under that person's lease).
+     */
+    awaitingWallet(limit: number, userId?: string): string[] {
+      const rows = db
+        .select({ id: users.id })
+        .from(users)
+        .where(
+          and(
+            userId === undefined ? undefined : eq(users.id, userId),
+            sql`NOT EXISTS (SELECT 1 FROM ${userWallets} WHERE ${userWallets.userId} = ${users.id})`,
+            sql`NOT EXISTS (SELECT 1 FROM ${ownWallets} WHERE ${ownWallets.userId} = ${users.id})`,
+            sql`EXISTS (SELECT 1 FROM ${auditEvents} WHERE ${auditEvents.userId} = ${users.id} AND ${auditEvents.kind} = 'wallet_provisioning_failed')`,
+          ),
+        )
+        .orderBy(asc(users.createdAtMs), asc(users.id))
+        .limit(limit)
+        .all();
+      return rows.map((row) => row.id);
     },
     upsertWallet(row: typeof userWallets.$inferInsert): void {
       db.insert(userWallets)

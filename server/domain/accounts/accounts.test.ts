@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from './password';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './sessions';
 import { STEP_UP_GRANT_TTL_MS } from './step-up';
-import { createTestAccounts, TEST_META, totpCode } from './test-support';
+import { createLeases } from '../background';
+import { createTestAccounts, fakeWalletProvisioner, TEST_META, totpCode } from './test-support';
 import { LOCKOUT_STEPS_MS } from './two-factor';
 
 type Harness = ReturnType<typeof createTestAccounts>;
@@ -74,6 +75,51 @@ describe('sign-up, sign-in, sessions', () => {
     const { user } = await signUp(h);
     expect(h.accounts.hasWallet(user.id)).toBe(false);
     expect(kinds(h, user.id)).toContain('wallet_provisioning_failed');
+  });
+
+  it('provisions again in the background a wallet that failed at sign-up, once', async () => {
+    let calls = 0;
+    const fake = fakeWalletProvisioner();
+    const h = setup({
+      provisioner: {
+        provisionUserWallet: async (userId) => {
+          calls += 1;
+          if (calls === 1) throw new Error('relay did not answer in time');
+          return fake.provisionUserWallet(userId);
+        },
+      },
+    });
+    const { user } = await signUp(h);
+    expect(h.accounts.hasWallet(user.id)).toBe(false);
+    expect(await h.walletRetry.retryOnce()).toEqual({ provisioned: [user.id], stopped: null });
+    expect(h.accounts.walletConnection(user.id)).toBe(fake.issued[0]);
+    expect(kinds(h, user.id)).toContain('wallet_provisioned');
+    expect(await h.walletRetry.retryOnce()).toEqual({ provisioned: [], stopped: null });
+    expect(calls).toBe(2);
+  });
+
+  it('stops a retry pass at the first failure, and leaves a person another instance is provisioning alone', async () => {
+    let calls = 0;
+    const h = setup({
+      provisioner: {
+        provisionUserWallet: async () => {
+          calls += 1;
+          throw new Error('node down');
+        },
+      },
+    });
+    const first = await signUp(h, 'ada@example.com');
+    await signUp(h, 'bob@example.com');
+    calls = 0;
+    expect(await h.walletRetry.retryOnce()).toEqual({ provisioned: [], stopped: 'provisioning_failed' });
+    expect(calls).toBe(1); // the node is down: the second person is not tried in the same pass
+
+    const otherInstance = createLeases({ db: h.database.db, now: () => h.clock.now().getTime() });
+    await otherInstance.withLease('provision_wallet', first.user.id, async () => {
+      calls = 0;
+      await h.walletRetry.retryOnce();
+      expect(calls).toBe(1); // only bob: ada is leased elsewhere
+    });
   });
 
   it('says by name when this deployment hosts no wallets, so the person connects their own', async () => {

@@ -103,7 +103,7 @@ export function createAccountService(deps: {
 
   /**
    * A wallet that fails to provision does not fail the sign-up: the account is still safe to use and
-   * the wallet can be provisioned again later (`provisionWallet`). The failure is logged and audited.
+   * the wallet is provisioned again in the background (wallet-retry.ts). The failure is logged and audited.
    * `own_wallet_required`: this deployment hosts no wallets, so the person connects their own.
    */
   async function provisionWallet(

@@ -25,6 +25,8 @@ import { createKeyedHasher } from './tokens';
 import { createTwoFactorService } from './two-factor';
 import type { Clock } from './types';
 import type { LiveBus } from '../ports/live-bus';
+import { createLeases, type Leases } from '../background';
+import { createWalletRetry } from './wallet-retry';
 
 export type AccountsModule = ReturnType<typeof createAccountsModule>;
 
@@ -37,6 +39,8 @@ export function createAccountsModule(deps: {
   sessionRecheckMs?: number;
   /** Where ended sessions are told (compose's one bus, shared with other instances); default: this process only. */
   liveBus?: LiveBus;
+  /** This instance's leases (compose's); default: leases of this module's own. */
+  leases?: Pick<Leases, 'withLease'>;
 }) {
   const now = deps.now ?? (() => new Date());
   const repo = createAccountsRepository(deps.db);
@@ -61,7 +65,9 @@ export function createAccountsModule(deps: {
     logger: deps.logger,
     now,
   });
-  return { accounts, sessions, twoFactor, stepUp, audit };
+  const leases = deps.leases ?? createLeases({ db: deps.db, now: () => now().getTime() });
+  const walletRetry = createWalletRetry({ repo, provisionWallet: accounts.provisionWallet, leases });
+  return { accounts, sessions, twoFactor, stepUp, audit, walletRetry };
 }
 
 export type { AuditEvent, AuditLog } from './audit-log';

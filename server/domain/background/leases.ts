@@ -22,7 +22,7 @@ import type { Db } from '../../db/client';
 import { createWorkLeasesRepository } from '../../db/repositories/work-leases-repository';
 
 /** Every job that takes leases, one name each (the `job` column). */
-export type LeaseJob = 'reconcile_payment' | 'fund_top_up' | 'pay_refund' | 'sync_wallet' | 'refresh_catalog' | 'run_task';
+export type LeaseJob = 'reconcile_payment' | 'fund_top_up' | 'pay_refund' | 'sync_wallet' | 'provision_wallet' | 'refresh_catalog' | 'run_task';
 
 /** Long enough for a slow wallet call between renewals; short enough that a dead instance's items wait little. */
 export const DEFAULT_LEASE_TTL_MS = 30_000;
