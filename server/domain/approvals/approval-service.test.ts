@@ -273,6 +273,18 @@ describe('waitForResolution', () => {
   });
 });
 
+describe('waitForResolution across instances', () => {
+  it("wakes on an answer given on another instance whose live event it never heard, by reading again", async () => {
+    const alice = await env.signUp('alice@example.com');
+    const { approval } = env.approvals.request({ userId: alice.userId, quote: await env.quoteFor(alice.userId, 't1', ['summary']) });
+    const here = env.approvalsOfAnInstance(20);
+    const waiting = here.waitForResolution(approval.id);
+    // Denied through another instance whose bus this one does not share: no event reaches the waiter.
+    expect(env.approvals.deny({ userId: alice.userId, approvalId: approval.id })).toMatchObject({ ok: true });
+    expect((await waiting).status).toBe('denied');
+  });
+});
+
 describe('waitForResolution without anyone reading', () => {
   it('expires the request by its own timer at the quote expiry', async () => {
     env.database.close();

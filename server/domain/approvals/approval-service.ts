@@ -49,8 +49,12 @@ export interface ApprovalServiceDeps {
   timeZoneOf: (userId: string) => string | null;
   /** Where status changes are told (compose's one bus, shared with other instances); default: this process only. */
   liveBus?: LiveBus;
+  /** How often a waiter reads its request again (default 30 s), in case the answer's live event was lost. */
+  recheckMs?: number;
   now?: () => number;
 }
+
+const RECHECK_MS = 30_000;
 
 export type ApprovalService = ReturnType<typeof createApprovalService>;
 
@@ -343,11 +347,13 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     waitForResolution(approvalId: string, signal?: AbortSignal): Promise<Approval> {
       return new Promise<Approval>((resolve, reject) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
+        let recheck: ReturnType<typeof setInterval> | undefined;
         let stopListening: (() => void) | null = null;
         const cleanup = () => {
           stopListening?.();
           signal?.removeEventListener('abort', onAbort);
           if (timer) clearTimeout(timer);
+          if (recheck) clearInterval(recheck);
         };
         const settleIfResolved = (): boolean => {
           const row = repository.byIdForRunner(approvalId);
@@ -376,6 +382,12 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         if (settleIfResolved()) return;
         const row = repository.byIdForRunner(approvalId);
         if (row) timer = setTimeout(() => expireDue(), Math.max(0, row.expiresAtMs - now()) + 10);
+        // The live event is the fast path, not the only one: an answer given on another instance while
+        // this one's LISTEN connection was down sent an event nobody here heard.
+        recheck = setInterval(() => {
+          expireDue();
+          settleIfResolved();
+        }, deps.recheckMs ?? RECHECK_MS);
       });
     },
 

@@ -33,17 +33,21 @@ export function createGovernanceEnvironment(prices: Parameters<typeof scriptedPr
   const alerts = createAlertService({ db: database.db, now: nowMs });
   const timeZoneOf = (userId: string) => accountsModule.accounts.getUser(userId)?.timeZone ?? 'UTC';
   const agentKeys = createAgentKeys({ db: database.db, timeZoneOf, liveBus: createLocalLiveBus(), now: nowMs });
-  const approvals = createApprovalService({
-    db: database.db,
-    quotes,
-    governance,
-    stepUp: accountsModule.stepUp,
-    audit: accountsModule.audit,
-    alerts,
-    agentKeys,
-    timeZoneOf: (userId) => accountsModule.accounts.getUser(userId)?.timeZone ?? null,
-    now: nowMs,
-  });
+  /** The approvals of an instance on this database; each call, another instance with a bus of its own. */
+  const approvalsOfAnInstance = (recheckMs?: number) =>
+    createApprovalService({
+      db: database.db,
+      quotes,
+      governance,
+      stepUp: accountsModule.stepUp,
+      audit: accountsModule.audit,
+      alerts,
+      agentKeys,
+      timeZoneOf: (userId) => accountsModule.accounts.getUser(userId)?.timeZone ?? null,
+      now: nowMs,
+      ...(recheckMs === undefined ? {} : { recheckMs }),
+    });
+  const approvals = approvalsOfAnInstance();
 
   async function signUp(email: string, options: { twoFactor?: boolean } = {}) {
     const created = await accountsModule.accounts.signUp(
@@ -98,5 +102,5 @@ export function createGovernanceEnvironment(prices: Parameters<typeof scriptedPr
     return result.quote;
   }
 
-  return { database, clock, nowMs, accounts: accountsModule, ledger, governance, probe, standing, quotes, alerts, agentKeys, approvals, signUp, saveSettings, spend, quoteFor };
+  return { database, clock, nowMs, accounts: accountsModule, ledger, governance, probe, standing, quotes, alerts, agentKeys, approvals, approvalsOfAnInstance, signUp, saveSettings, spend, quoteFor };
 }
