@@ -347,7 +347,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     waitForResolution(approvalId: string, signal?: AbortSignal): Promise<Approval> {
       return new Promise<Approval>((resolve, reject) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
-        let recheck: ReturnType<typeof setInterval> | undefined;
+        let recheck: ReturnType<typeof setInterval> | undefined = undefined;
         let stopListening: (() => void) | null = null;
         const cleanup = () => {
           stopListening?.();
