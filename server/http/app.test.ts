@@ -31,6 +31,14 @@ describe('http app', () => {
     expect(res.json()).toEqual({ result: { data: { mode: 'sandbox', version: '9.9.9' } } });
   });
 
+  it('answers a batch of many procedures at once, as a page that loads several together sends it', async () => {
+    // The Security page's queries batched with the shell's refetches: the path alone is over 100 characters.
+    const paths = Array.from({ length: 10 }, () => 'system.info').join(',');
+    const res = await (await app()).inject({ method: 'GET', url: `/api/trpc/${paths}?batch=1&input=%7B%7D` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toHaveLength(10);
+  });
+
   it('sends a strict content security policy and no inline scripts allowance', async () => {
     const res = await (await app()).inject({ method: 'GET', url: '/api/health' });
     const csp = String(res.headers['content-security-policy']);

@@ -8,6 +8,7 @@ import { appRouter, type AppRouter } from '../api/router';
 import { createApiContext, type ApiDeps } from '../api/context';
 import { DEFAULT_MCP_OPTIONS, type McpDeps, type McpOptions } from '../mcp/deps';
 import { registerMcpRoute } from '../mcp/http';
+import { MAX_TRPC_URL_CHARS } from '../../shared/http';
 import { isAllowedHost, LOOPBACK_HOSTS, type AllowedHosts } from './allowed-hosts';
 import { csrfRefusal, refuseCsrf } from './csrf';
 import { PROBE_PATHS, registerHealthRoutes } from './health';
@@ -80,6 +81,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     logController: new DebugRequestLogs(),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustedProxies ? [...options.trustedProxies] : false,
+    // A tRPC batch names its procedures in the path (`/api/trpc/a.b,c.d,...`): Fastify's default limit
+    // of 100 characters answered 414 when a page's queries were batched with the shell's refetches.
+    routerOptions: { maxParamLength: MAX_TRPC_URL_CHARS },
   });
 
   await app.register(fastifyHelmet, {
