@@ -13,6 +13,8 @@ import { fakeCardCheckout } from '../domain/topups/test-support';
 import { createApiContext, type ApiDeps, type RateLimitCheck, type SessionCookieJar } from './context';
 import { appRouter } from './router';
 import { createCallerFactory } from './trpc';
+import { TRPCError } from '@trpc/server';
+import { RefusalDetail } from './errors';
 
 export const TEST_PASSWORD = 'plum-orchard-lantern-42';
 const createCaller = createCallerFactory(appRouter);
@@ -132,4 +134,14 @@ export function createApiHarness(
   }
 
   return { ...environment, ...services.accounts, provisioner, deps, services, wallets, ledger: services.ledger, callerFor, signUp };
+}
+
+/** A call's refusal as the browser sees it: the tRPC code and the named reason (fails if the call succeeded). */
+export async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; reason: string | undefined }> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof TRPCError)) throw new Error(`expected a refusal, got ${String(error)}`);
+  return { code: error.code, reason: error.cause instanceof RefusalDetail ? error.cause.reason : undefined };
 }

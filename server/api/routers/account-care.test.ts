@@ -1,12 +1,10 @@
-import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { msat } from '../../../shared/money';
 import { totpCode } from '../../domain/accounts/test-support';
 import { insertDisputeUnderReview } from '../../domain/disputes/test-support';
 import { lightningAccount, userAvailableAccount } from '../../domain/ledger';
-import { RefusalDetail } from '../errors';
 import type { RateLimitBucket } from '../context';
-import { callerOver, createApiHarness, TEST_PASSWORD } from '../test-harness';
+import { callerOver, createApiHarness, TEST_PASSWORD, refusalOf } from '../test-harness';
 
 // Account care through the router, as a browser would call it: changing the password, exporting all
 // of one's data, deleting the account.
@@ -17,15 +15,6 @@ beforeEach(() => {
   h = createApiHarness();
 });
 afterEach(() => h.database.close());
-
-async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; reason: string | undefined }> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a refusal, got ${String(error)}`);
-  return { code: error.code, reason: error.cause instanceof RefusalDetail ? error.cause.reason : undefined };
-}
 
 /** A second browser signed in to the same account. */
 async function signIn(email: string, password = TEST_PASSWORD) {

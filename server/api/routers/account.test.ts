@@ -1,8 +1,6 @@
-import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { totpCode } from '../../domain/accounts/test-support';
-import { RefusalDetail } from '../errors';
-import { createApiHarness, TEST_PASSWORD } from '../test-harness';
+import { createApiHarness, TEST_PASSWORD, refusalOf } from '../test-harness';
 
 // A new time zone moves the budget month (server/domain/governance/period.ts): near a month's end, a
 // zone further east opens next month's budget early. So changing it takes the proof that loosening
@@ -17,15 +15,6 @@ beforeEach(() => {
 afterEach(() => h.database.close());
 
 const EAST = { timeZone: 'Pacific/Kiritimati', displayCurrency: 'USD' as const };
-
-async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; reason: string | undefined }> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a refusal, got ${String(error)}`);
-  return { code: error.code, reason: error.cause instanceof RefusalDetail ? error.cause.reason : undefined };
-}
 
 /** Alice (signed up in America/New_York) with 2FA on; `code()` is a fresh authenticator code each call. */
 async function aliceWithTwoFactor() {

@@ -1,8 +1,6 @@
-import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { totpCode } from '../../domain/accounts/test-support';
-import { RefusalDetail } from '../errors';
-import { createApiHarness, TEST_PASSWORD } from '../test-harness';
+import { createApiHarness, TEST_PASSWORD, refusalOf } from '../test-harness';
 
 // An agent key outlives the session that made it: "sign out everywhere" and a new password end
 // sessions, not keys. So a stolen session alone must not be able to make one.
@@ -12,15 +10,6 @@ beforeEach(() => {
   h = createApiHarness();
 });
 afterEach(() => h.database.close());
-
-async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; reason: string | undefined }> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a refusal, got ${String(error)}`);
-  return { code: error.code, reason: error.cause instanceof RefusalDetail ? error.cause.reason : undefined };
-}
 
 const KEY = { name: 'laptop agent', monthlyCapSats: 5_000, perCallCapSats: 500, mayAutoSpend: true, expiresInDays: null };
 

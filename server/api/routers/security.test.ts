@@ -1,23 +1,12 @@
-import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { totpCode } from '../../domain/accounts/test-support';
-import { RefusalDetail } from '../errors';
-import { createApiHarness, TEST_PASSWORD } from '../test-harness';
+import { createApiHarness, TEST_PASSWORD, refusalOf } from '../test-harness';
 
 let h: ReturnType<typeof createApiHarness>;
 beforeEach(() => {
   h = createApiHarness();
 });
 afterEach(() => h.database.close());
-
-async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; reason: string | undefined }> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a refusal, got ${String(error)}`);
-  return { code: error.code, reason: error.cause instanceof RefusalDetail ? error.cause.reason : undefined };
-}
 
 describe('turning two-factor on', () => {
   // Once it is on, every proof (withdraw, a new wallet, a looser budget, a new agent key) is a code. If an
