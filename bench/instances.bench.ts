@@ -36,7 +36,7 @@ async function runWorker(url: string, offset: number, count: number): Promise<vo
   process.stdout.write('ready\n');
   await once(createInterface({ input: process.stdin }), 'line');
   const figures = await decisions(stack, count, CALLERS);
-  stack.handle.close();
+  await stack.close();
   process.stdout.write(`${JSON.stringify({ ...figures, outcomes: Object.fromEntries(figures.outcomes) })}\n`);
 }
 
@@ -99,7 +99,7 @@ async function withDatabase<T>(serverUrl: string, use: (url: string) => Promise<
 async function postgresLines(serverUrl: string, sqlite: Figures): Promise<string[]> {
   return withDatabase(serverUrl, async (url) => {
     // Budgets saved and funded once, by this process; the instances only decide.
-    openStack(url, USERS, LIMIT_MSAT).handle.close();
+    await openStack(url, USERS, LIMIT_MSAT).close();
     const lines: string[] = [];
     for (const [round, instances] of INSTANCE_COUNTS.entries()) {
       lines.push(figureLine(`PostgreSQL, ${instances} instance${instances === 1 ? '' : 's'}`, await onPostgres(url, instances, round + 1), sqlite));
@@ -115,7 +115,7 @@ export async function runInstancesBench(): Promise<{ name: string; lines: string
     const stack = openStack(join(dir, 'sqlite.db'), USERS, LIMIT_MSAT);
     await decisions(stack, WARM_UP, CALLERS);
     const sqlite = await decisions(stack, DECISIONS, CALLERS);
-    stack.handle.close();
+    await stack.close();
     const serverUrl = testDatabaseUrl();
     const postgres = serverUrl === null ? ['PostgreSQL lines skipped: TEST_DATABASE_URL is not set (scripts/postgres/test-server.sh start prints one).'] : await postgresLines(serverUrl, sqlite);
     return {

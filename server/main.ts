@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usdCents } from '../shared/money';
 import { composeServices, type TopUpsConfig } from './compose';
+import { startCheckpointer } from './db/checkpointer';
 import { openDatabase } from './db/client';
 import { loadSecretsKey } from './db/secret-box';
 import { configuredProviderUrls, DEFAULT_RATE_URLS, loadEnv, type Env } from './env';
@@ -34,6 +35,10 @@ async function main(): Promise<void> {
   }
   const { rates, treasury } = rails;
   const database = openDatabase(env.databaseUrl ?? env.databasePath);
+  // On SQLite, WAL checkpoints run on a worker thread rather than inside a request's commit.
+  const checkpointer = env.databaseUrl
+    ? null
+    : startCheckpointer(env.databasePath, { onError: (err) => logger.error({ err }, 'background checkpoints stopped; SQLite checkpoints on commit') });
   const secretsKey = loadSecretsKey({
     configuredKeyBase64: env.SECRETS_KEY,
     mode: env.mode,
@@ -86,6 +91,7 @@ async function main(): Promise<void> {
     rates.stop();
     treasury?.treasury.close();
     await sandbox?.close();
+    await checkpointer?.stop();
     database.close();
     logger.info('stopped cleanly');
     process.exit(0);

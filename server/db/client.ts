@@ -40,6 +40,8 @@ export function openDatabase(location: string): DatabaseHandle {
  * many commits rewrote are copied once. The trade: with synchronous=NORMAL a commit survives a crash
  * of the process but not necessarily a power loss until the WAL is next synced, which checkpoints do;
  * fewer checkpoints make that window longer (the OS still writes the WAL back within about 30 s).
+ * The app (server/main.ts) also checkpoints from a worker thread a few times a second
+ * (checkpointer.ts), so its commits normally never reach this ceiling and the window stays short.
  *
  * synchronous=NORMAL under WAL: a commit is a write() of its pages to the WAL file, without fsync.
  * Once write() returns, the pages are in the operating system's cache, which outlives our process:

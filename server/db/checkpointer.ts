@@ -1,0 +1,42 @@
+// Background checkpoints for the app's SQLite file. In WAL mode a commit appends its pages to the WAL;
+// a checkpoint copies them into the database file and fsyncs it. Left to SQLite, the commit that takes
+// the WAL past `wal_autocheckpoint` pages does that copy itself, on the event loop's thread: a stall of
+// tens of milliseconds for every request in flight, about once per thousand spend decisions
+// (bench/governance.bench.ts). Here a worker thread with its own connection checkpoints a few times a
+// second instead, on the machine's other core, so commits only append. More frequent checkpoints also
+// fsync sooner, which shortens what a power loss could take back (see openSqlite). The writer's own
+// autocheckpoint stays as the ceiling should the worker fall behind or stop.
+import { Worker } from 'node:worker_threads';
+
+/** How often the worker checkpoints: often enough that the WAL stays far below the writer's ceiling. */
+export const CHECKPOINT_INTERVAL_MS = 250;
+
+export interface Checkpointer {
+  /** Runs a last checkpoint and ends the worker; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+export interface CheckpointerOptions {
+  intervalMs?: number;
+  /** The worker failed and ended: the writer's own autocheckpoint takes over, so this only reports it. */
+  onError: (error: Error) => void;
+}
+
+/** Starts checkpointing the SQLite file at `path` (already opened and migrated by openSqlite). */
+export function startCheckpointer(path: string, options: CheckpointerOptions): Checkpointer {
+  const intervalMs = options.intervalMs ?? CHECKPOINT_INTERVAL_MS;
+  const worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), { workerData: { path, intervalMs } });
+  // The app's own handles decide when the process ends, not this worker.
+  worker.unref();
+  worker.on('error', options.onError);
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    stop: async () => {
+      // Referenced again while it finishes: otherwise a process with nothing else left to do would exit
+      // (code 13, a top-level await never settled) before the worker's exit could resolve this.
+      worker.ref();
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
+}
