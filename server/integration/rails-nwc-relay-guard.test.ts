@@ -129,7 +129,7 @@ describe('own wallet relays under the address policy at every connect', () => {
     const info = await wallet.getInfo();
 
     expect(info).toMatchObject({ ok: false, outcome: 'unknown', reason: 'wallet_unreachable' });
-    expect(!info.ok && info.message).toContain('relay_not_allowed: localhost resolves to 127.0.0.1 (loopback)');
+    expect(!info.ok && info.message).toContain('relay_not_allowed: localhost resolves to 127.0.0.1, loopback');
     expect(refusals[0]).toMatchObject({ code: 'relay_not_allowed', hostname: 'localhost', address: '127.0.0.1', addressClass: 'loopback' });
     expect(proxy.connections()).toBe(before);
   });
@@ -163,6 +163,6 @@ describe('own wallet relays under the address policy at every connect', () => {
     // An IP literal never goes through a resolver: the guard checks it before the socket exists.
     const refused = await own.wallet.getInfo();
     expect(refused).toMatchObject({ ok: false, outcome: 'unknown', reason: 'wallet_unreachable' });
-    expect(!refused.ok && refused.message).toContain('relay_not_allowed: 127.0.0.1 resolves to 127.0.0.1 (loopback)');
+    expect(!refused.ok && refused.message).toContain('relay_not_allowed: 127.0.0.1 is loopback');
   });
 });

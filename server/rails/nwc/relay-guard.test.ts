@@ -53,7 +53,7 @@ describe('guardedWebSocketClass', () => {
     const refusals: RelayAddressRefused[] = [];
     const Socket = guardedWebSocketClass({ allowLoopback: false, resolve, onRefused: (r) => refusals.push(r) });
     expect(() => new Socket('ws://127.0.0.1:1')).toThrow(RelayAddressRefused);
-    expect(() => new Socket('ws://[::1]:1')).toThrow(/relay_not_allowed: ::1 resolves to ::1 \(loopback\)/);
+    expect(() => new Socket('ws://[::1]:1')).toThrow('relay_not_allowed: ::1 is loopback');
     expect(() => new Socket('ws://[::ffff:10.0.0.1]:1')).toThrow(/ipv4_mapped/);
     expect(refusals.map((r) => r.addressClass)).toEqual(['loopback', 'loopback', 'ipv4_mapped']);
   });

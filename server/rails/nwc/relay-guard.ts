@@ -29,7 +29,7 @@ export class RelayAddressRefused extends Error {
     readonly address: string,
     readonly addressClass: AddressClass,
   ) {
-    super(`relay_not_allowed: ${hostname} resolves to ${address} (${addressClass})`);
+    super(`relay_not_allowed: ${hostname === address ? `${address} is` : `${hostname} resolves to ${address},`} ${addressClass}`);
   }
 }
 
