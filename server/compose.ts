@@ -35,7 +35,7 @@ import { askProviderRefund, refundEndpointUrl } from './rails/l402/provider-refu
 import { createCatalogSource } from './rails/l402/catalog-source';
 import { createL402Http } from './rails/l402/l402-http';
 import { decodeInvoice } from './rails/l402/invoice';
-import { openNwcWallet } from './rails/nwc/nwc-wallet';
+import { nwcWalletOpener } from './rails/nwc/nwc-wallet';
 import { createRelayCheck } from './rails/nwc/relay-policy';
 import { createPgLiveBus } from './rails/live/pg-live-bus';
 import { eq } from 'drizzle-orm';
@@ -172,7 +172,14 @@ export function composeServices(options: ComposeOptions) {
 
   const fetcher = seams.fetcher ?? createGuardedFetch({ allowedOrigins: [...options.providerUrls] });
   const alerts = createAlertService({ db: database.db, now, liveBus });
-  const openWallet = seams.openWallet ?? openNwcWallet;
+  const relayPolicy = { allowLoopback: options.allowLoopbackRelays ?? (options.network ?? 'regtest') === 'regtest' };
+  const openWallet =
+    seams.openWallet ??
+    nwcWalletOpener({
+      ...relayPolicy,
+      onRefused: (refusal) =>
+        logger.warn({ hostname: refusal.hostname, address: refusal.address, addressClass: refusal.addressClass }, 'refused an own wallet relay connection'),
+    });
   const wallet = createWalletDomain({
     database,
     ledger,
@@ -180,7 +187,7 @@ export function composeServices(options: ComposeOptions) {
     alerts,
     secretBox: createSecretBox(options.secretsKey),
     openWallet,
-    checkRelays: createRelayCheck({ allowLoopback: options.allowLoopbackRelays ?? (options.network ?? 'regtest') === 'regtest' }),
+    checkRelays: createRelayCheck(relayPolicy),
     decodeInvoice,
     network: options.network ?? 'regtest',
     rates: options.rates,
@@ -246,7 +253,7 @@ export function composeServices(options: ComposeOptions) {
   async function warmPrices(): Promise<void> {
     await quotes.warmFixedPrices(fixedPriceCalls(catalog.allServices())).catch((err: unknown) => logger.warn({ err }, 'warming fixed prices failed'));
   }
-  const treasury = options.topUps?.treasuryUrl ? openWallet(options.topUps.treasuryUrl) : null;
+  const treasury = options.topUps?.treasuryUrl ? openWallet(options.topUps.treasuryUrl, 'operator') : null;
   if (treasury && !treasury.ok) throw new Error('the treasury connection string is not usable');
   const topUps = createTopUps({
     database,

@@ -20,7 +20,7 @@ import { testAuthorization } from '../domain/payments/test-fakes';
 import type { OpenWallet, WalletPort } from '../domain/ports/wallet';
 import { buildHttpApp } from '../http/app';
 import { createLogger } from '../logger';
-import { openNwcWallet } from '../rails/nwc/nwc-wallet';
+import { nwcWalletOpener } from '../rails/nwc/nwc-wallet';
 import { createFixedExchangeRate, SANDBOX_BTC_USD_RATE } from '../rails/rates/fixed-rate';
 import { createStripeCheckout } from '../rails/stripe/stripe-checkout';
 import { printLine } from './treasury-kill';
@@ -65,8 +65,9 @@ const forever = () => new Promise<never>(() => {});
 let stopNextPayment = false;
 
 /** Every wallet this instance opens, with pay_invoice able to stop half-way when armed (stopNext). */
-const openWallet: OpenWallet = (url) => {
-  const opened = openNwcWallet(url);
+const openSandboxWallet = nwcWalletOpener({ allowLoopback: true });
+const openWallet: OpenWallet = (url, origin) => {
+  const opened = openSandboxWallet(url, origin);
   if (!opened.ok) return opened;
   const wallet: WalletPort = opened.wallet;
   const payInvoice: WalletPort['payInvoice'] = (invoice) => {

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { OpenWallet, WalletPort } from '../domain/ports/wallet';
-import { openNwcWallet } from '../rails/nwc/nwc-wallet';
+import { nwcWalletOpener } from '../rails/nwc/nwc-wallet';
 
 export const KILL_POINTS = ['before', 'during', 'after'] as const;
 /**
@@ -44,10 +44,11 @@ export function stoppingAt(point: string) {
   });
 }
 
-/** The stack's wallet opener with the treasury (only) wrapped. */
+/** The stack's wallet opener (sandbox relay policy for own wallets) with the treasury (only) wrapped. */
 export function wrappingTreasury(treasuryUrl: string | null, wrap: (treasury: WalletPort) => WalletPort): OpenWallet {
-  return (url) => {
-    const opened = openNwcWallet(url);
+  const open = nwcWalletOpener({ allowLoopback: true });
+  return (url, origin) => {
+    const opened = open(url, origin);
     if (!opened.ok || url !== treasuryUrl) return opened;
     return { ok: true, wallet: wrap(opened.wallet) };
   };

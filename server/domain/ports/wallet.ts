@@ -151,8 +151,18 @@ export type CheckWalletRelays = (
   connectionString: string,
 ) => Promise<{ ok: true } | { ok: false; reason: ConnectionStringRefusal | 'relay_not_allowed' | 'wallet_unreachable' }>;
 
+/**
+ * Who chose a connection string's relays: `own`, a person who pasted it (every relay connection is
+ * then held to the server's address policy, at each connect), or `operator` (the treasury and the
+ * wallets the server provisioned, whose relays the operator configured and may keep internal).
+ */
+export type WalletOrigin = 'own' | 'operator';
+
 /** Opens a wallet from its connection string (NWC in the app); no network traffic until the first call. */
-export type OpenWallet = (connectionString: string) => { ok: true; wallet: WalletPort } | { ok: false; reason?: ConnectionStringRefusal };
+export type OpenWallet = (
+  connectionString: string,
+  origin: WalletOrigin,
+) => { ok: true; wallet: WalletPort } | { ok: false; reason?: ConnectionStringRefusal };
 
 const HEX_32_BYTES = /^[0-9a-f]{64}$/i;
 

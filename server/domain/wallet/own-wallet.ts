@@ -109,7 +109,7 @@ export function createOwnWallets(deps: OwnWalletDeps) {
     const url = input.connectionString.trim();
     const relays = await deps.checkRelays(url);
     if (!relays.ok) return relays;
-    const opened = deps.openWallet(url);
+    const opened = deps.openWallet(url, 'own');
     if (!opened.ok) return { ok: false, reason: opened.reason ?? 'not_a_connection_string' };
     const checked = await checkWallet(opened.wallet, deps.network);
     if (!checked.ok) {

@@ -5,7 +5,7 @@
  */
 import type { WalletRepository } from '../../db/repositories/wallet-repository';
 import type { SecretBox } from '../../db/secret-box';
-import type { OpenWallet, WalletPort } from '../ports/wallet';
+import type { OpenWallet, WalletOrigin, WalletPort } from '../ports/wallet';
 
 export type WalletSource = 'own' | 'provisioned';
 
@@ -23,9 +23,11 @@ export const ownWalletContext = (userId: string) => `own-wallet:${userId}`;
 export type SpendingWallets = ReturnType<typeof createSpendingWallets>;
 
 export function createSpendingWallets(deps: SpendingWalletsDeps) {
-  // By connection string: two people may connect the same wallet (a shared demo wallet), and one
-  // relay connection serves both.
+  // By origin and connection string: two people may connect the same wallet (a shared demo wallet),
+  // and one relay connection serves both; an own wallet is never served by an operator's client,
+  // whose relay connections skip the address policy (ports/wallet.ts, WalletOrigin).
   const opened = new Map<string, WalletPort>();
+  const keyOf = (url: string, origin: WalletOrigin) => `${origin} ${url}`;
 
   function connectionFor(userId: string): { source: WalletSource; url: string } | null {
     const own = deps.repo.findOwnWallet(userId);
@@ -34,12 +36,13 @@ export function createSpendingWallets(deps: SpendingWalletsDeps) {
     return provisioned ? { source: 'provisioned', url: provisioned } : null;
   }
 
-  function open(url: string): WalletPort | null {
-    const known = opened.get(url);
+  function open(url: string, source: WalletSource): WalletPort | null {
+    const origin: WalletOrigin = source === 'own' ? 'own' : 'operator';
+    const known = opened.get(keyOf(url, origin));
     if (known) return known;
-    const result = deps.openWallet(url);
+    const result = deps.openWallet(url, origin);
     if (!result.ok) return null;
-    opened.set(url, result.wallet);
+    opened.set(keyOf(url, origin), result.wallet);
     return result.wallet;
   }
 
@@ -48,17 +51,18 @@ export function createSpendingWallets(deps: SpendingWalletsDeps) {
     sourceOf: (userId: string): WalletSource | null => connectionFor(userId)?.source ?? null,
     async walletFor(userId: string): Promise<WalletPort | null> {
       const connection = connectionFor(userId);
-      return connection ? open(connection.url) : null;
+      return connection ? open(connection.url, connection.source) : null;
     },
     /** The provisioned wallet, whichever is in use: what a disconnect returns to. */
     provisionedWallet(userId: string): WalletPort | null {
       const url = deps.provisionedConnection(userId);
-      return url ? open(url) : null;
+      return url ? open(url, 'provisioned') : null;
     },
-    /** Keeps a wallet just checked for connecting, so the first payment reuses its relay connection. */
+    /** Keeps an own wallet just checked for connecting, so the first payment reuses its relay connection. */
     adopt(url: string, wallet: WalletPort): void {
-      if (!opened.has(url)) opened.set(url, wallet);
-      else if (opened.get(url) !== wallet) wallet.close();
+      const key = keyOf(url, 'own');
+      if (!opened.has(key)) opened.set(key, wallet);
+      else if (opened.get(key) !== wallet) wallet.close();
     },
     closeAll(): void {
       for (const wallet of opened.values()) wallet.close();

@@ -23,6 +23,7 @@ import { z } from 'zod';
 import type {
   BitcoinNetwork,
   ListTransactionsRequest,
+  OpenWallet,
   LookupInvoiceRequest,
   MakeInvoiceRequest,
   PayInvoiceResult,
@@ -38,6 +39,7 @@ import { msatSchema } from '../../../shared/money';
 import type { Msat } from '../../../shared/money';
 import { parseConnectionString } from './connection-string';
 import type { ConnectionStringFailure } from './connection-string';
+import { guardClientRelays, guardedWebSocketClass, type RelayAddressRefused, type RelayGuardOptions } from './relay-guard';
 
 export interface NwcWalletTimeouts {
   /** How long to wait for pay_invoice's answer before reporting `unknown` (default 65 s, past the sdk's 60 s). */
@@ -50,13 +52,47 @@ const DEFAULT_TIMEOUTS: NwcWalletTimeouts = { payMs: 65_000, otherMs: 15_000 };
 
 export type OpenNwcWalletResult = { ok: true; wallet: NwcWallet } | { ok: false; reason: ConnectionStringFailure };
 
+export interface OpenNwcWalletOptions {
+  timeouts?: Partial<NwcWalletTimeouts>;
+  /** A person's own wallet: every relay connection is held to this address policy when it connects. */
+  relayGuard?: RelayGuardOptions;
+}
+
 /** Opens a wallet from a connection string, validating it first. No network traffic until the first call. */
-export function openNwcWallet(connectionString: string, options: { timeouts?: Partial<NwcWalletTimeouts> } = {}): OpenNwcWalletResult {
+export function openNwcWallet(connectionString: string, options: OpenNwcWalletOptions = {}): OpenNwcWalletResult {
   const parsed = parseConnectionString(connectionString);
   if (!parsed.ok) return parsed;
   const { walletPubkeyHex, relayUrls, secretHex } = parsed.connection;
   const client = new NWCClient({ walletPubkey: walletPubkeyHex, relayUrls, secret: secretHex });
-  return { ok: true, wallet: new NwcWallet(client, { ...DEFAULT_TIMEOUTS, ...options.timeouts }) };
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  if (!options.relayGuard) return { ok: true, wallet: new NwcWallet(client, timeouts) };
+  const refusals = new RefusalLog(options.relayGuard.onRefused);
+  guardClientRelays(client, guardedWebSocketClass({ ...options.relayGuard, onRefused: refusals.record }));
+  return { ok: true, wallet: new NwcWallet(client, timeouts, refusals) };
+}
+
+/** The app's OpenWallet: own wallets under the relay guard, the operator's wallets as configured. */
+export function nwcWalletOpener(relayGuard: RelayGuardOptions): OpenWallet {
+  return (connectionString, origin) => openNwcWallet(connectionString, origin === 'own' ? { relayGuard } : {});
+}
+
+/**
+ * The refusals of one wallet's relay guard, so a call that failed because its relay was refused says
+ * so (`relay_not_allowed` in the message) rather than reading as a relay that is merely down.
+ */
+class RefusalLog {
+  private latest: { at: number; refusal: RelayAddressRefused } | null = null;
+
+  constructor(private readonly forward: RelayGuardOptions['onRefused']) {}
+
+  readonly record = (refusal: RelayAddressRefused): void => {
+    this.latest = { at: performance.now(), refusal };
+    this.forward?.(refusal);
+  };
+
+  since(startedAt: number): RelayAddressRefused | null {
+    return this.latest && this.latest.at >= startedAt ? this.latest.refusal : null;
+  }
 }
 
 // NIP-47 error codes we name; anything else is `other`.
@@ -145,6 +181,7 @@ export class NwcWallet implements WalletPort {
   constructor(
     private readonly client: NWCClient,
     private readonly timeouts: NwcWalletTimeouts,
+    private readonly relayRefusals: Pick<RefusalLog, 'since'> | null = null,
   ) {}
 
   async getInfo(): Promise<WalletResult<WalletInfo>> {
@@ -273,10 +310,11 @@ export class NwcWallet implements WalletPort {
     timeoutMs = this.timeouts.otherMs,
   ): Promise<WalletResult<T>> {
     let raw: unknown;
+    const startedAt = performance.now();
     try {
       raw = await withTimeout(request(), timeoutMs);
     } catch (error) {
-      return failureFrom(error);
+      return namingRefusedRelay(failureFrom(error), this.relayRefusals?.since(startedAt) ?? null);
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
@@ -316,6 +354,12 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
 
 function unknown(reason: WalletUnknownReason, error: Error): Failure {
   return { ok: false, outcome: 'unknown', reason, message: error.message };
+}
+
+/** A call that could not reach its wallet because the relay guard refused the relay names the refusal. */
+function namingRefusedRelay(failure: Failure, refusal: RelayAddressRefused | null): Failure {
+  if (!refusal || failure.outcome !== 'unknown' || failure.reason !== 'wallet_unreachable') return failure;
+  return { ...failure, message: `${refusal.message}; ${failure.message}` };
 }
 
 function failureFrom(error: unknown): Failure {

@@ -3,8 +3,9 @@
  * fetches use (rails/http/address-policy.ts): every address each relay's host resolves to must be
  * public. The sandbox's relay listens on loopback, so sandbox mode also permits loopback.
  *
- * The WebSocket opened afterwards resolves the name again; this check keeps a pasted string from
- * naming an internal address outright, which is what a person can control from the page.
+ * This check answers the person at once with a named refusal; the name may resolve elsewhere later
+ * (DNS rebinding), so every socket to these relays is held to the same policy again when it connects
+ * (relay-guard.ts).
  */
 import type { CheckWalletRelays } from '../../domain/ports/wallet';
 import { firstRefusedAddress, systemResolve, type AddressClass, type ResolvedAddress } from '../http/address-policy';
@@ -17,9 +18,14 @@ export interface RelayCheckOptions {
   resolve?: (hostname: string) => Promise<ResolvedAddress[]>;
 }
 
+/** The address classes an own wallet's relay may be on. */
+export function permittedRelayClasses(allowLoopback: boolean): ReadonlySet<AddressClass> {
+  return new Set(allowLoopback ? ['public', 'loopback'] : ['public']);
+}
+
 export function createRelayCheck(options: RelayCheckOptions): CheckWalletRelays {
   const resolve = options.resolve ?? systemResolve;
-  const permitted: ReadonlySet<AddressClass> = new Set(options.allowLoopback ? ['public', 'loopback'] : ['public']);
+  const permitted = permittedRelayClasses(options.allowLoopback);
   return async (connectionString) => {
     const parsed = parseConnectionString(connectionString);
     if (!parsed.ok) return parsed;
