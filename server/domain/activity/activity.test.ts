@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { activityRowSchema } from '../../../shared/activity';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
 import { disputes } from '../../db/schema/disputes';
@@ -127,6 +128,7 @@ describe('Activity filters, in SQL', () => {
 
     expect(rows.find((r) => r.id === paid)).toMatchObject({ taskId: `task-${paid}`, stepId: 's1', dispute: { status: 'refunded', refundMsat: 1_005, refundDecidedBy: 'operator', refundPaidBy: 'treasury' } });
     expect(rows.find((r) => r.id === bare)).toMatchObject({ taskId: null, stepId: null, dispute: null });
+    expect(rows.map((row) => activityRowSchema.parse(row))).toEqual(rows);
 
     const { csv, filename } = activity().exportCsv('alice', { limit: 50, serviceId: 'joke' }, NY);
     expect(filename).toBe('steward-activity-2026-12-01.csv');
@@ -151,6 +153,8 @@ describe('Activity filters, in SQL', () => {
     const listed = activity({ 'satoshi-jokes': 'Satoshi Jokes Ltd', sky: 'Sky Weather' }).list('alice', { limit: 50 }, NY);
     expect(nameIn(listed, stepped)).toBe('Satoshi Jokes Ltd');
     expect(nameIn(listed, bare)).toBe('Sky Weather');
+    // The API's output schema keeps every field of the read model (a field it lacked would be dropped).
+    expect(listed.map((row) => activityRowSchema.parse(row))).toEqual(listed);
   });
 
   it('keeps formula-looking text inert in the CSV', () => {
