@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { shot, signUp } from './support/session';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { askInChat, shot, signUp } from './support/session';
 
 // Cancel midway: the sandbox's summarise answers 2 s after payment (SANDBOX_SLOW_SERVICES in
 // playwright.config.ts), so a two-step task can be cancelled after step 1 was paid and before step 2.
@@ -68,3 +68,45 @@ test('cancelling a task midway keeps the paid step and pays nothing more', async
   await expect(page.getByTestId('reconciliation')).toHaveAttribute('data-status', 'agree', { timeout: 20_000 });
   await shot(page, 'cancel-midway-wallet');
 });
+
+/**
+ * The button is on screen and nothing lies over it: the topmost element at its centre is the button,
+ * and a trial click (every actionability check, no click) succeeds at once, not once a toast has gone.
+ */
+async function expectUncovered(button: Locator) {
+  await button.scrollIntoViewIfNeeded();
+  await expect(button).toBeInViewport();
+  const onTop = await button.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    return hit !== null && element.contains(hit);
+  });
+  expect(onTop, 'something covers the button').toBe(true);
+  await button.click({ trial: true, timeout: 1_000 });
+}
+
+for (const viewport of [
+  { name: 'desktop', width: 1280, height: 720 },
+  { name: 'phone', width: 390, height: 844 },
+]) {
+  test(`${viewport.name}: the toast of a waiting approval never covers the card's Cancel or Approve`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    await signUp(page, `cancel-toast-${viewport.name}`);
+    // A joke first (approved automatically, and told as a toast), so the next card sits lower in a
+    // scrolled chat, as after a few questions; then 100 sats asks for a click: that task waits, and
+    // its approval_waiting alert is a second toast.
+    await expect(await askInChat(page, 'Tell me a joke')).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+    const task = await askInChat(page, '3 bitcoin headlines');
+    await expect(task).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
+    await expect(page.getByTestId('toast').first()).toBeVisible();
+    const cancel = task.getByRole('button', { name: 'Cancel task' });
+    await expectUncovered(cancel);
+    await expectUncovered(task.getByRole('button', { name: 'Approve', exact: true }));
+    // The screen as seen (a full-page shot would draw the fixed toasts where they are not).
+    await page.screenshot({ path: `test-results/screenshots/cancel-toast-${viewport.name}.png` });
+    // While the toast still shows, the click lands on Cancel.
+    await expect(page.getByTestId('toast').first()).toBeVisible();
+    await cancel.click({ timeout: 1_000 });
+    await expect(task).toHaveAttribute('data-status', 'cancelled');
+  });
+}

@@ -50,6 +50,8 @@ for (const viewport of [
     await expect(item.getByTestId('dispute-refund')).toBeVisible();
     await item.getByText('Evidence').click();
     await expect(item).toContainText('HTTP 500');
+    // The evidence names the provider as a person reads it, not by its id.
+    await expect(item).toContainText('(Daily Ledger)');
     await item.getByTestId('block-provider').click();
     await expect(item.getByTestId('provider-blocked')).toContainText('Daily Ledger is blocked for you');
     await shot(page, `disputes-nondelivery-list-${viewport.name}`);
@@ -71,6 +73,8 @@ for (const viewport of [
     await expect(page.getByTestId('wallet-movements').locator('tr[data-kind="refund"]')).toHaveCount(1);
     await page.goto('/activity');
     await expect(page.getByTestId('receipt-dispute').first()).toContainText('Refunded');
+    await expect(page.getByTestId('receipt-provider').first()).toHaveText('Daily Ledger');
+    await shot(page, `disputes-activity-${viewport.name}`);
   });
 
   test(`${viewport.name}: a quality dispute refunded half by an operator, seen live`, async ({ page, browser }) => {
@@ -106,6 +110,7 @@ for (const viewport of [
     await expect(review).toBeVisible();
     // Beside the dispute: the provider's 30-day record and its other disputes.
     await review.getByTestId('provider-history').locator('summary').click();
+    await expect(review.getByTestId('provider-history').locator('summary')).toContainText('Satoshi Jokes: last 30 days');
     await expect(review.getByTestId('provider-history-service').first()).toContainText('satoshi-jokes/joke');
     await expect(operator.getByTestId('service-pauses')).toContainText('default: 50% after 10 calls');
     await shot(operator, `disputes-operator-${viewport.name}`);

@@ -45,7 +45,7 @@ import { users } from './db/schema/accounts';
 import type { CardCheckoutPort } from './domain/ports/card-checkout';
 import { createDisputes } from './domain/disputes';
 import { createRateLimits } from './domain/rate-limits';
-import { createReputation, createStanding } from './domain/reputation';
+import { createProviderNames, createReputation, createStanding } from './domain/reputation';
 import { createStandingRepository } from './db/repositories/standing-repository';
 import { createHome } from './domain/home';
 import { createHomeRepository } from './db/repositories/home-repository';
@@ -208,7 +208,8 @@ export function composeServices(options: ComposeOptions) {
   const reconciler = createReconciler({ records: payments.records, walletFor, leases, now, isInFlight: payments.isInFlight });
   const receipts = createReceipts(database.db);
   const operatorIds = () => database.db.select({ id: users.id }).from(users).where(eq(users.role, 'operator')).all().map((u) => u.id);
-  const reputation = createReputation({ repo: createReputationRepository(database.db), now });
+  const reputationRepository = createReputationRepository(database.db);
+  const reputation = createReputation({ repo: reputationRepository, now });
   const rateLimits = createRateLimits({ repo: createRateLimitsRepository(database.db), now });
   const standing = createStanding({ repo: createStandingRepository(database.db), reputation, audit: accounts.audit, alerts, operatorIds, now });
   const settingsChanges = createSettingsChanges({
@@ -249,6 +250,7 @@ export function composeServices(options: ComposeOptions) {
     leases,
     now,
   });
+  const providerNames = createProviderNames({ catalogNames: (viewer) => catalog.providerNames(viewer), stepName: reputationRepository.stepProviderName });
   // A person's first quote of a fixed-price service must not wait on its provider (bench/planner.bench.ts).
   async function warmPrices(): Promise<void> {
     await quotes.warmFixedPrices(fixedPriceCalls(catalog.allServices())).catch((err: unknown) => logger.warn({ err }, 'warming fixed prices failed'));
@@ -281,6 +283,7 @@ export function composeServices(options: ComposeOptions) {
     audit: accounts.audit,
     operatorIds,
     timeZoneOf,
+    providerNames,
     outputSchemaOf: (userId, serviceId) => {
       const schema = catalog.serviceFor(userId, serviceId)?.outputSchema;
       return schema ? JSON.stringify(schema) : null;
@@ -340,7 +343,7 @@ export function composeServices(options: ComposeOptions) {
 
   // Revoking a key is a kill switch: its unfinished tasks stop (and with them their pending approvals).
   const accountCare = createAccountCare({ database, ledger, accounts, agentKeys, now });
-  const activity = createActivity({ receipts, agentKeys, disputes, now });
+  const activity = createActivity({ receipts, agentKeys, disputes, providerNames, now });
 
   const timers: NodeJS.Timeout[] = [];
   // The periodic jobs, stopped in this order: each stop waits for its pass in progress.
@@ -373,6 +376,7 @@ export function composeServices(options: ComposeOptions) {
     topUps,
     disputes,
     reputation,
+    providerNames,
     home: createHome({ repo: createHomeRepository(database.db), now: () => new Date(now()) }),
     standing,
     rateLimits,

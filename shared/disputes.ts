@@ -9,7 +9,8 @@
  * spending wallet); it ends `refunded` once the wallet holds them.
  */
 import { z } from 'zod';
-import type { RefundSource } from './provider-refunds';
+import { REFUND_SOURCES } from './provider-refunds';
+import { providerNameSchema } from './reputation';
 
 export const DISPUTE_STATUSES = ['open', 'under_review', 'refunding', 'refunded', 'rejected'] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
@@ -67,28 +68,32 @@ export const disputeTransitionSchema = z.object({
 });
 export type DisputeTransition = z.infer<typeof disputeTransitionSchema>;
 
-export interface DisputeView {
-  id: string;
-  userId: string;
-  taskId: string;
-  stepId: string;
-  status: DisputeStatus;
-  category: DisputeCategory;
-  openedBy: DisputeOpener;
-  reason: string;
+/** A dispute as the API answers it (validated on the way out: disputes and claims routers). */
+export const disputeViewSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  taskId: z.string(),
+  stepId: z.string(),
+  status: z.enum(DISPUTE_STATUSES),
+  category: z.enum(DISPUTE_CATEGORIES),
+  openedBy: z.enum(DISPUTE_OPENERS),
+  reason: z.string(),
   /** Paid amount plus routing fee: the most a refund gives back. */
-  disputedMsat: number;
+  disputedMsat: z.number().int(),
   /** Decided refund (0 until decided, or when rejected). */
-  refundMsat: number;
-  operatorNote: string | null;
-  evidence: DisputeEvidence;
-  transitions: DisputeTransition[];
-  createdAtMs: number;
-  updatedAtMs: number;
-  refundedAtMs: number | null;
+  refundMsat: z.number().int(),
+  operatorNote: z.string().nullable(),
+  evidence: disputeEvidenceSchema,
+  /** The disputed payment's provider (`evidence.providerId`) by name. */
+  providerName: providerNameSchema,
+  transitions: z.array(disputeTransitionSchema),
+  createdAtMs: z.number().int(),
+  updatedAtMs: z.number().int(),
+  refundedAtMs: z.number().int().nullable(),
   /** Who paid the refund back (set once refunded): the provider itself, or the treasury in its place. */
-  refundSource: RefundSource | null;
-}
+  refundSource: z.enum(REFUND_SOURCES).nullable(),
+});
+export type DisputeView = z.infer<typeof disputeViewSchema>;
 
 export const operatorRefundInputSchema = z.object({
   disputeId: z.string().min(1).max(100),

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { DisputeView } from './disputes';
+import { providerNameSchema } from './reputation';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -47,19 +48,22 @@ export type ProviderClaimStatus = (typeof PROVIDER_CLAIM_STATUSES)[number];
 export const PROVIDER_CLAIM_REASONS = ['no_endpoint', 'no_proof', 'refused', 'no_answer', 'not_paid'] as const;
 export type ProviderClaimReason = (typeof PROVIDER_CLAIM_REASONS)[number];
 
-export interface ProviderClaimView {
-  id: string;
-  disputeId: string;
-  providerId: string;
-  serviceId: string;
-  amountMsat: number;
-  reason: ProviderClaimReason;
-  detail: string | null;
-  status: ProviderClaimStatus;
-  note: string | null;
-  createdAtMs: number;
-  settledAtMs: number | null;
-}
+/** A claim as the operators' console reads it (validated on the way out: claims router). */
+export const providerClaimViewSchema = z.object({
+  id: z.string(),
+  disputeId: z.string(),
+  providerId: z.string(),
+  providerName: providerNameSchema,
+  serviceId: z.string(),
+  amountMsat: z.number().int(),
+  reason: z.enum(PROVIDER_CLAIM_REASONS),
+  detail: z.string().nullable(),
+  status: z.enum(PROVIDER_CLAIM_STATUSES),
+  note: z.string().nullable(),
+  createdAtMs: z.number().int(),
+  settledAtMs: z.number().int().nullable(),
+});
+export type ProviderClaimView = z.infer<typeof providerClaimViewSchema>;
 
 /** A claim with the dispute it came from (the console shows its evidence beside it). */
 export interface ProviderClaimItem {

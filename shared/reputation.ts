@@ -4,6 +4,12 @@ import { msatSchema } from './money';
 
 export const REPUTATION_WINDOW_DAYS = 30;
 
+/**
+ * A provider as a person reads it in a view: its name where Steward knows one, else its id
+ * (server/domain/reputation/provider-names.ts). Views carry the id beside it.
+ */
+export const providerNameSchema = z.string().min(1).max(200);
+
 export const serviceReputationSchema = z.object({
   providerId: z.string(),
   serviceId: z.string(),

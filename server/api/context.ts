@@ -7,7 +7,7 @@ import type { ApprovalService } from '../domain/approvals';
 import type { Disputes } from '../domain/disputes';
 import type { Home } from '../domain/home';
 import type { LimitName, RateLimits } from '../domain/rate-limits';
-import type { Reputation, Standing } from '../domain/reputation';
+import type { ProviderNames, Reputation, Standing } from '../domain/reputation';
 import type { Governance, SettingsChanges } from '../domain/governance';
 import type { ExchangeRatePort } from '../domain/ports/exchange-rate';
 import type { ReadinessCheck } from '../domain/ports/readiness';
@@ -45,6 +45,8 @@ export interface ApiDeps {
   topUps: TopUps;
   disputes: Disputes;
   reputation: Reputation;
+  /** Providers by name in views (domain/reputation/provider-names.ts). */
+  providerNames: ProviderNames;
   home: Home;
   /** Provider blocklists and paused services (domain/reputation/standing.ts). */
   standing: Standing;

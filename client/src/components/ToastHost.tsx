@@ -22,9 +22,10 @@ export const MAX_TOASTS = 3;
 /**
  * Live alerts as toasts: listens on the alerts subscription (SSE) while signed in, shows each new
  * alert for a few seconds, and refreshes every alerts and approvals query so badges and lists follow.
- * They sit at the top, under the bar (governance.css), so they never cover the chat composer or the
- * buttons at the foot of a card or dialog; on a phone they take a band of their own there, so the top
- * of the page moves down rather than hiding under them. Each toast is also stored in the Alerts centre.
+ * On a desktop they stack at the foot of the navigation column (governance.css), never over the page
+ * and its actions (a card's Cancel, the chat composer); on a phone they take a band of their own under
+ * the bar, so the top of the page moves down rather than hiding under them. Each toast is also stored
+ * in the Alerts centre.
  * Render once inside the signed-in layout.
  */
 export function ToastHost() {

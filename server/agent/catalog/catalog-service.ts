@@ -240,6 +240,18 @@ export function createCatalogService(deps: CatalogServiceDeps) {
 
     entriesFor,
 
+    /**
+     * Provider id -> name as the manifests give them: the providers this person sees (null: the
+     * configured ones only, for operators' views). Configured providers come first and win, so a
+     * provider someone added cannot rename one of the operator's.
+     */
+    providerNames(viewer: string | null): Map<string, string> {
+      const providers = viewer === null ? deps.store.allProviders().filter((p) => p.ownerUserId === null) : deps.store.providersVisibleTo(viewer);
+      const names = new Map<string, string>();
+      for (const service of providers.flatMap(servicesOf)) if (!names.has(service.providerId)) names.set(service.providerId, service.providerName);
+      return names;
+    },
+
     providersFor(userId: string): ProviderView[] {
       return deps.store.providersVisibleTo(userId).map((p) => toProviderView(p, userId));
     },

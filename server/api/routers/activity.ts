@@ -1,4 +1,5 @@
-import { activityFiltersSchema, listActivityInputSchema } from '../../../shared/activity';
+import { z } from 'zod';
+import { activityFiltersSchema, activityRowSchema, listActivityInputSchema } from '../../../shared/activity';
 import { authedProcedure, router } from '../trpc';
 
 /** The most rows one CSV export holds: a year of heavy use; the filters narrow anything larger. */
@@ -11,7 +12,7 @@ const EXPORT_LIMIT = 5_000;
  * if any (status and refund, shown beside the payment).
  */
 export const activityRouter = router({
-  list: authedProcedure.input(listActivityInputSchema).query(({ ctx, input }) => ctx.deps.activity.list(ctx.user.id, input, ctx.user.timeZone)),
+  list: authedProcedure.input(listActivityInputSchema).output(z.array(activityRowSchema)).query(({ ctx, input }) => ctx.deps.activity.list(ctx.user.id, input, ctx.user.timeZone)),
 
   /** The filtered list as CSV, built on the server so escaping lives (and is tested) in one place. */
   exportCsv: authedProcedure

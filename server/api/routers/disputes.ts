@@ -1,4 +1,4 @@
-import { openDisputeInputSchema, operatorRefundInputSchema, operatorRejectInputSchema } from '../../../shared/disputes';
+import { disputeViewSchema, openDisputeInputSchema, operatorRefundInputSchema, operatorRejectInputSchema } from '../../../shared/disputes';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { unwrap } from '../errors';
@@ -15,7 +15,7 @@ export const disputesRouter = router({
   }),
 
   /** The caller's disputes, newest first, with status and evidence. */
-  list: authedProcedure.query(({ ctx }) => ctx.deps.disputes.list(ctx.user.id)),
+  list: authedProcedure.output(z.array(disputeViewSchema)).query(({ ctx }) => ctx.deps.disputes.list(ctx.user.id)),
 
   /**
    * Live: each of the caller's disputes as it changes (opened, decided, refunded), as the whole view.
@@ -28,13 +28,13 @@ export const disputesRouter = router({
     }
   }),
 
-  get: authedProcedure.input(disputeIdSchema).query(({ ctx, input }) => unwrap(ctx.deps.disputes.get(ctx.user.id, input.disputeId)).dispute),
+  get: authedProcedure.input(disputeIdSchema).output(disputeViewSchema).query(({ ctx, input }) => unwrap(ctx.deps.disputes.get(ctx.user.id, input.disputeId)).dispute),
 
   /** What the form explains: the share of this month's paid spend a person may dispute. */
   limits: authedProcedure.query(({ ctx }) => ({ sharePercent: ctx.deps.disputes.sharePercent() })),
 
   /** Operators: disputes waiting for a decision, and refunds on their way. */
-  queue: operatorProcedure.query(({ ctx }) => ({ underReview: ctx.deps.disputes.underReview(), refunding: ctx.deps.disputes.refunding() })),
+  queue: operatorProcedure.output(z.object({ underReview: z.array(disputeViewSchema), refunding: z.array(disputeViewSchema) })).query(({ ctx }) => ({ underReview: ctx.deps.disputes.underReview(), refunding: ctx.deps.disputes.refunding() })),
 
   /** Operators: refund all (no amount) or part (an amount in msat) of a dispute under review. */
   refund: operatorProcedure

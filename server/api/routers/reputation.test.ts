@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, describe, expect, it } from 'vitest';
-import { insertDisputeUnderReview } from '../../domain/disputes/test-support';
+import { insertDisputeUnderReview, insertOpenClaim } from '../../domain/disputes/test-support';
 import { createApiHarness, TEST_PASSWORD } from '../test-harness';
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; reason: unknown }> {
@@ -39,5 +39,43 @@ describe('reputation router: a person blocks a provider from a dispute', () => {
     const disputeId = insertDisputeUnderReview(h.database.db, { id: 'owner-dispute', userId: owner.user.id, stepId: 's1' });
     expect(await refusal(other.as().reputation.blockFromDispute({ disputeId }))).toEqual({ code: 'NOT_FOUND', reason: 'dispute_not_found' });
     expect(await other.as().reputation.blocked()).toEqual([]);
+  });
+});
+
+describe('views name the provider: the catalog name, its id when Steward knows none', () => {
+  const JOKE = {
+    name: 'joke',
+    provider: { id: 'satoshi-jokes', name: 'Satoshi Jokes' },
+    resources: [{ path: '/v1/joke', method: 'GET', pricing: { model: 'fixed', price_msat: 5_000 }, input_schema: { type: 'object', properties: {} } }],
+  };
+  const h = createApiHarness({ providerManifest: { version: '0.1', services: [JOKE] } });
+  afterAll(() => h.database.close());
+
+  async function operator() {
+    await h.accounts.ensureOperator({ email: 'op.names@example.com', password: TEST_PASSWORD });
+    const op = await h.accounts.signIn({ email: 'op.names@example.com', password: TEST_PASSWORD }, { ip: null, userAgent: null });
+    if (!op.ok) throw new Error(op.reason);
+    return h.callerFor(op.sessionToken).caller;
+  }
+
+  it('in the person\'s disputes, the block they make from one, and the operators\' queue, claims and provider history', async () => {
+    await h.deps.catalog.refreshAll();
+    const ann = await h.signUp('ann.names@example.com');
+    insertDisputeUnderReview(h.database.db, { id: 'listed', userId: ann.user.id, stepId: 's1' });
+    insertDisputeUnderReview(h.database.db, { id: 'unknown', userId: ann.user.id, stepId: 's2', evidence: { providerId: 'gone-provider', serviceId: 'gone-provider/x' } });
+    insertOpenClaim(h.database.db, { id: 'claim-listed', disputeId: 'listed', userId: ann.user.id });
+    const named = (views: { id: string; providerName: string }[]) => Object.fromEntries(views.map((v) => [v.id, v.providerName]));
+
+    expect(named(await ann.as().disputes.list())).toEqual({ listed: 'Satoshi Jokes', unknown: 'gone-provider' });
+    expect(await ann.as().disputes.get({ disputeId: 'listed' })).toMatchObject({ evidence: { providerId: 'satoshi-jokes' }, providerName: 'Satoshi Jokes' });
+    expect(await ann.as().reputation.blockFromDispute({ disputeId: 'listed' })).toEqual({ providerId: 'satoshi-jokes', providerName: 'Satoshi Jokes' });
+    expect(await ann.as().reputation.blocked()).toEqual([expect.objectContaining({ providerId: 'satoshi-jokes', providerName: 'Satoshi Jokes' })]);
+
+    const op = await operator();
+    expect(named((await op.disputes.queue()).underReview)).toEqual({ listed: 'Satoshi Jokes', unknown: 'gone-provider' });
+    const [claim] = await op.claims.list();
+    expect(claim).toMatchObject({ claim: { providerId: 'satoshi-jokes', providerName: 'Satoshi Jokes' }, dispute: { id: 'listed', providerName: 'Satoshi Jokes' } });
+    expect((await op.reputation.providerHistory({ providerId: 'satoshi-jokes' })).providerName).toBe('Satoshi Jokes');
+    expect((await op.reputation.providerHistory({ providerId: 'gone-provider' })).providerName).toBe('gone-provider');
   });
 });

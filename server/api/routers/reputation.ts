@@ -1,10 +1,19 @@
 import { z } from 'zod';
 import { passwordSchema, totpCodeSchema } from '../../../shared/accounts';
-import { pausePolicySchema } from '../../../shared/reputation';
+import { disputeViewSchema } from '../../../shared/disputes';
+import { pausedServiceSchema, pausePolicySchema, providerNameSchema, serviceReputationSchema } from '../../../shared/reputation';
 import { unwrap } from '../errors';
 import { authedProcedure, operatorProcedure, proofAttemptsLimited, router } from '../trpc';
 
 const providerIdSchema = z.string().min(1).max(200);
+
+/** A provider's record beside a dispute under review, with its name for the heading. */
+const providerHistorySchema = z.object({
+  providerName: providerNameSchema,
+  services: z.array(serviceReputationSchema),
+  disputes: z.array(disputeViewSchema),
+  paused: z.array(pausedServiceSchema),
+});
 
 /** Where providers stand: a person's blocklist, and the operators' auto-pause (issue 12 item 8). */
 export const reputationRouter = router({
@@ -20,8 +29,8 @@ export const reputationRouter = router({
     .mutation(({ ctx, input }) => {
       const dispute = 'disputeId' in input ? unwrap(ctx.deps.disputes.get(ctx.user.id, input.disputeId)).dispute : ctx.deps.disputes.forStep(ctx.user.id, input.taskId, input.stepId);
       if (!dispute) return unwrap({ ok: false, reason: 'dispute_not_found' } as const);
-      const { providerId, serviceId } = dispute.evidence;
-      const providerName = ctx.deps.catalog.serviceFor(ctx.user.id, serviceId)?.providerName ?? providerId;
+      const { providerId } = dispute.evidence;
+      const { providerName } = dispute;
       ctx.deps.standing.block(ctx.user.id, { providerId, providerName, disputeId: dispute.id });
       return { providerId, providerName };
     }),
@@ -47,9 +56,13 @@ export const reputationRouter = router({
   }),
 
   /** Operators: a provider's 30-day figures per service and its latest disputes, beside a dispute under review. */
-  providerHistory: operatorProcedure.input(z.object({ providerId: providerIdSchema })).query(({ ctx, input }) => ({
-    services: ctx.deps.reputation.list().filter((r) => r.providerId === input.providerId),
-    disputes: ctx.deps.disputes.forProvider(input.providerId),
-    paused: ctx.deps.standing.paused().filter((p) => p.providerId === input.providerId),
-  })),
+  providerHistory: operatorProcedure
+    .input(z.object({ providerId: providerIdSchema }))
+    .output(providerHistorySchema)
+    .query(({ ctx, input }) => ({
+      providerName: ctx.deps.providerNames.for(null)(input.providerId),
+      services: ctx.deps.reputation.list().filter((r) => r.providerId === input.providerId),
+      disputes: ctx.deps.disputes.forProvider(input.providerId),
+      paused: ctx.deps.standing.paused().filter((p) => p.providerId === input.providerId),
+    })),
 });

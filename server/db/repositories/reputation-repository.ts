@@ -1,6 +1,8 @@
 // SQL for provider reputation (server/domain/reputation): one grouped read over payments and disputes.
-import { sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client';
+import { payments } from '../schema/payments';
+import { taskSteps } from '../schema/tasks';
 
 /** One (provider, service) pair's raw counts since a moment. */
 export interface ReputationCounts {
@@ -45,6 +47,24 @@ export function createReputationRepository(db: Db) {
         GROUP BY provider_id, service_id
         ORDER BY provider_id, service_id
       `);
+    },
+
+    /**
+     * The provider's name on the latest task step that paid it (this person's steps only, or anyone's
+     * when `userId` is null): how a provider no longer in the catalog is still named. Steps of tasks are
+     * the only payers that record a name; none found is null.
+     */
+    stepProviderName(userId: string | null, providerId: string): string | null {
+      const mine = userId === null ? undefined : eq(payments.userId, userId);
+      const row = db
+        .select({ name: taskSteps.providerName })
+        .from(payments)
+        .innerJoin(taskSteps, eq(taskSteps.paymentId, payments.id))
+        .where(and(eq(payments.providerId, providerId), mine))
+        .orderBy(desc(payments.createdAtMs))
+        .limit(1)
+        .get();
+      return row?.name ?? null;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { activityRowSchema } from '../../../shared/activity';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
 import { disputes } from '../../db/schema/disputes';
@@ -7,6 +8,7 @@ import { samplePaymentRow } from '../../db/test-rows';
 import { tasks, taskSteps } from '../../db/schema/tasks';
 import { toDisputeBrief } from '../disputes/views';
 import { createReceipts } from '../payments';
+import { providerNamesOver } from '../reputation/test-support';
 import { createActivity } from './activity';
 
 // The Activity read model over real SQL: filters, search, the step behind each payment, its dispute
@@ -47,11 +49,12 @@ function pay(over: Partial<NewPaymentRow> & { request?: string }): string {
   return id;
 }
 
-const activity = () =>
+const activity = (catalog: Record<string, string> = {}) =>
   createActivity({
     receipts: createReceipts(handle.db),
     agentKeys: { namesForPayments: () => new Map() },
     disputes: { forPayments: (userId, ids) => new Map(createDisputesRepository(handle.db).forPayments(userId, ids).map((row) => [row.paymentId, toDisputeBrief(row)])) },
+    providerNames: providerNamesOver(handle.db, catalog),
     now: () => DEC_1,
   });
 const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
@@ -125,6 +128,7 @@ describe('Activity filters, in SQL', () => {
 
     expect(rows.find((r) => r.id === paid)).toMatchObject({ taskId: `task-${paid}`, stepId: 's1', dispute: { status: 'refunded', refundMsat: 1_005, refundDecidedBy: 'operator', refundPaidBy: 'treasury' } });
     expect(rows.find((r) => r.id === bare)).toMatchObject({ taskId: null, stepId: null, dispute: null });
+    expect(rows.map((row) => activityRowSchema.parse(row))).toEqual(rows);
 
     const { csv, filename } = activity().exportCsv('alice', { limit: 50, serviceId: 'joke' }, NY);
     expect(filename).toBe('steward-activity-2026-12-01.csv');
@@ -132,6 +136,25 @@ describe('Activity filters, in SQL', () => {
     expect(lines[0]).toBe('date_utc,service,provider,outcome,amount_sat,fee_sat,usd_with_fee,dispute_status,refund_sat,refund_decided_by,refund_paid_by,reason,agent,payment_hash,id');
     expect(lines).toHaveLength(3);
     expect(lines.find((l) => l.endsWith(paid))).toContain(',delivered,2.000,0.010,,refunded,1.005,operator,');
+  });
+
+  it("names each provider: the catalog's name, else the one on the step that paid it, else its id", () => {
+    const stepped = pay({ request: 'tell me a joke' });
+    const bare = pay({ providerId: 'sky', serviceId: 'weather' });
+    // Bob's step names `sky` too; what Bob approved never names a provider on Alice's page.
+    pay({ userId: 'bob', providerId: 'sky', serviceId: 'weather', request: 'bob weather' });
+    const nameIn = (rows: { id: string; providerName: string }[], id: string) => rows.find((r) => r.id === id)?.providerName;
+
+    // The catalog no longer lists either provider: the step's name, then the id.
+    const unlisted = activity().list('alice', { limit: 50 }, NY);
+    expect(nameIn(unlisted, stepped)).toBe('Satoshi');
+    expect(nameIn(unlisted, bare)).toBe('sky');
+
+    const listed = activity({ 'satoshi-jokes': 'Satoshi Jokes Ltd', sky: 'Sky Weather' }).list('alice', { limit: 50 }, NY);
+    expect(nameIn(listed, stepped)).toBe('Satoshi Jokes Ltd');
+    expect(nameIn(listed, bare)).toBe('Sky Weather');
+    // The API's output schema keeps every field of the read model (a field it lacked would be dropped).
+    expect(listed.map((row) => activityRowSchema.parse(row))).toEqual(listed);
   });
 
   it('keeps formula-looking text inert in the CSV', () => {

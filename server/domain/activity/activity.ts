@@ -6,9 +6,12 @@ import type { ListActivityInput } from '../../../shared/activity';
 import type { AgentKeys } from '../agent-keys';
 import type { DisputeBrief } from '../disputes/views';
 import type { Receipt, Receipts } from '../payments';
+import type { ProviderNames } from '../reputation';
 import { activityCsv } from './activity-csv';
 
 export type ActivityRow = Receipt & {
+  /** The provider (`providerId`) by name (reputation/provider-names.ts). */
+  providerName: string;
   taskId: string | null;
   stepId: string | null;
   agentName: string | null;
@@ -21,6 +24,7 @@ export function createActivity(deps: {
   receipts: Pick<Receipts, 'search' | 'services'>;
   agentKeys: Pick<AgentKeys, 'namesForPayments'>;
   disputes: { forPayments(userId: string, paymentIds: readonly string[]): Map<string, DisputeBrief> };
+  providerNames: Pick<ProviderNames, 'for'>;
   now: () => number;
 }) {
   function list(userId: string, input: ListActivityInput, timeZone: string): ActivityRow[] {
@@ -28,7 +32,13 @@ export function createActivity(deps: {
     const ids = receipts.map((r) => r.id);
     const agents = deps.agentKeys.namesForPayments(userId, ids);
     const disputes = deps.disputes.forPayments(userId, ids);
-    return receipts.map((receipt) => ({ ...receipt, agentName: agents.get(receipt.id) ?? null, dispute: disputes.get(receipt.id) ?? null }));
+    const nameOf = deps.providerNames.for(userId);
+    return receipts.map((receipt) => ({
+      ...receipt,
+      providerName: nameOf(receipt.providerId),
+      agentName: agents.get(receipt.id) ?? null,
+      dispute: disputes.get(receipt.id) ?? null,
+    }));
   }
 
   return {

@@ -41,7 +41,7 @@ export function decideDispute(deps: DisputeEngineDeps, operatorId: string, dispu
   const { row } = outcome;
   announceDecision(deps, operatorId, row);
   deps.changed(row);
-  return { ok: true, dispute: toDisputeView(row) };
+  return { ok: true, dispute: toDisputeView(row, deps.providerNames.for(null)) };
 }
 
 function announceDecision(deps: DisputeEngineDeps, operatorId: string, row: DisputeRow): void {

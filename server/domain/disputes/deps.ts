@@ -8,6 +8,7 @@ import type { Governance } from '../governance';
 import type { Ledger } from '../ledger';
 import type { ProviderRefundPort } from '../ports/provider-refund';
 import type { WalletPort } from '../ports/wallet';
+import type { ProviderNames } from '../reputation/provider-names';
 
 /** What the disputes engine works with; built once by createDisputes (dispute-service.ts). */
 export interface DisputeEngineDeps {
@@ -30,6 +31,8 @@ export interface DisputeEngineDeps {
   /** Accounts told when the treasury cannot pay a refund (it is retried until it can). */
   operatorIds: () => string[];
   timeZoneOf: (userId: string) => string;
+  /** Names the disputed provider in every view (the person's own, or null: an operator's). */
+  providerNames: ProviderNames;
   now: () => number;
   /** Tells live watchers (the Disputes page) that this dispute changed. */
   changed: (row: DisputeRow) => void;

@@ -6,6 +6,7 @@
 import type { DisputeView } from '../../../shared/disputes';
 import type { ProviderClaimItem } from '../../../shared/provider-refunds';
 import type { DatabaseHandle } from '../../db/client';
+import type { DisputeRow } from '../../db/schema/disputes';
 import { createDisputesRepository } from '../../db/repositories/disputes-repository';
 import { createProviderClaimsRepository } from '../../db/repositories/provider-claims-repository';
 import type { Leases } from '../background';
@@ -69,6 +70,11 @@ export function createDisputes(options: DisputesOptions) {
   const refundPass = async (): Promise<void> => {
     for (const row of repo.dueForRefund(now(), REFUND_BATCH)) await refund(row.id);
   };
+  /** Disputes as operators read them: one name lookup for the whole list. */
+  const operatorViews = (rows: readonly DisputeRow[]): DisputeView[] => {
+    const nameOf = options.providerNames.for(null);
+    return rows.map((row) => toDisputeView(row, nameOf));
+  };
   const startRefundIfDecided = (view: DisputeView) => {
     if (view.status === 'refunding') void refund(view.id).catch(() => undefined);
   };
@@ -88,32 +94,37 @@ export function createDisputes(options: DisputesOptions) {
       if (decided.ok) startRefundIfDecided(decided.dispute);
       return decided;
     },
-    list: (userId: string): DisputeView[] => repo.listForUser(userId, LIST_LIMIT).map(toDisputeView),
+    list(userId: string): DisputeView[] {
+      const nameOf = options.providerNames.for(userId);
+      return repo.listForUser(userId, LIST_LIMIT).map((row) => toDisputeView(row, nameOf));
+    },
     get(userId: string, disputeId: string): { ok: true; dispute: DisputeView } | { ok: false; reason: 'dispute_not_found' } {
       const row = repo.forUser(userId, disputeId);
-      return row ? { ok: true, dispute: toDisputeView(row) } : { ok: false, reason: 'dispute_not_found' };
+      return row ? { ok: true, dispute: toDisputeView(row, options.providerNames.for(userId)) } : { ok: false, reason: 'dispute_not_found' };
     },
     forStep(userId: string, taskId: string, stepId: string): DisputeView | null {
       const row = repo.byStep(userId, taskId, stepId);
-      return row ? toDisputeView(row) : null;
+      return row ? toDisputeView(row, options.providerNames.for(userId)) : null;
     },
     /** Each of these payments' dispute in brief, by payment id (Activity shows it beside the payment). */
     forPayments(userId: string, paymentIds: readonly string[]): Map<string, DisputeBrief> {
       return new Map(repo.forPayments(userId, paymentIds).map((row) => [row.paymentId, toDisputeBrief(row)]));
     },
     /** The operators' queue: disputes waiting for a decision, oldest first. */
-    underReview: (): DisputeView[] => repo.withStatus(['under_review'], LIST_LIMIT).map(toDisputeView),
+    underReview: (): DisputeView[] => operatorViews(repo.withStatus(['under_review'], LIST_LIMIT)),
     /** Decided refunds not yet in the person's wallet (the operator console shows them too). */
-    refunding: (): DisputeView[] => repo.withStatus(['refunding'], LIST_LIMIT).map(toDisputeView),
+    refunding: (): DisputeView[] => operatorViews(repo.withStatus(['refunding'], LIST_LIMIT)),
     /** The provider's latest disputes, everyone's (operators weigh a dispute against the provider's history). */
-    forProvider: (providerId: string): DisputeView[] => repo.recentForProvider(providerId, PROVIDER_HISTORY_LIMIT).map(toDisputeView),
+    forProvider: (providerId: string): DisputeView[] => operatorViews(repo.recentForProvider(providerId, PROVIDER_HISTORY_LIMIT)),
     sharePercent: (): number => engine.sharePercent,
     /** Claims against providers that did not refund, newest first (the operator console). */
-    claims: (): ProviderClaimItem[] =>
-      engine.claims.list(LIST_LIMIT).map((row) => {
+    claims(): ProviderClaimItem[] {
+      const nameOf = options.providerNames.for(null);
+      return engine.claims.list(LIST_LIMIT).map((row) => {
         const dispute = repo.byId(row.disputeId);
-        return { claim: toClaimView(row), dispute: dispute ? toDisputeView(dispute) : null };
-      }),
+        return { claim: toClaimView(row, nameOf), dispute: dispute ? toDisputeView(dispute, nameOf) : null };
+      });
+    },
     /** An operator records that the provider paid a claim back; of two operators, one settles it. */
     settleClaim: (operatorId: string, claimId: string, note: string): SettleClaimResult => settleClaim(engine, operatorId, claimId, note),
     /** The person's disputes as they change (the Disputes page's live updates), until `signal` aborts. */

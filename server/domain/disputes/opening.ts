@@ -35,7 +35,7 @@ const PAID = new Set(['paid', 'paid_unusable']);
 
 export function openDispute(deps: OpeningDeps, request: OpenDisputeRequest): OpenDisputeResult {
   const existing = deps.repo.byStep(request.userId, request.taskId, request.stepId);
-  if (existing) return request.openedBy === 'automatic' ? { ok: true, dispute: toDisputeView(existing), created: false } : { ok: false, reason: 'already_disputed' };
+  if (existing) return request.openedBy === 'automatic' ? { ok: true, dispute: toDisputeView(existing, deps.providerNames.for(request.userId)), created: false } : { ok: false, reason: 'already_disputed' };
   const payment = deps.repo.payment(request.userId, request.paymentId);
   if (!payment || !PAID.has(payment.status)) return { ok: false, reason: 'step_not_paid' };
   const evidence = evidenceOf(deps, payment);
@@ -79,14 +79,14 @@ export function openDispute(deps: OpeningDeps, request: OpenDisputeRequest): Ope
   };
   if (!deps.repo.insert(row)) {
     const raced = deps.repo.byStep(request.userId, request.taskId, request.stepId);
-    if (raced && request.openedBy === 'automatic') return { ok: true, dispute: toDisputeView(raced), created: false };
+    if (raced && request.openedBy === 'automatic') return { ok: true, dispute: toDisputeView(raced, deps.providerNames.for(request.userId)), created: false };
     return { ok: false, reason: 'already_disputed' };
   }
   const stored = deps.repo.byId(row.id);
   if (!stored) return { ok: false, reason: 'already_disputed' };
   announceOpening(deps, stored.id, request, evidence, next.status);
   deps.changed(stored);
-  return { ok: true, dispute: toDisputeView(stored), created: true };
+  return { ok: true, dispute: toDisputeView(stored, deps.providerNames.for(request.userId)), created: true };
 }
 
 function announceOpening(deps: OpeningDeps, disputeId: string, request: OpenDisputeRequest, evidence: DisputeEvidence, status: 'refunding' | 'under_review'): void {

@@ -8,6 +8,7 @@ import type { HeldLease } from '../background';
 import type { AccountRef } from '../ledger';
 import type { createFakeTreasuryPair } from '../payments/test-fakes';
 import type { ProviderRefundPort } from '../ports/provider-refund';
+import { providerNamesOver } from '../reputation/test-support';
 import type { DisputeEngineDeps } from './deps';
 
 /** The refund engine alone, as the one instance at work: its lease always holds (leases: background/leases.test.ts). */
@@ -101,6 +102,7 @@ export function fakeEngine(
     audit: { record: () => undefined },
     operatorIds: () => ['op-1'],
     timeZoneOf: () => 'UTC',
+    providerNames: providerNamesOver(database.db),
     now: hooks.now,
     changed: () => undefined,
   };

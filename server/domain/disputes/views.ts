@@ -5,6 +5,7 @@ import type { ProviderClaimView } from '../../../shared/provider-refunds';
 import type { RefundDecider } from '../../../shared/activity';
 import type { RefundSource } from '../../../shared/provider-refunds';
 import type { DisputeRow, ProviderClaimRow } from '../../db/schema/disputes';
+import type { ProviderNameOf } from '../reputation/provider-names';
 
 const transitionsSchema = z.array(disputeTransitionSchema);
 
@@ -53,7 +54,9 @@ export function appendTransition(json: string, transition: DisputeTransition): s
   return JSON.stringify([...readTransitions(json), transition]);
 }
 
-export function toDisputeView(row: DisputeRow): DisputeView {
+/** `nameOf` names the disputed payment's provider for whoever reads the view. */
+export function toDisputeView(row: DisputeRow, nameOf: ProviderNameOf): DisputeView {
+  const evidence = readEvidence(row);
   return {
     id: row.id,
     userId: row.userId,
@@ -66,7 +69,8 @@ export function toDisputeView(row: DisputeRow): DisputeView {
     disputedMsat: row.disputedMsat,
     refundMsat: row.refundMsat,
     operatorNote: row.operatorNote,
-    evidence: readEvidence(row),
+    evidence,
+    providerName: nameOf(evidence.providerId),
     transitions: readTransitions(row.transitionsJson),
     createdAtMs: row.createdAtMs,
     updatedAtMs: row.updatedAtMs,
@@ -75,11 +79,12 @@ export function toDisputeView(row: DisputeRow): DisputeView {
   };
 }
 
-export function toClaimView(row: ProviderClaimRow): ProviderClaimView {
+export function toClaimView(row: ProviderClaimRow, nameOf: ProviderNameOf): ProviderClaimView {
   return {
     id: row.id,
     disputeId: row.disputeId,
     providerId: row.providerId,
+    providerName: nameOf(row.providerId),
     serviceId: row.serviceId,
     amountMsat: row.amountMsat,
     reason: row.reason,

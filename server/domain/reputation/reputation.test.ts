@@ -4,6 +4,8 @@ import { createReputationRepository } from '../../db/repositories/reputation-rep
 import { disputes, type NewDisputeRow } from '../../db/schema/disputes';
 import { payments, type NewPaymentRow } from '../../db/schema/payments';
 import { samplePaymentRow } from '../../db/test-rows';
+import { tasks, taskSteps } from '../../db/schema/tasks';
+import { createProviderNames, providerDisplayName } from './provider-names';
 import { createReputation, shareBps } from './reputation';
 import { onPostgres } from '../../../scripts/postgres/test-backend/locations';
 
@@ -116,5 +118,59 @@ describe('shareBps', () => {
     expect(shareBps(1, 8)).toBe(1_250);
     expect(shareBps(0, 0)).toBe(0);
     expect(shareBps(5, 5)).toBe(10_000);
+  });
+});
+
+/** A payment made by a task step that recorded the provider's name (as the runner does). */
+function paidByStep(userId: string, providerId: string, providerName: string, atMs: number): void {
+  const id = pay({ userId, serviceId: `${providerId}/x`, providerId, paidAtMs: atMs });
+  handle.db.insert(tasks).values({ id: `task-${id}`, userId, request: 'x', status: 'completed', createdAtMs: atMs, updatedAtMs: atMs }).run();
+  const step = { taskId: `task-${id}`, stepId: 's1', position: 0, serviceId: `${providerId}/x`, serviceName: 'X', providerName, status: 'delivered' as const };
+  handle.db.insert(taskSteps).values({ ...step, idempotencyKey: `k-${id}`, paymentId: id, updatedAtMs: atMs }).run();
+}
+
+describe('provider names', () => {
+  it('takes the catalog name first, then the latest step that paid it, then the id', () => {
+    paidByStep('alice', 'jokes', 'Old Jokes', NOW);
+    paidByStep('alice', 'gone', 'Gone Ltd', NOW - DAY);
+    paidByStep('alice', 'gone', 'Gone Ltd (renamed)', NOW);
+    const names = createProviderNames({ catalogNames: () => new Map([['jokes', 'Satoshi Jokes']]), stepName: createReputationRepository(handle.db).stepProviderName });
+    const nameOf = names.for('alice');
+
+    expect(nameOf('jokes')).toBe('Satoshi Jokes');
+    expect(nameOf('gone')).toBe('Gone Ltd (renamed)');
+    expect(nameOf('never-paid')).toBe('never-paid');
+  });
+
+  it("reads only the viewer's own steps; operators' views read anyone's", () => {
+    paidByStep('bob', 'gone', 'What Bob approved', NOW);
+    const names = createProviderNames({ catalogNames: () => new Map(), stepName: createReputationRepository(handle.db).stepProviderName });
+
+    expect(names.for('alice')('gone')).toBe('gone');
+    expect(names.for(null)('gone')).toBe('What Bob approved');
+  });
+
+  it('reads the catalog once and each unlisted provider once per view', () => {
+    const asked: string[] = [];
+    const names = createProviderNames({
+      catalogNames: () => {
+        asked.push('catalog');
+        return new Map([['jokes', 'Satoshi Jokes']]);
+      },
+      stepName: (_viewer, providerId) => {
+        asked.push(providerId);
+        return null;
+      },
+    });
+    const nameOf = names.for('alice');
+    for (const id of ['jokes', 'gone', 'jokes', 'gone']) nameOf(id);
+
+    expect(asked).toEqual(['catalog', 'gone']);
+  });
+
+  it('shows the id for a blank name', () => {
+    expect(providerDisplayName('jokes', '  ')).toBe('jokes');
+    expect(providerDisplayName('jokes', null)).toBe('jokes');
+    expect(providerDisplayName('jokes', ' Satoshi Jokes ')).toBe('Satoshi Jokes');
   });
 });

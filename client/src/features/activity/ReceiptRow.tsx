@@ -32,7 +32,9 @@ export function ReceiptRow(props: { receipt: ActivityReceipt; open: OpenPanel; o
           {receipt.service}
           {receipt.agentName !== null && <span className="muted" data-testid="receipt-agent"> · agent {receipt.agentName}</span>}
         </td>
-        <td data-label="Provider" className="muted">{receipt.providerId}</td>
+        <td data-label="Provider" className="muted" title={receipt.providerId} data-testid="receipt-provider">
+          {receipt.providerName}
+        </td>
         <td data-label="Amount" className="amount">
           {formatSatsWhole(receipt.amountMsat, 'charge')}
           {receipt.totalUsdCents !== null && <span className="muted fiat">{formatCents(usdCents(receipt.totalUsdCents), { nonzero: receipt.amountMsat > 0 })} with fee</span>}

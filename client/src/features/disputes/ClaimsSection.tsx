@@ -63,7 +63,7 @@ function ClaimItem(props: { item: ProviderClaimItem }) {
     <li className="dispute-item" data-testid="claim-item">
       <div className="dispute-head">
         <strong>
-          {claim.providerId} · {serviceName(claim.providerId, claim.serviceId)}
+          <span title={claim.providerId}>{claim.providerName}</span> · {serviceName(claim.providerId, claim.serviceId)}
         </strong>
         <span className={`dispute-status${claim.status === 'settled' ? ' refunded' : ''}`}>{claim.status === 'open' ? 'Open' : 'Settled'}</span>
       </div>

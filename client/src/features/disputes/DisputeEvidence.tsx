@@ -22,8 +22,9 @@ export const sats = (value: number) => formatSats(msat(value));
 /** The purchase's evidence, as the person and the operator see it. */
 export function DisputeEvidence(props: { dispute: DisputeView }) {
   const e = props.dispute.evidence;
+  const provider = props.dispute.providerName;
   const rows: [string, string][] = [
-    ['Service', `${e.serviceId} (${e.providerId})`],
+    ['Service', `${e.serviceId} (${provider})`],
     ['Paid', `${sats(e.amountMsat)} + ${sats(e.feeMsat)} fee${e.approvedMaxMsat === null ? '' : ` (approved up to ${sats(e.approvedMaxMsat)})`}`],
     ['Answer', `${e.httpStatus === null ? 'no answer' : `HTTP ${e.httpStatus}`}${e.responseBytes === null ? '' : `, ${e.responseBytes} bytes`}`],
     ['Delivery', [e.delivery.replaceAll('_', ' '), e.deliveryReason?.replaceAll('_', ' '), e.deliveryDetail].filter(Boolean).join(' · ')],
@@ -34,7 +35,7 @@ export function DisputeEvidence(props: { dispute: DisputeView }) {
     ['Paid at', e.paidAtMs === null ? '—' : formatMoment(e.paidAtMs)],
     ['Published output schema', e.outputSchemaJson ?? 'none published'],
     ['Invoice', e.invoice],
-    ...(props.dispute.refundSource ? [['Refunded by', props.dispute.refundSource === 'provider' ? `the provider (${e.providerId})` : 'the treasury'] as [string, string]] : []),
+    ...(props.dispute.refundSource ? [['Refunded by', props.dispute.refundSource === 'provider' ? `the provider (${provider})` : 'the treasury'] as [string, string]] : []),
   ];
   return (
     <details className="dispute-evidence">

@@ -13,9 +13,6 @@ export function DisputesPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const disputes = useQuery(trpc.disputes.list.queryOptions());
-  // Provider names, for the Block button (a dispute's evidence keeps the provider's id).
-  const catalog = useQuery(trpc.catalog.list.queryOptions());
-  const providerName = (providerId: string) => catalog.data?.services.find((s) => s.providerId === providerId)?.providerName ?? providerId;
   // Live: each change of one of the person's disputes (opened, decided, refunded) refreshes the list,
   // and the budget and wallet figures a refund moves.
   useSubscription(
@@ -68,7 +65,7 @@ export function DisputesPage() {
                   ))}
                 </ol>
                 <DisputeEvidence dispute={d} />
-                <BlockProvider target={{ disputeId: d.id }} providerId={d.evidence.providerId} providerName={providerName(d.evidence.providerId)} />
+                <BlockProvider target={{ disputeId: d.id }} providerId={d.evidence.providerId} providerName={d.providerName} />
               </li>
             ))}
           </ul>

@@ -17,7 +17,7 @@ export function ProviderHistory(props: { providerId: string; disputeId: string }
   return (
     <details className="provider-history" data-testid="provider-history">
       <summary>
-        {props.providerId}: last 30 days
+        <span title={props.providerId}>{history.data.providerName}</span>: last 30 days
         {history.data.paused.length > 0 && <span className="tag blocked-tag">paused</span>}
       </summary>
       {history.data.services.length === 0 ? (
