@@ -162,7 +162,7 @@ test('Activity filters, searches and exports real payments, on a desktop and on 
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('activity-export').click()]);
   const lines = (await textOf(csv)).trimEnd().split('\r\n');
-  expect(lines[0]).toContain('date_utc,service,provider,outcome,amount_sat');
+  expect(lines[0]).toContain('date_utc,service,provider,provider_id,outcome,amount_sat');
   expect(lines).toHaveLength(2);
   expect(lines[1]).toMatch(/joke/i);
 

@@ -1,7 +1,8 @@
 /**
  * The Activity list as CSV (RFC 4180, CRLF), in the Wallet export's conventions (domain/wallet/
  * movements-csv.ts): exact sats with three decimals, formula-looking text made inert. One row per
- * payment, with its dispute and refund beside it, as the page shows them.
+ * payment, with its dispute and refund beside it, as the page shows them: the provider by name, and
+ * by id for matching it across exports.
  */
 import { csvText, satsText } from '../wallet/movements-csv';
 import type { ActivityRow } from './activity';
@@ -10,6 +11,7 @@ const HEADER = [
   'date_utc',
   'service',
   'provider',
+  'provider_id',
   'outcome',
   'amount_sat',
   'fee_sat',
@@ -31,6 +33,7 @@ export function activityCsv(rows: readonly ActivityRow[]): string {
     [
       new Date(row.createdAtMs).toISOString(),
       csvText(row.service),
+      csvText(row.providerName),
       csvText(row.providerId),
       row.outcome,
       satsText(row.amountMsat),

@@ -133,9 +133,11 @@ describe('Activity filters, in SQL', () => {
     const { csv, filename } = activity().exportCsv('alice', { limit: 50, serviceId: 'joke' }, NY);
     expect(filename).toBe('steward-activity-2026-12-01.csv');
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('date_utc,service,provider,outcome,amount_sat,fee_sat,usd_with_fee,dispute_status,refund_sat,refund_decided_by,refund_paid_by,reason,agent,payment_hash,id');
+    expect(lines[0]).toBe('date_utc,service,provider,provider_id,outcome,amount_sat,fee_sat,usd_with_fee,dispute_status,refund_sat,refund_decided_by,refund_paid_by,reason,agent,payment_hash,id');
     expect(lines).toHaveLength(3);
     expect(lines.find((l) => l.endsWith(paid))).toContain(',delivered,2.000,0.010,,refunded,1.005,operator,');
+    // The provider by name (the step's, as the catalog no longer lists it), then by id.
+    expect(lines.find((l) => l.endsWith(paid))).toContain(',Satoshi,satoshi-jokes,delivered,');
   });
 
   it("names each provider: the catalog's name, else the one on the step that paid it, else its id", () => {
