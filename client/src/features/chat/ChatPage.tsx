@@ -9,6 +9,7 @@ import { onStreamError } from '../auth/useSession';
 import './chat.css';
 import { EXAMPLE_REQUESTS, ExamplePrompts } from './ExamplePrompts';
 import { TaskCard } from './TaskCard';
+import { keepNewerTasks, withLiveTask } from './task-versions';
 import type { TaskView } from './types';
 
 const HISTORY = { limit: 30 };
@@ -18,7 +19,11 @@ export function ChatPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const listKey = trpc.tasks.list.queryKey(HISTORY);
-  const history = useQuery(trpc.tasks.list.queryOptions(HISTORY));
+  const history = useQuery(
+    trpc.tasks.list.queryOptions(HISTORY, {
+      structuralSharing: (cached, fetched) => keepNewerTasks(cached as TaskView[] | undefined, fetched as TaskView[]),
+    }),
+  );
   const endRef = useRef<HTMLDivElement>(null);
   const onSent = (task: TaskView) => queryClient.setQueryData<TaskView[]>(listKey, (list) => (list?.some((t) => t.id === task.id) ? list : [task, ...(list ?? [])]));
   const submit = useMutation(trpc.tasks.submit.mutationOptions({ onSuccess: onSent }));
@@ -34,13 +39,7 @@ export function ChatPage() {
         onError: onStreamError,
         onData: (event) => {
           const task = event.data as TaskView;
-          queryClient.setQueryData<TaskView[]>(listKey, (tasks) => {
-            const list = tasks ?? [];
-            const index = list.findIndex((t) => t.id === task.id);
-            if (index === -1) return [task, ...list];
-            if ((list[index]?.version ?? 0) > task.version) return list;
-            return list.map((t) => (t.id === task.id ? task : t));
-          });
+          queryClient.setQueryData<TaskView[]>(listKey, (tasks) => withLiveTask(tasks, task));
         },
       },
     ),
