@@ -1,8 +1,8 @@
 // Background checkpoints for the app's SQLite file. In WAL mode a commit appends its pages to the WAL;
 // a checkpoint copies them into the database file and fsyncs it. Left to SQLite, the commit that takes
-// the WAL past `wal_autocheckpoint` pages does that copy itself, on the event loop's thread: a stall of
-// tens of milliseconds for every request in flight, about once per thousand spend decisions
-// (bench/governance.bench.ts). Here a worker thread with its own connection checkpoints a few times a
+// the WAL past `wal_autocheckpoint` pages does that copy itself, on the event loop's thread: up to
+// 40 MB copied and fsynced while every request in flight waits, about once per thousand spend
+// decisions (bench/governance.bench.ts). Here a worker thread with its own connection checkpoints a few times a
 // second instead, on the machine's other core, so commits only append. More frequent checkpoints also
 // fsync sooner, which shortens what a power loss could take back (see openSqlite). The writer's own
 // autocheckpoint stays as the ceiling should the worker fall behind or stop.
