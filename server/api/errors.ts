@@ -64,7 +64,7 @@ const REFUSALS = {
   invalid_wallet_pubkey: ['BAD_REQUEST', "That connection string's wallet key is not valid. Copy it again from your wallet."],
   invalid_relay_url: ['BAD_REQUEST', 'That connection string names no valid relay (wss://…). Copy it again from your wallet.'],
   account_in_debt: ['BAD_REQUEST', 'A refunded or disputed card top-up left your balance owing. Nothing can be spent or withdrawn until new funds repay it: add funds on the Wallet page (a top-up or a payment received).'],
-  relay_not_allowed: ['BAD_REQUEST', "That connection string's relay is on a local or private network address, which this server does not connect to. Use a wallet whose relay is on the public internet."],
+  relay_not_allowed: ['BAD_REQUEST', "Your wallet's relay is on (or now resolves to) a local or private network address, which this server does not connect to. Use a wallet whose relay is on the public internet."],
   invalid_secret: ['BAD_REQUEST', "That connection string's secret is missing or not valid. Copy it again from your wallet."],
   wallet_unreachable: ['BAD_GATEWAY', 'The wallet did not answer. Check it is online and try again.'],
   wallet_refused: ['BAD_REQUEST', 'The wallet refused the request (the connection may have been revoked). Make a new connection in your wallet.'],

@@ -128,7 +128,7 @@ describe('own wallet relays under the address policy at every connect', () => {
 
     const info = await wallet.getInfo();
 
-    expect(info).toMatchObject({ ok: false, outcome: 'unknown', reason: 'wallet_unreachable' });
+    expect(info).toMatchObject({ ok: false, outcome: 'unknown', reason: 'relay_not_allowed' });
     expect(!info.ok && info.message).toContain('relay_not_allowed: localhost resolves to 127.0.0.1, loopback');
     expect(refusals[0]).toMatchObject({ code: 'relay_not_allowed', hostname: 'localhost', address: '127.0.0.1', addressClass: 'loopback' });
     expect(proxy.connections()).toBe(before);
@@ -146,7 +146,7 @@ describe('own wallet relays under the address policy at every connect', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const info = await wallet.getInfo();
 
-    expect(info).toMatchObject({ ok: false, outcome: 'unknown', reason: 'wallet_unreachable' });
+    expect(info).toMatchObject({ ok: false, outcome: 'unknown', reason: 'relay_not_allowed' });
     expect(refusals.at(-1)).toMatchObject({ hostname: 'localhost', address: '169.254.169.254', addressClass: 'link_local' });
     expect(proxy.connections()).toBe(connected);
   });
@@ -162,7 +162,7 @@ describe('own wallet relays under the address policy at every connect', () => {
     expect(await operator.wallet.getInfo()).toMatchObject({ ok: true, value: { network: 'regtest' } });
     // An IP literal never goes through a resolver: the guard checks it before the socket exists.
     const refused = await own.wallet.getInfo();
-    expect(refused).toMatchObject({ ok: false, outcome: 'unknown', reason: 'wallet_unreachable' });
+    expect(refused).toMatchObject({ ok: false, outcome: 'unknown', reason: 'relay_not_allowed' });
     expect(!refused.ok && refused.message).toContain('relay_not_allowed: 127.0.0.1 is loopback');
   });
 });

@@ -37,6 +37,12 @@ export type WalletUnknownReason =
   | 'reply_timeout'
   /** No relay connection or the request could not be published: the wallet may be down. */
   | 'wallet_unreachable'
+  /**
+   * The relay guard refused a relay of a person's own wallet when it connected: its name resolves to a
+   * loopback, private or otherwise non-public address now (DNS rebinding). Nothing went through that
+   * relay, but another of the wallet's relays may have carried the request, so the outcome stays unknown.
+   */
+  | 'relay_not_allowed'
   /** An answer came but was not valid NIP-47 (undecryptable, missing fields, wrong types). */
   | 'invalid_response'
   /** pay_invoice only: the wallet answered INTERNAL/OTHER/an unknown code, which does not prove it did not pay. */
@@ -167,6 +173,14 @@ export type OpenWallet = (
 const HEX_32_BYTES = /^[0-9a-f]{64}$/i;
 
 /** True when `preimageHex` is 32 bytes whose SHA-256 is `paymentHashHex`: the proof of payment. */
+/**
+ * Why a wallet call got no answer, as the person is told: their relay refused by the address policy
+ * (they must change it), or the wallet unreachable (it may come back).
+ */
+export function unansweredReason(failure: { reason: WalletUnknownReason }): 'relay_not_allowed' | 'wallet_unreachable' {
+  return failure.reason === 'relay_not_allowed' ? 'relay_not_allowed' : 'wallet_unreachable';
+}
+
 export function preimageMatchesPaymentHash(preimageHex: string, paymentHashHex: string): boolean {
   if (!HEX_32_BYTES.test(preimageHex) || !HEX_32_BYTES.test(paymentHashHex)) return false;
   const digest = createHash('sha256').update(Buffer.from(preimageHex, 'hex')).digest('hex');

@@ -11,7 +11,7 @@ import type { Msat } from '../../../shared/money';
 import type { WalletRepository } from '../../db/repositories/wallet-repository';
 import type { SecretBox } from '../../db/secret-box';
 import type { RequestMeta } from '../accounts/types';
-import type { BitcoinNetwork, CheckWalletRelays, ConnectionStringRefusal, OpenWallet, WalletBudgetStatus, WalletInfo, WalletPort } from '../ports/wallet';
+import { unansweredReason, type BitcoinNetwork, type CheckWalletRelays, type ConnectionStringRefusal, type OpenWallet, type WalletBudgetStatus, type WalletInfo, type WalletPort, type WalletRefusalReason, type WalletUnknownReason } from '../ports/wallet';
 import { ownWalletContext, type SpendingWallets } from './spending-wallets';
 import { proveFresh, type ProofDeps, type ProofInput, type ProofRefusal } from './wallet-proof';
 import { switchWalletBalance, type SwitchDeps, type SwitchRefusal } from './wallet-switch';
@@ -60,8 +60,8 @@ export interface OwnWalletDeps {
 type Checked = { ok: true; wallet: CheckedWallet } | { ok: false; reason: WalletCheckRefusal };
 
 /** Refusal for a method the wallet did not answer: silence is not a refusal of the connection. */
-const unanswered = (failure: { outcome: 'refused' | 'unknown' }): WalletCheckRefusal =>
-  failure.outcome === 'unknown' ? 'wallet_unreachable' : 'wallet_refused';
+const unanswered = (failure: { outcome: 'refused'; reason: WalletRefusalReason } | { outcome: 'unknown'; reason: WalletUnknownReason }): WalletCheckRefusal =>
+  failure.outcome === 'unknown' ? unansweredReason(failure) : 'wallet_refused';
 
 function methodRefusal(info: WalletInfo): WalletCheckRefusal | null {
   if (!info.methods.includes('pay_invoice')) return 'pay_invoice_not_allowed';

@@ -10,7 +10,7 @@ import { msat, type Msat } from '../../../shared/money';
 import type { WalletRepository } from '../../db/repositories/wallet-repository';
 import type { WalletOperationRow } from '../../db/schema/wallet';
 import { lightningAccount, userAvailableAccount, type Ledger } from '../ledger';
-import type { WalletPort, WalletRefusalReason, WalletUnknownReason } from '../ports/wallet';
+import { unansweredReason, type WalletPort, type WalletRefusalReason, type WalletUnknownReason } from '../ports/wallet';
 
 /** Long enough to pay from a phone, short enough that an abandoned invoice stops being watched soon. */
 export const RECEIVE_EXPIRY_SEC = 15 * 60;
@@ -25,7 +25,7 @@ export interface ReceiveView {
   settledAtMs: number | null;
 }
 
-export type CreateInvoiceRefusal = 'no_wallet' | 'make_invoice_not_allowed' | 'wallet_unreachable' | 'wallet_refused';
+export type CreateInvoiceRefusal = 'no_wallet' | 'make_invoice_not_allowed' | 'wallet_unreachable' | 'relay_not_allowed' | 'wallet_refused';
 
 export interface ReceiveDeps {
   repo: Pick<WalletRepository, 'insertOperation' | 'operation' | 'transition'>;
@@ -41,7 +41,7 @@ function toView(op: WalletOperationRow): ReceiveView {
 }
 
 function walletRefusal(failure: { outcome: 'refused'; reason: WalletRefusalReason } | { outcome: 'unknown'; reason: WalletUnknownReason }): CreateInvoiceRefusal {
-  if (failure.outcome === 'unknown') return 'wallet_unreachable';
+  if (failure.outcome === 'unknown') return unansweredReason(failure);
   return failure.reason === 'not_implemented' || failure.reason === 'restricted' ? 'make_invoice_not_allowed' : 'wallet_refused';
 }
 

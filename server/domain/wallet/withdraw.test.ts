@@ -25,9 +25,10 @@ describe('withdraw', () => {
   let pays: number;
   let invoice: InvoiceFacts;
   let owedMsat: number;
+  let balanceAnswer: Awaited<ReturnType<WalletPort['getBalance']>> | null;
 
   const wallet = (): WalletPort => ({
-    ...fakeReadOnlyWallet({ balance: { ok: true, value: { balanceMsat: msat(walletBalanceMsat) } } }),
+    ...fakeReadOnlyWallet({ balance: balanceAnswer ?? { ok: true, value: { balanceMsat: msat(walletBalanceMsat) } } }),
     payInvoice: async () => {
       pays++;
       return payAnswers.shift() ?? { status: 'paid', preimageHex: null, feesPaidMsat: msat(1_000) };
@@ -57,6 +58,7 @@ describe('withdraw', () => {
     payAnswers = [];
     pays = 0;
     owedMsat = 0;
+    balanceAnswer = null;
     invoice = { network: 'regtest', amountMsat: msat(1_000 * SAT), paymentHashHex: HASH, expiresAtSec: nowMs / 1000 + 600, description: null };
   });
   afterEach(() => {
@@ -99,6 +101,15 @@ describe('withdraw', () => {
     expect(pays).toBe(0);
   });
 
+  it('names a relay the guard refused apart from a wallet that is down, and holds and pays nothing', async () => {
+    balanceAnswer = { ok: false, outcome: 'unknown', reason: 'relay_not_allowed', message: 'relay_not_allowed: relay.example resolves to 10.0.0.5, private' };
+    expect(await withdrawal().withdraw({ userId: USER, invoice: 'lnbcrt1', password: 'pw' }, META)).toEqual({ ok: false, reason: 'relay_not_allowed' });
+    balanceAnswer = { ok: false, outcome: 'unknown', reason: 'reply_timeout', message: 'no answer' };
+    expect(await withdrawal().withdraw({ userId: USER, invoice: 'lnbcrt1', password: 'pw' }, META)).toEqual({ ok: false, reason: 'wallet_unreachable' });
+    expect(pays).toBe(0);
+    expect(ledger.userBalances(USER).availableMsat).toBe(10_000 * SAT);
+  });
+
   it('keeps an unknown outcome pending and never pays the invoice again', async () => {
     payAnswers.push({ status: 'unknown', reason: 'reply_timeout', message: 'slow' });
     const first = await withdrawal().withdraw({ userId: USER, invoice: 'lnbcrt1', password: 'pw' }, META);
@@ -128,6 +139,9 @@ describe('checking a wallet before it is connected', () => {
     expect(await checkWallet(withMethods(['pay_invoice', 'get_balance']), 'mainnet')).toEqual({ ok: false, reason: 'wrong_network' });
     const silent = { ok: false, outcome: 'unknown', reason: 'reply_timeout', message: '' } as const;
     expect(await checkWallet(fakeReadOnlyWallet({ info: silent, balance: silent }), 'regtest')).toEqual({ ok: false, reason: 'wallet_unreachable' });
+    // A relay the guard refused is named: the person must change it, waiting will not help.
+    const guarded = { ok: false, outcome: 'unknown', reason: 'relay_not_allowed', message: 'relay_not_allowed: relay.example resolves to 10.0.0.5, private' } as const;
+    expect(await checkWallet(fakeReadOnlyWallet({ info: guarded, balance: guarded }), 'regtest')).toEqual({ ok: false, reason: 'relay_not_allowed' });
     expect(await checkWallet(withMethods(['pay_invoice', 'get_balance']), 'regtest')).toMatchObject({ ok: true, wallet: { balanceMsat: 5_000, budget: { kind: 'unsupported' } } });
   });
 });

@@ -18,7 +18,7 @@ import { debtRefusal, type DebtReader } from '../governance';
 import { lightningAccount, routingFeesAccount, userAvailableAccount, userWithdrawingAccount, type Ledger } from '../ledger';
 import { feeAllowanceFor } from '../payments';
 import type { DecodeInvoice, InvoiceFacts } from '../ports/invoice';
-import type { BitcoinNetwork, WalletPort } from '../ports/wallet';
+import { unansweredReason, type BitcoinNetwork, type WalletPort } from '../ports/wallet';
 import { proveFresh, type ProofDeps, type ProofRefusal } from './wallet-proof';
 
 /** An invoice must stay payable this long after we check it, or the payment may race its expiry. */
@@ -32,6 +32,8 @@ export type WithdrawRefusal =
   | 'already_withdrawn'
   | 'no_wallet'
   | 'wallet_unreachable'
+  /** The own wallet's relay now resolves to an address the server does not connect to. */
+  | 'relay_not_allowed'
   | 'insufficient_funds'
   | 'would_uncover_pending_spends'
   /** A refunded or disputed top-up left the person owing: what they hold now repays it first. */
@@ -77,7 +79,7 @@ function checkInvoice(deps: Pick<WithdrawDeps, 'decodeInvoice' | 'network' | 're
  */
 async function coversPendingSpends(deps: Pick<WithdrawDeps, 'ledger'>, wallet: WalletPort, userId: string, neededMsat: Msat): Promise<WithdrawRefusal | null> {
   const balance = await wallet.getBalance();
-  if (!balance.ok) return 'wallet_unreachable';
+  if (!balance.ok) return balance.outcome === 'unknown' ? unansweredReason(balance) : 'wallet_unreachable';
   const { reservedMsat } = deps.ledger.userBalances(userId);
   return balance.value.balanceMsat - reservedMsat < neededMsat ? 'would_uncover_pending_spends' : null;
 }

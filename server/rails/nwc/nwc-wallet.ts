@@ -78,7 +78,7 @@ export function nwcWalletOpener(relayGuard: RelayGuardOptions): OpenWallet {
 
 /**
  * The refusals of one wallet's relay guard, so a call that failed because its relay was refused says
- * so (`relay_not_allowed` in the message) rather than reading as a relay that is merely down.
+ * so (reason `relay_not_allowed`) rather than reading as a relay that is merely down.
  */
 class RefusalLog {
   private latest: { at: number; refusal: RelayAddressRefused } | null = null;
@@ -356,10 +356,13 @@ function unknown(reason: WalletUnknownReason, error: Error): Failure {
   return { ok: false, outcome: 'unknown', reason, message: error.message };
 }
 
-/** A call that could not reach its wallet because the relay guard refused the relay names the refusal. */
+/**
+ * A call that could not reach its wallet because the relay guard refused the relay says so by reason,
+ * so the person reads why (their relay now points inside a private network), not "try again later".
+ */
 function namingRefusedRelay(failure: Failure, refusal: RelayAddressRefused | null): Failure {
   if (!refusal || failure.outcome !== 'unknown' || failure.reason !== 'wallet_unreachable') return failure;
-  return { ...failure, message: `${refusal.message}; ${failure.message}` };
+  return { ...failure, reason: 'relay_not_allowed', message: `${refusal.message}; ${failure.message}` };
 }
 
 function failureFrom(error: unknown): Failure {

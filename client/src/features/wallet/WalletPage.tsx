@@ -101,6 +101,9 @@ function LedgerCard({ summary }: { summary: WalletSummary }) {
 }
 
 const UNREACHABLE_TEXT = 'Your wallet did not answer, so its balance is unknown right now. The ledger balance is still right, and payments wait until the wallet answers.';
+/** The relay guard refused the own wallet's relay at connect: waiting will not help, changing the relay will. */
+const RELAY_REFUSED_TEXT =
+  "Your wallet's relay now resolves to a local or private network address, which Steward does not connect to. Payments wait; connect your wallet again through a relay on the public internet.";
 
 function WalletCard(props: { status: WalletStatus | undefined; checking: boolean; failed: boolean; onRefresh: () => void }) {
   const { status } = props;
@@ -123,7 +126,8 @@ function WalletCard(props: { status: WalletStatus | undefined; checking: boolean
       )}
       {status?.balance?.state === 'unknown' && (
         <p className="wallet-problem" data-testid="wallet-unreachable">
-          <CircleAlert size={16} aria-hidden /> Wallet unreachable. {UNREACHABLE_TEXT}
+          <CircleAlert size={16} aria-hidden />{' '}
+          {status.balance.reason === 'relay_not_allowed' ? `Relay refused. ${RELAY_REFUSED_TEXT}` : `Wallet unreachable. ${UNREACHABLE_TEXT}`}
         </p>
       )}
       {status?.balance?.state === 'refused' && (
@@ -161,7 +165,10 @@ function ConnectionCard({ status }: { status: WalletStatus }) {
     <section className="card section" aria-labelledby="connection-title" data-testid="wallet-connection">
       <h2 id="connection-title">Wallet connection</h2>
       {connection.state === 'none' && <p className="muted">None. Steward pays only through a wallet you connect.</p>}
-      {connection.state === 'unreachable' && <p className="muted">Nostr Wallet Connect: the wallet did not answer ({connection.reason.replaceAll('_', ' ')}).</p>}
+      {connection.state === 'unreachable' && connection.reason === 'relay_not_allowed' && <p className="muted">Nostr Wallet Connect: {RELAY_REFUSED_TEXT}</p>}
+      {connection.state === 'unreachable' && connection.reason !== 'relay_not_allowed' && (
+        <p className="muted">Nostr Wallet Connect: the wallet did not answer ({connection.reason.replaceAll('_', ' ')}).</p>
+      )}
       {connection.state === 'refused' && <p className="muted">Nostr Wallet Connect: the wallet refused ({connection.reason.replaceAll('_', ' ')}).</p>}
       {connection.state === 'connected' && (
         <dl className="balance-lines">
