@@ -99,6 +99,17 @@ export const signInInputSchema = z.object({
 });
 export type SignInInput = z.infer<typeof signInInputSchema>;
 
+/** A reset link's token as the operator's command line prints it (`<user id>.<expiry ms>.<mac>`). */
+export const resetTokenSchema = z.string().trim().min(1, 'This reset link is incomplete. Open the whole link you were given.').max(200, 'This reset link is not valid.');
+export const resetLinkInputSchema = z.object({ token: resetTokenSchema });
+export const resetPasswordInputSchema = z.object({
+  token: resetTokenSchema,
+  newPassword: newPasswordSchema,
+  code: totpCodeSchema.optional(),
+  recoveryCode: recoveryCodeSchema.optional(),
+});
+export type ResetPasswordInput = z.infer<typeof resetPasswordInputSchema>;
+
 /** A new time zone moves the budget month, so it takes the proof a loosening change takes (shared/loosening.ts). */
 export const preferencesInputSchema = z.object({
   timeZone: timeZoneSchema,
@@ -177,6 +188,8 @@ export const AUDIT_EVENT_KINDS = [
   'provider_claim_opened',
   'provider_claim_settled',
   'password_changed',
+  'password_reset_link_issued',
+  'password_reset',
   'data_exported',
   'account_deleted',
 ] as const;

@@ -46,6 +46,9 @@ const MATRIX: Record<string, Row> = {
     input: () => ({ email: `new-${Math.random()}@example.com`, password: TEST_PASSWORD, timeZone: 'UTC', displayCurrency: 'USD' }),
   },
   'auth.signIn': { access: 'public', input: (f) => ({ email: f.alice.email, password: 'not-alices-password' }) },
+  // Forged links: anyone may try one, and it changes nothing.
+  'auth.inspectResetLink': { access: 'public', input: (f) => ({ token: `${f.alice.id}.${Date.now() + 60_000}.${'0'.repeat(64)}` }) },
+  'auth.resetPassword': { access: 'public', input: (f) => ({ token: `${f.alice.id}.${Date.now() + 60_000}.${'0'.repeat(64)}`, newPassword: 'quince-harbour-violet-77' }) },
   'auth.signOut': { access: 'authed' },
   'account.updatePreferences': {
     access: 'authed',

@@ -14,6 +14,7 @@ const REFUSALS = {
   second_factor_required: ['UNAUTHORIZED', 'Enter the 6-digit code from your authenticator app.'],
   invalid_code: ['BAD_REQUEST', 'That code is not right. Check your authenticator app and try again.'],
   code_already_used: ['BAD_REQUEST', 'That code was already used. Wait for the next one and try again.'],
+  reset_link_invalid: ['BAD_REQUEST', 'This reset link does not work any more: it expired, was already used, or the password changed since. Ask the operator for a new one.'],
   locked: ['TOO_MANY_REQUESTS', 'Too many wrong codes. Two-factor checks are paused for a while; wait, then try again.'],
   not_enabled: ['BAD_REQUEST', 'Two-factor authentication is not turned on for this account. Turn it on on the Security page.'],
   already_enabled: ['CONFLICT', 'Two-factor authentication is already on. Reload the page to see it.'],

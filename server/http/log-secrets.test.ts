@@ -49,6 +49,13 @@ describe('logs from a full account flow', () => {
     h.clock.nextTotpStep();
     const granted = h.stepUp.verify({ userId: signedUp.body.result.data.user.id, code: code(begun.secret), action: { kind: 'approve_spend', id: 'q1' } });
     expect(granted.ok).toBe(true);
+    // The operator's reset link, looked at and used (with the code: 2FA is on).
+    const link = h.deps.accounts.passwordReset.issueLink(email);
+    if (!link.ok) throw new Error('no reset link');
+    expect((await post('auth.inspectResetLink', { token: link.token })).body.result.data.twoFactorEnabled).toBe(true);
+    h.clock.nextTotpStep();
+    const newPassword = 'marble-lantern-otter-2041';
+    expect((await post('auth.resetPassword', { token: link.token, newPassword, code: code(begun.secret) })).res.statusCode).toBe(200);
     // A request authenticated by cookie: request logging must not carry the cookie.
     await app.inject({ method: 'GET', url: '/api/trpc/security.sessions', cookies: { [SESSION_COOKIE]: withCode.token ?? '' } });
     await app.close();
@@ -65,6 +72,9 @@ describe('logs from a full account flow', () => {
       nwcUrl,
       nwcSecret,
       secretsKey: h.secretsKey.toString('base64'),
+      resetToken: link.token,
+      resetMac: link.token.split('.')[2] ?? '',
+      newPassword,
       ...Object.fromEntries(recoveryCodes.map((c, i) => [`recovery${i}`, c])),
       ...Object.fromEntries(recoveryCodes.map((c, i) => [`recoveryBare${i}`, c.replace('-', '')])),
     };

@@ -14,6 +14,7 @@ const layoutModule = import('./Layout');
 const Layout = lazy(async () => ({ default: (await layoutModule).Layout }));
 const SignInPage = page(() => import('../features/auth/SignInPage'), 'SignInPage');
 const SignUpPage = page(() => import('../features/auth/SignUpPage'), 'SignUpPage');
+const ResetPasswordPage = page(() => import('../features/auth/ResetPasswordPage'), 'ResetPasswordPage');
 const HomePage = page(() => import('../features/home/HomePage'), 'HomePage');
 const ChatPage = page(() => import('../features/chat/ChatPage'), 'ChatPage');
 const ApprovalsPage = page(() => import('../features/approvals/ApprovalsPage'), 'ApprovalsPage');
@@ -40,6 +41,7 @@ export function App() {
           <Routes>
             <Route path="signin" element={<SignInPage />} />
             <Route path="signup" element={<SignUpPage />} />
+            <Route path="reset-password" element={<ResetPasswordPage />} />
             <Route element={<RequireAuth />}>
               <Route element={<Layout />}>
                 <Route index element={<HomePage />} />

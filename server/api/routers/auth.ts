@@ -1,4 +1,4 @@
-import { signInInputSchema, signUpInputSchema } from '../../../shared/accounts';
+import { resetLinkInputSchema, resetPasswordInputSchema, signInInputSchema, signUpInputSchema } from '../../../shared/accounts';
 import { unwrap } from '../errors';
 import { authedProcedure, enforceRateLimit, publicProcedure, rateLimited, router } from '../trpc';
 
@@ -25,6 +25,28 @@ export const authRouter = router({
       const signedIn = unwrap(await ctx.deps.accounts.accounts.signIn(input, ctx.meta));
       ctx.cookies.set(signedIn.sessionToken, signedIn.sessionExpiresAt);
       return { user: signedIn.user };
+    }),
+
+  /**
+   * The reset page's first look at its link: whose account, and whether a code will be asked. A POST,
+   * though it changes nothing: a query would carry the link's token in the URL, where logs keep it.
+   */
+  inspectResetLink: publicProcedure
+    .use(rateLimited('sign_in'))
+    .input(resetLinkInputSchema)
+    .mutation(({ ctx, input }) => {
+      const { email, twoFactorEnabled, expiresAtMs } = unwrap(ctx.deps.accounts.passwordReset.inspect(input.token));
+      return { email, twoFactorEnabled, expiresAtMs };
+    }),
+
+  /** A new password through the operator's reset link; every session ends, and the person signs in afresh. */
+  resetPassword: publicProcedure
+    .use(rateLimited('sign_in'))
+    .input(resetPasswordInputSchema)
+    .mutation(async ({ ctx, input }) => {
+      const { sessionsEnded } = unwrap(await ctx.deps.accounts.passwordReset.reset(input, ctx.meta));
+      ctx.cookies.clear();
+      return { sessionsEnded };
     }),
 
   signOut: authedProcedure.mutation(({ ctx }) => {

@@ -7,6 +7,7 @@
  *     `stepUp.verify({ userId, code, action: { kind, id } })` -> `{ ok, grant: { grantId, ... } }`
  *     `stepUp.consume({ userId, grantId, action })` inside the transaction that performs the action, or
  *     `stepUp.authorize({ userId, code, action })` to do both at once.
+ * - `passwordReset`: the operator's reset links (server/cli/reset-link.ts) and the reset page's checks.
  * - `audit.record(userId, kind, detail?, meta?)` for their own security-relevant events
  *   ('spend_approved', 'overage_authorized', ...; kinds are listed in shared/accounts.ts).
  */
@@ -21,6 +22,7 @@ import { createAccountService } from './accounts';
 import { createAuditLog } from './audit-log';
 import { createSessionService } from './sessions';
 import { createStepUp } from './step-up';
+import { createPasswordReset } from './password-reset';
 import { createKeyedHasher } from './tokens';
 import { createTwoFactorService } from './two-factor';
 import type { Clock } from './types';
@@ -65,14 +67,16 @@ export function createAccountsModule(deps: {
     logger: deps.logger,
     now,
   });
+  const passwordReset = createPasswordReset({ repo, sessions, twoFactor, audit, mac: createKeyedHasher(deps.secretsKey, 'password-reset'), now });
   const leases = deps.leases ?? createLeases({ db: deps.db, now: () => now().getTime() });
   const walletRetry = createWalletRetry({ repo, provisionWallet: accounts.provisionWallet, leases });
-  return { accounts, sessions, twoFactor, stepUp, audit, walletRetry };
+  return { accounts, sessions, twoFactor, stepUp, audit, walletRetry, passwordReset };
 }
 
 export type { AuditEvent, AuditLog } from './audit-log';
 export { describeChange } from './audit-log';
 export type { AccountService, Preferences, SignInRefusal } from './accounts';
+export type { PasswordReset, ResetRefusal } from './password-reset';
 export type { SessionService, SessionSummary } from './sessions';
 export type { StepUp, StepUpAction, StepUpGrant, ConsumeRefusal } from './step-up';
 export type { TwoFactorService, TwoFactorStatus, VerifyRefusal } from './two-factor';

@@ -16,7 +16,7 @@ const TOTP_PERIOD_S = 30;
 const DRIFT_TOLERANCE_S = TOTP_PERIOD_S;
 const ISSUER = 'Steward';
 
-export type VerifyPurpose = 'sign_in' | 'enroll' | 'disable' | 'step_up' | 'recovery_codes';
+export type VerifyPurpose = 'sign_in' | 'password_reset' | 'enroll' | 'disable' | 'step_up' | 'recovery_codes';
 export type SecondFactor = { code: string } | { recoveryCode: string };
 export type VerifyRefusal = 'not_enabled' | 'invalid_code' | 'code_already_used' | 'locked';
 export type VerifyResult = Result<{ method: 'totp' | 'recovery_code' }, VerifyRefusal, { retryAt?: string }>;
@@ -79,8 +79,8 @@ export function createTwoFactorService(deps: {
     const credential = repo.findTotpForCheck(userId);
     const expectEnabled = purpose !== 'enroll';
     if (!credential || (credential.enabledAtMs !== null) !== expectEnabled) return { ok: false, reason: 'not_enabled' };
-    // Recovery codes stand in for the phone at sign-in only; approving money always needs the phone.
-    if ('recoveryCode' in factor && purpose !== 'sign_in') {
+    // Recovery codes stand in for the phone at sign-in (and its reset) only; approving money always needs the phone.
+    if ('recoveryCode' in factor && purpose !== 'sign_in' && purpose !== 'password_reset') {
       audit.record(userId, 'second_factor_failed', { purpose, reason: 'recovery_code_not_allowed' }, meta);
       return { ok: false, reason: 'invalid_code' };
     }

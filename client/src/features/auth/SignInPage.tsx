@@ -6,9 +6,10 @@ import { apiProblem, describeProblem } from '../../lib/api-error';
 import { afterSignIn } from '../../lib/return-path';
 import { useTRPC } from '../../lib/trpc';
 import { AuthShell } from './AuthShell';
+import { SecondFactorFieldset, type SecondFactorMode as FactorMode } from './SecondFactorFieldset';
 import { useResetSession, useSession } from './useSession';
 
-type SecondFactorMode = 'none' | 'code' | 'recovery';
+type SecondFactorMode = 'none' | FactorMode;
 
 export function SignInPage() {
   const trpc = useTRPC();
@@ -71,6 +72,8 @@ export function SignInPage() {
       footer={
         <>
           New to Steward? <Link to="/signup">Create an account</Link>
+          <br />
+          <span data-testid="forgot-password">Forgot your password? Ask this Steward's operator for a reset link.</span>
         </>
       }
     >
@@ -94,23 +97,7 @@ export function SignInPage() {
           error={problem?.fieldErrors.password}
         />
         {mode !== 'none' && (
-          <fieldset className="second-factor">
-            <legend>Two-factor check</legend>
-            <Field
-              key={mode}
-              label={mode === 'code' ? 'Authenticator code' : 'Recovery code'}
-              inputMode={mode === 'code' ? 'numeric' : 'text'}
-              autoComplete="one-time-code"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              hint={mode === 'code' ? 'The 6-digit code your authenticator app shows for Steward.' : 'One of the codes you saved, like abcde-12345. Each works once.'}
-              error={problem?.fieldErrors.code ?? problem?.fieldErrors.recoveryCode}
-              autoFocus
-            />
-            <button type="button" className="link-button" onClick={() => switchMode(mode === 'code' ? 'recovery' : 'code')}>
-              {mode === 'code' ? 'Use a recovery code instead' : 'Use my authenticator app instead'}
-            </button>
-          </fieldset>
+          <SecondFactorFieldset mode={mode} code={code} onCode={setCode} onSwitch={switchMode} error={problem?.fieldErrors.code ?? problem?.fieldErrors.recoveryCode} autoFocus />
         )}
         <button className="button primary" type="submit" disabled={signIn.isPending}>
           {signIn.isPending ? 'Signing in…' : mode === 'none' ? 'Sign in' : 'Verify and sign in'}

@@ -44,6 +44,8 @@ const DESCRIPTIONS: Record<AuditEventKind, string> = {
   provider_claim_opened: 'The provider did not refund; Steward refunded you and claims it from them',
   provider_claim_settled: 'Claim against a provider settled',
   password_changed: 'Password changed (other sessions signed out)',
+  password_reset_link_issued: 'Password reset link issued by the operator',
+  password_reset: 'Password reset with a link (every session signed out)',
   data_exported: 'All your data exported',
   account_deleted: 'Account deleted',
 };
