@@ -1,11 +1,12 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { LogOut, Menu } from 'lucide-react';
-import { Suspense } from 'react';
-import { Link, NavLink, Outlet } from 'react-router';
+import { Suspense, useEffect } from 'react';
+import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { ToastHost } from '../components/ToastHost';
 import { signedOut, useSession } from '../features/auth/useSession';
 import { useTRPC } from '../lib/trpc';
 import { useUiStore } from '../lib/ui-store';
+import { APP_TITLE, documentTitle } from './document-title';
 import { NAV_ITEMS } from './navigation';
 
 export function Layout() {
@@ -23,6 +24,13 @@ export function Layout() {
     '/alerts': unreadAlerts.data ?? 0,
     '/approvals': pendingApprovals.data?.length ?? 0,
   };
+  const { pathname } = useLocation();
+  const waiting = badges['/approvals'] ?? 0;
+  useEffect(() => {
+    document.title = documentTitle(pathname, waiting);
+  }, [pathname, waiting]);
+  // Signed out, the sign-in page must not keep a count or an area that is no longer there.
+  useEffect(() => () => void (document.title = APP_TITLE), []);
 
   return (
     <div className="shell">

@@ -2,7 +2,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '../lib/live';
 import { X } from 'lucide-react';
 import { useEffect, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
+import { notifyInBrowser } from '../features/alerts/browser-notifications';
 import { onStreamError } from '../features/auth/useSession';
 import { useTRPC } from '../lib/trpc';
 import './governance.css';
@@ -31,6 +32,7 @@ export const MAX_TOASTS = 3;
 export function ToastHost() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const [toasts, setToasts] = useState<Toast[]>([]);
 
   useSubscription(
@@ -39,6 +41,7 @@ export function ToastHost() {
       onData: (event) => {
         const alert = event.data;
         setToasts((current) => [...current.filter((t) => t.id !== alert.id), { id: alert.id, title: alert.title, body: alert.body, severity: alert.severity }].slice(-MAX_TOASTS));
+        notifyInBrowser(alert, (path) => void navigate(path), typeof alert.data.approvalId === 'string' ? '/approvals' : '/alerts');
         void queryClient.invalidateQueries({ queryKey: trpc.alerts.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() });

@@ -7,6 +7,7 @@ import '../../components/governance.css';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { formatWhen } from '../../lib/format-time';
+import { useBrowserNotifications } from './browser-notifications';
 
 const SEVERITY_LABEL = { info: 'Info', warning: 'Warning', critical: 'Important' } as const;
 
@@ -38,6 +39,7 @@ export function AlertsPage() {
           </button>
         </div>
         <FormError message={problem && describeProblem(problem)} />
+        <BrowserNotificationsSetting />
         {alerts.isPending ? (
           <p className="loading">Loading alerts…</p>
         ) : alerts.data && alerts.data.length > 0 ? (
@@ -85,5 +87,32 @@ export function AlertsPage() {
         )}
       </div>
     </section>
+  );
+}
+
+/** The per-browser opt-in for alerts as the browser's notifications while Steward's tab is out of view. */
+function BrowserNotificationsSetting() {
+  const { state, turnOn, turnOff } = useBrowserNotifications();
+  if (state === 'unsupported') return null;
+  return (
+    <p className="browser-notifications muted" data-testid="browser-notifications" data-state={state}>
+      {state === 'on' && (
+        <>
+          This browser notifies you of new alerts while Steward is open in another tab.{' '}
+          <button type="button" className="link-button" onClick={turnOff}>
+            Stop notifying me here
+          </button>
+        </>
+      )}
+      {state === 'off' && (
+        <>
+          A spend waiting for you can go unseen while Steward is in a background tab.{' '}
+          <button type="button" className="link-button" onClick={() => void turnOn()}>
+            Notify me in this browser
+          </button>
+        </>
+      )}
+      {state === 'blocked' && 'This browser blocks notifications from Steward; allow them in its site settings to be notified here.'}
+    </p>
   );
 }
