@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { askInChat, DESKTOP, PHONE, shot, signUp } from './support/session';
 
 // A spend that waits for the person while Steward's tab is in the background: once they opted in on the
@@ -24,7 +24,7 @@ test.beforeEach(async ({ page }) => {
   });
 });
 
-const shownTitles = (page: import('@playwright/test').Page) => page.evaluate(() => (window as unknown as { __shown: { title: string }[] }).__shown.map((n) => n.title));
+const shownTitles = (page: Page) => page.evaluate(() => (window as unknown as { __shown: { title: string }[] }).__shown.map((n) => n.title));
 
 test('a spend waiting for a click notifies a background tab, and the title counts it', async ({ page }) => {
   await page.setViewportSize(DESKTOP);
