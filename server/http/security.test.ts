@@ -71,6 +71,25 @@ describe('CSRF protection', () => {
     }
   });
 
+  it('answers no cross-site or foreign-origin read either: a link or a sibling site cannot run a query with the person\'s cookie', async () => {
+    // A query can act: exportData is audited and counted in the person's hourly export limit. A top-level
+    // navigation (any site) or a fetch from a sibling subdomain (same-site) carries the Lax cookie.
+    const harness = createApiHarness();
+    const instance = await buildHttpApp({ deps: harness.deps });
+    cleanups.push(async () => {
+      await instance.close();
+      harness.database.close();
+    });
+    const { user, token } = await harness.signUp('l@example.com');
+    const url = `/api/trpc/account.exportData?input=${encodeURIComponent(JSON.stringify({ format: 'json' }))}`;
+    const read = (headers: Record<string, string>) => instance.inject({ method: 'GET', url, headers, cookies: { [SESSION_COOKIE]: token } });
+    expect((await read({ 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' })).statusCode).toBe(403);
+    expect((await read({ 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'cors' })).statusCode).toBe(403);
+    expect((await read({ origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect(harness.audit.list(user.id).map((e) => e.kind)).not.toContain('data_exported');
+    expect((await read({ 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' })).statusCode).toBe(200);
+  });
+
   it('never runs a mutation over GET', async () => {
     const instance = await app();
     const input = encodeURIComponent(signUpBody('f@example.com'));
