@@ -52,6 +52,26 @@ describe('session cookie', () => {
   });
 });
 
+describe('session cookie over https', () => {
+  it('is a __Host- cookie, and a same-named cookie a sibling subdomain could plant is not a session', async () => {
+    // Over https the name carries the __Host- prefix: a browser accepts it only from this host, Secure,
+    // for path / and without Domain, so a sibling subdomain (or a plain-http answer on the network)
+    // cannot plant the attacker's own session ahead of the person's (signing them into the attacker's
+    // account, where they would top up or connect their wallet).
+    const instance = await app({ publicOrigin: 'https://steward.example' });
+    const headers = { ...csrf, origin: 'https://steward.example' };
+    const res = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers, payload: signUpBody('m@example.com') });
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(new RegExp(`^__Host-${SESSION_COOKIE}=[A-Za-z0-9_-]{43};`));
+    expect(cookie).toContain('Path=/');
+    expect(cookie).not.toMatch(/Domain=/i);
+    const token = /=([^;]+);/.exec(cookie)?.[1] ?? '';
+    const session = (cookies: Record<string, string>) => instance.inject({ method: 'GET', url: '/api/trpc/auth.session', cookies });
+    expect((await session({ [`__Host-${SESSION_COOKIE}`]: token })).json().result.data.user.email).toBe('m@example.com');
+    expect((await session({ [SESSION_COOKIE]: token })).json().result.data.user).toBeNull();
+  });
+});
+
 describe('CSRF protection', () => {
   it('refuses mutations without the custom header, from a foreign origin, or marked cross-site', async () => {
     const instance = await app();
