@@ -29,6 +29,7 @@ export const DEFAULT_RETURN_INVOICE_EXPIRY_SEC = 120;
 export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'claims' | 'changed' | 'now' | 'database' | 'returnInvoiceExpirySec'> {
   database: Pick<DatabaseHandle, 'db' | 'sqlite'>;
   outputSchemaOf: OpeningDeps['outputSchemaOf'];
+  providerListed: OpeningDeps['providerListed'];
   /**
    * Told once per paid call judged not delivered (each opens exactly one automatic dispute): provider
    * reputation pauses the service when its rate passes the operators' threshold (reputation/standing.ts).
