@@ -288,6 +288,7 @@ export function composeServices(options: ComposeOptions) {
       const schema = catalog.serviceFor(userId, serviceId)?.outputSchema;
       return schema ? JSON.stringify(schema) : null;
     },
+    providerListed: (serviceId, url) => catalog.listedByOperator(serviceId, new URL(url).origin),
     afterNonDelivery: (service) => {
       standing.afterNonDelivery(service);
     },

@@ -64,7 +64,8 @@ async function main(): Promise<void> {
   });
   if (env.OPERATOR_EMAIL && env.OPERATOR_PASSWORD) {
     const outcome = await services.accounts.accounts.ensureOperator({ email: env.OPERATOR_EMAIL, password: env.OPERATOR_PASSWORD });
-    logger.info({ outcome }, 'operator account from configuration');
+    if (outcome === 'password_mismatch') logger.error({ outcome }, 'OPERATOR_EMAIL names an account whose password is not OPERATOR_PASSWORD: it was not made an operator');
+    else logger.info({ outcome }, 'operator account from configuration');
   }
   await services.start();
 

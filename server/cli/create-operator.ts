@@ -1,4 +1,4 @@
-// Creates the first operator (or makes an existing account one), outside the public sign-up:
+// Creates the first operator (or makes an existing account one, given its own password), outside the public sign-up:
 //   npm run operator:create -- ops@example.com        (then type the password; it is not echoed)
 //   printf '%s\n' "$PASSWORD" | npm run operator:create -- ops@example.com
 // Uses the same configuration (DATA_DIR, DATABASE_PATH, SECRETS_KEY) as the server.
@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     const module = createAccountsModule({ db: database.db, secretsKey, walletProvisioner: null, logger: createLogger({ level: 'warn' }) });
     const outcome = await module.accounts.ensureOperator({ email, password: await readPassword() });
     process.stdout.write(`operator ${email}: ${outcome}\n`);
+    // An account someone signed up with this address is upgraded only with its own password.
+    if (outcome === 'password_mismatch') process.exitCode = 1;
   } finally {
     database.close();
   }

@@ -147,7 +147,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       router: appRouter,
       createContext: ({ req, res }) =>
         createApiContext(deps, {
-          sessionToken: readSessionToken(req),
+          sessionToken: readSessionToken(req, overHttps),
           meta: { ip: req.ip, userAgent: req.headers['user-agent'] ?? null },
           cookies: sessionCookieJar(res, overHttps),
           checkRateLimit: rateLimiterFor(req),

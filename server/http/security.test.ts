@@ -52,6 +52,26 @@ describe('session cookie', () => {
   });
 });
 
+describe('session cookie over https', () => {
+  it('is a __Host- cookie, and a same-named cookie a sibling subdomain could plant is not a session', async () => {
+    // Over https the name carries the __Host- prefix: a browser accepts it only from this host, Secure,
+    // for path / and without Domain, so a sibling subdomain (or a plain-http answer on the network)
+    // cannot plant the attacker's own session ahead of the person's (signing them into the attacker's
+    // account, where they would top up or connect their wallet).
+    const instance = await app({ publicOrigin: 'https://steward.example' });
+    const headers = { ...csrf, origin: 'https://steward.example' };
+    const res = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers, payload: signUpBody('m@example.com') });
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(new RegExp(`^__Host-${SESSION_COOKIE}=[A-Za-z0-9_-]{43};`));
+    expect(cookie).toContain('Path=/');
+    expect(cookie).not.toMatch(/Domain=/i);
+    const token = /=([^;]+);/.exec(cookie)?.[1] ?? '';
+    const session = (cookies: Record<string, string>) => instance.inject({ method: 'GET', url: '/api/trpc/auth.session', cookies });
+    expect((await session({ [`__Host-${SESSION_COOKIE}`]: token })).json().result.data.user.email).toBe('m@example.com');
+    expect((await session({ [SESSION_COOKIE]: token })).json().result.data.user).toBeNull();
+  });
+});
+
 describe('CSRF protection', () => {
   it('refuses mutations without the custom header, from a foreign origin, or marked cross-site', async () => {
     const instance = await app();
@@ -69,6 +89,25 @@ describe('CSRF protection', () => {
       const res = await instance.inject({ method: 'POST', url, headers: json, payload: signUpBody('g@example.com') });
       expect(res.statusCode, url).toBe(403);
     }
+  });
+
+  it('answers no cross-site or foreign-origin read either: a link or a sibling site cannot run a query with the person\'s cookie', async () => {
+    // A query can act: exportData is audited and counted in the person's hourly export limit. A top-level
+    // navigation (any site) or a fetch from a sibling subdomain (same-site) carries the Lax cookie.
+    const harness = createApiHarness();
+    const instance = await buildHttpApp({ deps: harness.deps });
+    cleanups.push(async () => {
+      await instance.close();
+      harness.database.close();
+    });
+    const { user, token } = await harness.signUp('l@example.com');
+    const url = `/api/trpc/account.exportData?input=${encodeURIComponent(JSON.stringify({ format: 'json' }))}`;
+    const read = (headers: Record<string, string>) => instance.inject({ method: 'GET', url, headers, cookies: { [SESSION_COOKIE]: token } });
+    expect((await read({ 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' })).statusCode).toBe(403);
+    expect((await read({ 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'cors' })).statusCode).toBe(403);
+    expect((await read({ origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect(harness.audit.list(user.id).map((e) => e.kind)).not.toContain('data_exported');
+    expect((await read({ 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' })).statusCode).toBe(200);
   });
 
   it('never runs a mutation over GET', async () => {

@@ -130,6 +130,16 @@ describe('catalog service', () => {
     expect(catalog.servicesFor('u1').map((s) => s.id)).toEqual(['market/joke', 'market/price']);
   });
 
+  it('tells a configured provider\'s service from one a person added (only the first is refunded automatically)', async () => {
+    const catalog = catalogWith([base, other]);
+    await catalog.refreshAll();
+    expect(await catalog.addProvider('u1', other)).toMatchObject({ ok: true });
+    expect(catalog.listedByOperator('market/joke', base)).toBe(true);
+    expect(catalog.listedByOperator('bard/poem', other)).toBe(false);
+    // The added manifest's own "market/joke" (dropped from the catalog) at its origin, and a configured id at another origin.
+    expect(catalog.listedByOperator('market/joke', other)).toBe(false);
+  });
+
   it('refuses provider URLs by name: bad scheme, loopback in live mode, no manifest, not a manifest', async () => {
     const live = catalogWith([], []);
     expect(await live.addProvider('u1', 'ftp://example.com')).toMatchObject({ ok: false, reason: 'invalid_url' });

@@ -281,7 +281,7 @@ function registerAccountTools(ctx: ToolContext): void {
     {
       title: 'Dispute a purchase',
       description:
-        "Disputes a paid step of a task this key ran (the answer was wrong, empty or not delivered). A real dispute opens with the payment's evidence: non-delivery is refunded to the person's wallet automatically, anything else goes to an operator's review.",
+        "Disputes a paid step of a task this key ran (the answer was wrong, empty or not delivered). A real dispute opens with the payment's evidence: non-delivery by a provider the operator lists is refunded to the person's wallet automatically, anything else goes to an operator's review.",
       inputSchema: { taskId: z.string().min(1).max(100), stepId: z.string().min(1).max(100), complaint: z.string().trim().min(1).max(2000) },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

@@ -230,6 +230,13 @@ export function createCatalogService(deps: CatalogServiceDeps) {
         .map(({ preference: _preference, ownProvider: _own, ...service }) => service);
     },
 
+    /** Whether a provider the operator configured (not one a person added) publishes this service at this origin. */
+    listedByOperator(serviceId: string, origin: string): boolean {
+      return deps.store
+        .allProviders()
+        .some((p) => p.ownerUserId === null && servicesOf(p).some((s) => s.id === serviceId && s.origin === origin));
+    },
+
     /** One service by id, as this person sees it (blocked ones included: a running task may name one). */
     serviceFor(userId: string, serviceId: string): CatalogService | undefined {
       const entry = entriesFor(userId).find((e) => e.id === serviceId);

@@ -233,8 +233,18 @@ describe('sign-up, sign-in, sessions', () => {
     expect(await h.accounts.ensureOperator({ email: 'op@example.com', password: PASSWORD })).toBe('created');
     expect(await h.accounts.ensureOperator({ email: 'op@example.com', password: PASSWORD })).toBe('unchanged');
     const { user } = await signUp(h);
-    expect(await h.accounts.ensureOperator({ email: user.email, password: 'ignored-password' })).toBe('upgraded');
+    expect(await h.accounts.ensureOperator({ email: user.email, password: PASSWORD })).toBe('upgraded');
     expect(h.accounts.getUser(user.id)?.role).toBe('operator');
+  });
+
+  it('never makes an account someone else signed up with the operator\'s email an operator', async () => {
+    // Anyone may sign up with the address the operator will configure, before it is configured (or
+    // before `operator:create` is run for it); the upgrade would hand that stranger, with their own
+    // password, the operator's powers (refunds, every account's email).
+    const h = setup();
+    const { user } = await signUp(h);
+    expect(await h.accounts.ensureOperator({ email: user.email, password: 'the-operators-own-password-9' })).toBe('password_mismatch');
+    expect(h.accounts.getUser(user.id)?.role).toBe('user');
   });
 });
 

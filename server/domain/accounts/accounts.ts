@@ -287,14 +287,17 @@ export function createAccountService(deps: {
 
     /**
      * Creates the operator, or makes an existing account one. Called from start-up configuration and
-     * the CLI, never from the public API. The password is set only when the account is created here.
+     * the CLI, never from the public API. The password is set only when the account is created here;
+     * an existing account is upgraded only with its own password: public sign-up lets anyone take the
+     * operator's address first, and must not hand them the role (`password_mismatch`).
      */
-    async ensureOperator(input: { email: string; password: string; timeZone?: string }): Promise<'created' | 'upgraded' | 'unchanged'> {
+    async ensureOperator(input: { email: string; password: string; timeZone?: string }): Promise<'created' | 'upgraded' | 'unchanged' | 'password_mismatch'> {
       // Configuration is held to the same rules as sign-up; a bad value stops start-up.
       const email = emailSchema.parse(input.email);
       const existing = repo.findUserByEmail(email);
       if (existing) {
         if (existing.role === 'operator') return 'unchanged';
+        if (!(await verifyPassword(input.password, existing.passwordHash))) return 'password_mismatch';
         repo.updateUser(existing.id, { role: 'operator' });
         audit.record(existing.id, 'role_granted', { role: 'operator' });
         return 'upgraded';

@@ -29,9 +29,11 @@ export const DEFAULT_RETURN_INVOICE_EXPIRY_SEC = 120;
 export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'claims' | 'changed' | 'now' | 'database' | 'returnInvoiceExpirySec'> {
   database: Pick<DatabaseHandle, 'db' | 'sqlite'>;
   outputSchemaOf: OpeningDeps['outputSchemaOf'];
+  providerListed: OpeningDeps['providerListed'];
   /**
-   * Told once per paid call judged not delivered (each opens exactly one automatic dispute): provider
-   * reputation pauses the service when its rate passes the operators' threshold (reputation/standing.ts).
+   * Told once per paid call judged not delivered (each opens exactly one automatic dispute) from a
+   * provider the operator lists: provider reputation pauses the service when its rate passes the
+   * operators' threshold (reputation/standing.ts).
    */
   afterNonDelivery?: (service: { providerId: string; serviceId: string }) => void;
   /** The share of a month's paid spend a person may dispute themselves (DISPUTE_MAX_SHARE_PERCENT). */
@@ -86,7 +88,12 @@ export function createDisputes(options: DisputesOptions) {
       if (!opened.ok || !opened.created) return opened;
       startRefundIfDecided(opened.dispute);
       const { evidence } = opened.dispute;
-      if (evidence.delivery === 'paid_not_delivered') options.afterNonDelivery?.({ providerId: evidence.providerId, serviceId: evidence.serviceId });
+      // Standing pauses a service for everyone by its id. A person-added manifest chooses its own ids, so
+      // it could share another person's service id and pause it with failures of its own making: only
+      // the operator's providers (whose ids added manifests cannot take) count towards a pause.
+      if (evidence.delivery === 'paid_not_delivered' && engine.providerListed(evidence.serviceId, evidence.url)) {
+        options.afterNonDelivery?.({ providerId: evidence.providerId, serviceId: evidence.serviceId });
+      }
       return opened;
     },
     decide(operatorId: string, disputeId: string, decision: Decision): DecisionResult {

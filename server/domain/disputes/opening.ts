@@ -28,6 +28,8 @@ export type OpenDisputeResult =
 export interface OpeningDeps extends DisputeEngineDeps {
   /** The output schema the service publishes now, as JSON text (evidence for schema failures). */
   outputSchemaOf: (userId: string, serviceId: string) => string | null;
+  /** Whether a provider the operator configured publishes this service at this URL's origin (not one a person added). */
+  providerListed: (serviceId: string, url: string) => boolean;
   sharePercent: number;
 }
 
@@ -40,7 +42,7 @@ export function openDispute(deps: OpeningDeps, request: OpenDisputeRequest): Ope
   if (!payment || !PAID.has(payment.status)) return { ok: false, reason: 'step_not_paid' };
   const evidence = evidenceOf(deps, payment);
   const disputedMsat = evidence.amountMsat + evidence.feeMsat;
-  const route = routeOpening(evidence);
+  const route = routeOpening(evidence, deps.providerListed(payment.serviceId, payment.url));
   const nowMs = deps.now();
   if (route.route === 'review') {
     const since = monthStartUtcMs(nowMs);

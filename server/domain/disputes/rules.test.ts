@@ -4,13 +4,17 @@ import { sampleEvidence } from './test-support';
 
 describe('routeOpening', () => {
   it('refunds at once what was paid and not delivered, whatever category was picked', () => {
-    expect(routeOpening(sampleEvidence({ delivery: 'paid_not_delivered', deliveryReason: 'server_error' }))).toEqual({ route: 'refund', why: 'not_delivered' });
+    expect(routeOpening(sampleEvidence({ delivery: 'paid_not_delivered', deliveryReason: 'server_error' }), true)).toEqual({ route: 'refund', why: 'not_delivered' });
   });
   it('refunds at once a charge above what was approved', () => {
-    expect(routeOpening(sampleEvidence({ amountMsat: 2_000, feeMsat: 200, approvedMaxMsat: 2_100 }))).toEqual({ route: 'refund', why: 'overcharged' });
+    expect(routeOpening(sampleEvidence({ amountMsat: 2_000, feeMsat: 200, approvedMaxMsat: 2_100 }), true)).toEqual({ route: 'refund', why: 'overcharged' });
+  });
+  it('sends everything to review for a provider a person added, not the operator', () => {
+    expect(routeOpening(sampleEvidence({ delivery: 'paid_not_delivered', deliveryReason: 'server_error' }), false)).toEqual({ route: 'review' });
+    expect(routeOpening(sampleEvidence({ amountMsat: 2_000, feeMsat: 200, approvedMaxMsat: 2_100 }), false)).toEqual({ route: 'review' });
   });
   it('sends a delivered answer charged within the approval to review', () => {
-    expect(routeOpening(sampleEvidence({ amountMsat: 2_000, feeMsat: 100, approvedMaxMsat: 2_100 }))).toEqual({ route: 'review' });
+    expect(routeOpening(sampleEvidence({ amountMsat: 2_000, feeMsat: 100, approvedMaxMsat: 2_100 }), true)).toEqual({ route: 'review' });
   });
 });
 

@@ -16,9 +16,12 @@ export type OpeningRoute =
 /**
  * Non-delivery with proof of payment is refunded at once; everything else waits for an operator.
  * The evidence decides, not the category the person picked: "not delivered" on an answer that was
- * delivered is reviewed.
+ * delivered is reviewed. Only for a provider the operator lists (`providerListed`): one a person added
+ * by URL may be their own node, and since the treasury pays whatever its provider does not, an
+ * automatic refund would hand them back what they paid themselves, as often as they liked.
  */
-export function routeOpening(evidence: DisputeEvidence): OpeningRoute {
+export function routeOpening(evidence: DisputeEvidence, providerListed: boolean): OpeningRoute {
+  if (!providerListed) return { route: 'review' };
   if (evidence.delivery === 'paid_not_delivered') return { route: 'refund', why: 'not_delivered' };
   const charged = evidence.amountMsat + evidence.feeMsat;
   if (evidence.approvedMaxMsat !== null && charged > evidence.approvedMaxMsat) return { route: 'refund', why: 'overcharged' };
