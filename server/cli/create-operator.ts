@@ -1,15 +1,10 @@
 // Creates the first operator (or makes an existing account one, given its own password), outside the public sign-up:
 //   npm run operator:create -- ops@example.com        (then type the password; it is not echoed)
 //   printf '%s\n' "$PASSWORD" | npm run operator:create -- ops@example.com
-// Uses the same configuration (DATA_DIR, DATABASE_PATH, SECRETS_KEY) as the server.
-import { join } from 'node:path';
+// Uses the same configuration (DATA_DIR, DATABASE_PATH or DATABASE_URL, SECRETS_KEY) as the server.
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { openDatabase } from '../db/client';
-import { loadSecretsKey } from '../db/secret-box';
-import { createAccountsModule } from '../domain/accounts';
-import { loadEnv } from '../env';
-import { createLogger } from '../logger';
+import { accountsOnServer } from './accounts-on-server';
 
 async function readPassword(): Promise<string> {
   // Input goes to a muted stream, so a password typed at a terminal is not echoed.
@@ -25,17 +20,14 @@ async function readPassword(): Promise<string> {
 async function main(): Promise<void> {
   const email = process.argv[2];
   if (!email) throw new Error('usage: npm run operator:create -- <email>   (password on stdin)');
-  const env = loadEnv();
-  const database = openDatabase(env.databaseUrl ?? env.databasePath);
+  const server = accountsOnServer();
   try {
-    const secretsKey = loadSecretsKey({ configuredKeyBase64: env.SECRETS_KEY, mode: env.mode, keyPath: join(env.DATA_DIR, 'secrets.key') });
-    const module = createAccountsModule({ db: database.db, secretsKey, walletProvisioner: null, logger: createLogger({ level: 'warn' }) });
-    const outcome = await module.accounts.ensureOperator({ email, password: await readPassword() });
+    const outcome = await server.accounts.accounts.ensureOperator({ email, password: await readPassword() });
     process.stdout.write(`operator ${email}: ${outcome}\n`);
     // An account someone signed up with this address is upgraded only with its own password.
     if (outcome === 'password_mismatch') process.exitCode = 1;
   } finally {
-    database.close();
+    server.close();
   }
 }
 
