@@ -29,7 +29,7 @@ export const MCP_REFUSALS = {
   invalid_input: 'The input does not fit the service.',
   spend_failed: 'The purchase did not complete.',
   already_disputed: 'That step is already disputed.',
-  dispute_limit_reached: "The person's monthly dispute limit is reached; non-delivery is still refunded automatically.",
+  dispute_limit_reached: "The person's monthly dispute limit is reached; non-delivery by a provider the operator configured is still refunded automatically.",
 } as const;
 export type McpRefusal = keyof typeof MCP_REFUSALS;
 

@@ -15,7 +15,7 @@ const DISPUTE_CATEGORY_OPTIONS: readonly [DisputeCategory, string][] = [
 
 /**
  * The short dispute form for one paid step: what went wrong, a few words, and the rules (non-delivery
- * refunded at once, the rest reviewed, the monthly limit). The chat card and Activity both open it.
+ * refunded at once unless the person added its provider, the rest reviewed, the monthly limit). The chat card and Activity both open it.
  */
 export function DisputeForm(props: { taskId: string; stepId: string; onOpened(): void; onCancel(): void }) {
   const trpc = useTRPC();
@@ -52,7 +52,7 @@ export function DisputeForm(props: { taskId: string; stepId: string; onOpened():
         </button>
       </span>
       <p className="muted" data-testid="dispute-rules">
-        Paid and not delivered is refunded at once. Anything else goes to an operator, who may refund all or part of it.
+        Paid and not delivered is refunded at once (for a provider you added yourself, after an operator's review). Anything else goes to an operator, who may refund all or part of it.
         {limits.data && <> You can dispute up to {limits.data.sharePercent}% of what you paid this month (your first dispute of a month is always accepted).</>}
       </p>
       <FormError message={problem && describeProblem(problem)} />

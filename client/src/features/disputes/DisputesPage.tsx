@@ -71,7 +71,7 @@ export function DisputesPage() {
           </ul>
         ) : (
           <p className="muted" data-testid="no-disputes">
-            No disputes. Dispute a result from its card in Chat; a purchase paid and not delivered is refunded automatically.
+            No disputes. Dispute a result from its card in Chat; a purchase paid and not delivered is refunded automatically (after an operator's review when you added its provider yourself).
           </p>
         )}
       </div>
