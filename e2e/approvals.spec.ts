@@ -89,3 +89,16 @@ test('an over-budget request needs an overage authorization, and the 80% alert a
   await expect(page.getByTestId('toast').filter({ hasText: '80% of your monthly budget used' })).toBeVisible();
   await shot(page, 'approvals-80-percent-alert');
 });
+
+test('a denied spend is told with the word on the button', async ({ page }) => {
+  await signUp(page, 'approvals-deny');
+  // 100 sats is over the $0.10 automatic limit: it waits for a click.
+  const task = await ask(page, '3 bitcoin headlines');
+  await expect(task).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
+  await task.getByRole('button', { name: 'Deny' }).click();
+  await expect(task).toHaveAttribute('data-status', 'failed');
+  // The button said Deny and Approvals lists it as Denied: the card does not switch to "declined".
+  await expect(task.getByTestId('task-failure')).toHaveText('You denied this spend; nothing was paid for it.');
+  await page.goto('/approvals');
+  await expect(page.getByText('Denied', { exact: true })).toBeVisible();
+});

@@ -58,6 +58,16 @@ test('cancelling a task midway keeps the paid step and pays nothing more', async
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('summarise');
   await expect(rows.first()).toContainText('Delivered');
+  // The amount and its fee, both right-aligned side by side, keep a clear gap between them.
+  const gap = await rows.first().evaluate((row) => {
+    const [amount, fee] = [...row.querySelectorAll('td.amount')].map((cell) => {
+      const range = document.createRange();
+      range.selectNodeContents(cell.firstChild ?? cell);
+      return range.getBoundingClientRect();
+    });
+    return (fee?.left ?? 0) - (amount?.right ?? 0);
+  });
+  expect(gap, 'the amount and the fee read as one figure').toBeGreaterThanOrEqual(16);
   await shot(page, 'cancel-midway-activity');
   await page.waitForTimeout(2_500);
   expect((await receipts(page)).map((r) => `${r.serviceId}:${r.outcome}`)).toEqual(['wordsmith/summarise:delivered']);
@@ -89,7 +99,7 @@ for (const viewport of [
   { name: 'desktop', width: 1280, height: 720 },
   { name: 'phone', width: 390, height: 844 },
 ]) {
-  test(`${viewport.name}: the toast of a waiting approval never covers the card's Cancel or Approve`, async ({ page }) => {
+  test(`${viewport.name}: the toast of a waiting approval never covers the card's Cancel or Approve, nor a navigation link`, async ({ page }) => {
     await page.setViewportSize(viewport);
     await signUp(page, `cancel-toast-${viewport.name}`);
     // A joke first (approved automatically, and told as a toast), so the next card sits lower in a
@@ -102,6 +112,13 @@ for (const viewport of [
     const cancel = task.getByRole('button', { name: 'Cancel task' });
     await expectUncovered(cancel);
     await expectUncovered(task.getByRole('button', { name: 'Approve', exact: true }));
+    // Nor a link of the navigation (on a desktop the toasts sit at the foot of its column, where the
+    // last links, Security and Account, used to be hidden under them; on a phone, in the open menu).
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    if (viewport.name === 'phone') await page.getByRole('button', { name: 'Menu' }).click();
+    for (const link of await nav.getByRole('link').all()) await expectUncovered(link);
+    if (viewport.name === 'phone') await page.getByRole('button', { name: 'Menu' }).click();
+    await expect(page.getByTestId('toast').first()).toBeVisible();
     // The screen as seen (a full-page shot would draw the fixed toasts where they are not).
     await page.screenshot({ path: `test-results/screenshots/cancel-toast-${viewport.name}.png` });
     // While the toast still shows, the click lands on Cancel.

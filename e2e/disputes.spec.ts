@@ -47,6 +47,10 @@ for (const viewport of [
     // Live: the refund lands while the page is open, nobody reloads or clicks.
     await expect(item).toHaveAttribute('data-status', 'refunded', { timeout: 20_000 });
     await expect(item).toContainText('opened by Steward');
+    // Named as the chat card names it, and why in words, not the failure's code.
+    await expect(item.getByTestId('dispute-service')).toHaveText('headlines · Daily Ledger');
+    await expect(item.getByTestId('dispute-reason')).toHaveText('the provider kept failing after payment');
+    await expect(item).not.toContainText('server_error');
     await expect(item.getByTestId('dispute-refund')).toBeVisible();
     await item.getByText('Evidence').click();
     await expect(item).toContainText('HTTP 500');

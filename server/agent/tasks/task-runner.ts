@@ -414,7 +414,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     const task = current(taskId);
     if (resolved.status !== 'approved') {
       const reason = resolved.status === 'denied' ? 'approval_denied' : resolved.status === 'expired' ? 'approval_expired' : 'approval_cancelled';
-      const message = resolved.status === 'denied' ? 'You declined this task; nothing was paid for it.' : 'The approval ended before it was given; nothing more was paid.';
+      const message = resolved.status === 'denied' ? 'You denied this spend; nothing was paid for it.' : 'The approval ended before it was given; nothing more was paid.';
       return fail(task, { reason, message });
     }
     if (!moveTask(task, ['awaiting_approval', 'paused'], 'running', { startedAtMs: task.startedAtMs ?? now() })) return;

@@ -4,7 +4,7 @@ import type { ProviderClaimItem, ProviderClaimReason } from '../../../../shared/
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
-import { DisputeEvidence, sats, STATUS_LABEL } from './DisputeEvidence';
+import { DisputeEvidence, sats, serviceName, STATUS_LABEL } from './DisputeEvidence';
 import { formatWhen } from '../../lib/format-time';
 
 const REASON_LABEL: Record<ProviderClaimReason, string> = {
@@ -48,9 +48,6 @@ export function ClaimsSection() {
     </div>
   );
 }
-
-/** Catalog service ids are `<provider>/<service>`: the provider is already named beside it. */
-const serviceName = (providerId: string, serviceId: string) => (serviceId.startsWith(`${providerId}/`) ? serviceId.slice(providerId.length + 1) : serviceId);
 
 function ClaimItem(props: { item: ProviderClaimItem }) {
   const { claim, dispute } = props.item;
