@@ -75,6 +75,8 @@ test('cancelling a task midway keeps the paid step and pays nothing more', async
   // The wallet agrees with the ledger after the one payment (amount and routing fee).
   await page.goto('/wallet');
   await expect(page.getByTestId('wallet-movements').locator('tr[data-kind="payment"]')).toHaveCount(1);
+  // The provider by its name, as the chat card and Activity name it (not its id, wordsmith).
+  await expect(page.getByTestId('wallet-movements').locator('tr[data-kind="payment"]')).toContainText('summarise · Wordsmith');
   await expect(page.getByTestId('reconciliation')).toHaveAttribute('data-status', 'agree', { timeout: 20_000 });
   await shot(page, 'cancel-midway-wallet');
 });

@@ -223,7 +223,9 @@ function Movements({ summary }: { summary: WalletSummary }) {
                   {MOVEMENT_LABELS[movement.kind]}
                   <span className="muted detail when-inline">{formatWhen(movement.atMs)}</span>
                   {(movement.service ?? movement.providerId ?? movement.note) && (
-                    <span className="muted detail">{[movement.service, movement.providerId, movement.note].filter(Boolean).join(' · ')}</span>
+                    <span className="muted detail" title={movement.providerId ?? undefined}>
+                      {[movement.service, movement.providerName, movement.note].filter(Boolean).join(' · ')}
+                    </span>
                   )}
                 </td>
                 <td className={`movement-status ${movement.status}`}>{STATUS_LABELS[movement.status]}</td>
