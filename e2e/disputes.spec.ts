@@ -79,6 +79,11 @@ for (const viewport of [
     await expect(page.getByTestId('receipt-dispute').first()).toContainText('Refunded');
     await expect(page.getByTestId('receipt-provider').first()).toHaveText('Daily Ledger');
     await shot(page, `disputes-activity-${viewport.name}`);
+
+    // Security activity tells why Steward paid the refund itself in words, not as a code.
+    await page.goto('/security');
+    const claimed = page.getByTestId('audit-log').locator('tr').filter({ hasText: 'Steward refunded you and claims it from them' });
+    await expect(claimed).toContainText('(publishes no refund endpoint)');
   });
 
   test(`${viewport.name}: a quality dispute refunded half by an operator, seen live`, async ({ page, browser }) => {

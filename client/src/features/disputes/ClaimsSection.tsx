@@ -7,7 +7,8 @@ import { useTRPC } from '../../lib/trpc';
 import { DisputeEvidence, sats, serviceName, STATUS_LABEL } from './DisputeEvidence';
 import { formatWhen } from '../../lib/format-time';
 
-const REASON_LABEL: Record<ProviderClaimReason, string> = {
+/** Why the provider did not refund, for the console and the person's security activity. */
+export const CLAIM_REASON_LABEL: Record<ProviderClaimReason, string> = {
   no_endpoint: 'Publishes no refund endpoint',
   no_proof: 'No proof of payment to send',
   refused: 'Refused to refund',
@@ -65,7 +66,7 @@ function ClaimItem(props: { item: ProviderClaimItem }) {
         <span className={`dispute-status${claim.status === 'settled' ? ' refunded' : ''}`}>{claim.status === 'open' ? 'Open' : 'Settled'}</span>
       </div>
       <span>
-        {sats(claim.amountMsat)} · {REASON_LABEL[claim.reason]}
+        {sats(claim.amountMsat)} · {CLAIM_REASON_LABEL[claim.reason]}
         {claim.detail && ` (${claim.detail})`} · {formatWhen(claim.createdAtMs)}
       </span>
       {dispute && (
