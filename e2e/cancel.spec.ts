@@ -105,6 +105,10 @@ for (const viewport of [
     const task = await askInChat(page, '3 bitcoin headlines');
     await expect(task).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
     await expect(page.getByTestId('toast').first()).toBeVisible();
+    // The newest toast (the waiting approval) is the one fully in sight, first in the stack.
+    const waiting = page.getByTestId('toast').filter({ hasText: 'waiting for your approval' });
+    await expect(page.getByTestId('toast').first()).toContainText('waiting for your approval');
+    await expect(waiting).toBeInViewport({ ratio: 0.95 });
     const cancel = task.getByRole('button', { name: 'Cancel task' });
     await expectUncovered(cancel);
     await expectUncovered(task.getByRole('button', { name: 'Approve', exact: true }));

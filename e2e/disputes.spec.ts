@@ -121,6 +121,9 @@ for (const viewport of [
     await review.getByTestId('provider-history').locator('summary').click();
     await expect(review.getByTestId('provider-history').locator('summary')).toContainText('Satoshi Jokes: last 30 days');
     await expect(review.getByTestId('provider-history-service').first()).toContainText('satoshi-jokes/joke');
+    // Counted in the right number: "1 dispute", never "1 disputes" (the count depends on the run's other journeys).
+    await expect(review.getByTestId('provider-history-service').first()).toContainText(/\d+ disputes? ·/);
+    await expect(review.getByTestId('provider-history-service').first()).not.toContainText(/(^|\D)1 (disputes|refunds)\b/);
     await expect(operator.getByTestId('service-pauses')).toContainText('default: 50% after 10 calls');
     await shot(operator, `disputes-operator-${viewport.name}`);
     await review.getByLabel('Partial refund (sats)').fill('0.5');

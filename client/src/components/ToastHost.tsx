@@ -53,7 +53,8 @@ export function ToastHost() {
   const dismiss = (id: number) => setToasts((current) => current.filter((t) => t.id !== id));
   return (
     <div className="toast-host" role="status" aria-live="polite" aria-label="Notifications">
-      {toasts.map((toast) => (
+      {/* Newest first: when the column's room runs out, the older toasts are the ones scrolled out of sight. */}
+      {[...toasts].reverse().map((toast) => (
         <ToastItem key={toast.id} toast={toast} onDismiss={() => dismiss(toast.id)} />
       ))}
     </div>
