@@ -40,6 +40,8 @@ for (const viewport of [
     await approve.click();
     await expect(task).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
     await expect(task.getByTestId('task-failure')).toContainText('refunding it to your wallet automatically');
+    // Named as the card names the step, and why in words, not by its id and code.
+    await expect(task.getByTestId('task-failure')).toContainText('headlines (Daily Ledger) was paid but did not deliver: the provider kept failing after payment.');
     await shot(page, `disputes-nondelivery-chat-${viewport.name}`);
 
     await page.goto('/disputes');

@@ -1,7 +1,7 @@
 import type { DisputeView } from '../../../../shared/disputes';
 import { formatSats, msat } from '../../../../shared/money';
 import { formatMoment } from '../../lib/format-time';
-import { purchaseReasonText } from '../../lib/purchase-reasons';
+import { purchaseReasonText } from '../../../../shared/purchase-reasons';
 
 export const STATUS_LABEL: Record<DisputeView['status'], string> = {
   open: 'Open',
@@ -25,7 +25,7 @@ export const serviceName = (providerId: string, serviceId: string) => (serviceId
 
 /**
  * A dispute's reason (or a transition's note), as a person reads it: their own words as written; when
- * Steward opened it, the delivery failure's code (`server_error`) in words (purchase-reasons.ts).
+ * Steward opened it, the delivery failure's code (`server_error`) in words (shared/purchase-reasons.ts).
  */
 export const disputeReasonText = (dispute: Pick<DisputeView, 'openedBy' | 'reason'>, text: string) =>
   dispute.openedBy === 'automatic' && text === dispute.reason ? purchaseReasonText(text) : text;
