@@ -29,6 +29,9 @@ test('a cheap request is approved automatically and notified; a medium one waits
   // London's report reuses the token bought for Paris (same service): paid once, delivered twice.
   for (const step of ['s1', 's3']) await expect(medium.getByTestId(`receipt-${step}`)).toContainText('Paid');
   await expect(medium.getByTestId('receipt-s2')).toContainText('token for weather was reused');
+  // The decision lists each service once, with its count, not "weather, weather, btc-price".
+  await page.goto('/approvals');
+  await expect(page.getByRole('row').filter({ hasText: 'weather in Paris and London' })).toContainText('weather ×2, btc-price');
 });
 
 test('a large request cannot proceed without a valid authenticator code', async ({ page }) => {
