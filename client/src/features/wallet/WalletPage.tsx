@@ -118,7 +118,7 @@ function WalletCard(props: { status: WalletStatus | undefined; checking: boolean
       {status?.balance?.state === 'known' && (
         <>
           <BalanceFigure amount={status.balance.balanceMsat} testId="wallet-balance-amount" />
-          <p className="muted">as your wallet reported it just now (get_balance)</p>
+          <p className="muted">as your wallet reported it just now</p>
         </>
       )}
       {status?.balance?.state === 'unknown' && (
