@@ -139,6 +139,8 @@ for (const viewport of [
     await expect(item.getByTestId('dispute-refund')).toHaveText('refund 0.5 sats');
     await expect(item.getByTestId('dispute-note')).toContainText('Half back');
     await expect(page.getByTestId('toast').filter({ hasText: 'Refund received' })).toBeVisible();
+    // The alert names the purchase as the chat card does, not by its catalog id.
+    await expect(page.getByTestId('toast').filter({ hasText: 'Refund received' })).toContainText('your dispute about joke (Satoshi Jokes)');
     await shot(page, `disputes-refunded-${viewport.name}`);
     await expect.poll(() => usedMsat(budget), { timeout: 10_000 }).toBe(usedBefore - 500);
     // The open Budget page shows the drop without a reload (whole sats: 2.001 -> 1.501 sats reads 3 -> 2).
