@@ -29,6 +29,9 @@ test('a cheap request is approved automatically and notified; a medium one waits
   // London's report reuses the token bought for Paris (same service): paid once, delivered twice.
   for (const step of ['s1', 's3']) await expect(medium.getByTestId(`receipt-${step}`)).toContainText('Paid');
   await expect(medium.getByTestId('receipt-s2')).toContainText('token for weather was reused');
+  // The decision lists each service once, with its count, not "weather, weather, btc-price".
+  await page.goto('/approvals');
+  await expect(page.getByRole('row').filter({ hasText: 'weather in Paris and London' })).toContainText('weather ×2, btc-price');
 });
 
 test('a large request cannot proceed without a valid authenticator code', async ({ page }) => {
@@ -88,4 +91,17 @@ test('an over-budget request needs an overage authorization, and the 80% alert a
   // The spend crossed 80% of the limit: the alert arrives while the page stays as it is.
   await expect(page.getByTestId('toast').filter({ hasText: '80% of your monthly budget used' })).toBeVisible();
   await shot(page, 'approvals-80-percent-alert');
+});
+
+test('a denied spend is told with the word on the button', async ({ page }) => {
+  await signUp(page, 'approvals-deny');
+  // 100 sats is over the $0.10 automatic limit: it waits for a click.
+  const task = await ask(page, '3 bitcoin headlines');
+  await expect(task).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
+  await task.getByRole('button', { name: 'Deny' }).click();
+  await expect(task).toHaveAttribute('data-status', 'failed');
+  // The button said Deny and Approvals lists it as Denied: the card does not switch to "declined".
+  await expect(task.getByTestId('task-failure')).toHaveText('You denied this spend; nothing was paid for it.');
+  await page.goto('/approvals');
+  await expect(page.getByText('Denied', { exact: true })).toBeVisible();
 });

@@ -58,6 +58,10 @@ test('cancelling a task midway keeps the paid step and pays nothing more', async
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('summarise');
   await expect(rows.first()).toContainText('Delivered');
+  // The amount and its fee, both right-aligned side by side, keep a gutter between them however
+  // tight the columns are (with only the table's 8 px, "1 sat" and "2 sats" read as one figure).
+  const gutter = await rows.first().locator('td.amount').nth(1).evaluate((fee) => parseFloat(getComputedStyle(fee).paddingLeft));
+  expect(gutter, 'the amount and the fee read as one figure').toBeGreaterThanOrEqual(16);
   await shot(page, 'cancel-midway-activity');
   await page.waitForTimeout(2_500);
   expect((await receipts(page)).map((r) => `${r.serviceId}:${r.outcome}`)).toEqual(['wordsmith/summarise:delivered']);
@@ -65,6 +69,8 @@ test('cancelling a task midway keeps the paid step and pays nothing more', async
   // The wallet agrees with the ledger after the one payment (amount and routing fee).
   await page.goto('/wallet');
   await expect(page.getByTestId('wallet-movements').locator('tr[data-kind="payment"]')).toHaveCount(1);
+  // The provider by its name, as the chat card and Activity name it (not its id, wordsmith).
+  await expect(page.getByTestId('wallet-movements').locator('tr[data-kind="payment"]')).toContainText('summarise · Wordsmith');
   await expect(page.getByTestId('reconciliation')).toHaveAttribute('data-status', 'agree', { timeout: 20_000 });
   await shot(page, 'cancel-midway-wallet');
 });
@@ -89,7 +95,7 @@ for (const viewport of [
   { name: 'desktop', width: 1280, height: 720 },
   { name: 'phone', width: 390, height: 844 },
 ]) {
-  test(`${viewport.name}: the toast of a waiting approval never covers the card's Cancel or Approve`, async ({ page }) => {
+  test(`${viewport.name}: the toast of a waiting approval never covers the card's Cancel or Approve, nor a navigation link`, async ({ page }) => {
     await page.setViewportSize(viewport);
     await signUp(page, `cancel-toast-${viewport.name}`);
     // A joke first (approved automatically, and told as a toast), so the next card sits lower in a
@@ -99,9 +105,20 @@ for (const viewport of [
     const task = await askInChat(page, '3 bitcoin headlines');
     await expect(task).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
     await expect(page.getByTestId('toast').first()).toBeVisible();
+    // The newest toast (the waiting approval) is the one fully in sight, first in the stack.
+    const waiting = page.getByTestId('toast').filter({ hasText: 'waiting for your approval' });
+    await expect(page.getByTestId('toast').first()).toContainText('waiting for your approval');
+    await expect(waiting).toBeInViewport({ ratio: 0.95 });
     const cancel = task.getByRole('button', { name: 'Cancel task' });
     await expectUncovered(cancel);
     await expectUncovered(task.getByRole('button', { name: 'Approve', exact: true }));
+    // Nor a link of the navigation (on a desktop the toasts sit at the foot of its column, where the
+    // last links, Security and Account, used to be hidden under them; on a phone, in the open menu).
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    if (viewport.name === 'phone') await page.getByRole('button', { name: 'Menu' }).click();
+    for (const link of await nav.getByRole('link').all()) await expectUncovered(link);
+    if (viewport.name === 'phone') await page.getByRole('button', { name: 'Menu' }).click();
+    await expect(page.getByTestId('toast').first()).toBeVisible();
     // The screen as seen (a full-page shot would draw the fixed toasts where they are not).
     await page.screenshot({ path: `test-results/screenshots/cancel-toast-${viewport.name}.png` });
     // While the toast still shows, the click lands on Cancel.

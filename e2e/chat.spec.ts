@@ -38,6 +38,21 @@ test('a cheap question gets an answer with a receipt, accepted or disputed', asy
   await expect(task.getByTestId('task-answer')).toContainText('joke');
   const receipt = task.getByTestId('receipt-s1');
   await expect(receipt).toContainText(/Paid 1 sat to Satoshi Jokes/);
+  // Each value sits right under its label, even beside a taller one in the same row (the topic,
+  // one word, used to float down to the middle of the punchline's height).
+  const labelGaps = await task.getByTestId('result-s1').locator('.chat-facts > div').evaluateAll((facts) =>
+    facts.map((fact) => {
+      // The texts' own boxes (a stretched dt or dd box would hide the gap between them).
+      const [label, value] = [fact.querySelector('dt'), fact.querySelector('dd')].map((e) => {
+        const range = document.createRange();
+        if (e) range.selectNodeContents(e);
+        return range.getBoundingClientRect();
+      });
+      return (value?.top ?? 0) - (label?.bottom ?? 0);
+    }),
+  );
+  expect(labelGaps.length).toBeGreaterThan(0);
+  for (const gap of labelGaps) expect(gap, 'a value floats away from its label').toBeLessThanOrEqual(8);
   await shot(page, 'chat-cheap-answer');
 
   await receipt.getByRole('button', { name: 'Accept' }).click();

@@ -40,6 +40,8 @@ for (const viewport of [
     await approve.click();
     await expect(task).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
     await expect(task.getByTestId('task-failure')).toContainText('refunding it to your wallet automatically');
+    // Named as the card names the step, and why in words, not by its id and code.
+    await expect(task.getByTestId('task-failure')).toContainText('headlines (Daily Ledger) was paid but did not deliver: the provider kept failing after payment.');
     await shot(page, `disputes-nondelivery-chat-${viewport.name}`);
 
     await page.goto('/disputes');
@@ -47,6 +49,10 @@ for (const viewport of [
     // Live: the refund lands while the page is open, nobody reloads or clicks.
     await expect(item).toHaveAttribute('data-status', 'refunded', { timeout: 20_000 });
     await expect(item).toContainText('opened by Steward');
+    // Named as the chat card names it, and why in words, not the failure's code.
+    await expect(item.getByTestId('dispute-service')).toHaveText('headlines · Daily Ledger');
+    await expect(item.getByTestId('dispute-reason')).toHaveText('the provider kept failing after payment');
+    await expect(item).not.toContainText('server_error');
     await expect(item.getByTestId('dispute-refund')).toBeVisible();
     await item.getByText('Evidence').click();
     await expect(item).toContainText('HTTP 500');
@@ -75,6 +81,11 @@ for (const viewport of [
     await expect(page.getByTestId('receipt-dispute').first()).toContainText('Refunded');
     await expect(page.getByTestId('receipt-provider').first()).toHaveText('Daily Ledger');
     await shot(page, `disputes-activity-${viewport.name}`);
+
+    // Security activity tells why Steward paid the refund itself in words, not as a code.
+    await page.goto('/security');
+    const claimed = page.getByTestId('audit-log').locator('tr').filter({ hasText: 'Steward refunded you and claims it from them' });
+    await expect(claimed).toContainText('(publishes no refund endpoint)');
   });
 
   test(`${viewport.name}: a quality dispute refunded half by an operator, seen live`, async ({ page, browser }) => {
@@ -112,6 +123,9 @@ for (const viewport of [
     await review.getByTestId('provider-history').locator('summary').click();
     await expect(review.getByTestId('provider-history').locator('summary')).toContainText('Satoshi Jokes: last 30 days');
     await expect(review.getByTestId('provider-history-service').first()).toContainText('satoshi-jokes/joke');
+    // Counted in the right number: "1 dispute", never "1 disputes" (the count depends on the run's other journeys).
+    await expect(review.getByTestId('provider-history-service').first()).toContainText(/\d+ disputes? ·/);
+    await expect(review.getByTestId('provider-history-service').first()).not.toContainText(/(^|\D)1 (disputes|refunds)\b/);
     await expect(operator.getByTestId('service-pauses')).toContainText('default: 50% after 10 calls');
     await shot(operator, `disputes-operator-${viewport.name}`);
     await review.getByLabel('Partial refund (sats)').fill('0.5');
@@ -125,6 +139,8 @@ for (const viewport of [
     await expect(item.getByTestId('dispute-refund')).toHaveText('refund 0.5 sats');
     await expect(item.getByTestId('dispute-note')).toContainText('Half back');
     await expect(page.getByTestId('toast').filter({ hasText: 'Refund received' })).toBeVisible();
+    // The alert names the purchase as the chat card does, not by its catalog id.
+    await expect(page.getByTestId('toast').filter({ hasText: 'Refund received' })).toContainText('your dispute about joke (Satoshi Jokes)');
     await shot(page, `disputes-refunded-${viewport.name}`);
     await expect.poll(() => usedMsat(budget), { timeout: 10_000 }).toBe(usedBefore - 500);
     // The open Budget page shows the drop without a reload (whole sats: 2.001 -> 1.501 sats reads 3 -> 2).

@@ -38,6 +38,17 @@ test('the shell works on a phone-sized screen', async ({ page }) => {
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
   }
+  // The bar's controls, and the small choices of a long page, are a thumb's size (at least 40 px).
+  await page.goto('/services');
+  const service = page.getByTestId('service').first();
+  for (const control of [
+    page.getByRole('button', { name: 'Menu' }),
+    page.getByRole('button', { name: 'Sign out', exact: true }).first(),
+    service.getByRole('button', { name: 'Price history' }),
+    service.locator('.preference label').first(),
+  ]) {
+    expect((await control.boundingBox())?.height ?? 0, await control.innerText()).toBeGreaterThanOrEqual(40);
+  }
   const badge = page.getByTestId('mode-badge');
   await expect(badge).toBeVisible();
   expect(await badge.innerText()).toBe('Sandbox'); // the short form on a phone

@@ -70,33 +70,36 @@ export function Layout() {
           </div>
         )}
       </header>
-      <nav id="main-nav" className={navOpen ? 'sidebar open' : 'sidebar'} aria-label="Main">
-        <ul>
-          {NAV_ITEMS.filter((item) => !item.operatorOnly || user?.role === 'operator').map((item) => (
-            <li key={item.path}>
-              <NavLink to={item.path} end={item.path === '/'} onClick={closeNav} className={({ isActive }) => (isActive ? 'active' : '')}>
-                <item.icon className="nav-icon" aria-hidden="true" size={20} strokeWidth={1.75} />
-                <span className="nav-text">
-                  <span className="nav-label">{item.label}</span>
-                  <span className="nav-hint">{item.hint}</span>
-                </span>
-                {(badges[item.path] ?? 0) > 0 && (
-                  <span className="nav-badge" data-testid={`badge-${item.label.toLowerCase()}`} aria-label={`${badges[item.path]} new`}>
-                    {badges[item.path]}
+      {/* The navigation column, with the toasts at its foot below the links, never over them (styles.css). */}
+      <div className="side">
+        <nav id="main-nav" className={navOpen ? 'sidebar open' : 'sidebar'} aria-label="Main">
+          <ul>
+            {NAV_ITEMS.filter((item) => !item.operatorOnly || user?.role === 'operator').map((item) => (
+              <li key={item.path}>
+                <NavLink to={item.path} end={item.path === '/'} onClick={closeNav} className={({ isActive }) => (isActive ? 'active' : '')}>
+                  <item.icon className="nav-icon" aria-hidden="true" size={20} strokeWidth={1.75} />
+                  <span className="nav-text">
+                    <span className="nav-label">{item.label}</span>
+                    <span className="nav-hint">{item.hint}</span>
                   </span>
-                )}
-              </NavLink>
-            </li>
-          ))}
-        </ul>
-        {info.data && <p className="version">v{info.data.version}</p>}
-      </nav>
+                  {(badges[item.path] ?? 0) > 0 && (
+                    <span className="nav-badge" data-testid={`badge-${item.label.toLowerCase()}`} aria-label={`${badges[item.path]} new`}>
+                      {badges[item.path]}
+                    </span>
+                  )}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+          {info.data && <p className="version">v{info.data.version}</p>}
+        </nav>
+        {user && <ToastHost />}
+      </div>
       <main className="content">
         <Suspense fallback={<p className="page-summary">Loading…</p>}>
           <Outlet />
         </Suspense>
       </main>
-      {user && <ToastHost />}
     </div>
   );
 }

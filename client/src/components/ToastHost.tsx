@@ -23,8 +23,9 @@ export const MAX_TOASTS = 3;
 /**
  * Live alerts as toasts: listens on the alerts subscription (SSE) while signed in, shows each new
  * alert for a few seconds, and refreshes every alerts and approvals query so badges and lists follow.
- * On a desktop they stack at the foot of the navigation column (governance.css), never over the page
- * and its actions (a card's Cancel, the chat composer); on a phone they take a band of their own under
+ * On a desktop they stack at the foot of the navigation column, under its links (Layout's `.side`,
+ * governance.css), never over a link nor over the page and its actions (a card's Cancel, the chat
+ * composer); on a phone they take a band of their own under
  * the bar, so the top of the page moves down rather than hiding under them. Each toast is also stored
  * in the Alerts centre.
  * Render once inside the signed-in layout.
@@ -55,7 +56,8 @@ export function ToastHost() {
   const dismiss = (id: number) => setToasts((current) => current.filter((t) => t.id !== id));
   return (
     <div className="toast-host" role="status" aria-live="polite" aria-label="Notifications">
-      {toasts.map((toast) => (
+      {/* Newest first: when the column's room runs out, the older toasts are the ones scrolled out of sight. */}
+      {[...toasts].reverse().map((toast) => (
         <ToastItem key={toast.id} toast={toast} onDismiss={() => dismiss(toast.id)} />
       ))}
     </div>

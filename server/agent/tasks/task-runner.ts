@@ -26,6 +26,7 @@ import { policyDecisionSchema, type PolicyDecision } from '../../../shared/gover
 import type { Leases } from '../../domain/background';
 import { ACCOUNT_IN_DEBT_WHY } from '../../domain/governance';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
+import { purchaseReasonText } from '../../../shared/purchase-reasons';
 import { stepIdempotencyKey, type SpendOutcome, type SpendResult } from '../../domain/spending';
 import { chainedInputBound, checkChains, resolveStepInput } from '../planner/chain';
 import type { PlannerStanding } from '../planner/equivalents';
@@ -414,7 +415,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     const task = current(taskId);
     if (resolved.status !== 'approved') {
       const reason = resolved.status === 'denied' ? 'approval_denied' : resolved.status === 'expired' ? 'approval_expired' : 'approval_cancelled';
-      const message = resolved.status === 'denied' ? 'You declined this task; nothing was paid for it.' : 'The approval ended before it was given; nothing more was paid.';
+      const message = resolved.status === 'denied' ? 'You denied this spend; nothing was paid for it.' : 'The approval ended before it was given; nothing more was paid.';
       return fail(task, { reason, message });
     }
     if (!moveTask(task, ['awaiting_approval', 'paused'], 'running', { startedAtMs: task.startedAtMs ?? now() })) return;
@@ -538,7 +539,10 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
         const opened = deps.disputes.open({ userId: task.userId, taskId: task.id, stepId: step.id, paymentId: outcome.paymentId, category: 'not_delivered', reason: outcome.detail ?? outcome.reason, openedBy: 'automatic' });
         if (opened.ok) patchStep(task, step.id, { judgement: 'disputed', disputeJson: JSON.stringify({ disputeId: opened.dispute.id }) });
         const then = opened.ok ? 'Steward is refunding it to your wallet automatically.' : 'You can dispute it.';
-        fail(task, { reason: 'paid_not_delivered', message: `${step.serviceId} was paid but did not deliver (${outcome.reason.replaceAll('_', ' ')}). ${then}`, stepId: step.id });
+        // Named as the card names the step, and why in words (not `daily-ledger/headlines`, `server error`).
+        const record = store.steps(task.id).find((s) => s.stepId === step.id);
+        const name = record ? `${record.serviceName} (${record.providerName})` : step.serviceId;
+        fail(task, { reason: 'paid_not_delivered', message: `${name} was paid but did not deliver: ${purchaseReasonText(outcome.reason)}. ${then}`, stepId: step.id });
         return 'stop';
       }
     }

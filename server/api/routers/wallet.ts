@@ -6,6 +6,8 @@ import {
   receiveStatusSchema,
   withdrawSchema,
 } from '../../../shared/wallet';
+import type { ProviderNameOf } from '../../domain/reputation';
+import type { WalletSummary } from '../../domain/wallet';
 import { unwrap } from '../errors';
 import { authedProcedure, proofAttemptsLimited, router, walletConnectionProcedure } from '../trpc';
 
@@ -16,7 +18,7 @@ import { authedProcedure, proofAttemptsLimited, router, walletConnectionProcedur
  * guessing limit; both also count against the person's limit on wallet connections.
  */
 export const walletRouter = router({
-  summary: authedProcedure.query(({ ctx }) => ctx.deps.wallet.summary(ctx.user.id)),
+  summary: authedProcedure.query(async ({ ctx }) => withProviderNames(await ctx.deps.wallet.summary(ctx.user.id), ctx.deps.providerNames.for(ctx.user.id))),
   status: authedProcedure.query(({ ctx }) => ctx.deps.wallet.status(ctx.user.id)),
 
   connectOwn: walletConnectionProcedure
@@ -48,3 +50,8 @@ export const walletRouter = router({
     csv: ctx.deps.wallet.exportCsv(ctx.user.id),
   })),
 });
+
+/** Each payment's provider by the name the chat card and Activity show (the ledger keeps only its id). */
+function withProviderNames(summary: WalletSummary, nameOf: ProviderNameOf) {
+  return { ...summary, movements: summary.movements.map((m) => ({ ...m, providerName: m.providerId === null ? null : nameOf(m.providerId) })) };
+}

@@ -9,7 +9,7 @@ import { formatSats, msat } from '../../../shared/money';
 import type { PaymentRow } from '../../db/schema/payments';
 import type { DisputeEngineDeps } from './deps';
 import { checkAbuseLimit, monthStartUtcMs, routeOpening } from './rules';
-import { toDisputeView } from './views';
+import { purchaseName, toDisputeView } from './views';
 
 export interface OpenDisputeRequest {
   userId: string;
@@ -93,6 +93,7 @@ export function openDispute(deps: OpeningDeps, request: OpenDisputeRequest): Ope
 
 function announceOpening(deps: OpeningDeps, disputeId: string, request: OpenDisputeRequest, evidence: DisputeEvidence, status: 'refunding' | 'under_review'): void {
   const amount = formatSats(msat(evidence.amountMsat + evidence.feeMsat));
+  const purchase = purchaseName(evidence, deps.providerNames.for(request.userId));
   deps.audit.record(request.userId, 'dispute_opened', { disputeId, paymentId: evidence.paymentId, category: request.category, openedBy: request.openedBy, status });
   deps.alerts.notify(request.userId, {
     kind: 'dispute_update',
@@ -100,8 +101,8 @@ function announceOpening(deps: OpeningDeps, disputeId: string, request: OpenDisp
     title: status === 'refunding' ? 'Not delivered: refund on its way' : 'Dispute under review',
     body:
       status === 'refunding'
-        ? `${evidence.serviceId} was paid (${amount}) and did not deliver. Steward is refunding it to your wallet.`
-        : `Your dispute about ${evidence.serviceId} (${amount}) is waiting for an operator's review.`,
+        ? `${purchase} was paid (${amount}) and did not deliver. Steward is refunding it to your wallet.`
+        : `Your dispute about ${purchase}, ${amount}, is waiting for an operator's review.`,
     data: { disputeId, status, serviceId: evidence.serviceId },
     dedupeKey: `dispute:${disputeId}:${status}`,
   });

@@ -11,7 +11,7 @@ import { providerRefundsAccount, refundsAccount, userAvailableAccount } from '..
 import { retryDelayMs } from '../payments';
 import type { WalletPort, WalletTransaction } from '../ports/wallet';
 import type { DisputeEngineDeps } from './deps';
-import { appendTransition, readEvidence } from './views';
+import { appendTransition, purchaseName, readEvidence } from './views';
 
 export type RefundStep =
   | 'refunded'
@@ -66,12 +66,13 @@ export function markRefunded(deps: DisputeEngineDeps, row: DisputeRow, source: R
 function announceRefund(deps: DisputeEngineDeps, row: DisputeRow, source: RefundSource): void {
   const evidence = readEvidence(row);
   deps.audit.record(row.userId, 'dispute_refunded', { disputeId: row.id, refundMsat: row.refundMsat, source });
-  const from = source === 'provider' ? ` from ${evidence.providerId}` : '';
+  const nameOf = deps.providerNames.for(row.userId);
+  const from = source === 'provider' ? ` from ${nameOf(evidence.providerId)}` : '';
   deps.alerts.notify(row.userId, {
     kind: 'dispute_update',
     severity: 'info',
     title: 'Refund received',
-    body: `${formatSats(msat(row.refundMsat))}${from} for your dispute about ${evidence.serviceId} reached your wallet.`,
+    body: `${formatSats(msat(row.refundMsat))}${from} for your dispute about ${purchaseName(evidence, nameOf)} reached your wallet.`,
     data: { disputeId: row.id, status: 'refunded', refundMsat: row.refundMsat, source },
     dedupeKey: `dispute:${row.id}:refunded`,
   });

@@ -54,6 +54,16 @@ export function appendTransition(json: string, transition: DisputeTransition): s
   return JSON.stringify([...readTransitions(json), transition]);
 }
 
+/**
+ * The disputed purchase as the chat card and the other alerts name it, "joke (Satoshi Jokes)": the
+ * catalog id `satoshi-jokes/joke` already carries the provider, named after it.
+ */
+export function purchaseName(evidence: Pick<DisputeEvidence, 'serviceId' | 'providerId'>, nameOf: ProviderNameOf): string {
+  const prefix = `${evidence.providerId}/`;
+  const service = evidence.serviceId.startsWith(prefix) ? evidence.serviceId.slice(prefix.length) : evidence.serviceId;
+  return `${service} (${nameOf(evidence.providerId)})`;
+}
+
 /** `nameOf` names the disputed payment's provider for whoever reads the view. */
 export function toDisputeView(row: DisputeRow, nameOf: ProviderNameOf): DisputeView {
   const evidence = readEvidence(row);

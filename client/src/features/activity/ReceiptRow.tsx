@@ -2,7 +2,7 @@ import { ChevronDown, ChevronRight, Flag } from 'lucide-react';
 import { Link } from 'react-router';
 import { usdCents } from '../../../../shared/money';
 import { formatCents, formatSatsWhole } from '../../../../shared/money-display';
-import { purchaseReasonText } from '../../lib/purchase-reasons';
+import { purchaseReasonText } from '../../../../shared/purchase-reasons';
 import { DisputeForm } from '../disputes/DisputeForm';
 import { DISPUTABLE, disputeText, OUTCOMES } from './outcomes';
 import { ReceiptEvidence, type ActivityReceipt } from './ReceiptEvidence';

@@ -7,6 +7,7 @@ import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
 import { ApprovalCard } from './ApprovalCard';
 import { formatWhen } from '../../lib/format-time';
+import { serviceList } from './service-list';
 
 export type InboxItem = inferRouterOutputs<AppRouter>['approvals']['pending'][number];
 
@@ -64,7 +65,7 @@ export function ApprovalsPage() {
                   <td data-label="When">{formatWhen(approval.createdAt)}</td>
                   <td data-label="Request">
                     {request !== null && <span className="approval-request">“{request}”</span>}
-                    {quote && <span className="muted">{request !== null && ' · '}{quote.steps.map((s) => s.serviceName).join(', ')}</span>}
+                    {quote && <span className="muted">{request !== null && ' · '}{serviceList(quote.steps)}</span>}
                     {agentName !== null && <span className="muted"> · agent {agentName}</span>}
                   </td>
                   <td data-label="Up to" className="numeric">{quote ? formatCharge(approval.maxMsat, quote.rate) : formatSatsWhole(approval.maxMsat, 'charge')}</td>

@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { Ban, CheckCircle2, Circle, CircleDashed, Loader2, OctagonX, PauseCircle, XCircle } from 'lucide-react';
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
-import { purchaseReasonText } from '../../lib/purchase-reasons';
+import { purchaseReasonText } from '../../../../shared/purchase-reasons';
 import { useTRPC } from '../../lib/trpc';
 import { ApprovalControls } from './ApprovalControls';
 import { AnswerSummary } from './AnswerView';

@@ -4,10 +4,11 @@ import type { ProviderClaimItem, ProviderClaimReason } from '../../../../shared/
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
-import { DisputeEvidence, sats, STATUS_LABEL } from './DisputeEvidence';
+import { DisputeEvidence, sats, serviceName, STATUS_LABEL } from './DisputeEvidence';
 import { formatWhen } from '../../lib/format-time';
 
-const REASON_LABEL: Record<ProviderClaimReason, string> = {
+/** Why the provider did not refund, for the console and the person's security activity. */
+export const CLAIM_REASON_LABEL: Record<ProviderClaimReason, string> = {
   no_endpoint: 'Publishes no refund endpoint',
   no_proof: 'No proof of payment to send',
   refused: 'Refused to refund',
@@ -49,9 +50,6 @@ export function ClaimsSection() {
   );
 }
 
-/** Catalog service ids are `<provider>/<service>`: the provider is already named beside it. */
-const serviceName = (providerId: string, serviceId: string) => (serviceId.startsWith(`${providerId}/`) ? serviceId.slice(providerId.length + 1) : serviceId);
-
 function ClaimItem(props: { item: ProviderClaimItem }) {
   const { claim, dispute } = props.item;
   const trpc = useTRPC();
@@ -68,7 +66,7 @@ function ClaimItem(props: { item: ProviderClaimItem }) {
         <span className={`dispute-status${claim.status === 'settled' ? ' refunded' : ''}`}>{claim.status === 'open' ? 'Open' : 'Settled'}</span>
       </div>
       <span>
-        {sats(claim.amountMsat)} · {REASON_LABEL[claim.reason]}
+        {sats(claim.amountMsat)} · {CLAIM_REASON_LABEL[claim.reason]}
         {claim.detail && ` (${claim.detail})`} · {formatWhen(claim.createdAtMs)}
       </span>
       {dispute && (

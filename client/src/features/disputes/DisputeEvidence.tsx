@@ -1,6 +1,7 @@
 import type { DisputeView } from '../../../../shared/disputes';
 import { formatSats, msat } from '../../../../shared/money';
 import { formatMoment } from '../../lib/format-time';
+import { purchaseReasonText } from '../../../../shared/purchase-reasons';
 
 export const STATUS_LABEL: Record<DisputeView['status'], string> = {
   open: 'Open',
@@ -18,6 +19,16 @@ export const CATEGORY_LABEL: Record<DisputeView['category'], string> = {
 };
 
 export const sats = (value: number) => formatSats(msat(value));
+
+/** Catalog service ids are `<provider>/<service>`: the provider is already named beside it. */
+export const serviceName = (providerId: string, serviceId: string) => (serviceId.startsWith(`${providerId}/`) ? serviceId.slice(providerId.length + 1) : serviceId);
+
+/**
+ * A dispute's reason (or a transition's note), as a person reads it: their own words as written; when
+ * Steward opened it, the delivery failure's code (`server_error`) in words (shared/purchase-reasons.ts).
+ */
+export const disputeReasonText = (dispute: Pick<DisputeView, 'openedBy' | 'reason'>, text: string) =>
+  dispute.openedBy === 'automatic' && text === dispute.reason ? purchaseReasonText(text) : text;
 
 /** The purchase's evidence, as the person and the operator see it. */
 export function DisputeEvidence(props: { dispute: DisputeView }) {

@@ -4,7 +4,7 @@ import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
 import { onStreamError } from '../auth/useSession';
 import { BlockProvider } from './BlockProvider';
-import { CATEGORY_LABEL, DisputeEvidence, sats, STATUS_LABEL } from './DisputeEvidence';
+import { CATEGORY_LABEL, DisputeEvidence, disputeReasonText, sats, serviceName, STATUS_LABEL } from './DisputeEvidence';
 import './disputes.css';
 import { formatWhen } from '../../lib/format-time';
 
@@ -40,7 +40,10 @@ export function DisputesPage() {
             {disputes.data.map((d) => (
               <li key={d.id} className="dispute-item" data-testid="dispute-item" data-status={d.status}>
                 <div className="dispute-head">
-                  <strong>{d.evidence.serviceId}</strong>
+                  {/* Named as the chat card and Activity name it: the service, then its provider. */}
+                  <strong data-testid="dispute-service">
+                    {serviceName(d.evidence.providerId, d.evidence.serviceId)} <span className="muted">· {d.providerName}</span>
+                  </strong>
                   <span className={`dispute-status ${d.status}`} data-testid="dispute-status">
                     {STATUS_LABEL[d.status]}
                   </span>
@@ -54,13 +57,13 @@ export function DisputesPage() {
                     </>
                   )}
                 </p>
-                {d.reason && <p className="muted">“{d.reason}”</p>}
+                {d.reason && <p className="muted" data-testid="dispute-reason">{d.openedBy === 'automatic' ? disputeReasonText(d, d.reason) : `“${d.reason}”`}</p>}
                 {d.operatorNote && <p data-testid="dispute-note">Operator: {d.operatorNote}</p>}
                 <ol className="dispute-transitions">
                   {d.transitions.map((t, i) => (
                     <li key={i}>
                       {formatWhen(t.atMs)}: {STATUS_LABEL[t.status]}
-                      {t.note ? ` (${t.note})` : ''}
+                      {t.note ? ` (${disputeReasonText(d, t.note)})` : ''}
                     </li>
                   ))}
                 </ol>

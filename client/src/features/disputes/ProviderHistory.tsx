@@ -3,6 +3,7 @@ import { formatShareBps } from '../../../../shared/reputation';
 import { useTRPC } from '../../lib/trpc';
 import { CATEGORY_LABEL, sats, STATUS_LABEL } from './DisputeEvidence';
 import { formatDay } from '../../lib/format-time';
+import { plural } from '../services/ServiceReputation';
 
 /**
  * Operators: the provider's record beside a dispute under review, so one complaint is weighed against
@@ -26,7 +27,7 @@ export function ProviderHistory(props: { providerId: string; disputeId: string }
         <ul className="list">
           {history.data.services.map((r) => (
             <li key={r.serviceId} data-testid="provider-history-service">
-              <strong>{r.serviceId}</strong>: {r.paidCalls} paid · {formatShareBps(r.nonDeliveryBps)} not delivered · {r.disputesOpened} disputes · {r.refunds} refunds ({sats(r.refundedMsat)})
+              <strong>{r.serviceId}</strong>: {r.paidCalls} paid · {formatShareBps(r.nonDeliveryBps)} not delivered · {plural(r.disputesOpened, 'dispute', 'disputes')} · {plural(r.refunds, 'refund', 'refunds')} ({sats(r.refundedMsat)})
             </li>
           ))}
         </ul>

@@ -7,6 +7,7 @@ import { BudgetStatusGauge } from '../../components/BudgetGauge';
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
 import { formatDay } from '../../lib/format-time';
+import { serviceList } from '../approvals/service-list';
 
 const SpendingCharts = lazy(async () => ({ default: (await import('./SpendingCharts')).SpendingCharts }));
 
@@ -101,7 +102,7 @@ function PendingApprovals() {
         <ul className="list">
           {items.slice(0, 3).map(({ approval, quote }) => (
             <li key={approval.id} className="home-row">
-              <span>{quote?.steps.map((s) => s.serviceName).join(', ') ?? 'A spend'}</span>
+              <span>{quote ? serviceList(quote.steps) : 'A spend'}</span>
               <span className="numeric">{quote ? formatCharge(approval.maxMsat, quote.rate) : formatSatsWhole(approval.maxMsat, 'charge')}</span>
             </li>
           ))}

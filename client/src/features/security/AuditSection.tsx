@@ -3,6 +3,7 @@ import '../../components/governance.css';
 import type { AuditEventKind } from '../../../../shared/accounts';
 import { useTRPC } from '../../lib/trpc';
 import { formatWhen } from '../../lib/format-time';
+import { CLAIM_REASON_LABEL } from '../disputes/ClaimsSection';
 
 const DESCRIPTIONS: Record<AuditEventKind, string> = {
   signed_up: 'Account created',
@@ -75,6 +76,13 @@ function SettingsChange(props: { detail: Record<string, string | number | boolea
   );
 }
 
+/** An event's reason in words: a claim's reason as the operator console says it, else the code spelt out. */
+function reasonText(kind: string, reason: string): string {
+  const claimLabels: Readonly<Record<string, string>> = CLAIM_REASON_LABEL;
+  const claimReason = kind === 'provider_claim_opened' ? claimLabels[reason] : undefined;
+  return claimReason ? claimReason.toLowerCase() : reason.replaceAll('_', ' ');
+}
+
 export function AuditSection() {
   const trpc = useTRPC();
   const events = useQuery(trpc.security.auditLog.queryOptions({}));
@@ -96,7 +104,7 @@ export function AuditSection() {
               <td data-label="When">{formatWhen(event.at)}</td>
               <td data-label="What">
                 {DESCRIPTIONS[event.kind] ?? event.kind}
-                {typeof event.detail.reason === 'string' && <span className="muted"> ({event.detail.reason.replaceAll('_', ' ')})</span>}
+                {typeof event.detail.reason === 'string' && <span className="muted"> ({reasonText(event.kind, event.detail.reason)})</span>}
                 {(event.kind === 'guard_settings_changed' || event.kind === 'preferences_changed') && <SettingsChange detail={event.detail} />}
               </td>
               <td data-label="From" className="muted">{event.ip ?? '—'}</td>

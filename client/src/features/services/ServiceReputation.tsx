@@ -5,7 +5,8 @@ import { formatShareBps } from '../../../../shared/reputation';
 
 export type ReputationRecord = inferRouterOutputs<AppRouter>['catalog']['reputation']['services'][number];
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+/** "1 dispute", "2 disputes": a count with its noun in the right number. */
+export const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** "Last 30 days: 12 paid calls · 8.3% not delivered · 2 disputes · 1 refund (2 sats)", over everyone's purchases. */
 export function reputationText(r: ReputationRecord): string {

@@ -121,7 +121,7 @@ function WalletCard(props: { status: WalletStatus | undefined; checking: boolean
       {status?.balance?.state === 'known' && (
         <>
           <BalanceFigure amount={status.balance.balanceMsat} testId="wallet-balance-amount" />
-          <p className="muted">as your wallet reported it just now (get_balance)</p>
+          <p className="muted">as your wallet reported it just now</p>
         </>
       )}
       {status?.balance?.state === 'unknown' && (
@@ -230,7 +230,9 @@ function Movements({ summary }: { summary: WalletSummary }) {
                   {MOVEMENT_LABELS[movement.kind]}
                   <span className="muted detail when-inline">{formatWhen(movement.atMs)}</span>
                   {(movement.service ?? movement.providerId ?? movement.note) && (
-                    <span className="muted detail">{[movement.service, movement.providerId, movement.note].filter(Boolean).join(' · ')}</span>
+                    <span className="muted detail" title={movement.providerId ?? undefined}>
+                      {[movement.service, movement.providerName, movement.note].filter(Boolean).join(' · ')}
+                    </span>
                   )}
                 </td>
                 <td className={`movement-status ${movement.status}`}>{STATUS_LABELS[movement.status]}</td>

@@ -1,6 +1,7 @@
 /**
  * Why a purchase ended the way it did, in words a person reads (names from the payments domain:
- * server/domain/payments/types.ts and delivery-judge.ts). Shown by the Activity page and the task card.
+ * server/domain/payments/types.ts and delivery-judge.ts). Shown by the Activity page and the task card,
+ * and in the task's failure message (server/agent/tasks/task-runner.ts).
  */
 const REASONS: Record<string, string> = {
   challenged_again: 'the provider refused the paid token',
