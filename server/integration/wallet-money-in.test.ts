@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msat } from '../../shared/money';
 import { callerOver, TEST_PASSWORD } from '../api/test-harness';
 import type { ApiDeps } from '../api/context';
+import { eq } from 'drizzle-orm';
+import { disputes } from '../db/schema/disputes';
+import { topUps } from '../db/schema/topups';
 import { checkWallet } from '../domain/wallet/own-wallet';
 import { createLogger } from '../logger';
 import { openNwcWallet } from '../rails/nwc/nwc-wallet';
@@ -142,6 +145,26 @@ describe('wallet money in and out over the sandbox', () => {
     expect(held.ok).toBe(true);
     expect(await refusalOf(carol.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD }))).toBe('pending_spends');
     expect((await carol.caller.wallet.status()).source).toBe('provisioned');
+  });
+
+  // A top-up's or a refund's invoice is made on the wallet in use and stored; once the person has
+  // changed wallets, the new one does not know it, and the treasury (or a provider) may already have
+  // paid the old one: the next attempt would have made a new invoice and paid it again.
+  it('refuses to change wallets while a top-up is being funded or a refund paid into the wallet in use', async () => {
+    const dave = await person('incoming');
+    const nowMs = Date.now();
+    const topUp = { id: `topup-${dave.id}`, userId: dave.id, amountUsdCents: 1_000, amountMsat: 10_000 * SAT, rateUsdCents: 10_000_000, ratePerMsat: 1,
+      spreadBps: 300, effectiveCentsPerBtc: 9_700_000, invoice: 'lnbcrt100u1stored', paymentHash: 'ef'.repeat(32), createdAtMs: nowMs, updatedAtMs: nowMs };
+    stack.database.db.insert(topUps).values({ ...topUp, status: 'funding' }).run();
+    expect(await refusalOf(dave.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD }))).toBe('money_on_its_way');
+    expect((await dave.caller.wallet.status()).source).toBe('provisioned');
+
+    stack.database.db.update(topUps).set({ status: 'funded', fundedAtMs: nowMs }).where(eq(topUps.id, topUp.id)).run();
+    stack.database.db.insert(disputes).values({ id: `dispute-${dave.id}`, userId: dave.id, taskId: 't', stepId: 's', paymentId: `payment-${dave.id}`, status: 'refunding',
+      category: 'not_delivered', openedBy: 'automatic', reason: 'paid, not delivered', disputedMsat: 5 * SAT, refundMsat: 5 * SAT, evidenceJson: '{}',
+      transitionsJson: '[]', createdAtMs: nowMs, updatedAtMs: nowMs }).run();
+    expect(await refusalOf(dave.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD }))).toBe('money_on_its_way');
+    expect((await dave.caller.wallet.status()).source).toBe('provisioned');
   });
 
   it('receives 1,000 sats through an invoice, credited exactly once however often it is noticed', async () => {

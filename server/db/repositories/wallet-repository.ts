@@ -55,6 +55,18 @@ export function createWalletRepository(db: Db) {
       return db.select().from(walletOperations).where(eq(walletOperations.userId, userId)).orderBy(desc(walletOperations.createdAtMs)).all();
     },
 
+    /**
+     * True while money is on its way into the wallet in use: a paid top-up not yet funded, or a
+     * dispute's refund being paid (its invoice, the provider's or the treasury's, made on that wallet).
+     */
+    moneyOnItsWay(userId: string): boolean {
+      const row = db.get<{ coming: number }>(sql`
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM top_ups WHERE user_id = ${userId} AND status IN ('paid', 'funding', 'funding_delayed'))
+                      OR EXISTS (SELECT 1 FROM disputes WHERE user_id = ${userId} AND status = 'refunding')
+               THEN 1 ELSE 0 END AS coming`);
+      return Number(row?.coming) === 1;
+    },
+
     /** Everybody with a spending wallet, provisioned or their own: whom reconciliation visits. */
     usersWithWallets(): string[] {
       return db.all<{ userId: string }>(sql`SELECT user_id AS userId FROM user_wallets UNION SELECT user_id FROM own_wallets`).map((row) => row.userId);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { msat } from '../../../shared/money';
 import type { HeldLease } from '../background';
 import type { WalletPort, WalletResult, WalletTransaction } from '../ports/wallet';
 import { createFakeTreasuryPair } from './test-fakes';
@@ -17,7 +18,7 @@ function walletWithoutTheInvoice(person: WalletPort): WalletPort {
 describe('payFromTreasury', () => {
   it('pays an invoice once, and finds it settled on the next attempt', async () => {
     const pair = createFakeTreasuryPair();
-    const made = await pair.person.makeInvoice({ amountMsat: 5_000 as never, description: 'top-up', expirySec: 60 });
+    const made = await pair.person.makeInvoice({ amountMsat: msat(5_000), description: 'top-up', expirySec: 60 });
     if (!made.ok) throw new Error('no invoice');
     const invoice = { invoice: made.value.invoice ?? '', paymentHash: made.value.paymentHashHex };
     expect(await payFromTreasury(pair.person, pair.treasury, invoice, held)).toEqual({ step: 'settled' });
@@ -30,7 +31,7 @@ describe('payFromTreasury', () => {
   // payment, and calling the invoice lapsed made a new one that the treasury paid again.
   it('never calls an invoice the treasury already paid lapsed because the receiver does not know it', async () => {
     const pair = createFakeTreasuryPair();
-    const made = await pair.person.makeInvoice({ amountMsat: 5_000 as never, description: 'top-up', expirySec: 60 });
+    const made = await pair.person.makeInvoice({ amountMsat: msat(5_000), description: 'top-up', expirySec: 60 });
     if (!made.ok) throw new Error('no invoice');
     const invoice = { invoice: made.value.invoice ?? '', paymentHash: made.value.paymentHashHex };
     pair.script.push('unknown_after_paying');
@@ -45,7 +46,7 @@ describe('payFromTreasury', () => {
     const pair = createFakeTreasuryPair();
     const pendingPayment: WalletTransaction = {
       direction: 'outgoing', state: 'pending', invoice: 'lnbcrt1', paymentHashHex: 'ab'.repeat(32), preimageHex: null,
-      amountMsat: 5_000 as never, feesPaidMsat: 0 as never, description: null, createdAtSec: 0, expiresAtSec: null, settledAtSec: null,
+      amountMsat: msat(5_000), feesPaidMsat: msat(0), description: 'top-up', createdAtSec: 0, expiresAtSec: null, settledAtSec: null,
     };
     const treasury: WalletPort = { ...pair.treasury, lookupInvoice: async () => ({ ok: true, value: pendingPayment }) };
     const step = await payFromTreasury(walletWithoutTheInvoice(pair.person), treasury, { invoice: 'lnbcrt1', paymentHash: 'ab'.repeat(32) }, held);

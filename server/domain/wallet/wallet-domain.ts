@@ -70,7 +70,7 @@ export function createWalletDomain(deps: WalletDomainDeps) {
     wallets,
     network: deps.network,
     proof,
-    switching: { ledger, transaction },
+    switching: { ledger, transaction, moneyOnItsWay: (userId) => repo.moneyOnItsWay(userId) },
     audit: (userId, kind, detail, meta) => audit.record(userId, kind, detail, meta),
     now,
   });

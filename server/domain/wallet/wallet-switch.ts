@@ -5,13 +5,15 @@
  * (`wallet_switch_in`). History stays: nothing is deleted, the old wallet's movements remain listed.
  *
  * A change is refused while anything is in flight on the old wallet: a pending spend's hold or a
- * withdrawal being paid would otherwise settle on one wallet and be counted against the other.
+ * withdrawal being paid would otherwise settle on one wallet and be counted against the other, and a
+ * top-up's funding or a dispute's refund pays an invoice the old wallet made and the new one does not
+ * know (its "not found" would read as never paid, and the money be sent again).
  */
 import { randomUUID } from 'node:crypto';
 import { msat, type Msat } from '../../../shared/money';
 import { lightningAccount, userAvailableAccount, userWithdrawingAccount, type Ledger } from '../ledger';
 
-export type SwitchRefusal = 'pending_spends' | 'pending_withdrawal';
+export type SwitchRefusal = 'pending_spends' | 'pending_withdrawal' | 'money_on_its_way';
 
 export interface SwitchRequest {
   userId: string;
@@ -24,6 +26,8 @@ export interface SwitchRequest {
 
 export interface SwitchDeps {
   ledger: Pick<Ledger, 'transfer' | 'userBalances' | 'pendingReservations' | 'balanceMsat'>;
+  /** A top-up being funded or a dispute's refund being paid into the wallet in use. */
+  moneyOnItsWay: (userId: string) => boolean;
   /** An IMMEDIATE transaction: the checks and the writes cannot interleave with a reservation. */
   transaction: <T>(fn: () => T) => T;
 }
@@ -37,6 +41,7 @@ export function switchWalletBalance(deps: SwitchDeps, request: SwitchRequest, st
   return deps.transaction((): SwitchResult => {
     if (ledger.pendingReservations(request.userId).length > 0) return { ok: false, reason: 'pending_spends' };
     if (ledger.balanceMsat(userWithdrawingAccount(request.userId)) > 0) return { ok: false, reason: 'pending_withdrawal' };
+    if (deps.moneyOnItsWay(request.userId)) return { ok: false, reason: 'money_on_its_way' };
     const outMsat = ledger.userBalances(request.userId).availableMsat;
     const metadata = { userId: request.userId, from: request.from, to: request.to, switchId };
     if (outMsat > 0) {
