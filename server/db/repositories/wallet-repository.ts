@@ -1,6 +1,7 @@
 // Storage for the wallet domain: own-wallet connections, receive and withdraw operations, and
 // reconciliation's place per person. Every read and write names the user it is for.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db } from '../client';
 import { ownWallets, walletOperations, walletSync, type OwnWalletRow, type WalletOperationRow } from '../schema/wallet';
 
@@ -67,6 +68,20 @@ export function createWalletRepository(db: Db) {
       return Number(row?.coming) === 1;
     },
 
+    /**
+     * The transfers on the person's available account that changed their wallet or took a reversed
+     * top-up back, oldest first: which wallet held the sats a reversal took (wallet-switch.ts).
+     */
+    switchesAndReversals(userId: string, availableCode: string): { reason: string; amountMsat: number; to: string | null }[] {
+      const rows = db.all<{ reason: string; amountMsat: number; metadataJson: string | null }>(sql`
+        SELECT t.reason AS reason, t.amount_msat AS amountMsat, t.metadata_json AS metadataJson
+        FROM ledger_transfers t JOIN ledger_accounts a ON a.code = ${availableCode}
+        WHERE t.kind = 'transfer' AND (t.credit_account_id = a.id OR t.debit_account_id = a.id)
+          AND t.reason IN ('wallet_switch_in', 'top_up_refunded', 'top_up_frozen')
+        ORDER BY t.id`);
+      return rows.map((row) => ({ reason: row.reason, amountMsat: Number(row.amountMsat), to: switchedTo(row.metadataJson) }));
+    },
+
     /** Everybody with a spending wallet, provisioned or their own: whom reconciliation visits. */
     usersWithWallets(): string[] {
       return db.all<{ userId: string }>(sql`SELECT user_id AS userId FROM user_wallets UNION SELECT user_id FROM own_wallets`).map((row) => row.userId);
@@ -108,4 +123,13 @@ export function createWalletRepository(db: Db) {
         .run();
     },
   };
+}
+
+const switchMetadata = z.object({ to: z.string() });
+
+/** The wallet a `wallet_switch_in` transfer moved to, read through its schema; null for any other transfer. */
+function switchedTo(metadataJson: string | null): string | null {
+  if (metadataJson === null) return null;
+  const parsed = switchMetadata.safeParse(JSON.parse(metadataJson));
+  return parsed.success ? parsed.data.to : null;
 }

@@ -8,6 +8,14 @@
  * withdrawal being paid would otherwise settle on one wallet and be counted against the other, and a
  * top-up's funding or a dispute's refund pays an invoice the old wallet made and the new one does not
  * know (its "not found" would read as never paid, and the money be sent again).
+ *
+ * What arrives is what the new wallet holds less what the ledger already took back while that wallet
+ * was in use: a refunded or disputed card top-up is taken from the person's available funds in the
+ * ledger only, and its sats stay in the wallet (topups/reversal.ts). Credited again on the way back
+ * in, a connect-and-disconnect would have made them spendable once more. Only the provisioned wallet
+ * is counted so: it is the operator's custody, and always the same wallet; an own wallet is the
+ * person's, who can spend what it holds outside Steward whatever the ledger says, and the next own
+ * wallet need not be the last one.
  */
 import { randomUUID } from 'node:crypto';
 import { msat, type Msat } from '../../../shared/money';
@@ -28,8 +36,35 @@ export interface SwitchDeps {
   ledger: Pick<Ledger, 'transfer' | 'userBalances' | 'pendingReservations' | 'balanceMsat'>;
   /** A top-up being funded or a dispute's refund being paid into the wallet in use. */
   moneyOnItsWay: (userId: string) => boolean;
+  /** The person's wallet changes and top-up reversals, oldest first (`takenBackWhileIn` reads them). */
+  switchesAndReversals: (userId: string) => readonly SwitchOrReversal[];
   /** An IMMEDIATE transaction: the checks and the writes cannot interleave with a reservation. */
   transaction: <T>(fn: () => T) => T;
+}
+
+/**
+ * A ledger transfer on the person's available account: a `wallet_switch_in` (which wallet came into
+ * use) or a top-up reversal's take (`top_up_refunded`, `top_up_frozen`: topups/reversal.ts).
+ */
+export interface SwitchOrReversal {
+  reason: string;
+  amountMsat: number;
+  /** For `wallet_switch_in`: the wallet it moved to ('own' or 'provisioned'). */
+  to: string | null;
+}
+
+/**
+ * What reversals took from the ledger while `wallet` was the one in use: sats that wallet still holds
+ * and the person no longer has. Everyone starts on the provisioned wallet.
+ */
+export function takenBackWhileIn(wallet: string, history: readonly SwitchOrReversal[]): Msat {
+  let inUse = 'provisioned';
+  let takenMsat = 0;
+  for (const row of history) {
+    if (row.reason === 'wallet_switch_in') inUse = row.to ?? inUse;
+    else if (inUse === wallet) takenMsat += row.amountMsat;
+  }
+  return msat(takenMsat);
 }
 
 export type SwitchResult = { ok: true; outMsat: Msat; inMsat: Msat } | { ok: false; reason: SwitchRefusal };
@@ -56,18 +91,20 @@ export function switchWalletBalance(deps: SwitchDeps, request: SwitchRequest, st
       // The balance was read in this transaction: a refusal here is a bug, and rolls everything back.
       if (!out.ok) throw new Error(`moving the balance off the old wallet failed: ${out.reason}`);
     }
-    if (request.newBalanceMsat > 0) {
+    const takenBackMsat = request.to === 'provisioned' ? takenBackWhileIn('provisioned', deps.switchesAndReversals(request.userId)) : 0;
+    const inMsat = msat(Math.max(0, request.newBalanceMsat - takenBackMsat));
+    if (inMsat > 0) {
       const into = ledger.transfer({
         idempotencyKey: `wallet-switch:${switchId}:in`,
         debit: lightningAccount,
         credit: userAvailableAccount(request.userId),
-        amountMsat: request.newBalanceMsat,
+        amountMsat: inMsat,
         reason: 'wallet_switch_in',
         metadata,
       });
       if (!into.ok) throw new Error(`moving the balance onto the new wallet failed: ${into.reason}`);
     }
     store();
-    return { ok: true, outMsat: msat(outMsat), inMsat: request.newBalanceMsat };
+    return { ok: true, outMsat: msat(outMsat), inMsat };
   });
 }
