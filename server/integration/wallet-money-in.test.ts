@@ -159,14 +159,20 @@ describe('wallet money in and out over the sandbox', () => {
       spreadBps: 300, effectiveCentsPerBtc: 9_700_000, invoice: 'lnbcrt100u1stored', paymentHash: 'ef'.repeat(32), createdAtMs: nowMs, updatedAtMs: nowMs };
     stack.database.db.insert(topUps).values({ ...topUp, status: 'funding' }).run();
     expect(await refusalOf(dave.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD }))).toBe('money_on_its_way');
+    // One whose invoice is not made yet (waiting for a wallet, say) will be made on the wallet then in use.
+    stack.database.db.insert(topUps).values({ ...topUp, id: `topup2-${dave.id}`, status: 'paid', invoice: null, paymentHash: null }).run();
     expect((await dave.caller.wallet.status()).source).toBe('provisioned');
 
     stack.database.db.update(topUps).set({ status: 'funded', fundedAtMs: nowMs }).where(eq(topUps.id, topUp.id)).run();
     stack.database.db.insert(disputes).values({ id: `dispute-${dave.id}`, userId: dave.id, taskId: 't', stepId: 's', paymentId: `payment-${dave.id}`, status: 'refunding',
       category: 'not_delivered', openedBy: 'automatic', reason: 'paid, not delivered', disputedMsat: 5 * SAT, refundMsat: 5 * SAT, evidenceJson: '{}',
-      transitionsJson: '[]', createdAtMs: nowMs, updatedAtMs: nowMs }).run();
+      transitionsJson: '[]', providerStep: 'declined', refundInvoice: 'lnbcrt5u1refund', refundPaymentHash: '12'.repeat(32), createdAtMs: nowMs, updatedAtMs: nowMs }).run();
     expect(await refusalOf(dave.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD }))).toBe('money_on_its_way');
     expect((await dave.caller.wallet.status()).source).toBe('provisioned');
+
+    stack.database.db.update(disputes).set({ status: 'refunded' }).where(eq(disputes.userId, dave.id)).run();
+    await dave.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD });
+    expect((await dave.caller.wallet.status()).source).toBe('own');
   });
 
   // A refunded or disputed card top-up is taken back in the ledger (available -> treasury), while its

@@ -57,13 +57,17 @@ export function createWalletRepository(db: Db) {
     },
 
     /**
-     * True while money is on its way into the wallet in use: a paid top-up not yet funded, or a
-     * dispute's refund being paid (its invoice, the provider's or the treasury's, made on that wallet).
+     * True while money is on its way into the wallet in use: an invoice that wallet made is stored to be
+     * paid, for a top-up not yet funded or a dispute's refund (the provider's return invoice while it is
+     * asked, or the treasury's). One not made yet will be made on whichever wallet is in use then, so a
+     * top-up waiting for a wallet (`no_wallet`) never keeps the person from connecting one.
      */
     moneyOnItsWay(userId: string): boolean {
       const row = db.get<{ coming: number }>(sql`
-        SELECT CASE WHEN EXISTS (SELECT 1 FROM top_ups WHERE user_id = ${userId} AND status IN ('paid', 'funding', 'funding_delayed'))
-                      OR EXISTS (SELECT 1 FROM disputes WHERE user_id = ${userId} AND status = 'refunding')
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM top_ups WHERE user_id = ${userId}
+                                 AND status IN ('paid', 'funding', 'funding_delayed') AND invoice IS NOT NULL)
+                      OR EXISTS (SELECT 1 FROM disputes WHERE user_id = ${userId} AND status = 'refunding'
+                                 AND (provider_step = 'asking' OR refund_invoice IS NOT NULL))
                THEN 1 ELSE 0 END AS coming`);
       return Number(row?.coming) === 1;
     },
