@@ -195,7 +195,7 @@ describe('wallet money in and out over the sandbox', () => {
     const nowMs = Date.now();
     expect(creditUserFunding(stack.ledger, { userId: erin.id, amountMsat: msat(refundedMsat), idempotencyKey: `topup:topup-${erin.id}`, paymentHash: made.value.paymentHashHex }).ok).toBe(true);
     const taken = stack.ledger.transfer({ idempotencyKey: `topup:topup-${erin.id}:reverse:0`, debit: userAvailableAccount(erin.id), credit: treasuryAccount,
-      amountMsat: msat(refundedMsat), reason: 'top_up_refunded', metadata: { userId: erin.id, topUpId: `topup-${erin.id}` } });
+      amountMsat: msat(refundedMsat), reason: 'top_up_refunded', metadata: { userId: erin.id, topUpId: `topup-${erin.id}`, wallet: 'provisioned' } });
     expect(taken.ok).toBe(true);
     stack.database.db.insert(topUps).values({ id: `topup-${erin.id}`, userId: erin.id, status: 'refunded', amountUsdCents: 200, amountMsat: refundedMsat, rateUsdCents: 10_000_000,
       ratePerMsat: 1, spreadBps: 300, effectiveCentsPerBtc: 9_700_000, invoice: made.value.invoice, paymentHash: made.value.paymentHashHex, refundedUsdCents: 200,

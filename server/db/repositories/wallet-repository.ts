@@ -72,18 +72,13 @@ export function createWalletRepository(db: Db) {
       return Number(row?.coming) === 1;
     },
 
-    /**
-     * The transfers on the person's available account that changed their wallet or took a reversed
-     * top-up back, oldest first: which wallet held the sats a reversal took (wallet-switch.ts).
-     */
-    switchesAndReversals(userId: string, availableCode: string): { reason: string; amountMsat: number; to: string | null }[] {
-      const rows = db.all<{ reason: string; amountMsat: number; metadataJson: string | null }>(sql`
-        SELECT t.reason AS reason, t.amount_msat AS amountMsat, t.metadata_json AS metadataJson
+    /** Every take of a reversed top-up from the person's available funds, with the wallet it names. */
+    topUpTakes(userId: string, availableCode: string): { amountMsat: number; wallet: string | null }[] {
+      const rows = db.all<{ amountMsat: number; metadataJson: string | null }>(sql`
+        SELECT t.amount_msat AS amountMsat, t.metadata_json AS metadataJson
         FROM ledger_transfers t JOIN ledger_accounts a ON a.code = ${availableCode}
-        WHERE t.kind = 'transfer' AND (t.credit_account_id = a.id OR t.debit_account_id = a.id)
-          AND t.reason IN ('wallet_switch_in', 'top_up_refunded', 'top_up_frozen')
-        ORDER BY t.id`);
-      return rows.map((row) => ({ reason: row.reason, amountMsat: Number(row.amountMsat), to: switchedTo(row.metadataJson) }));
+        WHERE t.kind = 'transfer' AND t.debit_account_id = a.id AND t.reason IN ('top_up_refunded', 'top_up_frozen')`);
+      return rows.map((row) => ({ amountMsat: Number(row.amountMsat), wallet: walletNamed(row.metadataJson) }));
     },
 
     /** Everybody with a spending wallet, provisioned or their own: whom reconciliation visits. */
@@ -129,11 +124,11 @@ export function createWalletRepository(db: Db) {
   };
 }
 
-const switchMetadata = z.object({ to: z.string() });
+const takeMetadata = z.object({ wallet: z.string() });
 
-/** The wallet a `wallet_switch_in` transfer moved to, read through its schema; null for any other transfer. */
-function switchedTo(metadataJson: string | null): string | null {
+/** The wallet a reversal's take names, read through its schema; null when it names none. */
+function walletNamed(metadataJson: string | null): string | null {
   if (metadataJson === null) return null;
-  const parsed = switchMetadata.safeParse(JSON.parse(metadataJson));
-  return parsed.success ? parsed.data.to : null;
+  const parsed = takeMetadata.safeParse(JSON.parse(metadataJson));
+  return parsed.success ? parsed.data.wallet : null;
 }

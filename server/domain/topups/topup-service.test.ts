@@ -121,4 +121,20 @@ describe('top-ups', () => {
     expect(lightning.balances.person).toBe(0);
     expect(database.sqlite.prepare('SELECT status, funded_at_ms AS fundedAtMs FROM top_ups').get()).toEqual({ status: 'refunded', fundedAtMs: null });
   });
+
+  it('takes a refunded top-up back from the available funds, naming the wallet that keeps its sats', async () => {
+    const { topUps, lightning } = topUpsWith();
+    const created = await topUps.create('u', usdCents(1_000));
+    if (!created.ok) throw new Error(created.reason);
+    const send = (event: unknown) => topUps.receiveWebhook(Buffer.from(JSON.stringify(event)), 't=1,v1=x');
+    send({ id: 'evt_paid', type: 'checkout.session.completed', data: { object: { id: 'cs_fake_1', payment_status: 'paid', payment_intent: 'pi_1', metadata: { topUpId: created.topUp.id } } } });
+    await topUps.idle();
+    expect(lightning.balances.person).toBe(9_700_000);
+    send({ id: 'evt_refund', type: 'charge.refunded', data: { object: { payment_intent: 'pi_1', amount: 1_000, amount_refunded: 1_000, metadata: { topUpId: created.topUp.id } } } });
+
+    const taken = database.sqlite.prepare("SELECT amount_msat AS amountMsat, metadata_json AS metadataJson FROM ledger_transfers WHERE reason = 'top_up_refunded'").all() as { amountMsat: number; metadataJson: string }[];
+    expect(taken.map((row) => [row.amountMsat, JSON.parse(row.metadataJson)])).toEqual([[9_700_000, { userId: 'u', topUpId: created.topUp.id, wallet: 'provisioned' }]]);
+    // The sats stay in the wallet: the ledger's take moved none.
+    expect(lightning.balances.person).toBe(9_700_000);
+  });
 });

@@ -74,7 +74,7 @@ export function createWalletDomain(deps: WalletDomainDeps) {
       ledger,
       transaction,
       moneyOnItsWay: (userId) => repo.moneyOnItsWay(userId),
-      switchesAndReversals: (userId) => repo.switchesAndReversals(userId, accountCode(userAvailableAccount(userId))),
+      topUpTakes: (userId) => repo.topUpTakes(userId, accountCode(userAvailableAccount(userId))),
     },
     audit: (userId, kind, detail, meta) => audit.record(userId, kind, detail, meta),
     now,

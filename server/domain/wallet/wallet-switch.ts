@@ -36,35 +36,28 @@ export interface SwitchDeps {
   ledger: Pick<Ledger, 'transfer' | 'userBalances' | 'pendingReservations' | 'balanceMsat'>;
   /** A top-up being funded or a dispute's refund being paid into the wallet in use. */
   moneyOnItsWay: (userId: string) => boolean;
-  /** The person's wallet changes and top-up reversals, oldest first (`takenBackWhileIn` reads them). */
-  switchesAndReversals: (userId: string) => readonly SwitchOrReversal[];
+  /** Every take of a reversed top-up from the person's available funds. */
+  topUpTakes: (userId: string) => readonly TopUpTake[];
   /** An IMMEDIATE transaction: the checks and the writes cannot interleave with a reservation. */
   transaction: <T>(fn: () => T) => T;
 }
 
 /**
- * A ledger transfer on the person's available account: a `wallet_switch_in` (which wallet came into
- * use) or a top-up reversal's take (`top_up_refunded`, `top_up_frozen`: topups/reversal.ts).
+ * A top-up reversal's take from the person's available funds (`top_up_refunded`, `top_up_frozen`:
+ * topups/reversal.ts), with the wallet that was in use then; null for takes written before it was named.
  */
-export interface SwitchOrReversal {
-  reason: string;
+export interface TopUpTake {
   amountMsat: number;
-  /** For `wallet_switch_in`: the wallet it moved to ('own' or 'provisioned'). */
-  to: string | null;
+  wallet: string | null;
 }
 
 /**
  * What reversals took from the ledger while `wallet` was the one in use: sats that wallet still holds
- * and the person no longer has. Everyone starts on the provisioned wallet.
+ * and the person no longer has. A take that names no wallet counts as the provisioned one's, where
+ * card top-ups land unless the person brought their own.
  */
-export function takenBackWhileIn(wallet: string, history: readonly SwitchOrReversal[]): Msat {
-  let inUse = 'provisioned';
-  let takenMsat = 0;
-  for (const row of history) {
-    if (row.reason === 'wallet_switch_in') inUse = row.to ?? inUse;
-    else if (inUse === wallet) takenMsat += row.amountMsat;
-  }
-  return msat(takenMsat);
+export function takenBackFrom(wallet: 'own' | 'provisioned', takes: readonly TopUpTake[]): Msat {
+  return msat(takes.reduce((sum, take) => ((take.wallet ?? 'provisioned') === wallet ? sum + take.amountMsat : sum), 0));
 }
 
 export type SwitchResult = { ok: true; outMsat: Msat; inMsat: Msat } | { ok: false; reason: SwitchRefusal };
@@ -91,7 +84,7 @@ export function switchWalletBalance(deps: SwitchDeps, request: SwitchRequest, st
       // The balance was read in this transaction: a refusal here is a bug, and rolls everything back.
       if (!out.ok) throw new Error(`moving the balance off the old wallet failed: ${out.reason}`);
     }
-    const takenBackMsat = request.to === 'provisioned' ? takenBackWhileIn('provisioned', deps.switchesAndReversals(request.userId)) : 0;
+    const takenBackMsat = request.to === 'provisioned' ? takenBackFrom('provisioned', deps.topUpTakes(request.userId)) : 0;
     const inMsat = msat(Math.max(0, request.newBalanceMsat - takenBackMsat));
     if (inMsat > 0) {
       const into = ledger.transfer({
