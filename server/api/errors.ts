@@ -75,6 +75,7 @@ const REFUSALS = {
   make_invoice_not_allowed: ['BAD_REQUEST', 'Your wallet connection does not allow making invoices, so it cannot receive through Steward. Give it the make_invoice permission in your wallet, or receive in the wallet itself.'],
   pending_spends: ['CONFLICT', 'A payment is in progress on your current wallet. Wait for it to finish, then change wallets.'],
   pending_withdrawal: ['CONFLICT', 'A withdrawal is in progress on your current wallet. Wait for it to finish, then change wallets.'],
+  money_on_its_way: ['CONFLICT', 'A top-up or a refund is on its way to your current wallet. Wait for it to arrive, then change wallets.'],
   no_own_wallet: ['BAD_REQUEST', 'You have no wallet of your own connected. Connect one on the Wallet page first.'],
   no_wallet: ['BAD_REQUEST', 'You have no spending wallet yet. Connect your own wallet first.'],
   wallet_code_required: ['FORBIDDEN', 'This moves money or changes your spending wallet. Enter the 6-digit code from your authenticator app.'],

@@ -13,6 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msat } from '../../shared/money';
 import { callerOver, TEST_PASSWORD } from '../api/test-harness';
 import type { ApiDeps } from '../api/context';
+import { eq } from 'drizzle-orm';
+import { disputes } from '../db/schema/disputes';
+import { topUps } from '../db/schema/topups';
+import { treasuryAccount, userAvailableAccount } from '../domain/ledger';
+import { creditUserFunding } from '../domain/payments';
 import { checkWallet } from '../domain/wallet/own-wallet';
 import { createLogger } from '../logger';
 import { openNwcWallet } from '../rails/nwc/nwc-wallet';
@@ -142,6 +147,66 @@ describe('wallet money in and out over the sandbox', () => {
     expect(held.ok).toBe(true);
     expect(await refusalOf(carol.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD }))).toBe('pending_spends');
     expect((await carol.caller.wallet.status()).source).toBe('provisioned');
+  });
+
+  // A top-up's or a refund's invoice is made on the wallet in use and stored; once the person has
+  // changed wallets, the new one does not know it, and the treasury (or a provider) may already have
+  // paid the old one: the next attempt would have made a new invoice and paid it again.
+  it('refuses to change wallets while a top-up is being funded or a refund paid into the wallet in use', async () => {
+    const dave = await person('incoming');
+    const nowMs = Date.now();
+    const topUp = { id: `topup-${dave.id}`, userId: dave.id, amountUsdCents: 1_000, amountMsat: 10_000 * SAT, rateUsdCents: 10_000_000, ratePerMsat: 1,
+      spreadBps: 300, effectiveCentsPerBtc: 9_700_000, invoice: 'lnbcrt100u1stored', paymentHash: 'ef'.repeat(32), createdAtMs: nowMs, updatedAtMs: nowMs };
+    stack.database.db.insert(topUps).values({ ...topUp, status: 'funding' }).run();
+    expect(await refusalOf(dave.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD }))).toBe('money_on_its_way');
+    // One whose invoice is not made yet (waiting for a wallet, say) will be made on the wallet then in use.
+    stack.database.db.insert(topUps).values({ ...topUp, id: `topup2-${dave.id}`, status: 'paid', invoice: null, paymentHash: null }).run();
+    expect((await dave.caller.wallet.status()).source).toBe('provisioned');
+
+    stack.database.db.update(topUps).set({ status: 'funded', fundedAtMs: nowMs }).where(eq(topUps.id, topUp.id)).run();
+    stack.database.db.insert(disputes).values({ id: `dispute-${dave.id}`, userId: dave.id, taskId: 't', stepId: 's', paymentId: `payment-${dave.id}`, status: 'refunding',
+      category: 'not_delivered', openedBy: 'automatic', reason: 'paid, not delivered', disputedMsat: 5 * SAT, refundMsat: 5 * SAT, evidenceJson: '{}',
+      transitionsJson: '[]', providerStep: 'declined', refundInvoice: 'lnbcrt5u1refund', refundPaymentHash: '12'.repeat(32), createdAtMs: nowMs, updatedAtMs: nowMs }).run();
+    expect(await refusalOf(dave.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD }))).toBe('money_on_its_way');
+    expect((await dave.caller.wallet.status()).source).toBe('provisioned');
+
+    stack.database.db.update(disputes).set({ status: 'refunded' }).where(eq(disputes.userId, dave.id)).run();
+    await dave.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD });
+    expect((await dave.caller.wallet.status()).source).toBe('own');
+  });
+
+  // A refunded or disputed card top-up is taken back in the ledger (available -> treasury), while its
+  // sats stay in the provisioned wallet the operator holds. Changing wallets credits what the wallet
+  // in use holds, so connecting an own wallet and disconnecting again made those sats spendable.
+  it('does not give back a refunded top-up\'s sats when the person changes wallets and back', async () => {
+    const erin = await person('frozen');
+    const provisioned = await stack.wallet.walletFor(erin.id);
+    if (!provisioned) throw new Error('no provisioned wallet');
+    const refundedMsat = 2_000 * SAT;
+    const made = await provisioned.makeInvoice({ amountMsat: msat(refundedMsat), description: 'Steward top-up', expirySec: 600 });
+    if (!made.ok) throw new Error(made.message);
+    const payer = guest();
+    try {
+      expect((await payer.payInvoice(made.value.invoice ?? '')).status).toBe('paid');
+    } finally {
+      payer.close();
+    }
+    // Funded (payments/funding.ts), then refunded in full (topups/reversal.ts): net nothing in the ledger.
+    const nowMs = Date.now();
+    expect(creditUserFunding(stack.ledger, { userId: erin.id, amountMsat: msat(refundedMsat), idempotencyKey: `topup:topup-${erin.id}`, paymentHash: made.value.paymentHashHex }).ok).toBe(true);
+    const taken = stack.ledger.transfer({ idempotencyKey: `topup:topup-${erin.id}:reverse:0`, debit: userAvailableAccount(erin.id), credit: treasuryAccount,
+      amountMsat: msat(refundedMsat), reason: 'top_up_refunded', metadata: { userId: erin.id, topUpId: `topup-${erin.id}`, wallet: 'provisioned' } });
+    expect(taken.ok).toBe(true);
+    stack.database.db.insert(topUps).values({ id: `topup-${erin.id}`, userId: erin.id, status: 'refunded', amountUsdCents: 200, amountMsat: refundedMsat, rateUsdCents: 10_000_000,
+      ratePerMsat: 1, spreadBps: 300, effectiveCentsPerBtc: 9_700_000, invoice: made.value.invoice, paymentHash: made.value.paymentHashHex, refundedUsdCents: 200,
+      reversedMsat: refundedMsat, createdAtMs: nowMs, updatedAtMs: nowMs, fundedAtMs: nowMs }).run();
+    expect((await erin.caller.wallet.summary()).availableMsat).toBe(WELCOME_BALANCE_MSAT);
+
+    await erin.caller.wallet.connectOwn({ connectionString: guestUrl, password: TEST_PASSWORD });
+    const back = await erin.caller.wallet.disconnectOwn({ password: TEST_PASSWORD });
+    expect(back.balanceMsat).toBe(WELCOME_BALANCE_MSAT);
+    expect((await erin.caller.wallet.summary()).availableMsat).toBe(WELCOME_BALANCE_MSAT);
+    stack.ledger.checkInvariants();
   });
 
   it('receives 1,000 sats through an invoice, credited exactly once however often it is noticed', async () => {

@@ -1,6 +1,7 @@
 // Storage for the wallet domain: own-wallet connections, receive and withdraw operations, and
 // reconciliation's place per person. Every read and write names the user it is for.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db } from '../client';
 import { ownWallets, walletOperations, walletSync, type OwnWalletRow, type WalletOperationRow } from '../schema/wallet';
 
@@ -55,6 +56,31 @@ export function createWalletRepository(db: Db) {
       return db.select().from(walletOperations).where(eq(walletOperations.userId, userId)).orderBy(desc(walletOperations.createdAtMs)).all();
     },
 
+    /**
+     * True while money is on its way into the wallet in use: an invoice that wallet made is stored to be
+     * paid, for a top-up not yet funded or a dispute's refund (the provider's return invoice while it is
+     * asked, or the treasury's). One not made yet will be made on whichever wallet is in use then, so a
+     * top-up waiting for a wallet (`no_wallet`) never keeps the person from connecting one.
+     */
+    moneyOnItsWay(userId: string): boolean {
+      const row = db.get<{ coming: number }>(sql`
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM top_ups WHERE user_id = ${userId}
+                                 AND status IN ('paid', 'funding', 'funding_delayed') AND invoice IS NOT NULL)
+                      OR EXISTS (SELECT 1 FROM disputes WHERE user_id = ${userId} AND status = 'refunding'
+                                 AND (provider_step = 'asking' OR refund_invoice IS NOT NULL))
+               THEN 1 ELSE 0 END AS coming`);
+      return Number(row?.coming) === 1;
+    },
+
+    /** Every take of a reversed top-up from the person's available funds, with the wallet it names. */
+    topUpTakes(userId: string, availableCode: string): { amountMsat: number; wallet: string | null }[] {
+      const rows = db.all<{ amountMsat: number; metadataJson: string | null }>(sql`
+        SELECT t.amount_msat AS amountMsat, t.metadata_json AS metadataJson
+        FROM ledger_transfers t JOIN ledger_accounts a ON a.code = ${availableCode}
+        WHERE t.kind = 'transfer' AND t.debit_account_id = a.id AND t.reason IN ('top_up_refunded', 'top_up_frozen')`);
+      return rows.map((row) => ({ amountMsat: Number(row.amountMsat), wallet: walletNamed(row.metadataJson) }));
+    },
+
     /** Everybody with a spending wallet, provisioned or their own: whom reconciliation visits. */
     usersWithWallets(): string[] {
       return db.all<{ userId: string }>(sql`SELECT user_id AS userId FROM user_wallets UNION SELECT user_id FROM own_wallets`).map((row) => row.userId);
@@ -96,4 +122,13 @@ export function createWalletRepository(db: Db) {
         .run();
     },
   };
+}
+
+const takeMetadata = z.object({ wallet: z.string() });
+
+/** The wallet a reversal's take names, read through its schema; null when it names none. */
+function walletNamed(metadataJson: string | null): string | null {
+  if (metadataJson === null) return null;
+  const parsed = takeMetadata.safeParse(JSON.parse(metadataJson));
+  return parsed.success ? parsed.data.wallet : null;
 }

@@ -13,5 +13,5 @@ export {
 } from './payment-service';
 export type { PriceProbeRequest, PriceProbeResult } from './price-probe';
 export { createReceipts, listReceiptsInputSchema, type ListReceiptsInput, type Receipt, type ReceiptOutcome, type Receipts } from './receipts';
-export { createReconciler, type Reconciler, type ReconcilerDeps, type ReconcileReport } from './reconciler';
+export { createReconciler, VOID_NOT_FOUND_AFTER_MS, type Reconciler, type ReconcilerDeps, type ReconcileReport } from './reconciler';
 export type * from './types';

@@ -45,6 +45,13 @@ export interface ReconcilerDeps {
   voidNotFoundAfterMs?: number;
 }
 
+/**
+ * How long after its invoice expired an outgoing payment the wallet does not know is taken as never
+ * paid: "not found" right at the expiry may be a request the wallet has not reached yet, or a clock
+ * ahead of the wallet's. Withdrawals wait as long (domain/wallet/wallet-sync.ts).
+ */
+export const VOID_NOT_FOUND_AFTER_MS = 10 * 60_000;
+
 export type ReconcileAction = 'posted' | 'uncovered' | 'voided' | 'kept' | 'skipped';
 
 export interface ReconcileReport {
@@ -58,7 +65,7 @@ export interface ReconcileReport {
 export type Reconciler = ReturnType<typeof createReconciler>;
 
 export function createReconciler(deps: ReconcilerDeps) {
-  const settings = { reservedGraceMs: deps.reservedGraceMs ?? 60_000, voidNotFoundAfterMs: deps.voidNotFoundAfterMs ?? 10 * 60_000 };
+  const settings = { reservedGraceMs: deps.reservedGraceMs ?? 60_000, voidNotFoundAfterMs: deps.voidNotFoundAfterMs ?? VOID_NOT_FOUND_AFTER_MS };
 
   async function pass(): Promise<ReconcileReport> {
     const report: ReconcileReport = { posted: [], uncovered: [], voided: [], kept: [] };

@@ -13,7 +13,7 @@ import { preimageMatchesPaymentHash, type WalletPort } from '../ports/wallet';
 export type TreasuryPaymentStep =
   /** The person's wallet holds the sats (seen settled, or paid with a valid proof just now). */
   | { step: 'settled' }
-  /** The invoice lapsed or the receiver does not know it: never paid, make a new one. */
+  /** The invoice lapsed, or neither the receiver nor the treasury knows it: never paid, make a new one. */
   | { step: 'invoice_lapsed' }
   /** Nothing certain yet (receiver silent, treasury still paying, outcome unknown): ask again later. */
   | { step: 'retry'; why: 'outcome_unknown' | 'treasury_in_flight'; error: string }
@@ -33,14 +33,18 @@ export async function payFromTreasury(
   const received = await receiver.lookupInvoice({ paymentHashHex: invoice.paymentHash });
   if (received.ok && received.value.state === 'settled') return { step: 'settled' };
   if (received.ok && (received.value.state === 'expired' || received.value.state === 'failed')) return { step: 'invoice_lapsed' };
-  if (!received.ok && received.outcome === 'refused' && received.reason === 'not_found') return { step: 'invoice_lapsed' };
-  if (!received.ok) return { step: 'retry', why: 'outcome_unknown', error: `receiving wallet did not answer: ${received.message}` };
+  // "Not found" is the receiver's word about its own invoices, and the receiver asked is the person's
+  // spending wallet now, not always the one that made this invoice: only the treasury knows whether
+  // it paid it, so it is asked before the invoice is called lapsed and a new one made and paid.
+  const receiverUnaware = !received.ok && received.outcome === 'refused' && received.reason === 'not_found';
+  if (!received.ok && !receiverUnaware) return { step: 'retry', why: 'outcome_unknown', error: `receiving wallet did not answer: ${received.message}` };
   if (!treasury) return { step: 'no_treasury' };
 
   const sent = await treasury.lookupInvoice({ paymentHashHex: invoice.paymentHash });
   if (sent.ok && sent.value.state === 'pending') return { step: 'retry', why: 'treasury_in_flight', error: 'the treasury is still paying this invoice' };
   if (sent.ok && sent.value.state === 'settled') return { step: 'settled' };
   if (!sent.ok && !(sent.outcome === 'refused' && sent.reason === 'not_found')) return { step: 'treasury_refused', error: `treasury lookup_invoice: ${sent.message}` };
+  if (receiverUnaware) return { step: 'invoice_lapsed' };
   if (!held.confirm()) return { step: 'lease_lost' };
   const paid = await treasury.payInvoice(invoice.invoice);
   if (paid.status === 'paid' && paid.preimageHex && preimageMatchesPaymentHash(paid.preimageHex, invoice.paymentHash)) return { step: 'settled' };

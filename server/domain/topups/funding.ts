@@ -21,6 +21,9 @@ import type { WalletPort } from '../ports/wallet';
 import type { TopUpEngineDeps } from './deps';
 import { settleReversal } from './reversal';
 
+/** A top-up in these is still to be funded; any other status (refunded or disputed first, say) sends nothing. */
+const FUNDING_STATUSES: readonly TopUpRow['status'][] = ['paid', 'funding', 'funding_delayed'];
+
 /** How long the person's invoice stays payable; a new one is made if it lapses unpaid. */
 const INVOICE_EXPIRY_SEC = 24 * 60 * 60;
 
@@ -43,11 +46,11 @@ export type FundingStep =
  */
 export async function advanceFunding(deps: TopUpEngineDeps, topUpId: string, held: HeldLease): Promise<FundingStep> {
   const row = deps.repo.byId(topUpId);
-  if (!row || !['paid', 'funding', 'funding_delayed'].includes(row.status)) return 'not_due';
+  if (!row || !FUNDING_STATUSES.includes(row.status)) return 'not_due';
   const wallet = await deps.walletFor(row.userId);
   if (!wallet) return retryLater(deps, row, 'no_wallet', 'The person has no spending wallet connected.');
   const withInvoice = row.invoice && row.paymentHash ? row : await makeInvoice(deps, wallet, row, held);
-  if (withInvoice === 'lease_lost') return withInvoice;
+  if (withInvoice === 'lease_lost' || withInvoice === 'not_due') return withInvoice;
   if (!withInvoice?.invoice || !withInvoice.paymentHash) return 'invoice_failed';
   const invoice = { invoice: withInvoice.invoice, paymentHash: withInvoice.paymentHash };
 
@@ -68,7 +71,7 @@ export async function advanceFunding(deps: TopUpEngineDeps, topUpId: string, hel
   }
 }
 
-async function makeInvoice(deps: TopUpEngineDeps, wallet: WalletPort, row: TopUpRow, held: HeldLease): Promise<TopUpRow | 'lease_lost' | null> {
+async function makeInvoice(deps: TopUpEngineDeps, wallet: WalletPort, row: TopUpRow, held: HeldLease): Promise<TopUpRow | 'lease_lost' | 'not_due' | null> {
   const made = await wallet.makeInvoice({ amountMsat: msat(row.amountMsat), description: `Steward top-up ${row.id}`, expirySec: INVOICE_EXPIRY_SEC });
   if (!made.ok) {
     retryLater(deps, row, 'invoice_failed', `make_invoice: ${made.message}`);
@@ -81,8 +84,18 @@ async function makeInvoice(deps: TopUpEngineDeps, wallet: WalletPort, row: TopUp
   // Only the holder stores the invoice: the one the treasury may pay is the one stored.
   if (!held.confirm()) return 'lease_lost';
   const patch = { invoice: made.value.invoice, paymentHash: made.value.paymentHashHex, status: 'funding' as const, updatedAtMs: deps.now() };
-  deps.repo.update(row.id, patch);
-  const next = { ...row, ...patch };
+  const next = deps.database.db.transaction(
+    () => {
+      // Read again under the write lock: a refund or dispute that arrived while the wallet made the
+      // invoice closed the top-up (nothing is sent), and storing the invoice would reopen it.
+      const current = deps.repo.byId(row.id);
+      if (!current || !FUNDING_STATUSES.includes(current.status) || current.invoice !== null) return null;
+      deps.repo.update(row.id, patch);
+      return { ...current, ...patch };
+    },
+    { behavior: 'immediate' },
+  );
+  if (!next) return 'not_due';
   deps.changed(next);
   return next;
 }

@@ -24,7 +24,9 @@ export function settleReversal(deps: TopUpEngineDeps, topUpId: string): TopUpRow
           credit: treasuryAccount,
           amountMsat: msat(plan.takeMsat),
           reason: row.disputed ? 'top_up_frozen' : 'top_up_refunded',
-          metadata: { userId: row.userId, topUpId: row.id },
+          // The take moves no sats: they stay in the wallet in use, named here so that changing
+          // wallets never credits them again (domain/wallet/wallet-switch.ts).
+          metadata: { userId: row.userId, topUpId: row.id, wallet: deps.repo.usesOwnWallet(row.userId) ? 'own' : 'provisioned' },
         });
         if (!taken.ok) throw new Error(`reversal of top-up ${row.id} refused: ${taken.reason}`);
       }

@@ -7,6 +7,7 @@ import { createGovernance } from '../governance';
 import { createLedger } from '../ledger';
 import type { CardCheckoutPort } from '../ports/card-checkout';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
+import type { WalletPort } from '../ports/wallet';
 import { fakeCardCheckout, createFakeLightning } from './test-support';
 import { createTopUps } from './topup-service';
 
@@ -17,13 +18,14 @@ beforeEach(() => {
 });
 afterEach(() => database.close());
 
-function topUpsWith(options: { rates?: ExchangeRatePort; checkout?: CardCheckoutPort } = {}) {
+function topUpsWith(options: { rates?: ExchangeRatePort; checkout?: CardCheckoutPort; person?: (person: WalletPort) => WalletPort } = {}) {
   const governance = createGovernance(database, { now: Date.now });
   const lightning = createFakeLightning({ treasuryMsat: 1_000_000_000 });
+  const person = options.person ? options.person(lightning.person) : lightning.person;
   const topUps = createTopUps({
     database,
     ledger: createLedger(database, { now: Date.now, observer: governance.usageObserver }),
-    walletFor: async () => lightning.person,
+    walletFor: async () => person,
     treasury: lightning.treasury,
     alerts: createAlertService({ db: database.db }),
     operatorIds: () => [],
@@ -78,5 +80,61 @@ describe('top-ups', () => {
     const other: unknown[] = [];
     for await (const view of topUps.watch('someone-else', created.topUp.id, undefined)) other.push(view);
     expect(other).toEqual([]);
+  });
+
+  // "Paid, no invoice yet: a refund or dispute closes it and nothing is sent" (README). A refund that
+  // arrived while the person's wallet was making the invoice was overwritten by the invoice's store
+  // (status back to funding), and the treasury paid a top-up whose card payment was already refunded.
+  it('sends nothing for a top-up refunded while its invoice was being made', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let asked: () => void = () => undefined;
+    const invoiceAsked = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    const { topUps, lightning } = topUpsWith({
+      person: (wallet) => ({
+        ...wallet,
+        makeInvoice: async (request) => {
+          asked();
+          await gate;
+          return wallet.makeInvoice(request);
+        },
+      }),
+    });
+    const created = await topUps.create('u', usdCents(1_000));
+    if (!created.ok) throw new Error(created.reason);
+    const send = (event: unknown) => topUps.receiveWebhook(Buffer.from(JSON.stringify(event)), 't=1,v1=x');
+    const paid = { id: 'evt_paid', type: 'checkout.session.completed', data: { object: { id: 'cs_fake_1', payment_status: 'paid', payment_intent: 'pi_1', metadata: { topUpId: created.topUp.id } } } };
+    expect(send(paid)).toEqual({ status: 200, outcome: 'applied' });
+    await invoiceAsked;
+    const refunded = { id: 'evt_refund', type: 'charge.refunded', data: { object: { payment_intent: 'pi_1', amount: 1_000, amount_refunded: 1_000, metadata: { topUpId: created.topUp.id } } } };
+    expect(send(refunded)).toEqual({ status: 200, outcome: 'applied' });
+    release();
+    await topUps.idle();
+    await topUps.fundingPass();
+    await topUps.idle();
+
+    expect(lightning.payCount).toBe(0);
+    expect(lightning.balances.person).toBe(0);
+    expect(database.sqlite.prepare('SELECT status, funded_at_ms AS fundedAtMs FROM top_ups').get()).toEqual({ status: 'refunded', fundedAtMs: null });
+  });
+
+  it('takes a refunded top-up back from the available funds, naming the wallet that keeps its sats', async () => {
+    const { topUps, lightning } = topUpsWith();
+    const created = await topUps.create('u', usdCents(1_000));
+    if (!created.ok) throw new Error(created.reason);
+    const send = (event: unknown) => topUps.receiveWebhook(Buffer.from(JSON.stringify(event)), 't=1,v1=x');
+    send({ id: 'evt_paid', type: 'checkout.session.completed', data: { object: { id: 'cs_fake_1', payment_status: 'paid', payment_intent: 'pi_1', metadata: { topUpId: created.topUp.id } } } });
+    await topUps.idle();
+    expect(lightning.balances.person).toBe(9_700_000);
+    send({ id: 'evt_refund', type: 'charge.refunded', data: { object: { payment_intent: 'pi_1', amount: 1_000, amount_refunded: 1_000, metadata: { topUpId: created.topUp.id } } } });
+
+    const taken = database.sqlite.prepare("SELECT amount_msat AS amountMsat, metadata_json AS metadataJson FROM ledger_transfers WHERE reason = 'top_up_refunded'").all() as { amountMsat: number; metadataJson: string }[];
+    expect(taken.map((row) => [row.amountMsat, JSON.parse(row.metadataJson)])).toEqual([[9_700_000, { userId: 'u', topUpId: created.topUp.id, wallet: 'provisioned' }]]);
+    // The sats stay in the wallet: the ledger's take moved none.
+    expect(lightning.balances.person).toBe(9_700_000);
   });
 });

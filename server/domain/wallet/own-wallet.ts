@@ -164,7 +164,7 @@ export function createOwnWallets(deps: OwnWalletDeps) {
     });
     if (!switched.ok) return switched;
     deps.audit(input.userId, 'wallet_disconnected', { wallet: own.alias }, meta);
-    return { ok: true, balanceMsat };
+    return { ok: true, balanceMsat: switched.inMsat };
   }
 
   return { connect, disconnect };

@@ -3,7 +3,7 @@ import { msat, type Msat } from '../../../shared/money';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
 import { createWalletRepository, type WalletRepository } from '../../db/repositories/wallet-repository';
 import type { AlertInput } from '../alerts';
-import { createLedger, type Ledger } from '../ledger';
+import { createLedger, userAvailableAccount, userWithdrawingAccount, type Ledger } from '../ledger';
 import { createLeases } from '../background';
 import { creditUserFunding } from '../payments';
 import type { WalletPort, WalletTransaction } from '../ports/wallet';
@@ -60,6 +60,25 @@ describe('wallet reconciliation job', () => {
   afterEach(() => {
     ledger.checkInvariants();
     handle.close();
+  });
+
+  // An unknown withdrawal is never voided blindly: "not found" just after the invoice's expiry may be
+  // the wallet not having reached a request it still pays (a queued request, a clock ahead of the
+  // wallet's), and a hold released then lets the person spend sats that left. Payments wait 10 minutes.
+  it('keeps a withdrawal the wallet does not know until its invoice has been expired for 10 minutes', async () => {
+    const expiresAtMs = nowMs - 60_000;
+    const held = ledger.transfer({ idempotencyKey: 'withdraw:w1:hold', debit: userAvailableAccount(USER), credit: userWithdrawingAccount(USER), amountMsat: msat(1_010 * SAT), reason: 'withdrawal' });
+    expect(held.ok).toBe(true);
+    repo.insertOperation({ id: 'w1', userId: USER, kind: 'withdraw', status: 'paying', paymentHash: 'cd'.repeat(32), invoice: 'lnbcrt1w', amountMsat: 1_000 * SAT,
+      feeAllowanceMsat: 10 * SAT, feeMsat: null, failureReason: null, expiresAtMs, createdAtMs: expiresAtMs - 600_000, settledAtMs: null });
+
+    expect((await sync.syncUser(USER))?.operations).toEqual({ settled: [], failed: [] });
+    expect(repo.operation(USER, 'w1')?.status).toBe('paying');
+    expect(ledger.userBalances(USER).availableMsat).toBe(100_000 * SAT - 1_010 * SAT);
+
+    nowMs = expiresAtMs + 10 * 60_000 + 1;
+    expect((await sync.syncUser(USER))?.operations).toEqual({ settled: [], failed: ['w1'] });
+    expect(ledger.userBalances(USER).availableMsat).toBe(100_000 * SAT);
   });
 
   it('records money paid in and out outside Steward once each, and then agrees', async () => {

@@ -24,6 +24,7 @@ import type { WalletOperationRow } from '../../db/schema/wallet';
 import type { AlertInput } from '../alerts';
 import { createPeriodicJob, type HeldLease, type Leases } from '../background';
 import { lightningAccount, userAvailableAccount, userWithdrawingAccount, type Ledger } from '../ledger';
+import { VOID_NOT_FOUND_AFTER_MS } from '../payments';
 import type { WalletPort, WalletTransaction } from '../ports/wallet';
 import { creditReceipt } from './receive';
 import { reconcileBalances, type Reconciliation } from './reconciliation';
@@ -63,9 +64,10 @@ async function finishOperation(deps: WalletSyncDeps, wallet: WalletPort, op: Wal
   const found = await wallet.lookupInvoice({ paymentHashHex: op.paymentHash });
   if (!held.confirm()) return;
   if (!found.ok) {
-    const gone = found.outcome === 'refused' && found.reason === 'not_found' && nowMs > op.expiresAtMs;
-    if (gone && op.kind === 'withdraw' && settleWithdrawalFailed(deps, op, 'expired_unpaid')) report.operations.failed.push(op.id);
-    if (gone && op.kind === 'receive') deps.repo.transition(op.id, ['open'], { status: 'expired', failureReason: 'unpaid' });
+    const notFound = found.outcome === 'refused' && found.reason === 'not_found';
+    // An unknown withdrawal is released only well past its expiry, as payments are (reconciler.ts).
+    if (notFound && op.kind === 'withdraw' && nowMs > op.expiresAtMs + VOID_NOT_FOUND_AFTER_MS && settleWithdrawalFailed(deps, op, 'expired_unpaid')) report.operations.failed.push(op.id);
+    if (notFound && op.kind === 'receive' && nowMs > op.expiresAtMs) deps.repo.transition(op.id, ['open'], { status: 'expired', failureReason: 'unpaid' });
     return;
   }
   const tx = found.value;

@@ -110,6 +110,34 @@ describe('withdraw', () => {
     expect(ledger.userBalances(USER).availableMsat).toBe(10_000 * SAT);
   });
 
+  // The wallet switch refuses while a withdrawal's hold is written, so a change that committed while
+  // the proof was checked came first: the hold is on the new wallet's balance, and that wallet pays.
+  it('pays from the wallet in use once the hold is written, not the one read before the proof', async () => {
+    const paidBy: string[] = [];
+    const named = (name: string): WalletPort => ({
+      ...wallet(),
+      payInvoice: async () => {
+        paidBy.push(name);
+        return { status: 'paid', preimageHex: null, feesPaidMsat: msat(0) };
+      },
+    });
+    let asked = 0;
+    const switched = createWithdraw({
+      repo,
+      ledger,
+      debts: { owedMsat: () => 0 },
+      walletFor: async () => (asked++ === 0 ? named('before') : named('after')),
+      decodeInvoice: () => ({ ok: true, invoice }),
+      network: 'regtest',
+      proof: { stepUp: { authorize: () => ({ ok: true }) }, twoFactorEnabled: () => false, checkPassword: async () => true },
+      transaction: (fn) => handle.db.transaction(() => fn(), { behavior: 'immediate' }),
+      audit: () => undefined,
+      now: () => nowMs,
+    });
+    expect(await switched.withdraw({ userId: USER, invoice: 'lnbcrt1', password: 'pw' }, META)).toMatchObject({ ok: true, outcome: { status: 'paid' } });
+    expect(paidBy).toEqual(['after']);
+  });
+
   it('keeps an unknown outcome pending and never pays the invoice again', async () => {
     payAnswers.push({ status: 'unknown', reason: 'reply_timeout', message: 'slow' });
     const first = await withdrawal().withdraw({ userId: USER, invoice: 'lnbcrt1', password: 'pw' }, META);

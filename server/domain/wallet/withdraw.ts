@@ -181,15 +181,18 @@ export function createWithdraw(deps: WithdrawDeps) {
     const written = writeAhead(deps, input.userId, input.invoice, invoice);
     if (!written.ok) return written;
     const { op } = written;
+    // Asked again now the hold is written: a change of spending wallet is refused from here on
+    // (wallet-switch.ts), so the wallet in use now is the one whose balance the hold was taken from.
+    const payingWallet = (await deps.walletFor(input.userId)) ?? wallet;
     if (!deps.repo.transition(op.id, ['reserved'], { status: 'paying' })) return { ok: true, outcome: { status: 'pending', operationId: op.id } };
     deps.audit(input.userId, { amountSat: String(Math.floor(op.amountMsat / 1000)), paymentHash: op.paymentHash }, meta);
-    const paid = await wallet.payInvoice(op.invoice);
+    const paid = await payingWallet.payInvoice(op.invoice);
     if (paid.status === 'unknown') return { ok: true, outcome: { status: 'pending', operationId: op.id } };
     if (paid.status === 'failed') {
       settleWithdrawalFailed(deps, op, paid.reason);
       return { ok: true, outcome: { status: 'failed', operationId: op.id, reason: paid.reason } };
     }
-    const feeMsat = paid.feesPaidMsat ?? (await feeFromLookup(wallet, op));
+    const feeMsat = paid.feesPaidMsat ?? (await feeFromLookup(payingWallet, op));
     settleWithdrawalPaid(deps, op, feeMsat);
     return { ok: true, outcome: { status: 'paid', operationId: op.id, amountMsat: msat(op.amountMsat), feeMsat } };
   }
