@@ -8,6 +8,13 @@ test('the app shell loads and navigates between every area', async ({ page }) =>
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
   await expect(page.getByTestId('mode-badge')).toHaveText(/Sandbox/);
+  // The keyboard's first stop skips the bar, the navigation and any toasts: the next is on the page.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to the page' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main#content')).toBeFocused();
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.closest('main') !== null)).toBe(true);
 
   const nav = page.getByRole('navigation', { name: 'Main' });
   for (const area of ['Approvals', 'Budget', 'Wallet', 'Activity', 'Alerts', 'Services', 'Security', 'Chat']) {

@@ -34,6 +34,10 @@ export function Layout() {
 
   return (
     <div className="shell">
+      {/* First in the tab order: past the bar, the navigation and any toasts, straight to the page. */}
+      <a className="skip-link" href="#content">
+        Skip to the page
+      </a>
       <header className="topbar">
         <button
           className="nav-toggle"
@@ -95,7 +99,7 @@ export function Layout() {
         </nav>
         {user && <ToastHost />}
       </div>
-      <main className="content">
+      <main className="content" id="content" tabIndex={-1}>
         <Suspense fallback={<p className="page-summary">Loading…</p>}>
           <Outlet />
         </Suspense>
