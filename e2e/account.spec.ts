@@ -42,8 +42,8 @@ test('changing the password signs out another browser', async ({ page, browser }
   await expect(page.getByTestId('password-changed')).toHaveText('Password changed. 1 other session was signed out.');
   await shot(page, 'account-password-desktop');
 
-  // The other browser is signed out at its next request; this one stays.
-  await phone.goto('/activity');
+  // The other browser is signed out live (its stream closes and the app goes to sign-in by itself; a
+  // navigation of ours here would race that one); this one stays.
   await expect(phone).toHaveURL(/\/signin$/);
   await page.goto('/activity');
   await expect(page.getByRole('heading', { name: 'Activity', level: 1 })).toBeVisible();
