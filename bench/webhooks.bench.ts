@@ -39,6 +39,7 @@ export async function runWebhooksBench(): Promise<{ name: string; lines: string[
     ledger,
     // No wallet: funding that each completed event starts records a retry and stops (no network in the figure).
     walletFor: async () => null,
+    walletSourceOf: () => null,
     treasury: null,
     alerts: createAlertService({ db: database.db }),
     operatorIds: () => [],

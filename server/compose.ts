@@ -261,6 +261,7 @@ export function composeServices(options: ComposeOptions) {
     database,
     ledger,
     walletFor,
+    walletSourceOf: wallet.sourceOf,
     treasury: treasury?.wallet ?? null,
     alerts,
     operatorIds,

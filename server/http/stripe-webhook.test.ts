@@ -43,6 +43,7 @@ beforeEach(async () => {
     database,
     ledger,
     walletFor: async () => lightning.person,
+    walletSourceOf: () => 'provisioned',
     treasury: lightning.treasury,
     alerts,
     operatorIds: () => ['operator-1'],

@@ -5,7 +5,7 @@
 // every operation runs are plain SQL on the better-sqlite3 connection, returning rows shaped like
 // drizzle's (selectList): drizzle's per-call placeholder filling and row mapping cost about a fifth
 // of a reservation.
-import { and, asc, eq, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { DatabaseHandle, Db } from '../client';
 import {
@@ -152,6 +152,16 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
 
     findTransferByKey(idempotencyKey: string): LedgerTransferRow | undefined {
       return statements.transferByKey.get(idempotencyKey);
+    },
+
+    /** Single-phase transfers out of an account for the given reasons, oldest first. */
+    listTransfersDebiting(accountId: number, reasons: readonly string[]): LedgerTransferRow[] {
+      return db
+        .select()
+        .from(ledgerTransfers)
+        .where(and(sql`${ledgerTransfers.kind} = 'transfer'`, eq(ledgerTransfers.debitAccountId, accountId), inArray(ledgerTransfers.reason, [...reasons])))
+        .orderBy(asc(ledgerTransfers.id))
+        .all();
     },
 
     findTransferById(id: number): LedgerTransferRow | undefined {

@@ -85,10 +85,6 @@ export function createTopUpsRepository(db: Db) {
     owedMsat(userId: string): number {
       return owedQuery.get(userId)?.total ?? 0;
     },
-    /** Whether the person spends from a wallet of their own now (own_wallets), else the provisioned one. */
-    usesOwnWallet(userId: string): boolean {
-      return db.get(sql`SELECT 1 AS hit FROM own_wallets WHERE user_id = ${userId}`) !== undefined;
-    },
     eventSeen(eventId: string): boolean {
       return eventSeenQuery.get({ id: eventId }) !== undefined;
     },

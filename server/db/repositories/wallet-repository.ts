@@ -1,7 +1,6 @@
 // Storage for the wallet domain: own-wallet connections, receive and withdraw operations, and
 // reconciliation's place per person. Every read and write names the user it is for.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Db } from '../client';
 import { ownWallets, walletOperations, walletSync, type OwnWalletRow, type WalletOperationRow } from '../schema/wallet';
 
@@ -72,15 +71,6 @@ export function createWalletRepository(db: Db) {
       return Number(row?.coming) === 1;
     },
 
-    /** Every take of a reversed top-up from the person's available funds, with the wallet it names. */
-    topUpTakes(userId: string, availableCode: string): { amountMsat: number; wallet: string | null }[] {
-      const rows = db.all<{ amountMsat: number; metadataJson: string | null }>(sql`
-        SELECT t.amount_msat AS amountMsat, t.metadata_json AS metadataJson
-        FROM ledger_transfers t JOIN ledger_accounts a ON a.code = ${availableCode}
-        WHERE t.kind = 'transfer' AND t.debit_account_id = a.id AND t.reason IN ('top_up_refunded', 'top_up_frozen')`);
-      return rows.map((row) => ({ amountMsat: Number(row.amountMsat), wallet: walletNamed(row.metadataJson) }));
-    },
-
     /** Everybody with a spending wallet, provisioned or their own: whom reconciliation visits. */
     usersWithWallets(): string[] {
       return db.all<{ userId: string }>(sql`SELECT user_id AS userId FROM user_wallets UNION SELECT user_id FROM own_wallets`).map((row) => row.userId);
@@ -122,13 +112,4 @@ export function createWalletRepository(db: Db) {
         .run();
     },
   };
-}
-
-const takeMetadata = z.object({ wallet: z.string() });
-
-/** The wallet a reversal's take names, read through its schema; null when it names none. */
-function walletNamed(metadataJson: string | null): string | null {
-  if (metadataJson === null) return null;
-  const parsed = takeMetadata.safeParse(JSON.parse(metadataJson));
-  return parsed.success ? parsed.data.wallet : null;
 }

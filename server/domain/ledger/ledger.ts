@@ -506,6 +506,12 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     };
   }
 
+  /** What left an account by single-phase transfers for these reasons (e.g. a reversal's takes), oldest first. */
+  function transfersDebiting(ref: AccountRef, reasons: readonly string[]): Transfer[] {
+    const account = repository.findAccountByCode(accountCode(ref));
+    return account ? repository.listTransfersDebiting(account.id, reasons).map(toTransfer) : [];
+  }
+
   /** Every account with its balance, ordered by code: the operator's overview of where money sits. */
   function allBalances(): { code: string; kind: AccountKind; balanceMsat: SignedMsat }[] {
     return repository
@@ -522,6 +528,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     balanceMsat,
     userBalances,
     allBalances,
+    transfersDebiting,
     getReservation: reservationById,
     pendingReservations: (userId?: string): Reservation[] =>
       repository.listPendingReservations(userId).map((rows) => toReservation(rows)),

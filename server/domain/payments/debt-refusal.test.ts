@@ -36,6 +36,7 @@ beforeEach(() => {
     database,
     ledger,
     walletFor: async () => lightning.person,
+    walletSourceOf: () => 'provisioned',
     treasury: lightning.treasury,
     alerts: createAlertService({ db: database.db, now: () => NOW_MS }),
     operatorIds: () => ['operator-1'],

@@ -12,6 +12,8 @@ export interface TopUpEngineDeps {
   ledger: Pick<Ledger, 'transfer' | 'userBalances'>;
   /** The person's spending wallet, which makes the invoice the treasury pays. */
   walletFor: (userId: string) => Promise<WalletPort | null>;
+  /** Which wallet the person spends from now: a reversal's take names it (domain/wallet/wallet-switch.ts). */
+  walletSourceOf: (userId: string) => 'own' | 'provisioned' | null;
   /** The operator's treasury (the sandbox treasury, or NWC_TREASURY_URL live); null = none configured. */
   treasury: WalletPort | null;
   alerts: Pick<AlertService, 'notify'>;

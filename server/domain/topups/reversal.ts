@@ -10,6 +10,9 @@ import { treasuryAccount, userAvailableAccount } from '../ledger';
 import type { TopUpEngineDeps } from './deps';
 import { planReversal } from './transitions';
 
+/** Why a reversal takes from a person's available funds: a refunded top-up, or a disputed (frozen) one. */
+export const TOP_UP_TAKE_REASONS = ['top_up_refunded', 'top_up_frozen'] as const;
+
 export function settleReversal(deps: TopUpEngineDeps, topUpId: string): TopUpRow | null {
   const settled = deps.database.db.transaction(
     () => {
@@ -23,10 +26,10 @@ export function settleReversal(deps: TopUpEngineDeps, topUpId: string): TopUpRow
           debit: userAvailableAccount(row.userId),
           credit: treasuryAccount,
           amountMsat: msat(plan.takeMsat),
-          reason: row.disputed ? 'top_up_frozen' : 'top_up_refunded',
+          reason: (row.disputed ? 'top_up_frozen' : 'top_up_refunded') satisfies (typeof TOP_UP_TAKE_REASONS)[number],
           // The take moves no sats: they stay in the wallet in use, named here so that changing
           // wallets never credits them again (domain/wallet/wallet-switch.ts).
-          metadata: { userId: row.userId, topUpId: row.id, wallet: deps.repo.usesOwnWallet(row.userId) ? 'own' : 'provisioned' },
+          metadata: { userId: row.userId, topUpId: row.id, wallet: deps.walletSourceOf(row.userId) === 'own' ? 'own' : 'provisioned' },
         });
         if (!taken.ok) throw new Error(`reversal of top-up ${row.id} refused: ${taken.reason}`);
       }

@@ -18,7 +18,9 @@ beforeEach(() => {
 });
 afterEach(() => database.close());
 
-function topUpsWith(options: { rates?: ExchangeRatePort; checkout?: CardCheckoutPort; person?: (person: WalletPort) => WalletPort } = {}) {
+function topUpsWith(
+  options: { rates?: ExchangeRatePort; checkout?: CardCheckoutPort; person?: (person: WalletPort) => WalletPort; source?: 'own' | 'provisioned' } = {},
+) {
   const governance = createGovernance(database, { now: Date.now });
   const lightning = createFakeLightning({ treasuryMsat: 1_000_000_000 });
   const person = options.person ? options.person(lightning.person) : lightning.person;
@@ -26,6 +28,7 @@ function topUpsWith(options: { rates?: ExchangeRatePort; checkout?: CardCheckout
     database,
     ledger: createLedger(database, { now: Date.now, observer: governance.usageObserver }),
     walletFor: async () => person,
+    walletSourceOf: () => options.source ?? 'provisioned',
     treasury: lightning.treasury,
     alerts: createAlertService({ db: database.db }),
     operatorIds: () => [],
@@ -122,8 +125,8 @@ describe('top-ups', () => {
     expect(database.sqlite.prepare('SELECT status, funded_at_ms AS fundedAtMs FROM top_ups').get()).toEqual({ status: 'refunded', fundedAtMs: null });
   });
 
-  it('takes a refunded top-up back from the available funds, naming the wallet that keeps its sats', async () => {
-    const { topUps, lightning } = topUpsWith();
+  it.each(['provisioned', 'own'] as const)('takes a refunded top-up back from the available funds, naming the wallet in use (%s) that keeps its sats', async (source) => {
+    const { topUps, lightning } = topUpsWith({ source });
     const created = await topUps.create('u', usdCents(1_000));
     if (!created.ok) throw new Error(created.reason);
     const send = (event: unknown) => topUps.receiveWebhook(Buffer.from(JSON.stringify(event)), 't=1,v1=x');
@@ -133,7 +136,7 @@ describe('top-ups', () => {
     send({ id: 'evt_refund', type: 'charge.refunded', data: { object: { payment_intent: 'pi_1', amount: 1_000, amount_refunded: 1_000, metadata: { topUpId: created.topUp.id } } } });
 
     const taken = database.sqlite.prepare("SELECT amount_msat AS amountMsat, metadata_json AS metadataJson FROM ledger_transfers WHERE reason = 'top_up_refunded'").all() as { amountMsat: number; metadataJson: string }[];
-    expect(taken.map((row) => [row.amountMsat, JSON.parse(row.metadataJson)])).toEqual([[9_700_000, { userId: 'u', topUpId: created.topUp.id, wallet: 'provisioned' }]]);
+    expect(taken.map((row) => [row.amountMsat, JSON.parse(row.metadataJson)])).toEqual([[9_700_000, { userId: 'u', topUpId: created.topUp.id, wallet: source }]]);
     // The sats stay in the wallet: the ledger's take moved none.
     expect(lightning.balances.person).toBe(9_700_000);
   });

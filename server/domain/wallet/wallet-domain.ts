@@ -10,7 +10,7 @@ import type { SecretBox } from '../../db/secret-box';
 import type { AccountsModule } from '../accounts';
 import type { AlertService } from '../alerts';
 import type { Leases } from '../background';
-import { accountCode, userAvailableAccount, type Ledger } from '../ledger';
+import type { Ledger } from '../ledger';
 import type { ExchangeRatePort } from '../ports/exchange-rate';
 import type { DecodeInvoice } from '../ports/invoice';
 import type { BitcoinNetwork, CheckWalletRelays, OpenWallet } from '../ports/wallet';
@@ -74,7 +74,6 @@ export function createWalletDomain(deps: WalletDomainDeps) {
       ledger,
       transaction,
       moneyOnItsWay: (userId) => repo.moneyOnItsWay(userId),
-      topUpTakes: (userId) => repo.topUpTakes(userId, accountCode(userAvailableAccount(userId))),
     },
     audit: (userId, kind, detail, meta) => audit.record(userId, kind, detail, meta),
     now,

@@ -18,8 +18,10 @@
  * wallet need not be the last one.
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { msat, type Msat } from '../../../shared/money';
 import { lightningAccount, userAvailableAccount, userWithdrawingAccount, type Ledger } from '../ledger';
+import { TOP_UP_TAKE_REASONS } from '../topups/reversal';
 
 export type SwitchRefusal = 'pending_spends' | 'pending_withdrawal' | 'money_on_its_way';
 
@@ -33,11 +35,9 @@ export interface SwitchRequest {
 }
 
 export interface SwitchDeps {
-  ledger: Pick<Ledger, 'transfer' | 'userBalances' | 'pendingReservations' | 'balanceMsat'>;
+  ledger: Pick<Ledger, 'transfer' | 'userBalances' | 'pendingReservations' | 'balanceMsat' | 'transfersDebiting'>;
   /** A top-up being funded or a dispute's refund being paid into the wallet in use. */
   moneyOnItsWay: (userId: string) => boolean;
-  /** Every take of a reversed top-up from the person's available funds. */
-  topUpTakes: (userId: string) => readonly TopUpTake[];
   /** An IMMEDIATE transaction: the checks and the writes cannot interleave with a reservation. */
   transaction: <T>(fn: () => T) => T;
 }
@@ -62,6 +62,16 @@ export function takenBackFrom(wallet: 'own' | 'provisioned', takes: readonly Top
 
 export type SwitchResult = { ok: true; outMsat: Msat; inMsat: Msat } | { ok: false; reason: SwitchRefusal };
 
+const takeMetadata = z.object({ wallet: z.string() });
+
+/** Every take of a reversed top-up from the person's available funds, with the wallet its metadata names. */
+function topUpTakes(ledger: Pick<Ledger, 'transfersDebiting'>, userId: string): TopUpTake[] {
+  return ledger.transfersDebiting(userAvailableAccount(userId), TOP_UP_TAKE_REASONS).map((take) => {
+    const named = takeMetadata.safeParse(take.metadata);
+    return { amountMsat: take.amountMsat, wallet: named.success ? named.data.wallet : null };
+  });
+}
+
 /** Moves the ledger balance to the new wallet and runs `store` (the new choice of wallet) with it. */
 export function switchWalletBalance(deps: SwitchDeps, request: SwitchRequest, store: () => void): SwitchResult {
   const { ledger } = deps;
@@ -84,7 +94,7 @@ export function switchWalletBalance(deps: SwitchDeps, request: SwitchRequest, st
       // The balance was read in this transaction: a refusal here is a bug, and rolls everything back.
       if (!out.ok) throw new Error(`moving the balance off the old wallet failed: ${out.reason}`);
     }
-    const takenBackMsat = request.to === 'provisioned' ? takenBackFrom('provisioned', deps.topUpTakes(request.userId)) : 0;
+    const takenBackMsat = request.to === 'provisioned' ? takenBackFrom('provisioned', topUpTakes(ledger, request.userId)) : 0;
     const inMsat = msat(Math.max(0, request.newBalanceMsat - takenBackMsat));
     if (inMsat > 0) {
       const into = ledger.transfer({
