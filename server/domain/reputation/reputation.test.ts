@@ -96,6 +96,28 @@ describe('provider reputation over the last 30 days', () => {
   });
 });
 
+describe('a provider named from the steps that paid it', () => {
+  // SQLite's query plan; PostgreSQL plans by table statistics.
+  it.skipIf(onPostgres)("finds the provider's latest payment through an index, for a person and for operators, not by reading every payment", () => {
+    // The statements the repository really sends, captured as it prepares them.
+    const sent: string[] = [];
+    const prepare = handle.sqlite.prepare.bind(handle.sqlite);
+    handle.sqlite.prepare = ((source: string) => (sent.push(source), prepare(source))) as typeof handle.sqlite.prepare;
+    const repo = createReputationRepository(handle.db);
+    repo.stepProviderName('u1', 'jokes');
+    repo.stepProviderName(null, 'jokes');
+    handle.sqlite.prepare = prepare;
+
+    expect(sent).toHaveLength(2);
+    for (const statement of sent) {
+      const parameters = Array.from(statement.matchAll(/\?/g), () => 'x');
+      const plan = (prepare(`EXPLAIN QUERY PLAN ${statement}`).all(...parameters) as { detail: string }[]).map((row) => row.detail).join('\n');
+      expect(plan).toContain('SEARCH payments USING INDEX payments_provider_created_idx (provider_id=?)');
+      expect(plan).not.toMatch(/SCAN payments|TEMP B-TREE/);
+    }
+  });
+});
+
 describe('forServices', () => {
   it('answers for each service asked about, in order, with zeros for a service without history', () => {
     pay({ serviceId: 'jokes/joke', providerId: 'jokes', paidAtMs: NOW - DAY, delivery: 'paid_not_delivered' });
