@@ -197,6 +197,12 @@ export function walletCallProcedure(bucket: 'wallet_invoice' | 'wallet_lookup') 
   });
 }
 
+/** Adding a provider by URL: every call counts per person (each one fetches a manifest from that address). */
+export const providerAddProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'provider_add', { person: ctx.user.id });
+  return next();
+});
+
 /** Starting tasks: every call counts per person (each one plans and asks providers for prices). */
 export const taskSubmitProcedure = authedProcedure.use(async ({ ctx, next }) => {
   await enforceRateLimit(ctx, 'task_submit', { person: ctx.user.id });

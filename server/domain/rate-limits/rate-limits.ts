@@ -14,6 +14,7 @@ export type LimitName =
   | 'wallet_lookup'
   | 'data_export'
   | 'task_submit'
+  | 'provider_add'
   | 'mcp_call';
 
 /** At most `max` attempts in a fixed window of `windowMs` that starts at a subject's first attempt. */
