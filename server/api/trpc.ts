@@ -203,6 +203,12 @@ export const providerAddProcedure = authedProcedure.use(async ({ ctx, next }) =>
   return next();
 });
 
+/** Starting a card top-up: every call counts per person (each one creates a Stripe Checkout Session). */
+export const topUpCreateProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'top_up_create', { person: ctx.user.id });
+  return next();
+});
+
 /** Starting tasks: every call counts per person (each one plans and asks providers for prices). */
 export const taskSubmitProcedure = authedProcedure.use(async ({ ctx, next }) => {
   await enforceRateLimit(ctx, 'task_submit', { person: ctx.user.id });

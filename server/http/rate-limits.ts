@@ -5,7 +5,7 @@ import { limitSubject, type LimitPolicy, type RateLimits } from '../domain/rate-
 export type RateLimitSettings = Record<RateLimitBucket, LimitPolicy>;
 
 /**
- * Attempts per client address (an IPv6 client's /64), per person for `wallet_*`, `data_export`, `task_submit` and `provider_add`, and per
+ * Attempts per client address (an IPv6 client's /64), per person for `wallet_*`, `data_export`, `task_submit`, `provider_add` and `top_up_create`, and per
  * account too for `sign_in`. Generous enough for a person
  * mistyping, tight enough that guessing passwords or codes from one address is slow; the per-account
  * 2FA lockout covers guessing spread over many addresses. `wallet_connection` bounds what a signed-in
@@ -21,7 +21,9 @@ export type RateLimitSettings = Record<RateLimitBucket, LimitPolicy>;
  * watches an open invoice every 2 s (30 a minute, 60 with the page open twice) and reads the wallet's
  * status now and then; a person makes a few invoices. Neither comes near the numbers; a script does.
  * `provider_add` (per person): each try has the server fetch a manifest from the address given; a person
- * adds a provider now and then, perhaps retyping its address a few times.
+ * adds a provider now and then, perhaps retyping its address a few times. `top_up_create` (per person):
+ * each creates a Stripe Checkout Session; the 24-hour top-up limit counts open ones but not failed ones,
+ * so without it a person could have the server call Stripe without end while Stripe refuses.
  */
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   sign_in: { max: 20, windowMs: 5 * 60_000 },
@@ -33,6 +35,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   data_export: { max: 10, windowMs: 60 * 60_000 },
   task_submit: { max: 60, windowMs: 60_000 },
   provider_add: { max: 20, windowMs: 10 * 60_000 },
+  top_up_create: { max: 10, windowMs: 10 * 60_000 },
 };
 
 /**

@@ -15,6 +15,7 @@ export type LimitName =
   | 'data_export'
   | 'task_submit'
   | 'provider_add'
+  | 'top_up_create'
   | 'mcp_call';
 
 /** At most `max` attempts in a fixed window of `windowMs` that starts at a subject's first attempt. */
