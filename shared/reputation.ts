@@ -13,6 +13,8 @@ export const providerNameSchema = z.string().min(1).max(200);
 export const serviceReputationSchema = z.object({
   providerId: z.string(),
   serviceId: z.string(),
+  /** The provider's origin the calls went to: with the service id, what a record is kept by. */
+  origin: z.string(),
   /** Purchases whose money moved (paid, or paid and then unusable) in the window. */
   paidCalls: z.number().int().nonnegative(),
   /** Of those, how many the delivery judge ruled paid_not_delivered. */
@@ -24,6 +26,14 @@ export const serviceReputationSchema = z.object({
   refundedMsat: msatSchema,
 });
 export type ServiceReputation = z.infer<typeof serviceReputationSchema>;
+
+/**
+ * What a reputation record is kept by: the provider's origin and the service id. A manifest added by URL
+ * chooses its own provider and service ids, so an id alone could pool its calls with another provider's.
+ */
+export function reputationKey(service: { origin: string; serviceId: string }): string {
+  return `${service.origin} ${service.serviceId}`;
+}
 
 /**
  * Auto-pause (issue 12 item 8): a service whose 30-day non-delivery rate passes `thresholdBps`, over at

@@ -24,6 +24,7 @@ const REFUSALS = {
   grant_already_used: ['CONFLICT', 'That approval was already used. Enter a new code.'],
   action_mismatch: ['FORBIDDEN', 'That approval was for something else. Enter a new code.'],
   rate_limited: ['TOO_MANY_REQUESTS', 'Too many attempts from your network. Please wait a minute and try again.'],
+  wallet_calls_limited: ['TOO_MANY_REQUESTS', 'Your wallet was asked too often in a short time. Nothing was changed; wait a moment and try again.'],
   empty_request: ['BAD_REQUEST', 'Type what you would like the agent to do.'],
   task_not_found: ['NOT_FOUND', 'That task does not exist. Reload the page, or ask again in the chat.'],
   already_revoked: ['CONFLICT', 'That agent key was already revoked. Reload the page to see its state, or make a new key.'],

@@ -130,12 +130,17 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
 
 /**
  * Counts one attempt in `bucket` for the caller's address (or for `who`, a person or an account); throws
- * `rate_limited` past the limit.
+ * `refusedAs` (`rate_limited` unless said) past the limit.
  */
-export async function enforceRateLimit(ctx: Pick<ApiContext, 'checkRateLimit'>, bucket: RateLimitBucket, who?: RateLimitWho): Promise<void> {
+export async function enforceRateLimit(
+  ctx: Pick<ApiContext, 'checkRateLimit'>,
+  bucket: RateLimitBucket,
+  who?: RateLimitWho,
+  refusedAs: 'rate_limited' | 'wallet_calls_limited' = 'rate_limited',
+): Promise<void> {
   const verdict = await ctx.checkRateLimit(bucket, who);
   if (!verdict.allowed) {
-    throw refusal('rate_limited', { retryAt: new Date(Date.now() + verdict.retryAfterSeconds * 1000).toISOString() });
+    throw refusal(refusedAs, { retryAt: new Date(Date.now() + verdict.retryAfterSeconds * 1000).toISOString() });
   }
 }
 
@@ -176,6 +181,31 @@ export const dataExportProcedure = authedProcedure.use(async ({ ctx, next }) => 
  */
 export const walletConnectionProcedure = authedProcedure.use(async ({ ctx, next }) => {
   await enforceRateLimit(ctx, 'wallet_connection', { person: ctx.user.id });
+  return next();
+});
+
+/**
+ * For procedures that reach the person's wallet over NWC on every call: making an invoice
+ * (`wallet_invoice`), and asking about one or about the wallet's balance (`wallet_lookup`, which the
+ * Wallet page polls). Every call counts per person, so one session cannot have the server call a wallet
+ * (and its relay) without end; past the limit nothing reaches the wallet.
+ */
+export function walletCallProcedure(bucket: 'wallet_invoice' | 'wallet_lookup') {
+  return authedProcedure.use(async ({ ctx, next }) => {
+    await enforceRateLimit(ctx, bucket, { person: ctx.user.id }, 'wallet_calls_limited');
+    return next();
+  });
+}
+
+/** Adding a provider by URL: every call counts per person (each one fetches a manifest from that address). */
+export const providerAddProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'provider_add', { person: ctx.user.id });
+  return next();
+});
+
+/** Starting a card top-up: every call counts per person (each one creates a Stripe Checkout Session). */
+export const topUpCreateProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx, 'top_up_create', { person: ctx.user.id });
   return next();
 });
 

@@ -5,7 +5,7 @@ import { limitSubject, type LimitPolicy, type RateLimits } from '../domain/rate-
 export type RateLimitSettings = Record<RateLimitBucket, LimitPolicy>;
 
 /**
- * Attempts per client address (an IPv6 client's /64), per person for `wallet_connection`, `data_export` and `task_submit`, and per
+ * Attempts per client address (an IPv6 client's /64), per person for `wallet_*`, `data_export`, `task_submit`, `provider_add` and `top_up_create`, and per
  * account too for `sign_in`. Generous enough for a person
  * mistyping, tight enough that guessing passwords or codes from one address is slow; the per-account
  * 2FA lockout covers guessing spread over many addresses. `wallet_connection` bounds what a signed-in
@@ -16,14 +16,26 @@ export type RateLimitSettings = Record<RateLimitBucket, LimitPolicy>;
  * `task_submit` (per person): each task has the server plan it (a paid model call when one is configured)
  * and ask providers for prices, so one account may not start them without end; a person typing, or an
  * agent over MCP (which has its own per-key limit), stays far below it.
+ * `wallet_invoice` and `wallet_lookup` (per person) bound the calls that reach the person's wallet over
+ * NWC each time: making an invoice, and asking about one or about the wallet's balance. The Wallet page
+ * watches an open invoice every 2 s (30 a minute, 60 with the page open twice) and reads the wallet's
+ * status now and then; a person makes a few invoices. Neither comes near the numbers; a script does.
+ * `provider_add` (per person): each try has the server fetch a manifest from the address given; a person
+ * adds a provider now and then, perhaps retyping its address a few times. `top_up_create` (per person):
+ * each creates a Stripe Checkout Session; the 24-hour top-up limit counts open ones but not failed ones,
+ * so without it a person could have the server call Stripe without end while Stripe refuses.
  */
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   sign_in: { max: 20, windowMs: 5 * 60_000 },
   sign_up: { max: 10, windowMs: 10 * 60_000 },
   code_check: { max: 30, windowMs: 5 * 60_000 },
   wallet_connection: { max: 10, windowMs: 10 * 60_000 },
+  wallet_invoice: { max: 30, windowMs: 10 * 60_000 },
+  wallet_lookup: { max: 120, windowMs: 60_000 },
   data_export: { max: 10, windowMs: 60 * 60_000 },
   task_submit: { max: 60, windowMs: 60_000 },
+  provider_add: { max: 20, windowMs: 10 * 60_000 },
+  top_up_create: { max: 10, windowMs: 10 * 60_000 },
 };
 
 /**

@@ -123,7 +123,7 @@ describe('CSRF protection', () => {
 describe('rate limits and error hygiene', () => {
   it('behind a trusted proxy counts each client address from X-Forwarded-For; from anyone else the header is ignored', async () => {
     const once = { max: 1, windowMs: 60_000 };
-    const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, data_export: once, task_submit: once };
+    const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, wallet_invoice: once, wallet_lookup: once, data_export: once, task_submit: once, provider_add: once, top_up_create: once };
     let attempts = 0;
     const attemptFrom = (instance: Awaited<ReturnType<typeof app>>, client: string) =>
       instance.inject({
@@ -146,7 +146,7 @@ describe('rate limits and error hygiene', () => {
 
   it('counts an IPv6 client by its /64 (one host holds all of it) and an IPv4-mapped address as the IPv4 one', async () => {
     const once = { max: 1, windowMs: 60_000 };
-    const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, data_export: once, task_submit: once };
+    const limits = { sign_in: once, sign_up: once, code_check: once, wallet_connection: once, wallet_invoice: once, wallet_lookup: once, data_export: once, task_submit: once, provider_add: once, top_up_create: once };
     const instance = await app({ rateLimits: limits, trustedProxies: ['127.0.0.0/8'] });
     const signUpFrom = (client: string, email: string) =>
       instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: { ...csrf, 'x-forwarded-for': client }, payload: signUpBody(email) });
@@ -161,7 +161,7 @@ describe('rate limits and error hygiene', () => {
   it('limits sign-in attempts per account, whatever address each comes from, known account or not', async () => {
     const tight = { max: 2, windowMs: 60_000 };
     const roomy = { max: 100, windowMs: 60_000 };
-    const instance = await app({ rateLimits: { sign_in: tight, sign_up: roomy, code_check: roomy, wallet_connection: roomy, data_export: roomy, task_submit: roomy }, trustedProxies: ['127.0.0.0/8'] });
+    const instance = await app({ rateLimits: { sign_in: tight, sign_up: roomy, code_check: roomy, wallet_connection: roomy, wallet_invoice: roomy, wallet_lookup: roomy, data_export: roomy, task_submit: roomy, provider_add: roomy, top_up_create: roomy }, trustedProxies: ['127.0.0.0/8'] });
     await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: { ...csrf, 'x-forwarded-for': '198.51.100.1' }, payload: signUpBody('victim@example.com') });
     const guess = (email: string, client: string) =>
       instance.inject({ method: 'POST', url: '/api/trpc/auth.signIn', headers: { ...csrf, 'x-forwarded-for': client }, payload: JSON.stringify({ email, password: 'wrong-password' }) });
@@ -179,7 +179,7 @@ describe('rate limits and error hygiene', () => {
 
   it('limits sign-in attempts per address with a friendly TOO_MANY_REQUESTS', async () => {
     const tight = { max: 2, windowMs: 60_000 };
-    const instance = await app({ rateLimits: { sign_in: tight, sign_up: tight, code_check: tight, wallet_connection: tight, data_export: tight, task_submit: tight } });
+    const instance = await app({ rateLimits: { sign_in: tight, sign_up: tight, code_check: tight, wallet_connection: tight, wallet_invoice: tight, wallet_lookup: tight, data_export: tight, task_submit: tight, provider_add: tight, top_up_create: tight } });
     const attempt = () =>
       instance.inject({
         method: 'POST',
@@ -196,7 +196,7 @@ describe('rate limits and error hygiene', () => {
   });
 
   it('limits connect-own-wallet and withdraw per person, with or without a proof, before any wallet is reached', async () => {
-    const limits = { sign_in: { max: 20, windowMs: 60_000 }, sign_up: { max: 20, windowMs: 60_000 }, code_check: { max: 20, windowMs: 60_000 }, data_export: { max: 20, windowMs: 60_000 }, task_submit: { max: 20, windowMs: 60_000 } };
+    const limits = { sign_in: { max: 20, windowMs: 60_000 }, sign_up: { max: 20, windowMs: 60_000 }, code_check: { max: 20, windowMs: 60_000 }, wallet_invoice: { max: 20, windowMs: 60_000 }, wallet_lookup: { max: 20, windowMs: 60_000 }, data_export: { max: 20, windowMs: 60_000 }, task_submit: { max: 20, windowMs: 60_000 }, provider_add: { max: 20, windowMs: 60_000 }, top_up_create: { max: 20, windowMs: 60_000 } };
     const instance = await app({ rateLimits: { ...limits, wallet_connection: { max: 3, windowMs: 60_000 } } });
     const signUp = async (email: string) => {
       const res = await instance.inject({ method: 'POST', url: '/api/trpc/auth.signUp', headers: csrf, payload: signUpBody(email) });
@@ -224,7 +224,7 @@ describe('rate limits and error hygiene', () => {
   it('limits the tasks one person may start, from any address; another person is not held back', async () => {
     const roomy = { max: 100, windowMs: 60_000 };
     const instance = await app({
-      rateLimits: { sign_in: roomy, sign_up: roomy, code_check: roomy, wallet_connection: roomy, data_export: roomy, task_submit: { max: 2, windowMs: 60_000 } },
+      rateLimits: { sign_in: roomy, sign_up: roomy, code_check: roomy, wallet_connection: roomy, wallet_invoice: roomy, wallet_lookup: roomy, data_export: roomy, task_submit: { max: 2, windowMs: 60_000 }, provider_add: roomy, top_up_create: roomy },
       trustedProxies: ['127.0.0.0/8'],
     });
     const signUp = async (email: string) => {

@@ -13,8 +13,8 @@ const planned = (standing?: PlannerStanding) => {
   const result = planRequest('weather in Lisbon tomorrow', catalog, { nowMs: NOW_MS, ...(standing ? { standing } : {}) });
   return result.kind === 'plan' ? result.plan.steps.map((s) => s.serviceId) : result.kind;
 };
-const records = (rates: Record<string, number>) =>
-  Object.entries(rates).map(([serviceId, nonDeliveryBps]) => ({ serviceId, providerId: serviceId.split('/')[0] ?? '', paidCalls: 20, notDeliveredCalls: 0, nonDeliveryBps, disputesOpened: 0, refunds: 0, refundedMsat: 0 }) as never);
+const records = (rates: Record<string, number>, origin?: string) =>
+  Object.entries(rates).map(([serviceId, nonDeliveryBps]) => ({ serviceId, providerId: serviceId.split('/')[0] ?? '', origin: origin ?? serviceOf(serviceId).origin, paidCalls: 20, notDeliveredCalls: 0, nonDeliveryBps, disputesOpened: 0, refunds: 0, refundedMsat: 0 }) as never);
 const nobodyBlocked = { refusalFor: () => null };
 
 describe('equivalent services', () => {
@@ -37,6 +37,8 @@ describe('equivalent services', () => {
     expect(planned(standingFrom(records({ 'skycast/weather': 1_500, 'nimbus/city-weather': 0 }), 'u1', nobodyBlocked))).toEqual(['nimbus/city-weather']);
     // Equal records: the price decides again.
     expect(planned(standingFrom(records({ 'skycast/weather': 500, 'nimbus/city-weather': 500 }), 'u1', nobodyBlocked))).toEqual(['skycast/weather']);
+    // Another provider (added by URL) that took SkyCast's service id keeps a record of its own.
+    expect(planned(standingFrom(records({ 'skycast/weather': 9_000 }, 'https://impostor.example'), 'u1', nobodyBlocked))).toEqual(['skycast/weather']);
   });
 
   it('a provider the person blocked (or a paused service) gives way to its equivalent; with none usable, the quote says why', () => {

@@ -11,13 +11,13 @@
  * `service_paused`) with a sentence saying why, rather than the plan pretending no service exists.
  */
 import type { CatalogService } from '../../../shared/catalog';
-import type { ServiceReputation, StandingCheck } from '../../../shared/reputation';
+import { reputationKey, type ServiceReputation, type StandingCheck } from '../../../shared/reputation';
 import { canonicalJson, type JsonValue } from '../../domain/ledger/canonical-json';
 
 /** What the planner knows of how services stand for the person it plans for. */
 export interface PlannerStanding {
-  /** The service's 30-day non-delivery rate in basis points (0 without a record). */
-  nonDeliveryBps(serviceId: string): number;
+  /** The service's 30-day non-delivery rate at its origin, in basis points (0 without a record). */
+  nonDeliveryBps(service: CatalogService): number;
   /** False for a provider the person blocked or a service paused for everyone: its usable equivalent goes first. */
   usable(service: CatalogService): boolean;
 }
@@ -36,7 +36,7 @@ export function equivalenceKey(service: CatalogService): string | null {
 export function compareEquivalents(a: CatalogService, b: CatalogService, standing: PlannerStanding): number {
   const usable = Number(standing.usable(b)) - Number(standing.usable(a));
   if (usable !== 0) return usable;
-  const rate = standing.nonDeliveryBps(a.id) - standing.nonDeliveryBps(b.id);
+  const rate = standing.nonDeliveryBps(a) - standing.nonDeliveryBps(b);
   if (rate !== 0) return rate;
   const price = (a.advertisedPriceMsat ?? Number.MAX_SAFE_INTEGER) - (b.advertisedPriceMsat ?? Number.MAX_SAFE_INTEGER);
   if (price !== 0) return price;
@@ -60,9 +60,9 @@ export function preferredCatalog(catalog: readonly CatalogService[], standing: P
 
 /** The person's standing from everyone's 30-day records and their own blocks and the pauses. */
 export function standingFrom(records: readonly ServiceReputation[], userId: string, check: StandingCheck): PlannerStanding {
-  const rates = new Map(records.map((r) => [r.serviceId, r.nonDeliveryBps]));
+  const rates = new Map(records.map((r) => [reputationKey(r), r.nonDeliveryBps]));
   return {
-    nonDeliveryBps: (serviceId) => rates.get(serviceId) ?? 0,
+    nonDeliveryBps: (service) => rates.get(reputationKey({ origin: service.origin, serviceId: service.id })) ?? 0,
     usable: (service) => check.refusalFor(userId, { providerId: service.providerId, serviceId: service.id }) === null,
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { passwordSchema, totpCodeSchema } from '../../../shared/accounts';
 import { unwrap } from '../errors';
-import { authedProcedure, proofAttemptsLimited, router } from '../trpc';
+import { authedProcedure, proofAttemptsLimited, providerAddProcedure, router } from '../trpc';
 
 const serviceIdSchema = z.string().min(1).max(300);
 
@@ -52,7 +52,7 @@ export const catalogRouter = router({
   }),
 
   /** Adds a provider by URL for the caller; kept only when its manifest loads (live mode: public http(s) only). */
-  addProvider: authedProcedure
+  addProvider: providerAddProcedure
     .input(z.object({ url: z.string().trim().min(1, { message: 'Enter the provider URL.' }).max(2_000) }))
     .mutation(async ({ ctx, input }) => unwrap(await ctx.deps.catalog.addProvider(ctx.user.id, input.url)).provider),
 

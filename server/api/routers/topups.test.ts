@@ -1,6 +1,8 @@
 import { TRPCError } from '@trpc/server';
+import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { createApiHarness } from '../test-harness';
+import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../../http/rate-limits';
+import { callerOver, createApiHarness } from '../test-harness';
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; reason: unknown; message: string }> {
   try {
@@ -35,5 +37,19 @@ describe('topUps router', () => {
     // An open checkout counts against the 24-hour limit: $900 open, $100 more would pass, $100.01 not.
     expect(await refusal(carol.as().topUps.create({ amountUsdCents: 10_001 }))).toMatchObject({ code: 'BAD_REQUEST', reason: 'top_up_daily_limit' });
     await carol.as().topUps.create({ amountUsdCents: 10_000 });
+  });
+
+  it('limits the checkouts one person may start (each calls Stripe); past it no session is created, and another person is not held back', async () => {
+    const dave = await h.signUp('dave.topup@example.com');
+    const erin = await h.signUp('erin.topup@example.com');
+    const limiter = createRateLimiter(h.services.rateLimits, DEFAULT_RATE_LIMITS)({ ip: '203.0.113.9' } as FastifyRequest);
+    const create = (token: string) => callerOver(h.deps, token, limiter).caller.topUps.create({ amountUsdCents: 100 });
+    const sessionNumber = (topUp: { checkoutUrl: string | null }) => Number(/cs_fake_(\d+)$/.exec(topUp.checkoutUrl ?? '')?.[1]);
+
+    let last = await create(dave.token);
+    for (let i = 1; i < DEFAULT_RATE_LIMITS.top_up_create.max; i++) last = await create(dave.token);
+    expect(await refusal(create(dave.token))).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'rate_limited' });
+    // Erin's checkout is the very next session Stripe was asked for: the refused call asked for none.
+    expect(sessionNumber(await create(erin.token))).toBe(sessionNumber(last) + 1);
   });
 });

@@ -1,13 +1,13 @@
 import { topUpIdSchema, topUpRequestSchema } from '../../../shared/topups';
 import { unwrap } from '../errors';
-import { authedProcedure, router } from '../trpc';
+import { authedProcedure, router, topUpCreateProcedure } from '../trpc';
 
 /** Card top-ups on the Wallet page and its return page. */
 export const topUpsRouter = router({
   limits: authedProcedure.query(({ ctx }) => ctx.deps.topUps.limits()),
   /** What an amount buys at the current rate, shown before paying; `create` locks its own. */
   quote: authedProcedure.input(topUpRequestSchema).query(async ({ ctx, input }) => unwrap(await ctx.deps.topUps.quote(ctx.user.id, input.amountUsdCents)).quote),
-  create: authedProcedure
+  create: topUpCreateProcedure
     .input(topUpRequestSchema)
     .mutation(async ({ ctx, input }) => unwrap(await ctx.deps.topUps.create(ctx.user.id, input.amountUsdCents)).topUp),
   get: authedProcedure.input(topUpIdSchema).query(({ ctx, input }) => unwrap(ctx.deps.topUps.get(ctx.user.id, input.topUpId)).topUp),

@@ -9,17 +9,18 @@ import {
 import type { ProviderNameOf } from '../../domain/reputation';
 import type { WalletSummary } from '../../domain/wallet';
 import { unwrap } from '../errors';
-import { authedProcedure, proofAttemptsLimited, router, walletConnectionProcedure } from '../trpc';
+import { authedProcedure, proofAttemptsLimited, router, walletCallProcedure, walletConnectionProcedure } from '../trpc';
 
 /**
  * The Wallet page. `summary` reads the ledger only (instant); `status` asks the person's wallet over
  * NWC and may take seconds or answer "unreachable", so the page loads them apart. Changing the
  * spending wallet and withdrawing need a fresh proof (`code` or `password`), counted against the
- * guessing limit; both also count against the person's limit on wallet connections.
+ * guessing limit; both also count against the person's limit on wallet connections. The calls that
+ * reach the wallet each time (status, making and watching an invoice) count per person too.
  */
 export const walletRouter = router({
   summary: authedProcedure.query(async ({ ctx }) => withProviderNames(await ctx.deps.wallet.summary(ctx.user.id), ctx.deps.providerNames.for(ctx.user.id))),
-  status: authedProcedure.query(({ ctx }) => ctx.deps.wallet.status(ctx.user.id)),
+  status: walletCallProcedure('wallet_lookup').query(({ ctx }) => ctx.deps.wallet.status(ctx.user.id)),
 
   connectOwn: walletConnectionProcedure
     .input(connectOwnWalletSchema)
@@ -31,13 +32,13 @@ export const walletRouter = router({
     .use(proofAttemptsLimited)
     .mutation(async ({ ctx, input }) => ({ balanceMsat: unwrap(await ctx.deps.wallet.disconnectOwn({ userId: ctx.user.id, ...input }, ctx.meta)).balanceMsat })),
 
-  createInvoice: authedProcedure.input(createInvoiceSchema).mutation(async ({ ctx, input }) => {
+  createInvoice: walletCallProcedure('wallet_invoice').input(createInvoiceSchema).mutation(async ({ ctx, input }) => {
     const description = input.description || 'Steward: receive';
     return unwrap(await ctx.deps.wallet.createInvoice(ctx.user.id, msat(input.amountSat * 1000), description)).receive;
   }),
 
   /** Asks the wallet whether the invoice was paid (and credits it when it was): the page polls this. */
-  receiveStatus: authedProcedure.input(receiveStatusSchema).query(async ({ ctx, input }) => unwrap(await ctx.deps.wallet.checkReceive(ctx.user.id, input.id)).receive),
+  receiveStatus: walletCallProcedure('wallet_lookup').input(receiveStatusSchema).query(async ({ ctx, input }) => unwrap(await ctx.deps.wallet.checkReceive(ctx.user.id, input.id)).receive),
 
   withdraw: walletConnectionProcedure
     .input(withdrawSchema)

@@ -42,6 +42,18 @@ export function createAccountsRepository(db: Db) {
     updateUser(userId: string, patch: Partial<Pick<UserRow, 'email' | 'role' | 'passwordHash' | 'timeZone' | 'displayCurrency'>>): void {
       db.update(users).set(patch).where(eq(users.id, userId)).run();
     },
+    /**
+     * Sets the password only while it is still `expectedHash` (compare-and-set in one statement): of two
+     * uses of one reset link, on any instances, the first write wins and the other changes nothing.
+     */
+    replacePasswordHash(userId: string, expectedHash: string, passwordHash: string): boolean {
+      const result = db
+        .update(users)
+        .set({ passwordHash })
+        .where(and(eq(users.id, userId), eq(users.passwordHash, expectedHash)))
+        .run();
+      return result.changes === 1;
+    },
 
     findTotp(userId: string): TotpCredentialRow | undefined {
       return db.select().from(totpCredentials).where(eq(totpCredentials.userId, userId)).get();

@@ -78,6 +78,9 @@ export const payments = sqliteTable(
     index('payments_open_status_idx').on(t.status).where(sql`status IN ('reserved', 'paying')`),
     // Provider reputation and dispute windows read paid purchases by when they were paid.
     index('payments_paid_at_idx').on(t.paidAtMs).where(sql`paid_at_ms IS NOT NULL`),
+    // A provider's payments, newest first: its name from the latest step that paid it (a provider no
+    // longer in the catalog) and its disputes in the operators' history, without reading every payment.
+    index('payments_provider_created_idx').on(t.providerId, t.createdAtMs),
     check('payments_amount_positive', sql`${t.amountMsat} > 0`),
     check('payments_fee_nonnegative', sql`${t.feeMsat} IS NULL OR ${t.feeMsat} >= 0`),
     check('payments_hash_hex', sql`length(${t.paymentHash}) = 64`),

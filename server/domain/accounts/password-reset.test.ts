@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createAccountsModule } from './index';
-import { parseResetToken, RESET_LINK_TTL_MS } from './password-reset';
+import { createAccountsRepository } from '../../db/repositories/accounts-repository';
+import { createPasswordReset, parseResetToken, RESET_LINK_TTL_MS } from './password-reset';
 import { createTestAccounts, TEST_META, totpCode } from './test-support';
+import { createKeyedHasher } from './tokens';
 
 type Harness = ReturnType<typeof createTestAccounts>;
 const harnesses: Harness[] = [];
@@ -58,6 +60,37 @@ describe('password reset links', () => {
     expect(await h.accounts.changePassword(userId, session.sessionId, { currentPassword: PASSWORD, newPassword: 'violet-harbour-quince-9' }, TEST_META)).toMatchObject({ ok: true });
     expect(await h.passwordReset.reset({ token: superseded.token, newPassword: NEW_PASSWORD }, TEST_META)).toEqual({ ok: false, reason: 'reset_link_invalid' });
     expect(await signsIn(h, 'violet-harbour-quince-9')).toBe(true);
+  });
+
+  it('used twice at once (both checked before either writes), set one password: the other use is refused', async () => {
+    const { h, userId, sessionToken } = await withAccount();
+    const link = linkFor(h);
+    // Another instance on the same database whose reads of the account all ran before this one's write
+    // committed: it has checked the link against the old password hash, as this one has.
+    const repo = createAccountsRepository(h.database.db);
+    const before = repo.findUserById(userId);
+    const otherInstance = createPasswordReset({
+      repo: { ...repo, findUserById: (id: string) => (id === userId ? before : repo.findUserById(id)) },
+      sessions: h.sessions,
+      twoFactor: h.twoFactor,
+      audit: h.audit,
+      mac: createKeyedHasher(h.secretsKey, 'password-reset'),
+      now: h.clock.now,
+    });
+
+    const passwords = [NEW_PASSWORD, 'another-garden-stone-55'] as const;
+    const results = await Promise.all([
+      h.passwordReset.reset({ token: link.token, newPassword: passwords[0] }, TEST_META),
+      otherInstance.reset({ token: link.token, newPassword: passwords[1] }, TEST_META),
+    ]);
+    // Which hash finishes first is up to the thread pool; exactly one use wins, whichever it is.
+    const winner = results.findIndex((result) => result.ok);
+    expect(results[winner]).toEqual({ ok: true, sessionsEnded: 1 });
+    expect(results[1 - winner]).toEqual({ ok: false, reason: 'reset_link_invalid' });
+    expect(h.sessions.resolve(sessionToken)).toBeNull();
+    expect(await signsIn(h, passwords[winner] ?? '')).toBe(true);
+    expect(await signsIn(h, passwords[1 - winner] ?? '')).toBe(false);
+    expect(kinds(h, userId).filter((kind) => kind === 'password_reset')).toHaveLength(1);
   });
 
   it('cannot be forged or moved: another account, another expiry, another secrets key, or garbage are refused', async () => {

@@ -6,7 +6,8 @@
  *
  * The link carries `<userId>.<expiresAtMs>.<mac>`, the MAC keyed by the secrets key over the user, the
  * expiry and the account's current password hash. Nothing is stored: the link stops working when it
- * expires (an hour), once used (the new password has a new hash), and when the person changes their
+ * expires (an hour), once used (the new password has a new hash; the write is conditional on the old
+ * one, so two uses at once on any instances set it once), and when the person changes their
  * password by other means. It replaces only the password: an account with 2FA still needs its
  * authenticator or a recovery code, counted towards the same lockout as sign-in, so an operator or a
  * leaked link alone cannot take an account over. Every session ends, and both the issue and the use
@@ -58,7 +59,7 @@ function sameMac(expected: string, given: string): boolean {
 export type PasswordReset = ReturnType<typeof createPasswordReset>;
 
 export function createPasswordReset(deps: {
-  repo: Pick<AccountsRepository, 'findUserByEmail' | 'findUserById' | 'updateUser'>;
+  repo: Pick<AccountsRepository, 'findUserByEmail' | 'findUserById' | 'replacePasswordHash'>;
   sessions: Pick<SessionService, 'revokeAll'>;
   twoFactor: Pick<TwoFactorService, 'isEnabled' | 'verify'>;
   audit: AuditLog;
@@ -105,10 +106,10 @@ export function createPasswordReset(deps: {
         if (!verified.ok) return verified.reason === 'locked' ? { ok: false, reason: 'locked', retryAt: verified.retryAt } : { ok: false, reason: 'invalid_credentials' };
       }
       const passwordHash = await hashPassword(input.newPassword);
-      // Hashing awaited: a second use of the same link may have finished meanwhile; in this process only
-      // one sets it (on several instances both would be the link's holder, and the last one wins).
-      if (!accountOf(input.token)) return { ok: false, reason: 'reset_link_invalid' };
-      deps.repo.updateUser(userId, { passwordHash });
+      // Hashing awaited: another use of the same link (here or on another instance) may have set a password
+      // meanwhile. The write holds only while the hash is still the one the link was checked against, so
+      // exactly one use wins and the other is refused like any used link.
+      if (!deps.repo.replacePasswordHash(userId, account.row.passwordHash, passwordHash)) return { ok: false, reason: 'reset_link_invalid' };
       const sessionsEnded = deps.sessions.revokeAll(userId);
       deps.audit.record(userId, 'password_reset', { sessionsEnded }, meta);
       return { ok: true, sessionsEnded };

@@ -35,7 +35,7 @@ export interface DisputesOptions extends Omit<DisputeEngineDeps, 'repo' | 'claim
    * provider the operator lists: provider reputation pauses the service when its rate passes the
    * operators' threshold (reputation/standing.ts).
    */
-  afterNonDelivery?: (service: { providerId: string; serviceId: string }) => void;
+  afterNonDelivery?: (service: { providerId: string; serviceId: string; origin: string }) => void;
   /** The share of a month's paid spend a person may dispute themselves (DISPUTE_MAX_SHARE_PERCENT). */
   sharePercent?: number;
   returnInvoiceExpirySec?: number;
@@ -92,7 +92,7 @@ export function createDisputes(options: DisputesOptions) {
       // it could share another person's service id and pause it with failures of its own making: only
       // the operator's providers (whose ids added manifests cannot take) count towards a pause.
       if (evidence.delivery === 'paid_not_delivered' && engine.providerListed(evidence.serviceId, evidence.url)) {
-        options.afterNonDelivery?.({ providerId: evidence.providerId, serviceId: evidence.serviceId });
+        options.afterNonDelivery?.({ providerId: evidence.providerId, serviceId: evidence.serviceId, origin: new URL(evidence.url).origin });
       }
       return opened;
     },

@@ -1,2 +1,2 @@
-// Rate limits (sign-in, sign-up, codes, wallet connections, exports, MCP calls), counted in the database.
+// Rate limits (sign-in, sign-up, codes, wallet connections and calls, exports, MCP calls), counted in the database.
 export { createRateLimits, limitSubject, verdictFor, type LimitName, type LimitPolicy, type LimitVerdict, type RateLimits } from './rate-limits';

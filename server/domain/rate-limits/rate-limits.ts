@@ -5,7 +5,18 @@ import type { CountedWindow, RateLimitsRepository } from '../../db/repositories/
  * Every limit Steward counts. The numbers live where each is enforced: the tRPC procedures' limits in
  * http/rate-limits.ts (DEFAULT_RATE_LIMITS), the MCP tool calls' in mcp/http.ts.
  */
-export type LimitName = 'sign_in' | 'sign_up' | 'code_check' | 'wallet_connection' | 'data_export' | 'task_submit' | 'mcp_call';
+export type LimitName =
+  | 'sign_in'
+  | 'sign_up'
+  | 'code_check'
+  | 'wallet_connection'
+  | 'wallet_invoice'
+  | 'wallet_lookup'
+  | 'data_export'
+  | 'task_submit'
+  | 'provider_add'
+  | 'top_up_create'
+  | 'mcp_call';
 
 /** At most `max` attempts in a fixed window of `windowMs` that starts at a subject's first attempt. */
 export interface LimitPolicy {

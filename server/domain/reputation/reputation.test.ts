@@ -67,8 +67,8 @@ describe('provider reputation over the last 30 days', () => {
     dispute(late, { createdAtMs: NOW - 3 * DAY, status: 'refunded', refundMsat: 500, refundedAtMs: NOW - 3 * DAY });
 
     expect(reputation().list()).toEqual([
-      { providerId: 'jokes', serviceId: 'joke', paidCalls: 3, notDeliveredCalls: 2, nonDeliveryBps: 6_667, disputesOpened: 2, refunds: 2, refundedMsat: 2_500 },
-      { providerId: 'skies', serviceId: 'weather', paidCalls: 1, notDeliveredCalls: 0, nonDeliveryBps: 0, disputesOpened: 0, refunds: 0, refundedMsat: 0 },
+      { providerId: 'jokes', serviceId: 'joke', origin: 'http://127.0.0.1', paidCalls: 3, notDeliveredCalls: 2, nonDeliveryBps: 6_667, disputesOpened: 2, refunds: 2, refundedMsat: 2_500 },
+      { providerId: 'skies', serviceId: 'weather', origin: 'http://127.0.0.1', paidCalls: 1, notDeliveredCalls: 0, nonDeliveryBps: 0, disputesOpened: 0, refunds: 0, refundedMsat: 0 },
     ]);
   });
 
@@ -79,7 +79,7 @@ describe('provider reputation over the last 30 days', () => {
     dispute(open, { createdAtMs: NOW - DAY, status: 'refunding', refundMsat: 2_000 });
 
     expect(reputation().list()).toEqual([
-      { providerId: 'jokes', serviceId: 'joke', paidCalls: 1, notDeliveredCalls: 0, nonDeliveryBps: 0, disputesOpened: 2, refunds: 1, refundedMsat: 1_000 },
+      { providerId: 'jokes', serviceId: 'joke', origin: 'http://127.0.0.1', paidCalls: 1, notDeliveredCalls: 0, nonDeliveryBps: 0, disputesOpened: 2, refunds: 1, refundedMsat: 1_000 },
     ]);
   });
 
@@ -96,18 +96,60 @@ describe('provider reputation over the last 30 days', () => {
   });
 });
 
+describe('a provider named from the steps that paid it', () => {
+  // SQLite's query plan; PostgreSQL plans by table statistics.
+  it.skipIf(onPostgres)("finds the provider's latest payment through an index, for a person and for operators, not by reading every payment", () => {
+    // The statements the repository really sends, captured as it prepares them.
+    const sent: string[] = [];
+    const prepare = handle.sqlite.prepare.bind(handle.sqlite);
+    handle.sqlite.prepare = ((source: string) => (sent.push(source), prepare(source))) as typeof handle.sqlite.prepare;
+    const repo = createReputationRepository(handle.db);
+    repo.stepProviderName('u1', 'jokes');
+    repo.stepProviderName(null, 'jokes');
+    handle.sqlite.prepare = prepare;
+
+    expect(sent).toHaveLength(2);
+    for (const statement of sent) {
+      const parameters = Array.from(statement.matchAll(/\?/g), () => 'x');
+      const plan = (prepare(`EXPLAIN QUERY PLAN ${statement}`).all(...parameters) as { detail: string }[]).map((row) => row.detail).join('\n');
+      expect(plan).toContain('SEARCH payments USING INDEX payments_provider_created_idx (provider_id=?)');
+      expect(plan).not.toMatch(/SCAN payments|TEMP B-TREE/);
+    }
+  });
+});
+
 describe('forServices', () => {
   it('answers for each service asked about, in order, with zeros for a service without history', () => {
     pay({ serviceId: 'jokes/joke', providerId: 'jokes', paidAtMs: NOW - DAY, delivery: 'paid_not_delivered' });
     pay({ serviceId: 'skies/weather', providerId: 'skies', paidAtMs: NOW - DAY });
     const records = reputation().forServices([
-      { id: 'new/thing', providerId: 'new' },
-      { id: 'jokes/joke', providerId: 'jokes' },
+      { id: 'new/thing', providerId: 'new', origin: 'http://127.0.0.1' },
+      { id: 'jokes/joke', providerId: 'jokes', origin: 'http://127.0.0.1' },
     ]);
     expect(records.map((r) => [r.serviceId, r.providerId, r.paidCalls, r.nonDeliveryBps])).toEqual([
       ['new/thing', 'new', 0, 0],
       ['jokes/joke', 'jokes', 1, 10_000],
     ]);
+  });
+});
+
+describe('two providers with the same service id', () => {
+  // A manifest added by URL chooses its own ids: it may name itself and its service as another provider does.
+  it('keep separate records, by the origin the calls went to', () => {
+    pay({ serviceId: 'jokes/joke', providerId: 'jokes', origin: 'https://jokes.example', paidAtMs: NOW - DAY });
+    pay({ serviceId: 'jokes/joke', providerId: 'jokes', origin: 'https://jokes.example', paidAtMs: NOW - DAY });
+    pay({ serviceId: 'jokes/joke', providerId: 'jokes', origin: 'https://impostor.example', paidAtMs: NOW - DAY, delivery: 'paid_not_delivered' });
+
+    expect(reputation().list().map((r) => [r.origin, r.serviceId, r.paidCalls, r.nonDeliveryBps])).toEqual([
+      ['https://impostor.example', 'jokes/joke', 1, 10_000],
+      ['https://jokes.example', 'jokes/joke', 2, 0],
+    ]);
+    const [genuine, impostor] = reputation().forServices([
+      { id: 'jokes/joke', providerId: 'jokes', origin: 'https://jokes.example' },
+      { id: 'jokes/joke', providerId: 'jokes', origin: 'https://impostor.example' },
+    ]);
+    expect([genuine?.paidCalls, genuine?.nonDeliveryBps]).toEqual([2, 0]);
+    expect([impostor?.paidCalls, impostor?.nonDeliveryBps]).toEqual([1, 10_000]);
   });
 });
 

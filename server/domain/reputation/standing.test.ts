@@ -23,7 +23,7 @@ beforeEach(() => {
 afterEach(() => handle.close());
 
 let seq = 0;
-function paid(serviceId: string, delivered: boolean): void {
+function paid(serviceId: string, delivered: boolean, origin = headlines.origin): void {
   seq += 1;
   handle.db
     .insert(payments)
@@ -33,6 +33,7 @@ function paid(serviceId: string, delivered: boolean): void {
         service: serviceId,
         serviceId,
         providerId: 'daily-ledger',
+        origin,
         invoiceExpiresAtMs: NOW,
         paidAtMs: NOW - 1_000,
         createdAtMs: NOW - 1_000,
@@ -57,7 +58,7 @@ function standing() {
     now: () => NOW,
   });
 }
-const headlines = { providerId: 'daily-ledger', serviceId: 'daily-ledger/headlines' };
+const headlines = { providerId: 'daily-ledger', serviceId: 'daily-ledger/headlines', origin: 'https://market.example' };
 
 describe('auto-pause', () => {
   it('waits for the minimum number of paid calls: one failure of a new service pauses nothing', () => {
@@ -94,6 +95,18 @@ describe('auto-pause', () => {
     expect(s.resume('op2', headlines.serviceId)).toEqual({ ok: false, reason: 'service_not_paused' });
     expect(audits).toContainEqual({ userId: 'op2', kind: 'service_resumed' });
     expect(alerts.filter((a) => a.title === 'A service was resumed')).toHaveLength(2);
+  });
+
+  it("counts only the calls made at the service's own origin: a provider that took its id elsewhere cannot pause it", () => {
+    const s = standing();
+    s.setPolicy('op1', { thresholdBps: 5_000, minPaidCalls: 4 });
+    for (let i = 0; i < 3; i += 1) paid(headlines.serviceId, true);
+    // An added manifest naming its service daily-ledger/headlines, failing on purpose.
+    for (let i = 0; i < 6; i += 1) paid(headlines.serviceId, false, 'https://impostor.example');
+    paid(headlines.serviceId, false);
+    // 1 of 4 at the market's origin (25%), however many failed elsewhere.
+    expect(s.afterNonDelivery(headlines)).toEqual({ paused: false });
+    expect(s.refusalFor('anyone', headlines)).toBeNull();
   });
 
   it('uses the documented defaults until an operator sets the policy, and audits the change', () => {

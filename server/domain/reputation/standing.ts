@@ -98,8 +98,8 @@ export function createStanding(deps: StandingDeps) {
       return { ok: true };
     },
     /** After a paid call was judged not delivered: pause its service if its record now passes the policy. */
-    afterNonDelivery(service: { providerId: string; serviceId: string }): { paused: boolean } {
-      const [record] = deps.reputation.forServices([{ id: service.serviceId, providerId: service.providerId }]);
+    afterNonDelivery(service: { providerId: string; serviceId: string; origin: string }): { paused: boolean } {
+      const [record] = deps.reputation.forServices([{ id: service.serviceId, providerId: service.providerId, origin: service.origin }]);
       return { paused: record ? pauseIfPassing(deps, record, policy()) : false };
     },
   };

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { formatShareBps } from '../../../../shared/reputation';
+import { formatShareBps, reputationKey } from '../../../../shared/reputation';
 import { useTRPC } from '../../lib/trpc';
 import { CATEGORY_LABEL, sats, STATUS_LABEL } from './DisputeEvidence';
 import { formatDay } from '../../lib/format-time';
@@ -26,8 +26,9 @@ export function ProviderHistory(props: { providerId: string; disputeId: string }
       ) : (
         <ul className="list">
           {history.data.services.map((r) => (
-            <li key={r.serviceId} data-testid="provider-history-service">
-              <strong>{r.serviceId}</strong>: {r.paidCalls} paid · {formatShareBps(r.nonDeliveryBps)} not delivered · {plural(r.disputesOpened, 'dispute', 'disputes')} · {plural(r.refunds, 'refund', 'refunds')} ({sats(r.refundedMsat)})
+            // Kept per origin: a provider added by URL may have taken this provider's ids elsewhere.
+            <li key={reputationKey(r)} data-testid="provider-history-service">
+              <strong>{r.serviceId}</strong> <span className="muted">at {r.origin}</span>: {r.paidCalls} paid · {formatShareBps(r.nonDeliveryBps)} not delivered · {plural(r.disputesOpened, 'dispute', 'disputes')} · {plural(r.refunds, 'refund', 'refunds')} ({sats(r.refundedMsat)})
             </li>
           ))}
         </ul>

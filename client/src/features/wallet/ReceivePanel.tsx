@@ -5,7 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { formatSats, type Msat } from '../../../../shared/money';
 import { createInvoiceSchema } from '../../../../shared/wallet';
 import { Field, FormError, TextAreaField } from '../../components/Field';
-import { describeProblem, apiProblem } from '../../lib/api-error';
+import { describeProblem, apiProblem, problemText } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 
 /** What the QR code holds: the BOLT11 URI in capitals, which QR stores most compactly (alphanumeric mode). */
@@ -56,6 +56,8 @@ export function ReceivePanel() {
       </form>
       <FormError message={problem && !problem.fieldErrors.amountSat ? describeProblem(problem) : null} />
       {receive && <InvoiceView invoice={receive.invoice} amountMsat={receive.amountMsat} status={status ?? 'open'} />}
+      {/* Watching refused (asked too often): say so; the watch carries on when the window ends. */}
+      {receive && <FormError message={problemText(watch.error)} />}
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { CircleAlert, CircleCheck, Hourglass, RefreshCw } from 'lucide-react';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatSats, signedMsat, usdCents, type SignedMsat } from '../../../../shared/money';
 import { formatCents, formatSatsWhole } from '../../../../shared/money-display';
+import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import { TopUpCard } from './topups/TopUpCard';
 import { MovementsExport } from './MovementsExport';
@@ -41,7 +42,7 @@ export function WalletPage() {
         <>
           <div className="wallet-grid">
             <LedgerCard summary={summary.data} />
-            <WalletCard status={status.data} checking={status.isFetching} failed={status.isError} onRefresh={() => void status.refetch()} />
+            <WalletCard status={status.data} checking={status.isFetching} failed={status.isError ? statusFailureText(status.error) : null} onRefresh={() => void status.refetch()} />
           </div>
           <Reconciliation status={status.data} />
           <div className="wallet-grid money-moves">
@@ -105,7 +106,13 @@ const UNREACHABLE_TEXT = 'Your wallet did not answer, so its balance is unknown 
 const RELAY_REFUSED_TEXT =
   "Your wallet's relay now resolves to a local or private network address, which Steward does not connect to. Payments wait; connect your wallet again through a relay on the public internet.";
 
-function WalletCard(props: { status: WalletStatus | undefined; checking: boolean; failed: boolean; onRefresh: () => void }) {
+/** A named refusal (asked too often) says so, with when to retry; anything else is the wallet not answering. */
+function statusFailureText(error: unknown): string {
+  const problem = apiProblem(error);
+  return problem?.reason ? describeProblem(problem) : UNREACHABLE_TEXT;
+}
+
+function WalletCard(props: { status: WalletStatus | undefined; checking: boolean; failed: string | null; onRefresh: () => void }) {
   const { status } = props;
   return (
     <section className="card section" aria-labelledby="wallet-title" data-testid="wallet-balance">
@@ -116,7 +123,7 @@ function WalletCard(props: { status: WalletStatus | undefined; checking: boolean
         </button>
       </div>
       {!status && !props.failed && <p className="muted">Asking your wallet over Nostr Wallet Connect…</p>}
-      {props.failed && <p className="muted" data-testid="wallet-unreachable">{UNREACHABLE_TEXT}</p>}
+      {props.failed && <p className="muted" data-testid="wallet-unreachable">{props.failed}</p>}
       {status?.balance === null && <p className="muted">No wallet is connected to your account, so Steward cannot pay for anything yet.</p>}
       {status?.balance?.state === 'known' && (
         <>

@@ -1,0 +1,2 @@
+-- A provider's payments, newest first: the provider-name lookup (a provider no longer in the catalog) and its dispute history.
+CREATE INDEX `payments_provider_created_idx` ON `payments` (`provider_id`,`created_at_ms`);
