@@ -23,7 +23,7 @@ const REFUSALS = {
   grant_expired: ['BAD_REQUEST', 'That approval has expired. Enter a new code.'],
   grant_already_used: ['CONFLICT', 'That approval was already used. Enter a new code.'],
   action_mismatch: ['FORBIDDEN', 'That approval was for something else. Enter a new code.'],
-  rate_limited: ['TOO_MANY_REQUESTS', 'Too many attempts from your network. Please wait a minute and try again.'],
+  rate_limited: ['TOO_MANY_REQUESTS', 'Too many attempts in a short time. Nothing was changed; please wait a minute and try again.'],
   wallet_calls_limited: ['TOO_MANY_REQUESTS', 'Your wallet was asked too often in a short time. Nothing was changed; wait a moment and try again.'],
   empty_request: ['BAD_REQUEST', 'Type what you would like the agent to do.'],
   task_not_found: ['NOT_FOUND', 'That task does not exist. Reload the page, or ask again in the chat.'],
