@@ -35,10 +35,43 @@ test('the shell works on a phone-sized screen', async ({ page }) => {
   await page.goto('/chat');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav).toBeHidden();
-  await page.getByRole('button', { name: 'Menu' }).click();
+  const menu = page.getByRole('button', { name: 'Menu' });
+  // Opened, the menu takes focus (on the current page's link) and the page behind is out of the tab order.
+  await menu.click();
+  await expect(menu).toHaveAttribute('aria-expanded', 'true');
+  await expect(nav.getByRole('link', { name: /Chat/ })).toBeFocused();
+  await nav.getByRole('link', { name: /Account/ }).focus();
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.closest('main') ?? null)).toBeNull();
+  await shot(page, 'shell-phone-menu');
+  // Escape closes it and gives focus back to the menu button.
+  await page.keyboard.press('Escape');
+  await expect(nav).toBeHidden();
+  await expect(menu).toHaveAttribute('aria-expanded', 'false');
+  await expect(menu).toBeFocused();
+  // So does a tap on the dimmed strip beside the panel.
+  await menu.click();
+  await expect(nav).toBeVisible();
+  await page.mouse.click(375, 500);
+  await expect(nav).toBeHidden();
+  await expect(menu).toBeFocused();
+  // And choosing a link.
+  await menu.click();
   await nav.getByRole('link', { name: /Wallet/ }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
   await expect(nav).toBeHidden();
+  await expect(menu).toBeFocused();
+  // While it is open the long page behind does not scroll; closed, the same swipe scrolls it.
+  await page.goto('/services');
+  await expect(page.getByTestId('service').first()).toBeVisible();
+  await menu.click();
+  await page.mouse.move(375, 500);
+  await page.mouse.wheel(0, 600);
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  await page.keyboard.press('Escape');
+  await page.mouse.wheel(0, 600);
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
   // Nothing on the page is wider than the phone: no sideways scrolling on any area.
   for (const path of ['/', '/chat', '/approvals', '/budget', '/wallet', '/activity', '/alerts', '/services', '/security']) {
     await page.goto(path);
