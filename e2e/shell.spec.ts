@@ -1,5 +1,19 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { shot, signUp } from './support/session';
+
+/** The first Tab shows 'Skip to the page' in full, filled in the accent with a solid ring, over the bar. */
+async function expectSkipLinkShown(page: Page, screenshot: string) {
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to the page' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport({ ratio: 1 });
+  const style = await skip.evaluate((link) => {
+    const css = getComputedStyle(link);
+    return { background: css.backgroundColor, color: css.color, outline: css.outlineStyle, outlineWidth: parseFloat(css.outlineWidth) };
+  });
+  expect(style).toEqual({ background: 'rgb(18, 53, 91)', color: 'rgb(255, 255, 255)', outline: 'solid', outlineWidth: 3 });
+  await page.screenshot({ path: `test-results/screenshots/${screenshot}.png`, clip: { x: 0, y: 0, width: 390, height: 120 } });
+}
 
 // Every area needs a signed-in person (e2e/accounts.spec.ts covers the account journeys themselves).
 
@@ -9,8 +23,7 @@ test('the app shell loads and navigates between every area', async ({ page }) =>
   await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
   await expect(page.getByTestId('mode-badge')).toHaveText(/Sandbox/);
   // The keyboard's first stop skips the bar, the navigation and any toasts: the next is on the page.
-  await page.keyboard.press('Tab');
-  await expect(page.getByRole('link', { name: 'Skip to the page' })).toBeFocused();
+  await expectSkipLinkShown(page, 'skip-link-desktop');
   await page.keyboard.press('Enter');
   await expect(page.locator('main#content')).toBeFocused();
   await page.keyboard.press('Tab');
@@ -32,6 +45,9 @@ test('the app shell loads and navigates between every area', async ({ page }) =>
 test('the shell works on a phone-sized screen', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 780 });
   await signUp(page, 'shell');
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+  await expectSkipLinkShown(page, 'skip-link-phone');
   await page.goto('/chat');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav).toBeHidden();
