@@ -110,8 +110,20 @@ test('connects the guest wallet as their own with the password, sees its balance
   await expect(own.getByRole('alert')).toContainText('not an NWC connection string');
 
   await own.getByLabel('NWC connection string').fill(guestConnection());
-  await own.getByRole('button', { name: 'Connect wallet' }).click();
+  const connect = own.getByRole('button', { name: 'Connect wallet' });
+  await connect.click();
   const dialog = page.getByTestId('guard-proof-dialog');
+  await expect(dialog).toContainText('Confirm your own wallet');
+  // A modal for the keyboard too: focus starts in it, Tab and Shift+Tab stay in it, Escape gives focus back.
+  await expect(dialog.getByLabel('Your password')).toBeFocused();
+  for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+    await page.keyboard.press(key);
+    expect(await dialog.evaluate((element) => element.contains(document.activeElement)), `after ${key}`).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(connect).toBeFocused();
+  await page.keyboard.press('Enter');
   await expect(dialog).toContainText('Confirm your own wallet');
   await dialog.getByLabel('Your password').fill(PASSWORD);
   await shot(page, 'wallet-own-proof-desktop');

@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { apiProblem, describeProblem } from '../lib/api-error';
 import { Field, FormError } from './Field';
 import './governance.css';
-import { useEscape } from '../lib/use-escape';
+import { useModalDialog } from '../lib/use-modal-dialog';
 
 /** Refusals that are about the proof itself, shown beside its field rather than as a general error. */
 const PROOF_REASONS = new Set(['wrong_password', 'invalid_code', 'code_already_used', 'locked']);
@@ -33,7 +33,7 @@ export function GuardProofDialog(props: {
   const proofError =
     problem?.fieldErrors.code ?? problem?.fieldErrors.password ?? (problem && PROOF_REASONS.has(problem.reason ?? '') ? describeProblem(problem) : undefined);
 
-  useEscape(onClose);
+  const dialogRef = useModalDialog<HTMLDivElement>(onClose);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -42,7 +42,7 @@ export function GuardProofDialog(props: {
 
   return (
     <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="guard-proof-dialog">
+      <div ref={dialogRef} className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="guard-proof-dialog">
         <h2 id={titleId}>
           <ShieldAlert size={20} aria-hidden="true" /> {props.wording?.title ?? 'Confirm loosening your spending guard'}
         </h2>

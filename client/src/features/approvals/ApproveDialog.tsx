@@ -5,7 +5,7 @@ import { Field, FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import type { InboxItem } from './ApprovalsPage';
-import { useEscape } from '../../lib/use-escape';
+import { useModalDialog } from '../../lib/use-modal-dialog';
 
 /**
  * The second-factor dialog for large (step-up) and over-budget (overage) approvals. The server checks
@@ -26,7 +26,7 @@ export function ApproveDialog(props: {
   const problem = apiProblem(approve.error);
   const { onClose } = props;
 
-  useEscape(onClose);
+  const dialogRef = useModalDialog<HTMLDivElement>(onClose);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -39,7 +39,7 @@ export function ApproveDialog(props: {
 
   return (
     <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="approve-dialog">
+      <div ref={dialogRef} className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="approve-dialog">
         <h2 id={titleId}>
           <ShieldCheck size={20} aria-hidden="true" /> {props.overage ? 'Approve going over budget' : 'Confirm with your authenticator'}
         </h2>
