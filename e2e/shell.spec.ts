@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { shot, signUp } from './support/session';
+import { expectNoSeriousAxeViolations } from './support/axe';
+import { PHONE, shot, signUp } from './support/session';
 
 /** The first Tab shows 'Skip to the page' in full, filled in the accent with a solid ring, over the bar. */
 async function expectSkipLinkShown(page: Page, screenshot: string) {
@@ -60,6 +61,7 @@ test('the shell works on a phone-sized screen', async ({ page }) => {
   await page.keyboard.press('Tab');
   expect(await page.evaluate(() => document.activeElement?.closest('main') ?? null)).toBeNull();
   await shot(page, 'shell-phone-menu');
+  await expectNoSeriousAxeViolations(page, 'the open menu at 390 px');
   // Escape closes it and gives focus back to the menu button.
   await page.keyboard.press('Escape');
   await expect(nav).toBeHidden();
@@ -109,4 +111,14 @@ test('the shell works on a phone-sized screen', async ({ page }) => {
   await expect(badge).toBeVisible();
   expect(await badge.innerText()).toBe('Sandbox'); // the short form on a phone
   await page.screenshot({ path: 'test-results/screenshots/shell-phone.png' });
+});
+
+test('the signed-out pages pass axe at 390 px', async ({ page }) => {
+  await page.setViewportSize(PHONE);
+  for (const [path, name] of [['/signin', 'sign-in'], ['/signup', 'sign-up'], ['/reset-password', 'reset-password']] as const) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expectNoSeriousAxeViolations(page, `${path} at 390 px`);
+    await shot(page, `shell-signed-out-${name}-phone`);
+  }
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { openNwcWallet } from '../server/rails/nwc/nwc-wallet';
+import { expectNoSeriousAxeViolations } from './support/axe';
 import { PASSWORD, PHONE, shot, signUp } from './support/session';
 
 test('a new account sees its 100,000 sats in the ledger and in the wallet, in agreement', async ({ page }) => {
@@ -196,6 +197,7 @@ test('on a phone, a wallet whose relay is on a private address is refused at con
   await expect(connection).toContainText('not connected, its relay resolves to a local or private network address');
   await expect(connection).not.toContainText('Payments wait');
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await expectNoSeriousAxeViolations(page, 'the relay refusal at 390 px');
   await shot(page, 'wallet-relay-refused-phone');
   await problem.screenshot({ path: 'test-results/screenshots/wallet-relay-refused-card-phone.png' });
 });
