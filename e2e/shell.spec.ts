@@ -79,6 +79,11 @@ test('the shell works on a phone-sized screen', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
   await expect(nav).toBeHidden();
   await expect(menu).toBeFocused();
+  // And the browser's Back.
+  await menu.click();
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1, name: 'Chat' })).toBeVisible();
+  await expect(nav).toBeHidden();
   // While it is open the long page behind does not scroll; closed, the same swipe scrolls it.
   await page.goto('/services');
   await expect(page.getByTestId('service').first()).toBeVisible();

@@ -1,15 +1,16 @@
 import { useEffect, useRef } from 'react';
+import { useLocation } from 'react-router';
 import { useUiStore } from '../lib/ui-store';
 
 /** The width under which the navigation column becomes the menu behind the bar's button (styles.css). */
 const PHONE_QUERY = '(max-width: 760px)';
 
 /**
- * The phone's menu as a disclosure that behaves like a small dialog: Escape closes it (the backdrop and
- * a chosen link close it through `closeNav`), focus moves to its current link when it opens and back to
- * the menu button when it closes, and a window widened past the phone width closes it, so the page
- * behind, made inert while the menu is open, never stays inert on a desktop. The page behind does not
- * scroll while it is open (styles.css, `:root:has(.sidebar.open)`).
+ * The phone's menu as a disclosure that behaves like a small dialog: Escape and a change of page close
+ * it (the backdrop and a chosen link close it through `closeNav`), focus moves to its current link
+ * when it opens and back to the menu button when it closes, and a window widened past the phone width
+ * closes it, so the page behind, made inert while the menu is open, never stays inert on a desktop.
+ * The page behind does not scroll while it is open (styles.css, `:root:has(.sidebar.open)`).
  */
 export function usePhoneMenu() {
   const navOpen = useUiStore((s) => s.navOpen);
@@ -17,6 +18,10 @@ export function usePhoneMenu() {
   const toggleRef = useRef<HTMLButtonElement>(null);
   const navRef = useRef<HTMLElement>(null);
   const wasOpen = useRef(false);
+  const { pathname } = useLocation();
+
+  // Another page by any way (the browser's Back, a link on the page) leaves the menu closed.
+  useEffect(() => closeNav(), [pathname, closeNav]);
 
   useEffect(() => {
     if (navOpen) {
