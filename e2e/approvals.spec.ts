@@ -115,8 +115,6 @@ async function pressUntilFocused(page: Page, key: 'Tab' | 'Shift+Tab', target: L
   await expect(target, `${key} never reached it`).toBeFocused();
 }
 
-/** Focus is on something on the page (not fallen to the body, from where Tab starts over at the top). */
-const focusHeld = (page: Page) => page.evaluate(() => document.activeElement !== null && document.activeElement !== document.body);
 
 test('with the keyboard alone: ask in Chat, read the quote, approve in the card and under Approvals, read the answers', async ({ page }) => {
   test.setTimeout(120_000);
@@ -164,7 +162,7 @@ test('with the keyboard alone: ask in Chat, read the quote, approve in the card 
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('no-pending-approvals')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Waiting for you' })).toBeFocused();
-  expect(await focusHeld(page)).toBe(true);
+  await page.screenshot({ path: 'test-results/screenshots/keyboard-approvals-answered.png' });
 
   // And back to Chat to read it.
   await pressUntilFocused(page, 'Shift+Tab', nav.getByRole('link', { name: /Chat/ }), 60);
