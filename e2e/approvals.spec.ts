@@ -45,9 +45,12 @@ test('a large request cannot proceed without a valid authenticator code', async 
   await expect(large.getByTestId('tier')).toContainText('with a code');
   await large.getByRole('button', { name: 'Approve with code' }).click();
   await expect(large.getByRole('alert')).toContainText('Enter the 6-digit code');
+  // Each refusal puts focus in the code, ready for the next try (not lost with the disabled button).
+  await expect(large.getByLabel('Authenticator code')).toBeFocused();
   await large.getByLabel('Authenticator code').fill('000000');
   await large.getByRole('button', { name: 'Approve with code' }).click();
   await expect(large.getByRole('alert')).toContainText('That code is not right');
+  await expect(large.getByLabel('Authenticator code')).toBeFocused();
   await expect(large).toHaveAttribute('data-status', 'awaiting_approval');
   await expect(large.getByText(/^Paid\b/)).toHaveCount(0);
   await shot(page, 'approvals-step-up-wrong-code');
