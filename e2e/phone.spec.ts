@@ -171,6 +171,11 @@ test('journey 3: without 2FA, a large request leads to turning 2FA on and back t
   await expect(dialog).toBeVisible();
   // The code dialog is a sheet at the foot of the phone screen: its Approve under the thumb.
   await thumbReachable(dialog.getByRole('button', { name: 'Approve' }));
+  // A wrong code is refused in the dialog, with focus back in the code for the next try.
+  await dialog.getByTestId('approve-code').fill('000000');
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await expect(dialog.locator('.field-error')).toBeVisible();
+  await expect(dialog.getByTestId('approve-code')).toBeFocused();
   const fresh = await freshCode(secret, step);
   await dialog.getByTestId('approve-code').fill(fresh.code);
   await shot(page, 'phone-j3-code-dialog-390');

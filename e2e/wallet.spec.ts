@@ -126,6 +126,13 @@ test('connects the guest wallet as their own with the password, sees its balance
   await expect(connect).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(dialog).toContainText('Confirm your own wallet');
+  // A wrong password is refused and focus is back in the field for the next try.
+  await page.keyboard.type('not-the-password');
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: 'Confirm and connect' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(dialog.getByText(/password/i).and(dialog.locator('.field-error'))).toBeVisible();
+  await expect(dialog.getByLabel('Your password')).toBeFocused();
   await dialog.getByLabel('Your password').fill(PASSWORD);
   await shot(page, 'wallet-own-proof-desktop');
   await dialog.getByRole('button', { name: 'Confirm and connect' }).click();

@@ -1,9 +1,10 @@
 import { ShieldAlert } from 'lucide-react';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { apiProblem, describeProblem } from '../lib/api-error';
 import { Field, FormError } from './Field';
 import './governance.css';
 import { useModalDialog } from '../lib/use-modal-dialog';
+import { useRefocusWhenLost } from '../lib/use-refocus';
 
 /** Refusals that are about the proof itself, shown beside its field rather than as a general error. */
 const PROOF_REASONS = new Set(['wrong_password', 'invalid_code', 'code_already_used', 'locked']);
@@ -34,6 +35,9 @@ export function GuardProofDialog(props: {
     problem?.fieldErrors.code ?? problem?.fieldErrors.password ?? (problem && PROOF_REASONS.has(problem.reason ?? '') ? describeProblem(problem) : undefined);
 
   const dialogRef = useModalDialog<HTMLDivElement>(onClose);
+  // A refused proof (a wrong password) puts focus back in its field, not on the page behind.
+  const proofField = useRef<HTMLInputElement>(null);
+  useRefocusWhenLost(proofField, props.pending);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -61,6 +65,7 @@ export function GuardProofDialog(props: {
               ? { label: 'Code from your authenticator app', inputMode: 'numeric' as const, autoComplete: 'one-time-code' }
               : { label: 'Your password', type: 'password', autoComplete: 'current-password' })}
             autoFocus
+            ref={proofField}
             data-testid="guard-proof"
             value={value}
             onChange={(e) => setValue(e.target.value)}
