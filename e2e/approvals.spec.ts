@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { askInChat as ask, enrollTotp, freshCode, shot, signUp } from './support/session';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { askInChat as ask, DESKTOP, enrollTotp, freshCode, shot, signUp } from './support/session';
 
 // Issue 6's approval journeys, through the chat: a cheap request is approved automatically and the
 // person is notified; a medium one waits for a click; a large one needs a valid authenticator code
@@ -45,9 +45,12 @@ test('a large request cannot proceed without a valid authenticator code', async 
   await expect(large.getByTestId('tier')).toContainText('with a code');
   await large.getByRole('button', { name: 'Approve with code' }).click();
   await expect(large.getByRole('alert')).toContainText('Enter the 6-digit code');
+  // Each refusal puts focus in the code, ready for the next try (not lost with the disabled button).
+  await expect(large.getByLabel('Authenticator code')).toBeFocused();
   await large.getByLabel('Authenticator code').fill('000000');
   await large.getByRole('button', { name: 'Approve with code' }).click();
   await expect(large.getByRole('alert')).toContainText('That code is not right');
+  await expect(large.getByLabel('Authenticator code')).toBeFocused();
   await expect(large).toHaveAttribute('data-status', 'awaiting_approval');
   await expect(large.getByText(/^Paid\b/)).toHaveCount(0);
   await shot(page, 'approvals-step-up-wrong-code');
@@ -104,4 +107,69 @@ test('a denied spend is told with the word on the button', async ({ page }) => {
   await expect(task.getByTestId('task-failure')).toHaveText('You denied this spend; nothing was paid for it.');
   await page.goto('/approvals');
   await expect(page.getByText('Denied', { exact: true })).toBeVisible();
+});
+
+/** Presses `key` until `target` has focus (at most `max` times): proves the keyboard alone reaches it. */
+async function pressUntilFocused(page: Page, key: 'Tab' | 'Shift+Tab', target: Locator, max = 40) {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((element) => element === document.activeElement)) return;
+    await page.keyboard.press(key);
+  }
+  await expect(target, `${key} never reached it`).toBeFocused();
+}
+
+
+test('with the keyboard alone: ask in Chat, read the quote, approve in the card and under Approvals, read the answers', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize(DESKTOP);
+  await signUp(page, 'keyboard');
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Main' });
+
+  // Tab to Chat in the navigation; the composer has focus on arrival.
+  await pressUntilFocused(page, 'Tab', nav.getByRole('link', { name: /Chat/ }));
+  await page.keyboard.press('Enter');
+  const input = page.getByTestId('chat-input');
+  await expect(input).toBeFocused();
+  await page.keyboard.type('weather in Paris and London tomorrow and BTC price');
+  await page.keyboard.press('Enter');
+  const task = page.getByTestId('task-card').last();
+  await expect(task).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
+  await expect(task.getByTestId('quote')).toContainText('Needs your confirmation');
+
+  // Back from the composer to the card's Approve; Space presses it. The buttons go, the card keeps focus.
+  const approve = task.getByRole('button', { name: 'Approve', exact: true });
+  await pressUntilFocused(page, 'Shift+Tab', approve, 10);
+  await expect(approve).toHaveCSS('outline-style', 'solid');
+  await page.keyboard.press('Space');
+  await expect(task).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(task).toBeFocused();
+  await expect(task.getByTestId('task-answer')).toBeVisible();
+  await shot(page, 'keyboard-chat-approved');
+  // Tab goes on through the answer's receipts, inside the card.
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.closest('[data-testid="task-card"]') !== null)).toBe(true);
+
+  // A second request, approved under Approvals: the answered card leaves, its list's heading takes focus.
+  await pressUntilFocused(page, 'Tab', input);
+  await page.keyboard.type('weather in Rome and Oslo tomorrow and BTC price');
+  await page.keyboard.press('Enter');
+  const second = page.getByTestId('task-card').last();
+  await expect(second).toHaveAttribute('data-status', 'awaiting_approval', { timeout: 30_000 });
+  await pressUntilFocused(page, 'Shift+Tab', nav.getByRole('link', { name: /Approvals/ }), 60);
+  await page.keyboard.press('Enter');
+  const card = page.getByTestId('approval-card');
+  await expect(card).toHaveCount(1);
+  await pressUntilFocused(page, 'Tab', card.getByRole('button', { name: 'Approve' }));
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('no-pending-approvals')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Waiting for you' })).toBeFocused();
+  await page.screenshot({ path: 'test-results/screenshots/keyboard-approvals-answered.png' });
+
+  // And back to Chat to read it.
+  await pressUntilFocused(page, 'Shift+Tab', nav.getByRole('link', { name: /Chat/ }), 60);
+  await page.keyboard.press('Enter');
+  await expect(second).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(second.getByTestId('task-answer')).toContainText('Rome');
 });

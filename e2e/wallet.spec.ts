@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { openNwcWallet } from '../server/rails/nwc/nwc-wallet';
-import { PASSWORD, shot, signUp } from './support/session';
+import { expectNoSeriousAxeViolations } from './support/axe';
+import { PASSWORD, PHONE, shot, signUp } from './support/session';
 
 test('a new account sees its 100,000 sats in the ledger and in the wallet, in agreement', async ({ page }) => {
   await signUp(page, 'wallet');
@@ -110,9 +111,28 @@ test('connects the guest wallet as their own with the password, sees its balance
   await expect(own.getByRole('alert')).toContainText('not an NWC connection string');
 
   await own.getByLabel('NWC connection string').fill(guestConnection());
-  await own.getByRole('button', { name: 'Connect wallet' }).click();
+  const connect = own.getByRole('button', { name: 'Connect wallet' });
+  await connect.click();
   const dialog = page.getByTestId('guard-proof-dialog');
   await expect(dialog).toContainText('Confirm your own wallet');
+  // A modal for the keyboard too: focus starts in it, Tab and Shift+Tab stay in it, Escape gives focus back.
+  await expect(dialog.getByLabel('Your password')).toBeFocused();
+  for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+    await page.keyboard.press(key);
+    expect(await dialog.evaluate((element) => element.contains(document.activeElement)), `after ${key}`).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(connect).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(dialog).toContainText('Confirm your own wallet');
+  // A wrong password is refused and focus is back in the field for the next try.
+  await page.keyboard.type('not-the-password');
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: 'Confirm and connect' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(dialog.getByText(/password/i).and(dialog.locator('.field-error'))).toBeVisible();
+  await expect(dialog.getByLabel('Your password')).toBeFocused();
   await dialog.getByLabel('Your password').fill(PASSWORD);
   await shot(page, 'wallet-own-proof-desktop');
   await dialog.getByRole('button', { name: 'Confirm and connect' }).click();
@@ -144,4 +164,47 @@ test('connects the guest wallet as their own with the password, sees its balance
   await expect(page.getByTestId('own-wallet')).toHaveAttribute('data-source', 'own', { timeout: 20_000 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shot(page, 'wallet-own-phone');
+});
+
+test('on a phone, a wallet whose relay is on a private address is refused at connect, and one that moves there later says what to do', async ({ page }) => {
+  await page.setViewportSize(PHONE);
+  await signUp(page, 'relay-refused');
+  await page.goto('/wallet');
+  const own = page.getByTestId('own-wallet');
+  await own.getByLabel('NWC connection string').fill(`nostr+walletconnect://${'ab'.repeat(32)}?relay=ws://10.1.2.3:7000&secret=${'cd'.repeat(32)}`);
+  await own.getByRole('button', { name: 'Connect wallet' }).click();
+  // Refused before the password is asked: no proof can make that relay usable.
+  await expect(own.getByRole('alert')).toContainText('local or private network address');
+  await expect(page.getByTestId('guard-proof-dialog')).toHaveCount(0);
+  await expect(own).toHaveAttribute('data-source', 'provisioned');
+  await own.getByRole('alert').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/wallet-relay-refused-connect-phone.png' });
+
+  // A relay that resolved to a public address at connect and to a private one since (DNS rebinding) is
+  // refused by the socket guard; the server cannot be made to rebind here, so its status answer is set.
+  await page.route(/\/api\/trpc\/[^?]*wallet\.status/, async (route) => {
+    const response = await route.fetch();
+    const procedures = new URL(route.request().url()).pathname.split('/').pop()?.split(',') ?? [];
+    const body = (await response.json()) as { result: { data: unknown } }[];
+    const refused = { state: 'unknown', reason: 'relay_not_allowed' };
+    const answer = body[procedures.indexOf('wallet.status')];
+    if (answer) answer.result.data = { source: 'own', connection: { state: 'unreachable', reason: 'relay_not_allowed' }, budget: null, balance: refused, reconciliation: null };
+    await route.fulfill({ response, json: body });
+  });
+  await page.reload();
+  const problem = page.getByTestId('wallet-balance').getByTestId('wallet-unreachable');
+  await expect(problem).toContainText('Relay refused.');
+  await expect(problem).toContainText('under Your own wallet, disconnect it, then connect it again');
+  await expect(problem).not.toContainText('relay_not_allowed');
+  // The bold lead flows with its sentence on one line, not squeezed into a column of its own.
+  expect((await problem.locator('strong').boundingBox())?.height ?? 0).toBeLessThan(30);
+  await expect(page.getByTestId('own-wallet').getByRole('button', { name: /Disconnect/ })).toBeVisible();
+  // The connection card names the state without the whole explanation a second time.
+  const connection = page.getByTestId('wallet-connection');
+  await expect(connection).toContainText('not connected, its relay resolves to a local or private network address');
+  await expect(connection).not.toContainText('Payments wait');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await expectNoSeriousAxeViolations(page, 'the relay refusal at 390 px');
+  await shot(page, 'wallet-relay-refused-phone');
+  await problem.screenshot({ path: 'test-results/screenshots/wallet-relay-refused-card-phone.png' });
 });

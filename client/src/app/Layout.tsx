@@ -8,11 +8,12 @@ import { useTRPC } from '../lib/trpc';
 import { useUiStore } from '../lib/ui-store';
 import { APP_TITLE, documentTitle } from './document-title';
 import { NAV_ITEMS } from './navigation';
+import { usePhoneMenu } from './usePhoneMenu';
 
 export function Layout() {
   const trpc = useTRPC();
   const info = useQuery(trpc.system.info.queryOptions());
-  const navOpen = useUiStore((s) => s.navOpen);
+  const { navOpen, toggleRef, navRef } = usePhoneMenu();
   const toggleNav = useUiStore((s) => s.toggleNav);
   const closeNav = useUiStore((s) => s.closeNav);
   const { user } = useSession();
@@ -40,6 +41,7 @@ export function Layout() {
       </a>
       <header className="topbar">
         <button
+          ref={toggleRef}
           className="nav-toggle"
           aria-label="Menu"
           aria-expanded={navOpen}
@@ -76,7 +78,7 @@ export function Layout() {
       </header>
       {/* The navigation column, with the toasts at its foot below the links, never over them (styles.css). */}
       <div className="side">
-        <nav id="main-nav" className={navOpen ? 'sidebar open' : 'sidebar'} aria-label="Main">
+        <nav ref={navRef} id="main-nav" className={navOpen ? 'sidebar open' : 'sidebar'} aria-label="Main">
           <ul>
             {NAV_ITEMS.filter((item) => !item.operatorOnly || user?.role === 'operator').map((item) => (
               <li key={item.path}>
@@ -97,9 +99,12 @@ export function Layout() {
           </ul>
           {info.data && <p className="version">v{info.data.version}</p>}
         </nav>
-        {user && <ToastHost />}
+        {/* On a phone, a tap beside the open menu closes it (the backdrop is hidden on a desktop). */}
+        {navOpen && <div className="nav-backdrop" data-testid="nav-backdrop" aria-hidden="true" onClick={closeNav} />}
+        {user && <ToastHost inert={navOpen} />}
       </div>
-      <main className="content" id="content" tabIndex={-1}>
+      {/* While the phone's menu is open the page behind it is out of reach: no tabbing to what it covers. */}
+      <main className="content" id="content" tabIndex={-1} inert={navOpen}>
         <Suspense fallback={<p className="page-summary">Loading…</p>}>
           <Outlet />
         </Suspense>

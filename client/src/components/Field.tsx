@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode, type Ref, type TextareaHTMLAttributes } from 'react';
 
 interface FieldLabels {
   label: string;
@@ -35,8 +35,8 @@ function LabelledField(props: FieldLabels & { control: (wiring: ControlProps) =>
   );
 }
 
-/** A labelled input with its hint and inline error. */
-export function Field(props: FieldLabels & InputHTMLAttributes<HTMLInputElement>) {
+/** A labelled input with its hint and inline error (`ref` reaches the input: focus goes back to it). */
+export function Field(props: FieldLabels & InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }) {
   const { label, hint, error, ...input } = props;
   return <LabelledField label={label} hint={hint} error={error} control={(wiring) => <input {...wiring} {...input} />} />;
 }

@@ -1,9 +1,10 @@
 import { ShieldAlert } from 'lucide-react';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { apiProblem, describeProblem } from '../lib/api-error';
 import { Field, FormError } from './Field';
 import './governance.css';
-import { useEscape } from '../lib/use-escape';
+import { useModalDialog } from '../lib/use-modal-dialog';
+import { useRefocusWhenLost } from '../lib/use-refocus';
 
 /** Refusals that are about the proof itself, shown beside its field rather than as a general error. */
 const PROOF_REASONS = new Set(['wrong_password', 'invalid_code', 'code_already_used', 'locked']);
@@ -33,7 +34,10 @@ export function GuardProofDialog(props: {
   const proofError =
     problem?.fieldErrors.code ?? problem?.fieldErrors.password ?? (problem && PROOF_REASONS.has(problem.reason ?? '') ? describeProblem(problem) : undefined);
 
-  useEscape(onClose);
+  const dialogRef = useModalDialog<HTMLDivElement>(onClose);
+  // A refused proof (a wrong password) puts focus back in its field, not on the page behind.
+  const proofField = useRef<HTMLInputElement>(null);
+  useRefocusWhenLost(proofField, props.pending);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -42,7 +46,7 @@ export function GuardProofDialog(props: {
 
   return (
     <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="guard-proof-dialog">
+      <div ref={dialogRef} className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="guard-proof-dialog">
         <h2 id={titleId}>
           <ShieldAlert size={20} aria-hidden="true" /> {props.wording?.title ?? 'Confirm loosening your spending guard'}
         </h2>
@@ -61,6 +65,7 @@ export function GuardProofDialog(props: {
               ? { label: 'Code from your authenticator app', inputMode: 'numeric' as const, autoComplete: 'one-time-code' }
               : { label: 'Your password', type: 'password', autoComplete: 'current-password' })}
             autoFocus
+            ref={proofField}
             data-testid="guard-proof"
             value={value}
             onChange={(e) => setValue(e.target.value)}

@@ -28,9 +28,9 @@ export const MAX_TOASTS = 3;
  * composer); on a phone they take a band of their own under
  * the bar, so the top of the page moves down rather than hiding under them. Each toast is also stored
  * in the Alerts centre.
- * Render once inside the signed-in layout.
+ * Render once inside the signed-in layout; `inert` while the phone's menu lies over the band.
  */
-export function ToastHost() {
+export function ToastHost({ inert = false }: { inert?: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -55,7 +55,7 @@ export function ToastHost() {
 
   const dismiss = (id: number) => setToasts((current) => current.filter((t) => t.id !== id));
   return (
-    <div className="toast-host" role="status" aria-live="polite" aria-label="Notifications">
+    <div className="toast-host" inert={inert} role="status" aria-live="polite" aria-label="Notifications">
       {/* Newest first: when the column's room runs out, the older toasts are the ones scrolled out of sight. */}
       {[...toasts].reverse().map((toast) => (
         <ToastItem key={toast.id} toast={toast} onDismiss={() => dismiss(toast.id)} />

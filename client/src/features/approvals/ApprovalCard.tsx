@@ -58,8 +58,9 @@ export function ApprovalCard(props: { item: InboxItem; linked: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [dialogOpen, setDialogOpen] = useState(false);
-  // Answering settles the approval's alert too (server-side), so the badges follow.
-  const refresh = () => Promise.all([trpc.approvals.pathKey(), trpc.alerts.pathKey()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+  // Answering settles the approval's alert too (server-side), so the badges follow; and it moves the
+  // task on, which the Chat page, not listening while it is closed, must read afresh when it opens.
+  const refresh = () => Promise.all([trpc.approvals.pathKey(), trpc.alerts.pathKey(), trpc.tasks.pathKey()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
   const approve = useMutation(trpc.approvals.approve.mutationOptions({ onSuccess: refresh }));
   const deny = useMutation(trpc.approvals.deny.mutationOptions({ onSuccess: refresh }));
   const problem = apiProblem(approve.error ?? deny.error);

@@ -1,10 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import type { inferRouterOutputs } from '@trpc/server';
+import { useRef } from 'react';
 import { useSearchParams } from 'react-router';
 import type { AppRouter } from '../../../../server/api/router';
 import { formatCharge, formatSatsWhole } from '../../../../shared/money-display';
 import '../../components/governance.css';
 import { useTRPC } from '../../lib/trpc';
+import { useRefocusWhenLost } from '../../lib/use-refocus';
 import { ApprovalCard } from './ApprovalCard';
 import { formatWhen } from '../../lib/format-time';
 import { serviceList } from './service-list';
@@ -22,6 +24,9 @@ export function ApprovalsPage() {
   // An agent's link (MCP URL elicitation, or its pending answer) names the approval it waits on.
   const [params] = useSearchParams();
   const linked = params.get('approval');
+  // An answered card leaves the list with the button that had focus: the list's heading takes it.
+  const waitingTitle = useRef<HTMLHeadingElement>(null);
+  useRefocusWhenLost(waitingTitle, pending.data?.length);
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -30,7 +35,9 @@ export function ApprovalsPage() {
         <p className="page-summary">Spends the agent is waiting on. Nothing is paid until you approve, and never more than the amount shown.</p>
       </header>
       <section className="section" aria-labelledby="pending-title">
-        <h2 id="pending-title">Waiting for you</h2>
+        <h2 id="pending-title" ref={waitingTitle} tabIndex={-1}>
+          Waiting for you
+        </h2>
         {pending.isPending ? (
           <p className="loading">Loading…</p>
         ) : pending.data && pending.data.length > 0 ? (

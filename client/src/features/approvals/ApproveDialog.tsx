@@ -1,11 +1,12 @@
 import { useMutation } from '@tanstack/react-query';
 import { ShieldCheck } from 'lucide-react';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { Field, FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 import type { InboxItem } from './ApprovalsPage';
-import { useEscape } from '../../lib/use-escape';
+import { useModalDialog } from '../../lib/use-modal-dialog';
+import { useRefocusWhenLost } from '../../lib/use-refocus';
 
 /**
  * The second-factor dialog for large (step-up) and over-budget (overage) approvals. The server checks
@@ -26,7 +27,10 @@ export function ApproveDialog(props: {
   const problem = apiProblem(approve.error);
   const { onClose } = props;
 
-  useEscape(onClose);
+  const dialogRef = useModalDialog<HTMLDivElement>(onClose);
+  // A refused code puts focus back in its field for the next try, not on the page behind.
+  const codeField = useRef<HTMLInputElement>(null);
+  useRefocusWhenLost(codeField, approve.isPending);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -39,7 +43,7 @@ export function ApproveDialog(props: {
 
   return (
     <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="approve-dialog">
+      <div ref={dialogRef} className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="approve-dialog">
         <h2 id={titleId}>
           <ShieldCheck size={20} aria-hidden="true" /> {props.overage ? 'Approve going over budget' : 'Confirm with your authenticator'}
         </h2>
@@ -77,6 +81,7 @@ export function ApproveDialog(props: {
             inputMode="numeric"
             autoComplete="one-time-code"
             autoFocus
+            ref={codeField}
             data-testid="approve-code"
             value={code}
             onChange={(e) => setCode(e.target.value)}

@@ -1,9 +1,10 @@
 import { useMutation } from '@tanstack/react-query';
 import { Check, X } from 'lucide-react';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import { useRefocusWhenLost } from '../../lib/use-refocus';
 import { TwoFactorNeeded, useTwoFactorOn } from '../approvals/TwoFactorNeeded';
 import type { TaskView } from './types';
 
@@ -22,6 +23,12 @@ export function ApprovalControls(props: { task: TaskView; onChanged(): void }) {
   const needsCode = kind === 'step_up' || kind === 'overage_required';
   const problem = apiProblem(approve.error ?? deny.error);
   const twoFactorOn = useTwoFactorOn(needsCode);
+  const busy = approve.isPending || deny.isPending;
+  // The pressed button is disabled while its request runs, and loses focus: a refusal (a wrong code)
+  // gives it back to where the next try starts, the code when one is asked, else Approve.
+  const codeInput = useRef<HTMLInputElement>(null);
+  const approveButton = useRef<HTMLButtonElement>(null);
+  useRefocusWhenLost(needsCode ? codeInput : approveButton, busy);
   const approvalId = task.approvalId;
   if (!approvalId) return null;
   // Without two-factor there is no code to give: say why and lead the way there and back.
@@ -36,7 +43,6 @@ export function ApprovalControls(props: { task: TaskView; onChanged(): void }) {
       ...(kind === 'overage_required' && overageReason ? { overageReason } : {}),
     });
   }
-  const busy = approve.isPending || deny.isPending;
 
   return (
     <form className="chat-approval" onSubmit={submit} aria-label="Approve this task" data-testid="approval-controls">
@@ -51,6 +57,7 @@ export function ApprovalControls(props: { task: TaskView; onChanged(): void }) {
         <div className="field chat-code">
           <label htmlFor={`code-${task.id}`}>Authenticator code</label>
           <input
+            ref={codeInput}
             id={`code-${task.id}`}
             inputMode="numeric"
             autoComplete="one-time-code"
@@ -63,7 +70,7 @@ export function ApprovalControls(props: { task: TaskView; onChanged(): void }) {
       )}
       <div className="button-row thumb-row">
         {!cannotGiveCode && (
-          <button className="button primary thumb" type="submit" disabled={busy}>
+          <button ref={approveButton} className="button primary thumb" type="submit" disabled={busy}>
             <Check size={16} aria-hidden="true" /> {needsCode ? 'Approve with code' : 'Approve'}
           </button>
         )}

@@ -1,9 +1,11 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Ban, CheckCircle2, Circle, CircleDashed, Loader2, OctagonX, PauseCircle, XCircle } from 'lucide-react';
+import { useRef } from 'react';
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { purchaseReasonText } from '../../../../shared/purchase-reasons';
 import { useTRPC } from '../../lib/trpc';
+import { useRefocusWhenLost } from '../../lib/use-refocus';
 import { ApprovalControls } from './ApprovalControls';
 import { AnswerSummary } from './AnswerView';
 import { ExamplePrompts, suggestedPrompts } from './ExamplePrompts';
@@ -97,9 +99,12 @@ export function TaskCard(props: { task: TaskView; onChanged(): void; onAsk(text:
   const beforeRunning = task.quote !== null && (task.status === 'quoted' || task.status === 'awaiting_approval');
   const reputation = useQuery({ ...trpc.catalog.reputation.queryOptions(), enabled: beforeRunning });
   const records = new Map((reputation.data?.services ?? []).map((r) => [r.serviceId, r]));
+  // Approved or denied from the keyboard, the buttons go: the card itself takes focus, to read on from.
+  const card = useRef<HTMLElement>(null);
+  useRefocusWhenLost(card, waiting);
 
   return (
-    <section className={`card chat-task status-${task.status}`} aria-label={`Task: ${task.request}`} data-testid="task-card" data-status={task.status}>
+    <section ref={card} tabIndex={-1} className={`card chat-task status-${task.status}`} aria-label={`Task: ${task.request}`} data-testid="task-card" data-status={task.status}>
       <header className="chat-task-head">
         <span className="chat-task-status" role="status" data-testid="task-status">
           {task.status === 'paused' ? <PauseCircle size={16} aria-hidden="true" /> : task.status === 'failed' ? <OctagonX size={16} aria-hidden="true" /> : null}

@@ -1,6 +1,6 @@
 import { ScanLine } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
-import { useEscape } from '../../lib/use-escape';
+import { useModalDialog } from '../../lib/use-modal-dialog';
 
 /** The part of the Shape Detection API used here (not yet in TypeScript's DOM types). */
 interface BarcodeDetectorLike {
@@ -43,7 +43,7 @@ function ScanDialog(props: { accept: (text: string) => boolean; onScanned: (text
   const video = useRef<HTMLVideoElement>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const { accept, onScanned, onClose } = props;
-  useEscape(onClose);
+  const dialogRef = useModalDialog<HTMLDivElement>(onClose);
 
   useEffect(() => {
     const Detector = detectorClass();
@@ -78,7 +78,7 @@ function ScanDialog(props: { accept: (text: string) => boolean; onScanned: (text
 
   return (
     <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-label="Scan a QR code">
+      <div ref={dialogRef} className="dialog" role="dialog" aria-modal="true" aria-label="Scan a QR code">
         <video ref={video} className="scan-video" muted playsInline />
         {problem && <p className="form-error">{problem}</p>}
         <div className="button-row">

@@ -102,9 +102,12 @@ function LedgerCard({ summary }: { summary: WalletSummary }) {
 }
 
 const UNREACHABLE_TEXT = 'Your wallet did not answer, so its balance is unknown right now. The ledger balance is still right, and payments wait until the wallet answers.';
-/** The relay guard refused the own wallet's relay at connect: waiting will not help, changing the relay will. */
+/**
+ * The relay guard refused the own wallet's relay at connect: waiting will not help, changing the relay
+ * will. While an own wallet is connected the page offers no connect form, so the way out is named.
+ */
 const RELAY_REFUSED_TEXT =
-  "Your wallet's relay now resolves to a local or private network address, which Steward does not connect to. Payments wait; connect your wallet again through a relay on the public internet.";
+  "Your wallet's relay now resolves to a local or private network address, which Steward does not connect to. Payments wait until it is fixed: under Your own wallet, disconnect it, then connect it again with a connection string whose relay is on the public internet.";
 
 /** A named refusal (asked too often) says so, with when to retry; anything else is the wallet not answering. */
 function statusFailureText(error: unknown): string {
@@ -134,7 +137,11 @@ function WalletCard(props: { status: WalletStatus | undefined; checking: boolean
       {status?.balance?.state === 'unknown' && (
         <p className="wallet-problem" data-testid="wallet-unreachable">
           <CircleAlert size={16} aria-hidden />{' '}
-          {status.balance.reason === 'relay_not_allowed' ? `Relay refused. ${RELAY_REFUSED_TEXT}` : `Wallet unreachable. ${UNREACHABLE_TEXT}`}
+          {/* One span: the line is a flex row (icon, text), and the bold lead must flow with its sentence. */}
+          <span>
+            <strong>{status.balance.reason === 'relay_not_allowed' ? 'Relay refused.' : 'Wallet unreachable.'}</strong>{' '}
+            {status.balance.reason === 'relay_not_allowed' ? RELAY_REFUSED_TEXT : UNREACHABLE_TEXT}
+          </span>
         </p>
       )}
       {status?.balance?.state === 'refused' && (
@@ -172,7 +179,10 @@ function ConnectionCard({ status }: { status: WalletStatus }) {
     <section className="card section" aria-labelledby="connection-title" data-testid="wallet-connection">
       <h2 id="connection-title">Wallet connection</h2>
       {connection.state === 'none' && <p className="muted">None. Steward pays only through a wallet you connect.</p>}
-      {connection.state === 'unreachable' && connection.reason === 'relay_not_allowed' && <p className="muted">Nostr Wallet Connect: {RELAY_REFUSED_TEXT}</p>}
+      {connection.state === 'unreachable' && connection.reason === 'relay_not_allowed' && (
+        // The card above says what to do; this one only names the state, not the whole explanation again.
+        <p className="muted">Nostr Wallet Connect: not connected, its relay resolves to a local or private network address.</p>
+      )}
       {connection.state === 'unreachable' && connection.reason !== 'relay_not_allowed' && (
         <p className="muted">Nostr Wallet Connect: the wallet did not answer ({connection.reason.replaceAll('_', ' ')}).</p>
       )}
