@@ -161,7 +161,13 @@ test('with the keyboard alone: ask in Chat, read the quote, approve in the card 
   await page.keyboard.press('Enter');
   const card = page.getByTestId('approval-card');
   await expect(card).toHaveCount(1);
-  await pressUntilFocused(page, 'Tab', card.getByRole('button', { name: 'Approve' }));
+  const approveHere = card.getByRole('button', { name: 'Approve' });
+  await pressUntilFocused(page, 'Tab', approveHere);
+  // A try that fails (the connection drops) is told, and the focus stays on Approve to try again.
+  await page.route(/\/api\/trpc\/approvals\.approve/, (route) => route.abort(), { times: 1 });
+  await page.keyboard.press('Enter');
+  await expect(card.getByRole('alert')).toBeVisible();
+  await expect(approveHere).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('no-pending-approvals')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Waiting for you' })).toBeFocused();

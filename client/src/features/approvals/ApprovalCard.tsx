@@ -64,6 +64,7 @@ export function ApprovalCard(props: { item: InboxItem; linked: boolean }) {
   const approve = useMutation(trpc.approvals.approve.mutationOptions({ onSuccess: refresh }));
   const deny = useMutation(trpc.approvals.deny.mutationOptions({ onSuccess: refresh }));
   const problem = apiProblem(approve.error ?? deny.error);
+  const busy = approve.isPending || deny.isPending;
   const needsCode = approval.decisionKind === 'step_up' || approval.decisionKind === 'overage_required';
   const twoFactorOn = useTwoFactorOn(needsCode);
   // Without two-factor there is no code to give: say why and lead the way there and back.
@@ -94,13 +95,19 @@ export function ApprovalCard(props: { item: InboxItem; linked: boolean }) {
       <p className="muted">Prices held until {formatClock(approval.expiresAt)}.</p>
       <FormError message={problem && describeProblem(problem)} />
       {cannotGiveCode && <TwoFactorNeeded returnTo={`/approvals?approval=${approval.id}`} />}
+      {/* aria-disabled, not disabled, while a request runs: a disabled button drops the focus to the page's
+          body, and a keyboard user whose try was refused would start again from the top. */}
       <div className="button-row thumb-row">
         {!cannotGiveCode && (
-          <button className="button primary thumb" disabled={approve.isPending} onClick={() => (needsCode ? setDialogOpen(true) : approve.mutate({ approvalId: approval.id }))}>
+          <button
+            className="button primary thumb"
+            aria-disabled={busy}
+            onClick={() => (busy ? undefined : needsCode ? setDialogOpen(true) : approve.mutate({ approvalId: approval.id }))}
+          >
             <Check size={16} aria-hidden="true" /> Approve
           </button>
         )}
-        <button className="button thumb" disabled={deny.isPending} onClick={() => deny.mutate({ approvalId: approval.id })}>
+        <button className="button thumb" aria-disabled={busy} onClick={() => (busy ? undefined : deny.mutate({ approvalId: approval.id }))}>
           <X size={16} aria-hidden="true" /> Deny
         </button>
       </div>
