@@ -168,52 +168,43 @@ export const passwordGuessesLimited = t.middleware(async ({ ctx, next }) => {
   return next();
 });
 
-/** The data export: every call counts per person (a stolen session may move between addresses). */
-export const dataExportProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  await enforceRateLimit(ctx, 'data_export', { person: ctx.user.id });
-  return next();
-});
-
 /**
- * For procedures that make the server talk to a person's wallet on their say-so (connect own wallet,
- * withdraw): every call counts per person, whether or not it carries a proof, so one session cannot
- * have the server open relay connections without end. Runs before the proof check counts a guess.
+ * An authed procedure whose every call counts in `bucket` for the person, not the address (a stolen
+ * session may move between addresses); past the limit it is refused before its handler runs.
  */
-export const walletConnectionProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  await enforceRateLimit(ctx, 'wallet_connection', { person: ctx.user.id });
-  return next();
-});
-
-/**
- * For procedures that reach the person's wallet over NWC on every call: making an invoice
- * (`wallet_invoice`), and asking about one or about the wallet's balance (`wallet_lookup`, which the
- * Wallet page polls). Every call counts per person, so one session cannot have the server call a wallet
- * (and its relay) without end; past the limit nothing reaches the wallet.
- */
-export function walletCallProcedure(bucket: 'wallet_invoice' | 'wallet_lookup') {
+function perPersonLimited(bucket: RateLimitBucket, refusedAs: 'rate_limited' | 'wallet_calls_limited' = 'rate_limited') {
   return authedProcedure.use(async ({ ctx, next }) => {
-    await enforceRateLimit(ctx, bucket, { person: ctx.user.id }, 'wallet_calls_limited');
+    await enforceRateLimit(ctx, bucket, { person: ctx.user.id }, refusedAs);
     return next();
   });
 }
 
-/** Adding a provider by URL: every call counts per person (each one fetches a manifest from that address). */
-export const providerAddProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  await enforceRateLimit(ctx, 'provider_add', { person: ctx.user.id });
-  return next();
-});
+/** The data export. */
+export const dataExportProcedure = perPersonLimited('data_export');
 
-/** Starting a card top-up: every call counts per person (each one creates a Stripe Checkout Session). */
-export const topUpCreateProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  await enforceRateLimit(ctx, 'top_up_create', { person: ctx.user.id });
-  return next();
-});
+/**
+ * For procedures that make the server talk to a person's wallet on their say-so (connect own wallet,
+ * withdraw): every call counts, whether or not it carries a proof, so one session cannot have the
+ * server open relay connections without end. Runs before the proof check counts a guess.
+ */
+export const walletConnectionProcedure = perPersonLimited('wallet_connection');
 
-/** Starting tasks: every call counts per person (each one plans and asks providers for prices). */
-export const taskSubmitProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  await enforceRateLimit(ctx, 'task_submit', { person: ctx.user.id });
-  return next();
-});
+/**
+ * For procedures that reach the person's wallet over NWC on every call: making an invoice
+ * (`wallet_invoice`), and asking about one or about the wallet's balance (`wallet_lookup`, which the
+ * Wallet page polls). One session cannot have the server call a wallet (and its relay) without end;
+ * past the limit nothing reaches the wallet.
+ */
+export const walletCallProcedure = (bucket: 'wallet_invoice' | 'wallet_lookup') => perPersonLimited(bucket, 'wallet_calls_limited');
+
+/** Adding a provider by URL: each call fetches a manifest from that address. */
+export const providerAddProcedure = perPersonLimited('provider_add');
+
+/** Starting a card top-up: each call creates a Stripe Checkout Session. */
+export const topUpCreateProcedure = perPersonLimited('top_up_create');
+
+/** Starting tasks: each call plans and asks providers for prices. */
+export const taskSubmitProcedure = perPersonLimited('task_submit');
 
 /** Limits attempts per client address for guessable things: passwords, sign-ups, codes. */
 export function rateLimited(bucket: RateLimitBucket) {
