@@ -64,6 +64,21 @@ test('a cheap question gets an answer with a receipt, accepted or disputed', asy
   await expect(page.getByTestId('judgement-s1')).toHaveText('Accepted');
 });
 
+test('a task that ends before the live stream connects still shows how it ended', async ({ page }) => {
+  await signUp(page, 'chat-slow-stream');
+  // A slow network: the live stream connects seconds after the page, when this cheap task has already
+  // been answered. The chat fetches the history again once the stream is up, so nothing is missed.
+  await page.route(/\/api\/trpc\/tasks\.onUpdate/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await route.continue();
+  });
+  await page.goto('/chat');
+  await expect(page.getByRole('heading', { name: 'Chat', level: 1 })).toBeVisible();
+  await ask(page, 'Tell me a joke about bitcoin');
+  await expect(lastTask(page)).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(lastTask(page).getByTestId('task-answer')).toContainText('joke');
+});
+
 test('a compound question shows each step progress live', async ({ page }) => {
   await signUpToChat(page, 'chat-compound');
   // Record every status the steps and the task pass through, as the browser renders them.

@@ -39,6 +39,11 @@ export function ToastHost({ inert = false }: { inert?: boolean }) {
   useSubscription(
     trpc.alerts.onAlert.subscriptionOptions(undefined, {
       onError: onStreamError,
+      // An alert raised before the stream connected gets no toast, but the badges are read again.
+      onStarted: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.alerts.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
+      },
       onData: (event) => {
         const alert = event.data;
         setToasts((current) => [...current.filter((t) => t.id !== alert.id), { id: alert.id, title: alert.title, body: alert.body, severity: alert.severity }].slice(-MAX_TOASTS));

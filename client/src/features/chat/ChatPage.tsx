@@ -31,12 +31,15 @@ export function ChatPage() {
     if (!submit.isPending) submit.mutate({ text });
   };
 
-  // Live progress: each event is a whole task; put it into the history in place (or at the top).
+  // Live progress: each event is a whole task; put it into the history in place (or at the top). The
+  // stream tells only what changes after it connects: once it is up (and after each reconnect), the
+  // history is fetched again, so a task that moved on meanwhile (on a slow network) is not left behind.
   useSubscription(
     trpc.tasks.onUpdate.subscriptionOptions(
       {},
       {
         onError: onStreamError,
+        onStarted: () => void queryClient.invalidateQueries({ queryKey: trpc.tasks.list.pathKey() }),
         onData: (event) => {
           const task = event.data as TaskView;
           queryClient.setQueryData<TaskView[]>(listKey, (tasks) => withLiveTask(tasks, task));

@@ -15,16 +15,13 @@ export function DisputesPage() {
   const disputes = useQuery(trpc.disputes.list.queryOptions());
   // Live: each change of one of the person's disputes (opened, decided, refunded) refreshes the list,
   // and the budget and wallet figures a refund moves.
-  useSubscription(
-    trpc.disputes.onChange.subscriptionOptions(undefined, {
-      onError: onStreamError,
-      onData: () => {
-        void queryClient.invalidateQueries({ queryKey: trpc.disputes.list.queryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.wallet.pathKey() });
-      },
-    }),
-  );
+  // Read again once the stream is up as well: it tells only what changes after it connects.
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.disputes.list.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.budget.pathKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.wallet.pathKey() });
+  };
+  useSubscription(trpc.disputes.onChange.subscriptionOptions(undefined, { onError: onStreamError, onStarted: refresh, onData: refresh }));
 
   return (
     <section className="page" aria-labelledby="page-title">

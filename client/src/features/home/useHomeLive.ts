@@ -17,5 +17,6 @@ export function useHomeLive() {
       void queryClient.invalidateQueries({ queryKey: key });
     }
   };
-  useSubscription(trpc.tasks.onUpdate.subscriptionOptions({}, { onError: onStreamError, onData: refresh }));
+  // Read again once the stream is up too: it tells only what changes after it connects.
+  useSubscription(trpc.tasks.onUpdate.subscriptionOptions({}, { onError: onStreamError, onStarted: refresh, onData: refresh }));
 }
