@@ -19,6 +19,7 @@
 // What arrives in one turn of the event loop forms a batch (setImmediate): no timer adds latency, and
 // under load the batch grows by itself. A unit must be synchronous: it runs inside the transaction.
 import type Database from 'better-sqlite3';
+import { writerMemoryOf } from './writer-memory';
 
 interface Unit {
   run: () => unknown;
@@ -46,22 +47,38 @@ export function createGroupCommit(sqlite: Database.Database, options: GroupCommi
   let queue: Unit[] = [];
   let scheduled = false;
 
-  const runBatch = sqlite.transaction((units: readonly Unit[]): unknown[] =>
-    units.map((unit, index) => {
+  // What the batch reads and writes may be kept in memory past it (writer-memory.ts), which must know
+  // where the batch's transaction begins and whether it committed.
+  const memory = writerMemoryOf(sqlite);
+  const runBatch = sqlite.transaction((units: readonly Unit[]): unknown[] => {
+    memory?.batchBegan();
+    return units.map((unit, index) => {
       try {
         return unit.run();
       } catch (error) {
         throw new UnitFailed(index, error);
       }
-    }),
-  );
+    });
+  });
+
+  /** One try at the batch's transaction, telling the memory how it ended. */
+  function attempt(units: readonly Unit[]): unknown[] {
+    try {
+      const values = runBatch.immediate(units);
+      memory?.batchCommitted();
+      return values;
+    } catch (error) {
+      memory?.batchRolledBack();
+      throw error;
+    }
+  }
 
   /** Runs the batch until it commits, dropping (and rejecting) each unit that throws. */
   function commit(batch: Unit[]): void {
     let units = batch;
     while (units.length > 0) {
       try {
-        const values = runBatch.immediate(units);
+        const values = attempt(units);
         units.forEach((unit, index) => unit.resolve(values[index]));
         return;
       } catch (error) {

@@ -19,6 +19,7 @@ import {
 import { msat, type Msat, type SignedMsat } from '../../../shared/money';
 import type { DatabaseHandle } from '../client';
 import { governanceAlertsFired, governanceBudgetPeriods, governanceSettings } from '../schema/governance';
+import { governanceMemoryOf } from './governance-memory';
 
 const p = sql.placeholder;
 
@@ -175,6 +176,8 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
   // Parsed settings by user, reused while the stored JSON is the same string: it was validated when
   // first read, and every check reads settings. The objects are shared, like the defaults: read-only.
   const parsedSettings = new Map<string, { json: string; settings: GovernanceSettings }>();
+  // The single writer's memory of settings and usage (SQLite only; governance-memory.ts).
+  const memory = governanceMemoryOf(sqlite);
   const drizzleStatements = {
     firedThresholds: db
       .select({ thresholdPercent: governanceAlertsFired.thresholdPercent })
@@ -189,6 +192,38 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
       .prepare(),
   };
 
+  function storedSettings(userId: string): GovernanceSettings | null {
+    const row = readSettings.get(userId);
+    if (row === undefined) return null;
+    const cached = parsedSettings.get(userId);
+    if (cached?.json === row.settingsJson) return cached.settings;
+    // A row that fails today's schema (saved before limits had maxima, or damaged) reads as the
+    // nearest safe settings instead of failing every budget read and every task (see parseStoredSettings).
+    const settings = parseStoredSettings(jsonOrNull(row.settingsJson));
+    parsedSettings.set(userId, { json: row.settingsJson, settings });
+    return settings;
+  }
+
+  function storedTotals(query: UsageQuery): StoredTotals {
+    const row = statements.readTotals.get({
+      userId: query.userId,
+      serviceId: query.serviceId,
+      periodKey: query.period.periodKey,
+      startsAtMs: query.period.startsAtMs,
+      endsAtMs: query.period.endsAtMs,
+      taskId: query.task?.id ?? null,
+    });
+    if (row === undefined) return { month: null, service: null, task: null, periodRecorded: false, periodLimitJson: null };
+    const task = storedFigures(row, 'task');
+    return {
+      month: storedFigures(row, 'month'),
+      service: storedFigures(row, 'service'),
+      task: task === null ? null : { ...task, firstAtMs: row.task_first_at ?? 0, lastAtMs: row.task_last_at ?? 0 },
+      periodRecorded: row.period_recorded === 1,
+      periodLimitJson: row.period_limit_json,
+    };
+  }
+
   function parseLimit(json: string | null): MoneyLimit | null {
     return json === null ? null : parseStoredLimit(jsonOrNull(json));
   }
@@ -196,15 +231,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
   return {
     /** The person's settings; null if they never saved any (callers fall back to the defaults). */
     findSettings(userId: string): GovernanceSettings | null {
-      const row = readSettings.get(userId);
-      if (row === undefined) return null;
-      const cached = parsedSettings.get(userId);
-      if (cached?.json === row.settingsJson) return cached.settings;
-      // A row that fails today's schema (saved before limits had maxima, or damaged) reads as the
-      // nearest safe settings instead of failing every budget read and every task (see parseStoredSettings).
-      const settings = parseStoredSettings(jsonOrNull(row.settingsJson));
-      parsedSettings.set(userId, { json: row.settingsJson, settings });
-      return settings;
+      return memory === null ? storedSettings(userId) : memory.settings(userId, () => storedSettings(userId));
     },
 
     saveSettings(userId: string, settings: GovernanceSettings, nowMs: number): void {
@@ -213,27 +240,12 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
         .values({ userId, settingsJson, updatedAtMs: nowMs })
         .onConflictDoUpdate({ target: governanceSettings.userId, set: { settingsJson, updatedAtMs: nowMs } })
         .run();
+      memory?.settingsWritten(userId);
     },
 
     /** The month, service and task totals a query asks for, and whether its period is recorded. */
     readTotals(query: UsageQuery): StoredTotals {
-      const row = statements.readTotals.get({
-        userId: query.userId,
-        serviceId: query.serviceId,
-        periodKey: query.period.periodKey,
-        startsAtMs: query.period.startsAtMs,
-        endsAtMs: query.period.endsAtMs,
-        taskId: query.task?.id ?? null,
-      });
-      if (row === undefined) return { month: null, service: null, task: null, periodRecorded: false, periodLimitJson: null };
-      const task = storedFigures(row, 'task');
-      return {
-        month: storedFigures(row, 'month'),
-        service: storedFigures(row, 'service'),
-        task: task === null ? null : { ...task, firstAtMs: row.task_first_at ?? 0, lastAtMs: row.task_last_at ?? 0 },
-        periodRecorded: row.period_recorded === 1,
-        periodLimitJson: row.period_limit_json,
-      };
+      return memory === null ? storedTotals(query) : memory.totals(query, () => storedTotals(query));
     },
 
     /**
@@ -254,6 +266,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
         if (!create) statements.addToTask.run(params);
         else if (statements.addToTaskWidening.run(params).changes === 0) statements.insertTask.run(params);
       }
+      memory?.totalsChanged(scope, change, create);
     },
 
     /**
@@ -263,6 +276,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
      */
     createWindow(window: UsageWindow, compute: () => { month: UsageTotals; services: Map<string, UsageTotals> }): void {
       statements.createWindow.immediate(window, compute);
+      memory?.windowCreated(window.userId);
     },
 
     /** A person's reservations made in [fromMs, toMs), with their resolutions; all users' when no userId. */
@@ -291,6 +305,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
     recordPeriod(query: UsageQuery, record: { timeZone: string; limitJson: string | null; nowMs: number }): void {
       const { period } = query;
       recordPeriod.run({ userId: query.userId, periodKey: period.periodKey, startsAtMs: period.startsAtMs, endsAtMs: period.endsAtMs, ...record });
+      memory?.periodRecorded(query, record.limitJson);
     },
 
     /** Periods the person has spent in, newest first. */

@@ -1,0 +1,180 @@
+// The writer's memory of governance rows must answer every read exactly as the database would, however
+// writes arrive: outside a transaction, in group-commit batches that commit or roll back, in other
+// transactions that commit or roll back, and from another connection on the same file. Random
+// sequences of writes; after each, every query read through memory is compared with the same query
+// read from the database (inside a transaction, where memory is never used).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_GOVERNANCE_SETTINGS } from '../../../shared/governance';
+import { msat, signedMsat } from '../../../shared/money';
+import { openSqlite, type DatabaseHandle } from '../client';
+import { createGroupCommit } from '../group-commit';
+import { createGovernanceRepository, type GovernanceRepository, type UsageQuery, type UsageScope } from './governance-repository';
+
+const USERS = ['ann', 'ben'];
+const SERVICES = ['jokes', 'weather'];
+const TASKS = ['t1', 't2'];
+// Two months in one zone, and a window of another zone overlapping both (a time-zone change).
+const WINDOWS = [
+  { periodKey: '2026-03', startsAtMs: 1_000, endsAtMs: 2_000 },
+  { periodKey: '2026-04', startsAtMs: 2_000, endsAtMs: 3_000 },
+  { periodKey: '2026-03', startsAtMs: 1_500, endsAtMs: 2_500 },
+];
+const MOMENTS = [1_200, 1_700, 2_200, 2_700];
+
+const queries: UsageQuery[] = USERS.flatMap((userId) =>
+  WINDOWS.flatMap((period) =>
+    SERVICES.flatMap((serviceId) =>
+      [null, ...TASKS].map((taskId) => ({ userId, period, serviceId, task: taskId === null ? null : { id: taskId, startedAtMs: 0 } })),
+    ),
+  ),
+);
+
+type Write =
+  | { kind: 'add'; scope: UsageScope; amount: number; create: boolean }
+  | { kind: 'window'; userId: string; window: number; amount: number }
+  | { kind: 'period'; query: number; limit: string | null }
+  | { kind: 'settings'; userId: string; limitSat: number };
+type Where = 'alone' | 'batch' | 'batch, rolled back' | 'transaction' | 'transaction, rolled back' | 'other connection';
+
+const writeArb: fc.Arbitrary<Write> = fc.oneof(
+  fc.record({
+    kind: fc.constant('add' as const),
+    scope: fc.record({
+      userId: fc.constantFrom(...USERS),
+      atMs: fc.constantFrom(...MOMENTS),
+      serviceId: fc.constantFrom(null, ...SERVICES),
+      taskId: fc.constantFrom(null, ...TASKS),
+    }),
+    amount: fc.integer({ min: 1, max: 1_000 }),
+    create: fc.boolean(),
+  }),
+  fc.record({ kind: fc.constant('window' as const), userId: fc.constantFrom(...USERS), window: fc.nat(WINDOWS.length - 1), amount: fc.nat(1_000) }),
+  fc.record({ kind: fc.constant('period' as const), query: fc.nat(queries.length - 1), limit: fc.constantFrom(null, '{"a":1}', '{"a":2}') }),
+  fc.record({ kind: fc.constant('settings' as const), userId: fc.constantFrom(...USERS), limitSat: fc.integer({ min: 1, max: 1_000_000 }) }),
+);
+const whereArb = fc.constantFrom<Where>('alone', 'batch', 'batch, rolled back', 'transaction', 'transaction, rolled back', 'other connection');
+
+function apply(repository: GovernanceRepository, write: Write): void {
+  const figures = (amount: number) => ({ postedMsat: msat(amount), pendingMsat: msat(amount * 2), feeReserveMsat: msat(0), refundCreditMsat: msat(1) });
+  switch (write.kind) {
+    case 'add': {
+      const n = signedMsat(write.amount);
+      repository.addToTotals(write.scope, { postedMsat: n, pendingMsat: n, feeReserveMsat: signedMsat(0), refundCreditMsat: n }, write.create);
+      return;
+    }
+    case 'window': {
+      const { startsAtMs, endsAtMs } = WINDOWS[write.window] ?? WINDOWS[0]!;
+      repository.createWindow({ userId: write.userId, startsAtMs, endsAtMs }, () => ({ month: figures(write.amount), services: new Map([['jokes', figures(write.amount)]]) }));
+      return;
+    }
+    case 'period':
+      repository.recordPeriod(queries[write.query] ?? queries[0]!, { timeZone: 'UTC', limitJson: write.limit, nowMs: 1 });
+      return;
+    case 'settings':
+      repository.saveSettings(write.userId, { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(write.limitSat * 1000) } }, 1);
+  }
+}
+
+class RolledBack extends Error {}
+
+describe('the writer memory of governance rows', () => {
+  let dir: string;
+  let handle: DatabaseHandle;
+  let other: DatabaseHandle;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'steward-governance-memory-'));
+    handle = openSqlite(join(dir, 'memory.db'));
+    other = openSqlite(join(dir, 'memory.db'));
+  });
+  afterEach(() => {
+    handle.close();
+    other.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads what the database holds after any mix of writes, commits and rollbacks', async () => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(writeArb, whereArb, fc.boolean()), { minLength: 1, maxLength: 40 }), async (steps) => {
+        // A fresh database per run: a new user prefix keeps runs apart on the one file.
+        runs += 1;
+        const prefix = `run${runs}-`;
+        const repository = createGovernanceRepository(handle);
+        const otherRepository = createGovernanceRepository(other);
+        const writer = createGroupCommit(handle.sqlite);
+        const renamed = (write: Write): Write =>
+          write.kind === 'add' ? { ...write, scope: { ...write.scope, userId: prefix + write.scope.userId } }
+            : write.kind === 'period' ? write
+            : { ...write, userId: prefix + write.userId };
+        const named = queries.map((query) => ({ ...query, userId: prefix + query.userId }));
+        const truth = (query: UsageQuery) => handle.sqlite.transaction(() => repository.readTotals(query))();
+
+        for (const [rawWrite, where, readInBatch] of steps) {
+          const write = rawWrite.kind === 'period' ? { ...rawWrite, query: rawWrite.query } : renamed(rawWrite);
+          const run = () => (write.kind === 'period' ? repository.recordPeriod(named[write.query] ?? named[0]!, { timeZone: 'UTC', limitJson: write.limit, nowMs: 1 }) : apply(repository, write));
+          // Memory is filled before the write, so the write must change or forget what it holds.
+          for (const query of named) repository.readTotals(query);
+          if (where === 'alone') run();
+          else if (where === 'other connection') {
+            if (write.kind === 'period') otherRepository.recordPeriod(named[write.query] ?? named[0]!, { timeZone: 'UTC', limitJson: write.limit, nowMs: 1 });
+            else apply(otherRepository, write);
+          } else if (where.startsWith('batch')) {
+            await writer
+              .submit(() => {
+                run();
+                // Inside the batch, a read after the write sees it, from memory.
+                if (readInBatch) for (const query of named) repository.readTotals(query);
+                if (where === 'batch, rolled back') throw new RolledBack();
+                return null;
+              })
+              .catch((error: unknown) => {
+                if (!(error instanceof RolledBack)) throw error;
+              });
+          } else {
+            try {
+              handle.sqlite.transaction(() => {
+                run();
+                if (readInBatch) for (const query of named) repository.readTotals(query);
+                if (where === 'transaction, rolled back') throw new RolledBack();
+              })();
+            } catch (error) {
+              if (!(error instanceof RolledBack)) throw error;
+            }
+          }
+          for (const query of named) expect(repository.readTotals(query), `${where}: ${JSON.stringify(write)}`).toEqual(truth(query));
+          for (const userId of USERS) {
+            const fromMemory = repository.findSettings(prefix + userId);
+            expect(fromMemory).toEqual(handle.sqlite.transaction(() => repository.findSettings(prefix + userId))());
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a batch read that a rollback undid is not kept', async () => {
+    const repository = createGovernanceRepository(handle);
+    const writer = createGroupCommit(handle.sqlite);
+    const query = { ...queries[0]!, userId: 'solo' };
+    repository.createWindow({ userId: 'solo', startsAtMs: query.period.startsAtMs, endsAtMs: query.period.endsAtMs }, () => ({
+      month: { postedMsat: msat(0), pendingMsat: msat(0), feeReserveMsat: msat(0), refundCreditMsat: msat(0) },
+      services: new Map(),
+    }));
+    const n = signedMsat(500);
+    const scope = { userId: 'solo', atMs: 1_200, serviceId: 'jokes', taskId: null };
+    await expect(
+      writer.submit(() => {
+        repository.addToTotals(scope, { postedMsat: n, pendingMsat: n, feeReserveMsat: signedMsat(0), refundCreditMsat: signedMsat(0) }, true);
+        expect(repository.readTotals(query).month?.postedMsat).toBe(500);
+        throw new RolledBack();
+      }),
+    ).rejects.toBeInstanceOf(RolledBack);
+    expect(repository.readTotals(query).month?.postedMsat).toBe(0);
+    expect(repository.readTotals(query).service).toBeNull();
+  });
+});

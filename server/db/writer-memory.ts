@@ -1,0 +1,121 @@
+// What repositories may keep in memory between transactions on one SQLite connection, and when they
+// must forget it. A spend decision reads the person's settings and budget usage twice (the policy,
+// then the budget check under the write lock) and writes the usage once: served from memory, those
+// reads cost nothing (bench/governance.bench.ts), which is most of what lets one process decide
+// 20,000 spends a second.
+//
+// Memory is only ever a copy of committed rows, or of rows the current group-commit batch wrote
+// itself (server/db/group-commit.ts), so a read from it returns exactly what the database would:
+// - reads use memory only outside any transaction, or inside the writer's batch. Inside any other
+//   transaction they go to the database, which sees that transaction's own uncommitted writes;
+// - a repository that writes rows tells `wrote(owner)`: in the batch (or outside any transaction,
+//   where the write has committed) it may apply the same change to what it remembers; inside another
+//   transaction, which may still roll back, every repository forgets that owner's rows instead;
+// - everything remembered or changed in a batch is journaled by owner; if the batch rolls back, those
+//   owners are forgotten;
+// - another connection's commit (another process, a worker, a second handle on the same file) moves
+//   SQLite's `PRAGMA data_version`, checked when a batch begins and before any read outside a
+//   transaction: then everything is forgotten.
+// So every writer of a remembered table must be a repository that calls `wrote` (governance's usage
+// and settings: governance-repository.ts), and a unit of a batch must not catch an error thrown by a
+// savepoint nested in it and carry on (group-commit.ts already requires units never to swallow a
+// failed write). On PostgreSQL there is no single writer (several instances share the database), so
+// there is no memory at all: `writerMemoryOf` returns null and every read goes to the database.
+import Database from 'better-sqlite3';
+
+export interface Forgetter {
+  /** Drop what is remembered of this owner's rows. */
+  forget(owner: string): void;
+  /** Drop everything. */
+  forgetAll(): void;
+}
+
+export type WriterMemory = ReturnType<typeof createWriterMemory>;
+
+function createWriterMemory(sqlite: Database.Database) {
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  const forgetters = new Set<Forgetter>();
+  /** Owners remembered or changed in the open batch, forgotten if it rolls back. */
+  const journal = new Set<string>();
+  let inBatch = false;
+  let lastVersion = dataVersion.get() as number;
+
+  const forget = (owner: string) => forgetters.forEach((forgetter) => forgetter.forget(owner));
+  const forgetAll = () => forgetters.forEach((forgetter) => forgetter.forgetAll());
+
+  /** Forgets everything if another connection committed since the last look. */
+  function checkOthers(): void {
+    const version = dataVersion.get() as number;
+    if (version === lastVersion) return;
+    lastVersion = version;
+    forgetAll();
+  }
+
+  return {
+    /** A repository's hook to drop what it remembers; kept for the life of the connection. */
+    register(forgetter: Forgetter): void {
+      forgetters.add(forgetter);
+    },
+
+    /**
+     * Whether a read of `owner`'s rows may be served from (and then kept in) memory right now. When it
+     * may, the owner is journaled if a batch is open, so a rollback forgets what the read kept.
+     */
+    readable(owner: string): boolean {
+      if (inBatch) {
+        journal.add(owner);
+        return true;
+      }
+      if (sqlite.inTransaction) return false;
+      checkOthers();
+      return true;
+    },
+
+    /**
+     * Call after writing `owner`'s remembered rows. True: apply the same change to what is remembered
+     * (the write is in the batch, or has committed). False: it was forgotten; remember nothing of it.
+     */
+    wrote(owner: string): boolean {
+      if (inBatch) {
+        journal.add(owner);
+        return true;
+      }
+      if (!sqlite.inTransaction) return true;
+      forget(owner);
+      return false;
+    },
+
+    /** Group commit: called first thing inside the batch's IMMEDIATE transaction. */
+    batchBegan(): void {
+      checkOthers();
+      journal.clear();
+      inBatch = true;
+    },
+
+    /** Group commit: the batch committed, so what it remembered and wrote is the database's state. */
+    batchCommitted(): void {
+      inBatch = false;
+      journal.clear();
+    },
+
+    /** Group commit: the batch rolled back (a unit threw, or BEGIN or COMMIT failed). */
+    batchRolledBack(): void {
+      inBatch = false;
+      journal.forEach(forget);
+      journal.clear();
+    },
+  };
+}
+
+const memories = new WeakMap<Database.Database, WriterMemory>();
+
+/** The connection's memory, shared by every repository on it; null on PostgreSQL (see above). */
+export function writerMemoryOf(sqlite: Database.Database): WriterMemory | null {
+  if (!(sqlite instanceof Database)) return null;
+  let memory = memories.get(sqlite);
+  if (memory === undefined) {
+    memory = createWriterMemory(sqlite);
+    memories.set(sqlite, memory);
+  }
+  return memory;
+}
