@@ -1,7 +1,7 @@
 // Budget decisions with several instances on one PostgreSQL database (issue 16), beside the SQLite
-// figure measured in the same run. A decision is governance.bench.ts's: the policy read
-// (decideSpend) and the payment's group-committed write-ahead (the budget-checked reservation and
-// the payment row), from CALLERS concurrent callers per instance. Each instance is its own process
+// figure measured in the same run. A decision here is governance.bench.ts's whole write-ahead: the
+// policy read (decideSpend) and the payment's group-committed write-ahead (the budget-checked
+// reservation and the payment row), from CALLERS concurrent callers per instance. Each instance is its own process
 // with its own connection, as several Steward servers behind a load balancer are; they share the
 // database and so its writer's lock (server/db/postgres/connection.ts: one advisory lock per schema,
 // SQLite's single-writer model), which is what the 2- and 3-instance lines measure. Figures are
@@ -31,11 +31,11 @@ type WorkerFigures = Omit<Figures, 'outcomes'> & { outcomes: Record<string, numb
 async function runWorker(url: string, offset: number, count: number): Promise<void> {
   const stack = openStack(url, USERS, LIMIT_MSAT, false);
   stack.made = offset + count;
-  await decisions(stack, WARM_UP, CALLERS);
+  await decisions(stack, WARM_UP, CALLERS, 'write-ahead');
   stack.made = offset;
   process.stdout.write('ready\n');
   await once(createInterface({ input: process.stdin }), 'line');
-  const figures = await decisions(stack, count, CALLERS);
+  const figures = await decisions(stack, count, CALLERS, 'write-ahead');
   await stack.close();
   process.stdout.write(`${JSON.stringify({ ...figures, outcomes: Object.fromEntries(figures.outcomes) })}\n`);
 }
@@ -113,8 +113,8 @@ export async function runInstancesBench(): Promise<{ name: string; lines: string
   try {
     const loadBefore = loadavg()[0] ?? 0;
     const stack = openStack(join(dir, 'sqlite.db'), USERS, LIMIT_MSAT);
-    await decisions(stack, WARM_UP, CALLERS);
-    const sqlite = await decisions(stack, DECISIONS, CALLERS);
+    await decisions(stack, WARM_UP, CALLERS, 'write-ahead');
+    const sqlite = await decisions(stack, DECISIONS, CALLERS, 'write-ahead');
     await stack.close();
     const serverUrl = testDatabaseUrl();
     const postgres = serverUrl === null ? ['PostgreSQL lines skipped: TEST_DATABASE_URL is not set (scripts/postgres/test-server.sh start prints one).'] : await postgresLines(serverUrl, sqlite);

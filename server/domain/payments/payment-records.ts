@@ -25,7 +25,7 @@ import { createTokenVaultRepository } from '../../db/repositories/token-vault-re
 import type { PaymentRow } from '../../db/schema/payments';
 import { SecretBoxError, type SecretBox } from '../../db/secret-box';
 import { budgetReservationMetadata, type BudgetRefusalReason, type Governance } from '../governance';
-import { providerAccount, type Ledger, type ReservePrecondition } from '../ledger';
+import { providerAccount, type Ledger, type ReservePrecondition, type ReserveResult } from '../ledger';
 import type { VerifiedChallenge } from '../ports/l402';
 import { preimageMatchesPaymentHash } from '../ports/wallet';
 import { createTokenVault, type StoredToken, type TokenVault } from './token-vault';
@@ -122,6 +122,45 @@ function withKeyHold(budget: ReservePrecondition<BudgetRefusalReason>, keyHold: 
   };
 }
 
+/**
+ * The spend decision inside a write-ahead: the hold on the invoice's amount plus the fee allowance,
+ * checked by the budget (the person's settings read here, under the write lock, so a limit tightened
+ * after the purchase was submitted still applies) and then by the agent key. bench/governance.bench.ts
+ * times exactly this, as the decision the issue's throughput target counts.
+ */
+export function holdForPayment(
+  deps: Pick<PaymentRecordsDeps, 'ledger' | 'governance' | 'reservationTtlMs'>,
+  input: WriteAheadInput,
+  paymentId: string,
+  nowMs: number,
+): ReserveResult<BudgetRefusalReason> {
+  const holdMsat = msat(input.verified.amountMsat + input.feeAllowanceMsat);
+  const settings = deps.governance.settingsFor(input.userId);
+  return deps.ledger.reserve({
+    idempotencyKey: `payment:${paymentId}:reserve`,
+    userId: input.userId,
+    destination: providerAccount(input.providerId),
+    amountMsat: holdMsat,
+    expiresAtMs: nowMs + deps.reservationTtlMs,
+    metadata: {
+      ...budgetReservationMetadata({ serviceId: input.serviceId, taskId: input.task?.id ?? null, feeReserveMsat: input.feeAllowanceMsat }),
+      paymentId,
+      paymentHash: input.verified.paymentHashHex,
+    },
+    precondition: withKeyHold(
+      deps.governance.precondition({
+        userId: input.userId,
+        timeZone: input.timeZone,
+        settings,
+        quote: { serviceId: input.serviceId, maxMsat: holdMsat, feeAllowanceMsat: input.feeAllowanceMsat, rate: input.rate },
+        task: input.task,
+        ...(input.authorizedOverageMsat === undefined ? {} : { authorizedOverageMsat: input.authorizedOverageMsat }),
+      }),
+      input.keyHold,
+    ),
+  });
+}
+
 /** Binds a sealed macaroon to its payment: copied to another row it fails to open. */
 const macaroonContext = (paymentId: string) => `payment-macaroon:${paymentId}`;
 
@@ -148,37 +187,13 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
    */
   function writeAheadUnit(input: WriteAheadInput): WriteAheadResult {
     const { verified } = input;
-    const holdMsat = msat(verified.amountMsat + input.feeAllowanceMsat);
-    const settings = deps.governance.settingsFor(input.userId);
     const prior = repository.byIdempotencyKey(input.userId, input.idempotencyKey);
     if (prior) return { ok: false, reason: 'existing_payment', payment: prior };
     if (repository.byPaymentHash(verified.paymentHashHex)) return { ok: false, reason: 'payment_hash_already_used' };
 
     const id = timeOrderedId(Date.now());
     const nowMs = deps.now();
-    const reserved = ledger.reserve({
-      idempotencyKey: `payment:${id}:reserve`,
-      userId: input.userId,
-      destination: providerAccount(input.providerId),
-      amountMsat: holdMsat,
-      expiresAtMs: nowMs + deps.reservationTtlMs,
-      metadata: {
-        ...budgetReservationMetadata({ serviceId: input.serviceId, taskId: input.task?.id ?? null, feeReserveMsat: input.feeAllowanceMsat }),
-        paymentId: id,
-        paymentHash: verified.paymentHashHex,
-      },
-      precondition: withKeyHold(
-        deps.governance.precondition({
-          userId: input.userId,
-          timeZone: input.timeZone,
-          settings,
-          quote: { serviceId: input.serviceId, maxMsat: holdMsat, feeAllowanceMsat: input.feeAllowanceMsat, rate: input.rate },
-          task: input.task,
-          ...(input.authorizedOverageMsat === undefined ? {} : { authorizedOverageMsat: input.authorizedOverageMsat }),
-        }),
-        input.keyHold,
-      ),
-    });
+    const reserved = holdForPayment(deps, input, id, nowMs);
     if (!reserved.ok) return { ok: false, reason: reserved.reason };
 
     const payment = repository.insert({
@@ -207,7 +222,7 @@ export function createPaymentRecords(deps: PaymentRecordsDeps) {
       updatedAtMs: nowMs,
     });
     // Counted against the key in this same transaction: a crash from here on leaves the hold counted.
-    input.keyHold?.hold(id, holdMsat, nowMs);
+    input.keyHold?.hold(id, reserved.reservation.amountMsat, nowMs);
     return { ok: true, payment };
   }
 
