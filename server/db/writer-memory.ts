@@ -14,8 +14,8 @@
 // - everything remembered or changed in a batch is journaled by owner; if the batch rolls back, those
 //   owners are forgotten;
 // - another connection's commit (another process, a worker, a second handle on the same file) moves
-//   SQLite's `PRAGMA data_version`, checked when a batch begins and before any read outside a
-//   transaction: then everything is forgotten.
+//   SQLite's `PRAGMA data_version`, checked when a batch begins and by the first read outside a
+//   transaction in each run of synchronous code: then everything is forgotten.
 // So every writer of a remembered table must be a repository that calls `wrote` (governance's usage
 // and settings: governance-repository.ts), and a unit of a batch must not catch an error thrown by a
 // savepoint nested in it and carry on (group-commit.ts already requires units never to swallow a
@@ -39,6 +39,8 @@ function createWriterMemory(sqlite: Database.Database) {
   const journal = new Set<string>();
   let inBatch = false;
   let lastVersion = dataVersion.get() as number;
+  /** Set by the first read outside a transaction in a run of synchronous code; cleared after it. */
+  let lookedThisRun = false;
 
   const forget = (owner: string) => forgetters.forEach((forgetter) => forgetter.forget(owner));
   const forgetAll = () => forgetters.forEach((forgetter) => forgetter.forgetAll());
@@ -67,7 +69,16 @@ function createWriterMemory(sqlite: Database.Database) {
         return true;
       }
       if (sqlite.inTransaction) return false;
-      checkOthers();
+      // Reads outside a transaction in one run of synchronous code (a policy's settings, then its
+      // usage) share the look its first read took: they answer as of that moment, one consistent
+      // snapshot, and the next run looks again. A look is a statement, as costly as a memory read.
+      if (!lookedThisRun) {
+        lookedThisRun = true;
+        queueMicrotask(() => {
+          lookedThisRun = false;
+        });
+        checkOthers();
+      }
       return true;
     },
 

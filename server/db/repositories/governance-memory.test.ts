@@ -123,6 +123,9 @@ describe('the writer memory of governance rows', () => {
           else if (where === 'other connection') {
             if (write.kind === 'period') otherRepository.recordPeriod(named[write.query] ?? named[0]!, { timeZone: 'UTC', limitJson: write.limit, nowMs: 1 });
             else apply(otherRepository, write);
+            // Reads outside a transaction in one synchronous run share one look at data_version (a
+            // snapshot of the moment the run's first read looked): the next run sees the commit.
+            await Promise.resolve();
           } else if (where.startsWith('batch')) {
             await writer
               .submit(() => {
