@@ -293,6 +293,7 @@ function prepareAuditQueries(db: Db, raw: DatabaseHandle['sqlite']) {
       .groupBy(ledgerTransfers.id)
       // Reservations and resolutions may have none (a hold moves no money, nor does releasing it).
       .having(sql`${entriesTotal} <> 0 OR (${ledgerTransfers.kind} = 'transfer' AND count(${ledgerEntries.id}) < 2)`)
+      .orderBy(ledgerTransfers.id)
       .prepare(),
     accountsBelowFloor: db
       .select({ code: ledgerAccounts.code, balanceMsat: entriesTotal })
