@@ -2,9 +2,10 @@
 // expire). A reservation is a hold that moves no money: its row records it and the user's pending
 // total (ledger_pending_holds) grows by it, so a user may spend their available balance less their
 // holds. Only a post moves money, from the user's available account to the destination and routing
-// fees; void and expire just release the hold. Every operation is one synchronous IMMEDIATE transaction: it takes SQLite's write lock
-// before its first read, so "check the funds, then write" cannot interleave with another writer,
-// whether that writer is in this process or another connection on the same file.
+// fees; void and expire just release the hold. Every operation is one synchronous IMMEDIATE
+// transaction: it takes SQLite's write lock before its first read, so "check the funds, then write"
+// cannot interleave with another writer, whether that writer is in this process or another
+// connection on the same file.
 import { msat, signedMsat, type Msat, type SignedMsat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
 import {
@@ -371,18 +372,16 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     });
   }
 
-  /** The accounts a reservation was made between (its row's), fixed when it was made. */
-  function reservationAccounts(row: LedgerTransferRow) {
+  /**
+   * The accounts a post moves money between, fixed when the reservation was made: its row's debit
+   * (the user's available account) and its destination. The reserved account is only named, by id.
+   */
+  function postingAccounts(row: LedgerTransferRow) {
     const available = repository.findAccountById(row.debitAccountId);
-    const reserved = repository.findAccountById(row.creditAccountId);
     const destination =
       row.destinationAccountId === null ? undefined : repository.findAccountById(row.destinationAccountId);
-    assertLedger(
-      available !== undefined && reserved !== undefined && destination !== undefined,
-      'reservation accounts',
-      row,
-    );
-    return { available, reserved, destination };
+    assertLedger(available !== undefined && destination !== undefined, 'reservation accounts', row);
+    return { available, destination };
   }
 
   /** Takes a resolved reservation off its user's pending holds. */
@@ -405,12 +404,12 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     },
     nowMs: number,
   ): void {
-    const { available, reserved } = reservationAccounts(pending);
+    // Named as before holds (reserved -> available), from the reservation's row: nothing to read.
     repository.insertTransfer({
       ...resolution,
       pendingId: pending.id,
-      debitAccountId: reserved.id,
-      creditAccountId: available.id,
+      debitAccountId: pending.creditAccountId,
+      creditAccountId: pending.debitAccountId,
       userId: pending.userId,
       amountMsat: pending.amountMsat,
       createdAtMs: nowMs,
@@ -442,8 +441,9 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
 
   /**
    * Pays the destination what was actually paid and routing fees what they actually cost, out of the
-   * user's available account, and releases the whole hold. A reservation past its expiry that the sweep has not reached yet can
-   * still be posted: money that really moved must be recorded, and expiry only frees abandoned holds.
+   * user's available account, and releases the whole hold. A reservation past its expiry that the
+   * sweep has not reached yet can still be posted: money that really moved must be recorded, and
+   * expiry only frees abandoned holds.
    */
   function post(request: PostRequest): PostResult {
     assertLedger(
@@ -465,14 +465,14 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       if (releasedMsat < 0) return { ok: false, reason: 'amount_exceeds_reservation' };
 
       const nowMs = options.now();
-      const { available, reserved, destination } = reservationAccounts(pending);
+      const { available, destination } = postingAccounts(pending);
       const fees = ensureAccount(routingFeesAccount, nowMs);
       const row = repository.insertTransfer({
         idempotencyKey: request.idempotencyKey,
         requestJson,
         kind: 'post',
         pendingId: pending.id,
-        debitAccountId: reserved.id,
+        debitAccountId: pending.creditAccountId, // the reserved account, as the row has always named it
         creditAccountId: destination.id,
         destinationAccountId: destination.id,
         userId: pending.userId,
