@@ -1,11 +1,11 @@
 // SQL for the ledger, kept apart from its rules (server/domain/ledger). Everything here is synchronous
 // (better-sqlite3) so the domain can compose these calls inside one IMMEDIATE transaction.
 // Only INSERT and SELECT on the ledger tables, which are append-only; ledger_pending_holds, a running
-// total of each user's pending reservations, is upserted and decremented in place. Every statement is prepared once per
-// repository: rebuilding and re-preparing SQL on each call cost more than running it. The statements
-// every operation runs are plain SQL on the better-sqlite3 connection, returning rows shaped like
-// drizzle's (selectList): drizzle's per-call placeholder filling and row mapping cost about a fifth
-// of a reservation.
+// total of each user's pending reservations, is upserted and decremented in place. Every statement is
+// prepared once per repository: rebuilding and re-preparing SQL on each call cost more than running
+// it. The statements every operation runs are plain SQL on the better-sqlite3 connection, returning
+// rows shaped like drizzle's (selectList): drizzle's per-call placeholder filling and row mapping cost
+// about a fifth of a reservation.
 import { and, asc, eq, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { DatabaseHandle, Db } from '../client';
