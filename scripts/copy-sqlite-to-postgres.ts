@@ -18,8 +18,8 @@ import { foreignKeyOrder, quoteIdentifier as q, readSqliteSchema, type SqliteTab
  * unlike session_replication_role, and which keeps foreign keys checked) and enabled again before
  * commit, so balances are copied as they are rather than recomputed. Identity sequences continue
  * past the copied ids (and past ids SQLite's AUTOINCREMENT already handed out). Before committing,
- * row counts per table and every ledger balance are compared with the source, and each balance with
- * the sum of its entries; any difference rolls the copy back.
+ * row counts per table, every ledger balance and every user's pending holds are compared with the
+ * source, and each balance with the sum of its entries; any difference rolls the copy back.
  */
 
 export type CopyOutcome =
@@ -146,6 +146,8 @@ async function verifyCopy(sqlite: Database.Database, client: PostgresQueryable, 
 }
 
 const BALANCES_SQL = 'SELECT account_id, balance_msat FROM ledger_balances ORDER BY account_id';
+// Each user's pending holds: spendable funds are the available balance less these.
+const HOLDS_SQL = 'SELECT user_id, pending_msat FROM ledger_pending_holds ORDER BY user_id';
 const BALANCES_OFF_ENTRIES_SQL = `
   SELECT count(*) AS n FROM ledger_balances b
   FULL JOIN (SELECT account_id, sum(amount_msat) AS total FROM ledger_entries GROUP BY account_id) e USING (account_id)
@@ -155,6 +157,9 @@ async function balanceDifference(sqlite: Database.Database, client: PostgresQuer
   const source = (sqlite.prepare(BALANCES_SQL).raw(true).safeIntegers(true).all() as unknown[][]).map((row) => row.map(String));
   const target = (await client.query(BALANCES_SQL)).rows.map((row) => [String(row.account_id), String(row.balance_msat)]);
   if (!isDeepStrictEqual(source, target)) return { ok: false, reason: 'balances_differ', detail: 'ledger balances differ between SQLite and PostgreSQL' };
+  const sourceHolds = (sqlite.prepare(HOLDS_SQL).raw(true).safeIntegers(true).all() as unknown[][]).map((row) => row.map(String));
+  const targetHolds = (await client.query(HOLDS_SQL)).rows.map((row) => [String(row.user_id), String(row.pending_msat)]);
+  if (!isDeepStrictEqual(sourceHolds, targetHolds)) return { ok: false, reason: 'balances_differ', detail: 'pending holds differ between SQLite and PostgreSQL' };
   const off = Number((await client.query(BALANCES_OFF_ENTRIES_SQL)).rows[0]?.n);
   if (off > 0) return { ok: false, reason: 'balances_differ', detail: `${off} ledger balances are not the sum of their entries` };
   return null;

@@ -87,22 +87,21 @@ function readReservations(sqlite: Database.Database): ReservationRecord[] {
   });
 }
 
+/**
+ * Each user's spendable and held money as userBalances() means them: a reservation moves no money, so
+ * held is the user's pending holds and available their available account's balance (summed from the
+ * entries, not the cache) less those holds.
+ */
 function readBalances(sqlite: Database.Database): Map<string, { availableMsat: number; heldMsat: number }> {
   const rows = sqlite
     .prepare(
-      `SELECT a.owner_user_id AS "userId", a.kind AS kind, coalesce(sum(e.amount_msat), 0) AS balance
+      `SELECT a.owner_user_id AS "userId", coalesce(sum(e.amount_msat), 0) AS balance,
+         coalesce((SELECT h.pending_msat FROM ledger_pending_holds h WHERE h.user_id = a.owner_user_id), 0) AS held
        FROM ledger_accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
-       WHERE a.kind IN ('user_available', 'user_reserved') GROUP BY a.id`,
+       WHERE a.kind = 'user_available' GROUP BY a.id, a.owner_user_id`,
     )
-    .all() as { userId: string; kind: string; balance: number }[];
-  const balances = new Map<string, { availableMsat: number; heldMsat: number }>();
-  for (const row of rows) {
-    const entry = balances.get(row.userId) ?? { availableMsat: 0, heldMsat: 0 };
-    if (row.kind === 'user_available') entry.availableMsat = row.balance;
-    else entry.heldMsat = row.balance;
-    balances.set(row.userId, entry);
-  }
-  return balances;
+    .all() as { userId: string; balance: number; held: number }[];
+  return new Map(rows.map((row) => [row.userId, { availableMsat: row.balance - row.held, heldMsat: row.held }]));
 }
 
 const countBy = (sqlite: Database.Database, table: 'tasks' | 'approvals'): Record<string, number> =>

@@ -8,6 +8,7 @@ let repo: LedgerRepository;
 let available: LedgerAccountRow;
 let reserved: LedgerAccountRow;
 let provider: LedgerAccountRow;
+let stripe: LedgerAccountRow;
 
 beforeEach(() => {
   handle = openDatabase(':memory:');
@@ -17,9 +18,29 @@ beforeEach(() => {
   available = account('user:u:available', 'user_available', 'u');
   reserved = account('user:u:reserved', 'user_reserved', 'u');
   provider = account('provider:p', 'provider', null);
+  stripe = repo.insertAccount({ code: 'stripe', kind: 'stripe', ownerUserId: null, floor: 'unbounded', createdAtMs: 1 });
 });
 afterEach(() => handle.close());
 
+/** A top-up of the user's available account, with its two entries, as the ledger writes one. */
+function fund(key: string, amountMsat: number) {
+  const row = repo.insertTransfer({
+    idempotencyKey: key,
+    requestJson: '{}',
+    kind: 'transfer',
+    debitAccountId: stripe.id,
+    creditAccountId: available.id,
+    amountMsat,
+    createdAtMs: 1,
+  });
+  repo.insertEntries(row.id, 1, [
+    { accountId: stripe.id, amountMsat: -amountMsat },
+    { accountId: available.id, amountMsat },
+  ]);
+  return row;
+}
+
+/** A hold, as the ledger writes one: the row and the user's pending total, no entries. */
 function reserve(key: string, amountMsat: number, expiresAtMs: number) {
   const row = repo.insertTransfer({
     idempotencyKey: key,
@@ -33,10 +54,7 @@ function reserve(key: string, amountMsat: number, expiresAtMs: number) {
     expiresAtMs,
     createdAtMs: 1,
   });
-  repo.insertEntries(row.id, 1, [
-    { accountId: available.id, amountMsat: -amountMsat },
-    { accountId: reserved.id, amountMsat },
-  ]);
+  repo.addPendingHold('u', amountMsat);
   return row;
 }
 
@@ -63,21 +81,33 @@ describe('ledger repository', () => {
     ).toThrow(/UNIQUE/);
   });
 
-  it('reads balances from the cache that a trigger keeps equal to the sum of entries', () => {
+  it('reads balances from the cache that a trigger keeps equal to the sum of entries, with the holds', () => {
     expect(repo.balanceMsat(available.id)).toBe(0);
+    fund('f', 1_000);
     reserve('a', 300, 10);
     reserve('b', 200, 20);
-    expect(repo.balanceMsat(available.id)).toBe(-500);
-    expect(repo.balanceMsat(reserved.id)).toBe(500);
+    // Holds move no money: the entries' balances are the top-up's.
+    expect(repo.balanceMsat(available.id)).toBe(1_000);
+    expect(repo.balanceMsat(reserved.id)).toBe(0);
+    expect(repo.findAccountWithBalance('user:u:available')).toEqual({ account: available, balanceMsat: 1_000, pendingHoldsMsat: 500 });
+    expect(repo.findAccountWithBalance('user:u:reserved')).toEqual({ account: reserved, balanceMsat: 0, pendingHoldsMsat: 500 });
+    expect(repo.findAccountWithBalance('provider:p')).toEqual({ account: provider, balanceMsat: 0, pendingHoldsMsat: 0 });
+    const three = repo.findAccountsWithBalances(['user:u:available', 'user:u:reserved', 'provider:new']);
+    expect([...three.values()]).toEqual([
+      { account: available, balanceMsat: 1_000, pendingHoldsMsat: 500 },
+      { account: reserved, balanceMsat: 0, pendingHoldsMsat: 500 },
+    ]);
+    // The overview keeps the old meaning: held money out of available, in reserved; still sums to zero.
     expect(repo.allBalances()).toEqual([
       { code: 'provider:p', kind: 'provider', balanceMsat: 0 },
-      { code: 'user:u:available', kind: 'user_available', balanceMsat: -500 },
+      { code: 'stripe', kind: 'stripe', balanceMsat: -1_000 },
+      { code: 'user:u:available', kind: 'user_available', balanceMsat: 500 },
       { code: 'user:u:reserved', kind: 'user_reserved', balanceMsat: 500 },
     ]);
     expect(repo.sumOfAllEntriesMsat()).toBe(0);
     expect(repo.cachedBalancesVsEntries()).toEqual([]);
     // Straight SQL gets the same cache upkeep as the repository: the trigger is in the database.
-    const transfer = repo.findTransferByKey('a');
+    const transfer = repo.findTransferByKey('f');
     if (!transfer) throw new Error('transfer a');
     handle.sqlite
       .prepare('INSERT INTO ledger_entries (transfer_id, account_id, amount_msat, created_at_ms) VALUES (?, ?, ?, 1)')
@@ -103,13 +133,37 @@ describe('ledger repository', () => {
     expect(repo.findTransferById(a.id)?.idempotencyKey).toBe('a');
   });
 
+  it("keeps each user's pending holds: added by upsert, released in place, never below zero", () => {
+    expect(repo.releasePendingHold('u', 1)).toBe(false); // no row: nothing was held
+    repo.addPendingHold('u', 300);
+    repo.addPendingHold('u', 200);
+    expect(repo.findAccountWithBalance('user:u:available')?.pendingHoldsMsat).toBe(500);
+    expect(repo.releasePendingHold('u', 500)).toBe(true);
+    expect(repo.findAccountWithBalance('user:u:available')?.pendingHoldsMsat).toBe(0);
+    expect(() => repo.releasePendingHold('u', 1)).toThrow(/CHECK/);
+  });
+
   it('audit queries report the rows that break a rule', () => {
     const a = reserve('a', 300, 10);
+    // A reservation and a resolution have no entries; a transfer needs two.
     expect(repo.unbalancedTransfers()).toEqual([]);
-    expect(repo.reservedBalancesVsPending()).toEqual([{ userId: 'u', balanceMsat: 300, pendingMsat: 300 }]);
-    expect(repo.accountsBelowFloor()).toEqual([{ code: 'user:u:available', balanceMsat: -300 }]);
+    expect(repo.holdsOutOfStep()).toEqual([{ userId: 'u', availableMsat: 0, reservedMsat: 0, pendingMsat: 300, recordedMsat: 300 }]);
+    fund('f', 1_000);
+    expect(repo.holdsOutOfStep()).toEqual([]);
+    repo.addPendingHold('u', 5);
+    expect(repo.holdsOutOfStep()).toEqual([{ userId: 'u', availableMsat: 1_000, reservedMsat: 0, pendingMsat: 300, recordedMsat: 305 }]);
+    repo.releasePendingHold('u', 5);
+    const held = repo.insertTransfer({ idempotencyKey: 'h', requestJson: '{}', kind: 'transfer', debitAccountId: available.id, creditAccountId: reserved.id, amountMsat: 9, createdAtMs: 1 });
+    repo.insertEntries(held.id, 1, [{ accountId: available.id, amountMsat: -9 }, { accountId: reserved.id, amountMsat: 9 }]);
+    expect(repo.holdsOutOfStep()).toEqual([{ userId: 'u', availableMsat: 991, reservedMsat: 9, pendingMsat: 300, recordedMsat: 300 }]);
+    const lone = repo.insertTransfer({ idempotencyKey: 'lone', requestJson: '{}', kind: 'transfer', debitAccountId: available.id, creditAccountId: provider.id, amountMsat: 1, createdAtMs: 1 });
+    expect(repo.unbalancedTransfers()).toEqual([{ transferId: lone.id, sumMsat: 0 }]);
+    const withdrawn = repo.insertTransfer({ idempotencyKey: 'w', requestJson: '{}', kind: 'transfer', debitAccountId: available.id, creditAccountId: provider.id, amountMsat: 991, createdAtMs: 1 });
+    repo.insertEntries(withdrawn.id, 1, [{ accountId: available.id, amountMsat: -991 }, { accountId: provider.id, amountMsat: 991 }]);
+    expect(repo.holdsOutOfStep()).toEqual([{ userId: 'u', availableMsat: 0, reservedMsat: 9, pendingMsat: 300, recordedMsat: 300 }]);
+    expect(repo.accountsBelowFloor()).toEqual([]);
     repo.insertEntries(a.id, 1, [{ accountId: provider.id, amountMsat: 7 }]);
-    expect(repo.unbalancedTransfers()).toEqual([{ transferId: a.id, sumMsat: 7 }]);
+    expect(repo.unbalancedTransfers()).toEqual([{ transferId: a.id, sumMsat: 7 }, { transferId: lone.id, sumMsat: 0 }]);
     const pendingOfTransfer = repo.insertTransfer({
       idempotencyKey: 't',
       requestJson: '{}',
@@ -124,7 +178,9 @@ describe('ledger repository', () => {
   });
 
   it('reports a cached balance that drifted from its entries', () => {
-    reserve('a', 300, 10);
+    fund('f', 300);
+    const held = repo.insertTransfer({ idempotencyKey: 'h', requestJson: '{}', kind: 'transfer', debitAccountId: available.id, creditAccountId: reserved.id, amountMsat: 300, createdAtMs: 1 });
+    repo.insertEntries(held.id, 1, [{ accountId: available.id, amountMsat: -300 }, { accountId: reserved.id, amountMsat: 300 }]);
     // The cache is the only mutable ledger table; an UPDATE behind the ledger's back is what the audit is for.
     handle.sqlite.prepare('UPDATE ledger_balances SET balance_msat = balance_msat + 1 WHERE account_id = ?').run(reserved.id);
     handle.sqlite.prepare('INSERT INTO ledger_balances (account_id, balance_msat) VALUES (?, 5)').run(provider.id);
@@ -137,7 +193,7 @@ describe('ledger repository', () => {
 
 describe('ledger tables enforce their rules in the database', () => {
   it('refuse UPDATE and DELETE on every ledger table', () => {
-    reserve('a', 300, 10);
+    fund('f', 300);
     for (const table of ['ledger_entries', 'ledger_transfers', 'ledger_accounts']) {
       expect(() => handle.sqlite.prepare(`UPDATE ${table} SET created_at_ms = 0`).run()).toThrow(/append-only/);
       expect(() => handle.sqlite.prepare(`DELETE FROM ${table}`).run()).toThrow(/append-only/);
@@ -155,6 +211,7 @@ describe('ledger tables enforce their rules in the database', () => {
   it('refuse zero entries, negative amounts, unknown kinds and resolutions without a reservation', () => {
     const a = reserve('a', 300, 10);
     expect(() => repo.insertEntries(a.id, 1, [{ accountId: provider.id, amountMsat: 0 }])).toThrow(/CHECK/);
+    expect(() => repo.addPendingHold('v', -1)).toThrow(/CHECK/);
     expect(() => reserve('neg', -1, 10)).toThrow(/CHECK/);
     const base = { requestJson: '{}', debitAccountId: available.id, creditAccountId: provider.id, amountMsat: 1, createdAtMs: 1 };
     expect(() => repo.insertTransfer({ ...base, idempotencyKey: 'x', kind: 'void' })).toThrow(/CHECK/);

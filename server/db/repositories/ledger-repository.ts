@@ -1,10 +1,11 @@
 // SQL for the ledger, kept apart from its rules (server/domain/ledger). Everything here is synchronous
 // (better-sqlite3) so the domain can compose these calls inside one IMMEDIATE transaction.
-// Only INSERT and SELECT: the ledger tables are append-only. Every statement is prepared once per
-// repository: rebuilding and re-preparing SQL on each call cost more than running it. The statements
-// every operation runs are plain SQL on the better-sqlite3 connection, returning rows shaped like
-// drizzle's (selectList): drizzle's per-call placeholder filling and row mapping cost about a fifth
-// of a reservation.
+// Only INSERT and SELECT on the ledger tables, which are append-only; ledger_pending_holds, a running
+// total of each user's pending reservations, is upserted and decremented in place. Every statement is
+// prepared once per repository: rebuilding and re-preparing SQL on each call cost more than running
+// it. The statements every operation runs are plain SQL on the better-sqlite3 connection, returning
+// rows shaped like drizzle's (selectList): drizzle's per-call placeholder filling and row mapping cost
+// about a fifth of a reservation.
 import { and, asc, eq, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { DatabaseHandle, Db } from '../client';
@@ -12,6 +13,7 @@ import {
   ledgerAccounts,
   ledgerBalances,
   ledgerEntries,
+  ledgerPendingHolds,
   ledgerTransfers,
   type LedgerAccountRow,
   type LedgerTransferRow,
@@ -23,6 +25,11 @@ export interface NewLedgerEntry {
   accountId: number;
   amountMsat: number;
 }
+/**
+ * An account, its cached balance and, for a user's available or reserved account, the owner's total of
+ * pending holds (0 for any other account): what a funds check needs, in one read.
+ */
+export type AccountWithBalance = { account: LedgerAccountRow; balanceMsat: number; pendingHoldsMsat: number };
 /** A reservation (kind reserve), its destination's code and the transfer that resolved it, if any. */
 export interface ReservationRows {
   reservation: LedgerTransferRow;
@@ -38,6 +45,11 @@ type Params = Record<string, string | number | null>;
 const resolutions = alias(ledgerTransfers, 'resolution');
 const destinations = alias(ledgerAccounts, 'destination');
 const p = sql.placeholder;
+// The owner's pending holds, for a user's available or reserved account; a correlated lookup by key.
+const PENDING_HOLDS = `CASE WHEN ledger_accounts.kind IN ('user_available', 'user_reserved') THEN coalesce((SELECT pending_msat
+  FROM ledger_pending_holds WHERE user_id = ledger_accounts.owner_user_id), 0) ELSE 0 END AS "pendingHoldsMsat"`;
+const BALANCE = `coalesce((SELECT balance_msat FROM ledger_balances WHERE account_id = ledger_accounts.id), 0) AS "balanceMsat"`;
+type BalanceColumns = { balanceMsat: number; pendingHoldsMsat: number };
 
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;
 
@@ -53,34 +65,37 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       .where(and(sql`${ledgerTransfers.kind} = 'reserve'`, ...conditions));
   const reservationsWhere = (...conditions: SQL[]) =>
     reservations(...conditions).orderBy(asc(ledgerTransfers.id)).prepare();
-  const audit = prepareAuditQueries(db);
+  const audit = prepareAuditQueries(db, raw);
 
   const statements = {
     accountByCode: raw.prepare<[string], LedgerAccountRow>(`SELECT ${ACCOUNT} FROM ledger_accounts WHERE code = ?`),
     accountById: raw.prepare<[number], LedgerAccountRow>(`SELECT ${ACCOUNT} FROM ledger_accounts WHERE id = ?`),
-    accountWithBalanceByCode: raw.prepare<[string], LedgerAccountRow & { balanceMsat: number }>(`
-      SELECT ${ACCOUNT}, coalesce((SELECT balance_msat FROM ledger_balances WHERE account_id = ledger_accounts.id), 0)
-        AS "balanceMsat"
-      FROM ledger_accounts WHERE code = ?`),
-    // A reservation's three accounts (available, reserved, destination) and their balances in one read.
-    accountsWithBalances: raw.prepare<[string, string, string], LedgerAccountRow & { balanceMsat: number }>(`
-      SELECT ${ACCOUNT}, coalesce((SELECT balance_msat FROM ledger_balances WHERE account_id = ledger_accounts.id), 0)
-        AS "balanceMsat"
-      FROM ledger_accounts WHERE code IN (?, ?, ?)`),
+    accountWithBalanceByCode: raw.prepare<[string], LedgerAccountRow & BalanceColumns>(
+      `SELECT ${ACCOUNT}, ${BALANCE}, ${PENDING_HOLDS} FROM ledger_accounts WHERE code = ?`,
+    ),
+    // A reservation's three accounts (available, reserved, destination), their balances and the
+    // user's pending holds in one read: the reservation's funds check.
+    accountsWithBalances: raw.prepare<[string, string, string], LedgerAccountRow & BalanceColumns>(
+      `SELECT ${ACCOUNT}, ${BALANCE}, ${PENDING_HOLDS} FROM ledger_accounts WHERE code IN (?, ?, ?)`,
+    ),
     insertAccount: raw.prepare<Params, LedgerAccountRow>(`
       INSERT INTO ledger_accounts (code, kind, owner_user_id, floor, created_at_ms)
       VALUES (@code, @kind, @ownerUserId, @floor, @createdAtMs) RETURNING ${ACCOUNT}`),
     balance: raw.prepare<[number], { balanceMsat: number }>(
       'SELECT balance_msat AS balanceMsat FROM ledger_balances WHERE account_id = ?',
     ),
+    // A user's held money reported where it sat before holds (see allBalances below).
     allBalances: db
       .select({
         code: ledgerAccounts.code,
         kind: ledgerAccounts.kind,
-        balanceMsat: sql<number>`coalesce(${ledgerBalances.balanceMsat}, 0)`,
+        balanceMsat: sql<number>`coalesce(${ledgerBalances.balanceMsat}, 0) + CASE ${ledgerAccounts.kind}
+          WHEN 'user_available' THEN -coalesce(${ledgerPendingHolds.pendingMsat}, 0)
+          WHEN 'user_reserved' THEN coalesce(${ledgerPendingHolds.pendingMsat}, 0) ELSE 0 END`,
       })
       .from(ledgerAccounts)
       .leftJoin(ledgerBalances, eq(ledgerBalances.accountId, ledgerAccounts.id))
+      .leftJoin(ledgerPendingHolds, eq(ledgerPendingHolds.userId, ledgerAccounts.ownerUserId))
       .orderBy(asc(ledgerAccounts.code))
       .prepare(),
     transferByKey: raw.prepare<[string], LedgerTransferRow>(
@@ -95,6 +110,14 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertEntry: raw.prepare<[number, number, number, number]>(
       'INSERT INTO ledger_entries (transfer_id, account_id, amount_msat, created_at_ms) VALUES (?, ?, ?, ?)',
+    ),
+    // Qualified on the right: PostgreSQL would not know which pending_msat a bare name meant.
+    addPendingHold: raw.prepare<[string, number]>(`
+      INSERT INTO ledger_pending_holds (user_id, pending_msat) VALUES (?, ?)
+      ON CONFLICT (user_id) DO UPDATE SET pending_msat = ledger_pending_holds.pending_msat + excluded.pending_msat`),
+    // An UPDATE, not the upsert with a negative amount: the CHECK would refuse the proposed row itself.
+    releasePendingHold: raw.prepare<[number, string]>(
+      'UPDATE ledger_pending_holds SET pending_msat = pending_msat - ? WHERE user_id = ?',
     ),
     reservationById: reservationsWhere(eq(ledgerTransfers.id, p('id'))),
     pendingReservations: reservationsWhere(isNull(resolutions.id)),
@@ -112,18 +135,20 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       return statements.accountByCode.get(code);
     },
 
-    /** An account and its (cached) balance in one read; undefined if the account does not exist. */
-    findAccountWithBalance(code: string): { account: LedgerAccountRow; balanceMsat: number } | undefined {
+    /** An account, its (cached) balance and holds in one read; undefined if the account does not exist. */
+    findAccountWithBalance(code: string): AccountWithBalance | undefined {
       const row = statements.accountWithBalanceByCode.get(code);
       if (row === undefined) return undefined;
-      const { balanceMsat, ...account } = row;
-      return { account, balanceMsat };
+      const { balanceMsat, pendingHoldsMsat, ...account } = row;
+      return { account, balanceMsat, pendingHoldsMsat };
     },
 
-    /** Those of the three accounts that exist, by code, each with its (cached) balance. */
-    findAccountsWithBalances(codes: readonly [string, string, string]): Map<string, { account: LedgerAccountRow; balanceMsat: number }> {
-      const found = new Map<string, { account: LedgerAccountRow; balanceMsat: number }>();
-      for (const { balanceMsat, ...account } of statements.accountsWithBalances.all(...codes)) found.set(account.code, { account, balanceMsat });
+    /** Those of the three accounts that exist, by code, each with its (cached) balance and holds. */
+    findAccountsWithBalances(codes: readonly [string, string, string]): Map<string, AccountWithBalance> {
+      const found = new Map<string, AccountWithBalance>();
+      for (const { balanceMsat, pendingHoldsMsat, ...account } of statements.accountsWithBalances.all(...codes)) {
+        found.set(account.code, { account, balanceMsat, pendingHoldsMsat });
+      }
       return found;
     },
 
@@ -145,7 +170,11 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       return statements.balance.get(accountId)?.balanceMsat ?? 0;
     },
 
-    /** Every account's balance in one pass, for overviews and audits. */
+    /**
+     * Every account's balance in one pass, for overviews. A user's pending holds are reported as they
+     * were before holds moved no money: out of their available account and in their reserved one, so
+     * available is what they may spend, reserved what is held, and the balances still sum to zero.
+     */
     allBalances(): { code: string; kind: LedgerAccountRow['kind']; balanceMsat: number }[] {
       return statements.allBalances.all();
     },
@@ -196,6 +225,16 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       }
     },
 
+    /** Adds a new reservation's amount to its user's pending holds. */
+    addPendingHold(userId: string, amountMsat: number): void {
+      statements.addPendingHold.run(userId, amountMsat);
+    },
+
+    /** Takes a resolved reservation's amount off its user's pending holds; false if the user had no row. */
+    releasePendingHold(userId: string, amountMsat: number): boolean {
+      return statements.releasePendingHold.run(amountMsat, userId).changes === 1;
+    },
+
     findReservation(id: number): ReservationRows | undefined {
       return statements.reservationById.get({ id });
     },
@@ -220,18 +259,30 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
     /** Resolutions that point at something other than a reservation, or share one reservation. */
     invalidResolutions: (): { pendingId: number; count: number; pendingKind: string | null }[] =>
       audit.invalidResolutions.all(),
-    /** Each user's reserved balance next to the sum of their pending reservations. */
-    reservedBalancesVsPending: (): { userId: string; balanceMsat: number; pendingMsat: number }[] =>
-      audit.reservedBalancesVsPending.all(),
+    /**
+     * Users whose holds break a rule: their reserved balance is not 0, their recorded pending holds
+     * differ from the sum of their pending reservations, or their available balance is below them.
+     * Balances are summed from the entries, not read from the cache.
+     */
+    holdsOutOfStep: (): HoldsRow[] => audit.holdsOutOfStep.all(),
     /** Accounts whose cached balance differs from the sum of their entries (none, unless broken). */
     cachedBalancesVsEntries: (): { code: string; cachedMsat: number; entriesMsat: number }[] =>
       audit.cachedBalancesVsEntries.all(),
   };
 }
 
-function prepareAuditQueries(db: Db) {
+export interface HoldsRow {
+  userId: string;
+  availableMsat: number;
+  reservedMsat: number;
+  /** The sum of the user's pending reservations. */
+  pendingMsat: number;
+  /** ledger_pending_holds' figure (0 without a row). */
+  recordedMsat: number;
+}
+
+function prepareAuditQueries(db: Db, raw: DatabaseHandle['sqlite']) {
   const pending = alias(ledgerTransfers, 'pending');
-  const reservedAccounts = alias(ledgerAccounts, 'reserved_account');
   const entriesTotal = sql<number>`coalesce(sum(${ledgerEntries.amountMsat}), 0)`;
   return {
     sumOfAllEntries: db.select({ total: entriesTotal }).from(ledgerEntries).prepare(),
@@ -240,7 +291,9 @@ function prepareAuditQueries(db: Db) {
       .from(ledgerTransfers)
       .leftJoin(ledgerEntries, eq(ledgerEntries.transferId, ledgerTransfers.id))
       .groupBy(ledgerTransfers.id)
-      .having(sql`${entriesTotal} <> 0 OR count(${ledgerEntries.id}) < 2`)
+      // Reservations and resolutions may have none (a hold moves no money, nor does releasing it).
+      .having(sql`${entriesTotal} <> 0 OR (${ledgerTransfers.kind} = 'transfer' AND count(${ledgerEntries.id}) < 2)`)
+      .orderBy(ledgerTransfers.id)
       .prepare(),
     accountsBelowFloor: db
       .select({ code: ledgerAccounts.code, balanceMsat: entriesTotal })
@@ -263,21 +316,33 @@ function prepareAuditQueries(db: Db) {
       .groupBy(ledgerTransfers.pendingId, pending.kind)
       .having(sql`count(*) > 1 OR ${pending.kind} IS NOT 'reserve'`)
       .prepare(),
-    reservedBalancesVsPending: db
-      .select({
-        userId: sql<string>`${reservedAccounts.ownerUserId}`,
-        // Spelled out: drizzle prints columns unqualified in a one-table select, which would bind
-        // them to the subquery's own tables. Entries have no index by account: sum them all in one
-        // pass, then look each reserved account up.
-        balanceMsat: sql<number>`coalesce((SELECT s.total FROM (SELECT account_id, sum(amount_msat) AS total
-          FROM ledger_entries GROUP BY account_id) s WHERE s.account_id = reserved_account.id), 0)`,
-        pendingMsat: sql<number>`(SELECT coalesce(sum(r.amount_msat), 0) FROM ledger_transfers r
-          WHERE r.kind = 'reserve' AND r.user_id = reserved_account.owner_user_id
-            AND NOT EXISTS (SELECT 1 FROM ledger_transfers x WHERE x.pending_id = r.id))`,
-      })
-      .from(reservedAccounts)
-      .where(eq(reservedAccounts.kind, 'user_reserved'))
-      .prepare(),
+    // One pass over the entries (by owner, through the accounts' key) and one over the reservations;
+    // the three per-user totals are then joined by user.
+    holdsOutOfStep: raw.prepare<[], HoldsRow>(`
+      WITH balances AS (
+        SELECT a.owner_user_id AS user_id,
+          sum(CASE WHEN a.kind = 'user_available' THEN e.amount_msat ELSE 0 END) AS available,
+          sum(CASE WHEN a.kind = 'user_reserved' THEN e.amount_msat ELSE 0 END) AS reserved
+        FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
+        WHERE a.kind IN ('user_available', 'user_reserved')
+        GROUP BY a.owner_user_id),
+      pending AS (
+        SELECT r.user_id, sum(r.amount_msat) AS total FROM ledger_transfers r
+        WHERE r.kind = 'reserve' AND NOT EXISTS (SELECT 1 FROM ledger_transfers x WHERE x.pending_id = r.id)
+        GROUP BY r.user_id),
+      users AS (
+        SELECT user_id FROM balances UNION SELECT user_id FROM pending UNION SELECT user_id FROM ledger_pending_holds),
+      holds AS (
+        SELECT u.user_id, coalesce(b.available, 0) AS available, coalesce(b.reserved, 0) AS reserved,
+          coalesce(p.total, 0) AS pending, coalesce(h.pending_msat, 0) AS recorded
+        FROM users u
+        LEFT JOIN balances b ON b.user_id = u.user_id
+        LEFT JOIN pending p ON p.user_id = u.user_id
+        LEFT JOIN ledger_pending_holds h ON h.user_id = u.user_id)
+      SELECT user_id AS userId, available AS availableMsat, reserved AS reservedMsat, pending AS pendingMsat,
+        recorded AS recordedMsat
+      FROM holds WHERE reserved <> 0 OR recorded <> pending OR available < recorded
+      ORDER BY user_id`),
     // Also catches a balance row without any entries behind it (its account's sum is 0).
     cachedBalancesVsEntries: db
       .select({

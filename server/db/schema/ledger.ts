@@ -6,6 +6,10 @@
 // `pending_id` points at it, as TigerBeetle does, rather than by updating a status column. The UNIQUE
 // index on `pending_id` then makes "resolved at most once" a property the database enforces, and the
 // resolution keeps its own idempotency key, time and amounts without any row ever changing.
+// A reservation is a hold that moves no money (migration 0027): its row records the hold, and
+// `ledger_pending_holds` keeps each user's total of pending holds, which the ledger subtracts from
+// the user's available balance wherever it speaks of spendable funds. Only a post moves money, straight
+// from the user's available account to the destination and routing fees.
 // Amounts are INTEGER msat (SQLite integers are 64-bit; the code asserts JS safe integers).
 import { sql } from 'drizzle-orm';
 import {
@@ -63,7 +67,8 @@ export const ledgerTransfers = sqliteTable(
     kind: text('kind', { enum: ['transfer', 'reserve', 'post', 'void', 'expire'] }).notNull(),
     // For post | void | expire: the reservation this resolves.
     pendingId: integer('pending_id').references((): AnySQLiteColumn => ledgerTransfers.id),
-    // transfer: debit -> credit. reserve: the user's available -> reserved, held for `destination`.
+    // transfer: debit -> credit. reserve: the user's available and reserved accounts (the hold moves
+    // no money; reserved accounts keep a zero balance), held for `destination`.
     debitAccountId: integer('debit_account_id')
       .notNull()
       .references(() => ledgerAccounts.id),
@@ -142,6 +147,21 @@ export const ledgerBalances = sqliteTable('ledger_balances', {
     .references(() => ledgerAccounts.id),
   balanceMsat: integer('balance_msat').notNull(),
 });
+
+/**
+ * Each user's total of pending reservations (holds), kept by the ledger in the transaction of every
+ * reserve (+) and resolution (-), so a funds check reads one row instead of summing reservations.
+ * Not append-only: a running total, audited against the reservations by checkInvariants(). A user
+ * without a row holds nothing; a row may stay at 0.
+ */
+export const ledgerPendingHolds = sqliteTable(
+  'ledger_pending_holds',
+  {
+    userId: text('user_id').primaryKey(),
+    pendingMsat: integer('pending_msat').notNull(),
+  },
+  (t) => [check('ledger_pending_holds_non_negative', sql`${t.pendingMsat} >= 0`)],
+);
 
 export type LedgerAccountRow = typeof ledgerAccounts.$inferSelect;
 export type LedgerTransferRow = typeof ledgerTransfers.$inferSelect;

@@ -3,7 +3,7 @@
 
 export type AccountKind =
   | 'user_available' // what the user may spend
-  | 'user_reserved' // held by pending reservations; only reserve/post/void/expire move money here
+  | 'user_reserved' // named by reservations; holds move no money, so its balance stays 0 (ledger_pending_holds counts them)
   | 'treasury' // the operator's funds
   | 'provider' // an L402 provider: paid out of reservations; money that has left us
   | 'routing_fees' // Lightning routing fees paid on posts

@@ -17,11 +17,13 @@ export function assertLedger(condition: boolean, message: string, details?: unkn
 }
 
 /**
- * Audits the whole ledger: money is conserved (all entries sum to zero, and so does each transfer's),
- * no account with a floor is below it, every resolution resolves exactly one reservation, each
- * user's reserved balance equals the sum of their pending reservations, and every cached balance
- * (ledger_balances, what operations read) equals the sum of its account's entries. The first four
- * are computed from the entries themselves, so the cache can never vouch for itself.
+ * Audits the whole ledger: money is conserved (all entries sum to zero, and so does each transfer's,
+ * and a single-phase transfer has at least two entries), no account with a floor is below it, every
+ * resolution resolves exactly one reservation, holds are in step (every reserved account is at zero,
+ * each user's recorded pending holds equal the sum of their pending reservations, and their available
+ * balance covers them), and every cached balance (ledger_balances, what operations read) equals the
+ * sum of its account's entries. Balances are computed from the entries themselves, so the cache can
+ * never vouch for itself.
  */
 export function checkLedgerInvariants(repository: LedgerRepository): void {
   const total = repository.sumOfAllEntriesMsat();
@@ -37,10 +39,13 @@ export function checkLedgerInvariants(repository: LedgerRepository): void {
   const message = 'reservation resolved twice, or a resolution of a non-reservation';
   assertLedger(invalid.length === 0, message, invalid);
 
-  const mismatched = repository
-    .reservedBalancesVsPending()
-    .filter((row) => row.balanceMsat !== row.pendingMsat);
-  assertLedger(mismatched.length === 0, 'reserved balances differ from pending reservations', mismatched);
+  const holds = repository.holdsOutOfStep();
+  const reserved = holds.filter((row) => row.reservedMsat !== 0);
+  assertLedger(reserved.length === 0, 'reserved accounts hold money; holds move none', reserved);
+  const unrecorded = holds.filter((row) => row.recordedMsat !== row.pendingMsat);
+  assertLedger(unrecorded.length === 0, 'recorded pending holds differ from pending reservations', unrecorded);
+  const uncovered = holds.filter((row) => row.availableMsat < row.recordedMsat);
+  assertLedger(uncovered.length === 0, 'available balances below their pending holds', uncovered);
 
   const stale = repository.cachedBalancesVsEntries();
   assertLedger(stale.length === 0, 'cached balances differ from the sums of their entries', stale);

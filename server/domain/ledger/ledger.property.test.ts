@@ -1,6 +1,8 @@
 // Property tests: thousands of random interleavings of transfers, reservations, posts (partial and
 // full), voids, expiries, replays and reused keys, checked against a plain in-memory model after every
-// step, with the ledger's own invariant audit after every step too.
+// step, with the ledger's own invariant audit after every step too. The model keeps what the entries
+// hold (a reservation moves no money) and each user's pending holds apart; the ledger's views (allBalances:
+// available net of holds, reserved = holds) are derived from both, and so is what its tables hold.
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { msat } from '../../../shared/money';
@@ -62,7 +64,10 @@ interface Replayable {
 interface Model {
   nowMs: number;
   nextKey: number;
+  /** Each account's balance as its entries sum it. */
   balances: Map<string, number>;
+  /** Each user's pending holds: the sum of their pending reservations. */
+  holds: Map<string, number>;
   reservations: ModelReservation[];
   succeeded: Replayable[];
 }
@@ -70,6 +75,7 @@ interface Model {
 interface Real {
   ledger: Ledger;
   clock: { nowMs: number };
+  handle: DatabaseHandle;
 }
 
 const move = (m: Model, ref: AccountRef, deltaMsat: number) => {
@@ -77,6 +83,14 @@ const move = (m: Model, ref: AccountRef, deltaMsat: number) => {
   m.balances.set(code, (m.balances.get(code) ?? 0) + deltaMsat);
 };
 const balance = (m: Model, ref: AccountRef) => m.balances.get(accountCode(ref)) ?? 0;
+const holds = (m: Model, userId: string) => m.holds.get(userId) ?? 0;
+const hold = (m: Model, userId: string, deltaMsat: number) => m.holds.set(userId, holds(m, userId) + deltaMsat);
+/** What the ledger reports for an account: a user's holds count as out of available and in reserved. */
+const heldView = (m: Model, ref: AccountRef) => {
+  if (ref.kind === 'user_available') return balance(m, ref) - holds(m, ref.userId);
+  if (ref.kind === 'user_reserved') return balance(m, ref) + holds(m, ref.userId);
+  return balance(m, ref);
+};
 const freshKey = (m: Model) => `k${m.nextKey++}`;
 
 function checkAgainstModel(m: Model, r: Real): void {
@@ -86,8 +100,25 @@ function checkAgainstModel(m: Model, r: Real): void {
   expect([...actual.keys()].filter((code) => !codes.includes(code))).toEqual([]);
   // An account not created yet has no entries: its balance is 0.
   expect(Object.fromEntries(codes.map((code) => [code, actual.get(code) ?? 0]))).toEqual(
+    Object.fromEntries(ALL_ACCOUNTS.map((ref) => [accountCode(ref), heldView(m, ref)])),
+  );
+  // The tables themselves: balances as the entries sum them (no reserved account ever holds money),
+  // and the pending-holds table equal to each user's pending reservations (no row, or 0, for none).
+  const raw = r.handle.sqlite
+    .prepare('SELECT a.code AS code, b.balance_msat AS balance FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id')
+    .all() as { code: string; balance: number }[];
+  const rawBalances = new Map(raw.map((row) => [row.code, row.balance]));
+  expect(Object.fromEntries(codes.map((code) => [code, rawBalances.get(code) ?? 0]))).toEqual(
     Object.fromEntries(ALL_ACCOUNTS.map((ref) => [accountCode(ref), balance(m, ref)])),
   );
+  const recorded = r.handle.sqlite.prepare('SELECT user_id AS userId, pending_msat AS pending FROM ledger_pending_holds').all() as { userId: string; pending: number }[];
+  const recordedHolds = new Map(recorded.map((row) => [row.userId, row.pending]));
+  const pendingSums = (userId: string) =>
+    m.reservations.filter((x) => x.status === 'pending' && x.userId === userId).reduce((total, x) => total + x.amountMsat, 0);
+  for (const userId of USERS) {
+    expect(recordedHolds.get(userId) ?? 0).toBe(holds(m, userId));
+    expect(holds(m, userId)).toBe(pendingSums(userId));
+  }
   // Pending reservations of one user per step (rotating): the full list is costly to map each time.
   const userId = USERS[operationsRun % USERS.length]!;
   const pending = m.reservations.filter((x) => x.status === 'pending' && x.userId === userId).map((x) => x.id);
@@ -112,7 +143,8 @@ class TransferCommand implements LedgerCommand {
       amountMsat: msat(this.amountMsat),
     };
     const unbounded = this.debit.kind === 'stripe' || this.debit.kind === 'refunds';
-    const expectOk = unbounded || balance(m, this.debit) >= this.amountMsat;
+    // Held money cannot leave by a transfer: a user's available funds count net of their holds.
+    const expectOk = unbounded || heldView(m, this.debit) >= this.amountMsat;
     const result = r.ledger.transfer(request);
     expect(result).toMatchObject(expectOk ? { ok: true, replayed: false } : { ok: false, reason: 'insufficient_funds' });
     if (expectOk) {
@@ -146,9 +178,8 @@ class ReserveCommand implements LedgerCommand {
       amountMsat: msat(this.amountMsat),
       expiresAtMs: m.nowMs + this.ttlMs,
     };
-    const reserved = balance(m, userReservedAccount(userId));
-    const overBudget = this.withBudget && reserved + this.amountMsat > PER_USER_RESERVED_CAP_MSAT;
-    const insufficient = balance(m, userAvailableAccount(userId)) < this.amountMsat;
+    const overBudget = this.withBudget && holds(m, userId) + this.amountMsat > PER_USER_RESERVED_CAP_MSAT;
+    const insufficient = heldView(m, userAvailableAccount(userId)) < this.amountMsat;
     const result = r.ledger.reserve({
       ...request,
       // Reads the ledger from inside the reservation's transaction, as the budget check will.
@@ -164,8 +195,7 @@ class ReserveCommand implements LedgerCommand {
     else {
       if (!result.ok) throw new Error(`expected reservation, got ${result.reason}`);
       expect(result.reservation).toMatchObject({ status: 'pending', amountMsat: this.amountMsat, userId });
-      move(m, userAvailableAccount(userId), -this.amountMsat);
-      move(m, userReservedAccount(userId), this.amountMsat);
+      hold(m, userId, this.amountMsat); // no money moves
       m.reservations.push({
         id: result.reservation.id,
         userId,
@@ -222,8 +252,8 @@ class PostCommand implements LedgerCommand {
       const destination = result.ok ? result.reservation.destination : '';
       m.balances.set(destination, (m.balances.get(destination) ?? 0) + amountMsat);
       move(m, routingFeesAccount, this.feeMsat);
-      move(m, userReservedAccount(reservation.userId), -reservation.amountMsat);
-      move(m, userAvailableAccount(reservation.userId), released);
+      move(m, userAvailableAccount(reservation.userId), -(amountMsat + this.feeMsat));
+      hold(m, reservation.userId, -reservation.amountMsat);
       m.succeeded.push({
         replay: (ledger) => ledger.post(request),
         withChangedPayload: (ledger) => ledger.post({ ...request, feeMsat: msat(request.feeMsat + 1) }),
@@ -246,8 +276,7 @@ class VoidCommand implements LedgerCommand {
     } else {
       expect(result).toMatchObject({ ok: true, replayed: false, reservation: { status: 'voided' } });
       reservation.status = 'voided';
-      move(m, userReservedAccount(reservation.userId), -reservation.amountMsat);
-      move(m, userAvailableAccount(reservation.userId), reservation.amountMsat);
+      hold(m, reservation.userId, -reservation.amountMsat);
       m.succeeded.push({
         replay: (ledger) => ledger.void(request),
         withChangedPayload: (ledger) => ledger.void({ ...request, reason: 'other' }),
@@ -269,8 +298,7 @@ class AdvanceAndExpireCommand implements LedgerCommand {
     expect(expired.map((x) => x.id)).toEqual(due.map((x) => x.id));
     for (const reservation of due) {
       reservation.status = 'expired';
-      move(m, userReservedAccount(reservation.userId), -reservation.amountMsat);
-      move(m, userAvailableAccount(reservation.userId), reservation.amountMsat);
+      hold(m, reservation.userId, -reservation.amountMsat);
     }
     checkAgainstModel(m, r);
   }
@@ -337,8 +365,8 @@ describe('ledger under random operation sequences', () => {
         const handle: DatabaseHandle = openDatabase(':memory:');
         try {
           const clock = { nowMs: Date.UTC(2026, 0, 1) };
-          const model: Model = { nowMs: clock.nowMs, nextKey: 0, balances: new Map(), reservations: [], succeeded: [] };
-          fc.modelRun(() => ({ model, real: { ledger: createLedger(handle, { now: () => clock.nowMs }), clock } }), commands);
+          const model: Model = { nowMs: clock.nowMs, nextKey: 0, balances: new Map(), holds: new Map(), reservations: [], succeeded: [] };
+          fc.modelRun(() => ({ model, real: { ledger: createLedger(handle, { now: () => clock.nowMs }), clock, handle } }), commands);
         } finally {
           handle.close();
         }

@@ -102,6 +102,9 @@ describe('reservations racing across processes on one database file', () => {
         const held = fresh.filter((o) => o.resolve === undefined).reduce((sum, o) => sum + o.amountMsat, 0);
         const spent = outcomes.reduce((sum, o) => sum + (o.resolve?.spentMsat ?? 0), 0);
         expect(ledger.userBalances('alice')).toEqual({ availableMsat: FUNDS_MSAT - held - spent, reservedMsat: held });
+        // Held, not moved: the pending total every process kept in its transactions is exactly the holds.
+        const recorded = check.sqlite.prepare("SELECT pending_msat AS pending FROM ledger_pending_holds WHERE user_id = 'alice'").get() as { pending: number } | undefined;
+        expect(recorded?.pending ?? 0).toBe(held);
         expect(held + spent).toBeLessThanOrEqual(FUNDS_MSAT);
         expect(ledger.balanceMsat(providerAccount('jokes'))).toBe(spent);
         expect(ledger.balanceMsat(routingFeesAccount)).toBe(0);

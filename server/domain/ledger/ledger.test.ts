@@ -62,6 +62,27 @@ function reservationId(result: ReturnType<typeof reserve>): number {
   return result.reservation.id;
 }
 
+/** What a transfer wrote: its entries by account code, and every user's recorded pending holds. */
+function entriesOf(transferId: number): Record<string, number> {
+  const rows = handle.sqlite
+    .prepare(`SELECT a.code AS code, e.amount_msat AS amount FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
+      WHERE e.transfer_id = ? ORDER BY e.id`)
+    .all(transferId) as { code: string; amount: number }[];
+  return Object.fromEntries(rows.map((row) => [row.code, row.amount]));
+}
+function recordedHolds(): Record<string, number> {
+  const rows = handle.sqlite.prepare('SELECT user_id AS userId, pending_msat AS pending FROM ledger_pending_holds ORDER BY user_id').all() as {
+    userId: string;
+    pending: number;
+  }[];
+  return Object.fromEntries(rows.map((row) => [row.userId, row.pending]));
+}
+function resolutionId(result: { ok: boolean; reservation?: { resolution: { transferId: number } | null } }): number {
+  const id = result.reservation?.resolution?.transferId;
+  if (!result.ok || id === undefined) throw new Error('not resolved');
+  return id;
+}
+
 describe('single-phase transfers', () => {
   it('moves money and derives balances from entries; sources go negative', () => {
     fund('alice', 10_000);
@@ -128,7 +149,7 @@ describe('single-phase transfers', () => {
 describe('reservations', () => {
   beforeEach(() => fund('alice', 10_000));
 
-  it('reserve moves available funds to reserved and lists the hold as pending', () => {
+  it('reserve holds available funds without moving them and lists the hold as pending', () => {
     const result = reserve('r1', 4_000);
     expect(result).toMatchObject({
       ok: true,
@@ -146,6 +167,47 @@ describe('reservations', () => {
     expect(ledger.userBalances('alice')).toEqual({ availableMsat: 6_000, reservedMsat: 4_000 });
     expect(ledger.pendingReservations('alice').map((r) => r.id)).toEqual([reservationId(result)]);
     expect(ledger.pendingReservations('bob')).toEqual([]);
+    // One row and the pending total; no entries, so the accounts' own balances are unchanged.
+    expect(entriesOf(reservationId(result))).toEqual({});
+    expect(recordedHolds()).toEqual({ alice: 4_000 });
+    expect(ledger.balanceMsat(userAvailableAccount('alice'))).toBe(6_000);
+    expect(ledger.balanceMsat(userReservedAccount('alice'))).toBe(4_000);
+    expect(ledger.allBalances().filter((a) => a.code.startsWith('user:'))).toEqual([
+      { code: 'user:alice:available', kind: 'user_available', balanceMsat: 6_000 },
+      { code: 'user:alice:reserved', kind: 'user_reserved', balanceMsat: 4_000 },
+    ]);
+    const entries = handle.sqlite.prepare("SELECT a.code AS code, b.balance_msat AS balance FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id WHERE a.code LIKE 'user:%'").all();
+    expect(entries).toEqual([{ code: 'user:alice:available', balance: 10_000 }]);
+  });
+
+  it('a single-phase transfer cannot take held money', () => {
+    const id = reservationId(reserve('r1', 4_000));
+    const take = (key: string, amount: number) =>
+      ledger.transfer({ idempotencyKey: key, debit: userAvailableAccount('alice'), credit: treasuryAccount, amountMsat: msat(amount), reason: 'withdrawal' });
+    expect(take('t1', 6_001)).toEqual({ ok: false, reason: 'insufficient_funds' });
+    expect(take('t1', 6_000).ok).toBe(true);
+    expect(ledger.userBalances('alice')).toEqual({ availableMsat: 0, reservedMsat: 4_000 });
+    expect(take('t2', 1)).toEqual({ ok: false, reason: 'insufficient_funds' });
+    expect(reserve('r2', 1)).toEqual({ ok: false, reason: 'insufficient_funds' });
+    // The hold is still whole: it can be paid in full.
+    expect(ledger.post({ idempotencyKey: 'p', reservationId: id, amountMsat: msat(3_900), feeMsat: msat(100) }).ok).toBe(true);
+    expect(ledger.userBalances('alice')).toEqual({ availableMsat: 0, reservedMsat: 0 });
+    expect(ledger.balanceMsat(jokes)).toBe(3_900);
+  });
+
+  it('spendable funds follow every hold and its release', () => {
+    const a = reservationId(reserve('a', 3_000));
+    const b = reservationId(reserve('b', 2_000));
+    const c = reservationId(reserve('c', 1_000));
+    expect(ledger.userBalances('alice')).toEqual({ availableMsat: 4_000, reservedMsat: 6_000 });
+    ledger.post({ idempotencyKey: 'pa', reservationId: a, amountMsat: msat(2_500), feeMsat: msat(10) });
+    expect(ledger.userBalances('alice')).toEqual({ availableMsat: 4_490, reservedMsat: 3_000 });
+    ledger.void({ idempotencyKey: 'vb', reservationId: b, reason: 'failed' });
+    expect(ledger.userBalances('alice')).toEqual({ availableMsat: 6_490, reservedMsat: 1_000 });
+    nowMs += 60_000;
+    expect(ledger.expire().expired.map((r) => r.id)).toEqual([c]);
+    expect(ledger.userBalances('alice')).toEqual({ availableMsat: 7_490, reservedMsat: 0 });
+    expect(recordedHolds()).toEqual({ alice: 0 });
   });
 
   it('refuses a reservation larger than the available funds, to the msat', () => {
@@ -249,6 +311,18 @@ describe('post', () => {
     expect(ledger.balanceMsat(jokes)).toBe(3_000);
     expect(ledger.balanceMsat(routingFeesAccount)).toBe(20);
     expect(ledger.pendingReservations()).toEqual([]);
+    // Paid straight from the available account; the rest was never moved, so nothing comes back.
+    expect(entriesOf(resolutionId(posted))).toEqual({ 'user:alice:available': -3_020, 'provider:jokes': 3_000, routing_fees: 20 });
+    expect(recordedHolds()).toEqual({ alice: 0 });
+  });
+
+  it('a post of nothing paid and no fee writes no entries and releases the hold', () => {
+    const id = reservationId(reserve('r', 5_000));
+    const posted = ledger.post({ idempotencyKey: 'p', reservationId: id, amountMsat: msat(0), feeMsat: msat(0) });
+    expect(posted).toMatchObject({ ok: true, reservation: { status: 'posted', resolution: { paidMsat: 0, feeMsat: 0, releasedMsat: 5_000 } } });
+    expect(entriesOf(resolutionId(posted))).toEqual({});
+    expect(ledger.userBalances('alice')).toEqual({ availableMsat: 10_000, reservedMsat: 0 });
+    expect(recordedHolds()).toEqual({ alice: 0 });
   });
 
   it('posts the exact reservation with nothing released, and zero fee', () => {
@@ -332,7 +406,9 @@ describe('void and expire', () => {
       reservation: { status: 'voided', resolution: { kind: 'void', releasedMsat: 5_000, paidMsat: 0, reason: 'payment_failed' } },
     });
     expect(ledger.userBalances('alice')).toEqual({ availableMsat: 10_000, reservedMsat: 0 });
+    expect(entriesOf(resolutionId(voided))).toEqual({});
     expect(ledger.void({ idempotencyKey: 'v', reservationId: id, reason: 'payment_failed' })).toMatchObject({ ok: true, replayed: true });
+    expect(recordedHolds()).toEqual({ alice: 0 });
     expect(ledger.void({ idempotencyKey: 'v', reservationId: id, reason: 'other' })).toEqual({ ok: false, reason: 'idempotency_conflict' });
     expect(ledger.post({ idempotencyKey: 'p', reservationId: id, amountMsat: msat(1), feeMsat: msat(0) })).toMatchObject({
       ok: false,
@@ -377,20 +453,46 @@ describe('invariant audit', () => {
     ledger = createLedger(handle, { now: () => nowMs });
   });
 
-  it('checkInvariants reports a reserved balance that no reservation explains', () => {
+  /** Forges rows behind the ledger's back, as a bug elsewhere might, and expects the audit to name it. */
+  function expectAuditToReport(forge: (account: (code: string) => number) => void, message: RegExp): void {
     fund('alice', 100);
     reserve('r', 40);
-    const account = (code: string) =>
-      (handle.sqlite.prepare('SELECT id FROM ledger_accounts WHERE code = ?').get(code) as { id: number }).id;
-    const forge = handle.sqlite.prepare(
-      `INSERT INTO ledger_entries (transfer_id, account_id, amount_msat, created_at_ms) VALUES (1, ?, ?, 0)`,
-    );
-    forge.run(account('user:alice:available'), -10);
-    forge.run(account('user:alice:reserved'), 10);
-    expect(() => ledger.checkInvariants()).toThrow(/reserved balances differ/);
+    ledger.checkInvariants();
+    forge((code) => (handle.sqlite.prepare('SELECT id FROM ledger_accounts WHERE code = ?').get(code) as { id: number }).id);
+    expect(() => ledger.checkInvariants()).toThrow(message);
     handle.close();
     handle = openDatabase(':memory:');
     ledger = createLedger(handle, { now: () => nowMs });
+  }
+
+  it('checkInvariants reports money in a reserved account (holds move none)', () => {
+    expectAuditToReport((account) => {
+      const forge = handle.sqlite.prepare(`INSERT INTO ledger_entries (transfer_id, account_id, amount_msat, created_at_ms) VALUES (1, ?, ?, 0)`);
+      forge.run(account('user:alice:available'), -10);
+      forge.run(account('user:alice:reserved'), 10);
+    }, /reserved accounts hold money/);
+  });
+
+  it('checkInvariants reports recorded holds that differ from the pending reservations', () => {
+    expectAuditToReport(() => {
+      handle.sqlite.prepare("UPDATE ledger_pending_holds SET pending_msat = 41 WHERE user_id = 'alice'").run();
+    }, /recorded pending holds differ from pending reservations/);
+  });
+
+  it('checkInvariants reports an available balance below its holds', () => {
+    expectAuditToReport((account) => {
+      // A balanced transfer that took held money, as a transfer without the holds check would.
+      const forge = handle.sqlite.prepare(`INSERT INTO ledger_entries (transfer_id, account_id, amount_msat, created_at_ms) VALUES (1, ?, ?, 0)`);
+      forge.run(account('user:alice:available'), -70);
+      forge.run(account('treasury'), 70);
+    }, /available balances below their pending holds/);
+  });
+
+  it('checkInvariants reports a single-phase transfer with fewer than two entries', () => {
+    expectAuditToReport(() => {
+      handle.sqlite.prepare(`INSERT INTO ledger_transfers (idempotency_key, request_json, kind, debit_account_id, credit_account_id, amount_msat, created_at_ms)
+        VALUES ('lone', '{}', 'transfer', 1, 2, 1, 0)`).run();
+    }, /transfers whose entries do not balance/);
   });
 
   it('checkInvariants reports a cached balance that differs from its entries, and the ledger trusts the cache', () => {

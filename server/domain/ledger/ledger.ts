@@ -1,10 +1,18 @@
 // The double-entry ledger: single-phase transfers and two-phase reservations (reserve -> post | void |
-// expire). Every operation is one synchronous IMMEDIATE transaction: it takes SQLite's write lock
-// before its first read, so "check the funds, then write" cannot interleave with another writer,
-// whether that writer is in this process or another connection on the same file.
+// expire). A reservation is a hold that moves no money: its row records it and the user's pending
+// total (ledger_pending_holds) grows by it, so a user may spend their available balance less their
+// holds. Only a post moves money, from the user's available account to the destination and routing
+// fees; void and expire just release the hold. Every operation is one synchronous IMMEDIATE
+// transaction: it takes SQLite's write lock before its first read, so "check the funds, then write"
+// cannot interleave with another writer, whether that writer is in this process or another
+// connection on the same file.
 import { msat, signedMsat, type Msat, type SignedMsat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
-import { createLedgerRepository, type ReservationRows } from '../../db/repositories/ledger-repository';
+import {
+  createLedgerRepository,
+  type AccountWithBalance,
+  type ReservationRows,
+} from '../../db/repositories/ledger-repository';
 import type { LedgerAccountRow, LedgerTransferRow } from '../../db/schema/ledger';
 import {
   accountCode,
@@ -78,6 +86,15 @@ function observed(row: LedgerTransferRow): ObservedReservation {
   };
 }
 
+/**
+ * An account's balance as the ledger's callers read it, the same as when a reservation moved money
+ * into the reserved account: a user's pending holds are out of their available balance (what they
+ * may spend) and in their reserved one (what is held, whose own entries stay at zero).
+ */
+function heldView({ account, balanceMsat, pendingHoldsMsat }: AccountWithBalance): number {
+  return account.kind === 'user_reserved' ? balanceMsat + pendingHoldsMsat : balanceMsat - pendingHoldsMsat;
+}
+
 export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, options: LedgerOptions) {
   const repository = createLedgerRepository(handle);
 
@@ -112,18 +129,26 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     );
   }
 
-  /** An account that does not exist yet has no entries, so its balance is zero. */
+  /**
+   * The account's balance net of holds (heldView): for a user's available account, what they may
+   * spend. An account that does not exist yet has no entries, so its balance is zero.
+   */
   function balanceMsat(ref: AccountRef): SignedMsat {
-    return signedMsat(repository.findAccountWithBalance(accountCode(ref))?.balanceMsat ?? 0);
+    const found = repository.findAccountWithBalance(accountCode(ref));
+    return signedMsat(found === undefined ? 0 : heldView(found));
   }
 
-  /** Writes a transfer's entries after asserting they conserve money and respect every floor. */
+  /**
+   * Writes a transfer's entries after asserting they conserve money and respect every floor. A
+   * resolution may move nothing (a post of 0 paid and 0 fee); a transfer always moves money.
+   */
   function writeEntries(
     transfer: LedgerTransferRow,
     entries: readonly { account: LedgerAccountRow; amountMsat: number }[],
   ): void {
     const nonZero = entries.filter((entry) => entry.amountMsat !== 0);
-    assertLedger(nonZero.length >= 2, 'a transfer moves money between at least two accounts', entries);
+    const moves = nonZero.length >= 2 || (nonZero.length === 0 && transfer.kind !== 'transfer');
+    assertLedger(moves, 'a transfer moves money between at least two accounts', entries);
     const sum = nonZero.reduce((total, entry) => total + entry.amountMsat, 0);
     assertLedger(sum === 0, 'transfer entries must sum to zero', { transferId: transfer.id, sum });
     repository.insertEntries(
@@ -229,7 +254,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
 
   function transfer(request: TransferRequest): TransferResult {
     assertPositiveAmount(request.amountMsat, 'transfer amount');
-    // Reserved funds move only through reservations, which keeps them equal to what is pending.
+    // Reserved accounts stay at zero: holds are counted in ledger_pending_holds, not moved there.
     assertLedger(
       request.debit.kind !== 'user_reserved' && request.credit.kind !== 'user_reserved',
       'single-phase transfers may not touch reserved accounts',
@@ -249,7 +274,8 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       if (conflict) return { ok: false, reason: 'idempotency_conflict' };
       if (prior) return { ok: true, transfer: toTransfer(prior), replayed: true };
 
-      // Checked before any account is created, so a refusal writes nothing at all.
+      // Checked before any account is created, so a refusal writes nothing at all. A user's available
+      // balance counts net of their holds, so money a reservation holds cannot leave by a transfer.
       const floored = accountFloor(request.debit.kind) === 'non_negative';
       if (floored && balanceMsat(request.debit) < request.amountMsat) {
         return { ok: false, reason: 'insufficient_funds' };
@@ -305,14 +331,15 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         });
         if (!verdict.ok) return verdict;
       }
-      // The three accounts in one read. Checked before any account is created, so a refusal writes
-      // nothing. A user without an available account has no funds, so past this point it exists.
+      // The three accounts and the user's holds in one read. Checked before any account is created, so
+      // a refusal writes nothing. A user without an available account has no funds, so past this
+      // point it exists.
       const reservedRef = userReservedAccount(request.userId);
       const availableCode = accountCode(userAvailableAccount(request.userId));
       const reservedCode = accountCode(reservedRef);
       const accounts = repository.findAccountsWithBalances([availableCode, reservedCode, destinationCode]);
       const funds = accounts.get(availableCode);
-      if (funds === undefined || funds.balanceMsat < request.amountMsat) return { ok: false, reason: 'insufficient_funds' };
+      if (funds === undefined || heldView(funds) < request.amountMsat) return { ok: false, reason: 'insufficient_funds' };
       const available = funds.account;
       const reserved = ensureAccount(reservedRef, nowMs, accounts.get(reservedCode)?.account ?? null);
       const destination = ensureAccount(request.destination, nowMs, accounts.get(destinationCode)?.account ?? null);
@@ -329,10 +356,8 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         metadataJson: request.metadata === undefined ? null : canonicalJson(request.metadata),
         createdAtMs: nowMs,
       });
-      writeEntries(row, [
-        { account: available, amountMsat: -request.amountMsat },
-        { account: reserved, amountMsat: request.amountMsat },
-      ]);
+      // The hold: no entries, the user's pending total grows.
+      repository.addPendingHold(request.userId, request.amountMsat);
       options.observer?.reserved({
         id: row.id,
         userId: request.userId,
@@ -347,21 +372,28 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     });
   }
 
-  /** The accounts a reservation moved money between, fixed when it was made. */
-  function reservationAccounts(row: LedgerTransferRow) {
+  /**
+   * The accounts a post moves money between, fixed when the reservation was made: its row's debit
+   * (the user's available account) and its destination. The reserved account is only named, by id.
+   */
+  function postingAccounts(row: LedgerTransferRow) {
     const available = repository.findAccountById(row.debitAccountId);
-    const reserved = repository.findAccountById(row.creditAccountId);
     const destination =
       row.destinationAccountId === null ? undefined : repository.findAccountById(row.destinationAccountId);
-    assertLedger(
-      available !== undefined && reserved !== undefined && destination !== undefined,
-      'reservation accounts',
-      row,
-    );
-    return { available, reserved, destination };
+    assertLedger(available !== undefined && destination !== undefined, 'reservation accounts', row);
+    return { available, destination };
   }
 
-  /** Void and expire: the whole hold goes back to the user's available funds. */
+  /** Takes a resolved reservation off its user's pending holds. */
+  function releaseHold(pending: LedgerTransferRow): void {
+    assertLedger(
+      pending.userId !== null && repository.releasePendingHold(pending.userId, pending.amountMsat),
+      'a pending reservation has its hold recorded',
+      { reservationId: pending.id },
+    );
+  }
+
+  /** Void and expire: the whole hold is released; no money moves. */
   function release(
     pending: LedgerTransferRow,
     resolution: {
@@ -372,20 +404,18 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     },
     nowMs: number,
   ): void {
-    const { available, reserved } = reservationAccounts(pending);
-    const row = repository.insertTransfer({
+    // Named as before holds (reserved -> available), from the reservation's row: nothing to read.
+    repository.insertTransfer({
       ...resolution,
       pendingId: pending.id,
-      debitAccountId: reserved.id,
-      creditAccountId: available.id,
+      debitAccountId: pending.creditAccountId,
+      creditAccountId: pending.debitAccountId,
       userId: pending.userId,
       amountMsat: pending.amountMsat,
       createdAtMs: nowMs,
     });
-    writeEntries(row, [
-      { account: reserved, amountMsat: -pending.amountMsat },
-      { account: available, amountMsat: pending.amountMsat },
-    ]);
+    // No entries: the hold moved no money. The row records that it ended, when and why.
+    releaseHold(pending);
     options.observer?.resolved(observed(pending), { kind: resolution.kind, amountMsat: msat(0), feeMsat: msat(0) });
   }
 
@@ -411,8 +441,9 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
 
   /**
    * Pays the destination what was actually paid and routing fees what they actually cost, out of the
-   * hold, and releases the rest. A reservation past its expiry that the sweep has not reached yet can
-   * still be posted: money that really moved must be recorded, and expiry only frees abandoned holds.
+   * user's available account, and releases the whole hold. A reservation past its expiry that the
+   * sweep has not reached yet can still be posted: money that really moved must be recorded, and
+   * expiry only frees abandoned holds.
    */
   function post(request: PostRequest): PostResult {
     assertLedger(
@@ -434,14 +465,14 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
       if (releasedMsat < 0) return { ok: false, reason: 'amount_exceeds_reservation' };
 
       const nowMs = options.now();
-      const { available, reserved, destination } = reservationAccounts(pending);
+      const { available, destination } = postingAccounts(pending);
       const fees = ensureAccount(routingFeesAccount, nowMs);
       const row = repository.insertTransfer({
         idempotencyKey: request.idempotencyKey,
         requestJson,
         kind: 'post',
         pendingId: pending.id,
-        debitAccountId: reserved.id,
+        debitAccountId: pending.creditAccountId, // the reserved account, as the row has always named it
         creditAccountId: destination.id,
         destinationAccountId: destination.id,
         userId: pending.userId,
@@ -449,11 +480,11 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         feeMsat: request.feeMsat,
         createdAtMs: nowMs,
       });
+      releaseHold(pending);
       writeEntries(row, [
-        { account: reserved, amountMsat: -pending.amountMsat },
+        { account: available, amountMsat: -(request.amountMsat + request.feeMsat) },
         { account: destination, amountMsat: request.amountMsat },
         { account: fees, amountMsat: request.feeMsat },
-        { account: available, amountMsat: releasedMsat },
       ]);
       options.observer?.resolved(observed(pending), { kind: 'post', amountMsat: request.amountMsat, feeMsat: request.feeMsat });
       return { ok: true, reservation: existingReservation(pending.id), replayed: false };
@@ -498,11 +529,15 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     });
   }
 
-  /** User accounts never go below zero, so their balances are plain Msat. */
+  /**
+   * What the user may spend (available balance less holds) and what their pending reservations hold,
+   * in one read. Both are plain Msat: the audit keeps every available balance at or above its holds.
+   */
   function userBalances(userId: string): { availableMsat: Msat; reservedMsat: Msat } {
+    const found = repository.findAccountWithBalance(accountCode(userAvailableAccount(userId)));
     return {
-      availableMsat: msat(balanceMsat(userAvailableAccount(userId))),
-      reservedMsat: msat(balanceMsat(userReservedAccount(userId))),
+      availableMsat: msat(found === undefined ? 0 : heldView(found)),
+      reservedMsat: msat(found?.pendingHoldsMsat ?? 0),
     };
   }
 
@@ -512,7 +547,10 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     return account ? repository.listTransfersDebiting(account.id, reasons).map(toTransfer) : [];
   }
 
-  /** Every account with its balance, ordered by code: the operator's overview of where money sits. */
+  /**
+   * Every account with its balance, ordered by code: the operator's overview of where money sits. A
+   * user's available and reserved accounts are shown net of holds (heldView), as balanceMsat does.
+   */
   function allBalances(): { code: string; kind: AccountKind; balanceMsat: SignedMsat }[] {
     return repository
       .allBalances()

@@ -1,0 +1,31 @@
+-- Reservations become holds that move no money; same as SQLite's 0027 (see its comments).
+CREATE TABLE "ledger_pending_holds" (
+	"user_id" text COLLATE "C" PRIMARY KEY NOT NULL,
+	"pending_msat" bigint NOT NULL,
+	CONSTRAINT "ledger_pending_holds_non_negative" CHECK("ledger_pending_holds"."pending_msat" >= 0)
+);
+--> statement-breakpoint
+INSERT INTO "ledger_transfers" ("idempotency_key", "request_json", "kind", "debit_account_id", "credit_account_id",
+  "amount_msat", "fee_msat", "reason", "created_at_ms")
+SELECT 'holds-migration:' || reserved.owner_user_id,
+  '{"amountMsat":' || balance.balance_msat || ',"credit":' || to_json(available.code)::text || ',"debit":' ||
+    to_json(reserved.code)::text || ',"metadata":null,"op":"transfer","reason":"holds_migration"}',
+  'transfer', reserved.id, available.id, balance.balance_msat, 0, 'holds_migration',
+  (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+FROM "ledger_accounts" reserved
+JOIN "ledger_balances" balance ON balance.account_id = reserved.id AND balance.balance_msat <> 0
+JOIN "ledger_accounts" available ON available.code = 'user:' || reserved.owner_user_id || ':available'
+WHERE reserved.kind = 'user_reserved'
+ORDER BY reserved.id;
+--> statement-breakpoint
+INSERT INTO "ledger_entries" ("transfer_id", "account_id", "amount_msat", "created_at_ms")
+SELECT id, debit_account_id, -amount_msat, created_at_ms FROM "ledger_transfers"
+WHERE "kind" = 'transfer' AND "reason" = 'holds_migration'
+UNION ALL
+SELECT id, credit_account_id, amount_msat, created_at_ms FROM "ledger_transfers"
+WHERE "kind" = 'transfer' AND "reason" = 'holds_migration';
+--> statement-breakpoint
+INSERT INTO "ledger_pending_holds" ("user_id", "pending_msat")
+SELECT r.user_id, sum(r.amount_msat) FROM "ledger_transfers" r
+WHERE r.kind = 'reserve' AND NOT EXISTS (SELECT 1 FROM "ledger_transfers" x WHERE x.pending_id = r.id)
+GROUP BY r.user_id;
