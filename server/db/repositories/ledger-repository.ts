@@ -19,6 +19,7 @@ import {
   type LedgerTransferRow,
   type NewLedgerTransferRow,
 } from '../schema/ledger';
+import { ledgerMemoryOf, type AccountFunds } from './ledger-memory';
 import { selectList } from './select-list';
 
 export interface NewLedgerEntry {
@@ -29,7 +30,7 @@ export interface NewLedgerEntry {
  * An account, its cached balance and, for a user's available or reserved account, the owner's total of
  * pending holds (0 for any other account): what a funds check needs, in one read.
  */
-export type AccountWithBalance = { account: LedgerAccountRow; balanceMsat: number; pendingHoldsMsat: number };
+export type AccountWithBalance = AccountFunds;
 /** A reservation (kind reserve), its destination's code and the transfer that resolved it, if any. */
 export interface ReservationRows {
   reservation: LedgerTransferRow;
@@ -130,35 +131,41 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
     dueReservations: reservations(isNull(resolutions.id), lte(ledgerTransfers.expiresAtMs, p('nowMs'))).prepare(),
   };
 
+  // The single writer's memory of accounts, balances and holds (SQLite only; ledger-memory.ts).
+  const memory = ledgerMemoryOf(raw);
+  const storedFunds = (codes: readonly string[]): Map<string, AccountWithBalance> => {
+    const found = new Map<string, AccountWithBalance>();
+    const rows = codes.length === 1 ? statements.accountWithBalanceByCode.all(codes[0] ?? '') : statements.accountsWithBalances.all(codes[0] ?? '', codes[1] ?? '', codes[2] ?? '');
+    for (const { balanceMsat, pendingHoldsMsat, ...account } of rows) found.set(account.code, { account, balanceMsat, pendingHoldsMsat });
+    return found;
+  };
+  const funds = (codes: readonly string[]) => (memory === null ? storedFunds(codes) : memory.funds(codes, () => storedFunds(codes)));
+
   return {
     findAccountByCode(code: string): LedgerAccountRow | undefined {
-      return statements.accountByCode.get(code);
+      const read = () => statements.accountByCode.get(code);
+      return memory === null ? read() : memory.accountByCode(code, read);
     },
 
     /** An account, its (cached) balance and holds in one read; undefined if the account does not exist. */
     findAccountWithBalance(code: string): AccountWithBalance | undefined {
-      const row = statements.accountWithBalanceByCode.get(code);
-      if (row === undefined) return undefined;
-      const { balanceMsat, pendingHoldsMsat, ...account } = row;
-      return { account, balanceMsat, pendingHoldsMsat };
+      return funds([code]).get(code);
     },
 
     /** Those of the three accounts that exist, by code, each with its (cached) balance and holds. */
     findAccountsWithBalances(codes: readonly [string, string, string]): Map<string, AccountWithBalance> {
-      const found = new Map<string, AccountWithBalance>();
-      for (const { balanceMsat, pendingHoldsMsat, ...account } of statements.accountsWithBalances.all(...codes)) {
-        found.set(account.code, { account, balanceMsat, pendingHoldsMsat });
-      }
-      return found;
+      return funds(codes);
     },
 
     findAccountById(id: number): LedgerAccountRow | undefined {
-      return statements.accountById.get(id);
+      const read = () => statements.accountById.get(id);
+      return memory === null ? read() : memory.accountById(id, read);
     },
 
     insertAccount(row: Omit<LedgerAccountRow, 'id'>): LedgerAccountRow {
       const inserted = statements.insertAccount.get({ ...row });
       if (inserted === undefined) throw new Error('insert into ledger_accounts returned no row');
+      memory?.accountInserted(inserted);
       return inserted;
     },
 
@@ -167,7 +174,8 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
      * entries in the same transaction (checked by cachedBalancesVsEntries). No row: no entries yet.
      */
     balanceMsat(accountId: number): number {
-      return statements.balance.get(accountId)?.balanceMsat ?? 0;
+      const read = () => statements.balance.get(accountId)?.balanceMsat ?? 0;
+      return memory === null ? read() : memory.balance(accountId, read);
     },
 
     /**
@@ -223,16 +231,20 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       for (const { accountId, amountMsat } of entries) {
         statements.insertEntry.run(transferId, accountId, amountMsat, createdAtMs);
       }
+      memory?.entriesInserted(entries);
     },
 
     /** Adds a new reservation's amount to its user's pending holds. */
     addPendingHold(userId: string, amountMsat: number): void {
       statements.addPendingHold.run(userId, amountMsat);
+      memory?.holdsChanged(userId, amountMsat);
     },
 
     /** Takes a resolved reservation's amount off its user's pending holds; false if the user had no row. */
     releasePendingHold(userId: string, amountMsat: number): boolean {
-      return statements.releasePendingHold.run(amountMsat, userId).changes === 1;
+      const released = statements.releasePendingHold.run(amountMsat, userId).changes === 1;
+      if (released) memory?.holdsChanged(userId, -amountMsat);
+      return released;
     },
 
     findReservation(id: number): ReservationRows | undefined {
