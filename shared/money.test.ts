@@ -71,6 +71,11 @@ describe('parsing', () => {
     expect(() => sat(0.1)).toThrow(/not_an_integer/);
     expect(() => usdCents(MAX + 2)).toThrow(/unsafe_integer/);
     expect(signedMsat(-5)).toBe(-5);
+    expect(() => msat(Number.NaN)).toThrow(/not_a_number/);
+    expect(() => signedMsat(Number.NEGATIVE_INFINITY)).toThrow(/unsafe_integer/);
+    expect(() => signedMsat(-MAX - 2)).toThrow(/unsafe_integer/);
+    expect(Object.is(msat(-0), 0)).toBe(true);
+    expect(Object.is(signedMsat(-0), 0)).toBe(true);
   });
 });
 

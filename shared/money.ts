@@ -66,11 +66,21 @@ function assertParsed<T>(parsed: Parsed<T>, unit: string, input: unknown): T {
   return parsed.value;
 }
 
+/**
+ * The trusted constructors' path: a safe integer (not negative, unless allowed) is its own value, -0
+ * made 0, with no parse result built (they run many times per spend decision); anything else goes
+ * through parseInteger, for its reason, and throws.
+ */
+function trustedInteger(n: number, allowNegative: boolean, unit: string): number {
+  if (Number.isSafeInteger(n) && (allowNegative || n >= 0)) return n === 0 ? 0 : n;
+  return assertParsed(parseInteger(n, allowNegative), unit, n);
+}
+
 /** Trusted constructors: for literals and values already validated. A bad value is a bug: they throw. */
-export const msat = (n: number): Msat => assertParsed(parseMsat(n), 'Msat', n);
-export const signedMsat = (n: number): SignedMsat => assertParsed(parseSignedMsat(n), 'SignedMsat', n);
-export const sat = (n: number): Sat => assertParsed(parseSat(n), 'Sat', n);
-export const usdCents = (n: number): UsdCents => assertParsed(parseUsdCents(n), 'UsdCents', n);
+export const msat = (n: number): Msat => trustedInteger(n, false, 'Msat') as Msat;
+export const signedMsat = (n: number): SignedMsat => trustedInteger(n, true, 'SignedMsat') as SignedMsat;
+export const sat = (n: number): Sat => trustedInteger(n, false, 'Sat') as Sat;
+export const usdCents = (n: number): UsdCents => trustedInteger(n, false, 'UsdCents') as UsdCents;
 
 export const ZERO_MSAT = msat(0);
 

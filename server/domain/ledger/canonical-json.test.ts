@@ -36,3 +36,30 @@ describe('canonicalJson', () => {
     );
   });
 });
+
+/** The writer the ledger used before canonicalJson became JSON.stringify with a sorted key list. */
+function writtenKeyByKey(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((item: JsonValue) => writtenKeyByKey(item)).join(',')}]`;
+  const record = value as { readonly [key: string]: JsonValue | undefined };
+  const keys = Object.keys(record).sort();
+  return `{${keys.filter((key) => record[key] !== undefined).map((key) => `${JSON.stringify(key)}:${writtenKeyByKey(record[key] as JsonValue)}`).join(',')}}`;
+}
+
+describe('canonicalJson against the key-by-key writer', () => {
+  it('writes byte for byte the text stored before, so a retry of an old request still matches it', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ noUnicodeString: false }), (generated) => {
+        const value = generated as JsonValue;
+        expect(canonicalJson(value)).toBe(writtenKeyByKey(value));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('writes an object with its own __proto__ key, and objects without one, as they are', () => {
+    const value = JSON.parse('{"b":{"__proto__":1,"a":2},"c":{"d":3}}') as JsonValue;
+    expect(canonicalJson(value)).toBe('{"b":{"__proto__":1,"a":2},"c":{"d":3}}');
+    expect(canonicalJson({ outer: { inner: 1 }, list: [{ z: 1, a: 2 }] })).toBe('{"list":[{"a":2,"z":1}],"outer":{"inner":1}}');
+  });
+});
