@@ -17,16 +17,16 @@ export type JsonValue =
  * spend decision's allocations (bench/governance.bench.ts).
  */
 export function canonicalJson(value: JsonValue): string {
-  const keys = new Set<string>();
+  const keys: string[] = [];
   collectKeys(value, keys);
   // The one key a plain object inherits a non-function value for: listing it would make every object
   // without its own `__proto__` write the prototype as {}. Such a request is rare; sort by hand then.
-  if (keys.has('__proto__')) return byHand(value);
-  return JSON.stringify(value, [...keys].sort());
+  if (keys.includes('__proto__')) return byHand(value);
+  return JSON.stringify(value, sortInPlace(keys));
 }
 
-/** Every key at every depth; refuses non-finite numbers, which JSON cannot hold. */
-function collectKeys(value: JsonValue | undefined, keys: Set<string>): void {
+/** Every key at every depth, once each; refuses non-finite numbers, which JSON cannot hold. */
+function collectKeys(value: JsonValue | undefined, keys: string[]): void {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`canonicalJson: non-finite number ${value}`);
     return;
@@ -37,9 +37,26 @@ function collectKeys(value: JsonValue | undefined, keys: Set<string>): void {
   }
   const record = value as { readonly [key: string]: JsonValue | undefined };
   for (const key in record) {
-    keys.add(key);
+    if (!keys.includes(key)) keys.push(key);
     collectKeys(record[key], keys);
   }
+}
+
+/**
+ * Insertion sort by UTF-16 code units (the order of `a < b`, and of Array.prototype.sort's default):
+ * a request has a dozen keys, and the built-in sort allocated more than the text itself.
+ */
+function sortInPlace(keys: string[]): string[] {
+  for (let i = 1; i < keys.length; i += 1) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j -= 1;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /** The same text, written key by key. */
