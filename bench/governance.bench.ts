@@ -17,6 +17,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_GOVERNANCE_SETTINGS, type GovernanceSettings, type SpendQuote } from '../shared/governance';
@@ -350,6 +351,8 @@ export async function runGovernanceBench(): Promise<{ name: string; lines: strin
         'One small row per decision: the same batches and commits writing one two-column row each, the bound of any design.',
         "The policy's and the check's reads come from the single writer's memory (server/db/writer-memory.ts).",
         'WAL checkpoints run on a worker thread, as in the app (server/db/checkpointer.ts): on the other core, counted in the CPU figures.',
+        // npm start and npm run bench both fix it at 64 MiB (package.json): say what this process has.
+        `V8 young generation (new space): ${((getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20).toFixed(0)} MiB.`,
         // Other work on the machine inflates both wall time and CPU time: say how busy it was.
         `Load average (1 min) ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after, on this ${availableParallelism()}-core machine.`,
         ...lines,

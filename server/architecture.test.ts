@@ -1,4 +1,6 @@
 import { ESLint } from 'eslint';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // The import directions of docs/architecture.md are lint rules; these cases prove the rules bite.
@@ -79,5 +81,26 @@ describe('the MCP module spends only through domain/spending', () => {
     const results = await eslint.lintFiles(files);
     const violations = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-syntax' || m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => `${r.filePath}: ${m.message}`));
     expect(violations).toEqual([]);
+  });
+});
+
+// The single writer's memory (db/writer-memory.ts) is exact only if every write of the rows it keeps
+// goes through the repository that tells it the change. Nothing else in the server writes them.
+describe('the rows the writer remembers have one writer each', () => {
+  const remembered = ['governance_settings', 'governance_month_usage', 'governance_service_usage', 'governance_task_usage', 'governance_budget_periods', 'ledger_accounts', 'ledger_entries', 'ledger_balances', 'ledger_pending_holds'];
+  const tables = remembered.map((table) => table.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase()));
+  const sqlWrite = new RegExp(`(INSERT INTO|UPDATE|DELETE FROM|REPLACE INTO)\\s+"?(${remembered.join('|')})\\b`, 'i');
+  const drizzleWrite = new RegExp(`\\.(insert|update|delete)\\((${tables.join('|')})\\)`);
+  const owners = new Set(['server/db/repositories/governance-repository.ts', 'server/db/repositories/ledger-repository.ts']);
+
+  it('no server file but the governance and ledger repositories writes them', () => {
+    const writers = readdirSync('server', { recursive: true, encoding: 'utf8' })
+      .map((file) => join('server', file))
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+      .filter((file) => {
+        const text = readFileSync(file, 'utf8');
+        return sqlWrite.test(text) || drizzleWrite.test(text);
+      });
+    expect(writers.sort()).toEqual([...owners].sort());
   });
 });

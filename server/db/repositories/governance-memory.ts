@@ -76,7 +76,7 @@ function learn(person: PersonMemory, query: UsageQuery, stored: StoredTotals): v
  * row gains it and, when `create`, widens to the moment (or is created). Rows not remembered are
  * left alone: the next read fetches them, change included.
  */
-export function applyChange(person: PersonMemory, scope: UsageScope, change: UsageTotalsChange, create: boolean): void {
+function applyChange(person: PersonMemory, scope: UsageScope, change: UsageTotalsChange, create: boolean): void {
   for (const [window, bounds] of person.windows) {
     if (bounds.startsAtMs > scope.atMs || bounds.endsAtMs <= scope.atMs) continue;
     const month = person.months.get(window);
