@@ -3,9 +3,6 @@
 // or roll back, inside other transactions that commit or roll back, or from another connection on the
 // same file. Random ledger operations; after each, the accounts' funds read through memory are
 // compared with the same read from the database (inside a transaction, where memory is never used).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { msat } from '../../../shared/money';
@@ -19,9 +16,9 @@ import {
   userReservedAccount,
   type Ledger,
 } from '../../domain/ledger';
-import { openSqlite, type DatabaseHandle } from '../client';
 import { createGroupCommit } from '../group-commit';
 import { createLedgerRepository } from './ledger-repository';
+import { openTwoConnections, whereArb, writeIn } from './memory-test-support';
 
 const USERS = ['ann', 'ben'];
 const PROVIDERS = ['jokes', 'news'];
@@ -32,7 +29,6 @@ type Operation =
   | { kind: 'post'; pick: number; paidPercent: number; fee: number }
   | { kind: 'void'; pick: number }
   | { kind: 'spend'; user: number; provider: number; amount: number };
-type Where = 'alone' | 'batch' | 'batch, rolled back' | 'transaction' | 'transaction, rolled back' | 'other connection';
 
 const operationArb: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('fund' as const), user: fc.nat(1), amount: fc.integer({ min: 1, max: 5_000 }) }),
@@ -41,25 +37,12 @@ const operationArb: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('void' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('spend' as const), user: fc.nat(1), provider: fc.nat(1), amount: fc.integer({ min: 1, max: 2_000 }) }),
 );
-const whereArb = fc.constantFrom<Where>('alone', 'batch', 'batch, rolled back', 'transaction', 'transaction, rolled back', 'other connection');
-
-class RolledBack extends Error {}
-
 describe('the writer memory of ledger accounts', () => {
-  let dir: string;
-  let handle: DatabaseHandle;
-  let other: DatabaseHandle;
-
+  let file: ReturnType<typeof openTwoConnections>;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'steward-ledger-memory-'));
-    handle = openSqlite(join(dir, 'ledger.db'));
-    other = openSqlite(join(dir, 'ledger.db'));
+    file = openTwoConnections('ledger-memory');
   });
-  afterEach(() => {
-    handle.close();
-    other.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => file.close());
 
   it('reads what the database holds after any mix of ledger writes, commits and rollbacks', async () => {
     let runs = 0;
@@ -67,6 +50,7 @@ describe('the writer memory of ledger accounts', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(operationArb, whereArb), { minLength: 1, maxLength: 30 }), async (steps) => {
         runs += 1;
+        const { handle, other } = file;
         const user = (n: number) => `run${runs}-${USERS[n] ?? 'ann'}`;
         const provider = (n: number) => providerAccount(`run${runs}-${PROVIDERS[n] ?? 'jokes'}`);
         const now = () => 1_000;
@@ -118,32 +102,8 @@ describe('the writer memory of ledger accounts', () => {
 
         for (const [operation, where] of steps) {
           read(); // memory filled before the write, so the write must change or forget what it holds
-          if (where === 'alone') run(ledger, operation);
-          else if (where === 'other connection') {
-            run(otherLedger, operation);
-            await Promise.resolve(); // reads in one synchronous run share one look at data_version
-          } else if (where.startsWith('batch')) {
-            await writer
-              .submit(() => {
-                run(ledger, operation);
-                read(); // inside the batch, memory answers with the batch's own writes
-                if (where === 'batch, rolled back') throw new RolledBack();
-                return null;
-              })
-              .catch((error: unknown) => {
-                if (!(error instanceof RolledBack)) throw error;
-              });
-          } else {
-            try {
-              handle.sqlite.transaction(() => {
-                run(ledger, operation);
-                read();
-                if (where === 'transaction, rolled back') throw new RolledBack();
-              })();
-            } catch (error) {
-              if (!(error instanceof RolledBack)) throw error;
-            }
-          }
+          // Inside the transaction, memory answers with its own writes (in the batch) or is not used.
+          await writeIn(where, { handle, writer }, { here: () => run(ledger, operation), there: () => run(otherLedger, operation), readInside: read });
           expect(read(), `${where}: ${JSON.stringify(operation)}`).toEqual(truth());
         }
         ledger.checkInvariants();
