@@ -118,15 +118,27 @@ function createWriterMemory(sqlite: Database.Database) {
   };
 }
 
-const memories = new WeakMap<Database.Database, WriterMemory>();
+const memories = new WeakMap<Database.Database, { writer: WriterMemory; parts: Map<unknown, unknown> }>();
 
 /** The connection's memory, shared by every repository on it; null on PostgreSQL (see above). */
 export function writerMemoryOf(sqlite: Database.Database): WriterMemory | null {
   if (!(sqlite instanceof Database)) return null;
   let memory = memories.get(sqlite);
   if (memory === undefined) {
-    memory = createWriterMemory(sqlite);
+    memory = { writer: createWriterMemory(sqlite), parts: new Map() };
     memories.set(sqlite, memory);
   }
-  return memory;
+  return memory.writer;
+}
+
+/**
+ * A kind of rows' memory on the connection (governance's, the ledger's), made once by `create` and
+ * shared by every repository of that kind on it, so a write through one is seen by all; null on PostgreSQL.
+ */
+export function memoryPartOf<T>(sqlite: Database.Database, create: (writer: WriterMemory) => T): T | null {
+  const writer = writerMemoryOf(sqlite);
+  const parts = memories.get(sqlite)?.parts;
+  if (writer === null || parts === undefined) return null;
+  if (!parts.has(create)) parts.set(create, create(writer));
+  return parts.get(create) as T;
 }

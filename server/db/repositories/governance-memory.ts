@@ -6,7 +6,7 @@
 import type { GovernanceSettings } from '../../../shared/governance';
 import { msat } from '../../../shared/money';
 import type Database from 'better-sqlite3';
-import { writerMemoryOf, type WriterMemory } from '../writer-memory';
+import { memoryPartOf, type WriterMemory } from '../writer-memory';
 import type { StoredTotals, UsageQuery, UsageScope, UsageTotals, UsageTotalsChange } from './governance-repository';
 
 type TaskTotals = NonNullable<StoredTotals['task']>;
@@ -163,16 +163,7 @@ function createGovernanceMemory(writer: WriterMemory) {
   };
 }
 
-const memories = new WeakMap<Database.Database, GovernanceMemory>();
-
 /** One memory per connection, shared by every governance repository on it; null on PostgreSQL. */
 export function governanceMemoryOf(sqlite: Database.Database): GovernanceMemory | null {
-  const writer = writerMemoryOf(sqlite);
-  if (writer === null) return null;
-  let memory = memories.get(sqlite);
-  if (memory === undefined) {
-    memory = createGovernanceMemory(writer);
-    memories.set(sqlite, memory);
-  }
-  return memory;
+  return memoryPartOf(sqlite, createGovernanceMemory);
 }

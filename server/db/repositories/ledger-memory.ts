@@ -7,7 +7,7 @@
 // memory with the database after random ledger operations in every kind of transaction.
 import type Database from 'better-sqlite3';
 import type { LedgerAccountRow } from '../schema/ledger';
-import { writerMemoryOf, type WriterMemory } from '../writer-memory';
+import { memoryPartOf, type WriterMemory } from '../writer-memory';
 
 /** An account with its balance and, for a user's own accounts, the user's pending holds (else 0). */
 export interface AccountFunds {
@@ -155,16 +155,7 @@ function createLedgerMemory(writer: WriterMemory) {
   };
 }
 
-const memories = new WeakMap<Database.Database, LedgerMemory>();
-
 /** One memory per connection, shared by every ledger repository on it; null on PostgreSQL. */
 export function ledgerMemoryOf(sqlite: Database.Database): LedgerMemory | null {
-  const writer = writerMemoryOf(sqlite);
-  if (writer === null) return null;
-  let memory = memories.get(sqlite);
-  if (memory === undefined) {
-    memory = createLedgerMemory(writer);
-    memories.set(sqlite, memory);
-  }
-  return memory;
+  return memoryPartOf(sqlite, createLedgerMemory);
 }
