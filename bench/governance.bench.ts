@@ -352,7 +352,7 @@ export async function runGovernanceBench(): Promise<{ name: string; lines: strin
         "The policy's and the check's reads come from the single writer's memory (server/db/writer-memory.ts).",
         'WAL checkpoints run on a worker thread, as in the app (server/db/checkpointer.ts): on the other core, counted in the CPU figures.',
         // npm start and npm run bench both fix it at 64 MiB (package.json): say what this process has.
-        `V8 young generation (new space): ${((getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20).toFixed(0)} MiB.`,
+        `V8 new space of this process: ${((getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) / 2 ** 20).toFixed(0)} MiB (npm start and npm run bench fix the semi-spaces at 64 MiB: docs/deploy.md).`,
         // Other work on the machine inflates both wall time and CPU time: say how busy it was.
         `Load average (1 min) ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after, on this ${availableParallelism()}-core machine.`,
         ...lines,

@@ -121,7 +121,7 @@ export async function runInstancesBench(): Promise<{ name: string; lines: string
     return {
       name: 'Budget decisions with 1, 2 and 3 instances on one PostgreSQL, beside SQLite',
       lines: [
-        `Budget decisions (decideSpend + the group-committed write-ahead, as in the governance bench), ${fmt(DECISIONS)} per line`,
+        `Budget decisions with their payment row (decideSpend + the group-committed write-ahead: the governance bench's whole write-aheads), ${fmt(DECISIONS)} per line`,
         `from ${CALLERS} callers per instance, ${USERS} budgets; PostgreSQL instances are processes with a connection each, on one database.`,
         `Load average (1 min) ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after, on this ${availableParallelism()}-core machine.`,
         figureLine('SQLite file, 1 instance', sqlite, null),
