@@ -197,7 +197,7 @@ describe('money limits are checked against the conversions they undergo', () => 
     const dave = await h.signUp('dave@example.com');
     await dave.as().budget.saveSettings({ settings: { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: TWENTY_DOLLARS } });
     const broken: unknown = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'usd', usdCents: 10 ** 13 } };
-    h.database.sqlite.prepare('UPDATE governance_settings SET settings_json = ? WHERE user_id = ?').run(JSON.stringify(broken), dave.user.id);
+    h.writeBehindTheApp('UPDATE governance_settings SET settings_json = ? WHERE user_id = ?', JSON.stringify(broken), dave.user.id);
     expect((await dave.as().budget.settings()).monthlyLimit).toEqual({ unit: 'usd', usdCents: 100_000_000 });
     await accountStillWorks(dave.user.id, dave);
   });
@@ -205,7 +205,7 @@ describe('money limits are checked against the conversions they undergo', () => 
   it('reads unreadable settings as paused (every spend needs the person and their second factor), never as open', async () => {
     const erin = await h.signUp('erin@example.com');
     await erin.as().budget.saveSettings({ settings: { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: TWENTY_DOLLARS } });
-    h.database.sqlite.prepare('UPDATE governance_settings SET settings_json = ? WHERE user_id = ?').run('{"tiers": "garbage"', erin.user.id);
+    h.writeBehindTheApp('UPDATE governance_settings SET settings_json = ? WHERE user_id = ?', '{"tiers": "garbage"', erin.user.id);
     const settings: GovernanceSettings = await erin.as().budget.settings();
     expect(settings).toMatchObject({ monthlyLimit: { unit: 'sat', msat: 1_000 }, tiers: { autoMaxUsdCents: 0, confirmMaxUsdCents: 0 } });
     await accountStillWorks(erin.user.id, erin);

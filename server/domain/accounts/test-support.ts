@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { generateSync } from 'otplib';
 import { openDatabase } from '../../db/client';
+import { forgetWriterMemory } from '../../db/writer-memory';
 import { createLogger } from '../../logger';
 import type { WalletProvisioner } from '../ports/wallet-provisioner';
 import { createAccountsModule } from './index';
@@ -52,7 +53,15 @@ export function createTestEnvironment(options: { logDestination?: Writable; stor
   const clock = new TestClock();
   const logger = createLogger({ level: options.logDestination ? 'trace' : 'silent', destination: options.logDestination });
   const secretsKey = options.storage?.secretsKey ?? randomBytes(32);
-  return { database, clock, logger, secretsKey };
+  /**
+   * Changes rows behind the app's back, as an older version would have written them before this
+   * process started: the statement runs, then the writer's memory (db/writer-memory.ts) is dropped.
+   */
+  function writeBehindTheApp(sql: string, ...params: (string | number)[]): void {
+    database.sqlite.prepare(sql).run(...params);
+    forgetWriterMemory(database.sqlite);
+  }
+  return { database, clock, logger, secretsKey, writeBehindTheApp };
 }
 
 export function createTestAccounts(options: { logDestination?: Writable; provisioner?: WalletProvisioner | null } = {}) {
