@@ -1,35 +1,24 @@
 // Migration 0012 on a database built by the older migrations, whose usage totals the old triggers
 // kept while real reservations were made, posted, voided and expired: after it, every figure is the
 // same, the audit (the one rule, recomputed from the ledger) agrees, and new operations keep it so.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { msat } from '../../../shared/money';
 import { openDatabase } from '../../db/client';
+import { sqliteMigrationsBefore } from '../../db/migrations-before';
 import { createLedger, providerAccount, stripeAccount, userAvailableAccount } from '../ledger';
 import { budgetReservationMetadata } from './budget-precondition';
 import { createGovernance } from './governance';
 import { periodFor } from './period';
 import { onPostgres } from '../../../scripts/postgres/test-backend/locations';
 
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
 const MARCH_10 = Date.parse('2026-03-10T12:00:00Z');
 const MARCH = periodFor(new Date(MARCH_10), 'UTC');
-
-/** The migrations folder as it was before 0012 (usage still kept by triggers). */
-function migrationsBefore0012(dir: string): string {
-  const folder = join(dir, 'migrations');
-  cpSync(MIGRATIONS, folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
-  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.filter((entry) => entry.idx <= 11) }));
-  return folder;
-}
 
 type Row = Record<string, number | string>;
 const figures = (db: Database.Database) => ({
@@ -52,7 +41,7 @@ describe.skipIf(onPostgres)('migration 0012: usage triggers to typed columns', (
   function spendOnTheOldSchema() {
     const sqlite = new Database(path);
     sqlite.pragma('journal_mode = WAL');
-    migrate(drizzle(sqlite), { migrationsFolder: migrationsBefore0012(dir) });
+    migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrationsBefore(dir, '0012') }); // usage still kept by triggers
     // Today's ledger keeps holds in 0027's table: lent to it here, dropped below so 0027 makes it.
     sqlite.exec('CREATE TABLE ledger_pending_holds (user_id text PRIMARY KEY NOT NULL, pending_msat integer NOT NULL CHECK (pending_msat >= 0))');
     const clock = { nowMs: MARCH_10 };

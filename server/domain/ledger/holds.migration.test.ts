@@ -4,7 +4,7 @@
 // transfer, the pending holds equal the pending reservations, userBalances() answers what it answered
 // before, and the reservations made before it still post, void and expire, conserving money.
 // Runs on SQLite and, under npm run test:postgres, on PostgreSQL (its migrations-pg counterpart).
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,7 +12,8 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { msat } from '../../../shared/money';
-import { openDatabase, sqliteMigrationsFolder } from '../../db/client';
+import { openDatabase } from '../../db/client';
+import { sqliteMigrationsBefore } from '../../db/migrations-before';
 import { PostgresDatabase } from '../../db/postgres/connection';
 import { MIGRATIONS_TABLE, postgresMigrations } from '../../db/postgres-migrations';
 import { onPostgres, testDatabaseLocation } from '../../../scripts/postgres/test-backend/locations';
@@ -38,13 +39,8 @@ function databaseAt0026(dir: string, path: string): Connection {
     })();
     return connection as unknown as Connection;
   }
-  const folder = join(dir, 'migrations');
-  cpSync(sqliteMigrationsFolder, folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.filter((entry) => entry.tag < BEFORE) }));
   const sqlite = new Database(path);
-  migrate(drizzle(sqlite), { migrationsFolder: folder });
+  migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrationsBefore(dir, BEFORE) });
   return sqlite;
 }
 
