@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { Check, X } from 'lucide-react';
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { FormError } from '../../components/Field';
 import { apiProblem, describeProblem } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
@@ -25,10 +25,17 @@ export function ApprovalControls(props: { task: TaskView; onChanged(): void }) {
   const twoFactorOn = useTwoFactorOn(needsCode);
   const busy = approve.isPending || deny.isPending;
   // The pressed button is disabled while its request runs, and loses focus: a refusal (a wrong code)
-  // gives it back to where the next try starts, the code when one is asked, else Approve.
+  // gives it back to where the next try starts, the code when one is asked, else Approve. Keyed on the
+  // refusal itself, not on focus having fallen to the page: a refusal that comes back within a frame
+  // re-enables the button before the browser moves focus off it, and focus stayed there.
   const codeInput = useRef<HTMLInputElement>(null);
   const approveButton = useRef<HTMLButtonElement>(null);
-  useRefocusWhenLost(needsCode ? codeInput : approveButton, busy);
+  const nextTry = needsCode ? codeInput : approveButton;
+  useRefocusWhenLost(nextTry, busy);
+  const refusal = approve.error ?? deny.error;
+  useEffect(() => {
+    if (refusal) nextTry.current?.focus();
+  }, [refusal, nextTry]);
   const approvalId = task.approvalId;
   if (!approvalId) return null;
   // Without two-factor there is no code to give: say why and lead the way there and back.
