@@ -57,8 +57,13 @@ export function openDatabase(location: string): DatabaseHandle {
  * CPU of a spend decision (bench/governance.bench.ts). They are at most a transaction's dirtied pages.
  *
  * cache_size / mmap_size: a decision reads a handful of B-tree pages (the ledger's indexes, the
- * person's usage rows); keeping up to 64 MiB of pages in memory and reading the file through a
- * memory map means a million-entry ledger costs no read() calls on the hot path.
+ * person's usage rows); 8 MiB of cached pages (2,048) holds those of thousands of active people, and
+ * pages outside it are read through a memory map, so a million-entry ledger costs no read() calls on
+ * the hot path. A larger cache is slower, not faster: when an insert splits a B-tree page, SQLite
+ * renumbers the new pages through a temporary page number far past the end of the file, and the
+ * commit that follows then walks the page cache's whole hash table to drop pages past the end. With
+ * 64 MiB that walk was 7% of a decision's CPU and grew as the cache filled (bench/governance.bench.ts:
+ * 16% more decisions/s at a million entries with 8 MiB).
  */
 export function openSqlite(path: string): DatabaseHandle {
   if (path !== ':memory:') {
@@ -73,7 +78,7 @@ export function openSqlite(path: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('wal_autocheckpoint = 10000');
-  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('cache_size = -8192');
   sqlite.pragma('mmap_size = 268435456');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: sqliteMigrationsFolder });
