@@ -51,6 +51,28 @@ describe('background checkpoints', () => {
     expect(errors).toEqual([]);
   });
 
+  it('comes back every few milliseconds while commits keep arriving, however long its idle interval', async () => {
+    const { path, handle, before } = databaseWithCommittedPages();
+    const insert = handle.sqlite.prepare('INSERT INTO filler (body) VALUES (?)');
+    // Only the worker copies pages here: the writer's own ceiling is off. And a minute between passes
+    // while the WAL is still, so only the busy interval can have copied them within the 3 s.
+    handle.sqlite.pragma('wal_autocheckpoint = 0');
+    const checkpointer = startCheckpointer(path, { intervalMs: 60_000, busyIntervalMs: 10, onError: () => undefined });
+    try {
+      // A writer at work for up to 3 s: a commit, then a turn of the event loop, as the app's batches.
+      let copied = false;
+      for (const until = Date.now() + 3_000; !copied && Date.now() < until; ) {
+        insert.run('y'.repeat(4_000));
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        copied = statSync(path).size >= before + 4_000_000;
+      }
+      expect(copied).toBe(true);
+    } finally {
+      await checkpointer.stop();
+      handle.close();
+    }
+  });
+
   it('stop runs a last checkpoint and ends the worker', async () => {
     const { path, handle, before } = databaseWithCommittedPages();
     const checkpointer = startCheckpointer(path, { intervalMs: 60_000, onError: () => undefined });
