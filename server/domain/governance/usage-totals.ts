@@ -20,7 +20,7 @@ import type { MoneyLimit } from '../../../shared/governance';
 import { msat } from '../../../shared/money';
 import type { ObservedReservation, ObservedResolution, ReservationObserver } from '../ledger';
 import { addUsage, EMPTY_USAGE, refundCreditUsage, reservationUsage, usageChange, type BudgetUsage } from './budget';
-import { reservationAttribution } from './budget-precondition';
+import { requestAttribution, reservationAttribution } from './budget-precondition';
 
 export interface UsageBreakdown {
   month: BudgetUsage;
@@ -81,8 +81,9 @@ function sumWhere(spends: readonly Spend[], counts: (spend: Spend) => boolean): 
 const inWindow = (spend: Spend, window: { startsAtMs: number; endsAtMs: number }) =>
   spend.atMs >= window.startsAtMs && spend.atMs < window.endsAtMs;
 
-function observedScope(reservation: ObservedReservation) {
-  const attribution = reservationAttribution(reservation.metadata, reservation.amountMsat);
+/** `made`: the reservation is being made, and its metadata is the request's own (else read back from its row). */
+function observedScope(reservation: ObservedReservation, made: boolean) {
+  const attribution = (made ? requestAttribution : reservationAttribution)(reservation.metadata, reservation.amountMsat);
   const scope: UsageScope = { userId: reservation.userId, atMs: reservation.createdAtMs, serviceId: attribution.serviceId, taskId: attribution.taskId };
   return { scope, pending: reservationUsage({ amountMsat: reservation.amountMsat, feeReserveMsat: attribution.feeReserveMsat, resolution: null }), attribution };
 }
@@ -146,11 +147,11 @@ function windowTotals(repository: GovernanceRepository, window: UsageWindow) {
 export function createUsageTotals(repository: GovernanceRepository) {
   const observer: ReservationObserver = {
     reserved(reservation: ObservedReservation): void {
-      const { scope, pending } = observedScope(reservation);
+      const { scope, pending } = observedScope(reservation, true);
       repository.addToTotals(scope, usageChange(EMPTY_USAGE, pending), true);
     },
     resolved(reservation: ObservedReservation, resolution: ObservedResolution): void {
-      const { scope, pending, attribution } = observedScope(reservation);
+      const { scope, pending, attribution } = observedScope(reservation, false);
       const after = reservationUsage({ amountMsat: reservation.amountMsat, feeReserveMsat: attribution.feeReserveMsat, resolution });
       repository.addToTotals(scope, usageChange(pending, after), false);
     },
