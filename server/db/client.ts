@@ -63,7 +63,7 @@ export function openDatabase(location: string): DatabaseHandle {
  * renumbers the new pages through a temporary page number far past the end of the file, and the
  * commit that follows then walks the page cache's whole hash table to drop pages past the end. With
  * 64 MiB that walk was 7% of a decision's CPU and grew as the cache filled (bench/governance.bench.ts:
- * 16% more decisions/s at a million entries with 8 MiB).
+ * about 14% more decisions/s at a million entries with 8 MiB).
  */
 export function openSqlite(path: string): DatabaseHandle {
   if (path !== ':memory:') {
