@@ -63,6 +63,8 @@ export interface Stack {
   records: PaymentRecords;
   /** The group-commit writer the decisions go through (PaymentRecords has its own, for write-aheads). */
   writer: GroupCommit;
+  /** What holdForPayment needs, built once (as PaymentRecords holds its deps), not per decision. */
+  holdDeps: Parameters<typeof holdForPayment>[0];
   users: string[];
   /** Decisions made so far: keys, payment hashes and amounts keep varying across runs on one database. */
   made: number;
@@ -90,14 +92,15 @@ export function openStack(location: string, users: number, limitMsat: number, pr
   const writer = createGroupCommit(handle.sqlite);
   const settings: GovernanceSettings = { ...DEFAULT_GOVERNANCE_SETTINGS, monthlyLimit: { unit: 'sat', msat: msat(limitMsat) } };
   const names = Array.from({ length: users }, (_, i) => `user-${i}`);
-  if (!prepare) return { handle, ledger, governance, records, writer, users: names, made: 0, close };
+  const holdDeps = { ledger, governance, reservationTtlMs: RESERVATION_TTL_MS };
+  if (!prepare) return { handle, ledger, governance, records, writer, holdDeps, users: names, made: 0, close };
   handle.sqlite.transaction(() => {
     for (const userId of names) {
       governance.saveSettings(userId, settings);
       ledger.transfer({ idempotencyKey: `fund:${userId}`, debit: stripeAccount, credit: userAvailableAccount(userId), amountMsat: msat(1_000_000_000_000) });
     }
   })();
-  return { handle, ledger, governance, records, writer, users: names, made: 0, close };
+  return { handle, ledger, governance, records, writer, holdDeps, users: names, made: 0, close };
 }
 
 /**
@@ -189,7 +192,7 @@ async function decide(stack: Stack, i: number, step: Step): Promise<Outcome> {
     const written = await stack.records.writeAhead(input);
     return written.ok ? { name: `written ahead (${policy.kind})`, hold: null } : { name: written.reason, hold: null };
   }
-  const held = await stack.writer.submit(() => holdForPayment({ ...stack, reservationTtlMs: RESERVATION_TTL_MS }, input, timeOrderedId(Date.now()), NOW_MS));
+  const held = await stack.writer.submit(() => holdForPayment(stack.holdDeps, input, timeOrderedId(Date.now()), NOW_MS));
   if (!held.ok) return { name: held.reason, hold: null };
   return { name: `held (${policy.kind})`, hold: { reservationId: held.reservation.id, amountMsat } };
 }

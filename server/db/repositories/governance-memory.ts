@@ -89,11 +89,13 @@ function applyChange(person: PersonMemory, scope: UsageScope, change: UsageTotal
   }
   if (scope.taskId === null) return;
   const task = person.tasks.get(scope.taskId);
+  // Object.assign, not `{ ...added(...), ... }`: this runs on every spend decision, where spread
+  // objects kept what they point to alive through young-generation collections (docs/architecture.md, "What a spend decision costs").
   if (task) {
     const widened = create ? { firstAtMs: Math.min(task.firstAtMs, scope.atMs), lastAtMs: Math.max(task.lastAtMs, scope.atMs) } : task;
-    person.tasks.set(scope.taskId, { ...added(task, change), firstAtMs: widened.firstAtMs, lastAtMs: widened.lastAtMs });
+    person.tasks.set(scope.taskId, Object.assign(added(task, change), { firstAtMs: widened.firstAtMs, lastAtMs: widened.lastAtMs }));
   } else if (task === null && create) {
-    person.tasks.set(scope.taskId, { ...added(ZERO, change), firstAtMs: scope.atMs, lastAtMs: scope.atMs });
+    person.tasks.set(scope.taskId, Object.assign(added(ZERO, change), { firstAtMs: scope.atMs, lastAtMs: scope.atMs }));
   }
 }
 

@@ -218,7 +218,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
     return {
       month: storedFigures(row, 'month'),
       service: storedFigures(row, 'service'),
-      task: task === null ? null : { ...task, firstAtMs: row.task_first_at ?? 0, lastAtMs: row.task_last_at ?? 0 },
+      task: task === null ? null : Object.assign(task, { firstAtMs: row.task_first_at ?? 0, lastAtMs: row.task_last_at ?? 0 }),
       periodRecorded: row.period_recorded === 1,
       periodLimitJson: row.period_limit_json,
     };

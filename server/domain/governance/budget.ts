@@ -68,10 +68,13 @@ export interface SpendForUsage {
  */
 export function reservationUsage(spend: SpendForUsage): BudgetUsage {
   const { resolution } = spend;
+  // Whole literals, not `{ ...EMPTY_USAGE, ... }`: this runs on every spend decision, where spread
+  // objects kept what they point to alive through young-generation collections (docs/architecture.md, "What a spend decision costs").
   if (resolution === null) {
-    return { ...EMPTY_USAGE, pendingMsat: msat(spend.amountMsat - spend.feeReserveMsat), feeReserveMsat: msat(spend.feeReserveMsat) };
+    return { postedMsat: msat(0), pendingMsat: msat(spend.amountMsat - spend.feeReserveMsat), feeReserveMsat: msat(spend.feeReserveMsat), refundCreditMsat: msat(0) };
   }
-  return resolution.kind === 'post' ? { ...EMPTY_USAGE, postedMsat: msat(resolution.amountMsat + resolution.feeMsat) } : EMPTY_USAGE;
+  if (resolution.kind !== 'post') return EMPTY_USAGE;
+  return { postedMsat: msat(resolution.amountMsat + resolution.feeMsat), pendingMsat: msat(0), feeReserveMsat: msat(0), refundCreditMsat: msat(0) };
 }
 
 /** A refund credit of this amount, as usage counts it. */

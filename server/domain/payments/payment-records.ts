@@ -142,11 +142,12 @@ export function holdForPayment(
     destination: providerAccount(input.providerId),
     amountMsat: holdMsat,
     expiresAtMs: nowMs + deps.reservationTtlMs,
-    metadata: {
-      ...budgetReservationMetadata({ serviceId: input.serviceId, taskId: input.task?.id ?? null, feeReserveMsat: input.feeAllowanceMsat }),
-      paymentId,
-      paymentHash: input.verified.paymentHashHex,
-    },
+    // No object spreads on a decision's path: objects built as `{ ...a, b }` there kept what they point
+    // to alive through young-generation collections (docs/architecture.md, "What a spend decision costs").
+    metadata: Object.assign(
+      budgetReservationMetadata({ serviceId: input.serviceId, taskId: input.task?.id ?? null, feeReserveMsat: input.feeAllowanceMsat }),
+      { paymentId, paymentHash: input.verified.paymentHashHex },
+    ),
     precondition: withKeyHold(
       deps.governance.precondition({
         userId: input.userId,
@@ -154,7 +155,7 @@ export function holdForPayment(
         settings,
         quote: { serviceId: input.serviceId, maxMsat: holdMsat, feeAllowanceMsat: input.feeAllowanceMsat, rate: input.rate },
         task: input.task,
-        ...(input.authorizedOverageMsat === undefined ? {} : { authorizedOverageMsat: input.authorizedOverageMsat }),
+        authorizedOverageMsat: input.authorizedOverageMsat,
       }),
       input.keyHold,
     ),
