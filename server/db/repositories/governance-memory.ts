@@ -57,6 +57,21 @@ function recalled(person: PersonMemory, query: UsageQuery): StoredTotals | undef
   return { month, service, task, periodRecorded: period !== null, periodLimitJson: period?.limitJson ?? null };
 }
 
+/**
+ * Whether the task's row is the only one the query reads that memory does not know: a task's first
+ * spend, which the bench's people make every fifth decision. Its row alone is then read.
+ */
+function onlyTaskUnknown(person: PersonMemory, query: UsageQuery): query is UsageQuery & { task: { id: string } } {
+  const window = windowKey(query.period.startsAtMs, query.period.endsAtMs);
+  return (
+    query.task !== null &&
+    !person.tasks.has(query.task.id) &&
+    Boolean(person.months.get(window)) &&
+    person.services.get(serviceKey(window, query.serviceId)) !== undefined &&
+    person.periods.get(query.period.periodKey) !== undefined
+  );
+}
+
 /** Remembers the rows a query read from the database. */
 function learn(person: PersonMemory, query: UsageQuery, stored: StoredTotals): void {
   const { startsAtMs, endsAtMs } = query.period;
@@ -126,12 +141,20 @@ function createGovernanceMemory(writer: WriterMemory) {
       return person.settings;
     },
 
-    /** The query's totals from memory when it may be used and knows every row; else `read`, remembered. */
-    totals(query: UsageQuery, read: () => StoredTotals): StoredTotals {
+    /**
+     * The query's totals from memory when it may be used and knows every row; else `read` (or only
+     * `readTask`, the task's row, when that is all memory lacks), remembered.
+     */
+    totals(query: UsageQuery, read: () => StoredTotals, readTask: (taskId: string) => TaskTotals | null): StoredTotals {
       if (!writer.readable(query.userId)) return read();
       const person = personFor(query.userId);
       const known = recalled(person, query);
       if (known !== undefined) return known;
+      if (onlyTaskUnknown(person, query)) {
+        person.tasks.set(query.task.id, readTask(query.task.id));
+        const recalledNow = recalled(person, query);
+        if (recalledNow !== undefined) return recalledNow;
+      }
       const stored = read();
       learn(person, query, stored);
       return stored;

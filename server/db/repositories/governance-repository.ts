@@ -224,6 +224,20 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
     };
   }
 
+  /** One task's row, as readTotals reads it when the month's row exists. */
+  function storedTask(userId: string, taskId: string): StoredTotals['task'] {
+    const row = statements.readTask.get({ userId, taskId });
+    if (row === undefined) return null;
+    return {
+      postedMsat: msat(row.postedMsat),
+      pendingMsat: msat(row.pendingMsat),
+      feeReserveMsat: msat(row.feeReserveMsat),
+      refundCreditMsat: msat(row.refundCreditMsat),
+      firstAtMs: row.firstAtMs,
+      lastAtMs: row.lastAtMs,
+    };
+  }
+
   function parseLimit(json: string | null): MoneyLimit | null {
     return json === null ? null : parseStoredLimit(jsonOrNull(json));
   }
@@ -245,7 +259,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
 
     /** The month, service and task totals a query asks for, and whether its period is recorded. */
     readTotals(query: UsageQuery): StoredTotals {
-      return memory === null ? storedTotals(query) : memory.totals(query, () => storedTotals(query));
+      return memory === null ? storedTotals(query) : memory.totals(query, () => storedTotals(query), (taskId) => storedTask(query.userId, taskId));
     },
 
     /**
@@ -382,6 +396,9 @@ function prepareUsageStatements(sqlite: DatabaseHandle['sqlite']) {
   });
   return {
     readTotals: sqlite.prepare<Params, TotalsRow>(TOTALS_SQL),
+    readTask: sqlite.prepare<Params, UsageTotals & { firstAtMs: number; lastAtMs: number }>(
+      `SELECT ${FIGURES}, first_at_ms AS firstAtMs, last_at_ms AS lastAtMs FROM governance_task_usage WHERE user_id = @userId AND task_id = @taskId`,
+    ),
     addToMonths: sqlite.prepare<Params>(`UPDATE governance_month_usage SET ${ADD} WHERE ${CONTAINS}`),
     upsertService: sqlite.prepare<Params>(`
       INSERT INTO governance_service_usage
