@@ -58,8 +58,8 @@ function recalled(person: PersonMemory, query: UsageQuery): StoredTotals | undef
 }
 
 /**
- * Whether the task's row is the only one the query reads that memory does not know: a task's first
- * spend, which the bench's people make every fifth decision. Its row alone is then read.
+ * Whether the task's row is the only one the query reads that memory does not know, as at each task's
+ * first spend (a task makes a few): its row alone is then read, not the whole totals query.
  */
 function onlyTaskUnknown(person: PersonMemory, query: UsageQuery): query is UsageQuery & { task: { id: string } } {
   const window = windowKey(query.period.startsAtMs, query.period.endsAtMs);
@@ -105,7 +105,8 @@ function applyChange(person: PersonMemory, scope: UsageScope, change: UsageTotal
   if (scope.taskId === null) return;
   const task = person.tasks.get(scope.taskId);
   // Object.assign, not `{ ...added(...), ... }`: this runs on every spend decision, where spread
-  // objects kept what they point to alive through young-generation collections (docs/architecture.md, "What a spend decision costs").
+  // objects kept what they point to alive through young-generation collections
+  // (docs/architecture.md, "What a spend decision costs").
   if (task) {
     const widened = create ? { firstAtMs: Math.min(task.firstAtMs, scope.atMs), lastAtMs: Math.max(task.lastAtMs, scope.atMs) } : task;
     person.tasks.set(scope.taskId, Object.assign(added(task, change), { firstAtMs: widened.firstAtMs, lastAtMs: widened.lastAtMs }));

@@ -224,8 +224,9 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
         createdAtMs: row.createdAtMs,
       };
       const { lastInsertRowid } = statements.insertTransfer.run(...Object.values(values));
-      // Not a spread: every reservation returns here, and spread objects on a decision's path kept what
-      // they point to alive through young-generation collections (docs/architecture.md, "What a spend decision costs").
+      // Not a spread: every reservation returns here, and spread objects on a decision's path kept
+      // what they point to alive through young-generation collections (docs/architecture.md,
+      // "What a spend decision costs").
       return Object.assign({ id: Number(lastInsertRowid) }, values);
     },
 

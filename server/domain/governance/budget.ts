@@ -69,7 +69,8 @@ export interface SpendForUsage {
 export function reservationUsage(spend: SpendForUsage): BudgetUsage {
   const { resolution } = spend;
   // Whole literals, not `{ ...EMPTY_USAGE, ... }`: this runs on every spend decision, where spread
-  // objects kept what they point to alive through young-generation collections (docs/architecture.md, "What a spend decision costs").
+  // objects kept what they point to alive through young-generation collections
+  // (docs/architecture.md, "What a spend decision costs").
   if (resolution === null) {
     return { postedMsat: msat(0), pendingMsat: msat(spend.amountMsat - spend.feeReserveMsat), feeReserveMsat: msat(spend.feeReserveMsat), refundCreditMsat: msat(0) };
   }

@@ -142,8 +142,9 @@ export function holdForPayment(
     destination: providerAccount(input.providerId),
     amountMsat: holdMsat,
     expiresAtMs: nowMs + deps.reservationTtlMs,
-    // No object spreads on a decision's path: objects built as `{ ...a, b }` there kept what they point
-    // to alive through young-generation collections (docs/architecture.md, "What a spend decision costs").
+    // No object spreads on a decision's path: objects built as `{ ...a, b }` there kept what they
+    // point to alive through young-generation collections (docs/architecture.md, "What a spend
+    // decision costs").
     metadata: Object.assign(
       budgetReservationMetadata({ serviceId: input.serviceId, taskId: input.task?.id ?? null, feeReserveMsat: input.feeAllowanceMsat }),
       { paymentId, paymentHash: input.verified.paymentHashHex },
