@@ -19,12 +19,12 @@
  * once their leases expire, and an instance that starts never takes a live instance's task; a loop
  * whose lease was lost stops, leaving the task to the new holder.
  */
-import { randomUUID } from 'node:crypto';
 import { planSchema, type CatalogService, type Plan, type PlanStep } from '../../../shared/catalog';
 import type { DisputeCategory, DisputeView } from '../../../shared/disputes';
 import { policyDecisionSchema, type PolicyDecision } from '../../../shared/governance';
 import type { Leases } from '../../domain/background';
 import { ACCOUNT_IN_DEBT_WHY } from '../../domain/governance';
+import { timeOrderedId } from '../../domain/ids';
 import { msat, msatToUsdCentsRoundHalfUp } from '../../../shared/money';
 import { purchaseReasonText } from '../../../shared/purchase-reasons';
 import { stepIdempotencyKey, type SpendOutcome, type SpendResult } from '../../domain/spending';
@@ -135,6 +135,16 @@ const UNSETTLED: ReadonlySet<string> = new Set(['reserved', 'paying']);
  * covers the moment between another instance inserting a task and claiming it.
  */
 const ORPHANED_AFTER_MS = 60_000;
+
+/**
+ * A new task's id, ordered by creation (the wall clock orders, the random part makes it unique): the
+ * task's budget usage row is keyed by it (governance_task_usage), so tasks still spending share the
+ * last pages of that table instead of each dirtying a page of its own at every commit.
+ */
+function newTaskId(): string {
+  return timeOrderedId(Date.now());
+}
+
 /**
  * A step as the quote prices it. A chained input is not known yet: it is quoted with a stand-in text
  * and priced at the most the earlier step's output can be (its bound), so an honest provider's
@@ -612,7 +622,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
     submit(userId: string, text: string, options: { agentKeyId?: string } = {}): SubmitResult {
       const request = text.trim();
       if (request === '') return { ok: false, reason: 'empty_request' };
-      const task = store.insert({ id: randomUUID(), userId, request, agentKeyId: options.agentKeyId ?? null, nowMs: now() });
+      const task = store.insert({ id: newTaskId(), userId, request, agentKeyId: options.agentKeyId ?? null, nowMs: now() });
       changed(task);
       startLoop(task.id, (signal) => planAndQuote(task.id, signal));
       return { ok: true, task: view(task) };
@@ -623,7 +633,7 @@ export function createTaskRunner<Q extends TaskQuote>(deps: TaskRunnerDeps<Q>) {
      * skipping the planner; quoting, approval and spending are exactly those of any task.
      */
     submitPlanned(userId: string, input: { request: string; steps: Plan['steps']; agentKeyId: string }): TaskView {
-      const task = store.insert({ id: randomUUID(), userId, request: input.request, agentKeyId: input.agentKeyId, nowMs: now() });
+      const task = store.insert({ id: newTaskId(), userId, request: input.request, agentKeyId: input.agentKeyId, nowMs: now() });
       changed(task);
       startLoop(task.id, (signal) => runPlan(task.id, { request: input.request, planner: 'agent', steps: input.steps }, signal));
       return view(task);

@@ -137,6 +137,10 @@ export const governanceServiceUsage = sqliteTable(
  * for the task's reservations since the task started and before the period ends, which these totals
  * answer exactly whenever every reservation of the task falls inside that window (otherwise the check
  * scans). One row per (person, task) that has ever reserved.
+ *
+ * Keyed by task first: task ids grow with time (UUIDv7, server/domain/ids.ts), so the tasks still
+ * spending are the last rows, a few pages that every commit shares. Keyed by person first, each
+ * active task sat among its person's past tasks, and every decision dirtied a page of its own.
  */
 export const governanceTaskUsage = sqliteTable(
   'governance_task_usage',
@@ -150,7 +154,7 @@ export const governanceTaskUsage = sqliteTable(
     feeReserveMsat: integer('fee_reserve_msat').notNull(),
     refundCreditMsat: integer('refund_credit_msat').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.taskId] })],
+  (t) => [primaryKey({ columns: [t.taskId, t.userId] })],
 );
 
 export type GovernanceBudgetPeriodRow = typeof governanceBudgetPeriods.$inferSelect;

@@ -15,7 +15,6 @@
  * The await on the wallet sits between markPaying and a settle, never inside a transaction.
  * Ledger calls nest inside these transactions as savepoints (better-sqlite3 nests transactions).
  */
-import { randomUUID } from 'node:crypto';
 import type { Msat } from '../../../shared/money';
 import { msat } from '../../../shared/money';
 import type { DatabaseHandle } from '../../db/client';
@@ -26,6 +25,7 @@ import type { PaymentRow } from '../../db/schema/payments';
 import { SecretBoxError, type SecretBox } from '../../db/secret-box';
 import { budgetReservationMetadata, type BudgetRefusalReason, type Governance } from '../governance';
 import { providerAccount, type Ledger, type ReservePrecondition, type ReserveResult } from '../ledger';
+import { timeOrderedId } from '../ids';
 import type { VerifiedChallenge } from '../ports/l402';
 import { preimageMatchesPaymentHash } from '../ports/wallet';
 import { createTokenVault, type StoredToken, type TokenVault } from './token-vault';
@@ -95,20 +95,6 @@ export function paymentRecordsOn(
   const vault = createTokenVault(createTokenVaultRepository(database.db), deps.secretBox);
   const records = createPaymentRecords({ ...deps, handle: database, repository: createPaymentsRepository(database.db), vault });
   return { records, vault };
-}
-
-/**
- * A UUIDv7 (RFC 9562): the wall clock's milliseconds, then 74 random bits. A payment's id keys its row
- * and its reservation's idempotency key; ids that grow with time are written at the right edge of
- * both indexes, where random (v4) ids dirtied a random page of each on every write-ahead, and every
- * dirtied page is written to the WAL at commit. The clock only orders ids: uniqueness is the random part.
- */
-export function timeOrderedId(wallClockMs: number): string {
-  // randomUUID's bits (drawn from a pooled buffer: cheaper than randomBytes per call) with the
-  // first 48 replaced by the clock and the version nibble set to 7; its variant bits already fit.
-  const random = randomUUID();
-  const time = wallClockMs.toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }
 
 /** The budget's precondition, then (when it allows the spend) the agent key's, on the same hold. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timeOrderedId } from './payment-records';
+import { timeOrderedId } from './ids';
 
 describe('timeOrderedId', () => {
   it('is a version 7 UUID whose text order follows the clock, unique within one millisecond', () => {
