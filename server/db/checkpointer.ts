@@ -1,13 +1,13 @@
 // Background checkpoints for the app's SQLite file. In WAL mode a commit appends its pages to the WAL;
 // a checkpoint copies them into the database file and fsyncs it. Left to SQLite, the commit that takes
-// the WAL past `wal_autocheckpoint` pages does that copy itself, on the event loop's thread: up to
-// 40 MB copied and fsynced while every request in flight waits, about once per thousand spend
-// decisions (bench/governance.bench.ts). Here a worker thread with its own connection checkpoints on
-// the machine's other core instead: a few times a second while the WAL is still, every few
-// milliseconds while commits keep arriving, so the writer's commits only append. Under a steady stream
-// of commits the WAL still reaches the writer's ceiling now and then (SQLite starts it over only once
-// every frame in it is copied, and new ones keep arriving); the writer's own checkpoint then finds
-// only the last few milliseconds of frames left to copy before its fsync. More frequent checkpoints
+// the WAL past `wal_autocheckpoint` pages does that copy itself, on the event loop's thread: pages
+// copied and fsynced while every request in flight waits (bench/governance.bench.ts). Here a worker
+// thread with its own connection checkpoints on the machine's other core instead: a few times a
+// second while the WAL is still, every few milliseconds while commits keep arriving, so the writer's
+// commits only append. Under a steady stream of commits the WAL still reaches the writer's ceiling
+// now and then (SQLite starts it over only once every frame in it is copied, and new ones keep
+// arriving); the writer's own checkpoint then finds only the last few milliseconds of frames left to
+// copy, but still fsyncs, which is why openSqlite sets that ceiling high. More frequent checkpoints
 // also fsync sooner, which shortens what a power loss could take back (see openSqlite). The writer's
 // own autocheckpoint stays as the ceiling should the worker fall behind or stop.
 import { Worker } from 'node:worker_threads';

@@ -32,16 +32,18 @@ export function openDatabase(location: string): DatabaseHandle {
  * second process (e.g. a CLI command) waits instead of failing. Migrations run before anyone uses it.
  * Pass ':memory:' for tests.
  *
- * wal_autocheckpoint: the commit that pushes the WAL past this many pages copies them into the
- * database and fsyncs, a few milliseconds inside one request. A budget-checked reservation writes
- * about 13 pages, so SQLite's default of 1,000 put a checkpoint in about one reservation in 80, which
- * alone set the p99 of a spend decision (bench/governance.bench.ts). At 10,000 pages (a WAL of up to
- * 40 MB) it is about one in 800, and each checkpoint copies fewer pages per commit, since pages that
- * many commits rewrote are copied once. The trade: with synchronous=NORMAL a commit survives a crash
- * of the process but not necessarily a power loss until the WAL is next synced, which checkpoints do;
- * fewer checkpoints make that window longer (the OS still writes the WAL back within about 30 s).
- * The app (server/main.ts) also checkpoints from a worker thread a few times a second
- * (checkpointer.ts), so its commits normally never reach this ceiling and the window stays short.
+ * wal_autocheckpoint: the commit that pushes the WAL past this many pages copies what is left into
+ * the database and fsyncs, on the event loop, while every request in flight waits. The app
+ * (server/main.ts) checkpoints from a worker thread instead (checkpointer.ts), every few milliseconds
+ * while commits arrive, which also syncs the WAL as often; so this ceiling is only the safety net for
+ * a worker that stopped or fell behind. It is high because a steady stream of commits reaches it
+ * anyway (SQLite starts the WAL over only when every frame is copied, and new ones keep coming): at
+ * 10,000 pages, 500 people's write-aheads met it several times a second and its fsyncs put their p99
+ * at 5-10 ms; at 100,000 (a WAL of up to 400 MB) p99 was about 2 ms and decisions ran 5-10% faster
+ * (bench/governance.bench.ts). journal_size_limit gives the disk back once the WAL starts over. The
+ * trade, with synchronous=NORMAL: a commit survives a crash of the process but not necessarily a
+ * power loss until the WAL is next synced, which the worker's checkpoints do within milliseconds; a
+ * process without the worker (a CLI command) syncs only at this ceiling or when it closes.
  *
  * synchronous=NORMAL under WAL: a commit is a write() of its pages to the WAL file, without fsync.
  * Once write() returns, the pages are in the operating system's cache, which outlives our process:
@@ -77,7 +79,8 @@ export function openSqlite(path: string): DatabaseHandle {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('temp_store = MEMORY');
-  sqlite.pragma('wal_autocheckpoint = 10000');
+  sqlite.pragma('wal_autocheckpoint = 100000');
+  sqlite.pragma('journal_size_limit = 67108864');
   sqlite.pragma('cache_size = -8192');
   sqlite.pragma('mmap_size = 268435456');
   const db = drizzle(sqlite, { schema });
