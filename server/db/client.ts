@@ -39,7 +39,7 @@ export function openDatabase(location: string): DatabaseHandle {
  * a worker that stopped or fell behind. It is high because a steady stream of commits reaches it
  * anyway (SQLite starts the WAL over only when every frame is copied, and new ones keep coming): at
  * 10,000 pages, 500 people's write-aheads met it several times a second and its fsyncs put their p99
- * at 5-10 ms; at 100,000 (a WAL of up to 400 MB) p99 was about 2 ms and decisions ran 5-10% faster
+ * at 5-10 ms; at 100,000 (a WAL of up to 400 MB) it was 2-4 ms, and decisions ran 5-10% faster
  * (bench/governance.bench.ts). journal_size_limit gives the disk back once the WAL starts over. The
  * trade, with synchronous=NORMAL: a commit survives a crash of the process but not necessarily a
  * power loss until the WAL is next synced, which the worker's checkpoints do within milliseconds; a
