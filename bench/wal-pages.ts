@@ -3,23 +3,34 @@
 // decision, more than rows or bytes, is what a decision's writes cost on a file; naming each page's
 // table or index shows which structure a decision pays for.
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 const WAL_HEADER_BYTES = 32;
 const FRAME_HEADER_BYTES = 24;
 
-/** The page numbers of the WAL's current frames, in order (a frame of an older generation has other salts). */
+/**
+ * The page numbers of the WAL's current frames, in order (a frame of an older generation has other
+ * salts). Only the headers are read: the WAL may hold hundreds of megabytes of pages.
+ */
 function walFramePages(walPath: string): number[] {
-  const wal = readFileSync(walPath);
-  if (wal.length < WAL_HEADER_BYTES) return [];
-  const pageSize = wal.readUInt32BE(8);
-  const salts = [wal.readUInt32BE(16), wal.readUInt32BE(20)];
-  const pages: number[] = [];
-  for (let at = WAL_HEADER_BYTES; at + FRAME_HEADER_BYTES + pageSize <= wal.length; at += FRAME_HEADER_BYTES + pageSize) {
-    if (wal.readUInt32BE(at + 8) !== salts[0] || wal.readUInt32BE(at + 12) !== salts[1]) break;
-    pages.push(wal.readUInt32BE(at));
+  const fd = openSync(walPath, 'r');
+  try {
+    const header = Buffer.alloc(WAL_HEADER_BYTES);
+    if (readSync(fd, header, 0, WAL_HEADER_BYTES, 0) < WAL_HEADER_BYTES) return [];
+    const frameBytes = FRAME_HEADER_BYTES + header.readUInt32BE(8);
+    const salts = [header.readUInt32BE(16), header.readUInt32BE(20)];
+    const walBytes = fstatSync(fd).size;
+    const frame = Buffer.alloc(FRAME_HEADER_BYTES);
+    const pages: number[] = [];
+    for (let at = WAL_HEADER_BYTES; at + frameBytes <= walBytes; at += frameBytes) {
+      readSync(fd, frame, 0, FRAME_HEADER_BYTES, at);
+      if (frame.readUInt32BE(8) !== salts[0] || frame.readUInt32BE(12) !== salts[1]) break;
+      pages.push(frame.readUInt32BE(0));
+    }
+    return pages;
+  } finally {
+    closeSync(fd);
   }
-  return pages;
 }
 
 export interface WalPages {

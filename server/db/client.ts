@@ -61,11 +61,12 @@ export function openDatabase(location: string): DatabaseHandle {
  * cache_size / mmap_size: a decision reads a handful of B-tree pages (the ledger's indexes, the
  * person's usage rows); 8 MiB of cached pages (2,048) held those of the bench's 500 active people
  * (4 and 16 MiB measured the same), and pages outside it are read through a memory map, so a
- * million-entry ledger costs no read() calls on the hot path. A larger cache is slower, not faster: when an insert splits a B-tree page, SQLite
- * renumbers the new pages through a temporary page number far past the end of the file, and the
- * commit that follows then walks the page cache's whole hash table to drop pages past the end. With
- * 64 MiB that walk was 7% of a decision's CPU and grew as the cache filled (bench/governance.bench.ts:
- * about 14% more decisions/s at a million entries with 8 MiB).
+ * million-entry ledger costs no read() calls on the hot path. A larger cache is slower, not faster:
+ * when an insert splits a B-tree page, SQLite renumbers the new pages through a temporary page
+ * number far past the end of the file, and the commit that follows then walks the page cache's whole
+ * hash table to drop pages past the end. With 64 MiB that walk was 7% of a decision's CPU and grew
+ * as the cache filled (bench/governance.bench.ts: about 14% more decisions/s at a million entries
+ * with 8 MiB).
  */
 export function openSqlite(path: string): DatabaseHandle {
   if (path !== ':memory:') {
