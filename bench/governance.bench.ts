@@ -10,9 +10,10 @@
 // alone), the whole write-ahead a payment awaits before it may pay (the decision plus the payment's
 // row with its sealed macaroon: PaymentRecords.writeAhead), and SQLite's own floor (one small row per
 // decision in the same batches). Each line gives decisions/s and p99 latency, their ratios to the
-// targets (at least 20,000 decisions/s, p99 under 1 ms), to the baseline, and CPU per decision. The
-// ledger is grown first to 1,000, 100,000 and 1,000,000 entries (other people's history), and a busy
-// month is played out to show that a decision costs the same at the end of a month as at its start.
+// targets (at least 20,000 decisions/s, p99 under 1 ms), to the baseline, and CPU per decision, then
+// the WAL pages a decision writes, by table and index. 500 people's budgets are measured on ledgers of
+// 1,000, 100,000 and 1,000,000 entries (other people's history, one database each), and a busy month
+// is played out to show that a decision costs the same at the end of a month as at its start.
 // Figures are noisy on a shared machine: the load average is printed; compare ratios.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -79,8 +80,8 @@ export interface Stack {
  * The bench's i-th person, with an id shaped like the app's (a UUID, server/domain/accounts): people
  * who ask one after another sit far apart in every index keyed by person. Ids named `user-0`,
  * `user-1`, ... sat next to each other, so consecutive decisions shared the pages of the per-person
- * rows and indexes, which made 500 budgets look 15-20% cheaper than they are. Derived from i (not
- * random) so every run writes the same keys.
+ * rows and indexes, which made 500 budgets look cheaper than they are (docs/architecture.md, "What a
+ * spend decision costs"). Derived from i (not random) so every run writes the same keys.
  */
 function personId(i: number): string {
   const hex = createHash('sha256').update(`bench person ${i}`).digest('hex');

@@ -33,8 +33,15 @@ describe('agent task on the sandbox market', () => {
   it('runs a three-step task end to end: quote, auto approval, payments, results, receipts, budget usage', async () => {
     const userId = await signUpOnStack(stack, 'agent');
     const before = used(userId);
+    const submittedAtMs = Date.now();
     const submitted = stack.tasks.submit(userId, 'BTC price, fee estimate and a joke about bitcoin');
     if (!submitted.ok) throw new Error(submitted.reason);
+    // A task's id is a UUIDv7 of its creation, so tasks still spending share the last pages of the
+    // usage table keyed by it (governance_task_usage).
+    expect(submitted.task.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const createdAtMs = parseInt(submitted.task.id.replace('-', '').slice(0, 12), 16);
+    expect(createdAtMs).toBeGreaterThanOrEqual(submittedAtMs);
+    expect(createdAtMs).toBeLessThanOrEqual(Date.now());
     const task = await untilTask(stack, userId, submitted.task.id, (t) => ['completed', 'failed', 'cancelled'].includes(t.status));
 
     expect(task.status).toBe('completed');
