@@ -111,7 +111,7 @@ describe.skipIf(!testDatabaseUrl)(postgresSuiteTitle('copying a SQLite database 
   it('copies every table with equal row counts and equal ledger balances', async () => {
     const outcome = await copySqliteToPostgres(source, client);
     if (!outcome.ok) throw new Error(describeCopy(outcome));
-    for (const table of ['ledger_transfers', 'ledger_entries', 'ledger_pending_holds', 'payments', 'governance_month_usage', 'alerts']) {
+    for (const table of ['ledger_transfers', 'ledger_entries', 'ledger_pending_holds', 'payments', 'governance_window_usage', 'alerts']) {
       const sqliteRows = (source.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table}`);
       expect({ table, n: rows[0].n }).toEqual({ table, n: sqliteRows });

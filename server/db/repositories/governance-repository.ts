@@ -2,8 +2,8 @@
 // (better-sqlite3) so the budget check can run inside the ledger's IMMEDIATE reservation transaction.
 // Every statement is prepared once per repository: the budget check runs on every spend.
 //
-// Budget usage is stored, not computed here: governance_month_usage, _service_usage and _task_usage
-// hold typed figures (posted, pending, fee reserve, refund credit) that governance changes through
+// Budget usage is stored, not computed here: governance_window_usage and governance_task_usage hold
+// typed figures (posted, pending, fee reserve, refund credit) that governance changes through
 // addToTotals in the same transaction as each reservation, resolution and refund credit. What those
 // changes are is decided once, in server/domain/governance/budget.ts (reservationUsage); this file
 // only reads and adds. reservations() and credits() return the rows the figures come from, for the
@@ -111,21 +111,25 @@ const TOTALS_SQL = `
 SELECT ${figures('m', 'month')}, ${figures('s', 'service')}, ${figures('t', 'task')},
   t.first_at_ms AS task_first_at, t.last_at_ms AS task_last_at,
   p.user_id IS NOT NULL AS period_recorded, p.limit_json AS period_limit_json
-FROM governance_month_usage m
-LEFT JOIN governance_service_usage s
-  ON s.user_id = m.user_id AND s.starts_at_ms = m.starts_at_ms AND s.ends_at_ms = m.ends_at_ms AND s.service_id = @serviceId
+FROM governance_window_usage m
+LEFT JOIN governance_window_usage s ON s.user_id = m.user_id AND s.starts_at_ms = m.starts_at_ms
+  AND s.ends_at_ms = m.ends_at_ms AND s.service_id = @serviceId AND s.service_id <> ''
 LEFT JOIN governance_task_usage t ON t.user_id = m.user_id AND t.task_id = @taskId
 LEFT JOIN governance_budget_periods p ON p.user_id = m.user_id AND p.period_key = @periodKey
-WHERE m.user_id = @userId AND m.starts_at_ms = @startsAtMs AND m.ends_at_ms = @endsAtMs`;
+WHERE m.user_id = @userId AND m.starts_at_ms = @startsAtMs AND m.ends_at_ms = @endsAtMs AND m.service_id = ''`;
 
 const ADD = `posted_msat = posted_msat + @posted, pending_msat = pending_msat + @pending,
   fee_reserve_msat = fee_reserve_msat + @fee, refund_credit_msat = refund_credit_msat + @credit`;
-// The table is named: in an upsert PostgreSQL reads a bare column as ambiguous (the row or excluded).
-const addExcluded = (table: string) => `posted_msat = ${table}.posted_msat + excluded.posted_msat,
-  pending_msat = ${table}.pending_msat + excluded.pending_msat, fee_reserve_msat = ${table}.fee_reserve_msat + excluded.fee_reserve_msat,
-  refund_credit_msat = ${table}.refund_credit_msat + excluded.refund_credit_msat`;
+/**
+ * No window is longer: a budget month is at most 31 days and an hour (createWindow refuses longer). It
+ * bounds the search for the windows containing a moment to the person's last month of rows, however
+ * long their history.
+ */
+export const LONGEST_WINDOW_MS = 32 * 24 * 3_600_000;
 // The windows containing a moment: usually one (the person's month); two after a time-zone change.
-const CONTAINS = 'user_id = @userId AND starts_at_ms <= @atMs AND ends_at_ms > @atMs';
+const CONTAINS = `user_id = @userId AND starts_at_ms <= @atMs AND starts_at_ms > @atMs - ${LONGEST_WINDOW_MS} AND ends_at_ms > @atMs`;
+/** A window's total: its row with the empty service id (governance_window_usage). */
+const WHOLE_WINDOW = "service_id = ''";
 
 const RESERVATIONS_SQL = `
 SELECT r.user_id AS userId, r.created_at_ms AS atMs, r.amount_msat AS amountMsat, r.metadata_json AS metadataJson,
@@ -269,13 +273,11 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
      */
     addToTotals(scope: UsageScope, change: UsageTotalsChange, create: boolean): void {
       const params = changeParams(scope, change);
-      const windows = statements.addToMonths.run(params).changes;
-      // Usually one window and the rows exist: plain updates by key. The service upsert (which reads
-      // the windows) runs only when a row may be missing, and never after a partial update.
-      if (scope.serviceId !== null && windows > 0) {
-        if (!create) statements.addToService.run(params);
-        else if (windows > 1 || statements.addToService.run(params).changes === 0) statements.upsertService.run(params);
-      }
+      // One statement for the windows' totals and the service's rows in them, which share a page.
+      const touched = statements.addToWindows.all(params);
+      const windows = touched.filter((row) => row.serviceId === '').length;
+      // A window the service has no row in yet gets one, with this change as its figures.
+      if (create && scope.serviceId !== null && touched.length - windows < windows) statements.insertMissingServices.run(params);
       if (scope.taskId !== null) {
         if (!create) statements.addToTask.run(params);
         else if (statements.addToTaskWidening.run(params).changes === 0) statements.insertTask.run(params);
@@ -377,15 +379,12 @@ function jsonOrNull(text: string): unknown {
 }
 
 function prepareUsageStatements(sqlite: DatabaseHandle['sqlite']) {
-  const monthExists = sqlite.prepare<UsageWindow, { found: 1 }>(`
-    SELECT 1 AS found FROM governance_month_usage
-    WHERE user_id = @userId AND starts_at_ms = @startsAtMs AND ends_at_ms = @endsAtMs`);
-  const insertMonth = sqlite.prepare<Params>(`
-    INSERT INTO governance_month_usage
-      (user_id, starts_at_ms, ends_at_ms, posted_msat, pending_msat, fee_reserve_msat, refund_credit_msat)
-    VALUES (@userId, @startsAtMs, @endsAtMs, @posted, @pending, @fee, @credit)`);
-  const insertService = sqlite.prepare<Params>(`
-    INSERT INTO governance_service_usage
+  const windowExists = sqlite.prepare<UsageWindow, { found: 1 }>(`
+    SELECT 1 AS found FROM governance_window_usage
+    WHERE user_id = @userId AND starts_at_ms = @startsAtMs AND ends_at_ms = @endsAtMs AND ${WHOLE_WINDOW}`);
+  // A window's total is inserted with the empty service id.
+  const insertRow = sqlite.prepare<Params>(`
+    INSERT INTO governance_window_usage
       (user_id, starts_at_ms, ends_at_ms, service_id, posted_msat, pending_msat, fee_reserve_msat, refund_credit_msat)
     VALUES (@userId, @startsAtMs, @endsAtMs, @serviceId, @posted, @pending, @fee, @credit)`);
   const figureParams = (totals: UsageTotals) => ({
@@ -399,14 +398,16 @@ function prepareUsageStatements(sqlite: DatabaseHandle['sqlite']) {
     readTask: sqlite.prepare<Params, UsageTotals & { firstAtMs: number; lastAtMs: number }>(
       `SELECT ${FIGURES}, first_at_ms AS firstAtMs, last_at_ms AS lastAtMs FROM governance_task_usage WHERE user_id = @userId AND task_id = @taskId`,
     ),
-    addToMonths: sqlite.prepare<Params>(`UPDATE governance_month_usage SET ${ADD} WHERE ${CONTAINS}`),
-    upsertService: sqlite.prepare<Params>(`
-      INSERT INTO governance_service_usage
+    // A null service id matches only the windows' totals.
+    addToWindows: sqlite.prepare<Params, { serviceId: string }>(
+      `UPDATE governance_window_usage SET ${ADD} WHERE ${CONTAINS} AND service_id IN ('', @serviceId) RETURNING service_id AS serviceId`,
+    ),
+    insertMissingServices: sqlite.prepare<Params>(`
+      INSERT INTO governance_window_usage
         (user_id, starts_at_ms, ends_at_ms, service_id, posted_msat, pending_msat, fee_reserve_msat, refund_credit_msat)
       SELECT user_id, starts_at_ms, ends_at_ms, @serviceId, @posted, @pending, @fee, @credit
-      FROM governance_month_usage WHERE ${CONTAINS}
-      ON CONFLICT (user_id, starts_at_ms, ends_at_ms, service_id) DO UPDATE SET ${addExcluded('governance_service_usage')}`),
-    addToService: sqlite.prepare<Params>(`UPDATE governance_service_usage SET ${ADD} WHERE ${CONTAINS} AND service_id = @serviceId`),
+      FROM governance_window_usage WHERE ${CONTAINS} AND ${WHOLE_WINDOW}
+      ON CONFLICT (user_id, starts_at_ms, ends_at_ms, service_id) DO NOTHING`),
     insertTask: sqlite.prepare<Params>(`
       INSERT INTO governance_task_usage
         (user_id, task_id, first_at_ms, last_at_ms, posted_msat, pending_msat, fee_reserve_msat, refund_credit_msat)
@@ -417,11 +418,12 @@ function prepareUsageStatements(sqlite: DatabaseHandle['sqlite']) {
     addToTask: sqlite.prepare<Params>(`UPDATE governance_task_usage SET ${ADD} WHERE user_id = @userId AND task_id = @taskId`),
     createWindow: sqlite.transaction(
       (window: UsageWindow, compute: () => { month: UsageTotals; services: Map<string, UsageTotals> }) => {
+        if (window.endsAtMs - window.startsAtMs > LONGEST_WINDOW_MS) throw new Error(`a usage window longer than ${LONGEST_WINDOW_MS} ms`);
         // Re-checked under the lock: another connection may have created the window since we looked.
-        if (monthExists.get(window) !== undefined) return;
+        if (windowExists.get(window) !== undefined) return;
         const { month, services } = compute();
-        insertMonth.run({ ...window, ...figureParams(month) });
-        for (const [serviceId, totals] of services) insertService.run({ ...window, serviceId, ...figureParams(totals) });
+        insertRow.run({ ...window, serviceId: '', ...figureParams(month) });
+        for (const [serviceId, totals] of services) insertRow.run({ ...window, serviceId, ...figureParams(totals) });
       },
     ),
     userReservations: sqlite.prepare<Params, ReservationUsageRow>(
@@ -442,11 +444,11 @@ function prepareUsageStatements(sqlite: DatabaseHandle['sqlite']) {
       VALUES (@ledgerTransferId, @userId, @periodKey, @serviceId, @taskId, @amountMsat, @reservedAtMs, @createdAtMs)
       ON CONFLICT (ledger_transfer_id) DO NOTHING`),
     allMonths: sqlite.prepare<[], UsageWindow & UsageTotals>(
-      `SELECT user_id AS userId, starts_at_ms AS startsAtMs, ends_at_ms AS endsAtMs, ${FIGURES} FROM governance_month_usage`,
+      `SELECT user_id AS userId, starts_at_ms AS startsAtMs, ends_at_ms AS endsAtMs, ${FIGURES} FROM governance_window_usage WHERE ${WHOLE_WINDOW}`,
     ),
     allServices: sqlite.prepare<[], UsageWindow & UsageTotals & { serviceId: string }>(`
       SELECT user_id AS userId, starts_at_ms AS startsAtMs, ends_at_ms AS endsAtMs, service_id AS serviceId, ${FIGURES}
-      FROM governance_service_usage`),
+      FROM governance_window_usage WHERE service_id <> ''`),
     allTasks: sqlite.prepare<[], { userId: string; taskId: string; firstAtMs: number; lastAtMs: number } & UsageTotals>(`
       SELECT user_id AS userId, task_id AS taskId, first_at_ms AS firstAtMs, last_at_ms AS lastAtMs, ${FIGURES}
       FROM governance_task_usage`),

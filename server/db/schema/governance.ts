@@ -3,8 +3,8 @@
 // defined once, in server/domain/governance/budget.ts (reservationUsage), over the ledger's
 // reservations; the totals tables below hold it in typed columns that governance's usage observer
 // changes in the same transaction as each reservation, resolution and refund credit (no triggers), and
-// that checkUsageTotals() audits against the ledger by the same rule. Migration 0012 made the totals
-// tables WITHOUT ROWID (drizzle does not model that): a lookup is one descent of the primary key.
+// that checkUsageTotals() audits against the ledger by the same rule. The totals tables are WITHOUT
+// ROWID (migrations 0012, 0028, 0029; drizzle does not model that): a lookup is one descent of the key.
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { ledgerTransfers } from './ledger';
@@ -83,42 +83,28 @@ export const governanceAlertsFired = sqliteTable(
   ],
 );
 
-// The three usage totals: what the reservations in a scope add up to, split as budget.ts counts them
+// The usage totals: what the reservations in a scope add up to, split as budget.ts counts them
 // (posted = amount + fee actually paid; pending = held minus its fee allowance; fee reserve = that
 // allowance while in flight; refund credit = refunds for those spends, which lower usage). A
 // reservation, and any refund of it, counts in the window the reservation was MADE in.
 
 /**
  * Usage of one person in one window [startsAtMs, endsAtMs): their budget month as computed in the
- * time zone of the check that created the row. Keyed by the exact bounds rather than the period key,
- * so a change of time zone gets its own, exact row instead of a neighbour's. Created (from a scan of
- * the window's reservations) by the first budget check in the window; from then on the usage observer
- * adds every reservation made in it, every resolution of one and every refund credit for one.
+ * time zone of the check that created it. The row with `service_id` '' is the window's total across
+ * services; a row per service spent on in the window beside it (service ids are never empty: an empty
+ * one counts as none, budget-precondition.ts). Keyed by the exact bounds rather than the period key,
+ * so a change of time zone gets its own, exact rows instead of a neighbour's. Created (from a scan of
+ * the window's reservations) by the first budget check in the window, with every service's row that
+ * scan finds, so a missing service row means nothing was spent on that service in the window; from
+ * then on the usage observer adds every reservation made in it, every resolution of one and every
+ * refund credit for one.
+ *
+ * One table, not one for months and one for services: keyed by person first, a person's window total
+ * and service totals share a page, so a spend dirties one page of it instead of one in each table
+ * (docs/architecture.md, "What a spend decision costs").
  */
-export const governanceMonthUsage = sqliteTable(
-  'governance_month_usage',
-  {
-    userId: text('user_id').notNull(),
-    startsAtMs: integer('starts_at_ms').notNull(),
-    endsAtMs: integer('ends_at_ms').notNull(),
-    postedMsat: integer('posted_msat').notNull(),
-    pendingMsat: integer('pending_msat').notNull(),
-    feeReserveMsat: integer('fee_reserve_msat').notNull(),
-    refundCreditMsat: integer('refund_credit_msat').notNull().default(0),
-  },
-  (t) => [
-    primaryKey({ columns: [t.userId, t.startsAtMs, t.endsAtMs] }),
-    check('governance_month_usage_bounds', sql`${t.startsAtMs} < ${t.endsAtMs}`),
-  ],
-);
-
-/**
- * Usage of one service within a month window. Every service with a reservation in the window has a
- * row once the window's row exists (the scan that creates a window creates these too), so a missing
- * row means nothing was spent on that service in that window.
- */
-export const governanceServiceUsage = sqliteTable(
-  'governance_service_usage',
+export const governanceWindowUsage = sqliteTable(
+  'governance_window_usage',
   {
     userId: text('user_id').notNull(),
     startsAtMs: integer('starts_at_ms').notNull(),
@@ -129,7 +115,10 @@ export const governanceServiceUsage = sqliteTable(
     feeReserveMsat: integer('fee_reserve_msat').notNull(),
     refundCreditMsat: integer('refund_credit_msat').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.startsAtMs, t.endsAtMs, t.serviceId] })],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.startsAtMs, t.endsAtMs, t.serviceId] }),
+    check('governance_window_usage_bounds', sql`${t.startsAtMs} < ${t.endsAtMs}`),
+  ],
 );
 
 /**

@@ -60,7 +60,8 @@ export interface ReservationAttribution {
 
 // The reading of each field, written once: the zod schema below applies them to stored metadata, and
 // requestAttribution to the metadata of a reservation being made.
-const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+// An empty id names nothing (and '' is the window's own row in governance_window_usage).
+const textOrNull = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 const feeOrZero = (value: unknown): number => (Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : 0);
 // Lenient on purpose, field by field: reservations made without governance (or by older code) still
 // count in the month. `.optional()` first: a transform's output is not optional, so without it a
