@@ -44,6 +44,12 @@ describe('reading a reservation’s attribution', () => {
     expect(reservationAttribution({ taskId: 'task-1' }, msat(1_000))).toEqual({ serviceId: null, taskId: 'task-1', feeReserveMsat: 0 });
   });
 
+  it("reads an empty id as none, in both readings: '' is a window's own row in governance_window_usage", () => {
+    const meta = { serviceId: '', taskId: '', feeReserveMsat: 10 };
+    expect(reservationAttribution(meta, msat(1_000))).toEqual({ serviceId: null, taskId: null, feeReserveMsat: 10 });
+    expect(requestAttribution(meta, msat(1_000))).toEqual({ serviceId: null, taskId: null, feeReserveMsat: 10 });
+  });
+
   it('counts metadata without governance’s fields in the month only, with no fee allowance', () => {
     for (const meta of [null, {}, { serviceId: 7, taskId: ['x'], feeReserveMsat: -5 }, { feeReserveMsat: 1.5 }]) {
       expect(requestAttribution(meta, msat(1_000))).toEqual({ serviceId: null, taskId: null, feeReserveMsat: 0 });
