@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../shared/governance';
 import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../shared/money';
 import { openSqlite } from '../server/db/client';
+import { foldUsageChanges } from '../server/db/repositories/usage-changes';
 import { createSecretBox } from '../server/db/secret-box';
 import { createGovernance } from '../server/domain/governance';
 import { createLedger, stripeAccount, userAvailableAccount } from '../server/domain/ledger';
@@ -19,8 +20,11 @@ const NOW_MS = Date.parse('2026-03-10T12:00:00Z');
 const ZONE = 'Europe/London';
 const USERS = ['alice', 'bob'];
 
-/** A small Steward database made by the real ledger, governance and payment records. */
-async function makeStewardDatabase(path: string): Promise<void> {
+/**
+ * A small Steward database made by the real ledger, governance and payment records, closed as Steward
+ * stops (its usage changes folded into the totals) unless `crashed`.
+ */
+async function makeStewardDatabase(path: string, crashed = false): Promise<void> {
   const handle = openSqlite(path);
   const governance = createGovernance(handle, { now: () => NOW_MS });
   const ledger = createLedger(handle, { now: () => NOW_MS, observer: governance.usageObserver });
@@ -40,6 +44,7 @@ async function makeStewardDatabase(path: string): Promise<void> {
   const alert = handle.sqlite.prepare("INSERT INTO alerts (user_id, kind, severity, title, body, created_at_ms) VALUES (?, 'budget', 'info', 't', 'b', ?)");
   for (let i = 0; i < 3; i += 1) alert.run('alice', NOW_MS);
   handle.sqlite.prepare('DELETE FROM alerts WHERE id = 3').run();
+  if (!crashed) foldUsageChanges(handle.sqlite);
   handle.close();
 }
 
@@ -84,6 +89,21 @@ describe('copying a SQLite database into PostgreSQL: the source must be migrated
     const outcome = await copySqliteToPostgres(new Database(':memory:'), untouched);
     expect(outcome).toMatchObject({ ok: false, reason: 'source_not_migrated' });
     expect(describeCopy(outcome)).toMatch(/^Nothing copied \(source_not_migrated\)/);
+  });
+
+  it('refuses a SQLite file whose usage changes are not in its totals (not stopped cleanly), before touching the target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-copy-crashed-'));
+    try {
+      await makeStewardDatabase(join(dir, 'steward.db'), true);
+      const crashed = new Database(join(dir, 'steward.db'), { readonly: true });
+      const untouched = { query: () => Promise.reject(new Error('the target must not be touched')) };
+      const outcome = await copySqliteToPostgres(crashed, untouched);
+      crashed.close();
+      expect(outcome).toMatchObject({ ok: false, reason: 'source_not_migrated' });
+      expect(describeCopy(outcome)).toMatch(/usage changes not yet added to its totals/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -60,13 +60,16 @@ export async function copySqliteToPostgres(sqlite: Database.Database, client: Po
   }
 }
 
-/** Why the source is not at the latest SQLite migration, or null when it is. */
+/** Why the source cannot be copied as it is (not at the latest migration, or its totals not complete), or null. */
 function sourceMigrationGap(sqlite: Database.Database): string | null {
   const latest = sqliteMigrationJournal().at(-1);
   const hasTable = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
   const applied = hasTable ? (sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null }).at : null;
-  if (latest && Number(applied) === latest.when) return null;
-  return `the SQLite file is not at the latest migration (${latest?.tag}); start this Steward version on it once, stop it, and copy again`;
+  const again = 'start this Steward version on it once, stop it, and copy again';
+  if (!latest || Number(applied) !== latest.when) return `the SQLite file is not at the latest migration (${latest?.tag}); ${again}`;
+  // Stopping folds them (server/db/repositories/usage-changes.ts); PostgreSQL reads its totals alone.
+  const unfolded = sqlite.prepare('SELECT 1 FROM governance_usage_changes LIMIT 1').get();
+  return unfolded === undefined ? null : `the SQLite file holds usage changes not yet added to its totals (it was not stopped cleanly); ${again}`;
 }
 
 function shapeDifference(sqlite: SchemaShape, postgres: SchemaShape): string | null {

@@ -87,11 +87,12 @@ describe('the MCP module spends only through domain/spending', () => {
 // The single writer's memory (db/writer-memory.ts) is exact only if every write of the rows it keeps
 // goes through the repository that tells it the change. Nothing else in the server writes them.
 describe('the rows the writer remembers have one writer each', () => {
-  const remembered = ['governance_settings', 'governance_window_usage', 'governance_task_usage', 'governance_budget_periods', 'ledger_accounts', 'ledger_entries', 'ledger_balances', 'ledger_pending_holds'];
+  const remembered = ['governance_settings', 'governance_window_usage', 'governance_task_usage', 'governance_usage_changes', 'governance_budget_periods', 'ledger_accounts', 'ledger_entries', 'ledger_balances', 'ledger_pending_holds'];
   const tables = remembered.map((table) => table.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase()));
   const sqlWrite = new RegExp(`(INSERT INTO|UPDATE|DELETE FROM|REPLACE INTO)\\s+"?(${remembered.join('|')})\\b`, 'i');
   const drizzleWrite = new RegExp(`\\.(insert|update|delete)\\((${tables.join('|')})\\)`);
-  const owners = new Set(['server/db/repositories/governance-repository.ts', 'server/db/repositories/ledger-repository.ts']);
+  // usage-changes.ts is the governance repository's: its appends and folds are the totals' writes.
+  const owners = new Set(['server/db/repositories/governance-repository.ts', 'server/db/repositories/usage-changes.ts', 'server/db/repositories/ledger-repository.ts']);
 
   it('no server file but the governance and ledger repositories writes them', () => {
     const writers = readdirSync('server', { recursive: true, encoding: 'utf8' })

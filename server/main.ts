@@ -4,6 +4,7 @@ import { usdCents } from '../shared/money';
 import { composeServices, type TopUpsConfig } from './compose';
 import { startCheckpointer } from './db/checkpointer';
 import { openDatabase } from './db/client';
+import { foldUsageChanges } from './db/repositories/usage-changes';
 import { loadSecretsKey } from './db/secret-box';
 import { configuredProviderUrls, DEFAULT_RATE_URLS, loadEnv, type Env } from './env';
 import { bannerFields, startBanner } from './banner';
@@ -93,6 +94,12 @@ async function main(): Promise<void> {
     treasury?.treasury.close();
     await sandbox?.close();
     await checkpointer?.stop();
+    try {
+      foldUsageChanges(database.sqlite);
+    } catch (error) {
+      // Nothing is lost: the changes stay in their table and the next start folds them first.
+      logger.warn({ err: error }, 'usage changes left for the next start to fold');
+    }
     database.close();
     logger.info('stopped cleanly');
     process.exit(0);

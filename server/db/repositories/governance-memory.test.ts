@@ -142,4 +142,27 @@ describe('the writer memory of governance rows', () => {
     expect(repository.readTotals(query).month?.postedMsat).toBe(0);
     expect(repository.readTotals(query).service).toBeNull();
   });
+
+  it("a busy person's many tasks: the oldest are forgotten and read again, every read still right", async () => {
+    const repository = createGovernanceRepository(file.handle);
+    const writer = createGroupCommit(file.handle.sqlite);
+    const base = { ...queries[0]!, userId: 'busy' };
+    const zero = { postedMsat: msat(0), pendingMsat: msat(0), feeReserveMsat: msat(0), refundCreditMsat: msat(0) };
+    repository.createWindow({ userId: 'busy', startsAtMs: base.period.startsAtMs, endsAtMs: base.period.endsAtMs }, () => ({ month: zero, services: new Map() }));
+    const taskQuery = (i: number) => ({ ...base, task: { id: `task-${String(i).padStart(4, '0')}`, startedAtMs: 0 } });
+    const truth = (query: UsageQuery) => file.handle.sqlite.transaction(() => repository.readTotals(query))();
+    // More tasks than memory keeps for one person (256 rows), each spending twice, in batches as the app does.
+    for (let i = 0; i < 600; i += 1) {
+      const n = signedMsat(i + 1);
+      const scope = { userId: 'busy', atMs: 1_200, serviceId: 'jokes', taskId: taskQuery(i).task.id };
+      await writer.submit(() => {
+        repository.readTotals(taskQuery(i));
+        repository.addToTotals(scope, { postedMsat: n, pendingMsat: n, feeReserveMsat: signedMsat(0), refundCreditMsat: signedMsat(0) }, true);
+        repository.addToTotals(scope, { postedMsat: n, pendingMsat: n, feeReserveMsat: signedMsat(0), refundCreditMsat: signedMsat(0) }, true);
+      });
+      expect(repository.readTotals(taskQuery(i)).task?.postedMsat).toBe(2 * (i + 1));
+    }
+    for (const i of [0, 1, 299, 598, 599]) expect(repository.readTotals(taskQuery(i))).toEqual(truth(taskQuery(i)));
+    expect(repository.readTotals(base).month?.postedMsat).toBe(600 * 601);
+  });
 });

@@ -115,6 +115,20 @@ function applyChange(person: PersonMemory, scope: UsageScope, change: UsageTotal
   }
 }
 
+/**
+ * A busy person's tasks are what fills their memory: the oldest are dropped (a Map keeps the order
+ * they were first remembered in), so the tasks still spending stay, and so do the month and service
+ * rows every check reads. Dropping the whole person instead had every check of theirs read the
+ * database again every few hundred tasks (and first fold their usage changes, usage-changes.ts).
+ */
+function forgetOldTasks(person: PersonMemory): void {
+  const keep = Math.floor(MAX_ROWS_PER_PERSON / 4);
+  for (const taskId of person.tasks.keys()) {
+    if (person.tasks.size <= keep) return;
+    person.tasks.delete(taskId);
+  }
+}
+
 const rowCount = (person: PersonMemory) => person.months.size + person.services.size + person.tasks.size + person.periods.size;
 
 export type GovernanceMemory = ReturnType<typeof createGovernanceMemory>;
@@ -125,6 +139,7 @@ function createGovernanceMemory(writer: WriterMemory) {
 
   function personFor(userId: string): PersonMemory {
     let person = people.get(userId);
+    if (person !== undefined && rowCount(person) >= MAX_ROWS_PER_PERSON) forgetOldTasks(person);
     if (person === undefined || rowCount(person) >= MAX_ROWS_PER_PERSON) {
       if (people.size >= MAX_PEOPLE) people.clear();
       person = { months: new Map(), services: new Map(), tasks: new Map(), periods: new Map(), windows: new Map() };

@@ -20,6 +20,7 @@ import { msat, type Msat, type SignedMsat } from '../../../shared/money';
 import type { DatabaseHandle } from '../client';
 import { governanceAlertsFired, governanceBudgetPeriods, governanceSettings } from '../schema/governance';
 import { governanceMemoryOf } from './governance-memory';
+import { LONGEST_WINDOW_MS, usageChangesOf, type UsageChangeParams } from './usage-changes';
 
 const p = sql.placeholder;
 
@@ -120,13 +121,9 @@ WHERE m.user_id = @userId AND m.starts_at_ms = @startsAtMs AND m.ends_at_ms = @e
 
 const ADD = `posted_msat = posted_msat + @posted, pending_msat = pending_msat + @pending,
   fee_reserve_msat = fee_reserve_msat + @fee, refund_credit_msat = refund_credit_msat + @credit`;
-/**
- * No window is longer: a budget month is at most 31 days and an hour (createWindow refuses longer). It
- * bounds the search for the windows containing a moment to the person's last month of rows, however
- * long their history.
- */
-export const LONGEST_WINDOW_MS = 32 * 24 * 3_600_000;
+export { LONGEST_WINDOW_MS };
 // The windows containing a moment: usually one (the person's month); two after a time-zone change.
+// Sought among the person's rows of the last LONGEST_WINDOW_MS, however long their history.
 const CONTAINS = `user_id = @userId AND starts_at_ms <= @atMs AND starts_at_ms > @atMs - ${LONGEST_WINDOW_MS} AND ends_at_ms > @atMs`;
 /** A window's total: its row with the empty service id (governance_window_usage). */
 const WHOLE_WINDOW = "service_id = ''";
@@ -149,7 +146,7 @@ function storedFigures(row: TotalsRow, prefix: 'month' | 'service' | 'task'): Us
   };
 }
 
-function changeParams(scope: UsageScope, change: UsageTotalsChange): Params {
+function changeParams(scope: UsageScope, change: UsageTotalsChange): UsageChangeParams {
   return {
     userId: scope.userId,
     atMs: scope.atMs,
@@ -182,6 +179,8 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
   const parsedSettings = new Map<string, { json: string; settings: GovernanceSettings }>();
   // The single writer's memory of settings and usage (SQLite only; governance-memory.ts).
   const memory = governanceMemoryOf(sqlite);
+  // With the single writer, usage changes are appended and folded into the totals later (usage-changes.ts).
+  const changes = usageChangesOf(sqlite);
   const drizzleStatements = {
     firedThresholds: db
       .select({ thresholdPercent: governanceAlertsFired.thresholdPercent })
@@ -209,6 +208,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
   }
 
   function storedTotals(query: UsageQuery): StoredTotals {
+    changes?.foldForPerson(query.userId, query.task?.id ?? null);
     const row = statements.readTotals.get({
       userId: query.userId,
       serviceId: query.serviceId,
@@ -230,6 +230,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
 
   /** One task's row, as readTotals reads it when the month's row exists. */
   function storedTask(userId: string, taskId: string): StoredTotals['task'] {
+    changes?.foldForTask(userId, taskId);
     const row = statements.readTask.get({ userId, taskId });
     if (row === undefined) return null;
     return {
@@ -273,6 +274,11 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
      */
     addToTotals(scope: UsageScope, change: UsageTotalsChange, create: boolean): void {
       const params = changeParams(scope, change);
+      if (changes !== null) {
+        changes.append(params, create);
+        memory?.totalsChanged(scope, change, create);
+        return;
+      }
       // One statement for the windows' totals and the service's rows in them, which share a page.
       const touched = statements.addToWindows.all(params);
       const windows = touched.filter((row) => row.serviceId === '').length;
@@ -291,7 +297,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
      * `compute` reads the window's reservations; it runs only if the window does not exist yet.
      */
     createWindow(window: UsageWindow, compute: () => { month: UsageTotals; services: Map<string, UsageTotals> }): void {
-      statements.createWindow.immediate(window, compute);
+      statements.createWindow.immediate(window, compute, () => changes?.foldAll());
       memory?.windowCreated(window.userId);
     },
 
@@ -311,6 +317,7 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
 
     /** Every stored total, for audits. */
     allTotals(): StoredTotalsRows {
+      changes?.foldAll();
       return {
         month: statements.allMonths.all(),
         service: statements.allServices.all(),
@@ -417,8 +424,11 @@ function prepareUsageStatements(sqlite: DatabaseHandle['sqlite']) {
       WHERE user_id = @userId AND task_id = @taskId`),
     addToTask: sqlite.prepare<Params>(`UPDATE governance_task_usage SET ${ADD} WHERE user_id = @userId AND task_id = @taskId`),
     createWindow: sqlite.transaction(
-      (window: UsageWindow, compute: () => { month: UsageTotals; services: Map<string, UsageTotals> }) => {
+      (window: UsageWindow, compute: () => { month: UsageTotals; services: Map<string, UsageTotals> }, foldChanges: () => void) => {
         if (window.endsAtMs - window.startsAtMs > LONGEST_WINDOW_MS) throw new Error(`a usage window longer than ${LONGEST_WINDOW_MS} ms`);
+        // Changes made before the window existed are counted in it by compute(), from their
+        // reservations: folded after it was made, they would count twice.
+        foldChanges();
         // Re-checked under the lock: another connection may have created the window since we looked.
         if (windowExists.get(window) !== undefined) return;
         const { month, services } = compute();

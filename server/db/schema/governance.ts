@@ -146,5 +146,29 @@ export const governanceTaskUsage = sqliteTable(
   (t) => [primaryKey({ columns: [t.taskId, t.userId] })],
 );
 
+/**
+ * Usage changes not yet added to the totals above (SQLite only; empty on PostgreSQL). The single
+ * writer keeps every total in memory and appends each change here, in the transaction of the
+ * reservation, resolution or credit it comes from: one row at the end of one table, on a page that the
+ * batch's other changes share. Adding changes to governance_window_usage and governance_task_usage
+ * one by one dirtied a page of each per person and decision, more than half of a decision's cost
+ * for 500 people's budgets (bench/governance.bench.ts). The repository folds them into the totals,
+ * summed by row, every few thousand changes and before any read of the totals from the database,
+ * so a read always sees totals plus changes (governance-repository.ts).
+ */
+export const governanceUsageChanges = sqliteTable('governance_usage_changes', {
+  id: integer('id').primaryKey(),
+  userId: text('user_id').notNull(),
+  atMs: integer('at_ms').notNull(),
+  serviceId: text('service_id'),
+  taskId: text('task_id'),
+  /** 1 for a new reservation, which creates its missing service and task rows; 0 for later changes. */
+  isNew: integer('is_new').notNull(),
+  postedMsat: integer('posted_msat').notNull(),
+  pendingMsat: integer('pending_msat').notNull(),
+  feeReserveMsat: integer('fee_reserve_msat').notNull(),
+  refundCreditMsat: integer('refund_credit_msat').notNull(),
+});
+
 export type GovernanceBudgetPeriodRow = typeof governanceBudgetPeriods.$inferSelect;
 export type GovernanceCreditRow = typeof governanceCredits.$inferSelect;
