@@ -32,8 +32,8 @@ type Refusal = Extract<CopyOutcome, { ok: false }>;
 const BATCH_PARAMETERS = 30_000;
 
 export async function copySqliteToPostgres(sqlite: Database.Database, client: PostgresQueryable): Promise<CopyOutcome> {
-  const notMigrated = sourceMigrationGap(sqlite);
-  if (notMigrated) return { ok: false, reason: 'source_not_migrated', detail: notMigrated };
+  const notReady = sourceNotReady(sqlite);
+  if (notReady) return { ok: false, reason: 'source_not_migrated', detail: notReady };
   await applyPostgresMigrations(client);
   const schema = readSqliteSchema(sqlite);
   const differs = shapeDifference(sqliteShape(schema), await postgresShape(client));
@@ -61,7 +61,7 @@ export async function copySqliteToPostgres(sqlite: Database.Database, client: Po
 }
 
 /** Why the source cannot be copied as it is (not at the latest migration, or its totals not complete), or null. */
-function sourceMigrationGap(sqlite: Database.Database): string | null {
+function sourceNotReady(sqlite: Database.Database): string | null {
   const latest = sqliteMigrationJournal().at(-1);
   const hasTable = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
   const applied = hasTable ? (sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null }).at : null;
