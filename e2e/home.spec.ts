@@ -87,7 +87,8 @@ test('a new person follows the welcome to a first paid answer, and the dashboard
   // The same dashboard on a phone: one column, nothing wider than the screen.
   await dashboard.setViewportSize({ width: 390, height: 780 });
   await expect(dashboard.getByTestId('spend-by-service')).toContainText('joke');
-  expect(await dashboard.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  // The charts follow the new width when their resize observers fire, a frame or two later.
+  await expect.poll(() => dashboard.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shot(dashboard, 'home-dashboard-390');
 });
 
