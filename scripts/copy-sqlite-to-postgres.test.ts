@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../shared/governance';
 import { btcUsdRateFromCentsPerBtc, msat, usdCents } from '../shared/money';
 import { openSqlite } from '../server/db/client';
+import { foldOnStop } from '../server/db/repositories/fold-on-stop';
 import { foldUsageChanges } from '../server/db/repositories/usage-changes';
 import { createSecretBox } from '../server/db/secret-box';
 import { createGovernance } from '../server/domain/governance';
@@ -22,9 +23,10 @@ const USERS = ['alice', 'bob'];
 
 /**
  * A small Steward database made by the real ledger, governance and payment records, closed as Steward
- * stops (its usage changes folded into the totals) unless `crashed`.
+ * stops (its usage changes and reservations folded), as a crash leaves it, or with its usage changes
+ * folded and its reservations not indexed.
  */
-async function makeStewardDatabase(path: string, crashed = false): Promise<void> {
+async function makeStewardDatabase(path: string, stop: 'clean' | 'crashed' | 'reservations not indexed' = 'clean'): Promise<void> {
   const handle = openSqlite(path);
   const governance = createGovernance(handle, { now: () => NOW_MS });
   const ledger = createLedger(handle, { now: () => NOW_MS, observer: governance.usageObserver });
@@ -44,7 +46,8 @@ async function makeStewardDatabase(path: string, crashed = false): Promise<void>
   const alert = handle.sqlite.prepare("INSERT INTO alerts (user_id, kind, severity, title, body, created_at_ms) VALUES (?, 'budget', 'info', 't', 'b', ?)");
   for (let i = 0; i < 3; i += 1) alert.run('alice', NOW_MS);
   handle.sqlite.prepare('DELETE FROM alerts WHERE id = 3').run();
-  if (!crashed) foldUsageChanges(handle.sqlite);
+  if (stop === 'clean') foldOnStop(handle.sqlite);
+  if (stop === 'reservations not indexed') foldUsageChanges(handle.sqlite);
   handle.close();
 }
 
@@ -91,16 +94,20 @@ describe('copying a SQLite database into PostgreSQL: the source must be migrated
     expect(describeCopy(outcome)).toMatch(/^Nothing copied \(source_not_migrated\)/);
   });
 
-  it('refuses a SQLite file whose usage changes are not in its totals (not stopped cleanly), before touching the target', async () => {
+  // Not stopped cleanly: a crash leaves both unfolded; usage changes are checked first.
+  it.each([
+    ['crashed', /usage changes not yet added to its totals/],
+    ['reservations not indexed', /reservations not yet in ledger_reservations_by_user/],
+  ] as const)('refuses a SQLite file not stopped cleanly (%s), before touching the target', async (stop, named) => {
     const dir = mkdtempSync(join(tmpdir(), 'steward-copy-crashed-'));
     try {
-      await makeStewardDatabase(join(dir, 'steward.db'), true);
+      await makeStewardDatabase(join(dir, 'steward.db'), stop);
       const crashed = new Database(join(dir, 'steward.db'), { readonly: true });
       const untouched = { query: () => Promise.reject(new Error('the target must not be touched')) };
       const outcome = await copySqliteToPostgres(crashed, untouched);
       crashed.close();
       expect(outcome).toMatchObject({ ok: false, reason: 'source_not_migrated' });
-      expect(describeCopy(outcome)).toMatch(/usage changes not yet added to its totals/);
+      expect(describeCopy(outcome)).toMatch(named);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

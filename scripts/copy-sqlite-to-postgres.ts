@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { applyPostgresMigrations, sqliteMigrationJournal, type PostgresQueryable } from '../server/db/postgres-migrations';
+import { hasUnindexedReservations } from '../server/db/repositories/reservations-by-user';
 import { postgresShape, sqliteShape, type SchemaShape } from '../server/db/schema-shape';
 import { foreignKeyOrder, quoteIdentifier as q, readSqliteSchema, type SqliteTable } from '../server/db/sqlite-schema';
 
@@ -67,9 +68,12 @@ function sourceNotReady(sqlite: Database.Database): string | null {
   const applied = hasTable ? (sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null }).at : null;
   const again = 'start this Steward version on it once, stop it, and copy again';
   if (!latest || Number(applied) !== latest.when) return `the SQLite file is not at the latest migration (${latest?.tag}); ${again}`;
-  // Stopping folds them (server/db/repositories/usage-changes.ts); PostgreSQL reads its totals alone.
+  // Stopping folds both (server/db/repositories/usage-changes.ts, reservations-by-user.ts); PostgreSQL
+  // reads its totals alone, and indexes each reservation at once.
   const unfolded = sqlite.prepare('SELECT 1 FROM governance_usage_changes LIMIT 1').get();
-  return unfolded === undefined ? null : `the SQLite file holds usage changes not yet added to its totals (it was not stopped cleanly); ${again}`;
+  if (unfolded !== undefined) return `the SQLite file holds usage changes not yet added to its totals (it was not stopped cleanly); ${again}`;
+  if (hasUnindexedReservations(sqlite)) return `the SQLite file holds reservations not yet in ledger_reservations_by_user (it was not stopped cleanly); ${again}`;
+  return null;
 }
 
 function shapeDifference(sqlite: SchemaShape, postgres: SchemaShape): string | null {

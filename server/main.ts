@@ -4,7 +4,7 @@ import { usdCents } from '../shared/money';
 import { composeServices, type TopUpsConfig } from './compose';
 import { startCheckpointer } from './db/checkpointer';
 import { openDatabase } from './db/client';
-import { foldUsageChanges } from './db/repositories/usage-changes';
+import { foldOnStop } from './db/repositories/fold-on-stop';
 import { loadSecretsKey } from './db/secret-box';
 import { configuredProviderUrls, DEFAULT_RATE_URLS, loadEnv, type Env } from './env';
 import { bannerFields, startBanner } from './banner';
@@ -95,10 +95,10 @@ async function main(): Promise<void> {
     await sandbox?.close();
     await checkpointer?.stop();
     try {
-      foldUsageChanges(database.sqlite);
+      foldOnStop(database.sqlite);
     } catch (error) {
-      // Nothing is lost: the changes stay in their table and the next start folds them first.
-      logger.warn({ err: error }, 'usage changes left for the next start to fold');
+      // Nothing is lost: the changes and the reservations stay where they are, and are folded later.
+      logger.warn({ err: error }, 'usage changes or reservations left for a later fold');
     }
     database.close();
     logger.info('stopped cleanly');

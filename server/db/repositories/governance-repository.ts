@@ -22,6 +22,7 @@ import type { DatabaseHandle } from '../client';
 import { governanceAlertsFired, governanceBudgetPeriods, governanceSettings } from '../schema/governance';
 import { governanceMemoryOf } from './governance-memory';
 import { LONGEST_WINDOW_MS, usageChangesOf, type UsageChangeParams } from './usage-changes';
+import { USER_RESERVATION_IDS } from './reservations-by-user';
 
 const p = sql.placeholder;
 
@@ -438,7 +439,7 @@ function prepareUsageStatements(sqlite: DatabaseHandle['sqlite']) {
       },
     ),
     userReservations: sqlite.prepare<Params, ReservationUsageRow>(
-      `${RESERVATIONS_SQL} AND r.user_id = @userId AND r.created_at_ms >= @fromMs AND r.created_at_ms < @toMs`,
+      `${RESERVATIONS_SQL} AND r.id IN (${USER_RESERVATION_IDS})`,
     ),
     allReservations: sqlite.prepare<Params, ReservationUsageRow>(
       `${RESERVATIONS_SQL} AND r.user_id IS NOT NULL AND r.created_at_ms >= @fromMs AND r.created_at_ms < @toMs`,

@@ -20,6 +20,7 @@ import {
   type NewLedgerTransferRow,
 } from '../schema/ledger';
 import { ledgerMemoryOf, type AccountFunds } from './ledger-memory';
+import { reservationsByUserOn, USER_RESERVATION_IDS } from './reservations-by-user';
 import { selectList } from './select-list';
 
 export interface NewLedgerEntry {
@@ -122,10 +123,11 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
     ),
     reservationById: reservationsWhere(eq(ledgerTransfers.id, p('id'))),
     pendingReservations: reservationsWhere(isNull(resolutions.id)),
-    pendingReservationsOfUser: reservationsWhere(
-      isNull(resolutions.id),
-      eq(ledgerTransfers.userId, p('userId')),
-    ),
+    // Ids first, through the person's reservations (reservations-by-user.ts); then each one's rows.
+    pendingReservationIdsOfUser: raw.prepare<Params, { id: number }>(`
+      SELECT r.id FROM ledger_transfers r WHERE r.id IN (${USER_RESERVATION_IDS})
+        AND NOT EXISTS (SELECT 1 FROM ledger_transfers x WHERE x.pending_id = r.id)
+      ORDER BY r.id`),
     // Unordered in SQL: ordering by id would make SQLite scan the table in id order rather than use
     // the expiry index; listDueReservations sorts the (few) rows instead.
     dueReservations: reservations(isNull(resolutions.id), lte(ledgerTransfers.expiresAtMs, p('nowMs'))).prepare(),
@@ -133,6 +135,8 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
 
   // The single writer's memory of accounts, balances and holds (SQLite only; ledger-memory.ts).
   const memory = ledgerMemoryOf(raw);
+  // A user's reservations by time, a table beside ledger_transfers (reservations-by-user.ts).
+  const byUser = reservationsByUserOn(raw);
   const storedFunds = (codes: readonly string[]): Map<string, AccountWithBalance> => {
     const found = new Map<string, AccountWithBalance>();
     const rows = codes.length === 1 ? statements.accountWithBalanceByCode.all(codes[0] ?? '') : statements.accountsWithBalances.all(codes[0] ?? '', codes[1] ?? '', codes[2] ?? '');
@@ -224,6 +228,7 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
         createdAtMs: row.createdAtMs,
       };
       const { lastInsertRowid } = statements.insertTransfer.run(...Object.values(values));
+      byUser.recorded({ id: Number(lastInsertRowid), kind: values.kind, userId: values.userId, createdAtMs: values.createdAtMs });
       // Not a spread: every reservation returns here, and spread objects on a decision's path kept
       // what they point to alive through young-generation collections (docs/architecture.md,
       // "What a spend decision costs").
@@ -256,9 +261,9 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
 
     /** Reservations not yet posted, voided or expired, oldest first. */
     listPendingReservations(userId?: string): ReservationRows[] {
-      return userId === undefined
-        ? statements.pendingReservations.all()
-        : statements.pendingReservationsOfUser.all({ userId });
+      if (userId === undefined) return statements.pendingReservations.all();
+      const ids = statements.pendingReservationIdsOfUser.all({ userId, fromMs: Number.MIN_SAFE_INTEGER, toMs: Number.MAX_SAFE_INTEGER });
+      return ids.flatMap(({ id }) => statements.reservationById.all({ id }));
     },
 
     /** Pending reservations whose expiry is at or before the given time. */

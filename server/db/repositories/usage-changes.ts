@@ -171,7 +171,10 @@ function prepareFold(sqlite: Database.Database) {
     foldTasks.run({ userId });
     remove.run({ userId });
   });
-  return { append, fold: (userId: string | null) => fold(userId) };
+  // IMMEDIATE when it is a transaction of its own (a read's fold): one that read first and then wrote
+  // would fail at once, without waiting, if another connection had committed in between. Inside the
+  // caller's transaction it is a savepoint.
+  return { append, fold: (userId: string | null) => fold.immediate(userId) };
 }
 
 const perConnection = new WeakMap<Database.Database, UsageChanges>();

@@ -94,8 +94,7 @@ export const ledgerTransfers = sqliteTable(
     uniqueIndex('ledger_transfers_idempotency_key_unique').on(t.idempotencyKey),
     // Resolutions only: reservations and transfers have no pending_id. Still UNIQUE where it matters.
     uniqueIndex('ledger_transfers_pending_id_unique').on(t.pendingId).where(sql`pending_id IS NOT NULL`),
-    // A user's reservations by time: pending lists and budget usage scans.
-    index('ledger_transfers_reserve_user_idx').on(t.userId, t.createdAtMs).where(sql`kind = 'reserve'`),
+    // A user's reservations by time are in ledger_reservations_by_user, not indexed here.
     // The expiry sweep.
     index('ledger_transfers_reserve_expires_idx').on(t.expiresAtMs).where(sql`kind = 'reserve'`),
     check(
@@ -161,6 +160,24 @@ export const ledgerPendingHolds = sqliteTable(
     pendingMsat: integer('pending_msat').notNull(),
   },
   (t) => [check('ledger_pending_holds_non_negative', sql`${t.pendingMsat} >= 0`)],
+);
+
+/**
+ * A user's reservations by time: pending lists and budget usage scans. An index of ledger_transfers
+ * kept as a table, so SQLite's single writer can add reservations to it in thousands rather than one
+ * page per reservation (server/db/repositories/reservations-by-user.ts). Keyed by the transfer's id,
+ * so those additions append.
+ */
+export const ledgerReservationsByUser = sqliteTable(
+  'ledger_reservations_by_user',
+  {
+    transferId: integer('transfer_id')
+      .primaryKey()
+      .references(() => ledgerTransfers.id),
+    userId: text('user_id').notNull(),
+    createdAtMs: integer('created_at_ms').notNull(),
+  },
+  (t) => [index('ledger_reservations_by_user_idx').on(t.userId, t.createdAtMs)],
 );
 
 export type LedgerAccountRow = typeof ledgerAccounts.$inferSelect;

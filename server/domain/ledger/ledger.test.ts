@@ -13,6 +13,7 @@ import {
   userReservedAccount,
   type Ledger,
 } from './index';
+import { canonicalJson } from './canonical-json';
 
 const T0 = Date.UTC(2026, 0, 1);
 const jokes = providerAccount('jokes');
@@ -127,6 +128,30 @@ describe('single-phase transfers', () => {
     expect(ledger.userBalances('alice').availableMsat).toBe(700);
     expect(ledger.transfer({ ...request, amountMsat: msat(301) })).toEqual({ ok: false, reason: 'idempotency_conflict' });
     expect(ledger.transfer({ ...request, metadata: { note: 'x' } })).toEqual({ ok: false, reason: 'idempotency_conflict' });
+  });
+
+  it('replays a row whose request holds its metadata, as rows were stored before the two were kept apart', () => {
+    fund('alice', 1_000);
+    const account = (code: string) => (handle.sqlite.prepare('SELECT id FROM ledger_accounts WHERE code = ?').get(code) as { id: number }).id;
+    const request = { idempotencyKey: 'old', debit: userAvailableAccount('alice'), credit: treasuryAccount, amountMsat: msat(300), metadata: { note: 'old' } };
+    const stored = canonicalJson({ op: 'transfer', debit: 'user:alice:available', credit: 'treasury', amountMsat: 300, reason: null, metadata: { note: 'old' } });
+    const { lastInsertRowid: id } = handle.sqlite
+      .prepare(`INSERT INTO ledger_transfers (idempotency_key, request_json, kind, debit_account_id, credit_account_id, amount_msat, metadata_json, created_at_ms)
+        VALUES ('old', ?, 'transfer', ?, ?, 300, '{"note":"old"}', ?)`)
+      .run(stored, account('user:alice:available'), account('treasury'), nowMs);
+    const entry = handle.sqlite.prepare('INSERT INTO ledger_entries (transfer_id, account_id, amount_msat, created_at_ms) VALUES (?, ?, ?, ?)');
+    entry.run(id, account('user:alice:available'), -300, nowMs);
+    entry.run(id, account('treasury'), 300, nowMs);
+
+    expect(ledger.transfer(request)).toMatchObject({ ok: true, replayed: true, transfer: { id: Number(id) } });
+    expect(ledger.transfer({ ...request, metadata: { note: 'new' } })).toEqual({ ok: false, reason: 'idempotency_conflict' });
+    expect(ledger.transfer({ ...request, metadata: undefined })).toEqual({ ok: false, reason: 'idempotency_conflict' });
+    // Stored apart now: the request without its metadata, the metadata in its column.
+    expect(ledger.transfer({ ...request, idempotencyKey: 'new' }).ok).toBe(true);
+    expect(handle.sqlite.prepare("SELECT request_json AS r, metadata_json AS m FROM ledger_transfers WHERE idempotency_key = 'new'").get()).toEqual({
+      r: '{"amountMsat":300,"credit":"treasury","debit":"user:alice:available","op":"transfer","reason":null}',
+      m: '{"note":"old"}',
+    });
   });
 
   it('treats metadata with reordered keys as the same payload', () => {

@@ -240,16 +240,24 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
   /**
    * Looks the key up before anything else: a retry of the same request gets the outcome it already
    * had (as it stands now), while the same key with a different request is refused, never applied.
+   * The request is stored without its metadata, which has a column of its own: a retry matches both.
+   * A row stored with its metadata inside the request (before the two were kept apart) still matches
+   * a retry of its request.
    */
   function findPrior(
     idempotencyKey: string,
-    request: JsonValue,
-  ): { requestJson: string; prior?: LedgerTransferRow; conflict: boolean } {
+    request: { readonly [key: string]: JsonValue },
+    metadata?: JsonObject,
+  ): { requestJson: string; metadataJson: string | null; prior?: LedgerTransferRow; conflict: boolean } {
     assertIdempotencyKey(idempotencyKey);
     const requestJson = canonicalJson(request);
+    const metadataJson = metadata === undefined ? null : canonicalJson(metadata);
     const prior = repository.findTransferByKey(idempotencyKey);
-    if (prior === undefined) return { requestJson, conflict: false };
-    return { requestJson, prior, conflict: prior.requestJson !== requestJson };
+    if (prior === undefined) return { requestJson, metadataJson, conflict: false };
+    const same =
+      (prior.requestJson === requestJson && prior.metadataJson === metadataJson) ||
+      prior.requestJson === canonicalJson(Object.assign({ metadata: metadata ?? null }, request));
+    return { requestJson, metadataJson, prior, conflict: !same };
   }
 
   function transfer(request: TransferRequest): TransferResult {
@@ -263,14 +271,11 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     const creditCode = accountCode(request.credit);
     assertLedger(debitCode !== creditCode, 'a transfer needs two different accounts', { debitCode });
     return inWriteTransaction((): TransferResult => {
-      const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, {
-        op: 'transfer',
-        debit: debitCode,
-        credit: creditCode,
-        amountMsat: request.amountMsat,
-        reason: request.reason ?? null,
-        metadata: request.metadata ?? null,
-      });
+      const { requestJson, metadataJson, prior, conflict } = findPrior(
+        request.idempotencyKey,
+        { op: 'transfer', debit: debitCode, credit: creditCode, amountMsat: request.amountMsat, reason: request.reason ?? null },
+        request.metadata,
+      );
       if (conflict) return { ok: false, reason: 'idempotency_conflict' };
       if (prior) return { ok: true, transfer: toTransfer(prior), replayed: true };
 
@@ -291,7 +296,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         creditAccountId: credit.id,
         amountMsat: request.amountMsat,
         reason: request.reason ?? null,
-        metadataJson: request.metadata === undefined ? null : canonicalJson(request.metadata),
+        metadataJson,
         createdAtMs: nowMs,
       });
       writeEntries(row, [
@@ -307,14 +312,11 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
     assertLedger(Number.isSafeInteger(request.expiresAtMs), 'expiresAtMs must be an integer', request);
     const destinationCode = accountCode(request.destination);
     return inWriteTransaction((): ReserveResult<R> => {
-      const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, {
-        op: 'reserve',
-        userId: request.userId,
-        destination: destinationCode,
-        amountMsat: request.amountMsat,
-        expiresAtMs: request.expiresAtMs,
-        metadata: request.metadata ?? null,
-      });
+      const { requestJson, metadataJson, prior, conflict } = findPrior(
+        request.idempotencyKey,
+        { op: 'reserve', userId: request.userId, destination: destinationCode, amountMsat: request.amountMsat, expiresAtMs: request.expiresAtMs },
+        request.metadata,
+      );
       if (conflict) return { ok: false, reason: 'idempotency_conflict' };
       if (prior) return { ok: true, reservation: existingReservation(prior.id), replayed: true };
 
@@ -353,7 +355,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
         userId: request.userId,
         amountMsat: request.amountMsat,
         expiresAtMs: request.expiresAtMs,
-        metadataJson: request.metadata === undefined ? null : canonicalJson(request.metadata),
+        metadataJson,
         createdAtMs: nowMs,
       });
       // The hold: no entries, the user's pending total grows.
@@ -425,7 +427,7 @@ export function createLedger(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, opti
    */
   function openReservation(
     request: { idempotencyKey: string; reservationId: number },
-    fingerprint: JsonValue,
+    fingerprint: { readonly [key: string]: JsonValue },
   ): { open: true; requestJson: string; pending: LedgerTransferRow } | { open: false; result: ResolveResult<never> } {
     const { requestJson, prior, conflict } = findPrior(request.idempotencyKey, fingerprint);
     if (conflict) return { open: false, result: { ok: false, reason: 'idempotency_conflict' } };
