@@ -83,6 +83,17 @@ describe('a person\'s reservations, indexed in batches', () => {
     expect(indexed()).toBe(FOLD_EVERY - 3);
   });
 
+  it.skipIf(onPostgres)('folds on a reservation only: a long run of other transfers leaves the index alone', () => {
+    reserve(FOLD_EVERY - 4); // after the three fundings: ids up to FOLD_EVERY - 1
+    for (let i = 0; i < FOLD_EVERY; i += 1) {
+      ledger.transfer({ idempotencyKey: `top-up:${i}`, debit: stripeAccount, credit: userAvailableAccount('ann'), amountMsat: msat(1) });
+    }
+    expect(indexed()).toBe(0);
+    const [[person, [newest]] = ['', []]] = [...reserve(1)].filter(([, list]) => list.length > 0);
+    expect(indexed()).toBe(FOLD_EVERY - 3); // it indexed those before it, and itself
+    expect(pendingIds(person)).toContain(newest);
+  });
+
   it.skipIf(onPostgres)('indexes the rest as Steward stops, and the copy tool then takes the file', () => {
     const ids = reserve(10);
     expect(hasUnindexedReservations(handle.sqlite)).toBe(true);

@@ -3,14 +3,15 @@
 // reservation at the person's place in it: for 500 people's budgets, a page of its own per decision,
 // 1.3 of the 3.3 pages a decision wrote (bench/governance.bench.ts). SQLite's single writer now adds
 // reservations to this table in thousands, in id order, so each fold writes each person's page once:
-// - when a transfer is recorded FOLD_EVERY ids past the last one indexed, in its transaction (a
+// - when a reservation is recorded FOLD_EVERY ids past the last one indexed, in its transaction (a
 //   rollback undoes both; nothing is remembered outside the database);
 // - when Steward stops, so a stopped file's index is complete (scripts/copy-sqlite-to-postgres.ts
 //   copies only such a file).
 // Readers never wait for a fold: a person's reservations are the indexed ones plus the reservations
-// after the last one indexed (USER_RESERVATION_IDS), a search by id through at most a few thousand
-// recent rows. Every reservation up to the last one indexed is indexed, because ids only grow and a
-// fold takes every reservation after it.
+// after the last one indexed (USER_RESERVATION_IDS), a search by id through the rows recorded since:
+// fewer than FOLD_EVERY reservations, with the resolutions and transfers among and after them. Every
+// reservation up to the last one indexed is indexed, because ids only grow and a fold takes every
+// reservation after it.
 // PostgreSQL has no single writer, and its transactions commit out of id order, so a fold there
 // could pass a reservation not yet committed: each reservation is indexed at once, in its own
 // transaction. The same query reads both: on PostgreSQL no committed reservation lies after the last
@@ -18,7 +19,7 @@
 import type Database from 'better-sqlite3';
 import { writerMemoryOf } from '../writer-memory';
 
-/** Fold after this many transfers: each person's page is then written once per fold, not once per reservation. */
+/** Fold when a reservation's id is this far past the last one indexed: each person's page is then written once per fold. */
 export const FOLD_EVERY = 4_096;
 
 /** What a recorded transfer tells the index. */
@@ -65,6 +66,9 @@ export function reservationsByUserOn(sqlite: Database.Database) {
   return {
     /** After a transfer's row is written, in its transaction. */
     recorded(row: Recorded): void {
+      // Only a reservation folds: it then indexes itself, so the last one indexed always moves on. A
+      // run of other transfers (an expiry sweep, top-ups) would find nothing new to index, again and again.
+      if (row.kind !== 'reserve') return;
       const last = lastIndexed();
       if (row.id - last >= FOLD_EVERY) indexAfter(last);
     },
