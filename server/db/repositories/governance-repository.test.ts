@@ -19,13 +19,13 @@ describe('governance repository: window usage', () => {
   });
   afterEach(() => file.close());
 
-  // allTotals folds the changes appended since the last fold into the totals first (usage-changes.ts).
-  const rows = () => (
-    repository.allTotals(),
-    file.handle.sqlite
+  const rows = () => {
+    // allTotals folds the changes appended since the last fold into the totals first (usage-changes.ts).
+    repository.allTotals();
+    return file.handle.sqlite
       .prepare('SELECT starts_at_ms AS startsAtMs, service_id AS serviceId, posted_msat AS posted FROM governance_window_usage ORDER BY 1, 2')
-      .all()
-  );
+      .all();
+  };
 
   it("adds to the windows containing the moment and their service's rows, made once, after a long history", () => {
     // A year of monthly windows before the current one: the search must still find only the right one.

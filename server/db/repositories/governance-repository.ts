@@ -7,8 +7,8 @@
 // addToTotals in the same transaction as each reservation, resolution and refund credit (on SQLite
 // as an appended row of governance_usage_changes, folded into the totals before any read of them:
 // usage-changes.ts). What those changes are is decided once, in server/domain/governance/budget.ts
-// (reservationUsage); this file only reads and adds. reservations() and credits() return the rows the figures come from, for the
-// scans that create a new window's totals and for audits.
+// (reservationUsage); this file only reads and adds. reservations() and credits() return the rows
+// the figures come from, for the scans that create a new window's totals and for audits.
 import { and, desc, eq, sql } from 'drizzle-orm';
 import {
   governanceSettingsSchema,
