@@ -128,12 +128,8 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
     const holds = new Map<string, number>(); // a reservation's two accounts are one person's: read once
     for (const { balanceMsat, ...account } of rows) {
       const owner = holdsOwner(account);
-      let pendingHoldsMsat = owner === null ? 0 : holds.get(owner);
-      if (pendingHoldsMsat === undefined && owner !== null) {
-        pendingHoldsMsat = statements.pendingHolds.get({ userId: owner })?.pendingMsat ?? 0;
-        holds.set(owner, pendingHoldsMsat);
-      }
-      found.set(account.code, { account, balanceMsat, pendingHoldsMsat: pendingHoldsMsat ?? 0 });
+      if (owner !== null && !holds.has(owner)) holds.set(owner, statements.pendingHolds.get({ userId: owner })?.pendingMsat ?? 0);
+      found.set(account.code, { account, balanceMsat, pendingHoldsMsat: owner === null ? 0 : (holds.get(owner) ?? 0) });
     }
     return found;
   };
