@@ -23,10 +23,10 @@ const USERS = ['alice', 'bob'];
 
 /**
  * A small Steward database made by the real ledger, governance and payment records, closed as Steward
- * stops (its usage changes and reservations folded), as a crash leaves it, or with its usage changes
- * folded and its reservations not indexed.
+ * stops (its usage changes and transfers folded), as a crash leaves it, or with its usage changes
+ * folded and its transfers not folded into the per-person tables.
  */
-async function makeStewardDatabase(path: string, stop: 'clean' | 'crashed' | 'reservations not indexed' = 'clean'): Promise<void> {
+async function makeStewardDatabase(path: string, stop: 'clean' | 'crashed' | 'transfers not folded' = 'clean'): Promise<void> {
   const handle = openSqlite(path);
   const governance = createGovernance(handle, { now: () => NOW_MS });
   const ledger = createLedger(handle, { now: () => NOW_MS, observer: governance.usageObserver });
@@ -47,7 +47,7 @@ async function makeStewardDatabase(path: string, stop: 'clean' | 'crashed' | 're
   for (let i = 0; i < 3; i += 1) alert.run('alice', NOW_MS);
   handle.sqlite.prepare('DELETE FROM alerts WHERE id = 3').run();
   if (stop === 'clean') foldOnStop(handle.sqlite);
-  if (stop === 'reservations not indexed') foldUsageChanges(handle.sqlite);
+  if (stop === 'transfers not folded') foldUsageChanges(handle.sqlite);
   handle.close();
 }
 
@@ -97,7 +97,7 @@ describe('copying a SQLite database into PostgreSQL: the source must be migrated
   // Not stopped cleanly: a crash leaves both unfolded; usage changes are checked first.
   it.each([
     ['crashed', /usage changes not yet added to its totals/],
-    ['reservations not indexed', /reservations not yet in ledger_reservations_by_user/],
+    ['transfers not folded', /transfers after its fold mark, not yet in ledger_reservations_by_user and ledger_pending_holds/],
   ] as const)('refuses a SQLite file not stopped cleanly (%s), before touching the target', async (stop, named) => {
     const dir = mkdtempSync(join(tmpdir(), 'steward-copy-crashed-'));
     try {
@@ -152,6 +152,9 @@ describe.skipIf(!testDatabaseUrl)(postgresSuiteTitle('copying a SQLite database 
     expect((await client.query(balances)).rows).toEqual(expected);
     expect(outcome.accounts).toBe(expected.length);
     expect(describeCopy(outcome)).toContain(`Ledger balances equal for ${expected.length} accounts`);
+    // PostgreSQL writes its holds with each transfer: its fold mark stays past every id, not SQLite's.
+    const mark = await client.query('SELECT through_transfer_id::text AS mark FROM ledger_fold_mark');
+    expect(mark.rows).toEqual([{ mark: '9223372036854775807' }]);
   });
 
   it('continues each identity past the ids SQLite handed out, and the ledger is append-only again', async () => {

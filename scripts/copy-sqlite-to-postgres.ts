@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { applyPostgresMigrations, sqliteMigrationJournal, type PostgresQueryable } from '../server/db/postgres-migrations';
-import { hasUnindexedReservations } from '../server/db/repositories/reservations-by-user';
+import { hasUnfoldedTransfers } from '../server/db/repositories/ledger-folds';
 import { postgresShape, sqliteShape, type SchemaShape } from '../server/db/schema-shape';
 import { foreignKeyOrder, quoteIdentifier as q, readSqliteSchema, type SqliteTable } from '../server/db/sqlite-schema';
 
@@ -29,6 +29,12 @@ export type CopyOutcome =
 
 type Refusal = Extract<CopyOutcome, { ok: false }>;
 
+/**
+ * Each backend's own, not copied: PostgreSQL's fold mark stays the largest id, since it writes what
+ * SQLite folds with each transfer (server/db/repositories/ledger-folds.ts).
+ */
+const NOT_COPIED = new Set(['ledger_fold_mark']);
+
 /** Rows per INSERT: well under PostgreSQL's 65,535 parameters for the widest table. */
 const BATCH_PARAMETERS = 30_000;
 
@@ -39,7 +45,7 @@ export async function copySqliteToPostgres(sqlite: Database.Database, client: Po
   const schema = readSqliteSchema(sqlite);
   const differs = shapeDifference(sqliteShape(schema), await postgresShape(client));
   if (differs) return { ok: false, reason: 'schema_differs', detail: differs };
-  const tables = foreignKeyOrder(schema.tables);
+  const tables = foreignKeyOrder(schema.tables).filter((table) => !NOT_COPIED.has(table.name));
   const occupied = await occupiedTables(client, tables);
   if (occupied.length > 0) return { ok: false, reason: 'target_not_empty', detail: `the target already has rows in ${occupied.join(', ')}` };
 
@@ -68,11 +74,11 @@ function sourceNotReady(sqlite: Database.Database): string | null {
   const applied = hasTable ? (sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null }).at : null;
   const again = 'start this Steward version on it once, stop it, and copy again';
   if (!latest || Number(applied) !== latest.when) return `the SQLite file is not at the latest migration (${latest?.tag}); ${again}`;
-  // Stopping folds both (server/db/repositories/usage-changes.ts, reservations-by-user.ts); PostgreSQL
-  // reads its totals alone, and indexes each reservation at once.
+  // Stopping folds both (server/db/repositories/usage-changes.ts, ledger-folds.ts); PostgreSQL reads
+  // its totals alone, and indexes each reservation and adds each hold at once.
   const unfolded = sqlite.prepare('SELECT 1 FROM governance_usage_changes LIMIT 1').get();
   if (unfolded !== undefined) return `the SQLite file holds usage changes not yet added to its totals (it was not stopped cleanly); ${again}`;
-  if (hasUnindexedReservations(sqlite)) return `the SQLite file holds reservations not yet in ledger_reservations_by_user (it was not stopped cleanly); ${again}`;
+  if (hasUnfoldedTransfers(sqlite)) return `the SQLite file holds transfers after its fold mark, not yet in ledger_reservations_by_user and ledger_pending_holds (it was not stopped cleanly); ${again}`;
   return null;
 }
 

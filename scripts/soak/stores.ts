@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { join } from 'node:path';
 import { isPostgresUrl } from '../../server/db/postgres/open';
+import { PENDING_HOLDS_BY_USER } from '../../server/db/repositories/ledger-folds';
 import { PostgresDatabase } from '../../server/db/postgres/connection';
 import * as schema from '../../server/db/schema/index';
 import { createGovernance } from '../../server/domain/governance';
@@ -95,10 +96,10 @@ function readReservations(sqlite: Database.Database): ReservationRecord[] {
 function readBalances(sqlite: Database.Database): Map<string, { availableMsat: number; heldMsat: number }> {
   const rows = sqlite
     .prepare(
-      `SELECT a.owner_user_id AS "userId", coalesce(sum(e.amount_msat), 0) AS balance,
-         coalesce((SELECT h.pending_msat FROM ledger_pending_holds h WHERE h.user_id = a.owner_user_id), 0) AS held
+      `SELECT a.owner_user_id AS "userId", coalesce(sum(e.amount_msat), 0) AS balance, coalesce(h.pending_msat, 0) AS held
        FROM ledger_accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
-       WHERE a.kind = 'user_available' GROUP BY a.id, a.owner_user_id`,
+       LEFT JOIN (${PENDING_HOLDS_BY_USER}) h ON h.user_id = a.owner_user_id
+       WHERE a.kind = 'user_available' GROUP BY a.id, a.owner_user_id, h.pending_msat`,
     )
     .all() as { userId: string; balance: number; held: number }[];
   return new Map(rows.map((row) => [row.userId, { availableMsat: row.balance - row.held, heldMsat: row.held }]));

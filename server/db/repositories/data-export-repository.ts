@@ -30,6 +30,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   service_pauses: 'services an operator or the auto-pause rule paused for everyone',
   rate_limit_windows: 'counts of recent attempts per address, person or agent key, kept only until their window (an hour at most) ends',
   work_leases: 'which instance works on which background item now: a job, an id and an expiry, deleted when the work ends',
+  ledger_fold_mark: 'how far the ledger has folded its transfers into the per-person tables: one transfer id',
 };
 
 /**

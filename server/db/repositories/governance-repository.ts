@@ -22,7 +22,7 @@ import type { DatabaseHandle } from '../client';
 import { governanceAlertsFired, governanceBudgetPeriods, governanceSettings } from '../schema/governance';
 import { governanceMemoryOf } from './governance-memory';
 import { LONGEST_WINDOW_MS, usageChangesOf, type UsageChangeParams } from './usage-changes';
-import { USER_RESERVATION_IDS } from './reservations-by-user';
+import { USER_RESERVATION_IDS } from './ledger-folds';
 
 const p = sql.placeholder;
 

@@ -1,6 +1,7 @@
 // The writer's memory of ledger accounts (server/db/writer-memory.ts says when it may be used): account
 // rows, which never change once written; each account's balance (ledger_balances, which the entries'
-// trigger keeps); each user's pending holds (ledger_pending_holds). A reservation's funds check then
+// trigger keeps); each user's pending holds (ledger_pending_holds with the transfers after the fold
+// mark, ledger-folds.ts: a fold changes neither part's sum). A reservation's funds check then
 // reads memory instead of a three-account statement. Every write of those rows goes through the
 // ledger repository, which tells this memory the same change its SQL made: an inserted account (with
 // no balance yet), entries added to balances, a hold added or released. ledger-memory.test.ts compares
@@ -21,7 +22,8 @@ const HOLDS = 'holds:';
 /** Past this many accounts, memory starts again (a cache, not a copy of the table). */
 const MAX_ACCOUNTS = 100_000;
 
-const holdsOwner = (row: LedgerAccountRow): string | null =>
+/** The person whose pending holds an account's funds are net of: its owner, for a user's available or reserved account. */
+export const holdsOwner = (row: LedgerAccountRow): string | null =>
   (row.kind === 'user_available' || row.kind === 'user_reserved') && row.ownerUserId !== null ? row.ownerUserId : null;
 
 export type LedgerMemory = ReturnType<typeof createLedgerMemory>;

@@ -1,7 +1,8 @@
 // SQL for the ledger, kept apart from its rules (server/domain/ledger). Everything here is synchronous
 // (better-sqlite3) so the domain can compose these calls inside one IMMEDIATE transaction.
 // Only INSERT and SELECT on the ledger tables, which are append-only; ledger_pending_holds, a running
-// total of each user's pending reservations, is upserted and decremented in place. Every statement is
+// total of each user's pending reservations, and ledger_reservations_by_user are written by the folds
+// (ledger-folds.ts), and read with the transfers after the fold mark. Every statement is
 // prepared once per repository: rebuilding and re-preparing SQL on each call cost more than running
 // it. The statements every operation runs are plain SQL on the better-sqlite3 connection, returning
 // rows shaped like drizzle's (selectList): drizzle's per-call placeholder filling and row mapping cost
@@ -13,14 +14,13 @@ import {
   ledgerAccounts,
   ledgerBalances,
   ledgerEntries,
-  ledgerPendingHolds,
   ledgerTransfers,
   type LedgerAccountRow,
   type LedgerTransferRow,
   type NewLedgerTransferRow,
 } from '../schema/ledger';
-import { ledgerMemoryOf, type AccountFunds } from './ledger-memory';
-import { reservationsByUserOn, USER_RESERVATION_IDS } from './reservations-by-user';
+import { ledgerFoldsOn, PENDING_HOLDS_BY_USER, USER_PENDING_HOLDS, USER_RESERVATION_IDS } from './ledger-folds';
+import { holdsOwner, ledgerMemoryOf, type AccountFunds } from './ledger-memory';
 import { selectList } from './select-list';
 
 export interface NewLedgerEntry {
@@ -47,11 +47,8 @@ type Params = Record<string, string | number | null>;
 const resolutions = alias(ledgerTransfers, 'resolution');
 const destinations = alias(ledgerAccounts, 'destination');
 const p = sql.placeholder;
-// The owner's pending holds, for a user's available or reserved account; a correlated lookup by key.
-const PENDING_HOLDS = `CASE WHEN ledger_accounts.kind IN ('user_available', 'user_reserved') THEN coalesce((SELECT pending_msat
-  FROM ledger_pending_holds WHERE user_id = ledger_accounts.owner_user_id), 0) ELSE 0 END AS "pendingHoldsMsat"`;
 const BALANCE = `coalesce((SELECT balance_msat FROM ledger_balances WHERE account_id = ledger_accounts.id), 0) AS "balanceMsat"`;
-type BalanceColumns = { balanceMsat: number; pendingHoldsMsat: number };
+type BalanceColumns = { balanceMsat: number };
 
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;
 
@@ -73,13 +70,14 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
     accountByCode: raw.prepare<[string], LedgerAccountRow>(`SELECT ${ACCOUNT} FROM ledger_accounts WHERE code = ?`),
     accountById: raw.prepare<[number], LedgerAccountRow>(`SELECT ${ACCOUNT} FROM ledger_accounts WHERE id = ?`),
     accountWithBalanceByCode: raw.prepare<[string], LedgerAccountRow & BalanceColumns>(
-      `SELECT ${ACCOUNT}, ${BALANCE}, ${PENDING_HOLDS} FROM ledger_accounts WHERE code = ?`,
+      `SELECT ${ACCOUNT}, ${BALANCE} FROM ledger_accounts WHERE code = ?`,
     ),
-    // A reservation's three accounts (available, reserved, destination), their balances and the
-    // user's pending holds in one read: the reservation's funds check.
+    // A reservation's three accounts (available, reserved, destination) and their balances in one
+    // read: the reservation's funds check, with the user's pending holds.
     accountsWithBalances: raw.prepare<[string, string, string], LedgerAccountRow & BalanceColumns>(
-      `SELECT ${ACCOUNT}, ${BALANCE}, ${PENDING_HOLDS} FROM ledger_accounts WHERE code IN (?, ?, ?)`,
+      `SELECT ${ACCOUNT}, ${BALANCE} FROM ledger_accounts WHERE code IN (?, ?, ?)`,
     ),
+    pendingHolds: raw.prepare<Params, { pendingMsat: number }>(USER_PENDING_HOLDS),
     insertAccount: raw.prepare<Params, LedgerAccountRow>(`
       INSERT INTO ledger_accounts (code, kind, owner_user_id, floor, created_at_ms)
       VALUES (@code, @kind, @ownerUserId, @floor, @createdAtMs) RETURNING ${ACCOUNT}`),
@@ -87,19 +85,14 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       'SELECT balance_msat AS balanceMsat FROM ledger_balances WHERE account_id = ?',
     ),
     // A user's held money reported where it sat before holds (see allBalances below).
-    allBalances: db
-      .select({
-        code: ledgerAccounts.code,
-        kind: ledgerAccounts.kind,
-        balanceMsat: sql<number>`coalesce(${ledgerBalances.balanceMsat}, 0) + CASE ${ledgerAccounts.kind}
-          WHEN 'user_available' THEN -coalesce(${ledgerPendingHolds.pendingMsat}, 0)
-          WHEN 'user_reserved' THEN coalesce(${ledgerPendingHolds.pendingMsat}, 0) ELSE 0 END`,
-      })
-      .from(ledgerAccounts)
-      .leftJoin(ledgerBalances, eq(ledgerBalances.accountId, ledgerAccounts.id))
-      .leftJoin(ledgerPendingHolds, eq(ledgerPendingHolds.userId, ledgerAccounts.ownerUserId))
-      .orderBy(asc(ledgerAccounts.code))
-      .prepare(),
+    allBalances: raw.prepare<[], { code: string; kind: LedgerAccountRow['kind']; balanceMsat: number }>(`
+      SELECT a.code, a.kind, coalesce(b.balance_msat, 0) + CASE a.kind
+          WHEN 'user_available' THEN -coalesce(h.pending_msat, 0)
+          WHEN 'user_reserved' THEN coalesce(h.pending_msat, 0) ELSE 0 END AS "balanceMsat"
+      FROM ledger_accounts a
+      LEFT JOIN ledger_balances b ON b.account_id = a.id
+      LEFT JOIN (${PENDING_HOLDS_BY_USER}) h ON h.user_id = a.owner_user_id
+      ORDER BY a.code`),
     transferByKey: raw.prepare<[string], LedgerTransferRow>(
       `SELECT ${TRANSFER} FROM ledger_transfers WHERE idempotency_key = ?`,
     ),
@@ -113,17 +106,9 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
     insertEntry: raw.prepare<[number, number, number, number]>(
       'INSERT INTO ledger_entries (transfer_id, account_id, amount_msat, created_at_ms) VALUES (?, ?, ?, ?)',
     ),
-    // Qualified on the right: PostgreSQL would not know which pending_msat a bare name meant.
-    addPendingHold: raw.prepare<[string, number]>(`
-      INSERT INTO ledger_pending_holds (user_id, pending_msat) VALUES (?, ?)
-      ON CONFLICT (user_id) DO UPDATE SET pending_msat = ledger_pending_holds.pending_msat + excluded.pending_msat`),
-    // An UPDATE, not the upsert with a negative amount: the CHECK would refuse the proposed row itself.
-    releasePendingHold: raw.prepare<[number, string]>(
-      'UPDATE ledger_pending_holds SET pending_msat = pending_msat - ? WHERE user_id = ?',
-    ),
     reservationById: reservationsWhere(eq(ledgerTransfers.id, p('id'))),
     pendingReservations: reservationsWhere(isNull(resolutions.id)),
-    // Ids first, through the person's reservations (reservations-by-user.ts); then each one's rows.
+    // Ids first, through the person's reservations (ledger-folds.ts); then each one's rows.
     pendingReservationIdsOfUser: raw.prepare<Params, { id: number }>(`
       SELECT r.id FROM ledger_transfers r WHERE r.id IN (${USER_RESERVATION_IDS})
         AND NOT EXISTS (SELECT 1 FROM ledger_transfers x WHERE x.pending_id = r.id)
@@ -135,12 +120,17 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
 
   // The single writer's memory of accounts, balances and holds (SQLite only; ledger-memory.ts).
   const memory = ledgerMemoryOf(raw);
-  // A user's reservations by time, a table beside ledger_transfers (reservations-by-user.ts).
-  const byUser = reservationsByUserOn(raw);
+  // A user's reservations by time and pending holds, folded in batches on SQLite (ledger-folds.ts).
+  const folds = ledgerFoldsOn(raw);
   const storedFunds = (codes: readonly string[]): Map<string, AccountWithBalance> => {
     const found = new Map<string, AccountWithBalance>();
     const rows = codes.length === 1 ? statements.accountWithBalanceByCode.all(codes[0] ?? '') : statements.accountsWithBalances.all(codes[0] ?? '', codes[1] ?? '', codes[2] ?? '');
-    for (const { balanceMsat, pendingHoldsMsat, ...account } of rows) found.set(account.code, { account, balanceMsat, pendingHoldsMsat });
+    const holds = new Map<string, number>(); // a reservation's two accounts are one person's: read once
+    for (const { balanceMsat, ...account } of rows) {
+      const owner = holdsOwner(account);
+      if (owner !== null && !holds.has(owner)) holds.set(owner, statements.pendingHolds.get({ userId: owner })?.pendingMsat ?? 0);
+      found.set(account.code, { account, balanceMsat, pendingHoldsMsat: owner === null ? 0 : (holds.get(owner) ?? 0) });
+    }
     return found;
   };
   const funds = (codes: readonly string[]) => (memory === null ? storedFunds(codes) : memory.funds(codes, () => storedFunds(codes)));
@@ -228,7 +218,7 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
         createdAtMs: row.createdAtMs,
       };
       const { lastInsertRowid } = statements.insertTransfer.run(...Object.values(values));
-      byUser.recorded({ id: Number(lastInsertRowid), kind: values.kind, userId: values.userId, createdAtMs: values.createdAtMs });
+      folds.recorded({ id: Number(lastInsertRowid), kind: values.kind, userId: values.userId, createdAtMs: values.createdAtMs });
       // Not a spread: every reservation returns here, and spread objects on a decision's path kept
       // what they point to alive through young-generation collections (docs/architecture.md,
       // "What a spend decision costs").
@@ -242,15 +232,15 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
       memory?.entriesInserted(entries);
     },
 
-    /** Adds a new reservation's amount to its user's pending holds. */
+    /** Adds a new reservation's amount to its user's pending holds (after its row is recorded). */
     addPendingHold(userId: string, amountMsat: number): void {
-      statements.addPendingHold.run(userId, amountMsat);
+      folds.holdAdded(userId, amountMsat);
       memory?.holdsChanged(userId, amountMsat);
     },
 
-    /** Takes a resolved reservation's amount off its user's pending holds; false if the user had no row. */
+    /** Takes a resolved reservation's amount off its user's pending holds; false if its hold was not recorded. */
     releasePendingHold(userId: string, amountMsat: number): boolean {
-      const released = statements.releasePendingHold.run(amountMsat, userId).changes === 1;
+      const released = folds.holdReleased(userId, amountMsat);
       if (released) memory?.holdsChanged(userId, -amountMsat);
       return released;
     },
@@ -297,7 +287,7 @@ export interface HoldsRow {
   reservedMsat: number;
   /** The sum of the user's pending reservations. */
   pendingMsat: number;
-  /** ledger_pending_holds' figure (0 without a row). */
+  /** The pending holds as recorded: ledger_pending_holds and the transfers after the fold mark (0 without either). */
   recordedMsat: number;
 }
 
@@ -350,15 +340,16 @@ function prepareAuditQueries(db: Db, raw: DatabaseHandle['sqlite']) {
         SELECT r.user_id, sum(r.amount_msat) AS total FROM ledger_transfers r
         WHERE r.kind = 'reserve' AND NOT EXISTS (SELECT 1 FROM ledger_transfers x WHERE x.pending_id = r.id)
         GROUP BY r.user_id),
+      recorded AS (${PENDING_HOLDS_BY_USER}),
       users AS (
-        SELECT user_id FROM balances UNION SELECT user_id FROM pending UNION SELECT user_id FROM ledger_pending_holds),
+        SELECT user_id FROM balances UNION SELECT user_id FROM pending UNION SELECT user_id FROM recorded),
       holds AS (
         SELECT u.user_id, coalesce(b.available, 0) AS available, coalesce(b.reserved, 0) AS reserved,
           coalesce(p.total, 0) AS pending, coalesce(h.pending_msat, 0) AS recorded
         FROM users u
         LEFT JOIN balances b ON b.user_id = u.user_id
         LEFT JOIN pending p ON p.user_id = u.user_id
-        LEFT JOIN ledger_pending_holds h ON h.user_id = u.user_id)
+        LEFT JOIN recorded h ON h.user_id = u.user_id)
       SELECT user_id AS userId, available AS availableMsat, reserved AS reservedMsat, pending AS pendingMsat,
         recorded AS recordedMsat
       FROM holds WHERE reserved <> 0 OR recorded <> pending OR available < recorded

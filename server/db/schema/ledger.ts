@@ -7,7 +7,7 @@
 // index on `pending_id` then makes "resolved at most once" a property the database enforces, and the
 // resolution keeps its own idempotency key, time and amounts without any row ever changing.
 // A reservation is a hold that moves no money (migration 0027): its row records the hold, and
-// `ledger_pending_holds` keeps each user's total of pending holds, which the ledger subtracts from
+// `ledger_pending_holds` (with the transfers after the fold mark) gives each user's total of pending holds, which the ledger subtracts from
 // the user's available balance wherever it speaks of spendable funds. Only a post moves money, straight
 // from the user's available account to the destination and routing fees.
 // Amounts are INTEGER msat (SQLite integers are 64-bit; the code asserts JS safe integers).
@@ -148,10 +148,11 @@ export const ledgerBalances = sqliteTable('ledger_balances', {
 });
 
 /**
- * Each user's total of pending reservations (holds), kept by the ledger in the transaction of every
- * reserve (+) and resolution (-), so a funds check reads one row instead of summing reservations.
- * Not append-only: a running total, audited against the reservations by checkInvariants(). A user
- * without a row holds nothing; a row may stay at 0.
+ * Each user's total of pending reservations (holds) as of the fold mark (ledger_fold_mark): a user's
+ * holds are this row plus the reservations after the mark, less the reservations resolved after it
+ * (PENDING_HOLDS_BY_USER, server/db/repositories/ledger-folds.ts), so a funds check reads one row and
+ * a short tail instead of summing reservations. Not append-only: a running total, audited against the
+ * reservations by checkInvariants(). A user without a row holds nothing; a row may stay at 0.
  */
 export const ledgerPendingHolds = sqliteTable(
   'ledger_pending_holds',
@@ -165,7 +166,7 @@ export const ledgerPendingHolds = sqliteTable(
 /**
  * A user's reservations by time: pending lists and budget usage scans. An index of ledger_transfers
  * kept as a table, so SQLite's single writer can add reservations to it in thousands rather than one
- * page per reservation (server/db/repositories/reservations-by-user.ts). Keyed by the transfer's id,
+ * page per reservation (server/db/repositories/ledger-folds.ts). Keyed by the transfer's id,
  * so those additions append.
  */
 export const ledgerReservationsByUser = sqliteTable(
@@ -178,6 +179,21 @@ export const ledgerReservationsByUser = sqliteTable(
     createdAtMs: integer('created_at_ms').notNull(),
   },
   (t) => [index('ledger_reservations_by_user_idx').on(t.userId, t.createdAtMs)],
+);
+
+/**
+ * How far SQLite's single writer has folded the ledger (server/db/repositories/ledger-folds.ts): every
+ * transfer up to `through_transfer_id` is in ledger_reservations_by_user and ledger_pending_holds; the
+ * transfers after it are read from ledger_transfers itself. One row. On PostgreSQL, which writes both
+ * with each transfer, the mark is the largest id, so nothing is ever after it.
+ */
+export const ledgerFoldMark = sqliteTable(
+  'ledger_fold_mark',
+  {
+    id: integer('id').primaryKey(),
+    throughTransferId: integer('through_transfer_id').notNull(),
+  },
+  (t) => [check('ledger_fold_mark_one_row', sql`${t.id} = 1`)],
 );
 
 export type LedgerAccountRow = typeof ledgerAccounts.$inferSelect;

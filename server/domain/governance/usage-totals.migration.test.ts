@@ -47,10 +47,11 @@ describe.skipIf(onPostgres)('migration 0012: usage triggers to typed columns', (
     const sqlite = new Database(path);
     sqlite.pragma('journal_mode = WAL');
     migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrationsBefore(dir, '0012') }); // usage still kept by triggers
-    // Today's ledger keeps holds in 0027's table and finds a person's reservations through 0031's: lent
-    // to it here, dropped below so the migrations make them.
+    // Today's ledger keeps holds in 0027's table, finds a person's reservations through 0031's and folds
+    // both up to 0032's mark: lent to it here, dropped below so the migrations make them.
     sqlite.exec('CREATE TABLE ledger_pending_holds (user_id text PRIMARY KEY NOT NULL, pending_msat integer NOT NULL CHECK (pending_msat >= 0))');
     sqlite.exec('CREATE TABLE ledger_reservations_by_user (transfer_id integer PRIMARY KEY NOT NULL, user_id text NOT NULL, created_at_ms integer NOT NULL)');
+    sqlite.exec('CREATE TABLE ledger_fold_mark (id integer PRIMARY KEY NOT NULL, through_transfer_id integer NOT NULL); INSERT INTO ledger_fold_mark VALUES (1, 0)');
     const clock = { nowMs: MARCH_10 };
     // No observer: on this schema the triggers keep the totals, as the old code relied on.
     const ledger = createLedger({ db: drizzle(sqlite), sqlite }, { now: () => clock.nowMs });
@@ -83,7 +84,7 @@ describe.skipIf(onPostgres)('migration 0012: usage triggers to typed columns', (
     reserve('r3', 'alice', 'weather', null, 20_000, 500); // stays pending
     reserve('r5', 'bob', 'jokes', 'task-2', 7_000, 0); // pending
     const before = figures(sqlite);
-    sqlite.exec('DROP TABLE ledger_pending_holds; DROP TABLE ledger_reservations_by_user');
+    sqlite.exec('DROP TABLE ledger_pending_holds; DROP TABLE ledger_reservations_by_user; DROP TABLE ledger_fold_mark');
     sqlite.close();
     return before;
   }

@@ -21,6 +21,7 @@ import {
   type Ledger,
 } from './index';
 import { onPostgres } from '../../../scripts/postgres/test-backend/locations';
+import { foldLedger, PENDING_HOLDS_BY_USER } from '../../db/repositories/ledger-folds';
 
 const USERS = ['alice', 'bob', 'carol'] as const;
 const PROVIDERS = ['jokes', 'weather'] as const;
@@ -103,7 +104,8 @@ function checkAgainstModel(m: Model, r: Real): void {
     Object.fromEntries(ALL_ACCOUNTS.map((ref) => [accountCode(ref), heldView(m, ref)])),
   );
   // The tables themselves: balances as the entries sum them (no reserved account ever holds money),
-  // and the pending-holds table equal to each user's pending reservations (no row, or 0, for none).
+  // and the recorded holds (the folded table and the transfers after the fold mark) equal to each
+  // user's pending reservations (no row, or 0, for none).
   const raw = r.handle.sqlite
     .prepare('SELECT a.code AS code, b.balance_msat AS balance FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id')
     .all() as { code: string; balance: number }[];
@@ -111,7 +113,7 @@ function checkAgainstModel(m: Model, r: Real): void {
   expect(Object.fromEntries(codes.map((code) => [code, rawBalances.get(code) ?? 0]))).toEqual(
     Object.fromEntries(ALL_ACCOUNTS.map((ref) => [accountCode(ref), balance(m, ref)])),
   );
-  const recorded = r.handle.sqlite.prepare('SELECT user_id AS userId, pending_msat AS pending FROM ledger_pending_holds').all() as { userId: string; pending: number }[];
+  const recorded = r.handle.sqlite.prepare(`SELECT user_id AS "userId", pending_msat AS pending FROM (${PENDING_HOLDS_BY_USER}) h`).all() as { userId: string; pending: number }[];
   const recordedHolds = new Map(recorded.map((row) => [row.userId, row.pending]));
   const pendingSums = (userId: string) =>
     m.reservations.filter((x) => x.status === 'pending' && x.userId === userId).reduce((total, x) => total + x.amountMsat, 0);
@@ -335,6 +337,20 @@ class UnknownReservationCommand implements LedgerCommand {
   toString = () => 'post(unknown)';
 }
 
+/** The writer folds every transfer after the mark (as at a stop): the holds read the same after it. */
+class FoldCommand implements LedgerCommand {
+  check = () => true;
+  run(m: Model, r: Real): void {
+    foldLedger(r.handle.sqlite);
+    // Folded, the table alone holds each person's holds (PostgreSQL writes them with each transfer).
+    const table = r.handle.sqlite.prepare('SELECT user_id AS "userId", pending_msat AS pending FROM ledger_pending_holds').all() as { userId: string; pending: number }[];
+    const folded = new Map(table.map((row) => [row.userId, row.pending]));
+    for (const userId of USERS) expect(folded.get(userId) ?? 0).toBe(holds(m, userId));
+    checkAgainstModel(m, r);
+  }
+  toString = () => 'fold';
+}
+
 const user = fc.constantFrom(...USERS);
 const amount = fc.integer({ min: 1, max: 30_000 });
 const commandArbitraries = [
@@ -356,6 +372,7 @@ const commandArbitraries = [
   fc.integer({ min: 0, max: 3_000 }).map((ms) => new AdvanceAndExpireCommand(ms)),
   fc.tuple(fc.nat(), fc.boolean()).map(([pick, change]) => new ReplayCommand(pick, change)),
   fc.constant(new UnknownReservationCommand()),
+  fc.constant(new FoldCommand()),
 ];
 
 describe('ledger under random operation sequences', () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { msat } from '../../../shared/money';
 import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { PENDING_HOLDS_BY_USER } from '../../db/repositories/ledger-folds';
 import {
   LedgerInvariantError,
   createLedger,
@@ -72,7 +73,7 @@ function entriesOf(transferId: number): Record<string, number> {
   return Object.fromEntries(rows.map((row) => [row.code, row.amount]));
 }
 function recordedHolds(): Record<string, number> {
-  const rows = handle.sqlite.prepare('SELECT user_id AS userId, pending_msat AS pending FROM ledger_pending_holds ORDER BY user_id').all() as {
+  const rows = handle.sqlite.prepare(`SELECT user_id AS "userId", pending_msat AS pending FROM (${PENDING_HOLDS_BY_USER}) h ORDER BY user_id`).all() as {
     userId: string;
     pending: number;
   }[];
@@ -500,7 +501,9 @@ describe('invariant audit', () => {
 
   it('checkInvariants reports recorded holds that differ from the pending reservations', () => {
     expectAuditToReport(() => {
-      handle.sqlite.prepare("UPDATE ledger_pending_holds SET pending_msat = 41 WHERE user_id = 'alice'").run();
+      handle.sqlite
+        .prepare("INSERT INTO ledger_pending_holds (user_id, pending_msat) VALUES ('alice', 41) ON CONFLICT (user_id) DO UPDATE SET pending_msat = ledger_pending_holds.pending_msat + 41")
+        .run();
     }, /recorded pending holds differ from pending reservations/);
   });
 

@@ -1,6 +1,6 @@
 // The double-entry ledger: single-phase transfers and two-phase reservations (reserve -> post | void |
 // expire). A reservation is a hold that moves no money: its row records it and the user's pending
-// total (ledger_pending_holds) grows by it, so a user may spend their available balance less their
+// total (ledger_pending_holds, folded in batches on SQLite) grows by it, so a user may spend their available balance less their
 // holds. Only a post moves money, from the user's available account to the destination and routing
 // fees; void and expire just release the hold. Every operation is one synchronous IMMEDIATE
 // transaction: it takes SQLite's write lock before its first read, so "check the funds, then write"
