@@ -36,7 +36,15 @@ function createWriterMemory(sqlite: Database.Database) {
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   const forgetters = new Set<Forgetter>();
   /** Owners remembered or changed in the open batch, forgotten if it rolls back. */
-  const journal = new Set<string>();
+  // An array reused from batch to batch, not a Set: clearing a Set drops its table, and refilling it
+  // reallocated the table several times per batch. An owner may appear more than once; forgetting is
+  // idempotent.
+  const journal: string[] = [];
+  let journaled = 0;
+  const journalOwner = (owner: string) => {
+    journal[journaled] = owner;
+    journaled += 1;
+  };
   let inBatch = false;
   let lastVersion = dataVersion.get() as number;
   /** Set by the first read outside a transaction in a run of synchronous code; cleared after it. */
@@ -65,7 +73,7 @@ function createWriterMemory(sqlite: Database.Database) {
      */
     readable(owner: string): boolean {
       if (inBatch) {
-        journal.add(owner);
+        journalOwner(owner);
         return true;
       }
       if (sqlite.inTransaction) return false;
@@ -88,7 +96,7 @@ function createWriterMemory(sqlite: Database.Database) {
      */
     wrote(owner: string): boolean {
       if (inBatch) {
-        journal.add(owner);
+        journalOwner(owner);
         return true;
       }
       if (!sqlite.inTransaction) return true;
@@ -102,21 +110,21 @@ function createWriterMemory(sqlite: Database.Database) {
     /** Group commit: called first thing inside the batch's IMMEDIATE transaction. */
     batchBegan(): void {
       checkOthers();
-      journal.clear();
+      journaled = 0;
       inBatch = true;
     },
 
     /** Group commit: the batch committed, so what it remembered and wrote is the database's state. */
     batchCommitted(): void {
       inBatch = false;
-      journal.clear();
+      journaled = 0;
     },
 
     /** Group commit: the batch rolled back (a unit threw, or BEGIN or COMMIT failed). */
     batchRolledBack(): void {
       inBatch = false;
-      journal.forEach(forget);
-      journal.clear();
+      for (let i = 0; i < journaled; i += 1) forget(journal[i] as string);
+      journaled = 0;
     },
   };
 }

@@ -143,6 +143,27 @@ describe('the writer memory of governance rows', () => {
     expect(repository.readTotals(query).service).toBeNull();
   });
 
+  it("a person's first spend at another service reads nothing: the window's service rows were learnt with it", () => {
+    const repository = createGovernanceRepository(file.handle);
+    const jokes = { ...queries[0]!, userId: 'cat', task: null };
+    const zero = { postedMsat: msat(0), pendingMsat: msat(0), feeReserveMsat: msat(0), refundCreditMsat: msat(0) };
+    const weatherTotals = { ...zero, postedMsat: msat(7) };
+    repository.createWindow({ userId: 'cat', startsAtMs: jokes.period.startsAtMs, endsAtMs: jokes.period.endsAtMs }, () => ({
+      month: zero,
+      services: new Map([['weather', weatherTotals]]),
+    }));
+    repository.recordPeriod(jokes, { timeZone: 'UTC', limitJson: null, nowMs: 1 });
+    repository.readTotals(jokes); // learns the window, with every service's row
+    // A row memory could only know by reading the database: written here behind its back, on its own
+    // connection (so nothing tells memory), the next reads show whether they went to the database.
+    file.handle.sqlite
+      .prepare("INSERT INTO governance_window_usage (user_id, starts_at_ms, ends_at_ms, service_id, posted_msat, pending_msat, fee_reserve_msat, refund_credit_msat) VALUES ('cat', ?, ?, 'sneaked', 5, 0, 0, 0)")
+      .run(jokes.period.startsAtMs, jokes.period.endsAtMs);
+    expect(repository.readTotals({ ...jokes, serviceId: 'weather' }).service).toEqual(weatherTotals);
+    expect(repository.readTotals({ ...jokes, serviceId: 'sneaked' }).service).toBeNull(); // from memory: no row when learnt
+    expect(file.handle.sqlite.transaction(() => repository.readTotals({ ...jokes, serviceId: 'sneaked' }))().service?.postedMsat).toBe(5);
+  });
+
   it("a busy person's many tasks: the oldest are forgotten and read again, every read still right", async () => {
     const repository = createGovernanceRepository(file.handle);
     const writer = createGroupCommit(file.handle.sqlite);

@@ -18,7 +18,11 @@ interface PersonMemory {
   settings?: GovernanceSettings | null;
   /** By window (`startsAtMs:endsAtMs`). */
   months: Map<string, UsageTotals | null>;
-  /** By window and service. */
+  /**
+   * By window and service. A window's service rows are all learnt with its month row (learn), so in
+   * a window memory knows, a service without an entry has no row: a person's first spend at another
+   * service reads nothing.
+   */
   services: Map<string, UsageTotals | null>;
   tasks: Map<string, TaskTotals | null>;
   /** By period key: the limit recorded for it (undefined in the map: not known). */
@@ -43,6 +47,10 @@ const added = (figures: UsageTotals, change: UsageTotalsChange): UsageTotals => 
 
 const ZERO: UsageTotals = { postedMsat: msat(0), pendingMsat: msat(0), feeReserveMsat: msat(0), refundCreditMsat: msat(0) };
 
+/** A service's row in a window whose month row memory knows: no entry, no row (see PersonMemory). */
+const serviceRow = (person: PersonMemory, window: string, serviceId: string): UsageTotals | null =>
+  person.services.get(serviceKey(window, serviceId)) ?? null;
+
 /** The query's answer from remembered rows; undefined when one of the rows it reads is not known. */
 function recalled(person: PersonMemory, query: UsageQuery): StoredTotals | undefined {
   const window = windowKey(query.period.startsAtMs, query.period.endsAtMs);
@@ -50,10 +58,10 @@ function recalled(person: PersonMemory, query: UsageQuery): StoredTotals | undef
   if (month === undefined) return undefined;
   // The month's row drives the query: without it the query finds nothing at all.
   if (month === null) return { month: null, service: null, task: null, periodRecorded: false, periodLimitJson: null };
-  const service = person.services.get(serviceKey(window, query.serviceId));
+  const service = serviceRow(person, window, query.serviceId);
   const task = query.task === null ? null : person.tasks.get(query.task.id);
   const period = person.periods.get(query.period.periodKey);
-  if (service === undefined || task === undefined || period === undefined) return undefined;
+  if (task === undefined || period === undefined) return undefined;
   return { month, service, task, periodRecorded: period !== null, periodLimitJson: period?.limitJson ?? null };
 }
 
@@ -67,18 +75,18 @@ function onlyTaskUnknown(person: PersonMemory, query: UsageQuery): query is Usag
     query.task !== null &&
     !person.tasks.has(query.task.id) &&
     Boolean(person.months.get(window)) &&
-    person.services.get(serviceKey(window, query.serviceId)) !== undefined &&
     person.periods.get(query.period.periodKey) !== undefined
   );
 }
 
-/** Remembers the rows a query read from the database. */
-function learn(person: PersonMemory, query: UsageQuery, stored: StoredTotals): void {
+/** Remembers the rows a query read from the database, and every service row of its window. */
+function learn(person: PersonMemory, query: UsageQuery, stored: StoredTotals, services: ReadonlyMap<string, UsageTotals>): void {
   const { startsAtMs, endsAtMs } = query.period;
   const window = windowKey(startsAtMs, endsAtMs);
   person.months.set(window, stored.month);
   if (stored.month === null) return;
   person.windows.set(window, { startsAtMs, endsAtMs });
+  for (const [serviceId, totals] of services) person.services.set(serviceKey(window, serviceId), totals);
   person.services.set(serviceKey(window, query.serviceId), stored.service);
   if (query.task !== null) person.tasks.set(query.task.id, stored.task);
   person.periods.set(query.period.periodKey, stored.periodRecorded ? { limitJson: stored.periodLimitJson } : null);
@@ -98,9 +106,9 @@ function applyChange(person: PersonMemory, scope: UsageScope, change: UsageTotal
     if (month) person.months.set(window, added(month, change));
     if (scope.serviceId === null) continue;
     const key = serviceKey(window, scope.serviceId);
-    const service = person.services.get(key);
+    const service = serviceRow(person, window, scope.serviceId);
     if (service) person.services.set(key, added(service, change));
-    else if (service === null && create) person.services.set(key, added(ZERO, change));
+    else if (create) person.services.set(key, added(ZERO, change));
   }
   if (scope.taskId === null) return;
   const task = person.tasks.get(scope.taskId);
@@ -159,9 +167,15 @@ function createGovernanceMemory(writer: WriterMemory) {
 
     /**
      * The query's totals from memory when it may be used and knows every row; else `read` (or only
-     * `readTask`, the task's row, when that is all memory lacks), remembered.
+     * `readTask`, the task's row, when that is all memory lacks), remembered with the window's
+     * service rows (`readServices`, read after `read`, which made the person's rows exact).
      */
-    totals(query: UsageQuery, read: () => StoredTotals, readTask: (taskId: string) => TaskTotals | null): StoredTotals {
+    totals(
+      query: UsageQuery,
+      read: () => StoredTotals,
+      readTask: (taskId: string) => TaskTotals | null,
+      readServices: () => ReadonlyMap<string, UsageTotals>,
+    ): StoredTotals {
       if (!writer.readable(query.userId)) return read();
       const person = personFor(query.userId);
       const known = recalled(person, query);
@@ -172,7 +186,7 @@ function createGovernanceMemory(writer: WriterMemory) {
         if (recalledNow !== undefined) return recalledNow;
       }
       const stored = read();
-      learn(person, query, stored);
+      learn(person, query, stored, stored.month === null ? new Map() : readServices());
       return stored;
     },
 

@@ -148,6 +148,15 @@ function storedFigures(row: TotalsRow, prefix: 'month' | 'service' | 'task'): Us
   };
 }
 
+/** A row's four figures as read (FIGURES), in msat. */
+type FiguresRow = { postedMsat: number; pendingMsat: number; feeReserveMsat: number; refundCreditMsat: number };
+const figuresOf = (row: FiguresRow): UsageTotals => ({
+  postedMsat: msat(row.postedMsat),
+  pendingMsat: msat(row.pendingMsat),
+  feeReserveMsat: msat(row.feeReserveMsat),
+  refundCreditMsat: msat(row.refundCreditMsat),
+});
+
 function changeParams(scope: UsageScope, change: UsageTotalsChange): UsageChangeParams {
   return {
     userId: scope.userId,
@@ -235,14 +244,13 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
     changes?.foldForTask(userId, taskId);
     const row = statements.readTask.get({ userId, taskId });
     if (row === undefined) return null;
-    return {
-      postedMsat: msat(row.postedMsat),
-      pendingMsat: msat(row.pendingMsat),
-      feeReserveMsat: msat(row.feeReserveMsat),
-      refundCreditMsat: msat(row.refundCreditMsat),
-      firstAtMs: row.firstAtMs,
-      lastAtMs: row.lastAtMs,
-    };
+    return Object.assign(figuresOf(row), { firstAtMs: row.firstAtMs, lastAtMs: row.lastAtMs });
+  }
+
+  /** Every service's row in the query's window, as the totals were just read (memory learns them all). */
+  function storedServices({ userId, period }: UsageQuery): Map<string, UsageTotals> {
+    const rows = statements.readServices.all({ userId, startsAtMs: period.startsAtMs, endsAtMs: period.endsAtMs });
+    return new Map(rows.map((row) => [row.serviceId, figuresOf(row)]));
   }
 
   function parseLimit(json: string | null): MoneyLimit | null {
@@ -266,7 +274,8 @@ export function createGovernanceRepository(handle: Pick<DatabaseHandle, 'db' | '
 
     /** The month, service and task totals a query asks for, and whether its period is recorded. */
     readTotals(query: UsageQuery): StoredTotals {
-      return memory === null ? storedTotals(query) : memory.totals(query, () => storedTotals(query), (taskId) => storedTask(query.userId, taskId));
+      if (memory === null) return storedTotals(query);
+      return memory.totals(query, () => storedTotals(query), (taskId) => storedTask(query.userId, taskId), () => storedServices(query));
     },
 
     /**
@@ -404,7 +413,11 @@ function prepareUsageStatements(sqlite: DatabaseHandle['sqlite']) {
   });
   return {
     readTotals: sqlite.prepare<Params, TotalsRow>(TOTALS_SQL),
-    readTask: sqlite.prepare<Params, UsageTotals & { firstAtMs: number; lastAtMs: number }>(
+    readServices: sqlite.prepare<Params, FiguresRow & { serviceId: string }>(
+      `SELECT service_id AS serviceId, ${FIGURES} FROM governance_window_usage
+       WHERE user_id = @userId AND starts_at_ms = @startsAtMs AND ends_at_ms = @endsAtMs AND service_id <> ''`,
+    ),
+    readTask: sqlite.prepare<Params, FiguresRow & { firstAtMs: number; lastAtMs: number }>(
       `SELECT ${FIGURES}, first_at_ms AS firstAtMs, last_at_ms AS lastAtMs FROM governance_task_usage WHERE user_id = @userId AND task_id = @taskId`,
     ),
     // A null service id matches only the windows' totals.

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { msat } from '../../../shared/money';
+import { msat, signedMsat } from '../../../shared/money';
 import { onPostgres } from '../../../scripts/postgres/test-backend/locations';
 import { openDatabase, type DatabaseHandle } from '../client';
 import { createLedger, providerAccount, stripeAccount, userAvailableAccount, type Ledger } from '../../domain/ledger';
@@ -166,6 +166,17 @@ describe('the ledger\'s folds: a person\'s reservations and pending holds', () =
     const [[person, [newest]] = ['', []]] = [...reserve(1)].filter(([, list]) => list.length > 0);
     expect([indexed(), mark()]).toEqual([FOLD_EVERY - 3, 2 * FOLD_EVERY]);
     expect(pendingIds(person)).toContain(newest);
+  });
+
+  it.skipIf(onPostgres)('folds the usage changes with the ledger, so the writer stalls once for both', () => {
+    const changes = () => (handle.sqlite.prepare('SELECT count(*) AS n FROM governance_usage_changes').get() as { n: number }).n;
+    reserve(FOLD_EVERY - 5); // after the three fundings: ids up to FOLD_EVERY - 2
+    const one = signedMsat(1);
+    createGovernanceRepository(handle).addToTotals({ userId: 'ann', atMs: NOW_MS, serviceId: 'jokes', taskId: null }, { postedMsat: one, pendingMsat: one, feeReserveMsat: signedMsat(0), refundCreditMsat: signedMsat(0) }, true);
+    reserve(1); // id FOLD_EVERY - 1: nothing is due
+    expect([mark(), changes()]).toEqual([0, 1]);
+    reserve(1); // id FOLD_EVERY: the ledger folds, and the usage changes with it
+    expect([mark(), changes()]).toEqual([FOLD_EVERY, 0]);
   });
 
   it.skipIf(onPostgres)('folds the rest as Steward stops, and the copy tool then takes the file', () => {

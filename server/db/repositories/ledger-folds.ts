@@ -11,7 +11,10 @@
 // only grow, SQLite has one writer at a time, and a fold takes every transfer up to the one that folds.
 // The writer folds:
 // - when a transfer is recorded FOLD_EVERY ids past the mark, in its transaction (a rollback undoes
-//   both; nothing is remembered outside the database);
+//   both; nothing is remembered outside the database). The usage changes (usage-changes.ts) are
+//   folded then too: each fold stalls the writer, and every decision in flight waits for it, so two
+//   folds at once cost those decisions one wait instead of two (a decision makes a transfer and a
+//   change, so the ledger's fold comes first and the changes rarely reach their own);
 // - when Steward stops, so a stopped file is folded to its end (scripts/copy-sqlite-to-postgres.ts
 //   copies only such a file).
 // PostgreSQL has no single writer, and its transactions commit out of id order, so a fold there could
@@ -19,6 +22,7 @@
 // mark is the largest id (its migration 0032), so the same reads find no transfer after it.
 import type Database from 'better-sqlite3';
 import { writerMemoryOf } from '../writer-memory';
+import { foldUsageChanges } from './usage-changes';
 
 /** Fold when a transfer's id is this far past the mark: each person's pages are then written once per fold. */
 export const FOLD_EVERY = 4_096;
@@ -105,7 +109,9 @@ function foldedInBatches(sqlite: Database.Database) {
     /** After a transfer's row is written, in its transaction: folds when it is far enough past the mark. */
     recorded(row: Recorded): void {
       const from = mark();
-      if (row.id - from >= FOLD_EVERY) fold(from, row.id);
+      if (row.id - from < FOLD_EVERY) return;
+      fold(from, row.id);
+      foldUsageChanges(sqlite);
     },
     // The transfer's row is the hold's record until the fold adds it to the total.
     holdAdded(): void {},

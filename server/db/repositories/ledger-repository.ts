@@ -201,7 +201,12 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
 
     /** The row as written: every column is given here, so it is built from the values, not read back. */
     insertTransfer(row: NewLedgerTransferRow): LedgerTransferRow {
-      const values = {
+      // One object, built once: the statement's values are taken from it in the columns' order, and it
+      // becomes the returned row once its id is known. Every reservation comes here, and the objects a
+      // decision allocates set how often young-generation collections stall every decision in flight
+      // (docs/architecture.md, "What a spend decision costs").
+      const written: LedgerTransferRow = {
+        id: 0,
         idempotencyKey: row.idempotencyKey ?? null,
         requestJson: row.requestJson,
         kind: row.kind,
@@ -217,12 +222,14 @@ export function createLedgerRepository(handle: Pick<DatabaseHandle, 'db' | 'sqli
         metadataJson: row.metadataJson ?? null,
         createdAtMs: row.createdAtMs,
       };
-      const { lastInsertRowid } = statements.insertTransfer.run(...Object.values(values));
-      folds.recorded({ id: Number(lastInsertRowid), kind: values.kind, userId: values.userId, createdAtMs: values.createdAtMs });
-      // Not a spread: every reservation returns here, and spread objects on a decision's path kept
-      // what they point to alive through young-generation collections (docs/architecture.md,
-      // "What a spend decision costs").
-      return Object.assign({ id: Number(lastInsertRowid) }, values);
+      const { lastInsertRowid } = statements.insertTransfer.run(
+        written.idempotencyKey, written.requestJson, written.kind, written.pendingId, written.debitAccountId,
+        written.creditAccountId, written.destinationAccountId, written.userId, written.amountMsat, written.feeMsat,
+        written.expiresAtMs, written.reason, written.metadataJson, written.createdAtMs,
+      );
+      written.id = Number(lastInsertRowid);
+      folds.recorded(written);
+      return written;
     },
 
     insertEntries(transferId: number, createdAtMs: number, entries: readonly NewLedgerEntry[]): void {

@@ -38,7 +38,9 @@ export interface PolicyInput {
 }
 
 export function serviceRuleFor(settings: GovernanceSettings, serviceId: string): ServiceRule | undefined {
-  return settings.serviceRules.find((rule) => rule.serviceId === serviceId);
+  // A loop, not .find(): its callback would be a new closure on each of a decision's three calls.
+  for (const rule of settings.serviceRules) if (rule.serviceId === serviceId) return rule;
+  return undefined;
 }
 
 export type LimitVerdict =
